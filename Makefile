@@ -1,0 +1,24 @@
+# The two commands of the README. Both build .venv from scratch when needed.
+PYTHON ?= python3
+VENV    = .venv
+BIN     = $(VENV)/bin
+
+.PHONY: run test clean
+
+$(BIN)/pytest: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The howtos, step by step, on the embedded FreeBSD sim.
+run: $(BIN)/pytest
+	$(BIN)/pytest steps --steps --transcript -q -p no:randomly
+
+# The whole test suite (the scenarios included).
+test: $(BIN)/pytest
+	.ci/setup-host
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) *.egg-info

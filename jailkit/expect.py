@@ -1,0 +1,165 @@
+"""Matching what a howto shows against what FreeBSD printed.
+
+Only what the expected text shows is checked. ``<...>`` stands for any
+value (a MAC address, a jid, a time). Runs of blanks compare equal, so a
+pasted transcript that lost its tabs still matches.
+
+- ifconfig output is matched interface by interface, in any order; within
+  an interface each expected line must be there (a bridge member together
+  with its ``ifmaxaddr ...`` line), in any order.
+- qjail list output: every expected line must be there, in any order.
+- Anything else: the expected lines must appear in order; lines FreeBSD
+  printed in between are allowed.
+
+On a mismatch the report says which expected lines were not found, the
+closest line FreeBSD did print for each, and the whole output."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+WILDCARD = "<...>"
+
+
+@dataclass
+class Mismatch:
+    report: str
+
+    def __str__(self) -> str:
+        return self.report
+
+
+def _normal(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _pattern(expected: str) -> re.Pattern[str]:
+    pieces = _normal(expected).split(WILDCARD)
+    body = ".+?".join(re.escape(piece).replace(r"\ ", r"\s+") for piece in pieces)
+    return re.compile(rf"^{body}$")
+
+
+def line_matches(expected: str, actual: str) -> bool:
+    return bool(_pattern(expected).match(_normal(actual)))
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def match_text(expected: str, actual: str, ordered: bool = True) -> Mismatch | None:
+    wanted = _lines(expected)
+    got = _lines(actual)
+    missing: list[str] = []
+    position = 0
+    for line in wanted:
+        candidates = range(position, len(got)) if ordered else range(len(got))
+        found = next((i for i in candidates if line_matches(line, got[i])), None)
+        if found is None:
+            missing.append(line)
+        elif ordered:
+            position = found + 1
+    if not missing:
+        return None
+    return Mismatch(_report(wanted, missing, got, actual, ordered))
+
+
+def _report(wanted: list[str], missing: list[str], got: list[str], actual: str, ordered: bool) -> str:
+    out = ["The output does not show what the howto expects.",
+           "Expected lines (✗ = not found" + (", in this order" if ordered else "") + "):"]
+    pending = list(missing)
+    for line in wanted:
+        mark = "✗" if line in pending else "✓"
+        if line in pending:
+            pending.remove(line)
+        out.append(f"  {mark} {line}")
+    for line in missing:
+        close = difflib.get_close_matches(_normal(line), [_normal(g) for g in got], n=1, cutoff=0.5)
+        if close:
+            out.append(f"For  {line.strip()}\n the closest line printed was\n     {close[0]}")
+    out.append("What FreeBSD printed:")
+    out.extend(f"  | {line}" for line in actual.rstrip("\n").splitlines() or ["(nothing)"])
+    return "\n".join(out)
+
+
+def _entries(block_lines: list[str]) -> list[str]:
+    """Continuation lines with a member's detail line joined to it."""
+    entries: list[str] = []
+    for line in block_lines:
+        word = line.split(" ", 1)[0]
+        if word in ("ifmaxaddr", "role") and entries and entries[-1].startswith("member:"):
+            entries[-1] += " " + line
+        else:
+            entries.append(line)
+    return entries
+
+
+def _blocks(text: str) -> dict[str, tuple[str, list[str]]]:
+    """Interface name -> (header line, entries), from raw text so that
+    expected text with wildcards in a header still splits."""
+    blocks: dict[str, tuple[str, list[str]]] = {}
+    name = None
+    for raw in text.splitlines():
+        line = _normal(raw)
+        if not line:
+            continue
+        header = re.match(r"^([A-Za-z][\w.]*): flags=", line)
+        if header:
+            name = header.group(1)
+            blocks[name] = (line, [])
+        elif name is not None:
+            blocks[name][1].append(line)
+    return {n: (h, _entries(lines)) for n, (h, lines) in blocks.items()}
+
+
+def match_ifconfig(expected: str, actual: str) -> Mismatch | None:
+    wanted = _blocks(expected)
+    if not wanted:
+        return match_text(expected, actual)
+    got = _blocks(actual)
+    problems: list[str] = []
+    for name, (header, entries) in wanted.items():
+        if name not in got:
+            problems.append(f"Interface {name} is not there; FreeBSD listed: "
+                            f"{', '.join(got) or 'no interfaces'}.")
+            continue
+        actual_header, actual_entries = got[name]
+        lost = [] if line_matches(header, actual_header) else [header]
+        lost += [e for e in entries if not any(line_matches(e, a) for a in actual_entries)]
+        if lost:
+            lines = [f"Interface {name} differs. Expected, not found:"]
+            for entry in lost:
+                lines.append(f"  ✗ {entry}")
+                close = difflib.get_close_matches(entry, [actual_header] + actual_entries, n=1,
+                                                  cutoff=0.5)
+                if close:
+                    lines.append(f"    closest printed: {close[0]}")
+            lines.append(f"What FreeBSD printed for {name}:")
+            lines.append(f"  | {actual_header}")
+            lines.extend(f"  |     {a}" for a in actual_entries)
+            problems.append("\n".join(lines))
+    if not problems:
+        return None
+    return Mismatch("The ifconfig output does not show what the howto expects.\n" + "\n".join(problems))
+
+
+def kind_of(command: str) -> str:
+    """Which matcher suits the output of ``command``."""
+    words = command.split()
+    if not words:
+        return "text"
+    if words[0] == "ifconfig" or (words[0] in ("jexec",) and "ifconfig" in words):
+        return "ifconfig"
+    if words[:2] == ["qjail", "list"]:
+        return "qjail-list"
+    return "text"
+
+
+def match(expected: str, actual: str, kind: str = "text") -> Mismatch | None:
+    if kind == "ifconfig":
+        return match_ifconfig(expected, actual)
+    if kind == "qjail-list":
+        return match_text(expected, actual, ordered=False)
+    return match_text(expected, actual)

@@ -1,0 +1,45 @@
+"""BSD getopt(3): options stop at the first operand or at "--", as on FreeBSD
+(no GNU argument permutation). Errors carry getopt's own wording
+(lib/libc/stdlib/getopt.c: "illegal option -- %c", "option requires an argument -- %c")."""
+
+from __future__ import annotations
+
+
+class GetoptError(Exception):
+    def __init__(self, message: str, option: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
+def getopt(args: list[str], optstring: str) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """Parse ``args`` (without argv[0]); returns ([(flag, value)], operands)."""
+    opts: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            i += 1
+            break
+        if not arg.startswith("-") or arg == "-":
+            break
+        j = 1
+        while j < len(arg):
+            ch = arg[j]
+            pos = optstring.find(ch)
+            if ch == ":" or pos < 0:
+                raise GetoptError(f"illegal option -- {ch}", ch)
+            takes_arg = pos + 1 < len(optstring) and optstring[pos + 1] == ":"
+            if not takes_arg:
+                opts.append((ch, None))
+                j += 1
+                continue
+            if j + 1 < len(arg):
+                opts.append((ch, arg[j + 1:]))
+            elif i + 1 < len(args):
+                i += 1
+                opts.append((ch, args[i]))
+            else:
+                raise GetoptError(f"option requires an argument -- {ch}", ch)
+            break
+        i += 1
+    return opts, args[i:]

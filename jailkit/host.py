@@ -1,0 +1,90 @@
+"""The one interface every command goes through: ``host.run(...) -> Result``.
+
+A command is a shell string, run by the host's /bin/sh, or an argv list,
+which is quoted word by word (shlex) and run the same way, so both forms
+behave alike on every kind of host."""
+
+from __future__ import annotations
+
+import shlex
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .lab import Lab
+
+
+@dataclass(frozen=True)
+class Result:
+    command: str | tuple[str, ...]
+    exit_status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def succeeded(self) -> bool:
+        return self.exit_status == 0
+
+    def check(self) -> "Result":
+        """This result, or CommandFailed when the command failed."""
+        if self.exit_status != 0:
+            raise CommandFailed(self)
+        return self
+
+
+class CommandFailed(Exception):
+    def __init__(self, result: Result) -> None:
+        self.result = result
+        command = result.command if isinstance(result.command, str) else shlex.join(result.command)
+        detail = (result.stderr or result.stdout).strip()
+        super().__init__(f"{command!r} exited {result.exit_status}" + (f": {detail}" if detail else ""))
+
+
+class HostTimeout(TimeoutError):
+    def __init__(self, command: str, timeout: float) -> None:
+        super().__init__(f"{command!r} did not finish within {timeout:g} s and was stopped")
+        self.command = command
+        self.timeout = timeout
+
+
+def command_line(command: str | Sequence[str]) -> str:
+    """The shell text for ``command``: strings as they are, argv quoted."""
+    if isinstance(command, str):
+        return command
+    words = list(command)
+    if not words:
+        raise ValueError("an empty argv list is not a command")
+    return shlex.join(words)
+
+
+class Host(ABC):
+    """A FreeBSD machine jailkit talks to, chosen by URL (see connect()),
+    with the lab (the world around it) its scenarios assume."""
+
+    url: str
+    lab: "Lab"
+
+    def run(self, command: str | Sequence[str], *, stdin: str | None = None,
+            timeout: float | None = None) -> Result:
+        line = command_line(command)
+        status, stdout, stderr = self._run(line, stdin, timeout)
+        shown = command if isinstance(command, str) else tuple(command)
+        return Result(shown, status, stdout, stderr)
+
+    @abstractmethod
+    def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
+        """Run one command line; raise HostTimeout when ``timeout`` passes."""
+
+    def close(self) -> None:
+        """Release the connection; the default host holds nothing."""
+
+    def __enter__(self) -> "Host":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url}>"

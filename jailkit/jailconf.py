@@ -1,0 +1,204 @@
+"""jail.conf(5): parsing and writing.
+
+Syntax: ``param;`` (a boolean), ``param = value;``, ``param += value;``,
+comma-separated lists, ``name { ... }`` blocks (``*`` for every jail),
+parameters outside blocks apply to all jails, "double" quotes with escapes
+and $variables, 'single' quotes taken literally, and #, // and /* */
+comments (usr.sbin/jail/jaillex.l, jailparse.y, config.c)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
+            "\\": "\\", '"': '"', "'": "'", "$": "\\$", "\n": ""}
+_WORD = re.compile(r"(?:[^\s;{}=,+\"'#/]|/(?![/*])|\+(?!=))+")
+_VARIABLE = re.compile(r"\$(\{([A-Za-z0-9_.]+)\}|([A-Za-z0-9_]+))")
+
+
+class JailConfError(ValueError):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class Param:
+    name: str
+    values: list[str]          # empty: a boolean parameter ("mount.devfs;")
+    append: bool = False       # "+=" instead of "="
+    line: int = 0
+
+
+@dataclass
+class JailConf:
+    globals: list[Param] = field(default_factory=list)
+    jails: dict[str, list[Param]] = field(default_factory=dict)
+
+    def params_for(self, name: str) -> list[Param]:
+        """Every parameter that applies to jail ``name``: the global ones,
+        those of ``*`` blocks, then the jail's own, in order."""
+        collected = list(self.globals)
+        for block, params in self.jails.items():
+            if block == "*" or block == name:
+                collected.extend(params)
+        return collected
+
+
+def parse(text: str) -> JailConf:
+    conf = JailConf()
+    tokens = _tokens(text)
+    pos = 0
+    current: list[Param] | None = None
+
+    def peek(offset: int = 0):
+        return tokens[pos + offset] if pos + offset < len(tokens) else ("eof", "", _last_line(tokens))
+
+    while pos < len(tokens):
+        kind, value, line = tokens[pos]
+        if kind == "}":
+            if current is None:
+                raise JailConfError("}: syntax error", line)
+            current = None
+            pos += 1
+            continue
+        if kind == ";":
+            pos += 1
+            continue
+        if kind != "word":
+            raise JailConfError(f"{value}: syntax error", line)
+        if peek(1)[0] == "{":
+            if current is not None:
+                raise JailConfError(f"{value}: syntax error", line)
+            current = conf.jails.setdefault(value, [])
+            pos += 2
+            continue
+        pos += 1
+        param = Param(value, [], line=line)
+        nxt = peek()
+        if nxt[0] in ("=", "+="):
+            param.append = nxt[0] == "+="
+            pos += 1
+            while True:
+                item = peek()
+                if item[0] != "word":
+                    raise JailConfError(f"{item[1] or item[0]}: syntax error", item[2])
+                param.values.append(item[1])
+                pos += 1
+                if peek()[0] == ",":
+                    pos += 1
+                    continue
+                break
+        end = peek()
+        if end[0] != ";":
+            raise JailConfError(f"{end[1] or end[0]}: syntax error" if end[0] != "eof"
+                                else "unexpected EOF", end[2])
+        pos += 1
+        (current if current is not None else conf.globals).append(param)
+    if current is not None:
+        raise JailConfError("unexpected EOF", _last_line(tokens))
+    return conf
+
+
+def _last_line(tokens: list) -> int:
+    return tokens[-1][2] if tokens else 1
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    """(kind, value, line): kind is "word" (a quoted or bare string, quotes
+    removed), or one of ; { } = += ,"""
+    out: list[tuple[str, str, int]] = []
+    i, line = 0, 1
+    while i < len(text):
+        c = text[i]
+        if c == "\n":
+            line += 1
+            i += 1
+        elif c.isspace():
+            i += 1
+        elif c == "#" or text.startswith("//", i):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                raise JailConfError("unterminated comment", line)
+            line += text.count("\n", i, end)
+            i = end + 2
+        elif text.startswith("+=", i):
+            out.append(("+=", "+=", line))
+            i += 2
+        elif c in ";{}=,":
+            out.append((c, c, line))
+            i += 1
+        elif c in "\"'":
+            word, i, line = _quoted(text, i, line)
+            out.append(("word", word, line))
+        else:
+            match = _WORD.match(text, i)
+            if not match:
+                raise JailConfError(f"{c}: syntax error", line)
+            out.append(("word", match.group(0), line))
+            i = match.end()
+    return out
+
+
+def _quoted(text: str, i: int, line: int) -> tuple[str, int, int]:
+    quote = text[i]
+    i += 1
+    out: list[str] = []
+    while i < len(text) and text[i] != quote:
+        c = text[i]
+        if c == "\n":
+            line += 1
+        if c == "\\" and quote == '"' and i + 1 < len(text):
+            out.append(_ESCAPES.get(text[i + 1], text[i + 1]))
+            i += 2
+            continue
+        # Variables only expand in double quotes and bare words; mark the
+        # dollars of a single-quoted string so expansion leaves them alone.
+        out.append("\\$" if c == "$" and quote == "'" else c)
+        i += 1
+    if i >= len(text):
+        raise JailConfError("unterminated string", line)
+    return "".join(out), i + 1, line
+
+
+def expand(value: str, lookup) -> str:
+    """Replace $name and ${name} with ``lookup(name)``; a ``\\$`` stays a
+    literal dollar. ``lookup`` raises KeyError for an unknown variable."""
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        if value.startswith("\\$", i):
+            out.append("$")
+            i += 2
+            continue
+        match = _VARIABLE.match(value, i)
+        if match:
+            out.append(lookup(match.group(2) or match.group(3)))
+            i = match.end()
+            continue
+        out.append(value[i])
+        i += 1
+    return "".join(out)
+
+
+def quote(value: str) -> str:
+    """A value in double quotes, escaped so that parse() reads it back."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{escaped}"'
+
+
+def render(name: str, params: list[tuple[str, str | None, bool]]) -> str:
+    """A jail block; each param is (name, value or None for a boolean,
+    append with +=)."""
+    lines = [f"{name} {{"]
+    for key, value, append in params:
+        if value is None:
+            lines.append(f"\t{key};")
+        else:
+            lines.append(f"\t{key} {'+=' if append else '='} {quote(value)};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

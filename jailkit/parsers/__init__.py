@@ -1,0 +1,1 @@
+"""Parsers for FreeBSD output formats, one module per format."""

@@ -1,0 +1,66 @@
+"""The jail.conf qjail writes for a jail (/usr/local/etc/qjail.config/NAME),
+from its definition record.
+
+A vnet jail follows qjail-vnet-howto(8): bridge ``bridge10`` holds the
+``config -w`` NIC and ``epairNa`` of every vnet jail, ``epairNb`` goes into
+the jail, N being the jail's permanent vnet number. The jail's address is
+set without a mask, so it gets the historical class mask, as the howto shows
+(netmask 0xff000000 for a 10.x address)."""
+
+from __future__ import annotations
+
+from .. import jailconf
+from .record import CONFIG, Record
+
+BRIDGE = "bridge10"
+DEFAULT_RULESET = "4"   # devfsrules_jail
+
+
+def config_path(name: str) -> str:
+    return f"{CONFIG}/{name}"
+
+
+def console_log(name: str) -> str:
+    return f"/var/log/qjail.{name}.console.log"
+
+
+def render(record: Record) -> str:
+    name = record.name
+    params: list[tuple[str, str | None, bool]] = [
+        ("host.hostname", name, False),
+        ("path", record.path, False),
+        ("mount.fstab", record.fstab, False),
+        ("exec.consolelog", console_log(name), False),
+        ("mount.devfs", None, False),
+        ("devfs_ruleset", record.ruleset or DEFAULT_RULESET, False),
+    ]
+    number = record.vnet_number
+    if number is None:
+        if record.ip4:
+            params.append(("ip4.addr", record.ip4, False))
+        if record.ip6:
+            params.append(("ip6.addr", record.ip6, False))
+        if record.interface:
+            params.append(("interface", record.interface, False))
+        params += [("exec.start", "/bin/sh /etc/rc", False),
+                   ("exec.stop", "/bin/sh /etc/rc.shutdown", False)]
+        return jailconf.render(name, params)
+    a_end, b_end = f"epair{number}a", f"epair{number}b"
+    nic = record.vinterface
+    address = record.ip4.split(",")[0]
+    prestart = [
+        f"ifconfig {BRIDGE} > /dev/null 2>&1 || ifconfig {BRIDGE} create up",
+        f"ifconfig {BRIDGE} | grep -q 'member: {nic} ' || ifconfig {BRIDGE} addm {nic}",
+        f"ifconfig epair{number} create > /dev/null",
+        f"ifconfig {a_end} up",
+        f"ifconfig {BRIDGE} addm {a_end}",
+    ]
+    start = ["ifconfig lo0 127.0.0.1 up", f"ifconfig {b_end} {address}", "/bin/sh /etc/rc"]
+    poststop = [f"ifconfig {a_end} destroy",
+                f"ifconfig {BRIDGE} | grep -q 'member: epair' || ifconfig {BRIDGE} destroy"]
+    params += [("vnet", None, False), ("vnet.interface", b_end, False)]
+    params += [("exec.prestart", line, i > 0) for i, line in enumerate(prestart)]
+    params += [("exec.start", line, i > 0) for i, line in enumerate(start)]
+    params += [("exec.stop", "/bin/sh /etc/rc.shutdown", False)]
+    params += [("exec.poststop", line, i > 0) for i, line in enumerate(poststop)]
+    return jailconf.render(name, params)

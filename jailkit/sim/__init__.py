@@ -1,0 +1,6 @@
+"""The embedded FreeBSD 14 VIMAGE host: kernel state, installed world and
+lab, in process."""
+
+from .machine import Deadline, Machine
+
+__all__ = ["Deadline", "Machine"]

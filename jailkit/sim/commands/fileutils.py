@@ -1,0 +1,418 @@
+"""The file utilities of bin/: cat, cp, ln, ls, mkdir, mv, rm, rmdir, chmod,
+touch, pwd, basename and dirname, with FreeBSD's options, messages
+("prog: path: strerror") and exit status 1 on any failure."""
+
+from __future__ import annotations
+
+from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr
+from ...getopt import GetoptError, getopt
+from ..proc import Proc, program
+from ..vfs import Device, Dir, File, Symlink, join, split
+
+USAGE = {
+    "cat": "usage: cat [-belnstuv] [file ...]",
+    "cp": "usage: cp [-R [-H | -L | -P]] [-f | -i | -n] [-alpsvx] source_file target_file\n"
+          "       cp [-R [-H | -L | -P]] [-f | -i | -n] [-alpsvx] source_file ... target_directory",
+    "ln": "usage: ln [-s [-F] | -L | -P] [-f | -i] [-hnv] source_file [target_file]\n"
+          "       ln [-s [-F] | -L | -P] [-f | -i] [-hnv] source_file ... target_dir",
+    "mkdir": "usage: mkdir [-pv] [-m mode] directory_name ...",
+    "mv": "usage: mv [-f | -i | -n] [-hv] source target\n"
+          "       mv [-f | -i | -n] [-v] source ... directory",
+    "rm": "usage: rm [-f | -i] [-dIPRrvWx] file ...\n       unlink [--] file",
+    "rmdir": "usage: rmdir [-pv] directory ...",
+    "chmod": "usage: chmod [-fhv] [-R [-H | -L | -P]] mode file ...",
+    "touch": "usage: touch [-A [-][[hh]mm]SS] [-achm] [-r file] [-t [[CC]YY]MMDDhhmm[.SS]]\n"
+             "       [-d YYYY-MM-DDThh:mm:SS[.frac][tz]] file ...",
+    "ls": "usage: ls [-ABCFGHILPRSTUWZabcdfghiklmnopqrstuvwxy1,] [--color=when] [-D format] [file ...]",
+}
+
+
+def _parse(proc: Proc, argv: list[str], optstring: str) -> tuple[set[str], dict[str, str], list[str]] | None:
+    try:
+        opts, args = getopt(argv[1:], optstring)
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(USAGE[proc.progname] + "\n")
+        return None
+    return {f for f, _ in opts}, {f: v for f, v in opts if v is not None}, args
+
+
+@program("cat")
+def cat(proc: Proc, argv: list[str]) -> int:
+    parsed = _parse(proc, argv, "belnstuv")
+    if parsed is None:
+        return 1
+    _, _, files = parsed
+    status = 0
+    for name in files or ["-"]:
+        if name == "-":
+            proc.write(proc.stdin.read())
+            continue
+        try:
+            proc.write(proc.kernel.vfs.read(name, **proc.where()))
+        except OSErr as exc:
+            proc.warn(name, exc)
+            status = 1
+    return status
+
+
+@program("mkdir")
+def mkdir(proc: Proc, argv: list[str]) -> int:
+    parsed = _parse(proc, argv, "m:pv")
+    if parsed is None:
+        return 1
+    flags, values, dirs = parsed
+    if not dirs:
+        proc.error(USAGE["mkdir"] + "\n")
+        return 1
+    mode = int(values.get("m", "755"), 8)
+    status = 0
+    for name in dirs:
+        try:
+            proc.kernel.vfs.mkdir(name, parents="p" in flags, mode=mode, **proc.where())
+            if "v" in flags:
+                proc.write(name + "\n")
+        except OSErr as exc:
+            proc.warn(name, exc)
+            status = 1
+    return status
+
+
+@program("rmdir")
+def rmdir(proc: Proc, argv: list[str]) -> int:
+    parsed = _parse(proc, argv, "pv")
+    if parsed is None:
+        return 1
+    _, _, dirs = parsed
+    status = 0
+    for name in dirs:
+        try:
+            proc.kernel.vfs.rmdir(name, **proc.where())
+        except OSErr as exc:
+            proc.warn(name, exc)
+            status = 1
+    return status
+
+
+@program("rm")
+def rm(proc: Proc, argv: list[str]) -> int:
+    parsed = _parse(proc, argv, "dfiIPRrvWx")
+    if parsed is None:
+        return 1
+    flags, _, files = parsed
+    if not files:
+        if "f" in flags:
+            return 0
+        proc.error(USAGE["rm"] + "\n")
+        return 1
+    recursive = bool(flags & {"r", "R"})
+    status = 0
+    for name in files:
+        if recursive and split(name) == [] and name.startswith("/"):
+            proc.warnx('"/" may not be removed')
+            status = 1
+            continue
+        status |= _remove(proc, name, recursive, "f" in flags, "v" in flags)
+    return status
+
+
+def _remove(proc: Proc, path: str, recursive: bool, force: bool, verbose: bool) -> int:
+    vfs = proc.kernel.vfs
+    try:
+        node = vfs.lookup(path, follow=False, **proc.where())
+    except OSErr as exc:
+        if force and exc.errno == ENOENT:
+            return 0
+        proc.warn(path, exc)
+        return 1
+    status = 0
+    try:
+        if isinstance(node, Dir):
+            if not recursive:
+                proc.warnx(f"{path}: is a directory")
+                return 1
+            for child in vfs.listdir(path, **proc.where()):
+                status |= _remove(proc, join(path, child) if path.startswith("/") else f"{path}/{child}",
+                                  recursive, force, verbose)
+            vfs.rmdir(path, **proc.where())
+        else:
+            vfs.unlink(path, **proc.where())
+        if verbose:
+            proc.write(path + "\n")
+    except OSErr as exc:
+        proc.warn(path, exc)
+        return 1
+    return status
+
+
+@program("cp")
+def cp(proc: Proc, argv: list[str]) -> int:
+    parsed = _parse(proc, argv, "HLPRafilnprsvx")
+    if parsed is None:
+        return 1
+    flags, _, args = parsed
+    if len(args) < 2:
+        proc.error(USAGE["cp"] + "\n")
+        return 1
+    recursive = bool(flags & {"R", "a", "r"})
+    *sources, target = args
+    vfs = proc.kernel.vfs
+    target_found = vfs.resolve(target, **proc.where())
+    into_dir = isinstance(target_found.node, Dir)
+    if len(sources) > 1 and not into_dir:
+        proc.warnx(f"{target}: Not a directory" if target_found.node else f"{target}: No such file or directory")
+        return 1
+    status = 0
+    for source in sources:
+        try:
+            node = vfs.lookup(source, follow=not recursive or "L" in flags, **proc.where())
+        except OSErr as exc:
+            proc.warn(source, exc)
+            status = 1
+            continue
+        # "cp -R dir/. target" copies what is in dir, not dir itself.
+        contents_only = source == "." or source.rstrip("/").endswith("/.")
+        name = "" if contents_only else (split(source)[-1] if split(source) else "")
+        destination = f"{target.rstrip('/')}/{name}" if into_dir and name else target
+        if isinstance(node, Dir) and not recursive:
+            proc.error(f"cp: {source} is a directory (not copied).\n")
+            status = 1
+            continue
+        status |= _copy(proc, source, destination, node)
+    return status
+
+
+def _copy(proc: Proc, source: str, destination: str, node) -> int:
+    vfs = proc.kernel.vfs
+    where = proc.where()
+    try:
+        if isinstance(node, Dir):
+            existing = vfs.resolve(destination, **where).node
+            if existing is None:
+                vfs.mkdir(destination, mode=node.mode, **where)
+            elif not isinstance(existing, Dir):
+                raise OSErr(ENOTDIR, destination)
+            status = 0
+            for child in vfs.listdir(source, **where):
+                child_node = vfs.lookup(f"{source.rstrip('/')}/{child}", follow=False, **where)
+                status |= _copy(proc, f"{source.rstrip('/')}/{child}",
+                                f"{destination.rstrip('/')}/{child}", child_node)
+            return status
+        if isinstance(node, Symlink):
+            vfs.place(destination, Symlink(node.target), **where)
+        elif isinstance(node, File):
+            vfs.place(destination, File(node.data, node.mode, node.program), **where)
+        elif isinstance(node, Device):
+            vfs.place(destination, Device(node.name, node.mode), **where)
+    except OSErr as exc:
+        proc.warn(exc.detail or destination, exc)
+        return 1
+    return 0
+
+
+@program("mv")
+def mv(proc: Proc, argv: list[str]) -> int:
+    parsed = _parse(proc, argv, "fhinv")
+    if parsed is None:
+        return 1
+    _, _, args = parsed
+    if len(args) < 2:
+        proc.error(USAGE["mv"] + "\n")
+        return 1
+    *sources, target = args
+    status = 0
+    for source in sources:
+        try:
+            proc.kernel.vfs.rename(source, target, **proc.where())
+        except OSErr as exc:
+            proc.error(f"mv: rename {source} to {target}: {exc.strerror}\n")
+            status = 1
+    return status
+
+
+@program("ln")
+def ln(proc: Proc, argv: list[str]) -> int:
+    parsed = _parse(proc, argv, "FLPfhinsvw")
+    if parsed is None:
+        return 1
+    flags, _, args = parsed
+    if not args:
+        proc.error(USAGE["ln"] + "\n")
+        return 1
+    source = args[0]
+    target = args[1] if len(args) > 1 else split(source)[-1]
+    vfs = proc.kernel.vfs
+    existing = vfs.resolve(target, follow="h" not in flags and "n" not in flags, **proc.where())
+    if isinstance(existing.node, Dir) and len(args) > 1:
+        target = f"{target.rstrip('/')}/{split(source)[-1]}"
+    try:
+        if "f" in flags and vfs.resolve(target, follow=False, **proc.where()).node is not None:
+            vfs.unlink(target, **proc.where())
+        if "s" in flags:
+            vfs.symlink(source, target, **proc.where())
+        else:
+            node = vfs.lookup(source, **proc.where())
+            if isinstance(node, Dir):
+                raise OSErr(EISDIR, source)
+            vfs.place(target, node, **proc.where())
+    except OSErr as exc:
+        proc.warn(exc.detail or target, exc)
+        return 1
+    return 0
+
+
+@program("chmod")
+def chmod(proc: Proc, argv: list[str]) -> int:
+    parsed = _parse(proc, argv, "HLPRfhv")
+    if parsed is None:
+        return 1
+    _, _, args = parsed
+    if len(args) < 2:
+        proc.error(USAGE["chmod"] + "\n")
+        return 1
+    mode_text, files = args[0], args[1:]
+    status = 0
+    for name in files:
+        try:
+            node = proc.kernel.vfs.lookup(name, **proc.where())
+        except OSErr as exc:
+            proc.warn(name, exc)
+            status = 1
+            continue
+        mode = _mode(mode_text, node.mode)
+        if mode < 0:
+            proc.warnx(f"Invalid file mode: {mode_text}")
+            return 1
+        node.mode = mode
+    return status
+
+
+def _mode(text: str, current: int) -> int:
+    if text.isdigit() and all(c in "01234567" for c in text):
+        return int(text, 8)
+    who, op, perms = (text.partition("+") if "+" in text else text.partition("-")
+                      if "-" in text else text.partition("="))
+    if not op or not perms or any(p not in "rwx" for p in perms):
+        return -1
+    bits = sum({"r": 4, "w": 2, "x": 1}[p] for p in perms)
+    mask = 0
+    for w in who or "a":
+        mask |= {"u": bits << 6, "g": bits << 3, "o": bits, "a": bits * 0o111}[w]
+    if op == "+":
+        return current | mask
+    if op == "-":
+        return current & ~mask
+    return mask
+
+
+@program("touch")
+def touch(proc: Proc, argv: list[str]) -> int:
+    parsed = _parse(proc, argv, "A:acd:fhmr:t:")
+    if parsed is None:
+        return 1
+    flags, _, files = parsed
+    if not files:
+        proc.error(USAGE["touch"] + "\n")
+        return 1
+    status = 0
+    vfs = proc.kernel.vfs
+    for name in files:
+        found = vfs.resolve(name, **proc.where())
+        if found.node is not None or "c" in flags:
+            continue
+        try:
+            vfs.write(name, "", **proc.where())
+        except OSErr as exc:
+            proc.warn(name, exc)
+            status = 1
+    return status
+
+
+@program("ls")
+def ls(proc: Proc, argv: list[str]) -> int:
+    parsed = _parse(proc, argv, "1ABCFGHILPRSTUWZabcdfghiklmnopqrstuvwxy")
+    if parsed is None:
+        return 1
+    flags, _, names = parsed
+    vfs = proc.kernel.vfs
+    status = 0
+    listings: list[tuple[str, list[tuple[str, object]]]] = []
+    plain: list[tuple[str, object]] = []
+    for name in names or ["."]:
+        try:
+            node = vfs.lookup(name, follow="l" not in flags or name.endswith("/"), **proc.where())
+        except OSErr as exc:
+            proc.warn(name, exc)
+            status = 1
+            continue
+        if isinstance(node, Dir) and "d" not in flags:
+            entries = vfs.listdir(name, **proc.where())
+            if "a" in flags:
+                entries = [".", ".."] + entries
+            shown = [(e, node.entries.get(e, node) if e not in (".", "..") else node)
+                     for e in entries if "a" in flags or "A" in flags or not e.startswith(".")]
+            children = []
+            for entry, _ in shown:
+                try:
+                    children.append((entry, vfs.lookup(f"{name.rstrip('/')}/{entry}", follow=False,
+                                                       **proc.where())))
+                except OSErr:
+                    children.append((entry, node))
+            listings.append((name, children))
+        else:
+            plain.append((name, node))
+    blocks = []
+    if plain:
+        blocks.append("".join(_ls_line(n, node, "l" in flags) for n, node in plain))
+    for name, children in listings:
+        header = f"{name}:\n" if len(names) > 1 else ""
+        total = "total 0\n" if "l" in flags else ""
+        blocks.append(header + total + "".join(_ls_line(n, node, "l" in flags) for n, node in children))
+    proc.write("\n".join(blocks))
+    return status
+
+
+def _ls_line(name: str, node, long: bool) -> str:
+    if not long:
+        return name + "\n"
+    kind = {Dir: "d", Symlink: "l", Device: "c"}.get(type(node), "-")
+    mode = "".join(c if node.mode & (1 << (8 - i)) else "-" for i, c in enumerate("rwxrwxrwx"))
+    size = len(node.data) if isinstance(node, File) else 512
+    target = f" -> {node.target}" if isinstance(node, Symlink) else ""
+    return f"{kind}{mode}  1 root wheel {size:>6} Nov 22 18:00 {name}{target}\n"
+
+
+@program("pwd")
+def pwd(proc: Proc, argv: list[str]) -> int:
+    proc.write(proc.cwd + "\n")
+    return 0
+
+
+@program("basename")
+def basename(proc: Proc, argv: list[str]) -> int:
+    if len(argv) < 2:
+        proc.error("usage: basename string [suffix]\n       basename [-a] [-s suffix] string [...]\n")
+        return 1
+    base = split(argv[1])[-1] if split(argv[1]) else "/"
+    if len(argv) > 2 and base.endswith(argv[2]) and base != argv[2]:
+        base = base[: -len(argv[2])]
+    proc.write(base + "\n")
+    return 0
+
+
+@program("dirname")
+def dirname(proc: Proc, argv: list[str]) -> int:
+    if len(argv) < 2:
+        proc.error("usage: dirname string [...]\n")
+        return 1
+    for path in argv[1:]:
+        stripped = path.rstrip("/")
+        if not stripped:
+            parent = "/"
+        elif "/" not in stripped:
+            parent = "."
+        else:
+            parent = stripped.rsplit("/", 1)[0].rstrip("/") or "/"
+        proc.write(parent + "\n")
+    return 0
+

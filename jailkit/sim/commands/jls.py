@@ -1,0 +1,119 @@
+"""jls(8): list jails (usr.sbin/jls/jls.c).
+
+Default: "   JID  IP Address      Hostname                      Path" with
+rows printf("%6d  %-15.15s %-29.29s %.74s"); a VNET jail has no IPv4 address
+and its IP column is blank. -v adds name, state and cpuset; -n and -s print
+name=value pairs; "jls -j J param ..." prints the values."""
+
+from __future__ import annotations
+
+from ...getopt import GetoptError, getopt
+from ..kernel import Prison
+from ..proc import Proc, program
+
+USAGE = "usage: jls [-dhNnqsv] [-j jail] [param ...]\n"
+BOOLEAN = {"persist", "dying"}
+KNOWN = {"jid", "name", "path", "host.hostname", "hostname", "vnet", "ip4.addr", "persist",
+         "dying", "children.max", "parent", "cpuset.id", "devfs_ruleset", "enforce_statfs",
+         "securelevel", "osrelease", "osreldate", "ip4", "host.domainname"}
+
+
+def value(prison: Prison, name: str) -> str | None:
+    """A parameter as jls prints it; None when jls does not know it."""
+    if name == "jid":
+        return str(prison.jid)
+    if name == "name":
+        return prison.name
+    if name == "path":
+        return prison.path
+    if name in ("host.hostname", "hostname"):
+        return prison.hostname
+    if name == "vnet":
+        return "new" if prison.own_vnet else "inherit"
+    if name == "ip4.addr":
+        return ",".join(str(a) for a in prison.ip4)
+    if name == "persist":
+        return "true" if prison.persist else "false"
+    if name == "dying":
+        return "false"
+    if name == "children.max":
+        return str(prison.children_max)
+    if name == "parent":
+        return str(prison.parent.jid if prison.parent else 0)
+    if name == "cpuset.id":
+        return str(prison.jid + 1)
+    if name == "devfs_ruleset":
+        return prison.params.get("devfs_ruleset", "0")
+    if name == "enforce_statfs":
+        return prison.params.get("enforce_statfs", "2")
+    if name == "securelevel":
+        return prison.params.get("securelevel", "-1")
+    if name in prison.params or name.startswith("allow."):
+        return prison.params.get(name, "false")
+    return None
+
+
+@program("jls")
+def main(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, params = getopt(argv[1:], "cdhj:Nnqsv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(USAGE)
+        return 1
+    flags = {f for f, _ in opts}
+    visible = proc.kernel.visible_prisons(proc.prison)
+    key = dict(opts).get("j")
+    if key is not None:
+        prison = proc.kernel.find_prison(key, proc.prison)
+        if prison is None:
+            if "c" not in flags:
+                proc.warnx(f'jail "{key}" not found')
+            return 1
+        visible = [prison]
+    if "c" in flags:
+        return 0 if visible else 1
+    for name in params:
+        if name not in KNOWN and not name.startswith("allow."):
+            proc.warnx(f"unknown parameter: {name}")
+            return 1
+    if params:
+        for prison in visible:
+            fields = [_pair(prison, p) if "n" in flags else (value(prison, p) or "")
+                      for p in params]
+            proc.write(" ".join(fields) + "\n")
+        return 0
+    if flags & {"n", "s"}:
+        names = ["jid", "name", "path", "host.hostname", "vnet", "ip4.addr", "persist",
+                 "devfs_ruleset", "enforce_statfs", "children.max", "securelevel"]
+        for prison in visible:
+            proc.write(" ".join(_pair(prison, p) for p in names) + "\n")
+        return 0
+    if "v" in flags:
+        if "h" not in flags:
+            proc.write("   JID  Hostname                      Path\n"
+                       "        Name                          State\n"
+                       "        CPUSetID\n"
+                       "        IP Address(es)\n")
+        for prison in visible:
+            proc.write(f"{prison.jid:6d}  {prison.hostname[:29]:<29} {prison.path[:74]}\n"
+                       f"{'':6}  {prison.name[:29]:<29} ACTIVE\n"
+                       f"{'':6}  {prison.jid + 1:<6d}\n")
+            for address in prison.ip4:
+                proc.write(f"{'':6}  {str(address)[:15]:<15}\n")
+        return 0
+    proc.write("   JID  IP Address      Hostname                      Path\n")
+    for prison in visible:
+        address = str(prison.ip4[0]) if prison.ip4 and not prison.own_vnet else ""
+        proc.write(f"{prison.jid:6d}  {address[:15]:<15} {prison.hostname[:29]:<29} "
+                   f"{prison.path[:74]}\n")
+    return 0
+
+
+def _pair(prison: Prison, name: str) -> str:
+    text = value(prison, name) or ""
+    if name in BOOLEAN:
+        return name if text == "true" else f"no{name}"
+    if text == "" or " " in text:
+        text = f'"{text}"'
+    return f"{name}={text}"

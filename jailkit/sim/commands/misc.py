@@ -1,0 +1,198 @@
+"""Small system commands: sleep, hostname, uname, true, false, env, id, date,
+which, kldload and kldstat, and the stand-in for base programs the sim does
+not model."""
+
+from __future__ import annotations
+
+import datetime
+
+from ..errno import ENOENT, OSErr
+from ...getopt import GetoptError, getopt
+from ..proc import Proc, program
+
+# The virtual clock starts at this moment (kernel.clock counts seconds from it).
+EPOCH = datetime.datetime(2026, 11, 22, 18, 0, 0, tzinfo=datetime.timezone.utc)
+
+# Kernel modules kldload(8) can find in /boot/kernel, with their sizes.
+MODULES = {"if_bridge": 0x9b90, "if_epair": 0x5250, "bridgestp": 0x76e0, "pf": 0x5a4e8,
+           "pflog": 0x2610, "ipfw": 0x35df0, "ipfw_nat": 0x31c0, "ipdivert": 0x4ee8,
+           "ipl": 0x3b5a8, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018}
+
+
+@program("true")
+def true(proc: Proc, argv: list[str]) -> int:
+    return 0
+
+
+@program("false")
+def false(proc: Proc, argv: list[str]) -> int:
+    return 1
+
+
+@program("sleep")
+def sleep(proc: Proc, argv: list[str]) -> int:
+    if len(argv) != 2:
+        proc.error("usage: sleep number[unit] [...]\n")
+        return 1
+    try:
+        seconds = float(argv[1].rstrip("s"))
+    except ValueError:
+        proc.warnx(f"invalid time interval: {argv[1]}")
+        return 1
+    proc.kernel.advance(seconds)
+    return 0
+
+
+@program("hostname")
+def hostname(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, args = getopt(argv[1:], "fsd")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error("usage: hostname [-f] [-s | -d] [name-of-host]\n")
+        return 1
+    flags = {f for f, _ in opts}
+    name = proc.prison.hostname
+    if args:
+        if not proc.prison.is_host and proc.prison.params.get("allow.set_hostname") != "1":
+            proc.error("hostname: sethostname: Operation not permitted\n")
+            return 1
+        proc.prison.hostname = args[0]
+        return 0
+    if "s" in flags:
+        name = name.split(".")[0]
+    elif "d" in flags:
+        name = name.partition(".")[2]
+    proc.write(name + "\n")
+    return 0
+
+
+def version(proc: Proc) -> str:
+    release = proc.kernel.release
+    branch = release.split("-")[0]
+    return f"FreeBSD {release} releng/{branch}-n271432-8c9ce319fef7 GENERIC"
+
+
+@program("uname")
+def uname(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, args = getopt(argv[1:], "abiKmnoprsUv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error("usage: uname [-abiKmnoprsUv]\n")
+        return 1
+    if args:
+        proc.error("usage: uname [-abiKmnoprsUv]\n")
+        return 1
+    flags = {f for f, _ in opts} or {"s"}
+    if "a" in flags:
+        flags |= {"s", "n", "r", "v", "m"}
+    if "o" in flags:
+        flags.add("s")
+    release = proc.prison.params.get("osrelease", proc.kernel.release)
+    major, _, minor = release.split("-")[0].partition(".")
+    osreldate = f"{int(major)}{int(minor or 0):02d}000"
+    fields = [("s", "FreeBSD"), ("n", proc.prison.hostname), ("r", release),
+              ("v", version(proc)), ("m", "amd64"), ("p", "amd64"), ("i", "GENERIC"),
+              ("K", osreldate), ("U", osreldate)]
+    proc.write(" ".join(value for key, value in fields if key in flags) + "\n")
+    return 0
+
+
+@program("env")
+def env(proc: Proc, argv: list[str]) -> int:
+    args = argv[1:]
+    environment = dict(proc.env)
+    if args[:1] == ["-i"]:
+        environment, args = {}, args[1:]
+    while args and "=" in args[0]:
+        key, _, value = args.pop(0).partition("=")
+        environment[key] = value
+    if not args:
+        proc.write("".join(f"{k}={v}\n" for k, v in environment.items()))
+        return 0
+    try:
+        return proc.child(env=environment).execvp(args)
+    except OSErr as exc:
+        proc.warn(args[0], exc)
+        return 127 if exc.errno == ENOENT else 126
+
+
+@program("id")
+def ident(proc: Proc, argv: list[str]) -> int:
+    if proc.user == "root":
+        proc.write("uid=0(root) gid=0(wheel) groups=0(wheel),5(operator)\n")
+    else:
+        proc.write(f"uid=1001({proc.user}) gid=1001({proc.user}) groups=1001({proc.user})\n")
+    return 0
+
+
+@program("date")
+def date(proc: Proc, argv: list[str]) -> int:
+    now = EPOCH + datetime.timedelta(seconds=proc.kernel.clock)
+    if len(argv) > 1 and argv[1].startswith("+"):
+        proc.write(now.strftime(argv[1][1:]) + "\n")
+    else:
+        proc.write(now.strftime("%a %b %d %H:%M:%S UTC %Y") + "\n")
+    return 0
+
+
+@program("which")
+def which(proc: Proc, argv: list[str]) -> int:
+    status = 0
+    for name in argv[1:]:
+        try:
+            path, _ = proc.find_executable(name)
+            proc.write(path + "\n")
+        except OSErr:
+            status = 1
+    return status
+
+
+@program("kldstat")
+def kldstat(proc: Proc, argv: list[str]) -> int:
+    proc.write("Id Refs Address                Size Name\n")
+    proc.write(" 1   %2d 0xffffffff80200000  1f3c6c8 kernel\n" % (len(proc.kernel.modules) + 30))
+    address = 0xffffffff82a20000
+    for index, name in enumerate(sorted(proc.kernel.modules - {"kernel"}), start=2):
+        size = MODULES.get(name, 0x4000)
+        proc.write(f"{index:2d}    1 0x{address:x} {size:8x} {name}.ko\n")
+        address += (size + 0xfff) & ~0xfff
+    return 0
+
+
+@program("kldload")
+def kldload(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, names = getopt(argv[1:], "nqv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error("usage: kldload [-nqv] file ...\n")
+        return 1
+    if not names:
+        proc.error("usage: kldload [-nqv] file ...\n")
+        return 1
+    if not proc.prison.is_host:
+        proc.error(f"kldload: can't load {names[0]}: Operation not permitted\n")
+        return 1
+    quiet_if_loaded = any(f == "n" for f, _ in opts)
+    status = 0
+    for name in names:
+        module = name.rsplit("/", 1)[-1].removesuffix(".ko")
+        if module not in MODULES:
+            proc.error(f"kldload: can't load {name}: No such file or directory\n")
+            status = 1
+        elif module in proc.kernel.modules:
+            if not quiet_if_loaded:
+                proc.error(f"kldload: can't load {name}: module already loaded or in kernel\n")
+                status = 1
+        else:
+            proc.kernel.modules.add(module)
+    return status
+
+
+@program("unmodelled")
+def unmodelled(proc: Proc, argv: list[str]) -> int:
+    proc.error(f"{proc.progname}: part of FreeBSD, but not modelled by the jailkit sim; "
+               "run this step on a real FreeBSD host (--host ssh://... or vagrant://)\n")
+    return 1

@@ -1,0 +1,175 @@
+"""ping(8) for IPv4 (sbin/ping/main.c, ping.c).
+
+Each echo request is a decision of jailkit.sim.network: a reply needs the
+way there and the way back. Times come from the machine's seeded generator,
+so a run repeats exactly. Exit status: 0 if any reply came, 2 if none,
+64 (EX_USAGE) for a bad option value, 1 for an unknown host."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+
+from ..errno import EPERM, strerror
+from ...getopt import GetoptError, getopt
+from ..network import Unreachable, send, source_address
+from ..proc import Proc, program
+from .resolve import resolve_host
+
+EX_USAGE = 64
+EX_OSERR = 71
+MAXWAIT = 10  # seconds ping waits for the last reply (ping.c MAXWAIT)
+MAXALARM = 60 * 60 * 24 * 7
+
+USAGE = """\
+usage:
+\tping [-4AaDdfHnoQqRrv] [-C pcp] [-c count] [-G sweepmaxsize]
+\t    [-g sweepminsize] [-h sweepincrsize] [-i wait] [-l preload]
+\t    [-M mask | time] [-m ttl] [-P policy] [-p pattern] [-S src_addr] 
+\t    [-s packetsize] [-t timeout] [-W waittime] [-z tos] IPv4-host
+\tping [-4AaDdfHLnoQqRrv] [-C pcp] [-c count] [-I iface] [-i wait]
+\t    [-l preload] [-M mask | time] [-m ttl] [-P policy] [-p pattern]
+\t    [-S src_addr] [-s packetsize] [-T ttl] [-t timeout] [-W waittime]
+            [-z tos] IPv4-mcast-group
+\tping [-6aADdEfHnNoOquvyYZ] [-b bufsiz] [-c count] [-e gateway]
+            [-I interface] [-i wait] [-k addrtype] [-l preload] [-m hoplimit]
+            [-p pattern] [-P policy] [-S sourceaddr] [-s packetsize] [-t timeout]
+\t    [-W waittime] [-z tclass] [IPv6-hops ...] IPv6-host
+"""
+
+
+class UsageError(Exception):
+    pass
+
+
+@program("ping")
+def main(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, args = getopt(argv[1:], "46AaC:c:DdfG:g:Hh:I:i:Ll:M:m:nop:QqRrS:s:T:t:vW:z:")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(USAGE)
+        return EX_USAGE
+    if len(args) != 1:
+        proc.error(USAGE)
+        return EX_USAGE
+    flags = {f for f, _ in opts}
+    if "4" in flags and "6" in flags:
+        proc.warnx("-4 and -6 cannot be used simultaneously")
+        return 1
+    try:
+        count = _number(opts, "c", "invalid count of packets to transmit", 0, minimum=1)
+        datalen = _number(opts, "s", "invalid packet size", 56, minimum=0)
+        timeout = _number(opts, "t", "invalid timeout", 0, minimum=1)
+        interval = float(dict(opts).get("i", "1"))
+    except UsageError as exc:
+        proc.warnx(str(exc))
+        return EX_USAGE
+    except ValueError:
+        proc.warnx(f"invalid timing interval: `{dict(opts)['i']}'")
+        return EX_USAGE
+    if timeout > MAXALARM:
+        proc.warnx(f"invalid timeout: `{dict(opts)['t']}' > {MAXALARM}")
+        return EX_USAGE
+    target = args[0]
+    try:
+        destination = ipaddress.IPv4Address(target)
+        hostname = target
+    except ValueError:
+        found = resolve_host(proc, target)
+        if found is None:
+            proc.warnx("Unknown host")
+            return 1
+        destination, hostname = found
+    if not _raw_sockets_allowed(proc):
+        proc.error(f"ping: socket: {strerror(EPERM)}\n")
+        return EX_OSERR
+    return _run(proc, hostname, destination, count, datalen, timeout, interval,
+                quiet="q" in flags, source=dict(opts).get("S"))
+
+
+def _number(opts, flag: str, message: str, default: int, minimum: int) -> int:
+    value = dict(opts).get(flag)
+    if value is None:
+        return default
+    try:
+        number = int(value, 0)
+    except ValueError:
+        raise UsageError(f"{message}: `{value}'") from None
+    if number < minimum:
+        raise UsageError(f"{message}: `{value}'")
+    return number
+
+
+def _raw_sockets_allowed(proc: Proc) -> bool:
+    # prison_priv_check(): a VNET jail has every network privilege; other
+    # jails need allow.raw_sockets for ICMP.
+    prison = proc.prison
+    return prison.is_host or prison.own_vnet or prison.params.get("allow.raw_sockets") == "1"
+
+
+def _run(proc: Proc, hostname: str, destination, count: int, datalen: int, timeout: int,
+         interval: float, quiet: bool, source: str | None) -> int:
+    kernel = proc.kernel
+    vnet = proc.vnet
+    try:
+        src = ipaddress.IPv4Address(source) if source else None
+    except ValueError:
+        proc.warnx(f"cannot resolve {source}: Unknown host")
+        return 68
+    proc.write(f"PING {hostname} ({destination})" + (f" from {src}" if src else "")
+               + f": {datalen} data bytes\n")
+    times: list[float] = []
+    transmitted = 0
+    started = kernel.clock
+    deadline = started + timeout if timeout else None
+    seq = 0
+    while not count or transmitted < count:
+        if deadline is not None and kernel.clock >= deadline:
+            break
+        transmitted += 1
+        reply = _echo(proc, vnet, destination, src)
+        if isinstance(reply, int):
+            proc.error(f"ping: sendto: {strerror(reply)}\n")
+        elif reply is not None:
+            ttl, rtt = reply
+            times.append(rtt)
+            if not quiet:
+                proc.write(f"{datalen + 8} bytes from {destination}: icmp_seq={seq} "
+                           f"ttl={ttl} time={rtt:.3f} ms\n")
+        seq += 1
+        remaining = (deadline - kernel.clock) if deadline is not None else math.inf
+        if count and transmitted >= count:
+            # ping.c: after the last request, stop as soon as every reply is
+            # in, else wait 2 x the longest round trip (at least 1 s), or
+            # MAXWAIT when nothing came back at all.
+            if len(times) < transmitted:
+                kernel.advance(min(remaining, max(1.0, 2 * max(times) / 1000) if times else MAXWAIT))
+            break
+        kernel.advance(min(remaining, interval))
+    received = len(times)
+    proc.write(f"\n--- {hostname} ping statistics ---\n")
+    loss = 0.0 if not transmitted else 100.0 * (transmitted - received) / transmitted
+    proc.write(f"{transmitted} packets transmitted, {received} packets received, "
+               f"{loss:.1f}% packet loss\n")
+    if times:
+        avg = sum(times) / len(times)
+        stddev = math.sqrt(max(0.0, sum(t * t for t in times) / len(times) - avg * avg))
+        proc.write(f"round-trip min/avg/max/stddev = {min(times):.3f}/{avg:.3f}/"
+                   f"{max(times):.3f}/{stddev:.3f} ms\n")
+    return 0 if received else 2
+
+
+def _echo(proc: Proc, vnet, destination, source) -> tuple[int, float] | int | None:
+    """One echo request: (ttl, rtt) of the reply, an errno when sendto fails,
+    or None when nothing comes back."""
+    try:
+        src = source or source_address(vnet, destination)
+        there = send(vnet, destination, src)
+        back = send(there.destination, src, destination)
+    except Unreachable as exc:
+        return exc.errno or None
+    rng = proc.kernel.rng
+    rtt = 0.020 + 0.045 * (there.segments + back.segments) + 0.030 * (there.routers + back.routers)
+    rtt += rng.uniform(0.0, 0.025)
+    return there.destination.sysctl.get("net.inet.ip.ttl", 64) - back.routers, rtt

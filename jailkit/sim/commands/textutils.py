@@ -1,0 +1,378 @@
+"""Text filters of usr.bin: grep, head, tail, wc, cut, tr, sort, uniq, tee,
+and the stand-alone echo, printf and test. Exit statuses follow their man
+pages (grep: 0 a line matched, 1 none did, 2 an error)."""
+
+from __future__ import annotations
+
+import re
+
+from ..errno import OSErr
+from ...getopt import GetoptError, getopt
+from ..proc import Proc, program
+from ..sh.builtins import format_printf, run_test
+
+
+def _inputs(proc: Proc, files: list[str]) -> list[tuple[str, str | None]]:
+    """(name, text) per input; text None when the file cannot be read."""
+    out: list[tuple[str, str | None]] = []
+    for name in files or ["-"]:
+        if name == "-":
+            out.append(("(standard input)", proc.stdin.read()))
+            continue
+        try:
+            out.append((name, proc.kernel.vfs.read(name, **proc.where())))
+        except OSErr as exc:
+            proc.warn(name, exc)
+            out.append((name, None))
+    return out
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def bre_to_python(pattern: str) -> str:
+    """A POSIX basic regular expression as a Python one: in a BRE, ( ) { } |
+    + ? are literal unless escaped."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            out.append(nxt if nxt in "(){}|+?" else "\\" + nxt)
+            i += 2
+            continue
+        out.append("\\" + c if c in "(){}|+?" else c)
+        i += 1
+    return "".join(out)
+
+
+@program("grep", "egrep", "fgrep")
+def grep(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, args = getopt(argv[1:], "A:B:C:EFHLce:f:hilnoqrsvwx")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error("usage: grep [-abcdDEFGHhIiLlmnOopqRSsUVvwxz] [-A num] [-B num] [-C[num]]\n"
+                   "\t[-e pattern] [-f file] [--binary-files=value] [--color=when]\n"
+                   "\t[--context[=num]] [--directories=action] [--label] [--line-buffered]\n"
+                   "\t[--null] [pattern] [file ...]\n")
+        return 2
+    flags = {f for f, _ in opts}
+    patterns = [v for f, v in opts if f == "e"]
+    if not patterns:
+        if not args:
+            proc.error("usage: grep [-abcdDEFGHhIiLlmnOopqRSsUVvwxz] [pattern] [file ...]\n")
+            return 2
+        patterns, args = [args[0]], args[1:]
+    mode = "E" if "E" in flags or proc.progname == "egrep" else "F" if "F" in flags or proc.progname == "fgrep" else "G"
+    compiled = []
+    for pattern in patterns:
+        text = re.escape(pattern) if mode == "F" else pattern if mode == "E" else bre_to_python(pattern)
+        if "w" in flags:
+            text = rf"\b(?:{text})\b"
+        if "x" in flags:
+            text = rf"^(?:{text})$"
+        try:
+            compiled.append(re.compile(text, re.I if "i" in flags else 0))
+        except re.error:
+            proc.warnx("Unmatched ( or \\(" if "(" in pattern else "invalid regular expression")
+            return 2
+    inputs = _inputs(proc, args)
+    multiple = len(inputs) > 1 and "h" not in flags
+    matched_any = False
+    error = False
+    for name, text in inputs:
+        if text is None:
+            error = True
+            continue
+        count = 0
+        for number, line in enumerate(_lines(text), 1):
+            body = line.rstrip("\n")
+            hit = any(p.search(body) for p in compiled) != ("v" in flags)
+            if not hit:
+                continue
+            count += 1
+            matched_any = True
+            if flags & {"q", "l", "L", "c"}:
+                continue
+            prefix = (f"{name}:" if multiple else "") + (f"{number}:" if "n" in flags else "")
+            if "o" in flags and "v" not in flags:
+                for p in compiled:
+                    for m in p.finditer(body):
+                        proc.write(f"{prefix}{m.group(0)}\n")
+            else:
+                proc.write(f"{prefix}{body}\n")
+        if "q" in flags and matched_any:
+            return 0
+        if "c" in flags:
+            proc.write(f"{name}:{count}\n" if multiple else f"{count}\n")
+        if "l" in flags and count:
+            proc.write(f"{name}\n")
+        if "L" in flags and not count:
+            proc.write(f"{name}\n")
+    if error and not ("q" in flags and matched_any):
+        return 2
+    return 0 if matched_any else 1
+
+
+def _count_option(proc: Proc, argv: list[str], usage: str) -> tuple[int, list[str]] | None:
+    args = list(argv[1:])
+    count = 10
+    if args and re.fullmatch(r"-\d+", args[0]):
+        count = int(args.pop(0)[1:])
+    try:
+        opts, files = getopt(args, "c:n:qv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(usage + "\n")
+        return None
+    for flag, value in opts:
+        if flag == "n":
+            if not value.lstrip("+-").isdigit():
+                proc.warnx(f"illegal line count -- {value}")
+                return None
+            count = int(value)
+    return count, files
+
+
+@program("head")
+def head(proc: Proc, argv: list[str]) -> int:
+    parsed = _count_option(proc, argv, "usage: head [-n lines | -c bytes] [file ...]")
+    if parsed is None:
+        return 1
+    count, files = parsed
+    status = 0
+    inputs = _inputs(proc, files)
+    for index, (name, text) in enumerate(inputs):
+        if text is None:
+            status = 1
+            continue
+        if len(inputs) > 1:
+            proc.write(("\n" if index else "") + f"==> {name} <==\n")
+        proc.write("".join(_lines(text)[:count]))
+    return status
+
+
+@program("tail")
+def tail(proc: Proc, argv: list[str]) -> int:
+    parsed = _count_option(proc, argv, "usage: tail [-F | -f | -r] [-qv] [-b # | -c # | -n #] [file ...]")
+    if parsed is None:
+        return 1
+    count, files = parsed
+    status = 0
+    for _, text in _inputs(proc, files):
+        if text is None:
+            status = 1
+            continue
+        lines = _lines(text)
+        proc.write("".join(lines[-count:] if count else []))
+    return status
+
+
+@program("wc")
+def wc(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, files = getopt(argv[1:], "Lclmw")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error("usage: wc [-Lclmw] [file ...]\n")
+        return 1
+    flags = {f for f, _ in opts} or {"l", "w", "c"}
+    status = 0
+    for name, text in _inputs(proc, files):
+        if text is None:
+            status = 1
+            continue
+        fields = []
+        if "l" in flags:
+            fields.append(text.count("\n"))
+        if "w" in flags:
+            fields.append(len(text.split()))
+        if flags & {"c", "m"}:
+            fields.append(len(text.encode()))
+        suffix = f" {name}" if files else ""
+        proc.write("".join(f"{n:8d}" for n in fields) + suffix + "\n")
+    return status
+
+
+@program("cut")
+def cut(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, files = getopt(argv[1:], "b:c:d:f:ns")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error("usage: cut -b list [-n] [file ...]\n       cut -c list [file ...]\n"
+                   "       cut -f list [-s] [-w | -d delim] [file ...]\n")
+        return 1
+    values = dict(opts)
+    delimiter = values.get("d", "\t")
+    spec = values.get("f") or values.get("c") or values.get("b")
+    if not spec:
+        proc.error("usage: cut -b list [-n] [file ...]\n       cut -c list [file ...]\n"
+                   "       cut -f list [-s] [-w | -d delim] [file ...]\n")
+        return 1
+    wanted = _ranges(spec)
+    status = 0
+    for _, text in _inputs(proc, files):
+        if text is None:
+            status = 1
+            continue
+        for line in text.splitlines():
+            if "f" in values:
+                if delimiter not in line:
+                    if "s" not in values:
+                        proc.write(line + "\n")
+                    continue
+                parts = line.split(delimiter)
+                proc.write(delimiter.join(p for i, p in enumerate(parts, 1) if wanted(i)) + "\n")
+            else:
+                proc.write("".join(c for i, c in enumerate(line, 1) if wanted(i)) + "\n")
+    return status
+
+
+def _ranges(spec: str):
+    ranges = []
+    for item in spec.split(","):
+        start, dash, end = item.partition("-")
+        low = int(start) if start else 1
+        high = int(end) if end else (10**9 if dash else low)
+        ranges.append((low, high))
+    return lambda n: any(low <= n <= high for low, high in ranges)
+
+
+@program("tr")
+def tr(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, sets = getopt(argv[1:], "Ccdsu")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        return 1
+    flags = {f for f, _ in opts}
+    text = proc.stdin.read()
+    first = _charset(sets[0]) if sets else ""
+    if "d" in flags:
+        text = "".join(c for c in text if c not in first)
+    elif len(sets) >= 2:
+        second = _charset(sets[1])
+        second += second[-1:] * max(0, len(first) - len(second))
+        text = text.translate(str.maketrans(first, second[: len(first)]))
+    if "s" in flags:
+        squeeze = _charset(sets[-1])
+        text = re.sub("([" + re.escape(squeeze) + "])\\1+", r"\1", text)
+    proc.write(text)
+    return 0
+
+
+def _charset(spec: str) -> str:
+    classes = {"[:upper:]": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "[:lower:]": "abcdefghijklmnopqrstuvwxyz",
+               "[:digit:]": "0123456789", "[:space:]": " \t\n\r\f\v"}
+    for name, chars in classes.items():
+        spec = spec.replace(name, chars)
+    out = []
+    i = 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            out.extend(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
+            i += 3
+        else:
+            out.append({"\\n": "\n", "\\t": "\t"}.get(spec[i:i + 2], spec[i]))
+            i += 2 if spec[i:i + 2] in ("\\n", "\\t") else 1
+    return "".join(out)
+
+
+@program("sort")
+def sort(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, files = getopt(argv[1:], "bfnruk:t:")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        return 2
+    flags = {f for f, _ in opts}
+    lines = [line for _, text in _inputs(proc, files) if text is not None for line in text.splitlines()]
+
+    def key(line: str):
+        if "n" in flags:
+            match = re.match(r"\s*(-?\d+(?:\.\d+)?)", line)
+            return (float(match.group(1)) if match else 0.0, line)
+        return line.lower() if "f" in flags else line
+    lines.sort(key=key, reverse="r" in flags)
+    if "u" in flags:
+        lines = list(dict.fromkeys(lines))
+    proc.write("".join(line + "\n" for line in lines))
+    return 0
+
+
+@program("uniq")
+def uniq(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, files = getopt(argv[1:], "cdu")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        return 1
+    flags = {f for f, _ in opts}
+    text = _inputs(proc, files[:1])[0][1] or ""
+    groups: list[list[str]] = []
+    for line in text.splitlines():
+        if groups and groups[-1][0] == line:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    for group in groups:
+        if ("d" in flags and len(group) < 2) or ("u" in flags and len(group) > 1):
+            continue
+        proc.write((f"{len(group):4d} " if "c" in flags else "") + group[0] + "\n")
+    return 0
+
+
+@program("tee")
+def tee(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, files = getopt(argv[1:], "ai")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        return 1
+    append = any(f == "a" for f, _ in opts)
+    text = proc.stdin.read()
+    status = 0
+    for name in files:
+        try:
+            proc.kernel.vfs.write(name, text, append=append, **proc.where())
+        except OSErr as exc:
+            proc.warn(name, exc)
+            status = 1
+    proc.write(text)
+    return status
+
+
+@program("echo")
+def echo(proc: Proc, argv: list[str]) -> int:
+    # bin/echo/echo.c: only -n, and a trailing \c also suppresses the newline.
+    args = argv[1:]
+    newline = True
+    if args and args[0] == "-n":
+        newline, args = False, args[1:]
+    text = " ".join(args)
+    if text.endswith("\\c"):
+        text, newline = text[:-2], False
+    proc.write(text + ("\n" if newline else ""))
+    return 0
+
+
+@program("printf")
+def printf(proc: Proc, argv: list[str]) -> int:
+    if len(argv) < 2:
+        proc.error("usage: printf format [arguments ...]\n")
+        return 1
+    text, errors = format_printf(argv[1], argv[2:])
+    proc.write(text)
+    for message in errors:
+        proc.warnx(message)
+    return 1 if errors else 0
+
+
+@program("test", "[")
+def test(proc: Proc, argv: list[str]) -> int:
+    return run_test(proc, argv)
+

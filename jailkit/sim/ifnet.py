@@ -1,0 +1,229 @@
+"""Network interfaces (struct ifnet) as the sim models them.
+
+Flag values and names follow sys/net/if.h and sbin/ifconfig/ifconfig_netlink.c
+(IFFBITS, LOWER_UP = IFF_NETLINK_1). Capability names follow sys/net/if.h IFCAP_*."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .vnet import Vnet
+
+IFF_UP = 0x1
+IFF_BROADCAST = 0x2
+IFF_LOOPBACK = 0x8
+IFF_RUNNING = 0x40
+IFF_PROMISC = 0x100
+IFF_SIMPLEX = 0x800
+IFF_MULTICAST = 0x8000
+IFF_LOWER_UP = 0x1000000
+
+IFF_NAMES = ["UP", "BROADCAST", "DEBUG", "LOOPBACK", "POINTOPOINT", "NEEDSEPOCH", "RUNNING",
+             "NOARP", "PROMISC", "ALLMULTI", "DRV_OACTIVE", "SIMPLEX", "LINK0", "LINK1",
+             "LINK2", "MULTICAST", "CANTCONFIG", "PPROMISC", "MONITOR", "STATICARP",
+             "STICKYARP", "DYING", "RENAMING", "NOGROUP", "LOWER_UP"]
+
+IFCAP_NAMES = ["RXCSUM", "TXCSUM", "NETCONS", "VLAN_MTU", "VLAN_HWTAGGING", "JUMBO_MTU",
+               "POLLING", "VLAN_HWCSUM", "TSO4", "TSO6", "LRO", "WOL_UCAST", "WOL_MCAST",
+               "WOL_MAGIC", "TOE4", "TOE6", "VLAN_HWFILTER", "NV", "VLAN_HWTSO", "LINKSTATE",
+               "NETMAP", "RXCSUM_IPV6", "TXCSUM_IPV6", "HWSTATS", "TXRTLMT", "HWRXTSTMP",
+               "MEXTPG", "TXTLS4", "TXTLS6", "VXLAN_HWCSUM", "VXLAN_HWTSO", "TXTLS_RTLMT"]
+
+# nd6 per-interface flags (sys/netinet6/nd6.h) and their ifconfig names (af_nd6.c).
+ND6_PERFORMNUD = 0x1
+ND6_ACCEPT_RTADV = 0x2
+ND6_IFDISABLED = 0x8
+ND6_AUTO_LINKLOCAL = 0x20
+ND6_NAMES = {0x1: "PERFORMNUD", 0x2: "ACCEPT_RTADV", 0x4: "PREFER_SOURCE", 0x8: "IFDISABLED",
+             0x10: "DONT_SET_IFROUTE", 0x20: "AUTO_LINKLOCAL", 0x40: "NO_RADR",
+             0x80: "NO_PREFER_IFACE", 0x100: "NO_DAD"}
+
+# Bridge member flags (sys/net/if_bridgevar.h IFBIF_*), named as ifconfig prints them.
+IFBIF_LEARNING = 0x1
+IFBIF_DISCOVER = 0x2
+IFBIF_STP = 0x4
+IFBIF_BSTP_AUTOEDGE = 0x40
+IFBIF_BSTP_AUTOPTP = 0x100
+IFBIF_NAMES = {0x1: "LEARNING", 0x2: "DISCOVER", 0x4: "STP", 0x8: "SPAN", 0x10: "STICKY",
+               0x20: "EDGE", 0x40: "AUTOEDGE", 0x80: "PTP", 0x100: "AUTOPTP",
+               0x200: "ADMCOST", 0x400: "PRIVATE"}
+
+
+def bits(value: int, names: list[str] | dict[int, str]) -> str:
+    """printb(3)-style "<A,B>" rendering of the set bits of ``value``."""
+    table = names if isinstance(names, dict) else {1 << i: n for i, n in enumerate(names)}
+    set_names = [name for bit, name in sorted(table.items()) if value & bit]
+    return f"<{','.join(set_names)}>" if set_names else ""
+
+
+def classful_prefix(address: ipaddress.IPv4Address) -> int:
+    """The historical class A/B/C mask ifconfig uses when none is given
+    (sbin/ifconfig/af_inet.c in_setdefaultmask_nl)."""
+    first = int(address) >> 24
+    if first < 128:
+        return 8
+    if first < 192:
+        return 16
+    return 24
+
+
+@dataclass
+class InetAddr:
+    interface: ipaddress.IPv4Interface
+    broadcast: ipaddress.IPv4Address | None
+
+    @property
+    def address(self) -> ipaddress.IPv4Address:
+        return self.interface.ip
+
+
+@dataclass
+class Inet6Addr:
+    address: ipaddress.IPv6Address
+    prefixlen: int
+    scoped: bool = False  # link-local: printed with %ifname and a scopeid
+
+
+@dataclass
+class BridgeMember:
+    ifnet: "Ifnet"
+    flags: int = IFBIF_LEARNING | IFBIF_DISCOVER | IFBIF_BSTP_AUTOEDGE | IFBIF_BSTP_AUTOPTP
+    priority: int = 128
+    ifmaxaddr: int = 0
+
+    @property
+    def path_cost(self) -> int:
+        # bstp_calc_path_cost(): 20 Tbit/s divided by the link speed in kbit/s.
+        return 20_000_000_000 // max(self.ifnet.baudrate // 1000, 1)
+
+
+@dataclass(eq=False)
+class Ifnet:
+    name: str
+    dname: str               # driver or cloner name ("epair", "bridge", "lo", "fxp")
+    dunit: int
+    mac: str | None
+    vnet: "Vnet"
+    home: "Vnet"             # where it was created; a moved interface returns here
+    index: int = 0
+    admin_flags: int = IFF_BROADCAST | IFF_SIMPLEX | IFF_MULTICAST
+    running: bool = False    # IFF_DRV_RUNNING
+    link_up: bool = False    # LINK_STATE_UP, shown as LOWER_UP
+    promisc: int = 0         # promiscuous references (if_bridge takes one per member)
+    mtu: int = 1500
+    metric: int = 0
+    options: int = 0
+    media: str | None = None  # the "media:" line without its prefix
+    baudrate: int = 10_000_000_000
+    nd6: int = ND6_PERFORMNUD | ND6_IFDISABLED | ND6_AUTO_LINKLOCAL
+    groups: list[str] = field(default_factory=list)
+    description: str | None = None
+    inet: list[InetAddr] = field(default_factory=list)
+    inet6: list[Inet6Addr] = field(default_factory=list)
+    bridge: "Bridge | None" = None
+
+    @property
+    def flags(self) -> int:
+        value = self.admin_flags
+        if self.running:
+            value |= IFF_RUNNING
+        if self.promisc:
+            value |= IFF_PROMISC
+        if self.link_up:
+            value |= IFF_LOWER_UP
+        return value
+
+    @property
+    def up(self) -> bool:
+        return bool(self.admin_flags & IFF_UP)
+
+    @property
+    def cloned(self) -> bool:
+        return self.dname in ("epair", "bridge", "lo", "vlan", "gif", "tap", "tun")
+
+    def set_up(self, up: bool) -> None:
+        if up:
+            self.admin_flags |= IFF_UP
+        else:
+            self.admin_flags &= ~IFF_UP
+        self._driver_state()
+
+    def _driver_state(self) -> None:
+        """Drivers start (IFF_DRV_RUNNING) when brought up; epair is the exception."""
+        self.running = self.up
+        self.link_up = self.up
+
+    def neighbours(self) -> list["Ifnet"]:
+        """Interfaces this one hands Ethernet frames to directly."""
+        return []
+
+
+class Loopback(Ifnet):
+    def _driver_state(self) -> None:
+        self.running = self.up
+        self.link_up = self.up
+
+
+class Ethernet(Ifnet):
+    """A physical NIC (fxp, em, vtnet ...). Its wire is a lab segment."""
+
+    def __init__(self, *args, segment: "Segment | None" = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.segment = segment
+
+    def _driver_state(self) -> None:
+        self.running = self.up
+        self.link_up = self.up and self.segment is not None
+
+    def neighbours(self) -> list[Ifnet]:
+        return [i for i in self.segment.ports if i is not self] if self.segment else []
+
+
+class Epair(Ifnet):
+    """One end of an epair(4). Both ends run from creation and their link is
+    up (epair_set_state() in sys/net/if_epair.c); only IFF_UP is the user's."""
+
+    peer: "Epair"
+
+    def _driver_state(self) -> None:
+        pass
+
+    def neighbours(self) -> list[Ifnet]:
+        return [self.peer]
+
+
+class Bridge(Ifnet):
+    """if_bridge(4). Members are kept newest first, as the kernel's list is
+    (CK_LIST_INSERT_HEAD in bridge_ioctl_add), which is how ifconfig prints them."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.members: list[BridgeMember] = []
+        self.cache_size = 2000
+        self.cache_lifetime = 1200
+
+    def _driver_state(self) -> None:
+        self.running = self.up
+        self.link_check()
+
+    def link_check(self) -> None:
+        # bridge_linkcheck(): the bridge's link is up when a member's link is.
+        self.link_up = any(m.ifnet.link_up for m in self.members)
+
+    def member(self, ifnet: Ifnet) -> BridgeMember | None:
+        return next((m for m in self.members if m.ifnet is ifnet), None)
+
+    def neighbours(self) -> list[Ifnet]:
+        return [m.ifnet for m in self.members] if self.running else []
+
+
+@dataclass(eq=False)
+class Segment:
+    """A lab wire: every port on it hears every other (a hub, or a switch that
+    has learnt every address)."""
+
+    name: str
+    ports: list[Ifnet] = field(default_factory=list)

@@ -1,0 +1,334 @@
+"""The sim's kernel state: interfaces and their global index, vnets, jails
+(prisons), processes, loaded modules and a virtual clock.
+
+Determinism: every "random" value (MAC addresses, round-trip times) comes
+from one seeded generator, so the same seed replays the same run."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .errno import EBUSY, EEXIST, EINVAL, ENXIO, EPERM, OSErr
+from .ifnet import (IFF_LOOPBACK, IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED,
+                    ND6_PERFORMNUD, Bridge, Epair, Ethernet, Ifnet, Loopback, Segment)
+from .devfs import Devfs
+from .vfs import Vfs
+from .vnet import Vnet
+
+IFNAMSIZ = 16  # sys/net/if.h: names are at most 15 characters
+EPAIR_OPTIONS = 0x8  # VLAN_MTU
+LO_OPTIONS = 0x680003  # RXCSUM,TXCSUM,LINKSTATE,RXCSUM_IPV6,TXCSUM_IPV6
+JAIL_MAX = 999999
+
+
+@dataclass(eq=False)
+class Prison:
+    jid: int
+    name: str
+    path: str
+    hostname: str
+    vnet: Vnet
+    own_vnet: bool
+    parent: "Prison | None"
+    persist: bool = False
+    ip4: list[ipaddress.IPv4Address] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)  # other parameters, as set
+    children_max: int = 0
+
+    @property
+    def is_host(self) -> bool:
+        return self.jid == 0
+
+
+@dataclass(eq=False)
+class Process:
+    pid: int
+    jid: int
+    command: str
+    user: str = "root"
+    sockets: list = field(default_factory=list)  # listening sockets (sockstat)
+
+
+class Kernel:
+    def __init__(self, *, seed: int, hostname: str, release: str) -> None:
+        self.rng = random.Random(seed)
+        self.hostid = self.rng.getrandbits(32)
+        self.hostuuid = "%08x-%04x-%04x-%04x-%012x" % tuple(
+            self.rng.getrandbits(bits) for bits in (32, 16, 16, 16, 48))
+        self.release = release
+        self.clock = 0.0
+        self.on_advance: Callable[[], None] = lambda: None
+        self.vfs = Vfs()
+        self.host_vnet = Vnet("host")
+        self.prison0 = Prison(0, "0", "/", hostname, self.host_vnet, True, None,
+                              persist=True, children_max=JAIL_MAX)
+        self.prisons: dict[int, Prison] = {}
+        self.last_jid = 0
+        self.ifindex: dict[int, Ifnet] = {}
+        self.processes: list[Process] = []
+        self.next_pid = 1000
+        self.epair_next_index = 0
+        self.modules: set[str] = {"kernel"}
+        self.devfs = Devfs([])
+        self.lab_vnets: list[Vnet] = []      # the lab's other machines (gateway ...)
+
+    # -- interface index ----------------------------------------------------
+    def _alloc_index(self) -> int:
+        # The lowest free slot (sys/net/if.c ifindex_alloc). The index is
+        # global and an interface keeps it when it moves to another vnet:
+        # on FreeBSD 14 a jail's lo0 takes an index of its own, which is why
+        # bridge member port numbers grow by three per VNET jail.
+        index = 1
+        while index in self.ifindex:
+            index += 1
+        return index
+
+    def _attach(self, ifnet: Ifnet, unit: int | None = None) -> Ifnet:
+        ifnet.index = self._alloc_index()
+        self.ifindex[ifnet.index] = ifnet
+        ifnet.vnet.ifnets.append(ifnet)
+        if unit is not None:
+            ifnet.vnet.alloc_unit(ifnet.dname, unit)
+        return ifnet
+
+    def _detach(self, ifnet: Ifnet) -> None:
+        self._leave_bridge(ifnet)
+        if isinstance(ifnet, Bridge):
+            for member in list(ifnet.members):
+                self._leave_bridge(member.ifnet)
+        ifnet.vnet.purge(ifnet)
+        ifnet.vnet.ifnets.remove(ifnet)
+        del self.ifindex[ifnet.index]
+
+    @staticmethod
+    def _leave_bridge(ifnet: Ifnet) -> None:
+        bridge = ifnet.bridge
+        if bridge is None:
+            return
+        bridge.members = [m for m in bridge.members if m.ifnet is not ifnet]
+        ifnet.bridge = None
+        ifnet.promisc -= 1
+        bridge.link_check()
+
+    # -- MAC addresses --------------------------------------------------------
+    def _epair_mac(self) -> str:
+        # sys/net/if_epair.c epair_generate_mac(): 02, a 32-bit hash of the
+        # hostid and a growing index, then 0a (the b end copies it with 0b).
+        self.epair_next_index += 1
+        digest = hashlib.sha1(f"{self.hostid}:{self.epair_next_index}".encode()).digest()
+        return "02:" + ":".join(f"{b:02x}" for b in digest[:4]) + ":0a"
+
+    def gen_mac(self, name: str) -> str:
+        # sys/net/if_ethersubr.c ether_gen_addr(): the FreeBSD Foundation OUI
+        # 58:9c:fc and three bytes of a SHA-1 of the host UUID and the name.
+        digest = hashlib.sha1(f"{self.hostuuid}{name}".encode()).digest()
+        return "58:9c:fc:" + ":".join(f"{b:02x}" for b in digest[:3])
+
+    # -- cloning ------------------------------------------------------------
+    def clone_create(self, vnet: Vnet, spec: str) -> Ifnet:
+        """SIOCIFCREATE2 for ``spec`` ("epair", "bridge5", "lo" ...); returns the
+        new interface (for an epair, the a end)."""
+        match = re.fullmatch(r"(epair|bridge|lo)(\d*)", spec)
+        if not match:
+            raise OSErr(EINVAL)
+        cloner, digits = match.group(1), match.group(2)
+        wanted = int(digits) if digits else None
+        if wanted is not None and vnet.ifunit(spec if cloner != "epair" else f"{spec}a"):
+            raise OSErr(EEXIST)
+        self.modules.add({"epair": "if_epair", "bridge": "if_bridge"}.get(cloner, "kernel"))
+        unit = vnet.alloc_unit(cloner, wanted)
+        if cloner == "epair":
+            return self._create_epair(vnet, unit)
+        if cloner == "bridge":
+            name = f"bridge{unit}"
+            return self._attach(Bridge(name, "bridge", unit, self.gen_mac(name), vnet, vnet,
+                                       nd6=ND6_PERFORMNUD | ND6_IFDISABLED, groups=["bridge"]))
+        return self._attach(Loopback(f"lo{unit}", "lo", unit, None, vnet, vnet,
+                                     admin_flags=IFF_LOOPBACK | IFF_MULTICAST, mtu=16384,
+                                     options=LO_OPTIONS, nd6=ND6_PERFORMNUD | ND6_AUTO_LINKLOCAL,
+                                     groups=["lo"]))
+
+    def _create_epair(self, vnet: Vnet, unit: int) -> Epair:
+        mac = self._epair_mac()
+        ends = []
+        for suffix, end_mac in (("a", mac), ("b", mac[:-2] + "0b")):
+            end = Epair(f"epair{unit}{suffix}", "epair", unit, end_mac, vnet, vnet,
+                        options=EPAIR_OPTIONS, groups=["epair"], running=True, link_up=True,
+                        media="Ethernet 10Gbase-T (10Gbase-T <full-duplex>)")
+            ends.append(self._attach(end))
+        ends[0].peer, ends[1].peer = ends[1], ends[0]
+        return ends[0]
+
+    def clone_destroy(self, ifnet: Ifnet) -> None:
+        """SIOCIFDESTROY. Destroying either end of an epair destroys both,
+        wherever the other end lives."""
+        if not ifnet.cloned or (isinstance(ifnet, Loopback) and ifnet.dunit == 0):
+            raise OSErr(EINVAL)
+        victims = [ifnet, ifnet.peer] if isinstance(ifnet, Epair) else [ifnet]
+        for victim in victims:
+            self._detach(victim)
+        ifnet.home.free_unit(ifnet.dname, ifnet.dunit)
+
+    def rename(self, ifnet: Ifnet, name: str) -> None:
+        if len(name) >= IFNAMSIZ or not name:
+            raise OSErr(EINVAL)
+        if ifnet.vnet.ifunit(name):
+            raise OSErr(EEXIST)
+        ifnet.name = name
+
+    def add_physical(self, vnet: Vnet, name: str, mac: str, *, media: str, baudrate: int,
+                     options: int, segment: Segment | None) -> Ethernet:
+        match = re.fullmatch(r"([a-z]+)(\d+)", name)
+        dname, unit = (match.group(1), int(match.group(2))) if match else (name, 0)
+        nic = Ethernet(name, dname, unit, mac, vnet, vnet, media=f"Ethernet {media}",
+                       baudrate=baudrate, options=options, segment=segment)
+        if segment is not None:
+            segment.ports.append(nic)
+        return self._attach(nic)
+
+    # -- bridges ------------------------------------------------------------
+    def bridge_add(self, bridge: Bridge, member: Ifnet) -> None:
+        from .ifnet import BridgeMember
+        if member is bridge or member.vnet is not bridge.vnet:
+            raise OSErr(EINVAL)
+        if member.bridge is bridge:
+            raise OSErr(EEXIST)
+        if member.bridge is not None:
+            raise OSErr(EBUSY)
+        bridge.members.insert(0, BridgeMember(member))
+        member.bridge = bridge
+        member.promisc += 1
+        bridge.link_check()
+
+    def bridge_delete(self, bridge: Bridge, member: Ifnet) -> None:
+        if member.bridge is not bridge:
+            raise OSErr(ENXIO)
+        self._leave_bridge(member)
+
+    # -- vnets --------------------------------------------------------------
+    def vmove(self, ifnet: Ifnet, target: Vnet) -> None:
+        """if_vmove(): the interface leaves its bridge, loses its addresses
+        and IFF_UP, and joins the target vnet keeping its index."""
+        if target is ifnet.vnet:
+            raise OSErr(EEXIST)
+        if target.ifunit(ifnet.name):
+            raise OSErr(EEXIST)
+        self._leave_bridge(ifnet)
+        ifnet.vnet.purge(ifnet)
+        ifnet.vnet.ifnets.remove(ifnet)
+        ifnet.set_up(False)
+        ifnet.vnet = target
+        target.ifnets.append(ifnet)
+
+    def attach_loopback(self, vnet: Vnet) -> Loopback:
+        """lo0, which every vnet gets at creation, down and without address."""
+        lo0 = Loopback("lo0", "lo", 0, None, vnet, vnet,
+                       admin_flags=IFF_LOOPBACK | IFF_MULTICAST, mtu=16384,
+                       options=LO_OPTIONS, nd6=ND6_PERFORMNUD | ND6_AUTO_LINKLOCAL,
+                       groups=["lo"])
+        self._attach(lo0, unit=0)
+        return lo0
+
+    def new_vnet(self, name: str) -> Vnet:
+        vnet = Vnet(name)
+        self.attach_loopback(vnet)
+        return vnet
+
+    def destroy_vnet(self, vnet: Vnet) -> None:
+        """vnet_destroy(): interfaces that came from elsewhere go home (under
+        their current name); those created inside die with the vnet."""
+        for ifnet in list(vnet.ifnets):
+            if ifnet.vnet is not vnet:
+                continue  # already gone with its epair peer
+            if ifnet.home is vnet:
+                if isinstance(ifnet, Epair):
+                    self._detach(ifnet.peer) if ifnet.peer.index in self.ifindex else None
+                self._detach(ifnet)
+            else:
+                self.vmove(ifnet, ifnet.home)
+
+    # -- jails --------------------------------------------------------------
+    def find_prison(self, key: str, parent: Prison | None = None) -> Prison | None:
+        """jail_getid(): a jid or a name, as seen from ``parent``."""
+        visible = self.visible_prisons(parent or self.prison0)
+        if key.isdigit():
+            return next((p for p in visible if p.jid == int(key)), None)
+        return next((p for p in visible if p.name == key), None)
+
+    def visible_prisons(self, viewer: Prison) -> list[Prison]:
+        """Jails below ``viewer`` in the hierarchy, sorted by jid."""
+        def below(prison: Prison) -> bool:
+            parent = prison.parent
+            while parent is not None:
+                if parent is viewer:
+                    return True
+                parent = parent.parent
+            return False
+        return sorted((p for p in self.prisons.values() if below(p)), key=lambda p: p.jid)
+
+    def alloc_jid(self, wanted: int | None) -> int:
+        if wanted is not None:
+            if wanted in self.prisons:
+                raise OSErr(EEXIST)
+            return wanted
+        # kern_jail.c: the next jid after the last one handed out, so jids
+        # keep growing across jail restarts until the host reboots.
+        jid = self.last_jid
+        for _ in range(JAIL_MAX):
+            jid = jid + 1 if jid < JAIL_MAX else 1
+            if jid not in self.prisons:
+                self.last_jid = jid
+                return jid
+        raise OSErr(EPERM)
+
+    def jail_create(self, parent: Prison, *, name: str | None, jid: int | None, path: str,
+                    hostname: str | None, vnet: bool, persist: bool,
+                    ip4: list[ipaddress.IPv4Address], params: dict[str, str],
+                    children_max: int) -> Prison:
+        if not parent.is_host:
+            # kern_jail.c: a jail may only make children.max descendants.
+            if parent.children_max == 0:
+                raise OSErr(EPERM, "jail_set")
+            if len(self.visible_prisons(parent)) >= parent.children_max:
+                raise OSErr(EPERM, "prison limit exceeded")
+        number = self.alloc_jid(jid)
+        label = name if name is not None else str(number)
+        if any(p.name == label for p in self.prisons.values() if p.parent is parent):
+            raise OSErr(EEXIST)
+        prison = Prison(number, label, path, hostname if hostname is not None else parent.hostname,
+                        self.new_vnet(f"jail {label}") if vnet else parent.vnet, vnet, parent,
+                        persist=persist, ip4=ip4, params=params, children_max=children_max)
+        self.prisons[number] = prison
+        return prison
+
+    def jail_remove(self, prison: Prison) -> None:
+        for child in [p for p in self.prisons.values() if p.parent is prison]:
+            self.jail_remove(child)
+        self.processes = [p for p in self.processes if p.jid != prison.jid]
+        if prison.own_vnet:
+            self.destroy_vnet(prison.vnet)
+        del self.prisons[prison.jid]
+
+    def reap_if_empty(self, prison: Prison) -> None:
+        """A jail without persist dies when its last process exits."""
+        if not prison.persist and not any(p.jid == prison.jid for p in self.processes):
+            self.jail_remove(prison)
+
+    # -- time -----------------------------------------------------------------
+    def advance(self, seconds: float) -> None:
+        """Let virtual time pass (sleep, ping intervals, timeouts)."""
+        self.clock += seconds
+        self.on_advance()
+
+    # -- processes ------------------------------------------------------------
+    def spawn(self, jid: int, command: str, user: str = "root") -> Process:
+        self.next_pid += self.rng.randint(1, 7)
+        process = Process(self.next_pid, jid, command, user)
+        self.processes.append(process)
+        return process
+

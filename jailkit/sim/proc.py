@@ -1,0 +1,185 @@
+"""Processes of the sim: who runs (which jail, which directory, which
+environment) and where their standard streams go; execvp(3) over the
+machine's file system."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Callable
+
+from .errno import EACCES, ENOENT, OSErr
+from .vfs import Device, Dir, File, Resolved
+
+if TYPE_CHECKING:
+    from .kernel import Kernel, Prison
+    from .machine import Machine
+    from .vnet import Vnet
+
+DEFAULT_PATH = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
+
+
+class Output:
+    """A file descriptor open for writing."""
+
+    def write(self, text: str) -> None:
+        raise NotImplementedError
+
+
+class Buffer(Output):
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.chunks.append(text)
+
+    def getvalue(self) -> str:
+        return "".join(self.chunks)
+
+
+class Sink(Output):
+    """/dev/null."""
+
+    def write(self, text: str) -> None:
+        pass
+
+
+class FileOutput(Output):
+    def __init__(self, node: File) -> None:
+        self.node = node
+
+    def write(self, text: str) -> None:
+        self.node.data += text
+
+
+class Input:
+    """A file descriptor open for reading; shared by the commands of a shell
+    so that ``read`` consumes lines one at a time."""
+
+    def __init__(self, data: str = "") -> None:
+        self.data = data
+        self.pos = 0
+
+    def read(self) -> str:
+        rest = self.data[self.pos:]
+        self.pos = len(self.data)
+        return rest
+
+    def readline(self) -> str | None:
+        if self.pos >= len(self.data):
+            return None
+        end = self.data.find("\n", self.pos)
+        end = len(self.data) if end < 0 else end + 1
+        line = self.data[self.pos:end]
+        self.pos = end
+        return line
+
+
+@dataclass
+class Proc:
+    machine: "Machine"
+    prison: "Prison"
+    cwd: str
+    env: dict[str, str]
+    stdin: Input = field(default_factory=Input)
+    stdout: Output = field(default_factory=Buffer)
+    stderr: Output = field(default_factory=Buffer)
+    argv0: str = "sh"
+    user: str = "root"
+
+    @property
+    def kernel(self) -> "Kernel":
+        return self.machine.kernel
+
+    @property
+    def vnet(self) -> "Vnet":
+        return self.prison.vnet
+
+    @property
+    def root(self) -> str:
+        return self.prison.path
+
+    @property
+    def progname(self) -> str:
+        return self.argv0.rsplit("/", 1)[-1]
+
+    def where(self) -> dict[str, str]:
+        return {"root": self.root, "cwd": self.cwd}
+
+    def resolve(self, path: str, follow: bool = True) -> Resolved:
+        return self.kernel.vfs.resolve(path, root=self.root, cwd=self.cwd, follow=follow)
+
+    def abspath(self, path: str) -> str:
+        """``path`` as the host sees it (jail root prefixed, links resolved)."""
+        return self.resolve(path).path
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text)
+
+    def error(self, text: str) -> None:
+        self.stderr.write(text)
+
+    def warnx(self, message: str) -> None:
+        """warnx(3): "prog: message" on standard error."""
+        self.stderr.write(f"{self.progname}: {message}\n")
+
+    def warn(self, message: str, err: OSErr) -> None:
+        """warn(3): the message followed by strerror(errno)."""
+        self.stderr.write(f"{self.progname}: {message}: {err.strerror}\n")
+
+    def child(self, **changes) -> "Proc":
+        changes.setdefault("env", dict(self.env))
+        return replace(self, **changes)
+
+    # -- execution ------------------------------------------------------------
+    def find_executable(self, name: str) -> tuple[str, File]:
+        """execvp(3)'s search: a name with a slash is used as is, otherwise
+        each PATH directory is tried in turn."""
+        candidates = [name] if "/" in name else [
+            f"{d.rstrip('/') or '.'}/{name}" for d in self.env.get("PATH", DEFAULT_PATH).split(":")]
+        denied = False
+        for candidate in candidates:
+            try:
+                node = self.kernel.vfs.lookup(candidate, **self.where())
+            except OSErr:
+                continue
+            if isinstance(node, Dir) or not isinstance(node, File) or not node.mode & 0o111:
+                denied = denied or not isinstance(node, Device)
+                continue
+            return candidate, node
+        raise OSErr(EACCES if denied else ENOENT)
+
+    def execvp(self, argv: list[str], *, stdin: Input | None = None,
+               stdout: Output | None = None, stderr: Output | None = None) -> int:
+        """Run ``argv`` as a child process and wait for it. Raises OSErr when
+        the program cannot be found or started, as execvp(3) fails."""
+        path, node = self.find_executable(argv[0])
+        child = self.child(argv0=argv[0], stdin=stdin or self.stdin,
+                           stdout=stdout or self.stdout, stderr=stderr or self.stderr)
+        return self.machine.exec_file(child, path, node, argv)
+
+    def sh(self, source: str, **streams) -> int:
+        """``/bin/sh -c source``, as system(3) and jail(8) run command lines."""
+        return self.execvp(["/bin/sh", "-c", source], **streams)
+
+
+Program = Callable[[Proc, list[str]], int]
+
+# Modelled programs by name; filled in by jailkit.sim.commands.
+PROGRAMS: dict[str, Program] = {}
+# Modelled sh libraries (read with ".") by name, e.g. /etc/rc.subr.
+SOURCED: dict[str, Callable] = {}
+
+
+def program(*names: str) -> Callable[[Program], Program]:
+    def register(func: Program) -> Program:
+        for name in names:
+            PROGRAMS[name] = func
+        return func
+    return register
+
+
+def sourced(name: str) -> Callable[[Callable], Callable]:
+    def register(func: Callable) -> Callable:
+        SOURCED[name] = func
+        return func
+    return register

@@ -1,0 +1,508 @@
+"""Built-in commands of the sim's sh (bin/sh/builtins.def): the special
+builtins POSIX defines plus echo, printf, test and friends, which FreeBSD's
+sh also builds in."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from ..errno import OSErr
+from ...getopt import GetoptError, getopt
+from ..vfs import Dir, File, Symlink
+from .shell import ExitShell, LoopControl, ReturnFromFunction, Shell, ShellError
+from . import syntax as S
+
+Builtin = Callable[[Shell, list[str]], int]
+BUILTINS: dict[str, Builtin] = {}
+SPECIAL = {":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly",
+           "return", "set", "shift", "trap", "unset"}
+
+
+def builtin(*names: str) -> Callable[[Builtin], Builtin]:
+    def register(func: Builtin) -> Builtin:
+        for name in names:
+            BUILTINS[name] = func
+        return func
+    return register
+
+
+def _err(sh: Shell, message: str) -> None:
+    sh.proc.error(f"{sh._prefix()}{message}\n")
+
+
+@builtin(":", "true")
+def _true(sh: Shell, argv: list[str]) -> int:
+    return 0
+
+
+@builtin("false")
+def _false(sh: Shell, argv: list[str]) -> int:
+    return 1
+
+
+@builtin("exit")
+def _exit(sh: Shell, argv: list[str]) -> int:
+    raise ExitShell(_number(sh, argv, sh.status))
+
+
+@builtin("return")
+def _return(sh: Shell, argv: list[str]) -> int:
+    raise ReturnFromFunction(_number(sh, argv, sh.status))
+
+
+@builtin("break", "continue")
+def _loopctl(sh: Shell, argv: list[str]) -> int:
+    raise LoopControl(argv[0], _number(sh, argv, 1))
+
+
+def _number(sh: Shell, argv: list[str], default: int) -> int:
+    if len(argv) < 2:
+        return default
+    if not argv[1].lstrip("-").isdigit():
+        _err(sh, f"{argv[0]}: Illegal number: {argv[1]}")
+        raise ShellError()
+    return int(argv[1]) & 0xFF if argv[0] == "exit" else int(argv[1])
+
+
+@builtin("echo")
+def _echo(sh: Shell, argv: list[str]) -> int:
+    # bin/sh/bltin/echo.c: -n drops the newline, -e interprets escapes.
+    args = argv[1:]
+    newline, escapes = True, False
+    while args and args[0] in ("-n", "-e", "-ne", "-en"):
+        newline = newline and "n" not in args[0]
+        escapes = escapes or "e" in args[0]
+        args = args[1:]
+    text = " ".join(args)
+    if escapes:
+        text, stop = _escapes(text, allow_c=True)
+        newline = newline and not stop
+    sh.proc.write(text + ("\n" if newline else ""))
+    return 0
+
+
+@builtin("printf")
+def _printf(sh: Shell, argv: list[str]) -> int:
+    if len(argv) < 2:
+        sh.proc.error("usage: printf format [arguments ...]\n")
+        return 2
+    text, errors = format_printf(argv[1], argv[2:])
+    sh.proc.write(text)
+    for message in errors:
+        sh.proc.error(f"printf: {message}\n")
+    return 1 if errors else 0
+
+
+_ESCAPES = {"\\": "\\", "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
+            "v": "\v", "'": "'", '"': '"'}
+
+
+def _escapes(text: str, allow_c: bool = False) -> tuple[str, bool]:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c != "\\" or i + 1 >= len(text):
+            out.append(c)
+            i += 1
+            continue
+        nxt = text[i + 1]
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif allow_c and nxt == "c":
+            return "".join(out), True
+        elif nxt in "01234567":
+            j = i + 1 + (nxt == "0")
+            digits = ""
+            while j < len(text) and len(digits) < 3 and text[j] in "01234567":
+                digits += text[j]
+                j += 1
+            out.append(chr(int(digits or "0", 8)))
+            i = j
+        else:
+            out.append("\\" + nxt)
+            i += 2
+    return "".join(out), False
+
+
+_SPEC = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXcsbeEfgG%])")
+
+
+def format_printf(fmt: str, args: list[str]) -> tuple[str, list[str]]:
+    """printf(1): the format is reused until the arguments run out."""
+    out: list[str] = []
+    errors: list[str] = []
+    args = list(args)
+    first = True
+    while first or args:
+        first = False
+        consumed = False
+        pos = 0
+        for match in _SPEC.finditer(fmt):
+            out.append(_escapes(fmt[pos:match.start()])[0])
+            pos = match.end()
+            flags, width, precision, conv = match.groups()
+            if conv == "%":
+                out.append("%")
+                continue
+            if width == "*":
+                width = args.pop(0) if args else "0"
+            if precision == "*":
+                precision = args.pop(0) if args else "0"
+            arg = args.pop(0) if args else None
+            consumed = consumed or arg is not None
+            spec = "%" + flags + (width or "") + (f".{precision}" if precision is not None else "")
+            if conv in "sb":
+                value = arg or ""
+                if conv == "b":
+                    value = _escapes(value, allow_c=True)[0]
+                out.append((spec + "s") % value)
+            elif conv == "c":
+                out.append((spec + "s") % ((arg or "")[:1]))
+            else:
+                number = _numeric(arg, errors)
+                if conv in "eEfgG":
+                    out.append((spec + conv) % float(number))
+                else:
+                    out.append((spec + ("d" if conv in "iu" else conv)) % int(number))
+        out.append(_escapes(fmt[pos:])[0])
+        if not consumed:
+            break
+    return "".join(out), errors
+
+
+def _numeric(arg: str | None, errors: list[str]) -> float:
+    if not arg:
+        return 0
+    if arg[0] in "'\"" and len(arg) > 1:
+        return ord(arg[1])
+    try:
+        return int(arg, 0)
+    except ValueError:
+        try:
+            return float(arg)
+        except ValueError:
+            errors.append(f"{arg}: expected numeric value")
+            return 0
+
+
+@builtin("pwd")
+def _pwd(sh: Shell, argv: list[str]) -> int:
+    sh.proc.write(sh.proc.cwd + "\n")
+    return 0
+
+
+@builtin("cd")
+def _cd(sh: Shell, argv: list[str]) -> int:
+    target = argv[1] if len(argv) > 1 else sh.vars.get("HOME", "/")
+    if target == "-":
+        target = sh.vars.get("OLDPWD", sh.proc.cwd)
+    path = target if target.startswith("/") else f"{sh.proc.cwd.rstrip('/')}/{target}"
+    try:
+        node = sh.proc.kernel.vfs.lookup(path, root=sh.proc.root, cwd="/")
+    except OSErr as exc:
+        _err(sh, f"cd: {target}: {exc.strerror}")
+        return 2
+    if not isinstance(node, Dir):
+        _err(sh, f"cd: {target}: Not a directory")
+        return 2
+    sh.vars["OLDPWD"] = sh.proc.cwd
+    sh.proc.cwd = _normalise(path)
+    sh.vars["PWD"] = sh.proc.cwd
+    return 0
+
+
+def _normalise(path: str) -> str:
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+        else:
+            parts.append(part)
+    return "/" + "/".join(parts)
+
+
+@builtin("export", "readonly")
+def _export(sh: Shell, argv: list[str]) -> int:
+    args = [a for a in argv[1:] if a != "-p"]
+    if not args:
+        for name in sorted(sh.exported):
+            if name in sh.vars:
+                sh.proc.write(f"{argv[0]} {name}={_quote(sh.vars[name])}\n")
+        return 0
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        if eq:
+            sh.vars[name] = value
+        sh.exported.add(name)
+    return 0
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "'\\''") + "'" if re.search(r"[^\w@%+=:,./-]", value) or not value else value
+
+
+@builtin("unset")
+def _unset(sh: Shell, argv: list[str]) -> int:
+    functions = "-f" in argv
+    for name in (a for a in argv[1:] if a not in ("-f", "-v")):
+        if functions:
+            sh.functions.pop(name, None)
+        else:
+            sh.vars.pop(name, None)
+            sh.exported.discard(name)
+    return 0
+
+
+@builtin("local")
+def _local(sh: Shell, argv: list[str]) -> int:
+    if not sh.locals:
+        _err(sh, "local: not in a function")
+        return 2
+    for arg in argv[1:]:
+        name, eq, value = arg.partition("=")
+        sh.locals[-1].setdefault(name, sh.vars.get(name))
+        if eq:
+            sh.vars[name] = value
+    return 0
+
+
+@builtin("set")
+def _set(sh: Shell, argv: list[str]) -> int:
+    args = argv[1:]
+    if not args:
+        for name in sorted(sh.vars):
+            sh.proc.write(f"{name}={_quote(sh.vars[name])}\n")
+        return 0
+    while args and args[0][:1] in "-+" and args[0] != "--":
+        flag = args.pop(0)
+        if "e" in flag:
+            sh.errexit = flag.startswith("-")
+        if "f" in flag:
+            sh.vars["-"] = "f" if flag.startswith("-") else ""
+    if args and args[0] == "--":
+        args.pop(0)
+        sh.args = args
+    elif args:
+        sh.args = args
+    return 0
+
+
+@builtin("shift")
+def _shift(sh: Shell, argv: list[str]) -> int:
+    count = _number(sh, argv, 1)
+    if count > len(sh.args):
+        _err(sh, "shift: can't shift that many")
+        return 2
+    sh.args = sh.args[count:]
+    return 0
+
+
+@builtin("eval")
+def _eval(sh: Shell, argv: list[str]) -> int:
+    source = " ".join(argv[1:])
+    try:
+        return sh.run_list(S.parse(source))
+    except S.ShellSyntaxError as exc:
+        _err(sh, f"Syntax error: {exc}")
+        raise ShellError() from exc
+
+
+@builtin(".")
+def _dot(sh: Shell, argv: list[str]) -> int:
+    if len(argv) < 2:
+        return 0
+    name = argv[1]
+    vfs = sh.proc.kernel.vfs
+    candidates = [name] if "/" in name else [
+        f"{d}/{name}" for d in sh.vars.get("PATH", "").split(":") if d]
+    for candidate in candidates:
+        try:
+            node = vfs.lookup(candidate, **sh.proc.where())
+        except OSErr:
+            continue
+        if isinstance(node, File):
+            return sh.proc.machine.source_file(sh, candidate, node)
+    _err(sh, f".: cannot open {name}: No such file or directory")
+    raise ShellError()
+
+
+@builtin("exec")
+def _exec(sh: Shell, argv: list[str]) -> int:
+    raise ExitShell(sh.exec_external(argv[1:], sh.environ()))
+
+
+@builtin("trap", "wait", "hash", "ulimit")
+def _accepted(sh: Shell, argv: list[str]) -> int:
+    # No signals or jobs in the sim: accepted and without effect.
+    return 0
+
+
+@builtin("umask")
+def _umask(sh: Shell, argv: list[str]) -> int:
+    if len(argv) == 1:
+        sh.proc.write("0022\n")
+    return 0
+
+
+@builtin("read")
+def _read(sh: Shell, argv: list[str]) -> int:
+    try:
+        opts, names = getopt(argv[1:], "rp:t:")
+    except GetoptError as exc:
+        _err(sh, f"read: {exc}")
+        return 2
+    raw = any(flag == "r" for flag, _ in opts)
+    line = sh.proc.stdin.readline()
+    if line is None:
+        for name in names or ["REPLY"]:
+            sh.vars[name] = ""
+        return 1
+    line = line.rstrip("\n")
+    if not raw:
+        line = re.sub(r"\\(.)", r"\1", line)
+    names = names or ["REPLY"]
+    fields = line.split(None, len(names) - 1) if line.strip() else []
+    for i, name in enumerate(names):
+        sh.vars[name] = fields[i].rstrip() if i < len(fields) else ""
+    return 0
+
+
+@builtin("command", "type")
+def _command(sh: Shell, argv: list[str]) -> int:
+    if argv[0] == "command" and (len(argv) < 2 or argv[1] not in ("-v", "-V")):
+        return sh.exec_external(argv[1:], sh.environ()) if len(argv) > 1 else 0
+    names = argv[2:] if argv[0] == "command" else argv[1:]
+    status = 0
+    for name in names:
+        if name in sh.functions:
+            sh.proc.write(f"{name}\n" if argv[0] == "command" else f"{name} is a shell function\n")
+        elif name in BUILTINS:
+            sh.proc.write(f"{name}\n" if argv[0] == "command" else f"{name} is a shell builtin\n")
+        else:
+            try:
+                path, _ = sh.proc.find_executable(name)
+                sh.proc.write(f"{path}\n" if argv[0] == "command" else f"{name} is {path}\n")
+            except OSErr:
+                status = 127 if argv[0] == "type" else 1
+                if argv[0] == "type":
+                    sh.proc.write(f"{name}: not found\n")
+    return status
+
+
+# -- test(1) ----------------------------------------------------------------
+class _TestSyntax(Exception):
+    pass
+
+
+@builtin("test", "[")
+def _test(sh: Shell, argv: list[str]) -> int:
+    return run_test(sh.proc, argv)
+
+
+def run_test(proc, argv: list[str]) -> int:
+    """test(1) as bin/test/test.c evaluates it; 2 on a syntax error."""
+    name = argv[0].rsplit("/", 1)[-1]
+    args = argv[1:]
+    if name == "[":
+        if not args or args[-1] != "]":
+            proc.error("[: missing ]\n")
+            return 2
+        args = args[:-1]
+    try:
+        value, rest = _t_or(proc, args)
+        if rest:
+            raise _TestSyntax(f"{rest[0]}: unexpected operator")
+    except _TestSyntax as exc:
+        proc.error(f"{name}: {exc}\n")
+        return 2
+    return 0 if value else 1
+
+
+def _t_or(proc, args):
+    value, args = _t_and(proc, args)
+    while args and args[0] == "-o":
+        right, args = _t_and(proc, args[1:])
+        value = value or right
+    return value, args
+
+
+def _t_and(proc, args):
+    value, args = _t_not(proc, args)
+    while args and args[0] == "-a":
+        right, args = _t_not(proc, args[1:])
+        value = value and right
+    return value, args
+
+
+def _t_not(proc, args):
+    if args and args[0] == "!" and len(args) > 1:
+        value, rest = _t_not(proc, args[1:])
+        return not value, rest
+    return _t_primary(proc, args)
+
+
+_BINARY = {"=", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot"}
+_UNARY = set("-e -f -d -L -h -s -r -w -x -z -n -b -c -p -S".split())
+
+
+def _t_primary(proc, args):
+    if not args:
+        raise _TestSyntax("argument expected")
+    if args[0] == "(" and ")" in args:
+        value, rest = _t_or(proc, args[1:])
+        if not rest or rest[0] != ")":
+            raise _TestSyntax("closing paren expected")
+        return value, rest[1:]
+    if len(args) >= 3 and args[1] in _BINARY:
+        return _binary(args[0], args[1], args[2]), args[3:]
+    if args[0] in _UNARY and len(args) >= 2:
+        return _unary(proc, args[0], args[1]), args[2:]
+    if args[0] in _UNARY and len(args) == 1:
+        return True, []
+    return args[0] != "", args[1:]
+
+
+def _binary(a: str, op: str, b: str) -> bool:
+    if op == "=":
+        return a == b
+    if op == "!=":
+        return a != b
+    try:
+        x, y = int(a), int(b)
+    except ValueError:
+        bad = a if not a.lstrip("-").isdigit() else b
+        raise _TestSyntax(f"{bad}: bad number") from None
+    return {"-eq": x == y, "-ne": x != y, "-lt": x < y, "-le": x <= y, "-gt": x > y,
+            "-ge": x >= y}.get(op, False)
+
+
+def _unary(proc, op: str, operand: str) -> bool:
+    if op == "-z":
+        return operand == ""
+    if op == "-n":
+        return operand != ""
+    vfs = proc.kernel.vfs
+    try:
+        node = vfs.lookup(operand, follow=op not in ("-L", "-h"), **proc.where())
+    except OSErr:
+        return False
+    if op == "-f":
+        return isinstance(node, File)
+    if op == "-d":
+        return isinstance(node, Dir)
+    if op in ("-L", "-h"):
+        return isinstance(node, Symlink)
+    if op == "-s":
+        return isinstance(node, File) and node.data != "" or isinstance(node, Dir)
+    if op == "-x":
+        return bool(node.mode & 0o111)
+    if op == "-c":
+        return type(node).__name__ == "Device"
+    return True
+

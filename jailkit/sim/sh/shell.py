@@ -1,0 +1,600 @@
+"""The interpreter of the sim's sh: expansion, redirection, pipelines,
+compound commands and functions, over the sim's processes and files.
+
+Pipelines run their stages one after the other, each reading what the
+previous one wrote: the sim's programs are not concurrent, and none of them
+produces endless output."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from contextlib import contextmanager
+from typing import Iterator
+
+from ..errno import EACCES, EISDIR, ENOENT, OSErr
+from ..proc import Buffer, FileOutput, Input, Output, Proc, Sink
+from ..vfs import Device, File
+from . import syntax as S
+from .arith import ArithError, evaluate
+
+IFS_WHITESPACE = " \t\n"
+
+
+class ExitShell(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class ReturnFromFunction(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class LoopControl(Exception):
+    def __init__(self, kind: str, levels: int) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.levels = levels
+
+
+class ShellError(Exception):
+    """An error that ends a non-interactive shell (exit status 2)."""
+
+
+class Shell:
+    def __init__(self, proc: Proc, *, name: str = "sh", args: list[str] | None = None,
+                 command_name: str | None = None) -> None:
+        self.proc = proc
+        self.vars: dict[str, str] = dict(proc.env)
+        self.exported: set[str] = set(proc.env)
+        self.functions: dict[str, object] = {}
+        self.name = name
+        self.args = list(args or [])
+        self.status = 0
+        self.last_bg = ""
+        self.errexit = False
+        self.in_condition = 0
+        self.locals: list[dict[str, str | None]] = []
+        self.command_name = command_name or name  # prefix of error messages
+        self.vars.setdefault("IFS", IFS_WHITESPACE)
+        self.vars.setdefault("PS1", "# " if proc.user == "root" else "$ ")
+
+    # -- entry points -----------------------------------------------------------
+    def run_source(self, source: str) -> int:
+        try:
+            tree = S.parse(source)
+        except S.ShellSyntaxError as exc:
+            self.proc.error(f"{self._prefix(exc.line)}Syntax error: {exc}\n")
+            return 2
+        try:
+            return self.run_list(tree)
+        except ExitShell as done:
+            return done.status
+        except ShellError:
+            return 2
+
+    def _prefix(self, line: int | None = None) -> str:
+        if self.command_name != self.name and line is not None:
+            return f"{self.command_name}: {line}: "
+        return f"{self.command_name}: "
+
+    def subshell(self, proc: Proc | None = None) -> "Shell":
+        clone = Shell(proc or self.proc, name=self.name, args=self.args,
+                      command_name=self.command_name)
+        clone.vars = dict(self.vars)
+        clone.exported = set(self.exported)
+        clone.functions = dict(self.functions)
+        clone.status = self.status
+        clone.errexit = self.errexit
+        return clone
+
+    def environ(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = {k: v for k, v in self.vars.items() if k in self.exported}
+        env.update(extra or {})
+        return env
+
+    # -- lists and compound commands --------------------------------------------
+    def run_list(self, node: S.CommandList) -> int:
+        status = 0
+        for and_or, background in node.items:
+            if background:
+                # No job control in the sim: a background job runs to
+                # completion first; $! names it and $? is 0, as after "&".
+                self.subshell().run_and_or(and_or)
+                self.last_bg = str(self.proc.kernel.next_pid)
+                status = 0
+            else:
+                status = self.run_and_or(and_or)
+            self.status = status
+        return status
+
+    def run_and_or(self, node: S.AndOr) -> int:
+        # Every pipeline but the last of an && / || list is a condition:
+        # its failure does not trigger set -e.
+        steps = [("", node.first)] + node.rest
+        status = 0
+        for index, (op, pipeline) in enumerate(steps):
+            if index and not ((op == "&&" and status == 0) or (op == "||" and status != 0)):
+                continue
+            last = index == len(steps) - 1
+            self.in_condition += 0 if last else 1
+            try:
+                status = self.run_pipeline(pipeline)
+            finally:
+                self.in_condition -= 0 if last else 1
+        self.status = status
+        return status
+
+    def run_pipeline(self, node: S.Pipeline) -> int:
+        if node.negate:
+            self.in_condition += 1
+        try:
+            if len(node.commands) == 1:
+                status = self.run_command(node.commands[0])
+            else:
+                status = self._run_stages(node.commands)
+        finally:
+            if node.negate:
+                self.in_condition -= 1
+        if node.negate:
+            status = 0 if status else 1
+        self.status = status
+        return status
+
+    def _run_stages(self, commands: list) -> int:
+        data_in = self.proc.stdin
+        status = 0
+        for index, command in enumerate(commands):
+            last = index == len(commands) - 1
+            out: Output = self.proc.stdout if last else Buffer()
+            stage = self.subshell(self.proc.child(stdin=data_in, stdout=out))
+            try:
+                status = stage.run_command(command)
+            except ExitShell as done:
+                status = done.status
+            if not last:
+                data_in = Input(out.getvalue())  # type: ignore[attr-defined]
+        return status
+
+    def run_command(self, node) -> int:
+        if isinstance(node, S.Simple):
+            status = self.run_simple(node)
+        elif isinstance(node, S.FuncDef):
+            self.functions[node.name] = node.body
+            status = 0
+        else:
+            with self.redirected(node.redirects) as ok:
+                if not ok:
+                    return 1
+                status = self._run_compound(node)
+        if status and self.errexit and not self.in_condition and not isinstance(node, S.FuncDef):
+            raise ExitShell(status)
+        return status
+
+    def _run_compound(self, node) -> int:
+        if isinstance(node, S.Group):
+            if node.subshell:
+                child = self.subshell()
+                try:
+                    return child.run_list(node.body)
+                except ExitShell as done:
+                    return done.status
+            return self.run_list(node.body)
+        if isinstance(node, S.If):
+            for cond, body in node.branches:
+                if self._condition(cond) == 0:
+                    return self.run_list(body)
+            return self.run_list(node.otherwise) if node.otherwise else 0
+        if isinstance(node, S.Loop):
+            return self._loop(lambda: (self._condition(node.cond) == 0) != node.until, node.body)
+        if isinstance(node, S.For):
+            values = self.expand_words(node.words) if node.words is not None else list(self.args)
+            items = iter(values)
+
+            def next_item() -> bool:
+                try:
+                    self.set_var(node.var, next(items))
+                    return True
+                except StopIteration:
+                    return False
+            return self._loop(next_item, node.body)
+        if isinstance(node, S.Case):
+            subject = self.expand_word(node.word)
+            for patterns, body in node.items:
+                if any(fnmatch.fnmatchcase(subject, self.expand_pattern(p)) for p in patterns):
+                    return self.run_list(body) if body else 0
+            return 0
+        raise TypeError(node)
+
+    def _condition(self, cond: S.CommandList) -> int:
+        self.in_condition += 1
+        try:
+            return self.run_list(cond)
+        finally:
+            self.in_condition -= 1
+
+    def _loop(self, proceed, body: S.CommandList) -> int:
+        status = 0
+        while proceed():
+            try:
+                status = self.run_list(body)
+            except LoopControl as ctl:
+                if ctl.levels > 1:
+                    ctl.levels -= 1
+                    raise
+                if ctl.kind == "break":
+                    break
+        return status
+
+    # -- simple commands --------------------------------------------------------
+    def run_simple(self, node: S.Simple) -> int:
+        try:
+            argv = self.expand_words(node.words)
+            assigns = {name: self.expand_word(value) for name, value in node.assigns}
+        except ArithError as exc:
+            self.proc.error(f"{self._prefix()}arithmetic expression: {exc}\n")
+            raise ShellError() from exc
+        if not argv:
+            for name, value in assigns.items():
+                self.set_var(name, value)
+            with self.redirected(node.redirects) as ok:
+                return 0 if ok else 1
+        from .builtins import BUILTINS, SPECIAL
+        name = argv[0]
+        if name in SPECIAL:
+            for key, value in assigns.items():
+                self.set_var(key, value)
+            if name == "exec" and len(argv) == 1:
+                return self._exec_redirects(node.redirects)
+            with self.redirected(node.redirects) as ok:
+                return BUILTINS[name](self, argv) if ok else 1
+        if name in self.functions:
+            with self.redirected(node.redirects) as ok:
+                return self.call_function(name, argv[1:]) if ok else 1
+        if name in BUILTINS:
+            saved = {k: self.vars.get(k) for k in assigns}
+            for key, value in assigns.items():
+                self.vars[key] = value
+            try:
+                with self.redirected(node.redirects) as ok:
+                    return BUILTINS[name](self, argv) if ok else 1
+            finally:
+                for key, value in saved.items():
+                    if value is None:
+                        self.vars.pop(key, None)
+                    else:
+                        self.vars[key] = value
+        with self.redirected(node.redirects) as ok:
+            if not ok:
+                return 1
+            return self.exec_external(argv, self.environ(assigns))
+
+    def exec_external(self, argv: list[str], env: dict[str, str]) -> int:
+        proc = self.proc.child(env=env)
+        proc.cwd = self.proc.cwd
+        try:
+            path, node = proc.find_executable(argv[0])
+        except OSErr as exc:
+            if exc.errno == EACCES:
+                self.proc.error(f"{self._prefix()}{argv[0]}: Permission denied\n")
+                return 126
+            self.proc.error(f"{self._prefix()}{argv[0]}: not found\n")
+            return 127
+        return self.proc.machine.exec_file(proc.child(argv0=argv[0]), path, node, argv)
+
+    def call_function(self, name: str, args: list[str]) -> int:
+        body = self.functions[name]
+        if callable(body):
+            # A function of a modelled library (rc.subr), written in Python.
+            return body(self, args)
+        saved_args = self.args
+        self.args = list(args)
+        self.locals.append({})
+        try:
+            return self.run_command(body)
+        except ReturnFromFunction as ret:
+            return ret.status
+        finally:
+            for key, value in self.locals.pop().items():
+                if value is None:
+                    self.vars.pop(key, None)
+                else:
+                    self.vars[key] = value
+            self.args = saved_args
+
+    def set_var(self, name: str, value: str) -> None:
+        self.vars[name] = value
+
+    # -- redirections -----------------------------------------------------------
+    @contextmanager
+    def redirected(self, redirects: list[S.Redirect]) -> Iterator[bool]:
+        if not redirects:
+            yield True
+            return
+        saved = self.proc
+        proc = self.proc.child(env=self.proc.env)
+        try:
+            for redirect in redirects:
+                self._apply(proc, redirect)
+        except (OSErr, ShellError) as exc:
+            if isinstance(exc, OSErr):
+                target = self.expand_word(redirect.target) if redirect.target else ""
+                verb = "open" if redirect.op == "<" else "create"
+                self.proc.error(f"{self._prefix()}cannot {verb} {target}: {exc.strerror}\n")
+            yield False
+            return
+        self.proc = proc
+        try:
+            yield True
+        finally:
+            self.proc = saved
+
+    def _exec_redirects(self, redirects: list[S.Redirect]) -> int:
+        proc = self.proc.child(env=self.proc.env)
+        try:
+            for redirect in redirects:
+                self._apply(proc, redirect)
+        except OSErr as exc:
+            self.proc.error(f"{self._prefix()}cannot open: {exc.strerror}\n")
+            return 2
+        self.proc = proc
+        return 0
+
+    def _apply(self, proc: Proc, redirect: S.Redirect) -> None:
+        op = redirect.op
+        if op in ("<<", "<<-"):
+            text = redirect.heredoc or ""
+            if redirect.expand_heredoc:
+                text = self.expand_heredoc(text)
+            proc.stdin = Input(text)
+            return
+        target = self.expand_word(redirect.target)
+        if op in (">&", "<&"):
+            if target == "-":
+                self._set_fd(proc, redirect.fd, Sink())
+                return
+            if not target.isdigit():
+                if op == ">&":
+                    stream = self._open_write(proc, target, append=False)
+                    self._set_fd(proc, 1, stream)
+                    self._set_fd(proc, 2, stream)
+                    return
+                raise ShellError()
+            source = int(target)
+            self._set_fd(proc, redirect.fd, self._get_fd(proc, source))
+            return
+        if op == "<":
+            node = proc.kernel.vfs.lookup(target, **proc.where())
+            if isinstance(node, Device):
+                proc.stdin = Input("")
+            elif isinstance(node, File):
+                proc.stdin = Input(node.data)
+            else:
+                raise OSErr(EISDIR)
+            return
+        if op == "<>":
+            self._open_write(proc, target, append=True)
+            return
+        self._set_fd(proc, redirect.fd, self._open_write(proc, target, append=op == ">>"))
+
+    @staticmethod
+    def _open_write(proc: Proc, target: str, append: bool) -> Output:
+        vfs = proc.kernel.vfs
+        found = vfs.resolve(target, **proc.where())
+        if isinstance(found.node, Device):
+            if found.node.name == "stdout":
+                return proc.stdout
+            if found.node.name == "stderr":
+                return proc.stderr
+            return Sink()
+        if found.node is None and found.parent is None:
+            raise OSErr(ENOENT)
+        node = vfs.write(target, "", append=append, **proc.where())
+        assert isinstance(node, File)
+        return FileOutput(node)
+
+    @staticmethod
+    def _get_fd(proc: Proc, fd: int):
+        if fd == 1:
+            return proc.stdout
+        if fd == 2:
+            return proc.stderr
+        if fd == 0:
+            return proc.stdin
+        raise OSErr(9)
+
+    @staticmethod
+    def _set_fd(proc: Proc, fd: int, stream) -> None:
+        if fd == 1:
+            proc.stdout = stream
+        elif fd == 2:
+            proc.stderr = stream
+        elif fd == 0 and isinstance(stream, Input):
+            proc.stdin = stream
+
+    # -- expansion --------------------------------------------------------------
+    def expand_words(self, words: list[S.Word]) -> list[str]:
+        fields: list[str] = []
+        for word in words:
+            fields.extend(self._fields(word))
+        return fields
+
+    def expand_word(self, word: S.Word | None) -> str:
+        """Expansion without field splitting or pathname expansion
+        (assignments, redirection targets, case subjects)."""
+        if word is None:
+            return ""
+        return "".join(text for _, text in self._pieces(word.parts, split_at=False))
+
+    def expand_pattern(self, word: S.Word) -> str:
+        """A case or ${x%pat} pattern: quoted characters match literally."""
+        out = []
+        for kind, text in self._pieces(word.parts, split_at=False):
+            out.append(_escape_glob(text) if kind == "q" else text)
+        return "".join(out)
+
+    def expand_heredoc(self, text: str) -> str:
+        lexer = S.Lexer(text)
+        word = lexer.read_word(stop=set(), quoted=True)
+        while lexer.pos < len(text):  # a stray double quote in the body
+            lexer.pos += 1
+            word.parts.extend(lexer.read_word(stop=set(), quoted=True).parts)
+        return self.expand_word(word)
+
+    def _pieces(self, parts: list, split_at: bool) -> list[tuple[str, str]]:
+        """Each part as (kind, text): "lit" unquoted literal, "q" quoted,
+        "exp" unquoted expansion (split and globbed), "break" a field end
+        ("$@")."""
+        out: list[tuple[str, str]] = []
+        for index, part in enumerate(parts):
+            if isinstance(part, S.Lit):
+                text = part.text
+                if not part.quoted and index == 0 and text.startswith("~"):
+                    text = self._tilde(text)
+                out.append(("q" if part.quoted else "lit", text))
+            elif isinstance(part, S.Param):
+                if part.name == "@" and part.quoted and split_at and part.op == "":
+                    for i, arg in enumerate(self.args):
+                        if i:
+                            out.append(("break", ""))
+                        out.append(("q", arg))
+                    if not self.args:
+                        out.append(("drop", ""))
+                    continue
+                value = self._param(part)
+                out.append(("q" if part.quoted else "exp", value))
+            elif isinstance(part, S.CmdSub):
+                out.append(("q" if part.quoted else "exp", self.command_substitution(part.source)))
+            elif isinstance(part, S.Arith):
+                expr = self.expand_word(part.expr)
+                value = str(evaluate(expr, self.vars, self.set_var))
+                out.append(("q" if part.quoted else "exp", value))
+        return out
+
+    def _fields(self, word: S.Word) -> list[str]:
+        pieces = self._pieces(word.parts, split_at=True)
+        ifs = self.vars.get("IFS", IFS_WHITESPACE)
+        fields: list[list[tuple[str, bool]]] = []
+        current: list[tuple[str, bool]] | None = None
+        dropped = False
+        for kind, text in pieces:
+            if kind == "drop":
+                dropped = True
+                continue
+            if kind == "break":
+                fields.append(current or [("", False)])
+                current = []
+                continue
+            if kind != "exp":
+                current = (current or []) + [(text, kind == "lit")]
+                continue
+            if not ifs:
+                current = (current or []) + [(text, True)]
+                continue
+            chunks = re.split(f"[{re.escape(ifs)}]+", text)
+            for i, chunk in enumerate(chunks):
+                if i:
+                    if current:
+                        fields.append(current)
+                    current = None
+                if chunk:
+                    current = (current or []) + [(chunk, True)]
+        if current is not None:
+            fields.append(current)
+        elif dropped and not fields:
+            return []
+        result: list[str] = []
+        for field in fields:
+            text = "".join(t for t, _ in field)
+            globbable = any(g and any(c in t for c in "*?[") for t, g in field)
+            if globbable and "f" not in self.vars.get("-", ""):
+                pattern = "".join(t if g else _escape_glob(t) for t, g in field)
+                matches = self.proc.kernel.vfs.glob(pattern, **self.proc.where())
+                if matches:
+                    result.extend(matches)
+                    continue
+            result.append(text)
+        return result
+
+    def _tilde(self, text: str) -> str:
+        user, _, rest = text[1:].partition("/")
+        if user:
+            return text
+        home = self.vars.get("HOME", "/")
+        return home + ("/" + rest if rest or text.endswith("/") else "")
+
+    def _lookup(self, name: str) -> str | None:
+        if name == "?":
+            return str(self.status)
+        if name == "$":
+            return str(self.proc.kernel.next_pid)
+        if name == "#":
+            return str(len(self.args))
+        if name in ("@", "*"):
+            return " ".join(self.args)
+        if name == "!":
+            return self.last_bg
+        if name == "-":
+            return "e" if self.errexit else ""
+        if name == "0":
+            return self.name
+        if name.isdigit():
+            index = int(name)
+            return self.args[index - 1] if index <= len(self.args) else None
+        return self.vars.get(name)
+
+    def _param(self, part: S.Param) -> str:
+        value = self._lookup(part.name)
+        op = part.op
+        if op == "len":
+            return str(len(value or ""))
+        if op in (":-", "-"):
+            unset = value is None or (op == ":-" and value == "")
+            return self.expand_word(part.arg) if unset else value
+        if op in (":=", "="):
+            if value is None or (op == ":=" and value == ""):
+                value = self.expand_word(part.arg)
+                self.set_var(part.name, value)
+            return value
+        if op in (":+", "+"):
+            is_set = value is not None and (op == "+" or value != "")
+            return self.expand_word(part.arg) if is_set else ""
+        if op in (":?", "?"):
+            if value is None or (op == ":?" and value == ""):
+                message = self.expand_word(part.arg) or "parameter not set"
+                self.proc.error(f"{self._prefix()}{part.name}: {message}\n")
+                raise ShellError()
+            return value
+        if op in ("%", "%%", "#", "##"):
+            return _trim(value or "", self.expand_pattern(part.arg) if part.arg else "", op)
+        return value or ""
+
+    def command_substitution(self, source: str) -> str:
+        out = Buffer()
+        child = self.subshell(self.proc.child(stdout=out, env=self.proc.env))
+        status = child.run_source(source)
+        self.status = status
+        return out.getvalue().rstrip("\n")
+
+
+def _escape_glob(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _trim(value: str, pattern: str, op: str) -> str:
+    """${v%p} ${v%%p} ${v#p} ${v##p}: remove the shortest/longest match."""
+    positions = range(len(value) + 1)
+    if op in ("#", "##"):
+        order = positions if op == "#" else reversed(positions)
+        for i in order:
+            if fnmatch.fnmatchcase(value[:i], pattern):
+                return value[i:]
+        return value
+    order = reversed(positions) if op == "%" else positions
+    for i in order:
+        if fnmatch.fnmatchcase(value[i:], pattern):
+            return value[:i]
+    return value

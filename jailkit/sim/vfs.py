@@ -1,0 +1,366 @@
+"""The sim's file system: one tree per machine, seen from a process root.
+
+Jails are chroots into this tree. Mounts cover a directory the way vnodes are
+covered in FreeBSD: nullfs shows another directory's node (read-only when
+mounted ``-o ro``), devfs shows the devices its ruleset leaves visible.
+Symbolic links are resolved against the *process* root, so a jail's
+``/bin -> /sharedfs/bin`` link lands inside the jail, as chroot(2) does."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+
+from .errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTEMPTY,
+                    EROFS, EBUSY, OSErr)
+
+MAXSYMLINKS = 32  # sys/sys/param.h
+
+
+class Node:
+    __slots__ = ("mode",)
+
+    def __init__(self, mode: int) -> None:
+        self.mode = mode
+
+
+class Dir(Node):
+    __slots__ = ("entries",)
+
+    def __init__(self, mode: int = 0o755) -> None:
+        super().__init__(mode)
+        self.entries: dict[str, Node] = {}
+
+
+class File(Node):
+    """A regular file. ``program`` names a modelled program (a sim command)
+    when the file is an executable of the installed world; such files hold a
+    short text so that reading them still works."""
+
+    __slots__ = ("data", "program")
+
+    def __init__(self, data: str = "", mode: int = 0o644, program: str | None = None) -> None:
+        super().__init__(mode)
+        self.data = data
+        self.program = program
+
+
+class Symlink(Node):
+    __slots__ = ("target",)
+
+    def __init__(self, target: str) -> None:
+        super().__init__(0o755)
+        self.target = target
+
+
+class Device(Node):
+    __slots__ = ("name",)
+
+    def __init__(self, name: str, mode: int = 0o666) -> None:
+        super().__init__(mode)
+        self.name = name
+
+
+@dataclass
+class Mount:
+    fstype: str
+    source: str
+    mountpoint: str
+    root: Dir
+    covered: Dir
+    readonly: bool = False
+    ruleset: int = 0          # devfs(8) ruleset applied to this mount
+    jailed_by: int = 0        # jid of the jail that mounted it (0: the host)
+    extra: tuple[str, ...] = ()   # further flags mount(8) lists (soft-updates ...)
+
+    def flags_text(self) -> str:
+        """The "(type, flags)" part of mount(8)'s listing."""
+        flags = [self.fstype]
+        if self.fstype in ("nullfs", "ufs", "zfs", "tmpfs"):
+            flags.append("local")
+        if self.readonly:
+            flags.append("read-only")
+        return ", ".join(flags + list(self.extra))
+
+
+@dataclass
+class Resolved:
+    """The outcome of a path lookup: the node (None when only the parent
+    exists), its absolute path on the host, and the mount it lives in."""
+
+    node: Node | None
+    path: str
+    parent: Dir | None
+    name: str
+    mount: Mount | None = None
+    stack: list[tuple[str, Node, Mount | None]] = field(default_factory=list)
+
+    @property
+    def readonly(self) -> bool:
+        return self.mount is not None and self.mount.readonly
+
+
+def split(path: str) -> list[str]:
+    return [part for part in path.split("/") if part not in ("", ".")]
+
+
+def join(*parts: str) -> str:
+    out: list[str] = []
+    for part in parts:
+        if part.startswith("/"):
+            out = []
+        out.extend(split(part))
+    return "/" + "/".join(out)
+
+
+class Vfs:
+    def __init__(self) -> None:
+        self.root = Dir()
+        self.mounts: list[Mount] = []
+
+    # -- lookup -------------------------------------------------------------
+    def _covering(self, node: Node) -> Mount | None:
+        found = None
+        for mount in self.mounts:
+            if mount.covered is node:
+                found = mount  # the most recent mount on a directory wins
+        return found
+
+    def resolve(self, path: str, *, root: str = "/", cwd: str = "/", follow: bool = True) -> Resolved:
+        """Look ``path`` up as a process whose root is ``root`` (a host path)
+        and whose working directory is ``cwd`` (a path inside that root)."""
+        if path == "":
+            raise OSErr(ENOENT)
+        root_stack = self._walk([], split(root), floor=0, follow=True, hops=[0]).stack
+        start = root_stack if path.startswith("/") else self._walk(
+            list(root_stack), split(cwd), floor=len(root_stack), follow=True, hops=[0]).stack
+        return self._walk(list(start), split(path), floor=len(root_stack), follow=follow,
+                          hops=[0], root_stack=root_stack)
+
+    def _walk(self, stack: list[tuple[str, Node, Mount | None]], parts: list[str], *, floor: int,
+              follow: bool, hops: list[int], root_stack: list | None = None) -> Resolved:
+        root_stack = root_stack if root_stack is not None else stack[:floor]
+        parts = list(parts)
+        while parts:
+            name = parts.pop(0)
+            current = stack[-1][1] if stack else self._top()
+            mount = stack[-1][2] if stack else self._top_mount()
+            if name == "..":
+                if len(stack) > floor:
+                    stack.pop()
+                continue
+            if not isinstance(current, Dir):
+                raise OSErr(ENOTDIR)
+            child = current.entries.get(name)
+            if child is None:
+                if parts:
+                    raise OSErr(ENOENT)
+                return Resolved(None, self._path(stack, name), current, name, mount, stack)
+            if isinstance(child, Symlink) and (parts or follow):
+                hops[0] += 1
+                if hops[0] > MAXSYMLINKS:
+                    raise OSErr(ELOOP)
+                target = split(child.target)
+                if child.target.startswith("/"):
+                    stack[:] = list(root_stack)
+                parts = target + parts
+                continue
+            covering = self._covering(child) if isinstance(child, Dir) else None
+            if covering is not None:
+                stack.append((name, covering.root, covering))
+            else:
+                stack.append((name, child, mount))
+        if not stack:
+            return Resolved(self._top(), "/", None, "", self._top_mount(), stack)
+        name, node, mount = stack[-1]
+        parent = stack[-2][1] if len(stack) > 1 else self._top()
+        return Resolved(node, self._path(stack), parent if isinstance(parent, Dir) else None,
+                        name, mount, stack)
+
+    def _top(self) -> Dir:
+        mount = self._covering(self.root)
+        return mount.root if mount else self.root
+
+    def _top_mount(self) -> Mount | None:
+        return self._covering(self.root)
+
+    @staticmethod
+    def _path(stack: list[tuple[str, Node, Mount | None]], extra: str | None = None) -> str:
+        names = [name for name, _, _ in stack]
+        if extra is not None:
+            names.append(extra)
+        return "/" + "/".join(names)
+
+    # -- queries ------------------------------------------------------------
+    def lookup(self, path: str, *, root: str = "/", cwd: str = "/", follow: bool = True) -> Node:
+        found = self.resolve(path, root=root, cwd=cwd, follow=follow)
+        if found.node is None:
+            raise OSErr(ENOENT)
+        return found.node
+
+    def exists(self, path: str, **where: str) -> bool:
+        try:
+            self.lookup(path, **where)
+        except OSErr:
+            return False
+        return True
+
+    def read(self, path: str, **where: str) -> str:
+        node = self.lookup(path, **where)
+        if isinstance(node, Dir):
+            raise OSErr(EISDIR)
+        if isinstance(node, Device):
+            return ""
+        assert isinstance(node, File)
+        return node.data
+
+    def listdir(self, path: str, **where: str) -> list[str]:
+        node = self.lookup(path, **where)
+        if not isinstance(node, Dir):
+            raise OSErr(ENOTDIR)
+        return sorted(node.entries)
+
+    def glob(self, pattern: str, *, root: str = "/", cwd: str = "/") -> list[str]:
+        """Pathname expansion as sh(1) does it: sorted matches, hidden files
+        only when the pattern component starts with a dot."""
+        absolute = pattern.startswith("/")
+        results = ["/" if absolute else ""]
+        for part in split(pattern):
+            found: list[str] = []
+            for prefix in results:
+                base = prefix or "."
+                if not any(ch in part for ch in "*?["):
+                    candidate = f"{prefix.rstrip('/')}/{part}" if prefix else part
+                    if self.exists(candidate, root=root, cwd=cwd) or \
+                            self._is_link(candidate, root, cwd):
+                        found.append(candidate)
+                    continue
+                try:
+                    names = self.listdir(base, root=root, cwd=cwd)
+                except OSErr:
+                    continue
+                for name in names:
+                    if name.startswith(".") and not part.startswith("."):
+                        continue
+                    if fnmatch.fnmatchcase(name, part):
+                        found.append(f"{prefix.rstrip('/')}/{name}" if prefix else name)
+            results = found
+        return sorted(results)
+
+    def _is_link(self, path: str, root: str, cwd: str) -> bool:
+        try:
+            return isinstance(self.lookup(path, root=root, cwd=cwd, follow=False), Symlink)
+        except OSErr:
+            return False
+
+    # -- changes ------------------------------------------------------------
+    def _writable_parent(self, path: str, where: dict) -> Resolved:
+        found = self.resolve(path, follow=False, **where)
+        if found.parent is None:
+            raise OSErr(EEXIST if found.node is not None else ENOENT)
+        if found.readonly:
+            raise OSErr(EROFS)
+        return found
+
+    def write(self, path: str, data: str, *, append: bool = False, mode: int = 0o644, **where: str) -> Node:
+        found = self.resolve(path, **where)
+        node = found.node
+        if isinstance(node, Device):
+            return node
+        if isinstance(node, Dir):
+            raise OSErr(EISDIR)
+        if found.parent is None:
+            raise OSErr(ENOENT)
+        if found.readonly:
+            raise OSErr(EROFS)
+        if isinstance(node, File):
+            node.data = node.data + data if append else data
+            node.program = None  # a rewritten executable is no longer the modelled program
+            return node
+        new = File(data, mode)
+        found.parent.entries[found.name] = new
+        return new
+
+    def mkdir(self, path: str, *, parents: bool = False, mode: int = 0o755, **where: str) -> None:
+        if parents:
+            prefix = "/" if path.startswith("/") else ""
+            for i, _ in enumerate(split(path)):
+                partial = prefix + "/".join(split(path)[: i + 1])
+                found = self.resolve(partial, **where)
+                if found.node is None:
+                    self.mkdir(partial, mode=mode, **where)
+                elif not isinstance(found.node, Dir):
+                    raise OSErr(EEXIST if i == len(split(path)) - 1 else ENOTDIR)
+            return
+        found = self._writable_parent(path, where)
+        if found.node is not None:
+            raise OSErr(EEXIST)
+        found.parent.entries[found.name] = Dir(mode)
+
+    def symlink(self, target: str, path: str, **where: str) -> None:
+        found = self._writable_parent(path, where)
+        if found.node is not None:
+            raise OSErr(EEXIST)
+        found.parent.entries[found.name] = Symlink(target)
+
+    def place(self, path: str, node: Node, **where: str) -> None:
+        """Put an existing node (a copy) at ``path``, replacing a file there."""
+        found = self._writable_parent(path, where)
+        if isinstance(found.node, Dir) and not isinstance(node, Dir):
+            raise OSErr(EISDIR)
+        found.parent.entries[found.name] = node
+
+    def unlink(self, path: str, **where: str) -> None:
+        found = self.resolve(path, follow=False, **where)
+        if found.node is None:
+            raise OSErr(ENOENT)
+        if isinstance(found.node, Dir):
+            raise OSErr(EISDIR if found.name else EINVAL)
+        if found.readonly or found.parent is None:
+            raise OSErr(EROFS)
+        del found.parent.entries[found.name]
+
+    def rmdir(self, path: str, **where: str) -> None:
+        found = self.resolve(path, follow=False, **where)
+        if found.node is None:
+            raise OSErr(ENOENT)
+        if not isinstance(found.node, Dir):
+            raise OSErr(ENOTDIR)
+        if found.node.entries:
+            raise OSErr(ENOTEMPTY)
+        if self.is_mountpoint(found):
+            raise OSErr(EBUSY)
+        if found.readonly or found.parent is None:
+            raise OSErr(EROFS)
+        del found.parent.entries[found.name]
+
+    def is_mountpoint(self, found: Resolved) -> bool:
+        return any(m.mountpoint == found.path for m in self.mounts)
+
+    def rename(self, old: str, new: str, **where: str) -> None:
+        src = self.resolve(old, follow=False, **where)
+        if src.node is None or src.parent is None:
+            raise OSErr(ENOENT)
+        dst = self._writable_parent(new, where)
+        if isinstance(dst.node, Dir):
+            dst = self._writable_parent(join(new, src.name), where)
+        if src.readonly:
+            raise OSErr(EROFS)
+        dst.parent.entries[dst.name] = src.node
+        del src.parent.entries[src.name]
+
+    # -- mounts -------------------------------------------------------------
+    def mount(self, mount: Mount) -> None:
+        self.mounts.append(mount)
+
+    def unmount(self, mountpoint: str) -> Mount:
+        for mount in reversed(self.mounts):
+            if mount.mountpoint == mountpoint:
+                self.mounts.remove(mount)
+                return mount
+        raise OSErr(EINVAL)
+
+    def mounts_under(self, path: str) -> list[Mount]:
+        prefix = path.rstrip("/") + "/"
+        return [m for m in self.mounts if m.mountpoint.startswith(prefix) or m.mountpoint == path]
+

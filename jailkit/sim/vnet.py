@@ -1,0 +1,151 @@
+"""A virtual network stack (VIMAGE vnet): its interfaces, addresses, routes
+and the sysctls VIMAGE virtualises."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from .errno import EADDRNOTAVAIL, EEXIST, ENETUNREACH, ESRCH, OSErr
+from .ifnet import Ifnet, InetAddr, Loopback
+
+IPv4 = ipaddress.IPv4Address
+Net4 = ipaddress.IPv4Network
+
+
+@dataclass(eq=False)
+class Route:
+    dest: Net4
+    gateway: IPv4 | None      # None: directly connected ("link#N")
+    ifnet: Ifnet
+    static: bool = False
+    host: bool = False        # RTF_HOST (a /32 route such as a local address)
+
+    @property
+    def flag_letters(self) -> str:
+        """netstat -r's Flags column (U, G, H, S)."""
+        return "U" + ("G" if self.gateway else "") + ("H" if self.host else "") + (
+            "S" if self.static or (self.host and self.gateway is None) else "")
+
+    @property
+    def flag_names(self) -> list[str]:
+        """route get's flags (sys/net/route.h RTF_* names)."""
+        names = ["UP"]
+        if self.gateway:
+            names.append("GATEWAY")
+        if self.host:
+            names.append("HOST")
+        names.append("DONE")
+        if self.static:
+            names.append("STATIC")
+        elif not self.gateway and not self.host:
+            names.append("PINNED")
+        return names
+
+
+@dataclass(eq=False)
+class Vnet:
+    name: str
+    ifnets: list[Ifnet] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    # VIMAGE-virtualised sysctls (each vnet has its own value).
+    sysctl: dict[str, int] = field(default_factory=lambda: {
+        "net.inet.ip.forwarding": 0,
+        "net.inet.ip.ttl": 64,
+        "net.inet6.ip6.forwarding": 0,
+        "net.link.bridge.inherit_mac": 0,
+    })
+    units: dict[str, set[int]] = field(default_factory=dict)   # cloner unit numbers in use
+
+    # -- interfaces ---------------------------------------------------------
+    def ifunit(self, name: str) -> Ifnet | None:
+        return next((i for i in self.ifnets if i.name == name), None)
+
+    @property
+    def loopback(self) -> Ifnet | None:
+        return next((i for i in self.ifnets if isinstance(i, Loopback)), None)
+
+    def alloc_unit(self, cloner: str, wanted: int | None = None) -> int:
+        used = self.units.setdefault(cloner, set())
+        if wanted is None:
+            wanted = 0
+            while wanted in used:
+                wanted += 1
+        elif wanted in used:
+            raise OSErr(EEXIST)
+        used.add(wanted)
+        return wanted
+
+    def free_unit(self, cloner: str, unit: int) -> None:
+        self.units.get(cloner, set()).discard(unit)
+
+    # -- addresses and routes -----------------------------------------------
+    def local_addresses(self) -> list[IPv4]:
+        return [a.address for i in self.ifnets for a in i.inet]
+
+    def owner_of(self, address: IPv4) -> Ifnet | None:
+        return next((i for i in self.ifnets for a in i.inet if a.address == address), None)
+
+    def add_inet(self, ifnet: Ifnet, iface: ipaddress.IPv4Interface, broadcast: IPv4 | None,
+                 replace_first: bool) -> None:
+        """SIOCAIFADDR: add an address with its prefix route and the host
+        route to it through the loopback interface."""
+        if replace_first and ifnet.inet:
+            self.delete_inet(ifnet, ifnet.inet[0].address)
+        existing = next((a for a in ifnet.inet if a.address == iface.ip), None)
+        if existing:
+            self.delete_inet(ifnet, iface.ip)
+        ifnet.inet.append(InetAddr(iface, broadcast))
+        loop = self.loopback or ifnet
+        if iface.network.prefixlen < 32 and not self._has_prefix(iface.network):
+            self.routes.append(Route(iface.network, None, ifnet))
+        if iface.ip not in {r.dest.network_address for r in self.routes if r.host}:
+            self.routes.append(Route(Net4(f"{iface.ip}/32"), None, loop, host=True))
+
+    def delete_inet(self, ifnet: Ifnet, address: IPv4) -> None:
+        found = next((a for a in ifnet.inet if a.address == address), None)
+        if found is None:
+            raise OSErr(EADDRNOTAVAIL)
+        ifnet.inet.remove(found)
+        self.routes = [r for r in self.routes
+                       if not (r.host and r.dest.network_address == address and r.gateway is None)
+                       and not (r.ifnet is ifnet and not r.static and r.dest == found.interface.network
+                                and not any(a.interface.network == r.dest for a in ifnet.inet))]
+
+    def _has_prefix(self, network: Net4) -> bool:
+        return any(r.dest == network and not r.host for r in self.routes)
+
+    def purge(self, ifnet: Ifnet) -> None:
+        """Forget an interface's addresses and every route through it."""
+        for addr in list(ifnet.inet):
+            self.delete_inet(ifnet, addr.address)
+        ifnet.inet6.clear()
+        self.routes = [r for r in self.routes if r.ifnet is not ifnet]
+
+    def lookup(self, dest: IPv4) -> Route | None:
+        """Longest-prefix match over the routing table (FIB 0)."""
+        best: Route | None = None
+        for route in self.routes:
+            if dest in route.dest and (best is None or route.dest.prefixlen > best.dest.prefixlen):
+                best = route
+        return best
+
+    def add_route(self, dest: Net4, gateway: IPv4, *, host: bool) -> Route:
+        """RTM_ADD of a static route through a gateway, which must be on a
+        directly connected network (else ENETUNREACH, as route(8) reports)."""
+        via = self.lookup(gateway)
+        if via is None or via.gateway is not None:
+            raise OSErr(ENETUNREACH)
+        if any(r.dest == dest for r in self.routes):
+            raise OSErr(EEXIST)
+        ifnet = via.ifnet if not via.host else (self.owner_of(gateway) or via.ifnet)
+        route = Route(dest, gateway, ifnet, static=True, host=host)
+        self.routes.append(route)
+        return route
+
+    def delete_route(self, dest: Net4) -> Route:
+        route = next((r for r in self.routes if r.dest == dest and r.static), None)
+        if route is None:
+            raise OSErr(ESRCH)
+        self.routes.remove(route)
+        return route

@@ -1,0 +1,1 @@
+"""pytest-bdd step definitions for the howto scenarios."""

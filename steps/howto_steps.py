@@ -1,0 +1,64 @@
+"""The steps a howto is written in. Thin: the words of the step go to a
+jailkit.scenario.Scenario, which does the work."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then, when
+
+from jailkit.files import exists
+from jailkit.qjail.record import LOCAL
+from jailkit.scenario import Scenario
+
+
+@given("a FreeBSD host with VIMAGE on the howto's LAN")
+def vimage_host(scenario: Scenario) -> None:
+    vimage = scenario.host.run(["sysctl", "-n", "kern.features.vimage"]).stdout.strip()
+    assert vimage == "1", f"kern.features.vimage is {vimage!r}: this kernel has no VIMAGE"
+    nics = scenario.host.run(["ifconfig", "-l"]).stdout.split()
+    nic = scenario.variables["lan_nic"]
+    assert nic in nics, f"the lab's LAN NIC {nic} is not on the host (it has {' '.join(nics)})"
+
+
+@given(parsers.re(r'step 1 "(?P<command>.+)" is played by jailkit\'s qjail'))
+def qjail_from_jailkit(scenario: Scenario, command: str) -> None:
+    # jailkit's qjail stands in for the port; step 2 needs a host where
+    # qjail's environment does not exist yet.
+    assert not exists(scenario.host, LOCAL), (
+        f"{LOCAL} exists: qjail is already set up on this host, so the howto cannot start "
+        "from a fresh 'qjail install'")
+
+
+@when(parsers.re(r'I enter "(?P<command>.*)"'))
+def enter(scenario: Scenario, command: str) -> None:
+    scenario.enter(command)
+
+
+@then("the output shows:")
+def output_shows(scenario: Scenario, docstring: str) -> None:
+    scenario.expect_output(docstring)
+
+
+@then(parsers.re(r'qjail says "(?P<text>.*)"'))
+def qjail_says(scenario: Scenario, text: str) -> None:
+    scenario.expect_status(succeeded=True)
+    scenario.expect_output(text)
+
+
+@then("the command succeeds")
+def succeeds(scenario: Scenario) -> None:
+    scenario.expect_status(succeeded=True)
+
+
+@then("the command fails")
+def fails(scenario: Scenario) -> None:
+    scenario.expect_status(succeeded=False)
+
+
+@then(parsers.re(r"I am at the console of jail (?P<name>\S+)"))
+def at_console(scenario: Scenario, name: str) -> None:
+    assert scenario.console == name, f"the console is {scenario.console or 'closed'}, not {name}"
+
+
+@then("I am back on the host")
+def back_on_host(scenario: Scenario) -> None:
+    assert scenario.console is None, f"still at the console of jail {scenario.console}"
