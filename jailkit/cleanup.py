@@ -13,8 +13,10 @@ from .host import Host
 from .qjail.record import CONFIG, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES, VNETCTL
 
 TRACKED_PATHS = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL]
-TRACKED_GLOBS = ["/var/log/qjail.*", "/var/run/qjail.*"]
-TRACKED_FILES = ["/etc/devfs.rules"]
+# Inside an existing qjail set-up, the jails' own trees and records.
+TRACKED_GLOBS = ["/var/log/qjail.*", "/var/run/qjail.*", f"{JAILDIR}/*", f"{LOCAL}/*",
+                 f"{GLOBAL}/*", f"{CONFIG}/*", f"{FSTAB}/*"]
+TRACKED_FILES = ["/etc/devfs.rules", VNETCTL]
 SYSCTLS = ["net.inet.ip.forwarding"]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .names import validate_ifname
+from .names import InvalidName, validate_ifname
 
 DEFAULT_LAB = "qjail-vnet"
 MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
@@ -99,7 +99,10 @@ def parse_lab(data: object, source: str = "lab") -> Lab:
     except ValueError as exc:
         raise LabError(f"{source}: {exc}") from exc
     nic = str(need(host, "nic", "host"))
-    validate_ifname(nic)
+    try:
+        validate_ifname(nic)
+    except InvalidName as exc:
+        raise LabError(f"{source}: host.nic: {exc}") from None
     for label, mac in (("host.mac", host.get("mac", "")), ("lan.gateway_mac", lan.get("gateway_mac", ""))):
         if not MAC.match(str(mac)):
             raise LabError(f"{source}: {label} must be a MAC address like 00:0c:f1:cd:55:ea")

@@ -123,10 +123,12 @@ class Kernel:
         digest = hashlib.sha1(f"{self.hostid}:{self.epair_next_index}".encode()).digest()
         return "02:" + ":".join(f"{b:02x}" for b in digest[:4]) + ":0a"
 
-    def gen_mac(self, name: str) -> str:
+    def gen_mac(self, vnet: Vnet, name: str) -> str:
         # sys/net/if_ethersubr.c ether_gen_addr(): the FreeBSD Foundation OUI
-        # 58:9c:fc and three bytes of a SHA-1 of the host UUID and the name.
-        digest = hashlib.sha1(f"{self.hostuuid}{name}".encode()).digest()
+        # 58:9c:fc and three bytes of a SHA-1 over the host UUID, the jail and
+        # the name, so that bridge0 of two jails differ (if_bridge_test
+        # mac_conflict).
+        digest = hashlib.sha1(f"{self.hostuuid}{vnet.name}{name}".encode()).digest()
         return "58:9c:fc:" + ":".join(f"{b:02x}" for b in digest[:3])
 
     # -- cloning ------------------------------------------------------------
@@ -146,7 +148,7 @@ class Kernel:
             return self._create_epair(vnet, unit)
         if cloner == "bridge":
             name = f"bridge{unit}"
-            return self._attach(Bridge(name, "bridge", unit, self.gen_mac(name), vnet, vnet,
+            return self._attach(Bridge(name, "bridge", unit, self.gen_mac(vnet, name), vnet, vnet,
                                        nd6=ND6_PERFORMNUD | ND6_IFDISABLED, groups=["bridge"]))
         return self._attach(Loopback(f"lo{unit}", "lo", unit, None, vnet, vnet,
                                      admin_flags=IFF_LOOPBACK | IFF_MULTICAST, mtu=16384,

@@ -30,8 +30,9 @@ PROGRAM_PATHS = {
 UNMODELLED = {
     "/bin": ["ps", "kill", "expr", "csh", "tcsh"],
     "/usr/bin": ["sed", "awk", "vi", "less", "more", "find", "fetch", "ssh", "scp", "whois",
-                 "telnet", "nc", "diff", "tar", "gzip", "login", "xargs", "su"],
-    "/usr/sbin": ["tcpdump", "pkg", "service", "sysrc", "pw", "sockstat", "chown", "jail_attach"],
+                 "telnet", "nc", "diff", "tar", "gzip", "login", "xargs", "su", "netstat"],
+    "/usr/sbin": ["tcpdump", "pkg", "service", "sysrc", "pw", "sockstat", "chown"],
+
     "/sbin": ["pfctl", "ipfw", "ipf", "ipnat", "natd", "dhclient", "shutdown", "reboot"],
 }
 # Modelled boot scripts: run with sh(1), their behaviour is the model's.

@@ -240,7 +240,7 @@ class Configurator:
         self.netmask: str | None = None
         self.broadcast: str | None = None
         self.alias = False
-        self.delete: str | None = None
+        self.delete = False
         self.prefixlen: int | None = None
         self.renamed = False
 
@@ -265,7 +265,7 @@ class Configurator:
                 self.family = word
                 i += 1
                 continue
-            if self.address is None and self.family in ("inet", "inet6"):
+            if self.address is None:
                 self.address = word
             elif self.family == "inet" and self.address is not None:
                 # A second bare address is the destination of a p2p link.
@@ -294,11 +294,11 @@ class Configurator:
     def p_alias(self) -> None:
         self.alias = True
 
-    def p_not_alias(self, address: str) -> None:
-        self.delete = address
+    def p_not_alias(self) -> None:
+        # "-alias" and "delete" remove the address the command names.
+        self.delete = True
 
-    def p_delete(self, address: str) -> None:
-        self.delete = address
+    p_delete = p_not_alias
 
     def p_netmask(self, mask: str) -> None:
         self.netmask = mask
@@ -445,9 +445,13 @@ class Configurator:
 
     # -- addresses
     def _commit_address(self) -> None:
-        if self.delete is not None:
-            self._delete_address(self.delete)
         if self.address is None:
+            return
+        if self.delete:
+            self._delete_address(self.address)
+            return
+        if self.family in ("ether", "link", "lladdr"):
+            self.p_ether(self.address)
             return
         if self.family == "inet6":
             self._add_inet6()
@@ -516,7 +520,6 @@ def _mask_len(mask: str) -> int:
 
 TAKES_ARG = {"netmask": 1, "broadcast": 1, "mtu": 1, "metric": 1, "name": 1, "description": 1,
              "descr": 1, "group": 1, "-group": 1, "ether": 1, "lladdr": 1, "link": 1,
-             "vnet": 1, "-vnet": 1, "addm": 1, "deletem": 1, "-alias": 1, "delete": 1,
-             "prefixlen": 1, "destroy": 0}
-FLAG_PARAMS = {"up", "down", "alias", "-description", "-descr", "promisc", "-promisc",
+             "vnet": 1, "-vnet": 1, "addm": 1, "deletem": 1, "prefixlen": 1, "destroy": 0}
+FLAG_PARAMS = {"up", "down", "alias", "-alias", "delete", "-description", "-descr", "promisc", "-promisc",
                "ifdisabled", "-ifdisabled", "auto_linklocal", "-auto_linklocal"}

@@ -107,13 +107,14 @@ class Run:
         self.config = config
         self.status = 0
 
-    # -- messages
+    # -- messages: jail_note() and jail_warnx() prefix the jail.conf name;
+    # a jail made on the command line has none (jail.c, command.c).
     def note(self, j: CfJail, text: str) -> None:
-        self.proc.write(f"{j.name}: {text}\n" if j.name else f"{text}\n")
+        self.proc.write(f"{j.label}: {text}\n" if j.label else f"{text}\n")
 
     def warn(self, j: CfJail | None, text: str) -> None:
-        name = j.name if j is not None else None
-        self.proc.error(f"jail: {name}: {text}\n" if name else f"jail: {text}\n")
+        label = j.label if j is not None else None
+        self.proc.error(f"jail: {label}: {text}\n" if label else f"jail: {text}\n")
 
     # -- parameters
     def from_config(self, label: str, conf: jailconf.JailConf) -> CfJail:
@@ -173,8 +174,10 @@ class Run:
             self.note(j, f"run command{' in jail' if injail else ''}: {comline}")
         proc = self.proc
         env = dict(proc.env)
+        # The jail's identity, for the hooks (JID once the jail exists).
+        env.update({"JNAME": j.name or "", "JPATH": j.string("path") or "/"})
         if prison is not None:
-            env.update({"JID": str(prison.jid), "JNAME": prison.name, "JPATH": j.string("path") or "/"})
+            env["JID"] = str(prison.jid)
         stdout, stderr = proc.stdout, proc.stderr
         if injail and prison is not None:
             if j.flag("exec.clean"):
@@ -191,7 +194,7 @@ class Run:
         try:
             status = child.execvp(argv)
         except OSErr as exc:
-            child.error(f"jail: {j.name}: exec {argv[0]}: {exc.strerror}\n" if j.name
+            child.error(f"jail: {j.label}: exec {argv[0]}: {exc.strerror}\n" if j.label
                         else f"jail: exec {argv[0]}: {exc.strerror}\n")
             status = 1
         if status != 0:
@@ -445,7 +448,8 @@ def _cli_jail(args: list[str]) -> CfJail:
             j.params["command"] = [" ".join(_shell_quote(w) for w in rest)]
             break
         key, eq, value = arg.partition("=")
-        j.set(key, [value] if eq else [])
+        # A list parameter given twice on the command line keeps both values.
+        j.set(key, [value] if eq else [], append=key in MULTI and key in j.params)
         i += 1
     return j
 

@@ -14,7 +14,7 @@ from ..errno import EPERM, strerror
 from ...getopt import GetoptError, getopt
 from ..network import Unreachable, send, source_address
 from ..proc import Proc, program
-from .resolve import resolve_host
+from .resolve import resolve_host, reverse_host
 
 EX_USAGE = 64
 EX_OSERR = 71
@@ -85,7 +85,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(f"ping: socket: {strerror(EPERM)}\n")
         return EX_OSERR
     return _run(proc, hostname, destination, count, datalen, timeout, interval,
-                quiet="q" in flags, source=dict(opts).get("S"))
+                quiet="q" in flags, source=dict(opts).get("S"), numeric="n" in flags)
 
 
 def _number(opts, flag: str, message: str, default: int, minimum: int) -> int:
@@ -108,8 +108,14 @@ def _raw_sockets_allowed(proc: Proc) -> bool:
     return prison.is_host or prison.own_vnet or prison.params.get("allow.raw_sockets") == "1"
 
 
+def _pr_addr(proc: Proc, address, numeric: bool) -> str:
+    """ping.c pr_addr(): "name (address)" when the address has a name."""
+    name = None if numeric else reverse_host(proc, address)
+    return f"{name} ({address})" if name else str(address)
+
+
 def _run(proc: Proc, hostname: str, destination, count: int, datalen: int, timeout: int,
-         interval: float, quiet: bool, source: str | None) -> int:
+         interval: float, quiet: bool, source: str | None, numeric: bool) -> int:
     kernel = proc.kernel
     vnet = proc.vnet
     try:
@@ -135,8 +141,8 @@ def _run(proc: Proc, hostname: str, destination, count: int, datalen: int, timeo
             ttl, rtt = reply
             times.append(rtt)
             if not quiet:
-                proc.write(f"{datalen + 8} bytes from {destination}: icmp_seq={seq} "
-                           f"ttl={ttl} time={rtt:.3f} ms\n")
+                proc.write(f"{datalen + 8} bytes from {_pr_addr(proc, destination, numeric)}: "
+                           f"icmp_seq={seq} ttl={ttl} time={rtt:.3f} ms\n")
         seq += 1
         remaining = (deadline - kernel.clock) if deadline is not None else math.inf
         if count and transmitted >= count:

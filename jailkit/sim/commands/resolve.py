@@ -9,18 +9,28 @@ from ..errno import OSErr
 from ..proc import Proc
 
 
-def resolve_host(proc: Proc, name: str) -> tuple[ipaddress.IPv4Address, str] | None:
-    """(address, canonical name) for ``name``, or None when it is unknown."""
+def _hosts(proc: Proc) -> list[tuple[ipaddress.IPv4Address, list[str]]]:
     try:
-        hosts = proc.kernel.vfs.read("/etc/hosts", **proc.where())
+        text = proc.kernel.vfs.read("/etc/hosts", **proc.where())
     except OSErr:
-        hosts = ""
-    for line in hosts.splitlines():
+        return []
+    entries = []
+    for line in text.splitlines():
         fields = line.split("#", 1)[0].split()
-        if len(fields) < 2 or name not in fields[1:]:
+        if len(fields) < 2:
             continue
         try:
-            return ipaddress.IPv4Address(fields[0]), fields[1]
+            entries.append((ipaddress.IPv4Address(fields[0]), fields[1:]))
         except ValueError:
             continue
-    return None
+    return entries
+
+
+def resolve_host(proc: Proc, name: str) -> tuple[ipaddress.IPv4Address, str] | None:
+    """(address, canonical name) for ``name``, or None when it is unknown."""
+    return next(((address, names[0]) for address, names in _hosts(proc) if name in names), None)
+
+
+def reverse_host(proc: Proc, address: ipaddress.IPv4Address) -> str | None:
+    """The name of ``address`` (gethostbyaddr), or None."""
+    return next((names[0] for a, names in _hosts(proc) if a == address), None)

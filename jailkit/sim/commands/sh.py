@@ -22,7 +22,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         if not args:
             proc.error("sh: -c: option requires an argument\n")
             return 2
-        source, name, rest = args[0], (args[1] if len(args) > 1 else "sh"), args[2:]
+        source, name, rest = args[0], (args[1] if len(args) > 1 else argv[0]), args[2:]
         shell = Shell(proc, name=name, args=rest, command_name="sh")
     elif args:
         path, rest = args[0], args[1:]
@@ -38,7 +38,7 @@ def main(proc: Proc, argv: list[str]) -> int:
             # A modelled script (/etc/rc): the model runs in its place.
             return PROGRAMS[node.program](proc, [path] + rest)
         source = node.data
-        shell = Shell(proc, name=path, args=rest, command_name=path)
+        shell = Shell(proc, name=path, args=rest, command_name=path, script=True)
     else:
         source = proc.stdin.read()
         shell = Shell(proc, name="sh", command_name="sh")

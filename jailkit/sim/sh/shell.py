@@ -46,7 +46,7 @@ class ShellError(Exception):
 
 class Shell:
     def __init__(self, proc: Proc, *, name: str = "sh", args: list[str] | None = None,
-                 command_name: str | None = None) -> None:
+                 command_name: str | None = None, script: bool = False) -> None:
         self.proc = proc
         self.vars: dict[str, str] = dict(proc.env)
         self.exported: set[str] = set(proc.env)
@@ -59,6 +59,7 @@ class Shell:
         self.in_condition = 0
         self.locals: list[dict[str, str | None]] = []
         self.command_name = command_name or name  # prefix of error messages
+        self.script = script                      # reading a file: messages carry line numbers
         self.vars.setdefault("IFS", IFS_WHITESPACE)
         self.vars.setdefault("PS1", "# " if proc.user == "root" else "$ ")
 
@@ -77,13 +78,16 @@ class Shell:
             return 2
 
     def _prefix(self, line: int | None = None) -> str:
-        if self.command_name != self.name and line is not None:
+        # bin/sh synerror(): "script: LINE: " for a script, "sh: " for -c.
+        if self.script and line is not None:
             return f"{self.command_name}: {line}: "
         return f"{self.command_name}: "
 
     def subshell(self, proc: Proc | None = None) -> "Shell":
-        clone = Shell(proc or self.proc, name=self.name, args=self.args,
-                      command_name=self.command_name)
+        """A copy of this shell for ( ), $( ) and pipeline stages: what it
+        changes (variables, directory) stays in it."""
+        clone = Shell(proc or self.proc.child(env=self.proc.env), name=self.name, args=self.args,
+                      command_name=self.command_name, script=self.script)
         clone.vars = dict(self.vars)
         clone.exported = set(self.exported)
         clone.functions = dict(self.functions)
@@ -346,8 +350,9 @@ class Shell:
     def _apply(self, proc: Proc, redirect: S.Redirect) -> None:
         op = redirect.op
         if op in ("<<", "<<-"):
-            text = redirect.heredoc or ""
-            if redirect.expand_heredoc:
+            heredoc = redirect.heredoc
+            text = heredoc.body if heredoc else ""
+            if heredoc and heredoc.expand:
                 text = self.expand_heredoc(text)
             proc.stdin = Input(text)
             return

@@ -60,18 +60,23 @@ class Word:
             return ""
         return None
 
-    def raw(self) -> str:
-        return "".join(p.text if isinstance(p, Lit) else "$" for p in self.parts)
 
 
 # -- commands -----------------------------------------------------------------
+@dataclass
+class HereDoc:
+    delimiter: str
+    strip_tabs: bool          # <<- removes leading tabs
+    expand: bool              # an unquoted delimiter: the body is expanded
+    body: str = ""
+
+
 @dataclass
 class Redirect:
     fd: int
     op: str              # < > >> >| <> >& <& << <<-
     target: Word | None
-    heredoc: str | None = None
-    expand_heredoc: bool = True
+    heredoc: HereDoc | None = None
 
 
 @dataclass
@@ -171,6 +176,7 @@ class Token:
     text: str
     word: Word | None = None
     line: int = 1
+    heredoc: HereDoc | None = None    # the delimiter word after << or <<-
 
 
 class Lexer:
@@ -178,7 +184,8 @@ class Lexer:
         self.src = source
         self.pos = 0
         self.line = 1
-        self.pending_heredocs: list[Redirect] = []
+        self.pending_heredocs: list[HereDoc] = []
+        self.heredoc_op: str | None = None   # the last token was << or <<-
 
     def error(self, message: str) -> ShellSyntaxError:
         return ShellSyntaxError(message, self.line)
@@ -210,13 +217,22 @@ class Lexer:
                 if op == "\n":
                     self.line += 1
                     self._read_heredocs()
+                self.heredoc_op = op if op in ("<<", "<<-") else None
                 return Token("op", op, line=line)
         start = self.pos
         word = self.read_word(stop=META)
         text = self.src[start:self.pos]
         if text.isdigit() and self.peekc() in ("<", ">"):
             return Token("io", text, line=line)
-        return Token("word", text, word, line=line)
+        token = Token("word", text, word, line=line)
+        if self.heredoc_op:
+            # The body is read at the next newline, so tie it to this word now.
+            token.heredoc = HereDoc("".join(p.text for p in word.parts if isinstance(p, Lit)),
+                                    self.heredoc_op == "<<-",
+                                    all(isinstance(p, Lit) and not p.quoted for p in word.parts))
+            self.pending_heredocs.append(token.heredoc)
+            self.heredoc_op = None
+        return token
 
     # A word runs until an unquoted metacharacter (or ``stop``).
     def read_word(self, stop: set[str], quoted: bool = False) -> Word:
@@ -230,7 +246,7 @@ class Lexer:
 
         while True:
             c = self.peekc()
-            if c == "" or (c in stop and not quoted):
+            if c == "" or c in stop:
                 break
             if quoted and c == '"':
                 break
@@ -404,8 +420,7 @@ class Lexer:
         raise self.error('end of file unexpected (expecting ")")')
 
     def _read_heredocs(self) -> None:
-        for redirect in self.pending_heredocs:
-            delimiter = redirect.target.raw() if redirect.target else ""
+        for heredoc in self.pending_heredocs:
             lines: list[str] = []
             while self.pos < len(self.src):
                 end = self.src.find("\n", self.pos)
@@ -413,11 +428,11 @@ class Lexer:
                 line = self.src[self.pos:end]
                 self.pos = min(end + 1, len(self.src))
                 self.line += 1
-                check = line.lstrip("\t") if redirect.op == "<<-" else line
-                if check == delimiter:
+                check = line.lstrip("\t") if heredoc.strip_tabs else line
+                if check == heredoc.delimiter:
                     break
                 lines.append(check)
-            redirect.heredoc = "".join(f"{line}\n" for line in lines)
+            heredoc.body = "".join(f"{line}\n" for line in lines)
         self.pending_heredocs.clear()
 
 
@@ -632,13 +647,9 @@ class Parser:
         op = self.advance().text
         if self.tok.kind != "word":
             raise self.unexpected()
-        target = self.advance().word
+        token = self.advance()
         default_fd = 0 if op in ("<", "<&", "<>", "<<", "<<-") else 1
-        redirect = Redirect(default_fd if fd is None else fd, op, target)
-        if op in ("<<", "<<-"):
-            redirect.expand_heredoc = all(isinstance(p, Lit) and not p.quoted for p in target.parts)
-            self.lexer.pending_heredocs.append(redirect)
-        return redirect
+        return Redirect(default_fd if fd is None else fd, op, token.word, token.heredoc)
 
     def parse_simple(self) -> Simple:
         line = self.tok.line

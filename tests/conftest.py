@@ -1,0 +1,23 @@
+"""Shared fixtures: a fresh sim host per test, and a way to read test data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import jailkit
+from jailkit.host import Host
+
+pytest_plugins = ["pytester"]
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def host() -> Host:
+    return jailkit.connect("sim://")
+
+
+def data(name: str) -> str:
+    return (DATA / name).read_text()

@@ -1,0 +1,58 @@
+"""Lab files: loading, the values scenarios see, and clear errors."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from jailkit.lab import LabError, lab_path, load_lab, parse_lab
+
+GOOD = yaml.safe_load(lab_path("qjail-vnet").read_text())
+
+
+def test_default_lab_values():
+    variables = load_lab().variables()
+    assert variables["lan_nic"] == "fxp0"
+    assert variables["host_ip"] == "10.0.10.2"
+    assert variables["gateway"] == "10.0.10.1"
+    assert variables["lan_netmask"] == "0xfffffff0"
+    assert variables["lan_broadcast"] == "10.0.10.15"
+    assert variables["jail_ip"] == "10.0.10.10"
+    assert variables["host_mac"] == "00:0c:f1:cd:55:ea"
+
+
+def test_the_sim_boots_the_lab(host):
+    assert host.run("hostname").stdout == "desktop.lan\n"
+    assert "inet 10.0.10.2 netmask 0xfffffff0 broadcast 10.0.10.15" in host.run("ifconfig fxp0").stdout
+
+
+def broken(path: list[str], value) -> dict:
+    data = copy.deepcopy(GOOD)
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    if value is None:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize("path, value, message", [
+    (["host", "nic"], None, "host needs 'nic'"),
+    (["host", "nic"], "fxp0; reboot", "is not a FreeBSD interface name"),
+    (["host", "mac"], "00:0c", "host.mac must be a MAC address"),
+    (["lan", "gateway"], "192.0.2.1", "must be on 10.0.10.0/28"),
+    (["host", "address"], "10.0.10.2/24", "does not match lan.network"),
+    (["lan", "network"], "10.0.10.0/33", "'33' is not a valid netmask"),
+])
+def test_bad_labs_are_explained(path, value, message):
+    with pytest.raises(LabError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_lab(broken(path, value))
+
+
+def test_unknown_lab_lists_the_known_ones():
+    with pytest.raises(LabError, match=r"no lab named 'x' \(known labs: qjail-vnet\)"):
+        load_lab("x")

@@ -1,0 +1,111 @@
+"""The parsers on real FreeBSD output (tests/data) and on the sim's."""
+
+from __future__ import annotations
+
+import pytest
+
+from jailkit.parsers.ifconfig import parse_ifconfig
+from jailkit.parsers.qjail_list import ListFormatError, parse_qjail_list
+from tests.conftest import data
+
+
+def test_epair_host_end_of_freebsd_12():
+    iface = parse_ifconfig(data("ifconfig_12_epair_host.txt"))["epair0a"]
+    assert iface.flags == 0x8843 and iface.flag_names == ["UP", "BROADCAST", "RUNNING", "SIMPLEX", "MULTICAST"]
+    assert (iface.metric, iface.mtu) == (0, 1500)
+    assert iface.options == 8 and iface.option_names == ["VLAN_MTU"]
+    assert iface.ether == "02:86:93:8f:00:0a"
+    assert [(a.address, a.netmask, a.broadcast, a.prefixlen) for a in iface.inet] == [
+        ("192.168.69.1", "0xffffff00", "192.168.69.255", 24)]
+    assert [(a.address, a.prefixlen, a.scopeid) for a in iface.inet6] == [
+        ("fe80::86:93ff:fe8f:a%epair0a", 64, 4)]
+    assert iface.groups == ["epair"]
+    assert iface.media == "Ethernet 10Gbase-T (10Gbase-T <full-duplex>)"
+    assert iface.status == "active"
+    assert iface.nd6 == 0x21 and iface.nd6_names == ["PERFORMNUD", "AUTO_LINKLOCAL"]
+    assert iface.up
+
+
+def test_jail_view_keeps_interface_order_and_empty_flags():
+    parsed = parse_ifconfig(data("ifconfig_12_jail.txt"))
+    assert list(parsed) == ["lo0", "pflog0", "jail0"]
+    assert parsed["pflog0"].flags == 0 and parsed["pflog0"].flag_names == []
+    assert not parsed["pflog0"].up
+    assert [a.address for a in parsed["lo0"].inet6] == ["::1", "fe80::1%lo0"]
+    assert parsed["jail0"].nd6_names == ["PERFORMNUD", "IFDISABLED", "AUTO_LINKLOCAL"]
+
+
+def test_freebsd_14_lower_up_and_inet6_flags():
+    parsed = parse_ifconfig(data("ifconfig_14_vtnet_lo.txt"))
+    vtnet = parsed["vtnet0"]
+    assert "LOWER_UP" in vtnet.flag_names and vtnet.flags == 0x1008843
+    assert vtnet.groups == []                     # physical NICs have no group
+    autoconf = vtnet.inet6[1]
+    assert autoconf.prefixlen == 64 and "autoconf" in autoconf.flags and "pltime" in autoconf.flags
+    assert parsed["lo0"].inet6[1].scopeid == 2
+
+
+def test_bridge_members_with_their_detail_lines():
+    bridge = parse_ifconfig(data("ifconfig_14_bridge.txt"))["bridge0"]
+    assert [m.name for m in bridge.members] == ["e0a_jail04", "e0a_jail03", "e0a_jail02",
+                                                "e0a_jail01", "vtnet0"]
+    first = bridge.member("e0a_jail04")
+    assert first.flags == 0x143 and first.flag_names == ["LEARNING", "DISCOVER", "AUTOEDGE", "AUTOPTP"]
+    assert (first.ifmaxaddr, first.port, first.priority, first.path_cost) == (0, 14, 128, 2000)
+    assert bridge.member("vtnet0").port == 1
+    assert bridge.options == 0
+    assert bridge.bridge["maxage"].startswith("maxage 20 holdcnt 6 proto rstp")
+    assert bridge.groups == ["bridge"] and bridge.nd6_names == ["PERFORMNUD", "IFDISABLED"]
+    assert parse_ifconfig(data("ifconfig_14_bridge.txt"))["e0a_jail01"].description == \
+        "vnet0 host interface for Bastille jail jail01"
+
+
+def test_output_that_lost_its_indentation():
+    bridge = parse_ifconfig(data("ifconfig_13_bridge_unindented.txt"))["bridge0"]
+    assert [m.name for m in bridge.members] == ["epair1a", "epair0a"]
+    assert bridge.member("epair0a").port == 6
+    assert bridge.inet[0].netmask == "0xffc00000" and bridge.inet[0].prefixlen == 10
+
+
+def test_fresh_vnet_jail_has_lo0_down():
+    parsed = parse_ifconfig(data("ifconfig_14_fresh_jail.txt"))
+    assert not parsed["lo0"].up and parsed["lo0"].flags == 0x8008
+    assert not parsed["epair0b"].up and "LOWER_UP" in parsed["epair0b"].flag_names
+
+
+def test_cidr_addresses():
+    parsed = parse_ifconfig("em0: flags=8843<UP> metric 0 mtu 1500\n\tinet 192.0.2.1/24\n")
+    assert parsed["em0"].inet[0].netmask == "0xffffff00"
+
+
+def test_the_sims_output_reads_back(host):
+    host.run("ifconfig bridge create && ifconfig epair create && ifconfig bridge0 addm epair0a up").check()
+    parsed = parse_ifconfig(host.run("ifconfig -a").stdout)
+    assert list(parsed) == ["fxp0", "lo0", "bridge0", "epair0a", "epair0b"]
+    assert parsed["bridge0"].member("epair0a").path_cost == 2000
+    assert "PROMISC" in parsed["epair0a"].flag_names
+
+
+def test_qjail_list_of_the_modified_50():
+    rows = parse_qjail_list(data("qjail_list_50_modified.txt"))
+    assert len(rows) == 1
+    # The NIC overflows its column there: the parser cuts by the dash line.
+    assert rows[0].status == "DS" and rows[0].jid is None and not rows[0].running
+
+
+def test_qjail_list_of_jailkit():
+    text = ("\nSTATUS JID  NIC    IP              Jailname\n"
+            "------ ---- ------ --------------- -------------------------------\n"
+            "DRV 0  7    fxp0   10.0.10.10      v10\n"
+            "DS     N/A         10.0.10.11      web\n"
+            "                   10.0.10.12\n\n")
+    v10, web = parse_qjail_list(text)
+    assert (v10.status, v10.jid, v10.nic, v10.ip, v10.name) == ("DRV 0", 7, "fxp0", "10.0.10.10", "v10")
+    assert v10.running and v10.vnet and v10.firewall_digit == "0"
+    assert not web.running and not web.vnet and web.firewall_digit is None
+    assert web.extra_ips == ["10.0.10.12"]
+
+
+def test_qjail_list_without_header_is_refused():
+    with pytest.raises(ListFormatError):
+        parse_qjail_list("v10 running\n")

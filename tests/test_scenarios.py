@@ -1,0 +1,82 @@
+"""The howto scenarios as pytest-bdd runs them: a wrong expectation fails
+with a readable report, the host is cleaned up after a failure, and
+--steps shows each step. Each run is a real pytest run of a feature."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jailkit.scenario import Scenario, ScenarioError
+
+ROOT = Path(__file__).resolve().parents[1]
+FEATURE = (ROOT / "scenarios" / "qjail_vnet_howto.feature").read_text()
+
+
+def run_feature(pytester: pytest.Pytester, feature: str, *args: str) -> pytest.RunResult:
+    pytester.makefile(".feature", howto=feature)
+    pytester.makepyfile(test_howto=(
+        "from pytest_bdd import scenarios\n"
+        "from steps.howto_steps import *  # noqa\n"
+        "scenarios('howto.feature')\n"))
+    return pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
+
+
+def test_the_howto_passes(pytester):
+    result = run_feature(pytester, FEATURE)
+    result.assert_outcomes(passed=1)
+
+
+def test_a_wrong_expectation_fails_with_a_readable_report(pytester):
+    wrong = FEATURE.replace("inet <jail_ip> netmask 0xff000000", "inet <jail_ip> netmask 0xffffff00")
+    result = run_feature(pytester, wrong)
+    # Failed, not errored: the cleanup after the failure succeeded.
+    result.assert_outcomes(failed=1, errors=0)
+    result.stdout.fnmatch_lines([
+        "*Interface epair1b differs. Expected, not found:",
+        "*✗ inet 10.0.10.10 netmask 0xffffff00 broadcast <...>",
+        "*closest printed: inet 10.0.10.10 netmask 0xff000000 broadcast 10.255.255.255",
+    ])
+
+
+def test_a_failing_command_fails_the_step(pytester):
+    wrong = FEATURE.replace('When I enter "ping -c 2 <gateway>"', 'When I enter "ping -c 2 10.0.10.9"', 1)
+    result = run_feature(pytester, wrong)
+    result.assert_outcomes(failed=1, errors=0)
+    result.stdout.fnmatch_lines(["*after `ping -c 2 10.0.10.9`*"])
+
+
+def test_steps_are_shown_as_they_pass(pytester):
+    result = run_feature(pytester, FEATURE, "--steps", "--transcript")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines([
+        "Feature: qjail-vnet-howto: a VIMAGE vnet jail bridged onto the LAN",
+        "  Scenario: Steps 1 to 11: build vnet jail v10 and ping the gateway from it",
+        "    ✓ When I enter \"qjail install\"",
+        "          # qjail install",
+        "          Successfully installed qjail system.",
+        "    ✓ When I enter \"ping -c 2 <gateway>\"",
+        "          v10 /root > ping -c 2 10.0.10.1",
+        "    ✓ Then I am back on the host",
+    ])
+
+
+def test_an_unknown_variable_is_named(host):
+    scenario = Scenario(host, {"gateway": "10.0.10.1"})
+    with pytest.raises(ScenarioError, match=r"<gatway> is not a lab value; known: <gateway>"):
+        scenario.enter("ping -c 1 <gatway>")
+    # FreeBSD's own <FLAGS> are not variables.
+    assert scenario.substitute("flags=8<VLAN_MTU> <...>") == "flags=8<VLAN_MTU> <...>"
+
+
+def test_the_console_runs_commands_in_the_jail_until_exit(host):
+    scenario = Scenario(host, {})
+    for line in ("qjail install", "qjail create -4 10.0.10.10 v10", "qjail config -w fxp0 -v none v10",
+                 "qjail start v10", "qjail console v10"):
+        scenario.enter(line)
+    assert scenario.console == "v10"
+    assert scenario.enter("hostname").stdout == "v10\n"
+    scenario.enter("exit")
+    assert scenario.console is None
+    assert scenario.enter("hostname").stdout == "desktop.lan\n"

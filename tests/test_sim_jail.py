@@ -1,0 +1,184 @@
+"""jail(8), jexec(8) and jls(8) on the sim: jail.conf, the order of the
+exec hooks, rollback on failure, messages and exit statuses."""
+
+from __future__ import annotations
+
+import re
+
+from jailkit.files import write_file
+
+
+def run(host, command, stdin=None):
+    result = host.run(command, stdin=stdin)
+    return result.exit_status, result.stdout, result.stderr
+
+
+ORDER_CONF = """\
+# every hook says when it runs, and where
+exec.prestart = 'echo prestart $JNAME';
+exec.created = "echo created";
+exec.start = "echo start in `hostname`";
+exec.poststart = 'echo poststart JID=$JID';
+exec.prestop = "echo prestop";
+exec.stop = "echo stop";
+exec.poststop = "echo poststop";
+persist;
+path = "/";
+t { host.hostname = "t.example"; }
+"""
+
+
+def test_exec_hooks_run_in_freebsds_order(host):
+    write_file(host, "/etc/jail.conf", ORDER_CONF)
+    status, stdout, stderr = run(host, "jail -c t")
+    assert (status, stderr) == (0, "")
+    assert stdout == "prestart t\nt: created\ncreated\nstart in t.example\npoststart JID=1\n"
+    assert run(host, "jail -r t") == (0, "prestop\nstop\nt: removed\npoststop\n", "")
+
+
+def test_quiet_and_verbose(host):
+    write_file(host, "/etc/jail.conf", ORDER_CONF)
+    assert run(host, "jail -qc t")[1] == "prestart t\ncreated\nstart in t.example\npoststart JID=1\n"
+    verbose = run(host, "jail -vr t")[1]
+    # No shell metacharacter: jail(8) execs the words itself (command.c).
+    assert "t: run command: echo prestop\n" in verbose
+    assert "t: run command in jail: echo stop\n" in verbose
+
+
+def test_command_line_jails_say_nothing(host):
+    # jail_basic_test "list": stdout must stay empty for a command-line jail.
+    assert run(host, "jail -c name=basejail persist") == (0, "", "")
+    assert run(host, "jls -j basejail name")[1] == "basejail\n"
+    assert run(host, "jail -r basejail") == (0, "", "")
+
+
+def test_already_exists_and_not_found(host):
+    host.run("jail -c name=a persist").check()
+    assert run(host, "jail -c name=a persist") == (1, "", 'jail: "a" already exists\n')
+    assert run(host, "jail -r nope") == (1, "", 'jail: "nope" not found\n')
+    assert run(host, "jexec nope true") == (1, "", 'jexec: jail "nope" not found\n')
+    assert run(host, "jls -j nope") == (1, "", 'jls: jail "nope" not found\n')
+
+
+def test_a_jail_must_persist_or_have_something_to_run(host):
+    assert run(host, "jail -c name=x") == (1, "", "jail: new jail must persist or attach\n")
+    # With a command and no persist, the jail lives while the command runs.
+    assert run(host, "jail -c name=y path=/ command=/bin/echo hi") == (0, "hi\n", "")
+    assert run(host, "jls")[1] == "   JID  IP Address      Hostname                      Path\n"
+
+
+def test_unknown_parameter(host):
+    assert run(host, "jail -c name=x persist colour=blue") == (1, "", "jail: unknown parameter: colour\n")
+
+
+def test_path_must_exist(host):
+    write_file(host, "/etc/jail.conf", 'p { path = "/nonexistent"; persist; }\n')
+    assert run(host, "jail -c p") == (1, "", "jail: p: path /nonexistent: No such file or directory\n")
+
+
+def test_a_failing_exec_start_undoes_the_creation(host):
+    write_file(host, "/etc/jail.conf", 'f { path = "/"; persist; mount.devfs; exec.start = "false"; }\n')
+    host.run("mkdir -p /dev").check()
+    status, stdout, stderr = run(host, "jail -c f")
+    assert status == 1 and stdout == "f: created\n"
+    assert stderr == "jail: f: false: failed\n"
+    assert run(host, "jls -j f")[0] == 1
+
+
+def test_a_missing_program_is_reported_by_jail(host):
+    write_file(host, "/etc/jail.conf", 'm { path = "/"; persist; exec.prestart = "nosuchcmd"; }\n')
+    status, _, stderr = run(host, "jail -c m")
+    assert status == 1
+    assert stderr == "jail: m: exec nosuchcmd: No such file or directory\njail: m: nosuchcmd: failed\n"
+
+
+def test_jail_conf_syntax_error(host):
+    write_file(host, "/etc/j.conf", "x {\n  path = /;\n  persist\n}\n")
+    assert run(host, "jail -f /etc/j.conf -c x") == (1, "", "jail: /etc/j.conf line 4: }: syntax error\n")
+
+
+def test_double_quotes_expand_jail_conf_variables(host):
+    # In jail.conf "$X" names a parameter; the environment's $JID needs '...'.
+    write_file(host, "/etc/jail.conf", 'u { path = "/"; persist; exec.start = "echo $JID"; }\n')
+    assert run(host, "jail -c u") == (1, "", 'jail: u: exec.start: unknown variable "JID"\n')
+
+
+def test_variables_and_appends(host):
+    conf = ('v { path = "/"; persist; host.hostname = "$name.lan"; '
+            'exec.poststart = "echo one"; exec.poststart += "echo two ${host.hostname}"; }\n')
+    write_file(host, "/etc/jail.conf", conf)
+    assert run(host, "jail -qc v")[1] == "one\ntwo v.lan\n"
+
+
+def test_restart_and_modify(host):
+    host.run("jail -c name=r persist host.hostname=one").check()
+    host.run("jail -m name=r host.hostname=two").check()
+    assert run(host, "jls -j r host.hostname")[1] == "two\n"
+    assert run(host, "jail -m name=r vnet") == (1, "", "jail: vnet cannot be changed after creation\n")
+    first = run(host, "jls -j r jid")[1]
+    host.run("jail -rc name=r persist").check()
+    assert run(host, "jls -j r jid")[1] != first
+
+
+def test_jids_keep_growing(host):
+    for _ in range(3):
+        host.run("jail -c name=g persist && jail -r g").check()
+    host.run("jail -c name=g persist").check()
+    assert run(host, "jls -j g jid")[1] == "4\n"
+
+
+def test_vnet_interface_moves_in_and_comes_back_home(host):
+    host.run("ifconfig epair create").check()
+    host.run("jail -c name=v persist vnet vnet.interface=epair0b").check()
+    assert run(host, "jexec v ifconfig -l")[1] == "lo0 epair0b\n"
+    assert "epair0b" not in run(host, "ifconfig -l")[1]
+    host.run("jail -r v").check()
+    assert run(host, "ifconfig -l")[1] == "fxp0 lo0 epair0a epair0b\n"
+
+
+def test_a_missing_vnet_interface_fails_the_jail(host):
+    status, _, stderr = run(host, "jail -c name=v persist vnet vnet.interface=epair7b")
+    assert status == 1
+    # A command-line jail has no jail.conf name to prefix jail's messages.
+    assert stderr == ("ifconfig: interface epair7b does not exist\n"
+                      "jail: /sbin/ifconfig epair7b vnet v: failed\n")
+    assert run(host, "jls -j v")[0] == 1
+
+
+def test_jexec_runs_inside(host):
+    host.run("mkdir -p /j/bin /j/etc && cp /bin/sh /bin/echo /j/bin/ && "
+             "jail -c name=in path=/j persist host.hostname=inside").check()
+    assert run(host, "jexec in /bin/echo hello") == (0, "hello\n", "")
+    assert run(host, "jexec in /bin/sh -c 'echo $0; cd /; echo *'")[1] == "/bin/sh\nbin etc\n"
+    assert run(host, "jexec in ifconfig") == (1, "", "jexec: execvp: ifconfig: No such file or directory\n")
+    assert run(host, "jexec in /bin/sh -c ifconfig") == (127, "", "sh: ifconfig: not found\n")
+
+
+def test_jls_formats(host):
+    host.run("jail -c name=www host.hostname=www persist ip4.addr=192.0.2.5 path=/").check()
+    host.run("jail -c name=vj persist vnet path=/").check()
+    listing = run(host, "jls")[1].splitlines()
+    assert listing[0] == "   JID  IP Address      Hostname                      Path"
+    assert listing[1] == "     1  192.0.2.5       www                           /"
+    # A VNET jail has no IPv4 address: the column is blank (outputs.md §2).
+    assert listing[2] == "     2                  desktop.lan                   /"
+    verbose = run(host, "jls -v")[1].splitlines()
+    assert verbose[:4] == ["   JID  Hostname                      Path", "        Name                          State",
+                           "        CPUSetID", "        IP Address(es)"]
+    assert verbose[5] == "        www                           ACTIVE"
+    assert verbose[7] == "        192.0.2.5      "
+    assert re.fullmatch(r"jid=2 name=vj path=/ host\.hostname=desktop\.lan vnet=new .*persist .*",
+                        run(host, "jls -n -j vj")[1].strip())
+    assert run(host, "jls -j www jid name")[1] == "1 www\n"
+    assert run(host, "jls colour") == (1, "", "jls: unknown parameter: colour\n")
+
+
+def test_nested_jail_limits(host):
+    # jail_basic_test "nested": the kernel's wording is what jail prints.
+    host.run("jail -c name=basejail persist children.max=1 path=/").check()
+    assert run(host, "jexec basejail jail -c name=nestedjail persist") == (0, "", "")
+    assert run(host, "jexec basejail jail -c name=second persist") == \
+        (1, "", "jail: prison limit exceeded\n")
+    host.run("jail -c name=nochild persist path=/").check()
+    assert run(host, "jexec nochild jail -c name=nestedjail persist") == \
+        (1, "", "jail: jail_set: Operation not permitted\n")
