@@ -13,7 +13,7 @@ $(BIN)/pytest: pyproject.toml
 
 # The howtos, step by step, on the embedded FreeBSD sim.
 run: $(BIN)/pytest
-	$(BIN)/pytest steps --steps --transcript -q -p no:randomly
+	$(BIN)/pytest steps --steps --transcript -q
 
 # The whole test suite (the scenarios included).
 test: $(BIN)/pytest

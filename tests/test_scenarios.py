@@ -80,3 +80,12 @@ def test_the_console_runs_commands_in_the_jail_until_exit(host):
     scenario.enter("exit")
     assert scenario.console is None
     assert scenario.enter("hostname").stdout == "desktop.lan\n"
+
+
+def test_the_host_option_and_its_environment_variable(pytester, monkeypatch):
+    result = run_feature(pytester, FEATURE, "--host", "ftp://box")
+    result.stdout.fnmatch_lines(["*unknown host kind 'ftp'*"])
+    monkeypatch.setenv("JAILKIT_HOST", "sim://?seed=5")
+    run_feature(pytester, FEATURE).assert_outcomes(passed=1)
+    monkeypatch.setenv("JAILKIT_HOST", "sim://?seed=x")
+    run_feature(pytester, FEATURE).stdout.fnmatch_lines(["*seed must be a number*"])

@@ -180,3 +180,12 @@ def test_jail_option_runs_in_the_jails_vnet(host):
     host.run("jail -c name=j persist vnet").check()
     assert run(host, "ifconfig -j j -l")[1] == "lo0\n"
     assert run(host, "ifconfig -j nope -l") == (1, "", 'ifconfig: jail "nope" not found\n')
+
+
+def test_mtu(host):
+    host.run("ifconfig epair create && ifconfig epair0a mtu 9000").check()
+    assert parse_ifconfig(run(host, "ifconfig epair0a")[1])["epair0a"].mtu == 9000
+    # fxp(4) has no JUMBO_MTU capability.
+    assert run(host, "ifconfig fxp0 mtu 9000") == \
+        (1, "", "ifconfig: ioctl SIOCSIFMTU (set mtu): Invalid argument\n")
+    assert run(host, "ifconfig fxp0 mtu") == (1, "", "ifconfig: 'mtu' requires argument\n")

@@ -182,3 +182,20 @@ def test_nested_jail_limits(host):
     host.run("jail -c name=nochild persist path=/").check()
     assert run(host, "jexec nochild jail -c name=nestedjail persist") == \
         (1, "", "jail: jail_set: Operation not permitted\n")
+
+
+def test_ip4_addr_with_interface_adds_and_removes_the_alias(host):
+    write_file(host, "/etc/jail.conf", 'w { path = "/"; persist; interface = fxp0; ip4.addr = 10.0.10.5; }\n')
+    host.run("jail -c w").check()
+    assert "\tinet 10.0.10.5 netmask 0xffffffff broadcast 10.0.10.5\n" in run(host, "ifconfig fxp0")[1]
+    # Without allow.raw_sockets a non-VNET jail may not ping.
+    assert run(host, "jexec w ping -c 1 10.0.10.1") == (71, "", "ping: socket: Operation not permitted\n")
+    host.run("jail -r w").check()
+    assert "10.0.10.5" not in run(host, "ifconfig fxp0")[1]
+
+
+def test_removing_a_command_line_jail_leaves_its_alias(host):
+    # Without jail.conf, "jail -r" knows no interface: the alias stays (jail(8) -r/-R).
+    host.run("jail -c name=w persist interface=fxp0 ip4.addr=10.0.10.5 path=/").check()
+    host.run("jail -r w").check()
+    assert "10.0.10.5" in run(host, "ifconfig fxp0")[1]
