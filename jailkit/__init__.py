@@ -1,7 +1,8 @@
 """jailkit: FreeBSD jail-networking howtos as executable documentation."""
 
-from .host import CommandFailed, Host, HostTimeout, Result
+from .host import CommandFailed, ConnectionLost, Host, HostError, HostTimeout, Result
 from .hosts import HostURLError, connect
 
 __version__ = "0.1.0"
-__all__ = ["CommandFailed", "Host", "HostTimeout", "HostURLError", "Result", "connect"]
+__all__ = ["CommandFailed", "ConnectionLost", "Host", "HostError", "HostTimeout", "HostURLError",
+           "Result", "connect"]

@@ -42,6 +42,15 @@ class CommandFailed(Exception):
         super().__init__(f"{command!r} exited {result.exit_status}" + (f": {detail}" if detail else ""))
 
 
+class HostError(Exception):
+    """A host could not be reached or used; the message says what to do."""
+
+
+class ConnectionLost(HostError):
+    """The connection dropped while a command ran: it may or may not have
+    finished, so it is not run again."""
+
+
 class HostTimeout(TimeoutError):
     def __init__(self, command: str, timeout: float) -> None:
         super().__init__(f"{command!r} did not finish within {timeout:g} s and was stopped")
@@ -77,14 +86,21 @@ class Host(ABC):
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
         """Run one command line; raise HostTimeout when ``timeout`` passes."""
 
-    def close(self) -> None:
-        """Release the connection; the default host holds nothing."""
+    def prepare_lab(self) -> None:
+        """Make sure the lab exists around the host (built or modelled)."""
+
+    def remove_lab(self) -> None:
+        """Take down what prepare_lab() built."""
+
+    def close(self, passed: bool = True) -> None:
+        """Release the host; ``passed`` says whether the session's tests
+        passed (a Vagrant box may be destroyed accordingly)."""
 
     def __enter__(self) -> "Host":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(passed=exc_type is None)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.url}>"

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from .names import InvalidName, validate_ifname
 
 DEFAULT_LAB = "qjail-vnet"
@@ -74,6 +72,7 @@ def load_lab(name: str = DEFAULT_LAB) -> Lab:
     if not path.is_file():
         known = sorted(p.stem for p in lab_path("x").parent.glob("*.yaml"))
         raise LabError(f"no lab named {name!r} (known labs: {', '.join(known)})")
+    import yaml  # here, so that unpickling a lab needs no YAML library
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:

@@ -1,8 +1,9 @@
 """pytest plugin: which host the scenarios run on, the lab, a clean host for
 every scenario, and a live view of the steps for people who watch.
 
-    --host URL      sim:// (default), or JAILKIT_HOST
+    --host URL      sim:// (default), ssh://..., vagrant://..., local://, or JAILKIT_HOST
     --lab NAME      the lab (default qjail-vnet), or JAILKIT_LAB
+    --destroy WHEN  never (default), always or passing: a vagrant:// box after the run
     --steps         print each Gherkin step as it passes or fails
     --transcript    also print every command a step types and its output
 """
@@ -24,19 +25,30 @@ from .scenario import Scenario, Typed
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("jailkit")
     group.addoption("--host", default=os.environ.get("JAILKIT_HOST", "sim://"),
-                    help="where scenarios run: sim:// (default)")
+                    help="where scenarios run: sim:// (default), ssh://, vagrant://, local://")
     group.addoption("--lab", default=os.environ.get("JAILKIT_LAB", DEFAULT_LAB),
                     help=f"the lab the howtos assume (default {DEFAULT_LAB})")
+    group.addoption("--destroy", choices=("never", "always", "passing"),
+                    default=os.environ.get("JAILKIT_DESTROY", "never"),
+                    help="what happens to a vagrant:// box after the run (default never: "
+                         "keep it, so the next run starts at once)")
     group.addoption("--steps", action="store_true", help="print Gherkin steps as they run")
     group.addoption("--transcript", action="store_true",
                     help="print the commands the steps type and their output")
 
 
 @pytest.fixture(scope="session")
-def jailkit_host(pytestconfig: pytest.Config) -> Iterator[Host]:
-    host = connect(pytestconfig.getoption("host"), lab=load_lab(pytestconfig.getoption("lab")))
-    yield host
-    host.close()
+def jailkit_host(request: pytest.FixtureRequest) -> Iterator[Host]:
+    """The host of the session, with its lab ready (built on a real box)."""
+    config = request.config
+    host = connect(config.getoption("host"), lab=load_lab(config.getoption("lab")),
+                   destroy=config.getoption("destroy"))
+    try:
+        host.prepare_lab()
+        yield host
+        host.remove_lab()
+    finally:
+        host.close(passed=request.session.testsfailed == 0)
 
 
 @pytest.fixture(scope="session")

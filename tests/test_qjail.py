@@ -210,3 +210,18 @@ def test_a_failing_start_reports_jails_error(vnet_jail, host):
                       "Error: /usr/sbin/jail failed to start jail v10.\n"
                       "because of errors in jail.conf file.\n")
     assert host.run("jls").stdout.count("\n") == 1
+
+
+def test_install_from_base_txz_needs_fetch_and_tar(qjail, host):
+    # The sim does not model fetch(1) and tar(1): the install stops there,
+    # names the program, and takes back what it had made.
+    before = everything(host)
+    status, output = q(qjail, "qjail install -h download.freebsd.org")
+    assert status == 3
+    assert output.startswith("Error: fetching https://download.freebsd.org/pub/FreeBSD/releases/"
+                             "amd64/14.3-RELEASE/base.txz failed: fetch: part of FreeBSD, but not "
+                             "modelled by the jailkit sim")
+    assert everything(host) == before
+    status, output = q(qjail, "qjail install -f /root/base.txz")
+    assert status == 3 and "Error: unpacking /root/base.txz failed: tar: part of FreeBSD" in output
+    assert everything(host) == before

@@ -89,3 +89,10 @@ def test_the_host_option_and_its_environment_variable(pytester, monkeypatch):
     run_feature(pytester, FEATURE).assert_outcomes(passed=1)
     monkeypatch.setenv("JAILKIT_HOST", "sim://?seed=x")
     run_feature(pytester, FEATURE).stdout.fnmatch_lines(["*seed must be a number*"])
+
+
+def test_the_howto_on_a_bare_box_with_the_lab_built(pytester):
+    # sim://?bare=1 is a box with its own uplink only: the plugin builds the
+    # lab with FreeBSD commands first, as on real hardware, and removes it.
+    result = run_feature(pytester, FEATURE, "--host", "sim://?bare=1")
+    result.assert_outcomes(passed=1)

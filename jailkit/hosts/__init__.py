@@ -11,6 +11,9 @@ from ..lab import Lab
 # scheme -> "module:Class", imported only when used.
 BACKENDS = {
     "sim": "jailkit.hosts.sim:SimHost",
+    "ssh": "jailkit.hosts.ssh:SshHost",
+    "vagrant": "jailkit.hosts.vagrant:VagrantHost",
+    "local": "jailkit.hosts.local:LocalHost",
 }
 
 
@@ -18,10 +21,12 @@ class HostURLError(ValueError):
     pass
 
 
-def connect(url: str = "sim://", *, lab: Lab | None = None) -> Host:
-    """A host for ``url``: ``sim://`` (the embedded FreeBSD model, default).
-    ``lab`` is the world around the host the scenarios assume; a sim:// URL
-    may name its own with ``?lab=``."""
+def connect(url: str = "sim://", *, lab: Lab | None = None, **settings: str) -> Host:
+    """A host for ``url``: ``sim://`` (the embedded FreeBSD model, default),
+    ``ssh://user@box``, ``vagrant://[machine]`` or ``local://``.
+    ``lab`` is the world around the host the scenarios assume (a sim:// URL
+    may name its own with ``?lab=``); ``settings`` are session choices a kind
+    of host may use (``destroy`` for vagrant://)."""
     parts = urlsplit(url)
     if not parts.scheme or "://" not in url:
         raise HostURLError(f"{url!r} is not a host URL; expected one of "
@@ -33,4 +38,4 @@ def connect(url: str = "sim://", *, lab: Lab | None = None) -> Host:
     module_name, _, class_name = backend.partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
     options = {key: values[-1] for key, values in parse_qs(parts.query, keep_blank_values=True).items()}
-    return cls.from_url(url, parts, options, lab=lab)
+    return cls.from_url(url, parts, options, lab=lab, **settings)

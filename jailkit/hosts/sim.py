@@ -1,39 +1,50 @@
-"""``sim://[?lab=NAME&seed=N]``: a fresh embedded FreeBSD 14 VIMAGE host
-with its lab, in this process. Each connect() gives an independent host."""
+"""``sim://[?lab=NAME&seed=N&bare=1]``: a fresh embedded FreeBSD 14 VIMAGE
+host with its lab, in this process. Each connect() gives an independent host.
+
+``bare=1`` boots a box with only its own uplink, as a real box is before
+jailkit builds the lab on it; prepare_lab() then builds the lab with the
+very commands it uses on real FreeBSD."""
 
 from __future__ import annotations
 
 from urllib.parse import SplitResult
 
-from ..host import Host, HostTimeout
+from ..host import HostTimeout
 from ..lab import DEFAULT_LAB, Lab, load_lab
 from ..sim import Deadline, Machine
+from ..sim.machine import LONGEST
 from . import HostURLError
+from .real import BoxHost
 
-OPTIONS = {"lab", "seed"}
+OPTIONS = {"lab", "seed", "bare"}
 
 
-class SimHost(Host):
-    def __init__(self, lab: Lab, seed: int = 0, url: str = "sim://") -> None:
+class SimHost(BoxHost):
+    def __init__(self, lab: Lab, seed: int = 0, url: str = "sim://", bare: bool = False) -> None:
         self.url = url
         self.lab = lab
-        self.machine = Machine(lab, seed)
+        self.bare = bare
+        self.machine = Machine(lab, seed, bare)
 
     @classmethod
     def from_url(cls, url: str, parts: SplitResult, options: dict[str, str],
-                 lab: Lab | None = None) -> "SimHost":
+                 lab: Lab | None = None, **_settings) -> "SimHost":
         unknown = set(options) - OPTIONS
         if unknown or parts.netloc or parts.path not in ("", "/"):
-            raise HostURLError(f"{url!r}: sim:// takes only ?lab=NAME&seed=N")
+            raise HostURLError(f"{url!r}: sim:// takes only ?lab=NAME&seed=N&bare=1")
         seed = options.get("seed", "0")
         if not seed.isdigit():
             raise HostURLError(f"{url!r}: seed must be a number")
         if "lab" in options or lab is None:
             lab = load_lab(options.get("lab") or DEFAULT_LAB)
-        return cls(lab, int(seed), url)
+        return cls(lab, int(seed), url, bare=options.get("bare") == "1")
 
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
         try:
             return self.machine.run(line, stdin, timeout)
         except Deadline:
-            raise HostTimeout(line, timeout or 0) from None
+            raise HostTimeout(line, timeout if timeout is not None else LONGEST) from None
+
+    def prepare_lab(self) -> None:
+        if self.bare:
+            super().prepare_lab()   # otherwise the lab is modelled

@@ -26,6 +26,8 @@ BASE_DIRS = ["bin", "lib", "libexec", "sbin", "usr/bin", "usr/include", "usr/lib
              "usr/libdata", "usr/libexec", "usr/sbin", "usr/share"]
 TEMPLATE_DIRS = ["dev", "tmp", "var/log", "var/run", "var/tmp", "root", "home", "mnt", "sharedfs"]
 MAX_VNET_JAILS = 254
+DOWNLOAD = f"{JAILDIR}/download"
+UNPACKED = f"{JAILDIR}/download/base"
 FLAVOR_RC_CONF = ('# rc.conf(5) of a qjail jail (default flavor)\n'
                   'sendmail_enable="NONE"\n'
                   'syslogd_flags="-ss"\n'
@@ -90,33 +92,53 @@ class Qjail:
         write_file(self.host, f"{GLOBAL}/{record.name}", text)
 
     # -- install --------------------------------------------------------------
-    def install(self) -> str:
-        """Build the qjail environment. The shared base comes from the host's
-        own installed world (same release as the host)."""
+    def install(self, base: str | None = None) -> str:
+        """Build the qjail environment. By default the shared base comes from
+        the host's own installed world (the host's release, offline);
+        ``base`` names a base.txz (a path on the host, or a URL fetch(1)
+        can get), qjail's original way."""
         if self.installed():
             raise QjailError("Error: The qjail system has already been installed.")
         created = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL]
         already = [path for path in created if exists(self.host, path)]
         try:
-            self._build()
+            self._build("/" if base is None else self._unpack(base))
+            self._run(["rm", "-rf", UNPACKED])
         except QjailError:
             self._run(["rm", "-rf"] + [p for p in created if p not in already])
             raise
         return "Successfully installed qjail system.\n"
 
-    def _build(self) -> None:
+    def release_url(self, server: str) -> str:
+        """base.txz of the host's release on a FreeBSD mirror (install -h)."""
+        release = self._must(["uname", "-r"], "uname").stdout.strip().split("-p")[0]
+        machine = self._must(["uname", "-m"], "uname").stdout.strip()
+        return f"https://{server}/pub/FreeBSD/releases/{machine}/{release}/base.txz"
+
+    def _unpack(self, base: str) -> str:
+        self._must(["mkdir", "-p", DOWNLOAD, UNPACKED], "mkdir")
+        archive = base
+        if "://" in base:
+            archive = f"{DOWNLOAD}/base.txz"
+            self._must(["fetch", "-o", archive, base], f"fetching {base}")
+        self._must(["tar", "-xpf", archive, "-C", UNPACKED], f"unpacking {archive}")
+        return UNPACKED
+
+    def _build(self, root: str) -> None:
+        """Fill sharedfs and the template from the world under ``root``."""
         dirs = [SHAREDFS, f"{TEMPLATE}/usr", ARCHIVE, f"{FLAVORS}/default/etc",
                 f"{FLAVORS}/ssh-default/etc", LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES]
         self._must(["mkdir", "-p"] + dirs, "mkdir")
         write_file(self.host, VNETCTL, 'count="0"\n')
+        top = root.rstrip("/")
         for base in BASE_DIRS:
-            if not exists(self.host, f"/{base}"):
+            if not exists(self.host, f"{top}/{base}"):
                 continue
             parent = f"{SHAREDFS}/{base.rpartition('/')[0]}".rstrip("/")
-            self._must(f"mkdir -p {shlex.quote(parent)} && cp -Rp /{base} {shlex.quote(parent)}/",
-                       f"copying /{base}")
+            self._must(f"mkdir -p {shlex.quote(parent)} && cp -Rp {shlex.quote(f'{top}/{base}')} "
+                       f"{shlex.quote(parent)}/", f"copying {top}/{base}")
             self._must(["ln", "-s", f"/sharedfs/{base}", f"{TEMPLATE}/{base}"], "ln")
-        self._must(["cp", "-Rp", "/etc", f"{TEMPLATE}/"], "copying /etc")
+        self._must(["cp", "-Rp", f"{top}/etc", f"{TEMPLATE}/"], f"copying {top}/etc")
         # The host's own settings and keys are not the jails'.
         self._must(f"rm -f {TEMPLATE}/etc/ssh/ssh_host_* {TEMPLATE}/etc/jail.conf", "rm")
         write_file(self.host, f"{TEMPLATE}/etc/rc.conf", "")

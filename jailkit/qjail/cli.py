@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from . import Qjail
 
 SYNTAX = """\
-qjail install
+qjail install [-f base.txz file or URL] [-h ftp host]
 qjail create  [-n interface] [-c] [-4 IPv4...] [-6 IPv6...] jailname
 qjail list    [jailname...]
 qjail start   [jailname...]
@@ -26,7 +26,7 @@ qjail config  [-b rule#] [-v none|ipfw|pf|ipf] [-w interface] jailname
 # Options real qjail has for each verb (qjail(8)); the supported ones are
 # those the getopt strings below accept.
 OPTIONS = {
-    "install": ("", "z:h:f:l"),
+    "install": ("f:h:", "z:l"),
     "create": ("n:c4:6:", "z:a:f:A:i:d:"),
     "list": ("", "z:"),
     "start": ("", "z:"),
@@ -74,7 +74,10 @@ def _one(verb: str, operands: list[str]) -> str:
 
 def _dispatch(qjail: "Qjail", verb: str, values: dict[str, list[str]], operands: list[str]) -> str:
     if verb == "install":
-        return qjail.install()
+        base = values["f"][-1] if "f" in values else None
+        if "h" in values:
+            base = qjail.release_url(values["h"][-1])
+        return qjail.install(base)
     if verb == "create":
         ip4 = [a for v in values.get("4", []) for a in v.split(",") if a]
         ip6 = [a for v in values.get("6", []) for a in v.split(",") if a]

@@ -3,6 +3,8 @@ way to run commands as root on it, the way a login over ssh would."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from ..lab import Lab
 from .kernel import Kernel
 from .proc import DEFAULT_PATH, PROGRAMS, SOURCED, Buffer, Input, Proc
@@ -11,17 +13,27 @@ from . import commands  # noqa: F401  (registers the modelled programs)
 from . import world
 
 
+LONGEST = 86400.0   # virtual seconds a command may run when no timeout is given
+
+
 class Deadline(Exception):
     """A command ran past the virtual-time deadline its caller set."""
 
+    def __init__(self, token: object) -> None:
+        super().__init__()
+        self.token = token
+
 
 class Machine:
-    def __init__(self, lab: Lab, seed: int = 0) -> None:
+    def __init__(self, lab: Lab, seed: int = 0, bare: bool = False) -> None:
+        """A host booted in ``lab``; ``bare``: a box with only its own uplink,
+        before jailkit builds the lab on it (as on real hardware)."""
         self.lab = lab
+        self.bare = bare
         self.kernel = Kernel(seed=seed, hostname=lab.host.hostname, release=lab.release)
         self.kernel.on_advance = self._check_deadline
-        self.deadline: float | None = None
-        world.install(self)
+        self.deadlines: list[tuple[float, object]] = []
+        world.install(self, bare)
 
     def login_env(self) -> dict[str, str]:
         return {"PATH": DEFAULT_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root",
@@ -35,17 +47,30 @@ class Machine:
         out, err = Buffer(), Buffer()
         proc = Proc(self, self.kernel.prison0, "/root", self.login_env(), Input(stdin or ""),
                     out, err)
-        self.deadline = None if timeout is None else self.kernel.clock + timeout
-        try:
+        # A command that never ends on its own (ping without -c) still stops
+        # within a virtual day.
+        with self.deadline(timeout if timeout is not None else LONGEST):
             status = proc.sh(command)
-        finally:
-            self.deadline = None
         return status, out.getvalue(), err.getvalue()
 
+    @contextmanager
+    def deadline(self, seconds: float):
+        """Virtual time a command may take; past it, Deadline is raised
+        (carrying this token) from wherever time passes."""
+        token = object()
+        entry = (self.kernel.clock + seconds, token)
+        self.deadlines.append(entry)
+        try:
+            yield token
+        finally:
+            self.deadlines.remove(entry)
+
     def _check_deadline(self) -> None:
-        if self.deadline is not None and self.kernel.clock > self.deadline:
-            self.kernel.clock = self.deadline
-            raise Deadline()
+        expired = [entry for entry in self.deadlines if self.kernel.clock > entry[0]]
+        if expired:
+            at, token = min(expired, key=lambda entry: entry[0])
+            self.kernel.clock = at
+            raise Deadline(token)
 
     def exec_file(self, proc: Proc, path: str, node: File, argv: list[str]) -> int:
         """execve(2) of a file: a modelled program runs its model; a text file

@@ -23,8 +23,9 @@ PROGRAM_PATHS = {
               "kldstat"],
     "/usr/bin": ["grep", "egrep", "fgrep", "head", "tail", "wc", "cut", "tr", "sort", "uniq",
                  "tee", "touch", "basename", "dirname", "uname", "printf", "true", "false",
-                 "env", "id", "which"],
+                 "env", "id", "which", "timeout"],
     "/usr/sbin": ["jail", "jexec", "jls"],
+    "/usr/local/bin": ["sudo"],     # the sudo package, as Vagrant boxes have it
 }
 # Base-system programs the sim does not model: they exist, and say so.
 UNMODELLED = {
@@ -99,7 +100,12 @@ DEVICES = ["ada0", "ada0p1", "ada0p2", "ada0p3", "bpf", "bpf0", "console", "cryp
            "urandom", "zero"]
 
 
-def install(machine: "Machine") -> None:
+# A bare box's own uplink, as a Vagrant box behind VirtualBox NAT has it.
+UPLINK = {"nic": "em0", "mac": "08:00:27:8d:c0:4d", "address": "10.0.2.15/24",
+          "router": "10.0.2.2", "router_mac": "52:54:00:12:35:02"}
+
+
+def install(machine: "Machine", bare: bool = False) -> None:
     kernel = machine.kernel
     lab = machine.lab
     vfs = kernel.vfs
@@ -128,11 +134,12 @@ def install(machine: "Machine") -> None:
         "/etc/defaults/devfs.rules": DEVFS_RULES,
         "/etc/defaults/rc.conf": DEFAULT_RC_CONF,
         "/etc/rc.conf": (f'hostname="{lab.host.hostname}"\n'
-                         f'ifconfig_{lab.host.nic}="inet {lab.host.address}"\n'
-                         f'defaultrouter="{lab.gateway}"\n'
-                         'sshd_enable="YES"\n'),
-        "/etc/hosts": f"::1\t\t\tlocalhost\n127.0.0.1\t\tlocalhost\n"
-                      f"{lab.host.address.ip}\t\t{lab.host.hostname} {lab.host.hostname.split('.')[0]}\n",
+                         + (f'ifconfig_{UPLINK["nic"]}="inet {UPLINK["address"]}"\n'
+                            f'defaultrouter="{UPLINK["router"]}"\n' if bare else
+                            f'ifconfig_{lab.host.nic}="inet {lab.host.address}"\n'
+                            f'defaultrouter="{lab.gateway}"\n')
+                         + 'sshd_enable="YES"\n'),
+        "/etc/hosts": "::1\t\t\tlocalhost\n127.0.0.1\t\tlocalhost\n",
         "/etc/resolv.conf": f"nameserver {lab.gateway}\n",
         "/etc/shells": "/bin/sh\n/bin/csh\n/bin/tcsh\n",
         "/etc/passwd": "root:*:0:0:Charlie &:/root:/bin/sh\n"
@@ -154,7 +161,10 @@ def install(machine: "Machine") -> None:
     dev = vfs.lookup("/dev")
     assert isinstance(dev, Dir)
     vfs.mount(Mount("devfs", "devfs", "/dev", kernel.devfs.root(0), dev))
-    _boot_network(machine)
+    if bare:
+        _boot_bare_network(machine)
+    else:
+        _boot_network(machine)
 
 
 def _binary(vfs, path: str, program: str) -> None:
@@ -179,6 +189,23 @@ def _boot_network(machine: "Machine") -> None:
     kernel.lab_vnets = [_gateway(lab, lan)]
 
 
+def _boot_bare_network(machine: "Machine") -> None:
+    """A box before jailkit builds the lab: its uplink NIC and lo0 only."""
+    kernel = machine.kernel
+    uplink = Segment("uplink")
+    address = ipaddress.IPv4Interface(UPLINK["address"])
+    nic = kernel.add_physical(kernel.host_vnet, UPLINK["nic"], UPLINK["mac"],
+                              media="autoselect (1000baseT <full-duplex>)", baudrate=1_000_000_000,
+                              options=0x481009b, segment=uplink)
+    loopback_up(kernel.host_vnet, kernel.attach_loopback(kernel.host_vnet))
+    nic.set_up(True)
+    kernel.host_vnet.add_inet(nic, address, address.network.broadcast_address, replace_first=False)
+    kernel.host_vnet.add_route(ipaddress.IPv4Network("0.0.0.0/0"),
+                               ipaddress.IPv4Address(UPLINK["router"]), host=False)
+    kernel.lab_vnets = [_router("uplink router", UPLINK["router_mac"],
+                                ipaddress.IPv4Interface(f"{UPLINK['router']}/24"), uplink)]
+
+
 def loopback_up(vnet: Vnet, lo0: Loopback) -> None:
     """``ifconfig lo0 127.0.0.1 up``: with IPv6 auto link-local, the kernel
     also gives lo0 ::1 and fe80::1 (in6_ifattach_loopback)."""
@@ -190,21 +217,25 @@ def loopback_up(vnet: Vnet, lo0: Loopback) -> None:
 
 
 def _gateway(lab, lan: Segment) -> Vnet:
-    """The LAN's gateway: a separate machine, so its interfaces are not in
-    the host's interface index."""
-    vnet = Vnet("lab gateway")
+    return _router("lab gateway", lab.gateway_mac,
+                   ipaddress.IPv4Interface(f"{lab.gateway}/{lab.lan.prefixlen}"), lan)
+
+
+def _router(name: str, mac: str, address: ipaddress.IPv4Interface, wire: Segment) -> Vnet:
+    """Another machine on a wire: its interfaces are not in the host's
+    interface index. It forwards."""
+    vnet = Vnet(name)
     vnet.sysctl["net.inet.ip.forwarding"] = 1
     lo0 = Loopback("lo0", "lo", 0, None, vnet, vnet, index=1,
                    admin_flags=IFF_LOOPBACK | IFF_MULTICAST, mtu=16384,
                    nd6=ND6_PERFORMNUD | ND6_AUTO_LINKLOCAL, groups=["lo"])
     vnet.ifnets.append(lo0)
     loopback_up(vnet, lo0)
-    port = Ethernet("em0", "em", 0, lab.gateway_mac, vnet, vnet, index=2,
+    port = Ethernet("em0", "em", 0, mac, vnet, vnet, index=2,
                     media="Ethernet autoselect (1000baseT <full-duplex>)",
-                    baudrate=1_000_000_000, segment=lan)
+                    baudrate=1_000_000_000, segment=wire)
     vnet.ifnets.append(port)
-    lan.ports.append(port)
+    wire.ports.append(port)
     port.set_up(True)
-    vnet.add_inet(port, ipaddress.IPv4Interface(f"{lab.gateway}/{lab.lan.prefixlen}"),
-                  lab.lan.broadcast_address, replace_first=False)
+    vnet.add_inet(port, address, address.network.broadcast_address, replace_first=False)
     return vnet

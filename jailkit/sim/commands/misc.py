@@ -196,3 +196,60 @@ def unmodelled(proc: Proc, argv: list[str]) -> int:
     proc.error(f"{proc.progname}: part of FreeBSD, but not modelled by the jailkit sim; "
                "run this step on a real FreeBSD host (--host ssh://... or vagrant://)\n")
     return 1
+
+
+@program("timeout")
+def timeout(proc: Proc, argv: list[str]) -> int:
+    """timeout(1): run a command for at most DURATION (virtual) seconds;
+    124 when it had to be stopped."""
+    from ..machine import Deadline
+    try:
+        opts, args = getopt(argv[1:], "fk:ps:v")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        args = []
+    if len(args) < 2:
+        proc.error("Usage: timeout [-f] [-k time] [-p] [-s signal] [-v] <duration> <command> "
+                   "[arg ...]\n")
+        return 125
+    try:
+        seconds = float(args[0].rstrip("s"))
+    except ValueError:
+        proc.warnx(f"invalid duration: {args[0]}")
+        return 125
+    with proc.machine.deadline(seconds) as token:
+        try:
+            return proc.execvp(args[1:])
+        except Deadline as expired:
+            if expired.token is not token:
+                raise
+            return 124
+        except OSErr as exc:
+            proc.warn(f"exec({args[1]})", exc)
+            return 127 if exc.errno == ENOENT else 126
+
+
+@program("sudo")
+def sudo(proc: Proc, argv: list[str]) -> int:
+    """sudo(8) from the sudo package, for a root already allowed everything:
+    runs the command and logs it to /var/log/auth.log, as sudo does."""
+    args = argv[1:]
+    while args and args[0].startswith("-") and args[0] != "--":
+        if args[0] not in ("-n", "-E", "-H"):
+            proc.error(f"sudo: unknown option: {args[0]}\n")
+            return 1
+        args = args[1:]
+    if args[:1] == ["--"]:
+        args = args[1:]
+    if not args:
+        proc.error("usage: sudo -h | -K | -k | -V\nusage: sudo [-EHn] command [arg ...]\n")
+        return 1
+    line = " ".join(args)
+    proc.kernel.vfs.write("/var/log/auth.log", f"sudo: {proc.user} : TTY=unknown ; PWD={proc.cwd} ; "
+                          f"USER=root ; COMMAND={line}\n", append=True)
+    try:
+        return proc.child(user="root").execvp(args)
+    except OSErr as exc:
+        proc.error(f"sudo: {args[0]}: command not found\n" if exc.errno == ENOENT
+                   else f"sudo: unable to execute {args[0]}: {exc.strerror}\n")
+        return 1

@@ -1,0 +1,62 @@
+"""``vagrant://[machine][?dir=PATH&provider=NAME&up=0]``: the FreeBSD box of
+vagrant/Vagrantfile, booted when it is not running (progress is shown),
+then reached over ssh:// with paramiko as root (sudo).
+
+The box's host key is recorded, on the first connection after jailkit
+booted it, in ``.vagrant/jailkit_known_hosts`` beside the Vagrantfile, and
+checked from then on; destroying the box forgets it. After the session the
+box is kept, or destroyed (``--destroy always|passing``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import SplitResult
+
+from ..lab import Lab
+from ..vagrant import Vagrant, VagrantError
+from . import HostURLError
+from .ssh import SshHost
+
+OPTIONS = {"dir", "provider", "up"}
+DESTROY = ("never", "always", "passing")
+
+
+def _progress(line: str) -> None:
+    print(f"vagrant: {line}", file=sys.stderr, flush=True)
+
+
+class VagrantHost(SshHost):
+    @classmethod
+    def from_url(cls, url: str, parts: SplitResult, options: dict[str, str],
+                 lab: Lab | None = None, destroy: str = "never", **_settings) -> "VagrantHost":
+        if set(options) - OPTIONS or parts.port or parts.username:
+            raise HostURLError(f"{url!r}: vagrant:// takes a machine name and ?dir=PATH&provider=NAME&up=0")
+        if destroy not in DESTROY:
+            raise HostURLError(f"destroy must be one of {', '.join(DESTROY)}, not {destroy!r}")
+        directory = Path(options.get("dir") or os.environ.get("JAILKIT_VAGRANT_DIR") or "vagrant")
+        machine = parts.hostname or "default"
+        vagrant = Vagrant(directory, machine, progress=_progress)
+        state = vagrant.status()
+        known_hosts = directory / ".vagrant" / "jailkit_known_hosts"
+        if state != "running":
+            if options.get("up") == "0":
+                raise VagrantError(f"the machine {machine!r} in {directory} is not running "
+                                   f"(state: {state}); run vagrant up there, or drop ?up=0")
+            if state == "not_created":
+                known_hosts.unlink(missing_ok=True)   # a new box has a new host key
+            vagrant.up(options.get("provider"))
+        settings = vagrant.ssh_config()
+        host = cls(url, settings.hostname, settings.port, settings.user, key=settings.identity_file,
+                   known_hosts=str(known_hosts), accept_new_key=not known_hosts.is_file(),
+                   sudo=True, lab=lab)
+        host.vagrant = vagrant
+        host.destroy_policy = destroy
+        return host
+
+    def close(self, passed: bool = True) -> None:
+        super().close(passed)
+        if self.destroy_policy == "always" or (self.destroy_policy == "passing" and passed):
+            self.vagrant.destroy()
+            Path(self.known_hosts).unlink(missing_ok=True)

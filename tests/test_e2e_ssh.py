@@ -1,0 +1,47 @@
+"""End to end over a real network protocol: OpenSSH sshd on 127.0.0.1 whose
+ForceCommand is a persistent bare sim (jailkit.sim.serve), and the
+qjail-vnet howto run against it over ssh:// with paramiko: the lab is built
+over ssh, the howto runs, and the box is left as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+import jailkit
+from tests.sshd import start_sshd
+from tests.test_scenarios import FEATURE, run_feature
+
+
+@pytest.fixture(scope="module")
+def sim_box():
+    server = start_sshd(sim=True)
+    yield server
+    server.stop()
+
+
+def test_state_persists_between_connections(sim_box):
+    first = jailkit.connect(sim_box.url())
+    first.run("ifconfig bridge7 create && echo kept > /root/note").check()
+    first.close()
+    second = jailkit.connect(sim_box.url())
+    assert second.run("ifconfig -l; cat /root/note").stdout == "em0 lo0 bridge7\nkept\n"
+    second.run("ifconfig bridge7 destroy; rm /root/note").check()
+    second.close()
+
+
+def test_a_timeout_over_ssh_ends_the_command_on_the_sim(sim_box):
+    host = jailkit.connect(sim_box.url())
+    with pytest.raises(jailkit.HostTimeout):
+        host.run("ping 10.0.2.2", timeout=3)
+    assert host.run("uname -r").stdout == "14.3-RELEASE\n"
+    host.close()
+
+
+def test_the_howto_runs_over_ssh(pytester, sim_box):
+    result = run_feature(pytester, FEATURE, "--host", sim_box.url())
+    result.assert_outcomes(passed=1, errors=0)
+    after = jailkit.connect(sim_box.url())
+    assert after.run("ifconfig -l").stdout == "em0 lo0\n"        # the lab is taken down
+    assert after.run("jls name").stdout == ""
+    assert after.run("ls /usr/jails").exit_status == 1            # qjail's set-up removed
+    after.close()

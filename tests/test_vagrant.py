@@ -1,0 +1,103 @@
+"""vagrant:// and the Vagrantfile, with the real vagrant command line.
+
+No hypervisor can run here: `vagrant validate` checks the Vagrantfile, and
+a stand-in VBoxManage (answering only its version and empty listings) lets
+the real vagrant reach the machine-state and box stages where jailkit's
+errors are decided."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import jailkit
+from jailkit.hosts import HostURLError
+from jailkit.vagrant import Vagrant, VagrantError
+
+PROJECT = Path(__file__).resolve().parents[1]
+VBOXMANAGE = """#!/bin/sh
+# stand-in for VirtualBox's VBoxManage, which cannot run here
+case "$1" in --version) echo "7.0.14r161095";; list) exit 0;; *) exit 1;; esac
+"""
+
+
+@pytest.fixture
+def box_dir(tmp_path) -> Path:
+    """A copy of vagrant/, so that .vagrant/ state stays out of the tree."""
+    copy = tmp_path / "vagrant"
+    shutil.copytree(PROJECT / "vagrant", copy)
+    return copy
+
+
+@pytest.fixture
+def stand_in_virtualbox(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "VBoxManage").write_text(VBOXMANAGE)
+    (bin_dir / "VBoxManage").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+
+
+def test_the_vagrantfile_validates(box_dir):
+    Vagrant(box_dir).validate()
+
+
+def test_a_broken_vagrantfile_does_not(box_dir):
+    text = (box_dir / "Vagrantfile").read_text().replace('config.ssh.shell = "sh"',
+                                                         'config.ssh.shel = "sh"')
+    (box_dir / "Vagrantfile").write_text(text)
+    with pytest.raises(VagrantError, match="vagrant validate failed"):
+        Vagrant(box_dir).validate()
+
+
+def test_what_the_vagrantfile_sets(box_dir):
+    text = (box_dir / "Vagrantfile").read_text()
+    for setting in ('config.ssh.shell = "sh"', 'config.vm.synced_folder ".", "/vagrant", disabled: true',
+                    "config.vm.provider :virtualbox", "config.vm.provider :libvirt",
+                    'config.vm.provision "shell", path: "provision.sh"', "FreeBSD-14"):
+        assert setting in text
+    provision = (box_dir / "provision.sh").read_text()
+    assert "net.inet.ip.fw.default_to_accept=1" in provision.split("kldload -n ipfw")[0]
+
+
+def test_missing_vagrant(box_dir, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(VagrantError, match="vagrant is not installed"):
+        jailkit.connect(f"vagrant://default?dir={box_dir}")
+
+
+def test_no_usable_provider(box_dir, monkeypatch):
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")   # vagrant, but no hypervisor at all
+    with pytest.raises(VagrantError, match="no usable Vagrant provider"):
+        jailkit.connect(f"vagrant://default?dir={box_dir}")
+
+
+def test_machine_not_running(box_dir, stand_in_virtualbox):
+    with pytest.raises(VagrantError, match=r"the machine 'default' in .* is not running "
+                                           r"\(state: not_created\); run vagrant up there"):
+        jailkit.connect(f"vagrant://default?dir={box_dir}&up=0")
+
+
+def test_box_not_downloaded(box_dir, stand_in_virtualbox, capsys):
+    with pytest.raises(VagrantError, match="the box is not downloaded and could not be fetched"):
+        jailkit.connect(f"vagrant://default?dir={box_dir}")
+    # Progress was shown while vagrant worked.
+    assert "vagrant: Bringing machine 'default' up with 'virtualbox' provider..." in capsys.readouterr().err
+
+
+def test_no_vagrantfile(tmp_path):
+    with pytest.raises(VagrantError, match="no Vagrantfile in"):
+        jailkit.connect(f"vagrant://default?dir={tmp_path}")
+
+
+@pytest.mark.parametrize("url, settings, message", [
+    ("vagrant://default?colour=red", {}, "vagrant:// takes a machine name"),
+    ("vagrant://user@default", {}, "vagrant:// takes a machine name"),
+    ("vagrant://default", {"destroy": "sometimes"}, "destroy must be one of never, always, passing"),
+])
+def test_bad_vagrant_urls(url, settings, message):
+    with pytest.raises(HostURLError, match=message):
+        jailkit.connect(url, **settings)
