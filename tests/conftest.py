@@ -21,3 +21,9 @@ def host() -> Host:
 
 def data(name: str) -> str:
     return (DATA / name).read_text()
+
+
+def run(host: Host, command, stdin: str | None = None) -> tuple[int, str, str]:
+    """(exit status, stdout, stderr) of a command, for exact comparisons."""
+    result = host.run(command, stdin=stdin)
+    return result.exit_status, result.stdout, result.stderr

@@ -4,12 +4,8 @@ cloning, bridges, vnet moves, addresses, and ifconfig's errors."""
 from __future__ import annotations
 
 from jailkit.parsers.ifconfig import parse_ifconfig
-from tests.conftest import data
+from tests.conftest import data, run
 
-
-def run(host, command):
-    result = host.run(command)
-    return result.exit_status, result.stdout, result.stderr
 
 
 def test_lo0_is_printed_exactly_as_freebsd_14_prints_it(host):

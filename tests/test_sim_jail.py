@@ -6,11 +6,8 @@ from __future__ import annotations
 import re
 
 from jailkit.files import write_file
+from tests.conftest import run
 
-
-def run(host, command, stdin=None):
-    result = host.run(command, stdin=stdin)
-    return result.exit_status, result.stdout, result.stderr
 
 
 ORDER_CONF = """\

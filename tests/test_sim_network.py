@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import data
+from tests.conftest import data, run
 
-
-def run(host, command):
-    result = host.run(command)
-    return result.exit_status, result.stdout, result.stderr
 
 
 def test_route_get_default_has_freebsds_layout(host):

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import run as out
 
-def out(host, command, stdin=None):
-    result = host.run(command, stdin=stdin)
-    return result.exit_status, result.stdout, result.stderr
 
 
 def test_lists_and_status(host):

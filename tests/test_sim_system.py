@@ -2,11 +2,8 @@
 errors and exit statuses on the sim."""
 
 from __future__ import annotations
+from tests.conftest import run
 
-
-def run(host, command):
-    result = host.run(command)
-    return result.exit_status, result.stdout, result.stderr
 
 
 def test_mount_listing_and_fstab_form(host):

@@ -29,14 +29,21 @@ def false(proc: Proc, argv: list[str]) -> int:
     return 1
 
 
+def _seconds(text: str) -> float | None:
+    """A duration as sleep(1) and timeout(1) take it: a number, s optional."""
+    try:
+        return float(text.rstrip("s"))
+    except ValueError:
+        return None
+
+
 @program("sleep")
 def sleep(proc: Proc, argv: list[str]) -> int:
     if len(argv) != 2:
         proc.error("usage: sleep number[unit] [...]\n")
         return 1
-    try:
-        seconds = float(argv[1].rstrip("s"))
-    except ValueError:
+    seconds = _seconds(argv[1])
+    if seconds is None:
         proc.warnx(f"invalid time interval: {argv[1]}")
         return 1
     proc.kernel.advance(seconds)
@@ -212,9 +219,8 @@ def timeout(proc: Proc, argv: list[str]) -> int:
         proc.error("Usage: timeout [-f] [-k time] [-p] [-s signal] [-v] <duration> <command> "
                    "[arg ...]\n")
         return 125
-    try:
-        seconds = float(args[0].rstrip("s"))
-    except ValueError:
+    seconds = _seconds(args[0])
+    if seconds is None:
         proc.warnx(f"invalid duration: {args[0]}")
         return 125
     with proc.machine.deadline(seconds) as token:
