@@ -2,8 +2,8 @@
 errors and exit statuses on the sim."""
 
 from __future__ import annotations
-from tests.conftest import run
 
+from tests.conftest import run
 
 
 def test_mount_listing_and_fstab_form(host):
