@@ -1,7 +1,8 @@
 """The lab: the world around the FreeBSD host that a howto assumes (its LAN,
-the LAN's gateway), described in YAML. The sim models it; on a real box
-jailkit builds it out of FreeBSD itself. Scenarios name its values as
-``<lan_nic>``, ``<gateway>`` ... so one feature runs on both."""
+the LAN's gateway with its NAT and name service, and an internet of a few
+named hosts with their services), described in YAML. The sim models it; on
+a real box jailkit builds it out of FreeBSD itself. Scenarios name its
+values as ``<lan_nic>``, ``<gateway>`` ... so one feature runs on both."""
 
 from __future__ import annotations
 
@@ -32,6 +33,32 @@ class LabHost:
     options: int        # the NIC's enabled capabilities (ifconfig "options=")
 
 
+SERVICES = ("whois", "http", "ssh")
+NAT_KINDS = ("ipnat", "pf", "none")
+
+
+@dataclass(frozen=True)
+class InternetHost:
+    """A host on the lab's internet: its name, address and what answers
+    there besides ICMP echo (whois on 43 with a reply, http on 80, ssh on 22)."""
+
+    name: str
+    address: ipaddress.IPv4Address
+    whois: str | None = None        # the reply; {query} is replaced by the query
+    http: str | None = None         # the body of the page
+    ssh: bool = False
+
+
+@dataclass(frozen=True)
+class Internet:
+    network: ipaddress.IPv4Network
+    gateway_address: ipaddress.IPv4Address      # the LAN gateway's address out there
+    hosts: tuple[InternetHost, ...] = ()
+
+    def names(self) -> dict[str, ipaddress.IPv4Address]:
+        return {h.name: h.address for h in self.hosts}
+
+
 @dataclass(frozen=True)
 class Lab:
     name: str
@@ -41,7 +68,18 @@ class Lab:
     lan: ipaddress.IPv4Network
     gateway: ipaddress.IPv4Address
     gateway_mac: str
+    gateway_name: str = "gateway"
+    nat: str = "none"               # how the gateway translates the LAN: ipnat, pf, none
+    dns: bool = False               # the gateway answers DNS for the lab's names
+    internet: Internet | None = None
     values: dict[str, str] = field(default_factory=dict)
+
+    def names(self) -> dict[str, ipaddress.IPv4Address]:
+        """Every name the lab's DNS answers for."""
+        names = {self.gateway_name: self.gateway}
+        if self.internet is not None:
+            names.update(self.internet.names())
+        return names
 
     def variables(self) -> dict[str, str]:
         """The names a feature may write as ``<name>``."""
@@ -57,6 +95,12 @@ class Lab:
             "lan_broadcast": str(self.lan.broadcast_address),
             "gateway": str(self.gateway),
         }
+        if self.internet is not None:
+            names["internet_network"] = str(self.internet.network)
+            names["gateway_wan"] = str(self.internet.gateway_address)
+            for host in self.internet.hosts:
+                if host.whois is not None:
+                    names.setdefault("whois_server", host.name)
         names.update(self.values)
         return names
 
@@ -110,6 +154,15 @@ def parse_lab(data: object, source: str = "lab") -> Lab:
     if address.network != network:
         raise LabError(f"{source}: host.address {address} does not match lan.network {network}")
     values = {str(k): str(v) for k, v in (data.get("values") or {}).items()}
+    gateway_section = data.get("gateway") or {}
+    if not isinstance(gateway_section, dict):
+        raise LabError(f"{source}: gateway must be a mapping")
+    nat = str(gateway_section.get("nat", "none"))
+    if nat not in NAT_KINDS:
+        raise LabError(f"{source}: gateway.nat must be one of {', '.join(NAT_KINDS)}, not {nat!r}")
+    internet = _internet(data.get("internet"), gateway_section, source, network)
+    if nat != "none" and internet is None:
+        raise LabError(f"{source}: gateway.nat {nat} needs an internet to translate to")
     return Lab(
         name=str(need(data, "name", "the lab")),
         description=str(data.get("description", "")),
@@ -126,5 +179,52 @@ def parse_lab(data: object, source: str = "lab") -> Lab:
         lan=network,
         gateway=gateway,
         gateway_mac=str(lan["gateway_mac"]),
+        gateway_name=str(gateway_section.get("name", "gateway")),
+        nat=nat,
+        dns=bool(gateway_section.get("dns", False)),
+        internet=internet,
         values=values,
     )
+
+
+def _internet(section: object, gateway: dict, source: str,
+              lan: ipaddress.IPv4Network) -> Internet | None:
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise LabError(f"{source}: internet must be a mapping")
+    try:
+        network = ipaddress.IPv4Network(section["network"])
+        wan = ipaddress.IPv4Address(gateway["wan"])
+    except KeyError as exc:
+        where = "internet" if exc.args[0] == "network" else "gateway"
+        raise LabError(f"{source}: {where} needs '{exc.args[0]}'") from None
+    except ValueError as exc:
+        raise LabError(f"{source}: {exc}") from None
+    if wan not in network:
+        raise LabError(f"{source}: gateway.wan {wan} is not on the internet {network}")
+    if network.overlaps(lan):
+        raise LabError(f"{source}: the internet {network} overlaps the LAN {lan}")
+    hosts = []
+    for entry in section.get("hosts") or []:
+        if not isinstance(entry, dict) or "name" not in entry or "address" not in entry:
+            raise LabError(f"{source}: each internet host needs 'name' and 'address'")
+        try:
+            address = ipaddress.IPv4Address(entry["address"])
+        except ValueError as exc:
+            raise LabError(f"{source}: {exc}") from None
+        if address not in network or address == wan:
+            raise LabError(f"{source}: {entry['name']} ({address}) must be a free address on {network}")
+        services = entry.get("services") or {}
+        unknown = set(services) - set(SERVICES)
+        if unknown:
+            raise LabError(f"{source}: {entry['name']}: unknown service {sorted(unknown)[0]!r} "
+                           f"(known: {', '.join(SERVICES)})")
+        if not re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?", str(entry["name"])):
+            raise LabError(f"{source}: {entry['name']!r} is not a host name")
+        hosts.append(InternetHost(
+            name=str(entry["name"]), address=address,
+            whois=str(services["whois"]) if "whois" in services else None,
+            http=str(services["http"]) if "http" in services else None,
+            ssh="ssh" in services))
+    return Internet(network, wan, tuple(hosts))

@@ -54,5 +54,5 @@ def test_bad_labs_are_explained(path, value, message):
 
 
 def test_unknown_lab_lists_the_known_ones():
-    with pytest.raises(LabError, match=r"no lab named 'x' \(known labs: qjail-vnet\)"):
+    with pytest.raises(LabError, match=r"no lab named 'x' \(known labs: qjail-vnet, vnet-jib-pf-nat\)"):
         load_lab("x")

@@ -79,7 +79,7 @@ def test_here_document(host):
 
 
 def test_globbing(host):
-    assert out(host, "echo /etc/rc*")[1] == "/etc/rc /etc/rc.conf /etc/rc.shutdown /etc/rc.subr\n"
+    assert out(host, "echo /etc/rc*")[1] == "/etc/rc /etc/rc.conf /etc/rc.firewall /etc/rc.shutdown /etc/rc.subr\n"
     assert out(host, "echo /nomatch*")[1] == "/nomatch*\n"
 
 

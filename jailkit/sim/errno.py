@@ -31,6 +31,8 @@ ECONNREFUSED = 61
 ETIMEDOUT = 60
 EOPNOTSUPP = 45
 EAFNOSUPPORT = 47
+ENOPROTOOPT = 42
+EPROTONOSUPPORT = 43
 
 STRERROR = {
     EPERM: "Operation not permitted",
@@ -51,6 +53,8 @@ STRERROR = {
     EROFS: "Read-only file system",
     EOPNOTSUPP: "Operation not supported",
     EAFNOSUPPORT: "Address family not supported by protocol family",
+    ENOPROTOOPT: "Protocol not available",
+    EPROTONOSUPPORT: "Protocol not supported",
     EADDRINUSE: "Address already in use",
     EADDRNOTAVAIL: "Can't assign requested address",
     ENETDOWN: "Network is down",

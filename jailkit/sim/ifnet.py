@@ -227,3 +227,4 @@ class Segment:
 
     name: str
     ports: list[Ifnet] = field(default_factory=list)
+    latency: float = 0.0     # one-way delay in milliseconds (an internet is far away)

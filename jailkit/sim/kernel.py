@@ -13,10 +13,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .errno import EBUSY, EEXIST, EINVAL, ENXIO, EPERM, OSErr
+from . import pfil
+from .errno import EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EPERM, OSErr
 from .ifnet import (IFF_LOOPBACK, IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED,
                     ND6_PERFORMNUD, Bridge, Epair, Ethernet, Ifnet, Loopback, Segment)
 from .devfs import Devfs
+from .ipfilter import Ipfilter
+from .ipfw import Ipfw
+from .pf import Pf
 from .vfs import Vfs
 from .vnet import Vnet
 
@@ -24,6 +28,11 @@ IFNAMSIZ = 16  # sys/net/if.h: names are at most 15 characters
 EPAIR_OPTIONS = 0x8  # VLAN_MTU
 LO_OPTIONS = 0x680003  # RXCSUM,TXCSUM,LINKSTATE,RXCSUM_IPV6,TXCSUM_IPV6
 JAIL_MAX = 999999
+# Device nodes a module makes (/dev/pf, IPFilter's /dev/ipl ...).
+MODULE_DEVICES = {"pf": ["pf"], "ipl": ["ipl", "ipnat", "ipstate", "ipauth", "iplookup",
+                                       "ipsync", "ipscan"]}
+# Modules kldload(8) loads first for another (their MODULE_DEPEND).
+MODULE_DEPENDS = {"ipfw_nat": ["ipfw", "libalias"], "pflog": ["pf"]}
 
 
 @dataclass(eq=False)
@@ -76,6 +85,8 @@ class Kernel:
         self.modules: set[str] = {"kernel"}
         self.devfs = Devfs([])
         self.lab_vnets: list[Vnet] = []      # the lab's other machines (gateway ...)
+        # loader tunables (loader.conf(5)), read-only once booted
+        self.tunables: dict[str, int] = {"net.inet.ip.fw.default_to_accept": 0}
 
     # -- interface index ----------------------------------------------------
     def _alloc_index(self) -> int:
@@ -239,7 +250,77 @@ class Kernel:
     def new_vnet(self, name: str) -> Vnet:
         vnet = Vnet(name)
         self.attach_loopback(vnet)
+        if "ipfw" in self.modules:
+            self._attach_ipfw(vnet)
         return vnet
+
+    def vnets(self) -> list[Vnet]:
+        """The network stacks of this kernel: the host's and each VNET jail's."""
+        return [self.host_vnet] + [p.vnet for p in self.prisons.values() if p.own_vnet]
+
+    # -- firewall modules -------------------------------------------------------
+    def load_module(self, name: str) -> list[str]:
+        """kldload(2) with the module's dependencies; returns what was loaded."""
+        loaded = []
+        for module in MODULE_DEPENDS.get(name, []) + [name]:
+            if module not in self.modules:
+                self.modules.add(module)
+                loaded.append(module)
+        if "ipfw" in loaded:
+            for vnet in self.vnets():
+                self._attach_ipfw(vnet)
+        for module in loaded:
+            self._add_devices(MODULE_DEVICES.get(module, []))
+        return loaded
+
+    def _add_devices(self, names: list[str]) -> None:
+        """New device nodes appear in every devfs mount whose ruleset shows
+        them (devfs applies a mount's ruleset to nodes made later)."""
+        from .vfs import Device
+        self.devfs.devices += [n for n in names if n not in self.devfs.devices]
+        for mount in self.vfs.mounts:
+            if mount.fstype != "devfs":
+                continue
+            visible = set(self.devfs.visible(mount.ruleset))
+            for name in names:
+                if name in visible:
+                    mount.root.entries.setdefault(name, Device(name))
+
+    def unload_module(self, name: str) -> None:
+        """kldunload(2); EBUSY while another loaded module needs it."""
+        if name not in self.modules or name == "kernel":
+            raise OSErr(ENOENT)
+        if any(name in MODULE_DEPENDS.get(other, []) for other in self.modules):
+            raise OSErr(EBUSY)
+        self.modules.discard(name)
+        gone = MODULE_DEVICES.get(name, [])
+        self.devfs.devices = [d for d in self.devfs.devices if d not in gone]
+        for mount in self.vfs.mounts:
+            if mount.fstype == "devfs":
+                for device in gone:
+                    mount.root.entries.pop(device, None)
+        firewall = {"ipfw": "ipfw", "pf": "pf", "ipl": "ipf"}.get(name)
+        if firewall is not None:
+            for vnet in self.vnets():
+                vnet.firewalls.pop(firewall, None)
+                pfil.unlink(vnet, firewall)
+
+    def _attach_ipfw(self, vnet: Vnet) -> None:
+        # ipfw links its hooks as soon as a vnet has an instance (fw_enable=1)
+        accept = bool(self.tunables.get("net.inet.ip.fw.default_to_accept"))
+        vnet.firewalls["ipfw"] = Ipfw(default_to_accept=accept)
+        pfil.link(vnet, "ipfw")
+
+    def firewall(self, vnet: Vnet, name: str):
+        """The vnet's instance of a firewall whose module is loaded, made on
+        first use (pf and ipfilter keep per-vnet state from module load on,
+        but filter only once enabled); None without the module."""
+        module = {"ipfw": "ipfw", "pf": "pf", "ipf": "ipl"}[name]
+        if module not in self.modules:
+            return None
+        if name not in vnet.firewalls:
+            vnet.firewalls[name] = Pf() if name == "pf" else Ipfilter()
+        return vnet.firewalls[name]
 
     def destroy_vnet(self, vnet: Vnet) -> None:
         """vnet_destroy(): interfaces that came from elsewhere go home (under

@@ -34,6 +34,7 @@ class Machine:
         self.kernel.on_advance = self._check_deadline
         self.deadlines: list[tuple[float, object]] = []
         world.install(self, bare)
+        world.boot(self)
 
     def login_env(self) -> dict[str, str]:
         return {"PATH": DEFAULT_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root",

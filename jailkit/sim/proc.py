@@ -112,6 +112,15 @@ class Proc:
         """``path`` as the host sees it (jail root prefixed, links resolved)."""
         return self.resolve(path).path
 
+    def has_device(self, name: str) -> bool:
+        """open("/dev/NAME") would find the node: this process's /dev (a
+        devfs mount, filtered by its ruleset) shows it."""
+        try:
+            node = self.kernel.vfs.lookup(f"/dev/{name}", **self.where())
+        except OSErr:
+            return False
+        return isinstance(node, Device)
+
     def write(self, text: str) -> None:
         self.stdout.write(text)
 

@@ -56,6 +56,12 @@ class Vnet:
         "net.link.bridge.inherit_mac": 0,
     })
     units: dict[str, set[int]] = field(default_factory=dict)   # cloner unit numbers in use
+    # Firewalls of this stack by name ("pf", "ipfw", "ipf"), and the names
+    # whose pfil hooks are linked, in linking order (see pfil.py).
+    firewalls: dict[str, object] = field(default_factory=dict)
+    hooks: list[str] = field(default_factory=list)
+    # Listening sockets (the inpcb tables), see socket.py.
+    listeners: list = field(default_factory=list)
 
     # -- interfaces ---------------------------------------------------------
     def ifunit(self, name: str) -> Ifnet | None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
-from .ifnet import IFF_LOOPBACK, IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_PERFORMNUD, Ethernet, Inet6Addr, Loopback, Segment
+from . import labnet
+from .ifnet import Inet6Addr, Loopback, Segment
 from .vfs import Dir, File, Mount
 from .vnet import Vnet
 
@@ -20,24 +21,24 @@ PROGRAM_PATHS = {
     "/bin": ["sh", "cat", "cp", "echo", "ln", "ls", "mkdir", "mv", "rm", "rmdir", "test", "[",
              "sleep", "hostname", "pwd", "chmod", "date"],
     "/sbin": ["ifconfig", "route", "sysctl", "mount", "umount", "ping", "devfs", "kldload",
-              "kldstat"],
+              "kldstat", "kldunload", "pfctl", "ipfw", "natd", "ipf", "ipnat"],
     "/usr/bin": ["grep", "egrep", "fgrep", "head", "tail", "wc", "cut", "tr", "sort", "uniq",
                  "tee", "touch", "basename", "dirname", "uname", "printf", "true", "false",
-                 "env", "id", "which", "timeout"],
-    "/usr/sbin": ["jail", "jexec", "jls"],
+                 "env", "id", "which", "timeout", "sockstat", "whois"],
+    "/usr/sbin": ["jail", "jexec", "jls", "service", "sysrc", "pw"],
     "/usr/local/bin": ["sudo"],     # the sudo package, as Vagrant boxes have it
 }
 # Base-system programs the sim does not model: they exist, and say so.
 UNMODELLED = {
     "/bin": ["ps", "kill", "expr", "csh", "tcsh"],
-    "/usr/bin": ["sed", "awk", "vi", "less", "more", "find", "fetch", "ssh", "scp", "whois",
+    "/usr/bin": ["sed", "awk", "vi", "less", "more", "find", "fetch", "ssh", "scp",
                  "telnet", "nc", "diff", "tar", "gzip", "login", "xargs", "su", "netstat"],
-    "/usr/sbin": ["tcpdump", "pkg", "service", "sysrc", "pw", "sockstat", "chown"],
+    "/usr/sbin": ["tcpdump", "pkg", "chown"],
 
-    "/sbin": ["pfctl", "ipfw", "ipf", "ipnat", "natd", "dhclient", "shutdown", "reboot"],
+    "/sbin": ["dhclient", "shutdown", "reboot"],
 }
 # Modelled boot scripts: run with sh(1), their behaviour is the model's.
-SCRIPTS = {"/etc/rc": "rc", "/etc/rc.shutdown": "rc.shutdown"}
+SCRIPTS = {"/etc/rc": "rc", "/etc/rc.shutdown": "rc.shutdown", "/etc/rc.firewall": "rc.firewall"}
 
 # The directories qjail's sharedfs takes from the base system.
 BASE_DIRS = ["bin", "lib", "libexec", "sbin", "usr/bin", "usr/include", "usr/lib",
@@ -87,7 +88,20 @@ DEFAULT_RC_CONF = """\
 hostname=""
 defaultrouter="NO"
 syslogd_enable="YES"
+syslogd_flags="-s"
 cron_enable="YES"
+firewall_enable="NO"
+firewall_type="UNKNOWN"
+firewall_quiet="NO"
+pf_enable="NO"
+pf_rules="/etc/pf.conf"
+ipfilter_enable="NO"
+ipfilter_rules="/etc/ipf.rules"
+ipnat_enable="NO"
+ipnat_rules="/etc/ipnat.rules"
+natd_enable="NO"
+gateway_enable="NO"
+jail_enable="NO"
 sshd_enable="NO"
 sendmail_enable="NO"
 clear_tmp_enable="NO"
@@ -145,6 +159,11 @@ def install(machine: "Machine", bare: bool = False) -> None:
         "/etc/passwd": "root:*:0:0:Charlie &:/root:/bin/sh\n"
                        "daemon:*:1:1:Owner of many system processes:/root:/usr/sbin/nologin\n"
                        "nobody:*:65534:65534:Unprivileged user:/nonexistent:/usr/sbin/nologin\n",
+        "/etc/master.passwd": "root::0:0::0:0:Charlie &:/root:/bin/sh\n"
+                              "daemon:*:1:1::0:0:Owner of many system processes:/root:"
+                              "/usr/sbin/nologin\n"
+                              "nobody:*:65534:65534::0:0:Unprivileged user:/nonexistent:"
+                              "/usr/sbin/nologin\n",
         "/etc/group": "wheel:*:0:root\ndaemon:*:1:\nnobody:*:65534:\n",
         "/etc/motd.template": f"FreeBSD {lab.release} (GENERIC)\n\nWelcome to FreeBSD!\n",
         "/etc/fstab": "# Device\tMountpoint\tFStype\tOptions\tDump\tPass#\n"
@@ -167,6 +186,32 @@ def install(machine: "Machine", bare: bool = False) -> None:
         _boot_network(machine)
 
 
+# The Vagrant box's provisioning (vagrant/provision.sh): modules loaded at
+# boot, ipfw among them with its default rule set to accept by the
+# net.inet.ip.fw.default_to_accept loader tunable, so that ssh keeps working
+# and a VNET jail's own ipfw instance lets traffic through until it gets rules.
+PROVISIONED_MODULES = ["if_bridge", "if_epair", "ipfw", "pf", "pflog", "ipl"]
+
+
+def boot(machine: "Machine") -> None:
+    """The rc.d scripts that run at the host's boot: the provisioned
+    firewall on a bare box, then syslogd, sshd and cron."""
+    from .proc import Input, Proc, Sink
+    from .rcd import run_rc_command
+    from .commands.rc import rc_variables
+    kernel = machine.kernel
+    proc = Proc(machine, kernel.prison0, "/", machine.login_env(), Input(""), Sink(), Sink())
+    if machine.bare:
+        kernel.tunables["net.inet.ip.fw.default_to_accept"] = 1
+        for module in PROVISIONED_MODULES:
+            kernel.load_module(module)
+    variables = rc_variables(proc)
+    for name in ("ipfw", "syslogd", "sshd", "cron"):
+        knob = {"ipfw": "firewall_enable"}.get(name, f"{name}_enable")
+        if variables.get(knob, "NO").lower() in ("yes", "true", "on", "1"):
+            run_rc_command(proc, variables, name, "start")
+
+
 def _binary(vfs, path: str, program: str) -> None:
     vfs.place(path, File(f"\x7fELF FreeBSD amd64 executable {path} (modelled)\n", 0o555, program))
 
@@ -186,7 +231,7 @@ def _boot_network(machine: "Machine") -> None:
     kernel.host_vnet.add_inet(nic, host.address, host.address.network.broadcast_address,
                               replace_first=False)
     kernel.host_vnet.add_route(ipaddress.IPv4Network("0.0.0.0/0"), lab.gateway, host=False)
-    kernel.lab_vnets = [_gateway(lab, lan)]
+    kernel.lab_vnets = labnet.build(lab, lan)
 
 
 def _boot_bare_network(machine: "Machine") -> None:
@@ -202,8 +247,10 @@ def _boot_bare_network(machine: "Machine") -> None:
     kernel.host_vnet.add_inet(nic, address, address.network.broadcast_address, replace_first=False)
     kernel.host_vnet.add_route(ipaddress.IPv4Network("0.0.0.0/0"),
                                ipaddress.IPv4Address(UPLINK["router"]), host=False)
-    kernel.lab_vnets = [_router("uplink router", UPLINK["router_mac"],
-                                ipaddress.IPv4Interface(f"{UPLINK['router']}/24"), uplink)]
+    router = labnet.machine("uplink router")
+    labnet.port(router, "em0", UPLINK["router_mac"], ipaddress.IPv4Interface(f"{UPLINK['router']}/24"),
+                uplink)
+    kernel.lab_vnets = [router]
 
 
 def loopback_up(vnet: Vnet, lo0: Loopback) -> None:
@@ -214,28 +261,3 @@ def loopback_up(vnet: Vnet, lo0: Loopback) -> None:
     if not lo0.inet6:
         lo0.inet6 = [Inet6Addr(ipaddress.IPv6Address("::1"), 128),
                      Inet6Addr(ipaddress.IPv6Address("fe80::1"), 64, scoped=True)]
-
-
-def _gateway(lab, lan: Segment) -> Vnet:
-    return _router("lab gateway", lab.gateway_mac,
-                   ipaddress.IPv4Interface(f"{lab.gateway}/{lab.lan.prefixlen}"), lan)
-
-
-def _router(name: str, mac: str, address: ipaddress.IPv4Interface, wire: Segment) -> Vnet:
-    """Another machine on a wire: its interfaces are not in the host's
-    interface index. It forwards."""
-    vnet = Vnet(name)
-    vnet.sysctl["net.inet.ip.forwarding"] = 1
-    lo0 = Loopback("lo0", "lo", 0, None, vnet, vnet, index=1,
-                   admin_flags=IFF_LOOPBACK | IFF_MULTICAST, mtu=16384,
-                   nd6=ND6_PERFORMNUD | ND6_AUTO_LINKLOCAL, groups=["lo"])
-    vnet.ifnets.append(lo0)
-    loopback_up(vnet, lo0)
-    port = Ethernet("em0", "em", 0, mac, vnet, vnet, index=2,
-                    media="Ethernet autoselect (1000baseT <full-duplex>)",
-                    baudrate=1_000_000_000, segment=wire)
-    vnet.ifnets.append(port)
-    wire.ports.append(port)
-    port.set_up(True)
-    vnet.add_inet(port, address, address.network.broadcast_address, replace_first=False)
-    return vnet

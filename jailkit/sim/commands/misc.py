@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from ..errno import ENOENT, OSErr
+from ..errno import ENOENT, EPERM, OSErr, strerror
 from ...getopt import GetoptError, getopt
 from ..proc import Proc, program
 
@@ -16,7 +16,7 @@ EPOCH = datetime.datetime(2026, 11, 22, 18, 0, 0, tzinfo=datetime.timezone.utc)
 # Kernel modules kldload(8) can find in /boot/kernel, with their sizes.
 MODULES = {"if_bridge": 0x9b90, "if_epair": 0x5250, "bridgestp": 0x76e0, "pf": 0x5a4e8,
            "pflog": 0x2610, "ipfw": 0x35df0, "ipfw_nat": 0x31c0, "ipdivert": 0x4ee8,
-           "ipl": 0x3b5a8, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018}
+           "ipl": 0x3b5a8, "libalias": 0x7d50, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018}
 
 
 @program("true")
@@ -194,7 +194,37 @@ def kldload(proc: Proc, argv: list[str]) -> int:
                 proc.error(f"kldload: can't load {name}: module already loaded or in kernel\n")
                 status = 1
         else:
-            proc.kernel.modules.add(module)
+            proc.kernel.load_module(module)
+            if any(f == "v" for f, _ in opts):
+                proc.write(f"Loaded {name}, id={len(proc.kernel.modules)}\n")
+    return status
+
+
+@program("kldunload")
+def kldunload(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, names = getopt(argv[1:], "fiv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        names = []
+    if not names:
+        proc.error("usage: kldunload [-fv] -i id ...\n       kldunload [-fv] [-n] name ...\n")
+        return 1
+    if not proc.prison.is_host:
+        proc.error(f"kldunload: can't unload file: {strerror(EPERM)}\n")
+        return 1
+    status = 0
+    for name in names:
+        module = name.removesuffix(".ko")
+        if module not in proc.kernel.modules or module == "kernel":
+            proc.error(f"kldunload: can't find file {name}\n")
+            status = 1
+            continue
+        try:
+            proc.kernel.unload_module(module)
+        except OSErr as exc:
+            proc.error(f"kldunload: can't unload file: {exc.strerror}\n")
+            status = 1
     return status
 
 

@@ -1,9 +1,11 @@
 """ping(8) for IPv4 (sbin/ping/main.c, ping.c).
 
 Each echo request is a decision of jailkit.sim.network: a reply needs the
-way there and the way back. Times come from the machine's seeded generator,
-so a run repeats exactly. Exit status: 0 if any reply came, 2 if none,
-64 (EX_USAGE) for a bad option value, 1 for an unknown host."""
+way there and the way back, past every firewall and translation. Times come
+from the machine's seeded generator, so a run repeats exactly. Exit status:
+0 if any reply came, 2 if none, 64 (EX_USAGE) for a bad option value, 68
+(EX_NOHOST) for a name that does not resolve (main.c: "cannot resolve").
+Replies are printed with numeric addresses unless -H asks for names."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ import math
 from ..errno import EPERM, strerror
 from ...getopt import GetoptError, getopt
 from ..network import Unreachable, send, source_address
+from ..packet import Packet, reverse
 from ..proc import Proc, program
-from .resolve import resolve_host, reverse_host
+from ..resolver import ResolveError, resolve, reverse as reverse_lookup
 
 EX_USAGE = 64
+EX_NOHOST = 68
 EX_OSERR = 71
 MAXWAIT = 10  # seconds ping waits for the last reply (ping.c MAXWAIT)
 MAXALARM = 60 * 60 * 24 * 7
@@ -73,19 +77,16 @@ def main(proc: Proc, argv: list[str]) -> int:
         return EX_USAGE
     target = args[0]
     try:
-        destination = ipaddress.IPv4Address(target)
-        hostname = target
-    except ValueError:
-        found = resolve_host(proc, target)
-        if found is None:
-            proc.warnx("Unknown host")
-            return 1
-        destination, hostname = found
+        destination, hostname = resolve(proc, target)
+    except ResolveError as exc:
+        proc.warnx(f"cannot resolve {target}: {exc}")
+        return EX_NOHOST
     if not _raw_sockets_allowed(proc):
         proc.error(f"ping: socket: {strerror(EPERM)}\n")
         return EX_OSERR
     return _run(proc, hostname, destination, count, datalen, timeout, interval,
-                quiet="q" in flags, source=dict(opts).get("S"), numeric="n" in flags)
+                quiet="q" in flags, source=dict(opts).get("S"),
+                names="H" in flags and "n" not in flags)
 
 
 def _number(opts, flag: str, message: str, default: int, minimum: int) -> int:
@@ -108,14 +109,15 @@ def _raw_sockets_allowed(proc: Proc) -> bool:
     return prison.is_host or prison.own_vnet or prison.params.get("allow.raw_sockets") == "1"
 
 
-def _pr_addr(proc: Proc, address, numeric: bool) -> str:
-    """ping.c pr_addr(): "name (address)" when the address has a name."""
-    name = None if numeric else reverse_host(proc, address)
+def _pr_addr(proc: Proc, address, names: bool) -> str:
+    """ping.c pr_addr(): the address, or with -H "name (address)" when the
+    address has a name."""
+    name = reverse_lookup(proc, address) if names else None
     return f"{name} ({address})" if name else str(address)
 
 
 def _run(proc: Proc, hostname: str, destination, count: int, datalen: int, timeout: int,
-         interval: float, quiet: bool, source: str | None, numeric: bool) -> int:
+         interval: float, quiet: bool, source: str | None, names: bool) -> int:
     kernel = proc.kernel
     vnet = proc.vnet
     try:
@@ -130,18 +132,19 @@ def _run(proc: Proc, hostname: str, destination, count: int, datalen: int, timeo
     started = kernel.clock
     deadline = started + timeout if timeout else None
     seq = 0
+    ident = kernel.rng.randint(1, 0xffff)     # ping.c: getpid() & 0xffff
     while not count or transmitted < count:
         if deadline is not None and kernel.clock >= deadline:
             break
         transmitted += 1
-        reply = _echo(proc, vnet, destination, src)
+        reply = _echo(proc, vnet, destination, src, ident, datalen)
         if isinstance(reply, int):
             proc.error(f"ping: sendto: {strerror(reply)}\n")
         elif reply is not None:
             ttl, rtt = reply
             times.append(rtt)
             if not quiet:
-                proc.write(f"{datalen + 8} bytes from {_pr_addr(proc, destination, numeric)}: "
+                proc.write(f"{datalen + 8} bytes from {_pr_addr(proc, destination, names)}: "
                            f"icmp_seq={seq} ttl={ttl} time={rtt:.3f} ms\n")
         seq += 1
         remaining = (deadline - kernel.clock) if deadline is not None else math.inf
@@ -166,16 +169,23 @@ def _run(proc: Proc, hostname: str, destination, count: int, datalen: int, timeo
     return 0 if received else 2
 
 
-def _echo(proc: Proc, vnet, destination, source) -> tuple[int, float] | int | None:
+def _echo(proc: Proc, vnet, destination, source, ident: int,
+          datalen: int) -> tuple[int, float] | int | None:
     """One echo request: (ttl, rtt) of the reply, an errno when sendto fails,
-    or None when nothing comes back."""
+    or None when nothing comes back (a firewall's ICMP unreachable is not
+    modelled as a message: the request just goes unanswered)."""
+    now = proc.kernel.clock
     try:
         src = source or source_address(vnet, destination)
-        there = send(vnet, destination, src)
-        back = send(there.destination, src, destination)
+        request = Packet("icmp", src, destination, ident, ident, size=datalen + 28)
+        asked = request.tuple()
+        there = send(vnet, request, now)
+        back = send(there.destination, there.packet.answer(), now)
     except Unreachable as exc:
-        return exc.errno or None
+        return None if exc.refused else (exc.errno or None)
+    if back.destination is not vnet or back.packet.tuple() != reverse(asked):
+        return None
     rng = proc.kernel.rng
     rtt = 0.020 + 0.045 * (there.segments + back.segments) + 0.030 * (there.routers + back.routers)
-    rtt += rng.uniform(0.0, 0.025)
+    rtt += there.latency + back.latency + rng.uniform(0.0, 0.025)
     return there.destination.sysctl.get("net.inet.ip.ttl", 64) - back.routers, rtt

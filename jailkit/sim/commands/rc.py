@@ -3,22 +3,22 @@ them, and the /etc/rc.subr functions jail(8) calls to mount devfs.
 
 FreeBSD's rc(8) runs the rc.d scripts rcorder(8) sorts; the model keeps
 what a howto can see: in a VNET jail, lo0 and the ifconfig_IF lines of
-rc.conf, the defaultrouter, and the daemons rc.conf enables, whose
-processes keep a jail without persist alive."""
+rc.conf, the defaultrouter and gateway_enable, then the firewalls and
+daemons rc.conf enables (jailkit.sim.rcd), whose processes keep a jail
+without persist alive."""
 
 from __future__ import annotations
 
 import datetime
 
+from .. import rcd
 from ..errno import OSErr
 from ..proc import Proc, program, sourced
 from ..sh.shell import Shell
 from .misc import EPOCH
 
-YES = {"yes", "true", "on", "1"}
+YES = rcd.YES
 NO = {"no", "false", "off", "0"}
-# rc.d services the model knows, in rcorder(8) order: (rc.conf knob, daemon).
-SERVICES = [("syslogd_enable", "syslogd"), ("sshd_enable", "sshd"), ("cron_enable", "cron")]
 
 
 def rc_variables(proc: Proc) -> dict[str, str]:
@@ -88,10 +88,10 @@ def rc(proc: Proc, argv: list[str]) -> int:
     if prison.own_vnet:
         _netif(proc, variables)
     proc.write("Creating and/or trimming log files.\n")
-    for knob, daemon in SERVICES:
-        if variables.get(knob, "NO").lower() in YES:
-            proc.kernel.spawn(prison.jid, daemon)
-            proc.write(f"Starting {daemon}.\n")
+    for name in rcd.BOOT_ORDER:
+        script = rcd.SCRIPTS[name]
+        if rcd.allowed_in(proc, name) and variables.get(script.rcvar, "NO").lower() in YES:
+            rcd.run_rc_command(proc, variables, name, "start")
     now = EPOCH + datetime.timedelta(seconds=proc.kernel.clock)
     proc.write("\n" + now.strftime("%a %b %d %H:%M:%S UTC %Y") + "\n")
     return 0
@@ -108,13 +108,18 @@ def _netif(proc: Proc, variables: dict[str, str]) -> None:
     router = variables.get("defaultrouter", "NO")
     if router.upper() != "NO":
         proc.execvp(["route", "add", "default", router])
+    if variables.get("gateway_enable", "NO").lower() in YES:
+        proc.vnet.sysctl["net.inet.ip.forwarding"] = 1
 
 
 @program("rc.shutdown")
 def rc_shutdown(proc: Proc, argv: list[str]) -> int:
-    kernel = proc.kernel
-    for _, daemon in reversed(SERVICES):
-        for process in [p for p in kernel.processes if p.jid == proc.prison.jid and p.command == daemon]:
-            proc.write(f"Stopping {daemon}.\nWaiting for PIDS: {process.pid}.\n")
-            kernel.processes.remove(process)
+    from .. import daemons
+    for name in reversed(rcd.BOOT_ORDER):
+        script = rcd.SCRIPTS[name]
+        process = daemons.running(proc, script.daemon) if script.daemon else None
+        if process is not None:
+            proc.write(f"Stopping {script.daemon}.\n")
+            daemons.stop(proc, process)
+            proc.write(f"Waiting for PIDS: {process.pid}.\n")
     return 0

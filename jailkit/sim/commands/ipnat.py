@@ -1,0 +1,67 @@
+"""ipnat(8): IPFilter's NAT rules (sbin/ipf/ipnat/ipnat.c).
+
+-F flushes the active translations, -C the rules (each says how many), -f
+loads rules (stopping at the first syntax error, rules before it stay),
+-l lists rules and sessions. Everything goes through /dev/ipnat."""
+
+from __future__ import annotations
+
+from ..errno import OSErr
+from ..ipfilter import IpfSyntaxError, parse_nat
+from ..proc import Proc, program
+from ...getopt import GetoptError, getopt
+
+
+@program("ipnat")
+def main(proc: Proc, argv: list[str]) -> int:
+    usage = f"Usage: {argv[0]} [-CFhlnrRsv] [-f filename]\n"
+    try:
+        opts, args = getopt(argv[1:], "CdFf:hlm:M:N:nO:prRsv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(usage)
+        return 1
+    flags = {f for f, _ in opts}
+    values = dict(opts)
+    unmodelled = flags & set("hmMNOprs")
+    if unmodelled:
+        proc.warnx(f"-{sorted(unmodelled)[0]} is not modelled by the jailkit sim")
+        return 1
+    ipf = proc.kernel.firewall(proc.vnet, "ipf")
+    if "n" not in flags and (ipf is None or not proc.has_device("ipnat")):
+        proc.error("/dev/ipnat: open: No such file or directory\n")
+        return 1
+    if "n" in flags:
+        return 0
+    if "F" in flags:
+        proc.write(f"{ipf.flush_sessions()} entries flushed from NAT table\n")
+    if "C" in flags:
+        proc.write(f"{ipf.flush_nat_rules()} entries flushed from NAT list\n")
+    if "f" in flags:
+        path = values["f"]
+        if path == "-":
+            text = proc.stdin.read()
+        else:
+            try:
+                text = proc.kernel.vfs.read(path, **proc.where())
+            except OSErr as exc:
+                proc.error(f"{path}: open: {exc.strerror}\n")
+                return 1
+        try:
+            parse_nat(text, ipf.nat.append)
+        except IpfSyntaxError as exc:
+            proc.error(f"{exc}\n")
+            return 1
+        return 0
+    if "l" in flags:
+        proc.write("List of active MAP/Redirect filters:\n")
+        for rule in ipf.nat:
+            proc.write(rule.render() + "\n")
+        proc.write("\nList of active sessions:\n")
+        for rule in ipf.nat:
+            kind = "MAP" if rule.kind == "map" else "RDR"
+            for link in rule.engine.links:
+                proc.write(f"{kind} {str(link.local):<15} {link.local_port:<5} <- -> "
+                           f"{str(link.alias):<15} {link.alias_port:<5} "
+                           f"[{link.remote} {link.remote_port}]\n")
+    return 0

@@ -1,0 +1,58 @@
+"""service(8): run an rc.d script (usr.sbin/service/service.sh), here the
+scripts jailkit.sim.rcd models; -j runs it inside a jail, -e lists the
+enabled ones."""
+
+from __future__ import annotations
+
+from .. import rcd
+from ..proc import Proc, program
+from ...getopt import GetoptError, getopt
+from .rc import rc_variables
+
+USAGE = ("usage: service [-j <jail name or id>] -e\n"
+         "       service [-j <jail name or id>] -R\n"
+         "       service [-j <jail name or id>] [-v] -l | -r\n"
+         "       service [-j <jail name or id>] [-v] <rc.d script> start|stop|etc.\n"
+         "       service -h\n")
+
+
+@program("service")
+def main(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, args = getopt(argv[1:], "ehj:lrRv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(USAGE)
+        return 1
+    flags = dict(opts)
+    if "h" in flags:
+        proc.error(USAGE)
+        return 0
+    if "j" in flags:
+        prison = proc.kernel.find_prison(flags["j"], proc.prison)
+        if prison is None:
+            proc.error(f"jexec: jail \"{flags['j']}\" not found\n")
+            return 1
+        proc = proc.child(prison=prison, cwd="/")
+    if "e" in flags:
+        variables = rc_variables(proc)
+        for name in rcd.BOOT_ORDER + ["jail"]:
+            script = rcd.SCRIPTS[name]
+            if rcd.allowed_in(proc, name) and variables.get(script.rcvar, "NO").lower() in rcd.YES:
+                proc.write(f"/etc/rc.d/{name}\n")
+        return 0
+    if "l" in flags or "r" in flags:
+        for name in sorted(rcd.SCRIPTS):
+            proc.write(f"{name}\n")
+        return 0
+    if len(args) < 2:
+        proc.error(USAGE)
+        return 1
+    name, verb = args[0], args[1]
+    if name not in rcd.SCRIPTS:
+        proc.error(f"{name} does not exist in /etc/rc.d or the local startup\n"
+                   "directories (/usr/local/etc/rc.d), or is not executable.\n")
+        return 1
+    if not rcd.allowed_in(proc, name):
+        return 0      # rc.subr: scripts with the nojail keywords do nothing there
+    return rcd.run_rc_command(proc, rc_variables(proc), name, verb, args[2:])

@@ -1,0 +1,111 @@
+"""sysrc(8): read and set rc.conf(5) variables (usr.sbin/sysrc/sysrc).
+
+`sysrc name=value` prints "name: old -> new" (old as rc.conf files plus
+the defaults give it) and writes name="value" to /etc/rc.conf, replacing
+an earlier line for the same name; `sysrc name` prints "name: value", or
+"sysrc: unknown variable 'name'" when it is set nowhere; -x deletes, -n
+prints only values, -f picks the file, -j works inside a jail."""
+
+from __future__ import annotations
+
+import re
+
+from ..errno import OSErr
+from ..proc import Proc, program
+from ...getopt import GetoptError, getopt
+from .rc import rc_variables
+
+USAGE = ("Usage: sysrc [OPTIONS] {name[[+|-]=value] ... | -a | -A | -l | -L [name ...]}\n"
+         "Try `sysrc --help' for more information.\n")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@program("sysrc")
+def main(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, args = getopt(argv[1:], "aAcdDef:Fhij:nNqR:vxX")
+    except GetoptError as exc:
+        proc.error(f"sysrc: {exc}\n{USAGE}")
+        return 1
+    flags = {f for f, _ in opts}
+    values = dict(opts)
+    if "j" in flags:
+        prison = proc.kernel.find_prison(values["j"], proc.prison)
+        if prison is None:
+            proc.error(f"sysrc: {values['j']}: No such jail\n")
+            return 1
+        proc = proc.child(prison=prison, cwd="/")
+    path = values.get("f", "/etc/rc.conf")
+    if not args:
+        proc.error(USAGE)
+        return 1
+    current = rc_variables(proc)
+    status = 0
+    for arg in args:
+        name, op, value = _split(arg)
+        if not NAME.match(name):
+            proc.error(f"sysrc: {name}: name contains characters not allowed in shell\n")
+            status = 1
+            continue
+        if "x" in flags:
+            if not _delete(proc, path, name):
+                proc.error(f"sysrc: unknown variable '{name}'\n")
+                status = 1
+            continue
+        if op is None:
+            if name not in current or name in proc.env:
+                proc.error(f"sysrc: unknown variable '{name}'\n")
+                status = 1
+                continue
+            proc.write(current[name] + "\n" if "n" in flags else f"{name}: {current[name]}\n")
+            continue
+        old = current.get(name, "")
+        new = {"=": value, "+=": f"{old} {value}".strip(),
+               "-=": " ".join(w for w in old.split() if w != value)}[op]
+        try:
+            _write(proc, path, name, new)
+        except OSErr as exc:
+            proc.error(f"sysrc: {path}: {exc.strerror}\n")
+            return 1
+        current[name] = new
+        if "q" not in flags:
+            proc.write(f"{name}: {old} -> {new}\n")
+    return status
+
+
+def _split(arg: str) -> tuple[str, str | None, str]:
+    for op in ("+=", "-=", "="):
+        if op in arg:
+            name, _, value = arg.partition(op)
+            return name, op, value
+    return arg, None, ""
+
+
+def _lines(proc: Proc, path: str) -> list[str]:
+    try:
+        return proc.kernel.vfs.read(path, **proc.where()).splitlines()
+    except OSErr:
+        return []
+
+
+def _write(proc: Proc, path: str, name: str, value: str) -> None:
+    pattern = re.compile(rf"^\s*{name}=")
+    lines = _lines(proc, path)
+    line = f'{name}="{value}"'
+    for index, existing in enumerate(lines):
+        if pattern.match(existing):
+            lines[index] = line
+            break
+    else:
+        lines.append(line)
+    proc.kernel.vfs.write(path, "\n".join(lines) + "\n", **proc.where())
+
+
+def _delete(proc: Proc, path: str, name: str) -> bool:
+    pattern = re.compile(rf"^\s*{name}=")
+    lines = _lines(proc, path)
+    kept = [line for line in lines if not pattern.match(line)]
+    if len(kept) == len(lines):
+        return False
+    proc.kernel.vfs.write(path, "\n".join(kept) + ("\n" if kept else ""), **proc.where())
+    return True

@@ -1,0 +1,100 @@
+"""The daemons the rc.d scripts start, as far as the howtos see them: the
+process (ps, rc's "Waiting for PIDS"), its pid file, and its sockets
+(sockstat, connections).
+
+- syslogd: the local log sockets; with one -s (the default flags) it still
+  opens UDP port 514, with -ss none (syslogd(8)).
+- sshd: TCP port 22 for IPv6 and IPv4, answering with its version line;
+  logins go through Sshd.login. The first start makes the host keys
+  (rc.d/sshd sshd_keygen), printing what ssh-keygen prints.
+- cron: no sockets."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from .errno import OSErr
+from .services import SshGreeting
+from .socket import Listener, close_all, listen
+
+if TYPE_CHECKING:
+    from .kernel import Process
+    from .proc import Proc
+
+HOST_KEYS = [("rsa", "RSA", 3072), ("ecdsa", "ECDSA", 256), ("ed25519", "ED25519", 256)]
+
+
+def running(proc: "Proc", name: str) -> "Process | None":
+    return next((p for p in proc.kernel.processes
+                 if p.jid == proc.prison.jid and p.command == name), None)
+
+
+def start(proc: "Proc", name: str, flags: str = "") -> "Process":
+    """Start daemon ``name`` in the process's jail; returns its process."""
+    kernel = proc.kernel
+    process = kernel.spawn(proc.prison.jid, name)
+    vnet = proc.vnet
+    if name == "syslogd":
+        listen(vnet, Listener("dgram", "unix", None, 0, process.pid, 4, "root", name, path="/var/run/log"))
+        listen(vnet, Listener("dgram", "unix", None, 0, process.pid, 5, "root", name,
+                              path="/var/run/logpriv"))
+        if "-ss" not in flags.split():
+            listen(vnet, Listener("udp", "6", None, 514, process.pid, 6, "root", name))
+            listen(vnet, Listener("udp", "4", None, 514, process.pid, 7, "root", name))
+    elif name == "sshd":
+        handler = Sshd(proc.prison.jid)
+        listen(vnet, Listener("tcp", "6", None, 22, process.pid, 3, "root", name, handler))
+        listen(vnet, Listener("tcp", "4", None, 22, process.pid, 4, "root", name, handler))
+    try:
+        kernel.vfs.write(f"/var/run/{name}.pid", f"{process.pid}\n", **proc.where())
+    except OSErr:
+        pass
+    return process
+
+
+def stop(proc: "Proc", process: "Process") -> None:
+    kernel = proc.kernel
+    kernel.processes.remove(process)
+    close_all(proc.vnet, process.pid)
+    try:
+        kernel.vfs.unlink(f"/var/run/{process.command}.pid", **proc.where())
+    except OSErr:
+        pass
+
+
+def ssh_keygen_all(proc: "Proc") -> str:
+    """rc.d/sshd sshd_keygen: make the missing host keys; what it prints."""
+    out = []
+    hostname = proc.prison.hostname.split(".")[0] or "localhost"
+    for alg, label, bits in HOST_KEYS:
+        path = f"/etc/ssh/ssh_host_{alg}_key"
+        if proc.kernel.vfs.exists(path, **proc.where()):
+            continue
+        digest = hashlib.sha256(f"{proc.kernel.hostuuid}{proc.prison.jid}{alg}{proc.kernel.clock}"
+                                .encode()).digest()
+        fingerprint = _base64(digest)
+        try:
+            proc.kernel.vfs.mkdir("/etc/ssh", parents=True, **proc.where())
+            proc.kernel.vfs.write(path, f"-----BEGIN OPENSSH PRIVATE KEY-----\n(modelled {label})\n"
+                                  "-----END OPENSSH PRIVATE KEY-----\n", mode=0o600, **proc.where())
+            proc.kernel.vfs.write(path + ".pub", f"ssh-{alg} AAAA{fingerprint} root@{hostname}\n",
+                                  **proc.where())
+        except OSErr:
+            continue
+        out.append(f"Generating {label} host key.\n{bits} SHA256:{fingerprint} root@{hostname} "
+                   f"({label})\n")
+    return "".join(out)
+
+
+def _base64(data: bytes) -> str:
+    import base64
+    return base64.b64encode(data).decode().rstrip("=")
+
+
+class Sshd(SshGreeting):
+    """sshd in one jail (or the host): FreeBSD's defaults allow
+    keyboard-interactive (PAM) logins with a password, no root logins."""
+
+    def __init__(self, jid: int) -> None:
+        self.jid = jid

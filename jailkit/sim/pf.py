@@ -1,0 +1,696 @@
+"""pf(4) in one vnet: its ruleset, states and translations, and the pf.conf(5)
+grammar pfctl(8) loads (the part of it the howtos use).
+
+Semantics (pf.conf(5)): translation (nat on the way out, rdr on the way in,
+first match) happens before filtering and the filter rules see the
+translated packet; the last matching filter rule decides unless one marked
+quick matches first; with no match the packet passes. A pass rule keeps
+state by default and a packet that matches a state passes without the
+rules. States are tied to the direction they were made in: a routed packet
+makes one state on the way in and another on the way out, and only answers
+travel against a state's direction (the two entries pfctl -s state shows
+for a forwarded connection)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .packet import PROTOCOLS, Packet, port_name, reverse, service_port
+from .pfil import Hook, Verdict
+
+if TYPE_CHECKING:
+    from .vnet import Vnet
+
+Net4 = ipaddress.IPv4Network
+IPv4 = ipaddress.IPv4Address
+
+# How long states live (pf.conf(5) "set timeout" defaults), in seconds.
+STATE_TIMEOUT = {"icmp": 10.0, "udp": 60.0, "tcp": 86400.0}
+
+
+class PfSyntaxError(Exception):
+    def __init__(self, line: int, message: str = "syntax error") -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+# -- rules ---------------------------------------------------------------------
+
+@dataclass
+class Address:
+    """One host specification: any, a network, an interface's address taken
+    at load time, or "(if)", the interface's address at packet time."""
+
+    text: str = "any"
+    net: Net4 | None = None
+    dynamic: str | None = None
+    negate: bool = False
+
+    def matches(self, vnet: "Vnet", address: IPv4) -> bool:
+        if self.dynamic is not None:
+            ifnet = vnet.ifunit(self.dynamic)
+            hit = ifnet is not None and any(a.address == address for a in ifnet.inet)
+        elif self.net is not None:
+            hit = address in self.net
+        else:
+            hit = True
+        return hit != self.negate
+
+    def render(self) -> str:
+        return ("! " if self.negate else "") + self.text
+
+    @property
+    def is_any(self) -> bool:
+        return self.net is None and self.dynamic is None and not self.negate
+
+
+@dataclass
+class Port:
+    op: str          # "=", "!=", "<", "<=", ">", ">=", ":", "><", "<>"
+    low: int
+    high: int = 0
+
+    def matches(self, port: int) -> bool:
+        low, high = self.low, self.high
+        return {"=": port == low, "!=": port != low, "<": port < low, "<=": port <= low,
+                ">": port > low, ">=": port >= low, ":": low <= port <= high,
+                "><": low < port < high, "<>": port < low or port > high}[self.op]
+
+    def render(self) -> str:
+        if self.op in ("=", "!="):
+            return f"port {self.op} {port_name(self.low)}"
+        if self.op == ":":
+            return f"port {self.low}:{self.high}"
+        if self.op in ("><", "<>"):
+            return f"port {self.low} {self.op} {self.high}"
+        return f"port {self.op} {self.low}"
+
+
+@dataclass
+class Rule:
+    action: str                     # pass, block, nat, rdr, scrub
+    direction: str | None = None    # in, out
+    log: bool = False
+    quick: bool = False
+    ifname: str | None = None
+    if_negate: bool = False
+    af: str | None = None
+    proto: str | None = None
+    src: Address = field(default_factory=Address)
+    sport: Port | None = None
+    dst: Address = field(default_factory=Address)
+    dport: Port | None = None
+    keep_state: bool = False
+    flags: str | None = None
+    policy: str = "drop"            # block drop | return
+    pass_: bool = False             # nat pass / rdr pass
+    target: Address | None = None   # translation target
+    target_port: int | None = None
+    evaluations: int = 0
+    packets: int = 0
+
+    def render(self) -> str:
+        words = [self.action]
+        if self.action in ("nat", "rdr"):
+            if self.pass_:
+                words.append("pass")
+        elif self.action == "block":
+            words.append(self.policy)
+        if self.direction:
+            words.append(self.direction)
+        if self.log:
+            words.append("log")
+        if self.quick:
+            words.append("quick")
+        if self.ifname:
+            words.append("on " + ("! " if self.if_negate else "") + self.ifname)
+        if self.af:
+            words.append(self.af)
+        if self.proto:
+            words.append(f"proto {self.proto}")
+        if self.src.is_any and self.dst.is_any and not self.sport and not self.dport:
+            words.append("all")
+        else:
+            words += ["from", self.src.render()] + ([self.sport.render()] if self.sport else [])
+            words += ["to", self.dst.render()] + ([self.dport.render()] if self.dport else [])
+        if self.action == "scrub":
+            words.append("fragment reassemble")
+        if self.flags:
+            words.append(f"flags {self.flags}")
+        if self.action == "pass" and self.keep_state:
+            words.append("keep state")
+        elif self.action == "pass":
+            words.append("no state")
+        if self.target is not None:
+            words += ["->", self.target.render()]
+            if self.target_port is not None:
+                words.append(f"port {self.target_port}")
+            if self.action == "nat" and self.target.dynamic:
+                words.append("round-robin")   # the pool of an (if) target
+        return " ".join(words)
+
+    def matches(self, vnet: "Vnet", hook: Hook, packet: Packet) -> bool:
+        if self.direction and self.direction != hook.direction:
+            return False
+        if self.ifname:
+            on = self.ifname == hook.ifnet.name or self.ifname in hook.ifnet.groups
+            if on == self.if_negate:
+                return False
+        if self.proto and self.proto != packet.proto:
+            return False
+        if not self.src.matches(vnet, packet.src) or not self.dst.matches(vnet, packet.dst):
+            return False
+        if self.sport and (packet.proto == "icmp" or not self.sport.matches(packet.sport)):
+            return False
+        if self.dport and (packet.proto == "icmp" or not self.dport.matches(packet.dport)):
+            return False
+        return True
+
+
+@dataclass
+class Ruleset:
+    filter: list[Rule] = field(default_factory=list)
+    scrub: list[Rule] = field(default_factory=list)
+    nat: list[Rule] = field(default_factory=list)
+    rdr: list[Rule] = field(default_factory=list)
+    skip: list[str] = field(default_factory=list)
+
+
+@dataclass
+class State:
+    direction: str
+    proto: str
+    stack: tuple        # the packet as the host's stack sees it
+    wire: tuple         # as it is on the wire (after nat, before rdr)
+    expires: float
+    answered: bool = False
+
+    def render(self) -> str:
+        proto, s_src, s_sport, s_dst, s_dport = self.stack
+        _, w_src, w_sport, w_dst, w_dport = self.wire
+        if self.direction == "out":
+            here = f"{w_src}:{w_sport}"
+            if self.stack != self.wire:
+                here += f" ({s_src}:{s_sport})"
+            text = f"{here} -> {w_dst}:{w_dport}"
+        else:
+            here = f"{s_dst}:{s_dport}"
+            if self.stack != self.wire:
+                here += f" ({w_dst}:{w_dport})"
+            text = f"{here} <- {w_src}:{w_sport}"
+        if proto == "icmp":
+            condition = "0:0"
+        elif proto == "udp":
+            condition = "MULTIPLE:MULTIPLE" if self.answered else "SINGLE:NO_TRAFFIC"
+        else:
+            condition = "ESTABLISHED:ESTABLISHED" if self.answered else "SYN_SENT:CLOSED"
+        return f"all {proto} {text}       {condition}"
+
+
+class Pf:
+    """pf in one vnet."""
+
+    name = "pf"
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self.since = 0.0
+        self.rules = Ruleset()
+        self.states: list[State] = []
+        self.searches = 0
+        self.inserts = 0
+        self.removals = 0
+        self.matches = 0
+
+    # -- packets --------------------------------------------------------------
+    def check(self, hook: Hook, packet: Packet) -> Verdict:
+        if hook.ifnet.name in self.rules.skip or any(g in self.rules.skip for g in hook.ifnet.groups):
+            return Verdict.PASS
+        self._expire(hook.now)
+        self.searches += 1
+        if self._follow_state(hook, packet):
+            return Verdict.PASS
+        before = packet.tuple()
+        translation = self._translate(hook, packet)
+        if translation is not None and translation.pass_:
+            rule, verdict = translation, Verdict.PASS
+        else:
+            rule = self._filter(hook, packet)
+            verdict = Verdict.PASS if rule is None or rule.action == "pass" else (
+                Verdict.REFUSE if rule.policy == "return" else Verdict.DROP)
+        if rule is not None:
+            self.matches += 1
+            rule.packets += 1
+        if verdict is Verdict.PASS and (translation is not None or (rule is not None and rule.keep_state)):
+            if hook.direction == "out":
+                stack, wire = before, packet.tuple()
+            else:
+                stack, wire = packet.tuple(), before
+            self.states.append(State(hook.direction, packet.proto, stack, wire,
+                                     hook.now + STATE_TIMEOUT[packet.proto]))
+            self.inserts += 1
+        return verdict
+
+    def _follow_state(self, hook: Hook, packet: Packet) -> bool:
+        key = packet.tuple()
+        for state in self.states:
+            if state.direction == hook.direction:
+                start, end = (state.stack, state.wire) if hook.direction == "out" else (state.wire, state.stack)
+            else:
+                start, end = (reverse(state.wire), reverse(state.stack)) if state.direction == "out" else (
+                    reverse(state.stack), reverse(state.wire))
+                if key == start:
+                    state.answered = True
+            if key == start:
+                _, packet.src, packet.sport, packet.dst, packet.dport = end
+                return True
+        return False
+
+    def _translate(self, hook: Hook, packet: Packet) -> Rule | None:
+        rules = self.rules.nat if hook.direction == "out" else self.rules.rdr
+        for rule in rules:
+            rule.evaluations += 1
+            if rule.matches(hook.vnet, hook, packet):
+                target = _first_address(hook.vnet, rule.target)
+                if target is None:
+                    return None
+                if rule.action == "nat":
+                    packet.src = target
+                else:
+                    packet.dst = target
+                    if rule.target_port is not None:
+                        packet.dport = rule.target_port
+                return rule
+        return None
+
+    def _filter(self, hook: Hook, packet: Packet) -> Rule | None:
+        decided: Rule | None = None
+        for rule in self.rules.filter:
+            rule.evaluations += 1
+            if rule.matches(hook.vnet, hook, packet):
+                decided = rule
+                if rule.quick:
+                    break
+        return decided
+
+    def _expire(self, now: float) -> None:
+        alive = [s for s in self.states if s.expires > now]
+        self.removals += len(self.states) - len(alive)
+        self.states = alive
+
+    # -- pfctl ----------------------------------------------------------------
+    def flush_states(self) -> int:
+        count = len(self.states)
+        self.removals += count
+        self.states = []
+        return count
+
+
+def _first_address(vnet: "Vnet", target: Address | None) -> IPv4 | None:
+    if target is None:
+        return None
+    if target.dynamic is not None:
+        ifnet = vnet.ifunit(target.dynamic)
+        return ifnet.inet[0].address if ifnet is not None and ifnet.inet else None
+    return target.net.network_address if target.net is not None else None
+
+
+# -- pf.conf ---------------------------------------------------------------------
+
+TOKEN = re.compile(r'"[^"]*"|->|!=|<=|>=|><|<>|[{}(),!=<>]|[^\s{}(),!=<>"]+')
+MACRO = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
+ACTIONS = ("pass", "block", "nat", "rdr", "scrub", "set", "no")
+UNMODELLED = {"table": "tables", "anchor": "anchors", "nat-anchor": "anchors",
+              "rdr-anchor": "anchors", "binat": "binat rules", "antispoof": "antispoof",
+              "queue": "queues", "altq": "ALTQ", "load": "load anchor", "match": "match rules",
+              "ether": "Ethernet rules"}
+
+
+class PfUnmodelled(PfSyntaxError):
+    pass
+
+
+def parse(text: str, vnet: "Vnet") -> Ruleset:
+    """Parse a pf.conf into a ruleset; raises PfSyntaxError with the line
+    number, as pfctl reports the first error."""
+    macros: dict[str, str] = {}
+    ruleset = Ruleset()
+    policy = "drop"
+    for number, line in _statements(text):
+        macro = MACRO.match(line)
+        if macro and macro.group(1) not in ACTIONS:
+            macros[macro.group(1)] = _unquote(_expand(macro.group(2).strip(), macros, number))
+            continue
+        words = TOKEN.findall(_expand(line, macros, number))
+        if not words:
+            continue
+        if words[0] in UNMODELLED:
+            raise PfUnmodelled(number, f"{UNMODELLED[words[0]]} are not modelled by the jailkit sim")
+        for rule in _Parser(words, number, vnet, policy).rules():
+            if rule is None:
+                continue
+            if rule.action == "policy":
+                policy = rule.policy
+            elif rule.action == "skip":
+                ruleset.skip += [rule.ifname] if rule.ifname else []
+            elif rule.action in ("nat", "rdr"):
+                getattr(ruleset, rule.action).append(rule)
+            elif rule.action == "scrub":
+                ruleset.scrub.append(rule)
+            else:
+                ruleset.filter.append(rule)
+    return ruleset
+
+
+def _statements(text: str):
+    """Lines with comments removed and backslash continuations joined,
+    each with the number of the line it starts on."""
+    pending, start = "", 0
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.split("#", 1)[0] if '"' not in raw else _strip_comment(raw)
+        if not pending:
+            start = number
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        pending += line
+        if pending.strip():
+            yield start, pending.strip()
+        pending = ""
+
+
+def _strip_comment(line: str) -> str:
+    quoted = False
+    for i, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == "#" and not quoted:
+            return line[:i]
+    return line
+
+
+def _expand(line: str, macros: dict[str, str], number: int) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in macros:
+            raise PfSyntaxError(number, f"macro '{name}' not defined")
+        return macros[name]
+    return re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)", value, line)
+
+
+def _unquote(text: str) -> str:
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+class _Parser:
+    """One pf.conf statement. Lists ({ a, b }) multiply into several rules,
+    as pfctl expands them."""
+
+    def __init__(self, words: list[str], line: int, vnet: "Vnet", policy: str) -> None:
+        self.words = [_unquote(w) if w.startswith('"') else w for w in words]
+        self.pos = 0
+        self.after_addresses = 0
+        self.line = line
+        self.vnet = vnet
+        self.policy = policy
+
+    def fail(self, message: str = "syntax error") -> PfSyntaxError:
+        return PfSyntaxError(self.line, message)
+
+    def peek(self) -> str | None:
+        return self.words[self.pos] if self.pos < len(self.words) else None
+
+    def take(self, *wanted: str) -> str | None:
+        word = self.peek()
+        if word is not None and (not wanted or word in wanted):
+            self.pos += 1
+            return word
+        return None
+
+    def need(self) -> str:
+        word = self.take()
+        if word is None:
+            raise self.fail()
+        return word
+
+    def items(self) -> list[str]:
+        """One word, or the words of a { list }."""
+        if self.take("{"):
+            values = []
+            while not self.take("}"):
+                word = self.need()
+                if word != ",":
+                    values.append(word)
+            return values
+        return [self.need()]
+
+    # -- statements -----------------------------------------------------------
+    def rules(self) -> list[Rule | None]:
+        first = self.need()
+        if first == "set":
+            return self.option()
+        if first in ("pass", "block"):
+            return self.filter_rules(first)
+        if first in ("nat", "rdr"):
+            return self.translation_rules(first)
+        if first == "no" and self.peek() in ("nat", "rdr"):
+            raise PfUnmodelled(self.line, "\"no nat\" and \"no rdr\" are not modelled by the jailkit sim")
+        if first == "scrub":
+            rule = Rule("scrub")
+            self.header(rule)
+            return [r for r in self.addresses(rule)]
+        raise self.fail()
+
+    def option(self) -> list[Rule | None]:
+        name = self.need()
+        if name == "skip":
+            if not self.take("on"):
+                raise self.fail()
+            return [Rule("skip", ifname=i) for i in self.items()]
+        if name == "block-policy":
+            value = self.need()
+            if value not in ("drop", "return"):
+                raise self.fail()
+            return [Rule("policy", policy=value)]
+        if name in ("loginterface", "optimization", "state-policy", "limit", "timeout",
+                    "debug", "hostid", "ruleset-optimization", "fingerprints", "require-order"):
+            while self.take() is not None:
+                pass
+            return [None]
+        raise self.fail()
+
+    def header(self, rule: Rule) -> None:
+        rule.direction = self.take("in", "out")
+        if self.take("log"):
+            rule.log = True
+        if self.take("quick"):
+            rule.quick = True
+        if self.take("on"):
+            rule.if_negate = bool(self.take("!"))
+            names = self.items()
+            if len(names) != 1:
+                raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
+            rule.ifname = names[0]
+        family = self.take("inet", "inet6")
+        if family == "inet6":
+            raise PfUnmodelled(self.line, "IPv6 rules are not modelled by the jailkit sim")
+        rule.af = family
+
+    def filter_rules(self, action: str) -> list[Rule | None]:
+        rule = Rule(action)
+        if action == "block":
+            policy = self.take("drop", "return", "return-rst", "return-icmp") or self.policy
+            rule.policy = "return" if policy.startswith("return") else "drop"
+        self.header(rule)
+        protos = self.take("proto") and self.items()
+        expanded = []
+        for proto in (protos or [None]):
+            if proto is not None and proto not in PROTOCOLS:
+                raise self.fail()
+            for base in self.addresses(Rule(**{**rule.__dict__, "proto": proto}), rewind=True):
+                expanded.append(base)
+        self.skip_rest_of_addresses()
+        tail = self.options(action)
+        rules = []
+        for r in expanded:
+            r.keep_state = action == "pass" and tail.get("state", "keep") != "no"
+            flags = tail.get("flags")
+            if action == "pass" and r.keep_state and flags is None and r.proto in (None, "tcp"):
+                flags = "S/SA"
+            r.flags = None if flags == "any" else flags
+            rules.append(r)
+        return rules
+
+    def translation_rules(self, action: str) -> list[Rule | None]:
+        rule = Rule(action, pass_=bool(self.take("pass")))
+        if self.take("log"):
+            rule.log = True
+        if not self.take("on"):
+            raise self.fail()
+        rule.if_negate = bool(self.take("!"))
+        names = self.items()
+        if len(names) != 1:
+            raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
+        rule.ifname = names[0]
+        rule.af = self.take("inet")
+        if self.take("proto"):
+            rule.proto = self.need()
+            if rule.proto not in PROTOCOLS:
+                raise self.fail()
+        expanded = list(self.addresses(rule, rewind=True))
+        self.skip_rest_of_addresses()
+        if not self.take("->"):
+            raise self.fail()
+        target = self.host(self.need())
+        port = None
+        if self.take("port"):
+            port = service_port(self.need())
+            if port is None:
+                raise self.fail()
+        while self.take("static-port", "round-robin", "random", "source-hash", "bitmask") is not None:
+            pass
+        if self.peek() is not None:
+            raise self.fail()
+        for r in expanded:
+            r.target, r.target_port = target, port
+            if r.af is None:
+                r.af = "inet"
+        return expanded
+
+    # -- addresses ------------------------------------------------------------
+    def addresses(self, rule: Rule, rewind: bool = False):
+        """from ... to ... (or all): yields one rule per combination."""
+        start = self.pos
+        sources, sports, dests, dports = [Address()], [None], [Address()], [None]
+        if self.take("all"):
+            pass
+        else:
+            if self.take("from"):
+                sources = self.hosts()
+                if self.take("port"):
+                    sports = self.ports()
+            if self.take("to"):
+                dests = self.hosts()
+                if self.take("port"):
+                    dports = self.ports()
+        self.after_addresses = self.pos
+        if rewind:
+            self.pos = start
+        for src in sources:
+            for sport in sports:
+                for dst in dests:
+                    for dport in dports:
+                        if (sport or dport) and rule.proto not in ("tcp", "udp"):
+                            raise self.fail("port only applies to tcp/udp")
+                        new = Rule(**{**rule.__dict__, "src": src, "sport": sport, "dst": dst,
+                                      "dport": dport})
+                        if new.af is None and (src.net is not None or dst.net is not None
+                                               or src.dynamic or dst.dynamic):
+                            new.af = "inet"
+                        yield new
+
+    def skip_rest_of_addresses(self) -> None:
+        self.pos = self.after_addresses
+
+    def hosts(self) -> list[Address]:
+        negate = bool(self.take("!"))
+        if self.take("("):
+            name = self.need()
+            if not self.take(")"):
+                raise self.fail()
+            return [Address(f"({name})", dynamic=name, negate=negate)]
+        found = []
+        for word in self.items():
+            for address in self.host_list(word):
+                address.negate = negate
+                found.append(address)
+        return found
+
+    def host_list(self, word: str) -> list[Address]:
+        if word == "any":
+            return [Address()]
+        if word == "self":
+            return [self._net(a.interface.ip, 32) for i in self.vnet.ifnets for a in i.inet]
+        name, _, modifier = word.partition(":")
+        ifnet = self.vnet.ifunit(name)
+        if ifnet is not None:
+            if not ifnet.inet:
+                raise self.fail("could not parse host specification")
+            if modifier == "network":
+                return [Address(str(a.interface.network), net=a.interface.network) for a in ifnet.inet]
+            if modifier in ("", "0"):
+                return [self._net(a.address, 32) for a in ifnet.inet]
+            raise self.fail("could not parse host specification")
+        try:
+            net = ipaddress.IPv4Network(word, strict=False)
+        except ValueError:
+            raise self.fail("could not parse host specification") from None
+        return [self._net(net.network_address, net.prefixlen)]
+
+    @staticmethod
+    def _net(address: IPv4, prefixlen: int) -> Address:
+        net = Net4(f"{address}/{prefixlen}", strict=False)
+        return Address(str(address) if prefixlen == 32 else str(net), net=net)
+
+    def host(self, word: str) -> Address:
+        if word == "(":
+            name = self.need()
+            if not self.take(")"):
+                raise self.fail()
+            return Address(f"({name})", dynamic=name)
+        found = self.host_list(word)
+        return found[0]
+
+    def ports(self) -> list[Port]:
+        found = []
+        for word in self.port_words():
+            found.append(word)
+        return found
+
+    def port_words(self) -> list[Port]:
+        op = self.take("=", "!=", "<", "<=", ">", ">=")
+        if self.peek() == "{":
+            return [self.port(w, op or "=") for w in self.items()]
+        word = self.need()
+        if op is None and self.peek() in ("><", "<>"):
+            kind = self.need()
+            return [Port(kind, self.number(word), self.number(self.need()))]
+        return [self.port(word, op or "=")]
+
+    def port(self, word: str, op: str) -> Port:
+        if ":" in word and op == "=":
+            low, _, high = word.partition(":")
+            return Port(":", self.number(low), self.number(high))
+        return Port(op, self.number(word))
+
+    def number(self, word: str) -> int:
+        port = service_port(word)
+        if port is None:
+            raise self.fail()
+        return port
+
+    def options(self, action: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        while (word := self.take()) is not None:
+            if word == "flags":
+                found["flags"] = self.need()
+            elif word in ("keep", "modulate", "synproxy"):
+                if not self.take("state"):
+                    raise self.fail()
+                found["state"] = "keep"
+            elif word == "no":
+                if not self.take("state"):
+                    raise self.fail()
+                found["state"] = "no"
+            elif word == "label":
+                self.need()
+            elif word in ("fragment", "reassemble", "no-df", "random-id"):
+                pass
+            else:
+                raise self.fail()
+        return found
+
