@@ -51,6 +51,10 @@ class ConnectionLost(HostError):
     finished, so it is not run again."""
 
 
+class LoginError(HostError):
+    """An ssh login through the host failed; the message is what ssh says."""
+
+
 class HostTimeout(TimeoutError):
     def __init__(self, command: str, timeout: float) -> None:
         super().__init__(f"{command!r} did not finish within {timeout:g} s and was stopped")
@@ -85,6 +89,15 @@ class Host(ABC):
     @abstractmethod
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
         """Run one command line; raise HostTimeout when ``timeout`` passes."""
+
+    def login(self, address: str, user: str, password: str, command: str, *,
+              port: int = 22, timeout: float | None = None) -> Result:
+        """Log in over ssh to address:port (a jail's sshd, say) from the
+        host's side of the network, as ``user`` with ``password``, and run
+        ``command`` there, as `ssh -p PORT -l USER ADDRESS COMMAND` typed on
+        the host would. Raises LoginError with ssh's reason when the login
+        fails."""
+        raise HostError(f"{self.url}: this host cannot log in to its jails")
 
     def prepare_lab(self) -> None:
         """Make sure the lab exists around the host (built or modelled)."""

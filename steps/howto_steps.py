@@ -33,6 +33,21 @@ def enter(scenario: Scenario, command: str) -> None:
     scenario.enter(command)
 
 
+@when(parsers.re(r'I enter "(?P<command>.*)" with this input:'))
+def enter_with_input(scenario: Scenario, command: str, docstring: str) -> None:
+    scenario.enter(command, stdin=docstring + "\n")
+
+
+@when(parsers.re(r'I build vnet jail (?P<name>\S+) as in steps 2 to 5 with firewall "(?P<firewall>\w+)"'))
+def build_jail(scenario: Scenario, name: str, firewall: str) -> None:
+    scenario.build_howto_jail(name, firewall)
+
+
+@when(parsers.re(r'I log in with "(?P<command>.*)" and the password "(?P<password>.*)"'))
+def log_in(scenario: Scenario, command: str, password: str) -> None:
+    scenario.login(command, password)
+
+
 @then("the output shows:")
 def output_shows(scenario: Scenario, docstring: str) -> None:
     scenario.expect_output(docstring)
@@ -47,6 +62,11 @@ def qjail_says(scenario: Scenario, text: str) -> None:
 @then("the command succeeds")
 def succeeds(scenario: Scenario) -> None:
     scenario.expect_status(succeeded=True)
+
+
+@then(parsers.re(r"the command exits with status (?P<status>\d+)"))
+def exits_with(scenario: Scenario, status: str) -> None:
+    scenario.expect_exit_status(int(status))
 
 
 @then("the command fails")

@@ -1,5 +1,7 @@
 """The lab built out of FreeBSD commands, run on a bare sim box (only its
-own em0 uplink), exactly as on a real FreeBSD box."""
+own em0 uplink), exactly as on a real FreeBSD box: the LAN and its NAT
+gateway, the internet hosts with their services, the lab's names, and a
+teardown that leaves the box as it was."""
 
 from __future__ import annotations
 
@@ -9,10 +11,17 @@ import jailkit
 from jailkit.labbuild import GATEWAY_JAIL, LabBuildError, build_lab, remove_lab
 from jailkit.parsers.ifconfig import parse_ifconfig
 
+OBSERVED = ("ifconfig -a", "jls", "mount -p", "cat /etc/resolv.conf", "route -n get default",
+            "ls -R /var/run", "kldstat")
+
 
 @pytest.fixture
 def bare():
     return jailkit.connect("sim://?bare=1")
+
+
+def observe(host) -> list[str]:
+    return [host.run(c).stdout for c in OBSERVED]
 
 
 def test_build_gives_the_howtos_lan(bare):
@@ -22,18 +31,49 @@ def test_build_gives_the_howtos_lan(bare):
     fxp0 = parse_ifconfig(bare.run("ifconfig fxp0").stdout)["fxp0"]
     assert fxp0.ether == lab.host.mac and fxp0.up
     assert [(a.address, a.netmask) for a in fxp0.inet] == [("10.0.10.2", "0xfffffff0")]
-    assert bare.run(f"jls -j {GATEWAY_JAIL} host.hostname").stdout == "gateway\n"
+    assert bare.run(f"jls -j {GATEWAY_JAIL} host.hostname").stdout == "gateway.lan\n"
     gateway = parse_ifconfig(bare.run(f"jexec {GATEWAY_JAIL} ifconfig lan0").stdout)["lan0"]
     assert gateway.ether == lab.gateway_mac and gateway.inet[0].address == "10.0.10.1"
     assert bare.run(f"jexec {GATEWAY_JAIL} sysctl -n net.inet.ip.forwarding").stdout == "1\n"
     assert bare.run("ping -c 1 10.0.10.1").succeeded
 
 
+def test_the_host_uses_the_lab_gateway_and_its_names(bare):
+    build_lab(bare, bare.lab)
+    assert "gateway: 10.0.10.1" in bare.run("route -n get default").stdout
+    assert bare.run("cat /etc/resolv.conf").stdout.endswith("nameserver 10.0.10.1\n")
+    ping = bare.run("ping -c 1 www.freebsd.org")
+    assert ping.succeeded and "PING www.freebsd.org (198.51.100.80)" in ping.stdout
+    missing = bare.run("ping -c 1 nowhere.example")
+    assert missing.exit_status == 68
+    assert missing.stderr == "ping: cannot resolve nowhere.example: Name does not resolve\n"
+
+
+def test_the_internet_answers_whois_through_the_gateways_nat(bare):
+    build_lab(bare, bare.lab)
+    reply = bare.run("whois freebsd.org")
+    assert reply.succeeded and "domain:       FREEBSD.ORG\n" in reply.stdout
+    # the gateway mapped the host's address to its own internet address
+    sessions = bare.run(f"jexec {GATEWAY_JAIL} ipnat -l").stdout
+    assert "map wan0 10.0.10.0/28 -> 0.0.0.0/32" in sessions
+    assert "<- -> 198.51.100.2" in sessions and "[198.51.100.43 43]" in sessions
+
+
+def test_the_internet_hosts_run_their_services(bare):
+    build_lab(bare, bare.lab)
+    whois_host = bare.run("jexec jk_net1 sockstat -4 -l").stdout
+    assert "inetd" in whois_host and "*:43" in whois_host
+    web_host = bare.run("jexec jk_net2 sockstat -4 -l").stdout
+    assert "*:80" in web_host and "198.51.100.80:22" in web_host
+    name_server = bare.run(f"jexec {GATEWAY_JAIL} sockstat -4 -l").stdout
+    assert "10.0.10.1:53" in name_server
+
+
 def test_remove_leaves_the_bare_box(bare):
-    before = [bare.run(c).stdout for c in ("ifconfig -a", "jls", "mount -p")]
+    before = observe(bare)
     build_lab(bare, bare.lab)
     remove_lab(bare, bare.lab)
-    assert [bare.run(c).stdout for c in ("ifconfig -a", "jls", "mount -p")] == before
+    assert observe(bare) == before
 
 
 def test_a_lab_already_there_is_not_built_again(bare):
@@ -49,19 +89,49 @@ def test_someone_elses_nic_is_left_alone(bare):
     assert bare.run("ifconfig -a").stdout == before
 
 
-def test_someone_elses_gateway_jail_is_left_alone(bare):
-    bare.run(f"jail -c name={GATEWAY_JAIL} persist").check()
-    with pytest.raises(LabBuildError, match=f"a jail named {GATEWAY_JAIL} already runs"):
+@pytest.mark.parametrize("taken", [GATEWAY_JAIL, "jk_net2"])
+def test_someone_elses_jail_is_left_alone(bare, taken):
+    bare.run(f"jail -c name={taken} persist").check()
+    with pytest.raises(LabBuildError, match=f"a jail named {taken} already runs"):
         build_lab(bare, bare.lab)
-    assert bare.run(f"jls -j {GATEWAY_JAIL}").succeeded
+    assert bare.run(f"jls -j {taken}").succeeded
     assert bare.run("ifconfig -l").stdout == "em0 lo0\n"
+
+
+def test_the_lab_names_are_its_own(bare):
+    bare.run("ifconfig bridge200 create").check()
+    with pytest.raises(LabBuildError, match="bridge200 exists on the host"):
+        build_lab(bare, bare.lab)
+    assert bare.run("ifconfig -l").stdout == "em0 lo0 bridge200\n"
 
 
 def test_a_failure_half_way_takes_down_what_was_built(bare):
     # The lab's MAC is refused here: an invalid one in the lab stops the build.
+    before = observe(bare)
     lab = bare.lab.__class__(**{**bare.lab.__dict__, "gateway_mac": "zz:zz:zz:zz:zz:zz"})
     with pytest.raises(LabBuildError, match="ifconfig lan0 ether zz:zz:zz:zz:zz:zz` failed"):
         build_lab(bare, lab)
-    assert bare.run("ifconfig -l").stdout == "em0 lo0\n"
-    assert bare.run("jls name").stdout == ""
+    assert observe(bare) == before
 
+
+def test_a_session_through_the_default_route_is_not_cut(bare):
+    # An ssh client far away: its packets come back through the default route
+    # the lab would take over, so the build refuses before changing anything.
+    before = observe(bare)
+    far = bare.__class__(bare.lab, bare=True)
+    far.machine.login_env = lambda: {**bare.machine.login_env(),
+                                      "SSH_CONNECTION": "192.0.2.7 50000 10.0.2.15 22"}
+    with pytest.raises(LabBuildError, match="comes from 192.0.2.7 through the box's default route"):
+        build_lab(far, far.lab)
+    assert observe(far) == before
+
+
+def test_the_cloud_vm_lab_builds_without_nat():
+    box = jailkit.connect("sim://?bare=1&lab=vnet-jib-pf-nat")
+    assert build_lab(box, box.lab) is True
+    assert "inet 203.0.113.10 netmask 0xffffff00" in box.run("ifconfig vtnet0").stdout
+    assert box.run("ping -c 1 www.freebsd.org").succeeded
+    # no translation: the internet sees the host's own public address
+    assert box.run(f"jexec {GATEWAY_JAIL} ipnat -l").stdout.count("map") == 0
+    remove_lab(box, box.lab)
+    assert box.run("ifconfig -l").stdout == "em0 lo0\n"

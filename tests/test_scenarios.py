@@ -12,6 +12,7 @@ from jailkit.scenario import Scenario, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURE = (ROOT / "scenarios" / "qjail_vnet_howto.feature").read_text()
+SCENARIOS = FEATURE.count("\n  Scenario:")
 
 
 def run_feature(pytester: pytest.Pytester, feature: str, *args: str) -> pytest.RunResult:
@@ -25,14 +26,14 @@ def run_feature(pytester: pytest.Pytester, feature: str, *args: str) -> pytest.R
 
 def test_the_howto_passes(pytester):
     result = run_feature(pytester, FEATURE)
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=SCENARIOS)
 
 
 def test_a_wrong_expectation_fails_with_a_readable_report(pytester):
     wrong = FEATURE.replace("inet <jail_ip> netmask 0xff000000", "inet <jail_ip> netmask 0xffffff00")
     result = run_feature(pytester, wrong)
     # Failed, not errored: the cleanup after the failure succeeded.
-    result.assert_outcomes(failed=1, errors=0)
+    result.assert_outcomes(failed=1, passed=SCENARIOS - 1, errors=0)
     result.stdout.fnmatch_lines([
         "*Interface epair1b differs. Expected, not found:",
         "*✗ inet 10.0.10.10 netmask 0xffffff00 broadcast <...>",
@@ -43,12 +44,12 @@ def test_a_wrong_expectation_fails_with_a_readable_report(pytester):
 def test_a_failing_command_fails_the_step(pytester):
     wrong = FEATURE.replace('When I enter "ping -c 2 <gateway>"', 'When I enter "ping -c 2 10.0.10.9"', 1)
     result = run_feature(pytester, wrong)
-    result.assert_outcomes(failed=1, errors=0)
+    result.assert_outcomes(failed=1, passed=SCENARIOS - 1, errors=0)
     result.stdout.fnmatch_lines(["*after `ping -c 2 10.0.10.9`*"])
 
 
 def test_steps_are_shown_as_they_pass(pytester):
-    result = run_feature(pytester, FEATURE, "--steps", "--transcript")
+    result = run_feature(pytester, FEATURE, "--steps", "--transcript", "-k", "steps_1_to_11")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([
         "Feature: qjail-vnet-howto: a VIMAGE vnet jail bridged onto the LAN",
@@ -86,7 +87,7 @@ def test_the_host_option_and_its_environment_variable(pytester, monkeypatch):
     result = run_feature(pytester, FEATURE, "--host", "ftp://box")
     result.stdout.fnmatch_lines(["*unknown host kind 'ftp'*"])
     monkeypatch.setenv("JAILKIT_HOST", "sim://?seed=5")
-    run_feature(pytester, FEATURE).assert_outcomes(passed=1)
+    run_feature(pytester, FEATURE).assert_outcomes(passed=SCENARIOS)
     monkeypatch.setenv("JAILKIT_HOST", "sim://?seed=x")
     run_feature(pytester, FEATURE).stdout.fnmatch_lines(["*seed must be a number*"])
 
@@ -95,4 +96,4 @@ def test_the_howto_on_a_bare_box_with_the_lab_built(pytester):
     # sim://?bare=1 is a box with its own uplink only: the plugin builds the
     # lab with FreeBSD commands first, as on real hardware, and removes it.
     result = run_feature(pytester, FEATURE, "--host", "sim://?bare=1")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=SCENARIOS)

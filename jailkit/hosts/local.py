@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 from urllib.parse import SplitResult
 
-from ..host import HostTimeout
+from ..host import HostTimeout, LoginError, Result
 from ..lab import Lab
 from . import HostURLError
+from .login import login
 from .real import BoxHost
 
 OPTIONS = {"sudo"}
@@ -43,3 +45,13 @@ class LocalHost(BoxHost):
             process.communicate()
             raise HostTimeout(line, timeout or 0) from None
         return process.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+
+    def login(self, address: str, user: str, password: str, command: str, *,
+              port: int = 22, timeout: float | None = None) -> Result:
+        """This machine is the box: connect to the jail directly."""
+        try:
+            stream = socket.create_connection((address, port), timeout=timeout or 30)
+        except OSError as exc:
+            raise LoginError(f"ssh: connect to host {address} port {port}: "
+                             f"{exc.strerror or exc}") from None
+        return login(stream, address, user, password, command, timeout)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import SplitResult
 
-from ..host import HostTimeout
+from ..host import HostTimeout, LoginError, Result
 from ..lab import DEFAULT_LAB, Lab, load_lab
 from ..sim import Deadline, Machine
-from ..sim.machine import LONGEST
+from ..sim.machine import LONGEST, SshRefused
 from . import HostURLError
 from .real import BoxHost
 
@@ -44,6 +44,17 @@ class SimHost(BoxHost):
             return self.machine.run(line, stdin, timeout)
         except Deadline:
             raise HostTimeout(line, timeout if timeout is not None else LONGEST) from None
+
+    def login(self, address: str, user: str, password: str, command: str, *,
+              port: int = 22, timeout: float | None = None) -> Result:
+        try:
+            status, out, err = self.machine.ssh_login(address, port, user, password, command,
+                                                      timeout)
+        except Deadline:
+            raise HostTimeout(command, timeout if timeout is not None else LONGEST) from None
+        except SshRefused as exc:
+            raise LoginError(str(exc)) from None
+        return Result(command, status, out, err)
 
     def prepare_lab(self) -> None:
         if self.bare:

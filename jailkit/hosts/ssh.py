@@ -22,9 +22,10 @@ from urllib.parse import SplitResult, unquote
 
 import paramiko
 
-from ..host import ConnectionLost, HostError, HostTimeout
+from ..host import ConnectionLost, HostError, HostTimeout, Result
 from ..lab import Lab
 from . import HostURLError
+from .login import login
 from .real import BoxHost
 
 OPTIONS = {"key", "password", "known_hosts", "accept_new_key", "sudo", "timeout", "keepalive"}
@@ -250,6 +251,12 @@ class SshHost(BoxHost):
                 "direct-tcpip", (address, port), ("127.0.0.1", 0), timeout=self.connect_timeout)
         except (paramiko.SSHException, EOFError) as exc:
             raise HostError(f"{self.where}: no tunnel to {address}:{port} ({exc})") from None
+
+    def login(self, address: str, user: str, password: str, command: str, *,
+              port: int = 22, timeout: float | None = None) -> Result:
+        """Through the box: a direct-tcpip channel to address:port, and an
+        ssh login over it."""
+        return login(self.open_tunnel(address, port), address, user, password, command, timeout)
 
     def close(self, passed: bool = True) -> None:
         self._drop()

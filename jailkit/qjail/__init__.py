@@ -17,6 +17,7 @@ from ..files import exists, list_dir, read_file, write_file
 from ..host import Host, Result
 from ..names import IFNAMSIZ
 from . import jail_conf
+from . import firewall as jail_firewall
 from .record import (ARCHIVE, CONFIG, FLAVORS, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES,
                      SHAREDFS, TEMPLATE, VNETCTL, Record, parse_vnetctl)
 
@@ -239,11 +240,34 @@ class Qjail:
             self._ensure_ruleset(ruleset)
             record.ruleset = ruleset
             messages.append(f"Successfully enabled devfs.rules for {name}")
+        if firewall is not None:
+            self._firewall(record, firewall, explicit_ruleset=ruleset is not None)
         if new_number is not None:
             write_file(self.host, VNETCTL, f'count="{new_number}"\n')
         self._save(record)
         write_file(self.host, jail_conf.config_path(name), jail_conf.render(record))
         return "".join(m + "\n" for m in messages)
+
+    def _firewall(self, record: Record, firewall: str, explicit_ruleset: bool) -> None:
+        """-v FIREWALL: the jail's rc.conf knobs, its rules file and, for pf
+        and ipf, the devfs ruleset that shows their devices."""
+        rc_conf = f"{record.path}/etc/rc.conf"
+        current = read_file(self.host, rc_conf) or ""
+        write_file(self.host, rc_conf, jail_firewall.rc_conf(current, firewall))
+        chosen = jail_firewall.FIREWALLS.get(firewall)
+        if chosen is None:
+            if record.ruleset in ("60", "70") and not explicit_ruleset:
+                record.ruleset = ""
+            return
+        write_file(self.host, f"{record.path}{chosen.rules_path}", chosen.rules)
+        if chosen.ruleset is None or explicit_ruleset:
+            return
+        if chosen.ruleset not in self._run(["devfs", "rule", "showsets"]).stdout.split():
+            section, commands = jail_firewall.devfs_rules(chosen)
+            write_file(self.host, "/etc/devfs.rules", section, append=True)
+            for command in commands:
+                self._must(command, "devfs rule")
+        record.ruleset = chosen.ruleset
 
     def _ensure_ruleset(self, ruleset: str) -> None:
         """-b N needs ruleset N; qjail 5 defines 50 (bpf unhidden) itself the
@@ -346,10 +370,12 @@ class Qjail:
             raise QjailError(f"Error: Jail is not running & it needs to be. {name}")
         return read_file(self.host, f"{JAILDIR}/{name}/etc/motd") or ""
 
-    def console_run(self, name: str, command: str, user: str = "root") -> Result:
+    def console_run(self, name: str, command: str, user: str = "root",
+                    stdin: str | None = None) -> Result:
         """A command typed at the jail's console: root's login shell in the
         jail (jexec -l), as ``qjail console -c`` runs it."""
-        return self._run(["jexec", "-l", "-U", user, name, "/bin/sh", "-c", command])
+        return self.host.run(["jexec", "-l", "-U", user, name, "/bin/sh", "-c", command],
+                             stdin=stdin)
 
     # -- delete ---------------------------------------------------------------
     def delete(self, *names: str, everything: bool = False) -> str:

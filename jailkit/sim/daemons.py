@@ -30,8 +30,10 @@ def running(proc: "Proc", name: str) -> "Process | None":
                  if p.jid == proc.prison.jid and p.command == name), None)
 
 
-def start(proc: "Proc", name: str, flags: str = "") -> "Process":
-    """Start daemon ``name`` in the process's jail; returns its process."""
+def start(proc: "Proc", name: str, flags: str = "", address=None,
+          pid_file: str | None = None) -> "Process":
+    """Start daemon ``name`` in the process's jail; returns its process.
+    ``address`` binds sshd to one address instead of all."""
     kernel = proc.kernel
     process = kernel.spawn(proc.prison.jid, name)
     vnet = proc.vnet
@@ -44,10 +46,11 @@ def start(proc: "Proc", name: str, flags: str = "") -> "Process":
             listen(vnet, Listener("udp", "4", None, 514, process.pid, 7, "root", name))
     elif name == "sshd":
         handler = Sshd(proc.prison.jid)
-        listen(vnet, Listener("tcp", "6", None, 22, process.pid, 3, "root", name, handler))
-        listen(vnet, Listener("tcp", "4", None, 22, process.pid, 4, "root", name, handler))
+        if address is None:
+            listen(vnet, Listener("tcp", "6", None, 22, process.pid, 3, "root", name, handler))
+        listen(vnet, Listener("tcp", "4", address, 22, process.pid, 4, "root", name, handler))
     try:
-        kernel.vfs.write(f"/var/run/{name}.pid", f"{process.pid}\n", **proc.where())
+        kernel.vfs.write(pid_file or f"/var/run/{name}.pid", f"{process.pid}\n", **proc.where())
     except OSErr:
         pass
     return process
@@ -98,3 +101,54 @@ class Sshd(SshGreeting):
 
     def __init__(self, jid: int) -> None:
         self.jid = jid
+
+    def session(self, machine, user: str, password: str, command: str, address: str,
+                stdin: str = "") -> tuple[int, str, str]:
+        """A login as ``user`` that runs ``command`` with the user's shell
+        environment in this sshd's jail."""
+        from .passwd import accounts, check
+        from .proc import Buffer, Input, Proc
+        kernel = machine.kernel
+        prison = kernel.prison0 if self.jid == 0 else kernel.prisons.get(self.jid)
+        if prison is None:
+            raise SshRefused(f"Connection closed by {address} port 22")
+        where = {"root": prison.path, "cwd": "/"}
+        account = next((a for a in accounts(lambda p: kernel.vfs.read(p, **where)) if a.name == user),
+                       None)
+        # sshd_config defaults: PermitRootLogin no; passwords through PAM
+        if account is None or user == "root" or not check(account.password, password):
+            raise SshRefused(f"{user}@{address}: Permission denied (publickey,keyboard-interactive).")
+        env = {"USER": user, "LOGNAME": user, "HOME": account.home, "SHELL": account.shell,
+               "PATH": "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:"
+                       f"{account.home}/bin",
+               "SSH_CONNECTION": f"{address} 22", "TERM": "xterm"}
+        cwd = account.home if kernel.vfs.exists(account.home, **where) else "/"
+        out, err = Buffer(), Buffer()
+        proc = Proc(machine, prison, cwd, env, Input(stdin), out, err, user=user)
+        status = proc.sh(command)
+        return status, out.getvalue(), err.getvalue()
+
+
+class SshRefused(Exception):
+    """What ssh(1) prints when it cannot log in."""
+
+
+def ssh_session(machine, vnet, address: str, port: int, user: str, password: str,
+                command: str, stdin: str = "") -> tuple[int, str, str]:
+    """An ssh client in ``vnet`` logging in to address:port."""
+    import ipaddress
+    from .errno import strerror
+    from .socket import ConnectError, connect
+    try:
+        target = ipaddress.IPv4Address(address)
+    except ValueError:
+        raise SshRefused(f"ssh: Could not resolve hostname {address}: Name does not resolve") from None
+    try:
+        connection = connect(machine.kernel, vnet, target, port)
+    except ConnectError as exc:
+        raise SshRefused(f"ssh: connect to host {address} port {port}: {strerror(exc.errno)}") from None
+    sshd = connection.listener.handler
+    if not isinstance(sshd, Sshd):
+        raise SshRefused(f"kex_exchange_identification: Connection closed by remote host\n"
+                         f"Connection closed by {address} port {port}")
+    return sshd.session(machine, user, password, command, address, stdin)

@@ -11,7 +11,6 @@ ipnat(8) add rules one by one while they read."""
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -45,12 +44,24 @@ class Host:
     def matches(self, address: IPv4) -> bool:
         return (self.net is None or address in self.net) != self.negate
 
+    def render(self) -> str:
+        if self.net is None:
+            text = "any"
+        else:
+            text = str(self.net.network_address) if self.net.prefixlen == 32 else str(self.net)
+        return ("! " if self.negate else "") + text
+
 
 @dataclass
 class PortTest:
     op: str
     low: int
     high: int = 0
+
+    def render(self) -> str:
+        if self.op in ("><", "<>", ":"):
+            return f"port {self.low} {self.op} {self.high}"
+        return f"port {self.op} {self.low}"
 
     def matches(self, port: int) -> bool:
         return {"=": port == self.low, "!=": port != self.low, "<": port < self.low,
@@ -73,6 +84,28 @@ class FilterRule:
     dport: PortTest | None = None
     keep_state: bool = False
     hits: int = 0
+
+    def render(self) -> str:
+        """As ipfstat(8) lists it (printfr)."""
+        words = [self.action]
+        if self.refuse:
+            words.append("return-rst" if self.proto == "tcp" else "return-icmp")
+        words.append(self.direction)
+        if self.quick:
+            words.append("quick")
+        if self.ifname:
+            words.append(f"on {self.ifname}")
+        if self.proto:
+            words.append(f"proto {self.proto}")
+        if self.src.net is None and self.dst.net is None and not (
+                self.src.negate or self.dst.negate or self.sport or self.dport):
+            words.append("all")
+        else:
+            words += ["from", self.src.render()] + ([self.sport.render()] if self.sport else [])
+            words += ["to", self.dst.render()] + ([self.dport.render()] if self.dport else [])
+        if self.keep_state:
+            words.append("keep state")
+        return " ".join(words)
 
     def matches(self, hook: Hook, packet: Packet) -> bool:
         if self.direction != hook.direction:
@@ -216,9 +249,6 @@ def _link(packet: Packet, local: IPv4, local_port: int | None):
 
 
 # -- ipf.conf and ipnat.conf ------------------------------------------------------
-
-WORD = re.compile(r"[^\s]+")
-
 
 def _lines(text: str):
     for number, raw in enumerate(text.split("\n"), start=1):

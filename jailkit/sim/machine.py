@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from ..lab import Lab
+from .daemons import SshRefused, ssh_session  # noqa: F401  (SshRefused: for hosts)
 from .kernel import Kernel
 from .proc import DEFAULT_PATH, PROGRAMS, SOURCED, Buffer, Input, Proc
 from .vfs import File
@@ -53,6 +54,13 @@ class Machine:
         with self.deadline(timeout if timeout is not None else LONGEST):
             status = proc.sh(command)
         return status, out.getvalue(), err.getvalue()
+
+    def ssh_login(self, address: str, port: int, user: str, password: str, command: str,
+                  timeout: float | None = None) -> tuple[int, str, str]:
+        """An ssh login from the host's stack to address:port, as the
+        harness makes one through a real box; raises SshRefused."""
+        with self.deadline(timeout if timeout is not None else LONGEST):
+            return ssh_session(self, self.kernel.host_vnet, address, port, user, password, command)
 
     @contextmanager
     def deadline(self, seconds: float):

@@ -21,19 +21,20 @@ PROGRAM_PATHS = {
     "/bin": ["sh", "cat", "cp", "echo", "ln", "ls", "mkdir", "mv", "rm", "rmdir", "test", "[",
              "sleep", "hostname", "pwd", "chmod", "date"],
     "/sbin": ["ifconfig", "route", "sysctl", "mount", "umount", "ping", "devfs", "kldload",
-              "kldstat", "kldunload", "pfctl", "ipfw", "natd", "ipf", "ipnat"],
+              "kldstat", "kldunload", "pfctl", "ipfw", "natd", "ipf", "ipnat", "ipfstat"],
     "/usr/bin": ["grep", "egrep", "fgrep", "head", "tail", "wc", "cut", "tr", "sort", "uniq",
                  "tee", "touch", "basename", "dirname", "uname", "printf", "true", "false",
-                 "env", "id", "which", "timeout", "sockstat", "whois"],
-    "/usr/sbin": ["jail", "jexec", "jls", "service", "sysrc", "pw"],
+                 "env", "id", "which", "timeout", "sockstat", "whois", "ssh"],
+    "/usr/sbin": ["jail", "jexec", "jls", "service", "sysrc", "pw", "tcpdump", "inetd",
+                  "local-unbound", "sshd"],
     "/usr/local/bin": ["sudo"],     # the sudo package, as Vagrant boxes have it
 }
 # Base-system programs the sim does not model: they exist, and say so.
 UNMODELLED = {
     "/bin": ["ps", "kill", "expr", "csh", "tcsh"],
-    "/usr/bin": ["sed", "awk", "vi", "less", "more", "find", "fetch", "ssh", "scp",
+    "/usr/bin": ["sed", "awk", "vi", "less", "more", "find", "fetch", "scp",
                  "telnet", "nc", "diff", "tar", "gzip", "login", "xargs", "su", "netstat"],
-    "/usr/sbin": ["tcpdump", "pkg", "chown"],
+    "/usr/sbin": ["pkg", "chown"],
 
     "/sbin": ["dhclient", "shutdown", "reboot"],
 }
@@ -116,7 +117,7 @@ DEVICES = ["ada0", "ada0p1", "ada0p2", "ada0p3", "bpf", "bpf0", "console", "cryp
 
 # A bare box's own uplink, as a Vagrant box behind VirtualBox NAT has it.
 UPLINK = {"nic": "em0", "mac": "08:00:27:8d:c0:4d", "address": "10.0.2.15/24",
-          "router": "10.0.2.2", "router_mac": "52:54:00:12:35:02"}
+          "router": "10.0.2.2", "router_mac": "52:54:00:12:35:02", "resolver": "10.0.2.3"}
 
 
 def install(machine: "Machine", bare: bool = False) -> None:
@@ -154,7 +155,7 @@ def install(machine: "Machine", bare: bool = False) -> None:
                             f'defaultrouter="{lab.gateway}"\n')
                          + 'sshd_enable="YES"\n'),
         "/etc/hosts": "::1\t\t\tlocalhost\n127.0.0.1\t\tlocalhost\n",
-        "/etc/resolv.conf": f"nameserver {lab.gateway}\n",
+        "/etc/resolv.conf": f"nameserver {UPLINK['resolver'] if bare else lab.gateway}\n",
         "/etc/shells": "/bin/sh\n/bin/csh\n/bin/tcsh\n",
         "/etc/passwd": "root:*:0:0:Charlie &:/root:/bin/sh\n"
                        "daemon:*:1:1:Owner of many system processes:/root:/usr/sbin/nologin\n"

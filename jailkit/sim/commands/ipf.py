@@ -48,6 +48,8 @@ def main(proc: Proc, argv: list[str]) -> int:
                 _flush(proc, value, verbose)
             elif flag == "f":
                 status = _load(proc, value) or status
+            elif flag == "V":
+                status = _version(proc) or status
             elif flag in "46AdIv":
                 continue
             else:
@@ -56,6 +58,20 @@ def main(proc: Proc, argv: list[str]) -> int:
     except Exit as stop:
         return stop.status
     return status
+
+
+def _version(proc: Proc) -> int:
+    """ipf -V (showversion()); the size in parentheses is sizeof(frentry_t)
+    of an amd64 build, as jailkit models it."""
+    proc.write("ipf: IP Filter: v5.1.2 (592)\n")
+    ipf = _device(proc)
+    if ipf is None:
+        proc.error("open device: No such file or directory\n")
+        return 1
+    proc.write(f"Kernel: IP Filter: v5.1.2\nRunning: {'yes' if ipf.enabled else 'no'}\n"
+               "Log Flags: 0 = none set\nDefault: pass all, Logging: available\n"
+               "Active list: 0\nFeature mask: 0x107\n")
+    return 0
 
 
 def _device(proc: Proc) -> Ipfilter | None:

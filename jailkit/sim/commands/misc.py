@@ -127,10 +127,35 @@ def env(proc: Proc, argv: list[str]) -> int:
 
 @program("id")
 def ident(proc: Proc, argv: list[str]) -> int:
-    if proc.user == "root":
-        proc.write("uid=0(root) gid=0(wheel) groups=0(wheel),5(operator)\n")
-    else:
-        proc.write(f"uid=1001({proc.user}) gid=1001({proc.user}) groups=1001({proc.user})\n")
+    """id(1) for the process's user, from the password file of its root."""
+    from ..passwd import accounts
+    try:
+        opts, args = getopt(argv[1:], "AaGgnPpru")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error("usage: id [user]\n       id -A\n       id -G [-n] [user]\n       id -M\n"
+                   "       id -P [user]\n       id -c\n       id -g [-nr] [user]\n"
+                   "       id -p [user]\n       id -u [-nr] [user]\n")
+        return 1
+    flags = {f for f, _ in opts}
+    name = args[0] if args else proc.user
+    found = next((a for a in accounts(lambda p: proc.kernel.vfs.read(p, **proc.where()))
+                  if a.name == name), None)
+    if found is None:
+        proc.warnx(f"{name}: no such user")
+        return 1
+    group = "wheel" if found.gid == 0 else found.name
+    if "u" in flags or "g" in flags:
+        number, label = (found.uid, found.name) if "u" in flags else (found.gid, group)
+        proc.write(f"{label if 'n' in flags else number}\n")
+        return 0
+    if "G" in flags:
+        groups = [(0, "wheel"), (5, "operator")] if found.uid == 0 else [(found.gid, group)]
+        proc.write(" ".join(g if "n" in flags else str(n) for n, g in groups) + "\n")
+        return 0
+    extra = ",5(operator)" if found.uid == 0 else ""
+    proc.write(f"uid={found.uid}({found.name}) gid={found.gid}({group}) "
+               f"groups={found.gid}({group}){extra}\n")
     return 0
 
 

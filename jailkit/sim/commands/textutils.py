@@ -276,9 +276,19 @@ def _charset(spec: str) -> str:
         if i + 2 < len(spec) and spec[i + 1] == "-":
             out.extend(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
             i += 3
+        elif spec[i] == "\\" and i + 1 < len(spec):
+            # tr(1)'s escapes: \\n \\t \\r \\\\ and \\NNN (octal)
+            octal = re.match(r"[0-7]{1,3}", spec[i + 1:])
+            if octal:
+                out.append(chr(int(octal.group(0), 8)))
+                i += 1 + len(octal.group(0))
+            else:
+                out.append({"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f",
+                            "v": "\v"}.get(spec[i + 1], spec[i + 1]))
+                i += 2
         else:
-            out.append({"\\n": "\n", "\\t": "\t"}.get(spec[i:i + 2], spec[i]))
-            i += 2 if spec[i:i + 2] in ("\\n", "\\t") else 1
+            out.append(spec[i])
+            i += 1
     return "".join(out)
 
 
