@@ -201,10 +201,10 @@ def _internet(section: object, gateway: dict, source: str,
         raise LabError(f"{source}: {where} needs '{exc.args[0]}'") from None
     except ValueError as exc:
         raise LabError(f"{source}: {exc}") from None
-    if wan not in network:
-        raise LabError(f"{source}: gateway.wan {wan} is not on the internet {network}")
     if network.overlaps(lan):
         raise LabError(f"{source}: the internet {network} overlaps the LAN {lan}")
+    if wan not in network:
+        raise LabError(f"{source}: gateway.wan {wan} is not on the internet {network}")
     hosts = []
     for entry in section.get("hosts") or []:
         if not isinstance(entry, dict) or "name" not in entry or "address" not in entry:

@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 
 PROJECT = Path(__file__).resolve().parents[1]
 TEST_USER = "jailkit-test"
+# A user who logs in with a password (jail users do), made when running as root.
+PASSWORD_USER = "jailkit-login"
 
 
 def sshd_path() -> str:
@@ -41,6 +43,18 @@ def login_user() -> str:
     return TEST_USER
 
 
+def password_user() -> tuple[str, str] | None:
+    """(name, password) of a user whose password sshd accepts; root only can
+    make one. A new password every run."""
+    if os.geteuid() != 0:
+        return None
+    if subprocess.run(["id", PASSWORD_USER], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "-m", "-s", "/bin/sh", PASSWORD_USER], check=True)
+    password = os.urandom(9).hex()
+    subprocess.run(["chpasswd"], input=f"{PASSWORD_USER}:{password}\n".encode(), check=True)
+    return PASSWORD_USER, password
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -60,6 +74,7 @@ class Sshd:
     known_hosts: Path
     workdir: Path
     process: subprocess.Popen
+    password_login: tuple[str, str] | None = None
 
     def url(self, **options: str) -> str:
         query = {"key": str(self.key), "known_hosts": str(self.known_hosts), **options}
@@ -106,6 +121,8 @@ def start_sshd(sim: bool = False) -> Sshd:
     """An sshd; with ``sim`` its ForceCommand is a persistent bare sim
     (jailkit.sim.serve), else the user's own shell runs the commands."""
     user = login_user()
+    password_login = None if sim else password_user()
+    allowed = user + (f" {password_login[0]}" if password_login else "")
     workdir = Path(tempfile.mkdtemp(prefix="jailkit-sshd-"))
     os.chmod(workdir, 0o755)   # the login user reads authorized_keys here
     host_public = keygen(workdir / "host_ed25519")
@@ -118,7 +135,7 @@ def start_sshd(sim: bool = False) -> Sshd:
     lines = [f"Port {port}", "ListenAddress 127.0.0.1", f"HostKey {workdir}/host_ed25519",
              f"PidFile {workdir}/sshd.pid", f"AuthorizedKeysFile {workdir}/authorized_keys",
              "StrictModes no", "UsePAM no", "PasswordAuthentication yes",
-             "KbdInteractiveAuthentication no", "PermitRootLogin yes", f"AllowUsers {user}",
+             "KbdInteractiveAuthentication no", "PermitRootLogin yes", f"AllowUsers {allowed}",
              "Subsystem sftp internal-sftp", "LogLevel ERROR", "PrintMotd no", "PrintLastLog no",
              "MaxStartups 100"]
     if sim:
@@ -146,4 +163,4 @@ def start_sshd(sim: bool = False) -> Sshd:
     else:
         process.kill()
         raise RuntimeError("sshd did not start listening within 10 s")
-    return Sshd(port, user, workdir / "client_ed25519", known_hosts, workdir, process)
+    return Sshd(port, user, workdir / "client_ed25519", known_hosts, workdir, process, password_login)

@@ -62,3 +62,33 @@ def test_restore_says_what_it_could_not_undo(host):
 
 def test_nothing_to_do_on_an_untouched_host(host):
     assert restore(host, snapshot(host)) == []
+
+
+def test_modules_and_host_firewalls_are_put_back(host):
+    before = snapshot(host)
+    host.run("kldload ipfw_nat && kldload pf && kldload ipl").check()
+    host.run("ipfw -q add 100 allow ip from any to any && ipfw nat 1 config if fxp0 > /dev/null").check()
+    host.run("pfctl -q -f - && pfctl -q -e", stdin="pass all\n").check()
+    host.run("ipf -E -f - && ipnat -f -", stdin="pass in all\n").check()
+    restore(host, before)
+    assert host.run("kldstat").stdout == "Id Refs Address                Size Name\n" \
+        " 1   31 0xffffffff80200000  1f3c6c8 kernel\n"
+
+
+def test_rules_of_a_box_whose_firewalls_were_loaded_stay(host):
+    # A box provisioned with ipfw and pf: their rules are the box's; a
+    # scenario's additions go, the box's come back, and ipfw is never flushed.
+    host.run("kldload ipfw && kldload pf").check()
+    host.run("ipfw -q add 100 allow ip from any to any via lo0 && "
+             "ipfw -q add 65000 allow ip from any to any").check()
+    host.run("pfctl -q -f -", stdin="pass all\n").check()
+    box_rules = host.run("ipfw list; pfctl -s rules").stdout
+    before = snapshot(host)
+    host.run("ipfw -q add 100 deny icmp from any to any && ipfw -q add 900 deny ip from any to any && "
+             "ipfw -q delete 65000").check()
+    host.run("pfctl -q -f - && pfctl -q -e", stdin="block all\n").check()
+    commands = restore(host, before)
+    assert "ipfw -q flush" not in commands and "ipfw -q -f flush" not in commands
+    assert host.run("ipfw list; pfctl -s rules").stdout == box_rules
+    assert host.run("pfctl -s Running").stdout == "Disabled\n"
+    assert "ipfw" in host.run("kldstat").stdout

@@ -36,3 +36,18 @@ def test_a_deadline_kills_the_command_and_what_it_started(local, tmp_path):
 def test_bad_local_urls():
     with pytest.raises(HostURLError, match="local:// takes only"):
         jailkit.connect("local://somewhere")
+
+
+def test_login_goes_straight_to_the_address(local):
+    # On the box itself there is no tunnel: jailkit connects to the jail's
+    # sshd directly. A real sshd on 127.0.0.1 stands in for the jail's.
+    from tests.sshd import start_sshd
+    server = start_sshd()
+    try:
+        if server.password_login is not None:
+            user, password = server.password_login
+            assert local.login("127.0.0.1", user, password, "id -un", port=server.port).stdout == f"{user}\n"
+        with pytest.raises(jailkit.LoginError, match="Permission denied"):
+            local.login("127.0.0.1", server.user, "wrong", "true", port=server.port)
+    finally:
+        server.stop()

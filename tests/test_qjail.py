@@ -225,3 +225,34 @@ def test_install_from_base_txz_needs_fetch_and_tar(qjail, host):
     status, output = q(qjail, "qjail install -f /root/base.txz")
     assert status == 3 and "Error: unpacking /root/base.txz failed: tar: part of FreeBSD" in output
     assert everything(host) == before
+
+
+@pytest.mark.parametrize("firewall, knobs, rules, ruleset", [
+    ("ipfw", ['firewall_enable="YES"', 'firewall_script="/etc/ipfw.vnet.rules"'],
+     "/etc/ipfw.vnet.rules", "4"),
+    ("pf", ['pf_enable="YES"', 'pf_rules="/etc/pf.vnet.rules.script"'],
+     "/etc/pf.vnet.rules.script", "70"),
+    ("ipf", ['ipfilter_enable="YES"', 'ipfilter_rules="/etc/ipf.vnet.boot.rules"'],
+     "/etc/ipf.vnet.boot.rules", "60"),
+])
+def test_v_puts_the_firewall_into_the_jail(vnet_jail, host, firewall, knobs, rules, ruleset):
+    assert q(vnet_jail, f"qjail config -v {firewall} v10")[0] == 0
+    rc_conf = read_file(host, "/usr/jails/v10/etc/rc.conf")
+    assert all(knob in rc_conf for knob in knobs)
+    assert read_file(host, f"/usr/jails/v10{rules}")
+    assert f'devfs_ruleset = "{ruleset}";' in read_file(host, "/usr/local/etc/qjail.config/v10")
+    if ruleset != "4":
+        assert ruleset in host.run("devfs rule showsets").stdout.split()
+    # switching to none takes the knobs out again
+    q(vnet_jail, "qjail config -v none v10")
+    rc_conf = read_file(host, "/usr/jails/v10/etc/rc.conf")
+    assert not any(knob in rc_conf for knob in knobs)
+    assert 'devfs_ruleset = "4";' in read_file(host, "/usr/local/etc/qjail.config/v10")
+
+
+def test_the_jail_starts_its_firewall(vnet_jail, host):
+    host.run("kldload pf").check()
+    q(vnet_jail, "qjail config -v pf v10")
+    vnet_jail.start("v10")
+    assert "Enabling pf." in read_file(host, "/var/log/qjail.v10.console.log")
+    assert host.run("jexec v10 pfctl -s rules").stdout == "pass all flags S/SA keep state\n"

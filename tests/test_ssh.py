@@ -166,3 +166,25 @@ def test_sudo_wraps_every_command():
         host.close()
     finally:
         server.stop()
+
+
+def test_login_to_a_jail_through_the_box(box, sshd):
+    # The howto's "ssh -p 22 -l test <jail address>": the box opens a
+    # direct-tcpip channel to the address and jailkit logs in over it. Here
+    # the "jail" is the same sshd, reached from the box's side.
+    if sshd.password_login is not None:
+        user, password = sshd.password_login
+        result = box.login("127.0.0.1", user, password, "id -un; echo $SSH_CONNECTION", port=sshd.port)
+        assert result.exit_status == 0 and result.stdout.startswith(f"{user}\n127.0.0.1 ")
+    with pytest.raises(jailkit.LoginError, match=r"@127.0.0.1: Permission denied"):
+        box.login("127.0.0.1", sshd.user, "not the password", "true", port=sshd.port)
+
+
+def test_login_where_nothing_listens(box):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    with pytest.raises(jailkit.LoginError, match=f"ssh: connect to host 127.0.0.1 port {port}: "
+                                                 "Connection refused"):
+        box.login("127.0.0.1", "test", "test", "true", port=port)

@@ -22,7 +22,7 @@ from urllib.parse import SplitResult, unquote
 
 import paramiko
 
-from ..host import ConnectionLost, HostError, HostTimeout, Result
+from ..host import ConnectionLost, HostError, HostTimeout, LoginError, Result
 from ..lab import Lab
 from . import HostURLError
 from .login import login
@@ -256,7 +256,17 @@ class SshHost(BoxHost):
               port: int = 22, timeout: float | None = None) -> Result:
         """Through the box: a direct-tcpip channel to address:port, and an
         ssh login over it."""
-        return login(self.open_tunnel(address, port), address, user, password, command, timeout)
+        self._session().close()   # (re)connects when needed
+        try:
+            channel = self._client.get_transport().open_channel(
+                "direct-tcpip", (address, port), ("127.0.0.1", 0), timeout=self.connect_timeout)
+        except paramiko.ChannelException as exc:
+            # the box could not connect: what ssh run on the box would say
+            reason = "Connection refused" if exc.code == 2 else exc.text
+            raise LoginError(f"ssh: connect to host {address} port {port}: {reason}") from None
+        except (paramiko.SSHException, EOFError) as exc:
+            raise HostError(f"{self.where}: no tunnel to {address}:{port} ({exc})") from None
+        return login(channel, address, user, password, command, timeout)
 
     def close(self, passed: bool = True) -> None:
         self._drop()

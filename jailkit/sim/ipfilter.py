@@ -97,7 +97,7 @@ class FilterRule:
             words.append(f"on {self.ifname}")
         if self.proto:
             words.append(f"proto {self.proto}")
-        if self.src.net is None and self.dst.net is None and not (
+        if self.proto is None and self.src.net is None and self.dst.net is None and not (
                 self.src.negate or self.dst.negate or self.sport or self.dport):
             words.append("all")
         else:

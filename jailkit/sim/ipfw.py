@@ -140,8 +140,9 @@ class Rule:
         if keyword == "out":
             return hook.direction == "out"
         if keyword == "via":
-            return argument == "any" or name == argument or (
-                hook.direction == "out" and packet.rcvif == argument)
+            # ip_fw2.c O_VIA: the transmit interface of an outgoing packet,
+            # the receive interface of an incoming one
+            return argument == "any" or name == argument
         if keyword == "recv":
             return (packet.rcvif or (name if hook.direction == "in" else "")) == argument
         if keyword == "xmit":

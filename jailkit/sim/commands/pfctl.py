@@ -173,7 +173,7 @@ def _info(proc: Proc, pf: Pf) -> None:
     span = max(elapsed, 1)
     lines = [f"{status:<44}{'Debug: Urgent':>15}", "",
              f"{'State Table':<27}{'Total':>15}{'Rate':>17}",
-             f"  {'current entries':<25} {len(pf.states):>14} {'':>14}  "]
+             f"  {'current entries':<25} {len(pf.states):>14} {'':>14}"]
     for label, value in (("searches", pf.searches), ("inserts", pf.inserts),
                          ("removals", pf.removals)):
         lines.append(f"  {label:<25} {value:>14} {value / span:>14.1f}/s")

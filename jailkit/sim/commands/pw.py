@@ -38,7 +38,7 @@ def main(proc: Proc, argv: list[str]) -> int:
     if rest and not rest[0].startswith("-"):
         name, rest = rest[0], rest[1:]
     try:
-        opts, extra = getopt(rest, "C:qn:u:c:d:e:p:g:G:mMk:s:oL:w:h:H:Nu:PY")
+        opts, extra = getopt(rest, "C:qn:u:c:d:e:p:g:G:mMk:s:oL:w:h:H:NPYr")
     except GetoptError as exc:
         proc.warnx(str(exc))
         return EX_USAGE

@@ -367,10 +367,30 @@ def _read(sh: Shell, argv: list[str]) -> int:
     if not raw:
         line = re.sub(r"\\(.)", r"\1", line)
     names = names or ["REPLY"]
-    fields = line.split(None, len(names) - 1) if line.strip() else []
+    fields = _ifs_split(line, sh.vars.get("IFS", " \t\n"), len(names))
     for i, name in enumerate(names):
-        sh.vars[name] = fields[i].rstrip() if i < len(fields) else ""
+        sh.vars[name] = fields[i] if i < len(fields) else ""
     return 0
+
+
+def _ifs_split(line: str, ifs: str, count: int) -> list[str]:
+    """read's field splitting: on the characters of IFS only (a carriage
+    return is data unless IFS holds it); the last field takes the rest, less
+    trailing IFS white space."""
+    white = "".join(c for c in ifs if c in " \t\n")
+    if not ifs:
+        return [line]
+    fields: list[str] = []
+    rest = line.lstrip(white)
+    while rest and len(fields) < count - 1:
+        cut = next((i for i, c in enumerate(rest) if c in ifs), None)
+        if cut is None:
+            break
+        fields.append(rest[:cut])
+        rest = rest[cut + 1:].lstrip(white)
+    if rest or len(fields) < count:
+        fields.append(rest.rstrip(white) if rest else "")
+    return fields
 
 
 @builtin("command", "type")

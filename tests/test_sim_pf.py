@@ -1,0 +1,251 @@
+"""pf on the sim: pfctl's options, messages and errors, pf.conf as pfctl
+prints it back, and pf's decisions (last match unless quick, default pass,
+state, nat and rdr), in the host and in a VNET jail."""
+
+from __future__ import annotations
+
+import pytest
+
+from jailkit.qjail import Qjail
+from tests.conftest import run
+
+
+@pytest.fixture
+def pf(host):
+    host.run("kldload pf").check()
+    return host
+
+
+def load(host, rules: str, *options: str) -> tuple[int, str, str]:
+    return run(host, ["pfctl", *options, "-f", "-"], stdin=rules)
+
+
+@pytest.fixture
+def jail(host):
+    """Jail v10 of the howto, on the LAN, with the gateway as default route."""
+    qjail = Qjail(host)
+    qjail.install()
+    qjail.create("v10", ["10.0.10.10"])
+    qjail.config("v10", vnet_nic="fxp0", firewall="none")
+    qjail.start("v10")
+    host.run("jexec v10 route add default 10.0.10.1").check()
+    return host
+
+
+# -- pfctl ----------------------------------------------------------------------------------
+
+def test_without_the_module_there_is_no_dev_pf(host):
+    assert run(host, "pfctl -s rules") == (1, "", "pfctl: /dev/pf: No such file or directory\n")
+
+
+def test_enable_and_disable_say_so_on_stderr(pf):
+    assert run(pf, "pfctl -e") == (0, "", "pf enabled\n")
+    assert run(pf, "pfctl -e") == (1, "", "pfctl: pf already enabled\n")
+    assert run(pf, "pfctl -s Running") == (0, "Enabled\n", "")
+    assert run(pf, "pfctl -d") == (0, "", "pf disabled\n")
+    assert run(pf, "pfctl -d") == (1, "", "pfctl: pf not enabled\n")
+    assert run(pf, "pfctl -q -e") == (0, "", "")
+
+
+def test_usage_and_unknown_modifiers(pf):
+    status, _, err = run(pf, "pfctl")
+    assert status == 1 and err.startswith("usage: pfctl [-AdeghMmNnOPqRrvz]")
+    status, _, err = run(pf, "pfctl -s bogus")
+    assert status == 1 and err.startswith("pfctl: Unknown show modifier 'bogus'\nusage: pfctl")
+    status, _, err = run(pf, "pfctl -F bogus")
+    assert status == 1 and err.startswith("pfctl: Unknown flush modifier 'bogus'\n")
+
+
+def test_rules_are_printed_the_way_pfctl_prints_them(pf):
+    rules = ('ext_if = "fxp0"\n'
+             "set skip on lo0\n"
+             "block in all\n"
+             "pass out quick on $ext_if proto tcp from any to any port { 22, 80 }\n"
+             "block return in on ! $ext_if proto udp from 10.0.0.0/8 port 1024:65535 to self\n"
+             "pass in proto icmp from any to 10.0.10.2 keep state\n"
+             "pass in log proto tcp from any to any port != 43 no state\n")
+    assert load(pf, rules) == (0, "", "")
+    assert run(pf, "pfctl -s rules")[1] == (
+        "block drop in all\n"
+        "pass out quick on fxp0 proto tcp from any to any port = ssh flags S/SA keep state\n"
+        "pass out quick on fxp0 proto tcp from any to any port = http flags S/SA keep state\n"
+        "block return in on ! fxp0 inet proto udp from 10.0.0.0/8 port 1024:65535 to 10.0.10.2\n"
+        "block return in on ! fxp0 inet proto udp from 10.0.0.0/8 port 1024:65535 to 127.0.0.1\n"
+        "pass in inet proto icmp from any to 10.0.10.2 keep state\n"
+        "pass in log proto tcp from any to any port != nicname no state\n")
+
+
+def test_block_policy_return(pf):
+    load(pf, "set block-policy return\nblock all\n")
+    assert run(pf, "pfctl -s rules")[1] == "block return all\n"
+
+
+def test_nat_and_rdr_are_printed_with_their_pools(pf):
+    rules = ("nat on fxp0 from 10.192.0.0/24 to any -> (fxp0)\n"
+             "rdr pass on fxp0 inet proto udp from any to fxp0 port 22124 -> 10.192.0.10\n"
+             "nat on fxp0 from fxp0:network to any -> 10.0.10.2\n")
+    assert load(pf, rules)[0] == 0
+    assert run(pf, "pfctl -s nat")[1] == (
+        "nat on fxp0 inet from 10.192.0.0/24 to any -> (fxp0) round-robin\n"
+        "nat on fxp0 inet from 10.0.10.0/28 to any -> 10.0.10.2\n"
+        "rdr pass on fxp0 inet proto udp from any to 10.0.10.2 port = 22124 -> 10.192.0.10\n")
+
+
+@pytest.mark.parametrize("rules, line, message", [
+    ("pass all\nblock out foo\n", 2, "syntax error"),
+    ("pass all\n\npass out on fxp0 proto tcp to any port 99999\n", 3, "syntax error"),
+    ("pass in from $nowhere\n", 1, "macro 'nowhere' not defined"),
+    ("pass proto icmp to any port 80\n", 1, "port only applies to tcp/udp"),
+    ("pass to nosuchif\n", 1, "could not parse host specification"),
+])
+def test_a_bad_file_names_the_line_and_leaves_the_rules(pf, rules, line, message):
+    load(pf, "block all\n")
+    assert load(pf, rules) == (1, "", f"stdin:{line}: {message}\n"
+                                      "pfctl: Syntax error in config file: pf rules not loaded\n")
+    assert run(pf, "pfctl -s rules")[1] == "block drop all\n"
+
+
+def test_a_file_is_named_as_pfctl_names_it(pf):
+    pf.run("printf 'pass all\\nblock nonsense\\n' > /etc/pf.conf").check()
+    assert run(pf, "pfctl -f /etc/pf.conf")[2].startswith("/etc/pf.conf:2: syntax error\n")
+    status, _, err = run(pf, "pfctl -f /etc/nothing.conf")
+    assert status == 1 and err.startswith("pfctl: /etc/nothing.conf: No such file or directory\n")
+
+
+def test_unmodelled_syntax_says_so(pf):
+    status, _, err = load(pf, "table <bad> { 192.0.2.1 }\n")
+    assert status == 1 and err.startswith("stdin:1: tables are not modelled by the jailkit sim\n")
+
+
+def test_parse_only_and_verbose(pf):
+    assert load(pf, "pass all\n", "-n", "-v") == (0, "pass all flags S/SA keep state\n", "")
+    assert run(pf, "pfctl -s rules")[1] == ""
+
+
+def test_flush_all_says_what_it_clears(pf):
+    load(pf, "pass all\n")
+    pf.run("pfctl -e").check()
+    pf.run("ping -c 1 10.0.10.1").check()
+    assert run(pf, "pfctl -F all") == (0, "", (
+        "Ethernet rules cleared\nrules cleared\nnat cleared\n0 tables deleted.\n1 states cleared\n"
+        "source tracking entries cleared\npf: statistics cleared\npf: interface flags reset\n"))
+    assert run(pf, "pfctl -s rules")[1] == ""
+
+
+def test_info_shows_status_and_counters(pf):
+    out = run(pf, "pfctl -s info")[1]
+    # print_status(): the status line padded to 44 columns, "Debug:" right-aligned in 15
+    assert out.startswith("Status: Disabled for 0 days 00:00:00          Debug: Urgent\n\n"
+                          "State Table                          Total             Rate\n"
+                          "  current entries                        0               \n")
+    assert "  match                                  0            0.0/s\n" in out
+
+
+# -- pf's decisions ------------------------------------------------------------------------
+
+def ping(host, where: str = "", target: str = "10.0.10.1") -> int:
+    prefix = f"jexec {where} " if where else ""
+    return host.run(f"{prefix}ping -c 1 {target}").exit_status
+
+
+def test_loaded_rules_filter_only_once_pf_is_enabled(pf):
+    load(pf, "block all\n")
+    assert ping(pf) == 0
+    pf.run("pfctl -e").check()
+    status, _, err = run(pf, "ping -c 1 10.0.10.1")
+    assert status == 2 and err == "ping: sendto: Permission denied\n"
+
+
+def test_last_match_wins_unless_quick(pf):
+    pf.run("pfctl -e").check()
+    load(pf, "block all\npass all\n")
+    assert ping(pf) == 0
+    load(pf, "block quick all\npass all\n")
+    assert ping(pf) == 2
+    load(pf, "pass all\nblock out proto icmp to 10.0.10.9\n")
+    assert ping(pf) == 0
+
+
+def test_state_lets_the_answer_in(pf):
+    pf.run("pfctl -e").check()
+    load(pf, "block in all\npass out all\n")
+    assert ping(pf) == 0                      # the echo reply matches the state
+    load(pf, "block in all\npass out all no state\n")
+    pf.run("pfctl -F states").check()
+    assert ping(pf) == 2                      # nothing lets the reply back in
+
+
+def test_states_are_listed(pf):
+    pf.run("pfctl -e").check()
+    load(pf, "pass all\n")
+    pf.run("ping -c 1 10.0.10.1").check()
+    states = run(pf, "pfctl -s states")[1].splitlines()
+    assert len(states) == 1
+    assert states[0].startswith("all icmp 10.0.10.2:") and states[0].endswith("       0:0")
+
+
+def test_the_host_pf_filters_what_its_bridge_forwards(pf, jail):
+    load(pf, "pass all\nblock out quick on fxp0 proto icmp\n")
+    pf.run("pfctl -e").check()
+    assert ping(pf, "v10") == 2               # dropped on the bridge's member fxp0
+    load(pf, "pass all\n")
+    assert ping(pf, "v10") == 0
+
+
+def test_block_return_refuses_a_tcp_connection(pf, jail):
+    load(pf, "pass all\nblock return out quick on fxp0 proto tcp to any port 43\n")
+    pf.run("pfctl -e").check()
+    assert run(pf, "jexec v10 whois freebsd.org") == (71, "", "whois: connect(): Operation timed out\n")
+    assert pf.run("jexec v10 ping -c 1 www.freebsd.org").succeeded
+
+
+def test_nat_on_the_host_translates_a_jails_network(pf):
+    # The vnet-jib-pf-nat pattern: jails on a bridge with a private network,
+    # the host NATs them to its LAN address.
+    pf.run("ifconfig bridge0 create up && ifconfig bridge0 inet 10.192.0.1/24 && "
+           "ifconfig epair create > /dev/null && ifconfig bridge0 addm epair0a && "
+           "ifconfig epair0a up && jail -c name=j persist vnet vnet.interface=epair0b && "
+           "jexec j ifconfig epair0b 10.192.0.10/24 up && jexec j route add default 10.192.0.1 && "
+           "sysctl net.inet.ip.forwarding=1").check()
+    assert ping(pf, "j", "198.51.100.80") == 2      # the gateway has no route back to 10.192/24
+    load(pf, "nat on fxp0 from bridge0:network to any -> (fxp0)\n")
+    pf.run("pfctl -e").check()
+    assert ping(pf, "j", "198.51.100.80") == 0
+    state = run(pf, "pfctl -s states")[1]
+    assert "all icmp 10.0.10.2:" in state and "(10.192.0.10:" in state
+
+
+def test_rdr_reaches_a_server_behind_a_router(pf):
+    # host --epair0-- jail r (routes, pf rdr) --epair1-- jail s (sshd on 22)
+    pf.run("ifconfig epair0 create > /dev/null && ifconfig epair1 create > /dev/null && "
+           "ifconfig epair0a 192.0.2.1/24 up && "
+           "jail -c name=r path=/ persist vnet vnet.interface=epair0b vnet.interface=epair1a && "
+           "jail -c name=s path=/ persist vnet vnet.interface=epair1b && "
+           "jexec r ifconfig epair0b 192.0.2.2/24 up && jexec r ifconfig epair1a 10.1.0.1/24 up && "
+           "jexec r sysctl net.inet.ip.forwarding=1 > /dev/null && "
+           "jexec s ifconfig epair1b 10.1.0.2/24 up && jexec s route add default 10.1.0.1 && "
+           "jexec s /usr/sbin/sshd").check()
+    pf.run("jexec r pfctl -q -f -", stdin="rdr pass on epair0b proto tcp from any to epair0b "
+                                          "port 2222 -> 10.1.0.2 port 22\n").check()
+    # before pf is on in r, nothing listens on 2222 there
+    assert run(pf, "whois -h 192.0.2.2 -p 2222 x") == (71, "", "whois: connect(): Operation timed out\n")
+    pf.run("jexec r pfctl -q -e").check()
+    # whois prints whatever the server says: sshd's version line
+    status, out, _ = run(pf, "whois -h 192.0.2.2 -p 2222 x")
+    assert status == 0 and out.startswith("SSH-2.0-OpenSSH_")
+    assert "<- 192.0.2.1:" in run(pf, "jexec r pfctl -s states")[1]
+
+
+def test_pf_in_a_vnet_jail_is_the_jails_own(pf, jail):
+    # A jail needs a devfs ruleset that shows /dev/pf (qjail -v pf uses 70).
+    assert run(pf, "jexec v10 pfctl -s rules") == (1, "", "pfctl: /dev/pf: No such file or directory\n")
+    Qjail(pf).stop("v10")
+    Qjail(pf).config("v10", firewall="pf")
+    Qjail(pf).start("v10")
+    pf.run("jexec v10 route add default 10.0.10.1").check()
+    assert run(pf, "jexec v10 pfctl -s Running")[1] == "Enabled\n"   # its rc started pf
+    assert run(pf, "pfctl -s Running")[1] == "Disabled\n"           # the host's is not
+    load(pf, "block all\n")                                          # the host's rules
+    assert ping(pf, "v10") == 0
+    pf.run("jexec v10 pfctl -f -", stdin="block out quick proto icmp\npass all\n").check()
+    assert ping(pf, "v10") == 2
