@@ -19,6 +19,18 @@ def host() -> Host:
     return jailkit.connect("sim://")
 
 
+@pytest.fixture
+def jail(host: Host) -> Host:
+    """The howto's vnet jail v10 (steps 2 to 5), running, on a fresh sim host."""
+    from jailkit.qjail import Qjail
+    qjail = Qjail(host)
+    qjail.install()
+    qjail.create("v10", ["10.0.10.10"])
+    qjail.config("v10", vnet_nic="fxp0", firewall="none")
+    qjail.start("v10")
+    return host
+
+
 def data(name: str) -> str:
     return (DATA / name).read_text()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 import jailkit
-from jailkit.qjail import Qjail
 from tests.conftest import run
 
 
@@ -117,12 +116,7 @@ def test_reset_refuses_a_tcp_connection_at_once(ipfw):
     assert ipfw.machine.kernel.clock < 1                  # refused, not left to time out
 
 
-def test_a_vnet_jail_gets_its_own_instance(ipfw):
-    qjail = Qjail(ipfw)
-    qjail.install()
-    qjail.create("v10", ["10.0.10.10"])
-    qjail.config("v10", vnet_nic="fxp0", firewall="none")
-    qjail.start("v10")
+def test_a_vnet_jail_gets_its_own_instance(ipfw, jail):
     ipfw.run("ipfw -q add 100 allow ip from any to any").check()
     # the jail's own default rule, not the host's rules, stops it
     assert run(ipfw, "jexec v10 ipfw list")[1] == "65535 deny ip from any to any\n"

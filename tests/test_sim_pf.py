@@ -21,15 +21,10 @@ def load(host, rules: str, *options: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def jail(host):
-    """Jail v10 of the howto, on the LAN, with the gateway as default route."""
-    qjail = Qjail(host)
-    qjail.install()
-    qjail.create("v10", ["10.0.10.10"])
-    qjail.config("v10", vnet_nic="fxp0", firewall="none")
-    qjail.start("v10")
-    host.run("jexec v10 route add default 10.0.10.1").check()
-    return host
+def routed(jail):
+    """The howto's jail v10 with the gateway as its default route."""
+    jail.run("jexec v10 route add default 10.0.10.1").check()
+    return jail
 
 
 # -- pfctl ----------------------------------------------------------------------------------
@@ -184,7 +179,7 @@ def test_states_are_listed(pf):
     assert states[0].startswith("all icmp 10.0.10.2:") and states[0].endswith("       0:0")
 
 
-def test_the_host_pf_filters_what_its_bridge_forwards(pf, jail):
+def test_the_host_pf_filters_what_its_bridge_forwards(pf, routed):
     load(pf, "pass all\nblock out quick on fxp0 proto icmp\n")
     pf.run("pfctl -e").check()
     assert ping(pf, "v10") == 2               # dropped on the bridge's member fxp0
@@ -192,7 +187,7 @@ def test_the_host_pf_filters_what_its_bridge_forwards(pf, jail):
     assert ping(pf, "v10") == 0
 
 
-def test_block_return_refuses_a_tcp_connection(pf, jail):
+def test_block_return_refuses_a_tcp_connection(pf, routed):
     load(pf, "pass all\nblock return out quick on fxp0 proto tcp to any port 43\n")
     pf.run("pfctl -e").check()
     assert run(pf, "jexec v10 whois freebsd.org") == (71, "", "whois: connect(): Operation timed out\n")
@@ -236,7 +231,7 @@ def test_rdr_reaches_a_server_behind_a_router(pf):
     assert "<- 192.0.2.1:" in run(pf, "jexec r pfctl -s states")[1]
 
 
-def test_pf_in_a_vnet_jail_is_the_jails_own(pf, jail):
+def test_pf_in_a_vnet_jail_is_the_jails_own(pf, routed):
     # A jail needs a devfs ruleset that shows /dev/pf (qjail -v pf uses 70).
     assert run(pf, "jexec v10 pfctl -s rules") == (1, "", "pfctl: /dev/pf: No such file or directory\n")
     Qjail(pf).stop("v10")

@@ -10,16 +10,6 @@ from jailkit.qjail import Qjail
 from tests.conftest import run
 
 
-@pytest.fixture
-def jail(host):
-    qjail = Qjail(host)
-    qjail.install()
-    qjail.create("v10", ["10.0.10.10"])
-    qjail.config("v10", vnet_nic="fxp0", firewall="none")
-    qjail.start("v10")
-    return host
-
-
 # -- service and rc.d ---------------------------------------------------------------------
 
 def test_service_status_start_and_stop(host):

@@ -12,7 +12,8 @@ from urllib.parse import SplitResult
 from ..host import HostTimeout, LoginError, Result
 from ..lab import DEFAULT_LAB, Lab, load_lab
 from ..sim import Deadline, Machine
-from ..sim.machine import LONGEST, SshRefused
+from ..sim.daemons import SshRefused
+from ..sim.machine import LONGEST
 from . import HostURLError
 from .real import BoxHost
 

@@ -49,11 +49,16 @@ def start(proc: "Proc", name: str, flags: str = "", address=None,
         if address is None:
             listen(vnet, Listener("tcp", "6", None, 22, process.pid, 3, "root", name, handler))
         listen(vnet, Listener("tcp", "4", address, 22, process.pid, 4, "root", name, handler))
+    write_pid(proc, pid_file or f"/var/run/{name}.pid", process.pid)
+    return process
+
+
+def write_pid(proc: "Proc", path: str, pid: int) -> None:
+    """pidfile(3): a daemon records its pid (best effort, as daemons do)."""
     try:
-        kernel.vfs.write(pid_file or f"/var/run/{name}.pid", f"{process.pid}\n", **proc.where())
+        proc.kernel.vfs.write(path, f"{pid}\n", **proc.where())
     except OSErr:
         pass
-    return process
 
 
 def stop(proc: "Proc", process: "Process") -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .libalias import Alias
 from .packet import PROTOCOLS, Packet, reverse, service_port
 from .pfil import Hook, Verdict
+from .words import Words
 
 if TYPE_CHECKING:
     from .vnet import Vnet
@@ -257,29 +258,12 @@ def _lines(text: str):
             yield number, line.split()
 
 
-class _Words:
+class _Words(Words):
     def __init__(self, words: list[str], line: int) -> None:
-        self.words = words
-        self.pos = 0
+        super().__init__(words)
         self.line = line
 
-    def peek(self) -> str | None:
-        return self.words[self.pos] if self.pos < len(self.words) else None
-
-    def take(self, *wanted: str) -> str | None:
-        word = self.peek()
-        if word is not None and (not wanted or word in wanted):
-            self.pos += 1
-            return word
-        return None
-
-    def need(self) -> str:
-        word = self.take()
-        if word is None:
-            raise IpfSyntaxError(self.words[-1] if self.words else "", self.line)
-        return word
-
-    def fail(self) -> IpfSyntaxError:
+    def fail(self, message: str | None = None) -> IpfSyntaxError:
         return IpfSyntaxError(self.peek() or (self.words[-1] if self.words else ""), self.line)
 
 

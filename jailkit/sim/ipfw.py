@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .libalias import Alias, Redirect
 from .packet import PROTOCOLS, Packet, service_port
 from .pfil import Hook, Verdict
+from .words import Words
 
 if TYPE_CHECKING:
     from .vnet import Vnet
@@ -317,25 +318,9 @@ def divert(hook: Hook, packet: Packet, port: int) -> bool:
 
 # -- compiling ipfw(8) words -------------------------------------------------------
 
-class _Words:
-    def __init__(self, words: list[str]) -> None:
-        self.words = words
-        self.pos = 0
-
-    def peek(self) -> str | None:
-        return self.words[self.pos] if self.pos < len(self.words) else None
-
-    def take(self) -> str | None:
-        word = self.peek()
-        if word is not None:
-            self.pos += 1
-        return word
-
-    def need(self, message: str) -> str:
-        word = self.take()
-        if word is None:
-            raise IpfwError(EX_USAGE, message)
-        return word
+class _Words(Words):
+    def fail(self, message: str | None = None) -> IpfwError:
+        return IpfwError(EX_USAGE, message or "syntax error")
 
 
 def compile_rule(words: list[str], resolve=None) -> Rule:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from ..lab import Lab
-from .daemons import SshRefused, ssh_session  # noqa: F401  (SshRefused: for hosts)
+from .daemons import ssh_session
 from .kernel import Kernel
 from .proc import DEFAULT_PATH, PROGRAMS, SOURCED, Buffer, Input, Proc
 from .vfs import File

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from .packet import PROTOCOLS, Packet, port_name, reverse, service_port
 from .pfil import Hook, Verdict
+from .words import Words
 
 if TYPE_CHECKING:
     from .vnet import Vnet
@@ -406,36 +407,19 @@ def _unquote(text: str) -> str:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
-class _Parser:
+class _Parser(Words):
     """One pf.conf statement. Lists ({ a, b }) multiply into several rules,
     as pfctl expands them."""
 
     def __init__(self, words: list[str], line: int, vnet: "Vnet", policy: str) -> None:
-        self.words = [_unquote(w) if w.startswith('"') else w for w in words]
-        self.pos = 0
+        super().__init__([_unquote(w) if w.startswith('"') else w for w in words])
         self.after_addresses = 0
         self.line = line
         self.vnet = vnet
         self.policy = policy
 
-    def fail(self, message: str = "syntax error") -> PfSyntaxError:
-        return PfSyntaxError(self.line, message)
-
-    def peek(self) -> str | None:
-        return self.words[self.pos] if self.pos < len(self.words) else None
-
-    def take(self, *wanted: str) -> str | None:
-        word = self.peek()
-        if word is not None and (not wanted or word in wanted):
-            self.pos += 1
-            return word
-        return None
-
-    def need(self) -> str:
-        word = self.take()
-        if word is None:
-            raise self.fail()
-        return word
+    def fail(self, message: str | None = None) -> PfSyntaxError:
+        return PfSyntaxError(self.line, message or "syntax error")
 
     def items(self) -> list[str]:
         """One word, or the words of a { list }."""

@@ -112,6 +112,13 @@ class Proc:
         """``path`` as the host sees it (jail root prefixed, links resolved)."""
         return self.resolve(path).path
 
+    def read_file(self, path: str) -> str:
+        """A file's text as this process sees it, "-" being standard input
+        (the convention of pfctl -f, ipf -f, ipnat -f). Raises OSErr."""
+        if path == "-":
+            return self.stdin.read()
+        return self.kernel.vfs.read(path, **self.where())
+
     def has_device(self, name: str) -> bool:
         """open("/dev/NAME") would find the node: this process's /dev (a
         devfs mount, filtered by its ruleset) shows it."""

@@ -15,8 +15,8 @@ import re
 from ..errno import EEXIST, EINVAL, ENOENT, OSErr
 from ...getopt import GetoptError, getopt
 from ..ifnet import (IFBIF_NAMES, IFCAP_NAMES, IFF_BROADCAST, IFF_LOOPBACK, IFF_NAMES,
-                     IFF_UP, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, Epair,
-                     Ethernet, Ifnet, Inet6Addr, Loopback, bits, classful_prefix)
+                     ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, Ethernet, Ifnet,
+                     Inet6Addr, Loopback, bits, classful_prefix)
 from ..proc import Proc, program
 from ..vnet import Vnet
 
@@ -219,7 +219,7 @@ def _create(proc: Proc, vnet: Vnet, name: str, params: list[str]) -> int:
 def _reclaim(proc: Proc, vnet: Vnet, name: str, params: list[str]) -> int:
     """``ifconfig IF -vnet JAIL``: take IF back from a child jail."""
     if not params:
-        raise Fail(f"'-vnet' requires argument")
+        raise Fail("'-vnet' requires argument")
     prison = proc.kernel.find_prison(params[0], proc.prison)
     if prison is None:
         raise Fail(f'jail "{params[0]}" not found')

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..errno import OSErr
 from ..packet import service_port
+from ..daemons import write_pid
 from ..proc import Buffer, Input, Proc, program
 from ..socket import Listener, listen
 from ...getopt import GetoptError, getopt
@@ -74,11 +75,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         handler = Server(proc.machine, proc.prison.jid, user.split(":")[0], [server] + words[7:])
         listen(proc.vnet, Listener("tcp", "4", None, port, process.pid, fd, "root", "inetd", handler))
         fd += 1
-    pid_file = values.get("p", "/var/run/inetd.pid")
-    try:
-        proc.kernel.vfs.write(pid_file, f"{process.pid}\n", **proc.where())
-    except OSErr:
-        pass
+    write_pid(proc, values.get("p", "/var/run/inetd.pid"), process.pid)
     return 0
 
 

@@ -124,14 +124,11 @@ def _flush(proc: Proc, which: str, verbose: bool) -> None:
 
 def _load(proc: Proc, path: str) -> int:
     ipf = _checked(proc)
-    if path == "-":
-        text = proc.stdin.read()
-    else:
-        try:
-            text = proc.kernel.vfs.read(path, **proc.where())
-        except OSErr as exc:
-            proc.error(f"{path}: open: {exc.strerror}\n")
-            raise Exit(1) from None
+    try:
+        text = proc.read_file(path)
+    except OSErr as exc:
+        proc.error(f"{path}: open: {exc.strerror}\n")
+        raise Exit(1) from None
     try:
         parse_filter(text, ipf.rules.append)
     except IpfSyntaxError as exc:

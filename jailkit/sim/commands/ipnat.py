@@ -39,14 +39,11 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.write(f"{ipf.flush_nat_rules()} entries flushed from NAT list\n")
     if "f" in flags:
         path = values["f"]
-        if path == "-":
-            text = proc.stdin.read()
-        else:
-            try:
-                text = proc.kernel.vfs.read(path, **proc.where())
-            except OSErr as exc:
-                proc.error(f"{path}: open: {exc.strerror}\n")
-                return 1
+        try:
+            text = proc.read_file(path)
+        except OSErr as exc:
+            proc.error(f"{path}: open: {exc.strerror}\n")
+            return 1
         try:
             parse_nat(text, ipf.nat.append)
         except IpfSyntaxError as exc:

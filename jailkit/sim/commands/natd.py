@@ -15,6 +15,7 @@ from ..errno import OSErr
 from ..libalias import Alias, Redirect
 from ..packet import Packet
 from ..pfil import Hook
+from ..daemons import write_pid
 from ..proc import Proc, program
 from ..socket import Listener, listen
 
@@ -89,11 +90,7 @@ def main(proc: Proc, argv: list[str]) -> int:
     process = proc.kernel.spawn(proc.prison.jid, "natd")
     listen(proc.vnet, Listener("divert", "4", None, port, process.pid, 3, proc.user, "natd",
                                handler=natd))
-    pid_file = settings.get("pid_file", "/var/run/natd.pid")
-    try:
-        proc.kernel.vfs.write(pid_file, f"{process.pid}\n", **proc.where())
-    except OSErr:
-        pass
+    write_pid(proc, settings.get("pid_file", "/var/run/natd.pid"), process.pid)
     return 0
 
 

@@ -115,16 +115,14 @@ def _say(proc: Proc, quiet: bool, message: str) -> None:
 
 def _load(proc: Proc, pf: Pf, path: str, noaction: bool, nat_only: bool, rules_only: bool,
           verbose: bool) -> int:
-    if path == "-":
-        name, text = "stdin", proc.stdin.read()
-    else:
-        try:
-            name, text = path, proc.kernel.vfs.read(path, **proc.where())
-        except OSErr as exc:
-            # parse.y pushfile() warns, then parse_config() fails
-            proc.error(f"pfctl: {path}: {exc.strerror}\n")
-            proc.error("pfctl: Syntax error in config file: pf rules not loaded\n")
-            return 1
+    name = "stdin" if path == "-" else path
+    try:
+        text = proc.read_file(path)
+    except OSErr as exc:
+        # parse.y pushfile() warns, then parse_config() fails
+        proc.error(f"pfctl: {path}: {exc.strerror}\n")
+        proc.error("pfctl: Syntax error in config file: pf rules not loaded\n")
+        return 1
     try:
         ruleset = parse(text, proc.vnet)
     except PfSyntaxError as exc:
