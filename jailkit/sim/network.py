@@ -19,17 +19,13 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from . import pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH
-from .ifnet import Bridge, Ifnet
+from .ifnet import Bridge, Ethernet, Ifnet
 from .packet import Packet
 from .pfil import Hook, Verdict
 from .vnet import Vnet
-
-if TYPE_CHECKING:
-    pass
 
 IPv4 = ipaddress.IPv4Address
 MAX_HOPS = 64
@@ -72,7 +68,7 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
     path = Path(packet, vnet)
     current = vnet
     for _ in range(MAX_HOPS):
-        origin = current is vnet and path.routers == 0
+        origin = path.routers == 0         # still in the sender's own stack
         loop = current.loopback
         if packet.dst in current.local_addresses() and loop is not None:
             _filter(Hook(current, "out", loop, now), packet, origin)
@@ -96,7 +92,8 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
             _filter(Hook(bridge_vnet, "in", ingress, now), packet, False)
             _filter(Hook(bridge_vnet, "out", egress, now), packet, False)
         path.segments += 1
-        path.latency += getattr(getattr(receiver, "segment", None), "latency", 0.0)
+        if isinstance(receiver, Ethernet) and receiver.segment is not None:
+            path.latency += receiver.segment.latency
         path.trail.append(f"{out.name} -> {receiver.name}")
         arrived = receiver.vnet
         packet.rcvif = receiver.name

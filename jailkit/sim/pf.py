@@ -413,7 +413,6 @@ class _Parser(Words):
 
     def __init__(self, words: list[str], line: int, vnet: "Vnet", policy: str) -> None:
         super().__init__([_unquote(w) if w.startswith('"') else w for w in words])
-        self.after_addresses = 0
         self.line = line
         self.vnet = vnet
         self.policy = policy
@@ -446,7 +445,7 @@ class _Parser(Words):
         if first == "scrub":
             rule = Rule("scrub")
             self.header(rule)
-            return [r for r in self.addresses(rule)]
+            return self.expand(rule, self.endpoints())
         raise self.fail()
 
     def option(self) -> list[Rule | None]:
@@ -491,13 +490,11 @@ class _Parser(Words):
             rule.policy = "return" if policy.startswith("return") else "drop"
         self.header(rule)
         protos = self.take("proto") and self.items()
-        expanded = []
-        for proto in (protos or [None]):
-            if proto is not None and proto not in PROTOCOLS:
-                raise self.fail()
-            for base in self.addresses(Rule(**{**rule.__dict__, "proto": proto}), rewind=True):
-                expanded.append(base)
-        self.skip_rest_of_addresses()
+        if any(proto not in PROTOCOLS for proto in protos or []):
+            raise self.fail()
+        endpoints = self.endpoints()
+        expanded = [r for proto in (protos or [None])
+                    for r in self.expand(Rule(**{**rule.__dict__, "proto": proto}), endpoints)]
         tail = self.options(action)
         rules = []
         for r in expanded:
@@ -525,8 +522,7 @@ class _Parser(Words):
             rule.proto = self.need()
             if rule.proto not in PROTOCOLS:
                 raise self.fail()
-        expanded = list(self.addresses(rule, rewind=True))
-        self.skip_rest_of_addresses()
+        expanded = self.expand(rule, self.endpoints())
         if not self.take("->"):
             raise self.fail()
         target = self.host(self.need())
@@ -546,13 +542,11 @@ class _Parser(Words):
         return expanded
 
     # -- addresses ------------------------------------------------------------
-    def addresses(self, rule: Rule, rewind: bool = False):
-        """from ... to ... (or all): yields one rule per combination."""
-        start = self.pos
+    def endpoints(self) -> tuple[list[Address], list, list[Address], list]:
+        """``all``, or ``from HOST [port P] to HOST [port P]`` (each part
+        optional), each a list (pf.conf's { } lists)."""
         sources, sports, dests, dports = [Address()], [None], [Address()], [None]
-        if self.take("all"):
-            pass
-        else:
+        if not self.take("all"):
             if self.take("from"):
                 sources = self.hosts()
                 if self.take("port"):
@@ -561,9 +555,13 @@ class _Parser(Words):
                 dests = self.hosts()
                 if self.take("port"):
                     dports = self.ports()
-        self.after_addresses = self.pos
-        if rewind:
-            self.pos = start
+        return sources, sports, dests, dports
+
+    def expand(self, rule: Rule, endpoints: tuple) -> list[Rule]:
+        """One rule per combination of the endpoints' lists, as pfctl
+        expands them; an address gives the rule its family."""
+        sources, sports, dests, dports = endpoints
+        rules = []
         for src in sources:
             for sport in sports:
                 for dst in dests:
@@ -575,10 +573,8 @@ class _Parser(Words):
                         if new.af is None and (src.net is not None or dst.net is not None
                                                or src.dynamic or dst.dynamic):
                             new.af = "inet"
-                        yield new
-
-    def skip_rest_of_addresses(self) -> None:
-        self.pos = self.after_addresses
+                        rules.append(new)
+        return rules
 
     def hosts(self) -> list[Address]:
         negate = bool(self.take("!"))
@@ -630,12 +626,6 @@ class _Parser(Words):
         return found[0]
 
     def ports(self) -> list[Port]:
-        found = []
-        for word in self.port_words():
-            found.append(word)
-        return found
-
-    def port_words(self) -> list[Port]:
         op = self.take("=", "!=", "<", "<=", ">", ">=")
         if self.peek() == "{":
             return [self.port(w, op or "=") for w in self.items()]

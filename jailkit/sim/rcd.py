@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from . import daemons
+from .proc import Buffer, Sink
 
 if TYPE_CHECKING:
     from .proc import Proc
@@ -25,9 +26,12 @@ YES = {"yes", "true", "on", "1"}
 
 @dataclass
 class Context:
+    """What a script's start or stop sees: the process, rc.conf, its verb."""
+
     proc: "Proc"
     rcvars: dict[str, str]
     verb: str                 # start, stop, status (after one/force prefixes)
+    script: str               # the rc.d script's name
 
     def var(self, name: str, default: str = "") -> str:
         return self.rcvars.get(name, default)
@@ -42,11 +46,8 @@ class Context:
         self.proc.error(f"/etc/rc.d/{self.script}: WARNING: {text}\n")
 
     def run(self, *argv: str, quiet: bool = False) -> int:
-        from .proc import Sink
         streams = {"stdout": Sink(), "stderr": Sink()} if quiet else {}
         return self.proc.execvp(list(argv), **streams)
-
-    script: str = ""
 
 
 @dataclass
@@ -173,7 +174,6 @@ def _jail_start(ctx: Context, names: list[str]) -> int:
     ctx.proc.write("Starting jails:")
     status = 0
     for name in names:
-        from .proc import Buffer
         out, err = Buffer(), Buffer()
         code = ctx.proc.execvp(["jail", "-f", conf, "-c", name], stdout=out, stderr=err)
         if code:
@@ -190,7 +190,6 @@ def _jail_stop(ctx: Context, names: list[str]) -> int:
     names = names or ctx.var("jail_list").split()
     ctx.proc.write("Stopping jails:")
     for name in names:
-        from .proc import Sink
         if ctx.proc.execvp(["jail", "-f", conf, "-r", name], stdout=Sink(), stderr=Sink()) == 0:
             ctx.proc.write(f" {name}")
     ctx.say(".")
