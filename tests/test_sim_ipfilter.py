@@ -110,3 +110,20 @@ def test_ipnat_map_translates_a_private_network(ipl):
     assert ipl.run("jexec j ping -c 1 198.51.100.80").succeeded
     sessions = run(ipl, "ipnat -l")[1]
     assert "MAP 10.192.0.10" in sessions and "<- -> 10.0.10.2" in sessions
+
+
+def test_ipnat_rdr_reaches_a_server_behind_the_host(ipl):
+    ipl.run("ifconfig epair5 create > /dev/null && ifconfig epair5a 192.0.2.2/24 up && "
+            "jail -c name=o path=/ persist vnet vnet.interface=epair5b && "
+            "jexec o ifconfig epair5b 192.0.2.1/24 up && "
+            "ifconfig bridge0 create up && ifconfig bridge0 inet 10.192.0.1/24 && "
+            "ifconfig epair create > /dev/null && ifconfig bridge0 addm epair0a && "
+            "ifconfig epair0a up && jail -c name=j path=/ persist vnet vnet.interface=epair0b && "
+            "jexec j ifconfig epair0b 10.192.0.10/24 up && jexec j route add default 10.192.0.1 && "
+            "jexec j /usr/sbin/sshd && sysctl net.inet.ip.forwarding=1 > /dev/null").check()
+    assert run(ipl, "jexec o whois -h 192.0.2.2 -p 2222 x")[0] == 71
+    ipl.run("ipf -E && ipnat -f -",
+            stdin="rdr epair5a 192.0.2.2/32 port 2222 -> 10.192.0.10 port 22 tcp\n").check()
+    status, out, _ = run(ipl, "jexec o whois -h 192.0.2.2 -p 2222 x")
+    assert status == 0 and out.startswith("SSH-2.0-OpenSSH_")
+    assert "RDR 10.192.0.10" in run(ipl, "ipnat -l")[1]

@@ -201,3 +201,35 @@ def test_rc_firewall_open(ipfw):
         "65000 allow ip from any to any\n"
         "65535 deny ip from any to any\n")
     assert ping(ipfw) == 0
+
+
+OUTSIDE = ("ifconfig epair5 create > /dev/null && ifconfig epair5a 192.0.2.2/24 up && "
+           "jail -c name=o path=/ persist vnet vnet.interface=epair5b && "
+           "jexec o ifconfig epair5b 192.0.2.1/24 up && "
+           "ifconfig bridge0 create up && ifconfig bridge0 inet 10.192.0.1/24 && "
+           "ifconfig epair create > /dev/null && ifconfig bridge0 addm epair0a && "
+           "ifconfig epair0a up && jail -c name=j path=/ persist vnet vnet.interface=epair0b && "
+           "jexec j ifconfig epair0b 10.192.0.10/24 up && jexec j route add default 10.192.0.1 && "
+           "jexec j ipfw -q add 100 allow ip from any to any && jexec o ipfw -q add 100 allow ip "
+           "from any to any && jexec j /usr/sbin/sshd && "
+           "sysctl net.inet.ip.forwarding=1 > /dev/null && ipfw -q add 100 allow ip from any to any")
+
+
+def test_redirect_port_in_kernel_nat(ipfw):
+    # o (outside, 192.0.2.1) -- epair5a (the host's outside, 192.0.2.2) | bridge0 -- j's sshd
+    ipfw.run("kldload ipfw_nat && " + OUTSIDE).check()
+    ipfw.run("ipfw -q nat 1 config if epair5a redirect_port tcp 10.192.0.10:22 2222 && "
+             "ipfw -q add 50 nat 1 ip from any to any via epair5a").check()
+    status, out, _ = run(ipfw, "jexec o whois -h 192.0.2.2 -p 2222 x")
+    assert status == 0 and out.startswith("SSH-2.0-OpenSSH_")
+
+
+def test_redirect_port_through_natd(ipfw):
+    ipfw.run("kldload ipdivert && " + OUTSIDE).check()
+    ipfw.run("printf 'interface epair5a\\nredirect_port tcp 10.192.0.10:22 2222\\n' > /etc/natd.conf && "
+             "natd -f /etc/natd.conf && ipfw -q add 50 divert natd ip4 from any to any via epair5a").check()
+    status, out, _ = run(ipfw, "jexec o whois -h 192.0.2.2 -p 2222 x")
+    assert status == 0 and out.startswith("SSH-2.0-OpenSSH_")
+    # without natd listening, divert has nowhere to go: the packets are lost
+    ipfw.run("ipfw -q delete 50 && ipfw -q add 50 divert 8669 ip4 from any to any via epair5a").check()
+    assert run(ipfw, "jexec o whois -h 192.0.2.2 -p 2222 x")[0] == 71

@@ -191,3 +191,16 @@ def test_sshd_by_hand(host):
     assert "10.0.10.2:22" in run(host, "sockstat -4 -l")[1]
     host.run("mv /etc/ssh /etc/ssh.off").check()
     assert run(host, "sshd") == (1, "", "sshd: no hostkeys available -- exiting.\n")
+
+
+def test_service_jail_starts_the_jails_of_jail_conf(host):
+    host.run("printf 'www {\\n\\tpath = /;\\n\\tpersist;\\n}\\n' > /etc/jail.conf").check()
+    assert run(host, "service jail start www") == (1, "", "Cannot 'start' jail. Set jail_enable to YES "
+                                                          "in /etc/rc.conf or use 'onestart' instead "
+                                                          "of 'start'.\n")
+    host.run("sysrc jail_enable=YES jail_list=www > /dev/null").check()
+    assert run(host, "service jail start") == (0, "Starting jails: www.\n", "")
+    assert run(host, "jls name")[1] == "www\n"
+    assert run(host, "service jail stop www") == (0, "Stopping jails: www.\n", "")
+    assert run(host, "jls name")[1] == ""
+    assert run(host, "jail -c name=inner persist && jexec inner service jail start") == (0, "", "")
