@@ -144,8 +144,7 @@ class NatRule:
 
     def alias(self, vnet: "Vnet") -> IPv4 | None:
         if self.target.network_address == IPv4("0.0.0.0"):
-            ifnet = vnet.ifunit(self.ifname)
-            return ifnet.inet[0].address if ifnet is not None and ifnet.inet else None
+            return vnet.first_address(self.ifname)
         return self.target.network_address
 
 

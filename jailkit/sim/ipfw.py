@@ -199,10 +199,7 @@ class NatInstance:
         return " ".join(words)
 
     def alias_address(self, vnet: "Vnet") -> IPv4 | None:
-        if self.ifname is not None:
-            ifnet = vnet.ifunit(self.ifname)
-            return ifnet.inet[0].address if ifnet is not None and ifnet.inet else None
-        return self.address
+        return vnet.first_address(self.ifname) if self.ifname is not None else self.address
 
 
 class Ipfw:
@@ -298,13 +295,7 @@ class Ipfw:
         instance = self.nat.get(number)
         if instance is None:
             return False
-        alias = instance.alias_address(hook.vnet)
-        if alias is None:
-            return False
-        if hook.direction == "out":
-            instance.engine.outgoing(packet, alias)
-            return True
-        return instance.engine.incoming(packet, alias)
+        return instance.engine.translate(hook.direction, packet, instance.alias_address(hook.vnet))
 
 
 def divert(hook: Hook, packet: Packet, port: int) -> bool:

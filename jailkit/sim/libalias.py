@@ -49,6 +49,16 @@ class Alias:
     redirects: list[Redirect] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
 
+    def translate(self, direction: str, packet: Packet, alias: IPv4 | None) -> bool:
+        """Alias an outgoing packet or de-alias an incoming one; False when
+        the packet must be dropped (no alias address, or deny_incoming)."""
+        if alias is None:
+            return False
+        if direction == "out":
+            self.outgoing(packet, alias)
+            return True
+        return self.incoming(packet, alias)
+
     def outgoing(self, packet: Packet, alias: IPv4) -> None:
         if packet.src == alias:
             return

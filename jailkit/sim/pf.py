@@ -315,8 +315,7 @@ def _first_address(vnet: "Vnet", target: Address | None) -> IPv4 | None:
     if target is None:
         return None
     if target.dynamic is not None:
-        ifnet = vnet.ifunit(target.dynamic)
-        return ifnet.inet[0].address if ifnet is not None and ifnet.inet else None
+        return vnet.first_address(target.dynamic)
     return target.net.network_address if target.net is not None else None
 
 

@@ -89,6 +89,12 @@ class Vnet:
     def local_addresses(self) -> list[IPv4]:
         return [a.address for i in self.ifnets for a in i.inet]
 
+    def first_address(self, ifname: str) -> IPv4 | None:
+        """The first IPv4 address of interface ``ifname`` here, as NAT's
+        "(if)", "if IF" and "0/32" targets take it at packet time."""
+        ifnet = self.ifunit(ifname)
+        return ifnet.inet[0].address if ifnet is not None and ifnet.inet else None
+
     def owner_of(self, address: IPv4) -> Ifnet | None:
         return next((i for i in self.ifnets for a in i.inet if a.address == address), None)
 

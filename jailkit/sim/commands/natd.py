@@ -41,16 +41,8 @@ class Natd:
     engine: Alias = field(default_factory=lambda: Alias(same_ports=False))
 
     def divert(self, hook: Hook, packet: Packet) -> bool:
-        alias = self.address
-        if self.interface is not None:
-            ifnet = hook.vnet.ifunit(self.interface)
-            alias = ifnet.inet[0].address if ifnet is not None and ifnet.inet else None
-        if alias is None:
-            return False
-        if hook.direction == "out":
-            self.engine.outgoing(packet, alias)
-            return True
-        return self.engine.incoming(packet, alias)
+        alias = hook.vnet.first_address(self.interface) if self.interface else self.address
+        return self.engine.translate(hook.direction, packet, alias)
 
 
 class NatdError(Exception):
