@@ -185,15 +185,24 @@ def expand(value: str, lookup) -> str:
     return "".join(out)
 
 
+_QUOTED = {"\\": "\\\\", '"': '\\"', "$": "\\$", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def quote(value: str) -> str:
-    """A value in double quotes, escaped so that parse() reads it back."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
-    return f'"{escaped}"'
+    """A value in double quotes, escaped so that parse() and jail(8)'s lexer
+    (usr.sbin/jail/jaillex.l) read it back as this one string: backslash,
+    quote and dollar escaped, line breaks written as escapes. Other control
+    characters have no escape there and are refused."""
+    if any(ord(c) < 0x20 and c not in "\n\t\r" or c == "\x7f" for c in value):
+        raise ValueError(f"jail.conf value {value!r} holds a control character")
+    return '"' + "".join(_QUOTED.get(c, c) for c in value) + '"'
 
 
 def render(name: str, params: list[tuple[str, str | None, bool]]) -> str:
     """A jail block; each param is (name, value or None for a boolean,
     append with +=)."""
+    if not _WORD.fullmatch(name):
+        raise ValueError(f"{name!r} is not a jail.conf jail name")
     lines = [f"{name} {{"]
     for key, value, append in params:
         if value is None:

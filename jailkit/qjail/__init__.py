@@ -8,14 +8,13 @@ leaves the host as it was."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import shlex
 from dataclasses import dataclass
 
 from ..files import exists, list_dir, read_file, write_file
 from ..host import Host, Result
-from ..names import IFNAMSIZ
+from ..names import InvalidName, is_hostname, is_ifname, validate_ipv4, validate_ipv6
 from . import jail_conf
 from . import firewall as jail_firewall
 from .record import (ARCHIVE, CONFIG, FLAVORS, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES,
@@ -75,10 +74,17 @@ class Qjail:
             raise QjailError("Error: qjail install has not been run yet.")
 
     def record(self, name: str) -> Record:
+        """The definition record of an existing jail, checked field by field
+        before any of its values reaches a command or a jail.conf."""
+        check_jailname(name)
         text = read_file(self.host, f"{LOCAL}/{name}")
         if text is None:
             raise QjailError(f"Error: This jail name don't exist. {name}")
-        return Record.parse(text)
+        record = Record.parse(text)
+        problem = record.problem(name)
+        if problem is not None:
+            raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
+        return record
 
     def names(self) -> list[str]:
         return sorted(list_dir(self.host, LOCAL))
@@ -112,11 +118,13 @@ class Qjail:
 
     def release_url(self, server: str) -> str:
         """base.txz of the host's release on a FreeBSD mirror (install -h)."""
+        check_mirror(server)
         release = self._must(["uname", "-r"], "uname").stdout.strip().split("-p")[0]
         machine = self._must(["uname", "-m"], "uname").stdout.strip()
         return f"https://{server}/pub/FreeBSD/releases/{machine}/{release}/base.txz"
 
     def _unpack(self, base: str) -> str:
+        check_base(base)
         self._must(["mkdir", "-p", DOWNLOAD, UNPACKED], "mkdir")
         archive = base
         if "://" in base:
@@ -154,15 +162,15 @@ class Qjail:
     def create(self, name: str, ip4: list[str] | None = None, ip6: list[str] | None = None,
                nic: str | None = None, ssh: bool = False) -> str:
         ip4, ip6 = list(ip4 or []), list(ip6 or [])
-        _check_name(name, limit=50)
+        check_jailname(name)
         if not ip4 and not ip6:
             raise QjailError("Error; An -4 or -6 IP address is mandatory.")
         for address in ip4:
-            _check_address(address, ipaddress.IPv4Address, "-4")
+            check_ipv4(address)
         for address in ip6:
-            _check_address(address, ipaddress.IPv6Address, "-6")
+            check_ipv6(address)
         if nic is not None:
-            _check_nic_syntax(nic, "-n")
+            check_nic(nic, "-n")
         self._require_installed()
         if nic is not None and nic not in self._interfaces():
             raise QjailError("Entered -n interface device name is not valid.")
@@ -202,12 +210,12 @@ class Qjail:
     def config(self, name: str, *, vnet_nic: str | None = None, firewall: str | None = None,
                ruleset: str | None = None) -> str:
         if vnet_nic is not None:
-            _check_nic_syntax(vnet_nic, "-w")
+            check_nic(vnet_nic, "-w")
         if firewall is not None and firewall not in FIREWALLS:
             raise QjailError("Error: The -v value must be none, ipfw, pf or ipf.")
-        if ruleset is not None and not ruleset.isdigit():
-            raise QjailError(f"Error; devfs.rules # {ruleset} does not exist.\n"
-                             "It must first be defined in the hosts /etc/devfs.rules.")
+        if ruleset is not None:
+            check_ruleset(ruleset)
+        check_jailname(name)
         self._require_installed()
         record = self.record(name)
         if self.running_jid(name) is not None:
@@ -286,6 +294,8 @@ class Qjail:
 
     # -- start / stop ---------------------------------------------------------
     def _targets(self, names: list[str]) -> list[str]:
+        for name in names:
+            check_jailname(name)
         self._require_installed()
         known = self.names()
         for name in names:
@@ -335,14 +345,15 @@ class Qjail:
         return "".join(output)
 
     # -- list -----------------------------------------------------------------
-    def list(self) -> str:
+    def list(self, *names: str) -> str:
         """qjail-vnet-howto's layout: STATUS (D/I, R/S, V for vnet, N/M,
         then the vnet jail's firewall digit: 0 none, 1 ipfw, 2 pf, 3 ipf),
-        JID (N/A when stopped), NIC, IP and the jail's name."""
-        self._require_installed()
+        JID (N/A when stopped), NIC, IP and the jail's name; only the named
+        jails when names are given."""
+        targets = sorted(set(self._targets(list(names))))
         lines = ["", f"{'STATUS':<6} {'JID':<4} {'NIC':<6} {'IP':<15} Jailname",
                  "------ ---- ------ --------------- -------------------------------"]
-        for name in self.names():
+        for name in targets:
             record = self.record(name)
             jid = self.running_jid(name)
             status = ("I" if record.imagetype else "D") + ("R" if jid is not None else "S")
@@ -364,6 +375,7 @@ class Qjail:
     def console(self, name: str) -> str:
         """Check the jail can take a console and return its login banner
         (the jail's motd). Commands then run with console_run()."""
+        check_jailname(name)
         self._require_installed()
         self.record(name)
         if self.running_jid(name) is None:
@@ -403,22 +415,72 @@ class Qjail:
         return run(self, argv)
 
 
-def _check_name(name: str, limit: int) -> None:
-    if len(name) > limit:
-        raise QjailError(f"Error: jail name size exceeds the {limit} character maximum.")
+def shown(text: str) -> str:
+    """A value as an error message may echo it: control characters and
+    other unprintables escaped, so a message is always one honest line."""
+    return text if text.isprintable() else ascii(text)
+
+
+def check_jailname(name: str) -> None:
+    """qjail's jail name rules (alphanumerics, '_' and '-', at most 50,
+    not all digits, which jail(8) would take for a jid), and not an option
+    either: a name that begins with '-' could never be given to jail -r."""
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         raise QjailError("Error: Only underscore, dash and alphanumeric characters are valid.")
+    if len(name) > 50:
+        raise QjailError("Error: jail name size exceeds the 50 character maximum.")
+    if name.startswith("-"):
+        raise QjailError(f"Error: A jail name may not begin with a dash. Jail name {name}")
     if name.isdigit():
         raise QjailError(f"Error: Numeric jail names are invalid. Jail name {name}")
 
 
-def _check_address(text: str, kind, flag: str) -> None:
+def check_ipv4(text: str) -> None:
     try:
-        kind(text)
-    except ValueError:
-        raise QjailError(f"Error: {flag} {text} is not a valid IP address.") from None
+        validate_ipv4(text)
+    except InvalidName:
+        raise QjailError(f"Error: -4 {shown(text)} is not a valid IP address.") from None
 
 
-def _check_nic_syntax(nic: str, flag: str) -> None:
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.]*", nic) or len(nic) >= IFNAMSIZ:
+def check_ipv6(text: str) -> None:
+    """A jail's IPv6 address. jail(8) hands ip6.addr to inet_pton(3), which
+    takes no scope id, so ``%zone`` is refused even when it names an
+    interface."""
+    address, percent, zone = text.partition("%")
+    if percent and not is_ifname(zone):
+        raise QjailError(f"Error: -6 {shown(text)} is not a valid IP address: "
+                         f"the scope id {shown(zone)} is not an interface name.")
+    try:
+        validate_ipv6(address)
+    except InvalidName:
+        raise QjailError(f"Error: -6 {shown(text)} is not a valid IP address.") from None
+    if percent:
+        raise QjailError(f"Error: -6 {text}: a jail address takes no scope id "
+                         f"(jail(8) reads ip6.addr with inet_pton(3)); drop %{zone}.")
+
+
+def check_nic(nic: str, flag: str) -> None:
+    if not is_ifname(nic):
         raise QjailError(f"Entered {flag} interface device name is not valid.")
+
+
+def check_ruleset(ruleset: str) -> None:
+    """A devfs ruleset number: devfs(8) takes 1 to 65535 (0 is no ruleset)."""
+    if not re.fullmatch(r"[0-9]{1,5}", ruleset) or not 0 < int(ruleset) <= 65535:
+        raise QjailError(f"Error: -b {shown(ruleset)} is not a devfs ruleset number "
+                         "(1 to 65535).")
+
+
+def check_mirror(server: str) -> None:
+    if not is_hostname(server):
+        raise QjailError(f"Error: -h {shown(server)} is not a host name.", status=1)
+
+
+def check_base(base: str) -> None:
+    """install -f: a URL fetch(1) can get, or an absolute path on the host;
+    never something fetch or tar would read as an option."""
+    if re.fullmatch(r"(https?|ftp|file)://[A-Za-z0-9._~:/?#@!&'()*+,;=%-]+", base):
+        return
+    if base.startswith("/") and ".." not in base.split("/") and base.isprintable():
+        return
+    raise QjailError(f"Error: -f {shown(base)} is neither a URL nor an absolute path.", status=1)

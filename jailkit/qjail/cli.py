@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..getopt import GetoptError, getopt
-from . import Outcome, QjailError
+from . import Outcome, QjailError, check_base, check_mirror, shown
 
 if TYPE_CHECKING:
     from . import Qjail
@@ -75,12 +75,15 @@ def _one(verb: str, operands: list[str]) -> str:
 def _dispatch(qjail: "Qjail", verb: str, values: dict[str, list[str]], operands: list[str]) -> str:
     if verb == "install":
         base = values["f"][-1] if "f" in values else None
+        if base is not None:
+            check_base(base)
         if "h" in values:
+            check_mirror(values["h"][-1])
             base = qjail.release_url(values["h"][-1])
         return qjail.install(base)
     if verb == "create":
-        ip4 = [a for v in values.get("4", []) for a in v.split(",") if a]
-        ip6 = [a for v in values.get("6", []) for a in v.split(",") if a]
+        ip4 = _addresses(values.get("4", []), "-4")
+        ip6 = _addresses(values.get("6", []), "-6")
         nic = values["n"][-1] if "n" in values else None
         return qjail.create(_one(verb, operands), ip4, ip6, nic=nic, ssh="c" in values)
     if verb == "config":
@@ -91,7 +94,19 @@ def _dispatch(qjail: "Qjail", verb: str, values: dict[str, list[str]], operands:
     if verb in ("start", "stop", "restart"):
         return getattr(qjail, verb)(*operands)
     if verb == "list":
-        return qjail.list()
+        return qjail.list(*operands)
     if verb == "console":
         return qjail.console(_one(verb, operands))
     return qjail.delete(*operands, everything="A" in values)
+
+
+def _addresses(values: list[str], flag: str) -> list[str]:
+    """The addresses of every -4 (or -6) given, each a comma-separated
+    list; an empty item inside a list is an error, not nothing."""
+    addresses = []
+    for value in values:
+        items = value.split(",") if value else []
+        if "" in items:
+            raise QjailError(f"Error: {flag} {shown(value)} is not a valid IP address.")
+        addresses += items
+    return addresses

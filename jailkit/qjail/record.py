@@ -1,11 +1,18 @@
 """qjail's per-jail definition record, /usr/local/etc/qjail.local/NAME: a
 sh-sourceable file of key="value" lines with qjail 5's key set (its
-write-definition function), and the permanent vnet counter qjail.vnetctl."""
+write-definition function), and the permanent vnet counter qjail.vnetctl.
+
+qjail itself sources these files, so a value is written only when it is
+inert inside double quotes (names.is_inert), and a record read back is
+checked field by field (Record.problem) before its values reach a command."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field, fields
+
+from ..names import is_ifname, is_inert
 
 JAILDIR = "/usr/jails"
 ETC = "/usr/local/etc"
@@ -20,7 +27,8 @@ TEMPLATE = f"{JAILDIR}/template"
 FLAVORS = f"{JAILDIR}/flavors"
 ARCHIVE = f"{JAILDIR}/archive"
 
-_LINE = re.compile(r'^([a-z0-9]+)="(.*)"$')
+_LINE = re.compile(r'([a-z0-9]+)="(.*)"')
+_VNET = re.compile(r"be\|(none|ipfw|pf|ipf)\|[0-9]{1,3}")
 
 
 @dataclass
@@ -60,14 +68,42 @@ class Record:
         return int(self.vnet.split("|")[2]) if self.vnet.count("|") == 2 else None
 
     def render(self) -> str:
-        return "".join(f'{f.name}="{getattr(self, f.name)}"\n' for f in fields(self)
-                       if f.name != "extra")
+        lines = []
+        for f in fields(self):
+            if f.name == "extra":
+                continue
+            value = getattr(self, f.name)
+            if not is_inert(value):
+                raise ValueError(f"qjail record of {self.name!r}: {f.name}={value!r} would be "
+                                 "read back as sh syntax")
+            lines.append(f'{f.name}="{value}"\n')
+        return "".join(lines)
+
+    def problem(self, name: str) -> str | None:
+        """What is wrong with a record read from jail ``name``'s file, or
+        None. Only values jailkit puts into commands and jail.conf are
+        checked, each to the grammar it has there."""
+        checks = [
+            ("name", self.name == name),
+            ("ip4", all(_is_address(a, ipaddress.IPv4Address) for a in _items(self.ip4))),
+            ("ip6", all(_is_address(a, ipaddress.IPv6Address) for a in _items(self.ip6))),
+            ("path", self.path == f"{JAILDIR}/{name}"),
+            ("fstab", self.fstab in ("", f"{FSTAB}/{name}")),
+            ("interface", self.interface == "" or is_ifname(self.interface)),
+            ("vinterface", self.vinterface == "" or is_ifname(self.vinterface)),
+            ("vnet", self.vnet == "" or _VNET.fullmatch(self.vnet) is not None),
+            ("ruleset", self.ruleset == "" or self.ruleset.isascii() and self.ruleset.isdigit()),
+        ]
+        for key, good in checks:
+            if not good:
+                return f'{key}="{getattr(self, key)}"'
+        return None
 
     @classmethod
     def parse(cls, text: str) -> "Record":
         values: dict[str, str] = {}
         for line in text.splitlines():
-            match = _LINE.match(line.strip())
+            match = _LINE.fullmatch(line.strip())
             if match:
                 values[match.group(1)] = match.group(2)
         known = {f.name for f in fields(cls)} - {"extra"}
@@ -80,3 +116,15 @@ class Record:
 def parse_vnetctl(text: str | None) -> int:
     match = re.search(r'count="(\d+)"', text or "")
     return int(match.group(1)) if match else 0
+
+
+def _items(text: str) -> list[str]:
+    return [item for item in text.split(",") if item]
+
+
+def _is_address(text: str, kind: type) -> bool:
+    try:
+        kind(text)
+    except ValueError:
+        return False
+    return "%" not in text
