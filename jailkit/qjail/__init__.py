@@ -25,6 +25,11 @@ FIREWALL_DIGIT = {"none": "0", "ipfw": "1", "pf": "2", "ipf": "3", "": "0"}
 BASE_DIRS = ["bin", "lib", "libexec", "sbin", "usr/bin", "usr/include", "usr/lib",
              "usr/libdata", "usr/libexec", "usr/sbin", "usr/share"]
 TEMPLATE_DIRS = ["dev", "tmp", "var/log", "var/run", "var/tmp", "root", "home", "mnt", "sharedfs"]
+# Sticky and world-writable, as etc/mtree/BSD.root.dist and BSD.var.dist
+# make them (mode 01777); mkdir gives 0755.
+STICKY_DIRS = ["tmp", "var/tmp"]
+# What install puts into each flavor, and create copies into a new jail.
+FLAVOR_FILES = ["etc/rc.conf", "etc/motd"]
 MAX_VNET_JAILS = 254
 DOWNLOAD = f"{JAILDIR}/download"
 UNPACKED = f"{JAILDIR}/download/base"
@@ -153,6 +158,7 @@ class Qjail:
         write_file(self.host, f"{TEMPLATE}/etc/rc.conf", "")
         write_file(self.host, f"{TEMPLATE}/etc/fstab", "")
         self._must(["mkdir", "-p"] + [f"{TEMPLATE}/{d}" for d in TEMPLATE_DIRS], "mkdir")
+        self._must(["chmod", "1777"] + [f"{TEMPLATE}/{d}" for d in STICKY_DIRS], "chmod")
         for flavor in ("default", "ssh-default"):
             rc_conf = FLAVOR_RC_CONF + ('sshd_enable="YES"\n' if flavor == "ssh-default" else "")
             write_file(self.host, f"{FLAVORS}/{flavor}/etc/rc.conf", rc_conf)
@@ -184,7 +190,7 @@ class Qjail:
         flavor = "ssh-default" if ssh else "default"
         try:
             self._must(["cp", "-Rp", TEMPLATE, path], "copying the template")
-            self._must(["cp", "-Rp", f"{FLAVORS}/{flavor}/.", path], "copying the flavor")
+            self._copy_flavor(flavor, path)
             write_file(self.host, record.fstab, f"{SHAREDFS} {path}/sharedfs nullfs ro 0 0\n")
             self._save(record)
             write_file(self.host, jail_conf.config_path(name), jail_conf.render(record))
@@ -192,6 +198,16 @@ class Qjail:
             self._remove_files(name)
             raise
         return warnings + f"Successfully created  {name}\n"
+
+    def _copy_flavor(self, flavor: str, path: str) -> None:
+        """The flavor's files over the template's. A template file may be a
+        link out of the jail (the host's etc/motd is an absolute symlink to
+        /var/run/motd, made by rc.d/motd); cp(1) on FreeBSD 14 would write
+        through it into the host's file, so the link is removed first."""
+        for file in FLAVOR_FILES:
+            self._must(["rm", "-f", f"{path}/{file}"], "removing the template's copy")
+            self._must(["cp", "-p", f"{FLAVORS}/{flavor}/{file}", f"{path}/{file}"],
+                       "copying the flavor")
 
     def _interfaces(self) -> list[str]:
         return self._run(["ifconfig", "-l"]).stdout.split()
@@ -380,7 +396,10 @@ class Qjail:
         self.record(name)
         if self.running_jid(name) is None:
             raise QjailError(f"Error: Jail is not running & it needs to be. {name}")
-        return read_file(self.host, f"{JAILDIR}/{name}/etc/motd") or ""
+        # Read inside the jail, as login(1) there reads it: a link in the
+        # jail's /etc resolves in the jail, not on the host.
+        result = self.host.run(["jexec", name, "cat", "/etc/motd"])
+        return result.stdout if result.succeeded else ""
 
     def console_run(self, name: str, command: str, user: str = "root",
                     stdin: str | None = None) -> Result:
