@@ -219,7 +219,7 @@ def test_install_from_base_txz_needs_fetch_and_tar(qjail, host):
     status, output = q(qjail, "qjail install -h download.freebsd.org")
     assert status == 3
     assert output.startswith("Error: fetching https://download.freebsd.org/pub/FreeBSD/releases/"
-                             "amd64/14.3-RELEASE/base.txz failed: fetch: part of FreeBSD, but not "
+                             "amd64/amd64/14.3-RELEASE/base.txz failed: fetch: part of FreeBSD, but not "
                              "modelled by the jailkit sim")
     assert everything(host) == before
     status, output = q(qjail, "qjail install -f /root/base.txz")

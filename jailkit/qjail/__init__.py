@@ -126,7 +126,14 @@ class Qjail:
         check_mirror(server)
         release = self._must(["uname", "-r"], "uname").stdout.strip().split("-p")[0]
         machine = self._must(["uname", "-m"], "uname").stdout.strip()
-        return f"https://{server}/pub/FreeBSD/releases/{machine}/{release}/base.txz"
+        machine_arch = self._must(["uname", "-p"], "uname").stdout.strip()
+        # The mirrors' layout, as bsdinstall's default BSDINSTALL_DISTSITE:
+        # releases (snapshots for a -CURRENT, -STABLE, -PRERELEASE or -ALPHA
+        # world) / MACHINE / MACHINE_ARCH (amd64/amd64, arm64/aarch64) / RELEASE.
+        branch = release.rpartition("-")[2]
+        tree = ("snapshots" if branch in ("CURRENT", "STABLE", "PRERELEASE")
+                or branch.startswith("ALPHA") else "releases")
+        return f"https://{server}/pub/FreeBSD/{tree}/{machine}/{machine_arch}/{release}/base.txz"
 
     def _unpack(self, base: str) -> str:
         check_base(base)
