@@ -9,7 +9,7 @@ import ipaddress
 import re
 
 IFNAMSIZ = 16  # sys/net/if.h: an interface name has at most 15 characters
-_IFNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
+_IFNAME = re.compile(r"[A-Za-z][A-Za-z0-9_.]*")
 
 
 class InvalidName(ValueError):
@@ -17,7 +17,7 @@ class InvalidName(ValueError):
 
 
 def validate_ifname(name: str) -> str:
-    if not _IFNAME.match(name) or len(name) >= IFNAMSIZ:
+    if not _IFNAME.fullmatch(name) or len(name) >= IFNAMSIZ:
         raise InvalidName(
             f"{name!r} is not a FreeBSD interface name (a letter, then letters, digits, "
             f"'_' or '.', at most {IFNAMSIZ - 1} characters)")
