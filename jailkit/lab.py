@@ -2,7 +2,12 @@
 the LAN's gateway with its NAT and name service, and an internet of a few
 named hosts with their services), described in YAML. The sim models it; on
 a real box jailkit builds it out of FreeBSD itself. Scenarios name its
-values as ``<lan_nic>``, ``<gateway>`` ... so one feature runs on both."""
+values as ``<lan_nic>``, ``<gateway>`` ... so one feature runs on both.
+
+A lab file is checked whole before anything uses it: every key to its type
+and to the grammar FreeBSD gives the value (interface names, unicast MACs,
+addresses and networks, host names, the release), unknown keys and keys
+given twice refused; an error reads ``FILE: host.nic: what is wrong``."""
 
 from __future__ import annotations
 
