@@ -147,7 +147,7 @@ _GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
 def _known_steps(request: pytest.FixtureRequest, kind: str) -> list[str]:
     """The step definitions this test can see that take a ``kind`` step
     (given, when, then), as text."""
-    manager = request._fixturemanager
+    manager = request._fixturemanager   # pytest has no public listing; pytest-bdd reads it too
     steps = []
     for name in get_fixture_names(manager):
         for fixturedef in getfixturedefs(manager, name, request.node) or ():
