@@ -242,6 +242,8 @@ _host_name = _matching(rf"(?=.{{1,253}}$){_HOST_LABEL}(\.{_HOST_LABEL})*",
 # <options>) part; nothing a shell or a parser of ifconfig output would trip on.
 _media = _matching(r"[A-Za-z0-9][A-Za-z0-9_.+/-]*( [A-Za-z0-9_.+/(),<>-]+)*",
                    "an ifconfig media line like 'autoselect (100baseTX <full-duplex>)'")
+# A lab's name, as --lab and `jailkit labs` show it.
+_lab_name = _matching(r"[a-z0-9][a-z0-9._-]*", "a lab name (a-z, 0-9, '.', '_' and '-')")
 # A lab value is typed into command lines: one word, nothing the shell reads.
 _VALUE = re.compile(r"[A-Za-z0-9_.:/@%+,-]+")
 _VALUE_NAME = re.compile(r"[a-z_][a-z0-9_]*")     # as a feature writes it: <name>
@@ -426,7 +428,7 @@ def parse_lab(data: object, source: str = "lab") -> Lab:
     if nat != "none" and internet is None:
         raise read.error("gateway.nat", f"{nat} needs an internet to translate to (no 'internet' section)")
     lab = Lab(
-        name=read.get(data, "", "name", _matching(r"[a-z0-9][a-z0-9._-]*", "a lab name (a-z, 0-9, . _ -)")),
+        name=read.get(data, "", "name", _lab_name),
         description=read.get(data, "", "description", _line, ""),
         release=read.get(data, "", "release", _release),
         host=host,

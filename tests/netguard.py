@@ -15,8 +15,10 @@ and FTP client that honours the proxy variables (curl, Ruby's Net::HTTP,
 hence vagrant) is sent to a closed port on 127.0.0.1 and so never looks a
 name up; vagrant's version check and box update check are off, its Vagrant
 Cloud is that closed port, and its home (boxes, caches) is a directory of
-the session's own. A subprocess started with an environment of its own
-that drops these settings is refused like a connect."""
+the session's own. A subprocess.Popen given an environment of its own that
+drops these settings is refused like a connect. os.exec* is not watched:
+it runs in a forked child, where a refusal would only kill the child (the
+suite's one use, in test_cli.py, builds its environment from os.environ)."""
 
 from __future__ import annotations
 
