@@ -23,7 +23,7 @@ from pytest_bdd.steps import step_function_context_registry
 from .cleanup import restore, snapshot
 from .host import Host
 from .hosts import connect
-from .lab import DEFAULT_LAB, Lab, load_lab
+from .lab import DEFAULT_LAB, Lab, LabError, load_lab
 from .scenario import Scenario, Typed
 
 
@@ -42,12 +42,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="print the commands the steps type and their output")
 
 
+# The lab --lab names, read when pytest starts.
+LAB = pytest.StashKey[Lab]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Read the lab file before any test: a broken one is one clear error
+    (file, key, problem), not a traceback in every scenario."""
+    try:
+        config.stash[LAB] = load_lab(config.getoption("lab"))
+    except LabError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 @pytest.fixture(scope="session")
 def jailkit_host(request: pytest.FixtureRequest) -> Iterator[Host]:
     """The host of the session, with its lab ready (built on a real box)."""
     config = request.config
-    host = connect(config.getoption("host"), lab=load_lab(config.getoption("lab")),
-                   destroy=config.getoption("destroy"))
+    host = connect(config.getoption("host"), lab=config.stash[LAB], destroy=config.getoption("destroy"))
     try:
         host.prepare_lab()
         yield host

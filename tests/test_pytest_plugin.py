@@ -1,10 +1,12 @@
 """The pytest plugin with real pytest-bdd runs: a feature whose step no
 step definition matches names the feature file, the line and the closest
-known step."""
+known step; a broken lab file is one clear error before any test."""
 
 from __future__ import annotations
 
 import pytest
+
+from jailkit.lab import lab_path
 
 FEATURE = """\
 Feature: a small howto
@@ -53,3 +55,12 @@ def test_the_unknown_step_is_shown_as_failing(pytester):
     result.stdout.fnmatch_lines(["  Scenario: typed by hand",
                                  "    ✓ Given a FreeBSD host with VIMAGE on the howto's LAN",
                                  "    ✗ When I entr \"hostname\""])
+
+
+def test_a_broken_lab_file_is_one_clear_error(pytester):
+    lab = pytester.path / "broken.yaml"
+    lab.write_text(lab_path("qjail-vnet").read_text().replace("nic: fxp0", "nic: 'fxp0; reboot'"))
+    result = run(pytester, "--lab", str(lab))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {lab}: host.nic: 'fxp0; reboot' is not a FreeBSD interface name*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
