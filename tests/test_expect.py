@@ -165,7 +165,8 @@ def _reference(pieces: list[str], actual: str) -> bool:
 def test_the_linear_matcher_agrees_with_the_definition():
     chooser = random.Random(7)
     for _ in range(4000):
-        expected = "".join(chooser.choice(["a", "b", " ", "<...>", "ab"]) for _ in range(chooser.randint(0, 6)))
+        expected = "".join(chooser.choice(["a", "b", " ", "<...>", "ab"])
+                           for _ in range(chooser.randint(0, 6)))
         actual = "".join(chooser.choice("ab ") for _ in range(chooser.randint(0, 9)))
         normal_expected, normal_actual = " ".join(expected.split()), " ".join(actual.split())
         assert line_matches(expected, actual) == _reference(normal_expected.split("<...>"), normal_actual), \
