@@ -12,7 +12,12 @@ pasted transcript that lost its tabs still matches.
   printed in between are allowed.
 
 On a mismatch the report says which expected lines were not found, the
-closest line FreeBSD did print for each, and the whole output."""
+closest line FreeBSD did print for each, and the whole output. An expected
+text with nothing to look for (empty, blank, or only ``<...>``) is refused
+with ExpectError: it would pass any output.
+
+Matching takes time linear in the line's length whatever the number of
+wildcards: the literal pieces between them are looked for left to right."""
 
 from __future__ import annotations
 
@@ -21,6 +26,10 @@ import re
 from dataclasses import dataclass
 
 WILDCARD = "<...>"
+
+
+class ExpectError(ValueError):
+    """The expected text cannot serve as a check (it would pass anything)."""
 
 
 @dataclass
@@ -35,21 +44,53 @@ def _normal(line: str) -> str:
     return " ".join(line.split())
 
 
-def _pattern(expected: str) -> re.Pattern[str]:
-    pieces = _normal(expected).split(WILDCARD)
-    body = ".+?".join(re.escape(piece).replace(r"\ ", r"\s+") for piece in pieces)
-    return re.compile(rf"^{body}$")
+def _pieces(expected: str) -> list[str]:
+    """The literal text between the wildcards of a normalised expected line."""
+    return _normal(expected).split(WILDCARD)
+
+
+def _pieces_match(pieces: list[str], actual: str) -> bool:
+    """Whether ``actual`` is pieces[0] + any + pieces[1] + ... + pieces[-1],
+    each ``any`` at least one character. Each middle piece is taken at its
+    leftmost place after the one before it: leftmost leaves the most room
+    for the rest, so no other choice can succeed where it fails, and every
+    character is looked at a bounded number of times (no backtracking)."""
+    first, *middle_and_last = pieces
+    if not middle_and_last:
+        return actual == first
+    *middle, last = middle_and_last
+    if not actual.startswith(first):
+        return False
+    position = len(first)
+    for piece in middle:
+        found = actual.find(piece, position + 1)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return len(actual) - len(last) >= position + 1 and actual.endswith(last)
 
 
 def line_matches(expected: str, actual: str) -> bool:
-    return bool(_pattern(expected).match(_normal(actual)))
+    return _pieces_match(_pieces(expected), _normal(actual))
 
 
 def _lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
+def _refuse_empty(expected: str) -> None:
+    """An expected block with no text to look for would pass any output: a
+    check that cannot fail is a mistake in the feature, not a pass."""
+    if not expected.strip():
+        raise ExpectError("the expected output is empty: it would pass whatever FreeBSD prints; "
+                          "write the lines the howto shows")
+    if not any(piece.strip() for line in _lines(expected) for piece in _pieces(line)):
+        raise ExpectError(f"the expected output {expected.strip()!r} shows nothing but {WILDCARD}: it "
+                          "would pass any output with a line in it; write the lines the howto shows")
+
+
 def match_text(expected: str, actual: str, ordered: bool = True) -> Mismatch | None:
+    _refuse_empty(expected)
     wanted = _lines(expected)
     got = _lines(actual)
     missing: list[str] = []
@@ -115,6 +156,7 @@ def _blocks(text: str) -> dict[str, tuple[str, list[str]]]:
 
 
 def match_ifconfig(expected: str, actual: str) -> Mismatch | None:
+    _refuse_empty(expected)
     wanted = _blocks(expected)
     if not wanted:
         return match_text(expected, actual)

@@ -10,15 +10,20 @@ every scenario, and a live view of the steps for people who watch.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from pytest_bdd.compat import get_fixture_names, getfixturedefs
+from pytest_bdd.steps import step_function_context_registry
 
 from .cleanup import restore, snapshot
 from .host import Host
 from .hosts import connect
-from .lab import DEFAULT_LAB, Lab, load_lab
+from .lab import DEFAULT_LAB, Lab, LabError, load_lab
 from .scenario import Scenario, Typed
 
 
@@ -37,12 +42,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="print the commands the steps type and their output")
 
 
+# The lab --lab names, read when pytest starts.
+LAB = pytest.StashKey[Lab]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Read the lab file before any test: a broken one is one clear error
+    (file, key, problem), not a traceback in every scenario."""
+    try:
+        config.stash[LAB] = load_lab(config.getoption("lab"))
+    except LabError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 @pytest.fixture(scope="session")
 def jailkit_host(request: pytest.FixtureRequest) -> Iterator[Host]:
     """The host of the session, with its lab ready (built on a real box)."""
     config = request.config
-    host = connect(config.getoption("host"), lab=load_lab(config.getoption("lab")),
-                   destroy=config.getoption("destroy"))
+    host = connect(config.getoption("host"), lab=config.stash[LAB], destroy=config.getoption("destroy"))
     try:
         host.prepare_lab()
         yield host
@@ -112,3 +129,41 @@ def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func
 def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args, exception) -> None:
     if request.config.getoption("steps"):
         _write(request.config, f"    ✗ {step.keyword} {step.name}\n" + _transcript(request.config))
+
+
+def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception) -> None:
+    """A misspelt or unknown step: say where it is (feature file and line)
+    and which known step is closest, rather than pytest-bdd's bare message
+    and a traceback of its internals."""
+    if request.config.getoption("steps"):
+        _write(request.config, f"    ✗ {step.keyword} {step.name}\n")
+    place = _feature_path(feature.filename, request.config.rootpath)
+    known = _known_steps(request, step.type)
+    close = max(known, key=lambda text: difflib.SequenceMatcher(None, step.name, text).ratio(),
+                default=None)
+    hint = (f"the closest known {step.type} step is: {step.keyword} {close}" if close
+            else f"no {step.type} step is defined at all")
+    pytest.fail(f"{place}:{step.line_number}: no step definition matches "
+                f"'{step.keyword} {step.name}'; {hint}", pytrace=False)
+
+
+def _feature_path(filename: str, root: Path) -> str:
+    path = Path(filename)
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+# A named group of a step's regex, as the step reads to a person: {name}.
+_GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
+
+
+def _known_steps(request: pytest.FixtureRequest, kind: str) -> list[str]:
+    """The step definitions this test can see that take a ``kind`` step
+    (given, when, then), as text."""
+    manager = request._fixturemanager   # pytest has no public listing; pytest-bdd reads it too
+    steps = []
+    for name in get_fixture_names(manager):
+        for fixturedef in getfixturedefs(manager, name, request.node) or ():
+            context = step_function_context_registry.get(fixturedef.func)
+            if context is not None and context.type in (None, kind):
+                steps.append(_GROUP.sub(r"{\1}", context.parser.name).replace("\\", ""))
+    return sorted(set(steps))

@@ -91,7 +91,8 @@ class Vagrant:
                     "Vagrant::Errors::DownloaderError"):
             return VagrantError(f"the box is not downloaded and could not be fetched: {message}\n"
                                 "Add it on a machine with network access (vagrant box add NAME) "
-                                "and copy it here, or name a box you have with JAILKIT_BOX.")
+                                "and copy it here, name a box you have with JAILKIT_BOX, or point "
+                                "JAILKIT_BOX_URL at a box file (file:///path/freebsd.box).")
         if kind in ("Vagrant::Errors::NoDefaultProvider", "Vagrant::Errors::ProviderNotUsable"):
             return VagrantError(f"no usable Vagrant provider: {message}\n"
                                 "Install VirtualBox or vagrant-libvirt, or use ssh:// to a FreeBSD box.")

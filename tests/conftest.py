@@ -1,13 +1,18 @@
-"""Shared fixtures: a fresh sim host per test, and a way to read test data."""
+"""Shared fixtures: a fresh sim host per test, a way to read test data, and
+the guard that keeps every test on the loopback (tests/netguard.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import jailkit
 from jailkit.host import Host
+from tests import netguard
+
+netguard.install()
 
 pytest_plugins = ["pytester"]
 
@@ -39,3 +44,44 @@ def run(host: Host, command, stdin: str | None = None) -> tuple[int, str, str]:
     """(exit status, stdout, stderr) of a command, for exact comparisons."""
     result = host.run(command, stdin=stdin)
     return result.exit_status, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_network_for_subprocesses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The environment every program the tests start inherits: it cannot
+    reach beyond the loopback (see tests/netguard.py). Vagrant's home is
+    the session's own, so no box or cache of the user's is used or left."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in netguard.ENVIRONMENT.items():
+            patch.setenv(name, value)
+        for name in netguard.UNSET:
+            patch.delenv(name, raising=False)
+        patch.setenv("VAGRANT_HOME", str(tmp_path_factory.mktemp("vagrant.d")))
+        yield
+
+
+def _stays_on_the_loopback() -> Iterator[None]:
+    """Fails the test (in the phase where it happened) that tried to send
+    anything outside 127.0.0.0/8, even if its code caught the refusal."""
+    before = len(netguard.attempts)
+    try:
+        return (yield)
+    finally:
+        tried = netguard.attempts[before:]
+        if tried:
+            pytest.fail("the test tried to leave the loopback:\n  " + "\n  ".join(tried), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    return (yield from _stays_on_the_loopback())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    return (yield from _stays_on_the_loopback())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    return (yield from _stays_on_the_loopback())

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from jailkit.expect import kind_of, line_matches, match, match_ifconfig, match_text
+import random
+
+import pytest
+
+from jailkit.expect import ExpectError, kind_of, line_matches, match, match_ifconfig, match_text
 from tests.conftest import data
 
 PING = data("ping_12_ok.txt")
@@ -104,3 +108,66 @@ def test_kind_follows_the_command():
     assert kind_of("jexec v10 ifconfig epair1b") == "ifconfig"
     assert kind_of("qjail list") == "qjail-list"
     assert kind_of("ping -c 2 10.0.10.1") == "text"
+
+
+@pytest.mark.parametrize("expected", ["", "\n", "   \n\t\n", "<...>", "  <...>  \n<...> <...>\n"])
+@pytest.mark.parametrize("kind", ["text", "ifconfig", "qjail-list"])
+def test_an_expected_block_with_nothing_to_look_for_is_refused(expected, kind):
+    # It would pass any output: a check that cannot fail is a mistake in the feature.
+    with pytest.raises(ExpectError, match="would pass"):
+        match(expected, PING, kind=kind)
+
+
+def test_the_refusal_says_what_to_write():
+    with pytest.raises(ExpectError, match="the expected output is empty: .* write the lines the howto shows"):
+        match_text("  \n", "")
+    with pytest.raises(ExpectError, match=r"shows nothing but <\.\.\.>"):
+        match_ifconfig("<...>\n", BRIDGE)
+
+
+def test_a_wildcard_beside_text_is_still_a_check():
+    assert match("<...> ms\n", PING) is None
+    assert match("<...> seconds\n", PING) is not None
+
+
+WORDS = " ".join(f"word{i}" for i in range(60))
+
+
+def test_many_wildcards_against_a_long_line():
+    # Eight wildcards on a 60-word line: a backtracking matcher tries the
+    # ways of placing them (billions) before it can say no.
+    expected = " ".join(["<...>"] * 8) + " nothere"
+    assert not line_matches(expected, WORDS)
+    assert line_matches(" ".join(["<...>"] * 8) + " word59", WORDS)
+    assert line_matches("word0 <...> word7 <...> word30 <...> <...> word59", WORDS)
+    assert not line_matches("word0 <...> word30 <...> word7 <...> word59", WORDS)
+
+
+def test_many_wildcards_against_a_very_long_line():
+    # Far beyond what backtracking could finish; the answer comes at once.
+    line = " ".join(f"w{i}" for i in range(20000))
+    assert not line_matches(" ".join(["<...>"] * 300) + " absent", line)
+    assert line_matches("<...> w1000 <...> w19999", line)
+
+
+def _reference(pieces: list[str], actual: str) -> bool:
+    """The wildcard rule by its definition: try every length for the first
+    wildcard. Exponential; fine for a few characters."""
+    if len(pieces) == 1:
+        return actual == pieces[0]
+    head, *rest = pieces
+    if not actual.startswith(head):
+        return False
+    tail = actual[len(head):]
+    return any(_reference(rest, tail[size:]) for size in range(1, len(tail) + 1))
+
+
+def test_the_linear_matcher_agrees_with_the_definition():
+    chooser = random.Random(7)
+    for _ in range(4000):
+        expected = "".join(chooser.choice(["a", "b", " ", "<...>", "ab"])
+                           for _ in range(chooser.randint(0, 6)))
+        actual = "".join(chooser.choice("ab ") for _ in range(chooser.randint(0, 9)))
+        normal_expected, normal_actual = " ".join(expected.split()), " ".join(actual.split())
+        assert line_matches(expected, actual) == _reference(normal_expected.split("<...>"), normal_actual), \
+            (expected, actual)

@@ -3,7 +3,9 @@
 No hypervisor can run here: `vagrant validate` checks the Vagrantfile, and
 a stand-in VBoxManage (answering only its version and empty listings) lets
 the real vagrant reach the machine-state and box stages where jailkit's
-errors are decided."""
+errors are decided. Vagrant runs in the suite's no-network environment
+(tests/netguard.py): no version check, Vagrant Cloud and every proxy a
+closed port on 127.0.0.1, a home of the session's own."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import pytest
 import jailkit
 from jailkit.hosts import HostURLError
 from jailkit.vagrant import Vagrant, VagrantError
+from tests import netguard
 
 PROJECT = Path(__file__).resolve().parents[1]
 VBOXMANAGE = """#!/bin/sh
@@ -81,11 +84,27 @@ def test_machine_not_running(box_dir, stand_in_virtualbox):
         jailkit.connect(f"vagrant://default?dir={box_dir}&up=0")
 
 
-def test_box_not_downloaded(box_dir, stand_in_virtualbox, capsys):
-    with pytest.raises(VagrantError, match="the box is not downloaded and could not be fetched"):
+def test_box_not_downloaded(box_dir, stand_in_virtualbox, tmp_path, monkeypatch, capsys):
+    # The box comes from a local file that is not there: vagrant stops
+    # before any download, and nothing is looked up on the network.
+    monkeypatch.setenv("JAILKIT_BOX_URL", f"file://{tmp_path}/FreeBSD-14.3-RELEASE.box")
+    with pytest.raises(VagrantError, match="the box is not downloaded and could not be fetched") as error:
         jailkit.connect(f"vagrant://default?dir={box_dir}")
+    assert f"Couldn't open file {tmp_path}/FreeBSD-14.3-RELEASE.box" in str(error.value)
+    assert "point JAILKIT_BOX_URL at a box file" in str(error.value)
     # Progress was shown while vagrant worked.
     assert "vagrant: Bringing machine 'default' up with 'virtualbox' provider..." in capsys.readouterr().err
+
+
+def test_vagrant_cloud_is_the_loopback_in_the_tests(box_dir, stand_in_virtualbox):
+    # A box name with no box URL is looked up on Vagrant Cloud; in the test
+    # suite's environment (tests/netguard.py) that is a closed port on
+    # 127.0.0.1, so the real vagrant asks nothing outside the machine.
+    assert os.environ["VAGRANT_SERVER_URL"] == netguard.NOWHERE
+    with pytest.raises(VagrantError, match="the box is not downloaded and could not be fetched") as error:
+        jailkit.connect(f"vagrant://default?dir={box_dir}")
+    assert f'URL: ["{netguard.NOWHERE}/freebsd/FreeBSD-14.3-RELEASE"]' in str(error.value)
+    assert "Failed to connect to 127.0.0.1 port 9" in str(error.value)
 
 
 def test_no_vagrantfile(tmp_path):
