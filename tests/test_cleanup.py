@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from jailkit.cleanup import CleanupError, restore, snapshot
+from jailkit.cleanup import CleanupError, Journal
 from jailkit.files import read_file
 from jailkit.qjail import Qjail
 
@@ -28,11 +28,13 @@ def howto_until_the_console(host) -> None:
 
 def test_restore_after_a_howto_left_half_way(host):
     before_state = state(host)
-    before = snapshot(host)
-    howto_until_the_console(host)
+    journal = Journal(host)
+    with journal.watching():
+        howto_until_the_console(host)
     assert state(host) != before_state
-    commands = restore(host, before)
-    assert "jail -q -f /usr/local/etc/qjail.config/v10 -r v10" in commands
+    commands = journal.undo()
+    # by jid, without qjail's jail.conf and its exec.poststop
+    assert "jail -R 1" in commands
     assert state(host) == before_state
 
 
@@ -41,36 +43,42 @@ def test_what_was_there_before_stays(host):
     Qjail(host).install()
     host.run("ifconfig epair create && jail -c name=theirs persist").check()
     before_state = state(host)
-    before = snapshot(host)
-    qjail = Qjail(host)
-    qjail.create("v10", ["10.0.10.10"])
-    qjail.config("v10", vnet_nic="fxp0", firewall="none")
-    qjail.start("v10")
-    host.run("ifconfig bridge create").check()
-    restore(host, before)
+    journal = Journal(host)
+    with journal.watching():
+        qjail = Qjail(host)
+        qjail.create("v10", ["10.0.10.10"])
+        qjail.config("v10", vnet_nic="fxp0", firewall="none")
+        qjail.start("v10")
+        host.run("ifconfig bridge create").check()
+    journal.undo()
     assert state(host) == before_state
     assert host.run("jls -j theirs").succeeded
     assert read_file(host, "/usr/local/etc/qjail.vnetctl") == 'count="0"\n'
 
 
 def test_restore_says_what_it_could_not_undo(host):
-    before = snapshot(host)
-    host.run("ifconfig fxp0 name lan0").check()   # a rename cannot be destroyed away
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ifconfig fxp0 name lan0").check()   # a rename cannot be destroyed away
     with pytest.raises(CleanupError, match="could not remove what the scenario created: interfaces: lan0"):
-        restore(host, before)
+        journal.undo()
 
 
 def test_nothing_to_do_on_an_untouched_host(host):
-    assert restore(host, snapshot(host)) == []
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ifconfig -a; jls").check()
+    assert journal.undo() == []
 
 
 def test_modules_and_host_firewalls_are_put_back(host):
-    before = snapshot(host)
-    host.run("kldload ipfw_nat && kldload pf && kldload ipl").check()
-    host.run("ipfw -q add 100 allow ip from any to any && ipfw nat 1 config if fxp0 > /dev/null").check()
-    host.run("pfctl -q -f - && pfctl -q -e", stdin="pass all\n").check()
-    host.run("ipf -E -f - && ipnat -f -", stdin="pass in all\n").check()
-    restore(host, before)
+    journal = Journal(host)
+    with journal.watching():
+        host.run("kldload ipfw_nat && kldload pf && kldload ipl").check()
+        host.run("ipfw -q add 100 allow ip from any to any && ipfw nat 1 config if fxp0 > /dev/null").check()
+        host.run("pfctl -q -f - && pfctl -q -e", stdin="pass all\n").check()
+        host.run("ipf -E -f - && ipnat -f -", stdin="pass in all\n").check()
+    journal.undo()
     assert host.run("kldstat").stdout == "Id Refs Address                Size Name\n" \
         " 1   31 0xffffffff80200000  1f3c6c8 kernel\n"
 
@@ -83,11 +91,11 @@ def test_rules_of_a_box_whose_firewalls_were_loaded_stay(host):
              "ipfw -q add 65000 allow ip from any to any").check()
     host.run("pfctl -q -f -", stdin="pass all\n").check()
     box_rules = host.run("ipfw list; pfctl -s rules").stdout
-    before = snapshot(host)
-    host.run("ipfw -q add 100 deny icmp from any to any && ipfw -q add 900 deny ip from any to any && "
-             "ipfw -q delete 65000").check()
-    host.run("pfctl -q -f - && pfctl -q -e", stdin="block all\n").check()
-    commands = restore(host, before)
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ipfw -q add 900 deny ip from any to any").check()
+        host.run("pfctl -q -f - && pfctl -q -e", stdin="block all\n").check()
+    commands = journal.undo()
     assert "ipfw -q flush" not in commands and "ipfw -q -f flush" not in commands
     assert host.run("ipfw list; pfctl -s rules").stdout == box_rules
     assert host.run("pfctl -s Running").stdout == "Disabled\n"
