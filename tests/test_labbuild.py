@@ -27,7 +27,7 @@ def observe(host) -> list[str]:
 def test_build_gives_the_howtos_lan(bare):
     lab = bare.lab
     assert bare.run("ifconfig -l").stdout == "em0 lo0\n"
-    assert build_lab(bare, lab) is True
+    assert build_lab(bare, lab) is not None
     fxp0 = parse_ifconfig(bare.run("ifconfig fxp0").stdout)["fxp0"]
     assert fxp0.ether == lab.host.mac and fxp0.up
     assert [(a.address, a.netmask) for a in fxp0.inet] == [("10.0.10.2", "0xfffffff0")]
@@ -71,14 +71,13 @@ def test_the_internet_hosts_run_their_services(bare):
 
 def test_remove_leaves_the_bare_box(bare):
     before = observe(bare)
-    build_lab(bare, bare.lab)
-    remove_lab(bare, bare.lab)
+    remove_lab(bare, bare.lab, build_lab(bare, bare.lab))
     assert observe(bare) == before
 
 
 def test_a_lab_already_there_is_not_built_again(bare):
-    assert build_lab(bare, bare.lab) is True
-    assert build_lab(bare, bare.lab) is False
+    assert build_lab(bare, bare.lab) is not None
+    assert build_lab(bare, bare.lab) is None
 
 
 def test_someone_elses_nic_is_left_alone(bare):
@@ -128,10 +127,10 @@ def test_a_session_through_the_default_route_is_not_cut(bare):
 
 def test_the_cloud_vm_lab_builds_without_nat():
     box = jailkit.connect("sim://?bare=1&lab=vnet-jib-pf-nat")
-    assert build_lab(box, box.lab) is True
+    record = build_lab(box, box.lab)
     assert "inet 203.0.113.10 netmask 0xffffff00" in box.run("ifconfig vtnet0").stdout
     assert box.run("ping -c 1 www.freebsd.org").succeeded
     # no translation: the internet sees the host's own public address
     assert box.run(f"jexec {GATEWAY_JAIL} ipnat -l").stdout.count("map") == 0
-    remove_lab(box, box.lab)
+    remove_lab(box, box.lab, record)
     assert box.run("ifconfig -l").stdout == "em0 lo0\n"
