@@ -100,3 +100,4 @@ def test_rules_of_a_box_whose_firewalls_were_loaded_stay(host):
     assert host.run("ipfw list; pfctl -s rules").stdout == box_rules
     assert host.run("pfctl -s Running").stdout == "Disabled\n"
     assert "ipfw" in host.run("kldstat").stdout
+
