@@ -25,14 +25,17 @@ EXACT = ["ifconfig -a", "jls -n", "jexec boxjail ifconfig -a", "ipfw list",
 
 def own_box(bridge_with_epair: bool = True) -> Host:
     """The box. Its jail sits on bridge10 through epair50 (or, without
-    ``bridge_with_epair``, bridge10 holds only the box's lan0)."""
+    ``bridge_with_epair``, is routed through epair50a, and bridge10 holds
+    only the box's lan0)."""
     box = jailkit.connect("sim://?bare=1")
+    jail_net = "bridge10" if bridge_with_epair else "epair50a"
     for command in (
             "kldload -n pf; kldload -n ipfw; kldload -n ipl",
-            "ifconfig bridge10 create up > /dev/null && ifconfig bridge10 inet 10.99.0.1/24",
+            "ifconfig bridge10 create up > /dev/null",
             "ifconfig epair60 create > /dev/null && ifconfig epair60a name wan0 > /dev/null && "
             "ifconfig epair60b name lan0 > /dev/null && ifconfig wan0 inet 192.168.60.1/24 up",
             "ifconfig epair50 create > /dev/null && ifconfig epair50a up",
+            f"ifconfig {jail_net} inet 10.99.0.1/24",
             "jail -c name=boxjail host.hostname=boxjail persist vnet vnet.interface=epair50b path=/",
             "jexec boxjail ifconfig epair50b inet 10.99.0.2/24 up",
             "jexec boxjail route add default 10.99.0.1 > /dev/null",

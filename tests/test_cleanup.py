@@ -9,6 +9,8 @@ from jailkit.cleanup import CleanupError, Journal
 from jailkit.files import read_file
 from jailkit.qjail import Qjail
 
+from .ownbox import own_box, still_all_there, what_it_has
+
 
 def state(host) -> dict[str, str]:
     """Everything observable that a howto may change."""
@@ -101,3 +103,129 @@ def test_rules_of_a_box_whose_firewalls_were_loaded_stay(host):
     assert host.run("pfctl -s Running").stdout == "Disabled\n"
     assert "ipfw" in host.run("kldstat").stdout
 
+
+
+# -- on a box that is somebody's (tests/ownbox.py) ------------------------------------------
+
+def logged(host) -> list[str]:
+    """Every command line the host is sent from now on."""
+    real, lines = host._run, []
+
+    def run(line, stdin, timeout):
+        lines.append(line)
+        return real(line, stdin, timeout)
+    host._run = run
+    return lines
+
+
+def test_nothing_is_flushed_and_the_boxs_rules_come_back():
+    # What troubleshooting 5 and 6 do to a host's firewalls, on a box whose
+    # firewalls are in use: its states and NAT sessions must live on.
+    box = own_box()
+    before = what_it_has(box)
+    journal = Journal(box)
+    with journal.watching():
+        box.run("pfctl -f -", stdin="pass all\nblock return out quick on em0 proto tcp from any "
+                                    "to any port 43\n").check()
+        box.run("ipf -f -", stdin="block return-rst out quick on em0 proto tcp from any to any "
+                                  "port = 43\n").check()
+        box.run("ipnat -f -", stdin="map em0 10.77.0.0/24 -> 0/32\n").check()
+        box.run("ipfw -q add 900 deny icmp from any to any via epair1a").check()
+    sent = logged(box)
+    journal.undo()
+    assert not [line for line in sent if " -F" in line or " -C" in line or " -CF" in line
+                or "flush" in line]
+    still_all_there(before, what_it_has(box))
+
+
+def test_an_ipfw_number_the_box_uses_is_never_deleted():
+    box = own_box()
+    box_rules = box.run("ipfw list").stdout
+    journal = Journal(box)
+    with journal.watching():
+        box.run("ipfw -q add 500 allow ip from any to any && ipfw -q add 900 deny ip from any to "
+                "any via epair1a").check()
+    with pytest.raises(CleanupError, match="ipfw rule 00500: the box has rules of its own"):
+        journal.undo()
+    # the box's rule 500, apostrophe and all, is there; the scenario's 900 went
+    assert box.run("ipfw list").stdout.replace("00500 allow ip from any to any\n", "") == box_rules
+
+
+def test_a_box_rule_the_scenario_deleted_is_named_not_readded():
+    box = own_box()
+    journal = Journal(box)
+    with journal.watching():
+        box.run("ipfw -q delete 500").check()
+    sent = logged(box)
+    with pytest.raises(CleanupError, match="removed the box's ipfw rule .00500 allow tcp"):
+        journal.undo()
+    assert not [line for line in sent if "ipfw" in line and " add " in line]
+
+
+def test_jails_are_not_stopped_through_qjails_jail_conf():
+    # The box's bridge10 holds no epair: qjail's exec.poststop would destroy it.
+    box = own_box(bridge_with_epair=False)
+    before = what_it_has(box)
+    journal = Journal(box)
+    with journal.watching():
+        qjail = Qjail(box)
+        qjail.install()
+        qjail.create("v10", ["10.0.10.10"])
+        qjail.config("v10", vnet_nic="wan0", firewall="none")
+        qjail.start("v10")
+    assert "member: epair1a" in box.run("ifconfig bridge10").stdout
+    commands = journal.undo()
+    assert [c for c in commands if c.startswith("jail ")] == ["jail -R 2"]
+    still_all_there(before, what_it_has(box))
+
+
+def test_only_what_a_step_created_goes(host):
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ifconfig epair create > /dev/null && jail -c name=mine persist").check()
+    # between steps, the box's owner makes a jail and a bridge of their own
+    host.run("jail -c name=theirs persist && ifconfig bridge create > /dev/null").check()
+    theirs = host.run("jls -j theirs; ifconfig bridge0").stdout
+    with journal.watching():
+        host.run("jls").check()
+    journal.undo()
+    assert host.run("jls -j theirs; ifconfig bridge0").stdout == theirs
+    assert host.run("ifconfig -l").stdout == "fxp0 lo0 bridge0\n"
+    assert not host.run("jls -j mine").succeeded
+
+
+def test_a_name_that_stands_for_another_interface_now_stays(host):
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ifconfig epair7 create").check()
+    host.run("ifconfig epair7a destroy && ifconfig epair7 create").check()
+    again = host.run("ifconfig epair7a; ifconfig epair7b").stdout
+    journal.undo()
+    assert host.run("ifconfig epair7a; ifconfig epair7b").stdout == again
+
+
+def test_a_file_comes_back_whole_through_a_temporary_file():
+    box = own_box()            # its rc.conf has no final newline
+    rc_conf = box.run("cat /etc/rc.conf").stdout
+    journal = Journal(box)
+    with journal.watching():
+        box.run("sysrc gateway_enable=YES > /dev/null").check()
+    sent = logged(box)
+    journal.undo()
+    assert box.run("cat /etc/rc.conf").stdout == rc_conf
+    written = [line for line in sent if "/etc/rc.conf" in line and "cat >" in line]
+    assert len(written) == 1 and "cat > /etc/.rc.conf.jailkit-" in written[0]
+    assert "mv -f /etc/.rc.conf.jailkit-" in written[0] and written[0].endswith("exit 1; }")
+    assert box.run("ls -a /etc").stdout.count("jailkit") == 0
+
+
+def test_a_file_changed_again_after_the_scenario_is_left():
+    box = own_box()
+    journal = Journal(box)
+    with journal.watching():
+        box.run("echo 'ifconfig_wan0=\"up\"' >> /etc/rc.conf").check()
+    box.run("echo 'ntpd_enable=\"YES\"' >> /etc/rc.conf").check()   # the owner's, later
+    now = box.run("cat /etc/rc.conf").stdout
+    with pytest.raises(CleanupError, match="file /etc/rc.conf changed again"):
+        journal.undo()
+    assert box.run("cat /etc/rc.conf").stdout == now
