@@ -9,7 +9,7 @@ from jailkit.cleanup import CleanupError, Journal
 from jailkit.files import read_file
 from jailkit.qjail import Qjail
 
-from .ownbox import own_box, still_all_there, what_it_has
+from .ownbox import BOX_PF, own_box, still_all_there, what_it_has
 
 
 def state(host) -> dict[str, str]:
@@ -229,3 +229,30 @@ def test_a_file_changed_again_after_the_scenario_is_left():
     with pytest.raises(CleanupError, match="file /etc/rc.conf changed again"):
         journal.undo()
     assert box.run("cat /etc/rc.conf").stdout == now
+
+
+def test_a_replaced_pf_ruleset_comes_back_from_the_boxs_pf_conf():
+    # pf.conf holds what the listing lacks (set skip); it loads back to the
+    # box's rules, so it is the copy loaded (4 lines, not the listing's 3).
+    box = own_box()
+    box.run("cat > /etc/pf.conf && pfctl -q -f /etc/pf.conf", stdin="set skip on lo0\n" + BOX_PF).check()
+    before = what_it_has(box)
+    journal = Journal(box)
+    with journal.watching():
+        box.run("pfctl -f -", stdin="pass all\n").check()
+    assert journal.undo() == ["pfctl -q -f - <<< 4 lines"]
+    still_all_there(before, what_it_has(box))
+
+
+def test_a_pf_ruleset_with_no_copy_that_loads_back_is_left_and_named():
+    box = own_box()
+    box.run("cat > /etc/pf.conf", stdin="pass all\n").check()      # not what is loaded
+    journal = Journal(box)
+    with journal.watching():
+        box.run("pfctl -f -", stdin="block all\n").check()
+    # the box's listing is made unparsable for the test: a rule the sim
+    # prints but cannot read back stands for one pfctl cannot
+    journal.record.changed["pf rules"].original = "pass all label \"x\n"
+    with pytest.raises(CleanupError, match="pf rules: the scenario replaced the box's main ruleset"):
+        journal.undo()
+    assert box.run("pfctl -s rules").stdout == "block drop all\n"
