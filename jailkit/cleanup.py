@@ -237,9 +237,12 @@ class Journal:
             self._before = snapshot(self.host)
 
     def close(self) -> None:
+        """End the window; when the host cannot be looked at, it stays open
+        and the next close() (undo() at the latest) ends it."""
         if self._before is not None:
-            before, self._before = self._before, None
-            self.record.add(before, snapshot(self.host))
+            after = snapshot(self.host)
+            self.record.add(self._before, after)
+            self._before = None
 
     @contextmanager
     def watching(self) -> Iterator["Journal"]:
@@ -285,7 +288,7 @@ class _Undo:
             if member in now.members.get(bridge, []):
                 self.command(["ifconfig", bridge, "deletem", member])
         for name, ether in record.interfaces.items():
-            if snapshot_interfaces(self.host).get(name) == ether:
+            if _interfaces(self.host).get(name) == ether:
                 self.command(["ifconfig", name, "destroy"])
         for ruleset in record.rulesets:
             if ruleset in now.rulesets:
@@ -416,7 +419,7 @@ class _Undo:
                                + "; ".join(leftovers + self.left))
 
 
-def snapshot_interfaces(host: Host) -> dict[str, str]:
+def _interfaces(host: Host) -> dict[str, str]:
     """Interface names and MACs now (destroying one epair end takes the
     other with it, so this is looked at again before each destroy)."""
     return {name: i.ether or "" for name, i in parse_ifconfig(host.run("ifconfig -a").stdout).items()}

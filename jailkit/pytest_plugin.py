@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 from .cleanup import Journal
-from .host import Host
+from .host import Host, HostError, HostTimeout
 from .hosts import connect
 from .lab import DEFAULT_LAB, Lab, load_lab
 from .scenario import Scenario, Typed
@@ -87,6 +87,17 @@ def _journal(request: pytest.FixtureRequest) -> Journal | None:
     return request.node.stash.get(JOURNAL, None)
 
 
+def _end_window(request: pytest.FixtureRequest) -> None:
+    """End the step's window. A host that cannot be reached now leaves it
+    open for the scenario's undo (the step's own error is the one to see)."""
+    journal = _journal(request)
+    if journal is not None:
+        try:
+            journal.close()
+        except (HostError, HostTimeout):
+            pass
+
+
 # Commands typed during the step now running, shown under it once it ends.
 TYPED = pytest.StashKey[list]()
 
@@ -127,16 +138,12 @@ def pytest_bdd_before_scenario(request, feature, scenario) -> None:
 
 
 def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func_args) -> None:
-    journal = _journal(request)
-    if journal is not None:
-        journal.close()
+    _end_window(request)
     if request.config.getoption("steps"):
         _write(request.config, f"    ✓ {step.keyword} {step.name}\n" + _transcript(request.config))
 
 
 def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args, exception) -> None:
-    journal = _journal(request)
-    if journal is not None:
-        journal.close()
+    _end_window(request)
     if request.config.getoption("steps"):
         _write(request.config, f"    ✗ {step.keyword} {step.name}\n" + _transcript(request.config))

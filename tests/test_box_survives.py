@@ -11,6 +11,7 @@ import pytest
 from _pytest.config import ExitCode
 
 import jailkit.pytest_plugin
+from jailkit.host import ConnectionLost
 
 from .ownbox import own_box, still_all_there, what_it_has
 
@@ -33,16 +34,17 @@ def run_feature_on(box, pytester, monkeypatch, feature: str, *args: str):
     return pytester.inline_run("-p", "no:cacheprovider", *args, no_reraise_ctrlc=True)
 
 
-def interrupt_after(box, text: str) -> list[str]:
-    """Ctrl-C while the box runs the first command containing ``text``:
-    the command has done its work, its answer never comes back."""
+def interrupt_after(box, text: str, exception: BaseException = KeyboardInterrupt()) -> list[str]:
+    """Ctrl-C (or ``exception``) while the box runs the first command
+    containing ``text``: the command has done its work, its answer never
+    comes back."""
     real, hit = box._run, []
 
     def run(line, stdin, timeout):
         result = real(line, stdin, timeout)
         if text in line and not hit:
             hit.append(line)
-            raise KeyboardInterrupt
+            raise exception
         return result
     box._run = run
     return hit
@@ -84,4 +86,14 @@ def test_the_box_survives_an_interrupt_mid_labbuild(box, pytester, monkeypatch):
     hit = interrupt_after(box, "jexec jk_net2")
     outcome = run_feature_on(box, pytester, monkeypatch, FEATURE, "-k", "steps_1_to_11")
     assert outcome.ret == ExitCode.INTERRUPTED and hit
+    still_all_there(before, what_it_has(box))
+
+
+def test_the_box_survives_a_connection_lost_mid_step(box, pytester, monkeypatch):
+    before = what_it_has(box)
+    hit = interrupt_after(box, "ping -c 2 10.0.10.1", ConnectionLost("the box went away"))
+    outcome = run_feature_on(box, pytester, monkeypatch, FEATURE, "-k", "steps_1_to_11")
+    failed = [r for r in outcome.getreports("pytest_runtest_logreport") if r.failed]
+    assert hit and [r.when for r in failed] == ["call"]
+    assert "ConnectionLost: the box went away" in failed[0].longreprtext
     still_all_there(before, what_it_has(box))
