@@ -269,18 +269,33 @@ class _Undo:
         # jailkit never re-adds a rule from a listing (a listing is not the rule)
         self.left = [f"the scenario removed the box's {item}; not put back" for item in record.removed]
 
-    def command(self, argv: list[str], stdin: str | None = None) -> bool:
-        result = self.host.run(argv, stdin=stdin)
+    def command(self, argv: list[str], stdin: str | None = None) -> None:
+        self.host.run(argv, stdin=stdin)
         self.done.append(shlex.join(argv) + (f" <<< {stdin.count(chr(10))} lines" if stdin else ""))
-        return result.succeeded
 
     def run(self) -> list[str]:
-        record = self.record
+        """Jails first (what they hold comes home), then what was on them,
+        files, sysctls and firewalls, and the modules last."""
+        self._jails(snapshot(self.host))
+        self._mounts_and_interfaces(snapshot(self.host))
         now = snapshot(self.host)
-        for name, jid in reversed(list(record.jails.items())):
+        self._files(now)
+        self._paths(now)
+        self._sysctls(now)
+        self._firewalls(now)
+        for module in sorted(self.record.modules, key=lambda m: m not in UNLOAD_FIRST):
+            self.command(["kldunload", module])
+        self._verify()
+        return self.done
+
+    def _jails(self, now: HostState) -> None:
+        # by jid and without any jail.conf: no exec.stop or exec.poststop runs
+        for name, jid in reversed(list(self.record.jails.items())):
             if now.jails.get(name) == jid:
                 self.command(["jail", "-R", jid])
-        now = snapshot(self.host)
+
+    def _mounts_and_interfaces(self, now: HostState) -> None:
+        record = self.record
         for device, point in reversed(record.mounts):
             if (device, point) in now.mounts:
                 self.command(["umount", "-f", point])
@@ -288,22 +303,17 @@ class _Undo:
             if member in now.members.get(bridge, []):
                 self.command(["ifconfig", bridge, "deletem", member])
         for name, ether in record.interfaces.items():
+            # looked at again each time: an epair end goes with its other end
             if _interfaces(self.host).get(name) == ether:
                 self.command(["ifconfig", name, "destroy"])
         for ruleset in record.rulesets:
             if ruleset in now.rulesets:
                 self.command(["devfs", "rule", "-s", ruleset, "delset"])
-        now = snapshot(self.host)
-        self._files(now)
-        paths = [p for p in record.paths if p in now.paths]
+
+    def _paths(self, now: HostState) -> None:
+        paths = [p for p in self.record.paths if p in now.paths]
         if paths:
             self.command(["rm", "-rf"] + paths)
-        self._sysctls(now)
-        self._firewalls(now)
-        for module in sorted(record.modules, key=lambda m: m not in UNLOAD_FIRST):
-            self.command(["kldunload", module])
-        self._verify()
-        return self.done
 
     def _still(self, key: str, current: object) -> Change | None:
         """The change to undo, when the value is still as the scenario
@@ -420,8 +430,7 @@ class _Undo:
 
 
 def _interfaces(host: Host) -> dict[str, str]:
-    """Interface names and MACs now (destroying one epair end takes the
-    other with it, so this is looked at again before each destroy)."""
+    """Interface names and their MACs, now."""
     return {name: i.ether or "" for name, i in parse_ifconfig(host.run("ifconfig -a").stdout).items()}
 
 
