@@ -121,7 +121,9 @@ def build_lab(host: Host, lab: Lab) -> LabRecord | None:
         try:
             _take_down(host, lab, record)
         except Exception as also:
-            failure.add_note(f"taking the half-built lab down failed too: {also}")
+            # the box needs a person now: say both, whatever stopped the build
+            raise LabBuildError(f"building the lab stopped ({type(failure).__name__}: {failure}) "
+                                f"and taking down what was built failed: {also}") from failure
         raise
     return record
 

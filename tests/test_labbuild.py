@@ -213,3 +213,15 @@ def test_a_nic_that_is_not_the_labs_any_more_is_left():
         box.remove_lab()
     assert box.run("ifconfig fxp0").stdout == theirs
     assert box.run("jls name").stdout == "boxjail\n"
+
+
+def test_a_take_down_that_fails_after_an_interrupt_says_both():
+    box = own_box()
+    raise_after(box, "jexec jk_net2", KeyboardInterrupt())
+    real = box._run
+    box._run = lambda line, stdin, timeout: (
+        (1, "", "jail: jk_net2: cannot remove\n") if line.startswith("jail -R") else
+        real(line, stdin, timeout))
+    with pytest.raises(LabBuildError, match=r"building the lab stopped \(KeyboardInterrupt: \) and "
+                                            r"taking down what was built failed: .*jk_net1"):
+        box.prepare_lab()
