@@ -355,9 +355,9 @@ class _Undo:
     def _ipfw(self, now: HostState) -> None:
         by_number: dict[str, Counter] = {}
         for line in self.record.ipfw:
-            by_number.setdefault(line.split()[0], Counter())[line] += 1
+            by_number.setdefault(str(int(line.split()[0])), Counter())[line] += 1
         for number, ours in by_number.items():
-            there = Counter(line for line in now.ipfw if line.split()[0] == number)
+            there = Counter(line for line in now.ipfw if str(int(line.split()[0])) == number)
             if there == ours:
                 self.command(["ipfw", "-q", "delete", number])
             elif there:

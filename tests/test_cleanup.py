@@ -145,7 +145,7 @@ def test_an_ipfw_number_the_box_uses_is_never_deleted():
     with journal.watching():
         box.run("ipfw -q add 500 allow ip from any to any && ipfw -q add 900 deny ip from any to "
                 "any via epair1a").check()
-    with pytest.raises(CleanupError, match="ipfw rule 00500: the box has rules of its own"):
+    with pytest.raises(CleanupError, match="ipfw rule 500: the box has rules of its own"):
         journal.undo()
     # the box's rule 500, apostrophe and all, is there; the scenario's 900 went
     assert box.run("ipfw list").stdout.replace("00500 allow ip from any to any\n", "") == box_rules
