@@ -9,7 +9,9 @@ rule's number and text); what changed is recorded with a copy of what was
 there before and of what the scenario left. undo() then
 
 - removes the recorded jails by jid with `jail -R`, never through qjail's
-  jail.conf (its exec.poststop destroys a bridge10 that may be the box's),
+  jail.conf (its exec.poststop destroys a bridge10 that may be the box's);
+  interfaces that come home then are the scenario's too, unless they were
+  the box's when the first step began (lent to a jail: they stay);
   unmounts the recorded mounts, takes recorded members out of bridges that
   were there before, destroys recorded interfaces that still carry their
   recorded MAC, deletes recorded devfs rulesets and paths;
@@ -170,9 +172,13 @@ class Record:
     ipf_rules: list[str] = field(default_factory=list)
     ipnat_rules: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)           # the box's, gone: reported
+    # the box's interfaces as the first window found them (name -> MAC)
+    box_interfaces: dict[str, str] | None = None
 
     def add(self, before: HostState, after: HostState) -> None:
         """What one window changed, added to what earlier windows did."""
+        if self.box_interfaces is None:
+            self.box_interfaces = dict(before.interfaces)
         self._keyed(self.jails, before.jails, after.jails)
         self._keyed(self.interfaces, before.interfaces, after.interfaces)
         self._members(before, after)
@@ -276,8 +282,11 @@ class _Undo:
     def run(self) -> list[str]:
         """Jails first (what they hold comes home), then what was on them,
         files, sysctls and firewalls, and the modules last."""
-        self._jails(snapshot(self.host))
-        self._mounts_and_interfaces(snapshot(self.host))
+        before = snapshot(self.host)
+        self._jails(before)
+        now = snapshot(self.host)
+        self._came_home(before, now)
+        self._mounts_and_interfaces(now)
         now = snapshot(self.host)
         self._files(now)
         self._paths(now)
@@ -293,6 +302,16 @@ class _Undo:
         for name, jid in reversed(list(self.record.jails.items())):
             if now.jails.get(name) == jid:
                 self.command(["jail", "-R", jid])
+
+    def _came_home(self, before: HostState, now: HostState) -> None:
+        """Interfaces that came home when jailkit removed the scenario's
+        jails were created inside them, or moved there within one step, by
+        the scenario: they are its own too, unless the first window saw
+        them on the box (one of the box's, lent to a jail: it stays)."""
+        box = self.record.box_interfaces or {}
+        for name, mac in now.interfaces.items():
+            if before.interfaces.get(name) != mac and box.get(name) != mac:
+                self.record.interfaces.setdefault(name, mac)
 
     def _mounts_and_interfaces(self, now: HostState) -> None:
         record = self.record

@@ -1,7 +1,11 @@
-"""Snapshot and restore: a scenario leaves the host as it found it, removing
-only what it created, and says so when it cannot."""
+"""The journal: a scenario leaves the host as it found it, removing only
+what its steps were seen to create and putting back what they changed, and
+says so when it cannot. Most tests run on a box that is somebody's
+(tests/ownbox.py)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -256,3 +260,27 @@ def test_a_pf_ruleset_with_no_copy_that_loads_back_is_left_and_named():
     with pytest.raises(CleanupError, match="pf rules: the scenario replaced the box's main ruleset"):
         journal.undo()
     assert box.run("pfctl -s rules").stdout == "block drop all\n"
+
+
+def test_interfaces_that_come_home_from_the_scenarios_jails_go_the_boxs_stay():
+    box = own_box()
+    before = what_it_has(box)
+    journal = Journal(box)
+    with journal.watching():
+        # within one step: a bridge made and moved into a new vnet jail, and
+        # the box's own lan0 lent to it
+        box.run("jail -c name=j7 vnet persist path=/ && ifconfig bridge7 create > /dev/null && "
+                "ifconfig bridge7 vnet j7 && ifconfig lan0 vnet j7").check()
+    assert "bridge7" not in box.run("ifconfig -l").stdout
+    commands = journal.undo()
+    assert "ifconfig bridge7 destroy" in commands and "ifconfig lan0 destroy" not in commands
+    after = what_it_has(box)
+    # lan0 is back as it was, listed last now (an interface that comes home
+    # is attached again at the end of the list, as on FreeBSD)
+    assert sorted(blocks(after.pop("ifconfig -a"))) == sorted(blocks(before.pop("ifconfig -a")))
+    assert after == before
+
+
+def blocks(listing: str) -> list[str]:
+    """ifconfig -a, one text per interface (each starts at column 0)."""
+    return [part for part in re.split(r"(?m)^(?=\S)", listing) if part]
