@@ -1,18 +1,47 @@
-"""Leave the host as it was found: take a snapshot of what a scenario may
-change (jails, interfaces, mounts, devfs rulesets, qjail's files, a few
-sysctls and rc files, kernel modules, the host's ipfw, pf and ipfilter
-rules), and afterwards remove whatever is new and put back what changed.
-Only what the scenario added is touched; what was there before stays. The
-host's ipfw is never flushed (a box's ssh may depend on its rules): only
-the rule numbers that changed are deleted and put back."""
+"""Leave a host as a scenario found it: remove exactly what the scenario's
+commands created and put back what they changed, from what jailkit recorded
+while they ran, never from "whatever is new at the end".
+
+A Journal looks at the host in one command (snapshot()) before and after
+each step: a window. What appeared within a window is recorded with what
+identifies it (a jail's jid, an interface's MAC, a mount's device, an ipfw
+rule's number and text); what changed is recorded with a copy of what was
+there before and of what the scenario left. undo() then
+
+- removes the recorded jails by jid with `jail -R`, never through qjail's
+  jail.conf (its exec.poststop destroys a bridge10 that may be the box's);
+  interfaces that come home then are the scenario's too, unless they were
+  the box's when the first step began (lent to a jail: they stay);
+  unmounts the recorded mounts, takes recorded members out of bridges that
+  were there before, destroys recorded interfaces that still carry their
+  recorded MAC, deletes recorded devfs rulesets and paths;
+- puts back a changed file from its copy through a temporary file in the
+  same directory and mv(1) (atomic), and a sysctl, only while it is still as
+  the scenario left it (someone else's later change is not overwritten);
+- on the firewalls: deletes an ipfw rule number only when every rule under
+  it is one the scenario added (a number the box also uses is left and
+  named), deletes the ipfw nat instances it added, removes the ipf and ipnat
+  rules it added with `ipf -r` and `ipnat -r`, reloads a pf main ruleset the
+  scenario replaced from a copy proved to load back to the same rules (the
+  box's pf.conf, or pfctl's own listing), and enables or disables each
+  firewall as it was; then unloads the modules the scenario loaded.
+
+It never flushes: no `pfctl -F`, `ipf -F`, `ipnat -C`/`-F` or `ipfw flush`.
+States and NAT sessions, the box's and the scenario's, are left to their
+timeouts. Whatever cannot be undone safely is left in place and named in a
+CleanupError."""
 
 from __future__ import annotations
 
 import shlex
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .files import write_file
+from .files import replace_file
 from .host import Host
+from .parsers.ifconfig import parse_ifconfig
 from .qjail.record import CONFIG, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES, VNETCTL
 
 TRACKED_PATHS = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL]
@@ -21,9 +50,12 @@ TRACKED_GLOBS = ["/var/log/qjail.*", "/var/run/qjail.*", f"{JAILDIR}/*", f"{LOCA
                  f"{GLOBAL}/*", f"{CONFIG}/*", f"{FSTAB}/*"]
 TRACKED_FILES = ["/etc/devfs.rules", VNETCTL, "/etc/rc.conf", "/etc/pf.conf", "/etc/ipf.rules",
                  "/etc/ipnat.rules"]
+PF_CONF = "/etc/pf.conf"
 SYSCTLS = ["net.inet.ip.forwarding"]
 # Modules that must go before the ones they depend on.
 UNLOAD_FIRST = ["ipfw_nat", "pflog", "ipdivert"]
+# pfctl -s nat lists these; -s rules the rest (pfctl_parser.c print_rule()).
+PF_NAT_WORDS = ("nat", "no", "rdr", "binat", "nat-anchor", "rdr-anchor", "binat-anchor")
 
 
 class CleanupError(Exception):
@@ -32,19 +64,23 @@ class CleanupError(Exception):
 
 @dataclass
 class HostState:
-    jails: list[str]
-    interfaces: list[str]
-    mounts: list[str]
+    """One look at the host: what a scenario may create or change."""
+    jails: dict[str, str]                   # name -> jid
+    interfaces: dict[str, str]              # name -> MAC ("" without one)
+    members: dict[str, list[str]]           # bridge -> its members
+    mounts: list[tuple[str, str]]           # (device, mount point)
     rulesets: list[str]
     paths: list[str]
     files: dict[str, str | None]
     sysctls: dict[str, str] = field(default_factory=dict)
     modules: list[str] = field(default_factory=list)
-    firewalls: dict[str, str] = field(default_factory=dict)
-
-
-def _words(host: Host, command: str) -> list[str]:
-    return host.run(command).stdout.split()
+    ipfw: list[str] = field(default_factory=list)       # `ipfw list` lines, 65535 left out
+    ipfw_nat: list[str] = field(default_factory=list)   # `ipfw nat show config` lines
+    pf: str = ""                                        # Enabled, Disabled, or "" (no pf)
+    pf_rules: str = ""                                  # `pfctl -s nat; pfctl -s rules`
+    ipf: str = ""                                       # yes, no, or "" (no ipfilter)
+    ipf_rules: list[str] = field(default_factory=list)  # `ipfstat -io` lines
+    ipnat_rules: list[str] = field(default_factory=list)
 
 
 MARK = "@@jailkit-snapshot:"
@@ -53,170 +89,370 @@ MARK = "@@jailkit-snapshot:"
 def snapshot(host: Host) -> HostState:
     """Everything in one command (one round trip to a remote box): each
     part printed after a marker line."""
+    found = _parts(host)
+    return HostState(
+        jails=dict(reversed(line.split(None, 1)) for line in found["jails"].splitlines()
+                   if len(line.split()) == 2),
+        interfaces={name: i.ether or "" for name, i in parse_ifconfig(found["ifconfig"]).items()},
+        members={name: [m.name for m in i.members]
+                 for name, i in parse_ifconfig(found["ifconfig"]).items() if i.members},
+        mounts=[(line.split()[0], line.split()[1]) for line in found["mounts"].splitlines()
+                if len(line.split()) > 1],
+        rulesets=found["rulesets"].split(),
+        paths=found["paths"].split(),
+        files={path: _file_text(found[f"file {path}"]) for path in TRACKED_FILES},
+        sysctls={name: found[f"sysctl {name}"].strip() for name in SYSCTLS},
+        modules=[line.split()[-1].removesuffix(".ko")
+                 for line in found["modules"].splitlines()[1:] if line.split()],
+        ipfw=[line for line in found["ipfw"].splitlines()
+              if line.split()[:1] and not line.startswith("65535 ")],
+        ipfw_nat=[line for line in found["ipfw nat"].splitlines() if line.strip()],
+        pf=found["pf"].strip(),
+        pf_rules=found["pf rules"],
+        ipf="yes" if "Running: yes" in found["ipf"] else "no" if "Running: no" in found["ipf"] else "",
+        ipf_rules=[line for line in found["ipf rules"].splitlines() if line.strip()],
+        ipnat_rules=[line for line in found["ipnat"].split("\n\nList of active sessions:")[0]
+                     .splitlines()[1:] if line.strip()],
+    )
+
+
+def _parts(host: Host) -> dict[str, str]:
     globs = " ".join(TRACKED_GLOBS + [shlex.quote(p) for p in TRACKED_PATHS])
     parts = {
-        "jails": "jls name", "interfaces": "ifconfig -l", "mounts": "mount -p",
+        "jails": "jls jid name", "ifconfig": "ifconfig -a", "mounts": "mount -p",
         "rulesets": "devfs rule showsets", "paths": f"ls -d {globs}", "modules": "kldstat",
         "ipfw": "ipfw list", "ipfw nat": "ipfw nat show config", "pf": "pfctl -s Running",
         "pf rules": "pfctl -s nat; pfctl -s rules", "ipf": "ipf -V", "ipf rules": "ipfstat -io",
-        "ipnat rules": "ipnat -l",
+        "ipnat": "ipnat -l",
     }
     parts.update({f"sysctl {name}": f"sysctl -n {name}" for name in SYSCTLS})
+    # The echo after cat ends the text with one newline of ours, taken off
+    # again, so a file without a final newline is read byte for byte.
     parts.update({f"file {path}": f"test -f {shlex.quote(path)} && echo present && "
-                                  f"cat {shlex.quote(path)}" for path in TRACKED_FILES})
+                                  f"cat {shlex.quote(path)} && echo" for path in TRACKED_FILES})
     script = "".join(f"echo {shlex.quote(MARK + name)}; ({command}) 2>/dev/null; "
                      for name, command in parts.items())
-    found: dict[str, str] = {}
+    found = dict.fromkeys(parts, "")
     name = None
     for line in host.run(script).stdout.splitlines(keepends=True):
         if line.startswith(MARK):
             name = line[len(MARK):].rstrip("\n")
-            found[name] = ""
         elif name is not None:
             found[name] += line
-    files = {}
-    for path in TRACKED_FILES:
-        text = found.get(f"file {path}", "")
-        files[path] = text.partition("\n")[2] if text.startswith("present\n") else None
-    nat = found.get("ipnat rules", "")
-    return HostState(
-        jails=found.get("jails", "").split(),
-        interfaces=found.get("interfaces", "").split(),
-        mounts=[line.split()[1] for line in found.get("mounts", "").splitlines()
-                if len(line.split()) > 1],
-        rulesets=found.get("rulesets", "").split(),
-        paths=found.get("paths", "").split(),
-        files=files,
-        sysctls={name: found.get(f"sysctl {name}", "").strip() for name in SYSCTLS},
-        modules=[line.split()[-1].removesuffix(".ko")
-                 for line in found.get("modules", "").splitlines()[1:] if line.split()],
-        firewalls={"ipfw": found.get("ipfw", ""), "ipfw nat": found.get("ipfw nat", ""),
-                   "pf": found.get("pf", ""), "pf rules": found.get("pf rules", ""),
-                   "ipf": "yes" if "Running: yes" in found.get("ipf", "") else "no",
-                   "ipf rules": found.get("ipf rules", ""),
-                   "ipnat rules": nat.split("\n\nList of active sessions:")[0]},
-    )
+    return found
 
 
-def restore(host: Host, before: HostState) -> list[str]:
-    """Undo what happened since ``before``; returns the commands it ran.
-    Raises CleanupError naming whatever could not be removed."""
-    done: list[str] = []
+def _file_text(shown: str) -> str | None:
+    if not shown.startswith("present\n"):
+        return None
+    return shown.partition("\n")[2].removesuffix("\n")
 
-    def run(command: list[str] | str) -> bool:
-        result = host.run(command)
-        done.append(command if isinstance(command, str) else shlex.join(command))
-        return result.succeeded
 
-    def feed(command: list[str], text: str) -> bool:
-        result = host.run(command, stdin=text)
-        done.append(f"{shlex.join(command)} <<< {text.count(chr(10))} lines from before")
-        return result.succeeded
+# -- what the scenario did, window by window ------------------------------------------
 
-    for name in [j for j in _words(host, "jls name") if j not in before.jails]:
-        conf = f"{CONFIG}/{name}"
-        if host.run(["test", "-f", conf]).succeeded:
-            run(["jail", "-q", "-f", conf, "-r", name]) or run(["jail", "-R", name])
-        else:
-            run(["jail", "-r", name]) or run(["jail", "-R", name])
-    now = snapshot(host)
-    for mountpoint in reversed([m for m in now.mounts if m not in before.mounts]):
-        run(["umount", "-f", mountpoint])
-    for ifname in [i for i in now.interfaces if i not in before.interfaces]:
-        if ifname in _words(host, "ifconfig -l"):
-            run(["ifconfig", ifname, "destroy"])
-    for ruleset in [r for r in now.rulesets if r not in before.rulesets]:
-        run(["devfs", "rule", "-s", ruleset, "delset"])
-    for path, text in before.files.items():
-        if now.files.get(path) != text:
-            if text is None:
-                run(["rm", "-f", path])
+@dataclass
+class Change:
+    """A value the scenario changed: the box's, and what the scenario left."""
+    original: object
+    left: object
+
+
+@dataclass
+class Record:
+    jails: dict[str, str] = field(default_factory=dict)
+    interfaces: dict[str, str] = field(default_factory=dict)
+    members: list[tuple[str, str]] = field(default_factory=list)
+    mounts: list[tuple[str, str]] = field(default_factory=list)
+    rulesets: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    modules: list[str] = field(default_factory=list)
+    changed: dict[str, Change] = field(default_factory=dict)   # "file PATH", "sysctl X", "pf" ...
+    ipfw: list[str] = field(default_factory=list)
+    ipfw_nat: list[str] = field(default_factory=list)
+    ipf_rules: list[str] = field(default_factory=list)
+    ipnat_rules: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)           # the box's, gone: reported
+    # the box's interfaces as the first window found them (name -> MAC)
+    box_interfaces: dict[str, str] | None = None
+
+    def add(self, before: HostState, after: HostState) -> None:
+        """What one window changed, added to what earlier windows did."""
+        if self.box_interfaces is None:
+            self.box_interfaces = dict(before.interfaces)
+        self._keyed(self.jails, before.jails, after.jails)
+        self._keyed(self.interfaces, before.interfaces, after.interfaces)
+        self._members(before, after)
+        for mine, old, new in ((self.mounts, before.mounts, after.mounts),
+                               (self.rulesets, before.rulesets, after.rulesets),
+                               (self.paths, before.paths, after.paths),
+                               (self.modules, before.modules, after.modules)):
+            mine[:] = [item for item in mine if item in new]
+            mine += [item for item in new if item not in old and item not in mine]
+        values = {f"file {p}": (before.files[p], after.files[p]) for p in TRACKED_FILES}
+        values.update({f"sysctl {n}": (before.sysctls[n], after.sysctls[n]) for n in SYSCTLS})
+        values.update({"pf": (before.pf, after.pf), "pf rules": (before.pf_rules, after.pf_rules),
+                       "ipf": (before.ipf, after.ipf)})
+        for key, (old, new) in values.items():
+            if old != new:
+                self.changed.setdefault(key, Change(old, new)).left = new
+        for label, mine, old, new in (("ipfw rule", self.ipfw, before.ipfw, after.ipfw),
+                                      ("ipfw nat", self.ipfw_nat, before.ipfw_nat, after.ipfw_nat),
+                                      ("ipf rule", self.ipf_rules, before.ipf_rules,
+                                       after.ipf_rules),
+                                      ("ipnat rule", self.ipnat_rules, before.ipnat_rules,
+                                       after.ipnat_rules)):
+            self._rules(label, mine, old, new)
+
+    @staticmethod
+    def _keyed(mine: dict[str, str], old: dict[str, str], new: dict[str, str]) -> None:
+        """Jails by name and jid, interfaces by name and MAC: a name that
+        now stands for another one is a new one."""
+        for name in [n for n in mine if new.get(n) != mine[n]]:
+            del mine[name]
+        mine.update({n: v for n, v in new.items() if old.get(n) != v})
+
+    def _members(self, before: HostState, after: HostState) -> None:
+        self.members[:] = [(b, m) for b, m in self.members if m in after.members.get(b, [])]
+        for bridge, members in after.members.items():
+            if bridge in before.interfaces and bridge not in self.interfaces:
+                self.members += [(bridge, m) for m in members
+                                 if m not in before.members.get(bridge, [])
+                                 and (bridge, m) not in self.members]
+
+    def _rules(self, label: str, mine: list[str], old: list[str], new: list[str]) -> None:
+        """Rules are counted, not named: the same text twice is two rules."""
+        added = Counter(new) - Counter(old)
+        for line in (Counter(old) - Counter(new)).elements():
+            if line in mine:
+                mine.remove(line)
             else:
-                write_file(host, path, text)
-                done.append(f"restore {path}")
-    new_paths = [p for p in now.paths if p not in before.paths]
-    if new_paths:
-        run(["rm", "-rf"] + new_paths)
-    for name, value in before.sysctls.items():
-        if now.sysctls.get(name) != value and value:
-            run(["sysctl", f"{name}={value}"])
-    _restore_firewalls(host, before, now, run, feed)
-    new_modules = [m for m in now.modules if m not in before.modules]
-    for module in sorted(new_modules, key=lambda m: m not in UNLOAD_FIRST):
-        run(["kldunload", module])
-    _verify(host, before)
-    return done
+                self.removed.append(f"{label} {line!r}")
+        mine += list(added.elements())
 
 
-def _restore_firewalls(host: Host, before: HostState, now: HostState, run, feed) -> None:
-    """Put the host's firewall rules back as they were, for each firewall
-    whose module was loaded before (a newer module is unloaded instead)."""
-    old_fw, new_fw = before.firewalls, now.firewalls
-    if "ipfw" in before.modules:
-        old, new = _ipfw_rules(old_fw["ipfw"]), _ipfw_rules(new_fw["ipfw"])
-        for number in sorted(set(old) | set(new), key=int):
-            if old.get(number) != new.get(number):
-                if number in new:
-                    run(["ipfw", "-q", "delete", number])
-                for body in old.get(number, []):
-                    run(["ipfw", "-q", "add", number] + shlex.split(body))
-        old_nat = [l for l in old_fw["ipfw nat"].splitlines() if l.strip()]
-        for line in new_fw["ipfw nat"].splitlines():
-            if line.strip() and line not in old_nat:
-                run(["ipfw", "nat", line.split()[2], "delete"])
-        for line in old_nat:
-            if line not in new_fw["ipfw nat"].splitlines():
-                run(shlex.split(line))
-    if "pf" in before.modules:
-        if new_fw["pf rules"] != old_fw["pf rules"]:
-            run(["pfctl", "-q", "-F", "rules"])
-            run(["pfctl", "-q", "-F", "nat"])
-            if old_fw["pf rules"].strip():
-                feed(["pfctl", "-q", "-f", "-"], old_fw["pf rules"])
-        if new_fw["pf"] != old_fw["pf"]:
-            run(["pfctl", "-q", "-e" if old_fw["pf"].strip() == "Enabled" else "-d"])
-        run(["pfctl", "-q", "-F", "states"])
-    if "ipl" in before.modules:
-        if new_fw["ipf rules"] != old_fw["ipf rules"]:
-            run(["ipf", "-Fa"])
-            if old_fw["ipf rules"].strip():
-                feed(["ipf", "-f", "-"], old_fw["ipf rules"])
-        if new_fw["ipf"] != old_fw["ipf"]:
-            run(["ipf", "-E" if old_fw["ipf"] == "yes" else "-D"])
-        if new_fw["ipnat rules"] != old_fw["ipnat rules"]:
-            run(["ipnat", "-CF"])
-            rules = old_fw["ipnat rules"].partition("\n")[2]
-            if rules.strip():
-                feed(["ipnat", "-f", "-"], rules)
+class Journal:
+    """What a scenario did to a host, recorded window by window."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.record = Record()
+        self._before: HostState | None = None
+
+    def open(self) -> None:
+        if self._before is None:
+            self._before = snapshot(self.host)
+
+    def close(self) -> None:
+        """End the window; when the host cannot be looked at, it stays open
+        and the next close() (undo() at the latest) ends it."""
+        if self._before is not None:
+            after = snapshot(self.host)
+            self.record.add(self._before, after)
+            self._before = None
+
+    @contextmanager
+    def watching(self) -> Iterator["Journal"]:
+        self.open()
+        try:
+            yield self
+        finally:
+            self.close()
+
+    def undo(self) -> list[str]:
+        """Undo what was recorded; returns the commands it ran. Raises
+        CleanupError naming whatever it left."""
+        self.close()
+        return _Undo(self.host, self.record).run()
 
 
-def _ipfw_rules(listing: str) -> dict[str, list[str]]:
-    """ipfw list, by rule number (the default rule left out)."""
-    rules: dict[str, list[str]] = {}
-    for line in listing.splitlines():
-        number, _, body = line.partition(" ")
-        if number.isdigit() and int(number) != 65535:
-            rules.setdefault(number, []).append(body)
-    return rules
+# -- undoing ------------------------------------------------------------------------
+
+class _Undo:
+    def __init__(self, host: Host, record: Record) -> None:
+        self.host = host
+        self.record = record
+        self.done: list[str] = []
+        # jailkit never re-adds a rule from a listing (a listing is not the rule)
+        self.left = [f"the scenario removed the box's {item}; not put back" for item in record.removed]
+
+    def command(self, argv: list[str], stdin: str | None = None) -> None:
+        self.host.run(argv, stdin=stdin)
+        self.done.append(shlex.join(argv) + (f" <<< {stdin.count(chr(10))} lines" if stdin else ""))
+
+    def run(self) -> list[str]:
+        """Jails first (what they hold comes home), then what was on them,
+        files, sysctls and firewalls, and the modules last."""
+        before = snapshot(self.host)
+        self._jails(before)
+        now = snapshot(self.host)
+        self._came_home(before, now)
+        self._mounts_and_interfaces(now)
+        now = snapshot(self.host)
+        self._files(now)
+        self._paths(now)
+        self._sysctls(now)
+        self._firewalls(now)
+        for module in sorted(self.record.modules, key=lambda m: m not in UNLOAD_FIRST):
+            self.command(["kldunload", module])
+        self._verify()
+        return self.done
+
+    def _jails(self, now: HostState) -> None:
+        # by jid and without any jail.conf: no exec.stop or exec.poststop runs
+        for name, jid in reversed(list(self.record.jails.items())):
+            if now.jails.get(name) == jid:
+                self.command(["jail", "-R", jid])
+
+    def _came_home(self, before: HostState, now: HostState) -> None:
+        """Interfaces that came home when jailkit removed the scenario's
+        jails were created inside them, or moved there within one step, by
+        the scenario: they are its own too, unless the first window saw
+        them on the box (one of the box's, lent to a jail: it stays)."""
+        box = self.record.box_interfaces or {}
+        for name, mac in now.interfaces.items():
+            if before.interfaces.get(name) != mac and box.get(name) != mac:
+                self.record.interfaces.setdefault(name, mac)
+
+    def _mounts_and_interfaces(self, now: HostState) -> None:
+        record = self.record
+        for device, point in reversed(record.mounts):
+            if (device, point) in now.mounts:
+                self.command(["umount", "-f", point])
+        for bridge, member in record.members:
+            if member in now.members.get(bridge, []):
+                self.command(["ifconfig", bridge, "deletem", member])
+        for name, ether in record.interfaces.items():
+            # looked at again each time: an epair end goes with its other end
+            if _interfaces(self.host).get(name) == ether:
+                self.command(["ifconfig", name, "destroy"])
+        for ruleset in record.rulesets:
+            if ruleset in now.rulesets:
+                self.command(["devfs", "rule", "-s", ruleset, "delset"])
+
+    def _paths(self, now: HostState) -> None:
+        paths = [p for p in self.record.paths if p in now.paths]
+        if paths:
+            self.command(["rm", "-rf"] + paths)
+
+    def _still(self, key: str, current: object) -> Change | None:
+        """The change to undo, when the value is still as the scenario
+        left it; otherwise it is named and left alone."""
+        change = self.record.changed.get(key)
+        if change is None or current == change.original:
+            return None
+        if current != change.left:
+            self.left.append(f"{key} changed again after the scenario changed it; left as it is")
+            return None
+        return change
+
+    def _files(self, now: HostState) -> None:
+        for path in TRACKED_FILES:
+            change = self._still(f"file {path}", now.files[path])
+            if change is None:
+                continue
+            if change.original is None:
+                self.command(["rm", "-f", path])
+            else:
+                replace_file(self.host, path, change.original)
+                self.done.append(f"restore {path}")
+
+    def _sysctls(self, now: HostState) -> None:
+        for name in SYSCTLS:
+            change = self._still(f"sysctl {name}", now.sysctls[name])
+            if change is not None and change.original:
+                self.command(["sysctl", f"{name}={change.original}"])
+
+    def _firewalls(self, now: HostState) -> None:
+        going = set(self.record.modules)
+        if "ipfw" in now.modules and "ipfw" not in going:
+            self._ipfw(now)
+        if "pf" in now.modules and "pf" not in going:
+            self._pf(now)
+        if "ipl" in now.modules and "ipl" not in going:
+            self._ipfilter(now)
+
+    def _ipfw(self, now: HostState) -> None:
+        by_number: dict[str, Counter] = {}
+        for line in self.record.ipfw:
+            by_number.setdefault(str(int(line.split()[0])), Counter())[line] += 1
+        for number, ours in by_number.items():
+            there = Counter(line for line in now.ipfw if str(int(line.split()[0])) == number)
+            if there == ours:
+                self.command(["ipfw", "-q", "delete", number])
+            elif there:
+                self.left.append(f"ipfw rule {number}: the box has rules of its own under that "
+                                 "number, so the scenario's were not deleted: "
+                                 + "; ".join(ours.elements()))
+        for line in self.record.ipfw_nat:
+            if line in now.ipfw_nat:
+                self.command(["ipfw", "nat", line.split()[2], "delete"])
+
+    def _pf(self, now: HostState) -> None:
+        change = self._still("pf rules", now.pf_rules)
+        if change is not None:
+            self._reload_pf(str(change.original))
+        change = self._still("pf", now.pf)
+        if change is not None:
+            self.command(["pfctl", "-q", "-e" if change.original == "Enabled" else "-d"])
+
+    def _reload_pf(self, listing: str) -> None:
+        """The box's main ruleset back, in one transaction (pfctl -f; its
+        states are kept), from the first copy that loads back to exactly
+        the rules the box had: the box's pf.conf as it was, or the listing."""
+        conf = self.record.changed.get(f"file {PF_CONF}")
+        candidates = [conf.original if conf is not None else _current_file(self.host, PF_CONF),
+                      listing]
+        for text in candidates:
+            if isinstance(text, str) and self._loads_back(text, listing):
+                self.command(["pfctl", "-q", "-f", "-"], stdin=text)
+                return
+        self.left.append("pf rules: the scenario replaced the box's main ruleset and no copy "
+                         "loads back to the same rules; left as the scenario made it")
+
+    def _loads_back(self, text: str, listing: str) -> bool:
+        parsed = self.host.run(["pfctl", "-n", "-v", "-f", "-"], stdin=text)
+        if not parsed.succeeded:
+            return False
+        lines = [line for line in parsed.stdout.splitlines() if not line.startswith("set ")]
+        nat = [line for line in lines if line.split()[:1] and line.split()[0] in PF_NAT_WORDS]
+        rules = [line for line in lines if line not in nat]
+        return "".join(line + "\n" for line in nat + rules) == listing
+
+    def _ipfilter(self, now: HostState) -> None:
+        rules = [line for line in self.record.ipf_rules if line in now.ipf_rules]
+        if rules:
+            self.command(["ipf", "-r", "-f", "-"], stdin="".join(r + "\n" for r in rules))
+        nat = [line for line in self.record.ipnat_rules if line in now.ipnat_rules]
+        if nat:
+            self.command(["ipnat", "-r", "-f", "-"], stdin="".join(r + "\n" for r in nat))
+        change = self._still("ipf", now.ipf)
+        if change is not None:
+            self.command(["ipf", "-E" if change.original == "yes" else "-D"])
+
+    def _verify(self) -> None:
+        after = snapshot(self.host)
+        record = self.record
+        leftovers = []
+        for label, still in (
+                ("jails", [n for n, j in record.jails.items() if after.jails.get(n) == j]),
+                ("interfaces", [n for n, e in record.interfaces.items()
+                                if after.interfaces.get(n) == e]),
+                ("mounts", [p for d, p in record.mounts if (d, p) in after.mounts]),
+                ("devfs rulesets", [r for r in record.rulesets if r in after.rulesets]),
+                ("files", [p for p in record.paths if p in after.paths]),
+                ("kernel modules", [m for m in record.modules if m in after.modules])):
+            if still:
+                leftovers.append(f"{label}: {', '.join(still)}")
+        if leftovers or self.left:
+            raise CleanupError("could not remove what the scenario created: "
+                               + "; ".join(leftovers + self.left))
 
 
-def _verify(host: Host, before: HostState) -> None:
-    after = snapshot(host)
-    leftovers = []
-    for label, old, new in (("jails", before.jails, after.jails),
-                            ("interfaces", before.interfaces, after.interfaces),
-                            ("mounts", before.mounts, after.mounts),
-                            ("devfs rulesets", before.rulesets, after.rulesets),
-                            ("files", before.paths, after.paths)):
-        extra = [item for item in new if item not in old]
-        if extra:
-            leftovers.append(f"{label}: {', '.join(extra)}")
-    extra_modules = [m for m in after.modules if m not in before.modules]
-    if extra_modules:
-        leftovers.append(f"kernel modules: {', '.join(extra_modules)}")
-    changed = [name for name, value in before.firewalls.items()
-               if after.firewalls.get(name) != value]
-    if changed:
-        leftovers.append(f"firewall state: {', '.join(changed)}")
-    if leftovers:
-        raise CleanupError("could not remove what the scenario created: " + "; ".join(leftovers))
+def _interfaces(host: Host) -> dict[str, str]:
+    """Interface names and their MACs, now."""
+    return {name: i.ether or "" for name, i in parse_ifconfig(host.run("ifconfig -a").stdout).items()}
+
+
+def _current_file(host: Host, path: str) -> str | None:
+    return _file_text(host.run(f"test -f {shlex.quote(path)} && echo present && "
+                               f"cat {shlex.quote(path)} && echo").stdout)

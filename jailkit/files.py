@@ -3,6 +3,8 @@ calls work on the sim and on a real box."""
 
 from __future__ import annotations
 
+import posixpath
+import secrets
 import shlex
 
 from .host import Host
@@ -16,6 +18,20 @@ def read_file(host: Host, path: str) -> str | None:
 
 def write_file(host: Host, path: str, text: str, append: bool = False) -> None:
     host.run(f"cat {'>>' if append else '>'} {shlex.quote(path)}", stdin=text).check()
+
+
+def replace_file(host: Host, path: str, text: str) -> None:
+    """Replace ``path`` whole or not at all: the text goes to a new file in
+    the same directory (with the old file's mode and owner, cp -p), is
+    checked to be complete, and then takes the old one's place with mv(1),
+    a rename(2) on one file system. A reader never sees a half file."""
+    directory, name = posixpath.split(path)
+    temporary = posixpath.join(directory, f".{name}.jailkit-{secrets.token_hex(4)}")
+    p, t = shlex.quote(path), shlex.quote(temporary)
+    size = len(text.encode())
+    host.run(f"test ! -e {t} && {{ test ! -e {p} || cp -p {p} {t}; }} && cat > {t} && "
+             f"test $(($(wc -c < {t}))) -eq {size} && mv -f {t} {p} || {{ rm -f {t}; exit 1; }}",
+             stdin=text).check()
 
 
 def exists(host: Host, path: str) -> bool:

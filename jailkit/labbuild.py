@@ -17,17 +17,29 @@
   on it.
 
 Every name jailkit uses is its own (jails jk_*, epair200 and up, bridge200,
-files under /var/run/jailkit), so nothing of the box's is touched. The same
-commands run on a bare sim host (``sim://?bare=1``), which is how they are
-tested here."""
+files under /var/run/jailkit), and each is checked to be free before the
+build. A LabRecord writes down what was made as it is made (a name before
+the command that creates it, its jid or MAC once known); the take-down
+removes only what the record holds, after checking that each thing is
+still the one recorded: wan0 and lan0 are destroyed inside jailkit's own
+gateway jail, never by name on the host, and the lab's NIC only when it
+still has the MAC jailkit gave it. A failure or an interrupt of any kind
+half-way takes down what was built so far. The box's default route and
+resolv.conf come back from the copy held in the record, and only while
+they are still as the lab left them; the state file on the box is for
+people (what to put back by hand after a crash), and a state file found
+there at the start is reported, never applied. The same commands run on a
+bare sim host (``sim://?bare=1``), which is how they are tested here."""
 
 from __future__ import annotations
 
 import shlex
+from dataclasses import dataclass, field
 
-from .files import read_file, write_file
+from .files import exists, read_file, replace_file, write_file
 from .host import Host, HostError
 from .lab import InternetHost, Lab
+from .parsers.ifconfig import parse_ifconfig
 
 GATEWAY_JAIL = "jk_gateway"
 GATEWAY_PORT = "lan0"
@@ -40,6 +52,25 @@ STATE = f"{RUN}/lab.state"
 
 class LabBuildError(HostError):
     pass
+
+
+@dataclass
+class LabRecord:
+    """What build_lab() made on the box, written down as it was made."""
+    run_dir: bool = False
+    # host interfaces it created (names checked free first) -> the MAC it
+    # gave them ("" until known)
+    interfaces: dict[str, str] = field(default_factory=dict)
+    jails: dict[str, str] = field(default_factory=dict)          # name -> jid ("" until known)
+    inside: dict[str, list[str]] = field(default_factory=dict)   # jail -> interfaces put there
+    route_taken: bool = False
+    old_gateway: str = ""                   # the box's default gateway ("" when none)
+    resolv_taken: bool = False
+    old_resolv: str | None = None           # the box's resolv.conf (None when it had none)
+    lab_resolv: str = ""                    # what the lab wrote there
+
+    def put_inside(self, jail: str, *names: str) -> None:
+        self.inside.setdefault(jail, []).extend(names)
 
 
 def _must(host: Host, command: str, stdin: str | None = None) -> str:
@@ -66,33 +97,56 @@ def lab_present(host: Host, lab: Lab) -> bool:
                         f"have {lab.host.address}); jailkit leaves it alone: use a lab with another NIC")
 
 
-def build_lab(host: Host, lab: Lab) -> bool:
-    """Build the lab unless it is already there; True when it was built.
-    A failure half-way takes down what was built and says what failed."""
+def build_lab(host: Host, lab: Lab) -> LabRecord | None:
+    """Build the lab unless it is already there; its record when it was
+    built. Any failure half-way (a command that fails, a lost connection, a
+    timeout, an interrupt) takes down what was built, then goes on."""
     if lab_present(host, lab):
-        return False
+        return None
+    _refuse_leftovers(host)
     _refuse_taken_names(host, lab)
     route = _default_route_plan(host, lab)
+    record = LabRecord()
     try:
+        record.run_dir = True
         _must(host, f"mkdir -p {RUN}")
-        _lan(host, lab)
+        _lan(host, lab, record)
         if lab.internet is not None:
-            _internet(host, lab)
+            _internet(host, lab, record)
             _translation(host, lab)
         if lab.dns:
             _name_server(host, lab)
-        _take_over(host, lab, route)
-    except LabBuildError:
-        _take_down(host, lab)
+        _take_over(host, lab, route, record)
+    except BaseException as failure:
+        try:
+            _take_down(host, lab, record)
+        except Exception as also:
+            # the box needs a person now: say both, whatever stopped the build
+            raise LabBuildError(f"building the lab stopped ({type(failure).__name__}: {failure}) "
+                                f"and taking down what was built failed: {also}") from failure
         raise
-    return True
+    return record
 
 
-def remove_lab(host: Host, lab: Lab) -> None:
-    _take_down(host, lab)
+def remove_lab(host: Host, lab: Lab, record: LabRecord) -> None:
+    _take_down(host, lab, record)
 
 
 # -- building ---------------------------------------------------------------------
+
+def _refuse_leftovers(host: Host) -> None:
+    """An earlier run that could not finish leaves its state file: it says
+    what that lab took from the box, which a person must put back by hand.
+    jailkit reports it and applies nothing from it."""
+    if not exists(host, RUN):
+        return
+    state = read_file(host, STATE)
+    said = f"{STATE} says:\n{state}" if state else f"{STATE} cannot be read.\n"
+    raise LabBuildError(
+        f"{RUN} is left from an earlier jailkit run that did not take its lab down; {said}"
+        "jailkit applies nothing from it: check the box's default route and /etc/resolv.conf "
+        f"(the copy that run kept is {RUN}/resolv.conf.saved), then remove {RUN}")
+
 
 def _refuse_taken_names(host: Host, lab: Lab) -> None:
     jails = host.run("jls name").stdout.split()
@@ -112,16 +166,20 @@ def _hosts(lab: Lab) -> tuple[InternetHost, ...]:
     return lab.internet.hosts if lab.internet is not None else ()
 
 
-def _lan(host: Host, lab: Lab) -> None:
+def _lan(host: Host, lab: Lab, record: LabRecord) -> None:
     nic = lab.host.nic
     pair = f"epair{FIRST_UNIT}"
+    record.interfaces[f"{pair}a"] = ""
     _must(host, f"ifconfig {pair} create > /dev/null")
-    for step in (f"ifconfig {pair}a name {nic} > /dev/null",
-                 f"ifconfig {nic} ether {lab.host.mac}",
-                 f"ifconfig {nic} inet {lab.host.address} up",
-                 f"jail -c name={GATEWAY_JAIL} host.hostname={shlex.quote(lab.gateway_name)} "
-                 f"path=/ persist vnet vnet.interface={pair}b",
-                 f"jexec {GATEWAY_JAIL} ifconfig lo0 inet 127.0.0.1/8 up",
+    record.interfaces[nic] = ""
+    _must(host, f"ifconfig {pair}a name {nic} > /dev/null")
+    del record.interfaces[f"{pair}a"]
+    _must(host, f"ifconfig {nic} ether {lab.host.mac}")
+    record.interfaces[nic] = lab.host.mac
+    _must(host, f"ifconfig {nic} inet {lab.host.address} up")
+    _jail(host, record, GATEWAY_JAIL, lab.gateway_name, f"{pair}b")
+    record.put_inside(GATEWAY_JAIL, f"{pair}b", GATEWAY_PORT)
+    for step in (f"jexec {GATEWAY_JAIL} ifconfig lo0 inet 127.0.0.1/8 up",
                  f"jexec {GATEWAY_JAIL} ifconfig {pair}b name {GATEWAY_PORT} > /dev/null",
                  f"jexec {GATEWAY_JAIL} ifconfig {GATEWAY_PORT} ether {lab.gateway_mac}",
                  f"jexec {GATEWAY_JAIL} ifconfig {GATEWAY_PORT} inet "
@@ -130,21 +188,32 @@ def _lan(host: Host, lab: Lab) -> None:
         _must(host, step)
 
 
-def _internet(host: Host, lab: Lab) -> None:
+def _jail(host: Host, record: LabRecord, name: str, hostname: str, interface: str) -> None:
+    """A persistent VNET jail holding ``interface``, recorded with its jid."""
+    record.jails[name] = ""
+    _must(host, f"jail -c name={name} host.hostname={shlex.quote(hostname)} path=/ persist "
+                f"vnet vnet.interface={interface}")
+    record.jails[name] = _must(host, f"jls -j {name} jid").strip()
+
+
+def _internet(host: Host, lab: Lab, record: LabRecord) -> None:
     internet = lab.internet
     prefix = internet.network.prefixlen
-    for step in (f"ifconfig {WAN_BRIDGE} create",
-                 f"ifconfig {WAN_BRIDGE} vnet {GATEWAY_JAIL}",
+    record.interfaces[WAN_BRIDGE] = ""
+    _must(host, f"ifconfig {WAN_BRIDGE} create")
+    record.put_inside(GATEWAY_JAIL, WAN_BRIDGE, WAN_PORT)
+    for step in (f"ifconfig {WAN_BRIDGE} vnet {GATEWAY_JAIL}",
                  f"jexec {GATEWAY_JAIL} ifconfig {WAN_BRIDGE} name {WAN_PORT} > /dev/null",
                  f"jexec {GATEWAY_JAIL} ifconfig {WAN_PORT} inet "
                  f"{internet.gateway_address}/{prefix} up"):
         _must(host, step)
     for index, machine in enumerate(internet.hosts, start=1):
         jail, pair = host_jail(index), f"epair{FIRST_UNIT + index}"
-        for step in (f"ifconfig {pair} create > /dev/null",
-                     f"jail -c name={jail} host.hostname={shlex.quote(machine.name)} path=/ persist "
-                     f"vnet vnet.interface={pair}b",
-                     f"ifconfig {pair}a vnet {GATEWAY_JAIL}",
+        record.interfaces[f"{pair}a"] = ""
+        _must(host, f"ifconfig {pair} create > /dev/null")
+        _jail(host, record, jail, machine.name, f"{pair}b")
+        record.put_inside(GATEWAY_JAIL, f"{pair}a")
+        for step in (f"ifconfig {pair}a vnet {GATEWAY_JAIL}",
                      f"jexec {GATEWAY_JAIL} ifconfig {pair}a up",
                      f"jexec {GATEWAY_JAIL} ifconfig {WAN_PORT} addm {pair}a",
                      f"jexec {jail} ifconfig lo0 inet 127.0.0.1/8 up",
@@ -227,59 +296,95 @@ def _default_route_plan(host: Host, lab: Lab) -> str:
     return current
 
 
-def _take_over(host: Host, lab: Lab, old_gateway: str) -> None:
-    resolv = read_file(host, "/etc/resolv.conf")
-    write_file(host, f"{RUN}/resolv.conf.saved", resolv or "")
-    write_file(host, STATE, f'saved_gateway="{old_gateway}"\nhad_resolv="{resolv is not None}"\n')
+def _take_over(host: Host, lab: Lab, old_gateway: str, record: LabRecord) -> None:
+    """The lab's gateway becomes the box's default route and resolver. The
+    copies to put back are kept in the record; the state file and
+    resolv.conf.saved are for a person, after a crash."""
+    had_resolv = exists(host, "/etc/resolv.conf")
+    resolv = read_file(host, "/etc/resolv.conf") if had_resolv else None
+    if had_resolv and resolv is None:
+        raise LabBuildError("/etc/resolv.conf exists but cannot be read, so jailkit cannot keep "
+                            "a copy of it; it leaves it and the default route alone")
+    write_file(host, STATE, f'saved_gateway="{old_gateway}"\nhad_resolv="{had_resolv}"\n')
+    if resolv is not None:
+        write_file(host, f"{RUN}/resolv.conf.saved", resolv)
+    record.route_taken, record.old_gateway = True, old_gateway
     verb = "change" if old_gateway else "add"
     _must(host, f"route {verb} default {lab.gateway} > /dev/null")
-    write_file(host, "/etc/resolv.conf", f"# the jailkit lab's name server\nnameserver {lab.gateway}\n")
+    record.resolv_taken, record.old_resolv = True, resolv
+    record.lab_resolv = f"# the jailkit lab's name server\nnameserver {lab.gateway}\n"
+    replace_file(host, "/etc/resolv.conf", record.lab_resolv)
 
 
-def _give_back(host: Host, lab: Lab) -> None:
-    state = read_file(host, STATE)
-    if state is None:
-        return
-    values = dict(line.split("=", 1) for line in state.splitlines() if "=" in line)
-    saved = values.get("saved_gateway", '""').strip('"')
-    if saved:
-        host.run(f"route change default {saved} > /dev/null")
-    else:
-        host.run(f"route delete default {lab.gateway} > /dev/null")
-    if values.get("had_resolv", '"True"').strip('"') == "True":
-        write_file(host, "/etc/resolv.conf", read_file(host, f"{RUN}/resolv.conf.saved") or "")
-    else:
-        host.run("rm -f /etc/resolv.conf")
+def _give_back(host: Host, lab: Lab, record: LabRecord) -> list[str]:
+    """The box's route and resolv.conf, from the record's copies, each only
+    while it is still as the lab left it; returns what was left alone."""
+    left = []
+    if record.route_taken:
+        if _default_gateway(host) == str(lab.gateway):
+            if record.old_gateway:
+                host.run(["route", "change", "default", record.old_gateway])
+            else:
+                host.run(["route", "delete", "default", str(lab.gateway)])
+        elif _default_gateway(host) != record.old_gateway:
+            left.append("the default route (changed since the lab took it)")
+    if record.resolv_taken:
+        current = read_file(host, "/etc/resolv.conf")
+        if current == record.lab_resolv:
+            if record.old_resolv is None:
+                host.run(["rm", "-f", "/etc/resolv.conf"])
+            else:
+                replace_file(host, "/etc/resolv.conf", record.old_resolv)
+        elif current != record.old_resolv:
+            left.append("/etc/resolv.conf (changed since the lab wrote it)")
+    return left
+
+
+def _default_gateway(host: Host) -> str:
+    for line in host.run("route -n get default").stdout.splitlines():
+        if line.strip().startswith("gateway:"):
+            return line.split(":", 1)[1].strip()
+    return ""
 
 
 # -- taking down --------------------------------------------------------------------
 
-def _take_down(host: Host, lab: Lab) -> None:
-    """Jails go first (their daemons with them); interfaces moved into them
-    come home and are destroyed with their pairs."""
-    _give_back(host, lab)
-    count = len(_hosts(lab))
-    # Interfaces made on the host but renamed inside a jail would come home
-    # under their new names: destroy them where they are first.
-    for index in range(count, 0, -1):
-        jail = host_jail(index)
-        if host.run(["jls", "-j", jail]).succeeded:
-            host.run(f"jexec {jail} ifconfig epair{FIRST_UNIT + index}b destroy")
-            host.run(["jail", "-r", jail])
-    if host.run(["jls", "-j", GATEWAY_JAIL]).succeeded:
-        host.run(f"jexec {GATEWAY_JAIL} ifconfig {WAN_PORT} destroy")
-        host.run(["jail", "-r", GATEWAY_JAIL])
-    names = ([f"epair{FIRST_UNIT + i}a" for i in range(1, count + 1)]
-             + [f"epair{FIRST_UNIT + i}b" for i in range(1, count + 1)]
-             + [WAN_BRIDGE, WAN_PORT, lab.host.nic, GATEWAY_PORT, f"epair{FIRST_UNIT}a",
-                f"epair{FIRST_UNIT}b"])
-    present = host.run("ifconfig -l").stdout.split()
-    for name in names:
-        if name in present and name in host.run("ifconfig -l").stdout.split():
-            host.run(f"ifconfig {shlex.quote(name)} destroy")
-    host.run(f"rm -rf {RUN}")
-    left = [n for n in names if n in host.run("ifconfig -l").stdout.split()]
-    jails = [j for j in host.run("jls name").stdout.split() if j.startswith("jk_")]
-    if left or jails:
-        raise LabBuildError(f"could not take the lab down: {', '.join(left + jails)} "
-                            "is still there")
+def _take_down(host: Host, lab: Lab, record: LabRecord) -> None:
+    """Only what the record holds. Inside each of jailkit's jails, the
+    interfaces it put there are destroyed first (an epair end takes its
+    other end with it, wherever that is), so that nothing named lan0 or
+    wan0 ever comes home to the host; then the jails go, by jid; then the
+    host's interfaces the record names, if they still carry its MAC."""
+    left = _give_back(host, lab, record)
+    for jail in reversed(list(record.jails)):
+        if not _is_ours(host, jail, record.jails[jail]):
+            continue
+        for name in reversed(record.inside.get(jail, [])):
+            if name in host.run(["jexec", jail, "ifconfig", "-l"]).stdout.split():
+                host.run(["jexec", jail, "ifconfig", name, "destroy"])
+        host.run(["jail", "-R", jail])
+    for name, mac in record.interfaces.items():
+        present = _macs(host)
+        if name in present and mac and present[name] != mac:
+            left.append(f"{name} (not the one the lab made: its MAC is {present[name]})")
+        elif name in present:
+            host.run(["ifconfig", name, "destroy"])
+    if record.run_dir:
+        host.run(["rm", "-rf", RUN])
+    present = _macs(host)
+    still = [n for n, mac in record.interfaces.items() if n in present and present[n] in ("", mac)]
+    jails = [j for j in record.jails if host.run(["jls", "-j", j]).succeeded]
+    if still or jails or left:
+        raise LabBuildError("could not take the lab down entirely: "
+                            + ", ".join(still + jails + left) + " still there")
+
+
+def _is_ours(host: Host, jail: str, jid: str) -> bool:
+    """The jail of that name is the one the lab made (same jid; a name
+    recorded before its jid was known was checked free at the start)."""
+    shown = host.run(["jls", "-j", jail, "jid"])
+    return shown.succeeded and (not jid or shown.stdout.strip() == jid)
+
+
+def _macs(host: Host) -> dict[str, str]:
+    return {n: i.ether or "" for n, i in parse_ifconfig(host.run("ifconfig -a").stdout).items()}

@@ -20,8 +20,8 @@ import pytest
 from pytest_bdd.compat import get_fixture_names, getfixturedefs
 from pytest_bdd.steps import step_function_context_registry
 
-from .cleanup import restore, snapshot
-from .host import Host
+from .cleanup import Journal
+from .host import Host, HostError, HostTimeout
 from .hosts import connect
 from .lab import DEFAULT_LAB, Lab, LabError, load_lab
 from .scenario import Scenario, Typed
@@ -63,9 +63,13 @@ def jailkit_host(request: pytest.FixtureRequest) -> Iterator[Host]:
     try:
         host.prepare_lab()
         yield host
-        host.remove_lab()
     finally:
-        host.close(passed=request.session.testsfailed == 0)
+        # also after an interrupt or a lost connection: the lab was built by
+        # this session and goes with it (a failed build took itself down)
+        try:
+            host.remove_lab()
+        finally:
+            host.close(passed=request.session.testsfailed == 0)
 
 
 @pytest.fixture(scope="session")
@@ -75,17 +79,40 @@ def jailkit_lab(jailkit_host: Host) -> Lab:
 
 
 @pytest.fixture
-def scenario(jailkit_host: Host, jailkit_lab: Lab, pytestconfig: pytest.Config) -> Iterator[Scenario]:
+def scenario(jailkit_host: Host, jailkit_lab: Lab, pytestconfig: pytest.Config,
+             request: pytest.FixtureRequest) -> Iterator[Scenario]:
     """A scenario on a host that is put back as it was afterwards, whether
-    the scenario passed, failed or was interrupted."""
-    before = snapshot(jailkit_host)
+    the scenario passed, failed or was interrupted: its journal records what
+    each step created and changed (see jailkit.cleanup), and exactly that
+    is undone."""
+    journal = Journal(jailkit_host)
+    request.node.stash[JOURNAL] = journal
+    journal.open()
     typed = pytestconfig.stash.setdefault(TYPED, [])
     echo = typed.append if pytestconfig.getoption("transcript") else None
-    current = Scenario(jailkit_host, jailkit_lab.variables(), echo)
     try:
-        yield current
+        yield Scenario(jailkit_host, jailkit_lab.variables(), echo)
     finally:
-        restore(jailkit_host, before)
+        journal.undo()
+
+
+# The journal of the scenario now running: a window per step.
+JOURNAL = pytest.StashKey[Journal]()
+
+
+def _journal(request: pytest.FixtureRequest) -> Journal | None:
+    return request.node.stash.get(JOURNAL, None)
+
+
+def _end_window(request: pytest.FixtureRequest) -> None:
+    """End the step's window. A host that cannot be reached now leaves it
+    open for the scenario's undo (the step's own error is the one to see)."""
+    journal = _journal(request)
+    if journal is not None:
+        try:
+            journal.close()
+        except (HostError, HostTimeout):
+            pass
 
 
 # Commands typed during the step now running, shown under it once it ends.
@@ -116,17 +143,25 @@ def _transcript(config: pytest.Config) -> str:
     return text
 
 
+def pytest_bdd_before_step(request, feature, scenario, step, step_func) -> None:
+    journal = _journal(request)
+    if journal is not None:
+        journal.open()
+
+
 def pytest_bdd_before_scenario(request, feature, scenario) -> None:
     if request.config.getoption("steps"):
         _write(request.config, f"\nFeature: {feature.name}\n  Scenario: {scenario.name}\n")
 
 
 def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func_args) -> None:
+    _end_window(request)
     if request.config.getoption("steps"):
         _write(request.config, f"    ✓ {step.keyword} {step.name}\n" + _transcript(request.config))
 
 
 def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args, exception) -> None:
+    _end_window(request)
     if request.config.getoption("steps"):
         _write(request.config, f"    ✗ {step.keyword} {step.name}\n" + _transcript(request.config))
 

@@ -1,13 +1,19 @@
-"""Snapshot and restore: a scenario leaves the host as it found it, removing
-only what it created, and says so when it cannot."""
+"""The journal: a scenario leaves the host as it found it, removing only
+what its steps were seen to create and putting back what they changed, and
+says so when it cannot. Most tests run on a box that is somebody's
+(tests/ownbox.py)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from jailkit.cleanup import CleanupError, restore, snapshot
+from jailkit.cleanup import CleanupError, Journal
 from jailkit.files import read_file
 from jailkit.qjail import Qjail
+
+from .ownbox import BOX_PF, own_box, still_all_there, what_it_has
 
 
 def state(host) -> dict[str, str]:
@@ -28,11 +34,13 @@ def howto_until_the_console(host) -> None:
 
 def test_restore_after_a_howto_left_half_way(host):
     before_state = state(host)
-    before = snapshot(host)
-    howto_until_the_console(host)
+    journal = Journal(host)
+    with journal.watching():
+        howto_until_the_console(host)
     assert state(host) != before_state
-    commands = restore(host, before)
-    assert "jail -q -f /usr/local/etc/qjail.config/v10 -r v10" in commands
+    commands = journal.undo()
+    # by jid, without qjail's jail.conf and its exec.poststop
+    assert "jail -R 1" in commands
     assert state(host) == before_state
 
 
@@ -41,36 +49,42 @@ def test_what_was_there_before_stays(host):
     Qjail(host).install()
     host.run("ifconfig epair create && jail -c name=theirs persist").check()
     before_state = state(host)
-    before = snapshot(host)
-    qjail = Qjail(host)
-    qjail.create("v10", ["10.0.10.10"])
-    qjail.config("v10", vnet_nic="fxp0", firewall="none")
-    qjail.start("v10")
-    host.run("ifconfig bridge create").check()
-    restore(host, before)
+    journal = Journal(host)
+    with journal.watching():
+        qjail = Qjail(host)
+        qjail.create("v10", ["10.0.10.10"])
+        qjail.config("v10", vnet_nic="fxp0", firewall="none")
+        qjail.start("v10")
+        host.run("ifconfig bridge create").check()
+    journal.undo()
     assert state(host) == before_state
     assert host.run("jls -j theirs").succeeded
     assert read_file(host, "/usr/local/etc/qjail.vnetctl") == 'count="0"\n'
 
 
 def test_restore_says_what_it_could_not_undo(host):
-    before = snapshot(host)
-    host.run("ifconfig fxp0 name lan0").check()   # a rename cannot be destroyed away
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ifconfig fxp0 name lan0").check()   # a rename cannot be destroyed away
     with pytest.raises(CleanupError, match="could not remove what the scenario created: interfaces: lan0"):
-        restore(host, before)
+        journal.undo()
 
 
 def test_nothing_to_do_on_an_untouched_host(host):
-    assert restore(host, snapshot(host)) == []
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ifconfig -a; jls").check()
+    assert journal.undo() == []
 
 
 def test_modules_and_host_firewalls_are_put_back(host):
-    before = snapshot(host)
-    host.run("kldload ipfw_nat && kldload pf && kldload ipl").check()
-    host.run("ipfw -q add 100 allow ip from any to any && ipfw nat 1 config if fxp0 > /dev/null").check()
-    host.run("pfctl -q -f - && pfctl -q -e", stdin="pass all\n").check()
-    host.run("ipf -E -f - && ipnat -f -", stdin="pass in all\n").check()
-    restore(host, before)
+    journal = Journal(host)
+    with journal.watching():
+        host.run("kldload ipfw_nat && kldload pf && kldload ipl").check()
+        host.run("ipfw -q add 100 allow ip from any to any && ipfw nat 1 config if fxp0 > /dev/null").check()
+        host.run("pfctl -q -f - && pfctl -q -e", stdin="pass all\n").check()
+        host.run("ipf -E -f - && ipnat -f -", stdin="pass in all\n").check()
+    journal.undo()
     assert host.run("kldstat").stdout == "Id Refs Address                Size Name\n" \
         " 1   31 0xffffffff80200000  1f3c6c8 kernel\n"
 
@@ -83,12 +97,190 @@ def test_rules_of_a_box_whose_firewalls_were_loaded_stay(host):
              "ipfw -q add 65000 allow ip from any to any").check()
     host.run("pfctl -q -f -", stdin="pass all\n").check()
     box_rules = host.run("ipfw list; pfctl -s rules").stdout
-    before = snapshot(host)
-    host.run("ipfw -q add 100 deny icmp from any to any && ipfw -q add 900 deny ip from any to any && "
-             "ipfw -q delete 65000").check()
-    host.run("pfctl -q -f - && pfctl -q -e", stdin="block all\n").check()
-    commands = restore(host, before)
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ipfw -q add 900 deny ip from any to any").check()
+        host.run("pfctl -q -f - && pfctl -q -e", stdin="block all\n").check()
+    commands = journal.undo()
     assert "ipfw -q flush" not in commands and "ipfw -q -f flush" not in commands
     assert host.run("ipfw list; pfctl -s rules").stdout == box_rules
     assert host.run("pfctl -s Running").stdout == "Disabled\n"
     assert "ipfw" in host.run("kldstat").stdout
+
+
+
+# -- on a box that is somebody's (tests/ownbox.py) ------------------------------------------
+
+def logged(host) -> list[str]:
+    """Every command line the host is sent from now on."""
+    real, lines = host._run, []
+
+    def run(line, stdin, timeout):
+        lines.append(line)
+        return real(line, stdin, timeout)
+    host._run = run
+    return lines
+
+
+def test_nothing_is_flushed_and_the_boxs_rules_come_back():
+    # What troubleshooting 5 and 6 do to a host's firewalls, on a box whose
+    # firewalls are in use: its states and NAT sessions must live on.
+    box = own_box()
+    before = what_it_has(box)
+    journal = Journal(box)
+    with journal.watching():
+        box.run("pfctl -f -", stdin="pass all\nblock return out quick on em0 proto tcp from any "
+                                    "to any port 43\n").check()
+        box.run("ipf -f -", stdin="block return-rst out quick on em0 proto tcp from any to any "
+                                  "port = 43\n").check()
+        box.run("ipnat -f -", stdin="map em0 10.77.0.0/24 -> 0/32\n").check()
+        box.run("ipfw -q add 900 deny icmp from any to any via epair1a").check()
+    sent = logged(box)
+    journal.undo()
+    assert not [line for line in sent if " -F" in line or " -C" in line or " -CF" in line
+                or "flush" in line]
+    still_all_there(before, what_it_has(box))
+
+
+def test_an_ipfw_number_the_box_uses_is_never_deleted():
+    box = own_box()
+    box_rules = box.run("ipfw list").stdout
+    journal = Journal(box)
+    with journal.watching():
+        box.run("ipfw -q add 500 allow ip from any to any && ipfw -q add 900 deny ip from any to "
+                "any via epair1a").check()
+    with pytest.raises(CleanupError, match="ipfw rule 500: the box has rules of its own"):
+        journal.undo()
+    # the box's rule 500, apostrophe and all, is there; the scenario's 900 went
+    assert box.run("ipfw list").stdout.replace("00500 allow ip from any to any\n", "") == box_rules
+
+
+def test_a_box_rule_the_scenario_deleted_is_named_not_readded():
+    box = own_box()
+    journal = Journal(box)
+    with journal.watching():
+        box.run("ipfw -q delete 500").check()
+    sent = logged(box)
+    with pytest.raises(CleanupError, match="removed the box's ipfw rule .00500 allow tcp"):
+        journal.undo()
+    assert not [line for line in sent if "ipfw" in line and " add " in line]
+
+
+def test_jails_are_not_stopped_through_qjails_jail_conf():
+    # The box's bridge10 holds no epair: qjail's exec.poststop would destroy it.
+    box = own_box(bridge_with_epair=False)
+    before = what_it_has(box)
+    journal = Journal(box)
+    with journal.watching():
+        qjail = Qjail(box)
+        qjail.install()
+        qjail.create("v10", ["10.0.10.10"])
+        qjail.config("v10", vnet_nic="wan0", firewall="none")
+        qjail.start("v10")
+    assert "member: epair1a" in box.run("ifconfig bridge10").stdout
+    commands = journal.undo()
+    assert [c for c in commands if c.startswith("jail ")] == ["jail -R 2"]
+    still_all_there(before, what_it_has(box))
+
+
+def test_only_what_a_step_created_goes(host):
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ifconfig epair create > /dev/null && jail -c name=mine persist").check()
+    # between steps, the box's owner makes a jail and a bridge of their own
+    host.run("jail -c name=theirs persist && ifconfig bridge create > /dev/null").check()
+    theirs = host.run("jls -j theirs; ifconfig bridge0").stdout
+    with journal.watching():
+        host.run("jls").check()
+    journal.undo()
+    assert host.run("jls -j theirs; ifconfig bridge0").stdout == theirs
+    assert host.run("ifconfig -l").stdout == "fxp0 lo0 bridge0\n"
+    assert not host.run("jls -j mine").succeeded
+
+
+def test_a_name_that_stands_for_another_interface_now_stays(host):
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ifconfig epair7 create").check()
+    host.run("ifconfig epair7a destroy && ifconfig epair7 create").check()
+    again = host.run("ifconfig epair7a; ifconfig epair7b").stdout
+    journal.undo()
+    assert host.run("ifconfig epair7a; ifconfig epair7b").stdout == again
+
+
+def test_a_file_comes_back_whole_through_a_temporary_file():
+    box = own_box()            # its rc.conf has no final newline
+    rc_conf = box.run("cat /etc/rc.conf").stdout
+    journal = Journal(box)
+    with journal.watching():
+        box.run("sysrc gateway_enable=YES > /dev/null").check()
+    sent = logged(box)
+    journal.undo()
+    assert box.run("cat /etc/rc.conf").stdout == rc_conf
+    written = [line for line in sent if "/etc/rc.conf" in line and "cat >" in line]
+    assert len(written) == 1 and "cat > /etc/.rc.conf.jailkit-" in written[0]
+    assert "mv -f /etc/.rc.conf.jailkit-" in written[0] and written[0].endswith("exit 1; }")
+    assert box.run("ls -a /etc").stdout.count("jailkit") == 0
+
+
+def test_a_file_changed_again_after_the_scenario_is_left():
+    box = own_box()
+    journal = Journal(box)
+    with journal.watching():
+        box.run("echo 'ifconfig_wan0=\"up\"' >> /etc/rc.conf").check()
+    box.run("echo 'ntpd_enable=\"YES\"' >> /etc/rc.conf").check()   # the owner's, later
+    now = box.run("cat /etc/rc.conf").stdout
+    with pytest.raises(CleanupError, match="file /etc/rc.conf changed again"):
+        journal.undo()
+    assert box.run("cat /etc/rc.conf").stdout == now
+
+
+def test_a_replaced_pf_ruleset_comes_back_from_the_boxs_pf_conf():
+    # pf.conf holds what the listing lacks (set skip); it loads back to the
+    # box's rules, so it is the copy loaded (4 lines, not the listing's 3).
+    box = own_box()
+    box.run("cat > /etc/pf.conf && pfctl -q -f /etc/pf.conf", stdin="set skip on lo0\n" + BOX_PF).check()
+    before = what_it_has(box)
+    journal = Journal(box)
+    with journal.watching():
+        box.run("pfctl -f -", stdin="pass all\n").check()
+    assert journal.undo() == ["pfctl -q -f - <<< 4 lines"]
+    still_all_there(before, what_it_has(box))
+
+
+def test_a_pf_ruleset_with_no_copy_that_loads_back_is_left_and_named():
+    box = own_box()
+    box.run("cat > /etc/pf.conf", stdin="pass all\n").check()      # not what is loaded
+    journal = Journal(box)
+    with journal.watching():
+        box.run("pfctl -f -", stdin="block all\n").check()
+    # the box's listing is made unparsable for the test: a rule the sim
+    # prints but cannot read back stands for one pfctl cannot
+    journal.record.changed["pf rules"].original = "pass all label \"x\n"
+    with pytest.raises(CleanupError, match="pf rules: the scenario replaced the box's main ruleset"):
+        journal.undo()
+    assert box.run("pfctl -s rules").stdout == "block drop all\n"
+
+
+def test_interfaces_that_come_home_from_the_scenarios_jails_go_the_boxs_stay():
+    box = own_box()
+    before = what_it_has(box)
+    journal = Journal(box)
+    with journal.watching():
+        # within one step: a bridge made and moved into a new vnet jail, and
+        # the box's own lan0 lent to it
+        box.run("jail -c name=j7 vnet persist path=/ && ifconfig bridge7 create > /dev/null && "
+                "ifconfig bridge7 vnet j7 && ifconfig lan0 vnet j7").check()
+    assert "bridge7" not in box.run("ifconfig -l").stdout
+    commands = journal.undo()
+    assert "ifconfig bridge7 destroy" in commands and "ifconfig lan0 destroy" not in commands
+    after = what_it_has(box)
+    # lan0 is back as it was, listed last now (an interface that comes home
+    # is attached again at the end of the list, as on FreeBSD)
+    assert sorted(blocks(after.pop("ifconfig -a"))) == sorted(blocks(before.pop("ifconfig -a")))
+    assert after == before
+
+
+def blocks(listing: str) -> list[str]:
+    """ifconfig -a, one text per interface (each starts at column 0)."""
+    return [part for part in re.split(r"(?m)^(?=\S)", listing) if part]

@@ -8,8 +8,11 @@ from __future__ import annotations
 import pytest
 
 import jailkit
+from jailkit.host import CommandFailed, ConnectionLost, HostError, HostTimeout, Result
 from jailkit.labbuild import GATEWAY_JAIL, LabBuildError, build_lab, remove_lab
 from jailkit.parsers.ifconfig import parse_ifconfig
+
+from .ownbox import own_box, still_all_there, what_it_has
 
 OBSERVED = ("ifconfig -a", "jls", "mount -p", "cat /etc/resolv.conf", "route -n get default",
             "ls -R /var/run", "kldstat")
@@ -27,7 +30,7 @@ def observe(host) -> list[str]:
 def test_build_gives_the_howtos_lan(bare):
     lab = bare.lab
     assert bare.run("ifconfig -l").stdout == "em0 lo0\n"
-    assert build_lab(bare, lab) is True
+    assert build_lab(bare, lab) is not None
     fxp0 = parse_ifconfig(bare.run("ifconfig fxp0").stdout)["fxp0"]
     assert fxp0.ether == lab.host.mac and fxp0.up
     assert [(a.address, a.netmask) for a in fxp0.inet] == [("10.0.10.2", "0xfffffff0")]
@@ -71,14 +74,13 @@ def test_the_internet_hosts_run_their_services(bare):
 
 def test_remove_leaves_the_bare_box(bare):
     before = observe(bare)
-    build_lab(bare, bare.lab)
-    remove_lab(bare, bare.lab)
+    remove_lab(bare, bare.lab, build_lab(bare, bare.lab))
     assert observe(bare) == before
 
 
 def test_a_lab_already_there_is_not_built_again(bare):
-    assert build_lab(bare, bare.lab) is True
-    assert build_lab(bare, bare.lab) is False
+    assert build_lab(bare, bare.lab) is not None
+    assert build_lab(bare, bare.lab) is None
 
 
 def test_someone_elses_nic_is_left_alone(bare):
@@ -128,10 +130,98 @@ def test_a_session_through_the_default_route_is_not_cut(bare):
 
 def test_the_cloud_vm_lab_builds_without_nat():
     box = jailkit.connect("sim://?bare=1&lab=vnet-jib-pf-nat")
-    assert build_lab(box, box.lab) is True
+    record = build_lab(box, box.lab)
     assert "inet 203.0.113.10 netmask 0xffffff00" in box.run("ifconfig vtnet0").stdout
     assert box.run("ping -c 1 www.freebsd.org").succeeded
     # no translation: the internet sees the host's own public address
     assert box.run(f"jexec {GATEWAY_JAIL} ipnat -l").stdout.count("map") == 0
-    remove_lab(box, box.lab)
+    remove_lab(box, box.lab, record)
     assert box.run("ifconfig -l").stdout == "em0 lo0\n"
+
+
+# -- on a box that is somebody's (tests/ownbox.py) ------------------------------------------
+
+def raise_after(box, text: str, exception: BaseException) -> list[str]:
+    """``exception`` once the box has run the first command containing
+    ``text`` (a Ctrl-C, a dropped connection, a timeout at that moment)."""
+    real, hit = box._run, []
+
+    def run(line, stdin, timeout):
+        result = real(line, stdin, timeout)
+        if text in line and not hit:
+            hit.append(line)
+            raise exception
+        return result
+    box._run = run
+    return hit
+
+
+def test_the_boxs_own_wan0_and_lan0_stay():
+    box = own_box()
+    before = what_it_has(box)
+    box.prepare_lab()
+    assert "inet 10.0.10.2 netmask 0xfffffff0" in box.run("ifconfig fxp0").stdout
+    box.remove_lab()
+    still_all_there(before, what_it_has(box))
+
+
+@pytest.mark.parametrize("failure", [
+    KeyboardInterrupt(), ConnectionLost("the connection to the box dropped"),
+    HostTimeout("jexec jk_net2 ...", 30), CommandFailed(Result("jexec jk_net2", 1, "", "no"))],
+    ids=["interrupt", "connection", "timeout", "command"])
+def test_any_failure_half_way_takes_down_what_was_built(failure):
+    box = own_box()
+    before = what_it_has(box)
+    hit = raise_after(box, "jexec jk_net2", failure)
+    with pytest.raises(type(failure)):
+        box.prepare_lab()
+    assert hit
+    still_all_there(before, what_it_has(box))
+
+
+def test_an_unreadable_saved_copy_never_empties_resolv_conf():
+    box = own_box()
+    before = what_it_has(box)
+    box.prepare_lab()
+    box.run("rm /var/run/jailkit/resolv.conf.saved").check()
+    box.remove_lab()
+    assert box.run("cat /etc/resolv.conf").stdout == "nameserver 10.0.2.3\n"
+    still_all_there(before, what_it_has(box))
+
+
+def test_a_stale_lab_state_is_reported_not_applied():
+    box = own_box()
+    box.run("mkdir -p /var/run/jailkit && cat > /var/run/jailkit/lab.state",
+            stdin='saved_gateway="192.0.2.99"\nhad_resolv="True"\n').check()
+    before = what_it_has(box)
+    with pytest.raises(HostError, match="(?s)left from an earlier jailkit run.*saved_gateway=\"192.0.2.99\""):
+        box.prepare_lab()
+    still_all_there(before, what_it_has(box))
+    box.remove_lab()      # nothing was built, nothing is taken down
+    still_all_there(before, what_it_has(box))
+
+
+def test_a_nic_that_is_not_the_labs_any_more_is_left():
+    # The lab's fxp0 went away during the run and the box's owner made an
+    # fxp0 of their own: the take-down names it and leaves it.
+    box = own_box()
+    box.prepare_lab()
+    box.run("ifconfig fxp0 destroy && ifconfig epair70 create > /dev/null && "
+            "ifconfig epair70a name fxp0 > /dev/null").check()
+    theirs = box.run("ifconfig fxp0").stdout
+    with pytest.raises(HostError, match="fxp0 \\(not the one the lab made"):
+        box.remove_lab()
+    assert box.run("ifconfig fxp0").stdout == theirs
+    assert box.run("jls name").stdout == "boxjail\n"
+
+
+def test_a_take_down_that_fails_after_an_interrupt_says_both():
+    box = own_box()
+    raise_after(box, "jexec jk_net2", KeyboardInterrupt())
+    real = box._run
+    box._run = lambda line, stdin, timeout: (
+        (1, "", "jail: jk_net2: cannot remove\n") if line.startswith("jail -R") else
+        real(line, stdin, timeout))
+    with pytest.raises(LabBuildError, match=r"building the lab stopped \(KeyboardInterrupt: \) and "
+                                            r"taking down what was built failed: .*jk_net1"):
+        box.prepare_lab()

@@ -127,3 +127,26 @@ def test_ipnat_rdr_reaches_a_server_behind_the_host(ipl):
     status, out, _ = run(ipl, "jexec o whois -h 192.0.2.2 -p 2222 x")
     assert status == 0 and out.startswith("SSH-2.0-OpenSSH_")
     assert "RDR 10.192.0.10" in run(ipl, "ipnat -l")[1]
+
+
+
+def test_ipf_r_removes_the_rules_it_reads_and_only_those(ipl):
+    ipl.run("ipf -f -", stdin="pass in all\nblock out quick on fxp0 all\npass in all\n").check()
+    # -r makes the -f after it remove; each rule read takes one equal rule out
+    assert run(ipl, "ipf -r -f -", stdin="pass in all\n") == (0, "", "")
+    assert run(ipl, "ipfstat -io") == (0, "block out quick on fxp0 all\npass in all\n", "")
+    # a rule that is not there: ipf_perror_fd() with ESRCH, the line number, exit 1
+    assert run(ipl, "ipf -r -f -", stdin="# none\nblock in all\npass in all\n") == (
+        1, "", "2:ioctl(delete rule): No such process\n")
+    assert run(ipl, "ipfstat -io") == (0, "block out quick on fxp0 all\n",
+                                       "empty list for ipfilter(in)\n")
+
+
+def test_ipnat_r_removes_the_rules_it_reads(ipl):
+    ipl.run("ipnat -f -", stdin="map fxp0 10.1.0.0/24 -> 0/32\nmap fxp0 10.2.0.0/24 -> 0/32\n").check()
+    assert run(ipl, "ipnat -r -f -", stdin="map fxp0 10.1.0.0/24 -> 0/32\n") == (0, "", "")
+    assert run(ipl, "ipnat -r -f -", stdin="map fxp0 10.3.0.0/24 -> 0/32\n") == (
+        1, "", "1:ioctl(delete nat rule): No such process\n")
+    assert run(ipl, "ipnat -l")[1] == ("List of active MAP/Redirect filters:\n"
+                                       "map fxp0 10.2.0.0/24 -> 0.0.0.0/32\n\n"
+                                       "List of active sessions:\n")

@@ -11,6 +11,7 @@ ipnat(8) add rules one by one while they read."""
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -230,6 +231,17 @@ class Ipfilter:
         self.rules = [r for r in self.rules if r.direction not in directions]
         return before - len(self.rules)
 
+    def remove(self, rule: FilterRule) -> bool:
+        """SIOCDELFR (ipf -r): the first active rule equal to ``rule`` goes;
+        the kernel compares the rules themselves, not their counters
+        (fil.c ipf_frruleiocl)."""
+        return _remove_first(self.rules, rule)
+
+    def remove_nat(self, rule: NatRule) -> bool:
+        """SIOCRMNAT (ipnat -r): the first NAT rule equal to ``rule`` goes,
+        with its sessions in the sim, as ipnat -C takes them."""
+        return _remove_first(self.nat, rule)
+
     def flush_nat_rules(self) -> int:
         count = len(self.nat)
         self.nat = []
@@ -240,6 +252,15 @@ class Ipfilter:
         for rule in self.nat:
             rule.engine.reset()
         return count
+
+
+def _remove_first(rules: list, rule) -> bool:
+    text = rule.render()
+    for index, there in enumerate(rules):
+        if there.render() == text:
+            del rules[index]
+            return True
+    return False
 
 
 def _link(packet: Packet, local: IPv4, local_port: int | None):
@@ -268,8 +289,15 @@ class _Words(Words):
 
 def parse_filter(text: str, add) -> None:
     """Parse ipf.conf text, calling ``add(rule)`` for each rule as it is read."""
+    for _, rule in filter_rules(text):
+        add(rule)
+
+
+def filter_rules(text: str) -> Iterator[tuple[int, FilterRule]]:
+    """ipf.conf's rules with their line numbers, each as it is read (an
+    error stops the reading there)."""
     for number, words in _lines(text):
-        add(_filter_rule(_Words(words, number)))
+        yield number, _filter_rule(_Words(words, number))
 
 
 def _filter_rule(w: _Words) -> FilterRule:
@@ -351,8 +379,13 @@ def _number(w: _Words, word: str) -> int:
 
 
 def parse_nat(text: str, add) -> None:
+    for _, rule in nat_rules(text):
+        add(rule)
+
+
+def nat_rules(text: str) -> Iterator[tuple[int, NatRule]]:
     for number, words in _lines(text):
-        add(_nat_rule(_Words(words, number)))
+        yield number, _nat_rule(_Words(words, number))
 
 
 def _nat_rule(w: _Words) -> NatRule:

@@ -1,7 +1,8 @@
 """ipf(8): loads IPFilter's filter rules and turns the filter on and off
 (sbin/ipf/ipf/ipf.c).
 
-Options act in the order given (-Fa -f FILE flushes, then loads). Errors
+Options act in the order given (-Fa -f FILE flushes, then loads; -r makes
+the -f after it remove the rules it reads instead of adding them). Errors
 are printed by ipferror() (libipf/ipf_perror.c): with no device open, "0:"
 and perror(3)'s text. Without ipl.ko there is no /dev/ipl; ipf -E then
 prints its two failures and still exits 0, as ipf does. A syntax error
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from .. import pfil
 from ..errno import OSErr
-from ..ipfilter import Ipfilter, IpfSyntaxError, parse_filter
+from ..ipfilter import Ipfilter, IpfSyntaxError, filter_rules
 from ..proc import Proc, program
 from ...getopt import GetoptError, getopt
 
@@ -38,6 +39,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     status = 0
     verbose = any(flag == "v" for flag, _ in opts)
+    remove = False
     try:
         for flag, value in opts:
             if flag == "E":
@@ -47,7 +49,9 @@ def main(proc: Proc, argv: list[str]) -> int:
             elif flag == "F":
                 _flush(proc, value, verbose)
             elif flag == "f":
-                status = _load(proc, value) or status
+                status = _load(proc, value, remove) or status
+            elif flag == "r":
+                remove = not remove         # opts ^= OPT_REMOVE
             elif flag == "V":
                 status = _version(proc) or status
             elif flag in "46AdIv":
@@ -122,16 +126,24 @@ def _flush(proc: Proc, which: str, verbose: bool) -> None:
         proc.write(f"{removed} filter rules removed\n")
 
 
-def _load(proc: Proc, path: str) -> int:
+def _load(proc: Proc, path: str, remove: bool) -> int:
     ipf = _checked(proc)
     try:
         text = proc.read_file(path)
     except OSErr as exc:
         proc.error(f"{path}: open: {exc.strerror}\n")
         raise Exit(1) from None
+    status = 0
     try:
-        parse_filter(text, ipf.rules.append)
+        for number, rule in filter_rules(text):
+            if not remove:
+                ipf.rules.append(rule)
+            elif not ipf.remove(rule):
+                # ipf_y.y ipf_addrule(): ipf_perror_fd() with the kernel's
+                # ESRCH for a rule not in the list; ipf then exits 1
+                proc.error(f"{number}:ioctl(delete rule): No such process\n")
+                status = 1
     except IpfSyntaxError as exc:
         proc.error(f"{exc}\n")
         raise Exit(1) from None
-    return 0
+    return status

@@ -1,13 +1,14 @@
 """ipnat(8): IPFilter's NAT rules (sbin/ipf/ipnat/ipnat.c).
 
 -F flushes the active translations, -C the rules (each says how many), -f
-loads rules (stopping at the first syntax error, rules before it stay),
+loads rules (stopping at the first syntax error, rules before it stay), or
+with -r removes them,
 -l lists rules and sessions. Everything goes through /dev/ipnat."""
 
 from __future__ import annotations
 
 from ..errno import OSErr
-from ..ipfilter import IpfSyntaxError, parse_nat
+from ..ipfilter import IpfSyntaxError, nat_rules
 from ..proc import Proc, program
 from ...getopt import GetoptError, getopt
 
@@ -23,7 +24,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     flags = {f for f, _ in opts}
     values = dict(opts)
-    unmodelled = flags & set("hmMNOprs")
+    unmodelled = flags & set("hmMNOps")
     if unmodelled:
         proc.warnx(f"-{sorted(unmodelled)[0]} is not modelled by the jailkit sim")
         return 1
@@ -44,12 +45,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         except OSErr as exc:
             proc.error(f"{path}: open: {exc.strerror}\n")
             return 1
-        try:
-            parse_nat(text, ipf.nat.append)
-        except IpfSyntaxError as exc:
-            proc.error(f"{exc}\n")
-            return 1
-        return 0
+        return _rules(proc, ipf, text, remove="r" in flags)
     if "l" in flags:
         proc.write("List of active MAP/Redirect filters:\n")
         for rule in ipf.nat:
@@ -62,3 +58,19 @@ def main(proc: Proc, argv: list[str]) -> int:
                            f"{str(link.alias):<15} {link.alias_port:<5} "
                            f"[{link.remote} {link.remote_port}]\n")
     return 0
+
+
+def _rules(proc: Proc, ipf, text: str, remove: bool) -> int:
+    status = 0
+    try:
+        for number, rule in nat_rules(text):
+            if not remove:
+                ipf.nat.append(rule)
+            elif not ipf.remove_nat(rule):
+                # ipnat_y.y ipnat_addrule(): SIOCRMNAT fails with ESRCH
+                proc.error(f"{number}:ioctl(delete nat rule): No such process\n")
+                status = 1
+    except IpfSyntaxError as exc:
+        proc.error(f"{exc}\n")
+        return 1
+    return status
