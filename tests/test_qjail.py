@@ -256,3 +256,25 @@ def test_the_jail_starts_its_firewall(vnet_jail, host):
     vnet_jail.start("v10")
     assert "Enabling pf." in read_file(host, "/var/log/qjail.v10.console.log")
     assert host.run("jexec v10 pfctl -s rules").stdout == "pass all flags S/SA keep state\n"
+
+
+def test_a_bridge10_of_the_box_outlives_the_vnet_jail(installed, host):
+    """qjail's poststop destroys only a bridge10 that a qjail prestart made;
+    the box's own bridge10 (no epair on it) stays when the jail stops."""
+    host.run("ifconfig bridge10 create up").check()
+    q(installed, "qjail create -4 10.0.10.10 v10")
+    q(installed, "qjail config -w fxp0 -v none v10")
+    assert q(installed, "qjail start v10")[0] == 0
+    assert q(installed, "qjail stop v10")[0] == 0
+    assert "bridge10" in host.run("ifconfig -l").stdout.split()
+    assert "epair1a" not in host.run("ifconfig -l").stdout.split()
+
+
+def test_a_bridge10_qjail_made_goes_with_its_last_vnet_jail(installed, host):
+    q(installed, "qjail create -4 10.0.10.10 v10")
+    q(installed, "qjail config -w fxp0 -v none v10")
+    assert q(installed, "qjail start v10")[0] == 0
+    assert "bridge10" in host.run("ifconfig -l").stdout.split()
+    assert q(installed, "qjail stop v10")[0] == 0
+    assert "bridge10" not in host.run("ifconfig -l").stdout.split()
+    assert not host.run("test -e /var/run/qjail.bridge10").succeeded

@@ -13,6 +13,9 @@ from .. import jailconf
 from .record import CONFIG, Record
 
 BRIDGE = "bridge10"
+# Left by the prestart that created the bridge: the poststop destroys only a
+# bridge10 that a qjail jail created, never one the box had of its own.
+BRIDGE_MADE = f"/var/run/qjail.{BRIDGE}"
 DEFAULT_RULESET = "4"   # devfsrules_jail
 
 
@@ -49,7 +52,8 @@ def render(record: Record) -> str:
     nic = record.vinterface
     address = record.ip4.split(",")[0]
     prestart = [
-        f"ifconfig {BRIDGE} > /dev/null 2>&1 || ifconfig {BRIDGE} create up",
+        f"ifconfig {BRIDGE} > /dev/null 2>&1 || "
+        f"{{ ifconfig {BRIDGE} create up && touch {BRIDGE_MADE}; }}",
         f"ifconfig {BRIDGE} | grep -q 'member: {nic} ' || ifconfig {BRIDGE} addm {nic}",
         f"ifconfig epair{number} create > /dev/null",
         f"ifconfig {a_end} up",
@@ -57,7 +61,8 @@ def render(record: Record) -> str:
     ]
     start = ["ifconfig lo0 127.0.0.1 up", f"ifconfig {b_end} {address}", "/bin/sh /etc/rc"]
     poststop = [f"ifconfig {a_end} destroy",
-                f"ifconfig {BRIDGE} | grep -q 'member: epair' || ifconfig {BRIDGE} destroy"]
+                f"if [ -e {BRIDGE_MADE} ] && ! ifconfig {BRIDGE} | grep -q 'member: epair'; "
+                f"then ifconfig {BRIDGE} destroy && rm -f {BRIDGE_MADE}; fi"]
     params += [("vnet", None, False), ("vnet.interface", b_end, False)]
     params += [("exec.prestart", line, i > 0) for i, line in enumerate(prestart)]
     params += [("exec.start", line, i > 0) for i, line in enumerate(start)]
