@@ -196,3 +196,14 @@ def test_removing_a_command_line_jail_leaves_its_alias(host):
     host.run("jail -c name=w persist interface=fxp0 ip4.addr=10.0.10.5 path=/").check()
     host.run("jail -r w").check()
     assert "10.0.10.5" in run(host, "ifconfig fxp0")[1]
+
+
+def test_an_interface_goes_home_even_where_its_name_is_taken(host):
+    """vnet_if_return() moves a jail's borrowed interfaces home without the
+    name check of `ifconfig -vnet`: the host then has two of that name."""
+    host.run("ifconfig epair0 create").check()
+    host.run("jail -c name=j vnet persist path=/ vnet.interface=epair0b").check()
+    host.run("jexec j ifconfig epair0b name lan0").check()
+    host.run("ifconfig epair1 create && ifconfig epair1a name lan0").check()
+    assert host.run("jail -r j").succeeded
+    assert host.run("ifconfig -l").stdout.split().count("lan0") == 2

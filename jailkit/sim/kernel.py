@@ -225,12 +225,17 @@ class Kernel:
 
     # -- vnets --------------------------------------------------------------
     def vmove(self, ifnet: Ifnet, target: Vnet) -> None:
-        """if_vmove(): the interface leaves its bridge, loses its addresses
-        and IFF_UP, and joins the target vnet keeping its index."""
+        """if_vmove_loan()/if_vmove_reclaim() (ifconfig vnet|-vnet): refused
+        when the target already has an interface of that name."""
         if target is ifnet.vnet:
             raise OSErr(EEXIST)
         if target.ifunit(ifnet.name):
             raise OSErr(EEXIST)
+        self._move(ifnet, target)
+
+    def _move(self, ifnet: Ifnet, target: Vnet) -> None:
+        """if_vmove(): the interface leaves its bridge, loses its addresses
+        and IFF_UP, and joins the target vnet keeping its index and name."""
         self._leave_bridge(ifnet)
         ifnet.vnet.purge(ifnet)
         ifnet.vnet.ifnets.remove(ifnet)
@@ -333,7 +338,9 @@ class Kernel:
                     self._detach(ifnet.peer) if ifnet.peer.index in self.ifindex else None
                 self._detach(ifnet)
             else:
-                self.vmove(ifnet, ifnet.home)
+                # vnet_if_return() calls if_vmove() with no name check: the
+                # interface goes home even where its name is taken (sys/net/if.c).
+                self._move(ifnet, ifnet.home)
 
     # -- jails --------------------------------------------------------------
     def find_prison(self, key: str, parent: Prison | None = None) -> Prison | None:
