@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -12,6 +13,9 @@ from jailkit.host import Host
 pytest_plugins = ["pytester"]
 
 DATA = Path(__file__).parent / "data"
+PROVISION = Path(__file__).parents[1] / "vagrant" / "provision.sh"
+# A fresh FreeBSD Vagrant box after `vagrant up` ran vagrant/provision.sh on it.
+PROVISIONED_BOX = f"sim://?bare=1&provision={quote(str(PROVISION), safe='')}"
 
 
 @pytest.fixture

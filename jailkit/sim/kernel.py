@@ -21,13 +21,15 @@ from .devfs import Devfs
 from .ipfilter import Ipfilter
 from .ipfw import Ipfw
 from .pf import Pf
-from .vfs import Vfs
+from .vfs import Dir, Vfs
 from .vnet import Vnet
 
 IFNAMSIZ = 16  # sys/net/if.h: names are at most 15 characters
 EPAIR_OPTIONS = 0x8  # VLAN_MTU
 LO_OPTIONS = 0x680003  # RXCSUM,TXCSUM,LINKSTATE,RXCSUM_IPV6,TXCSUM_IPV6
 JAIL_MAX = 999999
+KENV_MNAMELEN = 128  # sys/sys/kenv.h
+KENV_MVALLEN = 128
 # Device nodes a module makes (/dev/pf, IPFilter's /dev/ipl ...).
 MODULE_DEVICES = {"pf": ["pf"], "ipl": ["ipl", "ipnat", "ipstate", "ipauth", "iplookup",
                                        "ipsync", "ipscan"]}
@@ -64,7 +66,7 @@ class Process:
 
 
 class Kernel:
-    def __init__(self, *, seed: int, hostname: str, release: str) -> None:
+    def __init__(self, *, seed: int, hostname: str, release: str, disk: Dir | None = None) -> None:
         self.rng = random.Random(seed)
         self.hostid = self.rng.getrandbits(32)
         self.hostuuid = "%08x-%04x-%04x-%04x-%012x" % tuple(
@@ -72,7 +74,7 @@ class Kernel:
         self.release = release
         self.clock = 0.0
         self.on_advance: Callable[[], None] = lambda: None
-        self.vfs = Vfs()
+        self.vfs = Vfs(disk)
         self.host_vnet = Vnet("host")
         self.prison0 = Prison(0, "0", "/", hostname, self.host_vnet, True, None,
                               persist=True, children_max=JAIL_MAX)
@@ -85,8 +87,12 @@ class Kernel:
         self.modules: set[str] = {"kernel"}
         self.devfs = Devfs([])
         self.lab_vnets: list[Vnet] = []      # the lab's other machines (gateway ...)
-        # loader tunables (loader.conf(5)), read-only once booted
-        self.tunables: dict[str, int] = {"net.inet.ip.fw.default_to_accept": 0}
+        # The kernel environment (kenv(2)): what the loader set, in its
+        # order; kenv(1) adds to it at run time.
+        self.kenv: dict[str, str] = {}
+        # ipfw's default rule, fetched from kenv when the module loads
+        # (TUNABLE net.inet.ip.fw.default_to_accept, CTLFLAG_RDTUN in ip_fw2.c).
+        self.ipfw_default_to_accept = False
 
     # -- interface index ----------------------------------------------------
     def _alloc_index(self) -> int:
@@ -267,11 +273,42 @@ class Kernel:
                 self.modules.add(module)
                 loaded.append(module)
         if "ipfw" in loaded:
+            self.ipfw_default_to_accept = self.tunable_int("net.inet.ip.fw.default_to_accept") != 0
             for vnet in self.vnets():
                 self._attach_ipfw(vnet)
         for module in loaded:
             self._add_devices(MODULE_DEVICES.get(module, []))
         return loaded
+
+    def tunable_int(self, name: str) -> int:
+        """TUNABLE_INT_FETCH: a kenv number (strtoq, base 0, with the k/m/g
+        suffixes of getenv_quad); 0 when unset or not a number."""
+        text = self.kenv.get(name, "").strip()
+        match = re.fullmatch(r"(-?)(0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([kKmMgGtT]?)", text)
+        if match is None:
+            return 0
+        sign, digits, suffix = match.groups()
+        base = 16 if digits.startswith("0x") else 8 if digits.startswith("0") else 10
+        value = int(digits, base)
+        value <<= {"": 0, "k": 10, "m": 20, "g": 30, "t": 40}[suffix.lower()]
+        return -value if sign else value
+
+    # -- kenv(2) -------------------------------------------------------------
+    def kenv_set(self, prison: Prison, name: str, value: str) -> None:
+        """KENV_SET: root of the host only (PRIV_KENV_SET); names and values
+        are bounded (KENV_MNAMELEN, KENV_MVALLEN)."""
+        if not prison.is_host:
+            raise OSErr(EPERM)
+        if len(name) >= KENV_MNAMELEN or len(value) >= KENV_MVALLEN or not name:
+            raise OSErr(EINVAL)
+        self.kenv[name] = value
+
+    def kenv_unset(self, prison: Prison, name: str) -> None:
+        if not prison.is_host:
+            raise OSErr(EPERM)
+        if name not in self.kenv:
+            raise OSErr(ENOENT)
+        del self.kenv[name]
 
     def _add_devices(self, names: list[str]) -> None:
         """New device nodes appear in every devfs mount whose ruleset shows
@@ -307,8 +344,7 @@ class Kernel:
 
     def _attach_ipfw(self, vnet: Vnet) -> None:
         # ipfw links its hooks as soon as a vnet has an instance (fw_enable=1)
-        accept = bool(self.tunables.get("net.inet.ip.fw.default_to_accept"))
-        vnet.firewalls["ipfw"] = Ipfw(default_to_accept=accept)
+        vnet.firewalls["ipfw"] = Ipfw(default_to_accept=self.ipfw_default_to_accept)
         pfil.link(vnet, "ipfw")
 
     def firewall(self, vnet: Vnet, name: str):

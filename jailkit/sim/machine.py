@@ -9,7 +9,7 @@ from ..lab import Lab
 from .daemons import ssh_session
 from .kernel import Kernel
 from .proc import DEFAULT_PATH, PROGRAMS, SOURCED, Buffer, Input, Proc
-from .vfs import File
+from .vfs import Dir, File
 from . import commands  # noqa: F401  (registers the modelled programs)
 from . import world
 
@@ -31,11 +31,26 @@ class Machine:
         before jailkit builds the lab on it (as on real hardware)."""
         self.lab = lab
         self.bare = bare
-        self.kernel = Kernel(seed=seed, hostname=lab.host.hostname, release=lab.release)
-        self.kernel.on_advance = self._check_deadline
+        self.seed = seed
         self.deadlines: list[tuple[float, object]] = []
+        self.kernel = self._new_kernel(None)
         world.install(self, bare)
-        world.boot(self)
+        self.console = world.power_on(self)
+
+    def _new_kernel(self, disk: Dir | None) -> Kernel:
+        kernel = Kernel(seed=self.seed, hostname=self.lab.host.hostname,
+                        release=self.lab.release, disk=disk)
+        kernel.on_advance = self._check_deadline
+        return kernel
+
+    def reboot(self) -> None:
+        """shutdown -r now: jails, interfaces, processes, mounts, loaded
+        modules and the kernel environment go; the disk stays, and the
+        loader and rc(8) boot it again (a new loader.conf takes effect)."""
+        clock = self.kernel.clock
+        self.kernel = self._new_kernel(self.kernel.vfs.root)
+        self.kernel.clock = clock
+        self.console = world.power_on(self)
 
     def login_env(self) -> dict[str, str]:
         return {"PATH": DEFAULT_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root",

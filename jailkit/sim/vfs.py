@@ -114,8 +114,8 @@ def join(*parts: str) -> str:
 
 
 class Vfs:
-    def __init__(self) -> None:
-        self.root = Dir()
+    def __init__(self, root: Dir | None = None) -> None:
+        self.root = root if root is not None else Dir()   # the disk, kept across reboots
         self.mounts: list[Mount] = []
 
     # -- lookup -------------------------------------------------------------

@@ -2,6 +2,6 @@
 (small file and text utilities share a module each)."""
 
 from . import (devfs, fileutils, ifconfig, inetd, ipf, ipfstat, ipfw, ipnat,  # noqa: F401
-               jail, jexec, jls, local_unbound, misc, mount, natd, pfctl, ping, pw, rc,
+               jail, jexec, jls, kenv, local_unbound, misc, mount, natd, pfctl, ping, pw, rc,
                rc_firewall, route, service, sh, sockstat, ssh, sshd, sysctl, sysrc, tcpdump,
                textutils, whois)
