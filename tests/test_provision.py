@@ -9,7 +9,7 @@ import pytest
 
 import jailkit
 from jailkit.host import HostError
-from tests.conftest import PROVISION, PROVISIONED_BOX, run
+from tests.conftest import HOWTO_BOX, PROVISION, PROVISIONED_BOX, run
 
 FRESH = "sim://?bare=1"
 MODULES = ["if_bridge.ko", "if_epair.ko", "ipfw.ko", "ipl.ko", "pf.ko", "pflog.ko"]
@@ -94,7 +94,7 @@ def test_the_lab_and_a_scenario_run_on_the_provisioned_box(pytester):
     # prepare_lab() (jailkit.labbuild) on the box provision.sh prepared,
     # then the howto's steps through pytest-bdd, then the lab removed.
     from tests.test_scenarios import FEATURE, run_feature
-    result = run_feature(pytester, FEATURE, "--host", PROVISIONED_BOX, "-k", "steps_1_to_11")
+    result = run_feature(pytester, FEATURE, "--host", HOWTO_BOX, "-k", "steps_1_to_11")
     result.assert_outcomes(passed=1)
 
 

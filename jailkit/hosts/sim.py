@@ -8,7 +8,12 @@ on it; prepare_lab() then builds the lab with the very commands it uses on
 real FreeBSD. ``provision=SCRIPT`` (a local file, such as
 vagrant/provision.sh) then runs on the box as Vagrant's shell provisioner
 runs it at the first ``vagrant up``: uploaded to /tmp/vagrant-shell and
-executed as root; a failure is a HostError."""
+executed as root; a failure is a HostError.
+
+``schg=0`` leaves off the system-immutable flag installworld puts on libc,
+ld-elf.so.1, init, su ... of a bare box. TEMPORARY (issue 8): qjail's
+install copies them with cp -Rp and jailkit's cleanup cannot yet remove the
+copies, so the suite runs the howto on a bare box with schg=0 until it can."""
 
 from __future__ import annotations
 
@@ -23,30 +28,35 @@ from ..sim.machine import LONGEST
 from . import HostURLError
 from .real import BoxHost
 
-OPTIONS = {"lab", "seed", "bare", "provision"}
+OPTIONS = {"lab", "seed", "bare", "provision", "schg"}
 UPLOAD_PATH = "/tmp/vagrant-shell"   # Vagrant's shell provisioner's upload_path
 
 
 class SimHost(BoxHost):
-    def __init__(self, lab: Lab, seed: int = 0, url: str = "sim://", bare: bool = False) -> None:
+    def __init__(self, lab: Lab, seed: int = 0, url: str = "sim://", bare: bool = False,
+                 schg: bool = True) -> None:
         self.url = url
         self.lab = lab
         self.bare = bare
-        self.machine = Machine(lab, seed, bare)
+        self.machine = Machine(lab, seed, bare, schg)
 
     @classmethod
     def from_url(cls, url: str, parts: SplitResult, options: dict[str, str],
                  lab: Lab | None = None, **_settings) -> "SimHost":
         unknown = set(options) - OPTIONS
         if unknown or parts.netloc or parts.path not in ("", "/"):
-            raise HostURLError(f"{url!r}: sim:// takes only ?lab=NAME&seed=N&bare=1&provision=SCRIPT")
+            raise HostURLError(f"{url!r}: sim:// takes only "
+                               "?lab=NAME&seed=N&bare=1&provision=SCRIPT&schg=0")
         seed = options.get("seed", "0")
         if not seed.isdigit():
             raise HostURLError(f"{url!r}: seed must be a number")
         if "lab" in options or lab is None:
             lab = load_lab(options.get("lab") or DEFAULT_LAB)
         script = _read_script(url, options["provision"]) if "provision" in options else None
-        host = cls(lab, int(seed), url, bare=options.get("bare") == "1")
+        if options.get("schg", "1") not in ("0", "1"):
+            raise HostURLError(f"{url!r}: schg must be 0 or 1")
+        host = cls(lab, int(seed), url, bare=options.get("bare") == "1",
+                   schg=options.get("schg", "1") == "1")
         if script is not None:
             host.provision(options["provision"], script)
         return host

@@ -293,6 +293,13 @@ class Kernel:
         value <<= {"": 0, "k": 10, "m": 20, "g": 30, "t": 40}[suffix.lower()]
         return -value if sign else value
 
+    @staticmethod
+    def sysflags_allowed(prison: Prison, user: str) -> bool:
+        """PRIV_VFS_SYSFLAGS: may root change the super-user's file flags
+        (schg ...)? On the host at securelevel -1, and in a jail created
+        with allow.chflags (prison_priv_check)."""
+        return user == "root" and (prison.is_host or prison.params.get("allow.chflags") == "1")
+
     # -- kenv(2) -------------------------------------------------------------
     def kenv_set(self, prison: Prison, name: str, value: str) -> None:
         """KENV_SET: root of the host only (PRIV_KENV_SET); names and values

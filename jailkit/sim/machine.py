@@ -26,15 +26,17 @@ class Deadline(Exception):
 
 
 class Machine:
-    def __init__(self, lab: Lab, seed: int = 0, bare: bool = False) -> None:
-        """A host booted in ``lab``; ``bare``: a box with only its own uplink,
-        before jailkit builds the lab on it (as on real hardware)."""
+    def __init__(self, lab: Lab, seed: int = 0, bare: bool = False, schg: bool = True) -> None:
+        """A host booted in ``lab``; ``bare``: a fresh FreeBSD Vagrant box
+        with only its own uplink, before jailkit builds the lab on it (as on
+        real hardware), its base files system-immutable as installworld
+        leaves them unless ``schg`` is false."""
         self.lab = lab
         self.bare = bare
         self.seed = seed
         self.deadlines: list[tuple[float, object]] = []
         self.kernel = self._new_kernel(None)
-        world.install(self, bare)
+        world.install(self, bare, schg)
         self.console = world.power_on(self)
 
     def _new_kernel(self, disk: Dir | None) -> Kernel:

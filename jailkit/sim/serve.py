@@ -1,6 +1,6 @@
 """A sim behind a real sshd, as its ForceCommand:
 
-    ForceCommand python3 -m jailkit.sim.serve /path/state.pickle [--lab NAME] [--bare]
+    ForceCommand python3 -m jailkit.sim.serve /path/state.pickle [--lab NAME] [--bare] [--no-schg]
 
 Every ssh command (SSH_ORIGINAL_COMMAND; without one, a script on standard
 input) runs on the machine kept in the state file, which is created on first
@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lab", default="qjail-vnet")
     parser.add_argument("--bare", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
+    # TEMPORARY (issue 8): a bare box without installworld's schg flags,
+    # until qjail and the cleanup can remove copies of schg files.
+    parser.add_argument("--no-schg", action="store_true")
     args = parser.parse_args(argv)
     command = os.environ.get("SSH_ORIGINAL_COMMAND")
     stdin = sys.stdin.read()
@@ -37,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.state.exists():
             machine = pickle.loads(args.state.read_bytes())
         else:
-            machine = Machine(load_lab(args.lab), args.seed, args.bare)
+            machine = Machine(load_lab(args.lab), args.seed, args.bare, not args.no_schg)
         try:
             status, out, err = machine.run(command, stdin)
         except Deadline:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from . import labnet, loader
 from .ifnet import Inet6Addr, Loopback, Segment
 from .kernel import MODULE_DEVICES
-from .vfs import Dir, File, Mount, Symlink
+from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink
 from .vnet import Vnet
 
 if TYPE_CHECKING:
@@ -20,12 +20,12 @@ if TYPE_CHECKING:
 # Where the base system keeps each modelled program (FreeBSD 14 paths).
 PROGRAM_PATHS = {
     "/bin": ["sh", "cat", "cp", "echo", "ln", "ls", "mkdir", "mv", "rm", "rmdir", "test", "[",
-             "sleep", "hostname", "pwd", "chmod", "date", "kenv"],
+             "sleep", "hostname", "pwd", "chmod", "date", "kenv", "chflags"],
     "/sbin": ["ifconfig", "route", "sysctl", "mount", "umount", "ping", "devfs", "kldload",
               "kldstat", "kldunload", "pfctl", "ipfw", "natd", "ipf", "ipnat", "ipfstat"],
     "/usr/bin": ["grep", "egrep", "fgrep", "head", "tail", "wc", "cut", "tr", "sort", "uniq",
                  "tee", "touch", "basename", "dirname", "uname", "printf", "true", "false",
-                 "env", "id", "which", "timeout", "sockstat", "whois", "ssh"],
+                 "env", "id", "which", "timeout", "sockstat", "whois", "ssh", "stat", "readlink"],
     "/usr/sbin": ["jail", "jexec", "jls", "service", "sysrc", "pw", "tcpdump", "inetd",
                   "local-unbound", "sshd"],
     "/usr/local/bin": ["sudo"],     # the sudo package, as Vagrant boxes have it
@@ -34,11 +34,25 @@ PROGRAM_PATHS = {
 UNMODELLED = {
     "/bin": ["ps", "kill", "expr", "csh", "tcsh"],
     "/usr/bin": ["sed", "awk", "vi", "less", "more", "find", "fetch", "scp",
-                 "telnet", "nc", "diff", "tar", "gzip", "login", "xargs", "su", "netstat"],
+                 "telnet", "nc", "diff", "tar", "gzip", "login", "xargs", "su", "netstat",
+                 "passwd", "chpass"],
     "/usr/sbin": ["pkg", "chown"],
 
-    "/sbin": ["dhclient", "shutdown", "reboot"],
+    "/sbin": ["dhclient", "shutdown", "reboot", "init"],
 }
+# What installworld makes system-immutable (schg): the PRECIOUSLIB libraries
+# and PRECIOUSPROG programs (share/mk/bsd.lib.mk, bsd.prog.mk; lib/libc,
+# libcrypt, libthr, libexec/rtld-elf, sbin/init, usr.bin/su, passwd,
+# login, chpass), with their modes; /var/empty is schg in BSD.var.dist.
+PRECIOUS = {"/lib/libc.so.7": 0o444, "/lib/libcrypt.so.5": 0o444, "/lib/libthr.so.3": 0o444,
+            "/libexec/ld-elf.so.1": 0o555, "/libexec/ld-elf32.so.1": 0o555,
+            "/sbin/init": 0o500, "/usr/bin/su": 0o4555, "/usr/bin/passwd": 0o4555,
+            "/usr/bin/login": 0o4555, "/usr/bin/chpass": 0o4555, "/var/empty": 0o555}
+# Hard links installworld makes to the precious programs (LINKS in their
+# Makefiles): the same file, so the same flags.
+PRECIOUS_LINKS = {"/usr/bin/chpass": ["/usr/bin/chfn", "/usr/bin/chsh", "/usr/bin/ypchfn",
+                                      "/usr/bin/ypchsh"],
+                  "/usr/bin/passwd": ["/usr/bin/yppasswd"]}
 # Modelled boot scripts: run with sh(1), their behaviour is the model's.
 SCRIPTS = {"/etc/rc": "rc", "/etc/rc.shutdown": "rc.shutdown", "/etc/rc.firewall": "rc.firewall"}
 
@@ -217,9 +231,10 @@ UPLINK = {"nic": "em0", "mac": "08:00:27:8d:c0:4d", "address": "10.0.2.15/24",
           "router": "10.0.2.2", "router_mac": "52:54:00:12:35:02", "resolver": "10.0.2.3"}
 
 
-def install(machine: "Machine", bare: bool = False) -> None:
+def install(machine: "Machine", bare: bool = False, schg: bool = True) -> None:
     """Write the installed system onto the machine's disk: the base
-    system, its /etc, and the box's own settings."""
+    system, its /etc, and the box's own settings. A bare box has the file
+    flags installworld gives (``schg=False`` leaves them off)."""
     lab = machine.lab
     vfs = machine.kernel.vfs
     for directory in ["/bin", "/sbin", "/lib", "/libexec", "/boot/kernel", "/boot/defaults",
@@ -237,8 +252,10 @@ def install(machine: "Machine", bare: bool = False) -> None:
     for path, name in SCRIPTS.items():
         vfs.place(path, File(f"#!/bin/sh\n# {path}: modelled by the jailkit sim\n", 0o644, name))
     vfs.place("/etc/rc.subr", File("# /etc/rc.subr: modelled by the jailkit sim\n", 0o644, "rc.subr"))
-    vfs.place("/lib/libc.so.7", File("\x7fELF shared object (modelled)\n", 0o444))
-    vfs.place("/libexec/ld-elf.so.1", File("\x7fELF interpreter (modelled)\n", 0o555))
+    for library in ("/lib/libc.so.7", "/lib/libcrypt.so.5", "/lib/libthr.so.3"):
+        vfs.place(library, File("\x7fELF shared object (modelled)\n", 0o444))
+    for rtld in ("/libexec/ld-elf.so.1", "/libexec/ld-elf32.so.1"):
+        vfs.place(rtld, File("\x7fELF interpreter (modelled)\n", 0o555))
     vfs.place("/usr/lib/libutil.so.9", File("\x7fELF shared object (modelled)\n", 0o444))
     vfs.place("/usr/share/misc/termcap", File("xterm|xterm-256color:tc=xterm-new:\n"))
     vfs.place("/usr/include/stdio.h", File("/* modelled header */\n"))
@@ -277,6 +294,19 @@ def install(machine: "Machine", bare: bool = False) -> None:
     # directories are sticky and writable by all.
     for directory in ("/tmp", "/var/tmp"):
         vfs.mkdir(directory, parents=True, mode=0o1777)
+    vfs.mkdir("/var/empty")
+    if bare and schg:
+        _make_precious(vfs)
+
+
+def _make_precious(vfs) -> None:
+    """install -fschg, as installworld does for the precious files."""
+    for path, mode in PRECIOUS.items():
+        node = vfs.lookup(path)
+        node.mode = mode
+        for link in PRECIOUS_LINKS.get(path, []):
+            vfs.place(link, node)
+        node.flags = SF_IMMUTABLE
 
 
 def _install_boot(vfs, bare: bool) -> None:
