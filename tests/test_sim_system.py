@@ -272,3 +272,14 @@ def test_the_box_rc_conf_is_the_official_boxs(box):
     assert 'ifconfig_DEFAULT="SYNCDHCP"\nsshd_enable="YES"\n' in rc_conf
     assert run(box, "sysrc -n ifconfig_DEFAULT sshd_enable sendmail_enable")[1] == "SYNCDHCP\nYES\nNO\n"
     assert "ifconfig_em0" not in rc_conf
+
+
+def test_sudo_resets_the_environment_as_env_reset_does(box):
+    line = "SSH_CONNECTION='10.0.2.2 50000 10.0.2.15 22' LANG=C.UTF-8 LC_ALL=/x FOO=1 sudo -n env"
+    env = dict(entry.split("=", 1) for entry in run(box, line)[1].splitlines())
+    assert "SSH_CONNECTION" not in env and "FOO" not in env and "LC_ALL" not in env
+    assert env["LANG"] == "C.UTF-8" and env["PATH"].startswith("/sbin:/bin")
+    assert (env["HOME"], env["USER"], env["SHELL"], env["SUDO_COMMAND"]) == (
+        "/root", "root", "/bin/sh", "/usr/bin/env")
+    kept = run(box, "SSH_CONNECTION=x sudo -E env")[1]
+    assert "SSH_CONNECTION=x\n" in kept and "SUDO_USER=root\n" in kept
