@@ -48,6 +48,7 @@ def test_provision_runs_to_the_end_on_a_fresh_box(fresh):
     assert run(fresh, "ipfw list") == (0, "65535 allow ip from any to any\n", "")
     assert fresh.run("ping -c 1 10.0.2.2").succeeded
     assert fresh.run("sysctl -n net.inet.ip.forwarding").stdout == "0\n"
+    assert run(fresh, f"sysctl {TUNABLE}") == (0, f"{TUNABLE}: 1\n", "")
 
 
 def test_loader_conf_holds_what_the_loader_reads(fresh):
@@ -123,6 +124,15 @@ def test_ipfw_loaded_at_boot_without_the_tunable_cuts_the_box(fresh):
     fresh.machine.reboot()
     assert run(fresh, "ipfw list") == (0, "65535 deny ip from any to any\n", "")
     assert not fresh.run("ping -c 1 10.0.2.2").succeeded
+
+
+def test_the_tunable_is_read_only_once_ipfw_is_loaded(fresh):
+    assert run(fresh, f"sysctl {TUNABLE}") == (1, "", f"sysctl: unknown oid '{TUNABLE}'\n")
+    fresh.run("kldload ipfw").check()
+    assert run(fresh, f"sysctl -n {TUNABLE}") == (0, "0\n", "")
+    assert run(fresh, f"sysctl {TUNABLE}=1") == (1, "", (
+        f"sysctl: oid '{TUNABLE}' is a read only tunable\n"
+        "sysctl: Tunable values are set in /boot/loader.conf\n"))
 
 
 def test_kenv_before_kldload_sets_the_default_rule(fresh):

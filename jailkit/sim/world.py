@@ -291,9 +291,10 @@ def install(machine: "Machine", bare: bool = False, schg: bool = True) -> None:
     for path, text in files.items():
         vfs.write(path, text)
     # etc/mtree/BSD.root.dist and BSD.var.dist: the world's temporary
-    # directories are sticky and writable by all.
+    # directories are sticky and writable by all; root's home is its own.
     for directory in ("/tmp", "/var/tmp"):
         vfs.mkdir(directory, parents=True, mode=0o1777)
+    vfs.lookup("/root").mode = 0o750
     vfs.mkdir("/var/empty")
     if bare and schg:
         _make_precious(vfs)
