@@ -283,3 +283,44 @@ def test_sudo_resets_the_environment_as_env_reset_does(box):
         "/root", "root", "/bin/sh", "/usr/bin/env")
     kept = run(box, "SSH_CONNECTION=x sudo -E env")[1]
     assert "SSH_CONNECTION=x\n" in kept and "SUDO_USER=root\n" in kept
+
+
+def test_devd_starts_dhclient_on_a_new_epair_of_a_dhcp_box(box):
+    # ifconfig_DEFAULT="SYNCDHCP": devd.conf's LINK_UP rule runs
+    # `service dhclient quietstart IF` for both ends; PREINIT gives 0.0.0.0.
+    assert run(box, "ls /var/run/dhclient")[1] == "dhclient.em0.pid\n"
+    box.run("ifconfig epair create").check()
+    assert run(box, "ls /var/run/dhclient")[1] == (
+        "dhclient.em0.pid\ndhclient.epair0a.pid\ndhclient.epair0b.pid\n")
+    assert "\tinet 0.0.0.0 netmask 0x0\n" in run(box, "ifconfig epair0b")[1]
+    assert run(box, "ifconfig epair0b")[1].startswith("epair0b: flags=1008843<UP,")
+    # renamed or moved into a jail, the interface departs and dhclient exits
+    box.run("ifconfig epair0a name lan0 && jail -c name=j vnet persist vnet.interface=epair0b").check()
+    assert run(box, "ls /var/run/dhclient")[1] == "dhclient.em0.pid\n"
+    assert "\tinet 0.0.0.0 netmask 0x0\n" in run(box, "ifconfig lan0")[1]   # the address stays
+    assert "inet " not in run(box, "jexec j ifconfig epair0b")[1]           # if_vmove purged it
+
+
+def test_an_interface_set_in_rc_conf_gets_no_dhclient(box):
+    box.run("sysrc ifconfig_epair0a=up ifconfig_epair0b='inet 192.0.2.1/24' > /dev/null").check()
+    box.run("ifconfig epair create").check()
+    assert run(box, "ls /var/run/dhclient")[1] == "dhclient.em0.pid\n"
+    assert "inet 0.0.0.0" not in run(box, "ifconfig epair0a")[1]
+
+
+def test_without_devd_nothing_reacts(box):
+    box.run("sysrc devd_enable=NO > /dev/null").check()
+    box.machine.reboot()
+    box.run("ifconfig epair create && ifconfig bridge create").check()
+    assert run(box, "ls /var/run")[1].split() == ["cron.pid", "dhclient", "motd", "sshd.pid",
+                                                  "syslogd.pid"]
+    assert run(box, "ls /var/run/dhclient")[1] == "dhclient.em0.pid\n"
+    assert "inet " not in run(box, "ifconfig epair0a")[1]
+
+
+def test_the_lab_machine_host_runs_devd_but_no_dhcp(host):
+    # sim:// (the howto's machine) configures its NIC statically: no dhclient.
+    host.run("ifconfig epair create").check()
+    assert run(host, "ls /var/run/dhclient") == (
+        1, "", "ls: /var/run/dhclient: No such file or directory\n")
+    assert "inet " not in run(host, "ifconfig epair0a")[1]

@@ -37,6 +37,10 @@ MODULE_DEVICES = {"pf": ["pf"], "ipl": ["ipl", "ipnat", "ipstate", "ipauth", "ip
 MODULE_DEPENDS = {"ipfw_nat": ["ipfw", "libalias"], "pflog": ["pf"]}
 
 
+def _no_listener(ifnet: Ifnet, event: str, name: str) -> None:
+    """No devd(8) listening (before boot, or devd_enable="NO")."""
+
+
 @dataclass(eq=False)
 class Prison:
     jid: int
@@ -74,6 +78,9 @@ class Kernel:
         self.release = release
         self.clock = 0.0
         self.on_advance: Callable[[], None] = lambda: None
+        # devctl(4): interface events ("LINK_UP", "DEPARTURE" with the name
+        # it departed under) for devd(8) and dhclient(8) to react to.
+        self.on_ifnet_event: Callable[[Ifnet, str, str], None] = _no_listener
         self.vfs = Vfs(disk)
         self.host_vnet = Vnet("host")
         self.prison0 = Prison(0, "0", "/", hostname, self.host_vnet, True, None,
@@ -181,6 +188,8 @@ class Kernel:
                         media="Ethernet 10Gbase-T (10Gbase-T <full-duplex>)")
             ends.append(self._attach(end))
         ends[0].peer, ends[1].peer = ends[1], ends[0]
+        for end in ends:   # epair_clone_create: both links come up at once
+            self.on_ifnet_event(end, "LINK_UP", end.name)
         return ends[0]
 
     def clone_destroy(self, ifnet: Ifnet) -> None:
@@ -191,6 +200,7 @@ class Kernel:
         victims = [ifnet, ifnet.peer] if isinstance(ifnet, Epair) else [ifnet]
         for victim in victims:
             self._detach(victim)
+            self.on_ifnet_event(victim, "DEPARTURE", victim.name)
         ifnet.home.free_unit(ifnet.dname, ifnet.dunit)
 
     def rename(self, ifnet: Ifnet, name: str) -> None:
@@ -198,7 +208,10 @@ class Kernel:
             raise OSErr(EINVAL)
         if ifnet.vnet.ifunit(name):
             raise OSErr(EEXIST)
+        old = ifnet.name
         ifnet.name = name
+        # if_rename announces the old name's departure (RTM_IFANNOUNCE)
+        self.on_ifnet_event(ifnet, "DEPARTURE", old)
 
     def add_physical(self, vnet: Vnet, name: str, mac: str, *, media: str, baudrate: int,
                      options: int, segment: Segment | None) -> Ethernet:
@@ -241,6 +254,7 @@ class Kernel:
         ifnet.vnet.purge(ifnet)
         ifnet.vnet.ifnets.remove(ifnet)
         ifnet.set_up(False)
+        self.on_ifnet_event(ifnet, "DEPARTURE", ifnet.name)
         ifnet.vnet = target
         target.ifnets.append(ifnet)
 

@@ -11,7 +11,7 @@ from .kernel import Kernel
 from .proc import DEFAULT_PATH, PROGRAMS, SOURCED, Buffer, Input, Proc
 from .vfs import Dir, File
 from . import commands  # noqa: F401  (registers the modelled programs)
-from . import world
+from . import devd, world
 
 
 LONGEST = 86400.0   # virtual seconds a command may run when no timeout is given
@@ -44,6 +44,11 @@ class Machine:
                         release=self.lab.release, disk=disk)
         kernel.on_advance = self._check_deadline
         return kernel
+
+    def ifnet_event(self, ifnet, kind: str, name: str) -> None:
+        """The kernel's devctl events, for devd (kept a bound method so that
+        a machine can be pickled)."""
+        devd.event(self, ifnet, kind, name)
 
     def reboot(self) -> None:
         """shutdown -r now: jails, interfaces, processes, mounts, loaded

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
-from . import labnet, loader
+from . import devd, labnet, loader
 from .ifnet import Inet6Addr, Loopback, Segment
 from .kernel import MODULE_DEVICES
 from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink
@@ -118,6 +118,7 @@ ipnat_rules="/etc/ipnat.rules"
 natd_enable="NO"
 gateway_enable="NO"
 jail_enable="NO"
+devd_enable="YES"
 sshd_enable="NO"
 sendmail_enable="NO"
 clear_tmp_enable="NO"
@@ -366,12 +367,17 @@ def power_on(machine: "Machine") -> list[str]:
 
 
 def _cleanvar(vfs) -> None:
-    """rc.d/cleanvar: files under /var/run from the last boot are gone."""
-    run = vfs.lookup("/var/run")
-    assert isinstance(run, Dir)
-    for name, node in list(run.entries.items()):
-        if not isinstance(node, Dir):
-            del run.entries[name]
+    """rc.d/cleanvar (purgedir): files under /var/run from the last boot
+    are gone; the directories stay."""
+    directories = [vfs.lookup("/var/run")]
+    while directories:
+        directory = directories.pop()
+        assert isinstance(directory, Dir)
+        for name, node in list(directory.entries.items()):
+            if isinstance(node, Dir):
+                directories.append(node)
+            else:
+                del directory.entries[name]
 
 
 def _motd(machine: "Machine") -> None:
@@ -397,6 +403,12 @@ def boot(machine: "Machine") -> None:
     kernel = machine.kernel
     proc = Proc(machine, kernel.prison0, "/", machine.login_env(), Input(""), Sink(), Sink())
     variables = rc_variables(proc)
+    if variables.get("devd_enable", "NO").lower() in ("yes", "true", "on", "1"):
+        devd.start(machine)
+    if machine.bare:
+        # rc.d/netif: em0 is a DHCP interface (ifconfig_DEFAULT); its
+        # dhclient got the lease _boot_bare_network set, and stays.
+        devd.quietstart(machine, kernel.host_vnet.ifunit(UPLINK["nic"]), lease=True)
     for name in ("ipfw", "syslogd", "sshd", "cron"):
         knob = {"ipfw": "firewall_enable"}.get(name, f"{name}_enable")
         if variables.get(knob, "NO").lower() in ("yes", "true", "on", "1"):
