@@ -9,6 +9,7 @@ import pytest
 
 import jailkit
 from jailkit.host import HostError
+from jailkit.hosts import HostURLError
 from tests.conftest import HOWTO_BOX, PROVISION, PROVISIONED_BOX, run
 
 FRESH = "sim://?bare=1"
@@ -89,6 +90,16 @@ def test_the_provisioned_box_url_and_a_failing_script(tmp_path):
     with pytest.raises(HostError, match="exited with status 1: sysrc: a.b: name contains "
                                         "characters not allowed in shell"):
         jailkit.connect(f"sim://?bare=1&provision={failing}")
+
+
+@pytest.mark.parametrize("query, message", [
+    ("bare=1&provision=/nonexistent/provision.sh",
+     "cannot read the provisioning script /nonexistent/provision.sh: No such file or directory"),
+    ("bare=1&schg=no", "schg must be 0 or 1"),
+])
+def test_bad_provisioning_options_are_refused(query, message):
+    with pytest.raises(HostURLError, match=message):
+        jailkit.connect(f"sim://?{query}")
 
 
 def test_the_lab_and_a_scenario_run_on_the_provisioned_box(pytester):

@@ -1,4 +1,4 @@
-"""``sim://[?lab=NAME&seed=N&bare=1&provision=SCRIPT]``: a fresh embedded
+"""``sim://[?lab=NAME&seed=N&bare=1&provision=SCRIPT&schg=0]``: a fresh embedded
 FreeBSD 14 VIMAGE host with its lab, in this process. Each connect() gives
 an independent host.
 

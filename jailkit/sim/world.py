@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from . import devd, labnet, loader
 from .ifnet import Inet6Addr, Loopback, Segment
-from .kernel import MODULE_DEVICES
 from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink
 from .vnet import Vnet
 
@@ -127,13 +126,8 @@ clear_tmp_enable="NO"
 # /boot/defaults/loader.conf of FreeBSD 14 (stand/defaults/loader.conf),
 # its settings without the comments and the commented-out examples.
 LOADER_DEFAULTS = """\
-# This is loader.conf - a file full of useful variables that you can
-# set to change the default load behavior of your system. You should
-# not edit this file!  Put any overrides into one of the
-# loader_conf_files instead.
-#
-# All arguments must be in double quotes.
-#
+# The loader's defaults: set your own in /boot/loader.conf, with every
+# value in double quotes (loader.conf(5)).
 exec="echo Loading /boot/defaults/loader.conf"
 kernel="kernel"
 bootfile="kernel"
@@ -348,14 +342,15 @@ def power_on(machine: "Machine") -> list[str]:
     Returns what the loader printed on the console."""
     kernel = machine.kernel
     vfs = kernel.vfs
-    console = loader.boot(kernel)
     kernel.devfs.devices = list(DEVICES)
     kernel.devfs.load(DEVFS_RULES)
     vfs.mount(Mount("ufs", "/dev/ada0p2", "/", vfs.root, vfs.root, extra=("soft-updates",)))
     dev = vfs.lookup("/dev")
     assert isinstance(dev, Dir)
     vfs.mount(Mount("devfs", "devfs", "/dev", kernel.devfs.root(0), dev))
-    kernel._add_devices([d for m in kernel.modules for d in MODULE_DEVICES.get(m, [])])
+    # The loader runs first on a real box; here after devfs, so that the
+    # modules it loads make their device nodes (/dev/pf, /dev/ipl ...).
+    console = loader.boot(kernel)
     if machine.bare:
         _boot_bare_network(machine)
     else:
