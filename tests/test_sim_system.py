@@ -324,3 +324,17 @@ def test_the_lab_machine_host_runs_devd_but_no_dhcp(host):
     assert run(host, "ls /var/run/dhclient") == (
         1, "", "ls: /var/run/dhclient: No such file or directory\n")
     assert "inet " not in run(host, "ifconfig epair0a")[1]
+
+
+def test_cp_writes_through_a_destination_link_as_freebsd_14s_does(box):
+    # copy_file() opens an existing destination with O_WRONLY|O_TRUNC, which
+    # follows a symbolic link: copying onto a template's etc/motd (a link to
+    # /var/run/motd, as rc.d/motd makes it) rewrites the host's motd.
+    box.run("mkdir -p /t/etc /f/etc && cp -Rp /etc/motd /t/etc/ && echo jail > /f/etc/motd").check()
+    assert run(box, "readlink /t/etc/motd")[1] == "/var/run/motd\n"
+    box.run("chmod 600 /f/etc/motd && cp -R /f/. /t").check()
+    assert run(box, "cat /var/run/motd")[1] == "jail\n"
+    assert run(box, "stat -f %Lp /var/run/motd")[1] == "644\n"      # its mode kept without -p
+    assert run(box, "readlink /t/etc/motd")[1] == "/var/run/motd\n"  # still the link
+    box.run("cp /bin/ls /tmp/ls").check()
+    assert run(box, "/tmp/ls -d /tmp")[1] == "/tmp\n"                 # a copied program runs

@@ -235,13 +235,26 @@ def _copy_node(proc: Proc, source: str, destination: str, node, preserve: bool) 
         if isinstance(node, Symlink):
             vfs.place(destination, Symlink(node.target), **where)
         elif isinstance(node, File):
-            vfs.place(destination, File(node.data, node.mode, node.program), **where)
+            _copy_file(proc, destination, node, preserve)
         elif isinstance(node, Device):
             vfs.place(destination, Device(node.name, node.mode), **where)
     except OSErr as exc:
         proc.warn(exc.detail or destination, exc)
         return 1
     return 0
+
+
+def _copy_file(proc: Proc, destination: str, node: File, preserve: bool) -> None:
+    """bin/cp copy_file(): an existing destination is opened for writing
+    (O_TRUNC, following a symbolic link, as FreeBSD 14's cp does) and keeps
+    its mode unless -p; a new one gets the source's mode."""
+    vfs = proc.kernel.vfs
+    existing = vfs.resolve(destination, **proc.where()).node
+    copy = vfs.write(destination, node.data, mode=node.mode, **proc.where())
+    if isinstance(copy, File):
+        copy.program = node.program     # a copied program still runs
+        if existing is None or preserve:
+            copy.mode = node.mode
 
 
 @program("mv")
