@@ -1,8 +1,13 @@
 """mount, umount, devfs, the file utilities, uname and kld*: formats,
-errors and exit statuses on the sim."""
+errors and exit statuses on the sim; then a fresh FreeBSD Vagrant box
+(sim://?bare=1): file flags, chflags, stat, readlink, motd, /tmp, rc.conf,
+sudo's environment, devd and dhclient."""
 
 from __future__ import annotations
 
+import pytest
+
+import jailkit
 from tests.conftest import run
 
 
@@ -104,10 +109,6 @@ def test_base_programs_the_sim_does_not_model_say_so(host):
 
 # -- a fresh FreeBSD Vagrant box (sim://?bare=1) as installworld and the
 #    official box's first boot leave it ------------------------------------
-
-import pytest  # noqa: E402
-
-import jailkit  # noqa: E402
 
 PRECIOUS = ["/lib/libc.so.7", "/lib/libcrypt.so.5", "/lib/libthr.so.3", "/libexec/ld-elf.so.1",
             "/sbin/init", "/usr/bin/su", "/usr/bin/passwd", "/usr/bin/login", "/usr/bin/chpass",
