@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .files import replace_file
+from .files import remove_trees, replace_file
 from .host import Host
 from .parsers.ifconfig import parse_ifconfig
 from .qjail.record import CONFIG, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES, VNETCTL
@@ -275,9 +275,10 @@ class _Undo:
         # jailkit never re-adds a rule from a listing (a listing is not the rule)
         self.left = [f"the scenario removed the box's {item}; not put back" for item in record.removed]
 
-    def command(self, argv: list[str], stdin: str | None = None) -> None:
-        self.host.run(argv, stdin=stdin)
-        self.done.append(shlex.join(argv) + (f" <<< {stdin.count(chr(10))} lines" if stdin else ""))
+    def command(self, command: str | list[str], stdin: str | None = None) -> None:
+        self.host.run(command, stdin=stdin)
+        shown = command if isinstance(command, str) else shlex.join(command)
+        self.done.append(shown + (f" <<< {stdin.count(chr(10))} lines" if stdin else ""))
 
     def run(self) -> list[str]:
         """Jails first (what they hold comes home), then what was on them,
@@ -332,7 +333,7 @@ class _Undo:
     def _paths(self, now: HostState) -> None:
         paths = [p for p in self.record.paths if p in now.paths]
         if paths:
-            self.command(["rm", "-rf"] + paths)
+            self.command(remove_trees(paths))
 
     def _still(self, key: str, current: object) -> Change | None:
         """The change to undo, when the value is still as the scenario

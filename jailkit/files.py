@@ -34,6 +34,17 @@ def replace_file(host: Host, path: str, text: str) -> None:
              stdin=text).check()
 
 
+def remove_trees(paths: list[str]) -> str:
+    """The shell line that removes ``paths`` whole: the system-immutable
+    flag that installworld puts on libc, init, su ... and that cp -p and
+    tar -p keep on copies is cleared first (root's rm clears only the user
+    flags, bin/rm/rm.c), as qjail does before it deletes. Links are removed,
+    never followed."""
+    quoted = " ".join(shlex.quote(path) for path in paths)
+    return (f'for p in {quoted}; do if [ -e "$p" ] && [ ! -L "$p" ]; then '
+            f'chflags -R noschg "$p"; fi; done; rm -rf {quoted}')
+
+
 def exists(host: Host, path: str) -> bool:
     return host.run(["test", "-e", path]).succeeded
 

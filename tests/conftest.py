@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -17,6 +18,9 @@ netguard.install()
 pytest_plugins = ["pytester"]
 
 DATA = Path(__file__).parent / "data"
+PROVISION = Path(__file__).parents[1] / "vagrant" / "provision.sh"
+# A fresh FreeBSD Vagrant box after `vagrant up` ran vagrant/provision.sh on it.
+PROVISIONED_BOX = f"sim://?bare=1&provision={quote(str(PROVISION), safe='')}"
 
 
 @pytest.fixture

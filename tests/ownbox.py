@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import jailkit
 from jailkit.host import Host
+from tests.conftest import PROVISIONED_BOX
 
 BOX_PF = ("nat on em0 from 10.98.0.0/24 to any -> (em0)\n"
           "pass all\n"
@@ -27,7 +28,7 @@ def own_box(bridge_with_epair: bool = True) -> Host:
     """The box. Its jail sits on bridge10 through epair50 (or, without
     ``bridge_with_epair``, is routed through epair50a, and bridge10 holds
     only the box's lan0)."""
-    box = jailkit.connect("sim://?bare=1")
+    box = jailkit.connect(PROVISIONED_BOX)
     jail_net = "bridge10" if bridge_with_epair else "epair50a"
     for command in (
             "kldload -n pf; kldload -n ipfw; kldload -n ipl",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 import jailkit
+from tests.conftest import PROVISION
 from tests.sshd import start_sshd
 from tests.test_scenarios import FEATURE, run_feature
 
@@ -15,6 +16,10 @@ from tests.test_scenarios import FEATURE, run_feature
 @pytest.fixture(scope="module")
 def sim_box():
     server = start_sshd(sim=True)
+    # A fresh box is provisioned over ssh, as a user would: ssh box sh -s < provision.sh
+    box = jailkit.connect(server.url())
+    box.run("sh -s", stdin=PROVISION.read_text()).check()
+    box.close()
     yield server
     server.stop()
 

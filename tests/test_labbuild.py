@@ -1,5 +1,5 @@
-"""The lab built out of FreeBSD commands, run on a bare sim box (only its
-own em0 uplink), exactly as on a real FreeBSD box: the LAN and its NAT
+"""The lab built out of FreeBSD commands, run on a provisioned bare sim box
+(only its own em0 uplink, the modules vagrant/provision.sh loads), exactly as on a real FreeBSD box: the LAN and its NAT
 gateway, the internet hosts with their services, the lab's names, and a
 teardown that leaves the box as it was."""
 
@@ -9,6 +9,7 @@ import pytest
 
 import jailkit
 from jailkit.host import CommandFailed, ConnectionLost, HostError, HostTimeout, Result
+from tests.conftest import PROVISION, PROVISIONED_BOX
 from jailkit.labbuild import GATEWAY_JAIL, LabBuildError, build_lab, remove_lab
 from jailkit.parsers.ifconfig import parse_ifconfig
 
@@ -20,7 +21,7 @@ OBSERVED = ("ifconfig -a", "jls", "mount -p", "cat /etc/resolv.conf", "route -n 
 
 @pytest.fixture
 def bare():
-    return jailkit.connect("sim://?bare=1")
+    return jailkit.connect(PROVISIONED_BOX)
 
 
 def observe(host) -> list[str]:
@@ -119,17 +120,18 @@ def test_a_failure_half_way_takes_down_what_was_built(bare):
 def test_a_session_through_the_default_route_is_not_cut(bare):
     # An ssh client far away: its packets come back through the default route
     # the lab would take over, so the build refuses before changing anything.
-    before = observe(bare)
     far = bare.__class__(bare.lab, bare=True)
+    far.provision("provision.sh", PROVISION.read_text())
     far.machine.login_env = lambda: {**bare.machine.login_env(),
                                       "SSH_CONNECTION": "192.0.2.7 50000 10.0.2.15 22"}
+    before = observe(far)
     with pytest.raises(LabBuildError, match="comes from 192.0.2.7 through the box's default route"):
         build_lab(far, far.lab)
     assert observe(far) == before
 
 
 def test_the_cloud_vm_lab_builds_without_nat():
-    box = jailkit.connect("sim://?bare=1&lab=vnet-jib-pf-nat")
+    box = jailkit.connect(PROVISIONED_BOX + "&lab=vnet-jib-pf-nat")
     record = build_lab(box, box.lab)
     assert "inet 203.0.113.10 netmask 0xffffff00" in box.run("ifconfig vtnet0").stdout
     assert box.run("ping -c 1 www.freebsd.org").succeeded

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from jailkit.scenario import Scenario, ScenarioError
+from tests.conftest import PROVISIONED_BOX
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURE = (ROOT / "scenarios" / "qjail_vnet_howto.feature").read_text()
@@ -93,7 +94,8 @@ def test_the_host_option_and_its_environment_variable(pytester, monkeypatch):
 
 
 def test_the_howto_on_a_bare_box_with_the_lab_built(pytester):
-    # sim://?bare=1 is a box with its own uplink only: the plugin builds the
-    # lab with FreeBSD commands first, as on real hardware, and removes it.
-    result = run_feature(pytester, FEATURE, "--host", "sim://?bare=1")
+    # sim://?bare=1 is a box with its own uplink only, here provisioned by
+    # vagrant/provision.sh: the plugin builds the lab with FreeBSD commands
+    # first, as on real hardware, and removes it.
+    result = run_feature(pytester, FEATURE, "--host", PROVISIONED_BOX)
     result.assert_outcomes(passed=SCENARIOS)

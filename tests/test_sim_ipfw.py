@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 import jailkit
-from tests.conftest import run
+from tests.conftest import PROVISIONED_BOX, run
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_a_fresh_ipfw_denies_everything_but_says_so(ipfw):
 
 
 def test_the_default_to_accept_tunable_opens_the_default_rule():
-    box = jailkit.connect("sim://?bare=1")           # provisioned like the Vagrant box
+    box = jailkit.connect(PROVISIONED_BOX)          # provision.sh sets it, then loads ipfw
     assert run(box, "ipfw list 65535") == (0, "65535 allow ip from any to any\n", "")
     assert box.run("ping -c 1 10.0.2.2").succeeded
 

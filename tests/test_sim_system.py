@@ -1,8 +1,13 @@
 """mount, umount, devfs, the file utilities, uname and kld*: formats,
-errors and exit statuses on the sim."""
+errors and exit statuses on the sim; then a fresh FreeBSD Vagrant box
+(sim://?bare=1): file flags, chflags, stat, readlink, motd, /tmp, rc.conf,
+sudo's environment, devd and dhclient."""
 
 from __future__ import annotations
 
+import pytest
+
+import jailkit
 from tests.conftest import run
 
 
@@ -100,3 +105,237 @@ def test_base_programs_the_sim_does_not_model_say_so(host):
     status, _, err = run(host, "netstat -rn")
     assert status == 1
     assert err.startswith("netstat: part of FreeBSD, but not modelled by the jailkit sim")
+
+
+# -- a fresh FreeBSD Vagrant box (sim://?bare=1) as installworld and the
+#    official box's first boot leave it ------------------------------------
+
+PRECIOUS = ["/lib/libc.so.7", "/lib/libcrypt.so.5", "/lib/libthr.so.3", "/libexec/ld-elf.so.1",
+            "/sbin/init", "/usr/bin/su", "/usr/bin/passwd", "/usr/bin/login", "/usr/bin/chpass",
+            "/usr/bin/chsh"]
+
+
+@pytest.fixture
+def box():
+    return jailkit.connect("sim://?bare=1")
+
+
+@pytest.mark.parametrize("path", PRECIOUS)
+def test_installworld_makes_the_precious_files_schg(box, path):
+    assert run(box, f"stat -f %Sf {path}") == (0, "schg\n", "")
+
+
+def test_ls_o_prints_the_flags_column(box):
+    assert run(box, "ls -lo /lib/libc.so.7 /etc/hosts") == (0, (
+        "-rw-r--r--  1 root  wheel  -    37 Nov 22 18:00 /etc/hosts\n"
+        "-r--r--r--  1 root  wheel  schg 30 Nov 22 18:00 /lib/libc.so.7\n"), "")
+    assert run(box, "ls -ldo /var/empty")[1] == (
+        "dr-xr-xr-x  2 root  wheel  schg 512 Nov 22 18:00 /var/empty\n")
+    assert run(box, "ls -l /usr/bin/su")[1] == "-r-sr-xr-x  1 root  wheel  53 Nov 22 18:00 /usr/bin/su\n"
+
+
+@pytest.mark.parametrize("command, message", [
+    ("rm /lib/libc.so.7", "rm: /lib/libc.so.7: Operation not permitted\n"),
+    ("rm -f /lib/libc.so.7", "rm: /lib/libc.so.7: Operation not permitted\n"),
+    ("mv /lib/libc.so.7 /tmp", "mv: rename /lib/libc.so.7 to /tmp/libc.so.7: Operation not permitted\n"),
+    ("chmod 644 /sbin/init", "chmod: /sbin/init: Operation not permitted\n"),
+    ("echo x >> /usr/bin/su", "sh: cannot create /usr/bin/su: Operation not permitted\n"),
+    ("touch /var/empty/x", "touch: /var/empty/x: Operation not permitted\n"),
+])
+def test_root_cannot_change_a_schg_file(box, command, message):
+    assert run(box, command) == (1, "", message)
+    assert run(box, "stat -f '%Sf %Sp %z' /lib/libc.so.7 /sbin/init /usr/bin/su")[1] == (
+        "schg -r--r--r-- 30\nschg -r-x------ 52\nschg -r-sr-xr-x 53\n")
+
+
+def test_cp_p_keeps_the_flags_and_rm_rf_then_fails(box):
+    # What qjail install does with /lib, and what a cleanup's rm -rf meets.
+    box.run("mkdir -p /usr/jails/sharedfs && cp -Rp /lib /usr/jails/sharedfs/").check()
+    assert run(box, "stat -f %Sf /usr/jails/sharedfs/lib/libc.so.7")[1] == "schg\n"
+    assert run(box, "rm -rf /usr/jails") == (1, "", (
+        "rm: /usr/jails/sharedfs/lib/libc.so.7: Operation not permitted\n"
+        "rm: /usr/jails/sharedfs/lib/libcrypt.so.5: Operation not permitted\n"
+        "rm: /usr/jails/sharedfs/lib/libthr.so.3: Operation not permitted\n"
+        "rm: /usr/jails/sharedfs/lib: Directory not empty\n"
+        "rm: /usr/jails/sharedfs: Directory not empty\n"
+        "rm: /usr/jails: Directory not empty\n"))
+    # ... and copying /lib again fails on the immutable copies
+    assert run(box, "cp -Rp /lib /usr/jails/sharedfs/")[2].startswith(
+        "cp: /usr/jails/sharedfs/lib/libc.so.7: Operation not permitted\n")
+    # qjail's way: chflags -R noschg first
+    assert run(box, "chflags -R noschg /usr/jails && rm -rf /usr/jails") == (0, "", "")
+    assert run(box, "stat -f %Sf /lib/libc.so.7")[1] == "schg\n"       # the original kept
+
+
+def test_cp_without_p_drops_the_flags(box):
+    box.run("cp /lib/libc.so.7 /tmp/libc && cp -R /libexec /tmp/rtld").check()
+    assert run(box, "stat -f %Sf /tmp/libc /tmp/rtld/ld-elf.so.1")[1] == "-\n-\n"
+    assert run(box, "rm -r /tmp/libc /tmp/rtld") == (0, "", "")
+
+
+def test_a_jail_cannot_copy_or_clear_schg_without_allow_chflags(box):
+    box.run("jail -c name=j path=/ persist").check()
+    assert run(box, "jexec j chflags noschg /sbin/init") == (
+        1, "", "chflags: /sbin/init: Operation not permitted\n")
+    assert run(box, "jexec j cp -p /sbin/init /tmp/init") == (
+        1, "", "cp: chflags: /tmp/init: Operation not permitted\n")
+    box.run("jail -c name=k path=/ persist allow.chflags").check()
+    assert run(box, "jexec k chflags noschg /tmp/init") == (0, "", "")
+
+
+def test_root_rm_takes_user_flags_off_but_not_system_ones(box):
+    box.run("touch /tmp/u /tmp/s && chflags uchg,nodump /tmp/u && chflags sappnd /tmp/s").check()
+    assert run(box, "ls -lo /tmp/u /tmp/s")[1] == (
+        "-rw-r--r--  1 root  wheel  sappnd      0 Nov 22 18:00 /tmp/s\n"
+        "-rw-r--r--  1 root  wheel  uchg,nodump 0 Nov 22 18:00 /tmp/u\n")
+    assert run(box, "rm /tmp/u /tmp/s") == (1, "", "rm: /tmp/s: Operation not permitted\n")
+    assert run(box, "echo more >> /tmp/s && cat /tmp/s") == (0, "more\n", "")   # append-only
+    assert run(box, "echo over > /tmp/s") == (1, "", "sh: cannot create /tmp/s: Operation not permitted\n")
+
+
+@pytest.mark.parametrize("command, expected", [
+    ("chflags", (1, "", "usage: chflags [-fhvx] [-R [-H | -L | -P]] flags file ...\n")),
+    ("chflags frozen /tmp", (1, "", "chflags: invalid flag: frozen\n")),
+    ("chflags 9 /tmp", (1, "", "chflags: invalid flag: 9\n")),
+    ("chflags -Rh noschg /tmp", (1, "", "chflags: the -R and -h options may not be specified together\n")),
+    ("chflags schg /nosuch", (1, "", "chflags: /nosuch: No such file or directory\n")),
+    ("chflags -vv noschg /lib/libc.so.7", (0, "/lib/libc.so.7: 0400000 -> 00\n", "")),
+    ("chflags -v noschg /etc/hosts", (0, "", "")),            # unchanged: not printed
+    ("chflags -f noschg /nosuch", (1, "", "chflags: /nosuch: No such file or directory\n")),
+    ("chflags 0 /lib/libc.so.7", (0, "", "")),
+])
+def test_chflags_as_freebsds(box, command, expected):
+    assert run(box, command) == expected
+
+
+def test_chflags_R_clears_a_tree(box):
+    box.run("cp -Rp /lib /tmp/lib && chflags -R noschg /tmp/lib").check()
+    assert run(box, "stat -f %Sf /tmp/lib/libc.so.7 /tmp/lib/libthr.so.3")[1] == "-\n-\n"
+    box.run("chflags -R schg /tmp/lib").check()
+    assert run(box, "ls -ldo /tmp/lib")[1].split()[4] == "schg"    # the directory too
+
+
+def test_motd_as_rc_d_motd_makes_it(box):
+    assert run(box, "readlink /etc/motd") == (0, "/var/run/motd\n", "")
+    motd = run(box, "cat /etc/motd")[1]
+    assert motd.startswith("FreeBSD 14.3-RELEASE releng/14.3-n271432-8c9ce319fef7 GENERIC\n"
+                           "Welcome to FreeBSD!\n")
+    assert motd.endswith("To change this login announcement, see motd(5).\n")
+    assert run(box, "stat -f '%Sp %N' /var/run/motd /etc/motd.template")[1] == (
+        "-rw-r--r-- /var/run/motd\n-rw-r--r-- /etc/motd.template\n")
+
+
+def test_a_reboot_makes_the_motd_again(box):
+    box.run("echo 'Local news.' >> /etc/motd.template && rm /etc/motd && echo old > /etc/motd").check()
+    box.machine.reboot()
+    assert run(box, "readlink /etc/motd")[1] == "/var/run/motd\n"
+    assert run(box, "tail -n 1 /etc/motd")[1] == "Local news.\n"
+
+
+def test_tmp_is_sticky_and_writable_by_all(box):
+    assert run(box, "stat -f '%Sp %Lp %N' /tmp /var/tmp")[1] == (
+        "drwxrwxrwt 777 /tmp\ndrwxrwxrwt 777 /var/tmp\n")
+    assert run(box, "stat -f %OMp%03OLp /tmp")[1] == "1777\n"
+
+
+@pytest.mark.parametrize("command, expected", [
+    ("stat -f '%N %z %HT' /etc/hosts /etc /etc/motd",
+     (0, "/etc/hosts 37 Regular File\n/etc 512 Directory\n/etc/motd 13 Symbolic Link\n", "")),
+    ("stat -l /etc/motd",
+     (0, "lrwxr-xr-x 1 root wheel 13 Nov 22 18:00:00 2026 /etc/motd -> /var/run/motd\n", "")),
+    ("stat -L -f %HT /etc/motd", (0, "Regular File\n", "")),
+    ("stat -f %Y /etc/motd", (0, "/var/run/motd\n", "")),
+    ("stat -f %SY /etc/motd", (0, " -> /var/run/motd\n", "")),
+    ("stat -n -f %Sp /etc/hosts", (0, "-rw-r--r--", "")),
+    ("stat -f %#Xf /lib/libc.so.7", (0, "0x20000\n", "")),
+    ("stat -f %Q /etc", (1, "", "stat: %Q: bad format\n")),
+    ("stat -f %Sz /etc", (1, "", "stat: %Sz: bad format\n")),
+    ("stat -l -s /etc", (1, "", "stat: can't use format 'l' with 's'\n")),
+    ("stat /nosuch", (1, "", "stat: /nosuch: stat: No such file or directory\n")),
+    ("stat -q /nosuch", (1, "", "")),
+    ("readlink /etc/motd /etc/hosts /nosuch", (1, "/var/run/motd\n", "")),
+    ("readlink -f /etc/motd", (0, "/var/run/motd\n", "")),
+    ("readlink -n /etc/motd", (0, "/var/run/motd", "")),
+    ("readlink -x /etc/motd", (1, "", "readlink: illegal option -- x\nusage: readlink [-fn] [file ...]\n")),
+])
+def test_stat_and_readlink_as_freebsds(box, command, expected):
+    assert run(box, command) == expected
+
+
+def test_stat_default_line(box):
+    fields = run(box, "stat /lib/libc.so.7")[1].split(" ")
+    assert fields[0] == "92" and fields[2:8] == ["-r--r--r--", "1", "root", "wheel", "0", "30"]
+    assert fields[-3:] == ["8", "0x20000", "/lib/libc.so.7\n"]
+
+
+def test_the_box_rc_conf_is_the_official_boxs(box):
+    rc_conf = run(box, "cat /etc/rc.conf")[1]
+    assert 'ifconfig_DEFAULT="SYNCDHCP"\nsshd_enable="YES"\n' in rc_conf
+    assert run(box, "sysrc -n ifconfig_DEFAULT sshd_enable sendmail_enable")[1] == "SYNCDHCP\nYES\nNO\n"
+    assert "ifconfig_em0" not in rc_conf
+
+
+def test_sudo_resets_the_environment_as_env_reset_does(box):
+    line = "SSH_CONNECTION='10.0.2.2 50000 10.0.2.15 22' LANG=C.UTF-8 LC_ALL=/x FOO=1 sudo -n env"
+    env = dict(entry.split("=", 1) for entry in run(box, line)[1].splitlines())
+    assert "SSH_CONNECTION" not in env and "FOO" not in env and "LC_ALL" not in env
+    assert env["LANG"] == "C.UTF-8" and env["PATH"].startswith("/sbin:/bin")
+    assert (env["HOME"], env["USER"], env["SHELL"], env["SUDO_COMMAND"]) == (
+        "/root", "root", "/bin/sh", "/usr/bin/env")
+    kept = run(box, "SSH_CONNECTION=x sudo -E env")[1]
+    assert "SSH_CONNECTION=x\n" in kept and "SUDO_USER=root\n" in kept
+
+
+def test_devd_starts_dhclient_on_a_new_epair_of_a_dhcp_box(box):
+    # ifconfig_DEFAULT="SYNCDHCP": devd.conf's LINK_UP rule runs
+    # `service dhclient quietstart IF` for both ends; PREINIT gives 0.0.0.0.
+    assert run(box, "ls /var/run/dhclient")[1] == "dhclient.em0.pid\n"
+    box.run("ifconfig epair create").check()
+    assert run(box, "ls /var/run/dhclient")[1] == (
+        "dhclient.em0.pid\ndhclient.epair0a.pid\ndhclient.epair0b.pid\n")
+    assert "\tinet 0.0.0.0 netmask 0x0\n" in run(box, "ifconfig epair0b")[1]
+    assert run(box, "ifconfig epair0b")[1].startswith("epair0b: flags=1008843<UP,")
+    # renamed or moved into a jail, the interface departs and dhclient exits
+    box.run("ifconfig epair0a name lan0 && jail -c name=j vnet persist vnet.interface=epair0b").check()
+    assert run(box, "ls /var/run/dhclient")[1] == "dhclient.em0.pid\n"
+    assert "\tinet 0.0.0.0 netmask 0x0\n" in run(box, "ifconfig lan0")[1]   # the address stays
+    assert "inet " not in run(box, "jexec j ifconfig epair0b")[1]           # if_vmove purged it
+
+
+def test_an_interface_set_in_rc_conf_gets_no_dhclient(box):
+    box.run("sysrc ifconfig_epair0a=up ifconfig_epair0b='inet 192.0.2.1/24' > /dev/null").check()
+    box.run("ifconfig epair create").check()
+    assert run(box, "ls /var/run/dhclient")[1] == "dhclient.em0.pid\n"
+    assert "inet 0.0.0.0" not in run(box, "ifconfig epair0a")[1]
+
+
+def test_without_devd_nothing_reacts(box):
+    box.run("sysrc devd_enable=NO > /dev/null").check()
+    box.machine.reboot()
+    box.run("ifconfig epair create && ifconfig bridge create").check()
+    assert run(box, "ls /var/run")[1].split() == ["cron.pid", "dhclient", "motd", "sshd.pid",
+                                                  "syslogd.pid"]
+    assert run(box, "ls /var/run/dhclient")[1] == "dhclient.em0.pid\n"
+    assert "inet " not in run(box, "ifconfig epair0a")[1]
+
+
+def test_the_lab_machine_host_runs_devd_but_no_dhcp(host):
+    # sim:// (the howto's machine) configures its NIC statically: no dhclient.
+    host.run("ifconfig epair create").check()
+    assert run(host, "ls /var/run/dhclient") == (
+        1, "", "ls: /var/run/dhclient: No such file or directory\n")
+    assert "inet " not in run(host, "ifconfig epair0a")[1]
+
+
+def test_cp_writes_through_a_destination_link_as_freebsd_14s_does(box):
+    # copy_file() opens an existing destination with O_WRONLY|O_TRUNC, which
+    # follows a symbolic link: copying onto a template's etc/motd (a link to
+    # /var/run/motd, as rc.d/motd makes it) rewrites the host's motd.
+    box.run("mkdir -p /t/etc /f/etc && cp -Rp /etc/motd /t/etc/ && echo jail > /f/etc/motd").check()
+    assert run(box, "readlink /t/etc/motd")[1] == "/var/run/motd\n"
+    box.run("chmod 600 /f/etc/motd && cp -R /f/. /t").check()
+    assert run(box, "cat /var/run/motd")[1] == "jail\n"
+    assert run(box, "stat -f %Lp /var/run/motd")[1] == "644\n"      # its mode kept without -p
+    assert run(box, "readlink /t/etc/motd")[1] == "/var/run/motd\n"  # still the link
+    box.run("cp /bin/ls /tmp/ls").check()
+    assert run(box, "/tmp/ls -d /tmp")[1] == "/tmp\n"                 # a copied program runs

@@ -162,7 +162,7 @@ def test_sudo_wraps_every_command():
         host = jailkit.connect(server.url(sudo="1"))
         assert host.run(["printf", "%s|", "a b", "it's"]).stdout == "a b|it's|"
         log = host.run("cat /var/log/auth.log").stdout
-        assert "COMMAND=sh -c printf '%s|' 'a b' 'it'\"'\"'s'\n" in log
+        assert "COMMAND=/bin/sh -c printf '%s|' 'a b' 'it'\"'\"'s'\n" in log
         host.close()
     finally:
         server.stop()

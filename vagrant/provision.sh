@@ -1,16 +1,31 @@
 #!/bin/sh
-# Prepare the box for jailkit (runs once, as root, at the first vagrant up).
+# Prepare the box for jailkit (runs once, as root, at the first vagrant up;
+# running it again changes nothing).
 set -eu
+
+# A loader tunable has a dotted name, which sysrc(8) refuses (it takes only
+# shell variable names): add the loader.conf(5) line NAME="VALUE" unless it
+# is there already. The loader reads the file at boot; a later line wins.
+loader_tunable() {
+	line="$1=\"$2\""
+	if ! grep -qxF "$line" /boot/loader.conf 2>/dev/null; then
+		echo "$line" >> /boot/loader.conf
+	fi
+}
 
 # Bridges and epairs would load on first use; load them now and at boot.
 sysrc -f /boot/loader.conf if_bridge_load=YES if_epair_load=YES
 kldload -n if_bridge if_epair
 
-# The firewalls the howtos use. ipfw's last rule denies by default, which
-# would cut this very ssh session: make it accept before the module loads.
-sysrc -f /boot/loader.conf net.inet.ip.fw.default_to_accept=1 ipfw_load=YES \
-    pf_load=YES pflog_load=YES ipl_load=YES
-kenv net.inet.ip.fw.default_to_accept=1
+# ipfw's last rule denies by default, which would cut this very ssh session
+# the moment the module loads. The tunable is read when the module loads:
+# set it for this boot (kenv) and the next ones (loader.conf) first.
+loader_tunable net.inet.ip.fw.default_to_accept 1
+kenv net.inet.ip.fw.default_to_accept=1 > /dev/null
+
+# The firewalls the howtos use; ipl is IPFilter, which the lab's gateway
+# jail needs and a jail cannot load.
+sysrc -f /boot/loader.conf ipfw_load=YES pf_load=YES pflog_load=YES ipl_load=YES
 kldload -n ipfw pf pflog ipl
 
 # pf is loaded, not enabled: nothing is filtered until a scenario says so.

@@ -1,15 +1,21 @@
-"""``sim://[?lab=NAME&seed=N&bare=1]``: a fresh embedded FreeBSD 14 VIMAGE
-host with its lab, in this process. Each connect() gives an independent host.
+"""``sim://[?lab=NAME&seed=N&bare=1&provision=SCRIPT]``: a fresh embedded
+FreeBSD 14 VIMAGE host with its lab, in this process. Each connect() gives
+an independent host.
 
-``bare=1`` boots a box with only its own uplink, as a real box is before
-jailkit builds the lab on it; prepare_lab() then builds the lab with the
-very commands it uses on real FreeBSD."""
+``bare=1`` boots a fresh FreeBSD Vagrant box (its own uplink, the box's
+rc.conf, no module loaded), as a real box is before jailkit builds the lab
+on it; prepare_lab() then builds the lab with the very commands it uses on
+real FreeBSD. ``provision=SCRIPT`` (a local file, such as
+vagrant/provision.sh) then runs on the box as Vagrant's shell provisioner
+runs it at the first ``vagrant up``: uploaded to /tmp/vagrant-shell and
+executed as root; a failure is a HostError."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import SplitResult
 
-from ..host import HostTimeout, LoginError, Result
+from ..host import HostError, HostTimeout, LoginError, Result
 from ..lab import DEFAULT_LAB, Lab, load_lab
 from ..sim import Deadline, Machine
 from ..sim.daemons import SshRefused
@@ -17,7 +23,8 @@ from ..sim.machine import LONGEST
 from . import HostURLError
 from .real import BoxHost
 
-OPTIONS = {"lab", "seed", "bare"}
+OPTIONS = {"lab", "seed", "bare", "provision"}
+UPLOAD_PATH = "/tmp/vagrant-shell"   # Vagrant's shell provisioner's upload_path
 
 
 class SimHost(BoxHost):
@@ -32,13 +39,26 @@ class SimHost(BoxHost):
                  lab: Lab | None = None, **_settings) -> "SimHost":
         unknown = set(options) - OPTIONS
         if unknown or parts.netloc or parts.path not in ("", "/"):
-            raise HostURLError(f"{url!r}: sim:// takes only ?lab=NAME&seed=N&bare=1")
+            raise HostURLError(f"{url!r}: sim:// takes only "
+                               "?lab=NAME&seed=N&bare=1&provision=SCRIPT")
         seed = options.get("seed", "0")
         if not seed.isdigit():
             raise HostURLError(f"{url!r}: seed must be a number")
         if "lab" in options or lab is None:
             lab = load_lab(options.get("lab") or DEFAULT_LAB)
-        return cls(lab, int(seed), url, bare=options.get("bare") == "1")
+        script = _read_script(url, options["provision"]) if "provision" in options else None
+        host = cls(lab, int(seed), url, bare=options.get("bare") == "1")
+        if script is not None:
+            host.provision(options["provision"], script)
+        return host
+
+    def provision(self, name: str, script: str) -> None:
+        """Run a provisioning script as root, as ``vagrant up`` does."""
+        self.run(f"cat > {UPLOAD_PATH}", stdin=script).check()
+        result = self.run(f"chmod +x {UPLOAD_PATH} && {UPLOAD_PATH}")
+        if not result.succeeded:
+            raise HostError(f"{self.url}: the provisioning script {name} exited with status "
+                            f"{result.exit_status}: {(result.stderr or result.stdout).strip()}")
 
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
         try:
@@ -60,3 +80,11 @@ class SimHost(BoxHost):
     def prepare_lab(self) -> None:
         if self.bare:
             super().prepare_lab()   # otherwise the lab is modelled
+
+
+def _read_script(url: str, path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HostURLError(f"{url!r}: cannot read the provisioning script {path}: "
+                           f"{getattr(exc, 'strerror', None) or exc}") from None

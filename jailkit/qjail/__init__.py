@@ -12,7 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from ..files import exists, list_dir, read_file, write_file
+from ..files import exists, list_dir, read_file, remove_trees, write_file
 from ..host import Host, Result
 from ..names import InvalidName, is_hostname, is_ifname, validate_ipv4, validate_ipv6
 from . import jail_conf
@@ -115,9 +115,9 @@ class Qjail:
         already = [path for path in created if exists(self.host, path)]
         try:
             self._build("/" if base is None else self._unpack(base))
-            self._run(["rm", "-rf", UNPACKED])
+            self._run(remove_trees([UNPACKED]))
         except QjailError:
-            self._run(["rm", "-rf"] + [p for p in created if p not in already])
+            self._run(remove_trees([p for p in created if p not in already]))
             raise
         return "Successfully installed qjail system.\n"
 
@@ -430,9 +430,9 @@ class Qjail:
         return "".join(output)
 
     def _remove_files(self, name: str) -> None:
-        self._run(["rm", "-rf", f"{JAILDIR}/{name}", f"{LOCAL}/{name}", f"{GLOBAL}/{name}",
-                   f"{FSTAB}/{name}", jail_conf.config_path(name),
-                   jail_conf.console_log(name), f"/var/run/qjail.{name}.pid"])
+        self._run(remove_trees([f"{JAILDIR}/{name}", f"{LOCAL}/{name}", f"{GLOBAL}/{name}",
+                                f"{FSTAB}/{name}", jail_conf.config_path(name),
+                                jail_conf.console_log(name), f"/var/run/qjail.{name}.pid"]))
 
     # -- the command line -----------------------------------------------------
     def command(self, argv: list[str]) -> Outcome:

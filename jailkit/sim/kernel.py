@@ -21,18 +21,24 @@ from .devfs import Devfs
 from .ipfilter import Ipfilter
 from .ipfw import Ipfw
 from .pf import Pf
-from .vfs import Vfs
+from .vfs import Dir, Vfs
 from .vnet import Vnet
 
 IFNAMSIZ = 16  # sys/net/if.h: names are at most 15 characters
 EPAIR_OPTIONS = 0x8  # VLAN_MTU
 LO_OPTIONS = 0x680003  # RXCSUM,TXCSUM,LINKSTATE,RXCSUM_IPV6,TXCSUM_IPV6
 JAIL_MAX = 999999
+KENV_MNAMELEN = 128  # sys/sys/kenv.h
+KENV_MVALLEN = 128
 # Device nodes a module makes (/dev/pf, IPFilter's /dev/ipl ...).
 MODULE_DEVICES = {"pf": ["pf"], "ipl": ["ipl", "ipnat", "ipstate", "ipauth", "iplookup",
                                        "ipsync", "ipscan"]}
 # Modules kldload(8) loads first for another (their MODULE_DEPEND).
 MODULE_DEPENDS = {"ipfw_nat": ["ipfw", "libalias"], "pflog": ["pf"]}
+
+
+def _no_listener(ifnet: Ifnet, event: str, name: str) -> None:
+    """No devd(8) listening (before boot, or devd_enable="NO")."""
 
 
 @dataclass(eq=False)
@@ -64,7 +70,7 @@ class Process:
 
 
 class Kernel:
-    def __init__(self, *, seed: int, hostname: str, release: str) -> None:
+    def __init__(self, *, seed: int, hostname: str, release: str, disk: Dir | None = None) -> None:
         self.rng = random.Random(seed)
         self.hostid = self.rng.getrandbits(32)
         self.hostuuid = "%08x-%04x-%04x-%04x-%012x" % tuple(
@@ -72,7 +78,10 @@ class Kernel:
         self.release = release
         self.clock = 0.0
         self.on_advance: Callable[[], None] = lambda: None
-        self.vfs = Vfs()
+        # devctl(4): interface events ("LINK_UP", "DEPARTURE" with the name
+        # it departed under) for devd(8) and dhclient(8) to react to.
+        self.on_ifnet_event: Callable[[Ifnet, str, str], None] = _no_listener
+        self.vfs = Vfs(disk)
         self.host_vnet = Vnet("host")
         self.prison0 = Prison(0, "0", "/", hostname, self.host_vnet, True, None,
                               persist=True, children_max=JAIL_MAX)
@@ -85,8 +94,12 @@ class Kernel:
         self.modules: set[str] = {"kernel"}
         self.devfs = Devfs([])
         self.lab_vnets: list[Vnet] = []      # the lab's other machines (gateway ...)
-        # loader tunables (loader.conf(5)), read-only once booted
-        self.tunables: dict[str, int] = {"net.inet.ip.fw.default_to_accept": 0}
+        # The kernel environment (kenv(2)): what the loader set, in its
+        # order; kenv(1) adds to it at run time.
+        self.kenv: dict[str, str] = {}
+        # ipfw's default rule, fetched from kenv when the module loads
+        # (TUNABLE net.inet.ip.fw.default_to_accept, CTLFLAG_RDTUN in ip_fw2.c).
+        self.ipfw_default_to_accept = False
 
     # -- interface index ----------------------------------------------------
     def _alloc_index(self) -> int:
@@ -175,6 +188,8 @@ class Kernel:
                         media="Ethernet 10Gbase-T (10Gbase-T <full-duplex>)")
             ends.append(self._attach(end))
         ends[0].peer, ends[1].peer = ends[1], ends[0]
+        for end in ends:   # epair_clone_create: both links come up at once
+            self.on_ifnet_event(end, "LINK_UP", end.name)
         return ends[0]
 
     def clone_destroy(self, ifnet: Ifnet) -> None:
@@ -185,6 +200,7 @@ class Kernel:
         victims = [ifnet, ifnet.peer] if isinstance(ifnet, Epair) else [ifnet]
         for victim in victims:
             self._detach(victim)
+            self.on_ifnet_event(victim, "DEPARTURE", victim.name)
         ifnet.home.free_unit(ifnet.dname, ifnet.dunit)
 
     def rename(self, ifnet: Ifnet, name: str) -> None:
@@ -192,7 +208,10 @@ class Kernel:
             raise OSErr(EINVAL)
         if ifnet.vnet.ifunit(name):
             raise OSErr(EEXIST)
+        old = ifnet.name
         ifnet.name = name
+        # if_rename announces the old name's departure (RTM_IFANNOUNCE)
+        self.on_ifnet_event(ifnet, "DEPARTURE", old)
 
     def add_physical(self, vnet: Vnet, name: str, mac: str, *, media: str, baudrate: int,
                      options: int, segment: Segment | None) -> Ethernet:
@@ -240,6 +259,7 @@ class Kernel:
         ifnet.vnet.purge(ifnet)
         ifnet.vnet.ifnets.remove(ifnet)
         ifnet.set_up(False)
+        self.on_ifnet_event(ifnet, "DEPARTURE", ifnet.name)
         ifnet.vnet = target
         target.ifnets.append(ifnet)
 
@@ -272,11 +292,49 @@ class Kernel:
                 self.modules.add(module)
                 loaded.append(module)
         if "ipfw" in loaded:
+            self.ipfw_default_to_accept = self.tunable_int("net.inet.ip.fw.default_to_accept") != 0
             for vnet in self.vnets():
                 self._attach_ipfw(vnet)
         for module in loaded:
             self._add_devices(MODULE_DEVICES.get(module, []))
         return loaded
+
+    def tunable_int(self, name: str) -> int:
+        """TUNABLE_INT_FETCH: a kenv number (strtoq, base 0, with the k/m/g
+        suffixes of getenv_quad); 0 when unset or not a number."""
+        text = self.kenv.get(name, "").strip()
+        match = re.fullmatch(r"(-?)(0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([kKmMgGtT]?)", text)
+        if match is None:
+            return 0
+        sign, digits, suffix = match.groups()
+        base = 16 if digits.startswith("0x") else 8 if digits.startswith("0") else 10
+        value = int(digits, base)
+        value <<= {"": 0, "k": 10, "m": 20, "g": 30, "t": 40}[suffix.lower()]
+        return -value if sign else value
+
+    @staticmethod
+    def sysflags_allowed(prison: Prison, user: str) -> bool:
+        """PRIV_VFS_SYSFLAGS: may root change the super-user's file flags
+        (schg ...)? On the host at securelevel -1, and in a jail created
+        with allow.chflags (prison_priv_check)."""
+        return user == "root" and (prison.is_host or prison.params.get("allow.chflags") == "1")
+
+    # -- kenv(2) -------------------------------------------------------------
+    def kenv_set(self, prison: Prison, name: str, value: str) -> None:
+        """KENV_SET: root of the host only (PRIV_KENV_SET); names and values
+        are bounded (KENV_MNAMELEN, KENV_MVALLEN)."""
+        if not prison.is_host:
+            raise OSErr(EPERM)
+        if len(name) >= KENV_MNAMELEN or len(value) >= KENV_MVALLEN or not name:
+            raise OSErr(EINVAL)
+        self.kenv[name] = value
+
+    def kenv_unset(self, prison: Prison, name: str) -> None:
+        if not prison.is_host:
+            raise OSErr(EPERM)
+        if name not in self.kenv:
+            raise OSErr(ENOENT)
+        del self.kenv[name]
 
     def _add_devices(self, names: list[str]) -> None:
         """New device nodes appear in every devfs mount whose ruleset shows
@@ -312,8 +370,7 @@ class Kernel:
 
     def _attach_ipfw(self, vnet: Vnet) -> None:
         # ipfw links its hooks as soon as a vnet has an instance (fw_enable=1)
-        accept = bool(self.tunables.get("net.inet.ip.fw.default_to_accept"))
-        vnet.firewalls["ipfw"] = Ipfw(default_to_accept=accept)
+        vnet.firewalls["ipfw"] = Ipfw(default_to_accept=self.ipfw_default_to_accept)
         pfil.link(vnet, "ipfw")
 
     def firewall(self, vnet: Vnet, name: str):

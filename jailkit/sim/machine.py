@@ -9,9 +9,9 @@ from ..lab import Lab
 from .daemons import ssh_session
 from .kernel import Kernel
 from .proc import DEFAULT_PATH, PROGRAMS, SOURCED, Buffer, Input, Proc
-from .vfs import File
+from .vfs import Dir, File
 from . import commands  # noqa: F401  (registers the modelled programs)
-from . import world
+from . import devd, world
 
 
 LONGEST = 86400.0   # virtual seconds a command may run when no timeout is given
@@ -27,15 +27,37 @@ class Deadline(Exception):
 
 class Machine:
     def __init__(self, lab: Lab, seed: int = 0, bare: bool = False) -> None:
-        """A host booted in ``lab``; ``bare``: a box with only its own uplink,
-        before jailkit builds the lab on it (as on real hardware)."""
+        """A host booted in ``lab``; ``bare``: a fresh FreeBSD Vagrant box
+        with only its own uplink, before jailkit builds the lab on it (as on
+        real hardware). Its base files are system-immutable as installworld
+        leaves them."""
         self.lab = lab
         self.bare = bare
-        self.kernel = Kernel(seed=seed, hostname=lab.host.hostname, release=lab.release)
-        self.kernel.on_advance = self._check_deadline
+        self.seed = seed
         self.deadlines: list[tuple[float, object]] = []
+        self.kernel = self._new_kernel(None)
         world.install(self, bare)
-        world.boot(self)
+        self.console = world.power_on(self)
+
+    def _new_kernel(self, disk: Dir | None) -> Kernel:
+        kernel = Kernel(seed=self.seed, hostname=self.lab.host.hostname,
+                        release=self.lab.release, disk=disk)
+        kernel.on_advance = self._check_deadline
+        return kernel
+
+    def ifnet_event(self, ifnet, kind: str, name: str) -> None:
+        """The kernel's devctl events, for devd (kept a bound method so that
+        a machine can be pickled)."""
+        devd.event(self, ifnet, kind, name)
+
+    def reboot(self) -> None:
+        """shutdown -r now: jails, interfaces, processes, mounts, loaded
+        modules and the kernel environment go; the disk stays, and the
+        loader and rc(8) boot it again (a new loader.conf takes effect)."""
+        clock = self.kernel.clock
+        self.kernel = self._new_kernel(self.kernel.vfs.root)
+        self.kernel.clock = clock
+        self.console = world.power_on(self)
 
     def login_env(self) -> dict[str, str]:
         return {"PATH": DEFAULT_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root",

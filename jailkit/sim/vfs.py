@@ -12,16 +12,102 @@ import fnmatch
 from dataclasses import dataclass, field
 
 from .errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTEMPTY,
-                    EROFS, EBUSY, OSErr)
+                    EPERM, EROFS, EBUSY, OSErr)
 
 MAXSYMLINKS = 32  # sys/sys/param.h
 
+# File flags (st_flags, sys/sys/stat.h): the user's and the super-user's.
+UF_NODUMP = 0x00000001
+UF_IMMUTABLE = 0x00000002
+UF_APPEND = 0x00000004
+UF_OPAQUE = 0x00000008
+UF_NOUNLINK = 0x00000010
+SF_ARCHIVED = 0x00010000
+SF_IMMUTABLE = 0x00020000
+SF_APPEND = 0x00040000
+SF_NOUNLINK = 0x00100000
+SF_SNAPSHOT = 0x00200000
+SF_SETTABLE = 0xffff0000
+IMMUTABLE = UF_IMMUTABLE | SF_IMMUTABLE
+APPEND = UF_APPEND | SF_APPEND
+NOUNLINK = UF_NOUNLINK | SF_NOUNLINK
+
+# fflagstostr(3)/strtofflags(3) (lib/libc/gen/strtofflags.c): names, each
+# flag's shortest first, in the order fflagstostr prints them; "nodump" is
+# the one whose name sets its flag.
+FLAG_NAMES = [("sappnd", SF_APPEND), ("sappend", SF_APPEND), ("arch", SF_ARCHIVED),
+              ("archived", SF_ARCHIVED), ("schg", SF_IMMUTABLE), ("schange", SF_IMMUTABLE),
+              ("simmutable", SF_IMMUTABLE), ("sunlnk", SF_NOUNLINK), ("sunlink", SF_NOUNLINK),
+              ("snapshot", SF_SNAPSHOT), ("uappnd", UF_APPEND), ("uappend", UF_APPEND),
+              ("uchg", UF_IMMUTABLE), ("uchange", UF_IMMUTABLE), ("uimmutable", UF_IMMUTABLE),
+              ("nodump", UF_NODUMP), ("opaque", UF_OPAQUE), ("uunlnk", UF_NOUNLINK),
+              ("uunlink", UF_NOUNLINK)]
+
+
+def flags_to_str(flags: int) -> str:
+    """fflagstostr(3): the set flags' names, comma-separated ("" for none)."""
+    names = []
+    for name, bit in FLAG_NAMES:
+        if flags & bit:
+            names.append(name)
+            flags &= ~bit
+    return ",".join(names)
+
+
+def str_to_flags(text: str) -> tuple[int, int] | str:
+    """strtofflags(3): (flags to set, flags to clear), or the bad word."""
+    set_bits = clear_bits = 0
+    for word in text.replace("\t", ",").replace(" ", ",").split(","):
+        if not word:
+            continue
+        for name, bit in FLAG_NAMES:
+            inverted = name == "nodump"
+            if word == name:
+                set_bits, clear_bits = (set_bits | bit, clear_bits)
+                break
+            if word == ("dump" if inverted else f"no{name}"):
+                set_bits, clear_bits = (set_bits, clear_bits | bit)
+                break
+        else:
+            return word
+    return set_bits, clear_bits
+
+
+def strmode(node: "Node") -> str:
+    """strmode(3): the type, rwx with setuid/setgid/sticky, and the space
+    left for ls's ACL mark."""
+    kind = {Dir: "d", Symlink: "l", Device: "c"}.get(type(node), "-")
+    mode = node.mode
+    chars = [c if mode & (1 << (8 - i)) else "-" for i, c in enumerate("rwxrwxrwx")]
+    for index, bit, on_x, on_plain in ((2, 0o4000, "s", "S"), (5, 0o2000, "s", "S"),
+                                       (8, 0o1000, "t", "T")):
+        if mode & bit:
+            chars[index] = on_x if chars[index] == "x" else on_plain
+    return kind + "".join(chars) + " "
+
+
+def nlink(node: "Node") -> int:
+    """st_nlink: a directory's "." and its subdirectories' ".."."""
+    if isinstance(node, Dir):
+        return 2 + sum(isinstance(child, Dir) for child in node.entries.values())
+    return 1
+
+
+def st_size(node: "Node") -> int:
+    """st_size: a file's bytes, a link's target length, a UFS directory's block."""
+    if isinstance(node, File):
+        return len(node.data)
+    if isinstance(node, Symlink):
+        return len(node.target)
+    return 512 if isinstance(node, Dir) else 0
+
 
 class Node:
-    __slots__ = ("mode",)
+    __slots__ = ("mode", "flags")
 
     def __init__(self, mode: int) -> None:
         self.mode = mode
+        self.flags = 0      # st_flags (chflags(2))
 
 
 class Dir(Node):
@@ -114,8 +200,8 @@ def join(*parts: str) -> str:
 
 
 class Vfs:
-    def __init__(self) -> None:
-        self.root = Dir()
+    def __init__(self, root: Dir | None = None) -> None:
+        self.root = root if root is not None else Dir()   # the disk, kept across reboots
         self.mounts: list[Mount] = []
 
     # -- lookup -------------------------------------------------------------
@@ -273,6 +359,10 @@ class Vfs:
             raise OSErr(ENOENT)
         if found.readonly:
             raise OSErr(EROFS)
+        if node is None:
+            _may_add(found.parent)
+        elif node.flags & IMMUTABLE or (node.flags & APPEND and not append):
+            raise OSErr(EPERM)   # ufs_open/ufs_write: immutable, or append-only
         if isinstance(node, File):
             node.data = node.data + data if append else data
             node.program = None  # a rewritten executable is no longer the modelled program
@@ -295,12 +385,14 @@ class Vfs:
         found = self._writable_parent(path, where)
         if found.node is not None:
             raise OSErr(EEXIST)
+        _may_add(found.parent)
         found.parent.entries[found.name] = Dir(mode)
 
     def symlink(self, target: str, path: str, **where: str) -> None:
         found = self._writable_parent(path, where)
         if found.node is not None:
             raise OSErr(EEXIST)
+        _may_add(found.parent)
         found.parent.entries[found.name] = Symlink(target)
 
     def place(self, path: str, node: Node, **where: str) -> None:
@@ -308,6 +400,10 @@ class Vfs:
         found = self._writable_parent(path, where)
         if isinstance(found.node, Dir) and not isinstance(node, Dir):
             raise OSErr(EISDIR)
+        if found.node is not None:
+            _may_remove(found.parent, found.node)
+        else:
+            _may_add(found.parent)
         found.parent.entries[found.name] = node
 
     def unlink(self, path: str, **where: str) -> None:
@@ -318,6 +414,7 @@ class Vfs:
             raise OSErr(EISDIR if found.name else EINVAL)
         if found.readonly or found.parent is None:
             raise OSErr(EROFS)
+        _may_remove(found.parent, found.node)
         del found.parent.entries[found.name]
 
     def rmdir(self, path: str, **where: str) -> None:
@@ -332,6 +429,7 @@ class Vfs:
             raise OSErr(EBUSY)
         if found.readonly or found.parent is None:
             raise OSErr(EROFS)
+        _may_remove(found.parent, found.node)
         del found.parent.entries[found.name]
 
     def is_mountpoint(self, found: Resolved) -> bool:
@@ -346,8 +444,40 @@ class Vfs:
             dst = self._writable_parent(join(new, src.name), where)
         if src.readonly:
             raise OSErr(EROFS)
+        _may_remove(src.parent, src.node)
+        if dst.node is not None:
+            _may_remove(dst.parent, dst.node)
+        else:
+            _may_add(dst.parent)
         dst.parent.entries[dst.name] = src.node
         del src.parent.entries[src.name]
+
+    def chmod(self, path: str, mode: int, *, follow: bool = True, **where: str) -> None:
+        """chmod(2): EPERM on an immutable or append-only file (ufs_setattr)."""
+        found = self.resolve(path, follow=follow, **where)
+        if found.node is None:
+            raise OSErr(ENOENT)
+        if found.readonly:
+            raise OSErr(EROFS)
+        if found.node.flags & (IMMUTABLE | APPEND):
+            raise OSErr(EPERM)
+        found.node.mode = mode
+
+    def chflags(self, path: str, flags: int, *, follow: bool = True, sysflags: bool = True,
+                **where: str) -> None:
+        """chflags(2) as ufs_setattr decides it: with ``sysflags`` (root
+        outside a jail, securelevel <= 0) any flag; without it the
+        super-user's flags can neither change nor be present."""
+        found = self.resolve(path, follow=follow, **where)
+        node = found.node
+        if node is None:
+            raise OSErr(ENOENT)
+        if found.readonly:
+            raise OSErr(EROFS)
+        if not sysflags and (node.flags & (SF_NOUNLINK | SF_IMMUTABLE | SF_APPEND)
+                             or (flags ^ node.flags) & SF_SETTABLE):
+            raise OSErr(EPERM)
+        node.flags = flags
 
     # -- mounts -------------------------------------------------------------
     def mount(self, mount: Mount) -> None:
@@ -364,3 +494,17 @@ class Vfs:
         prefix = path.rstrip("/") + "/"
         return [m for m in self.mounts if m.mountpoint.startswith(prefix) or m.mountpoint == path]
 
+
+
+def _may_remove(parent: Dir, node: Node) -> None:
+    """ufs_remove/ufs_rename/ufs_rmdir: a file that is immutable, append-only
+    or undeletable stays, and so does anything in an immutable or
+    append-only directory."""
+    if node.flags & (IMMUTABLE | APPEND | NOUNLINK) or parent.flags & (IMMUTABLE | APPEND):
+        raise OSErr(EPERM)
+
+
+def _may_add(parent: Dir) -> None:
+    """ufs_makeinode/ufs_link: nothing new in an immutable directory."""
+    if parent.flags & IMMUTABLE:
+        raise OSErr(EPERM)

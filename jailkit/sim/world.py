@@ -8,9 +8,9 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
-from . import labnet
+from . import devd, labnet, loader
 from .ifnet import Inet6Addr, Loopback, Segment
-from .vfs import Dir, File, Mount
+from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink
 from .vnet import Vnet
 
 if TYPE_CHECKING:
@@ -19,12 +19,12 @@ if TYPE_CHECKING:
 # Where the base system keeps each modelled program (FreeBSD 14 paths).
 PROGRAM_PATHS = {
     "/bin": ["sh", "cat", "cp", "echo", "ln", "ls", "mkdir", "mv", "rm", "rmdir", "test", "[",
-             "sleep", "hostname", "pwd", "chmod", "date"],
+             "sleep", "hostname", "pwd", "chmod", "date", "kenv", "chflags"],
     "/sbin": ["ifconfig", "route", "sysctl", "mount", "umount", "ping", "devfs", "kldload",
               "kldstat", "kldunload", "pfctl", "ipfw", "natd", "ipf", "ipnat", "ipfstat"],
     "/usr/bin": ["grep", "egrep", "fgrep", "head", "tail", "wc", "cut", "tr", "sort", "uniq",
                  "tee", "touch", "basename", "dirname", "uname", "printf", "true", "false",
-                 "env", "id", "which", "timeout", "sockstat", "whois", "ssh"],
+                 "env", "id", "which", "timeout", "sockstat", "whois", "ssh", "stat", "readlink"],
     "/usr/sbin": ["jail", "jexec", "jls", "service", "sysrc", "pw", "tcpdump", "inetd",
                   "local-unbound", "sshd"],
     "/usr/local/bin": ["sudo"],     # the sudo package, as Vagrant boxes have it
@@ -33,11 +33,25 @@ PROGRAM_PATHS = {
 UNMODELLED = {
     "/bin": ["ps", "kill", "expr", "csh", "tcsh"],
     "/usr/bin": ["sed", "awk", "vi", "less", "more", "find", "fetch", "scp",
-                 "telnet", "nc", "diff", "tar", "gzip", "login", "xargs", "su", "netstat"],
+                 "telnet", "nc", "diff", "tar", "gzip", "login", "xargs", "su", "netstat",
+                 "passwd", "chpass"],
     "/usr/sbin": ["pkg", "chown"],
 
-    "/sbin": ["dhclient", "shutdown", "reboot"],
+    "/sbin": ["dhclient", "shutdown", "reboot", "init"],
 }
+# What installworld makes system-immutable (schg): the PRECIOUSLIB libraries
+# and PRECIOUSPROG programs (share/mk/bsd.lib.mk, bsd.prog.mk; lib/libc,
+# libcrypt, libthr, libexec/rtld-elf, sbin/init, usr.bin/su, passwd,
+# login, chpass), with their modes; /var/empty is schg in BSD.var.dist.
+PRECIOUS = {"/lib/libc.so.7": 0o444, "/lib/libcrypt.so.5": 0o444, "/lib/libthr.so.3": 0o444,
+            "/libexec/ld-elf.so.1": 0o555, "/libexec/ld-elf32.so.1": 0o555,
+            "/sbin/init": 0o500, "/usr/bin/su": 0o4555, "/usr/bin/passwd": 0o4555,
+            "/usr/bin/login": 0o4555, "/usr/bin/chpass": 0o4555, "/var/empty": 0o555}
+# Hard links installworld makes to the precious programs (LINKS in their
+# Makefiles): the same file, so the same flags.
+PRECIOUS_LINKS = {"/usr/bin/chpass": ["/usr/bin/chfn", "/usr/bin/chsh", "/usr/bin/ypchfn",
+                                      "/usr/bin/ypchsh"],
+                  "/usr/bin/passwd": ["/usr/bin/yppasswd"]}
 # Modelled boot scripts: run with sh(1), their behaviour is the model's.
 SCRIPTS = {"/etc/rc": "rc", "/etc/rc.shutdown": "rc.shutdown", "/etc/rc.firewall": "rc.firewall"}
 
@@ -103,9 +117,101 @@ ipnat_rules="/etc/ipnat.rules"
 natd_enable="NO"
 gateway_enable="NO"
 jail_enable="NO"
+devd_enable="YES"
 sshd_enable="NO"
 sendmail_enable="NO"
 clear_tmp_enable="NO"
+"""
+
+# /boot/defaults/loader.conf of FreeBSD 14 (stand/defaults/loader.conf),
+# its settings without the comments and the commented-out examples.
+LOADER_DEFAULTS = """\
+# The loader's defaults: set your own in /boot/loader.conf, with every
+# value in double quotes (loader.conf(5)).
+exec="echo Loading /boot/defaults/loader.conf"
+kernel="kernel"
+bootfile="kernel"
+kernel_options=""
+loader_conf_files="/boot/device.hints /boot/loader.conf /boot/loader.conf.local"
+loader_conf_dirs="/boot/loader.conf.d"
+nextboot_conf="/boot/nextboot.conf"
+verbose_loading="NO"
+splash_bmp_load="NO"
+splash_pcx_load="NO"
+splash_txt_load="NO"
+vesa_load="NO"
+bitmap_load="NO"
+bitmap_name="splash.bmp"
+bitmap_type="splash_image_data"
+screensave_load="NO"
+screensave_name="green_saver"
+hostuuid_load="YES"
+hostuuid_name="/etc/hostid"
+hostuuid_type="hostuuid"
+entropy_cache_load="YES"
+entropy_cache_name="/boot/entropy"
+entropy_cache_type="boot_entropy_cache"
+entropy_efi_seed="YES"
+ram_blacklist_load="NO"
+ram_blacklist_name="/boot/blacklist.txt"
+ram_blacklist_type="ram_blacklist"
+cpu_microcode_load="NO"
+cpu_microcode_name="/boot/firmware/ucode.bin"
+cpu_microcode_type="cpu_microcode"
+acpi_dsdt_load="NO"
+acpi_dsdt_type="acpi_dsdt"
+acpi_dsdt_name="/boot/acpi_dsdt.aml"
+acpi_video_load="NO"
+audit_event_load="NO"
+audit_event_name="/etc/security/audit_event"
+audit_event_type="etc_security_audit_event"
+bootenv_autolist="YES"
+efi_max_resolution="1x1"
+kernels_autodetect="YES"
+module_path="/boot/modules;/boot/dtb;/boot/dtb/overlays"
+module_blacklist="drm drm2 radeonkms i915kms amdgpu"
+"""
+
+# The start of /boot/device.hints for amd64 (sys/amd64/conf/GENERIC.hints).
+DEVICE_HINTS = """\
+hint.fdc.0.at="isa"
+hint.fdc.0.port="0x3F0"
+hint.fdc.0.irq="6"
+hint.fdc.0.drq="2"
+hint.fd.0.at="fdc0"
+hint.fd.0.drive="0"
+hint.atkbdc.0.at="isa"
+hint.atkbdc.0.port="0x060"
+hint.atkbd.0.at="atkbdc"
+hint.atkbd.0.irq="1"
+hint.uart.0.at="isa"
+hint.uart.0.port="0x3F8"
+hint.uart.0.flags="0x10"
+hint.uart.0.irq="4"
+"""
+
+# /etc/motd.template of FreeBSD 14 (rc.d/motd puts the kernel's version
+# line before it in /var/run/motd).
+MOTD_TEMPLATE = """\
+Welcome to FreeBSD!
+
+Release Notes, Errata: https://www.FreeBSD.org/releases/
+Security Advisories:   https://www.FreeBSD.org/security/
+FreeBSD Handbook:      https://www.FreeBSD.org/handbook/
+FreeBSD FAQ:           https://www.FreeBSD.org/faq/
+Questions List:        https://www.FreeBSD.org/lists/questions/
+FreeBSD Forums:        https://forums.FreeBSD.org/
+
+Documents installed with the system are in the /usr/local/share/doc/freebsd/
+directory, or can be installed later with:  pkg install en-freebsd-doc
+For other languages, replace "en" with a language code like de or fr.
+
+Show the version of FreeBSD installed:  freebsd-version ; uname -a
+Please include that output and any error messages when posting questions.
+Introduction to manual pages:  man man
+FreeBSD directory layout:      man hier
+
+To change this login announcement, see motd(5).
 """
 
 # Devices a FreeBSD 14 amd64 GENERIC kernel shows in /dev (a representative set).
@@ -121,12 +227,14 @@ UPLINK = {"nic": "em0", "mac": "08:00:27:8d:c0:4d", "address": "10.0.2.15/24",
 
 
 def install(machine: "Machine", bare: bool = False) -> None:
-    kernel = machine.kernel
+    """Write the installed system onto the machine's disk: the base
+    system with the file flags installworld gives, its /etc, and the box's
+    own settings."""
     lab = machine.lab
-    vfs = kernel.vfs
-    for directory in ["/bin", "/sbin", "/lib", "/libexec", "/boot", "/etc/defaults", "/tmp",
-                      "/root", "/dev", "/mnt", "/home", "/var/log", "/var/run", "/var/db",
-                      "/var/tmp", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/libexec",
+    vfs = machine.kernel.vfs
+    for directory in ["/bin", "/sbin", "/lib", "/libexec", "/boot/kernel", "/boot/defaults",
+                      "/etc/defaults", "/root", "/dev", "/mnt", "/home", "/var/log", "/var/run",
+                      "/var/db", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/libexec",
                       "/usr/libdata", "/usr/include", "/usr/share/misc", "/usr/local/bin",
                       "/usr/local/sbin", "/usr/local/etc"]:
         vfs.mkdir(directory, parents=True)
@@ -139,21 +247,23 @@ def install(machine: "Machine", bare: bool = False) -> None:
     for path, name in SCRIPTS.items():
         vfs.place(path, File(f"#!/bin/sh\n# {path}: modelled by the jailkit sim\n", 0o644, name))
     vfs.place("/etc/rc.subr", File("# /etc/rc.subr: modelled by the jailkit sim\n", 0o644, "rc.subr"))
-    vfs.place("/lib/libc.so.7", File("\x7fELF shared object (modelled)\n", 0o444))
-    vfs.place("/libexec/ld-elf.so.1", File("\x7fELF interpreter (modelled)\n", 0o555))
+    for library in ("/lib/libc.so.7", "/lib/libcrypt.so.5", "/lib/libthr.so.3"):
+        vfs.place(library, File("\x7fELF shared object (modelled)\n", 0o444))
+    for rtld in ("/libexec/ld-elf.so.1", "/libexec/ld-elf32.so.1"):
+        vfs.place(rtld, File("\x7fELF interpreter (modelled)\n", 0o555))
     vfs.place("/usr/lib/libutil.so.9", File("\x7fELF shared object (modelled)\n", 0o444))
     vfs.place("/usr/share/misc/termcap", File("xterm|xterm-256color:tc=xterm-new:\n"))
     vfs.place("/usr/include/stdio.h", File("/* modelled header */\n"))
     vfs.place("/usr/libdata/ldconfig", File(""))
+    _install_boot(vfs, bare)
     files = {
         "/etc/defaults/devfs.rules": DEVFS_RULES,
         "/etc/defaults/rc.conf": DEFAULT_RC_CONF,
-        "/etc/rc.conf": (f'hostname="{lab.host.hostname}"\n'
-                         + (f'ifconfig_{UPLINK["nic"]}="inet {UPLINK["address"]}"\n'
-                            f'defaultrouter="{UPLINK["router"]}"\n' if bare else
-                            f'ifconfig_{lab.host.nic}="inet {lab.host.address}"\n'
-                            f'defaultrouter="{lab.gateway}"\n')
-                         + 'sshd_enable="YES"\n'),
+        "/etc/rc.conf": box_rc_conf(lab.host.hostname) if bare else (
+            f'hostname="{lab.host.hostname}"\n'
+            f'ifconfig_{lab.host.nic}="inet {lab.host.address}"\n'
+            f'defaultrouter="{lab.gateway}"\n'
+            'sshd_enable="YES"\n'),
         "/etc/hosts": "::1\t\t\tlocalhost\n127.0.0.1\t\tlocalhost\n",
         "/etc/resolv.conf": f"nameserver {UPLINK['resolver'] if bare else lab.gateway}\n",
         "/etc/shells": "/bin/sh\n/bin/csh\n/bin/tcsh\n",
@@ -166,7 +276,7 @@ def install(machine: "Machine", bare: bool = False) -> None:
                               "nobody:*:65534:65534::0:0:Unprivileged user:/nonexistent:"
                               "/usr/sbin/nologin\n",
         "/etc/group": "wheel:*:0:root\ndaemon:*:1:\nnobody:*:65534:\n",
-        "/etc/motd.template": f"FreeBSD {lab.release} (GENERIC)\n\nWelcome to FreeBSD!\n",
+        "/etc/motd.template": MOTD_TEMPLATE,
         "/etc/fstab": "# Device\tMountpoint\tFStype\tOptions\tDump\tPass#\n"
                       "/dev/ada0p2\t/\t\tufs\trw\t1\t1\n",
         "/etc/sysctl.conf": "",
@@ -175,38 +285,124 @@ def install(machine: "Machine", bare: bool = False) -> None:
     }
     for path, text in files.items():
         vfs.write(path, text)
+    # etc/mtree/BSD.root.dist and BSD.var.dist: the world's temporary
+    # directories are sticky and writable by all; root's home is its own.
+    for directory in ("/tmp", "/var/tmp"):
+        vfs.mkdir(directory, parents=True, mode=0o1777)
+    vfs.lookup("/root").mode = 0o750
+    vfs.mkdir("/var/empty")
+    _make_precious(vfs)
+
+
+def _make_precious(vfs) -> None:
+    """install -fschg, as installworld does for the precious files."""
+    for path, mode in PRECIOUS.items():
+        node = vfs.lookup(path)
+        node.mode = mode
+        for link in PRECIOUS_LINKS.get(path, []):
+            vfs.place(link, node)
+        node.flags = SF_IMMUTABLE
+
+
+def _install_boot(vfs, bare: bool) -> None:
+    """/boot: the kernel and its modules, the loader's defaults and hints,
+    and the box's own loader.conf (the official box only sets a delay)."""
+    from .commands.misc import MODULES
+    vfs.place("/boot/kernel/kernel", File("\x7fELF FreeBSD amd64 kernel (modelled)\n", 0o555))
+    for module in MODULES:
+        vfs.place(f"/boot/kernel/{module}.ko", File("\x7fELF kernel module (modelled)\n", 0o555))
+    vfs.write("/boot/defaults/loader.conf", LOADER_DEFAULTS, mode=0o444)
+    vfs.write("/boot/device.hints", DEVICE_HINTS)
+    if bare:
+        vfs.write("/boot/loader.conf", 'autoboot_delay="-1"\n')
+
+
+def box_rc_conf(hostname: str) -> str:
+    """/etc/rc.conf as the official FreeBSD Vagrant box ships it
+    (release/tools/vmimage.subr, then vagrant.conf's vagrant_common), with
+    the hostname Vagrant's FreeBSD guest capability sets."""
+    return (f'hostname="{hostname}"\n'
+            "firstboot_freebsd_update_enable=YES\n"
+            "firstboot_pkgs_enable=YES\n"
+            "growfs_enable=YES\n"
+            'ifconfig_DEFAULT="DHCP inet6 accept_rtadv"\n'
+            'growfs_enable="YES"\n'
+            'ifconfig_DEFAULT="SYNCDHCP"\n'
+            'sshd_enable="YES"\n'
+            'sendmail_enable="NO"\n'
+            'sendmail_submit_enable="NO"\n'
+            'sendmail_outbound_enable="NO"\n'
+            'sendmail_msp_queue_enable="NO"\n')
+
+
+def power_on(machine: "Machine") -> list[str]:
+    """Boot the machine's disk: the loader (kenv, modules), the kernel's
+    mounts and devices, then what rc(8) leaves (network, motd, daemons).
+    Returns what the loader printed on the console."""
+    kernel = machine.kernel
+    vfs = kernel.vfs
     kernel.devfs.devices = list(DEVICES)
     kernel.devfs.load(DEVFS_RULES)
     vfs.mount(Mount("ufs", "/dev/ada0p2", "/", vfs.root, vfs.root, extra=("soft-updates",)))
     dev = vfs.lookup("/dev")
     assert isinstance(dev, Dir)
     vfs.mount(Mount("devfs", "devfs", "/dev", kernel.devfs.root(0), dev))
-    if bare:
+    # The loader runs first on a real box; here after devfs, so that the
+    # modules it loads make their device nodes (/dev/pf, /dev/ipl ...).
+    console = loader.boot(kernel)
+    if machine.bare:
         _boot_bare_network(machine)
     else:
         _boot_network(machine)
+    _cleanvar(vfs)
+    _motd(machine)
+    boot(machine)
+    return console
 
 
-# The Vagrant box's provisioning (vagrant/provision.sh): modules loaded at
-# boot, ipfw among them with its default rule set to accept by the
-# net.inet.ip.fw.default_to_accept loader tunable, so that ssh keeps working
-# and a VNET jail's own ipfw instance lets traffic through until it gets rules.
-PROVISIONED_MODULES = ["if_bridge", "if_epair", "ipfw", "pf", "pflog", "ipl"]
+def _cleanvar(vfs) -> None:
+    """rc.d/cleanvar (purgedir): files under /var/run from the last boot
+    are gone; the directories stay."""
+    directories = [vfs.lookup("/var/run")]
+    while directories:
+        directory = directories.pop()
+        assert isinstance(directory, Dir)
+        for name, node in list(directory.entries.items()):
+            if isinstance(node, Dir):
+                directories.append(node)
+            else:
+                del directory.entries[name]
+
+
+def _motd(machine: "Machine") -> None:
+    """rc.d/motd: /var/run/motd is the kernel's version line and the
+    template; /etc/motd becomes a symbolic link to it unless it is one."""
+    from .commands.misc import version
+    vfs = machine.kernel.vfs
+    template = vfs.read("/etc/motd.template") if vfs.exists("/etc/motd.template") else ""
+    vfs.write("/var/run/motd", version(machine.kernel) + "\n" + template)
+    found = vfs.resolve("/etc/motd", follow=False)
+    if not isinstance(found.node, Symlink):
+        if found.node is not None:
+            vfs.unlink("/etc/motd")
+        vfs.symlink("/var/run/motd", "/etc/motd")
 
 
 def boot(machine: "Machine") -> None:
-    """The rc.d scripts that run at the host's boot: the provisioned
-    firewall on a bare box, then syslogd, sshd and cron."""
+    """The rc.d scripts that start daemons at the host's boot: the
+    firewall, syslogd, sshd and cron when rc.conf enables them."""
     from .proc import Input, Proc, Sink
     from .rcd import run_rc_command
     from .commands.rc import rc_variables
     kernel = machine.kernel
     proc = Proc(machine, kernel.prison0, "/", machine.login_env(), Input(""), Sink(), Sink())
-    if machine.bare:
-        kernel.tunables["net.inet.ip.fw.default_to_accept"] = 1
-        for module in PROVISIONED_MODULES:
-            kernel.load_module(module)
     variables = rc_variables(proc)
+    if variables.get("devd_enable", "NO").lower() in ("yes", "true", "on", "1"):
+        devd.start(machine)
+    if machine.bare:
+        # rc.d/netif: em0 is a DHCP interface (ifconfig_DEFAULT); its
+        # dhclient got the lease _boot_bare_network set, and stays.
+        devd.quietstart(machine, kernel.host_vnet.ifunit(UPLINK["nic"]), lease=True)
     for name in ("ipfw", "syslogd", "sshd", "cron"):
         knob = {"ipfw": "firewall_enable"}.get(name, f"{name}_enable")
         if variables.get(knob, "NO").lower() in ("yes", "true", "on", "1"):

@@ -7,7 +7,8 @@ from __future__ import annotations
 from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr
 from ...getopt import GetoptError, getopt
 from ..proc import Proc, program
-from ..vfs import Device, Dir, File, Symlink, join, split
+from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
+                   Symlink, flags_to_str, join, nlink, split, st_size, strmode)
 
 USAGE = {
     "cat": "usage: cat [-belnstuv] [file ...]",
@@ -127,6 +128,7 @@ def _remove(proc: Proc, path: str, recursive: bool, force: bool, verbose: bool) 
         return 1
     status = 0
     try:
+        _clear_user_flags(proc, path, node)
         if isinstance(node, Dir):
             if not recursive:
                 proc.warnx(f"{path}: is a directory")
@@ -145,6 +147,17 @@ def _remove(proc: Proc, path: str, recursive: bool, force: bool, verbose: bool) 
     return status
 
 
+def _clear_user_flags(proc: Proc, path: str, node) -> None:
+    """bin/rm: root takes a user's uchg/uappnd off before removing; a
+    super-user flag (schg, sappnd) stays, and the removal fails."""
+    if proc.user != "root" or not node.flags & (UF_APPEND | UF_IMMUTABLE) or \
+            node.flags & (SF_APPEND | SF_IMMUTABLE):
+        return
+    proc.kernel.vfs.chflags(path, node.flags & ~(UF_APPEND | UF_IMMUTABLE), follow=False,
+                            sysflags=proc.kernel.sysflags_allowed(proc.prison, proc.user),
+                            **proc.where())
+
+
 @program("cp")
 def cp(proc: Proc, argv: list[str]) -> int:
     parsed = _parse(proc, argv, "HLPRafilnprsvx")
@@ -155,6 +168,7 @@ def cp(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE["cp"] + "\n")
         return 1
     recursive = bool(flags & {"R", "a", "r"})
+    preserve = bool(flags & {"p", "a"})
     *sources, target = args
     vfs = proc.kernel.vfs
     target_found = vfs.resolve(target, **proc.where())
@@ -178,11 +192,31 @@ def cp(proc: Proc, argv: list[str]) -> int:
             proc.error(f"cp: {source} is a directory (not copied).\n")
             status = 1
             continue
-        status |= _copy(proc, source, destination, node)
+        status |= _copy(proc, source, destination, node, preserve)
     return status
 
 
-def _copy(proc: Proc, source: str, destination: str, node) -> int:
+def _copy(proc: Proc, source: str, destination: str, node, preserve: bool) -> int:
+    status = _copy_node(proc, source, destination, node, preserve)
+    if preserve and node.flags and not isinstance(node, Symlink):
+        status |= _keep_flags(proc, destination, node.flags)
+    return status
+
+
+def _keep_flags(proc: Proc, destination: str, flags: int) -> int:
+    """bin/cp setfile(): -p sets the source's st_flags on the copy once it
+    is complete (a directory after its contents)."""
+    try:
+        proc.kernel.vfs.chflags(destination, flags, follow=False,
+                                sysflags=proc.kernel.sysflags_allowed(proc.prison, proc.user),
+                                **proc.where())
+    except OSErr as exc:
+        proc.warn(f"chflags: {destination}", exc)
+        return 1
+    return 0
+
+
+def _copy_node(proc: Proc, source: str, destination: str, node, preserve: bool) -> int:
     vfs = proc.kernel.vfs
     where = proc.where()
     try:
@@ -196,18 +230,31 @@ def _copy(proc: Proc, source: str, destination: str, node) -> int:
             for child in vfs.listdir(source, **where):
                 child_node = vfs.lookup(f"{source.rstrip('/')}/{child}", follow=False, **where)
                 status |= _copy(proc, f"{source.rstrip('/')}/{child}",
-                                f"{destination.rstrip('/')}/{child}", child_node)
+                                f"{destination.rstrip('/')}/{child}", child_node, preserve)
             return status
         if isinstance(node, Symlink):
             vfs.place(destination, Symlink(node.target), **where)
         elif isinstance(node, File):
-            vfs.place(destination, File(node.data, node.mode, node.program), **where)
+            _copy_file(proc, destination, node, preserve)
         elif isinstance(node, Device):
             vfs.place(destination, Device(node.name, node.mode), **where)
     except OSErr as exc:
         proc.warn(exc.detail or destination, exc)
         return 1
     return 0
+
+
+def _copy_file(proc: Proc, destination: str, node: File, preserve: bool) -> None:
+    """bin/cp copy_file(): an existing destination is opened for writing
+    (O_TRUNC, following a symbolic link, as FreeBSD 14's cp does) and keeps
+    its mode unless -p; a new one gets the source's mode."""
+    vfs = proc.kernel.vfs
+    existing = vfs.resolve(destination, **proc.where()).node
+    copy = vfs.write(destination, node.data, mode=node.mode, **proc.where())
+    if isinstance(copy, File):
+        copy.program = node.program     # a copied program still runs
+        if existing is None or preserve:
+            copy.mode = node.mode
 
 
 @program("mv")
@@ -220,12 +267,16 @@ def mv(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE["mv"] + "\n")
         return 1
     *sources, target = args
+    vfs = proc.kernel.vfs
+    into_dir = isinstance(vfs.resolve(target, **proc.where()).node, Dir)
     status = 0
     for source in sources:
+        # bin/mv: into a directory, each source goes to directory/basename
+        destination = f"{target.rstrip('/')}/{(split(source) or [''])[-1]}" if into_dir else target
         try:
-            proc.kernel.vfs.rename(source, target, **proc.where())
+            vfs.rename(source, destination, **proc.where())
         except OSErr as exc:
-            proc.error(f"mv: rename {source} to {target}: {exc.strerror}\n")
+            proc.error(f"mv: rename {source} to {destination}: {exc.strerror}\n")
             status = 1
     return status
 
@@ -283,7 +334,11 @@ def chmod(proc: Proc, argv: list[str]) -> int:
         if mode < 0:
             proc.warnx(f"Invalid file mode: {mode_text}")
             return 1
-        node.mode = mode
+        try:
+            proc.kernel.vfs.chmod(name, mode, **proc.where())
+        except OSErr as exc:
+            proc.warn(name, exc)
+            status = 1
     return status
 
 
@@ -361,25 +416,37 @@ def ls(proc: Proc, argv: list[str]) -> int:
             listings.append((name, children))
         else:
             plain.append((name, node))
+    show_flags = "o" in flags
+    # bin/ls sorts its operands too: files first, then each directory.
+    plain.sort(key=lambda entry: entry[0])
+    listings.sort(key=lambda entry: entry[0])
     blocks = []
     if plain:
-        blocks.append("".join(_ls_line(n, node, "l" in flags) for n, node in plain))
+        blocks.append(_ls_lines(plain, "l" in flags, show_flags))
     for name, children in listings:
         header = f"{name}:\n" if len(names) > 1 else ""
         total = "total 0\n" if "l" in flags else ""
-        blocks.append(header + total + "".join(_ls_line(n, node, "l" in flags) for n, node in children))
+        blocks.append(header + total + _ls_lines(children, "l" in flags, show_flags))
     proc.write("\n".join(blocks))
     return status
 
 
-def _ls_line(name: str, node, long: bool) -> str:
+def _ls_lines(entries: list[tuple[str, object]], long: bool, show_flags: bool) -> str:
+    """bin/ls printlong(): the columns padded to the widest entry of the
+    listing; -o adds the file flags (fflagstostr(3), "-" for none)."""
     if not long:
-        return name + "\n"
-    kind = {Dir: "d", Symlink: "l", Device: "c"}.get(type(node), "-")
-    mode = "".join(c if node.mode & (1 << (8 - i)) else "-" for i, c in enumerate("rwxrwxrwx"))
-    size = len(node.data) if isinstance(node, File) else 512
-    target = f" -> {node.target}" if isinstance(node, Symlink) else ""
-    return f"{kind}{mode}  1 root wheel {size:>6} Nov 22 18:00 {name}{target}\n"
+        return "".join(name + "\n" for name, _ in entries)
+    rows = [(strmode(node), str(nlink(node)), "root", "wheel",
+             flags_to_str(node.flags) or "-", str(st_size(node)), name, node)
+            for name, node in entries]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(6)]
+    lines = []
+    for mode, links, user, group, flags, size, name, node in rows:
+        flag_column = f"{flags:<{widths[4]}} " if show_flags else ""
+        target = f" -> {node.target}" if isinstance(node, Symlink) else ""
+        lines.append(f"{mode} {links:>{widths[1]}} {user:<{widths[2]}}  {group:<{widths[3]}}  "
+                     f"{flag_column}{size:>{widths[5]}} Nov 22 18:00 {name}{target}\n")
+    return "".join(lines)
 
 
 @program("pwd")

@@ -8,6 +8,7 @@ import datetime
 
 from ..errno import ENOENT, EPERM, OSErr, strerror
 from ...getopt import GetoptError, getopt
+from ..passwd import accounts
 from ..proc import Proc, program
 
 # The virtual clock starts at this moment (kernel.clock counts seconds from it).
@@ -74,8 +75,9 @@ def hostname(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-def version(proc: Proc) -> str:
-    release = proc.kernel.release
+def version(kernel) -> str:
+    """The kernel's version line (uname -v, rc.d/motd's first line)."""
+    release = kernel.release
     branch = release.split("-")[0]
     return f"FreeBSD {release} releng/{branch}-n271432-8c9ce319fef7 GENERIC"
 
@@ -100,7 +102,7 @@ def uname(proc: Proc, argv: list[str]) -> int:
     major, _, minor = release.split("-")[0].partition(".")
     osreldate = f"{int(major)}{int(minor or 0):02d}000"
     fields = [("s", "FreeBSD"), ("n", proc.prison.hostname), ("r", release),
-              ("v", version(proc)), ("m", "amd64"), ("p", "amd64"), ("i", "GENERIC"),
+              ("v", version(proc.kernel)), ("m", "amd64"), ("p", "amd64"), ("i", "GENERIC"),
               ("K", osreldate), ("U", osreldate)]
     proc.write(" ".join(value for key, value in fields if key in flags) + "\n")
     return 0
@@ -290,27 +292,62 @@ def timeout(proc: Proc, argv: list[str]) -> int:
             return 127 if exc.errno == ENOENT else 126
 
 
+# sudoers(5) env_reset (on by default): what sudo keeps of the caller's
+# environment (env.c's initial_keepenv_table, and TERM), and the names kept
+# when their value has no '/' or '%' (env_check).
+SUDO_KEEP = {"COLORS", "DISPLAY", "HOSTNAME", "KRB5CCNAME", "LS_COLORS", "PATH", "PS1", "PS2",
+             "TZ", "XAUTHORITY", "XAUTHORIZATION", "XDG_CURRENT_DESKTOP", "TERM"}
+SUDO_CHECK = {"COLORTERM", "LANG", "LANGUAGE", "LINGUAS", "TERM", "TZ"}
+
+
 @program("sudo")
 def sudo(proc: Proc, argv: list[str]) -> int:
-    """sudo(8) from the sudo package, for a root already allowed everything:
-    runs the command and logs it to /var/log/auth.log, as sudo does."""
+    """sudo(8) from the sudo package, for a user allowed everything (the
+    Vagrant box's "vagrant ALL=(ALL) NOPASSWD: ALL"): runs the command as
+    root with the environment reset as sudoers' env_reset does (-E keeps
+    it), and logs it to /var/log/auth.log."""
     args = argv[1:]
+    options = set()
     while args and args[0].startswith("-") and args[0] != "--":
         if args[0] not in ("-n", "-E", "-H"):
             proc.error(f"sudo: unknown option: {args[0]}\n")
             return 1
+        options.add(args[0])
         args = args[1:]
     if args[:1] == ["--"]:
         args = args[1:]
     if not args:
         proc.error("usage: sudo -h | -K | -k | -V\nusage: sudo [-EHn] command [arg ...]\n")
         return 1
-    line = " ".join(args)
-    proc.kernel.vfs.write("/var/log/auth.log", f"sudo: {proc.user} : TTY=unknown ; PWD={proc.cwd} ; "
-                          f"USER=root ; COMMAND={line}\n", append=True)
     try:
-        return proc.child(user="root").execvp(args)
+        path, _ = proc.find_executable(args[0])
     except OSErr as exc:
         proc.error(f"sudo: {args[0]}: command not found\n" if exc.errno == ENOENT
                    else f"sudo: unable to execute {args[0]}: {exc.strerror}\n")
         return 1
+    command = " ".join([path] + args[1:])
+    proc.kernel.vfs.write("/var/log/auth.log", f"sudo: {proc.user} : TTY=unknown ; PWD={proc.cwd} ; "
+                          f"USER=root ; COMMAND={command}\n", append=True)
+    env = dict(proc.env) if "-E" in options else _sudo_env(proc.env)
+    env.update(_sudo_vars(proc, command))
+    try:
+        return proc.child(user="root", env=env).execvp(args)
+    except OSErr as exc:
+        proc.error(f"sudo: unable to execute {path}: {exc.strerror}\n")
+        return 1
+
+
+def _sudo_env(caller: dict[str, str]) -> dict[str, str]:
+    """env_reset: the kept variables, then root's login variables."""
+    env = {name: value for name, value in caller.items()
+           if name in SUDO_KEEP or name.startswith("LC_") and not set(value) & {"/", "%"}
+           or name in SUDO_CHECK and not set(value) & {"/", "%"}}
+    env.update({"HOME": "/root", "MAIL": "/var/mail/root", "SHELL": "/bin/sh",
+                "LOGNAME": "root", "USER": "root"})
+    return env
+
+
+def _sudo_vars(proc: Proc, command: str) -> dict[str, str]:
+    caller = next((a for a in accounts(proc.read_file) if a.name == proc.user), None)
+    return {"SUDO_COMMAND": command, "SUDO_USER": proc.user,
+            "SUDO_UID": str(caller.uid if caller else 0), "SUDO_GID": str(caller.gid if caller else 0)}

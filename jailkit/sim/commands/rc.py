@@ -21,16 +21,20 @@ YES = rcd.YES
 NO = {"no", "false", "off", "0"}
 
 
-def rc_variables(proc: Proc) -> dict[str, str]:
-    """The rc.conf variables: /etc/defaults/rc.conf, then /etc/rc.conf."""
+def rc_variables(proc: Proc, files: tuple[str, ...] = ("/etc/rc.conf",)) -> dict[str, str]:
+    """The rc.conf variables: /etc/defaults/rc.conf, then ``files``."""
     shell = Shell(proc.child(), name="rc")
-    _load_rc_config(shell, [])
+    _source(shell, ("/etc/defaults/rc.conf",) + files)
     return shell.vars
 
 
 def _load_rc_config(shell: Shell, args: list[str]) -> int:
+    return _source(shell, ("/etc/defaults/rc.conf", "/etc/rc.conf"))
+
+
+def _source(shell: Shell, files: tuple[str, ...]) -> int:
     vfs = shell.proc.kernel.vfs
-    for path in ("/etc/defaults/rc.conf", "/etc/rc.conf"):
+    for path in files:
         try:
             node = vfs.lookup(path, **shell.proc.where())
         except OSErr:

@@ -22,6 +22,11 @@ class Oid:
     vnet: bool = False          # lives in the vnet, writable from a VNET jail
     writable: bool = False
     integer: bool = True
+    tunable: bool = False       # CTLFLAG_RDTUN: set in loader.conf, read-only after
+    module: str | None = None   # exists while this kernel module is loaded
+
+    def present(self, proc: Proc) -> bool:
+        return self.module is None or self.module in proc.kernel.modules
 
 
 def _vnet(name: str) -> Oid:
@@ -48,6 +53,9 @@ OIDS: dict[str, Oid] = {
     "kern.hostuuid": Oid(lambda p: p.kernel.hostuuid, integer=False),
     "hw.machine": _const("amd64"),
     "hw.ncpu": _const("2", integer=True),
+    # ip_fw2.c: fetched from the kernel environment when ipfw.ko loads
+    "net.inet.ip.fw.default_to_accept": Oid(lambda p: str(int(p.kernel.ipfw_default_to_accept)),
+                                            tunable=True, module="ipfw"),
     "security.jail.jailed": Oid(lambda p: "0" if p.prison.is_host else "1"),
     "security.jail.vnet": Oid(lambda p: "1" if p.prison.own_vnet and not p.prison.is_host else "0"),
 }
@@ -69,14 +77,15 @@ def main(proc: Proc, argv: list[str]) -> int:
             return 1
         proc = proc.child(prison=prison)
     if "a" in flags:
-        names = sorted(OIDS)
+        names = sorted(n for n, oid in OIDS.items() if oid.present(proc))
     if not names:
         proc.error(USAGE)
         return 1
     status = 0
     for spec in names:
         name, eq, value = spec.partition("=")
-        matches = [n for n in OIDS if n == name or n.startswith(name + ".")]
+        matches = [n for n, oid in OIDS.items()
+                   if (n == name or n.startswith(name + ".")) and oid.present(proc)]
         if not matches:
             if not flags & {"i", "q"}:
                 proc.warnx(f"unknown oid '{name}'")
@@ -97,7 +106,10 @@ def _set(proc: Proc, name: str, value: str, flags: set[str]) -> int:
         proc.warnx(f"oid '{name}' isn't a leaf node")
         return 1
     if not oid.writable:
-        proc.warnx(f"oid '{name}' is read only")
+        proc.warnx(f"oid '{name}' is a read only tunable" if oid.tunable else
+                   f"oid '{name}' is read only")
+        if oid.tunable:
+            proc.warnx("Tunable values are set in /boot/loader.conf")
         return 1
     if oid.integer and not value.lstrip("-").isdigit():
         proc.warnx(f"invalid integer '{value}'")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..errno import OSErr
-from ..proc import Proc, program
+from ..proc import Proc, Sink, program
 from ...getopt import GetoptError, getopt
 from .rc import rc_variables
 
@@ -39,7 +39,10 @@ def main(proc: Proc, argv: list[str]) -> int:
     if not args:
         proc.error(USAGE)
         return 1
-    current = rc_variables(proc)
+    # With -f, the defaults and that file only (sysrc's rc_conf_files);
+    # sourcing a file whose lines are no shell (loader.conf's dotted
+    # tunables) is silent, as sysrc's own is.
+    current = rc_variables(proc.child(stderr=Sink()), (path,))
     status = 0
     for arg in args:
         name, op, value = _split(arg)

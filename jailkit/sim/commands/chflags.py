@@ -1,0 +1,105 @@
+"""chflags(1): set or clear file flags (bin/chflags/chflags.c). FLAGS is
+octal, or names as strtofflags(3) takes them ("schg", "noschg",
+"uchg,nodump"); -R walks a tree physically, changing a directory after
+its contents; a file that cannot change gives "chflags: PATH: strerror"
+unless -f, and exit status 1."""
+
+from __future__ import annotations
+
+from ..errno import OSErr, strerror
+from ..proc import Proc, program
+from ..vfs import Dir, Symlink, str_to_flags
+from ...getopt import GetoptError, getopt
+
+USAGE = "usage: chflags [-fhvx] [-R [-H | -L | -P]] flags file ...\n"
+
+
+@program("chflags")
+def main(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, args = getopt(argv[1:], "HLPRfhvx")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(USAGE)
+        return 1
+    flags = [flag for flag, _ in opts]
+    if len(args) < 2:
+        proc.error(USAGE)
+        return 1
+    if "R" in flags and "h" in flags:
+        proc.warnx("the -R and -h options may not be specified together")
+        return 1
+    change = _parse(proc, args[0])
+    if change is None:
+        return 1
+    walk = _Walk(proc, change, recursive="R" in flags, no_follow="h" in flags,
+                 force="f" in flags, verbose=flags.count("v"))
+    return max((walk.operand(path) for path in args[1:]), default=0)
+
+
+def _parse(proc: Proc, text: str) -> tuple[bool, int, int] | None:
+    """(octal, flags to set, flags to clear), or None after the error."""
+    if text[:1] in "01234567" and text:
+        try:
+            return True, int(text, 8), 0
+        except ValueError:
+            proc.warnx(f"invalid flags: {text}")
+            return None
+    parsed = str_to_flags(text)
+    if isinstance(parsed, str):
+        proc.warnx(f"invalid flag: {parsed}")
+        return None
+    return False, parsed[0], parsed[1]
+
+
+class _Walk:
+    def __init__(self, proc: Proc, change: tuple[bool, int, int], *, recursive: bool,
+                 no_follow: bool, force: bool, verbose: int) -> None:
+        self.proc = proc
+        self.octal, self.set, self.clear = change
+        self.recursive = recursive
+        self.no_follow = no_follow
+        self.force = force
+        self.verbose = verbose
+
+    def operand(self, path: str) -> int:
+        vfs = self.proc.kernel.vfs
+        # fts: FTS_LOGICAL without -R (symbolic links followed), FTS_PHYSICAL
+        # with -R or -h (a link is itself, and skipped unless -h).
+        physical = self.recursive or self.no_follow
+        try:
+            node = vfs.lookup(path, follow=not physical, **self.proc.where())
+        except OSErr as exc:
+            self.proc.warnx(f"{path}: {exc.strerror}")
+            return 1
+        return self._visit(path, node, physical)
+
+    def _visit(self, path: str, node, physical: bool) -> int:
+        status = 0
+        if isinstance(node, Dir) and self.recursive:
+            for name in sorted(node.entries):
+                child = node.entries[name]
+                status |= self._visit(f"{path.rstrip('/')}/{name}", child, physical)
+        if isinstance(node, Symlink) and not self.no_follow:
+            return status
+        return status | self._change(path, node, physical)
+
+    def _change(self, path: str, node, physical: bool) -> int:
+        new = self.set if self.octal else (node.flags | self.set) & ~self.clear
+        if new == node.flags:
+            return 0
+        old = node.flags
+        try:
+            self.proc.kernel.vfs.chflags(
+                path, new, follow=not physical,
+                sysflags=self.proc.kernel.sysflags_allowed(self.proc.prison, self.proc.user),
+                **self.proc.where())
+        except OSErr as exc:
+            if self.force:
+                return 0
+            self.proc.error(f"chflags: {path}: {strerror(exc.errno)}\n")
+            return 1
+        if self.verbose:
+            detail = f": 0{old:o} -> 0{new:o}" if self.verbose > 1 else ""
+            self.proc.write(f"{path}{detail}\n")
+        return 0
