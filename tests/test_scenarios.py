@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import jailkit
+
 from jailkit.scenario import Scenario, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,3 +99,66 @@ def test_the_howto_on_a_bare_box_with_the_lab_built(pytester):
     # lab with FreeBSD commands first, as on real hardware, and removes it.
     result = run_feature(pytester, FEATURE, "--host", "sim://?bare=1")
     result.assert_outcomes(passed=SCENARIOS)
+
+
+def test_the_lines_of_a_scenario_share_one_shell(host):
+    scenario = Scenario(host, {})
+    for line in ("cd /etc", "X=5", "f() { echo f$1; }", "false"):
+        scenario.enter(line)
+    assert scenario.enter("echo $? $X $(pwd) $(f 1)").stdout == "1 5 /etc f1\n"
+
+
+def test_qjail_in_lists_and_pipelines_and_where_it_cannot_go(host):
+    scenario = Scenario(host, {})
+    scenario.enter("qjail install")
+    typed = scenario.enter("J=v10; qjail create -4 10.0.10.10 $J && qjail list | grep -c $J")
+    assert (typed.exit_status, typed.stdout) == (0, "Successfully created  v10\n1\n")
+    assert scenario.enter("qjail list > /tmp/list; grep -c v10 /tmp/list").stdout == "1\n"
+    typed = scenario.enter("for j in v10; do qjail start $j; done")
+    assert typed.exit_status == 2
+    assert "not inside if, while, for, case, ( ), { }, a function or $( )" in typed.stderr
+    assert scenario.enter("jls -j v10").exit_status == 1     # refused: nothing started
+
+
+def test_an_unbalanced_quote_is_shs_syntax_error(host):
+    scenario = Scenario(host, {})
+    for line in ("qjail create -4 '10.0.0.1 v11", 'echo "abc'):
+        typed = scenario.enter(line)
+        assert (typed.exit_status, typed.stderr) == (2, "sh: Syntax error: Unterminated quoted string\n")
+    typed = scenario.login("ssh 'root@10.0.10.10", "secret")
+    assert (typed.exit_status, typed.stderr) == (2, "sh: Syntax error: Unterminated quoted string\n")
+
+
+def test_an_unbalanced_quote_in_a_feature_step(pytester):
+    feature = FEATURE.split("\n  Scenario:")[0] + (
+        "\n  Scenario: a quote left open\n"
+        "    When I enter \"qjail create -4 '10.0.10.33 v33\"\n"
+        "    Then the command exits with status 2\n"
+        "    And the output shows:\n"
+        '      """\n'
+        "      sh: Syntax error: Unterminated quoted string\n"
+        '      """\n')
+    run_feature(pytester, feature).assert_outcomes(passed=1)
+
+
+def test_an_endless_command_in_a_step_stops_at_the_limit(host):
+    scenario = Scenario(host, {"gateway": "10.0.10.1"}, limit=3)
+    typed = scenario.enter("ping <gateway>")
+    assert typed.exit_status == 0
+    assert "3 packets transmitted, 3 packets received, 0.0% packet loss\n" in typed.stdout
+    assert typed.stderr.startswith("jailkit sim: `ping 10.0.10.1` ran past its limit (3 virtual")
+    assert scenario.enter("echo $?").stdout == "0\n"
+
+
+def test_a_host_without_lasting_shells_refuses_lines_that_would_be_lost():
+    # local:// runs each line in a new /bin/sh (here the machine's own)
+    scenario = Scenario(jailkit.connect("local://"), {})
+    typed = scenario.enter("cd /tmp")
+    assert typed.exit_status == 2
+    assert typed.stderr == ("jailkit: local:// runs each command line in a new sh, so `cd` would "
+                            "be lost with it; join the lines with ; or && instead\n")
+    assert scenario.enter("cd /tmp && pwd").stdout == "/tmp\n"
+    assert scenario.enter("f() { :; }").exit_status == 2
+    # the words of a qjail line are expanded by the host's own sh
+    assert scenario.session.expand("a 'b  c' \"$(printf 'x\\ny')\" ''") == (
+        ["a", "b  c", "x\ny", ""], 0, "")
