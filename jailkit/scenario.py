@@ -179,7 +179,7 @@ class Scenario:
         for and_or, _background in tree.items:   # no job control: & runs it to its end
             status = self._and_or(command, and_or, stdin, out, err)
             stdin = None
-            if session.ended or session.interrupted:
+            if session.ended or session.abandoned:
                 break
         return status
 
@@ -191,7 +191,7 @@ class Scenario:
                 continue
             status = self._pipeline(command, pipeline, stdin, out, err)
             stdin = None
-            if self.session.ended or self.session.interrupted:
+            if self.session.ended or self.session.abandoned:
                 break
         return status
 
@@ -217,7 +217,7 @@ class Scenario:
                 status = session.run(text, stdin=data, out=out if last else captured.append,
                                      err=err)
                 data = "".join(captured)
-                if session.ended or session.interrupted:
+                if session.ended or session.abandoned:
                     return status
         if pipeline.negate:
             status = 0 if status else 1

@@ -30,7 +30,7 @@ STATE_ONLY = {"export", "unset", "set", "readonly", "alias", "unalias", "umask",
 class Session(ABC):
     limit: float | None     # how long a line may run without a terminal (None: the host's deadline)
     ended = False           # the shell ran exit
-    interrupted = False     # the last line was abandoned on SIGINT
+    abandoned = False       # the last line stopped before its end (SIGINT, or refused)
 
     @abstractmethod
     def run(self, line: str, *, stdin: str | None = None, out: Write, err: Write) -> int:
@@ -88,6 +88,7 @@ class LineSession(Session):
 
     def run(self, line: str, *, stdin: str | None = None, out: Write, err: Write) -> int:
         refusal = _state_only(line)
+        self.abandoned = refusal is not None
         if refusal is not None:
             err(f"jailkit: {self.host.url} runs each command line in a new sh, so {refusal} "
                 "would be lost with it; join the lines with ; or && instead\n")

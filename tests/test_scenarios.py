@@ -11,6 +11,7 @@ import pytest
 import jailkit
 
 from jailkit.scenario import Scenario, ScenarioError
+from tests.sshd import start_sshd
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURE = (ROOT / "scenarios" / "qjail_vnet_howto.feature").read_text()
@@ -162,3 +163,27 @@ def test_a_host_without_lasting_shells_refuses_lines_that_would_be_lost():
     # the words of a qjail line are expanded by the host's own sh
     assert scenario.session.expand("a 'b  c' \"$(printf 'x\\ny')\" ''") == (
         ["a", "b  c", "x\ny", ""], 0, "")
+
+
+def test_the_terminal_over_ssh_to_a_sim_behind_a_real_sshd():
+    """Nothing above the host line knows the host: qjail's pipelines and
+    lists, and the refusal of a line that a new sh per line would lose, are
+    the same over ssh:// (each line there runs in a new sh)."""
+    server = start_sshd(sim=True)
+    try:
+        box = jailkit.connect(server.url())
+        scenario = Scenario(box, {})
+        assert scenario.enter("qjail install").exit_status == 0
+        typed = scenario.enter("qjail create -4 10.0.2.50 v10 && qjail list | grep -c v10")
+        assert (typed.exit_status, typed.stdout) == (0, "Successfully created  v10\n1\n")
+        # a variable set in one piece of the line would not reach the next
+        typed = scenario.enter("J=v10; qjail delete $J")
+        assert typed.exit_status == 2 and "the variable J would be lost" in typed.stderr
+        assert "v10" in scenario.enter("qjail list").stdout
+        typed = scenario.enter("cd /usr/jails")
+        assert typed.exit_status == 2 and "runs each command line in a new sh" in typed.stderr
+        typed = scenario.enter("echo 'open")
+        assert (typed.exit_status, typed.stderr) == (2, "sh: Syntax error: Unterminated quoted string\n")
+        box.close()
+    finally:
+        server.stop()

@@ -78,7 +78,7 @@ class SimSession(Session):
 
     def run(self, line: str, *, stdin: str | None = None, out: Write, err: Write) -> int:
         status = self.shell.run(line, stdin, out, err)
-        self.ended, self.interrupted = self.shell.ended, self.shell.interrupted
+        self.ended, self.abandoned = self.shell.ended, self.shell.interrupted
         return status
 
     def set_status(self, status: int) -> None:
