@@ -68,6 +68,7 @@ def scenario(jailkit_host: Host, jailkit_lab: Lab, pytestconfig: pytest.Config) 
     try:
         yield current
     finally:
+        current.close()         # its shells end before the host is put back
         restore(jailkit_host, before)
 
 
