@@ -151,20 +151,6 @@ def test_an_endless_command_in_a_step_stops_at_the_limit(host):
     assert scenario.enter("echo $?").stdout == "0\n"
 
 
-def test_a_host_without_lasting_shells_refuses_lines_that_would_be_lost():
-    # local:// runs each line in a new /bin/sh (here the machine's own)
-    scenario = Scenario(jailkit.connect("local://"), {})
-    typed = scenario.enter("cd /tmp")
-    assert typed.exit_status == 2
-    assert typed.stderr == ("jailkit: local:// runs each command line in a new sh, so `cd` would "
-                            "be lost with it; join the lines with ; or && instead\n")
-    assert scenario.enter("cd /tmp && pwd").stdout == "/tmp\n"
-    assert scenario.enter("f() { :; }").exit_status == 2
-    # the words of a qjail line are expanded by the host's own sh
-    assert scenario.session.expand("a 'b  c' \"$(printf 'x\\ny')\" ''") == (
-        ["a", "b  c", "x\ny", ""], 0, "")
-
-
 def test_the_terminal_over_ssh_to_a_sim_behind_a_real_sshd():
     """Nothing above the host line knows the host: qjail's pipelines and
     lists, and the refusal of a line that a new sh per line would lose, are
