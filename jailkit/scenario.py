@@ -175,28 +175,30 @@ class Scenario:
                 "inside if, while, for, case, ( ), { }, a function or $( )\n")
             session.set_status(2)
             return 2
+        first = tree.items[0][0]
+        alone = len(tree.items) == 1 and not first.rest and len(first.first.commands) == 1
         status = 0
         for and_or, _background in tree.items:   # no job control: & runs it to its end
-            status = self._and_or(command, and_or, stdin, out, err)
+            status = self._and_or(command, and_or, stdin, out, err, alone)
             stdin = None
             if session.ended or session.abandoned:
                 break
         return status
 
     def _and_or(self, command: str, and_or: syntax.AndOr, stdin: str | None,
-                out: Write, err: Write) -> int:
+                out: Write, err: Write, alone: bool) -> int:
         status = 0
         for index, (op, pipeline) in enumerate([("", and_or.first)] + and_or.rest):
             if index and (status == 0) != (op == "&&"):
                 continue
-            status = self._pipeline(command, pipeline, stdin, out, err)
+            status = self._pipeline(command, pipeline, stdin, out, err, alone)
             stdin = None
             if self.session.ended or self.session.abandoned:
                 break
         return status
 
     def _pipeline(self, command: str, pipeline: syntax.Pipeline, stdin: str | None,
-                  out: Write, err: Write) -> int:
+                  out: Write, err: Write, alone: bool) -> int:
         session = self.session
         stages = list(zip(pipeline.commands, pipeline.spans))
         if not any(_is_qjail(stage) for stage, _ in stages):
@@ -209,7 +211,7 @@ class Scenario:
             last = index == len(groups) - 1
             captured: list[str] = []
             if _is_qjail(group[0][0]):
-                status, data = self._qjail_stage(command, group[0][0], len(stages) == 1, err)
+                status, data = self._qjail_stage(command, group[0][0], alone, err)
                 if last:
                     out(data)
             else:
@@ -226,7 +228,8 @@ class Scenario:
 
     def _qjail_stage(self, command: str, stage: syntax.Simple, alone: bool,
                      err: Write) -> tuple[int, str]:
-        """Run one qjail command of a line: (exit status, its output)."""
+        """Run one qjail command of a line: (exit status, its output).
+        ``alone``: it is the whole line (where a console can open)."""
         words = " ".join(command[start:end] for start, end in stage.word_spans)
         argv, status, problem = self.session.expand(words)
         if argv is None:
@@ -243,15 +246,13 @@ class Scenario:
             self._console_session = self.host.session(argv[-1], terminal=self.terminal,
                                                       limit=self.limit)
             self.console = argv[-1]
-        if stage.redirect_spans and outcome.exit_status == 0:
-            # qjail's output goes where its redirections say, through cat
-            redirects = " ".join(command[start:end] for start, end in stage.redirect_spans)
-            captured: list[str] = []
-            status = self.session.run(f"cat {redirects}", stdin=output, out=captured.append,
-                                      err=err)
-            return (status, "".join(captured)) if status else (outcome.exit_status,
-                                                               "".join(captured))
-        return outcome.exit_status, output
+        if not stage.redirect_spans:
+            return outcome.exit_status, output
+        # qjail's output goes where its redirections say, through cat
+        redirects = " ".join(command[start:end] for start, end in stage.redirect_spans)
+        captured: list[str] = []
+        status = self.session.run(f"cat {redirects}", stdin=output, out=captured.append, err=err)
+        return status or outcome.exit_status, "".join(captured)
 
     def _record(self, typed: Typed) -> Typed:
         self.last = typed

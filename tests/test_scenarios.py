@@ -173,3 +173,16 @@ def test_the_terminal_over_ssh_to_a_sim_behind_a_real_sshd():
         box.close()
     finally:
         server.stop()
+
+
+def test_a_console_opens_only_from_a_line_of_its_own(host):
+    scenario = Scenario(host, {})
+    for line in ("qjail install", "qjail create -4 10.0.10.10 v10", "qjail start v10"):
+        scenario.enter(line)
+    typed = scenario.enter("qjail console v10 && hostname")
+    assert typed.exit_status == 2 and "type it on a line of its own" in typed.stderr
+    assert scenario.console is None
+    scenario.enter("qjail console v10")
+    assert scenario.console == "v10" and scenario.enter("hostname").stdout == "v10\n"
+    assert scenario.end_of_input() and scenario.console is None     # ^D
+    assert scenario.enter("hostname").stdout == "desktop.lan\n"

@@ -124,7 +124,7 @@ class Machine:
         """A background job of the foreground line: it ignores ^C (sh's
         FORK_BG), does not wait at the pace of the terminal, and is stopped
         after BACKGROUND_LIMIT virtual seconds."""
-        saved = self.pace, self.sigint_at, self.sigint
+        saved = self.pace, self.sigint_at, self.sigint, self.sigints
         if self.foreground:
             self.pace, self.sigint = None, False
             end = self.kernel.clock + BACKGROUND_LIMIT
@@ -132,7 +132,8 @@ class Machine:
         try:
             yield
         finally:
-            self.pace, self.sigint_at = saved[0], saved[1]
+            # what stopped the job is the job's own: the line goes on
+            self.pace, self.sigint_at, self.sigints = saved[0], saved[1], saved[3]
             self.sigint = self.sigint or saved[2]
 
     def exec_file(self, proc: Proc, path: str, node: File, argv: list[str]) -> int:
