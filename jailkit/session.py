@@ -2,12 +2,13 @@
 
 ``host.session()`` gives root's login shell on the host, ``host.session(jail=
 NAME)`` the one `jexec -l -U root NAME /bin/sh` gives. A host that can keep a
-shell running between lines (sim://) gives a session whose working
-directory, variables, functions and $? carry from one line to the next; the
-others (ssh://, vagrant://, local:// for now) give a LineSession, which runs
-each line in a new sh, as `ssh host LINE` does, and refuses, with a message
-that says why, a line that would only change the state of a shell that ends
-with it (cd, export, a variable, a function)."""
+shell running between lines gives a session whose working directory,
+variables, functions and $? carry from one line to the next: sim://, and
+local:// with a real sh (jailkit.hosts.lasting). The others (ssh:// and
+vagrant:// for now) give a LineSession, which runs each line in a new sh, as
+`ssh host LINE` does, and refuses, with a message that says why, a line that
+would only change the state of a shell that ends with it (cd, export, a
+variable, a function)."""
 
 from __future__ import annotations
 

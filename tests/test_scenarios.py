@@ -186,3 +186,10 @@ def test_a_console_opens_only_from_a_line_of_its_own(host):
     assert scenario.console == "v10" and scenario.enter("hostname").stdout == "v10\n"
     assert scenario.end_of_input() and scenario.console is None     # ^D
     assert scenario.enter("hostname").stdout == "desktop.lan\n"
+
+
+def test_a_step_that_ends_runs_to_its_end_within_the_default_limit(host):
+    scenario = Scenario(host, {"gateway": "10.0.10.1"})
+    typed = scenario.enter("ping -c 100 -q <gateway>")
+    assert (typed.exit_status, typed.stderr) == (0, "")
+    assert "100 packets transmitted, 100 packets received" in typed.stdout

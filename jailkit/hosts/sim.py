@@ -20,7 +20,9 @@ from . import HostURLError
 from .real import BoxHost
 
 OPTIONS = {"lab", "seed", "bare"}
-NO_TERMINAL_LIMIT = 60.0    # virtual seconds a session's line may run without a terminal
+# Virtual seconds a session's line may run without a terminal (a feature
+# step's): ten virtual minutes, which `ping -c 100` or `sleep 300` end within.
+NO_TERMINAL_LIMIT = 600.0
 
 
 class SimHost(BoxHost):
