@@ -156,6 +156,13 @@ def test_ctrl_c_kills_sleep_and_abandons_the_rest_of_the_line(terminal):
     assert "\n130\n" in terminal.type("echo $?")
 
 
+def test_ctrl_c_stops_tcpdump_which_prints_its_counters(terminal):
+    terminal.type("tcpdump -n -i fxp0", until="snapshot length 262144 bytes\r\n")
+    shown = terminal.press(b"\x03", until=terminal.HOST)
+    assert "0 packets captured\n0 packets received by filter\n0 packets dropped by kernel\n" in shown
+    assert "\n0\n" in terminal.type("echo $?")
+
+
 def test_ctrl_d_in_a_console_goes_back_to_the_host(terminal):
     terminal.build_jail()
     terminal.type("qjail console v10", until="v10 /root > ")
