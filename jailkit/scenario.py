@@ -144,6 +144,8 @@ class Scenario:
             status = self.session.run(command, stdin=stdin, out=write_out, err=write_err)
             if self.session.ended:
                 self._leave_console()
+                # qjail console ends with its shell's status: the host's $?
+                self.session.set_status(status)
         else:
             status = self._host_line(command, stdin, write_out, write_err)
         return self._record(Typed(command, where, status, "".join(out), "".join(err)))

@@ -186,6 +186,9 @@ def test_a_console_opens_only_from_a_line_of_its_own(host):
     assert scenario.console == "v10" and scenario.enter("hostname").stdout == "v10\n"
     assert scenario.end_of_input() and scenario.console is None     # ^D
     assert scenario.enter("hostname").stdout == "desktop.lan\n"
+    scenario.enter("qjail console v10")
+    assert scenario.enter("exit 3").exit_status == 3 and scenario.console is None
+    assert scenario.enter("echo $?").stdout == "3\n"
 
 
 def test_a_step_that_ends_runs_to_its_end_within_the_default_limit(host):

@@ -149,6 +149,7 @@ def test_sigint_reaches_the_foreground_line_at_its_limit(host):
     assert _typed(session, "ping 10.0.10.1 | grep -c ttl=64")[:2] == (130, "2\n")
     # a loop that never waits still ends
     assert _typed(session, "while :; do :; done")[0] == 130
+    assert _typed(session, "# a comment")[0] == 130     # leaves $? as it was
     assert _typed(session, "echo $?")[1] == "130\n"
 
 

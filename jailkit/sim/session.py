@@ -51,6 +51,8 @@ class LoginShell:
         except syntax.ShellSyntaxError as exc:
             err(f"sh: Syntax error: {exc}\n")
             return self.set_status(2)
+        if not tree.items:          # an empty line or a comment leaves $? as it was
+            return self.shell.status
         return self.set_status(self._foreground(tree, line, err))
 
     def _foreground(self, tree: syntax.CommandList, line: str, err: Write) -> int:
