@@ -3,11 +3,15 @@
     jailkit sim [--lab NAME] [--seed N] [--bare]
 
 A FreeBSD 14 VIMAGE host on the sim, with its lab, to try any howto without
-a FreeBSD box. At a terminal it is an interactive shell (a prompt, line
-editing and history, `qjail console NAME` to step into a jail and `exit`
-to step out, `exit` on the host to leave); otherwise it reads command lines
-from standard input and prints what each prints, as FreeBSD would, and
-exits with the status of the last one. `<names>` of the lab (<jail_ip>,
+a FreeBSD box. One shell session lasts for the whole run (directory,
+variables, functions, $?), and one for each jail console. At a terminal it
+is an interactive shell (a prompt, line editing and history, `qjail console
+NAME` to step into a jail and `exit` or ^D to step out, `exit` or ^D on the
+host to leave); a command runs in virtual time at the pace of real time
+until it ends or ^C stops it (that command only). Otherwise it reads
+command lines from standard input, prints what each prints, as FreeBSD
+would, stops a command still running after --limit virtual seconds with
+SIGINT, and exits with the status of the last line. `<names>` of the lab (<jail_ip>,
 <gateway> ...) may be written in commands, as in the scenarios; `labs`
 lists the labs."""
 
@@ -15,13 +19,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import traceback
 from pathlib import Path
 
 from .hosts import connect
 from .lab import DEFAULT_LAB, LabError, lab_path, load_lab
 from .scenario import Scenario, ScenarioError
 
+# Without a terminal, a command still running after this many virtual
+# seconds gets SIGINT: a minute of `ping <gateway>` is plenty to read.
+LIMIT = 60.0
 HISTORY = Path(os.environ.get("JAILKIT_HISTORY", Path.home() / ".jailkit_history"))
 
 
@@ -34,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--seed", type=int, default=0, help="seed of the sim's random choices")
     sim.add_argument("--bare", action="store_true",
                      help="a bare box (its own uplink only) instead of the lab's machine")
+    sim.add_argument("--limit", type=float, default=LIMIT, metavar="SECONDS",
+                     help="without a terminal, a command still running after this many "
+                     f"virtual seconds gets SIGINT, as ^C would send (default {LIMIT:g})")
     commands.add_parser("labs", help="list the labs")
     args = parser.parse_args(argv)
     if args.command == "labs":
@@ -47,29 +59,48 @@ def main(argv: list[str] | None = None) -> int:
         print(f"jailkit: {exc}", file=sys.stderr)
         return 2
     host = connect(f"sim://?seed={args.seed}" + ("&bare=1" if args.bare else ""), lab=lab)
-    terminal = Scenario(host, lab.variables())
-    if sys.stdin.isatty():
-        return interactive(terminal)
-    return batch(terminal, sys.stdin)
+    at_terminal = sys.stdin.isatty()
+    terminal = Scenario(host, lab.variables(), terminal=at_terminal, limit=args.limit,
+                        show=(_write(sys.stdout), _write(sys.stderr)))
+    try:
+        return interactive(terminal) if at_terminal else batch(terminal, sys.stdin)
+    finally:
+        terminal.close()
+
+
+def _write(stream):
+    def write(text: str) -> None:
+        stream.write(text)
+        stream.flush()
+    return write
 
 
 def prompt(terminal: Scenario) -> str:
-    """root's sh prompt on FreeBSD 14 (/root/.shrc), or the jail console's."""
+    """root's sh prompt on FreeBSD 14 (/root/.shrc: user@host:dir # ), or
+    the jail console's (jail dir > )."""
+    cwd = terminal.cwd() or "/root"
     if terminal.console is not None:
-        return f"{terminal.console} /root > "
-    return f"root@{terminal.host.lab.host.hostname.split('.')[0]}:~ # "
+        return f"{terminal.console} {cwd} > "
+    home = "~" + cwd[len("/root"):] if cwd == "/root" or cwd.startswith("/root/") else cwd
+    return f"root@{terminal.host.lab.host.hostname.split('.')[0]}:{home} # "
 
 
 def run_line(terminal: Scenario, line: str) -> int:
+    """One line, its output shown as it comes; ^C meanwhile stops the line,
+    not jailkit. A failure of jailkit itself is reported and the session,
+    with every jail built so far, goes on."""
+    previous = signal.signal(signal.SIGINT, lambda *_: terminal.interrupt())
     try:
-        typed = terminal.enter(line)
+        return terminal.enter(line).exit_status
     except ScenarioError as exc:
         print(f"jailkit: {exc}", file=sys.stderr)
         return 2
-    sys.stdout.write(typed.stdout)
-    sys.stdout.flush()
-    sys.stderr.write(typed.stderr)
-    return typed.exit_status
+    except Exception:      # a bug of jailkit's: say so, keep the learner's work
+        traceback.print_exc()
+        print("jailkit: internal error (please report it); the session goes on", file=sys.stderr)
+        return 70   # EX_SOFTWARE
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def batch(terminal: Scenario, lines) -> int:
@@ -78,9 +109,9 @@ def batch(terminal: Scenario, lines) -> int:
         line = raw.rstrip("\n")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        if line.strip() in ("exit", "logout") and terminal.console is None:
-            break
         status = run_line(terminal, line)
+        if terminal.logged_out:
+            break
     return status
 
 
@@ -93,22 +124,25 @@ def interactive(terminal: Scenario) -> int:
     lab = terminal.host.lab
     print(f"jailkit sim: FreeBSD {lab.release} on the {lab.name} lab ({lab.description})\n"
           "Type commands as a howto says them; `qjail console NAME` enters a jail, "
-          "`exit` leaves it, `exit` on the host quits.")
+          "`exit` or ^D leaves it, `exit` or ^D on the host quits; ^C stops a command.")
     status = 0
     try:
-        while True:
+        while not terminal.logged_out:
             try:
                 line = input(prompt(terminal))
             except EOFError:
                 print()
+                if terminal.end_of_input():
+                    continue        # ^D ended the jail's shell: back on the host
                 break
             except KeyboardInterrupt:
                 print()
                 continue
-            if line.strip() in ("exit", "logout") and terminal.console is None:
-                break
             if line.strip():
-                status = run_line(terminal, line)
+                try:
+                    status = run_line(terminal, line)
+                except KeyboardInterrupt:   # ^C before the line took it over
+                    print()
     finally:
         try:
             readline.write_history_file(HISTORY)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .lab import Lab
+    from .session import Session
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,15 @@ class Host(ABC):
         the host would. Raises LoginError with ssh's reason when the login
         fails."""
         raise HostError(f"{self.url}: this host cannot log in to its jails")
+
+    def session(self, jail: str | None = None, *, terminal: bool = False,
+                limit: float | None = None) -> "Session":
+        """A shell session: root's login shell on the host, or in ``jail``
+        (see jailkit.session). ``terminal``: a learner types at a terminal
+        (^C stops the running line); ``limit``: seconds a line may run
+        without one. This default runs each line in a new sh."""
+        from .session import LineSession
+        return LineSession(self, jail, limit)
 
     def prepare_lab(self) -> None:
         """Make sure the lab exists around the host (built or modelled)."""

@@ -90,9 +90,11 @@ def scenario(jailkit_host: Host, jailkit_lab: Lab, pytestconfig: pytest.Config,
     journal.open()
     typed = pytestconfig.stash.setdefault(TYPED, [])
     echo = typed.append if pytestconfig.getoption("transcript") else None
+    current = Scenario(jailkit_host, jailkit_lab.variables(), echo)
     try:
-        yield Scenario(jailkit_host, jailkit_lab.variables(), echo)
+        yield current
     finally:
+        current.close()         # its shells end before the host is put back
         journal.undo()
 
 

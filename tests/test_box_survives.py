@@ -38,15 +38,30 @@ def interrupt_after(box, text: str, exception: BaseException = KeyboardInterrupt
     """Ctrl-C (or ``exception``) while the box runs the first command
     containing ``text``: the command has done its work, its answer never
     comes back."""
-    real, hit = box._run, []
+    real, real_session, hit = box._run, box.session, []
 
-    def run(line, stdin, timeout):
-        result = real(line, stdin, timeout)
+    def after(line: str) -> None:
         if text in line and not hit:
             hit.append(line)
             raise exception
+
+    def run(line, stdin, timeout):
+        result = real(line, stdin, timeout)
+        after(line)
         return result
-    box._run = run
+
+    def session(*args, **kwargs):
+        # the lines a scenario types go to a lasting shell session
+        shell = real_session(*args, **kwargs)
+        run_line = shell.run
+
+        def typed(line, **streams):
+            status = run_line(line, **streams)
+            after(line)
+            return status
+        shell.run = typed
+        return shell
+    box._run, box.session = run, session
     return hit
 
 

@@ -125,3 +125,42 @@ def test_printf_formats(host):
     assert out(host, "printf '%s\\n' x y z")[1] == "x\ny\nz\n"
     status, _, err = out(host, "printf '%d\\n' zz")
     assert status == 1 and err == "printf: zz: expected numeric value\n"
+
+
+def _typed(session, line: str) -> tuple[int, str, str]:
+    out: list[str] = []
+    err: list[str] = []
+    status = session.run(line, out=out.append, err=err.append)
+    return status, "".join(out), "".join(err)
+
+
+def test_sigint_reaches_the_foreground_line_at_its_limit(host):
+    session = host.session(limit=2)
+    # sleep dies of it: the rest of the line is abandoned, $? is 128 + SIGINT
+    status, out, err = _typed(session, "sleep 100000; echo after")
+    assert (status, out) == (130, "")
+    assert err.startswith("jailkit sim: `sleep 100000; echo after` ran past its limit (2 virtual")
+    # ping catches it, prints finish()'s statistics, and the line goes on
+    status, out, _ = _typed(session, "ping 10.0.10.1; echo after $?")
+    assert status == 0
+    assert out.endswith("2 packets transmitted, 2 packets received, 0.0% packet loss\n"
+                        f"{out.splitlines()[-2]}\nafter 0\n")
+    # a pipeline dies with its interrupted stage, after the others read its output
+    assert _typed(session, "ping 10.0.10.1 | grep -c ttl=64")[:2] == (130, "2\n")
+    # a loop that never waits still ends
+    assert _typed(session, "while :; do :; done")[0] == 130
+    assert _typed(session, "# a comment")[0] == 130     # leaves $? as it was
+    assert _typed(session, "echo $?")[1] == "130\n"
+
+
+def test_a_background_job_is_stopped_without_stopping_the_line(host):
+    session = host.session(limit=600)
+    status, out, err = _typed(session, "sleep 100000 & echo started; sleep 1; echo done")
+    assert (status, out, err) == (0, "started\ndone\n", "")
+
+
+def test_an_endless_tcpdump_prints_its_counters_on_sigint(host):
+    status, _, err = _typed(host.session(limit=3), "tcpdump -n -i fxp0")
+    assert status == 0
+    assert ("listening on fxp0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n"
+            "\n0 packets captured\n0 packets received by filter\n0 packets dropped by kernel\n") in err

@@ -4,6 +4,7 @@ on FreeBSD (CI on FreeBSD, a real server). Commands run with /bin/sh."""
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import socket
 import subprocess
@@ -11,7 +12,9 @@ from urllib.parse import SplitResult
 
 from ..host import HostTimeout, LoginError, Result
 from ..lab import Lab
+from ..session import Session
 from . import HostURLError
+from .lasting import LastingSession
 from .login import login
 from .real import BoxHost
 
@@ -46,6 +49,14 @@ class LocalHost(BoxHost):
             raise HostTimeout(line, timeout or 0) from None
         return process.returncode, out.decode(errors="replace"), err.decode(errors="replace")
 
+    def session(self, jail: str | None = None, *, terminal: bool = False,
+                limit: float | None = None) -> Session:
+        """A lasting /bin/sh (jailkit.hosts.lasting), in ``jail`` through
+        jexec -l; ``limit`` in real seconds, none by default."""
+        argv = ["/bin/sh"] if jail is None else ["jexec", "-l", "-U", "root", jail, "/bin/sh"]
+        return LastingSession(LocalPipes(["sudo", "-n"] + argv if self.sudo else argv),
+                              terminal=terminal, limit=limit)
+
     def login(self, address: str, user: str, password: str, command: str, *,
               port: int = 22, timeout: float | None = None) -> Result:
         """This machine is the box: connect to the jail directly."""
@@ -55,3 +66,50 @@ class LocalHost(BoxHost):
             raise LoginError(f"ssh: connect to host {address} port {port}: "
                              f"{exc.strerror or exc}") from None
         return login(stream, address, user, password, command, timeout)
+
+
+class LocalPipes:
+    """A shell process of this machine, in a process group of its own."""
+
+    def __init__(self, argv: list[str]) -> None:
+        self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, start_new_session=True)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.process.stdout, selectors.EVENT_READ, "out")
+        self.selector.register(self.process.stderr, selectors.EVENT_READ, "err")
+
+    def send(self, data: bytes) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(data)
+        self.process.stdin.flush()
+
+    def receive(self, timeout: float) -> tuple[str, bytes]:
+        if not self.selector.get_map():
+            return "eof", b""
+        for key, _ in self.selector.select(timeout):
+            data = os.read(key.fd, 65536)
+            if data:
+                return key.data, data
+            self.selector.unregister(key.fileobj)
+        return "", b""
+
+    def interrupt(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+
+    def close(self) -> int:
+        try:
+            self.process.stdin.close()      # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass
+        try:
+            status = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            status = self.process.wait()
+        for stream in (self.process.stdout, self.process.stderr):
+            stream.close()      # type: ignore[union-attr]
+        self.selector.close()
+        return status

@@ -20,11 +20,16 @@ from ..lab import DEFAULT_LAB, Lab, load_lab
 from ..sim import Deadline, Machine
 from ..sim.daemons import SshRefused
 from ..sim.machine import LONGEST
+from ..sim.session import LoginShell
+from ..session import Session, Write
 from . import HostURLError
 from .real import BoxHost
 
 OPTIONS = {"lab", "seed", "bare", "provision"}
 UPLOAD_PATH = "/tmp/vagrant-shell"   # Vagrant's shell provisioner's upload_path
+# Virtual seconds a session's line may run without a terminal (a feature
+# step's): ten virtual minutes, which `ping -c 100` or `sleep 300` end within.
+NO_TERMINAL_LIMIT = 600.0
 
 
 class SimHost(BoxHost):
@@ -77,6 +82,12 @@ class SimHost(BoxHost):
             raise LoginError(str(exc)) from None
         return Result(command, status, out, err)
 
+    def session(self, jail: str | None = None, *, terminal: bool = False,
+                limit: float | None = None) -> Session:
+        """A login shell on the sim that lasts (jailkit.sim.session)."""
+        return SimSession(LoginShell(self.machine, jail, terminal=terminal,
+                                     limit=NO_TERMINAL_LIMIT if limit is None else limit))
+
     def prepare_lab(self) -> None:
         if self.bare:
             super().prepare_lab()   # otherwise the lab is modelled
@@ -88,3 +99,24 @@ def _read_script(url: str, path: str) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise HostURLError(f"{url!r}: cannot read the provisioning script {path}: "
                            f"{getattr(exc, 'strerror', None) or exc}") from None
+
+
+class SimSession(Session):
+    def __init__(self, shell: LoginShell) -> None:
+        self.shell = shell
+        self.limit = None if shell.terminal else shell.limit
+
+    def run(self, line: str, *, stdin: str | None = None, out: Write, err: Write) -> int:
+        status = self.shell.run(line, stdin, out, err)
+        self.ended, self.abandoned = self.shell.ended, self.shell.interrupted
+        return status
+
+    def set_status(self, status: int) -> None:
+        self.shell.set_status(status)
+
+    def interrupt(self) -> None:
+        self.shell.interrupt()
+
+    @property
+    def cwd(self) -> str:
+        return self.shell.cwd

@@ -77,7 +77,7 @@ class Kernel:
             self.rng.getrandbits(bits) for bits in (32, 16, 16, 16, 48))
         self.release = release
         self.clock = 0.0
-        self.on_advance: Callable[[], None] = lambda: None
+        self.on_advance: Callable[[float], None] = lambda seconds: None
         # devctl(4): interface events ("LINK_UP", "DEPARTURE" with the name
         # it departed under) for devd(8) and dhclient(8) to react to.
         self.on_ifnet_event: Callable[[Ifnet, str, str], None] = _no_listener
@@ -468,9 +468,10 @@ class Kernel:
 
     # -- time -----------------------------------------------------------------
     def advance(self, seconds: float) -> None:
-        """Let virtual time pass (sleep, ping intervals, timeouts)."""
+        """Let virtual time pass (sleep, ping intervals, timeouts): a process
+        waits here, so here a signal or a deadline can reach it."""
         self.clock += seconds
-        self.on_advance()
+        self.on_advance(seconds)
 
     # -- processes ------------------------------------------------------------
     def spawn(self, jid: int, command: str, user: str = "root") -> Process:

@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 DEFAULT_PATH = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
 
 
+class Interrupted(Exception):
+    """SIGINT reached the foreground processes while they waited: ^C at the
+    terminal, or a session's limit without one. A program that catches SIGINT
+    (ping's finish(), tcpdump's cleanup()) catches this and ends as it
+    would; any other dies of it, and its shell with it (status 128 + 2)."""
+
+
+SIGINT_STATUS = 128 + 2    # sh's $? for a process killed by SIGINT
+
+
 class Output:
     """A file descriptor open for writing."""
 
@@ -34,6 +44,16 @@ class Buffer(Output):
 
     def getvalue(self) -> str:
         return "".join(self.chunks)
+
+
+class Stream(Output):
+    """A terminal, or whoever reads the output as it comes."""
+
+    def __init__(self, sink: Callable[[str], None]) -> None:
+        self.sink = sink
+
+    def write(self, text: str) -> None:
+        self.sink(text)
 
 
 class Sink(Output):

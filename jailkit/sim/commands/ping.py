@@ -5,18 +5,23 @@ way there and the way back, past every firewall and translation. Times come
 from the machine's seeded generator, so a run repeats exactly. Exit status:
 0 if any reply came, 2 if none, 64 (EX_USAGE) for a bad option value, 68
 (EX_NOHOST) for a name that does not resolve (main.c: "cannot resolve").
-Replies are printed with numeric addresses unless -H asks for names."""
+Replies are printed with numeric addresses unless -H asks for names.
+
+Without -c it pings until SIGINT (^C): ping.c's handler sets finish_up, the
+loop ends and finish() prints the statistics and exits 0 if any reply came,
+else 2, as at the end of -c."""
 
 from __future__ import annotations
 
 import ipaddress
 import math
+from dataclasses import dataclass, field
 
 from ..errno import EPERM, strerror
 from ...getopt import GetoptError, getopt
 from ..network import Unreachable, send, source_address
 from ..packet import Packet, reverse
-from ..proc import Proc, program
+from ..proc import Interrupted, Proc, program
 from ..resolver import ResolveError, resolve, reverse as reverse_lookup
 
 EX_USAGE = 64
@@ -118,8 +123,6 @@ def _pr_addr(proc: Proc, address, names: bool) -> str:
 
 def _run(proc: Proc, hostname: str, destination, count: int, datalen: int, timeout: int,
          interval: float, quiet: bool, source: str | None, names: bool) -> int:
-    kernel = proc.kernel
-    vnet = proc.vnet
     try:
         src = ipaddress.IPv4Address(source) if source else None
     except ValueError:
@@ -127,16 +130,33 @@ def _run(proc: Proc, hostname: str, destination, count: int, datalen: int, timeo
         return 68
     proc.write(f"PING {hostname} ({destination})" + (f" from {src}" if src else "")
                + f": {datalen} data bytes\n")
-    times: list[float] = []
-    transmitted = 0
-    started = kernel.clock
-    deadline = started + timeout if timeout else None
+    tally = _Tally()
+    try:
+        _loop(proc, destination, src, count, datalen, timeout, interval, quiet, names, tally)
+    except Interrupted:
+        pass    # ping.c stopit(): finish_up, then finish()
+    return _finish(proc, hostname, tally.transmitted, tally.times)
+
+
+@dataclass
+class _Tally:
+    transmitted: int = 0
+    times: list[float] = field(default_factory=list)
+
+
+def _loop(proc: Proc, destination, src, count: int, datalen: int, timeout: int,
+          interval: float, quiet: bool, names: bool, tally: _Tally) -> None:
+    """Send echo requests until -c or -t says stop (or SIGINT comes)."""
+    kernel = proc.kernel
+    vnet = proc.vnet
+    times = tally.times
+    deadline = kernel.clock + timeout if timeout else None
     seq = 0
     ident = kernel.rng.randint(1, 0xffff)     # ping.c: getpid() & 0xffff
-    while not count or transmitted < count:
+    while not count or tally.transmitted < count:
         if deadline is not None and kernel.clock >= deadline:
             break
-        transmitted += 1
+        tally.transmitted += 1
         reply = _echo(proc, vnet, destination, src, ident, datalen)
         if isinstance(reply, int):
             proc.error(f"ping: sendto: {strerror(reply)}\n")
@@ -148,14 +168,18 @@ def _run(proc: Proc, hostname: str, destination, count: int, datalen: int, timeo
                            f"icmp_seq={seq} ttl={ttl} time={rtt:.3f} ms\n")
         seq += 1
         remaining = (deadline - kernel.clock) if deadline is not None else math.inf
-        if count and transmitted >= count:
+        if count and tally.transmitted >= count:
             # ping.c: after the last request, stop as soon as every reply is
             # in, else wait 2 x the longest round trip (at least 1 s), or
             # MAXWAIT when nothing came back at all.
-            if len(times) < transmitted:
+            if len(times) < tally.transmitted:
                 kernel.advance(min(remaining, max(1.0, 2 * max(times) / 1000) if times else MAXWAIT))
             break
         kernel.advance(min(remaining, interval))
+
+
+def _finish(proc: Proc, hostname: str, transmitted: int, times: list[float]) -> int:
+    """ping.c finish(): the statistics; 0 if any reply came, else 2."""
     received = len(times)
     proc.write(f"\n--- {hostname} ping statistics ---\n")
     loss = 0.0 if not transmitted else 100.0 * (transmitted - received) / transmitted

@@ -5,14 +5,14 @@ bpf_open() finds neither the cloning /dev/bpf nor /dev/bpf0 and reports
 "(there are no BPF devices)"; tcpdump prints that and exits 1.
 
 With bpf it announces what it listens on and captures until -c packets
-came or it is stopped (timeout(1) sends SIGTERM; tcpdump then prints its
-counters). The sim's programs do not run side by side, so nothing else is
+came or it is stopped: SIGINT (^C) or SIGTERM (timeout(1)) run its
+cleanup(), which prints the counters; after SIGINT it exits 0. The sim's programs do not run side by side, so nothing else is
 sent while tcpdump waits: it captures what the lab sends by itself, which
 is nothing."""
 
 from __future__ import annotations
 
-from ..proc import Proc, program
+from ..proc import Interrupted, Proc, program
 from ...getopt import GetoptError, getopt
 
 SNAPLEN = 262144
@@ -86,7 +86,14 @@ def main(proc: Proc, argv: list[str]) -> int:
     try:
         while True:
             proc.kernel.advance(1.0)
+    except Interrupted:
+        _counters(proc)
+        return 0
     except Deadline:
-        # SIGTERM from timeout(1): tcpdump's cleanup prints its counters
-        proc.error("\n0 packets captured\n0 packets received by filter\n0 packets dropped by kernel\n")
+        _counters(proc)     # SIGTERM from timeout(1)
         raise
+
+
+def _counters(proc: Proc) -> None:
+    """tcpdump.c cleanup() -> info(): what it captured (here nothing)."""
+    proc.error("\n0 packets captured\n0 packets received by filter\n0 packets dropped by kernel\n")

@@ -2,8 +2,10 @@
 compound commands and functions, over the sim's processes and files.
 
 Pipelines run their stages one after the other, each reading what the
-previous one wrote: the sim's programs are not concurrent, and none of them
-produces endless output."""
+previous one wrote: the sim's programs are not concurrent. A stage without
+an end (ping without -c) runs until SIGINT (^C, or its session's limit);
+the SIGINT reaches the whole pipeline, so the later stages still read what
+it wrote and then die of it too."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from ..errno import EACCES, EISDIR, ENOENT, OSErr
-from ..proc import Buffer, FileOutput, Input, Output, Proc, Sink
+from ..proc import Buffer, FileOutput, Input, Interrupted, Output, Proc, Sink
 from ..vfs import Device, File
 from . import syntax as S
 from .arith import ArithError, evaluate
@@ -107,7 +109,11 @@ class Shell:
             if background:
                 # No job control in the sim: a background job runs to
                 # completion first; $! names it and $? is 0, as after "&".
-                self.subshell().run_and_or(and_or)
+                with self.proc.machine.background():
+                    try:
+                        self.subshell().run_and_or(and_or)
+                    except Interrupted:
+                        pass
                 self.last_bg = str(self.proc.kernel.next_pid)
                 status = 0
             else:
@@ -151,6 +157,7 @@ class Shell:
     def _run_stages(self, commands: list) -> int:
         data_in = self.proc.stdin
         status = 0
+        signals = self.proc.machine.sigints
         for index, command in enumerate(commands):
             last = index == len(commands) - 1
             out: Output = self.proc.stdout if last else Buffer()
@@ -161,6 +168,8 @@ class Shell:
                 status = done.status
             if not last:
                 data_in = Input(out.getvalue())  # type: ignore[attr-defined]
+        if self.proc.machine.sigints != signals:
+            raise Interrupted()     # the stages after the interrupted one die of it
         return status
 
     def run_command(self, node) -> int:
@@ -223,6 +232,9 @@ class Shell:
     def _loop(self, proceed, body: S.CommandList) -> int:
         status = 0
         while proceed():
+            # An interactive shell takes ^C between commands too, so a loop
+            # that never waits can still be stopped.
+            self.proc.machine.take_signal(spin=True)
             try:
                 status = self.run_list(body)
             except LoopControl as ctl:

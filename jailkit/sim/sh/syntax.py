@@ -85,12 +85,16 @@ class Simple:
     words: list[Word]
     redirects: list[Redirect]
     line: int = 1
+    # Where each word and each redirection is in the source (start, end).
+    word_spans: list[tuple[int, int]] = field(default_factory=list)
+    redirect_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
 class Pipeline:
     commands: list
     negate: bool = False
+    spans: list[tuple[int, int]] = field(default_factory=list)   # each command's source
 
 
 @dataclass
@@ -177,6 +181,8 @@ class Token:
     word: Word | None = None
     line: int = 1
     heredoc: HereDoc | None = None    # the delimiter word after << or <<-
+    start: int = 0                    # where it is in the source
+    end: int = 0
 
 
 class Lexer:
@@ -207,10 +213,16 @@ class Lexer:
                     self.pos += 1
             else:
                 break
+        token = self._token()
+        token.end = self.pos
+        return token
+
+    def _token(self) -> Token:
         line = self.line
         c = self.peekc()
+        start = self.pos
         if c == "":
-            return Token("eof", "", line=line)
+            return Token("eof", "", line=line, start=start)
         for op in OPERATORS:
             if self.src.startswith(op, self.pos):
                 self.pos += len(op)
@@ -218,13 +230,12 @@ class Lexer:
                     self.line += 1
                     self._read_heredocs()
                 self.heredoc_op = op if op in ("<<", "<<-") else None
-                return Token("op", op, line=line)
-        start = self.pos
+                return Token("op", op, line=line, start=start)
         word = self.read_word(stop=META)
         text = self.src[start:self.pos]
         if text.isdigit() and self.peekc() in ("<", ">"):
-            return Token("io", text, line=line)
-        token = Token("word", text, word, line=line)
+            return Token("io", text, line=line, start=start)
+        token = Token("word", text, word, line=line, start=start)
         if self.heredoc_op:
             # The body is read at the next newline, so tie it to this word now.
             token.heredoc = HereDoc("".join(p.text for p in word.parts if isinstance(p, Lit)),
@@ -441,9 +452,11 @@ class Parser:
     def __init__(self, source: str) -> None:
         self.lexer = Lexer(source)
         self.tok = self.lexer.next_token()
+        self.last_end = 0           # where the last token taken ends
 
     def advance(self) -> Token:
         tok = self.tok
+        self.last_end = tok.end
         self.tok = self.lexer.next_token()
         return tok
 
@@ -515,12 +528,15 @@ class Parser:
         if self.is_kw("!"):
             negate = True
             self.advance()
-        commands = [self.parse_command()]
-        while self.is_op("|"):
+        pipeline = Pipeline([], negate)
+        while True:
+            start = self.tok.start
+            pipeline.commands.append(self.parse_command())
+            pipeline.spans.append((start, self.last_end))
+            if not self.is_op("|"):
+                return pipeline
             self.advance()
             self.linebreak()
-            commands.append(self.parse_command())
-        return Pipeline(commands, negate)
 
     def parse_command(self):
         tok = self.tok
@@ -652,13 +668,13 @@ class Parser:
         return Redirect(default_fd if fd is None else fd, op, token.word, token.heredoc)
 
     def parse_simple(self) -> Simple:
-        line = self.tok.line
-        assigns: list[tuple[str, Word]] = []
-        words: list[Word] = []
-        redirects: list[Redirect] = []
+        simple = Simple([], [], [], self.tok.line)
+        assigns, words, redirects = simple.assigns, simple.words, simple.redirects
         while True:
             if self.tok.kind == "io" or self.is_op("<", ">", ">>", ">|", "<>", ">&", "<&", "<<", "<<-"):
+                start = self.tok.start
                 redirects.append(self.parse_redirect())
+                simple.redirect_spans.append((start, self.last_end))
                 continue
             if self.tok.kind != "word":
                 break
@@ -669,8 +685,9 @@ class Parser:
                 continue
             if words == [] and not assigns and self._is_funcdef():
                 return self.parse_funcdef()
+            simple.word_spans.append((tok.start, tok.end))
             words.append(self.advance().word)
-        return Simple(assigns, words, redirects, line)
+        return simple
 
     def _is_funcdef(self) -> bool:
         name = self.tok.word.literal()
