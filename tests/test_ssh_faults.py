@@ -1,5 +1,6 @@
-"""The sshd helper of the tests (tests/sshd.py) leaves no users, processes
-or files behind, and removes what a crashed run left."""
+"""ssh:// under load and faults, against real OpenSSH sshd processes on
+127.0.0.1: threads sharing one Host, sessions sshd refuses, the default
+deadline, a frozen box, sshd restarted; and the sshd helper's users."""
 
 from __future__ import annotations
 
@@ -7,12 +8,186 @@ import os
 import pwd
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
+import pytest
+
 import jailkit
-from tests.sshd import MARK, PROJECT, start_sshd, sweep_leftovers
+from jailkit import ConnectionLost, HostTimeout
+from jailkit.hosts import HostURLError
+from jailkit.hosts.ssh import DEFAULT_DEADLINE
+from tests.sshd import MARK, PROJECT, Sshd, start_sshd, sweep_leftovers
 
 
+@pytest.fixture(scope="module")
+def sshd():
+    server = start_sshd()
+    yield server
+    server.stop()
+
+
+def hammer(host, threads: int, commands: int) -> list[str]:
+    """``threads`` threads each run ``commands`` commands on one shared
+    host; every wrong output or error, as text."""
+    wrong: list[str] = []
+
+    def worker(number: int) -> None:
+        for i in range(commands):
+            expected = f"{number}-{i}\n"
+            try:
+                got = host.run(f"echo {number}-{i}").stdout
+            except Exception as exc:   # noqa: BLE001 - every failure is a finding here
+                got = f"{type(exc).__name__}: {exc}"
+            if got != expected:
+                wrong.append(f"{expected.strip()}: {got!r}")
+    workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    return wrong
+
+
+def connections_made(host) -> list[float]:
+    """When the host opened each of its connections, from now on."""
+    made: list[float] = []
+    connect = host._connect
+
+    def counted(*args):
+        made.append(time.monotonic())
+        return connect(*args)
+    host._connect = counted
+    return made
+
+
+def test_eight_threads_share_one_host(sshd):
+    host = jailkit.connect(sshd.url())
+    made = connections_made(host)
+    assert hammer(host, threads=8, commands=200) == []
+    assert len(made) == 1    # one connection for all, never dropped
+    host.close()
+
+
+def test_a_session_sshd_refuses_is_asked_for_again():
+    # MaxSessions 2: most of the eight threads' sessions are refused at
+    # first; each is asked for again and the connection is kept for all.
+    server = start_sshd(max_sessions=2)
+    try:
+        host = jailkit.connect(server.url())
+        made = connections_made(host)
+        assert hammer(host, threads=8, commands=25) == []
+        assert len(made) == 1
+        assert b"no more sessions" in (server.workdir / "sshd.log").read_bytes()  # they were refused
+        host.close()
+    finally:
+        server.stop()
+
+
+def test_every_command_has_a_default_deadline(sshd):
+    assert jailkit.connect("ssh://box").deadline == DEFAULT_DEADLINE == 600
+    host = jailkit.connect(sshd.url(deadline="1"))
+    late = sshd.scratch / "late-default"
+    started = time.monotonic()
+    with pytest.raises(HostTimeout, match=rf"'sleep 3; touch {late}' did not finish within 1 s"):
+        host.run(f"sleep 3; touch {late}")
+    assert time.monotonic() - started < 2.5
+    time.sleep(3)
+    assert not late.exists()     # sshd signalled the command's process group: it ended
+    assert host.run("echo still usable").stdout == "still usable\n"
+    assert host.run("sleep 0.2; echo a timeout given wins", timeout=5).succeeded
+    host.close()
+
+
+@pytest.mark.parametrize("option", ["deadline", "keepalive", "timeout"])
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "inf", "nan", ""])
+def test_bad_seconds_in_the_url(option, value):
+    with pytest.raises(HostURLError, match=rf"{option} must be a number of seconds above 0, "
+                                           rf"not '{value}'"):
+        jailkit.connect(f"ssh://box?{option}={value}")
+
+
+def test_bad_deadline_for_vagrant():
+    with pytest.raises(HostURLError, match="deadline must be a number of seconds above 0, not 'x'"):
+        jailkit.connect("vagrant://default?deadline=x")
+
+
+def run_in_thread(host, command: str) -> dict:
+    """Run ``command`` in a thread; what it returned or raised, and when."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["result"] = host.run(command)
+        except Exception as exc:   # noqa: BLE001 - the outcome is what the test checks
+            outcome["error"] = exc
+        outcome["ended"] = time.monotonic()
+    outcome["thread"] = threading.Thread(target=target, daemon=True)
+    outcome["thread"].start()
+    return outcome
+
+
+def frozen_outcome(server: Sshd, url: str, command: str) -> tuple[dict, float]:
+    """Freeze sshd while ``command`` runs; the outcome and when it was
+    frozen. sshd is thawed before returning, whatever happened."""
+    host = jailkit.connect(url)
+    host.run("true").check()
+    try:
+        outcome = run_in_thread(host, command)
+        time.sleep(0.5)
+        server.freeze()
+        frozen_at = time.monotonic()
+        outcome["thread"].join(30)   # a bound, so that a hang fails instead of hanging
+        return outcome, frozen_at
+    finally:
+        server.thaw()
+        host.close()
+
+
+def test_a_frozen_box_is_noticed_by_the_keepalive():
+    server = start_sshd()
+    try:
+        outcome, frozen_at = frozen_outcome(server, server.url(keepalive="1"), "sleep 2; echo done")
+        assert isinstance(outcome.get("error"), ConnectionLost), outcome
+        assert "the box stopped answering (no reply to keepalives for 3 s) while 'sleep 2; " \
+               "echo done' was running; it may or may not have finished" in str(outcome["error"])
+        assert outcome["ended"] - frozen_at < 6   # three intervals, and one to send the first
+        # thawed, the box answers again: a new connection
+        host = jailkit.connect(server.url())
+        assert host.run("echo back").stdout == "back\n"
+        host.close()
+    finally:
+        server.stop()
+
+
+def test_a_frozen_box_ends_a_command_at_its_deadline():
+    server = start_sshd()
+    try:
+        outcome, frozen_at = frozen_outcome(server, server.url(deadline="3", keepalive="60"),
+                                            "sleep 2; echo done")
+        assert isinstance(outcome.get("error"), HostTimeout), outcome
+        assert str(outcome["error"]) == "'sleep 2; echo done' did not finish within 3 s and was stopped"
+        assert outcome["ended"] - frozen_at < 3.5
+    finally:
+        server.stop()
+
+
+def test_a_restarted_sshd_is_reconnected_to_once(sshd):
+    host = jailkit.connect(sshd.url())
+    assert host.run("echo before").stdout == "before\n"
+    sshd.restart()      # the connection is dead before the next command starts
+    assert host.run("echo after").stdout == "after\n"
+    restart = threading.Timer(0.5, sshd.restart)
+    restart.start()
+    with pytest.raises(ConnectionLost, match="may or may not have finished"):
+        host.run("sleep 5")
+    restart.join()
+    assert host.run("echo again").stdout == "again\n"
+    host.close()
+
+
+# -- the users the helper makes ---------------------------------------------------------------
 def marked_users() -> set[str]:
     return {entry.pw_name for entry in pwd.getpwall() if entry.pw_gecos.startswith(MARK)}
 
