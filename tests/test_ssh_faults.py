@@ -173,6 +173,42 @@ def test_a_frozen_box_ends_a_command_at_its_deadline():
         server.stop()
 
 
+def test_a_box_frozen_between_commands():
+    server = start_sshd()
+    try:
+        host = jailkit.connect(server.url(deadline="3", keepalive="60"))
+        host.run("true").check()
+        server.freeze()
+        outcome = run_in_thread(host, "echo late")
+        started = time.monotonic()
+        outcome["thread"].join(30)
+        assert isinstance(outcome.get("error"), HostTimeout), outcome
+        assert outcome["ended"] - started < 3.5
+        # a new connection to the frozen box: no answer within its deadline either
+        fresh = jailkit.connect(server.url(deadline="2", timeout="10"))
+        with pytest.raises(jailkit.host.HostError, match=r"127.0.0.1:\d+: sshd did not answer within 2 s"):
+            fresh.run("true")
+        server.thaw()
+        assert host.run("echo thawed").stdout == "thawed\n"
+        host.close()
+    finally:
+        server.stop()
+
+
+def test_threads_see_sshd_killed_under_them_and_go_on(sshd):
+    # Killing sshd's connection processes while eight threads run: a
+    # command cut off is ConnectionLost (never a wrong output, never
+    # another error), and every thread's next commands run again.
+    host = jailkit.connect(sshd.url())
+    host.run("true").check()
+    threading.Timer(0.3, sshd.drop_connections).start()
+    wrong = hammer(host, threads=8, commands=100)
+    assert all("ConnectionLost: " in line and "may" in line for line in wrong), wrong
+    assert len(wrong) <= 8      # at most the one command each thread had running
+    assert hammer(host, threads=8, commands=10) == []
+    host.close()
+
+
 def test_a_restarted_sshd_is_reconnected_to_once(sshd):
     host = jailkit.connect(sshd.url())
     assert host.run("echo before").stdout == "before\n"

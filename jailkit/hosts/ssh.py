@@ -116,6 +116,14 @@ class _Connection:
     def active(self) -> bool:
         return self.transport.is_active()
 
+    def dead(self) -> bool:
+        """Whether the connection is gone, asked when a channel failed.
+        paramiko's thread, finding the connection broken, closes its channels
+        a moment before it marks it inactive: let it finish first."""
+        if self.active:
+            self.transport.join(0.5)
+        return not self.active
+
     def lost(self, when: str) -> ConnectionLost:
         return ConnectionLost(f"{self.where}: {self.silent or 'the connection dropped'} {when}")
 
@@ -221,7 +229,11 @@ class SshHost(BoxHost):
             how = "password" if self.password else f"key {self.key}" if self.key else "your keys"
             raise HostAuthError(f"{self.where}: authentication with {how} failed ({exc})") from None
         except paramiko.SSHException as exc:
+            greeted = client.get_transport() is not None and client.get_transport().remote_version
+            client.close()
             sock.close()
+            if not greeted:   # a frozen or swamped sshd accepts, then says nothing
+                raise HostError(f"{self.where}: sshd did not answer within {round(wait, 1):g} s") from None
             if "not found in known_hosts" in str(exc):
                 raise HostKeyError(
                     f"{self.hostname}:{self.port} has a host key that is not in {self.known_hosts}; "
@@ -277,7 +289,11 @@ class SshHost(BoxHost):
                 raise HostTimeout(what, limit)
             try:
                 return connection.transport.open_session(timeout=min(wait, self.connect_timeout))
+            except paramiko.ChannelException:
+                pass    # refused: sshd is there and answering
             except (paramiko.SSHException, EOFError, OSError) as exc:
+                # (paramiko marks the connection inactive before it wakes
+                # the threads opening channels on it)
                 if not connection.active:
                     self._discard(connection)
                     raise connection.lost(f"and no session could be opened ({exc})") from None
@@ -308,7 +324,7 @@ class SshHost(BoxHost):
                 self._start(connection, channel, line, timeout)
                 status, out, err = self._exchange(connection, channel, line, stdin, limit, ends)
             finally:
-                channel.close()
+                _quietly(channel.close)
         finally:
             self._sessions.release()
         # timeout(1) exits 124 when it stopped the command (137 after KILL);
@@ -322,7 +338,7 @@ class SshHost(BoxHost):
         try:
             channel.exec_command(self._wrap(line, timeout))
         except (paramiko.SSHException, EOFError, OSError) as exc:
-            if connection.active:
+            if isinstance(exc, paramiko.SSHException) and not connection.dead():
                 raise HostError(f"{self.where}: sshd would not run {line!r} ({exc})") from None
             self._discard(connection)
             raise connection.lost(f"as {line!r} was sent; it may have run ({exc})") from None
@@ -337,7 +353,7 @@ class SshHost(BoxHost):
             channel.settimeout(limit)
             threading.Thread(target=_feed, args=(channel, stdin), daemon=True).start()
         else:
-            _close_stdin(channel)
+            _quietly(_close_stdin, channel)   # a connection gone is found below
         out, err = bytearray(), bytearray()
         while True:
             if channel.recv_ready():
@@ -346,18 +362,20 @@ class SshHost(BoxHost):
             if channel.recv_stderr_ready():
                 err += channel.recv_stderr(READ_CHUNK)
                 continue
-            if not connection.active and channel.exit_status == -1:
-                self._discard(connection)
-                raise connection.lost(f"while {line!r} was running; it may or may not have "
-                                      "finished")
             # Done once the command has exited and both streams are closed:
             # the exit status may arrive before the last of the output.
-            if channel.exit_status_ready() and channel.eof_received:
-                return channel.recv_exit_status(), out.decode(errors="replace"), \
+            if channel.exit_status != -1 and channel.eof_received:
+                return channel.exit_status, out.decode(errors="replace"), \
                     err.decode(errors="replace")
             if channel.closed:
-                raise ConnectionLost(f"{self.where}: sshd closed the channel while {line!r} was "
-                                     "running; it may or may not have finished")
+                if connection.dead():
+                    self._discard(connection)
+                    raise connection.lost(f"while {line!r} was running; it may or may not have "
+                                          "finished")
+                # sshd ended it with no exit status (killed by a signal):
+                # paramiko's -1, as ever
+                return channel.exit_status, out.decode(errors="replace"), \
+                    err.decode(errors="replace")
             wait = ends - time.monotonic()
             if wait <= 0:
                 _signal(channel, "TERM")
@@ -435,6 +453,14 @@ def timings(url: str, options: dict[str, str]) -> dict[str, float]:
             "deadline": _seconds(url, options, "deadline", DEFAULT_DEADLINE)}
 
 
+def _quietly(action: Callable, *args) -> None:
+    """Do ``action`` on a channel whose connection may be gone already."""
+    try:
+        action(*args)
+    except (paramiko.SSHException, EOFError, OSError):
+        pass
+
+
 def _signal(channel: paramiko.Channel, name: str) -> None:
     """Ask sshd to send a signal to the command (RFC 4254, 6.9): OpenSSH
     sends it to the command's process group (a forced command excepted).
@@ -445,10 +471,7 @@ def _signal(channel: paramiko.Channel, name: str) -> None:
     message.add_string("signal")
     message.add_boolean(False)
     message.add_string(name)
-    try:
-        channel.transport._send_user_message(message)
-    except (paramiko.SSHException, EOFError, OSError):
-        pass   # the connection is gone: nothing more can be done from here
+    _quietly(channel.transport._send_user_message, message)
 
 
 # paramiko answers sshd's CLOSE from its own thread, and sends that answer
