@@ -70,6 +70,35 @@ def test_eight_threads_share_one_host(sshd):
     host.close()
 
 
+def test_threads_feeding_stdin_to_commands_that_read_it_or_not(sshd):
+    # A command that exits without reading its stdin (echo) has sshd close
+    # the channel while the data is still being sent: that must cost no
+    # connection, and wc -c must count every byte.
+    host = jailkit.connect(sshd.url())
+    made = connections_made(host)
+    wrong: list[str] = []
+
+    def worker(number: int) -> None:
+        for i in range(40):
+            size = 1000 * (number + 1) + i
+            command, data, expected = ("wc -c", "x" * size, f"{size}") if i % 2 else \
+                (f"echo {number}-{i}", "y" * 300_000, f"{number}-{i}")
+            try:
+                got = host.run(command, stdin=data).stdout.strip()
+            except Exception as exc:   # noqa: BLE001 - every failure is a finding here
+                got = f"{type(exc).__name__}: {exc}"
+            if got != expected:
+                wrong.append(f"{command}: {got!r}")
+    workers = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    assert wrong == []
+    assert len(made) == 1
+    host.close()
+
+
 def test_a_session_sshd_refuses_is_asked_for_again():
     # MaxSessions 2: most of the eight threads' sessions are refused at
     # first; each is asked for again and the connection is kept for all.
