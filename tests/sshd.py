@@ -1,11 +1,21 @@
 """Real OpenSSH sshd instances on 127.0.0.1, started by the tests (and the
 benchmark): a random free port, a fresh host key and user key, and a user
-whose shell is /bin/sh (a dedicated one when running as root)."""
+whose shell is /bin/sh.
+
+Run as root, each sshd gets Unix users of its own, made for it and removed
+when it stops, homes included (they live in its temporary directory): one
+logging in with the key, one with a password (jail users do). Their comment
+names the process that made them, so users left by a run that died (killed,
+crashed) are found and removed, with their sshd and processes, when the next
+run starts its first sshd; a run never touches the users of another run
+still going. Anyone else logs in as themselves and needs no user."""
 
 from __future__ import annotations
 
+import atexit
 import getpass
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -13,14 +23,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 PROJECT = Path(__file__).resolve().parents[1]
-TEST_USER = "jailkit-test"
-# A user who logs in with a password (jail users do), made when running as root.
-PASSWORD_USER = "jailkit-login"
+MARK = "jailkit tests, pid "   # the comment of each user the tests make, then the maker's pid
+WORKDIR_PREFIX = "jailkit-sshd-"
 
 
 def sshd_path() -> str:
@@ -31,28 +40,100 @@ def sshd_path() -> str:
     return found
 
 
-def login_user() -> str:
-    """Root logs the tests in as a user whose shell is /bin/sh (root's own
-    shell may read slow start-up files); anyone else as themselves."""
-    if os.geteuid() != 0:
-        return getpass.getuser()
-    if subprocess.run(["id", TEST_USER], capture_output=True).returncode != 0:
-        # Password "*": no password works, yet the account is not locked
-        # ("!"), which sshd without PAM would refuse even for keys.
-        subprocess.run(["useradd", "-m", "-s", "/bin/sh", "-p", "*", TEST_USER], check=True)
-    return TEST_USER
+# -- users ------------------------------------------------------------------------------------
+def _account_tool(argv: list[str], stdin: str | None = None) -> None:
+    """useradd, userdel or chpasswd; another run may hold the passwd lock
+    for a moment, so a locked file is tried again."""
+    for _ in range(100):
+        done = subprocess.run(argv, input=stdin, capture_output=True, text=True)
+        if done.returncode == 0:
+            return
+        if "lock" not in done.stderr and "currently used" not in done.stderr:
+            break
+        time.sleep(0.1)
+    raise RuntimeError(f"{' '.join(argv)}: {done.stderr.strip()}")
 
 
-def password_user() -> tuple[str, str] | None:
-    """(name, password) of a user whose password sshd accepts; root only can
-    make one. A new password every run."""
-    if os.geteuid() != 0:
-        return None
-    if subprocess.run(["id", PASSWORD_USER], capture_output=True).returncode != 0:
-        subprocess.run(["useradd", "-m", "-s", "/bin/sh", PASSWORD_USER], check=True)
-    password = os.urandom(9).hex()
-    subprocess.run(["chpasswd"], input=f"{PASSWORD_USER}:{password}\n".encode(), check=True)
-    return PASSWORD_USER, password
+def _make_user(kind: str, home: Path, password: str | None) -> str:
+    """A user of this run with its home at ``home`` (made here, its own);
+    without a password it logs in by key only: "*" matches no password yet
+    does not lock the account ("!"), which sshd without PAM would refuse."""
+    name = f"jailkit-{kind}-{os.urandom(3).hex()}"
+    home.mkdir(mode=0o755)
+    _account_tool(["useradd", "-M", "-d", str(home), "-s", "/bin/sh", "-c", f"{MARK}{os.getpid()}",
+                   *(["-p", "*"] if password is None else []), name])
+    shutil.chown(home, user=name)
+    if password is not None:
+        _account_tool(["chpasswd"], f"{name}:{password}\n")
+    return name
+
+
+def _remove_user(name: str) -> None:
+    """The user, its processes and its group; its home goes with its
+    sshd's directory."""
+    try:
+        uid = pwd.getpwnam(name).pw_uid
+    except KeyError:
+        return
+    _kill(_processes_of(uid))
+    _account_tool(["userdel", name])
+
+
+def _processes_of(uid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            status = (entry / "status").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("Uid:") and int(line.split()[1]) == uid:
+                found.append(int(entry.name))
+    return found
+
+
+def _kill(pids: list[int], sig: int = signal.SIGKILL) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def sweep_leftovers() -> None:
+    """Remove what a run that died left: its users (their comment names a
+    process that is gone), the sshd it started and its directory."""
+    for entry in pwd.getpwall():
+        maker = entry.pw_gecos.removeprefix(MARK)
+        if maker == entry.pw_gecos or not maker.isdigit() or _alive(int(maker)):
+            continue
+        workdir = Path(entry.pw_dir).parent
+        if workdir.name.startswith(WORKDIR_PREFIX):
+            _stop_stale_sshd(workdir)
+        _remove_user(entry.pw_name)
+        if workdir.name.startswith(WORKDIR_PREFIX):
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _stop_stale_sshd(workdir: Path) -> None:
+    """The sshd of a dead run, known by its pid file and its command line."""
+    try:
+        pid = int((workdir / "sshd.pid").read_text())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return
+    if str(workdir / "sshd_config").encode() in command:
+        _kill([pid, *_descendants(pid)])
 
 
 def free_port() -> int:
@@ -66,15 +147,17 @@ def keygen(path: Path) -> str:
     return path.with_suffix(".pub").read_text().strip()
 
 
-@dataclass
+@dataclass(eq=False)
 class Sshd:
     port: int
     user: str
     key: Path
     known_hosts: Path
     workdir: Path
+    scratch: Path        # a directory the login user may write in; removed with the rest
     process: subprocess.Popen
     password_login: tuple[str, str] | None = None
+    users: list[str] = field(default_factory=list)   # made for this sshd, removed with it
 
     def url(self, **options: str) -> str:
         query = {"key": str(self.key), "known_hosts": str(self.known_hosts), **options}
@@ -86,17 +169,59 @@ class Sshd:
     def drop_connections(self) -> None:
         """Kill every per-connection sshd process and what runs under it:
         every client is cut off."""
-        for pid in _descendants(self.process.pid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        _kill(_descendants(self.process.pid))
+
+    def freeze(self) -> None:
+        """SIGSTOP the daemon and every process under it, as a frozen box
+        would be. The listener alone is not enough: each connection has sshd
+        processes of its own (in a session of their own, so the daemon's
+        process group would not reach them), and the commands they run.
+        Stopped from the top down until no new process appears."""
+        stopped: set[int] = set()
+        while pids := {self.process.pid, *_descendants(self.process.pid)} - stopped:
+            _kill(sorted(pids), signal.SIGSTOP)
+            stopped |= pids
+
+    def thaw(self) -> None:
+        _kill([self.process.pid, *_descendants(self.process.pid)], signal.SIGCONT)
+
+    def restart(self) -> None:
+        """Kill sshd and everything under it, as a crash would, and start
+        it again on the same port with the same keys."""
+        self.drop_connections()
+        self.process.kill()
+        self.process.wait()
+        with (self.workdir / "sshd.log").open("ab") as log:
+            self.process = subprocess.Popen(self.process.args, stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.DEVNULL, stderr=log)
+        _wait_listening(self.process, self.port, self.workdir / "sshd.log")
 
     def stop(self) -> None:
+        if self not in _running:
+            return
         self.drop_connections()
+        self.thaw()       # a stopped daemon would not act on TERM
         self.process.terminate()
-        self.process.wait(timeout=10)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for user in self.users:
+            _remove_user(user)
         shutil.rmtree(self.workdir, ignore_errors=True)
+        _running.remove(self)
+
+
+_running: list[Sshd] = []
+
+
+@atexit.register
+def _stop_forgotten() -> None:
+    """A session that ends with an sshd still running (a test that did not
+    stop its own) stops it here, users and files included."""
+    for server in list(_running):
+        server.stop()
 
 
 def _descendants(pid: int) -> list[int]:
@@ -117,14 +242,45 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def start_sshd(sim: bool = False) -> Sshd:
+_swept = False
+
+
+def start_sshd(sim: bool = False, max_sessions: int | None = None) -> Sshd:
     """An sshd; with ``sim`` its ForceCommand is a persistent bare sim
-    (jailkit.sim.serve), else the user's own shell runs the commands."""
-    user = login_user()
-    password_login = None if sim else password_user()
-    allowed = user + (f" {password_login[0]}" if password_login else "")
-    workdir = Path(tempfile.mkdtemp(prefix="jailkit-sshd-"))
+    (jailkit.sim.serve), else the user's own shell runs the commands.
+    ``max_sessions`` is its MaxSessions (OpenSSH's default is 10)."""
+    global _swept
+    if os.geteuid() == 0 and not _swept:
+        sweep_leftovers()
+        _swept = True
+    workdir = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
     os.chmod(workdir, 0o755)   # the login user reads authorized_keys here
+    users: list[str] = []
+    try:
+        server = _start(workdir, users, sim, max_sessions)
+    except BaseException:
+        for user in users:
+            _remove_user(user)
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    _running.append(server)
+    return server
+
+
+def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None) -> Sshd:
+    password_login = None
+    if os.geteuid() == 0:
+        # Root's own shell may read slow start-up files: a user of our own.
+        users.append(user := _make_user("test", workdir / "home", None))
+        scratch = workdir / "home"
+        if not sim:
+            password = os.urandom(9).hex()
+            users.append(name := _make_user("login", workdir / "login", password))
+            password_login = (name, password)
+    else:
+        user = getpass.getuser()
+        scratch = workdir / "scratch"
+        scratch.mkdir()
     host_public = keygen(workdir / "host_ed25519")
     client_public = keygen(workdir / "client_ed25519")
     (workdir / "authorized_keys").write_text(client_public + "\n")
@@ -135,9 +291,12 @@ def start_sshd(sim: bool = False) -> Sshd:
     lines = [f"Port {port}", "ListenAddress 127.0.0.1", f"HostKey {workdir}/host_ed25519",
              f"PidFile {workdir}/sshd.pid", f"AuthorizedKeysFile {workdir}/authorized_keys",
              "StrictModes no", "UsePAM no", "PasswordAuthentication yes",
-             "KbdInteractiveAuthentication no", "PermitRootLogin yes", f"AllowUsers {allowed}",
+             "KbdInteractiveAuthentication no", "PermitRootLogin yes",
+             f"AllowUsers {user}{f' {password_login[0]}' if password_login else ''}",
              "Subsystem sftp internal-sftp", "LogLevel ERROR", "PrintMotd no", "PrintLastLog no",
              "MaxStartups 100"]
+    if max_sessions is not None:
+        lines.append(f"MaxSessions {max_sessions}")
     if sim:
         state = workdir / "sim"
         state.mkdir()
@@ -149,18 +308,28 @@ def start_sshd(sim: bool = False) -> Sshd:
     (workdir / "sshd_config").write_text("\n".join(lines) + "\n")
     if os.geteuid() == 0:
         os.makedirs("/run/sshd", exist_ok=True)
-    process = subprocess.Popen([sshd_path(), "-D", "-e", "-f", str(workdir / "sshd_config")],
-                               stderr=subprocess.PIPE)
+    # Its log goes to a file: a pipe nobody reads would stop sshd once full.
+    with (workdir / "sshd.log").open("wb") as log:
+        process = subprocess.Popen([sshd_path(), "-D", "-e", "-f", str(workdir / "sshd_config")],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        _wait_listening(process, port, workdir / "sshd.log")
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return Sshd(port, user, workdir / "client_ed25519", known_hosts, workdir, scratch, process,
+                password_login, users)
+
+
+def _wait_listening(process: subprocess.Popen, port: int, log: Path) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"sshd exited: {process.stderr.read().decode()}")
+            raise RuntimeError(f"sshd exited: {log.read_text()}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
+            return
         except OSError:
             time.sleep(0.05)
-    else:
-        process.kill()
-        raise RuntimeError("sshd did not start listening within 10 s")
-    return Sshd(port, user, workdir / "client_ed25519", known_hosts, workdir, process, password_login)
+    raise RuntimeError("sshd did not start listening within 10 s")

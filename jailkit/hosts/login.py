@@ -10,9 +10,11 @@ authentication is not offered."""
 
 from __future__ import annotations
 
+import time
+
 import paramiko
 
-from ..host import LoginError, Result
+from ..host import HostTimeout, LoginError, Result
 
 READ_CHUNK = 65536
 
@@ -32,6 +34,7 @@ def login(stream, address: str, user: str, password: str, command: str,
         channel.exec_command(command)
         channel.shutdown_write()
         out, err = bytearray(), bytearray()
+        ends = None if timeout is None else time.monotonic() + timeout
         while True:
             if channel.recv_ready():
                 out += channel.recv(READ_CHUNK)
@@ -39,6 +42,8 @@ def login(stream, address: str, user: str, password: str, command: str,
                 err += channel.recv_stderr(READ_CHUNK)
             elif channel.exit_status_ready() and channel.eof_received:
                 break
+            elif ends is not None and time.monotonic() > ends:
+                raise HostTimeout(command, timeout)
             else:
                 channel.status_event.wait(0.01)
         while channel.recv_ready():

@@ -1,4 +1,4 @@
-"""``ssh://[user[:password]@]host[:port][?key=PATH&sudo=1&timeout=S&...]``:
+"""``ssh://[user[:password]@]host[:port][?key=PATH&sudo=1&deadline=S&...]``:
 any FreeBSD machine, over one paramiko connection reused for every command.
 
 Options: ``key`` a private key file; ``password`` (or in the URL);
@@ -6,7 +6,29 @@ Options: ``key`` a private key file; ``password`` (or in the URL);
 ~/.ssh/known_hosts); ``accept_new_key=1`` records an unknown key there on
 first connection (never done silently otherwise); ``sudo=1`` runs every
 command as root through ``sudo -n sh -c``; ``timeout`` the connect timeout
-in seconds (default 10); ``keepalive`` seconds between keepalives (15)."""
+in seconds (default 10); ``keepalive`` seconds between keepalives (default
+15); ``deadline`` the seconds a command may take when run() is given no
+``timeout`` (default 600).
+
+Deadlines. Every command has one: run()'s ``timeout`` when given, which
+timeout(1) enforces on the box itself (jailkit waits 10 s more for its
+report), else the host's ``deadline``, which also bounds each SFTP read and
+a login() through the box. When a command's deadline passes, jailkit asks
+sshd to send TERM to the command's process group (OpenSSH does so, except
+for a forced command; with sudo=1 the command runs as root, out of the
+login user's reach), closes the command's channel and raises HostTimeout.
+A box that stops answering (frozen, or its network gone) is noticed
+sooner: every ``keepalive`` seconds jailkit asks sshd for an answer, as
+ssh's ServerAliveInterval does, and after three intervals without one the
+connection is given up and every command running on it raises
+ConnectionLost.
+
+Threads. One SshHost may be shared by any number of threads. They share
+its one connection; at most 8 commands run at once (SESSIONS: OpenSSH's
+MaxSessions is 10 by default, and SFTP takes one more), the others wait
+for a free one. A session sshd refuses (its MaxSessions reached) is asked for
+again, the connection kept; a connection found dead before a command
+starts is reopened once, for every thread."""
 
 from __future__ import annotations
 
@@ -17,10 +39,12 @@ import shlex
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import SplitResult, unquote
 
 import paramiko
+from paramiko.common import cMSG_CHANNEL_DATA, cMSG_CHANNEL_REQUEST
 
 from ..host import ConnectionLost, HostError, HostTimeout, LoginError, Result
 from ..lab import Lab
@@ -28,7 +52,11 @@ from . import HostURLError
 from .login import login
 from .real import BoxHost
 
-OPTIONS = {"key", "password", "known_hosts", "accept_new_key", "sudo", "timeout", "keepalive"}
+OPTIONS = {"key", "password", "known_hosts", "accept_new_key", "sudo", "timeout", "keepalive",
+           "deadline"}
+DEFAULT_DEADLINE = 600.0   # seconds a command may run when run() is given no timeout
+SESSIONS = 8            # commands at once over one connection: below OpenSSH's MaxSessions (10)
+KEEPALIVE_COUNT = 3     # keepalive intervals without an answer before the box counts as gone
 KILL_GRACE = 5          # seconds between TERM and KILL when a deadline passes
 READ_CHUNK = 65536
 
@@ -55,12 +83,81 @@ class _RecordNewKey(paramiko.MissingHostKeyPolicy):
             handle.write(f"{hostname} {key.get_name()} {key.get_base64()}\n")
 
 
+def _seconds(url: str, options: dict[str, str], name: str, default: float) -> float:
+    """A URL option that is a number of seconds: finite and above 0."""
+    text = options.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise HostURLError(f"{url!r}: {name} must be a number of seconds above 0, not {text!r}")
+    return value
+
+
+class _Connection:
+    """One paramiko connection, shared by the threads of an SshHost, and the
+    keepalive that notices a box that stopped answering."""
+
+    def __init__(self, client: paramiko.SSHClient, where: str, keepalive: float) -> None:
+        self.client = client
+        self.transport = client.get_transport()
+        self.where = where
+        self.silent: str | None = None   # why it was given up, if the box stopped answering
+        self.sftp: paramiko.SFTPClient | None = None
+        self.sftp_lock = threading.Lock()   # one transfer at a time: SFTPClient is not thread-safe
+        self._closed = threading.Event()
+        threading.Thread(target=self._keepalive, args=(keepalive,), daemon=True,
+                         name=f"jailkit keepalive {where}").start()
+
+    @property
+    def active(self) -> bool:
+        return self.transport.is_active()
+
+    def dead(self) -> bool:
+        """Whether the connection is gone, asked when a channel failed.
+        paramiko's thread, finding the connection broken, closes its channels
+        a moment before it marks it inactive: let it finish first."""
+        if self.active:
+            self.transport.join(0.5)
+        return not self.active
+
+    def lost(self, when: str) -> ConnectionLost:
+        return ConnectionLost(f"{self.where}: {self.silent or 'the connection dropped'} {when}")
+
+    def _keepalive(self, interval: float) -> None:
+        # paramiko's own keepalive asks for no answer, and a frozen box still
+        # acknowledges TCP: it would look alive for ever. OpenSSH answers a
+        # request it does not know with a failure, and any answer will do.
+        silence = interval * KEEPALIVE_COUNT
+        while not self._closed.wait(interval) and self.active:
+            alarm = threading.Timer(silence, self._give_up, args=(silence,))
+            alarm.daemon = True
+            alarm.start()
+            try:
+                self.transport.global_request("keepalive@openssh.com", wait=True)
+            except (paramiko.SSHException, EOFError, OSError):
+                return
+            finally:
+                alarm.cancel()
+
+    def _give_up(self, silence: float) -> None:
+        self.silent = f"the box stopped answering (no reply to keepalives for {silence:g} s)"
+        self.transport.close()   # wakes every thread waiting on it
+
+    def close(self) -> None:
+        self._closed.set()
+        self.client.close()
+
+
 class SshHost(BoxHost):
     def __init__(self, url: str, hostname: str, port: int, username: str, *,
                  password: str | None = None, key: str | None = None,
                  known_hosts: str | None = None, accept_new_key: bool = False,
-                 sudo: bool = False, connect_timeout: float = 10.0, keepalive: int = 15,
-                 lab: Lab | None = None) -> None:
+                 sudo: bool = False, connect_timeout: float = 10.0, keepalive: float = 15.0,
+                 deadline: float = DEFAULT_DEADLINE, lab: Lab | None = None) -> None:
         self.url = url
         self.hostname = hostname
         self.port = port
@@ -73,9 +170,11 @@ class SshHost(BoxHost):
         self.sudo = sudo
         self.connect_timeout = connect_timeout
         self.keepalive = keepalive
+        self.deadline = deadline
         self.lab = lab
-        self._client: paramiko.SSHClient | None = None
-        self._sftp: paramiko.SFTPClient | None = None
+        self._lock = threading.Lock()   # guards _connection: opening, replacing, closing it
+        self._connection: _Connection | None = None
+        self._sessions = threading.BoundedSemaphore(SESSIONS)
 
     @classmethod
     def from_url(cls, url: str, parts: SplitResult, options: dict[str, str],
@@ -88,8 +187,6 @@ class SshHost(BoxHost):
             raise HostURLError(f"{url!r}: no host name")
         try:
             port = parts.port or 22
-            connect_timeout = float(options.get("timeout", "10"))
-            keepalive = int(options.get("keepalive", "15"))
         except ValueError as exc:
             raise HostURLError(f"{url!r}: {exc}") from None
         username = unquote(parts.username) if parts.username else os.environ.get("USER", "root")
@@ -97,22 +194,21 @@ class SshHost(BoxHost):
         return cls(url, parts.hostname, port, username, password=password, key=options.get("key"),
                    known_hosts=options.get("known_hosts"),
                    accept_new_key=options.get("accept_new_key") == "1",
-                   sudo=options.get("sudo") == "1", connect_timeout=connect_timeout,
-                   keepalive=keepalive, lab=lab)
+                   sudo=options.get("sudo") == "1", lab=lab, **timings(url, options))
 
     # -- the connection -------------------------------------------------------
     @property
     def where(self) -> str:
         return f"{self.username}@{self.hostname}:{self.port}"
 
-    def _connect(self) -> paramiko.SSHClient:
+    def _connect(self, wait: float) -> paramiko.SSHClient:
         client = paramiko.SSHClient()
         if self.known_hosts.is_file():
             client.load_host_keys(str(self.known_hosts))
         client.set_missing_host_key_policy(
             _RecordNewKey(self.known_hosts) if self.accept_new_key else paramiko.RejectPolicy())
         try:
-            sock = socket.create_connection((self.hostname, self.port), timeout=self.connect_timeout)
+            sock = socket.create_connection((self.hostname, self.port), timeout=wait)
         except OSError as exc:
             raise HostError(f"cannot reach {self.hostname}:{self.port}: {exc}") from None
         # paramiko does not set TCP_NODELAY; without it every command waits
@@ -120,9 +216,9 @@ class SshHost(BoxHost):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             client.connect(self.hostname, self.port, self.username, password=self.password,
-                           key_filename=self.key, sock=sock, timeout=self.connect_timeout,
-                           banner_timeout=self.connect_timeout, auth_timeout=self.connect_timeout,
-                           allow_agent=False, look_for_keys=not (self.key or self.password))
+                           key_filename=self.key, sock=sock, timeout=wait, banner_timeout=wait,
+                           auth_timeout=wait, allow_agent=False,
+                           look_for_keys=not (self.key or self.password))
         except paramiko.BadHostKeyException as exc:
             sock.close()
             raise HostKeyError(
@@ -133,7 +229,11 @@ class SshHost(BoxHost):
             how = "password" if self.password else f"key {self.key}" if self.key else "your keys"
             raise HostAuthError(f"{self.where}: authentication with {how} failed ({exc})") from None
         except paramiko.SSHException as exc:
+            greeted = client.get_transport() is not None and client.get_transport().remote_version
+            client.close()
             sock.close()
+            if not greeted:   # a frozen or swamped sshd accepts, then says nothing
+                raise HostError(f"{self.where}: sshd did not answer within {round(wait, 1):g} s") from None
             if "not found in known_hosts" in str(exc):
                 raise HostKeyError(
                     f"{self.hostname}:{self.port} has a host key that is not in {self.known_hosts}; "
@@ -143,34 +243,62 @@ class SshHost(BoxHost):
         except OSError as exc:
             sock.close()
             raise HostError(f"{self.where}: {exc}") from None
-        transport = client.get_transport()
-        if self.keepalive:
-            transport.set_keepalive(self.keepalive)
         return client
 
-    def _session(self) -> paramiko.Channel:
-        """A channel for one command: on a dead connection, reconnect once.
-        Nothing has run yet when this fails, so retrying is safe."""
-        for attempt in (1, 2):
-            if self._client is None or not self._client.get_transport() or \
-                    not self._client.get_transport().is_active():
-                self._drop()
-                self._client = self._connect()
-            try:
-                return self._client.get_transport().open_session(timeout=self.connect_timeout)
-            except (paramiko.SSHException, EOFError, OSError) as exc:
-                self._drop()
-                if attempt == 2:
-                    raise ConnectionLost(f"{self.where}: cannot open a session ({exc})") from None
-        raise AssertionError("unreachable")
+    def _current(self, ends: float) -> _Connection:
+        """The shared connection; opened when there is none or it died."""
+        with self._lock:
+            if self._connection is None or not self._connection.active:
+                if self._connection is not None:
+                    self._connection.close()
+                self._connection = None
+                wait = min(self.connect_timeout, max(ends - time.monotonic(), 0.1))
+                self._connection = _Connection(self._connect(wait), self.where, self.keepalive)
+            return self._connection
 
-    def _drop(self) -> None:
-        if self._sftp is not None:
-            self._sftp.close()
-            self._sftp = None
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+    def _discard(self, connection: _Connection) -> None:
+        """Close a dead connection; forget it unless another thread has
+        already put a new one in its place."""
+        connection.close()
+        with self._lock:
+            if self._connection is connection:
+                self._connection = None
+
+    def _session(self, line: str, limit: float, ends: float) -> tuple[_Connection, paramiko.Channel]:
+        """A channel for one command. A connection that died before the
+        command started is reopened once: nothing has run yet, so retrying is
+        safe. One given up because the box stopped answering is not."""
+        connection = self._current(ends)
+        try:
+            return connection, self._open(connection, line, limit, ends)
+        except ConnectionLost:
+            if connection.silent:
+                raise
+        connection = self._current(ends)
+        return connection, self._open(connection, line, limit, ends)
+
+    def _open(self, connection: _Connection, what: str, limit: float,
+              ends: float) -> paramiko.Channel:
+        """A session channel on ``connection``. One that sshd refuses (its
+        MaxSessions reached) or is slow to open is asked for again until the
+        deadline; the connection is kept for the other threads."""
+        pause = 0.01
+        while True:
+            wait = ends - time.monotonic()
+            if wait <= 0:
+                raise HostTimeout(what, limit)
+            try:
+                return connection.transport.open_session(timeout=min(wait, self.connect_timeout))
+            except paramiko.ChannelException:
+                pass    # refused: sshd is there and answering
+            except (paramiko.SSHException, EOFError, OSError) as exc:
+                # (paramiko marks the connection inactive before it wakes
+                # the threads opening channels on it)
+                if not connection.active:
+                    self._discard(connection)
+                    raise connection.lost(f"and no session could be opened ({exc})") from None
+            time.sleep(min(pause, max(ends - time.monotonic(), 0)))
+            pause = min(pause * 2, 0.5)
 
     # -- commands -------------------------------------------------------------
     def _wrap(self, line: str, timeout: float | None) -> str:
@@ -184,21 +312,49 @@ class SshHost(BoxHost):
         return command
 
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
-        channel = self._session()
-        started = time.monotonic()
+        limit = self.deadline if timeout is None else timeout
+        # timeout(1) on the box needs a moment past its limit to stop the
+        # command and report it.
+        ends = time.monotonic() + limit + (0 if timeout is None else KILL_GRACE + 5)
+        if not self._sessions.acquire(timeout=limit):
+            raise HostTimeout(line, limit)
+        try:
+            connection, channel = self._session(line, limit, ends)
+            try:
+                self._start(connection, channel, line, timeout)
+                status, out, err = self._exchange(connection, channel, line, stdin, limit, ends)
+            finally:
+                _quietly(channel.close)
+        finally:
+            self._sessions.release()
+        # timeout(1) exits 124 when it stopped the command (137 after KILL);
+        # a host in virtual time (the sim) gets there at once.
+        if timeout is not None and status in (124, 137):
+            raise HostTimeout(line, timeout)
+        return status, out, err
+
+    def _start(self, connection: _Connection, channel: paramiko.Channel, line: str,
+               timeout: float | None) -> None:
         try:
             channel.exec_command(self._wrap(line, timeout))
         except (paramiko.SSHException, EOFError, OSError) as exc:
-            self._drop()
-            raise ConnectionLost(f"{self.where}: the connection dropped as {line!r} was sent; "
-                                 f"it may have run ({exc})") from None
+            if isinstance(exc, paramiko.SSHException) and not connection.dead():
+                raise HostError(f"{self.where}: sshd would not run {line!r} ({exc})") from None
+            self._discard(connection)
+            raise connection.lost(f"as {line!r} was sent; it may have run ({exc})") from None
+
+    def _exchange(self, connection: _Connection, channel: paramiko.Channel, line: str,
+                  stdin: str | None, limit: float, ends: float) -> tuple[int, str, str]:
+        """Feed stdin, read both streams until the command exits, the
+        connection is lost, or the deadline passes."""
         if stdin:
-            # Written beside the reading, so that neither side can block.
+            # Written beside the reading, so that neither side can block; the
+            # channel's timeout ends the writing if the box stops reading.
+            channel.settimeout(limit)
             threading.Thread(target=_feed, args=(channel, stdin), daemon=True).start()
         else:
-            channel.shutdown_write()
+            _quietly(_close_stdin, channel)   # a connection gone is found below
         out, err = bytearray(), bytearray()
-        hard_deadline = started + timeout + KILL_GRACE + 5 if timeout is not None else None
         while True:
             if channel.recv_ready():
                 out += channel.recv(READ_CHUNK)
@@ -208,47 +364,63 @@ class SshHost(BoxHost):
                 continue
             # Done once the command has exited and both streams are closed:
             # the exit status may arrive before the last of the output.
-            if channel.exit_status_ready() and channel.eof_received:
-                break
-            if channel.closed or not self._client.get_transport().is_active():
-                self._drop()
-                raise ConnectionLost(f"{self.where}: the connection dropped while {line!r} was "
-                                     "running; it may or may not have finished")
-            wait = 1.0
-            if hard_deadline is not None:
-                wait = hard_deadline - time.monotonic()
-                if wait <= 0:
-                    channel.close()
-                    raise HostTimeout(line, timeout)
+            if channel.exit_status != -1 and channel.eof_received:
+                return channel.exit_status, out.decode(errors="replace"), \
+                    err.decode(errors="replace")
+            if channel.closed:
+                if connection.dead():
+                    self._discard(connection)
+                    raise connection.lost(f"while {line!r} was running; it may or may not have "
+                                          "finished")
+                # sshd ended it with no exit status (killed by a signal):
+                # paramiko's -1, as ever
+                return channel.exit_status, out.decode(errors="replace"), \
+                    err.decode(errors="replace")
+            wait = ends - time.monotonic()
+            if wait <= 0:
+                _signal(channel, "TERM")
+                raise HostTimeout(line, limit)
             select.select([channel], [], [], min(wait, 1.0))
-        status = channel.recv_exit_status()
-        channel.close()
-        # timeout(1) exits 124 when it stopped the command (137 after KILL);
-        # a host in virtual time (the sim) gets there at once.
-        if timeout is not None and status in (124, 137):
-            raise HostTimeout(line, timeout)
-        return status, out.decode(errors="replace"), err.decode(errors="replace")
 
     # -- files and tunnels ----------------------------------------------------
-    def _sftp_client(self) -> paramiko.SFTPClient:
-        if self._sftp is None:
-            self._session().close()   # (re)connects when needed
-            self._sftp = self._client.open_sftp()
-        return self._sftp
+    def _transfer(self, what: str, move: Callable[[paramiko.SFTPClient], object]) -> None:
+        """One SFTP transfer over the shared connection, one at a time."""
+        ends = time.monotonic() + self.deadline
+        connection = self._current(ends)
+        with connection.sftp_lock:
+            try:
+                if connection.sftp is None:
+                    channel = self._open(connection, what, self.deadline, ends)
+                    channel.settimeout(self.deadline)   # for each read: a box gone quiet
+                    channel.invoke_subsystem("sftp")
+                    connection.sftp = paramiko.SFTPClient(channel)
+                move(connection.sftp)
+            except TimeoutError:
+                raise HostTimeout(what, self.deadline) from None
+            except (paramiko.SSHException, EOFError, OSError):
+                if connection.active:
+                    raise
+                self._discard(connection)
+                raise connection.lost(f"during {what}") from None
 
     def put_file(self, local: str | Path, remote: str) -> None:
-        self._sftp_client().put(str(local), remote)
+        self._transfer(f"sftp put {remote}", lambda sftp: sftp.put(str(local), remote))
 
     def get_file(self, remote: str, local: str | Path) -> None:
-        self._sftp_client().get(remote, str(local))
+        self._transfer(f"sftp get {remote}", lambda sftp: sftp.get(remote, str(local)))
+
+    def _direct(self, address: str, port: int) -> paramiko.Channel:
+        """A direct-tcpip channel through the box to address:port (no
+        session: it does not count against MaxSessions)."""
+        connection = self._current(time.monotonic() + self.connect_timeout)
+        return connection.transport.open_channel(
+            "direct-tcpip", (address, port), ("127.0.0.1", 0), timeout=self.connect_timeout)
 
     def open_tunnel(self, address: str, port: int) -> paramiko.Channel:
         """A direct-tcpip channel through this host to address:port, e.g. to
         reach a jail's sshd from outside: pass it as ``sock`` to paramiko."""
-        self._session().close()
         try:
-            return self._client.get_transport().open_channel(
-                "direct-tcpip", (address, port), ("127.0.0.1", 0), timeout=self.connect_timeout)
+            return self._direct(address, port)
         except (paramiko.SSHException, EOFError) as exc:
             raise HostError(f"{self.where}: no tunnel to {address}:{port} ({exc})") from None
 
@@ -256,25 +428,84 @@ class SshHost(BoxHost):
               port: int = 22, timeout: float | None = None) -> Result:
         """Through the box: a direct-tcpip channel to address:port, and an
         ssh login over it."""
-        self._session().close()   # (re)connects when needed
         try:
-            channel = self._client.get_transport().open_channel(
-                "direct-tcpip", (address, port), ("127.0.0.1", 0), timeout=self.connect_timeout)
+            channel = self._direct(address, port)
         except paramiko.ChannelException as exc:
             # the box could not connect: what ssh run on the box would say
             reason = "Connection refused" if exc.code == 2 else exc.text
             raise LoginError(f"ssh: connect to host {address} port {port}: {reason}") from None
         except (paramiko.SSHException, EOFError) as exc:
             raise HostError(f"{self.where}: no tunnel to {address}:{port} ({exc})") from None
-        return login(channel, address, user, password, command, timeout)
+        return login(channel, address, user, password, command,
+                     self.deadline if timeout is None else timeout)
 
     def close(self, passed: bool = True) -> None:
-        self._drop()
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = None
+
+
+def timings(url: str, options: dict[str, str]) -> dict[str, float]:
+    """The URL's connect timeout, keepalive interval and command deadline."""
+    return {"connect_timeout": _seconds(url, options, "timeout", 10.0),
+            "keepalive": _seconds(url, options, "keepalive", 15.0),
+            "deadline": _seconds(url, options, "deadline", DEFAULT_DEADLINE)}
+
+
+def _quietly(action: Callable, *args) -> None:
+    """Do ``action`` on a channel whose connection may be gone already."""
+    try:
+        action(*args)
+    except (paramiko.SSHException, EOFError, OSError):
+        pass
+
+
+def _signal(channel: paramiko.Channel, name: str) -> None:
+    """Ask sshd to send a signal to the command (RFC 4254, 6.9): OpenSSH
+    sends it to the command's process group (a forced command excepted).
+    paramiko has no call for this request."""
+    message = paramiko.Message()
+    message.add_byte(cMSG_CHANNEL_REQUEST)
+    message.add_int(channel.remote_chanid)
+    message.add_string("signal")
+    message.add_boolean(False)
+    message.add_string(name)
+    _quietly(channel.transport._send_user_message, message)
+
+
+# paramiko answers sshd's CLOSE from its own thread, and sends that answer
+# once it holds the channel's lock; yet it sends our data and EOF after
+# letting go of that lock. When sshd closes first (the command exited) our
+# packet may then follow our CLOSE, and sshd drops the whole connection
+# ("ieof packet referred to nonexistent channel"): every thread loses its
+# command. So stdin and its EOF are sent with the lock held.
+def _close_stdin(channel: paramiko.Channel) -> None:
+    with channel.lock:
+        message = channel._send_eof()
+        if message is not None:
+            channel.transport._send_user_message(message)
+
+
+def _write(channel: paramiko.Channel, data: bytes) -> None:
+    while data:
+        with channel.lock:
+            if channel.closed:
+                raise EOFError("the command's channel is closed")
+            size = channel._wait_for_send_window(len(data))   # the channel's timeout bounds it
+            if size == 0:
+                raise EOFError("the command's channel is closed")
+            message = paramiko.Message()
+            message.add_byte(cMSG_CHANNEL_DATA)
+            message.add_int(channel.remote_chanid)
+            message.add_string(data[:size])
+            channel.transport._send_user_message(message)
+        data = data[size:]
 
 
 def _feed(channel: paramiko.Channel, data: str) -> None:
     try:
-        channel.sendall(data.encode())
-        channel.shutdown_write()
+        _write(channel, data.encode())
+        _close_stdin(channel)
     except (OSError, EOFError, paramiko.SSHException):
-        pass
+        pass   # the command ended or the connection is gone: the reader reports it

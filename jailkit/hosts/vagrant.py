@@ -1,6 +1,8 @@
-"""``vagrant://[machine][?dir=PATH&provider=NAME&up=0]``: the FreeBSD box of
+"""``vagrant://[machine][?dir=PATH&provider=NAME&up=0&deadline=S]``: the FreeBSD box of
 vagrant/Vagrantfile, booted when it is not running (progress is shown),
-then reached over ssh:// with paramiko as root (sudo).
+then reached over ssh:// with paramiko as root (sudo): an ssh:// host, with
+its thread safety, its ``deadline`` for each command and its ``keepalive``
+(both settable here too, ``?deadline=S&keepalive=S``).
 
 The box's host key is recorded, on the first connection after jailkit
 booted it, in ``.vagrant/jailkit_known_hosts`` beside the Vagrantfile, and
@@ -17,9 +19,9 @@ from urllib.parse import SplitResult
 from ..lab import Lab
 from ..vagrant import Vagrant, VagrantError
 from . import HostURLError
-from .ssh import SshHost
+from .ssh import SshHost, timings
 
-OPTIONS = {"dir", "provider", "up"}
+OPTIONS = {"dir", "provider", "up", "deadline", "keepalive"}
 DESTROY = ("never", "always", "passing")
 
 
@@ -32,7 +34,10 @@ class VagrantHost(SshHost):
     def from_url(cls, url: str, parts: SplitResult, options: dict[str, str],
                  lab: Lab | None = None, destroy: str = "never", **_settings) -> "VagrantHost":
         if set(options) - OPTIONS or parts.port or parts.username:
-            raise HostURLError(f"{url!r}: vagrant:// takes a machine name and ?dir=PATH&provider=NAME&up=0")
+            raise HostURLError(f"{url!r}: vagrant:// takes a machine name and "
+                               "?dir=PATH&provider=NAME&up=0&deadline=S&keepalive=S")
+        settings = timings(url, {name: options[name] for name in ("deadline", "keepalive")
+                                 if name in options})
         if destroy not in DESTROY:
             raise HostURLError(f"destroy must be one of {', '.join(DESTROY)}, not {destroy!r}")
         directory = Path(options.get("dir") or os.environ.get("JAILKIT_VAGRANT_DIR") or "vagrant")
@@ -47,10 +52,10 @@ class VagrantHost(SshHost):
             if state == "not_created":
                 known_hosts.unlink(missing_ok=True)   # a new box has a new host key
             vagrant.up(options.get("provider"))
-        settings = vagrant.ssh_config()
-        host = cls(url, settings.hostname, settings.port, settings.user, key=settings.identity_file,
+        ssh = vagrant.ssh_config()
+        host = cls(url, ssh.hostname, ssh.port, ssh.user, key=ssh.identity_file,
                    known_hosts=str(known_hosts), accept_new_key=not known_hosts.is_file(),
-                   sudo=True, lab=lab)
+                   sudo=True, lab=lab, **settings)
         host.vagrant = vagrant
         host.destroy_policy = destroy
         return host
