@@ -68,6 +68,7 @@ class LabRecord:
     resolv_taken: bool = False
     old_resolv: str | None = None           # the box's resolv.conf (None when it had none)
     lab_resolv: str = ""                    # what the lab wrote there
+    modules: list[str] = field(default_factory=list)   # kernel modules it loaded
 
     def put_inside(self, jail: str, *names: str) -> None:
         self.inside.setdefault(jail, []).extend(names)
@@ -108,6 +109,7 @@ def build_lab(host: Host, lab: Lab) -> LabRecord | None:
     route = _default_route_plan(host, lab)
     record = LabRecord()
     try:
+        _load_modules(host, lab, record)
         record.run_dir = True
         _must(host, f"mkdir -p {RUN}")
         _lan(host, lab, record)
@@ -164,6 +166,25 @@ def _refuse_taken_names(host: Host, lab: Lab) -> None:
 
 def _hosts(lab: Lab) -> tuple[InternetHost, ...]:
     return lab.internet.hosts if lab.internet is not None else ()
+
+
+def modules_needed(lab: Lab) -> list[str]:
+    """The kernel modules the lab's machines need. A jail cannot load one
+    (kldload needs PRIV_KLD_LOAD, which no jail is granted), so they are
+    loaded on the host: epairs and bridges for the wires, and the gateway's
+    NAT (ipl.ko for ipnat, pf.ko for pf)."""
+    needed = ["if_epair", "if_bridge"]
+    if lab.internet is not None:
+        needed += {"ipnat": ["ipl"], "pf": ["pf"]}.get(lab.nat, [])
+    return needed
+
+
+def _load_modules(host: Host, lab: Lab, record: LabRecord) -> None:
+    for module in modules_needed(lab):
+        if host.run(["kldstat", "-q", "-n", module]).succeeded:
+            continue
+        _must(host, f"kldload {module}")
+        record.modules.append(module)
 
 
 def _lan(host: Host, lab: Lab, record: LabRecord) -> None:
@@ -252,13 +273,22 @@ def _services(host: Host, jail: str, machine: InternetHost) -> None:
 
 def _translation(host: Host, lab: Lab) -> None:
     if lab.nat == "ipnat":
-        # ipf -E may find IPFilter already running in the new vnet; either is fine
-        host.run(f"jexec {GATEWAY_JAIL} ipf -E")
+        # A new vnet's IPFilter starts disabled; its ipnat rules translate
+        # nothing until `ipf -E` has run there, so that must succeed.
+        if not _ipfilter_running(host):
+            _must(host, f"jexec {GATEWAY_JAIL} ipf -E")
+        if not _ipfilter_running(host):
+            raise LabBuildError(f"building the lab: IPFilter does not run in {GATEWAY_JAIL} "
+                                "after `ipf -E`")
         _must(host, f"jexec {GATEWAY_JAIL} ipnat -f -", stdin=f"map {WAN_PORT} {lab.lan} -> 0/32\n")
     elif lab.nat == "pf":
         _must(host, f"jexec {GATEWAY_JAIL} pfctl -q -f -",
               stdin=f"nat on {WAN_PORT} from {lab.lan} to any -> ({WAN_PORT})\n")
         _must(host, f"jexec {GATEWAY_JAIL} pfctl -q -e")
+
+
+def _ipfilter_running(host: Host) -> bool:
+    return "Running: yes" in host.run(f"jexec {GATEWAY_JAIL} ipf -V").stdout
 
 
 def _name_server(host: Host, lab: Lab) -> None:
@@ -371,6 +401,10 @@ def _take_down(host: Host, lab: Lab, record: LabRecord) -> None:
             host.run(["ifconfig", name, "destroy"])
     if record.run_dir:
         host.run(["rm", "-rf", RUN])
+    for module in reversed(record.modules):
+        # one the box took to using meanwhile stays loaded, and is named
+        if not host.run(["kldunload", module]).succeeded:
+            left.append(f"module {module} (in use)")
     present = _macs(host)
     still = [n for n, mac in record.interfaces.items() if n in present and present[n] in ("", mac)]
     jails = [j for j in record.jails if host.run(["jls", "-j", j]).succeeded]

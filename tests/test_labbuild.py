@@ -227,3 +227,19 @@ def test_a_take_down_that_fails_after_an_interrupt_says_both():
     with pytest.raises(LabBuildError, match=r"building the lab stopped \(KeyboardInterrupt: \) and "
                                             r"taking down what was built failed: .*jk_net1"):
         box.prepare_lab()
+
+
+def test_the_lab_loads_the_modules_it_needs_and_only_unloads_those():
+    """A fresh box has no module loaded, and a jail cannot load one: the lab
+    loads if_epair, if_bridge and ipl (the gateway's ipnat) on the host,
+    enables IPFilter in the gateway, and unloads just those at the end."""
+    fresh = jailkit.connect("sim://?bare=1")
+    fresh.run("kldload if_bridge").check()          # the box's own, before the lab
+    before = fresh.run("kldstat").stdout
+    record = build_lab(fresh, fresh.lab)
+    assert record.modules == ["if_epair", "ipl"]
+    assert "Running: yes" in fresh.run(f"jexec {GATEWAY_JAIL} ipf -V").stdout
+    assert fresh.run("ping -c 1 whois.iana.org").succeeded
+    assert "MAP 10.0.10.2 " in fresh.run(f"jexec {GATEWAY_JAIL} ipnat -l").stdout
+    remove_lab(fresh, fresh.lab, record)
+    assert fresh.run("kldstat").stdout == before

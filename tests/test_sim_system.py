@@ -339,3 +339,17 @@ def test_cp_writes_through_a_destination_link_as_freebsd_14s_does(box):
     assert run(box, "readlink /t/etc/motd")[1] == "/var/run/motd\n"  # still the link
     box.run("cp /bin/ls /tmp/ls").check()
     assert run(box, "/tmp/ls -d /tmp")[1] == "/tmp\n"                 # a copied program runs
+
+
+def test_kldstat_answers_for_one_file_or_module(host):
+    """sbin/kldstat: -n FILE and -m MODULE (the name the file declares:
+    ipl.ko is "ipfilter"), -q for the exit status alone."""
+    assert run(host, "kldstat -q -n ipl") == (1, "", "")
+    assert run(host, "kldstat -n ipl") == (
+        1, "", "kldstat: can't find file ipl: No such file or directory\n")
+    host.run("kldload ipl pf").check()
+    assert run(host, "kldstat -q -n ipl.ko") == (0, "", "")
+    assert run(host, "kldstat -n pf")[1].splitlines()[1].endswith(" pf.ko")
+    assert run(host, "kldstat -m ipfilter") == (0, "Id  Refs Name\n  2    1 ipfilter\n", "")
+    assert run(host, "kldstat -q -m ipl")[0] == 1
+    assert run(host, "kldstat -x")[0] == 1

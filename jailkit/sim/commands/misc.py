@@ -183,15 +183,70 @@ def which(proc: Proc, argv: list[str]) -> int:
     return status
 
 
+# The module a .ko file declares (DECLARE_MODULE), where it differs from the
+# file's name: ipl.ko is IPFilter's (sys/netpfil/ipfilter/netinet/mlfk_ipl.c).
+MODULE_NAMES = {"ipl": "ipfilter"}
+KLDSTAT_USAGE = "usage: kldstat [-dhqv] [-i id] [-n filename]\n       kldstat [-dq] [-m modname]\n"
+
+
 @program("kldstat")
 def kldstat(proc: Proc, argv: list[str]) -> int:
+    """sbin/kldstat: every loaded file, one (-n FILE, -i ID), or whether a
+    module is in the kernel (-m NAME); -q answers with the exit status alone."""
+    try:
+        opts, operands = getopt(argv[1:], "i:m:n:qv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(KLDSTAT_USAGE)
+        return 1
+    values = dict(opts)
+    if operands:
+        proc.error(KLDSTAT_USAGE)
+        return 1
+    quiet = "q" in values
+    files = ["kernel"] + sorted(proc.kernel.modules - {"kernel"})
+    if "m" in values:
+        return _kldstat_module(proc, files, values["m"] or "", quiet)
+    shown = files
+    if "n" in values:
+        name = (values["n"] or "").rsplit("/", 1)[-1].removesuffix(".ko")
+        if name not in files:
+            if not quiet:
+                proc.error(f"kldstat: can't find file {values['n']}: No such file or directory\n")
+            return 1
+        if quiet:
+            return 0
+        shown = [name]
+    elif "i" in values:
+        fileid = values["i"] or ""
+        if not fileid.isdigit() or not 0 < int(fileid) <= len(files):
+            proc.error(f"kldstat: can't stat file id {fileid}: No such file or directory\n")
+            return 1
+        shown = [files[int(fileid) - 1]]
     proc.write("Id Refs Address                Size Name\n")
-    proc.write(" 1   %2d 0xffffffff80200000  1f3c6c8 kernel\n" % (len(proc.kernel.modules) + 30))
     address = 0xffffffff82a20000
-    for index, name in enumerate(sorted(proc.kernel.modules - {"kernel"}), start=2):
-        size = MODULES.get(name, 0x4000)
-        proc.write(f"{index:2d}    1 0x{address:x} {size:8x} {name}.ko\n")
-        address += (size + 0xfff) & ~0xfff
+    for index, name in enumerate(files, start=1):
+        if name == "kernel":
+            line = " 1   %2d 0xffffffff80200000  1f3c6c8 kernel\n" % (len(files) + 30)
+        else:
+            size = MODULES.get(name, 0x4000)
+            line = f"{index:2d}    1 0x{address:x} {size:8x} {name}.ko\n"
+            address += (size + 0xfff) & ~0xfff
+        if name in shown:
+            proc.write(line)
+    return 0
+
+
+def _kldstat_module(proc: Proc, files: list[str], name: str, quiet: bool) -> int:
+    """kldstat -m: modfind(2) looks a module up by the name it declares.
+    (The kernel's own modules are not modelled, so ids follow the files'.)"""
+    modules = [MODULE_NAMES.get(file, file) for file in files]
+    if name not in modules:
+        if not quiet:
+            proc.error(f"kldstat: can't find module {name}: No such file or directory\n")
+        return 1
+    if not quiet:
+        proc.write("Id  Refs Name\n%3d %4d %s\n" % (modules.index(name) + 1, 1, name))
     return 0
 
 
