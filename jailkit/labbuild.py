@@ -105,6 +105,7 @@ def build_lab(host: Host, lab: Lab) -> LabRecord | None:
     if lab_present(host, lab):
         return None
     _refuse_leftovers(host)
+    _refuse_dhcp_default(host)
     _refuse_taken_names(host, lab)
     route = _default_route_plan(host, lab)
     record = LabRecord()
@@ -148,6 +149,20 @@ def _refuse_leftovers(host: Host) -> None:
         f"{RUN} is left from an earlier jailkit run that did not take its lab down; {said}"
         "jailkit applies nothing from it: check the box's default route and /etc/resolv.conf "
         f"(the copy that run kept is {RUN}/resolv.conf.saved), then remove {RUN}")
+
+
+def _refuse_dhcp_default(host: Host) -> None:
+    """With ifconfig_DEFAULT saying DHCP (the official Vagrant boxes' rc.conf),
+    devd(8) starts a dhclient on every Ethernet interface that comes up, the
+    lab's and the jails' epairs included: each gets the address 0.0.0.0 and
+    a dhclient the scenarios would see. The box must name its DHCP NICs."""
+    default = host.run(["sysrc", "-n", "ifconfig_DEFAULT"]).stdout
+    if any(word.upper() in ("DHCP", "SYNCDHCP", "NOSYNCDHCP") for word in default.split()):
+        raise LabBuildError(
+            f'the box\'s rc.conf has ifconfig_DEFAULT="{default.strip()}": devd would start '
+            "dhclient on every interface the lab and the jails make. Name the NICs that use "
+            'DHCP instead (sysrc ifconfig_em0="SYNCDHCP"; sysrc -x ifconfig_DEFAULT), as '
+            "vagrant/provision.sh does")
 
 
 def _refuse_taken_names(host: Host, lab: Lab) -> None:

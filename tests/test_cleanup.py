@@ -264,10 +264,6 @@ def test_a_pf_ruleset_with_no_copy_that_loads_back_is_left_and_named():
 
 def test_interfaces_that_come_home_from_the_scenarios_jails_go_the_boxs_stay():
     box = own_box()
-    # if_vmove() takes an interface down and purges its addresses, so one that
-    # was lent to a jail comes home down and bare: the box's lan0 is so from
-    # the start here (devd's dhclient had given it 0.0.0.0 and IFF_UP).
-    box.run("ifconfig lan0 inet 0.0.0.0 -alias && ifconfig lan0 down").check()
     before = what_it_has(box)
     journal = Journal(box)
     with journal.watching():

@@ -235,6 +235,7 @@ def test_the_lab_loads_the_modules_it_needs_and_only_unloads_those():
     enables IPFilter in the gateway, and unloads just those at the end."""
     fresh = jailkit.connect("sim://?bare=1")
     fresh.run("kldload if_bridge").check()          # the box's own, before the lab
+    fresh.run("sysrc ifconfig_em0=SYNCDHCP && sysrc -x ifconfig_DEFAULT").check()
     before = fresh.run("kldstat").stdout
     record = build_lab(fresh, fresh.lab)
     assert record.modules == ["if_epair", "ipl"]
@@ -243,3 +244,14 @@ def test_the_lab_loads_the_modules_it_needs_and_only_unloads_those():
     assert "MAP 10.0.10.2 " in fresh.run(f"jexec {GATEWAY_JAIL} ipnat -l").stdout
     remove_lab(fresh, fresh.lab, record)
     assert fresh.run("kldstat").stdout == before
+
+
+def test_a_box_that_dhcps_every_new_interface_is_refused():
+    """ifconfig_DEFAULT="SYNCDHCP" (the official boxes' rc.conf) would have
+    devd start a dhclient on every epair the lab makes: refused, with the
+    fix, before anything is built."""
+    fresh = jailkit.connect("sim://?bare=1")
+    before = fresh.run("ifconfig -l; jls; kldstat").stdout
+    with pytest.raises(LabBuildError, match='ifconfig_DEFAULT="SYNCDHCP".*sysrc -x ifconfig_DEFAULT'):
+        build_lab(fresh, fresh.lab)
+    assert fresh.run("ifconfig -l; jls; kldstat").stdout == before

@@ -181,3 +181,14 @@ def test_a_jail_cannot_set_the_kernel_environment(fresh):
     fresh.run("jail -c name=j path=/ persist").check()
     assert run(fresh, "jexec j kenv a=1") == (255, "", "kenv: unable to set a to 1\n")
     assert run(fresh, "jexec j kenv smbios.system.product") == (0, "VirtualBox\n", "")
+
+
+def test_after_provisioning_new_interfaces_get_no_dhclient():
+    """The box's own NIC keeps DHCP by name; an epair made later gets no
+    dhclient and no 0.0.0.0 from devd."""
+    box = jailkit.connect(PROVISIONED_BOX)
+    assert run(box, "sysrc -n ifconfig_em0") == (0, "SYNCDHCP\n", "")
+    assert run(box, "sysrc -n ifconfig_DEFAULT")[0] == 1
+    box.run("ifconfig epair9 create").check()
+    assert "inet " not in box.run("ifconfig epair9a").stdout
+    assert run(box, "ls /var/run/dhclient") == (0, "dhclient.em0.pid\n", "")

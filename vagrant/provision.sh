@@ -30,3 +30,19 @@ kldload -n ipfw pf pflog ipl
 
 # pf is loaded, not enabled: nothing is filtered until a scenario says so.
 sysctl net.inet.ip.forwarding=0
+
+# devd(8) starts dhclient on every new Ethernet interface that rc.conf calls
+# a DHCP one, and the official boxes' ifconfig_DEFAULT="SYNCDHCP" calls them
+# all so: the epairs of every jail would get a dhclient and the address
+# 0.0.0.0. The NICs DHCP configured at this boot keep DHCP, by name; the
+# default goes, so new interfaces get none.
+default=$(sysrc -n ifconfig_DEFAULT 2>/dev/null || true)
+if [ -n "$default" ]; then
+	for pidfile in /var/run/dhclient/dhclient.*.pid; do
+		[ -e "$pidfile" ] || continue
+		nic=${pidfile#/var/run/dhclient/dhclient.}
+		nic=${nic%.pid}
+		sysrc -n "ifconfig_$nic" > /dev/null 2>&1 || sysrc "ifconfig_$nic=$default"
+	done
+	sysrc -x ifconfig_DEFAULT
+fi

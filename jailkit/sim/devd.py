@@ -4,7 +4,7 @@
 interface's link comes up (devd.conf's LINK_UP notify with media-type
 "ethernet"); rc.d/dhclient starts dhclient when the interface is a DHCP
 one (network.subr's dhcpif: ifconfig_IF, or ifconfig_DEFAULT when that is
-empty, holds DHCP or SYNCDHCP). So on a box whose rc.conf says
+unset, holds DHCP or SYNCDHCP). So on a box whose rc.conf says
 ifconfig_DEFAULT="SYNCDHCP", as both official Vagrant boxes do, every new
 epair end gets a dhclient: its PREINIT gives the interface the address
 0.0.0.0 and brings it up (sbin/dhclient/dhclient-script); with no DHCP
@@ -68,8 +68,11 @@ def quietstart(machine: "Machine", ifnet: Ifnet, lease: bool = False) -> None:
 
 
 def dhcpif(rcvars: dict[str, str], name: str) -> bool:
-    """network.subr dhcpif: is the interface configured by DHCP?"""
-    args = rcvars.get(f"ifconfig_{_ltr(name)}", "") or rcvars.get("ifconfig_DEFAULT", "")
+    """network.subr dhcpif: is the interface configured by DHCP? Its
+    arguments come from get_if_var's ${ifconfig_IF-$ifconfig_DEFAULT}: an
+    ifconfig_IF set to "" keeps the default away."""
+    own = rcvars.get(f"ifconfig_{_ltr(name)}")
+    args = own if own is not None else rcvars.get("ifconfig_DEFAULT", "")
     return any(word.lower() in DHCP_WORDS for word in args.split())
 
 
