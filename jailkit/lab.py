@@ -269,29 +269,26 @@ def _mac(value: object) -> str:
 
 
 def _ipv4(value: object) -> ipaddress.IPv4Address:
-    text = _text(value, "an IPv4 address like 10.0.10.1")
-    try:
-        return ipaddress.IPv4Address(text)
-    except ValueError as exc:
-        raise _Invalid(str(exc)) from None
+    return _address(value, ipaddress.IPv4Address, "an IPv4 address like 10.0.10.1", False)
 
 
 def _ipv4_interface(value: object) -> ipaddress.IPv4Interface:
-    text = _text(value, "an IPv4 address with its prefix length, like 10.0.10.2/28")
-    if "/" not in text:
-        raise _Invalid(f"{text!r} needs its prefix length, like 10.0.10.2/28")
-    try:
-        return ipaddress.IPv4Interface(text)
-    except ValueError as exc:
-        raise _Invalid(str(exc)) from None
+    return _address(value, ipaddress.IPv4Interface,
+                    "an IPv4 address with its prefix length, like 10.0.10.2/28", True)
 
 
 def _ipv4_network(value: object) -> ipaddress.IPv4Network:
-    text = _text(value, "an IPv4 network like 10.0.10.0/28")
-    if "/" not in text:
-        raise _Invalid(f"{text!r} needs its prefix length, like 10.0.10.0/28")
+    return _address(value, ipaddress.IPv4Network, "an IPv4 network like 10.0.10.0/28", True)
+
+
+def _address(value: object, kind: Callable[[str], T], what: str, with_prefix: bool) -> T:
+    """An address (or network) as ``kind`` reads it; ``with_prefix``: the
+    prefix length must be written, never taken as /32 by default."""
+    text = _text(value, what)
+    if with_prefix and "/" not in text:
+        raise _Invalid(f"{text!r} needs its prefix length, like {what.rsplit(' ', 1)[-1]}")
     try:
-        return ipaddress.IPv4Network(text)
+        return kind(text)
     except ValueError as exc:
         raise _Invalid(str(exc)) from None
 
