@@ -1,6 +1,8 @@
 """The harness's own ssh session to a bare box (jailkit.sim.harness): what
 would cut a real session cuts it, as paramiko's connection ends: the command
-that cut it raises ConnectionLost, and nothing after it runs."""
+that cut it raises ConnectionLost, and nothing after it runs. The client's
+address, as each kind of host learns it, and the lab build's default-route
+refusal that uses it."""
 
 from __future__ import annotations
 
@@ -10,6 +12,10 @@ import pytest
 
 import jailkit
 from jailkit.host import ConnectionLost
+from jailkit.lab import DEFAULT_LAB, load_lab
+from jailkit.labbuild import LabBuildError, _answered_by_default_route, build_lab, remove_lab
+from tests.conftest import PROVISIONED_BOX
+from tests.sshd import start_sshd
 
 STATEFUL = "block all\npass in on em0 proto tcp to any port 22 keep state\npass out all\n"
 
@@ -109,3 +115,67 @@ def test_a_bare_box_knows_its_harness(client, address):
 
 def test_local_has_no_session():
     assert jailkit.connect("local://").client_address() is None
+
+
+@pytest.fixture(scope="module")
+def sshd():
+    server = start_sshd()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("via", ["127.0.0.1", "::1"])
+@pytest.mark.parametrize("options", [{}, {"sudo": "1"}])
+def test_ssh_asks_the_box_outside_sudo(sshd, via, options):
+    # a real sshd: $SSH_CONNECTION as sshd sets it, read in the login user's
+    # own session (the user's sudo, if any, is never asked), in either family
+    host = jailkit.connect(sshd.url(via=via, **options))
+    try:
+        assert host.client_address() == ipaddress.ip_address(via)
+    finally:
+        host.close()
+
+
+def test_under_sudo_the_box_still_names_the_client():
+    # a bare sim behind sshd, whose sudo removes SSH_CONNECTION as sudo does:
+    # what labbuild read before is empty there
+    server = start_sshd(sim=True)
+    try:
+        host = jailkit.connect(server.url(sudo="1"))
+        assert host.run("echo x$SSH_CONNECTION").stdout == "x\n"
+        assert host.client_address() == ipaddress.IPv4Address("10.0.2.2")
+        host.close()
+    finally:
+        server.stop()
+
+
+# -- the lab build's check, per address family ------------------------------------------
+
+def test_under_sudo_a_routed_client_is_still_seen_and_the_lab_refused():
+    # what the box's sudo hid before: the build went on and moved the route
+    server = start_sshd(sim=True, client="routed")
+    try:
+        host = jailkit.connect(server.url(sudo="1"), lab=load_lab(DEFAULT_LAB))
+        with pytest.raises(LabBuildError, match="comes from 198.51.100.20 through the box's"):
+            build_lab(host, host.lab)
+        assert "gateway: 10.0.2.2" in host.run("route -n get default").stdout
+        host.close()
+    finally:
+        server.stop()
+
+
+def test_the_lab_is_built_under_an_on_link_client_and_the_session_lives():
+    box = jailkit.connect(PROVISIONED_BOX)
+    record = build_lab(box, box.lab)
+    assert box.run("ping -c 1 10.0.10.1").succeeded
+    remove_lab(box, box.lab, record)
+    assert box.run("echo still here").succeeded
+
+
+def test_an_ipv6_client_is_not_answered_by_the_ipv4_default_route():
+    # the lab moves only the IPv4 default route; an IPv6 client's answers
+    # take the box's IPv6 routes, which it leaves alone
+    box = jailkit.connect(PROVISIONED_BOX + "&client=routed")
+    assert _answered_by_default_route(box, ipaddress.IPv4Address("198.51.100.20"))
+    assert not _answered_by_default_route(box, ipaddress.IPv6Address("2001:db8::7"))
+    assert not _answered_by_default_route(box, ipaddress.IPv4Address("10.0.2.2"))
