@@ -1,21 +1,24 @@
 """The harness's own ssh session to a bare box (jailkit.sim.harness): what
 would cut a real session cuts it, as paramiko's connection ends: the command
 that cut it raises ConnectionLost, and nothing after it runs. The client's
-address, as each kind of host learns it, and the lab build's default-route
-refusal that uses it."""
+address, as each kind of host learns it, and the checks that use it: the lab
+build's default-route refusal and the ipfw guard."""
 
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import quote
 
 import pytest
 
 import jailkit
+from jailkit.boxcheck import ipfw_default_refusal
 from jailkit.host import ConnectionLost
 from jailkit.lab import DEFAULT_LAB, load_lab
 from jailkit.labbuild import LabBuildError, _answered_by_default_route, build_lab, remove_lab
 from tests.conftest import PROVISIONED_BOX
 from tests.sshd import start_sshd
+from tests.test_scenarios import FEATURE, run_feature
 
 STATEFUL = "block all\npass in on em0 proto tcp to any port 22 keep state\npass out all\n"
 
@@ -179,3 +182,56 @@ def test_an_ipv6_client_is_not_answered_by_the_ipv4_default_route():
     assert _answered_by_default_route(box, ipaddress.IPv4Address("198.51.100.20"))
     assert not _answered_by_default_route(box, ipaddress.IPv6Address("2001:db8::7"))
     assert not _answered_by_default_route(box, ipaddress.IPv4Address("10.0.2.2"))
+
+
+# -- the ipfw guard ---------------------------------------------------------------------
+
+TUNABLE = "net.inet.ip.fw.default_to_accept"
+
+
+def test_the_guard_refuses_a_fresh_box_and_names_the_tunable():
+    box = jailkit.connect("sim://?bare=1")
+    refusal = ipfw_default_refusal(box)
+    assert refusal is not None and f"kenv {TUNABLE}=1" in refusal and "/boot/loader.conf" in refusal
+    assert "ipfw" not in box.run("kldstat").stdout and box.run("true").succeeded
+
+
+def test_the_guard_passes_with_the_tunable_in_kenv_or_loaded():
+    box = jailkit.connect("sim://?bare=1")
+    box.run(f"kenv {TUNABLE}=1").check()
+    assert ipfw_default_refusal(box) is None
+    assert ipfw_default_refusal(jailkit.connect(PROVISIONED_BOX)) is None   # loaded, accepting
+
+
+def test_the_guard_lets_a_host_without_a_harness_session_be():
+    # the modelled lab is at its console; its default rule denies, as the
+    # howto's machine's did
+    assert ipfw_default_refusal(jailkit.connect("sim://")) is None
+
+
+def test_the_guard_refuses_ipfw_loaded_denying():
+    # an admin's way: a rule for everything in the same line as the load
+    # (TCP resends what the instant between them dropped)
+    box = jailkit.connect("sim://?bare=1")
+    box.run("kldload ipfw && ipfw -q add 100 allow ip from any to any").check()
+    refusal = ipfw_default_refusal(box)
+    assert refusal is not None and f"{TUNABLE} is 0" in refusal and "reboot" in refusal
+
+
+# What a box has that loaded what the lab needs, and not ipfw: the tunable unset.
+NO_IPFW = ("#!/bin/sh\nset -eu\n"
+           "sysrc -f /boot/loader.conf if_bridge_load=YES if_epair_load=YES pf_load=YES ipl_load=YES\n"
+           "kldload -n if_bridge if_epair pf ipl\n")
+
+
+def test_troubleshooting_5_stops_at_the_guard_on_a_box_without_the_tunable(pytester, tmp_path):
+    script = tmp_path / "no_ipfw.sh"
+    script.write_text(NO_IPFW)
+    url = f"sim://?bare=1&provision={quote(str(script), safe='')}"
+    result = run_feature(pytester, FEATURE, "--host", url, "-k", "troubleshooting_5", "--steps")
+    # failed at the step, and no error after it: the cleanup and the lab's
+    # take-down still had the session
+    result.assert_outcomes(failed=1, errors=0)
+    result.stdout.fnmatch_lines(["*✗ Given loading ipfw cannot cut jailkit's session to this host",
+                                 f"*kenv {TUNABLE}=1*/boot/loader.conf*"])
+    assert 'I enter "kldload -n ipfw"' not in result.stdout.str()
