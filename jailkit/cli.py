@@ -24,6 +24,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from .host import ConnectionLost
 from .hosts import connect
 from .lab import DEFAULT_LAB, LabError, lab_path, load_lab
 from .scenario import Scenario, ScenarioError
@@ -31,6 +32,7 @@ from .scenario import Scenario, ScenarioError
 # Without a terminal, a command still running after this many virtual
 # seconds gets SIGINT: a minute of `ping <gateway>` is plenty to read.
 LIMIT = 60.0
+SSH_LOST = 255     # ssh's exit status when its connection is lost
 HISTORY = Path(os.environ.get("JAILKIT_HISTORY", Path.home() / ".jailkit_history"))
 
 
@@ -95,6 +97,11 @@ def run_line(terminal: Scenario, line: str) -> int:
     except ScenarioError as exc:
         print(f"jailkit: {exc}", file=sys.stderr)
         return 2
+    except ConnectionLost as exc:
+        # a bare box's ssh session cut by the line: it ends, as ssh's does
+        print(f"jailkit: {exc}", file=sys.stderr)
+        terminal.logged_out = True
+        return SSH_LOST
     except Exception:      # a bug of jailkit's: say so, keep the learner's work
         traceback.print_exc()
         print("jailkit: internal error (please report it); the session goes on", file=sys.stderr)

@@ -6,6 +6,7 @@ behave alike on every kind of host."""
 
 from __future__ import annotations
 
+import ipaddress
 import shlex
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -90,6 +91,12 @@ class Host(ABC):
     @abstractmethod
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
         """Run one command line; raise HostTimeout when ``timeout`` passes."""
+
+    def client_address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        """Where the harness's own session to this host comes from, as the
+        host sees it (what $SSH_CONNECTION shows there, after any NAT on the
+        way); None when there is no such session to cut (local://)."""
+        return None
 
     def login(self, address: str, user: str, password: str, command: str, *,
               port: int = 22, timeout: float | None = None) -> Result:

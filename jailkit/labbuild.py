@@ -33,6 +33,7 @@ bare sim host (``sim://?bare=1``), which is how they are tested here."""
 
 from __future__ import annotations
 
+import ipaddress
 import shlex
 from dataclasses import dataclass, field
 
@@ -48,6 +49,7 @@ WAN_BRIDGE = "bridge200"
 FIRST_UNIT = 200            # epair200 is the LAN, epair201... the internet hosts
 RUN = "/var/run/jailkit"
 STATE = f"{RUN}/lab.state"
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class LabBuildError(HostError):
@@ -322,23 +324,30 @@ def _name_server(host: Host, lab: Lab) -> None:
 def _default_route_plan(host: Host, lab: Lab) -> str:
     """The box's current default gateway ("" when it has none). Refuses when
     this very ssh session reaches the box by its default route, which the
-    lab would take over."""
-    shown = host.run("route -n get default")
-    current = ""
-    for line in shown.stdout.splitlines():
-        if line.strip().startswith("gateway:"):
-            current = line.split(":", 1)[1].strip()
-    client = host.run("echo $SSH_CONNECTION").stdout.split()[:1]
-    if current and client:
-        path = host.run(["route", "-n", "get", client[0]]).stdout
-        if "destination: 0.0.0.0" in path or "destination: default" in path:
-            raise LabBuildError(
-                f"this ssh session comes from {client[0]} through the box's default route "
-                f"({current}); the lab takes that route over (the howto's machine reaches the "
-                "internet through the LAN's gateway), which would cut the session. Connect from "
-                "a directly attached network (a Vagrant box always does), or give the box a "
-                f"host route to {client[0]} first")
+    lab would take over. The session's client is the host's own knowledge
+    (Host.client_address(): the box's view of it, under sudo too)."""
+    current = _default_gateway(host)
+    client = host.client_address()
+    if current and client is not None and _answered_by_default_route(host, client):
+        raise LabBuildError(
+            f"this ssh session comes from {client} through the box's default route "
+            f"({current}); the lab takes that route over (the howto's machine reaches the "
+            "internet through the LAN's gateway), which would cut the session. Connect from "
+            "a directly attached network (a Vagrant box always does), or give the box a "
+            f"host route to {client} first")
     return current
+
+
+def _answered_by_default_route(host: Host, client: IPAddress) -> bool:
+    """Does the box answer ``client`` by the default route the lab takes
+    over? That is the IPv4 one (``route change default`` is -inet); an IPv6
+    client is answered by the box's IPv6 routes, which the lab leaves as
+    they are, whichever of them it takes."""
+    if client.version == 6:
+        return False
+    path = host.run(["route", "-n", "get", "-inet", str(client)]).stdout
+    return any(line.split() in (["destination:", "default"], ["destination:", "0.0.0.0"])
+               for line in path.splitlines())
 
 
 def _take_over(host: Host, lab: Lab, old_gateway: str, record: LabRecord) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
+from jailkit.boxcheck import ipfw_default_refusal
 from jailkit.files import exists
 from jailkit.qjail.record import LOCAL
 from jailkit.scenario import Scenario
@@ -17,6 +18,12 @@ def vimage_host(scenario: Scenario) -> None:
     nics = scenario.host.run(["ifconfig", "-l"]).stdout.split()
     nic = scenario.variables["lan_nic"]
     assert nic in nics, f"the lab's LAN NIC {nic} is not on the host (it has {' '.join(nics)})"
+
+
+@given("loading ipfw cannot cut jailkit's session to this host")
+def ipfw_accepts(scenario: Scenario) -> None:
+    refusal = ipfw_default_refusal(scenario.host)
+    assert refusal is None, refusal
 
 
 @given(parsers.re(r'step 1 "(?P<command>.+)" is played by jailkit\'s qjail'))

@@ -159,12 +159,15 @@ class Sshd:
     password_login: tuple[str, str] | None = None
     users: list[str] = field(default_factory=list)   # made for this sshd, removed with it
 
-    def url(self, **options: str) -> str:
+    def url(self, *, via: str = "127.0.0.1", **options: str) -> str:
+        """The URL of this sshd, reached at ``via`` (127.0.0.1 or ::1)."""
         query = {"key": str(self.key), "known_hosts": str(self.known_hosts), **options}
-        return f"ssh://{self.user}@127.0.0.1:{self.port}?{urlencode(query)}"
+        where = f"[{via}]" if ":" in via else via
+        return f"ssh://{self.user}@{where}:{self.port}?{urlencode(query)}"
 
     def host_key_line(self) -> str:
-        return self.known_hosts.read_text().strip()
+        """The known_hosts line of 127.0.0.1."""
+        return self.known_hosts.read_text().splitlines()[0]
 
     def drop_connections(self) -> None:
         """Kill every per-connection sshd process and what runs under it:
@@ -245,10 +248,12 @@ def _descendants(pid: int) -> list[int]:
 _swept = False
 
 
-def start_sshd(sim: bool = False, max_sessions: int | None = None) -> Sshd:
+def start_sshd(sim: bool = False, max_sessions: int | None = None,
+               client: str = "on-link") -> Sshd:
     """An sshd; with ``sim`` its ForceCommand is a persistent bare sim
-    (jailkit.sim.serve), else the user's own shell runs the commands.
-    ``max_sessions`` is its MaxSessions (OpenSSH's default is 10)."""
+    (jailkit.sim.serve) whose harness is ``client``, else the user's own
+    shell runs the commands. ``max_sessions`` is its MaxSessions (OpenSSH's
+    default is 10)."""
     global _swept
     if os.geteuid() == 0 and not _swept:
         sweep_leftovers()
@@ -257,7 +262,7 @@ def start_sshd(sim: bool = False, max_sessions: int | None = None) -> Sshd:
     os.chmod(workdir, 0o755)   # the login user reads authorized_keys here
     users: list[str] = []
     try:
-        server = _start(workdir, users, sim, max_sessions)
+        server = _start(workdir, users, sim, max_sessions, client)
     except BaseException:
         for user in users:
             _remove_user(user)
@@ -267,7 +272,8 @@ def start_sshd(sim: bool = False, max_sessions: int | None = None) -> Sshd:
     return server
 
 
-def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None) -> Sshd:
+def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None,
+           client: str) -> Sshd:
     password_login = None
     if os.geteuid() == 0:
         # Root's own shell may read slow start-up files: a user of our own.
@@ -287,8 +293,11 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None)
     os.chmod(workdir / "authorized_keys", 0o644)
     port = free_port()
     known_hosts = workdir / "known_hosts"
-    known_hosts.write_text(f"[127.0.0.1]:{port} {' '.join(host_public.split()[:2])}\n")
-    lines = [f"Port {port}", "ListenAddress 127.0.0.1", f"HostKey {workdir}/host_ed25519",
+    key = ' '.join(host_public.split()[:2])
+    known_hosts.write_text(f"[127.0.0.1]:{port} {key}\n[::1]:{port} {key}\n")
+    # both loopbacks: a client over IPv6 is one the harness must know too
+    lines = [f"Port {port}", "ListenAddress 127.0.0.1", "ListenAddress ::1",
+             f"HostKey {workdir}/host_ed25519",
              f"PidFile {workdir}/sshd.pid", f"AuthorizedKeysFile {workdir}/authorized_keys",
              "StrictModes no", "UsePAM no", "PasswordAuthentication yes",
              "KbdInteractiveAuthentication no", "PermitRootLogin yes",
@@ -304,7 +313,8 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None)
         # The login user cannot reach a Python under /root: use the system's.
         python = "/usr/bin/python3" if os.geteuid() == 0 else sys.executable
         lines.append(f"ForceCommand env PYTHONPATH={PROJECT} PYTHONPYCACHEPREFIX={state}/pycache "
-                     f"{python} -m jailkit.sim.serve {state}/host.pickle --bare")
+                     f"{python} -m jailkit.sim.serve {state}/host.pickle --bare "
+                     f"--client {client}")
     (workdir / "sshd_config").write_text("\n".join(lines) + "\n")
     if os.geteuid() == 0:
         os.makedirs("/run/sshd", exist_ok=True)

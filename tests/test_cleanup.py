@@ -248,18 +248,24 @@ def test_a_replaced_pf_ruleset_comes_back_from_the_boxs_pf_conf():
     still_all_there(before, what_it_has(box))
 
 
+SSH_AND_BLOCK = "pass in quick on em0 proto tcp to any port 22 flags any keep state\nblock all\n"
+
+
 def test_a_pf_ruleset_with_no_copy_that_loads_back_is_left_and_named():
     box = own_box()
     box.run("cat > /etc/pf.conf", stdin="pass all\n").check()      # not what is loaded
     journal = Journal(box)
     with journal.watching():
-        box.run("pfctl -f -", stdin="block all\n").check()
+        # a ruleset that blocks by default keeps the admin's own ssh session
+        # (no state for it yet; "flags any" makes one mid-stream)
+        box.run("pfctl -f -", stdin=SSH_AND_BLOCK).check()
     # the box's listing is made unparsable for the test: a rule the sim
     # prints but cannot read back stands for one pfctl cannot
     journal.record.changed["pf rules"].original = "pass all label \"x\n"
     with pytest.raises(CleanupError, match="pf rules: the scenario replaced the box's main ruleset"):
         journal.undo()
-    assert box.run("pfctl -s rules").stdout == "block drop all\n"
+    assert box.run("pfctl -s rules").stdout == ("pass in quick on em0 proto tcp from any to any "
+                                                "port = ssh keep state\nblock drop all\n")
 
 
 def test_interfaces_that_come_home_from_the_scenarios_jails_go_the_boxs_stay():

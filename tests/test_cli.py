@@ -45,6 +45,16 @@ def test_the_status_is_the_last_commands(monkeypatch, capsys):
     assert capsys.readouterr().err == "sh: nosuchcommand: not found\n"
 
 
+def test_a_line_that_cuts_a_bare_boxs_session_ends_it(monkeypatch, capsys):
+    # ipfw without its tunable: the box's ssh is gone, as ssh would leave it
+    monkeypatch.setattr(sys, "stdin", _Lines("echo before\nkldload ipfw\necho after\n"))
+    assert main(["sim", "--bare"]) == 255
+    seen = capsys.readouterr()
+    assert seen.out == "before\n"
+    assert "jailkit: sim://?seed=0&bare=1: the ssh session to the box was cut while " in seen.err
+    assert "internal error" not in seen.err
+
+
 def test_other_labs_and_bad_ones(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", _Lines("ifconfig -l\n"))
     assert main(["sim", "--lab", "vnet-jib-pf-nat"]) == 0

@@ -92,6 +92,8 @@ def test_nat_and_rdr_are_printed_with_their_pools(pf):
     ("pass in from $nowhere\n", 1, "macro 'nowhere' not defined"),
     ("pass proto icmp to any port 80\n", 1, "port only applies to tcp/udp"),
     ("pass to nosuchif\n", 1, "could not parse host specification"),
+    ("pass proto tcp flags S\n", 1, "syntax error"),
+    ("pass proto tcp flags S/SX\n", 1, "bad flags SX"),
 ])
 def test_a_bad_file_names_the_line_and_leaves_the_rules(pf, rules, line, message):
     load(pf, "block all\n")
@@ -168,6 +170,27 @@ def test_state_lets_the_answer_in(pf):
     load(pf, "block in all\npass out all no state\n")
     pf.run("pfctl -F states").check()
     assert ping(pf) == 2                      # nothing lets the reply back in
+
+
+def test_a_stateful_pass_rule_is_flags_s_sa_and_a_connections_first_segment_matches(pf):
+    # (a later segment matches no such rule: tests/test_harness_session.py)
+    load(pf, "block all\npass out proto tcp to any port 43 keep state\npass out proto udp\n")
+    pf.run("pfctl -e").check()
+    assert run(pf, "pfctl -s rules")[1].splitlines()[1] == (
+        "pass out proto tcp from any to any port = nicname flags S/SA keep state")
+    assert pf.run("whois -h whois.iana.org x").succeeded
+
+
+def test_kill_states_by_source_and_destination(pf):
+    load(pf, "pass all\n")
+    pf.run("pfctl -e").check()
+    pf.run("ping -c 1 10.0.10.1").check()
+    assert run(pf, "pfctl -k 10.0.10.1") == (0, "", "killed 0 states from 1 sources and 0 destinations\n")
+    assert run(pf, "pfctl -k 10.0.10.0/28 -k 10.0.10.1") == (
+        0, "", "killed 1 states from 1 sources and 1 destinations\n")
+    assert run(pf, "pfctl -s states") == (0, "", "")
+    assert run(pf, "pfctl -q -k 10.0.10.2") == (0, "", "")
+    assert run(pf, "pfctl -k a -k b -k c")[2].startswith("pfctl: can only specify -k twice\nusage:")
 
 
 def test_states_are_listed(pf):

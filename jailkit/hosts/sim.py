@@ -1,4 +1,4 @@
-"""``sim://[?lab=NAME&seed=N&bare=1&provision=SCRIPT]``: a fresh embedded
+"""``sim://[?lab=NAME&seed=N&bare=1&client=on-link|routed&provision=SCRIPT]``: a fresh embedded
 FreeBSD 14 VIMAGE host with its lab, in this process. Each connect() gives
 an independent host.
 
@@ -8,24 +8,37 @@ on it; prepare_lab() then builds the lab with the very commands it uses on
 real FreeBSD. ``provision=SCRIPT`` (a local file, such as
 vagrant/provision.sh) then runs on the box as Vagrant's shell provisioner
 runs it at the first ``vagrant up``: uploaded to /tmp/vagrant-shell and
-executed as root; a failure is a HostError."""
+executed as root; a failure is a HostError.
+
+On a bare box the harness's own ssh session is modelled (jailkit.sim.harness):
+a TCP connection to the box's sshd from ``client=on-link`` (the default: the
+uplink router's address, as Vagrant's NAT shows every connection) or
+``client=routed`` (an address behind that router, as a cloud VM's harness
+has), through the box's NIC, routes and firewalls. Whatever would cut a real
+session ends this host's connection as paramiko's ends: the command that
+cut it raises ConnectionLost (its output never comes back: the box's
+answers no longer get through), and so does every command after it, which
+does not run. The session is looked at after each command, the way the
+harness would notice it at the next exchange."""
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import SplitResult
 
-from ..host import HostError, HostTimeout, LoginError, Result
+from ..host import ConnectionLost, HostError, HostTimeout, LoginError, Result
 from ..lab import DEFAULT_LAB, Lab, load_lab
 from ..sim import Deadline, Machine
 from ..sim.daemons import SshRefused
+from ..sim.harness import CLIENTS
 from ..sim.machine import LONGEST
 from ..sim.session import LoginShell
 from ..session import Session, Write
 from . import HostURLError
 from .real import BoxHost
 
-OPTIONS = {"lab", "seed", "bare", "provision"}
+OPTIONS = {"lab", "seed", "bare", "client", "provision"}
 UPLOAD_PATH = "/tmp/vagrant-shell"   # Vagrant's shell provisioner's upload_path
 # Virtual seconds a session's line may run without a terminal (a feature
 # step's): ten virtual minutes, which `ping -c 100` or `sleep 300` end within.
@@ -33,11 +46,12 @@ NO_TERMINAL_LIMIT = 600.0
 
 
 class SimHost(BoxHost):
-    def __init__(self, lab: Lab, seed: int = 0, url: str = "sim://", bare: bool = False) -> None:
+    def __init__(self, lab: Lab, seed: int = 0, url: str = "sim://", bare: bool = False,
+                 client: str = "on-link") -> None:
         self.url = url
         self.lab = lab
         self.bare = bare
-        self.machine = Machine(lab, seed, bare)
+        self.machine = Machine(lab, seed, bare, client)
 
     @classmethod
     def from_url(cls, url: str, parts: SplitResult, options: dict[str, str],
@@ -45,14 +59,19 @@ class SimHost(BoxHost):
         unknown = set(options) - OPTIONS
         if unknown or parts.netloc or parts.path not in ("", "/"):
             raise HostURLError(f"{url!r}: sim:// takes only "
-                               "?lab=NAME&seed=N&bare=1&provision=SCRIPT")
+                               "?lab=NAME&seed=N&bare=1&client=on-link|routed&provision=SCRIPT")
         seed = options.get("seed", "0")
         if not seed.isdigit():
             raise HostURLError(f"{url!r}: seed must be a number")
         if "lab" in options or lab is None:
             lab = load_lab(options.get("lab") or DEFAULT_LAB)
+        client = options.get("client", "on-link")
+        if client not in CLIENTS:
+            raise HostURLError(f"{url!r}: client is on-link or routed, not {client!r}")
+        if "client" in options and options.get("bare") != "1":
+            raise HostURLError(f"{url!r}: client= is the harness of a bare box (bare=1)")
         script = _read_script(url, options["provision"]) if "provision" in options else None
-        host = cls(lab, int(seed), url, bare=options.get("bare") == "1")
+        host = cls(lab, int(seed), url, bare=options.get("bare") == "1", client=client)
         if script is not None:
             host.provision(options["provision"], script)
         return host
@@ -66,13 +85,40 @@ class SimHost(BoxHost):
                             f"{result.exit_status}: {(result.stderr or result.stdout).strip()}")
 
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
+        self._connected(line)
         try:
-            return self.machine.run(line, stdin, timeout)
+            result = self.machine.run(line, stdin, timeout)
         except Deadline:
+            self._survived(line)
             raise HostTimeout(line, timeout if timeout is not None else LONGEST) from None
+        self._survived(line)
+        return result
+
+    def _connected(self, line: str) -> None:
+        """Nothing runs once the harness's session is lost."""
+        harness = self.machine.harness
+        if harness is not None and not harness.established:
+            raise ConnectionLost(f"{self.url}: the box's sshd cannot be reached since the box "
+                                 f"booted (its network does not carry ssh); {line!r} was not sent")
+        if harness is not None and harness.lost:
+            raise ConnectionLost(f"{self.url}: the ssh session to the box was cut earlier; "
+                                 f"{line!r} was not sent")
+
+    def _survived(self, line: str) -> None:
+        """The command that cut the session: its answer never arrives."""
+        if not self.machine.session_alive():
+            raise ConnectionLost(f"{self.url}: the ssh session to the box was cut while {line!r} "
+                                 "ran (the box's network no longer carries it); it may have run")
+
+    def client_address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        """The modelled harness's address as the box sees it; none on the
+        modelled lab, where no session is modelled."""
+        harness = self.machine.harness
+        return harness.address if harness is not None else None
 
     def login(self, address: str, user: str, password: str, command: str, *,
               port: int = 22, timeout: float | None = None) -> Result:
+        self._connected(command)
         try:
             status, out, err = self.machine.ssh_login(address, port, user, password, command,
                                                       timeout)
@@ -80,13 +126,15 @@ class SimHost(BoxHost):
             raise HostTimeout(command, timeout if timeout is not None else LONGEST) from None
         except SshRefused as exc:
             raise LoginError(str(exc)) from None
+        finally:
+            self._survived(command)
         return Result(command, status, out, err)
 
     def session(self, jail: str | None = None, *, terminal: bool = False,
                 limit: float | None = None) -> Session:
         """A login shell on the sim that lasts (jailkit.sim.session)."""
-        return SimSession(LoginShell(self.machine, jail, terminal=terminal,
-                                     limit=NO_TERMINAL_LIMIT if limit is None else limit))
+        return SimSession(self, LoginShell(self.machine, jail, terminal=terminal,
+                                           limit=NO_TERMINAL_LIMIT if limit is None else limit))
 
     def prepare_lab(self) -> None:
         if self.bare:
@@ -102,12 +150,18 @@ def _read_script(url: str, path: str) -> str:
 
 
 class SimSession(Session):
-    def __init__(self, shell: LoginShell) -> None:
+    """A lasting shell over the harness's session: a line that cuts the
+    session is lost with it (ConnectionLost), and none runs after it."""
+
+    def __init__(self, host: SimHost, shell: LoginShell) -> None:
+        self.host = host
         self.shell = shell
         self.limit = None if shell.terminal else shell.limit
 
     def run(self, line: str, *, stdin: str | None = None, out: Write, err: Write) -> int:
+        self.host._connected(line)
         status = self.shell.run(line, stdin, out, err)
+        self.host._survived(line)
         self.ended, self.abandoned = self.shell.ended, self.shell.interrupted
         return status
 

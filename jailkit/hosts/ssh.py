@@ -32,6 +32,7 @@ starts is reopened once, for every thread."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import select
@@ -57,6 +58,9 @@ OPTIONS = {"key", "password", "known_hosts", "accept_new_key", "sudo", "timeout"
 DEFAULT_DEADLINE = 600.0   # seconds a command may run when run() is given no timeout
 SESSIONS = 8            # commands at once over one connection: below OpenSSH's MaxSessions (10)
 KEEPALIVE_COUNT = 3     # keepalive intervals without an answer before the box counts as gone
+# env(1) rather than echo: the login user's shell may be csh, where an unset
+# variable is an error.
+PRINT_CLIENT = "env"
 KILL_GRACE = 5          # seconds between TERM and KILL when a deadline passes
 READ_CHUNK = 65536
 
@@ -312,6 +316,35 @@ class SshHost(BoxHost):
         return command
 
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
+        return self._command(line, stdin, timeout, self._wrap(line, timeout))
+
+    def client_address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+        """This connection's client as the box sees it, after any NAT on the
+        way (Vagrant's shows 10.0.2.2): the first word of $SSH_CONNECTION,
+        which the box's sshd sets for every session of the connection.
+        paramiko knows only this side's addresses, and the box's sockets
+        list every ssh connection without saying which is this one, so the
+        box is asked in a session of the login user's own, never through
+        sudo, which removes the variable (env_reset)."""
+        status, out, _ = self._command(PRINT_CLIENT, None, None, PRINT_CLIENT)
+        given = [line.partition("=")[2] for line in out.splitlines()
+                 if line.startswith("SSH_CONNECTION=")]
+        words = given[0].split() if status == 0 and given else []
+        if not words:
+            raise HostError(f"{self.where}: the box's sshd does not say where this session "
+                            "comes from ($SSH_CONNECTION is not set for it: a forced command, "
+                            "or a shell that clears it?), so jailkit cannot tell whether "
+                            "changing the box's routes or firewalls would cut it")
+        try:
+            return ipaddress.ip_address(words[0])
+        except ValueError:
+            raise HostError(f"{self.where}: $SSH_CONNECTION on the box is {given[0]!r}, "
+                            "which does not start with an address") from None
+
+    def _command(self, line: str, stdin: str | None, timeout: float | None,
+                 sent: str) -> tuple[int, str, str]:
+        """Run ``sent`` (``line`` as the box is to run it) on a channel of
+        its own."""
         limit = self.deadline if timeout is None else timeout
         # timeout(1) on the box needs a moment past its limit to stop the
         # command and report it.
@@ -321,7 +354,7 @@ class SshHost(BoxHost):
         try:
             connection, channel = self._session(line, limit, ends)
             try:
-                self._start(connection, channel, line, timeout)
+                self._start(connection, channel, line, sent)
                 status, out, err = self._exchange(connection, channel, line, stdin, limit, ends)
             finally:
                 _quietly(channel.close)
@@ -334,9 +367,9 @@ class SshHost(BoxHost):
         return status, out, err
 
     def _start(self, connection: _Connection, channel: paramiko.Channel, line: str,
-               timeout: float | None) -> None:
+               sent: str) -> None:
         try:
-            channel.exec_command(self._wrap(line, timeout))
+            channel.exec_command(sent)
         except (paramiko.SSHException, EOFError, OSError) as exc:
             if isinstance(exc, paramiko.SSHException) and not connection.dead():
                 raise HostError(f"{self.where}: sshd would not run {line!r} ({exc})") from None

@@ -102,4 +102,4 @@ def _pid_file(name: str) -> str:
 
 
 def _host_proc(machine: "Machine") -> Proc:
-    return Proc(machine, machine.kernel.prison0, "/", machine.login_env(), Input(""), Sink(), Sink())
+    return Proc(machine, machine.kernel.prison0, "/", machine.root_env(), Input(""), Sink(), Sink())

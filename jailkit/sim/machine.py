@@ -3,6 +3,7 @@ way to run commands as root on it, the way a login over ssh would."""
 
 from __future__ import annotations
 
+import ipaddress
 from contextlib import contextmanager
 from typing import Callable
 
@@ -12,7 +13,7 @@ from .kernel import Kernel
 from .proc import DEFAULT_PATH, PROGRAMS, SOURCED, Buffer, Input, Interrupted, Proc
 from .vfs import Dir, File
 from . import commands  # noqa: F401  (registers the modelled programs)
-from . import devd, world
+from . import devd, harness, world
 
 
 LONGEST = 86400.0   # virtual seconds a command may run when no timeout is given
@@ -33,14 +34,20 @@ class Deadline(Exception):
 
 
 class Machine:
-    def __init__(self, lab: Lab, seed: int = 0, bare: bool = False) -> None:
+    def __init__(self, lab: Lab, seed: int = 0, bare: bool = False,
+                 client: str = "on-link") -> None:
         """A host booted in ``lab``; ``bare``: a fresh FreeBSD Vagrant box
         with only its own uplink, before jailkit builds the lab on it (as on
         real hardware). Its base files are system-immutable as installworld
-        leaves them."""
+        leaves them. On a bare box the harness's ssh session is modelled
+        (jailkit.sim.harness), from where ``client`` says."""
+        if client not in harness.CLIENTS:
+            raise ValueError(f"the harness is {' or '.join(harness.CLIENTS)}, not {client!r}")
         self.lab = lab
         self.bare = bare
         self.seed = seed
+        self.client = client
+        self.harness: harness.Harness | None = None
         self.deadlines: list[tuple[float, object]] = []
         # The line a login session runs in the foreground (jailkit.sim.session):
         # SIGINT reaches it when ^C was typed or at its limit, and at a
@@ -54,6 +61,7 @@ class Machine:
         self.kernel = self._new_kernel(None)
         world.install(self, bare)
         self.console = world.power_on(self)
+        self._harness_logs_in()
 
     def _new_kernel(self, disk: Dir | None) -> Kernel:
         kernel = Kernel(seed=self.seed, hostname=self.lab.host.hostname,
@@ -71,13 +79,38 @@ class Machine:
         modules and the kernel environment go; the disk stays, and the
         loader and rc(8) boot it again (a new loader.conf takes effect)."""
         clock = self.kernel.clock
+        self.harness = None         # the reboot ends the session; the harness logs in again
         self.kernel = self._new_kernel(self.kernel.vfs.root)
         self.kernel.clock = clock
         self.console = world.power_on(self)
+        self._harness_logs_in()
 
-    def login_env(self) -> dict[str, str]:
+    def _harness_logs_in(self) -> None:
+        """The harness's ssh session to a bare box, once it is up."""
+        if not self.bare:
+            return
+        router = self.kernel.lab_vnets[0]
+        server = ipaddress.IPv4Interface(world.UPLINK["address"]).ip
+        self.harness = harness.attach(self.client, router, server)
+        self.harness.connect(self.kernel.host_vnet, self.kernel.clock)
+
+    def session_alive(self) -> bool:
+        """Does the harness's ssh session to this box still get through?
+        (Always, where it is not modelled.)"""
+        return self.harness is None or self.harness.alive(self.kernel.host_vnet, self.kernel.clock)
+
+    def root_env(self) -> dict[str, str]:
+        """root's environment, as a process the system starts has it."""
         return {"PATH": DEFAULT_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root",
                 "SHELL": "/bin/sh", "TERM": "xterm", "BLOCKSIZE": "K", "PAGER": "less"}
+
+    def login_env(self) -> dict[str, str]:
+        """root's environment in the harness's ssh session."""
+        env = self.root_env()
+        if self.harness is not None:
+            # sshd's do_setup_env() for the harness's session
+            env["SSH_CONNECTION"] = self.harness.ssh_connection
+        return env
 
     def run(self, command: str, stdin: str | None = None,
             timeout: float | None = None) -> tuple[int, str, str]:

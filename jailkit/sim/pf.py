@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .vnet import Vnet
 
 Net4 = ipaddress.IPv4Network
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPv4 = ipaddress.IPv4Address
 
 # How long states live (pf.conf(5) "set timeout" defaults), in seconds.
@@ -169,7 +170,7 @@ class Rule:
             return False
         if self.dport and (packet.proto == "icmp" or not self.dport.matches(packet.dport)):
             return False
-        return True
+        return self.flags is None or packet.proto != "tcp" or _flags_match(self.flags, packet)
 
 
 @dataclass
@@ -304,11 +305,50 @@ class Pf:
         self.states = alive
 
     # -- pfctl ----------------------------------------------------------------
+    def kill_states(self, source: Network, destination: Network | None = None) -> int:
+        """DIOCKILLSTATES: the states whose connection comes from ``source``
+        (to ``destination``), as on the wire (pf_killstates_row())."""
+        def doomed(state: State) -> bool:
+            _, src, _, dst, _ = state.wire
+            return src in source and (destination is None or dst in destination)
+        alive = [s for s in self.states if not doomed(s)]
+        killed = len(self.states) - len(alive)
+        self.removals += killed
+        self.states = alive
+        return killed
+
     def flush_states(self) -> int:
         count = len(self.states)
         self.removals += count
         self.states = []
         return count
+
+
+TCP_FLAGS = "FSRPAUEW"
+
+
+def _flags_match(flags: str, packet: Packet) -> bool:
+    """pf.conf(5) "flags a/b": of the flags in b, exactly those in a are set
+    (pf_test_rule(): (th_flags & b) == a). So a pass
+    rule with the default "flags S/SA" makes a state only from a
+    connection's first segment: a connection under way when pf loads meets
+    the rules with its later segments and matches no such rule."""
+    wanted, _, mask = flags.partition("/")
+    present = _segment_flags(packet)
+    return {f for f in mask if f in present} == set(wanted)
+
+
+def _segment_flags(packet: Packet) -> set[str]:
+    """A segment's flags as the sim knows them: S on a connection's first
+    segment, A on every later one (an answer to a SYN is modelled without
+    its S; no rule in the default S/SA form matches it either way), R on a
+    reset."""
+    flags = {"S"} if packet.syn else set()
+    if packet.reply or not packet.syn:
+        flags.add("A")
+    if packet.rst:
+        flags.add("R")
+    return flags
 
 
 def _first_address(vnet: "Vnet", target: Address | None) -> IPv4 | None:
@@ -646,11 +686,24 @@ class _Parser(Words):
             raise self.fail()
         return port
 
+    def flags(self, word: str) -> str:
+        """parse.y's flags: "any", or flags "/" flags (the first may be
+        empty); each a string of TCP flag letters, else "bad flags"."""
+        if word == "any":
+            return word
+        wanted, slash, mask = word.partition("/")
+        if not slash or not mask:
+            raise self.fail()
+        for part in (wanted, mask):
+            if part and not set(part) <= set(TCP_FLAGS):
+                raise self.fail(f"bad flags {part}")
+        return word
+
     def options(self, action: str) -> dict[str, str]:
         found: dict[str, str] = {}
         while (word := self.take()) is not None:
             if word == "flags":
-                found["flags"] = self.need()
+                found["flags"] = self.flags(self.need())
             elif word in ("keep", "modulate", "synproxy"):
                 if not self.take("state"):
                     raise self.fail()

@@ -1,11 +1,14 @@
 """A sim behind a real sshd, as its ForceCommand:
 
     ForceCommand python3 -m jailkit.sim.serve /path/state.pickle [--lab NAME] [--bare]
+        [--client on-link|routed]
 
 Every ssh command (SSH_ORIGINAL_COMMAND; without one, a script on standard
 input) runs on the machine kept in the state file, which is created on first
 use and saved back after each command, under a lock: the sim is one
-persistent FreeBSD host across connections."""
+persistent FreeBSD host across connections. A bare box's harness session
+(--client, see jailkit.sim.harness) is the one its commands see in
+$SSH_CONNECTION; whether it is cut is not looked at here."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from ..lab import load_lab
+from .harness import CLIENTS
 from .machine import Deadline, Machine
 
 
@@ -27,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lab", default="qjail-vnet")
     parser.add_argument("--bare", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--client", choices=CLIENTS, default="on-link")
     args = parser.parse_args(argv)
     command = os.environ.get("SSH_ORIGINAL_COMMAND")
     stdin = sys.stdin.read()
@@ -37,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.state.exists():
             machine = pickle.loads(args.state.read_bytes())
         else:
-            machine = Machine(load_lab(args.lab), args.seed, args.bare)
+            machine = Machine(load_lab(args.lab), args.seed, args.bare, args.client)
         try:
             status, out, err = machine.run(command, stdin)
         except Deadline:

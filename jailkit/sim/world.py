@@ -395,7 +395,7 @@ def boot(machine: "Machine") -> None:
     from .rcd import run_rc_command
     from .commands.rc import rc_variables
     kernel = machine.kernel
-    proc = Proc(machine, kernel.prison0, "/", machine.login_env(), Input(""), Sink(), Sink())
+    proc = Proc(machine, kernel.prison0, "/", machine.root_env(), Input(""), Sink(), Sink())
     variables = rc_variables(proc)
     if variables.get("devd_enable", "NO").lower() in ("yes", "true", "on", "1"):
         devd.start(machine)

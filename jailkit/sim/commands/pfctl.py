@@ -3,11 +3,13 @@
 It works through /dev/pf, which exists once pf.ko is loaded and which a
 jail sees only when its devfs ruleset unhides it (devfsrules_jail_vnet, or
 qjail's ruleset 70). main() acts in this order whatever the order of the
-options: -d, -s, -F, -f, -e. Messages go to standard error; -q silences
+options: -d, -s, -F, -k, -f, -e. Messages go to standard error; -q silences
 them. A rules file with an error is not loaded at all (the ruleset is
 replaced in one transaction), and the message names the file and line."""
 
 from __future__ import annotations
+
+import ipaddress
 
 from .. import pfil
 from ..errno import OSErr
@@ -43,7 +45,12 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     flags = {f for f, _ in opts}
     values = {f: v for f, v in opts}
-    unmodelled = flags & set("aADgiKkLmMoPptTxz")
+    killers = [v for f, v in opts if f == "k"]
+    if len(killers) > 2:
+        proc.warnx("can only specify -k twice")
+        proc.error(USAGE)
+        return 1
+    unmodelled = flags & set("aADgiKLmMoPptTxz")
     if unmodelled:
         proc.warnx(f"-{sorted(unmodelled)[0]} is not modelled by the jailkit sim")
         return 1
@@ -84,6 +91,8 @@ def main(proc: Proc, argv: list[str]) -> int:
         _show(proc, pf, show)
     if clear is not None:
         _clear(proc, pf, clear, quiet)
+    if killers and _kill(proc, pf, killers, quiet):
+        return 1
     if "f" in flags:
         status = _load(proc, pf, values["f"], noaction, "N" in flags, "R" in flags, "v" in flags)
         if status:
@@ -182,6 +191,24 @@ def _info(proc: Proc, pf: Pf) -> None:
         value = pf.matches if label == "match" else 0
         lines.append(f"  {label:<25} {value:>14} {value / span:>14.1f}/s")
     proc.write("\n".join(lines) + "\n")
+
+
+def _kill(proc: Proc, pf: Pf, killers: list[str], quiet: bool) -> int:
+    """-k host [-k host]: kill the states from the first host or network to
+    the second (pfctl_net_kill_states()), numeric addresses only here."""
+    if killers[0] in ("label", "id", "gateway", "key", "nat"):
+        proc.warnx(f"-k {killers[0]} is not modelled by the jailkit sim")
+        return 1
+    networks = []
+    for word in killers:
+        try:
+            networks.append(ipaddress.ip_network(word, strict=False))
+        except ValueError:
+            proc.warnx(f"-k with a host name ({word}) is not modelled by the jailkit sim")
+            return 1
+    killed = pf.kill_states(networks[0], networks[1] if len(networks) > 1 else None)
+    _say(proc, quiet, f"killed {killed} states from 1 sources and {len(networks) - 1} destinations")
+    return 0
 
 
 def _clear(proc: Proc, pf: Pf, what: str, quiet: bool) -> None:
