@@ -107,9 +107,9 @@ def build_lab(host: Host, lab: Lab) -> LabRecord | None:
     if lab_present(host, lab):
         return None
     _refuse_leftovers(host)
-    _refuse_dhcp_default(host)
     _refuse_taken_names(host, lab)
     route = _default_route_plan(host, lab)
+    _refuse_dhcp_default(host)
     record = LabRecord()
     try:
         _load_modules(host, lab, record)

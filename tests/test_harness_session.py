@@ -221,7 +221,8 @@ def test_the_guard_refuses_ipfw_loaded_denying():
 # What a box has that loaded what the lab needs, and not ipfw: the tunable unset.
 NO_IPFW = ("#!/bin/sh\nset -eu\n"
            "sysrc -f /boot/loader.conf if_bridge_load=YES if_epair_load=YES pf_load=YES ipl_load=YES\n"
-           "kldload -n if_bridge if_epair pf ipl\n")
+           "kldload -n if_bridge if_epair pf ipl\n"
+           "sysrc ifconfig_em0=SYNCDHCP && sysrc -x ifconfig_DEFAULT\n")
 
 
 def test_troubleshooting_5_stops_at_the_guard_on_a_box_without_the_tunable(pytester, tmp_path):
