@@ -116,6 +116,8 @@ def test_no_vagrantfile(tmp_path):
     ("vagrant://default?colour=red", {}, "vagrant:// takes a machine name"),
     ("vagrant://user@default", {}, "vagrant:// takes a machine name"),
     ("vagrant://default", {"destroy": "sometimes"}, "destroy must be one of never, always, passing"),
+    ("vagrant://-f", {}, "'-f' is not a Vagrant machine name"),
+    ("vagrant://default?provider=--debug", {}, "'--debug' is not a Vagrant provider name"),
 ])
 def test_bad_vagrant_urls(url, settings, message):
     with pytest.raises(HostURLError, match=message):

@@ -12,6 +12,7 @@ box is kept, or destroyed (``--destroy always|passing``)."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from urllib.parse import SplitResult
@@ -42,6 +43,13 @@ class VagrantHost(SshHost):
             raise HostURLError(f"destroy must be one of {', '.join(DESTROY)}, not {destroy!r}")
         directory = Path(options.get("dir") or os.environ.get("JAILKIT_VAGRANT_DIR") or "vagrant")
         machine = parts.hostname or "default"
+        provider = options.get("provider")
+        # Both go to the vagrant command line as words: a name that began
+        # with '-' would be read there as an option.
+        if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", machine):
+            raise HostURLError(f"{url!r}: {machine!r} is not a Vagrant machine name")
+        if provider is not None and not re.fullmatch(r"[a-z0-9_]+", provider):
+            raise HostURLError(f"{url!r}: {provider!r} is not a Vagrant provider name")
         vagrant = Vagrant(directory, machine, progress=_progress)
         state = vagrant.status()
         known_hosts = directory / ".vagrant" / "jailkit_known_hosts"
@@ -51,7 +59,7 @@ class VagrantHost(SshHost):
                                    f"(state: {state}); run vagrant up there, or drop ?up=0")
             if state == "not_created":
                 known_hosts.unlink(missing_ok=True)   # a new box has a new host key
-            vagrant.up(options.get("provider"))
+            vagrant.up(provider)
         ssh = vagrant.ssh_config()
         host = cls(url, ssh.hostname, ssh.port, ssh.user, key=ssh.identity_file,
                    known_hosts=str(known_hosts), accept_new_key=not known_hosts.is_file(),
