@@ -92,16 +92,6 @@ KNOWN_VIOLATIONS = {
     "command imports command: jailkit.sim.commands.rc_firewall -> jailkit.sim.commands.rc",
     "command imports command: jailkit.sim.commands.service -> jailkit.sim.commands.rc",
     "command imports command: jailkit.sim.commands.sysrc -> jailkit.sim.commands.rc",
-    # imports in a function with no cycle to break (S1)
-    "function-level: jailkit.sim.commands.misc -> jailkit.sim.passwd",
-    "function-level: jailkit.sim.commands.rc -> jailkit.sim.daemons",
-    "function-level: jailkit.sim.daemons -> jailkit.sim.errno",
-    "function-level: jailkit.sim.daemons -> jailkit.sim.passwd",
-    "function-level: jailkit.sim.daemons -> jailkit.sim.proc",
-    "function-level: jailkit.sim.daemons -> jailkit.sim.socket",
-    "function-level: jailkit.sim.ipfilter -> jailkit.sim.libalias",
-    "function-level: jailkit.sim.kernel -> jailkit.sim.ifnet",
-    "function-level: jailkit.sim.kernel -> jailkit.sim.vfs",
     "no docstring: jailkit.sim.sh",
 }
 

@@ -16,12 +16,12 @@ from typing import Callable
 from . import pfil
 from .errno import EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EPERM, OSErr
 from .ifnet import (IFF_LOOPBACK, IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED,
-                    ND6_PERFORMNUD, Bridge, Epair, Ethernet, Ifnet, Loopback, Segment)
+                    ND6_PERFORMNUD, Bridge, BridgeMember, Epair, Ethernet, Ifnet, Loopback, Segment)
 from .devfs import Devfs
 from .ipfilter import Ipfilter
 from .ipfw import Ipfw
 from .pf import Pf
-from .vfs import Dir, Vfs
+from .vfs import Device, Dir, Vfs
 from .vnet import Vnet
 
 IFNAMSIZ = 16  # sys/net/if.h: names are at most 15 characters
@@ -225,7 +225,6 @@ class Kernel:
 
     # -- bridges ------------------------------------------------------------
     def bridge_add(self, bridge: Bridge, member: Ifnet) -> None:
-        from .ifnet import BridgeMember
         if member is bridge or member.vnet is not bridge.vnet:
             raise OSErr(EINVAL)
         if member.bridge is bridge:
@@ -339,7 +338,6 @@ class Kernel:
     def _add_devices(self, names: list[str]) -> None:
         """New device nodes appear in every devfs mount whose ruleset shows
         them (devfs applies a mount's ruleset to nodes made later)."""
-        from .vfs import Device
         self.devfs.devices += [n for n in names if n not in self.devfs.devices]
         for mount in self.vfs.mounts:
             if mount.fstype != "devfs":

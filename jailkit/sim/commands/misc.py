@@ -130,7 +130,6 @@ def env(proc: Proc, argv: list[str]) -> int:
 @program("id")
 def ident(proc: Proc, argv: list[str]) -> int:
     """id(1) for the process's user, from the password file of its root."""
-    from ..passwd import accounts
     try:
         opts, args = getopt(argv[1:], "AaGgnPpru")
     except GetoptError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 
-from .. import rcd
+from .. import daemons, rcd
 from ..errno import OSErr
 from ..proc import Proc, program, sourced
 from ..sh.shell import Shell
@@ -118,7 +118,6 @@ def _netif(proc: Proc, variables: dict[str, str]) -> None:
 
 @program("rc.shutdown")
 def rc_shutdown(proc: Proc, argv: list[str]) -> int:
-    from .. import daemons
     for name in reversed(rcd.BOOT_ORDER):
         script = rcd.SCRIPTS[name]
         process = daemons.running(proc, script.daemon) if script.daemon else None
