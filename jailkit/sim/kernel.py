@@ -93,7 +93,6 @@ class Kernel:
         self.epair_next_index = 0
         self.modules: set[str] = {"kernel"}
         self.devfs = Devfs([])
-        self.lab_vnets: list[Vnet] = []      # the lab's other machines (gateway ...)
         # The kernel environment (kenv(2)): what the loader set, in its
         # order; kenv(1) adds to it at run time.
         self.kenv: dict[str, str] = {}

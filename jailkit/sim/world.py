@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 
 from . import devd, labnet, loader
 from .ifnet import Inet6Addr, Loopback, Segment
+from .proc import Input, Proc, Sink
+from .rcconf import rc_variables
+from .rcd import run_rc_command
 from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink
 from .vnet import Vnet
 
@@ -391,9 +394,6 @@ def _motd(machine: "Machine") -> None:
 def boot(machine: "Machine") -> None:
     """The rc.d scripts that start daemons at the host's boot: the
     firewall, syslogd, sshd and cron when rc.conf enables them."""
-    from .proc import Input, Proc, Sink
-    from .rcd import run_rc_command
-    from .commands.rc import rc_variables
     kernel = machine.kernel
     proc = Proc(machine, kernel.prison0, "/", machine.login_env(), Input(""), Sink(), Sink())
     variables = rc_variables(proc)
@@ -428,7 +428,7 @@ def _boot_network(machine: "Machine") -> None:
     kernel.host_vnet.add_inet(nic, host.address, host.address.network.broadcast_address,
                               replace_first=False)
     kernel.host_vnet.add_route(ipaddress.IPv4Network("0.0.0.0/0"), lab.gateway, host=False)
-    kernel.lab_vnets = labnet.build(lab, lan)
+    labnet.build(lab, lan)    # its machines live on in the LAN segment's ports
 
 
 def _boot_bare_network(machine: "Machine") -> None:
@@ -447,7 +447,6 @@ def _boot_bare_network(machine: "Machine") -> None:
     router = labnet.machine("uplink router")
     labnet.port(router, "em0", UPLINK["router_mac"], ipaddress.IPv4Interface(f"{UPLINK['router']}/24"),
                 uplink)
-    kernel.lab_vnets = [router]
 
 
 def loopback_up(vnet: Vnet, lo0: Loopback) -> None:

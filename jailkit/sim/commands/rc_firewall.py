@@ -9,7 +9,7 @@ more) or the name of a file of ipfw commands."""
 from __future__ import annotations
 
 from ..proc import Proc, program
-from .rc import rc_variables
+from ..rcconf import rc_variables
 
 YES = {"yes", "true", "on", "1"}
 LOOPBACK = [["add", "100", "pass", "all", "from", "any", "to", "any", "via", "lo0"],

@@ -12,8 +12,8 @@ import re
 
 from ..errno import OSErr
 from ..proc import Proc, Sink, program
+from ..rcconf import rc_variables
 from ...getopt import GetoptError, getopt
-from .rc import rc_variables
 
 USAGE = ("Usage: sysrc [OPTIONS] {name[[+|-]=value] ... | -a | -A | -l | -L [name ...]}\n"
          "Try `sysrc --help' for more information.\n")
