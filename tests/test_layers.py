@@ -72,10 +72,10 @@ KNOWN_VIOLATIONS = {
     "upward: jailkit.sim.proc -> jailkit.sim.machine",
     "function-level: jailkit.sim.machine -> jailkit.sim.sh.syntax",
     "upward: jailkit.sim.devd -> jailkit.sim.machine",
-    # the world boots the Machine (S3); uname's version and the kld table are commands' (S7)
+    # the world boots the Machine (S3); the motd takes uname's version from its command
     "upward: jailkit.sim.world -> jailkit.sim.machine",
     "function-level: jailkit.sim.world -> jailkit.sim.commands.misc",
-    # commands sharing EPOCH and the kld table (S2, S7)
+    # commands sharing EPOCH (S2)
     "command imports command: jailkit.sim.commands.local_unbound -> jailkit.sim.commands.misc",
     "command imports command: jailkit.sim.commands.rc -> jailkit.sim.commands.misc",
     "command imports command: jailkit.sim.commands.stat -> jailkit.sim.commands.misc",

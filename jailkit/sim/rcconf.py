@@ -69,7 +69,7 @@ def _devfs_mount_jail(shell: Shell, args: list[str]) -> int:
     return 0
 
 
-@sourced("rc.subr")
+@sourced("/etc/rc.subr")
 def rc_subr(shell: Shell) -> int:
     shell.functions.update({"load_rc_config": _load_rc_config, "checkyesno": _checkyesno,
                             "devfs_mount_jail": _devfs_mount_jail})

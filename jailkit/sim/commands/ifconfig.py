@@ -37,7 +37,7 @@ class Fail(Exception):
     """errx(1, ...)/err(1, ...): the message is printed and ifconfig exits 1."""
 
 
-@program("ifconfig")
+@program("/sbin/ifconfig")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "adf:g:G:j:klmnuvC")

@@ -17,7 +17,7 @@ from ..rcconf import YES, rc_variables
 from .misc import EPOCH
 
 
-@program("rc")
+@program("/etc/rc", kind="script")
 def rc(proc: Proc, argv: list[str]) -> int:
     prison = proc.prison
     if prison.is_host:
@@ -50,7 +50,7 @@ def _netif(proc: Proc, variables: dict[str, str]) -> None:
         proc.vnet.sysctl["net.inet.ip.forwarding"] = 1
 
 
-@program("rc.shutdown")
+@program("/etc/rc.shutdown", kind="script")
 def rc_shutdown(proc: Proc, argv: list[str]) -> int:
     for name in reversed(rcd.BOOT_ORDER):
         script = rcd.SCRIPTS[name]

@@ -25,7 +25,7 @@ IPV6_MANDATORY = [["add", "pass", "ipv6-icmp", "from", "::", "to", "ff02::/16"],
                    "2,135,136"]]
 
 
-@program("rc.firewall")
+@program("/etc/rc.firewall", kind="script")
 def main(proc: Proc, argv: list[str]) -> int:
     variables = rc_variables(proc)
     kind = argv[1] if len(argv) > 1 and argv[1] else variables.get("firewall_type", "UNKNOWN")

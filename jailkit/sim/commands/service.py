@@ -16,7 +16,7 @@ USAGE = ("usage: service [-j <jail name or id>] -e\n"
          "       service -h\n")
 
 
-@program("service")
+@program("/usr/sbin/service")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "ehj:lrRv")

@@ -61,7 +61,7 @@ OIDS: dict[str, Oid] = {
 }
 
 
-@program("sysctl")
+@program("/sbin/sysctl")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, names = getopt(argv[1:], "AaB:bdef:hiJ:j:NnoqTtWx")

@@ -20,7 +20,7 @@ USAGE = ("Usage: sysrc [OPTIONS] {name[[+|-]=value] ... | -a | -A | -l | -L [nam
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-@program("sysrc")
+@program("/usr/sbin/sysrc")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "aAcdDef:Fhij:nNqR:vxX")
