@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jailkit.parsers.ifconfig import parse_ifconfig
+from jailkit.parsers.ifconfig import blocks, parse_ifconfig, parse_list
 from jailkit.parsers.qjail_list import ListFormatError, parse_qjail_list
 from tests.conftest import data
 
@@ -109,3 +109,22 @@ def test_qjail_list_of_jailkit():
 def test_qjail_list_without_header_is_refused():
     with pytest.raises(ListFormatError):
         parse_qjail_list("v10 running\n")
+
+
+def test_ifconfig_blocks_join_a_member_with_its_detail_line():
+    """What expect matches against: each interface's header and lines, blanks
+    made single, a bridge member's ifmaxaddr line joined to it."""
+    found = blocks(data("ifconfig_14_bridge.txt"))
+    assert list(found)[:3] == ["vtnet0", "lo0", "bridge0"]
+    bridge = found["bridge0"]
+    assert bridge.header.startswith("bridge0: flags=1008943<UP,BROADCAST,RUNNING,PROMISC,")
+    assert "member: vtnet0 flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP> ifmaxaddr 0 port 1 " \
+        "priority 128 path cost 2000" in bridge.entries
+    assert not any(entry.startswith("ifmaxaddr") for entry in bridge.entries)
+    assert found["lo0"].entries[2] == "inet6 ::1 prefixlen 128"
+    # an expected text may have wildcards in a header
+    assert blocks("jail0: flags=<...> mtu 1500\n inet 10.0.0.1")["jail0"].entries == ["inet 10.0.0.1"]
+
+
+def test_ifconfig_list():
+    assert parse_list("em0 lo0 bridge0 epair0a\n") == ["em0", "lo0", "bridge0", "epair0a"]
