@@ -11,6 +11,7 @@ from jailkit.parsers.ipfw import parse_ipfw_list, parse_nat_config
 from jailkit.parsers.jls import parse_jid_name, parse_names
 from jailkit.parsers.kldstat import parse_kldstat
 from jailkit.parsers.mount import parse_mount_p
+from jailkit.parsers.route import parse_route_get
 from jailkit.parsers.qjail_list import ListFormatError, parse_qjail_list
 from tests.conftest import data
 
@@ -182,3 +183,11 @@ def test_jls_named_parameters_and_devfs_rulesets():
     assert parse_jid_name(data("jls_jid_name_14.txt")) == {"v10": "1", "v11": "3"}
     assert parse_names("v10\nv11\n") == ["v10", "v11"]
     assert parse_showsets(data("devfs_showsets_14.txt")) == ["1", "2", "3", "4", "5"]
+
+
+def test_route_get():
+    route = parse_route_get(data("route_14_get_default.txt"))
+    assert (route.destination, route.gateway, route.interface) == ("0.0.0.0", "140.211.10.65", "vtnet0")
+    assert route.flags == ["UP", "GATEWAY", "DONE", "STATIC"]
+    # no route: route(8) prints only its error, on stderr
+    assert parse_route_get("").gateway == ""
