@@ -317,6 +317,16 @@ class Kernel:
         with allow.chflags (prison_priv_check)."""
         return user == "root" and (prison.is_host or prison.params.get("allow.chflags") == "1")
 
+    # -- the host name ---------------------------------------------------------
+    @staticmethod
+    def sethostname(prison: Prison, name: str) -> None:
+        """kern.hostname (sethostname(3)): a jail sets its own name only when
+        created with allow.set_hostname (kern_mib.c sysctl_hostname,
+        PR_ALLOW_SET_HOSTNAME)."""
+        if not prison.is_host and prison.params.get("allow.set_hostname") != "1":
+            raise OSErr(EPERM)
+        prison.hostname = name
+
     # -- kenv(2) -------------------------------------------------------------
     def kenv_set(self, prison: Prison, name: str, value: str) -> None:
         """KENV_SET: root of the host only (PRIV_KENV_SET); names and values

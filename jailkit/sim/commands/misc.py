@@ -56,10 +56,11 @@ def hostname(proc: Proc, argv: list[str]) -> int:
     flags = {f for f, _ in opts}
     name = proc.prison.hostname
     if args:
-        if not proc.prison.is_host and proc.prison.params.get("allow.set_hostname") != "1":
-            proc.error("hostname: sethostname: Operation not permitted\n")
+        try:
+            proc.kernel.sethostname(proc.prison, args[0])
+        except OSErr as exc:
+            proc.error(f"hostname: sethostname: {exc.strerror}\n")
             return 1
-        proc.prison.hostname = args[0]
         return 0
     if "s" in flags:
         name = name.split(".")[0]
