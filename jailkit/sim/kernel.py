@@ -366,7 +366,14 @@ class Kernel:
         with allow.chflags (prison_priv_check)."""
         return user == "root" and (prison.is_host or prison.params.get("allow.chflags") == "1")
 
-    # -- the host name ---------------------------------------------------------
+    # -- the version and the host name --------------------------------------
+    @property
+    def version(self) -> str:
+        """kern.version's first line: what uname -v prints and rc.d/motd
+        puts first in /var/run/motd."""
+        branch = self.release.split("-")[0]
+        return f"FreeBSD {self.release} releng/{branch}-n271432-8c9ce319fef7 GENERIC"
+
     @staticmethod
     def sethostname(prison: Prison, name: str) -> None:
         """kern.hostname (sethostname(3)): a jail sets its own name only when

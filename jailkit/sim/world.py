@@ -347,10 +347,9 @@ def _cleanvar(vfs) -> None:
 def _motd(machine: "Machine") -> None:
     """rc.d/motd: /var/run/motd is the kernel's version line and the
     template; /etc/motd becomes a symbolic link to it unless it is one."""
-    from .commands.misc import version
     vfs = machine.kernel.vfs
     template = vfs.read("/etc/motd.template") if vfs.exists("/etc/motd.template") else ""
-    vfs.write("/var/run/motd", version(machine.kernel) + "\n" + template)
+    vfs.write("/var/run/motd", machine.kernel.version + "\n" + template)
     found = vfs.resolve("/etc/motd", follow=False)
     if not isinstance(found.node, Symlink):
         if found.node is not None:

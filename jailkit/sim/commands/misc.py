@@ -70,13 +70,6 @@ def hostname(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-def version(kernel) -> str:
-    """The kernel's version line (uname -v, rc.d/motd's first line)."""
-    release = kernel.release
-    branch = release.split("-")[0]
-    return f"FreeBSD {release} releng/{branch}-n271432-8c9ce319fef7 GENERIC"
-
-
 @program("/usr/bin/uname")
 def uname(proc: Proc, argv: list[str]) -> int:
     try:
@@ -97,7 +90,7 @@ def uname(proc: Proc, argv: list[str]) -> int:
     major, _, minor = release.split("-")[0].partition(".")
     osreldate = f"{int(major)}{int(minor or 0):02d}000"
     fields = [("s", "FreeBSD"), ("n", proc.prison.hostname), ("r", release),
-              ("v", version(proc.kernel)), ("m", "amd64"), ("p", "amd64"), ("i", "GENERIC"),
+              ("v", proc.kernel.version), ("m", "amd64"), ("p", "amd64"), ("i", "GENERIC"),
               ("K", osreldate), ("U", osreldate)]
     proc.write(" ".join(value for key, value in fields if key in flags) + "\n")
     return 0
