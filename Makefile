@@ -8,16 +8,17 @@ BIN     = $(VENV)/bin
 $(BIN)/pytest: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 # The howtos, step by step, on the embedded FreeBSD sim.
 run: $(BIN)/pytest
 	$(BIN)/pytest steps --steps --transcript -q
 
-# The whole test suite (the scenarios included).
+# The type check, then the whole test suite (the scenarios included).
 test: $(BIN)/pytest
 	.ci/setup-host
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 clean:

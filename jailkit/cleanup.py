@@ -41,7 +41,13 @@ from dataclasses import dataclass, field
 
 from .files import remove_trees, replace_file
 from .host import Host
+from .parsers.devfs import parse_showsets
 from .parsers.ifconfig import parse_ifconfig
+from .parsers.ipfilter import parse_ipf_running, parse_ipnat_list
+from .parsers.ipfw import DEFAULT_RULE, parse_ipfw_list, parse_nat_config, rule_number
+from .parsers.jls import parse_jid_name
+from .parsers.kldstat import parse_kldstat
+from .parsers.mount import parse_mount_p
 from .qjail.record import CONFIG, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES, VNETCTL
 
 TRACKED_PATHS = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL]
@@ -90,29 +96,25 @@ def snapshot(host: Host) -> HostState:
     """Everything in one command (one round trip to a remote box): each
     part printed after a marker line."""
     found = _parts(host)
+    running = parse_ipf_running(found["ipf"])
     return HostState(
-        jails=dict(reversed(line.split(None, 1)) for line in found["jails"].splitlines()
-                   if len(line.split()) == 2),
+        jails=parse_jid_name(found["jails"]),
         interfaces={name: i.ether or "" for name, i in parse_ifconfig(found["ifconfig"]).items()},
         members={name: [m.name for m in i.members]
                  for name, i in parse_ifconfig(found["ifconfig"]).items() if i.members},
-        mounts=[(line.split()[0], line.split()[1]) for line in found["mounts"].splitlines()
-                if len(line.split()) > 1],
-        rulesets=found["rulesets"].split(),
+        mounts=[(mount.device, mount.mountpoint) for mount in parse_mount_p(found["mounts"])],
+        rulesets=parse_showsets(found["rulesets"]),
         paths=found["paths"].split(),
         files={path: _file_text(found[f"file {path}"]) for path in TRACKED_FILES},
         sysctls={name: found[f"sysctl {name}"].strip() for name in SYSCTLS},
-        modules=[line.split()[-1].removesuffix(".ko")
-                 for line in found["modules"].splitlines()[1:] if line.split()],
-        ipfw=[line for line in found["ipfw"].splitlines()
-              if line.split()[:1] and not line.startswith("65535 ")],
-        ipfw_nat=[line for line in found["ipfw nat"].splitlines() if line.strip()],
+        modules=[kld.module for kld in parse_kldstat(found["modules"])],
+        ipfw=[rule.line for rule in parse_ipfw_list(found["ipfw"]) if rule.number != DEFAULT_RULE],
+        ipfw_nat=[nat.line for nat in parse_nat_config(found["ipfw nat"])],
         pf=found["pf"].strip(),
         pf_rules=found["pf rules"],
-        ipf="yes" if "Running: yes" in found["ipf"] else "no" if "Running: no" in found["ipf"] else "",
+        ipf="" if running is None else "yes" if running else "no",
         ipf_rules=[line for line in found["ipf rules"].splitlines() if line.strip()],
-        ipnat_rules=[line for line in found["ipnat"].split("\n\nList of active sessions:")[0]
-                     .splitlines()[1:] if line.strip()],
+        ipnat_rules=parse_ipnat_list(found["ipnat"]).rules,
     )
 
 
@@ -375,18 +377,18 @@ class _Undo:
     def _ipfw(self, now: HostState) -> None:
         by_number: dict[str, Counter] = {}
         for line in self.record.ipfw:
-            by_number.setdefault(str(int(line.split()[0])), Counter())[line] += 1
+            by_number.setdefault(str(rule_number(line)), Counter())[line] += 1
         for number, ours in by_number.items():
-            there = Counter(line for line in now.ipfw if str(int(line.split()[0])) == number)
+            there = Counter(line for line in now.ipfw if str(rule_number(line)) == number)
             if there == ours:
                 self.command(["ipfw", "-q", "delete", number])
             elif there:
                 self.left.append(f"ipfw rule {number}: the box has rules of its own under that "
                                  "number, so the scenario's were not deleted: "
                                  + "; ".join(ours.elements()))
-        for line in self.record.ipfw_nat:
-            if line in now.ipfw_nat:
-                self.command(["ipfw", "nat", line.split()[2], "delete"])
+        for nat in parse_nat_config("\n".join(self.record.ipfw_nat)):
+            if nat.line in now.ipfw_nat:
+                self.command(["ipfw", "nat", str(nat.number), "delete"])
 
     def _pf(self, now: HostState) -> None:
         change = self._still("pf rules", now.pf_rules)

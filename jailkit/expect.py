@@ -22,8 +22,9 @@ wildcards: the literal pieces between them are looked for left to right."""
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
+
+from .parsers.ifconfig import blocks
 
 WILDCARD = "<...>"
 
@@ -125,49 +126,20 @@ def _report(wanted: list[str], missing: list[str], got: list[str], actual: str, 
     return "\n".join(out)
 
 
-def _entries(block_lines: list[str]) -> list[str]:
-    """Continuation lines with a member's detail line joined to it."""
-    entries: list[str] = []
-    for line in block_lines:
-        word = line.split(" ", 1)[0]
-        if word in ("ifmaxaddr", "role") and entries and entries[-1].startswith("member:"):
-            entries[-1] += " " + line
-        else:
-            entries.append(line)
-    return entries
-
-
-def _blocks(text: str) -> dict[str, tuple[str, list[str]]]:
-    """Interface name -> (header line, entries), from raw text so that
-    expected text with wildcards in a header still splits."""
-    blocks: dict[str, tuple[str, list[str]]] = {}
-    name = None
-    for raw in text.splitlines():
-        line = _normal(raw)
-        if not line:
-            continue
-        header = re.match(r"^([A-Za-z][\w.]*): flags=", line)
-        if header:
-            name = header.group(1)
-            blocks[name] = (line, [])
-        elif name is not None:
-            blocks[name][1].append(line)
-    return {n: (h, _entries(lines)) for n, (h, lines) in blocks.items()}
-
-
 def match_ifconfig(expected: str, actual: str) -> Mismatch | None:
     _refuse_empty(expected)
-    wanted = _blocks(expected)
+    wanted = blocks(expected)
     if not wanted:
         return match_text(expected, actual)
-    got = _blocks(actual)
+    got = blocks(actual)
     problems: list[str] = []
-    for name, (header, entries) in wanted.items():
+    for name, block in wanted.items():
+        header, entries = block.header, block.entries
         if name not in got:
             problems.append(f"Interface {name} is not there; FreeBSD listed: "
                             f"{', '.join(got) or 'no interfaces'}.")
             continue
-        actual_header, actual_entries = got[name]
+        actual_header, actual_entries = got[name].header, got[name].entries
         lost = [] if line_matches(header, actual_header) else [header]
         lost += [e for e in entries if not any(line_matches(e, a) for a in actual_entries)]
         if lost:

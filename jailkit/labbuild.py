@@ -40,7 +40,10 @@ from dataclasses import dataclass, field
 from .files import exists, read_file, replace_file, write_file
 from .host import Host, HostError
 from .lab import InternetHost, Lab
-from .parsers.ifconfig import parse_ifconfig
+from .parsers.ifconfig import parse_ifconfig, parse_list
+from .parsers.ipfilter import parse_ipf_running
+from .parsers.jls import parse_names
+from .parsers.route import parse_route_get
 
 GATEWAY_JAIL = "jk_gateway"
 GATEWAY_PORT = "lan0"
@@ -94,7 +97,8 @@ def lab_present(host: Host, lab: Lab) -> bool:
     shown = host.run(["ifconfig", lab.host.nic])
     if not shown.succeeded:
         return False
-    if f"inet {lab.host.address.ip} " in shown.stdout:
+    nic = parse_ifconfig(shown.stdout).get(lab.host.nic)
+    if nic is not None and any(inet.address == str(lab.host.address.ip) for inet in nic.inet):
         return True
     raise LabBuildError(f"{lab.host.nic} exists on the host but is not the lab's LAN (it does not "
                         f"have {lab.host.address}); jailkit leaves it alone: use a lab with another NIC")
@@ -168,13 +172,13 @@ def _refuse_dhcp_default(host: Host) -> None:
 
 
 def _refuse_taken_names(host: Host, lab: Lab) -> None:
-    jails = host.run("jls name").stdout.split()
+    jails = parse_names(host.run("jls name").stdout)
     ours = [GATEWAY_JAIL] + [host_jail(i) for i in range(1, len(_hosts(lab)) + 1)]
     taken = [name for name in ours if name in jails]
     if taken:
         raise LabBuildError(f"a jail named {taken[0]} already runs on the host; jailkit builds its "
                             "lab under that name and leaves yours alone")
-    interfaces = host.run("ifconfig -l").stdout.split()
+    interfaces = parse_list(host.run("ifconfig -l").stdout)
     units = range(FIRST_UNIT, FIRST_UNIT + 1 + len(_hosts(lab)))
     clash = [n for n in interfaces if n == WAN_BRIDGE or any(n.startswith(f"epair{u}") for u in units)]
     if clash:
@@ -305,7 +309,7 @@ def _translation(host: Host, lab: Lab) -> None:
 
 
 def _ipfilter_running(host: Host) -> bool:
-    return "Running: yes" in host.run(f"jexec {GATEWAY_JAIL} ipf -V").stdout
+    return parse_ipf_running(host.run(f"jexec {GATEWAY_JAIL} ipf -V").stdout) is True
 
 
 def _name_server(host: Host, lab: Lab) -> None:
@@ -395,10 +399,7 @@ def _give_back(host: Host, lab: Lab, record: LabRecord) -> list[str]:
 
 
 def _default_gateway(host: Host) -> str:
-    for line in host.run("route -n get default").stdout.splitlines():
-        if line.strip().startswith("gateway:"):
-            return line.split(":", 1)[1].strip()
-    return ""
+    return parse_route_get(host.run("route -n get default").stdout).gateway
 
 
 # -- taking down --------------------------------------------------------------------
@@ -414,7 +415,7 @@ def _take_down(host: Host, lab: Lab, record: LabRecord) -> None:
         if not _is_ours(host, jail, record.jails[jail]):
             continue
         for name in reversed(record.inside.get(jail, [])):
-            if name in host.run(["jexec", jail, "ifconfig", "-l"]).stdout.split():
+            if name in parse_list(host.run(["jexec", jail, "ifconfig", "-l"]).stdout):
                 host.run(["jexec", jail, "ifconfig", name, "destroy"])
         host.run(["jail", "-R", jail])
     for name, mac in record.interfaces.items():

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from jailkit.parsers.ifconfig import parse_ifconfig
+from jailkit.parsers.devfs import parse_showsets
+from jailkit.parsers.ifconfig import blocks, parse_ifconfig, parse_list
+from jailkit.parsers.ipfilter import parse_ipf_running, parse_ipnat_list
+from jailkit.parsers.ipfw import parse_ipfw_list, parse_nat_config
+from jailkit.parsers.jls import parse_jid_name, parse_names
+from jailkit.parsers.kldstat import parse_kldstat
+from jailkit.parsers.mount import parse_mount_p
+from jailkit.parsers.route import parse_route_get
 from jailkit.parsers.qjail_list import ListFormatError, parse_qjail_list
 from tests.conftest import data
 
@@ -109,3 +116,78 @@ def test_qjail_list_of_jailkit():
 def test_qjail_list_without_header_is_refused():
     with pytest.raises(ListFormatError):
         parse_qjail_list("v10 running\n")
+
+
+def test_ifconfig_blocks_join_a_member_with_its_detail_line():
+    """What expect matches against: each interface's header and lines, blanks
+    made single, a bridge member's ifmaxaddr line joined to it."""
+    found = blocks(data("ifconfig_14_bridge.txt"))
+    assert list(found)[:3] == ["vtnet0", "lo0", "bridge0"]
+    bridge = found["bridge0"]
+    assert bridge.header.startswith("bridge0: flags=1008943<UP,BROADCAST,RUNNING,PROMISC,")
+    assert "member: vtnet0 flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP> ifmaxaddr 0 port 1 " \
+        "priority 128 path cost 2000" in bridge.entries
+    assert not any(entry.startswith("ifmaxaddr") for entry in bridge.entries)
+    assert found["lo0"].entries[2] == "inet6 ::1 prefixlen 128"
+    # an expected text may have wildcards in a header
+    assert blocks("jail0: flags=<...> mtu 1500\n inet 10.0.0.1")["jail0"].entries == ["inet 10.0.0.1"]
+
+
+def test_ifconfig_list():
+    assert parse_list("em0 lo0 bridge0 epair0a\n") == ["em0", "lo0", "bridge0", "epair0a"]
+
+
+def test_mount_p():
+    mounts = parse_mount_p(data("mount_p_14.txt"))
+    assert [(m.device, m.mountpoint, m.fstype, m.options) for m in mounts] == [
+        ("/dev/gpt/rootfs", "/", "ufs", "rw"), ("devfs", "/dev", "devfs", "rw"),
+        ("/usr/jails/sharedfs", "/usr/jails/v10/sharedfs", "nullfs", "ro"),
+        ("devfs", "/usr/jails/v10/dev", "devfs", "rw")]
+    assert parse_mount_p("") == []
+
+
+def test_kldstat_skips_its_header():
+    files = parse_kldstat(data("kldstat_14.txt"))
+    assert [(k.id, k.refs, k.module) for k in files] == [
+        (1, 40, "kernel"), (2, 1, "if_bridge"), (3, 1, "bridgestp"), (4, 1, "if_epair"), (5, 1, "ipl")]
+    assert (files[1].file, files[1].address, files[1].size) == ("if_bridge.ko", "0xffffffff82a30000",
+                                                                0x9b90)
+
+
+def test_ipfw_list_and_nat_config():
+    rules = parse_ipfw_list(data("ipfw_list_14.txt"))
+    assert [r.number for r in rules] == [100, 200, 300, 300, 65535]
+    assert rules[2].line == "00300 nat 1 ip from any to any via em0"
+    assert [(n.number, n.line) for n in parse_nat_config(data("ipfw_nat_config_14.txt"))] == [
+        (1, "ipfw nat 1 config if em0 same_ports reset"),
+        (20, "ipfw nat 20 config ip 192.0.2.1 unreg_only")]
+
+
+def test_ipf_version_says_whether_ipfilter_runs():
+    text = data("ipf_V_14.txt")
+    assert parse_ipf_running(text) is True
+    assert parse_ipf_running(text.replace("Running: yes", "Running: no")) is False
+    assert parse_ipf_running("") is None
+
+
+def test_ipnat_list_rules_and_sessions():
+    listing = parse_ipnat_list(data("ipnat_l_14.txt"))
+    assert listing.rules == ["map em0 10.0.0.0/24 -> 0.0.0.0/32",
+                             "rdr em0 0.0.0.0/0 port 8080 -> 10.0.0.2 port 80 tcp"]
+    assert len(listing.sessions) == 1 and listing.sessions[0].startswith("MAP 10.0.0.2 ")
+    assert parse_ipnat_list("List of active MAP/Redirect filters:\n\nList of active sessions:\n") \
+        .rules == []
+
+
+def test_jls_named_parameters_and_devfs_rulesets():
+    assert parse_jid_name(data("jls_jid_name_14.txt")) == {"v10": "1", "v11": "3"}
+    assert parse_names("v10\nv11\n") == ["v10", "v11"]
+    assert parse_showsets(data("devfs_showsets_14.txt")) == ["1", "2", "3", "4", "5"]
+
+
+def test_route_get():
+    route = parse_route_get(data("route_14_get_default.txt"))
+    assert (route.destination, route.gateway, route.interface) == ("0.0.0.0", "140.211.10.65", "vtnet0")
+    assert route.flags == ["UP", "GATEWAY", "DONE", "STATIC"]
+    # no route: route(8) prints only its error, on stderr
+    assert parse_route_get("").gateway == ""

@@ -185,3 +185,31 @@ def test_mtu(host):
     assert run(host, "ifconfig fxp0 mtu 9000") == \
         (1, "", "ifconfig: ioctl SIOCSIFMTU (set mtu): Invalid argument\n")
     assert run(host, "ifconfig fxp0 mtu") == (1, "", "ifconfig: 'mtu' requires argument\n")
+
+
+def test_bridge_mtu_goes_to_every_member_or_to_none(host):
+    """if_bridge.c: SIOCSIFMTU on a bridge sets each member through its
+    driver and, when one refuses (fxp without JUMBO_MTU takes no more than
+    1500), gives every member its old MTU back; a member's own MTU cannot be
+    changed (if.c); a new member is set to the bridge's MTU or refused."""
+    host.run("ifconfig bridge0 create && ifconfig epair0 create >/dev/null && "
+             "ifconfig bridge0 addm fxp0 addm epair0a").check()     # epair0a is asked first
+    assert run(host, "ifconfig bridge0 mtu 2000") == \
+        (1, "", "ifconfig: ioctl SIOCSIFMTU (set mtu): Invalid argument\n")
+    mtus = lambda: {n: i.mtu for n, i in parse_ifconfig(run(host, "ifconfig")[1]).items()}
+    assert [mtus()[n] for n in ("bridge0", "epair0a", "fxp0")] == [1500, 1500, 1500]
+    assert run(host, "ifconfig bridge0 mtu 1400") == (0, "", "")
+    assert [mtus()[n] for n in ("bridge0", "epair0a", "fxp0", "epair0b")] == [1400, 1400, 1400, 1500]
+    assert run(host, "ifconfig epair0a mtu 1400") == \
+        (1, "", "ifconfig: ioctl SIOCSIFMTU (set mtu): Operation not supported\n")
+    # an empty bridge has only if.c's bounds, and its first member's MTU
+    host.run("ifconfig bridge0 deletem fxp0 && ifconfig bridge1 create mtu 20000").check()
+    assert run(host, "ifconfig bridge1 mtu 70000") == \
+        (1, "", "ifconfig: ioctl SIOCSIFMTU (set mtu): Invalid argument\n")
+    assert mtus()["bridge1"] == 20000
+    host.run("ifconfig bridge1 addm epair0b").check()
+    assert mtus()["bridge1"] == 1500
+    # a member that cannot follow the bridge's MTU is refused
+    host.run("ifconfig bridge1 mtu 9000").check()
+    assert run(host, "ifconfig bridge1 addm fxp0") == (1, "", "ifconfig: BRDGADD fxp0: Invalid argument\n")
+    assert [mtus()[n] for n in ("bridge1", "epair0b", "fxp0")] == [9000, 9000, 1400]

@@ -207,3 +207,19 @@ def test_an_interface_goes_home_even_where_its_name_is_taken(host):
     host.run("ifconfig epair1 create && ifconfig epair1a name lan0").check()
     assert host.run("jail -r j").succeeded
     assert host.run("ifconfig -l").stdout.split().count("lan0") == 2
+
+
+def test_a_jail_sets_its_host_name_only_when_allowed(host):
+    """hostname(1) and sysctl kern.hostname ask the kernel the same thing
+    (kern_mib.c sysctl_hostname): a jail needs allow.set_hostname."""
+    host.run("jail -c name=locked persist host.hostname=locked.lan && "
+             "jail -c name=free persist host.hostname=free.lan allow.set_hostname").check()
+    assert run(host, "jexec locked hostname other") == \
+        (1, "", "hostname: sethostname: Operation not permitted\n")
+    assert run(host, "jexec locked sysctl kern.hostname=other") == \
+        (1, "", "sysctl: kern.hostname=other: Operation not permitted\n")
+    assert run(host, "jexec locked hostname") == (0, "locked.lan\n", "")
+    assert run(host, "jexec free hostname new.lan && jexec free hostname") == (0, "new.lan\n", "")
+    assert run(host, "jexec free sysctl kern.hostname=newer.lan") == \
+        (0, "kern.hostname: new.lan -> newer.lan\n", "")
+    assert run(host, "jls -j free host.hostname") == (0, "newer.lan\n", "")

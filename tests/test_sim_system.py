@@ -5,9 +5,13 @@ sudo's environment, devd and dhclient."""
 
 from __future__ import annotations
 
+import pkgutil
+
 import pytest
 
 import jailkit
+from jailkit.sim import commands
+from jailkit.sim.proc import IMAGES, PROGRAMS, SOURCED
 from tests.conftest import run
 
 
@@ -353,3 +357,33 @@ def test_kldstat_answers_for_one_file_or_module(host):
     assert run(host, "kldstat -m ipfilter") == (0, "Id  Refs Name\n  2    1 ipfilter\n", "")
     assert run(host, "kldstat -q -m ipl")[0] == 1
     assert run(host, "kldstat -x")[0] == 1
+
+
+def test_every_program_is_installed_at_the_path_that_declares_it(host):
+    """A program's path is its one declaration: the world has a file there,
+    executable unless it is a script for sh or a library, and the program
+    runs under its name, found on the PATH."""
+    assert len(IMAGES) > 100
+    for image in IMAGES.values():
+        executable = image.kind in ("binary", "unmodelled")
+        assert run(host, ["test", "-f", image.path])[0] == 0, image.path
+        assert run(host, ["test", "-x", image.path])[0] == (0 if executable else 1), image.path
+        if image.kind == "binary":
+            assert run(host, ["which", image.name]) == (0, image.path + "\n", ""), image.path
+        elif image.kind == "unmodelled":
+            status, _, err = run(host, [image.path])
+            said = f"{image.path.rsplit('/', 1)[-1]}: part of FreeBSD, but not modelled"
+            assert status == 1 and err.startswith(said), image.path
+    assert run(host, ". /etc/rc.subr && load_rc_config && checkyesno sshd_enable")[0] == 0
+
+
+def test_every_command_module_declares_a_program():
+    """commands.load() imports every module of the package; each declares
+    at least one image, so none is dead."""
+    declaring = {PROGRAMS[image.name].__module__ for image in IMAGES.values()
+                 if image.kind != "library"}
+    modules = {f"{commands.__name__}.{module.name}"
+               for module in pkgutil.iter_modules(commands.__path__)}
+    assert modules and modules <= declaring
+    assert {SOURCED[image.name].__module__ for image in IMAGES.values()
+            if image.kind == "library"} == {"jailkit.sim.rcconf"}

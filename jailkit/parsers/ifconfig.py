@@ -78,6 +78,50 @@ class Interface:
         return next((m for m in self.members if m.name == name), None)
 
 
+@dataclass
+class Block:
+    """One interface's lines as text: its header and its continuation
+    lines, a bridge member's detail line (ifmaxaddr, role) joined to it."""
+
+    header: str
+    entries: list[str]
+
+
+# Header of a block; unlike HEADER it also takes a header with wildcards in
+# it (a howto's expected text), so it only needs "NAME: flags=".
+BLOCK_HEADER = re.compile(r"^([A-Za-z][\w.]*): flags=")
+
+
+def blocks(text: str) -> dict[str, Block]:
+    """The interface blocks of ifconfig output, by name, each line with its
+    runs of blanks made one space (copied transcripts lose their tabs)."""
+    found: dict[str, Block] = {}
+    current: Block | None = None
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        header = BLOCK_HEADER.match(line)
+        if header:
+            current = found[header.group(1)] = Block(line, [])
+        elif current is not None:
+            _add_entry(current.entries, line)
+    return found
+
+
+def _add_entry(entries: list[str], line: str) -> None:
+    word = line.split(" ", 1)[0]
+    if word in ("ifmaxaddr", "role") and entries and entries[-1].startswith("member:"):
+        entries[-1] += " " + line
+    else:
+        entries.append(line)
+
+
+def parse_list(text: str) -> list[str]:
+    """``ifconfig -l``: the interface names, on one line."""
+    return text.split()
+
+
 def _bits(text: str) -> tuple[int, list[str]]:
     match = BITS.match(text)
     if not match:

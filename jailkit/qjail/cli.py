@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..getopt import GetoptError, getopt
-from . import Outcome, QjailError, check_base, check_mirror, shown
+from .values import Outcome, QjailError, check_base, check_mirror, shown
 
 if TYPE_CHECKING:
-    from . import Qjail
+    from .verbs import QjailVerbs
 
 SYNTAX = """\
 qjail install [-f base.txz file or URL] [-h ftp host]
@@ -38,7 +38,7 @@ OPTIONS = {
 }
 
 
-def run(qjail: "Qjail", argv: list[str]) -> Outcome:
+def run(qjail: "QjailVerbs", argv: list[str]) -> Outcome:
     if argv[:1] == ["qjail"]:
         argv = argv[1:]
     if not argv or argv[0] not in OPTIONS:
@@ -72,7 +72,8 @@ def _one(verb: str, operands: list[str]) -> str:
     return operands[0]
 
 
-def _dispatch(qjail: "Qjail", verb: str, values: dict[str, list[str]], operands: list[str]) -> str:
+def _dispatch(qjail: "QjailVerbs", verb: str, values: dict[str, list[str]],
+              operands: list[str]) -> str:
     if verb == "install":
         base = values["f"][-1] if "f" in values else None
         if base is not None:

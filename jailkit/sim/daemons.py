@@ -11,16 +11,19 @@ process (ps, rc's "Waiting for PIDS"), its pid file, and its sockets
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import ipaddress
 from typing import TYPE_CHECKING
 
-from .errno import OSErr
+from .errno import OSErr, strerror
+from .passwd import accounts, check
+from .proc import Buffer, Input, Proc
 from .services import SshGreeting
-from .socket import Listener, close_all, listen
+from .socket import ConnectError, Listener, close_all, connect, listen
 
 if TYPE_CHECKING:
     from .kernel import Process
-    from .proc import Proc
 
 HOST_KEYS = [("rsa", "RSA", 3072), ("ecdsa", "ECDSA", 256), ("ed25519", "ED25519", 256)]
 
@@ -96,7 +99,6 @@ def ssh_keygen_all(proc: "Proc") -> str:
 
 
 def _base64(data: bytes) -> str:
-    import base64
     return base64.b64encode(data).decode().rstrip("=")
 
 
@@ -111,8 +113,6 @@ class Sshd(SshGreeting):
                 stdin: str = "") -> tuple[int, str, str]:
         """A login as ``user`` that runs ``command`` with the user's shell
         environment in this sshd's jail."""
-        from .passwd import accounts, check
-        from .proc import Buffer, Input, Proc
         kernel = machine.kernel
         prison = kernel.prison0 if self.jid == 0 else kernel.prisons.get(self.jid)
         if prison is None:
@@ -141,9 +141,6 @@ class SshRefused(Exception):
 def ssh_session(machine, vnet, address: str, port: int, user: str, password: str,
                 command: str, stdin: str = "") -> tuple[int, str, str]:
     """An ssh client in ``vnet`` logging in to address:port."""
-    import ipaddress
-    from .errno import strerror
-    from .socket import ConnectError, connect
     try:
         target = ipaddress.IPv4Address(address)
     except ValueError:

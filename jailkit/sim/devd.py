@@ -21,6 +21,7 @@ from .daemons import running, write_pid
 from .errno import OSErr
 from .ifnet import Epair, Ethernet, Ifnet
 from .proc import Input, Proc, Sink
+from .rcconf import rc_variables
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -52,7 +53,6 @@ def event(machine: "Machine", ifnet: Ifnet, kind: str, name: str) -> None:
 def quietstart(machine: "Machine", ifnet: Ifnet, lease: bool = False) -> None:
     """service dhclient quietstart IF; ``lease``: a DHCP server answered
     and the interface already has what BOUND configures."""
-    from .commands.rc import rc_variables
     proc = _host_proc(machine)
     if not dhcpif(rc_variables(proc), ifnet.name) or running(proc, _command(ifnet.name)):
         return

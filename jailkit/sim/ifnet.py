@@ -31,6 +31,7 @@ IFCAP_NAMES = ["RXCSUM", "TXCSUM", "NETCONS", "VLAN_MTU", "VLAN_HWTAGGING", "JUM
                "WOL_MAGIC", "TOE4", "TOE6", "VLAN_HWFILTER", "NV", "VLAN_HWTSO", "LINKSTATE",
                "NETMAP", "RXCSUM_IPV6", "TXCSUM_IPV6", "HWSTATS", "TXRTLMT", "HWRXTSTMP",
                "MEXTPG", "TXTLS4", "TXTLS6", "VXLAN_HWCSUM", "VXLAN_HWTSO", "TXTLS_RTLMT"]
+IFCAP_JUMBO_MTU = 0x20
 
 # nd6 per-interface flags (sys/netinet6/nd6.h) and their ifconfig names (af_nd6.c).
 ND6_PERFORMNUD = 0x1
@@ -160,8 +161,18 @@ class Ifnet:
         """Interfaces this one hands Ethernet frames to directly."""
         return []
 
+    @property
+    def max_mtu(self) -> int:
+        """The largest MTU the driver's SIOCSIFMTU takes (the sim's limit
+        for the cloned ones: epair(4) itself takes any)."""
+        return 9216
+
 
 class Loopback(Ifnet):
+    @property
+    def max_mtu(self) -> int:
+        return 16384    # if_loop.c LOMTU_MAX
+
     def _driver_state(self) -> None:
         self.running = self.up
         self.link_up = self.up
@@ -180,6 +191,12 @@ class Ethernet(Ifnet):
 
     def neighbours(self) -> list[Ifnet]:
         return [i for i in self.segment.ports if i is not self] if self.segment else []
+
+    @property
+    def max_mtu(self) -> int:
+        """Jumbo frames only on a NIC with the JUMBO_MTU capability (fxp has
+        none: ETHERMTU)."""
+        return 9216 if self.options & IFCAP_JUMBO_MTU else 1500
 
 
 class Epair(Ifnet):
@@ -215,6 +232,10 @@ class Bridge(Ifnet):
 
     def member(self, ifnet: Ifnet) -> BridgeMember | None:
         return next((m for m in self.members if m.ifnet is ifnet), None)
+
+    @property
+    def max_mtu(self) -> int:
+        return 65535    # IF_MAXMTU: if_bridge.c asks its members instead
 
     def neighbours(self) -> list[Ifnet]:
         return [m.ifnet for m in self.members] if self.running else []

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .libalias import Alias
+from .libalias import Alias, Link
 from .packet import PROTOCOLS, Packet, reverse, service_port
 from .pfil import Hook, Verdict
 from .words import Words
@@ -264,7 +264,6 @@ def _remove_first(rules: list, rule) -> bool:
 
 
 def _link(packet: Packet, local: IPv4, local_port: int | None):
-    from .libalias import Link
     return Link(packet.proto, local, local_port or packet.dport, packet.src, packet.sport,
                 packet.dst, packet.dport)
 

@@ -10,24 +10,26 @@ import hashlib
 import ipaddress
 import random
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Callable
 
 from . import pfil
-from .errno import EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EPERM, OSErr
+from .errno import EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EOPNOTSUPP, EPERM, OSErr
 from .ifnet import (IFF_LOOPBACK, IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED,
-                    ND6_PERFORMNUD, Bridge, Epair, Ethernet, Ifnet, Loopback, Segment)
+                    ND6_PERFORMNUD, Bridge, BridgeMember, Epair, Ethernet, Ifnet, Loopback, Segment)
 from .devfs import Devfs
 from .ipfilter import Ipfilter
 from .ipfw import Ipfw
 from .pf import Pf
-from .vfs import Dir, Vfs
+from .vfs import Device, Dir, Vfs
 from .vnet import Vnet
 
 IFNAMSIZ = 16  # sys/net/if.h: names are at most 15 characters
 EPAIR_OPTIONS = 0x8  # VLAN_MTU
 LO_OPTIONS = 0x680003  # RXCSUM,TXCSUM,LINKSTATE,RXCSUM_IPV6,TXCSUM_IPV6
 JAIL_MAX = 999999
+IF_MINMTU, IF_MAXMTU = 72, 65535  # sys/net/if_var.h
 KENV_MNAMELEN = 128  # sys/sys/kenv.h
 KENV_MVALLEN = 128
 # Device nodes a module makes (/dev/pf, IPFilter's /dev/ipl ...).
@@ -93,7 +95,6 @@ class Kernel:
         self.epair_next_index = 0
         self.modules: set[str] = {"kernel"}
         self.devfs = Devfs([])
-        self.lab_vnets: list[Vnet] = []      # the lab's other machines (gateway ...)
         # The kernel environment (kenv(2)): what the loader set, in its
         # order; kenv(1) adds to it at run time.
         self.kenv: dict[str, str] = {}
@@ -225,17 +226,63 @@ class Kernel:
 
     # -- bridges ------------------------------------------------------------
     def bridge_add(self, bridge: Bridge, member: Ifnet) -> None:
-        from .ifnet import BridgeMember
+        """if_bridge.c bridge_ioctl_add: the first member gives the bridge
+        its MTU; a later one is set to the bridge's through its driver, and
+        is refused (EINVAL) when the driver will not take it."""
         if member is bridge or member.vnet is not bridge.vnet:
             raise OSErr(EINVAL)
         if member.bridge is bridge:
             raise OSErr(EEXIST)
         if member.bridge is not None:
             raise OSErr(EBUSY)
+        if not bridge.members:
+            bridge.mtu = member.mtu
+        elif member.mtu != bridge.mtu:
+            try:
+                self._driver_mtu(member, bridge.mtu)
+            except OSErr:
+                raise OSErr(EINVAL) from None
         bridge.members.insert(0, BridgeMember(member))
         member.bridge = bridge
         member.promisc += 1
         bridge.link_check()
+
+    # -- MTU ------------------------------------------------------------------
+    def set_mtu(self, ifnet: Ifnet, mtu: int) -> None:
+        """SIOCSIFMTU (if.c ifhwioctl): within IF_MINMTU..IF_MAXMTU, never on
+        a bridge member (EOPNOTSUPP: the bridge sets its members' MTU), then
+        the driver's own limit; a bridge sets all its members'."""
+        if not IF_MINMTU <= mtu <= IF_MAXMTU:
+            raise OSErr(EINVAL)
+        if ifnet.bridge is not None:
+            raise OSErr(EOPNOTSUPP)
+        if isinstance(ifnet, Bridge):
+            self._bridge_mtu(ifnet, mtu)
+        else:
+            self._driver_mtu(ifnet, mtu)
+
+    def _bridge_mtu(self, bridge: Bridge, mtu: int) -> None:
+        """if_bridge.c bridge_ioctl SIOCSIFMTU: each member through its
+        driver; when one refuses, every member gets the old MTU back and the
+        bridge keeps its own (EINVAL)."""
+        old = bridge.mtu
+        try:
+            for member in bridge.members:
+                self._driver_mtu(member.ifnet, mtu)
+        except OSErr:
+            for member in bridge.members:
+                with suppress(OSErr):
+                    self._driver_mtu(member.ifnet, old)
+            raise OSErr(EINVAL) from None
+        bridge.mtu = mtu
+
+    @staticmethod
+    def _driver_mtu(ifnet: Ifnet, mtu: int) -> None:
+        """The driver's SIOCSIFMTU: up to what the hardware (or the cloner)
+        takes."""
+        if mtu > ifnet.max_mtu:
+            raise OSErr(EINVAL)
+        ifnet.mtu = mtu
 
     def bridge_delete(self, bridge: Bridge, member: Ifnet) -> None:
         if member.bridge is not bridge:
@@ -319,6 +366,23 @@ class Kernel:
         with allow.chflags (prison_priv_check)."""
         return user == "root" and (prison.is_host or prison.params.get("allow.chflags") == "1")
 
+    # -- the version and the host name --------------------------------------
+    @property
+    def version(self) -> str:
+        """kern.version's first line: what uname -v prints and rc.d/motd
+        puts first in /var/run/motd."""
+        branch = self.release.split("-")[0]
+        return f"FreeBSD {self.release} releng/{branch}-n271432-8c9ce319fef7 GENERIC"
+
+    @staticmethod
+    def sethostname(prison: Prison, name: str) -> None:
+        """kern.hostname (sethostname(3)): a jail sets its own name only when
+        created with allow.set_hostname (kern_mib.c sysctl_hostname,
+        PR_ALLOW_SET_HOSTNAME)."""
+        if not prison.is_host and prison.params.get("allow.set_hostname") != "1":
+            raise OSErr(EPERM)
+        prison.hostname = name
+
     # -- kenv(2) -------------------------------------------------------------
     def kenv_set(self, prison: Prison, name: str, value: str) -> None:
         """KENV_SET: root of the host only (PRIV_KENV_SET); names and values
@@ -339,7 +403,6 @@ class Kernel:
     def _add_devices(self, names: list[str]) -> None:
         """New device nodes appear in every devfs mount whose ruleset shows
         them (devfs applies a mount's ruleset to nodes made later)."""
-        from .vfs import Device
         self.devfs.devices += [n for n in names if n not in self.devfs.devices]
         for mount in self.vfs.mounts:
             if mount.fstype != "devfs":

@@ -200,22 +200,59 @@ class Proc:
 
 Program = Callable[[Proc, list[str]], int]
 
-# Modelled programs by name; filled in by jailkit.sim.commands.
+
+@dataclass(frozen=True)
+class Image:
+    """What execve(2) finds at a path of the installed world. ``name`` is
+    what the file's ``program`` holds; ``kind`` is "binary" (an ELF
+    program), "script" (a boot script run with sh), "library" (an sh
+    library read with ".") or "unmodelled" (a base program the sim does not
+    model: it exists, and says so)."""
+
+    path: str
+    name: str
+    kind: str
+
+
+# The one declaration of a modelled program is its path: the decorators
+# below fill IMAGES (the world installs exactly these) and the tables the
+# programs run from. Filled in by jailkit.sim.commands and rcconf.
+IMAGES: dict[str, Image] = {}
+# Modelled programs by name (a path's last component).
 PROGRAMS: dict[str, Program] = {}
-# Modelled sh libraries (read with ".") by name, e.g. /etc/rc.subr.
+# Modelled sh libraries (read with ".") by name, e.g. rc.subr.
 SOURCED: dict[str, Callable] = {}
+UNMODELLED = "unmodelled"
 
 
-def program(*names: str) -> Callable[[Program], Program]:
+def program(*paths: str, kind: str = "binary") -> Callable[[Program], Program]:
+    """Install the decorated program at ``paths`` (hard links, as
+    /bin/test and /bin/[); it runs as the paths' last component."""
     def register(func: Program) -> Program:
-        for name in names:
-            PROGRAMS[name] = func
+        for path in paths:
+            image = Image(path, path.rsplit("/", 1)[-1], kind)
+            IMAGES[path] = image
+            PROGRAMS[image.name] = func
         return func
     return register
 
 
-def sourced(name: str) -> Callable[[Callable], Callable]:
+def sourced(path: str) -> Callable[[Callable], Callable]:
+    """Install the decorated function as the sh library at ``path``."""
     def register(func: Callable) -> Callable:
-        SOURCED[name] = func
+        image = Image(path, path.rsplit("/", 1)[-1], "library")
+        IMAGES[path] = image
+        SOURCED[image.name] = func
+        return func
+    return register
+
+
+def unmodelled(*paths: str) -> Callable[[Program], Program]:
+    """Install the decorated stand-in at ``paths``: programs of the base
+    system that exist and say that the sim does not model them."""
+    def register(func: Program) -> Program:
+        for path in paths:
+            IMAGES[path] = Image(path, UNMODELLED, UNMODELLED)
+        PROGRAMS[UNMODELLED] = func
         return func
     return register

@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Callable
 
 from . import daemons
 from .proc import Buffer, Sink
+from .rcconf import YES
 
 if TYPE_CHECKING:
     from .proc import Proc
-
-YES = {"yes", "true", "on", "1"}
 
 
 @dataclass

@@ -10,35 +10,16 @@ from typing import TYPE_CHECKING
 
 from . import devd, labnet, loader
 from .ifnet import Inet6Addr, Loopback, Segment
+from .loader import KLD_FILES
+from .proc import IMAGES, Image, Input, Proc, Sink
+from .rcconf import rc_variables
+from .rcd import run_rc_command
 from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink
 from .vnet import Vnet
 
 if TYPE_CHECKING:
     from .machine import Machine
 
-# Where the base system keeps each modelled program (FreeBSD 14 paths).
-PROGRAM_PATHS = {
-    "/bin": ["sh", "cat", "cp", "echo", "ln", "ls", "mkdir", "mv", "rm", "rmdir", "test", "[",
-             "sleep", "hostname", "pwd", "chmod", "date", "kenv", "chflags"],
-    "/sbin": ["ifconfig", "route", "sysctl", "mount", "umount", "ping", "devfs", "kldload",
-              "kldstat", "kldunload", "pfctl", "ipfw", "natd", "ipf", "ipnat", "ipfstat"],
-    "/usr/bin": ["grep", "egrep", "fgrep", "head", "tail", "wc", "cut", "tr", "sort", "uniq",
-                 "tee", "touch", "basename", "dirname", "uname", "printf", "true", "false",
-                 "env", "id", "which", "timeout", "sockstat", "whois", "ssh", "stat", "readlink"],
-    "/usr/sbin": ["jail", "jexec", "jls", "service", "sysrc", "pw", "tcpdump", "inetd",
-                  "local-unbound", "sshd"],
-    "/usr/local/bin": ["sudo"],     # the sudo package, as Vagrant boxes have it
-}
-# Base-system programs the sim does not model: they exist, and say so.
-UNMODELLED = {
-    "/bin": ["ps", "kill", "expr", "csh", "tcsh"],
-    "/usr/bin": ["sed", "awk", "vi", "less", "more", "find", "fetch", "scp",
-                 "telnet", "nc", "diff", "tar", "gzip", "login", "xargs", "su", "netstat",
-                 "passwd", "chpass"],
-    "/usr/sbin": ["pkg", "chown"],
-
-    "/sbin": ["dhclient", "shutdown", "reboot", "init"],
-}
 # What installworld makes system-immutable (schg): the PRECIOUSLIB libraries
 # and PRECIOUSPROG programs (share/mk/bsd.lib.mk, bsd.prog.mk; lib/libc,
 # libcrypt, libthr, libexec/rtld-elf, sbin/init, usr.bin/su, passwd,
@@ -52,9 +33,6 @@ PRECIOUS = {"/lib/libc.so.7": 0o444, "/lib/libcrypt.so.5": 0o444, "/lib/libthr.s
 PRECIOUS_LINKS = {"/usr/bin/chpass": ["/usr/bin/chfn", "/usr/bin/chsh", "/usr/bin/ypchfn",
                                       "/usr/bin/ypchsh"],
                   "/usr/bin/passwd": ["/usr/bin/yppasswd"]}
-# Modelled boot scripts: run with sh(1), their behaviour is the model's.
-SCRIPTS = {"/etc/rc": "rc", "/etc/rc.shutdown": "rc.shutdown", "/etc/rc.firewall": "rc.firewall"}
-
 # The directories qjail's sharedfs takes from the base system.
 BASE_DIRS = ["bin", "lib", "libexec", "sbin", "usr/bin", "usr/include", "usr/lib",
              "usr/libdata", "usr/libexec", "usr/sbin", "usr/share"]
@@ -238,15 +216,8 @@ def install(machine: "Machine", bare: bool = False) -> None:
                       "/usr/libdata", "/usr/include", "/usr/share/misc", "/usr/local/bin",
                       "/usr/local/sbin", "/usr/local/etc"]:
         vfs.mkdir(directory, parents=True)
-    for directory, names in PROGRAM_PATHS.items():
-        for name in names:
-            _binary(vfs, f"{directory}/{name}", name)
-    for directory, names in UNMODELLED.items():
-        for name in names:
-            _binary(vfs, f"{directory}/{name}", "unmodelled")
-    for path, name in SCRIPTS.items():
-        vfs.place(path, File(f"#!/bin/sh\n# {path}: modelled by the jailkit sim\n", 0o644, name))
-    vfs.place("/etc/rc.subr", File("# /etc/rc.subr: modelled by the jailkit sim\n", 0o644, "rc.subr"))
+    for image in sorted(IMAGES.values(), key=lambda image: image.path):
+        vfs.place(image.path, _image_file(image))
     for library in ("/lib/libc.so.7", "/lib/libcrypt.so.5", "/lib/libthr.so.3"):
         vfs.place(library, File("\x7fELF shared object (modelled)\n", 0o444))
     for rtld in ("/libexec/ld-elf.so.1", "/libexec/ld-elf32.so.1"):
@@ -307,9 +278,8 @@ def _make_precious(vfs) -> None:
 def _install_boot(vfs, bare: bool) -> None:
     """/boot: the kernel and its modules, the loader's defaults and hints,
     and the box's own loader.conf (the official box only sets a delay)."""
-    from .commands.misc import MODULES
     vfs.place("/boot/kernel/kernel", File("\x7fELF FreeBSD amd64 kernel (modelled)\n", 0o555))
-    for module in MODULES:
+    for module in KLD_FILES:
         vfs.place(f"/boot/kernel/{module}.ko", File("\x7fELF kernel module (modelled)\n", 0o555))
     vfs.write("/boot/defaults/loader.conf", LOADER_DEFAULTS, mode=0o444)
     vfs.write("/boot/device.hints", DEVICE_HINTS)
@@ -377,10 +347,9 @@ def _cleanvar(vfs) -> None:
 def _motd(machine: "Machine") -> None:
     """rc.d/motd: /var/run/motd is the kernel's version line and the
     template; /etc/motd becomes a symbolic link to it unless it is one."""
-    from .commands.misc import version
     vfs = machine.kernel.vfs
     template = vfs.read("/etc/motd.template") if vfs.exists("/etc/motd.template") else ""
-    vfs.write("/var/run/motd", version(machine.kernel) + "\n" + template)
+    vfs.write("/var/run/motd", machine.kernel.version + "\n" + template)
     found = vfs.resolve("/etc/motd", follow=False)
     if not isinstance(found.node, Symlink):
         if found.node is not None:
@@ -391,9 +360,6 @@ def _motd(machine: "Machine") -> None:
 def boot(machine: "Machine") -> None:
     """The rc.d scripts that start daemons at the host's boot: the
     firewall, syslogd, sshd and cron when rc.conf enables them."""
-    from .proc import Input, Proc, Sink
-    from .rcd import run_rc_command
-    from .commands.rc import rc_variables
     kernel = machine.kernel
     proc = Proc(machine, kernel.prison0, "/", machine.root_env(), Input(""), Sink(), Sink())
     variables = rc_variables(proc)
@@ -409,8 +375,15 @@ def boot(machine: "Machine") -> None:
             run_rc_command(proc, variables, name, "start")
 
 
-def _binary(vfs, path: str, program: str) -> None:
-    vfs.place(path, File(f"\x7fELF FreeBSD amd64 executable {path} (modelled)\n", 0o555, program))
+def _image_file(image: Image) -> File:
+    """The file the world has at an image's path: an executable, a boot
+    script run with sh (mode 0644, as etc/Makefile installs them), or an sh
+    library."""
+    if image.kind == "script":
+        return File(f"#!/bin/sh\n# {image.path}: modelled by the jailkit sim\n", 0o644, image.name)
+    if image.kind == "library":
+        return File(f"# {image.path}: modelled by the jailkit sim\n", 0o644, image.name)
+    return File(f"\x7fELF FreeBSD amd64 executable {image.path} (modelled)\n", 0o555, image.name)
 
 
 def _boot_network(machine: "Machine") -> None:
@@ -428,7 +401,7 @@ def _boot_network(machine: "Machine") -> None:
     kernel.host_vnet.add_inet(nic, host.address, host.address.network.broadcast_address,
                               replace_first=False)
     kernel.host_vnet.add_route(ipaddress.IPv4Network("0.0.0.0/0"), lab.gateway, host=False)
-    kernel.lab_vnets = labnet.build(lab, lan)
+    labnet.build(lab, lan)    # its machines live on in the LAN segment's ports
 
 
 def _boot_bare_network(machine: "Machine") -> None:
@@ -447,7 +420,6 @@ def _boot_bare_network(machine: "Machine") -> None:
     router = labnet.machine("uplink router")
     labnet.port(router, "em0", UPLINK["router_mac"], ipaddress.IPv4Interface(f"{UPLINK['router']}/24"),
                 uplink)
-    kernel.lab_vnets = [router]
 
 
 def loopback_up(vnet: Vnet, lo0: Loopback) -> None:

@@ -1,7 +1,18 @@
 """The modelled programs of the sim's world, one module per FreeBSD command
-(small file and text utilities share a module each)."""
+(small file and text utilities share a module each). Each module declares
+its programs by their paths (jailkit.sim.proc.program); load() imports every
+module of this package, so a new module needs no list to be added to."""
 
-from . import (chflags, devfs, fileutils, ifconfig, inetd, ipf, ipfstat, ipfw,  # noqa: F401
-               ipnat, jail, jexec, jls, kenv, local_unbound, misc, mount, natd, pfctl, ping, pw,
-               rc, rc_firewall, route, service, sh, sockstat, ssh, sshd, stat, sysctl, sysrc,
-               tcpdump, textutils, whois)
+import importlib
+import pkgutil
+
+
+def load() -> None:
+    """Import every command module, which registers its programs
+    (importing again does nothing)."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+# The Machine imports this package to have the programs registered.
+load()

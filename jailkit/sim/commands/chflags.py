@@ -14,7 +14,7 @@ from ...getopt import GetoptError, getopt
 USAGE = "usage: chflags [-fhvx] [-R [-H | -L | -P]] flags file ...\n"
 
 
-@program("chflags")
+@program("/bin/chflags")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "HLPRfhvx")

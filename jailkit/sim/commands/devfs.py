@@ -12,7 +12,7 @@ from ..proc import Proc, program
 USAGE = "usage: devfs [-m mount-point] keyword argument ...\n"
 
 
-@program("devfs")
+@program("/sbin/devfs")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "m:")

@@ -38,7 +38,7 @@ def _parse(proc: Proc, argv: list[str], optstring: str) -> tuple[set[str], dict[
     return {f for f, _ in opts}, {f: v for f, v in opts if v is not None}, args
 
 
-@program("cat")
+@program("/bin/cat")
 def cat(proc: Proc, argv: list[str]) -> int:
     parsed = _parse(proc, argv, "belnstuv")
     if parsed is None:
@@ -57,7 +57,7 @@ def cat(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-@program("mkdir")
+@program("/bin/mkdir")
 def mkdir(proc: Proc, argv: list[str]) -> int:
     parsed = _parse(proc, argv, "m:pv")
     if parsed is None:
@@ -79,7 +79,7 @@ def mkdir(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-@program("rmdir")
+@program("/bin/rmdir")
 def rmdir(proc: Proc, argv: list[str]) -> int:
     parsed = _parse(proc, argv, "pv")
     if parsed is None:
@@ -95,7 +95,7 @@ def rmdir(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-@program("rm")
+@program("/bin/rm")
 def rm(proc: Proc, argv: list[str]) -> int:
     parsed = _parse(proc, argv, "dfiIPRrvWx")
     if parsed is None:
@@ -158,7 +158,7 @@ def _clear_user_flags(proc: Proc, path: str, node) -> None:
                             **proc.where())
 
 
-@program("cp")
+@program("/bin/cp")
 def cp(proc: Proc, argv: list[str]) -> int:
     parsed = _parse(proc, argv, "HLPRafilnprsvx")
     if parsed is None:
@@ -257,7 +257,7 @@ def _copy_file(proc: Proc, destination: str, node: File, preserve: bool) -> None
             copy.mode = node.mode
 
 
-@program("mv")
+@program("/bin/mv")
 def mv(proc: Proc, argv: list[str]) -> int:
     parsed = _parse(proc, argv, "fhinv")
     if parsed is None:
@@ -281,7 +281,7 @@ def mv(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-@program("ln")
+@program("/bin/ln")
 def ln(proc: Proc, argv: list[str]) -> int:
     parsed = _parse(proc, argv, "FLPfhinsvw")
     if parsed is None:
@@ -312,7 +312,7 @@ def ln(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-@program("chmod")
+@program("/bin/chmod")
 def chmod(proc: Proc, argv: list[str]) -> int:
     parsed = _parse(proc, argv, "HLPRfhv")
     if parsed is None:
@@ -360,7 +360,7 @@ def _mode(text: str, current: int) -> int:
     return mask
 
 
-@program("touch")
+@program("/usr/bin/touch")
 def touch(proc: Proc, argv: list[str]) -> int:
     parsed = _parse(proc, argv, "A:acd:fhmr:t:")
     if parsed is None:
@@ -383,7 +383,7 @@ def touch(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-@program("ls")
+@program("/bin/ls")
 def ls(proc: Proc, argv: list[str]) -> int:
     parsed = _parse(proc, argv, "1ABCFGHILPRSTUWZabcdfghiklmnopqrstuvwxy")
     if parsed is None:
@@ -449,13 +449,13 @@ def _ls_lines(entries: list[tuple[str, object]], long: bool, show_flags: bool) -
     return "".join(lines)
 
 
-@program("pwd")
+@program("/bin/pwd")
 def pwd(proc: Proc, argv: list[str]) -> int:
     proc.write(proc.cwd + "\n")
     return 0
 
 
-@program("basename")
+@program("/usr/bin/basename")
 def basename(proc: Proc, argv: list[str]) -> int:
     if len(argv) < 2:
         proc.error("usage: basename string [suffix]\n       basename [-a] [-s suffix] string [...]\n")
@@ -467,7 +467,7 @@ def basename(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-@program("dirname")
+@program("/usr/bin/dirname")
 def dirname(proc: Proc, argv: list[str]) -> int:
     if len(argv) < 2:
         proc.error("usage: dirname string [...]\n")

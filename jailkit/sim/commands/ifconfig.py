@@ -12,10 +12,10 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ..errno import EEXIST, EINVAL, ENOENT, OSErr
+from ..errno import EEXIST, ENOENT, OSErr
 from ...getopt import GetoptError, getopt
 from ..ifnet import (IFBIF_NAMES, IFCAP_NAMES, IFF_BROADCAST, IFF_LOOPBACK, IFF_NAMES,
-                     ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, Ethernet, Ifnet,
+                     ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, Ifnet,
                      Inet6Addr, Loopback, bits, classful_prefix)
 from ..proc import Proc, program
 from ..vnet import Vnet
@@ -37,7 +37,7 @@ class Fail(Exception):
     """errx(1, ...)/err(1, ...): the message is printed and ifconfig exits 1."""
 
 
-@program("ifconfig")
+@program("/sbin/ifconfig")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "adf:g:G:j:klmnuvC")
@@ -314,11 +314,10 @@ class Configurator:
     def p_mtu(self, value: str) -> None:
         if not value.isdigit():
             raise Fail(f"{value}: invalid mtu")
-        mtu = int(value)
-        limit = 9216 if not isinstance(self.ifnet, Ethernet) or self.ifnet.options & 0x20 else 1500
-        if not 72 <= mtu <= (16384 if isinstance(self.ifnet, Loopback) else limit):
-            raise Fail("ioctl SIOCSIFMTU (set mtu): Invalid argument")
-        self.ifnet.mtu = mtu
+        try:
+            self.kernel.set_mtu(self.ifnet, int(value))
+        except OSErr as exc:
+            raise Fail(f"ioctl SIOCSIFMTU (set mtu): {exc.strerror}") from exc
 
     def p_metric(self, value: str) -> None:
         self.ifnet.metric = int(value) if value.lstrip("-").isdigit() else 0
@@ -426,11 +425,7 @@ class Configurator:
         try:
             if member is None:
                 raise OSErr(ENOENT)
-            if bridge.members and member.mtu != bridge.mtu:
-                raise OSErr(EINVAL)
             self.kernel.bridge_add(bridge, member)
-            if len(bridge.members) == 1:
-                bridge.mtu = member.mtu
         except OSErr as exc:
             raise Fail(f"BRDGADD {member_name}: {exc.strerror}") from exc
 

@@ -45,7 +45,7 @@ class Server:
         return out.getvalue()
 
 
-@program("inetd")
+@program("/usr/sbin/inetd")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "a:C:c:dlp:R:s:Ww")

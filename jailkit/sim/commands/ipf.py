@@ -26,7 +26,7 @@ class Exit(Exception):
         self.status = status
 
 
-@program("ipf")
+@program("/sbin/ipf")
 def main(proc: Proc, argv: list[str]) -> int:
     if len(argv) < 2:
         proc.error(USAGE)

@@ -8,7 +8,7 @@ from ..proc import Proc, program
 from ...getopt import GetoptError, getopt
 
 
-@program("ipfstat")
+@program("/sbin/ipfstat")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "46aAdfghIilnoRsStvD:M:N:O:P:S:T:")

@@ -42,7 +42,7 @@ class Quit(Exception):
         self.status = status
 
 
-@program("ipfw")
+@program("/sbin/ipfw")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "abcdDefhinNp:qs:STtv")

@@ -13,7 +13,7 @@ from ..proc import Proc, program
 from ...getopt import GetoptError, getopt
 
 
-@program("ipnat")
+@program("/sbin/ipnat")
 def main(proc: Proc, argv: list[str]) -> int:
     usage = f"Usage: {argv[0]} [-CFhlnrRsv] [-f filename]\n"
     try:

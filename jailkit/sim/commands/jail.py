@@ -459,7 +459,7 @@ def _shell_quote(word: str) -> str:
         "'" + word.replace("'", "'\\''") + "'"
 
 
-@program("jail")
+@program("/usr/sbin/jail")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "cdf:hiJ:lmn:p:qrRs:u:U:v")

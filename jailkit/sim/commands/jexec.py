@@ -13,7 +13,7 @@ from ..proc import Proc, program
 USAGE = "usage: jexec [-l] [-d working-directory] [-u username | -U username] jail [command ...]\n"
 
 
-@program("jexec")
+@program("/usr/sbin/jexec")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "d:lnu:U:")

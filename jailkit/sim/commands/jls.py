@@ -53,7 +53,7 @@ def value(prison: Prison, name: str) -> str | None:
     return None
 
 
-@program("jls")
+@program("/usr/sbin/jls")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, params = getopt(argv[1:], "cdhj:Nnqsv")

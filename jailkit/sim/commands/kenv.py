@@ -13,7 +13,7 @@ USAGE = ("usage: kenv [-hNq]\n"
          "       kenv [-q] -u variable\n")
 
 
-@program("kenv")
+@program("/bin/kenv")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "hNquv")

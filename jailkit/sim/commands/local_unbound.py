@@ -20,7 +20,7 @@ from .misc import EPOCH
 SETTING = re.compile(r'^\s*([a-z-]+):\s*"?([^"]*)"?\s*$')
 
 
-@program("local-unbound")
+@program("/usr/sbin/local-unbound")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "c:dhpvV")

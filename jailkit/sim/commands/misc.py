@@ -1,12 +1,11 @@
 """Small system commands: sleep, hostname, uname, true, false, env, id, date,
-which, kldload and kldstat, and the stand-in for base programs the sim does
-not model."""
+which, timeout and sudo."""
 
 from __future__ import annotations
 
 import datetime
 
-from ..errno import ENOENT, EPERM, OSErr, strerror
+from ..errno import ENOENT, OSErr
 from ...getopt import GetoptError, getopt
 from ..passwd import accounts
 from ..proc import Proc, program
@@ -14,18 +13,13 @@ from ..proc import Proc, program
 # The virtual clock starts at this moment (kernel.clock counts seconds from it).
 EPOCH = datetime.datetime(2026, 11, 22, 18, 0, 0, tzinfo=datetime.timezone.utc)
 
-# Kernel modules kldload(8) can find in /boot/kernel, with their sizes.
-MODULES = {"if_bridge": 0x9b90, "if_epair": 0x5250, "bridgestp": 0x76e0, "pf": 0x5a4e8,
-           "pflog": 0x2610, "ipfw": 0x35df0, "ipfw_nat": 0x31c0, "ipdivert": 0x4ee8,
-           "ipl": 0x3b5a8, "libalias": 0x7d50, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018}
 
-
-@program("true")
+@program("/usr/bin/true")
 def true(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-@program("false")
+@program("/usr/bin/false")
 def false(proc: Proc, argv: list[str]) -> int:
     return 1
 
@@ -38,7 +32,7 @@ def _seconds(text: str) -> float | None:
         return None
 
 
-@program("sleep")
+@program("/bin/sleep")
 def sleep(proc: Proc, argv: list[str]) -> int:
     if len(argv) != 2:
         proc.error("usage: sleep number[unit] [...]\n")
@@ -51,7 +45,7 @@ def sleep(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-@program("hostname")
+@program("/bin/hostname")
 def hostname(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "fsd")
@@ -62,10 +56,11 @@ def hostname(proc: Proc, argv: list[str]) -> int:
     flags = {f for f, _ in opts}
     name = proc.prison.hostname
     if args:
-        if not proc.prison.is_host and proc.prison.params.get("allow.set_hostname") != "1":
-            proc.error("hostname: sethostname: Operation not permitted\n")
+        try:
+            proc.kernel.sethostname(proc.prison, args[0])
+        except OSErr as exc:
+            proc.error(f"hostname: sethostname: {exc.strerror}\n")
             return 1
-        proc.prison.hostname = args[0]
         return 0
     if "s" in flags:
         name = name.split(".")[0]
@@ -75,14 +70,7 @@ def hostname(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-def version(kernel) -> str:
-    """The kernel's version line (uname -v, rc.d/motd's first line)."""
-    release = kernel.release
-    branch = release.split("-")[0]
-    return f"FreeBSD {release} releng/{branch}-n271432-8c9ce319fef7 GENERIC"
-
-
-@program("uname")
+@program("/usr/bin/uname")
 def uname(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "abiKmnoprsUv")
@@ -102,13 +90,13 @@ def uname(proc: Proc, argv: list[str]) -> int:
     major, _, minor = release.split("-")[0].partition(".")
     osreldate = f"{int(major)}{int(minor or 0):02d}000"
     fields = [("s", "FreeBSD"), ("n", proc.prison.hostname), ("r", release),
-              ("v", version(proc.kernel)), ("m", "amd64"), ("p", "amd64"), ("i", "GENERIC"),
+              ("v", proc.kernel.version), ("m", "amd64"), ("p", "amd64"), ("i", "GENERIC"),
               ("K", osreldate), ("U", osreldate)]
     proc.write(" ".join(value for key, value in fields if key in flags) + "\n")
     return 0
 
 
-@program("env")
+@program("/usr/bin/env")
 def env(proc: Proc, argv: list[str]) -> int:
     args = argv[1:]
     environment = dict(proc.env)
@@ -127,10 +115,9 @@ def env(proc: Proc, argv: list[str]) -> int:
         return 127 if exc.errno == ENOENT else 126
 
 
-@program("id")
+@program("/usr/bin/id")
 def ident(proc: Proc, argv: list[str]) -> int:
     """id(1) for the process's user, from the password file of its root."""
-    from ..passwd import accounts
     try:
         opts, args = getopt(argv[1:], "AaGgnPpru")
     except GetoptError as exc:
@@ -161,7 +148,7 @@ def ident(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-@program("date")
+@program("/bin/date")
 def date(proc: Proc, argv: list[str]) -> int:
     now = EPOCH + datetime.timedelta(seconds=proc.kernel.clock)
     if len(argv) > 1 and argv[1].startswith("+"):
@@ -171,7 +158,7 @@ def date(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-@program("which")
+@program("/usr/bin/which")
 def which(proc: Proc, argv: list[str]) -> int:
     status = 0
     for name in argv[1:]:
@@ -183,141 +170,7 @@ def which(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-# The module a .ko file declares (DECLARE_MODULE), where it differs from the
-# file's name: ipl.ko is IPFilter's (sys/netpfil/ipfilter/netinet/mlfk_ipl.c).
-MODULE_NAMES = {"ipl": "ipfilter"}
-KLDSTAT_USAGE = "usage: kldstat [-dhqv] [-i id] [-n filename]\n       kldstat [-dq] [-m modname]\n"
-
-
-@program("kldstat")
-def kldstat(proc: Proc, argv: list[str]) -> int:
-    """sbin/kldstat: every loaded file, one (-n FILE, -i ID), or whether a
-    module is in the kernel (-m NAME); -q answers with the exit status alone."""
-    try:
-        opts, operands = getopt(argv[1:], "i:m:n:qv")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(KLDSTAT_USAGE)
-        return 1
-    values = dict(opts)
-    if operands:
-        proc.error(KLDSTAT_USAGE)
-        return 1
-    quiet = "q" in values
-    files = ["kernel"] + sorted(proc.kernel.modules - {"kernel"})
-    if "m" in values:
-        return _kldstat_module(proc, files, values["m"] or "", quiet)
-    shown = files
-    if "n" in values:
-        name = (values["n"] or "").rsplit("/", 1)[-1].removesuffix(".ko")
-        if name not in files:
-            if not quiet:
-                proc.error(f"kldstat: can't find file {values['n']}: No such file or directory\n")
-            return 1
-        if quiet:
-            return 0
-        shown = [name]
-    elif "i" in values:
-        fileid = values["i"] or ""
-        if not fileid.isdigit() or not 0 < int(fileid) <= len(files):
-            proc.error(f"kldstat: can't stat file id {fileid}: No such file or directory\n")
-            return 1
-        shown = [files[int(fileid) - 1]]
-    proc.write("Id Refs Address                Size Name\n")
-    address = 0xffffffff82a20000
-    for index, name in enumerate(files, start=1):
-        if name == "kernel":
-            line = " 1   %2d 0xffffffff80200000  1f3c6c8 kernel\n" % (len(files) + 30)
-        else:
-            size = MODULES.get(name, 0x4000)
-            line = f"{index:2d}    1 0x{address:x} {size:8x} {name}.ko\n"
-            address += (size + 0xfff) & ~0xfff
-        if name in shown:
-            proc.write(line)
-    return 0
-
-
-def _kldstat_module(proc: Proc, files: list[str], name: str, quiet: bool) -> int:
-    """kldstat -m: modfind(2) looks a module up by the name it declares.
-    (The kernel's own modules are not modelled, so ids follow the files'.)"""
-    modules = [MODULE_NAMES.get(file, file) for file in files]
-    if name not in modules:
-        if not quiet:
-            proc.error(f"kldstat: can't find module {name}: No such file or directory\n")
-        return 1
-    if not quiet:
-        proc.write("Id  Refs Name\n%3d %4d %s\n" % (modules.index(name) + 1, 1, name))
-    return 0
-
-
-@program("kldload")
-def kldload(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, names = getopt(argv[1:], "nqv")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error("usage: kldload [-nqv] file ...\n")
-        return 1
-    if not names:
-        proc.error("usage: kldload [-nqv] file ...\n")
-        return 1
-    if not proc.prison.is_host:
-        proc.error(f"kldload: can't load {names[0]}: Operation not permitted\n")
-        return 1
-    quiet_if_loaded = any(f == "n" for f, _ in opts)
-    status = 0
-    for name in names:
-        module = name.rsplit("/", 1)[-1].removesuffix(".ko")
-        if module not in MODULES:
-            proc.error(f"kldload: can't load {name}: No such file or directory\n")
-            status = 1
-        elif module in proc.kernel.modules:
-            if not quiet_if_loaded:
-                proc.error(f"kldload: can't load {name}: module already loaded or in kernel\n")
-                status = 1
-        else:
-            proc.kernel.load_module(module)
-            if any(f == "v" for f, _ in opts):
-                proc.write(f"Loaded {name}, id={len(proc.kernel.modules)}\n")
-    return status
-
-
-@program("kldunload")
-def kldunload(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, names = getopt(argv[1:], "fiv")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        names = []
-    if not names:
-        proc.error("usage: kldunload [-fv] -i id ...\n       kldunload [-fv] [-n] name ...\n")
-        return 1
-    if not proc.prison.is_host:
-        proc.error(f"kldunload: can't unload file: {strerror(EPERM)}\n")
-        return 1
-    status = 0
-    for name in names:
-        module = name.removesuffix(".ko")
-        if module not in proc.kernel.modules or module == "kernel":
-            proc.error(f"kldunload: can't find file {name}\n")
-            status = 1
-            continue
-        try:
-            proc.kernel.unload_module(module)
-        except OSErr as exc:
-            proc.error(f"kldunload: can't unload file: {exc.strerror}\n")
-            status = 1
-    return status
-
-
-@program("unmodelled")
-def unmodelled(proc: Proc, argv: list[str]) -> int:
-    proc.error(f"{proc.progname}: part of FreeBSD, but not modelled by the jailkit sim; "
-               "run this step on a real FreeBSD host (--host ssh://... or vagrant://)\n")
-    return 1
-
-
-@program("timeout")
+@program("/usr/bin/timeout")
 def timeout(proc: Proc, argv: list[str]) -> int:
     """timeout(1): run a command for at most DURATION (virtual) seconds;
     124 when it had to be stopped."""
@@ -355,7 +208,7 @@ SUDO_KEEP = {"COLORS", "DISPLAY", "HOSTNAME", "KRB5CCNAME", "LS_COLORS", "PATH",
 SUDO_CHECK = {"COLORTERM", "LANG", "LANGUAGE", "LINGUAS", "TERM", "TZ"}
 
 
-@program("sudo")
+@program("/usr/local/bin/sudo")
 def sudo(proc: Proc, argv: list[str]) -> int:
     """sudo(8) from the sudo package, for a user allowed everything (the
     Vagrant box's "vagrant ALL=(ALL) NOPASSWD: ALL"): runs the command as

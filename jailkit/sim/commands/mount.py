@@ -39,7 +39,7 @@ def _fstab_line(mount: Mount, where: str) -> str:
     return text + "\t0 0\n"
 
 
-@program("mount")
+@program("/sbin/mount")
 def mount(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "adF:flo:prt:uvw")
@@ -101,7 +101,7 @@ def mount(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-@program("umount")
+@program("/sbin/umount")
 def umount(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "AaF:fh:Nnt:v")

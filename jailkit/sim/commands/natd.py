@@ -49,7 +49,7 @@ class NatdError(Exception):
     pass
 
 
-@program("natd")
+@program("/sbin/natd")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         settings = _options(proc, argv[1:])

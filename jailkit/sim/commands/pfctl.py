@@ -32,7 +32,7 @@ def _lookup(word: str, options: list[str]) -> str | None:
     return next((o for o in options if o.startswith(word)), None) if word else None
 
 
-@program("pfctl")
+@program("/sbin/pfctl")
 def main(proc: Proc, argv: list[str]) -> int:
     if len(argv) < 2:
         proc.error(USAGE)

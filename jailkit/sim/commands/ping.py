@@ -51,7 +51,7 @@ class UsageError(Exception):
     pass
 
 
-@program("ping")
+@program("/sbin/ping")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "46AaC:c:DdfG:g:Hh:I:i:Ll:M:m:nop:QqRrS:s:T:t:vW:z:")

@@ -21,7 +21,7 @@ SKEL = {".profile": "# $FreeBSD$\n#\n# .profile - Bourne Shell startup script fo
         ".shrc": "# .shrc - bourne shell startup file\nPS1=\"\\u@\\h:\\w \\\\$ \"\n"}
 
 
-@program("pw")
+@program("/usr/sbin/pw")
 def main(proc: Proc, argv: list[str]) -> int:
     args = argv[1:]
     if args[:1] == ["-V"] or args[:1] == ["-R"]:

@@ -9,7 +9,7 @@ more) or the name of a file of ipfw commands."""
 from __future__ import annotations
 
 from ..proc import Proc, program
-from .rc import rc_variables
+from ..rcconf import rc_variables
 
 YES = {"yes", "true", "on", "1"}
 LOOPBACK = [["add", "100", "pass", "all", "from", "any", "to", "any", "via", "lo0"],
@@ -25,7 +25,7 @@ IPV6_MANDATORY = [["add", "pass", "ipv6-icmp", "from", "::", "to", "ff02::/16"],
                    "2,135,136"]]
 
 
-@program("rc.firewall")
+@program("/etc/rc.firewall", kind="script")
 def main(proc: Proc, argv: list[str]) -> int:
     variables = rc_variables(proc)
     kind = argv[1] if len(argv) > 1 and argv[1] else variables.get("firewall_type", "UNKNOWN")

@@ -18,7 +18,7 @@ USAGE = "usage: route [-j jail] [-46dnqtv] command [[modifiers] args]\n"
 REASONS = {ESRCH: "not in table", EEXIST: "already in table"}
 
 
-@program("route")
+@program("/sbin/route")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "46dnqtvj:")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from .. import rcd
 from ..proc import Proc, program
+from ..rcconf import rc_variables
 from ...getopt import GetoptError, getopt
-from .rc import rc_variables
 
 USAGE = ("usage: service [-j <jail name or id>] -e\n"
          "       service [-j <jail name or id>] -R\n"
@@ -16,7 +16,7 @@ USAGE = ("usage: service [-j <jail name or id>] -e\n"
          "       service -h\n")
 
 
-@program("service")
+@program("/usr/sbin/service")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "ehj:lrRv")

@@ -10,7 +10,7 @@ from ..sh.shell import Shell
 from ..vfs import File
 
 
-@program("sh")
+@program("/bin/sh")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "cesxo:")

@@ -15,7 +15,7 @@ from ...getopt import GetoptError, getopt
 USAGE = "usage: sockstat [-46CcfIiLlnqSsUuvw] [-j jid] [-p ports] [-P protocols]"
 
 
-@program("sockstat")
+@program("/usr/bin/sockstat")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "46CcfIij:Llnp:P:qSsUuvw")

@@ -11,7 +11,7 @@ from ..proc import Proc, program
 from ...getopt import GetoptError, getopt
 
 
-@program("sshd")
+@program("/usr/sbin/sshd")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "46DdeGiqTtVC:c:E:f:g:h:k:o:p:u:")

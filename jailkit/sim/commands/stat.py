@@ -39,7 +39,7 @@ class BadFormat(Exception):
     pass
 
 
-@program("stat", "readlink")
+@program("/usr/bin/stat", "/usr/bin/readlink")
 def main(proc: Proc, argv: list[str]) -> int:
     readlink = proc.progname == "readlink"
     synopsis = ("[-fn] [file ...]" if readlink else

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from ..errno import EPERM, OSErr
 from ...getopt import GetoptError, getopt
 from ..proc import Proc, program
 
@@ -61,7 +62,7 @@ OIDS: dict[str, Oid] = {
 }
 
 
-@program("sysctl")
+@program("/sbin/sysctl")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, names = getopt(argv[1:], "AaB:bdef:hiJ:j:NnoqTtWx")
@@ -115,16 +116,17 @@ def _set(proc: Proc, name: str, value: str, flags: set[str]) -> int:
         proc.warnx(f"invalid integer '{value}'")
         return 1
     prison = proc.prison
-    allowed = prison.is_host or (oid.vnet and prison.own_vnet) or (
-        name == "kern.hostname" and prison.params.get("allow.set_hostname") == "1")
-    if not allowed:
-        proc.warnx(f"{name}={value}: Operation not permitted")
-        return 1
     old = oid.read(proc)
-    if oid.vnet:
-        proc.vnet.sysctl[name] = int(value)
-    else:
-        prison.hostname = value
+    try:
+        if name == "kern.hostname":
+            proc.kernel.sethostname(prison, value)
+        elif prison.is_host or prison.own_vnet:     # a vnet's variable: its own stack's
+            proc.vnet.sysctl[name] = int(value)
+        else:
+            raise OSErr(EPERM)
+    except OSErr as exc:
+        proc.warnx(f"{name}={value}: {exc.strerror}")
+        return 1
     if "q" not in flags:
         proc.write(value + "\n" if "n" in flags else f"{name}: {old} -> {value}\n")
     return 0

@@ -12,15 +12,15 @@ import re
 
 from ..errno import OSErr
 from ..proc import Proc, Sink, program
+from ..rcconf import rc_variables
 from ...getopt import GetoptError, getopt
-from .rc import rc_variables
 
 USAGE = ("Usage: sysrc [OPTIONS] {name[[+|-]=value] ... | -a | -A | -l | -L [name ...]}\n"
          "Try `sysrc --help' for more information.\n")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-@program("sysrc")
+@program("/usr/sbin/sysrc")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "aAcdDef:Fhij:nNqR:vxX")

@@ -27,7 +27,7 @@ USAGE = (
     "\t\t[ -z postrotate-command ] [ -Z user ] [ expression ]\n")
 
 
-@program("tcpdump")
+@program("/usr/sbin/tcpdump")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, expression = getopt(argv[1:], "AbB:c:C:dDeE:fF:G:hHi:IJj:KlLm:M:nNOpqQ:r:s:StT:uUvV:"

@@ -48,7 +48,7 @@ def bre_to_python(pattern: str) -> str:
     return "".join(out)
 
 
-@program("grep", "egrep", "fgrep")
+@program("/usr/bin/grep", "/usr/bin/egrep", "/usr/bin/fgrep")
 def grep(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "A:B:C:EFHLce:f:hilnoqrsvwx")
@@ -137,7 +137,7 @@ def _count_option(proc: Proc, argv: list[str], usage: str) -> tuple[int, list[st
     return count, files
 
 
-@program("head")
+@program("/usr/bin/head")
 def head(proc: Proc, argv: list[str]) -> int:
     parsed = _count_option(proc, argv, "usage: head [-n lines | -c bytes] [file ...]")
     if parsed is None:
@@ -155,7 +155,7 @@ def head(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-@program("tail")
+@program("/usr/bin/tail")
 def tail(proc: Proc, argv: list[str]) -> int:
     parsed = _count_option(proc, argv, "usage: tail [-F | -f | -r] [-qv] [-b # | -c # | -n #] [file ...]")
     if parsed is None:
@@ -171,7 +171,7 @@ def tail(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-@program("wc")
+@program("/usr/bin/wc")
 def wc(proc: Proc, argv: list[str]) -> int:
     try:
         opts, files = getopt(argv[1:], "Lclmw")
@@ -197,7 +197,7 @@ def wc(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-@program("cut")
+@program("/usr/bin/cut")
 def cut(proc: Proc, argv: list[str]) -> int:
     try:
         opts, files = getopt(argv[1:], "b:c:d:f:ns")
@@ -242,7 +242,7 @@ def _ranges(spec: str):
     return lambda n: any(low <= n <= high for low, high in ranges)
 
 
-@program("tr")
+@program("/usr/bin/tr")
 def tr(proc: Proc, argv: list[str]) -> int:
     try:
         opts, sets = getopt(argv[1:], "Ccdsu")
@@ -292,7 +292,7 @@ def _charset(spec: str) -> str:
     return "".join(out)
 
 
-@program("sort")
+@program("/usr/bin/sort")
 def sort(proc: Proc, argv: list[str]) -> int:
     try:
         opts, files = getopt(argv[1:], "bfnruk:t:")
@@ -314,7 +314,7 @@ def sort(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-@program("uniq")
+@program("/usr/bin/uniq")
 def uniq(proc: Proc, argv: list[str]) -> int:
     try:
         opts, files = getopt(argv[1:], "cdu")
@@ -336,7 +336,7 @@ def uniq(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-@program("tee")
+@program("/usr/bin/tee")
 def tee(proc: Proc, argv: list[str]) -> int:
     try:
         opts, files = getopt(argv[1:], "ai")
@@ -356,7 +356,7 @@ def tee(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-@program("echo")
+@program("/bin/echo")
 def echo(proc: Proc, argv: list[str]) -> int:
     # bin/echo/echo.c: only -n, and a trailing \c also suppresses the newline.
     args = argv[1:]
@@ -370,7 +370,7 @@ def echo(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
-@program("printf")
+@program("/usr/bin/printf")
 def printf(proc: Proc, argv: list[str]) -> int:
     if len(argv) < 2:
         proc.error("usage: printf format [arguments ...]\n")
@@ -382,7 +382,7 @@ def printf(proc: Proc, argv: list[str]) -> int:
     return 1 if errors else 0
 
 
-@program("test", "[")
+@program("/bin/test", "/bin/[")
 def test(proc: Proc, argv: list[str]) -> int:
     return run_test(proc, argv)
 

@@ -38,7 +38,7 @@ class Stop(Exception):
         self.status = status
 
 
-@program("whois")
+@program("/usr/bin/whois")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, names = getopt(argv[1:], "aAbc:fgh:iIklmp:PQrRS")

@@ -5,26 +5,13 @@ sh also builds in."""
 from __future__ import annotations
 
 import re
-from typing import Callable
 
 from ..errno import OSErr
 from ...getopt import GetoptError, getopt
 from ..vfs import Dir, File, Symlink
-from .shell import ExitShell, LoopControl, ReturnFromFunction, Shell, ShellError
+from .shell import (BUILTINS, ExitShell, LoopControl, ReturnFromFunction, Shell, ShellError,
+                    builtin)
 from . import syntax as S
-
-Builtin = Callable[[Shell, list[str]], int]
-BUILTINS: dict[str, Builtin] = {}
-SPECIAL = {":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly",
-           "return", "set", "shift", "trap", "unset"}
-
-
-def builtin(*names: str) -> Callable[[Builtin], Builtin]:
-    def register(func: Builtin) -> Builtin:
-        for name in names:
-            BUILTINS[name] = func
-        return func
-    return register
 
 
 def _err(sh: Shell, message: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..errno import EACCES, EISDIR, ENOENT, OSErr
 from ..proc import Buffer, FileOutput, Input, Interrupted, Output, Proc, Sink
@@ -21,6 +21,24 @@ from . import syntax as S
 from .arith import ArithError, evaluate
 
 IFS_WHITESPACE = " \t\n"
+
+
+# sh's built-in commands by name; sh/builtins.py registers them
+# (bin/sh/builtins.def). SPECIAL: POSIX's special built-ins, whose
+# assignments stay and which come before functions.
+Builtin = Callable[["Shell", list[str]], int]
+BUILTINS: dict[str, Builtin] = {}
+SPECIAL = {":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly",
+           "return", "set", "shift", "trap", "unset"}
+
+
+def builtin(*names: str) -> Callable[[Builtin], Builtin]:
+    """Register the decorated function as the built-in ``names``."""
+    def register(func: Builtin) -> Builtin:
+        for name in names:
+            BUILTINS[name] = func
+        return func
+    return register
 
 
 class ExitShell(Exception):
@@ -258,7 +276,6 @@ class Shell:
                 self.set_var(name, value)
             with self.redirected(node.redirects) as ok:
                 return 0 if ok else 1
-        from .builtins import BUILTINS, SPECIAL
         name = argv[0]
         if name in SPECIAL:
             for key, value in assigns.items():

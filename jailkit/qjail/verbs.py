@@ -1,0 +1,415 @@
+"""qjail's verbs (install, create, config, start, stop, restart, list,
+console, delete) as Python issuing FreeBSD commands on any Host, with
+qjail's messages, files and refusals."""
+
+from __future__ import annotations
+
+import shlex
+
+from ..files import exists, list_dir, read_file, remove_trees, write_file
+from ..host import Host, Result
+from . import jail_conf
+from . import firewall as jail_firewall
+from .record import (ARCHIVE, CONFIG, FLAVORS, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES,
+                     SHAREDFS, TEMPLATE, VNETCTL, Record, parse_vnetctl)
+from .values import (QjailError, check_base, check_ipv4, check_ipv6, check_jailname,
+                     check_mirror, check_nic, check_ruleset)
+
+FIREWALLS = ("none", "ipfw", "pf", "ipf")
+FIREWALL_DIGIT = {"none": "0", "ipfw": "1", "pf": "2", "ipf": "3", "": "0"}
+BASE_DIRS = ["bin", "lib", "libexec", "sbin", "usr/bin", "usr/include", "usr/lib",
+             "usr/libdata", "usr/libexec", "usr/sbin", "usr/share"]
+TEMPLATE_DIRS = ["dev", "tmp", "var/log", "var/run", "var/tmp", "root", "home", "mnt", "sharedfs"]
+# Sticky and world-writable, as etc/mtree/BSD.root.dist and BSD.var.dist
+# make them (mode 01777); mkdir gives 0755.
+STICKY_DIRS = ["tmp", "var/tmp"]
+# What install puts into each flavor, and create copies into a new jail.
+FLAVOR_FILES = ["etc/rc.conf", "etc/motd"]
+MAX_VNET_JAILS = 254
+DOWNLOAD = f"{JAILDIR}/download"
+UNPACKED = f"{JAILDIR}/download/base"
+FLAVOR_RC_CONF = ('# rc.conf(5) of a qjail jail (default flavor)\n'
+                  'sendmail_enable="NONE"\n'
+                  'syslogd_flags="-ss"\n'
+                  'rpcbind_enable="NO"\n')
+FLAVOR_MOTD = "Welcome to your FreeBSD jail.\n"
+
+
+class QjailVerbs:
+    """The verbs of qjail on one Host (the command line is jailkit.qjail.Qjail)."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+
+    # -- helpers --------------------------------------------------------------
+    def _run(self, command: str | list[str], stdin: str | None = None) -> Result:
+        return self.host.run(command, stdin=stdin)
+
+    def _must(self, command: str | list[str], what: str, stdin: str | None = None) -> Result:
+        result = self._run(command, stdin)
+        if not result.succeeded:
+            raise QjailError(f"Error: {what} failed: {(result.stderr or result.stdout).strip()}")
+        return result
+
+    def installed(self) -> bool:
+        return exists(self.host, LOCAL) and exists(self.host, TEMPLATE)
+
+    def _require_installed(self) -> None:
+        if not self.installed():
+            raise QjailError("Error: qjail install has not been run yet.")
+
+    def record(self, name: str) -> Record:
+        """The definition record of an existing jail, checked field by field
+        before any of its values reaches a command or a jail.conf."""
+        check_jailname(name)
+        text = read_file(self.host, f"{LOCAL}/{name}")
+        if text is None:
+            raise QjailError(f"Error: This jail name don't exist. {name}")
+        record = Record.parse(text)
+        problem = record.problem(name)
+        if problem is not None:
+            raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
+        return record
+
+    def names(self) -> list[str]:
+        return sorted(list_dir(self.host, LOCAL))
+
+    def running_jid(self, name: str) -> int | None:
+        result = self._run(["jls", "-j", name, "jid"])
+        return int(result.stdout) if result.succeeded and result.stdout.strip().isdigit() else None
+
+    def _save(self, record: Record) -> None:
+        text = record.render()
+        write_file(self.host, f"{LOCAL}/{record.name}", text)
+        write_file(self.host, f"{GLOBAL}/{record.name}", text)
+
+    # -- install --------------------------------------------------------------
+    def install(self, base: str | None = None) -> str:
+        """Build the qjail environment. By default the shared base comes from
+        the host's own installed world (the host's release, offline);
+        ``base`` names a base.txz (a path on the host, or a URL fetch(1)
+        can get), qjail's original way."""
+        if self.installed():
+            raise QjailError("Error: The qjail system has already been installed.")
+        created = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL]
+        already = [path for path in created if exists(self.host, path)]
+        try:
+            self._build("/" if base is None else self._unpack(base))
+            self._run(remove_trees([UNPACKED]))
+        except QjailError:
+            self._run(remove_trees([p for p in created if p not in already]))
+            raise
+        return "Successfully installed qjail system.\n"
+
+    def release_url(self, server: str) -> str:
+        """base.txz of the host's release on a FreeBSD mirror (install -h)."""
+        check_mirror(server)
+        release = self._must(["uname", "-r"], "uname").stdout.strip().split("-p")[0]
+        machine = self._must(["uname", "-m"], "uname").stdout.strip()
+        machine_arch = self._must(["uname", "-p"], "uname").stdout.strip()
+        # The mirrors' layout, as bsdinstall's default BSDINSTALL_DISTSITE:
+        # releases (snapshots for a -CURRENT, -STABLE, -PRERELEASE or -ALPHA
+        # world) / MACHINE / MACHINE_ARCH (amd64/amd64, arm64/aarch64) / RELEASE.
+        branch = release.rpartition("-")[2]
+        tree = ("snapshots" if branch in ("CURRENT", "STABLE", "PRERELEASE")
+                or branch.startswith("ALPHA") else "releases")
+        return f"https://{server}/pub/FreeBSD/{tree}/{machine}/{machine_arch}/{release}/base.txz"
+
+    def _unpack(self, base: str) -> str:
+        check_base(base)
+        self._must(["mkdir", "-p", DOWNLOAD, UNPACKED], "mkdir")
+        archive = base
+        if "://" in base:
+            archive = f"{DOWNLOAD}/base.txz"
+            self._must(["fetch", "-o", archive, base], f"fetching {base}")
+        self._must(["tar", "-xpf", archive, "-C", UNPACKED], f"unpacking {archive}")
+        return UNPACKED
+
+    def _build(self, root: str) -> None:
+        """Fill sharedfs and the template from the world under ``root``."""
+        dirs = [SHAREDFS, f"{TEMPLATE}/usr", ARCHIVE, f"{FLAVORS}/default/etc",
+                f"{FLAVORS}/ssh-default/etc", LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES]
+        self._must(["mkdir", "-p"] + dirs, "mkdir")
+        write_file(self.host, VNETCTL, 'count="0"\n')
+        top = root.rstrip("/")
+        for base in BASE_DIRS:
+            if not exists(self.host, f"{top}/{base}"):
+                continue
+            parent = f"{SHAREDFS}/{base.rpartition('/')[0]}".rstrip("/")
+            self._must(f"mkdir -p {shlex.quote(parent)} && cp -Rp {shlex.quote(f'{top}/{base}')} "
+                       f"{shlex.quote(parent)}/", f"copying {top}/{base}")
+            self._must(["ln", "-s", f"/sharedfs/{base}", f"{TEMPLATE}/{base}"], "ln")
+        self._must(["cp", "-Rp", f"{top}/etc", f"{TEMPLATE}/"], f"copying {top}/etc")
+        # The host's own settings and keys are not the jails'.
+        self._must(f"rm -f {TEMPLATE}/etc/ssh/ssh_host_* {TEMPLATE}/etc/jail.conf", "rm")
+        write_file(self.host, f"{TEMPLATE}/etc/rc.conf", "")
+        write_file(self.host, f"{TEMPLATE}/etc/fstab", "")
+        self._must(["mkdir", "-p"] + [f"{TEMPLATE}/{d}" for d in TEMPLATE_DIRS], "mkdir")
+        self._must(["chmod", "1777"] + [f"{TEMPLATE}/{d}" for d in STICKY_DIRS], "chmod")
+        for flavor in ("default", "ssh-default"):
+            rc_conf = FLAVOR_RC_CONF + ('sshd_enable="YES"\n' if flavor == "ssh-default" else "")
+            write_file(self.host, f"{FLAVORS}/{flavor}/etc/rc.conf", rc_conf)
+            write_file(self.host, f"{FLAVORS}/{flavor}/etc/motd", FLAVOR_MOTD)
+
+    # -- create ---------------------------------------------------------------
+    def create(self, name: str, ip4: list[str] | None = None, ip6: list[str] | None = None,
+               nic: str | None = None, ssh: bool = False) -> str:
+        ip4, ip6 = list(ip4 or []), list(ip6 or [])
+        check_jailname(name)
+        if not ip4 and not ip6:
+            raise QjailError("Error; An -4 or -6 IP address is mandatory.")
+        for address in ip4:
+            check_ipv4(address)
+        for address in ip6:
+            check_ipv6(address)
+        if nic is not None:
+            check_nic(nic, "-n")
+        self._require_installed()
+        if nic is not None and nic not in self._interfaces():
+            raise QjailError("Entered -n interface device name is not valid.")
+        if name in self.names():
+            raise QjailError(f"Error: Jailname already exists. {name}")
+        warnings = self._address_warnings(name, ip4 + ip6)
+        path = f"{JAILDIR}/{name}"
+        record = Record(name, ip4=",".join(ip4), ip6=",".join(ip6), path=path,
+                        interface=nic or "", fstab=f"{FSTAB}/{name}",
+                        deffile=f"{LOCAL}/{name}", poststartssh="YES" if ssh else "")
+        flavor = "ssh-default" if ssh else "default"
+        try:
+            self._must(["cp", "-Rp", TEMPLATE, path], "copying the template")
+            self._copy_flavor(flavor, path)
+            write_file(self.host, record.fstab, f"{SHAREDFS} {path}/sharedfs nullfs ro 0 0\n")
+            self._save(record)
+            write_file(self.host, jail_conf.config_path(name), jail_conf.render(record))
+        except QjailError:
+            self._remove_files(name)
+            raise
+        return warnings + f"Successfully created  {name}\n"
+
+    def _copy_flavor(self, flavor: str, path: str) -> None:
+        """The flavor's files over the template's. A template file may be a
+        link out of the jail (the host's etc/motd is an absolute symlink to
+        /var/run/motd, made by rc.d/motd); cp(1) on FreeBSD 14 would write
+        through it into the host's file, so the link is removed first."""
+        for file in FLAVOR_FILES:
+            self._must(["rm", "-f", f"{path}/{file}"], "removing the template's copy")
+            self._must(["cp", "-p", f"{FLAVORS}/{flavor}/{file}", f"{path}/{file}"],
+                       "copying the flavor")
+
+    def _interfaces(self) -> list[str]:
+        return self._run(["ifconfig", "-l"]).stdout.split()
+
+    def _address_warnings(self, name: str, addresses: list[str]) -> str:
+        out = []
+        for other in self.names():
+            record = self.record(other)
+            used = set(filter(None, (record.ip4 + "," + record.ip6).split(",")))
+            for address in addresses:
+                if address in used:
+                    out.append(f"Warning: Existing jail {other} is already assigned IP address {address}\n")
+        return "".join(out)
+
+    # -- config ---------------------------------------------------------------
+    def config(self, name: str, *, vnet_nic: str | None = None, firewall: str | None = None,
+               ruleset: str | None = None) -> str:
+        if vnet_nic is not None:
+            check_nic(vnet_nic, "-w")
+        if firewall is not None and firewall not in FIREWALLS:
+            raise QjailError("Error: The -v value must be none, ipfw, pf or ipf.")
+        if ruleset is not None:
+            check_ruleset(ruleset)
+        check_jailname(name)
+        self._require_installed()
+        record = self.record(name)
+        if self.running_jid(name) is not None:
+            raise QjailError(f"Error: Jail is running & it needs to be stopped. {name}")
+        messages = []
+        new_number: int | None = None
+        if vnet_nic is not None:
+            if vnet_nic not in self._interfaces():
+                raise QjailError("Entered -w interface device name is not valid.")
+            record.vinterface = vnet_nic
+            messages.append(f"Successfully enabled vnet.interface for {name}")
+        if firewall is not None:
+            if len(name) > 12:
+                raise QjailError("Error: jail name size exceeds the 12 character maximum\n"
+                                 "for vnet jail names.")
+            if not record.vinterface:
+                raise QjailError("The vnet interface -w option has to be populated first\n"
+                                 "with the device name of the physical interface facing\n"
+                                 "the public internet or the private LAN.")
+            number = record.vnet_number
+            if number is None:
+                # A permanent number, from the counter in qjail.vnetctl.
+                number = parse_vnetctl(read_file(self.host, VNETCTL)) + 1
+                if number > MAX_VNET_JAILS:
+                    raise QjailError("ERROR: You have reached the 254 max number of vnet jails allowed.")
+                new_number = number
+            record.vnet = f"be|{firewall}|{number}"
+            messages.append(f"Successfully enabled vnet for {name}")
+        if ruleset is not None:
+            self._ensure_ruleset(ruleset)
+            record.ruleset = ruleset
+            messages.append(f"Successfully enabled devfs.rules for {name}")
+        if firewall is not None:
+            self._firewall(record, firewall, explicit_ruleset=ruleset is not None)
+        if new_number is not None:
+            write_file(self.host, VNETCTL, f'count="{new_number}"\n')
+        self._save(record)
+        write_file(self.host, jail_conf.config_path(name), jail_conf.render(record))
+        return "".join(m + "\n" for m in messages)
+
+    def _firewall(self, record: Record, firewall: str, explicit_ruleset: bool) -> None:
+        """-v FIREWALL: the jail's rc.conf knobs, its rules file and, for pf
+        and ipf, the devfs ruleset that shows their devices."""
+        rc_conf = f"{record.path}/etc/rc.conf"
+        current = read_file(self.host, rc_conf) or ""
+        write_file(self.host, rc_conf, jail_firewall.rc_conf(current, firewall))
+        chosen = jail_firewall.FIREWALLS.get(firewall)
+        if chosen is None:
+            if record.ruleset in ("60", "70") and not explicit_ruleset:
+                record.ruleset = ""
+            return
+        write_file(self.host, f"{record.path}{chosen.rules_path}", chosen.rules)
+        if chosen.ruleset is None or explicit_ruleset:
+            return
+        if chosen.ruleset not in self._run(["devfs", "rule", "showsets"]).stdout.split():
+            section, commands = jail_firewall.devfs_rules(chosen)
+            write_file(self.host, "/etc/devfs.rules", section, append=True)
+            for command in commands:
+                self._must(command, "devfs rule")
+        record.ruleset = chosen.ruleset
+
+    def _ensure_ruleset(self, ruleset: str) -> None:
+        """-b N needs ruleset N; qjail 5 defines 50 (bpf unhidden) itself the
+        first time it is asked for."""
+        sets = self._run(["devfs", "rule", "showsets"]).stdout.split()
+        if ruleset in sets:
+            return
+        if ruleset != "50":
+            raise QjailError(f"Error; devfs.rules # {ruleset} does not exist.\n"
+                             "It must first be defined in the hosts /etc/devfs.rules.")
+        rules = ["add include $devfsrules_jail", "add path 'bpf*' unhide"]
+        write_file(self.host, "/etc/devfs.rules",
+                   "\n[devfsrules_qjail_bpf50=50]\n" + "\n".join(rules) + "\n", append=True)
+        self._must(["devfs", "rule", "-s", "50", "add", "include", "4"], "devfs rule")
+        self._must(["devfs", "rule", "-s", "50", "add", "path", "bpf*", "unhide"], "devfs rule")
+
+    # -- start / stop ---------------------------------------------------------
+    def _targets(self, names: list[str]) -> list[str]:
+        for name in names:
+            check_jailname(name)
+        self._require_installed()
+        known = self.names()
+        for name in names:
+            if name not in known:
+                raise QjailError(f"Error: This jail name don't exist. {name}")
+        return names or known
+
+    def start(self, *names: str) -> str:
+        output = []
+        for name in self._targets(list(names)):
+            if self.running_jid(name) is not None:
+                output.append(f"Jail already running.      {name}\n")
+                continue
+            record = self.record(name)
+            conf = jail_conf.config_path(name)
+            write_file(self.host, conf, jail_conf.render(record))
+            result = self._run(["/usr/sbin/jail", "-q", "-f", conf, "-c"])
+            output.append(result.stdout + result.stderr)
+            if not result.succeeded:
+                raise QjailError(f"Error: /usr/sbin/jail failed to start jail {name}.\n"
+                                 "because of errors in jail.conf file.", "".join(output))
+            jid = self.running_jid(name)
+            write_file(self.host, f"/var/run/qjail.{name}.pid", f"{jid}\n")
+            output.append(f"Jail successfully started  {name}\n")
+        return "".join(output)
+
+    def stop(self, *names: str) -> str:
+        output = []
+        for name in self._targets(list(names)):
+            if self.running_jid(name) is None:
+                output.append(f"Jail already stopped.      {name}\n")
+                continue
+            result = self._run(["/usr/sbin/jail", "-q", "-f", jail_conf.config_path(name), "-r", name])
+            output.append(result.stdout + result.stderr)
+            if not result.succeeded:
+                raise QjailError(f"Error: /usr/sbin/jail failed to stop jail {name}.\n"
+                                 "because of errors in jail.conf file.", "".join(output))
+            self._run(["rm", "-f", f"/var/run/qjail.{name}.pid"])
+            output.append(f"Jail successfully stopped  {name}\n")
+        return "".join(output)
+
+    def restart(self, *names: str) -> str:
+        output = []
+        for name in self._targets(list(names)):
+            output.append(self.stop(name))
+            output.append(self.start(name))
+        return "".join(output)
+
+    # -- list -----------------------------------------------------------------
+    def list(self, *names: str) -> str:
+        """qjail-vnet-howto's layout: STATUS (D/I, R/S, V for vnet, N/M,
+        then the vnet jail's firewall digit: 0 none, 1 ipfw, 2 pf, 3 ipf),
+        JID (N/A when stopped), NIC, IP and the jail's name; only the named
+        jails when names are given."""
+        targets = sorted(set(self._targets(list(names))))
+        lines = ["", f"{'STATUS':<6} {'JID':<4} {'NIC':<6} {'IP':<15} Jailname",
+                 "------ ---- ------ --------------- -------------------------------"]
+        for name in targets:
+            record = self.record(name)
+            jid = self.running_jid(name)
+            status = ("I" if record.imagetype else "D") + ("R" if jid is not None else "S")
+            nic = record.interface
+            if record.vnet:
+                status += "V"
+                nic = record.vinterface
+            if record.extra.get("norun"):
+                status += "N"
+            if record.vnet:
+                status += " " + FIREWALL_DIGIT[record.firewall]
+            addresses = [a for a in (record.ip4 + "," + record.ip6).split(",") if a] or ["none"]
+            lines.append(f"{status:<6} {str(jid) if jid is not None else 'N/A':<4} {nic:<6} "
+                         f"{addresses[0]:<15} {name}")
+            lines.extend(f"{'':<6} {'':<4} {'':<6} {extra}" for extra in addresses[1:])
+        return "\n".join(lines) + "\n\n"
+
+    # -- console --------------------------------------------------------------
+    def console(self, name: str) -> str:
+        """Check the jail can take a console and return its login banner
+        (the jail's motd). Commands then run with console_run()."""
+        check_jailname(name)
+        self._require_installed()
+        self.record(name)
+        if self.running_jid(name) is None:
+            raise QjailError(f"Error: Jail is not running & it needs to be. {name}")
+        # Read inside the jail, as login(1) there reads it: a link in the
+        # jail's /etc resolves in the jail, not on the host.
+        result = self.host.run(["jexec", name, "cat", "/etc/motd"])
+        return result.stdout if result.succeeded else ""
+
+    def console_run(self, name: str, command: str, user: str = "root",
+                    stdin: str | None = None) -> Result:
+        """A command typed at the jail's console: root's login shell in the
+        jail (jexec -l), as ``qjail console -c`` runs it."""
+        return self.host.run(["jexec", "-l", "-U", user, name, "/bin/sh", "-c", command],
+                             stdin=stdin)
+
+    # -- delete ---------------------------------------------------------------
+    def delete(self, *names: str, everything: bool = False) -> str:
+        targets = self._targets([] if everything else list(names))
+        output = []
+        for name in targets:
+            if self.running_jid(name) is not None:
+                output.append(f"Bypassed running jail {name}\n")
+                continue
+            self._remove_files(name)
+            output.append(f"Successfully deleted  {name}\n")
+        if everything:
+            write_file(self.host, VNETCTL, 'count="0"\n')
+        return "".join(output)
+
+    def _remove_files(self, name: str) -> None:
+        self._run(remove_trees([f"{JAILDIR}/{name}", f"{LOCAL}/{name}", f"{GLOBAL}/{name}",
+                                f"{FSTAB}/{name}", jail_conf.config_path(name),
+                                jail_conf.console_log(name), f"/var/run/qjail.{name}.pid"]))

@@ -1,0 +1,135 @@
+"""kldstat(8), kldload(8) and kldunload(8): the kernel's loaded files and
+modules (sbin/kldstat, sbin/kldload, sbin/kldunload)."""
+
+from __future__ import annotations
+
+from ..errno import EPERM, OSErr, strerror
+from ...getopt import GetoptError, getopt
+from ..loader import KLD_FILES
+from ..proc import Proc, program
+
+# The module a .ko file declares (DECLARE_MODULE), where it differs from the
+# file's name: ipl.ko is IPFilter's (sys/netpfil/ipfilter/netinet/mlfk_ipl.c).
+MODULE_NAMES = {"ipl": "ipfilter"}
+KLDSTAT_USAGE = "usage: kldstat [-dhqv] [-i id] [-n filename]\n       kldstat [-dq] [-m modname]\n"
+
+
+@program("/sbin/kldstat")
+def kldstat(proc: Proc, argv: list[str]) -> int:
+    """sbin/kldstat: every loaded file, one (-n FILE, -i ID), or whether a
+    module is in the kernel (-m NAME); -q answers with the exit status alone."""
+    try:
+        opts, operands = getopt(argv[1:], "i:m:n:qv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(KLDSTAT_USAGE)
+        return 1
+    values = dict(opts)
+    if operands:
+        proc.error(KLDSTAT_USAGE)
+        return 1
+    quiet = "q" in values
+    files = ["kernel"] + sorted(proc.kernel.modules - {"kernel"})
+    if "m" in values:
+        return _kldstat_module(proc, files, values["m"] or "", quiet)
+    shown = files
+    if "n" in values:
+        name = (values["n"] or "").rsplit("/", 1)[-1].removesuffix(".ko")
+        if name not in files:
+            if not quiet:
+                proc.error(f"kldstat: can't find file {values['n']}: No such file or directory\n")
+            return 1
+        if quiet:
+            return 0
+        shown = [name]
+    elif "i" in values:
+        fileid = values["i"] or ""
+        if not fileid.isdigit() or not 0 < int(fileid) <= len(files):
+            proc.error(f"kldstat: can't stat file id {fileid}: No such file or directory\n")
+            return 1
+        shown = [files[int(fileid) - 1]]
+    proc.write("Id Refs Address                Size Name\n")
+    address = 0xffffffff82a20000
+    for index, name in enumerate(files, start=1):
+        if name == "kernel":
+            line = " 1   %2d 0xffffffff80200000  1f3c6c8 kernel\n" % (len(files) + 30)
+        else:
+            size = KLD_FILES.get(name, 0x4000)
+            line = f"{index:2d}    1 0x{address:x} {size:8x} {name}.ko\n"
+            address += (size + 0xfff) & ~0xfff
+        if name in shown:
+            proc.write(line)
+    return 0
+
+
+def _kldstat_module(proc: Proc, files: list[str], name: str, quiet: bool) -> int:
+    """kldstat -m: modfind(2) looks a module up by the name it declares.
+    (The kernel's own modules are not modelled, so ids follow the files'.)"""
+    modules = [MODULE_NAMES.get(file, file) for file in files]
+    if name not in modules:
+        if not quiet:
+            proc.error(f"kldstat: can't find module {name}: No such file or directory\n")
+        return 1
+    if not quiet:
+        proc.write("Id  Refs Name\n%3d %4d %s\n" % (modules.index(name) + 1, 1, name))
+    return 0
+
+
+@program("/sbin/kldload")
+def kldload(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, names = getopt(argv[1:], "nqv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error("usage: kldload [-nqv] file ...\n")
+        return 1
+    if not names:
+        proc.error("usage: kldload [-nqv] file ...\n")
+        return 1
+    if not proc.prison.is_host:
+        proc.error(f"kldload: can't load {names[0]}: Operation not permitted\n")
+        return 1
+    quiet_if_loaded = any(f == "n" for f, _ in opts)
+    status = 0
+    for name in names:
+        module = name.rsplit("/", 1)[-1].removesuffix(".ko")
+        if module not in KLD_FILES:
+            proc.error(f"kldload: can't load {name}: No such file or directory\n")
+            status = 1
+        elif module in proc.kernel.modules:
+            if not quiet_if_loaded:
+                proc.error(f"kldload: can't load {name}: module already loaded or in kernel\n")
+                status = 1
+        else:
+            proc.kernel.load_module(module)
+            if any(f == "v" for f, _ in opts):
+                proc.write(f"Loaded {name}, id={len(proc.kernel.modules)}\n")
+    return status
+
+
+@program("/sbin/kldunload")
+def kldunload(proc: Proc, argv: list[str]) -> int:
+    try:
+        opts, names = getopt(argv[1:], "fiv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        names = []
+    if not names:
+        proc.error("usage: kldunload [-fv] -i id ...\n       kldunload [-fv] [-n] name ...\n")
+        return 1
+    if not proc.prison.is_host:
+        proc.error(f"kldunload: can't unload file: {strerror(EPERM)}\n")
+        return 1
+    status = 0
+    for name in names:
+        module = name.removesuffix(".ko")
+        if module not in proc.kernel.modules or module == "kernel":
+            proc.error(f"kldunload: can't find file {name}\n")
+            status = 1
+            continue
+        try:
+            proc.kernel.unload_module(module)
+        except OSErr as exc:
+            proc.error(f"kldunload: can't unload file: {exc.strerror}\n")
+            status = 1
+    return status
