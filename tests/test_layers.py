@@ -27,7 +27,7 @@ OUTER = [
     ["jailkit.lab", "jailkit.host", "jailkit.files", "jailkit.vagrant", "jailkit.expect"],
     [SIM + ".*"],
     ["jailkit.session", "jailkit.hosts", "jailkit.hosts.*", "jailkit.qjail", "jailkit.qjail.*"],
-    ["jailkit.labbuild", "jailkit.cleanup"],
+    ["jailkit.labbuild", "jailkit.cleanup", "jailkit.boxcheck"],
     ["jailkit.scenario"],
     ["jailkit.pytest_plugin", "jailkit.cli", "jailkit"],
 ]
@@ -44,7 +44,7 @@ INNER = [
     ["sh.syntax", "sh.arith", "sh.shell", "sh.builtins", "sh"],     # sh(1)
     ["rcconf", "rcd", "daemons", "devd"],                           # rc and daemons
     ["commands.*"],                                                 # argv -> kernel -> output
-    ["world", "labnet"],                                            # the installed world, the lab
+    ["world", "labnet", "harness"],                                 # the installed world, the lab
     ["machine", "commands"],                                        # the composition root
     ["", "serve", "session"],                                       # entry points ("": the facade)
 ]

@@ -29,9 +29,8 @@ from urllib.parse import SplitResult
 
 from ..host import ConnectionLost, HostError, HostTimeout, LoginError, Result
 from ..lab import DEFAULT_LAB, Lab, load_lab
-from ..sim import Deadline, Machine
+from ..sim import CLIENTS, Deadline, Machine
 from ..sim.daemons import SshRefused
-from ..sim.harness import CLIENTS
 from ..sim.machine import LONGEST
 from ..sim.session import LoginShell
 from ..session import Session, Write

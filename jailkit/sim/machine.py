@@ -12,6 +12,7 @@ from .daemons import ssh_session
 from .kernel import Kernel
 from .proc import DEFAULT_PATH, PROGRAMS, SOURCED, Buffer, Input, Interrupted, Proc
 from .vfs import Dir, File
+from .vnet import Vnet
 from . import commands  # noqa: F401  (registers the modelled programs)
 from . import devd, harness, world
 
@@ -48,6 +49,7 @@ class Machine:
         self.seed = seed
         self.client = client
         self.harness: harness.Harness | None = None
+        self.uplink_router: Vnet | None = None     # a bare box's, made at each boot
         self.deadlines: list[tuple[float, object]] = []
         # The line a login session runs in the foreground (jailkit.sim.session):
         # SIGINT reaches it when ^C was typed or at its limit, and at a
@@ -89,7 +91,8 @@ class Machine:
         """The harness's ssh session to a bare box, once it is up."""
         if not self.bare:
             return
-        router = self.kernel.lab_vnets[0]
+        router = self.uplink_router
+        assert router is not None, "a bare box boots with its uplink"
         server = ipaddress.IPv4Interface(world.UPLINK["address"]).ip
         self.harness = harness.attach(self.client, router, server)
         self.harness.connect(self.kernel.host_vnet, self.kernel.clock)

@@ -420,6 +420,7 @@ def _boot_bare_network(machine: "Machine") -> None:
     router = labnet.machine("uplink router")
     labnet.port(router, "em0", UPLINK["router_mac"], ipaddress.IPv4Interface(f"{UPLINK['router']}/24"),
                 uplink)
+    machine.uplink_router = router
 
 
 def loopback_up(vnet: Vnet, lo0: Loopback) -> None:
