@@ -50,6 +50,8 @@ class LastingSession(Session):
         self.terminal = terminal
         self.limit = None if terminal else limit
         self.mark = f"jk-{secrets.token_hex(12)}"
+        # printed just before the line itself runs: the limit counts from there
+        self.go = f"jk-{secrets.token_hex(12)}"
         self.status = 0
         self._cwd: str | None = None
         pipes.send(STARTUP.encode())
@@ -86,15 +88,14 @@ class LastingSession(Session):
             newline = "\n" if stdin and not stdin.endswith("\n") else ""
             feed, body = f"<<'{mark}'", f"{stdin}{newline}{mark}\n"
         return (f"_jk_line={shlex.quote(line)}\n"
-                f'if sh -nc "$_jk_line" 2>/dev/null; then (exit {self.status}); '
-                f'eval "$_jk_line" {feed}\n{body}'
+                f'if sh -nc "$_jk_line" 2>/dev/null; then printf \'%s\\n\' {self.go}; '
+                f'(exit {self.status}); eval "$_jk_line" {feed}\n{body}'
                 f'else sh -nc "$_jk_line"; fi\n'
                 f"printf '%s %s %s\\n' {mark} \"$?\" \"$PWD\"; printf '%s\\n' {mark} >&2\n")
 
     def _collect(self, line: str, out: Write, err: Write) -> int:
         """Pass the line's output on as it comes, until both markers."""
-        streams = {"out": _Stream(self.mark, out), "err": _Stream(self.mark, err)}
-        started = time.monotonic()
+        streams = {"out": _Stream(self.mark, out, self.go), "err": _Stream(self.mark, err)}
         warned = False
         while not (streams["out"].done and streams["err"].done):
             kind, data = self.pipes.receive(TICK)
@@ -105,7 +106,8 @@ class LastingSession(Session):
                 return self.pipes.close()
             if kind:
                 streams[kind].feed(data)
-            elif self.limit is not None and not warned and time.monotonic() - started > self.limit:
+            elif (self.limit is not None and not warned and streams["out"].began is not None
+                  and time.monotonic() - streams["out"].began > self.limit):
                 warned = True
                 self.abandoned = True
                 self.pipes.interrupt()
@@ -119,8 +121,11 @@ class LastingSession(Session):
 class _Stream:
     """One of the shell's output streams, up to the marker."""
 
-    def __init__(self, mark: str, write: Write) -> None:
+    def __init__(self, mark: str, write: Write, go: str | None = None) -> None:
         self.mark = mark.encode()
+        # the line's start, a line of its own, taken out of the stream; when it came
+        self.go = go.encode() + b"\n" if go is not None else None
+        self.began: float | None = None
         self.write = write
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.pending = b""
@@ -129,6 +134,9 @@ class _Stream:
 
     def feed(self, data: bytes) -> None:
         self.pending += data
+        if self.go is not None and self.began is None and self.go in self.pending:
+            self.pending = self.pending.replace(self.go, b"", 1)
+            self.began = time.monotonic()
         at = self.pending.find(self.mark)
         if at >= 0:
             end = self.pending.find(b"\n", at)
@@ -139,7 +147,7 @@ class _Stream:
             self.done = True
             return
         # keep what could be the start of the marker
-        keep = len(self.mark) - 1
+        keep = max(len(self.mark), len(self.go or b"")) - 1
         self._pass(self.pending[:-keep] if len(self.pending) > keep else b"")
         self.pending = self.pending[-keep:] if len(self.pending) > keep else self.pending
 
