@@ -63,21 +63,12 @@ KNOWN_VIOLATIONS = {
     "past the facade: jailkit.hosts.sim -> jailkit.sim.daemons",
     "past the facade: jailkit.hosts.sim -> jailkit.sim.machine",
     "past the facade: jailkit.hosts.sim -> jailkit.sim.session",
-    # the Deadline lives in the Machine (S2)
-    "upward: jailkit.sim.commands.misc -> jailkit.sim.machine",
-    "function-level: jailkit.sim.commands.misc -> jailkit.sim.machine",
-    "upward: jailkit.sim.commands.tcpdump -> jailkit.sim.machine",
-    "function-level: jailkit.sim.commands.tcpdump -> jailkit.sim.machine",
     # a Proc holds the Machine (S3)
     "upward: jailkit.sim.proc -> jailkit.sim.machine",
     "function-level: jailkit.sim.machine -> jailkit.sim.sh.syntax",
     "upward: jailkit.sim.devd -> jailkit.sim.machine",
     # the world boots the Machine (S3)
     "upward: jailkit.sim.world -> jailkit.sim.machine",
-    # commands sharing EPOCH (S2)
-    "command imports command: jailkit.sim.commands.local_unbound -> jailkit.sim.commands.misc",
-    "command imports command: jailkit.sim.commands.rc -> jailkit.sim.commands.misc",
-    "command imports command: jailkit.sim.commands.stat -> jailkit.sim.commands.misc",
 }
 
 

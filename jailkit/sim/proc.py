@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable
 
 from .errno import EACCES, ENOENT, OSErr
+# SIGINT is delivered where time passes, in the kernel; programs see it here.
+from .kernel import SIGINT_STATUS, Interrupted
 from .vfs import Device, Dir, File, Resolved
 
 if TYPE_CHECKING:
@@ -16,16 +18,6 @@ if TYPE_CHECKING:
     from .vnet import Vnet
 
 DEFAULT_PATH = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
-
-
-class Interrupted(Exception):
-    """SIGINT reached the foreground processes while they waited: ^C at the
-    terminal, or a session's limit without one. A program that catches SIGINT
-    (ping's finish(), tcpdump's cleanup()) catches this and ends as it
-    would; any other dies of it, and its shell with it (status 128 + 2)."""
-
-
-SIGINT_STATUS = 128 + 2    # sh's $? for a process killed by SIGINT
 
 
 class Output:

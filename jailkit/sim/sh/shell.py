@@ -127,7 +127,7 @@ class Shell:
             if background:
                 # No job control in the sim: a background job runs to
                 # completion first; $! names it and $? is 0, as after "&".
-                with self.proc.machine.background():
+                with self.proc.kernel.background():
                     try:
                         self.subshell().run_and_or(and_or)
                     except Interrupted:
@@ -175,7 +175,7 @@ class Shell:
     def _run_stages(self, commands: list) -> int:
         data_in = self.proc.stdin
         status = 0
-        signals = self.proc.machine.sigints
+        signals = self.proc.kernel.sigints
         for index, command in enumerate(commands):
             last = index == len(commands) - 1
             out: Output = self.proc.stdout if last else Buffer()
@@ -186,7 +186,7 @@ class Shell:
                 status = done.status
             if not last:
                 data_in = Input(out.getvalue())  # type: ignore[attr-defined]
-        if self.proc.machine.sigints != signals:
+        if self.proc.kernel.sigints != signals:
             raise Interrupted()     # the stages after the interrupted one die of it
         return status
 
@@ -252,7 +252,7 @@ class Shell:
         while proceed():
             # An interactive shell takes ^C between commands too, so a loop
             # that never waits can still be stopped.
-            self.proc.machine.take_signal(spin=True)
+            self.proc.kernel.take_signal(spin=True)
             try:
                 status = self.run_list(body)
             except LoopControl as ctl:
