@@ -63,12 +63,6 @@ KNOWN_VIOLATIONS = {
     "past the facade: jailkit.hosts.sim -> jailkit.sim.daemons",
     "past the facade: jailkit.hosts.sim -> jailkit.sim.machine",
     "past the facade: jailkit.hosts.sim -> jailkit.sim.session",
-    # a Proc holds the Machine (S3)
-    "upward: jailkit.sim.proc -> jailkit.sim.machine",
-    "function-level: jailkit.sim.machine -> jailkit.sim.sh.syntax",
-    "upward: jailkit.sim.devd -> jailkit.sim.machine",
-    # the world boots the Machine (S3)
-    "upward: jailkit.sim.world -> jailkit.sim.machine",
 }
 
 

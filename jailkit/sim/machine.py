@@ -9,11 +9,11 @@ from ..lab import Lab
 from .daemons import ssh_session
 from .kernel import Kernel
 from .kernel import Deadline  # noqa: F401  (re-exported for the sim's callers)
-from .proc import DEFAULT_PATH, PROGRAMS, SOURCED, Buffer, Input, Proc
-from .vfs import Dir, File
+from .proc import Buffer, Input, Proc, root_env
+from .vfs import Dir
 from .vnet import Vnet
 from . import commands  # noqa: F401  (registers the modelled programs)
-from . import devd, harness, world
+from . import harness, world
 
 
 LONGEST = 86400.0   # virtual seconds a command may run when no timeout is given
@@ -34,20 +34,15 @@ class Machine:
         self.seed = seed
         self.client = client
         self.harness: harness.Harness | None = None
-        self.uplink_router: Vnet | None = None     # a bare box's, made at each boot
+        self.uplink_router: Vnet | None     # a bare box's, made at each boot
         self.kernel = self._new_kernel(None)
-        world.install(self, bare)
-        self.console = world.power_on(self)
+        world.install(self.kernel, lab, bare)
+        self.console, self.uplink_router = world.power_on(self.kernel, lab, bare)
         self._harness_logs_in()
 
     def _new_kernel(self, disk: Dir | None) -> Kernel:
         return Kernel(seed=self.seed, hostname=self.lab.host.hostname,
                       release=self.lab.release, disk=disk)
-
-    def ifnet_event(self, ifnet, kind: str, name: str) -> None:
-        """The kernel's devctl events, for devd (kept a bound method so that
-        a machine can be pickled)."""
-        devd.event(self, ifnet, kind, name)
 
     def reboot(self) -> None:
         """shutdown -r now: jails, interfaces, processes, mounts, loaded
@@ -57,7 +52,7 @@ class Machine:
         self.harness = None         # the reboot ends the session; the harness logs in again
         self.kernel = self._new_kernel(self.kernel.vfs.root)
         self.kernel.clock = clock
-        self.console = world.power_on(self)
+        self.console, self.uplink_router = world.power_on(self.kernel, self.lab, self.bare)
         self._harness_logs_in()
 
     def _harness_logs_in(self) -> None:
@@ -75,14 +70,9 @@ class Machine:
         (Always, where it is not modelled.)"""
         return self.harness is None or self.harness.alive(self.kernel.host_vnet, self.kernel.clock)
 
-    def root_env(self) -> dict[str, str]:
-        """root's environment, as a process the system starts has it."""
-        return {"PATH": DEFAULT_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root",
-                "SHELL": "/bin/sh", "TERM": "xterm", "BLOCKSIZE": "K", "PAGER": "less"}
-
     def login_env(self) -> dict[str, str]:
         """root's environment in the harness's ssh session."""
-        env = self.root_env()
+        env = root_env()
         if self.harness is not None:
             # sshd's do_setup_env() for the harness's session
             env["SSH_CONNECTION"] = self.harness.ssh_connection
@@ -94,7 +84,7 @@ class Machine:
         remote command; returns (exit status, stdout, stderr). Raises
         Deadline when it runs longer than ``timeout`` virtual seconds."""
         out, err = Buffer(), Buffer()
-        proc = Proc(self, self.kernel.prison0, "/root", self.login_env(), Input(stdin or ""),
+        proc = Proc(self.kernel, self.kernel.prison0, "/root", self.login_env(), Input(stdin or ""),
                     out, err)
         # A command that never ends on its own (ping without -c) still stops
         # within a virtual day.
@@ -107,29 +97,4 @@ class Machine:
         """An ssh login from the host's stack to address:port, as the
         harness makes one through a real box; raises SshRefused."""
         with self.kernel.deadline(timeout if timeout is not None else LONGEST):
-            return ssh_session(self, self.kernel.host_vnet, address, port, user, password, command)
-
-    def exec_file(self, proc: Proc, path: str, node: File, argv: list[str]) -> int:
-        """execve(2) of a file: a modelled program runs its model; a text file
-        runs under its #! interpreter, or under /bin/sh when it has none
-        (execvp(3)'s ENOEXEC fallback)."""
-        if node.program is not None:
-            return PROGRAMS[node.program](proc, argv)
-        first = node.data.split("\n", 1)[0]
-        if first.startswith("#!"):
-            interpreter = first[2:].split()
-            return proc.execvp(interpreter + [path] + argv[1:])
-        return proc.execvp(["/bin/sh", path] + argv[1:])
-
-    def source_file(self, shell, path: str, node: File) -> int:
-        """The sh ``.`` command: read a file into the running shell. Modelled
-        libraries (rc.subr) define their functions directly."""
-        if node.program is not None and node.program in SOURCED:
-            return SOURCED[node.program](shell)
-        from .sh import syntax
-        try:
-            tree = syntax.parse(node.data)
-        except syntax.ShellSyntaxError as exc:
-            shell.proc.error(f"{path}: {exc.line}: Syntax error: {exc}\n")
-            return 2
-        return shell.run_list(tree)
+            return ssh_session(self.kernel, self.kernel.host_vnet, address, port, user, password, command)

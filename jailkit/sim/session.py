@@ -110,10 +110,10 @@ def _login(machine: Machine, jail: str | None) -> Proc:
     it (usr.sbin/jexec/jexec.c: the login class's environment, $HOME)."""
     kernel = machine.kernel
     if jail is None:
-        return Proc(machine, kernel.prison0, "/root", machine.login_env())
+        return Proc(kernel, kernel.prison0, "/root", machine.login_env())
     prison = kernel.find_prison(jail, kernel.prison0)
     if prison is None:
         raise LookupError(f'jail "{jail}" not found')
     env = {"HOME": "/root", "SHELL": "/bin/sh", "USER": "root", "TERM": "xterm",
            "PATH": "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:/root/bin"}
-    return Proc(machine, prison, "/root", env)
+    return Proc(kernel, prison, "/root", env)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from ..errno import EACCES, EISDIR, ENOENT, OSErr
-from ..proc import Buffer, FileOutput, Input, Interrupted, Output, Proc, Sink
+from ..proc import SOURCED, Buffer, FileOutput, Input, Interrupted, Output, Proc, Sink
 from ..vfs import Device, File
 from . import syntax as S
 from .arith import ArithError, evaluate
@@ -316,7 +316,19 @@ class Shell:
                 return 126
             self.proc.error(f"{self._prefix()}{argv[0]}: not found\n")
             return 127
-        return self.proc.machine.exec_file(proc.child(argv0=argv[0]), path, node, argv)
+        return proc.child(argv0=argv[0]).exec_file(path, node, argv)
+
+    def source(self, path: str, node: File) -> int:
+        """The ``.`` command: read a file into this shell. Modelled
+        libraries (rc.subr) define their functions directly."""
+        if node.program is not None and node.program in SOURCED:
+            return SOURCED[node.program](self)
+        try:
+            tree = S.parse(node.data)
+        except S.ShellSyntaxError as exc:
+            self.proc.error(f"{path}: {exc.line}: Syntax error: {exc}\n")
+            return 2
+        return self.run_list(tree)
 
     def call_function(self, name: str, args: list[str]) -> int:
         body = self.functions[name]
