@@ -28,7 +28,7 @@ OUTER = [
     [SIM + ".*"],
     ["jailkit.session", "jailkit.hosts", "jailkit.hosts.*", "jailkit.qjail", "jailkit.qjail.*"],
     ["jailkit.labbuild", "jailkit.cleanup", "jailkit.boxcheck"],
-    ["jailkit.scenario"],
+    ["jailkit.terminal", "jailkit.scenario"],
     ["jailkit.pytest_plugin", "jailkit.cli", "jailkit"],
 ]
 SIM_LAYER = 2
