@@ -27,7 +27,7 @@ OUTER = [
     ["jailkit.lab", "jailkit.host", "jailkit.files", "jailkit.vagrant", "jailkit.expect"],
     [SIM + ".*"],
     ["jailkit.session", "jailkit.hosts", "jailkit.hosts.*", "jailkit.qjail", "jailkit.qjail.*"],
-    ["jailkit.labbuild", "jailkit.cleanup", "jailkit.boxcheck"],
+    ["jailkit.vnet_subr", "jailkit.labbuild", "jailkit.cleanup", "jailkit.boxcheck"],
     ["jailkit.terminal", "jailkit.scenario"],
     ["jailkit.pytest_plugin", "jailkit.cli", "jailkit"],
 ]
