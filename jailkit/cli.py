@@ -27,7 +27,7 @@ from pathlib import Path
 from .host import ConnectionLost
 from .hosts import connect
 from .lab import DEFAULT_LAB, LabError, lab_path, load_lab
-from .scenario import Scenario, ScenarioError
+from .terminal import Terminal, TerminalError
 
 # Without a terminal, a command still running after this many virtual
 # seconds gets SIGINT: a minute of `ping <gateway>` is plenty to read.
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     host = connect(f"sim://?seed={args.seed}" + ("&bare=1" if args.bare else ""), lab=lab)
     at_terminal = sys.stdin.isatty()
-    terminal = Scenario(host, lab.variables(), terminal=at_terminal, limit=args.limit,
+    terminal = Terminal(host, lab.variables(), terminal=at_terminal, limit=args.limit,
                         show=(_write(sys.stdout), _write(sys.stderr)))
     try:
         return interactive(terminal) if at_terminal else batch(terminal, sys.stdin)
@@ -77,7 +77,7 @@ def _write(stream):
     return write
 
 
-def prompt(terminal: Scenario) -> str:
+def prompt(terminal: Terminal) -> str:
     """root's sh prompt on FreeBSD 14 (/root/.shrc: user@host:dir # ), or
     the jail console's (jail dir > )."""
     cwd = terminal.cwd() or "/root"
@@ -87,14 +87,14 @@ def prompt(terminal: Scenario) -> str:
     return f"root@{terminal.host.lab.host.hostname.split('.')[0]}:{home} # "
 
 
-def run_line(terminal: Scenario, line: str) -> int:
+def run_line(terminal: Terminal, line: str) -> int:
     """One line, its output shown as it comes; ^C meanwhile stops the line,
     not jailkit. A failure of jailkit itself is reported and the session,
     with every jail built so far, goes on."""
     previous = signal.signal(signal.SIGINT, lambda *_: terminal.interrupt())
     try:
         return terminal.enter(line).exit_status
-    except ScenarioError as exc:
+    except TerminalError as exc:
         print(f"jailkit: {exc}", file=sys.stderr)
         return 2
     except ConnectionLost as exc:
@@ -110,7 +110,7 @@ def run_line(terminal: Scenario, line: str) -> int:
         signal.signal(signal.SIGINT, previous)
 
 
-def batch(terminal: Scenario, lines) -> int:
+def batch(terminal: Terminal, lines) -> int:
     status = 0
     for raw in lines:
         line = raw.rstrip("\n")
@@ -122,7 +122,7 @@ def batch(terminal: Scenario, lines) -> int:
     return status
 
 
-def interactive(terminal: Scenario) -> int:
+def interactive(terminal: Terminal) -> int:
     import readline
     try:
         readline.read_history_file(HISTORY)

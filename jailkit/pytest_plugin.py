@@ -24,7 +24,7 @@ from .cleanup import Journal
 from .host import Host, HostError, HostTimeout
 from .hosts import connect
 from .lab import DEFAULT_LAB, Lab, LabError, load_lab
-from .scenario import Scenario, Typed
+from .terminal import Terminal, Typed
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,7 +80,7 @@ def jailkit_lab(jailkit_host: Host) -> Lab:
 
 @pytest.fixture
 def scenario(jailkit_host: Host, jailkit_lab: Lab, pytestconfig: pytest.Config,
-             request: pytest.FixtureRequest) -> Iterator[Scenario]:
+             request: pytest.FixtureRequest) -> Iterator[Terminal]:
     """A scenario on a host that is put back as it was afterwards, whether
     the scenario passed, failed or was interrupted: its journal records what
     each step created and changed (see jailkit.cleanup), and exactly that
@@ -90,7 +90,7 @@ def scenario(jailkit_host: Host, jailkit_lab: Lab, pytestconfig: pytest.Config,
     journal.open()
     typed = pytestconfig.stash.setdefault(TYPED, [])
     echo = typed.append if pytestconfig.getoption("transcript") else None
-    current = Scenario(jailkit_host, jailkit_lab.variables(), echo)
+    current = Terminal(jailkit_host, jailkit_lab.variables(), echo)
     try:
         yield current
     finally:

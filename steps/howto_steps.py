@@ -1,5 +1,5 @@
 """The steps a howto is written in. Thin: the words of the step go to a
-jailkit.scenario.Scenario, which does the work."""
+jailkit.terminal.Terminal, which does the work."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pytest_bdd import given, parsers, then, when
 from jailkit.boxcheck import ipfw_default_refusal
 from jailkit.files import exists
 from jailkit.qjail.record import LOCAL
-from jailkit.scenario import Scenario
+from jailkit.terminal import Terminal
 
 
 @given("a FreeBSD host with VIMAGE on the howto's LAN")
-def vimage_host(scenario: Scenario) -> None:
+def vimage_host(scenario: Terminal) -> None:
     vimage = scenario.host.run(["sysctl", "-n", "kern.features.vimage"]).stdout.strip()
     assert vimage == "1", f"kern.features.vimage is {vimage!r}: this kernel has no VIMAGE"
     nics = scenario.host.run(["ifconfig", "-l"]).stdout.split()
@@ -21,13 +21,13 @@ def vimage_host(scenario: Scenario) -> None:
 
 
 @given("loading ipfw cannot cut jailkit's session to this host")
-def ipfw_accepts(scenario: Scenario) -> None:
+def ipfw_accepts(scenario: Terminal) -> None:
     refusal = ipfw_default_refusal(scenario.host)
     assert refusal is None, refusal
 
 
 @given(parsers.re(r'step 1 "(?P<command>.+)" is played by jailkit\'s qjail'))
-def qjail_from_jailkit(scenario: Scenario, command: str) -> None:
+def qjail_from_jailkit(scenario: Terminal, command: str) -> None:
     # jailkit's qjail stands in for the port; step 2 needs a host where
     # qjail's environment does not exist yet.
     assert not exists(scenario.host, LOCAL), (
@@ -36,56 +36,56 @@ def qjail_from_jailkit(scenario: Scenario, command: str) -> None:
 
 
 @when(parsers.re(r'I enter "(?P<command>.*)"'))
-def enter(scenario: Scenario, command: str) -> None:
+def enter(scenario: Terminal, command: str) -> None:
     scenario.enter(command)
 
 
 @when(parsers.re(r'I enter "(?P<command>.*)" with this input:'))
-def enter_with_input(scenario: Scenario, command: str, docstring: str) -> None:
+def enter_with_input(scenario: Terminal, command: str, docstring: str) -> None:
     scenario.enter(command, stdin=docstring + "\n")
 
 
 @when(parsers.re(r'I build vnet jail (?P<name>\S+) as in steps 2 to 5 with firewall "(?P<firewall>\w+)"'))
-def build_jail(scenario: Scenario, name: str, firewall: str) -> None:
+def build_jail(scenario: Terminal, name: str, firewall: str) -> None:
     scenario.build_howto_jail(name, firewall)
 
 
 @when(parsers.re(r'I log in with "(?P<command>.*)" and the password "(?P<password>.*)"'))
-def log_in(scenario: Scenario, command: str, password: str) -> None:
+def log_in(scenario: Terminal, command: str, password: str) -> None:
     scenario.login(command, password)
 
 
 @then("the output shows:")
-def output_shows(scenario: Scenario, docstring: str) -> None:
+def output_shows(scenario: Terminal, docstring: str) -> None:
     scenario.expect_output(docstring)
 
 
 @then(parsers.re(r'qjail says "(?P<text>.*)"'))
-def qjail_says(scenario: Scenario, text: str) -> None:
+def qjail_says(scenario: Terminal, text: str) -> None:
     scenario.expect_status(succeeded=True)
     scenario.expect_output(text)
 
 
 @then("the command succeeds")
-def succeeds(scenario: Scenario) -> None:
+def succeeds(scenario: Terminal) -> None:
     scenario.expect_status(succeeded=True)
 
 
 @then(parsers.re(r"the command exits with status (?P<status>\d+)"))
-def exits_with(scenario: Scenario, status: str) -> None:
+def exits_with(scenario: Terminal, status: str) -> None:
     scenario.expect_exit_status(int(status))
 
 
 @then("the command fails")
-def fails(scenario: Scenario) -> None:
+def fails(scenario: Terminal) -> None:
     scenario.expect_status(succeeded=False)
 
 
 @then(parsers.re(r"I am at the console of jail (?P<name>\S+)"))
-def at_console(scenario: Scenario, name: str) -> None:
+def at_console(scenario: Terminal, name: str) -> None:
     assert scenario.console == name, f"the console is {scenario.console or 'closed'}, not {name}"
 
 
 @then("I am back on the host")
-def back_on_host(scenario: Scenario) -> None:
+def back_on_host(scenario: Terminal) -> None:
     assert scenario.console is None, f"still at the console of jail {scenario.console}"

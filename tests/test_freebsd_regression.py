@@ -2,7 +2,8 @@
 
 Each test names the atf test case it follows (freebsd-src paths) and makes
 the same commands with the same expectations (exit status, and output where
-the original checks it). The helpers mirror tests/sys/common/vnet.subr."""
+the original checks it). The helpers are tests/sys/common/vnet.subr's
+(jailkit.vnet_subr)."""
 
 from __future__ import annotations
 
@@ -12,39 +13,7 @@ import pytest
 
 import jailkit
 from jailkit.host import Host
-
-
-class Vnet:
-    """vnet.subr: make epairs, bridges and VNET jails, then clean them up."""
-
-    def __init__(self, host: Host) -> None:
-        self.host = host
-        self.jails: list[str] = []
-        self.interfaces: list[str] = []
-
-    def sh(self, command: str) -> jailkit.Result:
-        return self.host.run(command)
-
-    def mkepair(self) -> str:
-        name = self.sh("ifconfig epair create").check().stdout.strip()
-        self.interfaces += [name, name[:-1] + "b"]
-        return name[:-1]
-
-    def mkbridge(self) -> str:
-        name = self.sh("ifconfig bridge create").check().stdout.strip()
-        self.interfaces.append(name)
-        return name
-
-    def mkjail(self, name: str, *interfaces: str) -> None:
-        moves = " ".join(f"vnet.interface={i}" for i in interfaces)
-        self.sh(f"jail -c name={name} persist vnet {moves}").check()
-        self.jails.append(name)
-
-    def cleanup(self) -> None:
-        for name in self.jails:
-            self.sh(f"jail -r {name}")
-        for name in self.interfaces:
-            self.sh(f"ifconfig {name} destroy")
+from jailkit.vnet_subr import VnetSubr as Vnet
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ OUTER = [
     ["jailkit.lab", "jailkit.host", "jailkit.files", "jailkit.vagrant", "jailkit.expect"],
     [SIM + ".*"],
     ["jailkit.session", "jailkit.hosts", "jailkit.hosts.*", "jailkit.qjail", "jailkit.qjail.*"],
-    ["jailkit.labbuild", "jailkit.cleanup", "jailkit.boxcheck"],
-    ["jailkit.scenario"],
+    ["jailkit.vnet_subr", "jailkit.labbuild", "jailkit.cleanup", "jailkit.boxcheck"],
+    ["jailkit.terminal", "jailkit.scenario"],
     ["jailkit.pytest_plugin", "jailkit.cli", "jailkit"],
 ]
 SIM_LAYER = 2
@@ -60,24 +60,6 @@ KNOWN_VIOLATIONS = {
     "upward: jailkit.hosts.real -> jailkit.labbuild",
     # Host.session() builds a LineSession, whose module needs the Host
     "upward: jailkit.host -> jailkit.session",
-    "past the facade: jailkit.hosts.sim -> jailkit.sim.daemons",
-    "past the facade: jailkit.hosts.sim -> jailkit.sim.machine",
-    "past the facade: jailkit.hosts.sim -> jailkit.sim.session",
-    # the Deadline lives in the Machine (S2)
-    "upward: jailkit.sim.commands.misc -> jailkit.sim.machine",
-    "function-level: jailkit.sim.commands.misc -> jailkit.sim.machine",
-    "upward: jailkit.sim.commands.tcpdump -> jailkit.sim.machine",
-    "function-level: jailkit.sim.commands.tcpdump -> jailkit.sim.machine",
-    # a Proc holds the Machine (S3)
-    "upward: jailkit.sim.proc -> jailkit.sim.machine",
-    "function-level: jailkit.sim.machine -> jailkit.sim.sh.syntax",
-    "upward: jailkit.sim.devd -> jailkit.sim.machine",
-    # the world boots the Machine (S3)
-    "upward: jailkit.sim.world -> jailkit.sim.machine",
-    # commands sharing EPOCH (S2)
-    "command imports command: jailkit.sim.commands.local_unbound -> jailkit.sim.commands.misc",
-    "command imports command: jailkit.sim.commands.rc -> jailkit.sim.commands.misc",
-    "command imports command: jailkit.sim.commands.stat -> jailkit.sim.commands.misc",
 }
 
 

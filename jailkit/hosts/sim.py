@@ -29,10 +29,7 @@ from urllib.parse import SplitResult
 
 from ..host import ConnectionLost, HostError, HostTimeout, LoginError, Result
 from ..lab import DEFAULT_LAB, Lab, load_lab
-from ..sim import CLIENTS, Deadline, Machine
-from ..sim.daemons import SshRefused
-from ..sim.machine import LONGEST
-from ..sim.session import LoginShell
+from ..sim import CLIENTS, LONGEST, Deadline, LoginShell, Machine, SshRefused
 from ..session import Session, Write
 from . import HostURLError
 from .real import BoxHost

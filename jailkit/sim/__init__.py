@@ -1,7 +1,9 @@
 """The embedded FreeBSD 14 VIMAGE host: kernel state, installed world and
 lab, in process."""
 
+from .daemons import SshRefused
 from .harness import CLIENTS
-from .machine import Deadline, Machine
+from .machine import LONGEST, Deadline, Machine
+from .session import LoginShell
 
-__all__ = ["CLIENTS", "Deadline", "Machine"]
+__all__ = ["CLIENTS", "LONGEST", "Deadline", "LoginShell", "Machine", "SshRefused"]

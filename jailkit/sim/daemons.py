@@ -23,7 +23,8 @@ from .services import SshGreeting
 from .socket import ConnectError, Listener, close_all, connect, listen
 
 if TYPE_CHECKING:
-    from .kernel import Process
+    from .kernel import Kernel, Process
+    from .vnet import Vnet
 
 HOST_KEYS = [("rsa", "RSA", 3072), ("ecdsa", "ECDSA", 256), ("ed25519", "ED25519", 256)]
 
@@ -109,11 +110,10 @@ class Sshd(SshGreeting):
     def __init__(self, jid: int) -> None:
         self.jid = jid
 
-    def session(self, machine, user: str, password: str, command: str, address: str,
+    def session(self, kernel: Kernel, user: str, password: str, command: str, address: str,
                 stdin: str = "") -> tuple[int, str, str]:
         """A login as ``user`` that runs ``command`` with the user's shell
         environment in this sshd's jail."""
-        kernel = machine.kernel
         prison = kernel.prison0 if self.jid == 0 else kernel.prisons.get(self.jid)
         if prison is None:
             raise SshRefused(f"Connection closed by {address} port 22")
@@ -129,7 +129,7 @@ class Sshd(SshGreeting):
                "SSH_CONNECTION": f"{address} 22", "TERM": "xterm"}
         cwd = account.home if kernel.vfs.exists(account.home, **where) else "/"
         out, err = Buffer(), Buffer()
-        proc = Proc(machine, prison, cwd, env, Input(stdin), out, err, user=user)
+        proc = Proc(kernel, prison, cwd, env, Input(stdin), out, err, user=user)
         status = proc.sh(command)
         return status, out.getvalue(), err.getvalue()
 
@@ -138,7 +138,7 @@ class SshRefused(Exception):
     """What ssh(1) prints when it cannot log in."""
 
 
-def ssh_session(machine, vnet, address: str, port: int, user: str, password: str,
+def ssh_session(kernel: Kernel, vnet: Vnet, address: str, port: int, user: str, password: str,
                 command: str, stdin: str = "") -> tuple[int, str, str]:
     """An ssh client in ``vnet`` logging in to address:port."""
     try:
@@ -146,11 +146,11 @@ def ssh_session(machine, vnet, address: str, port: int, user: str, password: str
     except ValueError:
         raise SshRefused(f"ssh: Could not resolve hostname {address}: Name does not resolve") from None
     try:
-        connection = connect(machine.kernel, vnet, target, port)
+        connection = connect(kernel, vnet, target, port)
     except ConnectError as exc:
         raise SshRefused(f"ssh: connect to host {address} port {port}: {strerror(exc.errno)}") from None
     sshd = connection.listener.handler
     if not isinstance(sshd, Sshd):
         raise SshRefused(f"kex_exchange_identification: Connection closed by remote host\n"
                          f"Connection closed by {address} port {port}")
-    return sshd.session(machine, user, password, command, address, stdin)
+    return sshd.session(kernel, user, password, command, address, stdin)

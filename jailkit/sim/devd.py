@@ -15,51 +15,49 @@ removes its pid file; the address stays with a renamed interface."""
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
+from functools import partial
 
 from .daemons import running, write_pid
 from .errno import OSErr
 from .ifnet import Epair, Ethernet, Ifnet
-from .proc import Input, Proc, Sink
+from .kernel import Kernel
+from .proc import Input, Proc, Sink, root_env
 from .rcconf import rc_variables
-
-if TYPE_CHECKING:
-    from .machine import Machine
 
 DHCP_WORDS = {"dhcp", "syncdhcp", "nosyncdhcp"}
 PREINIT = ipaddress.IPv4Interface("0.0.0.0/0")
 BROADCAST = ipaddress.IPv4Address("255.255.255.255")
 
 
-def start(machine: "Machine") -> None:
+def start(kernel: Kernel) -> None:
     """rc.d/devd: the daemon, listening to the kernel's interface events."""
-    proc = _host_proc(machine)
-    process = machine.kernel.spawn(0, "devd")
+    proc = _host_proc(kernel)
+    process = kernel.spawn(0, "devd")
     write_pid(proc, "/var/run/devd.pid", process.pid)
-    machine.kernel.on_ifnet_event = machine.ifnet_event
+    # a partial of a module function, so that the kernel can be pickled
+    kernel.on_ifnet_event = partial(event, kernel)
 
 
-def event(machine: "Machine", ifnet: Ifnet, kind: str, name: str) -> None:
+def event(kernel: Kernel, ifnet: Ifnet, kind: str, name: str) -> None:
     """What devd and the dhclients do about one devctl event."""
-    kernel = machine.kernel
-    if running(_host_proc(machine), "devd") is None:
+    if running(_host_proc(kernel), "devd") is None:
         return
     if kind == "DEPARTURE":
-        _dhclient_exit(machine, name)
+        _dhclient_exit(kernel, name)
     elif kind == "LINK_UP" and ifnet.vnet is kernel.host_vnet and isinstance(ifnet, (Epair, Ethernet)):
-        quietstart(machine, ifnet)
+        quietstart(kernel, ifnet)
 
 
-def quietstart(machine: "Machine", ifnet: Ifnet, lease: bool = False) -> None:
+def quietstart(kernel: Kernel, ifnet: Ifnet, lease: bool = False) -> None:
     """service dhclient quietstart IF; ``lease``: a DHCP server answered
     and the interface already has what BOUND configures."""
-    proc = _host_proc(machine)
+    proc = _host_proc(kernel)
     if not dhcpif(rc_variables(proc), ifnet.name) or running(proc, _command(ifnet.name)):
         return
     if not lease:
-        machine.kernel.host_vnet.add_inet(ifnet, PREINIT, BROADCAST, replace_first=True)
+        kernel.host_vnet.add_inet(ifnet, PREINIT, BROADCAST, replace_first=True)
         ifnet.set_up(True)
-    process = machine.kernel.spawn(0, _command(ifnet.name))
+    process = kernel.spawn(0, _command(ifnet.name))
     try:
         proc.kernel.vfs.mkdir("/var/run/dhclient", parents=True)
     except OSErr:
@@ -76,14 +74,14 @@ def dhcpif(rcvars: dict[str, str], name: str) -> bool:
     return any(word.lower() in DHCP_WORDS for word in args.split())
 
 
-def _dhclient_exit(machine: "Machine", name: str) -> None:
-    proc = _host_proc(machine)
+def _dhclient_exit(kernel: Kernel, name: str) -> None:
+    proc = _host_proc(kernel)
     process = running(proc, _command(name))
     if process is None:
         return
-    machine.kernel.processes.remove(process)
+    kernel.processes.remove(process)
     try:
-        machine.kernel.vfs.unlink(_pid_file(name))
+        kernel.vfs.unlink(_pid_file(name))
     except OSErr:
         pass
 
@@ -101,5 +99,5 @@ def _pid_file(name: str) -> str:
     return f"/var/run/dhclient/dhclient.{name}.pid"
 
 
-def _host_proc(machine: "Machine") -> Proc:
-    return Proc(machine, machine.kernel.prison0, "/", machine.root_env(), Input(""), Sink(), Sink())
+def _host_proc(kernel: Kernel) -> Proc:
+    return Proc(kernel, kernel.prison0, "/", root_env(), Input(""), Sink(), Sink())

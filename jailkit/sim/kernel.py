@@ -10,9 +10,10 @@ import hashlib
 import ipaddress
 import random
 import re
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterator
 
 from . import pfil
 from .errno import EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EOPNOTSUPP, EPERM, OSErr
@@ -37,6 +38,30 @@ MODULE_DEVICES = {"pf": ["pf"], "ipl": ["ipl", "ipnat", "ipstate", "ipauth", "ip
                                        "ipsync", "ipscan"]}
 # Modules kldload(8) loads first for another (their MODULE_DEPEND).
 MODULE_DEPENDS = {"ipfw_nat": ["ipfw", "libalias"], "pflog": ["pf"]}
+# The virtual clock starts at this moment (Kernel.clock counts seconds from it).
+EPOCH = datetime(2026, 11, 22, 18, 0, 0, tzinfo=timezone.utc)
+# Virtual seconds a background job (cmd &) of a login session may run: the
+# sim runs it to its end before going on, so one without an end is stopped.
+BACKGROUND_LIMIT = 60.0
+# Turns a loop of a foreground line without a terminal may take while no
+# time passes (`while :; do :; done`) before it counts as past its limit.
+SPIN_LIMIT = 100_000
+SIGINT_STATUS = 128 + 2    # sh's $? for a process killed by SIGINT
+
+
+class Deadline(Exception):
+    """A command ran past the virtual-time deadline its caller set."""
+
+    def __init__(self, token: object) -> None:
+        super().__init__()
+        self.token = token
+
+
+class Interrupted(Exception):
+    """SIGINT reached the foreground processes while they waited: ^C at the
+    terminal, or a session's limit without one. A program that catches SIGINT
+    (ping's finish(), tcpdump's cleanup()) catches this and ends as it
+    would; any other dies of it, and its shell with it (status 128 + 2)."""
 
 
 def _no_listener(ifnet: Ifnet, event: str, name: str) -> None:
@@ -79,7 +104,16 @@ class Kernel:
             self.rng.getrandbits(bits) for bits in (32, 16, 16, 16, 48))
         self.release = release
         self.clock = 0.0
-        self.on_advance: Callable[[float], None] = lambda seconds: None
+        self.deadlines: list[tuple[float, object]] = []
+        # The line a login session runs in the foreground (jailkit.sim.session):
+        # SIGINT reaches it when ^C was typed or at its limit, and at a
+        # terminal its virtual time passes at the pace of real time.
+        self.foreground = False
+        self.sigint = False
+        self.sigint_at: float | None = None
+        self.pace: Callable[[float], float] | None = None
+        self.sigints = 0          # SIGINTs delivered so far
+        self.spins = 0            # loop turns of the foreground line
         # devctl(4): interface events ("LINK_UP", "DEPARTURE" with the name
         # it departed under) for devd(8) and dhclient(8) to react to.
         self.on_ifnet_event: Callable[[Ifnet, str, str], None] = _no_listener
@@ -534,7 +568,69 @@ class Kernel:
         """Let virtual time pass (sleep, ping intervals, timeouts): a process
         waits here, so here a signal or a deadline can reach it."""
         self.clock += seconds
-        self.on_advance(seconds)
+        self._time_passed(seconds)
+
+    def now(self) -> datetime:
+        """The wall-clock time: EPOCH plus the virtual seconds passed."""
+        return EPOCH + timedelta(seconds=self.clock)
+
+    @contextmanager
+    def deadline(self, seconds: float) -> Iterator[object]:
+        """Virtual time a command may take; past it, Deadline is raised
+        (carrying this token) from wherever time passes."""
+        token = object()
+        entry = (self.clock + seconds, token)
+        self.deadlines.append(entry)
+        try:
+            yield token
+        finally:
+            self.deadlines.remove(entry)
+
+    def _time_passed(self, seconds: float) -> None:
+        if self.foreground and self.pace is not None and not self.sigint:
+            waited = self.pace(seconds)   # real seconds; fewer when ^C came
+            self.clock -= seconds - waited
+        expired = [entry for entry in self.deadlines if self.clock > entry[0]]
+        if expired:
+            at, token = min(expired, key=lambda entry: entry[0])
+            if not self.foreground or self.sigint_at is None or at <= self.sigint_at:
+                self.clock = at
+                raise Deadline(token)
+        self.take_signal()
+
+    def take_signal(self, spin: bool = False) -> None:
+        """Deliver SIGINT to the foreground line if it is due: ^C was typed,
+        or the line's limit is past (then time stops there, and every later
+        wait is interrupted too, as ^C typed again and again would).
+        ``spin``: a shell loop turns, which counts towards the limit."""
+        if not self.foreground:
+            return
+        self.spins += spin
+        if self.sigint_at is not None and (self.clock >= self.sigint_at
+                                           or self.spins > SPIN_LIMIT):
+            self.clock = min(self.clock, self.sigint_at)
+        elif not self.sigint:
+            return
+        self.sigint = False
+        self.sigints += 1
+        raise Interrupted()
+
+    @contextmanager
+    def background(self) -> Iterator[None]:
+        """A background job of the foreground line: it ignores ^C (sh's
+        FORK_BG), does not wait at the pace of the terminal, and is stopped
+        after BACKGROUND_LIMIT virtual seconds."""
+        saved = self.pace, self.sigint_at, self.sigint, self.sigints
+        if self.foreground:
+            self.pace, self.sigint = None, False
+            end = self.clock + BACKGROUND_LIMIT
+            self.sigint_at = end if self.sigint_at is None else min(end, self.sigint_at)
+        try:
+            yield
+        finally:
+            # what stopped the job is the job's own: the line goes on
+            self.pace, self.sigint_at, self.sigints = saved[0], saved[1], saved[3]
+            self.sigint = self.sigint or saved[2]
 
     # -- processes ------------------------------------------------------------
     def spawn(self, jid: int, command: str, user: str = "root") -> Process:

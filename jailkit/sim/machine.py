@@ -4,34 +4,19 @@ way to run commands as root on it, the way a login over ssh would."""
 from __future__ import annotations
 
 import ipaddress
-from contextlib import contextmanager
-from typing import Callable
 
 from ..lab import Lab
 from .daemons import ssh_session
 from .kernel import Kernel
-from .proc import DEFAULT_PATH, PROGRAMS, SOURCED, Buffer, Input, Interrupted, Proc
-from .vfs import Dir, File
+from .kernel import Deadline  # noqa: F401  (re-exported for the sim's callers)
+from .proc import Buffer, Input, Proc, root_env
+from .vfs import Dir
 from .vnet import Vnet
 from . import commands  # noqa: F401  (registers the modelled programs)
-from . import devd, harness, world
+from . import harness, world
 
 
 LONGEST = 86400.0   # virtual seconds a command may run when no timeout is given
-# Virtual seconds a background job (cmd &) of a login session may run: the
-# sim runs it to its end before going on, so one without an end is stopped.
-BACKGROUND_LIMIT = 60.0
-# Turns a loop of a foreground line without a terminal may take while no
-# time passes (`while :; do :; done`) before it counts as past its limit.
-SPIN_LIMIT = 100_000
-
-
-class Deadline(Exception):
-    """A command ran past the virtual-time deadline its caller set."""
-
-    def __init__(self, token: object) -> None:
-        super().__init__()
-        self.token = token
 
 
 class Machine:
@@ -49,32 +34,15 @@ class Machine:
         self.seed = seed
         self.client = client
         self.harness: harness.Harness | None = None
-        self.uplink_router: Vnet | None = None     # a bare box's, made at each boot
-        self.deadlines: list[tuple[float, object]] = []
-        # The line a login session runs in the foreground (jailkit.sim.session):
-        # SIGINT reaches it when ^C was typed or at its limit, and at a
-        # terminal its virtual time passes at the pace of real time.
-        self.foreground = False
-        self.sigint = False
-        self.sigint_at: float | None = None
-        self.pace: Callable[[float], float] | None = None
-        self.sigints = 0          # SIGINTs delivered so far
-        self.spins = 0            # loop turns of the foreground line
+        self.uplink_router: Vnet | None     # a bare box's, made at each boot
         self.kernel = self._new_kernel(None)
-        world.install(self, bare)
-        self.console = world.power_on(self)
+        world.install(self.kernel, lab, bare)
+        self.console, self.uplink_router = world.power_on(self.kernel, lab, bare)
         self._harness_logs_in()
 
     def _new_kernel(self, disk: Dir | None) -> Kernel:
-        kernel = Kernel(seed=self.seed, hostname=self.lab.host.hostname,
-                        release=self.lab.release, disk=disk)
-        kernel.on_advance = self._time_passed
-        return kernel
-
-    def ifnet_event(self, ifnet, kind: str, name: str) -> None:
-        """The kernel's devctl events, for devd (kept a bound method so that
-        a machine can be pickled)."""
-        devd.event(self, ifnet, kind, name)
+        return Kernel(seed=self.seed, hostname=self.lab.host.hostname,
+                      release=self.lab.release, disk=disk)
 
     def reboot(self) -> None:
         """shutdown -r now: jails, interfaces, processes, mounts, loaded
@@ -84,7 +52,7 @@ class Machine:
         self.harness = None         # the reboot ends the session; the harness logs in again
         self.kernel = self._new_kernel(self.kernel.vfs.root)
         self.kernel.clock = clock
-        self.console = world.power_on(self)
+        self.console, self.uplink_router = world.power_on(self.kernel, self.lab, self.bare)
         self._harness_logs_in()
 
     def _harness_logs_in(self) -> None:
@@ -102,14 +70,9 @@ class Machine:
         (Always, where it is not modelled.)"""
         return self.harness is None or self.harness.alive(self.kernel.host_vnet, self.kernel.clock)
 
-    def root_env(self) -> dict[str, str]:
-        """root's environment, as a process the system starts has it."""
-        return {"PATH": DEFAULT_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root",
-                "SHELL": "/bin/sh", "TERM": "xterm", "BLOCKSIZE": "K", "PAGER": "less"}
-
     def login_env(self) -> dict[str, str]:
         """root's environment in the harness's ssh session."""
-        env = self.root_env()
+        env = root_env()
         if self.harness is not None:
             # sshd's do_setup_env() for the harness's session
             env["SSH_CONNECTION"] = self.harness.ssh_connection
@@ -121,11 +84,11 @@ class Machine:
         remote command; returns (exit status, stdout, stderr). Raises
         Deadline when it runs longer than ``timeout`` virtual seconds."""
         out, err = Buffer(), Buffer()
-        proc = Proc(self, self.kernel.prison0, "/root", self.login_env(), Input(stdin or ""),
+        proc = Proc(self.kernel, self.kernel.prison0, "/root", self.login_env(), Input(stdin or ""),
                     out, err)
         # A command that never ends on its own (ping without -c) still stops
         # within a virtual day.
-        with self.deadline(timeout if timeout is not None else LONGEST):
+        with self.kernel.deadline(timeout if timeout is not None else LONGEST):
             status = proc.sh(command)
         return status, out.getvalue(), err.getvalue()
 
@@ -133,88 +96,5 @@ class Machine:
                   timeout: float | None = None) -> tuple[int, str, str]:
         """An ssh login from the host's stack to address:port, as the
         harness makes one through a real box; raises SshRefused."""
-        with self.deadline(timeout if timeout is not None else LONGEST):
-            return ssh_session(self, self.kernel.host_vnet, address, port, user, password, command)
-
-    @contextmanager
-    def deadline(self, seconds: float):
-        """Virtual time a command may take; past it, Deadline is raised
-        (carrying this token) from wherever time passes."""
-        token = object()
-        entry = (self.kernel.clock + seconds, token)
-        self.deadlines.append(entry)
-        try:
-            yield token
-        finally:
-            self.deadlines.remove(entry)
-
-    def _time_passed(self, seconds: float) -> None:
-        if self.foreground and self.pace is not None and not self.sigint:
-            waited = self.pace(seconds)   # real seconds; fewer when ^C came
-            self.kernel.clock -= seconds - waited
-        expired = [entry for entry in self.deadlines if self.kernel.clock > entry[0]]
-        if expired:
-            at, token = min(expired, key=lambda entry: entry[0])
-            if not self.foreground or self.sigint_at is None or at <= self.sigint_at:
-                self.kernel.clock = at
-                raise Deadline(token)
-        self.take_signal()
-
-    def take_signal(self, spin: bool = False) -> None:
-        """Deliver SIGINT to the foreground line if it is due: ^C was typed,
-        or the line's limit is past (then time stops there, and every later
-        wait is interrupted too, as ^C typed again and again would).
-        ``spin``: a shell loop turns, which counts towards the limit."""
-        if not self.foreground:
-            return
-        self.spins += spin
-        limited = self.sigint_at is not None
-        if limited and (self.kernel.clock >= self.sigint_at or self.spins > SPIN_LIMIT):
-            self.kernel.clock = min(self.kernel.clock, self.sigint_at)
-        elif not self.sigint:
-            return
-        self.sigint = False
-        self.sigints += 1
-        raise Interrupted()
-
-    @contextmanager
-    def background(self):
-        """A background job of the foreground line: it ignores ^C (sh's
-        FORK_BG), does not wait at the pace of the terminal, and is stopped
-        after BACKGROUND_LIMIT virtual seconds."""
-        saved = self.pace, self.sigint_at, self.sigint, self.sigints
-        if self.foreground:
-            self.pace, self.sigint = None, False
-            end = self.kernel.clock + BACKGROUND_LIMIT
-            self.sigint_at = end if self.sigint_at is None else min(end, self.sigint_at)
-        try:
-            yield
-        finally:
-            # what stopped the job is the job's own: the line goes on
-            self.pace, self.sigint_at, self.sigints = saved[0], saved[1], saved[3]
-            self.sigint = self.sigint or saved[2]
-
-    def exec_file(self, proc: Proc, path: str, node: File, argv: list[str]) -> int:
-        """execve(2) of a file: a modelled program runs its model; a text file
-        runs under its #! interpreter, or under /bin/sh when it has none
-        (execvp(3)'s ENOEXEC fallback)."""
-        if node.program is not None:
-            return PROGRAMS[node.program](proc, argv)
-        first = node.data.split("\n", 1)[0]
-        if first.startswith("#!"):
-            interpreter = first[2:].split()
-            return proc.execvp(interpreter + [path] + argv[1:])
-        return proc.execvp(["/bin/sh", path] + argv[1:])
-
-    def source_file(self, shell, path: str, node: File) -> int:
-        """The sh ``.`` command: read a file into the running shell. Modelled
-        libraries (rc.subr) define their functions directly."""
-        if node.program is not None and node.program in SOURCED:
-            return SOURCED[node.program](shell)
-        from .sh import syntax
-        try:
-            tree = syntax.parse(node.data)
-        except syntax.ShellSyntaxError as exc:
-            shell.proc.error(f"{path}: {exc.line}: Syntax error: {exc}\n")
-            return 2
-        return shell.run_list(tree)
+        with self.kernel.deadline(timeout if timeout is not None else LONGEST):
+            return ssh_session(self.kernel, self.kernel.host_vnet, address, port, user, password, command)

@@ -8,24 +8,21 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable
 
 from .errno import EACCES, ENOENT, OSErr
+# SIGINT is delivered where time passes, in the kernel; programs see it here.
+from .kernel import SIGINT_STATUS, Interrupted
 from .vfs import Device, Dir, File, Resolved
 
 if TYPE_CHECKING:
     from .kernel import Kernel, Prison
-    from .machine import Machine
     from .vnet import Vnet
 
 DEFAULT_PATH = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
 
 
-class Interrupted(Exception):
-    """SIGINT reached the foreground processes while they waited: ^C at the
-    terminal, or a session's limit without one. A program that catches SIGINT
-    (ping's finish(), tcpdump's cleanup()) catches this and ends as it
-    would; any other dies of it, and its shell with it (status 128 + 2)."""
-
-
-SIGINT_STATUS = 128 + 2    # sh's $? for a process killed by SIGINT
+def root_env() -> dict[str, str]:
+    """root's environment, as a process the system starts has it."""
+    return {"PATH": DEFAULT_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root",
+            "SHELL": "/bin/sh", "TERM": "xterm", "BLOCKSIZE": "K", "PAGER": "less"}
 
 
 class Output:
@@ -96,7 +93,7 @@ class Input:
 
 @dataclass
 class Proc:
-    machine: "Machine"
+    kernel: "Kernel"
     prison: "Prison"
     cwd: str
     env: dict[str, str]
@@ -105,10 +102,6 @@ class Proc:
     stderr: Output = field(default_factory=Buffer)
     argv0: str = "sh"
     user: str = "root"
-
-    @property
-    def kernel(self) -> "Kernel":
-        return self.machine.kernel
 
     @property
     def vnet(self) -> "Vnet":
@@ -191,7 +184,19 @@ class Proc:
         path, node = self.find_executable(argv[0])
         child = self.child(argv0=argv[0], stdin=stdin or self.stdin,
                            stdout=stdout or self.stdout, stderr=stderr or self.stderr)
-        return self.machine.exec_file(child, path, node, argv)
+        return child.exec_file(path, node, argv)
+
+    def exec_file(self, path: str, node: File, argv: list[str]) -> int:
+        """execve(2) of a file as this process: a modelled program runs its
+        model; a text file runs under its #! interpreter, or under /bin/sh
+        when it has none (execvp(3)'s ENOEXEC fallback)."""
+        if node.program is not None:
+            return PROGRAMS[node.program](self, argv)
+        first = node.data.split("\n", 1)[0]
+        if first.startswith("#!"):
+            interpreter = first[2:].split()
+            return self.execvp(interpreter + [path] + argv[1:])
+        return self.execvp(["/bin/sh", path] + argv[1:])
 
     def sh(self, source: str, **streams) -> int:
         """``/bin/sh -c source``, as system(3) and jail(8) run command lines."""

@@ -32,7 +32,7 @@ def _source(shell: Shell, files: tuple[str, ...]) -> int:
             node = vfs.lookup(path, **shell.proc.where())
         except OSErr:
             continue
-        shell.proc.machine.source_file(shell, path, node)
+        shell.source(path, node)
     return 0
 
 

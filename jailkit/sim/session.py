@@ -17,7 +17,8 @@ import time
 from dataclasses import replace
 from typing import Callable
 
-from .machine import SPIN_LIMIT, Machine
+from .kernel import SPIN_LIMIT
+from .machine import Machine
 from .proc import SIGINT_STATUS, Input, Interrupted, Proc, Stream
 from .sh import syntax
 from .sh.shell import ExitShell, Shell, ShellError
@@ -56,11 +57,11 @@ class LoginShell:
         return self.set_status(self._foreground(tree, line, err))
 
     def _foreground(self, tree: syntax.CommandList, line: str, err: Write) -> int:
-        machine = self.machine
-        machine.foreground, machine.sigint, machine.spins = True, False, 0
-        machine.pace = self._pace if self.terminal else None
-        machine.sigint_at = None if self.terminal else machine.kernel.clock + self.limit
-        signals = machine.sigints
+        kernel = self.machine.kernel
+        kernel.foreground, kernel.sigint, kernel.spins = True, False, 0
+        kernel.pace = self._pace if self.terminal else None
+        kernel.sigint_at = None if self.terminal else kernel.clock + self.limit
+        signals = kernel.sigints
         try:
             return self.shell.run_list(tree)
         except ExitShell as done:
@@ -74,11 +75,11 @@ class LoginShell:
                 err("\n")       # after the terminal's ^C, the prompt on a line of its own
             return SIGINT_STATUS
         finally:
-            if not self.terminal and machine.sigints != signals:
+            if not self.terminal and kernel.sigints != signals:
                 err(f"jailkit sim: `{line}` ran past its limit ({self.limit:g} virtual seconds, or "
                     f"{SPIN_LIMIT} turns of a loop while no time passes) with no terminal to "
                     "type ^C at: it got SIGINT, as ^C would send\n")
-            machine.foreground, machine.sigint, machine.pace, machine.sigint_at = (
+            kernel.foreground, kernel.sigint, kernel.pace, kernel.sigint_at = (
                 False, False, None, None)
 
     def set_status(self, status: int) -> int:
@@ -88,15 +89,15 @@ class LoginShell:
 
     def interrupt(self) -> None:
         """^C: SIGINT for the line running now (called from a signal
-        handler, so it only raises a flag the machine looks at)."""
-        if self.machine.foreground:
-            self.machine.sigint = True
+        handler, so it only raises a flag the kernel looks at)."""
+        if self.machine.kernel.foreground:
+            self.machine.kernel.sigint = True
 
     def _pace(self, seconds: float) -> float:
         """Wait ``seconds`` of real time, less if ^C comes; the real seconds
         waited."""
         started = time.monotonic()
-        while not self.machine.sigint:
+        while not self.machine.kernel.sigint:
             left = seconds - (time.monotonic() - started)
             if left <= 0:
                 return seconds
@@ -109,10 +110,10 @@ def _login(machine: Machine, jail: str | None) -> Proc:
     it (usr.sbin/jexec/jexec.c: the login class's environment, $HOME)."""
     kernel = machine.kernel
     if jail is None:
-        return Proc(machine, kernel.prison0, "/root", machine.login_env())
+        return Proc(kernel, kernel.prison0, "/root", machine.login_env())
     prison = kernel.find_prison(jail, kernel.prison0)
     if prison is None:
         raise LookupError(f'jail "{jail}" not found')
     env = {"HOME": "/root", "SHELL": "/bin/sh", "USER": "root", "TERM": "xterm",
            "PATH": "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:/root/bin"}
-    return Proc(machine, prison, "/root", env)
+    return Proc(kernel, prison, "/root", env)

@@ -6,19 +6,17 @@ the lab's LAN with its gateway."""
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
 
+from ..lab import Lab
 from . import devd, labnet, loader
 from .ifnet import Inet6Addr, Loopback, Segment
+from .kernel import Kernel
 from .loader import KLD_FILES
-from .proc import IMAGES, Image, Input, Proc, Sink
+from .proc import IMAGES, Image, Input, Proc, Sink, root_env
 from .rcconf import rc_variables
 from .rcd import run_rc_command
 from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink
 from .vnet import Vnet
-
-if TYPE_CHECKING:
-    from .machine import Machine
 
 # What installworld makes system-immutable (schg): the PRECIOUSLIB libraries
 # and PRECIOUSPROG programs (share/mk/bsd.lib.mk, bsd.prog.mk; lib/libc,
@@ -204,12 +202,11 @@ UPLINK = {"nic": "em0", "mac": "08:00:27:8d:c0:4d", "address": "10.0.2.15/24",
           "router": "10.0.2.2", "router_mac": "52:54:00:12:35:02", "resolver": "10.0.2.3"}
 
 
-def install(machine: "Machine", bare: bool = False) -> None:
+def install(kernel: Kernel, lab: Lab, bare: bool = False) -> None:
     """Write the installed system onto the machine's disk: the base
     system with the file flags installworld gives, its /etc, and the box's
     own settings."""
-    lab = machine.lab
-    vfs = machine.kernel.vfs
+    vfs = kernel.vfs
     for directory in ["/bin", "/sbin", "/lib", "/libexec", "/boot/kernel", "/boot/defaults",
                       "/etc/defaults", "/root", "/dev", "/mnt", "/home", "/var/log", "/var/run",
                       "/var/db", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/libexec",
@@ -305,11 +302,11 @@ def box_rc_conf(hostname: str) -> str:
             'sendmail_msp_queue_enable="NO"\n')
 
 
-def power_on(machine: "Machine") -> list[str]:
+def power_on(kernel: Kernel, lab: Lab, bare: bool) -> tuple[list[str], Vnet | None]:
     """Boot the machine's disk: the loader (kenv, modules), the kernel's
     mounts and devices, then what rc(8) leaves (network, motd, daemons).
-    Returns what the loader printed on the console."""
-    kernel = machine.kernel
+    Returns what the loader printed on the console, and a bare box's
+    uplink router."""
     vfs = kernel.vfs
     kernel.devfs.devices = list(DEVICES)
     kernel.devfs.load(DEVFS_RULES)
@@ -320,14 +317,13 @@ def power_on(machine: "Machine") -> list[str]:
     # The loader runs first on a real box; here after devfs, so that the
     # modules it loads make their device nodes (/dev/pf, /dev/ipl ...).
     console = loader.boot(kernel)
-    if machine.bare:
-        _boot_bare_network(machine)
-    else:
-        _boot_network(machine)
+    router = _boot_bare_network(kernel) if bare else None
+    if not bare:
+        _boot_network(kernel, lab)
     _cleanvar(vfs)
-    _motd(machine)
-    boot(machine)
-    return console
+    _motd(kernel)
+    boot(kernel, bare)
+    return console, router
 
 
 def _cleanvar(vfs) -> None:
@@ -344,12 +340,12 @@ def _cleanvar(vfs) -> None:
                 del directory.entries[name]
 
 
-def _motd(machine: "Machine") -> None:
+def _motd(kernel: Kernel) -> None:
     """rc.d/motd: /var/run/motd is the kernel's version line and the
     template; /etc/motd becomes a symbolic link to it unless it is one."""
-    vfs = machine.kernel.vfs
+    vfs = kernel.vfs
     template = vfs.read("/etc/motd.template") if vfs.exists("/etc/motd.template") else ""
-    vfs.write("/var/run/motd", machine.kernel.version + "\n" + template)
+    vfs.write("/var/run/motd", kernel.version + "\n" + template)
     found = vfs.resolve("/etc/motd", follow=False)
     if not isinstance(found.node, Symlink):
         if found.node is not None:
@@ -357,18 +353,17 @@ def _motd(machine: "Machine") -> None:
         vfs.symlink("/var/run/motd", "/etc/motd")
 
 
-def boot(machine: "Machine") -> None:
+def boot(kernel: Kernel, bare: bool) -> None:
     """The rc.d scripts that start daemons at the host's boot: the
     firewall, syslogd, sshd and cron when rc.conf enables them."""
-    kernel = machine.kernel
-    proc = Proc(machine, kernel.prison0, "/", machine.root_env(), Input(""), Sink(), Sink())
+    proc = Proc(kernel, kernel.prison0, "/", root_env(), Input(""), Sink(), Sink())
     variables = rc_variables(proc)
     if variables.get("devd_enable", "NO").lower() in ("yes", "true", "on", "1"):
-        devd.start(machine)
-    if machine.bare:
+        devd.start(kernel)
+    if bare:
         # rc.d/netif: em0 is a DHCP interface (ifconfig_DEFAULT); its
         # dhclient got the lease _boot_bare_network set, and stays.
-        devd.quietstart(machine, kernel.host_vnet.ifunit(UPLINK["nic"]), lease=True)
+        devd.quietstart(kernel, kernel.host_vnet.ifunit(UPLINK["nic"]), lease=True)
     for name in ("ipfw", "syslogd", "sshd", "cron"):
         knob = {"ipfw": "firewall_enable"}.get(name, f"{name}_enable")
         if variables.get(knob, "NO").lower() in ("yes", "true", "on", "1"):
@@ -386,10 +381,8 @@ def _image_file(image: Image) -> File:
     return File(f"\x7fELF FreeBSD amd64 executable {image.path} (modelled)\n", 0o555, image.name)
 
 
-def _boot_network(machine: "Machine") -> None:
+def _boot_network(kernel: Kernel, lab: Lab) -> None:
     """What /etc/rc.d/netif and routing leave behind on the host."""
-    kernel = machine.kernel
-    lab = machine.lab
     host = lab.host
     lan = Segment("lan")
     nic = kernel.add_physical(kernel.host_vnet, host.nic, host.mac,
@@ -404,9 +397,9 @@ def _boot_network(machine: "Machine") -> None:
     labnet.build(lab, lan)    # its machines live on in the LAN segment's ports
 
 
-def _boot_bare_network(machine: "Machine") -> None:
-    """A box before jailkit builds the lab: its uplink NIC and lo0 only."""
-    kernel = machine.kernel
+def _boot_bare_network(kernel: Kernel) -> Vnet:
+    """A box before jailkit builds the lab: its uplink NIC and lo0 only;
+    returns the uplink router."""
     uplink = Segment("uplink")
     address = ipaddress.IPv4Interface(UPLINK["address"])
     nic = kernel.add_physical(kernel.host_vnet, UPLINK["nic"], UPLINK["mac"],
@@ -420,7 +413,7 @@ def _boot_bare_network(machine: "Machine") -> None:
     router = labnet.machine("uplink router")
     labnet.port(router, "em0", UPLINK["router_mac"], ipaddress.IPv4Interface(f"{UPLINK['router']}/24"),
                 uplink)
-    machine.uplink_router = router
+    return router
 
 
 def loopback_up(vnet: Vnet, lo0: Loopback) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..errno import OSErr
 from ..packet import service_port
 from ..daemons import write_pid
+from ..kernel import Kernel
 from ..proc import Buffer, Input, Proc, program
 from ..socket import Listener, listen
 from ...getopt import GetoptError, getopt
@@ -24,19 +25,19 @@ from ...getopt import GetoptError, getopt
 class Server:
     """One inetd.conf line: the program run for each connection."""
 
-    machine: object
+    kernel: Kernel
     jid: int
     user: str
     argv: list[str]
 
     def exchange(self, request: str, peer) -> str:
-        kernel = self.machine.kernel
+        kernel = self.kernel
         prison = kernel.prison0 if self.jid == 0 else kernel.prisons.get(self.jid)
         if prison is None:
             return ""
         out = Buffer()
-        proc = Proc(self.machine, prison, "/", {"PATH": "/sbin:/bin:/usr/sbin:/usr/bin",
-                                                 "HOME": "/root" if self.user == "root" else "/"},
+        proc = Proc(kernel, prison, "/", {"PATH": "/sbin:/bin:/usr/sbin:/usr/bin",
+                                          "HOME": "/root" if self.user == "root" else "/"},
                     Input(request), out, Buffer(), user=self.user)
         try:
             proc.execvp(self.argv)
@@ -72,7 +73,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         if port is None or socktype != "stream" or proto not in ("tcp", "tcp4"):
             _log(proc, f"inetd[{process.pid}]: {name}/{proto}: unknown service")
             continue
-        handler = Server(proc.machine, proc.prison.jid, user.split(":")[0], [server] + words[7:])
+        handler = Server(proc.kernel, proc.prison.jid, user.split(":")[0], [server] + words[7:])
         listen(proc.vnet, Listener("tcp", "4", None, port, process.pid, fd, "root", "inetd", handler))
         fd += 1
     write_pid(proc, values.get("p", "/var/run/inetd.pid"), process.pid)

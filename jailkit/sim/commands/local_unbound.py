@@ -6,7 +6,6 @@ with local-zone "." static every other name does not exist. It detaches."""
 
 from __future__ import annotations
 
-import datetime
 import ipaddress
 import re
 
@@ -15,7 +14,6 @@ from ..proc import Proc, program
 from ..services import NameServer
 from ..socket import Listener, listen
 from ...getopt import GetoptError, getopt
-from .misc import EPOCH
 
 SETTING = re.compile(r'^\s*([a-z-]+):\s*"?([^"]*)"?\s*$')
 
@@ -28,7 +26,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         return 1
     path = dict(opts).get("c", "/var/unbound/unbound.conf")
-    now = int((EPOCH + datetime.timedelta(seconds=proc.kernel.clock)).timestamp())
+    now = int(proc.kernel.now().timestamp())
     prefix = f"[{now}] local-unbound[{proc.kernel.next_pid}:0]"
     try:
         text = proc.kernel.vfs.read(path, **proc.where())

@@ -3,15 +3,11 @@ which, timeout and sudo."""
 
 from __future__ import annotations
 
-import datetime
-
 from ..errno import ENOENT, OSErr
+from ..kernel import Deadline
 from ...getopt import GetoptError, getopt
 from ..passwd import accounts
 from ..proc import Proc, program
-
-# The virtual clock starts at this moment (kernel.clock counts seconds from it).
-EPOCH = datetime.datetime(2026, 11, 22, 18, 0, 0, tzinfo=datetime.timezone.utc)
 
 
 @program("/usr/bin/true")
@@ -150,7 +146,7 @@ def ident(proc: Proc, argv: list[str]) -> int:
 
 @program("/bin/date")
 def date(proc: Proc, argv: list[str]) -> int:
-    now = EPOCH + datetime.timedelta(seconds=proc.kernel.clock)
+    now = proc.kernel.now()
     if len(argv) > 1 and argv[1].startswith("+"):
         proc.write(now.strftime(argv[1][1:]) + "\n")
     else:
@@ -174,7 +170,6 @@ def which(proc: Proc, argv: list[str]) -> int:
 def timeout(proc: Proc, argv: list[str]) -> int:
     """timeout(1): run a command for at most DURATION (virtual) seconds;
     124 when it had to be stopped."""
-    from ..machine import Deadline
     try:
         opts, args = getopt(argv[1:], "fk:ps:v")
     except GetoptError as exc:
@@ -188,7 +183,7 @@ def timeout(proc: Proc, argv: list[str]) -> int:
     if seconds is None:
         proc.warnx(f"invalid duration: {args[0]}")
         return 125
-    with proc.machine.deadline(seconds) as token:
+    with proc.kernel.deadline(seconds) as token:
         try:
             return proc.execvp(args[1:])
         except Deadline as expired:

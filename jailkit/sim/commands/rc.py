@@ -9,12 +9,9 @@ without persist alive."""
 
 from __future__ import annotations
 
-import datetime
-
 from .. import daemons, rcd
 from ..proc import Proc, program
 from ..rcconf import YES, rc_variables
-from .misc import EPOCH
 
 
 @program("/etc/rc", kind="script")
@@ -30,7 +27,7 @@ def rc(proc: Proc, argv: list[str]) -> int:
         script = rcd.SCRIPTS[name]
         if rcd.allowed_in(proc, name) and variables.get(script.rcvar, "NO").lower() in YES:
             rcd.run_rc_command(proc, variables, name, "start")
-    now = EPOCH + datetime.timedelta(seconds=proc.kernel.clock)
+    now = proc.kernel.now()
     proc.write("\n" + now.strftime("%a %b %d %H:%M:%S UTC %Y") + "\n")
     return 0
 

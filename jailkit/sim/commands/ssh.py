@@ -79,7 +79,7 @@ def main(proc: Proc, argv: list[str]) -> int:
     try:
         if not isinstance(server, Sshd) or password is None:
             raise SshRefused(f"{user}@{destination}: Permission denied (publickey,keyboard-interactive).")
-        status, out, err = server.session(proc.machine, user, password, command, destination,
+        status, out, err = server.session(proc.kernel, user, password, command, destination,
                                           proc.stdin.read())
     except SshRefused as exc:
         proc.error(f"{exc}\n")

@@ -14,10 +14,10 @@ import re
 import zlib
 
 from ..errno import OSErr
+from ..kernel import EPOCH
 from ..proc import Proc, program
 from ..vfs import Device, Dir, File, Symlink, flags_to_str, nlink, st_size, strmode
 from ...getopt import GetoptError, getopt
-from .misc import EPOCH
 
 DEF_FORMAT = ('%d %i %Sp %l %Su %Sg %r %z "%Sa" "%Sm" "%Sc" "%SB" %k %b %#Xf %N')
 RAW_FORMAT = "%d %i %#p %l %u %g %r %z %a %m %c %B %k %b %f %N"

@@ -12,6 +12,7 @@ is nothing."""
 
 from __future__ import annotations
 
+from ..kernel import Deadline
 from ..proc import Interrupted, Proc, program
 from ...getopt import GetoptError, getopt
 
@@ -82,7 +83,6 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n")
     proc.error(f"{'tcpdump: ' if verbose else ''}listening on {name}, link-type {link}, "
                f"snapshot length {int(values.get('s', SNAPLEN))} bytes\n")
-    from ..machine import Deadline      # here: machine imports the commands
     try:
         while True:
             proc.kernel.advance(1.0)

@@ -314,7 +314,7 @@ def _dot(sh: Shell, argv: list[str]) -> int:
         except OSErr:
             continue
         if isinstance(node, File):
-            return sh.proc.machine.source_file(sh, candidate, node)
+            return sh.source(candidate, node)
     _err(sh, f".: cannot open {name}: No such file or directory")
     raise ShellError()
 

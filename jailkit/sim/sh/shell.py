@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from ..errno import EACCES, EISDIR, ENOENT, OSErr
-from ..proc import Buffer, FileOutput, Input, Interrupted, Output, Proc, Sink
+from ..proc import SOURCED, Buffer, FileOutput, Input, Interrupted, Output, Proc, Sink
 from ..vfs import Device, File
 from . import syntax as S
 from .arith import ArithError, evaluate
@@ -127,7 +127,7 @@ class Shell:
             if background:
                 # No job control in the sim: a background job runs to
                 # completion first; $! names it and $? is 0, as after "&".
-                with self.proc.machine.background():
+                with self.proc.kernel.background():
                     try:
                         self.subshell().run_and_or(and_or)
                     except Interrupted:
@@ -175,7 +175,7 @@ class Shell:
     def _run_stages(self, commands: list) -> int:
         data_in = self.proc.stdin
         status = 0
-        signals = self.proc.machine.sigints
+        signals = self.proc.kernel.sigints
         for index, command in enumerate(commands):
             last = index == len(commands) - 1
             out: Output = self.proc.stdout if last else Buffer()
@@ -186,7 +186,7 @@ class Shell:
                 status = done.status
             if not last:
                 data_in = Input(out.getvalue())  # type: ignore[attr-defined]
-        if self.proc.machine.sigints != signals:
+        if self.proc.kernel.sigints != signals:
             raise Interrupted()     # the stages after the interrupted one die of it
         return status
 
@@ -252,7 +252,7 @@ class Shell:
         while proceed():
             # An interactive shell takes ^C between commands too, so a loop
             # that never waits can still be stopped.
-            self.proc.machine.take_signal(spin=True)
+            self.proc.kernel.take_signal(spin=True)
             try:
                 status = self.run_list(body)
             except LoopControl as ctl:
@@ -316,7 +316,19 @@ class Shell:
                 return 126
             self.proc.error(f"{self._prefix()}{argv[0]}: not found\n")
             return 127
-        return self.proc.machine.exec_file(proc.child(argv0=argv[0]), path, node, argv)
+        return proc.child(argv0=argv[0]).exec_file(path, node, argv)
+
+    def source(self, path: str, node: File) -> int:
+        """The ``.`` command: read a file into this shell. Modelled
+        libraries (rc.subr) define their functions directly."""
+        if node.program is not None and node.program in SOURCED:
+            return SOURCED[node.program](self)
+        try:
+            tree = S.parse(node.data)
+        except S.ShellSyntaxError as exc:
+            self.proc.error(f"{path}: {exc.line}: Syntax error: {exc}\n")
+            return 2
+        return self.run_list(tree)
 
     def call_function(self, name: str, args: list[str]) -> int:
         body = self.functions[name]
