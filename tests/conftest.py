@@ -44,6 +44,16 @@ def data(name: str) -> str:
     return (DATA / name).read_text()
 
 
+def bind_feature(pytester: pytest.Pytester, feature: str, name: str = "howto") -> None:
+    """``feature`` as NAME.feature in the pytester directory, bound to the
+    howto steps as steps/test_howtos.py binds the project's features."""
+    pytester.makefile(".feature", **{name: feature})
+    pytester.makepyfile(**{f"test_{name}": (
+        "from pytest_bdd import scenarios\n"
+        "from steps.howto_steps import *  # noqa\n"
+        f"scenarios('{name}.feature')\n")})
+
+
 def run(host: Host, command, stdin: str | None = None) -> tuple[int, str, str]:
     """(exit status, stdout, stderr) of a command, for exact comparisons."""
     result = host.run(command, stdin=stdin)

@@ -13,6 +13,7 @@ from _pytest.config import ExitCode
 import jailkit.pytest_plugin
 from jailkit.host import ConnectionLost
 
+from .conftest import bind_feature
 from .ownbox import own_box, still_all_there, what_it_has
 
 FEATURE = (Path(__file__).resolve().parents[1] / "scenarios" / "qjail_vnet_howto.feature").read_text()
@@ -26,11 +27,7 @@ def box():
 def run_feature_on(box, pytester, monkeypatch, feature: str, *args: str):
     """A real pytest-bdd run of ``feature`` whose session host is ``box``."""
     monkeypatch.setattr(jailkit.pytest_plugin, "connect", lambda url, **settings: box)
-    pytester.makefile(".feature", howto=feature)
-    pytester.makepyfile(test_howto=(
-        "from pytest_bdd import scenarios\n"
-        "from steps.howto_steps import *  # noqa\n"
-        "scenarios('howto.feature')\n"))
+    bind_feature(pytester, feature)
     return pytester.inline_run("-p", "no:cacheprovider", *args, no_reraise_ctrlc=True)
 
 

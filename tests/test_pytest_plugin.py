@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from jailkit.lab import lab_path
+from tests.conftest import bind_feature
 
 FEATURE = """\
 Feature: a small howto
@@ -23,11 +24,7 @@ Feature: a small howto
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    pytester.makefile(".feature", small=FEATURE)
-    pytester.makepyfile(test_small=(
-        "from pytest_bdd import scenarios\n"
-        "from steps.howto_steps import *  # noqa\n"
-        "scenarios('small.feature')\n"))
+    bind_feature(pytester, FEATURE, "small")
     return pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
 
 

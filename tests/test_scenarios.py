@@ -11,7 +11,7 @@ import pytest
 import jailkit
 
 from jailkit.scenario import Scenario, ScenarioError
-from tests.conftest import PROVISIONED_BOX
+from tests.conftest import PROVISIONED_BOX, bind_feature
 from tests.sshd import start_sshd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,11 +20,7 @@ SCENARIOS = FEATURE.count("\n  Scenario:")
 
 
 def run_feature(pytester: pytest.Pytester, feature: str, *args: str) -> pytest.RunResult:
-    pytester.makefile(".feature", howto=feature)
-    pytester.makepyfile(test_howto=(
-        "from pytest_bdd import scenarios\n"
-        "from steps.howto_steps import *  # noqa\n"
-        "scenarios('howto.feature')\n"))
+    bind_feature(pytester, feature)
     return pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
 
 

@@ -8,11 +8,11 @@ checked field by field (Record.problem) before its values reach a command."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
-from ..names import is_ifname, is_inert
+from ..names import InvalidName, is_ifname, is_inert, validate_ipv4, validate_ipv6
 
 JAILDIR = "/usr/jails"
 ETC = "/usr/local/etc"
@@ -85,8 +85,8 @@ class Record:
         checked, each to the grammar it has there."""
         checks = [
             ("name", self.name == name),
-            ("ip4", all(_is_address(a, ipaddress.IPv4Address) for a in _items(self.ip4))),
-            ("ip6", all(_is_address(a, ipaddress.IPv6Address) for a in _items(self.ip6))),
+            ("ip4", all(_is_address(a, validate_ipv4) for a in _items(self.ip4))),
+            ("ip6", all(_is_address(a, validate_ipv6) for a in _items(self.ip6))),
             ("path", self.path == f"{JAILDIR}/{name}"),
             ("fstab", self.fstab in ("", f"{FSTAB}/{name}")),
             ("interface", self.interface == "" or is_ifname(self.interface)),
@@ -122,9 +122,10 @@ def _items(text: str) -> list[str]:
     return [item for item in text.split(",") if item]
 
 
-def _is_address(text: str, kind: type) -> bool:
+def _is_address(text: str, validate: Callable[[str], object]) -> bool:
+    """An address as jail(8) takes it: no scope id (inet_pton reads none)."""
     try:
-        kind(text)
-    except ValueError:
+        validate(text)
+    except InvalidName:
         return False
     return "%" not in text
