@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable
 from .errno import EACCES, ENOENT, OSErr
 # SIGINT is delivered where time passes, in the kernel; programs see it here.
 from .kernel import SIGINT_STATUS, Interrupted
-from .vfs import Device, Dir, File, Resolved
+from .vfs import Device, Dir, File, Resolved, Where
 
 if TYPE_CHECKING:
     from .kernel import Kernel, Prison
@@ -115,7 +115,7 @@ class Proc:
     def progname(self) -> str:
         return self.argv0.rsplit("/", 1)[-1]
 
-    def where(self) -> dict[str, str]:
+    def where(self) -> Where:
         return {"root": self.root, "cwd": self.cwd}
 
     def resolve(self, path: str, follow: bool = True) -> Resolved:

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from .errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTEMPTY,
                     EPERM, EROFS, EBUSY, OSErr)
 
 MAXSYMLINKS = 32  # sys/sys/param.h
+
+
+class Where(TypedDict):
+    """Where a process looks from: its root (a jail's chroot) and its cwd."""
+    root: str
+    cwd: str
 
 # File flags (st_flags, sys/sys/stat.h): the user's and the super-user's.
 UF_NODUMP = 0x00000001
@@ -284,15 +291,15 @@ class Vfs:
             raise OSErr(ENOENT)
         return found.node
 
-    def exists(self, path: str, **where: str) -> bool:
+    def exists(self, path: str, *, root: str = "/", cwd: str = "/") -> bool:
         try:
-            self.lookup(path, **where)
+            self.lookup(path, root=root, cwd=cwd)
         except OSErr:
             return False
         return True
 
-    def read(self, path: str, **where: str) -> str:
-        node = self.lookup(path, **where)
+    def read(self, path: str, *, root: str = "/", cwd: str = "/") -> str:
+        node = self.lookup(path, root=root, cwd=cwd)
         if isinstance(node, Dir):
             raise OSErr(EISDIR)
         if isinstance(node, Device):
@@ -300,8 +307,8 @@ class Vfs:
         assert isinstance(node, File)
         return node.data
 
-    def listdir(self, path: str, **where: str) -> list[str]:
-        node = self.lookup(path, **where)
+    def listdir(self, path: str, *, root: str = "/", cwd: str = "/") -> list[str]:
+        node = self.lookup(path, root=root, cwd=cwd)
         if not isinstance(node, Dir):
             raise OSErr(ENOTDIR)
         return sorted(node.entries)
@@ -340,16 +347,16 @@ class Vfs:
             return False
 
     # -- changes ------------------------------------------------------------
-    def _writable_parent(self, path: str, where: dict) -> Resolved:
-        found = self.resolve(path, follow=False, **where)
+    def _writable_parent(self, path: str, root: str, cwd: str) -> Resolved:
+        found = self.resolve(path, follow=False, root=root, cwd=cwd)
         if found.parent is None:
             raise OSErr(EEXIST if found.node is not None else ENOENT)
         if found.readonly:
             raise OSErr(EROFS)
         return found
 
-    def write(self, path: str, data: str, *, append: bool = False, mode: int = 0o644, **where: str) -> Node:
-        found = self.resolve(path, **where)
+    def write(self, path: str, data: str, *, append: bool = False, mode: int = 0o644, root: str = "/", cwd: str = "/") -> Node:
+        found = self.resolve(path, root=root, cwd=cwd)
         node = found.node
         if isinstance(node, Device):
             return node
@@ -371,33 +378,33 @@ class Vfs:
         found.parent.entries[found.name] = new
         return new
 
-    def mkdir(self, path: str, *, parents: bool = False, mode: int = 0o755, **where: str) -> None:
+    def mkdir(self, path: str, *, parents: bool = False, mode: int = 0o755, root: str = "/", cwd: str = "/") -> None:
         if parents:
             prefix = "/" if path.startswith("/") else ""
             for i, _ in enumerate(split(path)):
                 partial = prefix + "/".join(split(path)[: i + 1])
-                found = self.resolve(partial, **where)
+                found = self.resolve(partial, root=root, cwd=cwd)
                 if found.node is None:
-                    self.mkdir(partial, mode=mode, **where)
+                    self.mkdir(partial, mode=mode, root=root, cwd=cwd)
                 elif not isinstance(found.node, Dir):
                     raise OSErr(EEXIST if i == len(split(path)) - 1 else ENOTDIR)
             return
-        found = self._writable_parent(path, where)
+        found = self._writable_parent(path, root, cwd)
         if found.node is not None:
             raise OSErr(EEXIST)
         _may_add(found.parent)
         found.parent.entries[found.name] = Dir(mode)
 
-    def symlink(self, target: str, path: str, **where: str) -> None:
-        found = self._writable_parent(path, where)
+    def symlink(self, target: str, path: str, *, root: str = "/", cwd: str = "/") -> None:
+        found = self._writable_parent(path, root, cwd)
         if found.node is not None:
             raise OSErr(EEXIST)
         _may_add(found.parent)
         found.parent.entries[found.name] = Symlink(target)
 
-    def place(self, path: str, node: Node, **where: str) -> None:
+    def place(self, path: str, node: Node, *, root: str = "/", cwd: str = "/") -> None:
         """Put an existing node (a copy) at ``path``, replacing a file there."""
-        found = self._writable_parent(path, where)
+        found = self._writable_parent(path, root, cwd)
         if isinstance(found.node, Dir) and not isinstance(node, Dir):
             raise OSErr(EISDIR)
         if found.node is not None:
@@ -406,8 +413,8 @@ class Vfs:
             _may_add(found.parent)
         found.parent.entries[found.name] = node
 
-    def unlink(self, path: str, **where: str) -> None:
-        found = self.resolve(path, follow=False, **where)
+    def unlink(self, path: str, *, root: str = "/", cwd: str = "/") -> None:
+        found = self.resolve(path, follow=False, root=root, cwd=cwd)
         if found.node is None:
             raise OSErr(ENOENT)
         if isinstance(found.node, Dir):
@@ -417,8 +424,8 @@ class Vfs:
         _may_remove(found.parent, found.node)
         del found.parent.entries[found.name]
 
-    def rmdir(self, path: str, **where: str) -> None:
-        found = self.resolve(path, follow=False, **where)
+    def rmdir(self, path: str, *, root: str = "/", cwd: str = "/") -> None:
+        found = self.resolve(path, follow=False, root=root, cwd=cwd)
         if found.node is None:
             raise OSErr(ENOENT)
         if not isinstance(found.node, Dir):
@@ -435,13 +442,13 @@ class Vfs:
     def is_mountpoint(self, found: Resolved) -> bool:
         return any(m.mountpoint == found.path for m in self.mounts)
 
-    def rename(self, old: str, new: str, **where: str) -> None:
-        src = self.resolve(old, follow=False, **where)
+    def rename(self, old: str, new: str, *, root: str = "/", cwd: str = "/") -> None:
+        src = self.resolve(old, follow=False, root=root, cwd=cwd)
         if src.node is None or src.parent is None:
             raise OSErr(ENOENT)
-        dst = self._writable_parent(new, where)
+        dst = self._writable_parent(new, root, cwd)
         if isinstance(dst.node, Dir):
-            dst = self._writable_parent(join(new, src.name), where)
+            dst = self._writable_parent(join(new, src.name), root, cwd)
         if src.readonly:
             raise OSErr(EROFS)
         _may_remove(src.parent, src.node)
@@ -452,9 +459,9 @@ class Vfs:
         dst.parent.entries[dst.name] = src.node
         del src.parent.entries[src.name]
 
-    def chmod(self, path: str, mode: int, *, follow: bool = True, **where: str) -> None:
+    def chmod(self, path: str, mode: int, *, follow: bool = True, root: str = "/", cwd: str = "/") -> None:
         """chmod(2): EPERM on an immutable or append-only file (ufs_setattr)."""
-        found = self.resolve(path, follow=follow, **where)
+        found = self.resolve(path, follow=follow, root=root, cwd=cwd)
         if found.node is None:
             raise OSErr(ENOENT)
         if found.readonly:
@@ -464,11 +471,11 @@ class Vfs:
         found.node.mode = mode
 
     def chflags(self, path: str, flags: int, *, follow: bool = True, sysflags: bool = True,
-                **where: str) -> None:
+                root: str = "/", cwd: str = "/") -> None:
         """chflags(2) as ufs_setattr decides it: with ``sysflags`` (root
         outside a jail, securelevel <= 0) any flag; without it the
         super-user's flags can neither change nor be present."""
-        found = self.resolve(path, follow=follow, **where)
+        found = self.resolve(path, follow=follow, root=root, cwd=cwd)
         node = found.node
         if node is None:
             raise OSErr(ENOENT)
