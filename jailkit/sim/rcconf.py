@@ -8,6 +8,7 @@ from __future__ import annotations
 from .errno import OSErr
 from .proc import Proc, sourced
 from .sh.shell import Shell
+from .vfs import File
 
 # checkyesno(8)'s words, either case (rc.subr checkyesno).
 YES = {"yes", "true", "on", "1"}
@@ -32,7 +33,8 @@ def _source(shell: Shell, files: tuple[str, ...]) -> int:
             node = vfs.lookup(path, **shell.proc.where())
         except OSErr:
             continue
-        shell.source(path, node)
+        if isinstance(node, File):    # what is not a file is passed over, as by "."
+            shell.source(path, node)
     return 0
 
 
