@@ -10,7 +10,7 @@ stack it keeps the sockets of that jail's processes."""
 from __future__ import annotations
 
 from ..proc import Proc, program
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_flags, option_values
 
 USAGE = "usage: sockstat [-46CcfIiLlnqSsUuvw] [-j jid] [-p ports] [-P protocols]"
 
@@ -26,8 +26,8 @@ def main(proc: Proc, argv: list[str]) -> int:
     if args:
         proc.warnx(USAGE)
         return 1
-    flags = {f for f, _ in opts}
-    values = dict(opts)
+    flags = option_flags(opts)
+    values = option_values(opts)
     vnet, jid = proc.vnet, None
     if "j" in flags:
         prison = proc.kernel.find_prison(values["j"], proc.prison)
