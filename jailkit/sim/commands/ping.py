@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..errno import EPERM, strerror
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..network import Unreachable, send, source_address
 from ..packet import Packet, reverse
 from ..proc import Interrupted, Proc, program
@@ -62,23 +62,24 @@ def main(proc: Proc, argv: list[str]) -> int:
     if len(args) != 1:
         proc.error(USAGE)
         return EX_USAGE
-    flags = {f for f, _ in opts}
+    flags = option_flags(opts)
+    values = option_values(opts)
     if "4" in flags and "6" in flags:
         proc.warnx("-4 and -6 cannot be used simultaneously")
         return 1
     try:
-        count = _number(opts, "c", "invalid count of packets to transmit", 0, minimum=1)
-        datalen = _number(opts, "s", "invalid packet size", 56, minimum=0)
-        timeout = _number(opts, "t", "invalid timeout", 0, minimum=1)
-        interval = float(dict(opts).get("i", "1"))
+        count = _number(values, "c", "invalid count of packets to transmit", 0, minimum=1)
+        datalen = _number(values, "s", "invalid packet size", 56, minimum=0)
+        timeout = _number(values, "t", "invalid timeout", 0, minimum=1)
+        interval = float(values.get("i", "1"))
     except UsageError as exc:
         proc.warnx(str(exc))
         return EX_USAGE
     except ValueError:
-        proc.warnx(f"invalid timing interval: `{dict(opts)['i']}'")
+        proc.warnx(f"invalid timing interval: `{values['i']}'")
         return EX_USAGE
     if timeout > MAXALARM:
-        proc.warnx(f"invalid timeout: `{dict(opts)['t']}' > {MAXALARM}")
+        proc.warnx(f"invalid timeout: `{values['t']}' > {MAXALARM}")
         return EX_USAGE
     target = args[0]
     try:
@@ -90,12 +91,12 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(f"ping: socket: {strerror(EPERM)}\n")
         return EX_OSERR
     return _run(proc, hostname, destination, count, datalen, timeout, interval,
-                quiet="q" in flags, source=dict(opts).get("S"),
+                quiet="q" in flags, source=values.get("S"),
                 names="H" in flags and "n" not in flags)
 
 
-def _number(opts, flag: str, message: str, default: int, minimum: int) -> int:
-    value = dict(opts).get(flag)
+def _number(values: dict[str, str], flag: str, message: str, default: int, minimum: int) -> int:
+    value = values.get(flag)
     if value is None:
         return default
     try:
