@@ -58,3 +58,8 @@ def option_values(opts: Options) -> dict[str, str]:
     """The arguments of the options that take one, by flag; when an option
     is given twice the last one counts, as a command's getopt loop has it."""
     return {flag: value for flag, value in opts if value is not None}
+
+
+def option_arguments(opts: Options, flag: str) -> list[str]:
+    """The arguments of every ``flag`` given, in order (grep -e A -e B)."""
+    return [value for name, value in opts if name == flag and value is not None]
