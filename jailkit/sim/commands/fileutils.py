@@ -147,7 +147,7 @@ def _remove(proc: Proc, path: str, recursive: bool, force: bool, verbose: bool) 
     return status
 
 
-def _clear_user_flags(proc: Proc, path: str, node) -> None:
+def _clear_user_flags(proc: Proc, path: str, node: Node) -> None:
     """bin/rm: root takes a user's uchg/uappnd off before removing; a
     super-user flag (schg, sappnd) stays, and the removal fails."""
     if proc.user != "root" or not node.flags & (UF_APPEND | UF_IMMUTABLE) or \
@@ -196,7 +196,7 @@ def cp(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-def _copy(proc: Proc, source: str, destination: str, node, preserve: bool) -> int:
+def _copy(proc: Proc, source: str, destination: str, node: Node, preserve: bool) -> int:
     status = _copy_node(proc, source, destination, node, preserve)
     if preserve and node.flags and not isinstance(node, Symlink):
         status |= _keep_flags(proc, destination, node.flags)
@@ -216,7 +216,7 @@ def _keep_flags(proc: Proc, destination: str, flags: int) -> int:
     return 0
 
 
-def _copy_node(proc: Proc, source: str, destination: str, node, preserve: bool) -> int:
+def _copy_node(proc: Proc, source: str, destination: str, node: Node, preserve: bool) -> int:
     vfs = proc.kernel.vfs
     where = proc.where()
     try:

@@ -13,9 +13,9 @@ else 2, as at the end of -c."""
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from dataclasses import dataclass, field
+from ipaddress import IPv4Address
 
 from ..errno import EPERM, strerror
 from ...getopt import GetoptError, getopt, option_flags, option_values
@@ -23,6 +23,7 @@ from ..network import Unreachable, send, source_address
 from ..packet import Packet, reverse
 from ..proc import Interrupted, Proc, program
 from ..resolver import ResolveError, resolve, reverse as reverse_lookup
+from ..vnet import Vnet
 
 EX_USAGE = 64
 EX_NOHOST = 68
@@ -115,17 +116,17 @@ def _raw_sockets_allowed(proc: Proc) -> bool:
     return prison.is_host or prison.own_vnet or prison.params.get("allow.raw_sockets") == "1"
 
 
-def _pr_addr(proc: Proc, address, names: bool) -> str:
+def _pr_addr(proc: Proc, address: IPv4Address, names: bool) -> str:
     """ping.c pr_addr(): the address, or with -H "name (address)" when the
     address has a name."""
     name = reverse_lookup(proc, address) if names else None
     return f"{name} ({address})" if name else str(address)
 
 
-def _run(proc: Proc, hostname: str, destination, count: int, datalen: int, timeout: int,
+def _run(proc: Proc, hostname: str, destination: IPv4Address, count: int, datalen: int, timeout: int,
          interval: float, quiet: bool, source: str | None, names: bool) -> int:
     try:
-        src = ipaddress.IPv4Address(source) if source else None
+        src = IPv4Address(source) if source else None
     except ValueError:
         proc.warnx(f"cannot resolve {source}: Unknown host")
         return 68
@@ -145,7 +146,7 @@ class _Tally:
     times: list[float] = field(default_factory=list)
 
 
-def _loop(proc: Proc, destination, src, count: int, datalen: int, timeout: int,
+def _loop(proc: Proc, destination: IPv4Address, src: IPv4Address | None, count: int, datalen: int, timeout: int,
           interval: float, quiet: bool, names: bool, tally: _Tally) -> None:
     """Send echo requests until -c or -t says stop (or SIGINT comes)."""
     kernel = proc.kernel
@@ -194,8 +195,8 @@ def _finish(proc: Proc, hostname: str, transmitted: int, times: list[float]) -> 
     return 0 if received else 2
 
 
-def _echo(proc: Proc, vnet, destination, source, ident: int,
-          datalen: int) -> tuple[int, float] | int | None:
+def _echo(proc: Proc, vnet: Vnet, destination: IPv4Address, source: IPv4Address | None,
+          ident: int, datalen: int) -> tuple[int, float] | int | None:
     """One echo request: (ttl, rtt) of the reply, an errno when sendto fails,
     or None when nothing comes back (a firewall's ICMP unreachable is not
     modelled as a message: the request just goes unanswered)."""

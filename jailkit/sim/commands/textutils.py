@@ -304,7 +304,7 @@ def sort(proc: Proc, argv: list[str]) -> int:
     flags = {f for f, _ in opts}
     lines = [line for _, text in _inputs(proc, files) if text is not None for line in text.splitlines()]
 
-    def key(line: str):
+    def key(line: str) -> tuple[float, str] | str:
         if "n" in flags:
             match = re.match(r"\s*(-?\d+(?:\.\d+)?)", line)
             return (float(match.group(1)) if match else 0.0, line)
