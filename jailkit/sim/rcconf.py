@@ -56,7 +56,7 @@ def _devfs_mount_jail(shell: Shell, args: list[str]) -> int:
         return 1
     directory = args[0]
     ruleset = args[1] if len(args) > 1 else "devfsrules_jail"
-    names = getattr(shell.proc.kernel.devfs, "names", {})
+    names = shell.proc.kernel.devfs.names
     number = ruleset if ruleset.isdigit() else str(names.get(ruleset, ""))
     proc = shell.proc
     if proc.execvp(["mount", "-t", "devfs", "dev", directory]) != 0:
