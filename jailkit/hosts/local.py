@@ -10,18 +10,17 @@ import socket
 import subprocess
 from urllib.parse import SplitResult
 
-from ..host import HostTimeout, LoginError, Result
+from ..host import Host, HostTimeout, LoginError, Result
 from ..lab import Lab
 from ..session import Session
 from . import HostURLError
 from .lasting import LastingSession
 from .login import login
-from .real import BoxHost
 
 OPTIONS = {"sudo"}
 
 
-class LocalHost(BoxHost):
+class LocalHost(Host):
     def __init__(self, url: str = "local://", sudo: bool = False, lab: Lab | None = None) -> None:
         self.url = url
         self.sudo = sudo

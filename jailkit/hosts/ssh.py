@@ -47,11 +47,12 @@ from urllib.parse import SplitResult, unquote
 import paramiko
 from paramiko.common import cMSG_CHANNEL_DATA, cMSG_CHANNEL_REQUEST
 
-from ..host import ConnectionLost, HostError, HostTimeout, LoginError, Result
+from ..host import ConnectionLost, Host, HostError, HostTimeout, LoginError, Result
 from ..lab import Lab
+from ..session import Session
 from . import HostURLError
+from .line import LineSession
 from .login import login
-from .real import BoxHost
 
 OPTIONS = {"key", "password", "known_hosts", "accept_new_key", "sudo", "timeout", "keepalive",
            "deadline"}
@@ -156,7 +157,7 @@ class _Connection:
         self.client.close()
 
 
-class SshHost(BoxHost):
+class SshHost(Host):
     def __init__(self, url: str, hostname: str, port: int, username: str, *,
                  password: str | None = None, key: str | None = None,
                  known_hosts: str | None = None, accept_new_key: bool = False,
@@ -317,6 +318,11 @@ class SshHost(BoxHost):
 
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
         return self._command(line, stdin, timeout, self._wrap(line, timeout))
+
+    def session(self, jail: str | None = None, *, terminal: bool = False,
+                limit: float | None = None) -> Session:
+        """One sh per line (jailkit.hosts.line), in ``jail`` through jexec -l."""
+        return LineSession(self, jail, limit)
 
     def client_address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
         """This connection's client as the box sees it, after any NAT on the
