@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from .files import exists, read_file, replace_file, write_file
 from .host import Host, HostError
-from .lab import InternetHost, Lab
+from .lab import Internet, InternetHost, Lab
 from .parsers.ifconfig import parse_ifconfig, parse_list
 from .parsers.ipfilter import parse_ipf_running
 from .parsers.jls import parse_names
@@ -121,7 +121,7 @@ def build_lab(host: Host, lab: Lab) -> LabRecord | None:
         _must(host, f"mkdir -p {RUN}")
         _lan(host, lab, record)
         if lab.internet is not None:
-            _internet(host, lab, record)
+            _internet(host, lab.internet, record)
             _translation(host, lab)
         if lab.dns:
             _name_server(host, lab)
@@ -238,8 +238,7 @@ def _jail(host: Host, record: LabRecord, name: str, hostname: str, interface: st
     record.jails[name] = _must(host, f"jls -j {name} jid").strip()
 
 
-def _internet(host: Host, lab: Lab, record: LabRecord) -> None:
-    internet = lab.internet
+def _internet(host: Host, internet: Internet, record: LabRecord) -> None:
     prefix = internet.network.prefixlen
     record.interfaces[WAN_BRIDGE] = ""
     _must(host, f"ifconfig {WAN_BRIDGE} create")
