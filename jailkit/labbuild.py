@@ -18,7 +18,8 @@
 
 Every name jailkit uses is its own (jails jk_*, epair200 and up, bridge200,
 files under /var/run/jailkit), and each is checked to be free before the
-build. A LabRecord writes down what was made as it is made (a name before
+build. The epairs, the bridge and the jails are made with the words of
+FreeBSD's network regression tests (jailkit.vnet_subr). A LabRecord writes down what was made as it is made (a name before
 the command that creates it, its jid or MAC once known); the take-down
 removes only what the record holds, after checking that each thing is
 still the one recorded: wan0 and lan0 are destroyed inside jailkit's own
