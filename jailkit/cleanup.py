@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .files import remove_trees, replace_file
 from .host import Host
@@ -58,6 +59,7 @@ TRACKED_FILES = ["/etc/devfs.rules", VNETCTL, "/etc/rc.conf", "/etc/pf.conf", "/
                  "/etc/ipnat.rules"]
 PF_CONF = "/etc/pf.conf"
 SYSCTLS = ["net.inet.ip.forwarding"]
+T = TypeVar("T")
 # Modules that must go before the ones they depend on.
 UNLOAD_FIRST = ["ipfw_nat", "pflog", "ipdivert"]
 # pfctl -s nat lists these; -s rules the rest (pfctl_parser.c print_rule()).
@@ -155,8 +157,8 @@ def _file_text(shown: str) -> str | None:
 @dataclass
 class Change:
     """A value the scenario changed: the box's, and what the scenario left."""
-    original: object
-    left: object
+    original: str | None        # None: a file the box did not have
+    left: str | None
 
 
 @dataclass
@@ -184,19 +186,17 @@ class Record:
         self._keyed(self.jails, before.jails, after.jails)
         self._keyed(self.interfaces, before.interfaces, after.interfaces)
         self._members(before, after)
-        for mine, old, new in ((self.mounts, before.mounts, after.mounts),
-                               (self.rulesets, before.rulesets, after.rulesets),
-                               (self.paths, before.paths, after.paths),
-                               (self.modules, before.modules, after.modules)):
-            mine[:] = [item for item in mine if item in new]
-            mine += [item for item in new if item not in old and item not in mine]
+        self._listed(self.mounts, before.mounts, after.mounts)
+        self._listed(self.rulesets, before.rulesets, after.rulesets)
+        self._listed(self.paths, before.paths, after.paths)
+        self._listed(self.modules, before.modules, after.modules)
         values = {f"file {p}": (before.files[p], after.files[p]) for p in TRACKED_FILES}
         values.update({f"sysctl {n}": (before.sysctls[n], after.sysctls[n]) for n in SYSCTLS})
         values.update({"pf": (before.pf, after.pf), "pf rules": (before.pf_rules, after.pf_rules),
                        "ipf": (before.ipf, after.ipf)})
-        for key, (old, new) in values.items():
-            if old != new:
-                self.changed.setdefault(key, Change(old, new)).left = new
+        for key, (earlier, later) in values.items():
+            if earlier != later:
+                self.changed.setdefault(key, Change(earlier, later)).left = later
         for label, mine, old, new in (("ipfw rule", self.ipfw, before.ipfw, after.ipfw),
                                       ("ipfw nat", self.ipfw_nat, before.ipfw_nat, after.ipfw_nat),
                                       ("ipf rule", self.ipf_rules, before.ipf_rules,
@@ -212,6 +212,13 @@ class Record:
         for name in [n for n in mine if new.get(n) != mine[n]]:
             del mine[name]
         mine.update({n: v for n, v in new.items() if old.get(n) != v})
+
+    @staticmethod
+    def _listed(mine: list[T], old: list[T], new: list[T]) -> None:
+        """Mounts, rulesets, paths, modules: what is there now and was not
+        before, as long as it stays."""
+        mine[:] = [item for item in mine if item in new]
+        mine += [item for item in new if item not in old and item not in mine]
 
     def _members(self, before: HostState, after: HostState) -> None:
         self.members[:] = [(b, m) for b, m in self.members if m in after.members.get(b, [])]
@@ -337,7 +344,7 @@ class _Undo:
         if paths:
             self.command(remove_trees(paths))
 
-    def _still(self, key: str, current: object) -> Change | None:
+    def _still(self, key: str, current: str | None) -> Change | None:
         """The change to undo, when the value is still as the scenario
         left it; otherwise it is named and left alone."""
         change = self.record.changed.get(key)

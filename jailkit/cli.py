@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .host import ConnectionLost
 from .hosts import connect
-from .lab import DEFAULT_LAB, LabError, lab_path, load_lab
+from .lab import DEFAULT_LAB, Lab, LabError, lab_path, load_lab
 from .terminal import Terminal, TerminalError
 
 # Without a terminal, a command still running after this many virtual
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     terminal = Terminal(host, lab.variables(), terminal=at_terminal, limit=args.limit,
                         show=(_write(sys.stdout), _write(sys.stderr)))
     try:
-        return interactive(terminal) if at_terminal else batch(terminal, sys.stdin)
+        return interactive(terminal, lab) if at_terminal else batch(terminal, sys.stdin)
     finally:
         terminal.close()
 
@@ -77,14 +77,14 @@ def _write(stream):
     return write
 
 
-def prompt(terminal: Terminal) -> str:
+def prompt(terminal: Terminal, lab: Lab) -> str:
     """root's sh prompt on FreeBSD 14 (/root/.shrc: user@host:dir # ), or
     the jail console's (jail dir > )."""
     cwd = terminal.cwd() or "/root"
     if terminal.console is not None:
         return f"{terminal.console} {cwd} > "
     home = "~" + cwd[len("/root"):] if cwd == "/root" or cwd.startswith("/root/") else cwd
-    return f"root@{terminal.host.lab.host.hostname.split('.')[0]}:{home} # "
+    return f"root@{lab.host.hostname.split('.')[0]}:{home} # "
 
 
 def run_line(terminal: Terminal, line: str) -> int:
@@ -122,13 +122,12 @@ def batch(terminal: Terminal, lines) -> int:
     return status
 
 
-def interactive(terminal: Terminal) -> int:
+def interactive(terminal: Terminal, lab: Lab) -> int:
     import readline
     try:
         readline.read_history_file(HISTORY)
     except OSError:
         pass
-    lab = terminal.host.lab
     print(f"jailkit sim: FreeBSD {lab.release} on the {lab.name} lab ({lab.description})\n"
           "Type commands as a howto says them; `qjail console NAME` enters a jail, "
           "`exit` or ^D leaves it, `exit` or ^D on the host quits; ^C stops a command.")
@@ -136,7 +135,7 @@ def interactive(terminal: Terminal) -> int:
     try:
         while not terminal.logged_out:
             try:
-                line = input(prompt(terminal))
+                line = input(prompt(terminal, lab))
             except EOFError:
                 print()
                 if terminal.end_of_input():

@@ -76,10 +76,13 @@ def command_line(command: str | Sequence[str]) -> str:
 
 class Host(ABC):
     """A FreeBSD machine jailkit talks to, chosen by URL (see connect()),
-    with the lab (the world around it) its scenarios assume."""
+    with the lab (the world around it) its scenarios assume, if it was
+    given one. Where the host does not model the lab, it is built around
+    it from above (jailkit.labbuild, by the pytest plugin)."""
 
     url: str
-    lab: "Lab"
+    lab: Lab | None
+    models_lab = False      # the lab is part of the host (the sim), not built on it
 
     def run(self, command: str | Sequence[str], *, stdin: str | None = None,
             timeout: float | None = None) -> Result:
@@ -107,20 +110,14 @@ class Host(ABC):
         fails."""
         raise HostError(f"{self.url}: this host cannot log in to its jails")
 
+    @abstractmethod
     def session(self, jail: str | None = None, *, terminal: bool = False,
-                limit: float | None = None) -> "Session":
+                limit: float | None = None) -> Session:
         """A shell session: root's login shell on the host, or in ``jail``
-        (see jailkit.session). ``terminal``: a learner types at a terminal
-        (^C stops the running line); ``limit``: seconds a line may run
-        without one. This default runs each line in a new sh."""
-        from .session import LineSession
-        return LineSession(self, jail, limit)
-
-    def prepare_lab(self) -> None:
-        """Make sure the lab exists around the host (built or modelled)."""
-
-    def remove_lab(self) -> None:
-        """Take down what prepare_lab() built."""
+        (see jailkit.session): one that lasts where the host can keep a
+        shell running, else one sh per line (jailkit.hosts.line).
+        ``terminal``: a learner types at a terminal (^C stops the running
+        line); ``limit``: seconds a line may run without one."""
 
     def close(self, passed: bool = True) -> None:
         """Release the host; ``passed`` says whether the session's tests

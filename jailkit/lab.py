@@ -105,9 +105,9 @@ class Lab:
         if self.internet is not None:
             names["internet_network"] = str(self.internet.network)
             names["gateway_wan"] = str(self.internet.gateway_address)
-            for host in self.internet.hosts:
-                if host.whois is not None:
-                    names.setdefault("whois_server", host.name)
+            for machine in self.internet.hosts:
+                if machine.whois is not None:
+                    names.setdefault("whois_server", machine.name)
         names.update(self.values)
         return names
 

@@ -18,7 +18,8 @@
 
 Every name jailkit uses is its own (jails jk_*, epair200 and up, bridge200,
 files under /var/run/jailkit), and each is checked to be free before the
-build. A LabRecord writes down what was made as it is made (a name before
+build. The epairs, the bridge and the jails are made with the words of
+FreeBSD's network regression tests (jailkit.vnet_subr). A LabRecord writes down what was made as it is made (a name before
 the command that creates it, its jid or MAC once known); the take-down
 removes only what the record holds, after checking that each thing is
 still the one recorded: wan0 and lan0 are destroyed inside jailkit's own
@@ -34,21 +35,23 @@ bare sim host (``sim://?bare=1``), which is how they are tested here."""
 from __future__ import annotations
 
 import ipaddress
-import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .files import exists, read_file, replace_file, write_file
-from .host import Host, HostError
-from .lab import InternetHost, Lab
+from .host import Host, HostError, command_line
+from .lab import Internet, InternetHost, Lab
 from .parsers.ifconfig import parse_ifconfig, parse_list
 from .parsers.ipfilter import parse_ipf_running
 from .parsers.jls import parse_names
 from .parsers.route import parse_route_get
+from .vnet_subr import VnetSubr
 
 GATEWAY_JAIL = "jk_gateway"
 GATEWAY_PORT = "lan0"
 WAN_PORT = "wan0"
-WAN_BRIDGE = "bridge200"
+WAN_UNIT = 200
+WAN_BRIDGE = f"bridge{WAN_UNIT}"
 FIRST_UNIT = 200            # epair200 is the LAN, epair201... the internet hosts
 RUN = "/var/run/jailkit"
 STATE = f"{RUN}/lab.state"
@@ -79,12 +82,21 @@ class LabRecord:
         self.inside.setdefault(jail, []).extend(names)
 
 
-def _must(host: Host, command: str, stdin: str | None = None) -> str:
+def _must(host: Host, command: str | Sequence[str], stdin: str | None = None) -> str:
     result = host.run(command, stdin=stdin)
     if not result.succeeded:
-        raise LabBuildError(f"building the lab: `{command}` failed: "
+        raise LabBuildError(f"building the lab: `{command_line(command)}` failed: "
                             f"{(result.stderr or result.stdout).strip()}")
     return result.stdout
+
+
+class _Wires(VnetSubr):
+    """vnet.subr's epairs, bridges and jails, failing as every step of the
+    build does. The lab's own record says what to take down (VnetSubr's
+    lists are not used)."""
+
+    def must(self, command: Sequence[str]) -> str:
+        return _must(self.host, command)
 
 
 def host_jail(index: int) -> str:
@@ -119,9 +131,10 @@ def build_lab(host: Host, lab: Lab) -> LabRecord | None:
         _load_modules(host, lab, record)
         record.run_dir = True
         _must(host, f"mkdir -p {RUN}")
-        _lan(host, lab, record)
+        wires = _Wires(host)
+        _lan(wires, lab, record)
         if lab.internet is not None:
-            _internet(host, lab, record)
+            _internet(wires, lab.internet, record)
             _translation(host, lab)
         if lab.dns:
             _name_server(host, lab)
@@ -208,18 +221,17 @@ def _load_modules(host: Host, lab: Lab, record: LabRecord) -> None:
         record.modules.append(module)
 
 
-def _lan(host: Host, lab: Lab, record: LabRecord) -> None:
-    nic = lab.host.nic
-    pair = f"epair{FIRST_UNIT}"
+def _lan(wires: _Wires, lab: Lab, record: LabRecord) -> None:
+    host, nic, pair = wires.host, lab.host.nic, f"epair{FIRST_UNIT}"
     record.interfaces[f"{pair}a"] = ""
-    _must(host, f"ifconfig {pair} create > /dev/null")
+    wires.mkepair(unit=FIRST_UNIT)
     record.interfaces[nic] = ""
     _must(host, f"ifconfig {pair}a name {nic} > /dev/null")
     del record.interfaces[f"{pair}a"]
     _must(host, f"ifconfig {nic} ether {lab.host.mac}")
     record.interfaces[nic] = lab.host.mac
     _must(host, f"ifconfig {nic} inet {lab.host.address} up")
-    _jail(host, record, GATEWAY_JAIL, lab.gateway_name, f"{pair}b")
+    _jail(wires, record, GATEWAY_JAIL, lab.gateway_name, f"{pair}b")
     record.put_inside(GATEWAY_JAIL, f"{pair}b", GATEWAY_PORT)
     for step in (f"jexec {GATEWAY_JAIL} ifconfig lo0 inet 127.0.0.1/8 up",
                  f"jexec {GATEWAY_JAIL} ifconfig {pair}b name {GATEWAY_PORT} > /dev/null",
@@ -230,19 +242,17 @@ def _lan(host: Host, lab: Lab, record: LabRecord) -> None:
         _must(host, step)
 
 
-def _jail(host: Host, record: LabRecord, name: str, hostname: str, interface: str) -> None:
+def _jail(wires: _Wires, record: LabRecord, name: str, hostname: str, interface: str) -> None:
     """A persistent VNET jail holding ``interface``, recorded with its jid."""
     record.jails[name] = ""
-    _must(host, f"jail -c name={name} host.hostname={shlex.quote(hostname)} path=/ persist "
-                f"vnet vnet.interface={interface}")
-    record.jails[name] = _must(host, f"jls -j {name} jid").strip()
+    wires.mkjail(name, interface, params={"host.hostname": hostname, "path": "/"})
+    record.jails[name] = _must(wires.host, f"jls -j {name} jid").strip()
 
 
-def _internet(host: Host, lab: Lab, record: LabRecord) -> None:
-    internet = lab.internet
-    prefix = internet.network.prefixlen
+def _internet(wires: _Wires, internet: Internet, record: LabRecord) -> None:
+    host, prefix = wires.host, internet.network.prefixlen
     record.interfaces[WAN_BRIDGE] = ""
-    _must(host, f"ifconfig {WAN_BRIDGE} create")
+    wires.mkbridge(unit=WAN_UNIT)
     record.put_inside(GATEWAY_JAIL, WAN_BRIDGE, WAN_PORT)
     for step in (f"ifconfig {WAN_BRIDGE} vnet {GATEWAY_JAIL}",
                  f"jexec {GATEWAY_JAIL} ifconfig {WAN_BRIDGE} name {WAN_PORT} > /dev/null",
@@ -252,8 +262,8 @@ def _internet(host: Host, lab: Lab, record: LabRecord) -> None:
     for index, machine in enumerate(internet.hosts, start=1):
         jail, pair = host_jail(index), f"epair{FIRST_UNIT + index}"
         record.interfaces[f"{pair}a"] = ""
-        _must(host, f"ifconfig {pair} create > /dev/null")
-        _jail(host, record, jail, machine.name, f"{pair}b")
+        wires.mkepair(unit=FIRST_UNIT + index)
+        _jail(wires, record, jail, machine.name, f"{pair}b")
         record.put_inside(GATEWAY_JAIL, f"{pair}a")
         for step in (f"ifconfig {pair}a vnet {GATEWAY_JAIL}",
                      f"jexec {GATEWAY_JAIL} ifconfig {pair}a up",

@@ -24,6 +24,7 @@ from .cleanup import Journal
 from .host import Host, HostError, HostTimeout
 from .hosts import connect
 from .lab import DEFAULT_LAB, Lab, LabError, load_lab
+from .labbuild import LabRecord, build_lab, remove_lab
 from .terminal import Terminal, Typed
 
 
@@ -57,25 +58,37 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def jailkit_host(request: pytest.FixtureRequest) -> Iterator[Host]:
-    """The host of the session, with its lab ready (built on a real box)."""
+    """The host of the session, with its lab ready: modelled by the host
+    (the sim), or built around it here (a real box, a bare sim box)."""
     config = request.config
     host = connect(config.getoption("host"), lab=config.stash[LAB], destroy=config.getoption("destroy"))
+    lab = _lab(host, config)
+    # what this session built, so only that is taken down (a lab found
+    # already there was built by someone else and stays)
+    built: LabRecord | None = None
     try:
-        host.prepare_lab()
+        if not host.models_lab:
+            built = build_lab(host, lab)
         yield host
     finally:
         # also after an interrupt or a lost connection: the lab was built by
         # this session and goes with it (a failed build took itself down)
         try:
-            host.remove_lab()
+            if built is not None:
+                remove_lab(host, lab, built)
         finally:
             host.close(passed=request.session.testsfailed == 0)
 
 
 @pytest.fixture(scope="session")
-def jailkit_lab(jailkit_host: Host) -> Lab:
+def jailkit_lab(jailkit_host: Host, pytestconfig: pytest.Config) -> Lab:
     """The lab of the host (a sim:// URL may have chosen its own)."""
-    return jailkit_host.lab
+    return _lab(jailkit_host, pytestconfig)
+
+
+def _lab(host: Host, config: pytest.Config) -> Lab:
+    """The host's own lab (a sim:// URL's ?lab=), else the one --lab names."""
+    return host.lab if host.lab is not None else config.stash[LAB]
 
 
 @pytest.fixture

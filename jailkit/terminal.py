@@ -290,7 +290,7 @@ class Terminal:
             raise TerminalError(f"{command}: {exc}") from None
         if words[:1] != ["ssh"] or not args:
             raise TerminalError(f"not an ssh command line: {command}")
-        values = dict(opts)
+        values = {option: value for option, value in opts if value is not None}   # all take one
         user, address = values.get("l", "root"), args[0]
         if "@" in address:
             user, address = address.rsplit("@", 1)
@@ -373,7 +373,8 @@ def _nested(node) -> Iterator[syntax.Simple]:
     if isinstance(node, syntax.Group):
         bodies = [node.body]
     elif isinstance(node, syntax.If):
-        bodies = [part for branch in node.branches for part in branch] + [node.otherwise]
+        bodies = [part for branch in node.branches for part in branch]
+        bodies.append(node.otherwise)
     elif isinstance(node, syntax.Loop):
         bodies = [node.cond, node.body]
     elif isinstance(node, (syntax.For,)):

@@ -70,6 +70,7 @@ class Vagrant:
         argv = [self._path(), *args, "--machine-readable"]
         process = subprocess.Popen(argv, cwd=self.directory, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None      # stdout=PIPE
         lines = []
         for line in process.stdout:
             lines.append(line)

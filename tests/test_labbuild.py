@@ -10,7 +10,7 @@ import pytest
 import jailkit
 from jailkit.host import CommandFailed, ConnectionLost, HostError, HostTimeout, Result
 from tests.conftest import PROVISION, PROVISIONED_BOX
-from jailkit.labbuild import GATEWAY_JAIL, LabBuildError, build_lab, remove_lab
+from jailkit.labbuild import GATEWAY_JAIL, LabBuildError, LabRecord, build_lab, remove_lab
 from jailkit.parsers.ifconfig import parse_ifconfig
 
 from .ownbox import own_box, still_all_there, what_it_has
@@ -160,9 +160,9 @@ def raise_after(box, text: str, exception: BaseException) -> list[str]:
 def test_the_boxs_own_wan0_and_lan0_stay():
     box = own_box()
     before = what_it_has(box)
-    box.prepare_lab()
+    record = build_lab(box, box.lab)
     assert "inet 10.0.10.2 netmask 0xfffffff0" in box.run("ifconfig fxp0").stdout
-    box.remove_lab()
+    remove_lab(box, box.lab, record)
     still_all_there(before, what_it_has(box))
 
 
@@ -175,7 +175,7 @@ def test_any_failure_half_way_takes_down_what_was_built(failure):
     before = what_it_has(box)
     hit = raise_after(box, "jexec jk_net2", failure)
     with pytest.raises(type(failure)):
-        box.prepare_lab()
+        build_lab(box, box.lab)
     assert hit
     still_all_there(before, what_it_has(box))
 
@@ -183,9 +183,9 @@ def test_any_failure_half_way_takes_down_what_was_built(failure):
 def test_an_unreadable_saved_copy_never_empties_resolv_conf():
     box = own_box()
     before = what_it_has(box)
-    box.prepare_lab()
+    record = build_lab(box, box.lab)
     box.run("rm /var/run/jailkit/resolv.conf.saved").check()
-    box.remove_lab()
+    remove_lab(box, box.lab, record)
     assert box.run("cat /etc/resolv.conf").stdout == "nameserver 10.0.2.3\n"
     still_all_there(before, what_it_has(box))
 
@@ -196,9 +196,9 @@ def test_a_stale_lab_state_is_reported_not_applied():
             stdin='saved_gateway="192.0.2.99"\nhad_resolv="True"\n').check()
     before = what_it_has(box)
     with pytest.raises(HostError, match="(?s)left from an earlier jailkit run.*saved_gateway=\"192.0.2.99\""):
-        box.prepare_lab()
+        build_lab(box, box.lab)
     still_all_there(before, what_it_has(box))
-    box.remove_lab()      # nothing was built, nothing is taken down
+    remove_lab(box, box.lab, LabRecord())      # nothing was built, nothing is taken down
     still_all_there(before, what_it_has(box))
 
 
@@ -206,12 +206,12 @@ def test_a_nic_that_is_not_the_labs_any_more_is_left():
     # The lab's fxp0 went away during the run and the box's owner made an
     # fxp0 of their own: the take-down names it and leaves it.
     box = own_box()
-    box.prepare_lab()
+    record = build_lab(box, box.lab)
     box.run("ifconfig fxp0 destroy && ifconfig epair70 create > /dev/null && "
             "ifconfig epair70a name fxp0 > /dev/null").check()
     theirs = box.run("ifconfig fxp0").stdout
     with pytest.raises(HostError, match="fxp0 \\(not the one the lab made"):
-        box.remove_lab()
+        remove_lab(box, box.lab, record)
     assert box.run("ifconfig fxp0").stdout == theirs
     assert box.run("jls name").stdout == "boxjail\n"
 
@@ -225,7 +225,7 @@ def test_a_take_down_that_fails_after_an_interrupt_says_both():
         real(line, stdin, timeout))
     with pytest.raises(LabBuildError, match=r"building the lab stopped \(KeyboardInterrupt: \) and "
                                             r"taking down what was built failed: .*jk_net1"):
-        box.prepare_lab()
+        build_lab(box, box.lab)
 
 
 def test_the_lab_loads_the_modules_it_needs_and_only_unloads_those():

@@ -10,6 +10,7 @@ import pytest
 import jailkit
 from jailkit.host import ConnectionLost, HostError
 from jailkit.hosts import HostURLError
+from jailkit.labbuild import build_lab, remove_lab
 from tests.conftest import PROVISION, PROVISIONED_BOX, run
 
 FRESH = "sim://?bare=1"
@@ -102,7 +103,7 @@ def test_bad_provisioning_options_are_refused(query, message):
 
 
 def test_the_lab_and_a_scenario_run_on_the_provisioned_box(pytester):
-    # prepare_lab() (jailkit.labbuild) on the box provision.sh prepared,
+    # the lab built (jailkit.labbuild) on the box provision.sh prepared,
     # then the howto's steps through pytest-bdd, then the lab removed.
     from tests.test_scenarios import FEATURE, run_feature
     result = run_feature(pytester, FEATURE, "--host", PROVISIONED_BOX, "-k", "steps_1_to_11")
@@ -111,10 +112,10 @@ def test_the_lab_and_a_scenario_run_on_the_provisioned_box(pytester):
 
 def test_the_lab_builds_on_the_provisioned_box():
     box = jailkit.connect(PROVISIONED_BOX)
-    box.prepare_lab()
+    record = build_lab(box, box.lab)
     assert box.run("ping -c 1 10.0.10.1").succeeded
     assert box.run("jexec jk_gateway ipnat -l").succeeded
-    box.remove_lab()
+    remove_lab(box, box.lab, record)
     assert box.run("ifconfig -l").stdout == "em0 lo0\n"
 
 

@@ -10,18 +10,17 @@ import socket
 import subprocess
 from urllib.parse import SplitResult
 
-from ..host import HostTimeout, LoginError, Result
+from ..host import Host, HostTimeout, LoginError, Result
 from ..lab import Lab
 from ..session import Session
 from . import HostURLError
 from .lasting import LastingSession
 from .login import login
-from .real import BoxHost
 
 OPTIONS = {"sudo"}
 
 
-class LocalHost(BoxHost):
+class LocalHost(Host):
     def __init__(self, url: str = "local://", sudo: bool = False, lab: Lab | None = None) -> None:
         self.url = url
         self.sudo = sudo
@@ -74,14 +73,16 @@ class LocalPipes:
     def __init__(self, argv: list[str]) -> None:
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, start_new_session=True)
+        stdin, stdout, stderr = self.process.stdin, self.process.stdout, self.process.stderr
+        assert stdin is not None and stdout is not None and stderr is not None   # all pipes
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
         self.selector = selectors.DefaultSelector()
-        self.selector.register(self.process.stdout, selectors.EVENT_READ, "out")
-        self.selector.register(self.process.stderr, selectors.EVENT_READ, "err")
+        self.selector.register(stdout, selectors.EVENT_READ, "out")
+        self.selector.register(stderr, selectors.EVENT_READ, "err")
 
     def send(self, data: bytes) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(data)
-        self.process.stdin.flush()
+        self.stdin.write(data)
+        self.stdin.flush()
 
     def receive(self, timeout: float) -> tuple[str, bytes]:
         if not self.selector.get_map():
@@ -101,7 +102,7 @@ class LocalPipes:
 
     def close(self) -> int:
         try:
-            self.process.stdin.close()      # type: ignore[union-attr]
+            self.stdin.close()
         except BrokenPipeError:
             pass
         try:
@@ -109,7 +110,7 @@ class LocalPipes:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             status = self.process.wait()
-        for stream in (self.process.stdout, self.process.stderr):
-            stream.close()      # type: ignore[union-attr]
+        for stream in (self.stdout, self.stderr):
+            stream.close()
         self.selector.close()
         return status

@@ -10,6 +10,7 @@ authentication is not offered."""
 
 from __future__ import annotations
 
+import socket
 import time
 
 import paramiko
@@ -19,7 +20,7 @@ from ..host import HostTimeout, LoginError, Result
 READ_CHUNK = 65536
 
 
-def login(stream, address: str, user: str, password: str, command: str,
+def login(stream: socket.socket | paramiko.Channel, address: str, user: str, password: str, command: str,
           timeout: float | None) -> Result:
     transport = paramiko.Transport(stream)
     try:
@@ -34,7 +35,7 @@ def login(stream, address: str, user: str, password: str, command: str,
         channel.exec_command(command)
         channel.shutdown_write()
         out, err = bytearray(), bytearray()
-        ends = None if timeout is None else time.monotonic() + timeout
+        started = time.monotonic()
         while True:
             if channel.recv_ready():
                 out += channel.recv(READ_CHUNK)
@@ -42,7 +43,7 @@ def login(stream, address: str, user: str, password: str, command: str,
                 err += channel.recv_stderr(READ_CHUNK)
             elif channel.exit_status_ready() and channel.eof_received:
                 break
-            elif ends is not None and time.monotonic() > ends:
+            elif timeout is not None and time.monotonic() > started + timeout:
                 raise HostTimeout(command, timeout)
             else:
                 channel.status_event.wait(0.01)

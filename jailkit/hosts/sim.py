@@ -4,8 +4,8 @@ an independent host.
 
 ``bare=1`` boots a fresh FreeBSD Vagrant box (its own uplink, the box's
 rc.conf, no module loaded), as a real box is before jailkit builds the lab
-on it; prepare_lab() then builds the lab with the very commands it uses on
-real FreeBSD. ``provision=SCRIPT`` (a local file, such as
+on it: such a host does not model the lab, so the pytest plugin builds it
+(jailkit.labbuild) with the very commands it uses on real FreeBSD. ``provision=SCRIPT`` (a local file, such as
 vagrant/provision.sh) then runs on the box as Vagrant's shell provisioner
 runs it at the first ``vagrant up``: uploaded to /tmp/vagrant-shell and
 executed as root; a failure is a HostError.
@@ -27,12 +27,11 @@ import ipaddress
 from pathlib import Path
 from urllib.parse import SplitResult
 
-from ..host import ConnectionLost, HostError, HostTimeout, LoginError, Result
+from ..host import ConnectionLost, Host, HostError, HostTimeout, LoginError, Result
 from ..lab import DEFAULT_LAB, Lab, load_lab
 from ..sim import CLIENTS, LONGEST, Deadline, LoginShell, Machine, SshRefused
 from ..session import Session, Write
 from . import HostURLError
-from .real import BoxHost
 
 OPTIONS = {"lab", "seed", "bare", "client", "provision"}
 UPLOAD_PATH = "/tmp/vagrant-shell"   # Vagrant's shell provisioner's upload_path
@@ -41,12 +40,13 @@ UPLOAD_PATH = "/tmp/vagrant-shell"   # Vagrant's shell provisioner's upload_path
 NO_TERMINAL_LIMIT = 600.0
 
 
-class SimHost(BoxHost):
+class SimHost(Host):
     def __init__(self, lab: Lab, seed: int = 0, url: str = "sim://", bare: bool = False,
                  client: str = "on-link") -> None:
         self.url = url
         self.lab = lab
         self.bare = bare
+        self.models_lab = not bare
         self.machine = Machine(lab, seed, bare, client)
 
     @classmethod
@@ -131,10 +131,6 @@ class SimHost(BoxHost):
         """A login shell on the sim that lasts (jailkit.sim.session)."""
         return SimSession(self, LoginShell(self.machine, jail, terminal=terminal,
                                            limit=NO_TERMINAL_LIMIT if limit is None else limit))
-
-    def prepare_lab(self) -> None:
-        if self.bare:
-            super().prepare_lab()   # otherwise the lab is modelled
 
 
 def _read_script(url: str, path: str) -> str:

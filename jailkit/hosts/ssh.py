@@ -42,16 +42,18 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypedDict
 from urllib.parse import SplitResult, unquote
 
 import paramiko
 from paramiko.common import cMSG_CHANNEL_DATA, cMSG_CHANNEL_REQUEST
 
-from ..host import ConnectionLost, HostError, HostTimeout, LoginError, Result
+from ..host import ConnectionLost, Host, HostError, HostTimeout, LoginError, Result
 from ..lab import Lab
+from ..session import Session
 from . import HostURLError
+from .line import LineSession
 from .login import login
-from .real import BoxHost
 
 OPTIONS = {"key", "password", "known_hosts", "accept_new_key", "sudo", "timeout", "keepalive",
            "deadline"}
@@ -106,8 +108,12 @@ class _Connection:
     keepalive that notices a box that stopped answering."""
 
     def __init__(self, client: paramiko.SSHClient, where: str, keepalive: float) -> None:
+        transport = client.get_transport()
+        if transport is None:       # connect() returned without one: gone at once
+            client.close()
+            raise ConnectionLost(f"{where}: the connection dropped as it opened")
         self.client = client
-        self.transport = client.get_transport()
+        self.transport = transport
         self.where = where
         self.silent: str | None = None   # why it was given up, if the box stopped answering
         self.sftp: paramiko.SFTPClient | None = None
@@ -156,7 +162,7 @@ class _Connection:
         self.client.close()
 
 
-class SshHost(BoxHost):
+class SshHost(Host):
     def __init__(self, url: str, hostname: str, port: int, username: str, *,
                  password: str | None = None, key: str | None = None,
                  known_hosts: str | None = None, accept_new_key: bool = False,
@@ -233,7 +239,8 @@ class SshHost(BoxHost):
             how = "password" if self.password else f"key {self.key}" if self.key else "your keys"
             raise HostAuthError(f"{self.where}: authentication with {how} failed ({exc})") from None
         except paramiko.SSHException as exc:
-            greeted = client.get_transport() is not None and client.get_transport().remote_version
+            transport = client.get_transport()
+            greeted = transport is not None and transport.remote_version
             client.close()
             sock.close()
             if not greeted:   # a frozen or swamped sshd accepts, then says nothing
@@ -317,6 +324,11 @@ class SshHost(BoxHost):
 
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
         return self._command(line, stdin, timeout, self._wrap(line, timeout))
+
+    def session(self, jail: str | None = None, *, terminal: bool = False,
+                limit: float | None = None) -> Session:
+        """One sh per line (jailkit.hosts.line), in ``jail`` through jexec -l."""
+        return LineSession(self, jail, limit)
 
     def client_address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
         """This connection's client as the box sees it, after any NAT on the
@@ -479,7 +491,14 @@ class SshHost(BoxHost):
             self._connection = None
 
 
-def timings(url: str, options: dict[str, str]) -> dict[str, float]:
+class Timings(TypedDict):
+    """SshHost's keywords for its waits, in seconds."""
+    connect_timeout: float
+    keepalive: float
+    deadline: float
+
+
+def timings(url: str, options: dict[str, str]) -> Timings:
     """The URL's connect timeout, keepalive interval and command deadline."""
     return {"connect_timeout": _seconds(url, options, "timeout", 10.0),
             "keepalive": _seconds(url, options, "keepalive", 15.0),
@@ -504,7 +523,7 @@ def _signal(channel: paramiko.Channel, name: str) -> None:
     message.add_string("signal")
     message.add_boolean(False)
     message.add_string(name)
-    _quietly(channel.transport._send_user_message, message)
+    _quietly(_send_user_message, channel, message)
 
 
 # paramiko answers sshd's CLOSE from its own thread, and sends that answer
@@ -515,9 +534,9 @@ def _signal(channel: paramiko.Channel, name: str) -> None:
 # command. So stdin and its EOF are sent with the lock held.
 def _close_stdin(channel: paramiko.Channel) -> None:
     with channel.lock:
-        message = channel._send_eof()
+        message = _send_eof(channel)
         if message is not None:
-            channel.transport._send_user_message(message)
+            _send_user_message(channel, message)
 
 
 def _write(channel: paramiko.Channel, data: bytes) -> None:
@@ -525,15 +544,38 @@ def _write(channel: paramiko.Channel, data: bytes) -> None:
         with channel.lock:
             if channel.closed:
                 raise EOFError("the command's channel is closed")
-            size = channel._wait_for_send_window(len(data))   # the channel's timeout bounds it
+            size = _wait_for_send_window(channel, len(data))   # the channel's timeout bounds it
             if size == 0:
                 raise EOFError("the command's channel is closed")
             message = paramiko.Message()
             message.add_byte(cMSG_CHANNEL_DATA)
             message.add_int(channel.remote_chanid)
             message.add_string(data[:size])
-            channel.transport._send_user_message(message)
+            _send_user_message(channel, message)
         data = data[size:]
+
+
+# paramiko's private calls the above relies on, typed here once: its stubs
+# declare none of them (they are the ones its own Channel.send uses).
+def _send_user_message(channel: paramiko.Channel, message: paramiko.Message) -> None:
+    """Transport._send_user_message: send a message of the channel's, once
+    a key exchange under way allows."""
+    send: Callable[[paramiko.Message], None] = getattr(channel.transport, "_send_user_message")
+    send(message)
+
+
+def _send_eof(channel: paramiko.Channel) -> paramiko.Message | None:
+    """Channel._send_eof: mark the channel's EOF sent; the message to send,
+    or None when it was sent already."""
+    make: Callable[[], paramiko.Message | None] = getattr(channel, "_send_eof")
+    return make()
+
+
+def _wait_for_send_window(channel: paramiko.Channel, size: int) -> int:
+    """Channel._wait_for_send_window: how much of ``size`` bytes the peer's
+    window takes now (0: the channel closed)."""
+    wait: Callable[[int], int] = getattr(channel, "_wait_for_send_window")
+    return wait(size)
 
 
 def _feed(channel: paramiko.Channel, data: str) -> None:

@@ -31,6 +31,9 @@ def _progress(line: str) -> None:
 
 
 class VagrantHost(SshHost):
+    vagrant: Vagrant            # the machine, to destroy it after the session
+    destroy_policy: str         # when to destroy it: one of DESTROY
+
     @classmethod
     def from_url(cls, url: str, parts: SplitResult, options: dict[str, str],
                  lab: Lab | None = None, destroy: str = "never", **_settings) -> "VagrantHost":

@@ -200,8 +200,8 @@ def _continuation(iface: Interface, line: str) -> None:
         iface.nd6, iface.nd6_names = _bits(rest[len("options="):])
     elif word == "member:":
         name, _, flag_text = rest.partition(" ")
-        flags, names = _bits(flag_text.partition("=")[2])
-        iface.members.append(Member(name, flags, names))
+        bits, names = _bits(flag_text.partition("=")[2])
+        iface.members.append(Member(name, bits, names))
     elif word in ("id", "maxage", "root"):
         key = "root id" if word == "root" else word
         iface.bridge[key] = line
