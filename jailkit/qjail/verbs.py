@@ -197,7 +197,8 @@ class QjailVerbs:
         (jail_conf.first_start_user)."""
         for file, line in (("etc/rc.conf", "sshd_enable=YES\n"),
                            ("etc/ssh/sshd_config", "UseDNS no\n")):
-            self._must(f"cat >> {shlex.quote(f'{path}/{file}')}", f"appending to {file}", stdin=line)
+            target = shlex.quote(f"{path}/{file}")
+            self._must(f"cat >> {target}", f"appending to {file}", stdin=line)
 
     def _copy_flavor(self, flavor: str, path: str) -> None:
         """The flavor's files over the template's. A template file may be a

@@ -172,7 +172,8 @@ class SshdConfig:
                 continue
             seen.add(attribute)
             value = words[1].lower()
-            setattr(config, attribute, value if attribute == "permit_root_login" else value == "yes")
+            chosen = value if attribute == "permit_root_login" else value == "yes"
+            setattr(config, attribute, chosen)
         return config
 
     def methods(self) -> str:
@@ -226,7 +227,8 @@ class Sshd(SshGreeting):
         except OSErr:
             return SshdConfig()
 
-    def keyboard_interactive(self, kernel: "Kernel", user: str, answer: Answer, rhost: str) -> Login:
+    def keyboard_interactive(self, kernel: "Kernel", user: str, answer: Answer,
+                             rhost: str) -> Login:
         """One keyboard-interactive attempt; raises AuthFailed."""
         prison, config = self.prison(kernel), self.config(kernel)
         account, permitted = self._account(kernel, prison, config, user)
@@ -431,8 +433,9 @@ class Inetd:
         service-name socket-type protocol wait|nowait user server-program args
 
     a socket on the service's port (stream/tcp, dgram/udp), answered by the
-    server program (args start with its argv[0]) or by an internal service.
-    A line it cannot use is logged and skipped."""
+    server program (args start with its argv[0]), run as the line's user,
+    or by an internal service. A line it cannot use (an unknown service,
+    protocol or user) is logged and skipped (usr.sbin/inetd/inetd.c)."""
 
     def __init__(self, proc: "Proc") -> None:
         self.proc = proc
@@ -468,6 +471,11 @@ class Inetd:
             log(proc, f"inetd[{process.pid}]: {name}/{proto}: unknown service")
             return False
         owner = user.split(":")[0].split("/")[0]
+        users = accounts(lambda path: proc.kernel.vfs.read(path, **proc.where()))
+        if not any(account.name == owner for account in users):
+            log(proc, f"inetd[{process.pid}]: {name}/{proto}: no such user '{owner}', "
+                      "service ignored")
+            return False
         if server == "internal" and name not in INTERNAL:
             log(proc, f"inetd[{process.pid}]: internal service {name} is not modelled by "
                       "the jailkit sim")
@@ -475,5 +483,6 @@ class Inetd:
         internal = name if server == "internal" else ""
         handler = InetdServer(proc.kernel, proc.prison.jid, owner, [server] + words[7:], socktype,
                               internal)
-        listen(proc.vnet, Listener(kind, "4", None, port, process.pid, fd, "root", "inetd", handler))
+        listen(proc.vnet, Listener(kind, "4", None, port, process.pid, fd, "root", "inetd",
+                                   handler))
         return True

@@ -155,7 +155,8 @@ def change_password(account: Account, converse: Converse, as_root: bool, salt: s
     again, EOF to quit."). Returns the account with the new hash and no
     change date (login.conf's passwordtime is unset); raises PamError."""
     if not as_root:
-        old = "" if account.password == "" and nullok else converse(PROMPT_ECHO_OFF, "Old Password:")
+        empty = account.password == "" and nullok
+        old = "" if empty else converse(PROMPT_ECHO_OFF, "Old Password:")
         if old is None:
             raise PamError("PAM_CONV_ERR")
         if (old == "" and not nullok) or not check(account.password, old):

@@ -100,7 +100,8 @@ def _useradd(proc: Proc, name: str | None, values: dict[str, str]) -> int:
     now = proc.kernel.now()
     account = Account(name, password, uid, gid, check_gecos(values.get("c", "User &")),
                       values.get("d", f"/home/{name}"), _shell(proc, values.get("s", "sh")),
-                      change=_date(values.get("p", ""), now), expire=_date(values.get("e", ""), now))
+                      change=_date(values.get("p", ""), now),
+                      expire=_date(values.get("e", ""), now))
     vfs, where = proc.kernel.vfs, proc.where()
     try:
         vfs.write(MASTER, account.master_line() + "\n", append=True, mode=0o600, **where)
@@ -172,7 +173,8 @@ def _password(proc: Proc, name: str, method: str) -> str:
     if method == "none":
         return ""
     if method == "random":
-        clear = "".join(proc.kernel.rng.choice("abcdefghijkmnpqrstuvwxyz23456789") for _ in range(8))
+        letters = "abcdefghijkmnpqrstuvwxyz23456789"
+        clear = "".join(proc.kernel.rng.choice(letters) for _ in range(8))
         proc.write(clear + "\n")
         return crypt(clear, _salt(proc))
     if method == "no":
@@ -217,7 +219,8 @@ def _date(text: str, now: datetime) -> int:
         return _integer(text)
     relative = re.fullmatch(r"([+-](?:0x[0-9a-fA-F]+|[0-9]+))([a-zA-Z]?)", text)
     if relative:
-        return int(_shifted(now, _integer(relative.group(1)), relative.group(2).lower()).timestamp())
+        shifted = _shifted(now, _integer(relative.group(1)), relative.group(2).lower())
+        return int(shifted.timestamp())
     for day_first in _DATE_FORMATS:
         try:
             when = datetime.strptime(text, day_first)
@@ -234,7 +237,8 @@ def _integer(text: str) -> int:
     try:
         if digits.lower().startswith("0x"):
             return sign * int(digits, 16)
-        return sign * (int(digits, 8) if digits.startswith("0") and len(digits) > 1 else int(digits))
+        octal = digits.startswith("0") and len(digits) > 1
+        return sign * (int(digits, 8) if octal else int(digits))
     except ValueError:
         raise PwError("Invalid date", 1) from None
 
