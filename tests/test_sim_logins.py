@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from jailkit.host import Host
+from jailkit.host import Host, LoginError
 from tests.conftest import run
 
 EXPIRED_2012 = 1355270400           # 12 December 2012, 00:00 UTC (pw -p 12-12-12)
@@ -147,6 +147,12 @@ def test_with_the_password_method_an_expired_password_ends_the_session(expired):
            "WARNING: Your password has expired.\nPassword change required but no TTY available.\n")
     assert run(expired, "cat /root/prompts")[1] == "ssh@10.0.10.10's password: \n"
     assert master_line(expired, "ssh", "/usr/jails/v10")[5] == str(EXPIRED_2012)
+    # jailkit's own login (paramiko on a real box) takes the password method too
+    result = expired.login("10.0.10.10", "ssh", "ssh", "id")
+    assert (result.exit_status, result.stdout, result.stderr) == (
+        1, "", "WARNING: Your password has expired.\nPassword change required but no TTY available.\n")
+    with pytest.raises(LoginError, match=r"^ssh@10\.0\.10\.10: Permission denied$"):
+        expired.login("10.0.10.10", "ssh", "bad", "id")
     status, _, err = run(expired, f"{askpass(expired, 'bad', 'echo bad')} ssh@10.0.10.10 id")
     assert (status, err) == (255, "Permission denied, please try again.\n" * 2 +
                              "ssh@10.0.10.10: Permission denied (publickey,password).\n")

@@ -297,23 +297,20 @@ class Sshd(SshGreeting):
     def session(self, kernel: "Kernel", user: str, password: str, command: str, address: str,
                 stdin: str = "", rhost: str = "") -> tuple[int, str, str]:
         """A login as jailkit's harness makes one (paramiko, jailkit.hosts.
-        login): the password method when sshd offers it, then one
+        login): the password method when sshd offers it, otherwise one
         keyboard-interactive attempt answering every prompt with
         ``password``; then ``command`` runs."""
         methods = self.config(kernel).methods()
-        login = None
-        if "password" in methods.split(","):
-            try:
-                login = self.password(kernel, user, password)
-            except AuthFailed:
-                pass
-        if login is None and "keyboard-interactive" in methods.split(","):
-            try:
+        try:
+            if "password" in methods.split(","):
+                try:
+                    login = self.password(kernel, user, password)
+                except AuthFailed:
+                    raise SshRefused(f"{user}@{address}: Permission denied") from None
+            else:
                 login = self.keyboard_interactive(kernel, user, lambda prompt: password, rhost)
-            except AuthFailed:
-                pass
-        if login is None:
-            raise SshRefused(f"{user}@{address}: Permission denied ({methods}).")
+        except AuthFailed:
+            raise SshRefused(f"{user}@{address}: Permission denied ({methods}).") from None
         return self.run(kernel, login, command, address, stdin)
 
 
