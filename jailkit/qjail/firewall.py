@@ -66,9 +66,12 @@ def rc_conf(current: str, firewall: str) -> str:
 def devfs_rules(firewall: Firewall) -> tuple[str, list[list[str]]]:
     """The /etc/devfs.rules section and the devfs(8) rule commands for the
     firewall's ruleset."""
-    section = f"\n[{firewall.ruleset_name}={firewall.ruleset}]\nadd include $devfsrules_jail\n"
+    number = firewall.ruleset
+    if number is None:
+        raise ValueError(f"{firewall.rules_path}: this firewall needs no devfs ruleset")
+    section = f"\n[{firewall.ruleset_name}={number}]\nadd include $devfsrules_jail\n"
     section += "".join(f"add path {device} unhide\n" for device in firewall.devices)
-    commands = [["devfs", "rule", "-s", firewall.ruleset, "add", "include", "4"]]
-    commands += [["devfs", "rule", "-s", firewall.ruleset, "add", "path", device, "unhide"]
+    commands = [["devfs", "rule", "-s", number, "add", "include", "4"]]
+    commands += [["devfs", "rule", "-s", number, "add", "path", device, "unhide"]
                  for device in firewall.devices]
     return section, commands

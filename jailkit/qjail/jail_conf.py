@@ -19,6 +19,14 @@ BRIDGE_MADE = f"/var/run/qjail.{BRIDGE}"
 DEFAULT_RULESET = "4"   # devfsrules_jail
 
 
+def first_start_user(name: str) -> str:
+    """create -c's exec.poststart (qjail 5's build_config_def): a user
+    named after the jail, password the same (-w yes), whose password has
+    expired since 12 December 2012 (-p 12-12-12), so the first login must
+    change it. qjail drops it once the jail has started."""
+    return f"jexec {name} pw adduser {name} -p 12-12-12 -c Jail -m -g wheel -s csh -w yes"
+
+
 def config_path(name: str) -> str:
     return f"{CONFIG}/{name}"
 
@@ -45,6 +53,8 @@ def render(record: Record) -> str:
             params.append(("ip6.addr", record.ip6, False))
         if record.interface:
             params.append(("interface", record.interface, False))
+        if record.poststartssh:
+            params.append(("exec.poststart", first_start_user(name), False))
         params += [("exec.start", "/bin/sh /etc/rc", False),
                    ("exec.stop", "/bin/sh /etc/rc.shutdown", False)]
         return jailconf.render(name, params)

@@ -51,7 +51,7 @@ class Record:
     nullfs: str = ""
     tmpfs: str = ""
     zfs: str = ""
-    poststartssh: str = ""
+    poststartssh: str = ""    # create -c: "yes" until the first start has made the user
     deffile: str = ""
     image: str = ""
     imagetype: str = ""
@@ -93,6 +93,7 @@ class Record:
             ("vinterface", self.vinterface == "" or is_ifname(self.vinterface)),
             ("vnet", self.vnet == "" or _VNET.fullmatch(self.vnet) is not None),
             ("ruleset", self.ruleset == "" or self.ruleset.isascii() and self.ruleset.isdigit()),
+            ("poststartssh", self.poststartssh in ("", "yes", "YES")),
         ]
         for key, good in checks:
             if not good:
@@ -107,9 +108,12 @@ class Record:
             if match:
                 values[match.group(1)] = match.group(2)
         known = {f.name for f in fields(cls)} - {"extra"}
-        record = cls(**{k: v for k, v in values.items() if k in known and k != "name"},
-                     name=values.get("name", ""))
-        record.extra = {k: v for k, v in values.items() if k not in known}
+        record = cls(name=values.get("name", ""))
+        for key, value in values.items():
+            if key in known:
+                setattr(record, key, value)
+            else:
+                record.extra[key] = value
         return record
 
 

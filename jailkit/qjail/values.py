@@ -47,6 +47,15 @@ def check_jailname(name: str) -> None:
         raise QjailError(f"Error: Numeric jail names are invalid. Jail name {name}")
 
 
+def check_login_name(name: str) -> None:
+    """create -c makes a user named after the jail (pw adduser NAME); pw(8)
+    takes login names of at most 32 characters (MAXLOGNAME - 1). qjail
+    itself does not check, and its jail would then fail to start."""
+    if len(name) > 32:
+        raise QjailError(f"Error: -c makes a user named after the jail, and a login name has at "
+                         f"most 32 characters. Jail name {name}")
+
+
 def check_ipv4(text: str) -> None:
     try:
         validate_ipv4(text)

@@ -13,7 +13,7 @@ from . import firewall as jail_firewall
 from .record import (ARCHIVE, CONFIG, FLAVORS, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES,
                      SHAREDFS, TEMPLATE, VNETCTL, Record, parse_vnetctl)
 from .values import (QjailError, check_base, check_ipv4, check_ipv6, check_jailname,
-                     check_mirror, check_nic, check_ruleset)
+                     check_login_name, check_mirror, check_nic, check_ruleset)
 
 FIREWALLS = ("none", "ipfw", "pf", "ipf")
 FIREWALL_DIGIT = {"none": "0", "ipfw": "1", "pf": "2", "ipf": "3", "": "0"}
@@ -164,6 +164,8 @@ class QjailVerbs:
             check_ipv6(address)
         if nic is not None:
             check_nic(nic, "-n")
+        if ssh:
+            check_login_name(name)
         self._require_installed()
         if nic is not None and nic not in self._interfaces():
             raise QjailError("Entered -n interface device name is not valid.")
@@ -173,11 +175,12 @@ class QjailVerbs:
         path = f"{JAILDIR}/{name}"
         record = Record(name, ip4=",".join(ip4), ip6=",".join(ip6), path=path,
                         interface=nic or "", fstab=f"{FSTAB}/{name}",
-                        deffile=f"{LOCAL}/{name}", poststartssh="YES" if ssh else "")
-        flavor = "ssh-default" if ssh else "default"
+                        deffile=f"{LOCAL}/{name}", poststartssh="yes" if ssh else "")
         try:
             self._must(["cp", "-Rp", TEMPLATE, path], "copying the template")
-            self._copy_flavor(flavor, path)
+            self._copy_flavor("default", path)
+            if ssh:
+                self._one_time_ssh(path)
             write_file(self.host, record.fstab, f"{SHAREDFS} {path}/sharedfs nullfs ro 0 0\n")
             self._save(record)
             write_file(self.host, jail_conf.config_path(name), jail_conf.render(record))
@@ -185,6 +188,17 @@ class QjailVerbs:
             self._remove_files(name)
             raise
         return warnings + f"Successfully created  {name}\n"
+
+    def _one_time_ssh(self, path: str) -> None:
+        """create -c (qjail 5's one_time_ssh): sshd enabled in the jail's
+        rc.conf and reverse DNS off in its sshd_config. qjail writes the
+        knob with `echo "sshd_enable="YES"" >>`, whose nested quotes leave
+        sshd_enable=YES; the user comes at the first start
+        (jail_conf.first_start_user)."""
+        for file, line in (("etc/rc.conf", "sshd_enable=YES\n"),
+                           ("etc/ssh/sshd_config", "UseDNS no\n")):
+            target = shlex.quote(f"{path}/{file}")
+            self._must(f"cat >> {target}", f"appending to {file}", stdin=line)
 
     def _copy_flavor(self, flavor: str, path: str) -> None:
         """The flavor's files over the template's. A template file may be a
@@ -246,6 +260,7 @@ class QjailVerbs:
                     raise QjailError("ERROR: You have reached the 254 max number of vnet jails allowed.")
                 new_number = number
             record.vnet = f"be|{firewall}|{number}"
+            record.poststartssh = ""        # config -v clears it, as qjail 5 does
             messages.append(f"Successfully enabled vnet for {name}")
         if ruleset is not None:
             self._ensure_ruleset(ruleset)
@@ -322,6 +337,11 @@ class QjailVerbs:
                                  "because of errors in jail.conf file.", "".join(output))
             jid = self.running_jid(name)
             write_file(self.host, f"/var/run/qjail.{name}.pid", f"{jid}\n")
+            if record.poststartssh:
+                # The user exists now: later starts must not add it again.
+                record.poststartssh = ""
+                self._save(record)
+                write_file(self.host, conf, jail_conf.render(record))
             output.append(f"Jail successfully started  {name}\n")
         return "".join(output)
 

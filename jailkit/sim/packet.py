@@ -63,6 +63,8 @@ def port_name(number: int) -> str:
 
 # The /etc/services entries the sim's programs look up (FreeBSD's file lists
 # port 43 as "nicname", with "whois" as its alias).
-SERVICES = {21: ["ftp"], 22: ["ssh"], 23: ["telnet"], 25: ["smtp"], 43: ["nicname", "whois"],
+SERVICES = {7: ["echo"], 9: ["discard", "sink", "null"], 13: ["daytime"],
+            19: ["chargen", "ttytst", "source"],
+            21: ["ftp"], 22: ["ssh"], 23: ["telnet"], 25: ["smtp"], 43: ["nicname", "whois"],
             53: ["domain"], 80: ["http", "www"], 110: ["pop3"], 123: ["ntp"], 143: ["imap"],
             443: ["https"], 8668: ["natd"]}

@@ -200,11 +200,12 @@ SCRIPTS = {script.name: script for script in [
     Script("ipnat", "ipnat_enable", jails="vnet", start=_ipnat_start),
     Script("natd", "natd_enable", jails="vnet", start=_natd_start),
     Script("syslogd", "syslogd_enable", daemon="syslogd"),
+    Script("inetd", "inetd_enable", daemon="inetd"),
     Script("sshd", "sshd_enable", daemon="sshd"),
     Script("cron", "cron_enable", daemon="cron"),
     Script("jail", "jail_enable", jails="host"),
 ]}
-BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "natd", "syslogd", "sshd", "cron"]
+BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "natd", "syslogd", "inetd", "sshd", "cron"]
 
 
 def run_rc_command(proc: Proc, rcvars: dict[str, str], name: str, verb: str,

@@ -51,7 +51,7 @@ class NameServer:
 @dataclass
 class SshGreeting:
     """sshd as seen by a TCP client: its version line. Logins are the
-    business of jailkit.sim.sshd."""
+    business of jailkit.sim.daemons.Sshd."""
 
     def exchange(self, request: str, peer) -> str:
         return SSH_BANNER + "\r\n"

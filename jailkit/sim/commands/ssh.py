@@ -5,11 +5,17 @@ connection ("Host key verification failed.") unless StrictHostKeyChecking
 is no or accept-new, and a password can only come from SSH_ASKPASS when
 SSH_ASKPASS_REQUIRE=force; otherwise the login is refused the way sshd's
 defaults refuse it. Every failure of ssh itself exits 255; a login exits
-with the remote command's status."""
+with the remote command's status.
+
+Logins go through the server's PAM conversation (jailkit.sim.daemons.Sshd):
+an expired password is changed at the "New Password:" and "Retype New
+Password:" prompts, answered by SSH_ASKPASS like any other."""
 
 from __future__ import annotations
 
-from ..daemons import Sshd, SshRefused
+from collections.abc import Callable
+
+from ..daemons import AuthFailed, Login, Sshd, SshRefused
 from ..errno import OSErr, strerror
 from ..proc import Buffer, Proc, program
 from ..resolver import ResolveError, resolve
@@ -25,6 +31,7 @@ USAGE = ("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_add
          "           [-S ctl_path] [-W host:port] [-w local_tun[:remote_tun]]\n"
          "           destination [command [argument ...]]\n"
          "       ssh [-Q query_option]\n")
+PASSWORD_PROMPTS = 3     # ssh_config(5) NumberOfPasswordPrompts
 
 
 @program("/usr/bin/ssh")
@@ -41,7 +48,8 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 255
     options = {}
     user, port = proc.user, 22
-    for flag, value in opts:
+    for flag, given in opts:
+        value = given or ""
         if flag == "l":
             user = value
         elif flag == "p":
@@ -72,21 +80,47 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 255
     if not _host_key_accepted(proc, destination, options):
         return 255
-    password = _askpass(proc, user, destination)
     if not command:
         proc.error("Pseudo-terminal will not be allocated because stdin is not a terminal.\n")
         command = "/bin/sh"
     try:
-        if not isinstance(server, Sshd) or password is None:
+        if not isinstance(server, Sshd):
             raise SshRefused(f"{user}@{destination}: Permission denied (publickey,keyboard-interactive).")
-        status, out, err = server.session(proc.kernel, user, password, command, destination,
-                                          proc.stdin.read())
+        login = _authenticate(proc, server, user, destination, str(connection.peer[0]))
+        status, out, err = server.run(proc.kernel, login, command, destination, proc.stdin.read())
     except SshRefused as exc:
         proc.error(f"{exc}\n")
         return 255
     proc.write(out)
     proc.error(err)
     return status
+
+
+def _authenticate(proc: Proc, server: Sshd, user: str, host: str, rhost: str) -> Login:
+    """The client's side of authentication (sshconnect2.c): the methods
+    in PreferredAuthentications order that the server offers, keyboard-
+    interactive then password, each tried NumberOfPasswordPrompts (3)
+    times. A keyboard-interactive prompt is shown as "(USER@HOST) PROMPT",
+    the password method asks "USER@HOST's password: "."""
+    methods = server.config(proc.kernel).methods().split(",")
+    ask = _reader(proc)
+    if "keyboard-interactive" in methods:
+        for _ in range(PASSWORD_PROMPTS):
+            try:
+                return server.keyboard_interactive(proc.kernel, user,
+                                                   lambda prompt: ask(f"({user}@{host}) {prompt}"),
+                                                   rhost)
+            except AuthFailed:
+                pass
+    if "password" in methods:
+        for attempt in range(PASSWORD_PROMPTS):
+            if attempt:
+                proc.error("Permission denied, please try again.\n")
+            try:
+                return server.password(proc.kernel, user, ask(f"{user}@{host}'s password: "))
+            except AuthFailed:
+                pass
+    raise SshRefused(f"{user}@{host}: Permission denied ({','.join(methods)}).")
 
 
 def _host_key_accepted(proc: Proc, host: str, options: dict[str, str]) -> bool:
@@ -112,19 +146,24 @@ def _host_key_accepted(proc: Proc, host: str, options: dict[str, str]) -> bool:
     return True
 
 
-def _askpass(proc: Proc, user: str, host: str) -> str | None:
-    """The password from SSH_ASKPASS, when ssh may use it without a tty."""
+def _reader(proc: Proc) -> Callable[[str], str]:
+    """readpass.c read_passphrase() without a terminal: the answer comes
+    from SSH_ASKPASS when SSH_ASKPASS_REQUIRE=force (the prompt is its
+    argument), else (or when it fails) it is empty."""
     program_path = proc.env.get("SSH_ASKPASS")
-    if not program_path or proc.env.get("SSH_ASKPASS_REQUIRE") != "force":
-        return None
-    answer = Buffer()
-    try:
-        if proc.execvp([program_path, f"({user}@{host}) Password for {user}@{host}:"],
-                       stdout=answer) != 0:
-            return None
-    except OSErr:
-        return None
-    return answer.getvalue().rstrip("\n")
+    forced = proc.env.get("SSH_ASKPASS_REQUIRE") == "force"
+
+    def ask(prompt: str) -> str:
+        if not program_path or not forced:
+            return ""
+        answer = Buffer()
+        try:
+            if proc.execvp([program_path, prompt], stdout=answer) != 0:
+                return ""
+        except OSErr:
+            return ""
+        return answer.getvalue().split("\n", 1)[0]
+    return ask
 
 
 def _home(proc: Proc) -> str:

@@ -25,7 +25,8 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(f"sshd: Extra argument {args[0]}.\n")
         return 1
     settings = {}
-    for flag, value in opts:
+    for flag, given in opts:
+        value = given or ""
         if flag == "o":
             key, _, setting = value.replace("=", " ", 1).partition(" ")
             settings[key.lower()] = setting.strip()

@@ -11,7 +11,7 @@ from ..proc import Proc, unmodelled
             "/usr/bin/sed", "/usr/bin/awk", "/usr/bin/vi", "/usr/bin/less", "/usr/bin/more",
             "/usr/bin/find", "/usr/bin/fetch", "/usr/bin/scp", "/usr/bin/telnet", "/usr/bin/nc",
             "/usr/bin/diff", "/usr/bin/tar", "/usr/bin/gzip", "/usr/bin/login", "/usr/bin/xargs",
-            "/usr/bin/su", "/usr/bin/netstat", "/usr/bin/passwd", "/usr/bin/chpass",
+            "/usr/bin/su", "/usr/bin/netstat", "/usr/bin/chpass",
             "/usr/sbin/pkg", "/usr/sbin/chown",
             "/sbin/dhclient", "/sbin/shutdown", "/sbin/reboot", "/sbin/init")
 def stand_in(proc: Proc, argv: list[str]) -> int:
