@@ -17,8 +17,8 @@ from typing import Callable, Iterator
 
 from . import pfil
 from .errno import EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EOPNOTSUPP, EPERM, OSErr
-from .ifnet import (IFF_LOOPBACK, IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED,
-                    ND6_PERFORMNUD, Bridge, BridgeMember, Epair, Ethernet, Ifnet, Loopback, Segment)
+from .ifnet import (ND6_IFDISABLED, ND6_PERFORMNUD, Bridge, BridgeMember, Epair, Ethernet, Ifnet,
+                    Loopback, Segment, new_loopback)
 from .devfs import Devfs
 from .ipfilter import Ipfilter
 from .ipfw import Ipfw
@@ -28,7 +28,6 @@ from .vnet import Vnet
 
 IFNAMSIZ = 16  # sys/net/if.h: names are at most 15 characters
 EPAIR_OPTIONS = 0x8  # VLAN_MTU
-LO_OPTIONS = 0x680003  # RXCSUM,TXCSUM,LINKSTATE,RXCSUM_IPV6,TXCSUM_IPV6
 JAIL_MAX = 999999
 IF_MINMTU, IF_MAXMTU = 72, 65535  # sys/net/if_var.h
 KENV_MNAMELEN = 128  # sys/sys/kenv.h
@@ -209,10 +208,7 @@ class Kernel:
             name = f"bridge{unit}"
             return self._attach(Bridge(name, "bridge", unit, self.gen_mac(vnet, name), vnet, vnet,
                                        nd6=ND6_PERFORMNUD | ND6_IFDISABLED, groups=["bridge"]))
-        return self._attach(Loopback(f"lo{unit}", "lo", unit, None, vnet, vnet,
-                                     admin_flags=IFF_LOOPBACK | IFF_MULTICAST, mtu=16384,
-                                     options=LO_OPTIONS, nd6=ND6_PERFORMNUD | ND6_AUTO_LINKLOCAL,
-                                     groups=["lo"]))
+        return self._attach(new_loopback(vnet, unit))
 
     def _create_epair(self, vnet: Vnet, unit: int) -> Epair:
         mac = self._epair_mac()
@@ -346,10 +342,7 @@ class Kernel:
 
     def attach_loopback(self, vnet: Vnet) -> Loopback:
         """lo0, which every vnet gets at creation, down and without address."""
-        lo0 = Loopback("lo0", "lo", 0, None, vnet, vnet,
-                       admin_flags=IFF_LOOPBACK | IFF_MULTICAST, mtu=16384,
-                       options=LO_OPTIONS, nd6=ND6_PERFORMNUD | ND6_AUTO_LINKLOCAL,
-                       groups=["lo"])
+        lo0 = new_loopback(vnet, 0)
         self._attach(lo0, unit=0)
         return lo0
 
