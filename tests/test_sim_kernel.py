@@ -4,7 +4,15 @@ address, module loading, jail updates, route flushes)."""
 
 from __future__ import annotations
 
+import ipaddress
+
+import pytest
+
+import jailkit
+from jailkit.parsers.ifconfig import parse_ifconfig
 from jailkit.sim import labnet
+from jailkit.sim.errno import EADDRNOTAVAIL, OSErr
+from jailkit.sim.ifnet import ND6_IFDISABLED
 from jailkit.sim.kernel import Kernel
 
 
@@ -30,3 +38,77 @@ def test_every_loopback_comes_from_one_factory():
     assert (lo0.name, lo1.name) == ("lo0", "lo1")
     # the lab machine's lo0 is configured by labnet (up, 127.0.0.1) but built alike
     assert (lab_lo0.options, lab_lo0.mtu, lab_lo0.nd6, lab_lo0.groups) == (0x680003, 16384, 0x21, ["lo"])
+
+
+def _inet6(ifnet) -> list[str]:
+    return [f"{a.address}/{a.prefixlen}{'%' if a.scoped else ''}" for a in ifnet.inet6]
+
+
+def test_a_loopback_coming_up_gets_its_ipv6_addresses_once_per_vnet():
+    """in6_ifattach(): ::1 goes to the first loopback of the vnet that comes
+    up, fe80::1 to every one (auto link-local, IPv6 not disabled)."""
+    k = kernel()
+    vnet = k.new_vnet("jail j")
+    lo0, lo1 = vnet.ifunit("lo0"), k.clone_create(vnet, "lo1")
+    assert lo0 is not None
+    k.if_up(lo0)
+    k.if_up(lo1)
+    k.if_up(lo0)          # already up: if_up() does nothing
+    assert _inet6(lo0) == ["::1/128", "fe80::1/64%"]
+    assert _inet6(lo1) == ["fe80::1/64%"]
+    assert lo0.up and lo0.running
+
+
+def test_link_local_waits_for_ipv6_to_be_enabled():
+    """An Ethernet interface starts with IFDISABLED: up gives it nothing
+    until -ifdisabled, which gives the EUI-64 address of its MAC; ifdisabled
+    takes it away again."""
+    k = kernel()
+    epair = k.clone_create(k.host_vnet, "epair")
+    epair.mac = "02:86:93:8f:00:0a"
+    k.set_nd6(epair, off=ND6_IFDISABLED)       # down: nothing yet
+    assert epair.inet6 == []
+    k.set_nd6(epair, on=ND6_IFDISABLED)
+    k.if_up(epair)
+    assert epair.inet6 == []
+    k.set_nd6(epair, off=ND6_IFDISABLED)
+    assert _inet6(epair) == ["fe80::86:93ff:fe8f:a/64%"]
+    k.set_nd6(epair, on=ND6_IFDISABLED)
+    assert epair.inet6 == [] and epair.nd6 & ND6_IFDISABLED
+
+
+def test_the_first_address_brings_an_interface_up():
+    """SIOCAIFADDR then the driver's SIOCSIFADDR: a down lo0 given
+    127.0.0.1 is up, with its IPv6 addresses; a second address without
+    alias replaces the first."""
+    k = kernel()
+    vnet = k.new_vnet("jail j")
+    lo0 = vnet.ifunit("lo0")
+    assert lo0 is not None and not lo0.up
+    k.add_inet(lo0, ipaddress.IPv4Interface("127.0.0.1/8"), None, alias=False)
+    assert lo0.up and _inet6(lo0) == ["::1/128", "fe80::1/64%"]
+    k.add_inet(lo0, ipaddress.IPv4Interface("127.0.0.2/8"), None, alias=False)
+    k.add_inet(lo0, ipaddress.IPv4Interface("127.0.0.3/32"), None, alias=True)
+    assert [str(a.interface) for a in lo0.inet] == ["127.0.0.2/8", "127.0.0.3/32"]
+
+
+def test_inet6_addresses_are_added_and_deleted_by_the_kernel():
+    k = kernel()
+    epair = k.clone_create(k.host_vnet, "epair")
+    k.add_inet6(epair, ipaddress.IPv6Address("2001:db8::1"), 64)
+    assert epair.up and _inet6(epair) == ["2001:db8::1/64"]
+    with pytest.raises(OSErr) as missing:
+        k.delete_inet6(epair, ipaddress.IPv6Address("2001:db8::2"))
+    assert missing.value.errno == EADDRNOTAVAIL
+    k.delete_inet6(epair, ipaddress.IPv6Address("2001:db8::1"))
+    assert epair.inet6 == []
+
+
+def test_the_booted_host_has_lo0_with_ipv6_and_its_nic_without():
+    """rc.d/netif's state: lo0 up with 127.0.0.1, ::1 and fe80::1; the
+    NIC up with its address and IFDISABLED, so no link-local address."""
+    host = jailkit.connect("sim://")
+    parsed = parse_ifconfig(host.run("ifconfig -a").check().stdout)
+    assert [a.address for a in parsed["lo0"].inet6] == ["::1", "fe80::1%lo0"]
+    assert parsed["fxp0"].inet6 == [] and "IFDISABLED" in parsed["fxp0"].nd6_names
+    assert parsed["fxp0"].flags & 0x1 and parsed["fxp0"].inet

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
 
 from . import pfil
-from .errno import EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EOPNOTSUPP, EPERM, OSErr
-from .ifnet import (ND6_IFDISABLED, ND6_PERFORMNUD, Bridge, BridgeMember, Epair, Ethernet, Ifnet,
-                    Loopback, Segment, new_loopback)
+from .errno import EADDRNOTAVAIL, EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EOPNOTSUPP, EPERM, OSErr
+from .ifnet import (IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_PERFORMNUD, Bridge,
+                    BridgeMember, Epair, Ethernet, Ifnet, Inet6Addr, Loopback, Segment,
+                    new_loopback)
 from .devfs import Devfs
 from .ipfilter import Ipfilter
 from .ipfw import Ipfw
@@ -46,6 +47,7 @@ BACKGROUND_LIMIT = 60.0
 # time passes (`while :; do :; done`) before it counts as past its limit.
 SPIN_LIMIT = 100_000
 SIGINT_STATUS = 128 + 2    # sh's $? for a process killed by SIGINT
+IN6ADDR_LOOPBACK = ipaddress.IPv6Address("::1")
 
 
 class Deadline(Exception):
@@ -61,6 +63,16 @@ class Interrupted(Exception):
     terminal, or a session's limit without one. A program that catches SIGINT
     (ping's finish(), tcpdump's cleanup()) catches this and ends as it
     would; any other dies of it, and its shell with it (status 128 + 2)."""
+
+
+def _eui64_linklocal(mac: str) -> ipaddress.IPv6Address:
+    """fe80:: and the interface identifier made from a MAC: ff:fe in the
+    middle and the universal/local bit flipped (RFC 4291 appendix A)."""
+    octets = [int(x, 16) for x in mac.split(":")]
+    octets[0] ^= 0x02
+    eui = octets[:3] + [0xFF, 0xFE] + octets[3:]
+    groups = [f"{(eui[i] << 8) | eui[i + 1]:x}" for i in range(0, 8, 2)]
+    return ipaddress.IPv6Address("fe80::" + ":".join(groups))
 
 
 def _no_listener(ifnet: Ifnet, event: str, name: str) -> None:
@@ -313,6 +325,82 @@ class Kernel:
         if mtu > ifnet.max_mtu:
             raise OSErr(EINVAL)
         ifnet.mtu = mtu
+
+    # -- flags and addresses ----------------------------------------------------
+    def if_up(self, ifnet: Ifnet) -> None:
+        """SIOCSIFFLAGS setting IFF_UP: if.c if_up() only when the interface
+        was down; the driver starts and in6_if_up() gives it its IPv6
+        addresses (in6_ifattach)."""
+        if ifnet.up:
+            return
+        ifnet.set_up(True)
+        self._in6_ifattach(ifnet)
+        if ifnet.bridge is not None:
+            ifnet.bridge.link_check()
+
+    def if_down(self, ifnet: Ifnet) -> None:
+        ifnet.set_up(False)
+        if ifnet.bridge is not None:
+            ifnet.bridge.link_check()
+
+    @staticmethod
+    def _in6_ifattach(ifnet: Ifnet) -> None:
+        """in6_ifattach.c in6_ifattach(): a multicast-capable loopback gets
+        ::1 unless its vnet has it (in6_ifattach_loopback); then, with
+        AUTO_LINKLOCAL and without IFDISABLED, an interface without a
+        link-local address gets one: fe80::1 on a loopback, else the EUI-64
+        of its MAC (in6_ifattach_linklocal, get_ifid)."""
+        if not ifnet.flags & IFF_MULTICAST:
+            return
+        if isinstance(ifnet, Loopback) and not any(
+                a.address == IN6ADDR_LOOPBACK for i in ifnet.vnet.ifnets for a in i.inet6):
+            ifnet.inet6.append(Inet6Addr(IN6ADDR_LOOPBACK, 128))
+        if not ifnet.nd6 & ND6_AUTO_LINKLOCAL or ifnet.nd6 & ND6_IFDISABLED:
+            return
+        if any(a.scoped for a in ifnet.inet6):
+            return
+        if isinstance(ifnet, Loopback):
+            ifnet.inet6.append(Inet6Addr(ipaddress.IPv6Address("fe80::1"), 64, scoped=True))
+        elif ifnet.mac:
+            ifnet.inet6.append(Inet6Addr(_eui64_linklocal(ifnet.mac), 64, scoped=True))
+
+    def set_nd6(self, ifnet: Ifnet, *, on: int = 0, off: int = 0) -> None:
+        """SIOCSIFINFO_FLAGS (nd6.c nd6_ioctl): clearing IFDISABLED on an up
+        interface runs in6_if_up(); setting it takes the link-local address
+        away (FreeBSD marks it tentative, which the sim shows as gone)."""
+        enabled = ifnet.nd6 & ND6_IFDISABLED and off & ND6_IFDISABLED
+        ifnet.nd6 = (ifnet.nd6 | on) & ~off
+        if on & ND6_IFDISABLED:
+            ifnet.inet6 = [a for a in ifnet.inet6 if not a.scoped]
+        if enabled and ifnet.up:
+            self._in6_ifattach(ifnet)
+
+    def add_inet(self, ifnet: Ifnet, iface: ipaddress.IPv4Interface,
+                 broadcast: ipaddress.IPv4Address | None, *, alias: bool) -> None:
+        """SIOCAIFADDR (in.c in_aifaddr_ioctl): the address, replacing the
+        first one unless ``alias``; the driver's SIOCSIFADDR (ether_ioctl,
+        loioctl) then brings a down interface up."""
+        ifnet.vnet.add_inet(ifnet, iface, broadcast, replace_first=not alias)
+        self.if_up(ifnet)
+
+    @staticmethod
+    def add_inet6(ifnet: Ifnet, address: ipaddress.IPv6Address, prefixlen: int) -> None:
+        """SIOCAIFADDR_IN6: the address (a link-local one is scoped to the
+        interface). A down interface comes up, without in6_if_up()'s own
+        addresses: that is how the sim has always done it (to be held
+        against in6.c in6_update_ifa)."""
+        ifnet.inet6.append(Inet6Addr(address, prefixlen, scoped=address.is_link_local))
+        if not ifnet.up:
+            ifnet.set_up(True)
+
+    @staticmethod
+    def delete_inet6(ifnet: Ifnet, address: ipaddress.IPv6Address) -> None:
+        """SIOCDIFADDR_IN6; EADDRNOTAVAIL when the interface has no such
+        address."""
+        kept = [a for a in ifnet.inet6 if a.address != address]
+        if len(kept) == len(ifnet.inet6):
+            raise OSErr(EADDRNOTAVAIL)
+        ifnet.inet6 = kept
 
     def bridge_delete(self, bridge: Bridge, member: Ifnet) -> None:
         if member.bridge is not bridge:

@@ -9,7 +9,7 @@ import ipaddress
 
 from ..lab import Lab
 from . import devd, labnet, loader
-from .ifnet import Inet6Addr, Loopback, Segment
+from .ifnet import Loopback, Segment
 from .kernel import Kernel
 from .loader import KLD_FILES
 from .proc import IMAGES, Image, Input, Proc, Sink, root_env
@@ -388,11 +388,9 @@ def _boot_network(kernel: Kernel, lab: Lab) -> None:
     nic = kernel.add_physical(kernel.host_vnet, host.nic, host.mac,
                               media=host.media, baudrate=host.speed_mbps * 1_000_000,
                               options=host.options, segment=lan)
-    lo0 = kernel.attach_loopback(kernel.host_vnet)
-    loopback_up(kernel.host_vnet, lo0)
-    nic.set_up(True)
-    kernel.host_vnet.add_inet(nic, host.address, host.address.network.broadcast_address,
-                              replace_first=False)
+    loopback_up(kernel, kernel.attach_loopback(kernel.host_vnet))
+    kernel.if_up(nic)
+    kernel.add_inet(nic, host.address, host.address.network.broadcast_address, alias=True)
     kernel.host_vnet.add_route(ipaddress.IPv4Network("0.0.0.0/0"), lab.gateway, host=False)
     labnet.build(lab, lan)    # its machines live on in the LAN segment's ports
 
@@ -405,9 +403,9 @@ def _boot_bare_network(kernel: Kernel) -> Vnet:
     nic = kernel.add_physical(kernel.host_vnet, UPLINK["nic"], UPLINK["mac"],
                               media="autoselect (1000baseT <full-duplex>)", baudrate=1_000_000_000,
                               options=0x481009b, segment=uplink)
-    loopback_up(kernel.host_vnet, kernel.attach_loopback(kernel.host_vnet))
-    nic.set_up(True)
-    kernel.host_vnet.add_inet(nic, address, address.network.broadcast_address, replace_first=False)
+    loopback_up(kernel, kernel.attach_loopback(kernel.host_vnet))
+    kernel.if_up(nic)
+    kernel.add_inet(nic, address, address.network.broadcast_address, alias=True)
     kernel.host_vnet.add_route(ipaddress.IPv4Network("0.0.0.0/0"),
                                ipaddress.IPv4Address(UPLINK["router"]), host=False)
     router = labnet.machine("uplink router")
@@ -416,11 +414,8 @@ def _boot_bare_network(kernel: Kernel) -> Vnet:
     return router
 
 
-def loopback_up(vnet: Vnet, lo0: Loopback) -> None:
-    """``ifconfig lo0 127.0.0.1 up``: with IPv6 auto link-local, the kernel
-    also gives lo0 ::1 and fe80::1 (in6_ifattach_loopback)."""
-    lo0.set_up(True)
-    vnet.add_inet(lo0, ipaddress.IPv4Interface("127.0.0.1/8"), None, replace_first=True)
-    if not lo0.inet6:
-        lo0.inet6 = [Inet6Addr(ipaddress.IPv6Address("::1"), 128),
-                     Inet6Addr(ipaddress.IPv6Address("fe80::1"), 64, scoped=True)]
+def loopback_up(kernel: Kernel, lo0: Loopback) -> None:
+    """``ifconfig lo0 127.0.0.1 up`` (rc.d/netif): coming up, lo0 also
+    gets ::1 and fe80::1 from the kernel."""
+    kernel.if_up(lo0)
+    kernel.add_inet(lo0, ipaddress.IPv4Interface("127.0.0.1/8"), None, alias=False)
