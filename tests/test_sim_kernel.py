@@ -11,9 +11,10 @@ import pytest
 import jailkit
 from jailkit.parsers.ifconfig import parse_ifconfig
 from jailkit.sim import labnet
-from jailkit.sim.errno import EADDRNOTAVAIL, OSErr
+from jailkit.sim.errno import EADDRNOTAVAIL, EBUSY, EEXIST, ENOENT, EPERM, OSErr
 from jailkit.sim.ifnet import ND6_IFDISABLED
 from jailkit.sim.kernel import Kernel
+from tests.conftest import run
 
 
 def kernel() -> Kernel:
@@ -112,3 +113,41 @@ def test_the_booted_host_has_lo0_with_ipv6_and_its_nic_without():
     assert [a.address for a in parsed["lo0"].inet6] == ["::1", "fe80::1%lo0"]
     assert parsed["fxp0"].inet6 == [] and "IFDISABLED" in parsed["fxp0"].nd6_names
     assert parsed["fxp0"].flags & 0x1 and parsed["fxp0"].inet
+
+
+def _jail(k: Kernel, name: str = "j"):
+    return k.jail_create(k.prison0, name=name, jid=None, path="/", hostname=None, vnet=True,
+                         persist=True, ip4=[], params={}, children_max=0)
+
+
+def _errno(call, *args) -> int:
+    with pytest.raises(OSErr) as failure:
+        call(*args)
+    return failure.value.errno
+
+
+def test_kldload_and_kldunload_rules():
+    """kern_linker.c: loading and unloading need PRIV_KLD_LOAD/UNLOAD,
+    which no jail has; the file must be in /boot/kernel and not loaded yet;
+    a module another one depends on stays (EBUSY)."""
+    k = kernel()
+    jail = _jail(k)
+    assert _errno(k.kldload, jail, "pf") == EPERM
+    assert _errno(k.kldload, k.prison0, "nosuch.ko") == ENOENT
+    assert k.kldload(k.prison0, "/boot/kernel/ipfw_nat.ko") == 4     # kernel, ipfw, libalias
+    assert {"ipfw", "libalias", "ipfw_nat"} <= k.modules
+    assert _errno(k.kldload, k.prison0, "ipfw") == EEXIST
+    assert k.kldfind("ipfw.ko") == "ipfw"
+    assert _errno(k.kldfind, "kernel") == ENOENT
+    assert _errno(k.kldunload, jail, "ipfw_nat") == EPERM
+    assert _errno(k.kldunload, k.prison0, "ipfw") == EBUSY
+    k.kldunload(k.prison0, "ipfw_nat")
+    assert "ipfw_nat" not in k.modules
+
+
+def test_kldload_in_a_jail_refuses_every_file(host):
+    host.run("jail -c name=j persist").check()
+    assert run(host, "jexec j kldload pf nosuch") == (
+        1, "", "kldload: can't load pf: Operation not permitted\n"
+               "kldload: can't load nosuch: Operation not permitted\n")
+    assert run(host, "jexec j kldunload kernel") == (1, "", "kldunload: can't find file kernel\n")

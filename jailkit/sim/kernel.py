@@ -36,6 +36,10 @@ KENV_MVALLEN = 128
 # Device nodes a module makes (/dev/pf, IPFilter's /dev/ipl ...).
 MODULE_DEVICES = {"pf": ["pf"], "ipl": ["ipl", "ipnat", "ipstate", "ipauth", "iplookup",
                                        "ipsync", "ipscan"]}
+# The kernel modules installed in /boot/kernel (NAME.ko), with their sizes.
+KLD_FILES = {"if_bridge": 0x9b90, "if_epair": 0x5250, "bridgestp": 0x76e0, "pf": 0x5a4e8,
+             "pflog": 0x2610, "ipfw": 0x35df0, "ipfw_nat": 0x31c0, "ipdivert": 0x4ee8,
+             "ipl": 0x3b5a8, "libalias": 0x7d50, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018}
 # Modules kldload(8) loads first for another (their MODULE_DEPEND).
 MODULE_DEPENDS = {"ipfw_nat": ["ipfw", "libalias"], "pflog": ["pf"]}
 # The virtual clock starts at this moment (Kernel.clock counts seconds from it).
@@ -460,6 +464,36 @@ class Kernel:
         for module in loaded:
             self._add_devices(MODULE_DEVICES.get(module, []))
         return loaded
+
+    def kldload(self, prison: Prison, file: str) -> int:
+        """kldload(2) (kern_linker.c kern_kldload): the host's root only
+        (PRIV_KLD_LOAD: EPERM in a jail), a file /boot/kernel has (ENOENT),
+        not loaded yet (EEXIST); returns the new file's id."""
+        if not prison.is_host:
+            raise OSErr(EPERM)
+        module = file.rsplit("/", 1)[-1].removesuffix(".ko")
+        if module not in KLD_FILES:
+            raise OSErr(ENOENT)
+        if module in self.modules:
+            raise OSErr(EEXIST)
+        self.load_module(module)
+        return len(self.modules)
+
+    def kldfind(self, file: str) -> str:
+        """kldfind(2): the loaded file of that name (".ko" optional), for
+        anyone; ENOENT when none is (the kernel itself is not unloadable,
+        so it is not found either)."""
+        module = file.removesuffix(".ko")
+        if module not in self.modules or module == "kernel":
+            raise OSErr(ENOENT)
+        return module
+
+    def kldunload(self, prison: Prison, module: str) -> None:
+        """kldunload(2) (kern_kldunload): the host's root only
+        (PRIV_KLD_UNLOAD); EBUSY while another loaded module needs it."""
+        if not prison.is_host:
+            raise OSErr(EPERM)
+        self.unload_module(module)
 
     def tunable_int(self, name: str) -> int:
         """TUNABLE_INT_FETCH: a kenv number (strtoq, base 0, with the k/m/g

@@ -19,10 +19,6 @@ if TYPE_CHECKING:
 
 DEFAULTS = "/boot/defaults/loader.conf"
 MODULE_DIR = "/boot/kernel"
-# The kernel modules installed in MODULE_DIR (NAME.ko), with their sizes.
-KLD_FILES = {"if_bridge": 0x9b90, "if_epair": 0x5250, "bridgestp": 0x76e0, "pf": 0x5a4e8,
-             "pflog": 0x2610, "ipfw": 0x35df0, "ipfw_nat": 0x31c0, "ipdivert": 0x4ee8,
-             "ipl": 0x3b5a8, "libalias": 0x7d50, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018}
 # Per-module settings (config.lua's module patterns); everything else is
 # an environment variable.
 MODULE_KEYS = ("load", "name", "type", "flags", "before", "after", "error")

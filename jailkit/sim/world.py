@@ -10,8 +10,7 @@ import ipaddress
 from ..lab import Lab
 from . import devd, labnet, loader
 from .ifnet import Loopback, Segment
-from .kernel import Kernel
-from .loader import KLD_FILES
+from .kernel import KLD_FILES, Kernel
 from .proc import IMAGES, Image, Input, Proc, Sink, root_env
 from .rcconf import rc_variables
 from .rcd import run_rc_command
