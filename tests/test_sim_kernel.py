@@ -11,7 +11,7 @@ import pytest
 import jailkit
 from jailkit.parsers.ifconfig import parse_ifconfig
 from jailkit.sim import labnet
-from jailkit.sim.errno import EADDRNOTAVAIL, EBUSY, EEXIST, ENOENT, EPERM, OSErr
+from jailkit.sim.errno import EADDRNOTAVAIL, EBUSY, EEXIST, EINVAL, ENOENT, EPERM, OSErr
 from jailkit.sim.ifnet import ND6_IFDISABLED
 from jailkit.sim.kernel import Kernel
 from tests.conftest import run
@@ -151,3 +151,50 @@ def test_kldload_in_a_jail_refuses_every_file(host):
         1, "", "kldload: can't load pf: Operation not permitted\n"
                "kldload: can't load nosuch: Operation not permitted\n")
     assert run(host, "jexec j kldunload kernel") == (1, "", "kldunload: can't find file kernel\n")
+
+
+def test_a_new_jail_must_persist_or_attach():
+    k = kernel()
+    with pytest.raises(OSErr) as refused:
+        k.jail_create(k.prison0, name="j", jid=None, path="/", hostname=None, vnet=False,
+                      persist=False, ip4=[], params={}, children_max=0)
+    assert (refused.value.errno, refused.value.detail) == (EINVAL, "new jail must persist or attach")
+    assert k.prisons == {}
+    held = k.jail_create(k.prison0, name="j", jid=None, path="/", hostname=None, vnet=False,
+                         persist=False, attach=True, ip4=[], params={}, children_max=0)
+    k.spawn(held.jid, "sleep")
+    k.clear_persist(held)                  # a process is left: the jail stays
+    assert held.jid in k.prisons and not held.persist
+    k.processes.clear()
+    k.reap_if_empty(held)
+    assert held.jid not in k.prisons
+
+
+def test_jail_update_refuses_what_is_fixed_at_creation():
+    """kern_jail.c: vnet and path cannot change; the hostname, allow.*
+    and persist can, and a jail that loses persist with no process left
+    is removed."""
+    k = kernel()
+    jail = _jail(k)
+    for change, message in (({"vnet": False}, "vnet cannot be changed after creation"),
+                            ({"path": "/elsewhere"}, "path cannot be changed after creation")):
+        with pytest.raises(OSErr) as refused:
+            k.jail_update(jail, hostname="changed", **change)
+        assert (refused.value.errno, refused.value.detail) == (EINVAL, message)
+    assert jail.hostname == "sim"
+    k.jail_update(jail, hostname="two", allow={"allow.set_hostname": "1"})
+    assert (jail.hostname, jail.params, jail.persist) == ("two", {"allow.set_hostname": "1"}, True)
+    k.jail_update(jail, persist=False)
+    assert jail.jid not in k.prisons
+
+
+def test_removing_a_jail_ends_its_processes_and_its_childrens():
+    k = kernel()
+    parent = k.jail_create(k.prison0, name="p", jid=None, path="/", hostname=None, vnet=False,
+                           persist=True, ip4=[], params={}, children_max=1)
+    child = k.jail_create(parent, name="c", jid=None, path="/", hostname=None, vnet=False,
+                          persist=True, ip4=[], params={}, children_max=0)
+    for prison in (k.prison0, parent, child):
+        k.spawn(prison.jid, "sleep")
+    k.jail_remove(parent)
+    assert [p.jid for p in k.processes] == [0] and k.prisons == {}

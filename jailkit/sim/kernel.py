@@ -648,11 +648,17 @@ class Kernel:
     def jail_create(self, parent: Prison, *, name: str | None, jid: int | None, path: str,
                     hostname: str | None, vnet: bool, persist: bool,
                     ip4: list[ipaddress.IPv4Address], params: dict[str, str],
-                    children_max: int) -> Prison:
+                    children_max: int, attach: bool = False) -> Prison:
+        """jail_set(2) with JAIL_CREATE. ``attach``: the caller will run
+        processes in it (jail(8) holds persist for its commands until
+        clear_persist). An OSErr's detail is the kernel's errmsg."""
+        if not persist and not attach:
+            # kern_jail.c: nothing would keep such a jail alive.
+            raise OSErr(EINVAL, "new jail must persist or attach")
         if not parent.is_host:
             # kern_jail.c: a jail may only make children.max descendants.
             if parent.children_max == 0:
-                raise OSErr(EPERM, "jail_set")
+                raise OSErr(EPERM)
             if len(self.visible_prisons(parent)) >= parent.children_max:
                 raise OSErr(EPERM, "prison limit exceeded")
         number = self.alloc_jid(jid)
@@ -661,9 +667,33 @@ class Kernel:
             raise OSErr(EEXIST)
         prison = Prison(number, label, path, hostname if hostname is not None else parent.hostname,
                         self.new_vnet(f"jail {label}") if vnet else parent.vnet, vnet, parent,
-                        persist=persist, ip4=ip4, params=params, children_max=children_max)
+                        persist=True,   # or held by jail(8) until clear_persist()
+                        ip4=ip4, params=params, children_max=children_max)
         self.prisons[number] = prison
         return prison
+
+    def jail_update(self, prison: Prison, *, vnet: bool | None = None, path: str | None = None,
+                    hostname: str | None = None, persist: bool | None = None,
+                    allow: dict[str, str] | None = None) -> None:
+        """jail_set(2) with JAIL_UPDATE: vnet and path are fixed at creation
+        (kern_jail.c errmsgs); a jail that loses persist dies when no
+        process is left in it."""
+        if vnet is not None:
+            raise OSErr(EINVAL, "vnet cannot be changed after creation")
+        if path is not None:
+            raise OSErr(EINVAL, "path cannot be changed after creation")
+        if hostname is not None:
+            prison.hostname = hostname
+        prison.params.update(allow or {})
+        if persist is not None:
+            prison.persist = persist
+        self.reap_if_empty(prison)
+
+    def clear_persist(self, prison: Prison) -> None:
+        """jail(8)'s clear_persist(): the persist it held for its commands
+        goes, and the jail with it unless a process is left."""
+        prison.persist = False
+        self.reap_if_empty(prison)
 
     def jail_remove(self, prison: Prison) -> None:
         for child in [p for p in self.prisons.values() if p.parent is prison]:
