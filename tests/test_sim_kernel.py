@@ -198,3 +198,22 @@ def test_removing_a_jail_ends_its_processes_and_its_childrens():
         k.spawn(prison.jid, "sleep")
     k.jail_remove(parent)
     assert [p.jid for p in k.processes] == [0] and k.prisons == {}
+
+
+def test_route_flush_takes_the_static_routes_only():
+    k = kernel()
+    vnet = k.host_vnet
+    nic = k.clone_create(vnet, "epair")
+    k.add_inet(nic, ipaddress.IPv4Interface("10.0.0.2/24"), None, alias=False)
+    default = vnet.add_route(ipaddress.IPv4Network("0.0.0.0/0"),
+                             ipaddress.IPv4Address("10.0.0.1"), host=False)
+    connected = list(vnet.routes)
+    connected.remove(default)
+    assert vnet.flush_static() == [default]
+    assert vnet.routes == connected and vnet.lookup(ipaddress.IPv4Address("10.0.0.9")) is not None
+
+
+def test_route_flush_command_keeps_the_connected_routes(host):
+    host.run("route flush").check()
+    assert run(host, "route -n get 8.8.8.8")[0] == 1
+    assert "interface: fxp0" in host.run("route -n get 10.0.10.1").check().stdout

@@ -155,6 +155,13 @@ class Vnet:
         self.routes.append(route)
         return route
 
+    def flush_static(self) -> list[Route]:
+        """route flush: every static route is deleted (RTM_DELETE each);
+        the routes the addresses made stay. Returns the deleted routes."""
+        flushed = [r for r in self.routes if r.static]
+        self.routes = [r for r in self.routes if not r.static]
+        return flushed
+
     def delete_route(self, dest: Net4) -> Route:
         route = next((r for r in self.routes if r.dest == dest and r.static), None)
         if route is None:

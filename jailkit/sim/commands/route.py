@@ -44,7 +44,7 @@ def main(proc: Proc, argv: list[str]) -> int:
     if command in ("get", "show"):
         return _get(proc, vnet, rest, numeric="n" in flags)
     if command == "flush":
-        vnet.routes = [r for r in vnet.routes if not r.static]
+        vnet.flush_static()
         return 0
     proc.warnx(f"{command}: invalid command")
     proc.error(USAGE)
