@@ -11,9 +11,10 @@ import pytest
 import jailkit
 from jailkit.parsers.ifconfig import parse_ifconfig
 from jailkit.sim import labnet
-from jailkit.sim.errno import EADDRNOTAVAIL, EBUSY, EEXIST, EINVAL, ENOENT, EPERM, OSErr
+from jailkit.sim.errno import EADDRNOTAVAIL, EBUSY, EEXIST, EINVAL, ENOENT, EPERM, ETIMEDOUT, OSErr
 from jailkit.sim.ifnet import ND6_IFDISABLED
 from jailkit.sim.kernel import Kernel
+from jailkit.sim.socket import ConnectError, Listener, connect, datagram, listen
 from tests.conftest import run
 
 
@@ -217,3 +218,20 @@ def test_route_flush_command_keeps_the_connected_routes(host):
     host.run("route flush").check()
     assert run(host, "route -n get 8.8.8.8")[0] == 1
     assert "interface: fxp0" in host.run("route -n get 10.0.10.1").check().stdout
+
+
+def test_a_socket_nothing_serves_answers_nothing():
+    """A bound UDP socket whose daemon never answers (syslogd's 514): the
+    client waits its timeout; a TCP connection to one reads nothing."""
+    k = kernel()
+    vnet = k.new_vnet("jail j")
+    lo0 = vnet.ifunit("lo0")
+    assert lo0 is not None
+    k.add_inet(lo0, ipaddress.IPv4Interface("127.0.0.1/8"), None, alias=False)
+    loopback = ipaddress.IPv4Address("127.0.0.1")
+    listen(vnet, Listener("udp", "4", None, 514, 1, 7, "root", "syslogd"))
+    listen(vnet, Listener("tcp", "4", None, 25, 1, 8, "root", "sendmail"))
+    with pytest.raises(ConnectError) as silent:
+        datagram(k, vnet, loopback, 514, "<13>hello", timeout=5.0)
+    assert silent.value.errno == ETIMEDOUT and k.clock >= 5.0
+    assert connect(k, vnet, loopback, 25).exchange("EHLO sim\r\n") == ""

@@ -13,7 +13,7 @@ import re
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 from . import pfil
 from .errno import EADDRNOTAVAIL, EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EOPNOTSUPP, EPERM, OSErr
@@ -52,12 +52,18 @@ BACKGROUND_LIMIT = 60.0
 SPIN_LIMIT = 100_000
 SIGINT_STATUS = 128 + 2    # sh's $? for a process killed by SIGINT
 IN6ADDR_LOOPBACK = ipaddress.IPv6Address("::1")
+AnyIfnet = TypeVar("AnyIfnet", bound=Ifnet)
+
+
+class DeadlineToken:
+    """Names one Kernel.deadline(), so that its caller knows a Deadline as
+    its own (an outer deadline's passes through)."""
 
 
 class Deadline(Exception):
     """A command ran past the virtual-time deadline its caller set."""
 
-    def __init__(self, token: object) -> None:
+    def __init__(self, token: DeadlineToken) -> None:
         super().__init__()
         self.token = token
 
@@ -119,7 +125,7 @@ class Kernel:
             self.rng.getrandbits(bits) for bits in (32, 16, 16, 16, 48))
         self.release = release
         self.clock = 0.0
-        self.deadlines: list[tuple[float, object]] = []
+        self.deadlines: list[tuple[float, DeadlineToken]] = []
         # The line a login session runs in the foreground (jailkit.sim.session):
         # SIGINT reaches it when ^C was typed or at its limit, and at a
         # terminal its virtual time passes at the pace of real time.
@@ -162,7 +168,7 @@ class Kernel:
             index += 1
         return index
 
-    def _attach(self, ifnet: Ifnet, unit: int | None = None) -> Ifnet:
+    def _attach(self, ifnet: AnyIfnet, unit: int | None = None) -> AnyIfnet:
         ifnet.index = self._alloc_index()
         self.ifindex[ifnet.index] = ifnet
         ifnet.vnet.ifnets.append(ifnet)
@@ -585,7 +591,7 @@ class Kernel:
         vnet.firewalls["ipfw"] = Ipfw(default_to_accept=self.ipfw_default_to_accept)
         pfil.link(vnet, "ipfw")
 
-    def firewall(self, vnet: Vnet, name: str):
+    def firewall(self, vnet: Vnet, name: str):  # untyped until every caller handles None
         """The vnet's instance of a firewall whose module is loaded, made on
         first use (pf and ipfilter keep per-vnet state from module load on,
         but filter only once enabled); None without the module."""
@@ -720,10 +726,10 @@ class Kernel:
         return EPOCH + timedelta(seconds=self.clock)
 
     @contextmanager
-    def deadline(self, seconds: float) -> Iterator[object]:
+    def deadline(self, seconds: float) -> Iterator[DeadlineToken]:
         """Virtual time a command may take; past it, Deadline is raised
         (carrying this token) from wherever time passes."""
-        token = object()
+        token = DeadlineToken()
         entry = (self.clock + seconds, token)
         self.deadlines.append(entry)
         try:
