@@ -359,10 +359,11 @@ def boot(kernel: Kernel, bare: bool) -> None:
     variables = rc_variables(proc)
     if variables.get("devd_enable", "NO").lower() in ("yes", "true", "on", "1"):
         devd.start(kernel)
-    if bare:
+    uplink = kernel.host_vnet.ifunit(UPLINK["nic"])
+    if bare and uplink is not None:
         # rc.d/netif: em0 is a DHCP interface (ifconfig_DEFAULT); its
         # dhclient got the lease _boot_bare_network set, and stays.
-        devd.quietstart(kernel, kernel.host_vnet.ifunit(UPLINK["nic"]), lease=True)
+        devd.quietstart(kernel, uplink, lease=True)
     for name in ("ipfw", "syslogd", "sshd", "cron"):
         knob = {"ipfw": "firewall_enable"}.get(name, f"{name}_enable")
         if variables.get(knob, "NO").lower() in ("yes", "true", "on", "1"):

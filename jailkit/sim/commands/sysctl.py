@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..errno import EPERM, OSErr
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_values
 from ..proc import Proc, program
 
 USAGE = ("usage: sysctl [-j jail] [-bdehiNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n"
@@ -71,10 +71,11 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE)
         return 1
     flags = {f for f, _ in opts}
-    if "j" in dict(opts):
-        prison = proc.kernel.find_prison(dict(opts)["j"], proc.prison)
+    values = option_values(opts)
+    if "j" in values:
+        prison = proc.kernel.find_prison(values["j"], proc.prison)
         if prison is None:
-            proc.warnx(f'jail "{dict(opts)["j"]}" not found')
+            proc.warnx(f'jail "{values["j"]}" not found')
             return 1
         proc = proc.child(prison=prison)
     if "a" in flags:
