@@ -235,3 +235,31 @@ def test_a_socket_nothing_serves_answers_nothing():
         datagram(k, vnet, loopback, 514, "<13>hello", timeout=5.0)
     assert silent.value.errno == ETIMEDOUT and k.clock >= 5.0
     assert connect(k, vnet, loopback, 25).exchange("EHLO sim\r\n") == ""
+
+
+def test_sysctl_writes_follow_the_variable_and_the_jail():
+    """kern_sysctl.c sysctl_root: a VNET jail writes its own vnet's
+    variables and not the host's others; a jail without its own vnet writes
+    none; the host name follows sethostname's rule."""
+    k = kernel()
+    vnet_jail, plain = _jail(k, "v"), k.jail_create(
+        k.prison0, name="p", jid=None, path="/", hostname=None, vnet=False, persist=True,
+        ip4=[], params={}, children_max=0)
+    k.sysctl_set(vnet_jail, "net.inet.ip.forwarding", "1")
+    assert k.sysctl_get(vnet_jail, "net.inet.ip.forwarding") == "1"
+    assert k.sysctl_get(k.prison0, "net.inet.ip.forwarding") == "0"
+    assert _errno(k.sysctl_set, plain, "net.inet.ip.forwarding", "1") == EPERM
+    assert _errno(k.sysctl_set, vnet_jail, "kern.hostname", "x") == EPERM
+    assert _errno(k.sysctl_set, k.prison0, "kern.ostype", "Linux") == EPERM
+    k.sysctl_set(k.prison0, "kern.hostname", "renamed")
+    assert k.sysctl_get(vnet_jail, "security.jail.vnet") == "1"
+    assert k.sysctl_get(plain, "security.jail.jailed") == "1"
+
+
+def test_sysctl_names_follow_the_loaded_modules():
+    k = kernel()
+    assert k.sysctl_names("net.inet.ip") == ["net.inet.ip.forwarding", "net.inet.ip.ttl"]
+    assert _errno(k.sysctl_oid, "net.inet.ip.fw.default_to_accept") == ENOENT
+    k.kldload(k.prison0, "ipfw")
+    assert "net.inet.ip.fw.default_to_accept" in k.sysctl_names("net.inet.ip")
+    assert k.sysctl_oid("net.inet.ip.fw.default_to_accept").tunable

@@ -117,6 +117,18 @@ class Process:
     sockets: list = field(default_factory=list)  # listening sockets (sockstat)
 
 
+@dataclass(frozen=True)
+class Oid:
+    """One sysctl MIB variable: how to read it as a jail sees it, and its
+    CTLFLAG_* kind (what sysctl(8) learns from oidfmt)."""
+    read: Callable[["Kernel", Prison], str]
+    vnet: bool = False          # CTLFLAG_VNET: each vnet's own, writable from a VNET jail
+    writable: bool = False      # CTLFLAG_WR
+    integer: bool = True        # CTLTYPE_INT (else a string)
+    tunable: bool = False       # CTLFLAG_RDTUN: set in loader.conf, read-only after
+    module: str | None = None   # exists while this kernel module is loaded
+
+
 class Kernel:
     def __init__(self, *, seed: int, hostname: str, release: str, disk: Dir | None = None) -> None:
         self.rng = random.Random(seed)
@@ -538,6 +550,39 @@ class Kernel:
             raise OSErr(EPERM)
         prison.hostname = name
 
+    # -- sysctl(3) -------------------------------------------------------------
+    def sysctl_oid(self, name: str) -> Oid:
+        """The variable ``name`` and its kind (sysctl's oidfmt); ENOENT for
+        one this kernel does not have (or not while its module is out)."""
+        oid = MIB.get(name)
+        if oid is None or oid.module is not None and oid.module not in self.modules:
+            raise OSErr(ENOENT)
+        return oid
+
+    def sysctl_names(self, prefix: str = "") -> list[str]:
+        """The variables at and below node ``prefix`` (all without one),
+        sorted: what sysctl(8) walks for a node or -a."""
+        names = [n for n in MIB if not prefix or n == prefix or n.startswith(prefix + ".")]
+        return sorted(n for n in names if MIB[n].module is None or MIB[n].module in self.modules)
+
+    def sysctl_get(self, prison: Prison, name: str) -> str:
+        return self.sysctl_oid(name).read(self, prison)
+
+    def sysctl_set(self, prison: Prison, name: str, value: str) -> None:
+        """A write (kern_sysctl.c sysctl_root): a jail writes only what
+        belongs to its own vnet (CTLFLAG_VNET in a VNET jail); the host
+        name through sethostname's rule. ``value`` is already checked for
+        the variable's type, as sysctl(8) does."""
+        oid = self.sysctl_oid(name)
+        if not oid.writable:
+            raise OSErr(EPERM)
+        if name == "kern.hostname":
+            self.sethostname(prison, value)
+        elif oid.vnet and (prison.is_host or prison.own_vnet):
+            prison.vnet.sysctl[name] = int(value)
+        else:
+            raise OSErr(EPERM)
+
     # -- kenv(2) -------------------------------------------------------------
     def kenv_set(self, prison: Prison, name: str, value: str) -> None:
         """KENV_SET: root of the host only (PRIV_KENV_SET); names and values
@@ -790,3 +835,38 @@ class Kernel:
         self.processes.append(process)
         return process
 
+
+def _vnet_oid(name: str) -> Oid:
+    return Oid(lambda kernel, prison: str(prison.vnet.sysctl[name]), vnet=True, writable=True)
+
+
+def _const_oid(value: str, integer: bool = False) -> Oid:
+    return Oid(lambda kernel, prison: value, integer=integer)
+
+
+# The MIB variables the howtos use.
+MIB: dict[str, Oid] = {
+    "net.inet.ip.forwarding": _vnet_oid("net.inet.ip.forwarding"),
+    "net.inet.ip.ttl": _vnet_oid("net.inet.ip.ttl"),
+    "net.inet6.ip6.forwarding": _vnet_oid("net.inet6.ip6.forwarding"),
+    "net.link.bridge.inherit_mac": _vnet_oid("net.link.bridge.inherit_mac"),
+    "kern.hostname": Oid(lambda kernel, prison: prison.hostname, writable=True, integer=False),
+    "kern.ostype": _const_oid("FreeBSD"),
+    "kern.osrelease": Oid(lambda kernel, prison: prison.params.get("osrelease", kernel.release),
+                          integer=False),
+    "kern.features.vimage": _const_oid("1", integer=True),
+    "kern.features.inet": _const_oid("1", integer=True),
+    "kern.features.inet6": _const_oid("1", integer=True),
+    "kern.securelevel": _const_oid("-1", integer=True),
+    "kern.hostid": Oid(lambda kernel, prison: str(kernel.hostid)),
+    "kern.hostuuid": Oid(lambda kernel, prison: kernel.hostuuid, integer=False),
+    "hw.machine": _const_oid("amd64"),
+    "hw.ncpu": _const_oid("2", integer=True),
+    # ip_fw2.c: fetched from the kernel environment when ipfw.ko loads
+    "net.inet.ip.fw.default_to_accept": Oid(
+        lambda kernel, prison: str(int(kernel.ipfw_default_to_accept)), tunable=True,
+        module="ipfw"),
+    "security.jail.jailed": Oid(lambda kernel, prison: "0" if prison.is_host else "1"),
+    "security.jail.vnet": Oid(
+        lambda kernel, prison: "1" if prison.own_vnet and not prison.is_host else "0"),
+}
