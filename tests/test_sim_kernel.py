@@ -11,7 +11,8 @@ import pytest
 import jailkit
 from jailkit.parsers.ifconfig import parse_ifconfig
 from jailkit.sim import labnet
-from jailkit.sim.errno import EADDRNOTAVAIL, EBUSY, EEXIST, EINVAL, ENOENT, EPERM, ETIMEDOUT, OSErr
+from jailkit.sim.errno import (EADDRNOTAVAIL, EBUSY, EEXIST, EINVAL, ENETUNREACH, ENOENT, EPERM, ESRCH,
+                               ETIMEDOUT, OSErr)
 from jailkit.sim.ifnet import ND6_IFDISABLED
 from jailkit.sim.kernel import Kernel
 from jailkit.sim.socket import ConnectError, Listener, connect, datagram, listen
@@ -121,9 +122,9 @@ def _jail(k: Kernel, name: str = "j"):
                          persist=True, ip4=[], params={}, children_max=0)
 
 
-def _errno(call, *args) -> int:
+def _errno(call, *args, **kwargs) -> int:
     with pytest.raises(OSErr) as failure:
-        call(*args)
+        call(*args, **kwargs)
     return failure.value.errno
 
 
@@ -263,3 +264,18 @@ def test_sysctl_names_follow_the_loaded_modules():
     k.kldload(k.prison0, "ipfw")
     assert "net.inet.ip.fw.default_to_accept" in k.sysctl_names("net.inet.ip")
     assert k.sysctl_oid("net.inet.ip.fw.default_to_accept").tunable
+
+
+def test_route_change_keeps_the_old_route_when_the_new_gateway_is_unreachable():
+    k = kernel()
+    vnet = k.host_vnet
+    nic = k.clone_create(vnet, "epair")
+    k.add_inet(nic, ipaddress.IPv4Interface("10.0.0.2/24"), None, alias=False)
+    default = ipaddress.IPv4Network("0.0.0.0/0")
+    assert _errno(vnet.change_route, default, ipaddress.IPv4Address("10.0.0.1"), host=False) == ESRCH
+    vnet.add_route(default, ipaddress.IPv4Address("10.0.0.1"), host=False)
+    assert _errno(vnet.change_route, default, ipaddress.IPv4Address("192.0.2.1"),
+                  host=False) == ENETUNREACH
+    assert str(vnet.lookup(ipaddress.IPv4Address("8.8.8.8")).gateway) == "10.0.0.1"
+    vnet.change_route(default, ipaddress.IPv4Address("10.0.0.3"), host=False)
+    assert str(vnet.lookup(ipaddress.IPv4Address("8.8.8.8")).gateway) == "10.0.0.3"

@@ -185,6 +185,17 @@ class Vnet:
         self.routes.append(route)
         return route
 
+    def change_route(self, dest: Net4, gateway: IPv4, *, host: bool) -> Route:
+        """RTM_CHANGE: the static route to ``dest`` gets a new gateway
+        (ESRCH without one); when the new gateway is unreachable, the route
+        stays as it was."""
+        existing = self.delete_route(dest)
+        try:
+            return self.add_route(dest, gateway, host=host)
+        except OSErr:
+            self.routes.append(existing)
+            raise
+
     def flush_static(self) -> list[Route]:
         """route flush: every static route is deleted (RTM_DELETE each);
         the routes the addresses made stay. Returns the deleted routes."""

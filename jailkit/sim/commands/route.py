@@ -106,12 +106,7 @@ def _change(proc: Proc, vnet: Vnet, command: str, words: list[str], quiet: bool)
         else:
             gateway = ipaddress.IPv4Address(gateway_text)
             if command == "change":
-                existing = vnet.delete_route(network)
-                try:
-                    vnet.add_route(network, gateway, host=host)
-                except OSErr:
-                    vnet.routes.append(existing)
-                    raise
+                vnet.change_route(network, gateway, host=host)
             else:
                 vnet.add_route(network, gateway, host=host)
     except ValueError:
