@@ -279,3 +279,10 @@ def test_route_change_keeps_the_old_route_when_the_new_gateway_is_unreachable():
     assert str(vnet.lookup(ipaddress.IPv4Address("8.8.8.8")).gateway) == "10.0.0.1"
     vnet.change_route(default, ipaddress.IPv4Address("10.0.0.3"), host=False)
     assert str(vnet.lookup(ipaddress.IPv4Address("8.8.8.8")).gateway) == "10.0.0.3"
+
+
+def test_moving_an_interface_to_a_jail_that_shares_the_vnet(host):
+    """if.c if_vmove_loan: a jail without its own vnet has the caller's, and
+    moving within one vnet is EEXIST."""
+    host.run("jail -c name=p persist && ifconfig epair create").check()
+    assert run(host, "ifconfig epair0a vnet p") == (1, "", "ifconfig: SIOCSIFVNET: File exists\n")

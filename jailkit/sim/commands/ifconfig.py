@@ -377,8 +377,7 @@ class Configurator:
         if prison is None:
             raise Fail(f'jail "{jail}" not found')
         try:
-            if not prison.own_vnet:
-                raise OSErr(EEXIST)
+            # a jail without its own vnet shares this one: the kernel says EEXIST
             self.kernel.vmove(self.ifnet, prison.vnet)
         except OSErr as exc:
             raise Fail(f"SIOCSIFVNET: {exc.strerror}") from exc
