@@ -19,7 +19,7 @@ from .ifnet import Ethernet, Segment, new_loopback
 from .ipfilter import Ipfilter, parse_nat
 from .pf import Pf, parse as parse_pf
 from .services import NameServer, SshGreeting, WebServer, WhoisServer
-from .socket import Listener, listen
+from .socket import Listener, Service, listen
 from .vnet import Vnet
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def port(vnet: Vnet, name: str, mac: str, address: IPv4Interface, wire: Segment)
     return nic
 
 
-def serve(vnet: Vnet, proto: str, port_number: int, command: str, handler) -> None:
+def serve(vnet: Vnet, proto: str, port_number: int, command: str, handler: Service) -> None:
     listen(vnet, Listener(proto, "4", None, port_number, 0, 3, "root", command, handler))
 
 

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .errno import OSErr
+from .vfs import Vfs
 
 if TYPE_CHECKING:
     from .kernel import Kernel
@@ -61,7 +62,7 @@ def boot(kernel: "Kernel") -> list[str]:
     return messages
 
 
-def _conf_files(vfs, env: dict[str, str]) -> list[str]:
+def _conf_files(vfs: Vfs, env: dict[str, str]) -> list[str]:
     files = env.get("loader_conf_files", "").split()
     for directory in env.get("loader_conf_dirs", "").split():
         try:
@@ -71,7 +72,7 @@ def _conf_files(vfs, env: dict[str, str]) -> list[str]:
     return files + env.get("local_loader_conf_files", "").split()
 
 
-def _parse(vfs, path: str, env: dict[str, str], modules: dict[str, dict[str, str]],
+def _parse(vfs: Vfs, path: str, env: dict[str, str], modules: dict[str, dict[str, str]],
            messages: list[str]) -> None:
     try:
         text = vfs.read(path)

@@ -14,7 +14,7 @@ from .kernel import KLD_FILES, Kernel
 from .proc import IMAGES, Image, Input, Proc, Sink, root_env
 from .rcconf import rc_variables
 from .rcd import run_rc_command
-from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink
+from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink, Vfs
 from .vnet import Vnet
 
 # What installworld makes system-immutable (schg): the PRECIOUSLIB libraries
@@ -261,7 +261,7 @@ def install(kernel: Kernel, lab: Lab, bare: bool = False) -> None:
     _make_precious(vfs)
 
 
-def _make_precious(vfs) -> None:
+def _make_precious(vfs: Vfs) -> None:
     """install -fschg, as installworld does for the precious files."""
     for path, mode in PRECIOUS.items():
         node = vfs.lookup(path)
@@ -271,7 +271,7 @@ def _make_precious(vfs) -> None:
         node.flags = SF_IMMUTABLE
 
 
-def _install_boot(vfs, bare: bool) -> None:
+def _install_boot(vfs: Vfs, bare: bool) -> None:
     """/boot: the kernel and its modules, the loader's defaults and hints,
     and the box's own loader.conf (the official box only sets a delay)."""
     vfs.place("/boot/kernel/kernel", File("\x7fELF FreeBSD amd64 kernel (modelled)\n", 0o555))
@@ -325,7 +325,7 @@ def power_on(kernel: Kernel, lab: Lab, bare: bool) -> tuple[list[str], Vnet | No
     return console, router
 
 
-def _cleanvar(vfs) -> None:
+def _cleanvar(vfs: Vfs) -> None:
     """rc.d/cleanvar (purgedir): files under /var/run from the last boot
     are gone; the directories stay."""
     directories = [vfs.lookup("/var/run")]
