@@ -1,5 +1,8 @@
-"""The sim's kernel state: interfaces and their global index, vnets, jails
-(prisons), processes, loaded modules and a virtual clock.
+"""The FreeBSD kernel of the sim: its state and every rule on it, each
+operation raising the errno its system call or ioctl would. Interfaces and
+their global index (if.c, if_clone.c, if_bridge.c, in6_ifattach.c),
+vnets, jails (kern_jail.c), loaded modules (kern_linker.c), the sysctl MIB
+(kern_sysctl.c), kenv, processes and a virtual clock.
 
 Determinism: every "random" value (MAC addresses, round-trip times) comes
 from one seeded generator, so the same seed replays the same run."""
