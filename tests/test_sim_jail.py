@@ -223,3 +223,11 @@ def test_a_jail_sets_its_host_name_only_when_allowed(host):
     assert run(host, "jexec free sysctl kern.hostname=newer.lan") == \
         (0, "kern.hostname: new.lan -> newer.lan\n", "")
     assert run(host, "jls -j free host.hostname") == (0, "newer.lan\n", "")
+
+
+def test_a_console_log_on_a_device_swallows_the_output(host):
+    """exec.consolelog=/dev/null: the commands' output goes to the device,
+    which keeps nothing (it used to crash the sim)."""
+    assert run(host, 'jail -c name=j persist exec.consolelog=/dev/null exec.start="/bin/echo hi"') \
+        == (0, "", "")
+    assert run(host, "jls name")[1] == "j\n"

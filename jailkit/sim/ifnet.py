@@ -32,6 +32,8 @@ IFCAP_NAMES = ["RXCSUM", "TXCSUM", "NETCONS", "VLAN_MTU", "VLAN_HWTAGGING", "JUM
                "NETMAP", "RXCSUM_IPV6", "TXCSUM_IPV6", "HWSTATS", "TXRTLMT", "HWRXTSTMP",
                "MEXTPG", "TXTLS4", "TXTLS6", "VXLAN_HWCSUM", "VXLAN_HWTSO", "TXTLS_RTLMT"]
 IFCAP_JUMBO_MTU = 0x20
+LO_OPTIONS = 0x680003  # RXCSUM,TXCSUM,LINKSTATE,RXCSUM_IPV6,TXCSUM_IPV6
+LOMTU = 16384          # sys/net/if_loop.c
 
 # nd6 per-interface flags (sys/netinet6/nd6.h) and their ifconfig names (af_nd6.c).
 ND6_PERFORMNUD = 0x1
@@ -176,6 +178,15 @@ class Loopback(Ifnet):
     def _driver_state(self) -> None:
         self.running = self.up
         self.link_up = self.up
+
+
+def new_loopback(vnet: "Vnet", unit: int, index: int = 0) -> Loopback:
+    """loN as if_loop.c lo_clone_create() makes it, down and without
+    address: every vnet's lo0 and each cloned one. ``index`` is left 0 for
+    the kernel to allocate; a lab machine outside the index gives its own."""
+    return Loopback(f"lo{unit}", "lo", unit, None, vnet, vnet, index=index,
+                    admin_flags=IFF_LOOPBACK | IFF_MULTICAST, mtu=LOMTU, options=LO_OPTIONS,
+                    nd6=ND6_PERFORMNUD | ND6_AUTO_LINKLOCAL, groups=["lo"])
 
 
 class Ethernet(Ifnet):

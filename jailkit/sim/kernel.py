@@ -1,5 +1,8 @@
-"""The sim's kernel state: interfaces and their global index, vnets, jails
-(prisons), processes, loaded modules and a virtual clock.
+"""The FreeBSD kernel of the sim: its state and every rule on it, each
+operation raising the errno its system call or ioctl would. Interfaces and
+their global index (if.c, if_clone.c, if_bridge.c, in6_ifattach.c),
+vnets, jails (kern_jail.c), loaded modules (kern_linker.c), the sysctl MIB
+(kern_sysctl.c), kenv, processes and a virtual clock.
 
 Determinism: every "random" value (MAC addresses, round-trip times) comes
 from one seeded generator, so the same seed replays the same run."""
@@ -13,12 +16,13 @@ import re
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 from . import pfil
-from .errno import EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EOPNOTSUPP, EPERM, OSErr
-from .ifnet import (IFF_LOOPBACK, IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED,
-                    ND6_PERFORMNUD, Bridge, BridgeMember, Epair, Ethernet, Ifnet, Loopback, Segment)
+from .errno import EADDRNOTAVAIL, EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EOPNOTSUPP, EPERM, OSErr
+from .ifnet import (IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_PERFORMNUD, Bridge,
+                    BridgeMember, Epair, Ethernet, Ifnet, Inet6Addr, Loopback, Segment,
+                    new_loopback)
 from .devfs import Devfs
 from .ipfilter import Ipfilter
 from .ipfw import Ipfw
@@ -28,7 +32,6 @@ from .vnet import Vnet
 
 IFNAMSIZ = 16  # sys/net/if.h: names are at most 15 characters
 EPAIR_OPTIONS = 0x8  # VLAN_MTU
-LO_OPTIONS = 0x680003  # RXCSUM,TXCSUM,LINKSTATE,RXCSUM_IPV6,TXCSUM_IPV6
 JAIL_MAX = 999999
 IF_MINMTU, IF_MAXMTU = 72, 65535  # sys/net/if_var.h
 KENV_MNAMELEN = 128  # sys/sys/kenv.h
@@ -36,6 +39,10 @@ KENV_MVALLEN = 128
 # Device nodes a module makes (/dev/pf, IPFilter's /dev/ipl ...).
 MODULE_DEVICES = {"pf": ["pf"], "ipl": ["ipl", "ipnat", "ipstate", "ipauth", "iplookup",
                                        "ipsync", "ipscan"]}
+# The kernel modules installed in /boot/kernel (NAME.ko), with their sizes.
+KLD_FILES = {"if_bridge": 0x9b90, "if_epair": 0x5250, "bridgestp": 0x76e0, "pf": 0x5a4e8,
+             "pflog": 0x2610, "ipfw": 0x35df0, "ipfw_nat": 0x31c0, "ipdivert": 0x4ee8,
+             "ipl": 0x3b5a8, "libalias": 0x7d50, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018}
 # Modules kldload(8) loads first for another (their MODULE_DEPEND).
 MODULE_DEPENDS = {"ipfw_nat": ["ipfw", "libalias"], "pflog": ["pf"]}
 # The virtual clock starts at this moment (Kernel.clock counts seconds from it).
@@ -47,12 +54,19 @@ BACKGROUND_LIMIT = 60.0
 # time passes (`while :; do :; done`) before it counts as past its limit.
 SPIN_LIMIT = 100_000
 SIGINT_STATUS = 128 + 2    # sh's $? for a process killed by SIGINT
+IN6ADDR_LOOPBACK = ipaddress.IPv6Address("::1")
+AnyIfnet = TypeVar("AnyIfnet", bound=Ifnet)
+
+
+class DeadlineToken:
+    """Names one Kernel.deadline(), so that its caller knows a Deadline as
+    its own (an outer deadline's passes through)."""
 
 
 class Deadline(Exception):
     """A command ran past the virtual-time deadline its caller set."""
 
-    def __init__(self, token: object) -> None:
+    def __init__(self, token: DeadlineToken) -> None:
         super().__init__()
         self.token = token
 
@@ -62,6 +76,16 @@ class Interrupted(Exception):
     terminal, or a session's limit without one. A program that catches SIGINT
     (ping's finish(), tcpdump's cleanup()) catches this and ends as it
     would; any other dies of it, and its shell with it (status 128 + 2)."""
+
+
+def _eui64_linklocal(mac: str) -> ipaddress.IPv6Address:
+    """fe80:: and the interface identifier made from a MAC: ff:fe in the
+    middle and the universal/local bit flipped (RFC 4291 appendix A)."""
+    octets = [int(x, 16) for x in mac.split(":")]
+    octets[0] ^= 0x02
+    eui = octets[:3] + [0xFF, 0xFE] + octets[3:]
+    groups = [f"{(eui[i] << 8) | eui[i + 1]:x}" for i in range(0, 8, 2)]
+    return ipaddress.IPv6Address("fe80::" + ":".join(groups))
 
 
 def _no_listener(ifnet: Ifnet, event: str, name: str) -> None:
@@ -96,6 +120,18 @@ class Process:
     sockets: list = field(default_factory=list)  # listening sockets (sockstat)
 
 
+@dataclass(frozen=True)
+class Oid:
+    """One sysctl MIB variable: how to read it as a jail sees it, and its
+    CTLFLAG_* kind (what sysctl(8) learns from oidfmt)."""
+    read: Callable[["Kernel", Prison], str]
+    vnet: bool = False          # CTLFLAG_VNET: each vnet's own, writable from a VNET jail
+    writable: bool = False      # CTLFLAG_WR
+    integer: bool = True        # CTLTYPE_INT (else a string)
+    tunable: bool = False       # CTLFLAG_RDTUN: set in loader.conf, read-only after
+    module: str | None = None   # exists while this kernel module is loaded
+
+
 class Kernel:
     def __init__(self, *, seed: int, hostname: str, release: str, disk: Dir | None = None) -> None:
         self.rng = random.Random(seed)
@@ -104,7 +140,7 @@ class Kernel:
             self.rng.getrandbits(bits) for bits in (32, 16, 16, 16, 48))
         self.release = release
         self.clock = 0.0
-        self.deadlines: list[tuple[float, object]] = []
+        self.deadlines: list[tuple[float, DeadlineToken]] = []
         # The line a login session runs in the foreground (jailkit.sim.session):
         # SIGINT reaches it when ^C was typed or at its limit, and at a
         # terminal its virtual time passes at the pace of real time.
@@ -147,7 +183,7 @@ class Kernel:
             index += 1
         return index
 
-    def _attach(self, ifnet: Ifnet, unit: int | None = None) -> Ifnet:
+    def _attach(self, ifnet: AnyIfnet, unit: int | None = None) -> AnyIfnet:
         ifnet.index = self._alloc_index()
         self.ifindex[ifnet.index] = ifnet
         ifnet.vnet.ifnets.append(ifnet)
@@ -209,10 +245,7 @@ class Kernel:
             name = f"bridge{unit}"
             return self._attach(Bridge(name, "bridge", unit, self.gen_mac(vnet, name), vnet, vnet,
                                        nd6=ND6_PERFORMNUD | ND6_IFDISABLED, groups=["bridge"]))
-        return self._attach(Loopback(f"lo{unit}", "lo", unit, None, vnet, vnet,
-                                     admin_flags=IFF_LOOPBACK | IFF_MULTICAST, mtu=16384,
-                                     options=LO_OPTIONS, nd6=ND6_PERFORMNUD | ND6_AUTO_LINKLOCAL,
-                                     groups=["lo"]))
+        return self._attach(new_loopback(vnet, unit))
 
     def _create_epair(self, vnet: Vnet, unit: int) -> Epair:
         mac = self._epair_mac()
@@ -318,6 +351,82 @@ class Kernel:
             raise OSErr(EINVAL)
         ifnet.mtu = mtu
 
+    # -- flags and addresses ----------------------------------------------------
+    def if_up(self, ifnet: Ifnet) -> None:
+        """SIOCSIFFLAGS setting IFF_UP: if.c if_up() only when the interface
+        was down; the driver starts and in6_if_up() gives it its IPv6
+        addresses (in6_ifattach)."""
+        if ifnet.up:
+            return
+        ifnet.set_up(True)
+        self._in6_ifattach(ifnet)
+        if ifnet.bridge is not None:
+            ifnet.bridge.link_check()
+
+    def if_down(self, ifnet: Ifnet) -> None:
+        ifnet.set_up(False)
+        if ifnet.bridge is not None:
+            ifnet.bridge.link_check()
+
+    @staticmethod
+    def _in6_ifattach(ifnet: Ifnet) -> None:
+        """in6_ifattach.c in6_ifattach(): a multicast-capable loopback gets
+        ::1 unless its vnet has it (in6_ifattach_loopback); then, with
+        AUTO_LINKLOCAL and without IFDISABLED, an interface without a
+        link-local address gets one: fe80::1 on a loopback, else the EUI-64
+        of its MAC (in6_ifattach_linklocal, get_ifid)."""
+        if not ifnet.flags & IFF_MULTICAST:
+            return
+        if isinstance(ifnet, Loopback) and not any(
+                a.address == IN6ADDR_LOOPBACK for i in ifnet.vnet.ifnets for a in i.inet6):
+            ifnet.inet6.append(Inet6Addr(IN6ADDR_LOOPBACK, 128))
+        if not ifnet.nd6 & ND6_AUTO_LINKLOCAL or ifnet.nd6 & ND6_IFDISABLED:
+            return
+        if any(a.scoped for a in ifnet.inet6):
+            return
+        if isinstance(ifnet, Loopback):
+            ifnet.inet6.append(Inet6Addr(ipaddress.IPv6Address("fe80::1"), 64, scoped=True))
+        elif ifnet.mac:
+            ifnet.inet6.append(Inet6Addr(_eui64_linklocal(ifnet.mac), 64, scoped=True))
+
+    def set_nd6(self, ifnet: Ifnet, *, on: int = 0, off: int = 0) -> None:
+        """SIOCSIFINFO_FLAGS (nd6.c nd6_ioctl): clearing IFDISABLED on an up
+        interface runs in6_if_up(); setting it takes the link-local address
+        away (FreeBSD marks it tentative, which the sim shows as gone)."""
+        enabled = ifnet.nd6 & ND6_IFDISABLED and off & ND6_IFDISABLED
+        ifnet.nd6 = (ifnet.nd6 | on) & ~off
+        if on & ND6_IFDISABLED:
+            ifnet.inet6 = [a for a in ifnet.inet6 if not a.scoped]
+        if enabled and ifnet.up:
+            self._in6_ifattach(ifnet)
+
+    def add_inet(self, ifnet: Ifnet, iface: ipaddress.IPv4Interface,
+                 broadcast: ipaddress.IPv4Address | None, *, alias: bool) -> None:
+        """SIOCAIFADDR (in.c in_aifaddr_ioctl): the address, replacing the
+        first one unless ``alias``; the driver's SIOCSIFADDR (ether_ioctl,
+        loioctl) then brings a down interface up."""
+        ifnet.vnet.add_inet(ifnet, iface, broadcast, replace_first=not alias)
+        self.if_up(ifnet)
+
+    @staticmethod
+    def add_inet6(ifnet: Ifnet, address: ipaddress.IPv6Address, prefixlen: int) -> None:
+        """SIOCAIFADDR_IN6: the address (a link-local one is scoped to the
+        interface). A down interface comes up, without in6_if_up()'s own
+        addresses: that is how the sim has always done it (to be held
+        against in6.c in6_update_ifa)."""
+        ifnet.inet6.append(Inet6Addr(address, prefixlen, scoped=address.is_link_local))
+        if not ifnet.up:
+            ifnet.set_up(True)
+
+    @staticmethod
+    def delete_inet6(ifnet: Ifnet, address: ipaddress.IPv6Address) -> None:
+        """SIOCDIFADDR_IN6; EADDRNOTAVAIL when the interface has no such
+        address."""
+        kept = [a for a in ifnet.inet6 if a.address != address]
+        if len(kept) == len(ifnet.inet6):
+            raise OSErr(EADDRNOTAVAIL)
+        ifnet.inet6 = kept
+
     def bridge_delete(self, bridge: Bridge, member: Ifnet) -> None:
         if member.bridge is not bridge:
             raise OSErr(ENXIO)
@@ -346,10 +455,7 @@ class Kernel:
 
     def attach_loopback(self, vnet: Vnet) -> Loopback:
         """lo0, which every vnet gets at creation, down and without address."""
-        lo0 = Loopback("lo0", "lo", 0, None, vnet, vnet,
-                       admin_flags=IFF_LOOPBACK | IFF_MULTICAST, mtu=16384,
-                       options=LO_OPTIONS, nd6=ND6_PERFORMNUD | ND6_AUTO_LINKLOCAL,
-                       groups=["lo"])
+        lo0 = new_loopback(vnet, 0)
         self._attach(lo0, unit=0)
         return lo0
 
@@ -379,6 +485,36 @@ class Kernel:
         for module in loaded:
             self._add_devices(MODULE_DEVICES.get(module, []))
         return loaded
+
+    def kldload(self, prison: Prison, file: str) -> int:
+        """kldload(2) (kern_linker.c kern_kldload): the host's root only
+        (PRIV_KLD_LOAD: EPERM in a jail), a file /boot/kernel has (ENOENT),
+        not loaded yet (EEXIST); returns the new file's id."""
+        if not prison.is_host:
+            raise OSErr(EPERM)
+        module = file.rsplit("/", 1)[-1].removesuffix(".ko")
+        if module not in KLD_FILES:
+            raise OSErr(ENOENT)
+        if module in self.modules:
+            raise OSErr(EEXIST)
+        self.load_module(module)
+        return len(self.modules)
+
+    def kldfind(self, file: str) -> str:
+        """kldfind(2): the loaded file of that name (".ko" optional), for
+        anyone; ENOENT when none is (the kernel itself is not unloadable,
+        so it is not found either)."""
+        module = file.removesuffix(".ko")
+        if module not in self.modules or module == "kernel":
+            raise OSErr(ENOENT)
+        return module
+
+    def kldunload(self, prison: Prison, module: str) -> None:
+        """kldunload(2) (kern_kldunload): the host's root only
+        (PRIV_KLD_UNLOAD); EBUSY while another loaded module needs it."""
+        if not prison.is_host:
+            raise OSErr(EPERM)
+        self.unload_module(module)
 
     def tunable_int(self, name: str) -> int:
         """TUNABLE_INT_FETCH: a kenv number (strtoq, base 0, with the k/m/g
@@ -416,6 +552,39 @@ class Kernel:
         if not prison.is_host and prison.params.get("allow.set_hostname") != "1":
             raise OSErr(EPERM)
         prison.hostname = name
+
+    # -- sysctl(3) -------------------------------------------------------------
+    def sysctl_oid(self, name: str) -> Oid:
+        """The variable ``name`` and its kind (sysctl's oidfmt); ENOENT for
+        one this kernel does not have (or not while its module is out)."""
+        oid = MIB.get(name)
+        if oid is None or oid.module is not None and oid.module not in self.modules:
+            raise OSErr(ENOENT)
+        return oid
+
+    def sysctl_names(self, prefix: str = "") -> list[str]:
+        """The variables at and below node ``prefix`` (all without one),
+        sorted: what sysctl(8) walks for a node or -a."""
+        names = [n for n in MIB if not prefix or n == prefix or n.startswith(prefix + ".")]
+        return sorted(n for n in names if MIB[n].module is None or MIB[n].module in self.modules)
+
+    def sysctl_get(self, prison: Prison, name: str) -> str:
+        return self.sysctl_oid(name).read(self, prison)
+
+    def sysctl_set(self, prison: Prison, name: str, value: str) -> None:
+        """A write (kern_sysctl.c sysctl_root): a jail writes only what
+        belongs to its own vnet (CTLFLAG_VNET in a VNET jail); the host
+        name through sethostname's rule. ``value`` is already checked for
+        the variable's type, as sysctl(8) does."""
+        oid = self.sysctl_oid(name)
+        if not oid.writable:
+            raise OSErr(EPERM)
+        if name == "kern.hostname":
+            self.sethostname(prison, value)
+        elif oid.vnet and (prison.is_host or prison.own_vnet):
+            prison.vnet.sysctl[name] = int(value)
+        else:
+            raise OSErr(EPERM)
 
     # -- kenv(2) -------------------------------------------------------------
     def kenv_set(self, prison: Prison, name: str, value: str) -> None:
@@ -470,7 +639,7 @@ class Kernel:
         vnet.firewalls["ipfw"] = Ipfw(default_to_accept=self.ipfw_default_to_accept)
         pfil.link(vnet, "ipfw")
 
-    def firewall(self, vnet: Vnet, name: str):
+    def firewall(self, vnet: Vnet, name: str):  # untyped until every caller handles None
         """The vnet's instance of a firewall whose module is loaded, made on
         first use (pf and ipfilter keep per-vnet state from module load on,
         but filter only once enabled); None without the module."""
@@ -533,11 +702,17 @@ class Kernel:
     def jail_create(self, parent: Prison, *, name: str | None, jid: int | None, path: str,
                     hostname: str | None, vnet: bool, persist: bool,
                     ip4: list[ipaddress.IPv4Address], params: dict[str, str],
-                    children_max: int) -> Prison:
+                    children_max: int, attach: bool = False) -> Prison:
+        """jail_set(2) with JAIL_CREATE. ``attach``: the caller will run
+        processes in it (jail(8) holds persist for its commands until
+        clear_persist). An OSErr's detail is the kernel's errmsg."""
+        if not persist and not attach:
+            # kern_jail.c: nothing would keep such a jail alive.
+            raise OSErr(EINVAL, "new jail must persist or attach")
         if not parent.is_host:
             # kern_jail.c: a jail may only make children.max descendants.
             if parent.children_max == 0:
-                raise OSErr(EPERM, "jail_set")
+                raise OSErr(EPERM)
             if len(self.visible_prisons(parent)) >= parent.children_max:
                 raise OSErr(EPERM, "prison limit exceeded")
         number = self.alloc_jid(jid)
@@ -546,9 +721,33 @@ class Kernel:
             raise OSErr(EEXIST)
         prison = Prison(number, label, path, hostname if hostname is not None else parent.hostname,
                         self.new_vnet(f"jail {label}") if vnet else parent.vnet, vnet, parent,
-                        persist=persist, ip4=ip4, params=params, children_max=children_max)
+                        persist=True,   # or held by jail(8) until clear_persist()
+                        ip4=ip4, params=params, children_max=children_max)
         self.prisons[number] = prison
         return prison
+
+    def jail_update(self, prison: Prison, *, vnet: bool | None = None, path: str | None = None,
+                    hostname: str | None = None, persist: bool | None = None,
+                    allow: dict[str, str] | None = None) -> None:
+        """jail_set(2) with JAIL_UPDATE: vnet and path are fixed at creation
+        (kern_jail.c errmsgs); a jail that loses persist dies when no
+        process is left in it."""
+        if vnet is not None:
+            raise OSErr(EINVAL, "vnet cannot be changed after creation")
+        if path is not None:
+            raise OSErr(EINVAL, "path cannot be changed after creation")
+        if hostname is not None:
+            prison.hostname = hostname
+        prison.params.update(allow or {})
+        if persist is not None:
+            prison.persist = persist
+        self.reap_if_empty(prison)
+
+    def clear_persist(self, prison: Prison) -> None:
+        """jail(8)'s clear_persist(): the persist it held for its commands
+        goes, and the jail with it unless a process is left."""
+        prison.persist = False
+        self.reap_if_empty(prison)
 
     def jail_remove(self, prison: Prison) -> None:
         for child in [p for p in self.prisons.values() if p.parent is prison]:
@@ -575,10 +774,10 @@ class Kernel:
         return EPOCH + timedelta(seconds=self.clock)
 
     @contextmanager
-    def deadline(self, seconds: float) -> Iterator[object]:
+    def deadline(self, seconds: float) -> Iterator[DeadlineToken]:
         """Virtual time a command may take; past it, Deadline is raised
         (carrying this token) from wherever time passes."""
-        token = object()
+        token = DeadlineToken()
         entry = (self.clock + seconds, token)
         self.deadlines.append(entry)
         try:
@@ -639,3 +838,38 @@ class Kernel:
         self.processes.append(process)
         return process
 
+
+def _vnet_oid(name: str) -> Oid:
+    return Oid(lambda kernel, prison: str(prison.vnet.sysctl[name]), vnet=True, writable=True)
+
+
+def _const_oid(value: str, integer: bool = False) -> Oid:
+    return Oid(lambda kernel, prison: value, integer=integer)
+
+
+# The MIB variables the howtos use.
+MIB: dict[str, Oid] = {
+    "net.inet.ip.forwarding": _vnet_oid("net.inet.ip.forwarding"),
+    "net.inet.ip.ttl": _vnet_oid("net.inet.ip.ttl"),
+    "net.inet6.ip6.forwarding": _vnet_oid("net.inet6.ip6.forwarding"),
+    "net.link.bridge.inherit_mac": _vnet_oid("net.link.bridge.inherit_mac"),
+    "kern.hostname": Oid(lambda kernel, prison: prison.hostname, writable=True, integer=False),
+    "kern.ostype": _const_oid("FreeBSD"),
+    "kern.osrelease": Oid(lambda kernel, prison: prison.params.get("osrelease", kernel.release),
+                          integer=False),
+    "kern.features.vimage": _const_oid("1", integer=True),
+    "kern.features.inet": _const_oid("1", integer=True),
+    "kern.features.inet6": _const_oid("1", integer=True),
+    "kern.securelevel": _const_oid("-1", integer=True),
+    "kern.hostid": Oid(lambda kernel, prison: str(kernel.hostid)),
+    "kern.hostuuid": Oid(lambda kernel, prison: kernel.hostuuid, integer=False),
+    "hw.machine": _const_oid("amd64"),
+    "hw.ncpu": _const_oid("2", integer=True),
+    # ip_fw2.c: fetched from the kernel environment when ipfw.ko loads
+    "net.inet.ip.fw.default_to_accept": Oid(
+        lambda kernel, prison: str(int(kernel.ipfw_default_to_accept)), tunable=True,
+        module="ipfw"),
+    "security.jail.jailed": Oid(lambda kernel, prison: "0" if prison.is_host else "1"),
+    "security.jail.vnet": Oid(
+        lambda kernel, prison: "1" if prison.own_vnet and not prison.is_host else "0"),
+}

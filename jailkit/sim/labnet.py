@@ -15,11 +15,11 @@ import ipaddress
 from typing import TYPE_CHECKING
 
 from . import pfil
-from .ifnet import IFF_LOOPBACK, IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_PERFORMNUD, Ethernet, Loopback, Segment
+from .ifnet import Ethernet, Segment, new_loopback
 from .ipfilter import Ipfilter, parse_nat
 from .pf import Pf, parse as parse_pf
 from .services import NameServer, SshGreeting, WebServer, WhoisServer
-from .socket import Listener, listen
+from .socket import Listener, Service, listen
 from .vnet import Vnet
 
 if TYPE_CHECKING:
@@ -76,9 +76,7 @@ def _translate(gateway: Vnet, lab: "Lab") -> None:
 
 def machine(name: str) -> Vnet:
     vnet = Vnet(name)
-    lo0 = Loopback("lo0", "lo", 0, None, vnet, vnet, index=1,
-                   admin_flags=IFF_LOOPBACK | IFF_MULTICAST, mtu=16384,
-                   nd6=ND6_PERFORMNUD | ND6_AUTO_LINKLOCAL, groups=["lo"])
+    lo0 = new_loopback(vnet, 0, index=1)
     vnet.ifnets.append(lo0)
     lo0.set_up(True)
     vnet.add_inet(lo0, IPv4Interface("127.0.0.1/8"), None, replace_first=True)
@@ -96,7 +94,7 @@ def port(vnet: Vnet, name: str, mac: str, address: IPv4Interface, wire: Segment)
     return nic
 
 
-def serve(vnet: Vnet, proto: str, port_number: int, command: str, handler) -> None:
+def serve(vnet: Vnet, proto: str, port_number: int, command: str, handler: Service) -> None:
     listen(vnet, Listener(proto, "4", None, port_number, 0, 3, "root", command, handler))
 
 

@@ -13,16 +13,13 @@ import re
 from typing import TYPE_CHECKING
 
 from .errno import OSErr
+from .vfs import Vfs
 
 if TYPE_CHECKING:
     from .kernel import Kernel
 
 DEFAULTS = "/boot/defaults/loader.conf"
 MODULE_DIR = "/boot/kernel"
-# The kernel modules installed in MODULE_DIR (NAME.ko), with their sizes.
-KLD_FILES = {"if_bridge": 0x9b90, "if_epair": 0x5250, "bridgestp": 0x76e0, "pf": 0x5a4e8,
-             "pflog": 0x2610, "ipfw": 0x35df0, "ipfw_nat": 0x31c0, "ipdivert": 0x4ee8,
-             "ipl": 0x3b5a8, "libalias": 0x7d50, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018}
 # Per-module settings (config.lua's module patterns); everything else is
 # an environment variable.
 MODULE_KEYS = ("load", "name", "type", "flags", "before", "after", "error")
@@ -65,7 +62,7 @@ def boot(kernel: "Kernel") -> list[str]:
     return messages
 
 
-def _conf_files(vfs, env: dict[str, str]) -> list[str]:
+def _conf_files(vfs: Vfs, env: dict[str, str]) -> list[str]:
     files = env.get("loader_conf_files", "").split()
     for directory in env.get("loader_conf_dirs", "").split():
         try:
@@ -75,7 +72,7 @@ def _conf_files(vfs, env: dict[str, str]) -> list[str]:
     return files + env.get("local_loader_conf_files", "").split()
 
 
-def _parse(vfs, path: str, env: dict[str, str], modules: dict[str, dict[str, str]],
+def _parse(vfs: Vfs, path: str, env: dict[str, str], modules: dict[str, dict[str, str]],
            messages: list[str]) -> None:
     try:
         text = vfs.read(path)

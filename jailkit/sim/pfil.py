@@ -12,38 +12,17 @@ answers: a TCP RST or an ICMP unreachable, pf's "block return", ipfw's
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
+
+# The hook, the verdicts and what a firewall is live with the vnet, whose
+# firewalls they type; here they are re-exported for the firewalls.
+from .vnet import Firewall, Hook, Verdict
 
 if TYPE_CHECKING:
-    from .ifnet import Ifnet
     from .packet import Packet
     from .vnet import Vnet
 
-
-class Verdict(enum.Enum):
-    PASS = "pass"
-    DROP = "drop"
-    REFUSE = "refuse"
-
-
-@dataclass
-class Hook:
-    """Where a packet meets the firewalls: a vnet, a direction and the
-    interface it arrives on ("in") or leaves by ("out")."""
-
-    vnet: "Vnet"
-    direction: str
-    ifnet: "Ifnet"
-    now: float = 0.0
-
-
-class Firewall(Protocol):
-    name: str
-
-    def check(self, hook: Hook, packet: "Packet") -> Verdict:
-        ...
+__all__ = ["Firewall", "Hook", "Verdict", "link", "run", "unlink"]
 
 
 def link(vnet: "Vnet", name: str) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .errno import ECONNREFUSED, ETIMEDOUT
 from .network import Path, Unreachable, send, source_address
 from .packet import Packet
+from .vnet import Hook
 
 if TYPE_CHECKING:
     from .kernel import Kernel
@@ -25,10 +26,19 @@ KEEPINIT = 75.0          # net.inet.tcp.keepinit, in seconds
 PORTRANGE = (10000, 65535)   # net.inet.ip.portrange.first/last
 
 
+@runtime_checkable
 class Service(Protocol):
     """What answers on a listening socket."""
 
     def exchange(self, request: str, peer: tuple[IPv4, int]) -> str:
+        ...
+
+
+class Divert(Protocol):
+    """What reads a divert(4) socket (natd): it takes the packet ipfw
+    diverted and says whether it goes on (see ipfw.divert)."""
+
+    def divert(self, hook: Hook, packet: Packet) -> bool:
         ...
 
 
@@ -42,7 +52,7 @@ class Listener:
     fd: int
     user: str
     command: str
-    handler: object = None
+    handler: Service | Divert | None = None   # None: nothing ever answers
     path: str = ""               # a unix socket's file (family "unix")
 
     def local(self) -> str:
@@ -59,13 +69,19 @@ class Connection:
     rtt: float                   # milliseconds
 
     def exchange(self, request: str) -> str:
-        return self.listener.handler.exchange(request, self.peer)
+        """The service's answer; a socket nothing serves closes silently."""
+        return answer(self.listener, request, self.peer)
 
 
 class ConnectError(Exception):
     def __init__(self, errno: int) -> None:
         super().__init__(errno)
         self.errno = errno
+
+
+def answer(listener: Listener, request: str, peer: tuple[IPv4, int]) -> str:
+    handler = listener.handler
+    return handler.exchange(request, peer) if isinstance(handler, Service) else ""
 
 
 def listen(vnet: "Vnet", listener: Listener) -> Listener:
@@ -136,6 +152,9 @@ def datagram(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int, request: 
     kernel.advance(_rtt(kernel, there, back) / 1000)
     if listener is None:
         raise ConnectError(ECONNREFUSED)
+    if not isinstance(listener.handler, Service):
+        kernel.advance(timeout)        # bound, but nobody answers (syslogd's 514)
+        raise ConnectError(ETIMEDOUT)
     return listener.handler.exchange(request, (there.packet.src, there.packet.sport))
 
 

@@ -3,14 +3,44 @@ and the sysctls VIMAGE virtualises."""
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .errno import EADDRNOTAVAIL, EEXIST, ENETUNREACH, ESRCH, OSErr
 from .ifnet import Ifnet, InetAddr, Loopback
+from .packet import Packet
 
 IPv4 = ipaddress.IPv4Address
 Net4 = ipaddress.IPv4Network
+
+
+class Verdict(enum.Enum):
+    """What a pfil(9) hook decides (see pfil.py)."""
+    PASS = "pass"
+    DROP = "drop"
+    REFUSE = "refuse"
+
+
+@dataclass
+class Hook:
+    """Where a packet meets the firewalls: a vnet, a direction and the
+    interface it arrives on ("in") or leaves by ("out")."""
+
+    vnet: "Vnet"
+    direction: str
+    ifnet: Ifnet
+    now: float = 0.0
+
+
+class Firewall(Protocol):
+    """A firewall's per-vnet instance (ipfw, pf, ipfilter) as pfil runs it."""
+
+    name: str
+
+    def check(self, hook: Hook, packet: Packet) -> Verdict:
+        ...
 
 
 @dataclass(eq=False)
@@ -58,7 +88,7 @@ class Vnet:
     units: dict[str, set[int]] = field(default_factory=dict)   # cloner unit numbers in use
     # Firewalls of this stack by name ("pf", "ipfw", "ipf"), and the names
     # whose pfil hooks are linked, in linking order (see pfil.py).
-    firewalls: dict[str, object] = field(default_factory=dict)
+    firewalls: dict[str, Firewall] = field(default_factory=dict)
     hooks: list[str] = field(default_factory=list)
     # Listening sockets (the inpcb tables), see socket.py.
     listeners: list = field(default_factory=list)
@@ -154,6 +184,24 @@ class Vnet:
         route = Route(dest, gateway, ifnet, static=True, host=host)
         self.routes.append(route)
         return route
+
+    def change_route(self, dest: Net4, gateway: IPv4, *, host: bool) -> Route:
+        """RTM_CHANGE: the static route to ``dest`` gets a new gateway
+        (ESRCH without one); when the new gateway is unreachable, the route
+        stays as it was."""
+        existing = self.delete_route(dest)
+        try:
+            return self.add_route(dest, gateway, host=host)
+        except OSErr:
+            self.routes.append(existing)
+            raise
+
+    def flush_static(self) -> list[Route]:
+        """route flush: every static route is deleted (RTM_DELETE each);
+        the routes the addresses made stay. Returns the deleted routes."""
+        flushed = [r for r in self.routes if r.static]
+        self.routes = [r for r in self.routes if not r.static]
+        return flushed
 
     def delete_route(self, dest: Net4) -> Route:
         route = next((r for r in self.routes if r.dest == dest and r.static), None)

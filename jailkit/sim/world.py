@@ -9,13 +9,12 @@ import ipaddress
 
 from ..lab import Lab
 from . import devd, labnet, loader
-from .ifnet import Inet6Addr, Loopback, Segment
-from .kernel import Kernel
-from .loader import KLD_FILES
+from .ifnet import Loopback, Segment
+from .kernel import KLD_FILES, Kernel
 from .proc import IMAGES, Image, Input, Proc, Sink, root_env
 from .rcconf import rc_variables
 from .rcd import run_rc_command
-from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink
+from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink, Vfs
 from .vnet import Vnet
 
 # What installworld makes system-immutable (schg): the PRECIOUSLIB libraries
@@ -262,7 +261,7 @@ def install(kernel: Kernel, lab: Lab, bare: bool = False) -> None:
     _make_precious(vfs)
 
 
-def _make_precious(vfs) -> None:
+def _make_precious(vfs: Vfs) -> None:
     """install -fschg, as installworld does for the precious files."""
     for path, mode in PRECIOUS.items():
         node = vfs.lookup(path)
@@ -272,7 +271,7 @@ def _make_precious(vfs) -> None:
         node.flags = SF_IMMUTABLE
 
 
-def _install_boot(vfs, bare: bool) -> None:
+def _install_boot(vfs: Vfs, bare: bool) -> None:
     """/boot: the kernel and its modules, the loader's defaults and hints,
     and the box's own loader.conf (the official box only sets a delay)."""
     vfs.place("/boot/kernel/kernel", File("\x7fELF FreeBSD amd64 kernel (modelled)\n", 0o555))
@@ -326,7 +325,7 @@ def power_on(kernel: Kernel, lab: Lab, bare: bool) -> tuple[list[str], Vnet | No
     return console, router
 
 
-def _cleanvar(vfs) -> None:
+def _cleanvar(vfs: Vfs) -> None:
     """rc.d/cleanvar (purgedir): files under /var/run from the last boot
     are gone; the directories stay."""
     directories = [vfs.lookup("/var/run")]
@@ -360,10 +359,11 @@ def boot(kernel: Kernel, bare: bool) -> None:
     variables = rc_variables(proc)
     if variables.get("devd_enable", "NO").lower() in ("yes", "true", "on", "1"):
         devd.start(kernel)
-    if bare:
+    uplink = kernel.host_vnet.ifunit(UPLINK["nic"])
+    if bare and uplink is not None:
         # rc.d/netif: em0 is a DHCP interface (ifconfig_DEFAULT); its
         # dhclient got the lease _boot_bare_network set, and stays.
-        devd.quietstart(kernel, kernel.host_vnet.ifunit(UPLINK["nic"]), lease=True)
+        devd.quietstart(kernel, uplink, lease=True)
     for name in ("ipfw", "syslogd", "sshd", "cron"):
         knob = {"ipfw": "firewall_enable"}.get(name, f"{name}_enable")
         if variables.get(knob, "NO").lower() in ("yes", "true", "on", "1"):
@@ -388,11 +388,9 @@ def _boot_network(kernel: Kernel, lab: Lab) -> None:
     nic = kernel.add_physical(kernel.host_vnet, host.nic, host.mac,
                               media=host.media, baudrate=host.speed_mbps * 1_000_000,
                               options=host.options, segment=lan)
-    lo0 = kernel.attach_loopback(kernel.host_vnet)
-    loopback_up(kernel.host_vnet, lo0)
-    nic.set_up(True)
-    kernel.host_vnet.add_inet(nic, host.address, host.address.network.broadcast_address,
-                              replace_first=False)
+    loopback_up(kernel, kernel.attach_loopback(kernel.host_vnet))
+    kernel.if_up(nic)
+    kernel.add_inet(nic, host.address, host.address.network.broadcast_address, alias=True)
     kernel.host_vnet.add_route(ipaddress.IPv4Network("0.0.0.0/0"), lab.gateway, host=False)
     labnet.build(lab, lan)    # its machines live on in the LAN segment's ports
 
@@ -405,9 +403,9 @@ def _boot_bare_network(kernel: Kernel) -> Vnet:
     nic = kernel.add_physical(kernel.host_vnet, UPLINK["nic"], UPLINK["mac"],
                               media="autoselect (1000baseT <full-duplex>)", baudrate=1_000_000_000,
                               options=0x481009b, segment=uplink)
-    loopback_up(kernel.host_vnet, kernel.attach_loopback(kernel.host_vnet))
-    nic.set_up(True)
-    kernel.host_vnet.add_inet(nic, address, address.network.broadcast_address, replace_first=False)
+    loopback_up(kernel, kernel.attach_loopback(kernel.host_vnet))
+    kernel.if_up(nic)
+    kernel.add_inet(nic, address, address.network.broadcast_address, alias=True)
     kernel.host_vnet.add_route(ipaddress.IPv4Network("0.0.0.0/0"),
                                ipaddress.IPv4Address(UPLINK["router"]), host=False)
     router = labnet.machine("uplink router")
@@ -416,11 +414,8 @@ def _boot_bare_network(kernel: Kernel) -> Vnet:
     return router
 
 
-def loopback_up(vnet: Vnet, lo0: Loopback) -> None:
-    """``ifconfig lo0 127.0.0.1 up``: with IPv6 auto link-local, the kernel
-    also gives lo0 ::1 and fe80::1 (in6_ifattach_loopback)."""
-    lo0.set_up(True)
-    vnet.add_inet(lo0, ipaddress.IPv4Interface("127.0.0.1/8"), None, replace_first=True)
-    if not lo0.inet6:
-        lo0.inet6 = [Inet6Addr(ipaddress.IPv6Address("::1"), 128),
-                     Inet6Addr(ipaddress.IPv6Address("fe80::1"), 64, scoped=True)]
+def loopback_up(kernel: Kernel, lo0: Loopback) -> None:
+    """``ifconfig lo0 127.0.0.1 up`` (rc.d/netif): coming up, lo0 also
+    gets ::1 and fe80::1 from the kernel."""
+    kernel.if_up(lo0)
+    kernel.add_inet(lo0, ipaddress.IPv4Interface("127.0.0.1/8"), None, alias=False)

@@ -15,8 +15,9 @@ import re
 from ..errno import EEXIST, ENOENT, OSErr
 from ...getopt import GetoptError, getopt
 from ..ifnet import (IFBIF_NAMES, IFCAP_NAMES, IFF_BROADCAST, IFF_LOOPBACK, IFF_NAMES,
-                     ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, Ifnet,
-                     Inet6Addr, Loopback, bits, classful_prefix)
+                     ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, Ifnet, InetAddr,
+                     bits, classful_prefix)
+from ..kernel import Kernel
 from ..proc import Proc, program
 from ..vnet import Vnet
 
@@ -123,10 +124,10 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
         for addr in ifnet.inet:
             lines.append("\t" + _inet_line(ifnet, addr, fmt.get("inet", "")))
     if every or family == "inet6":
-        for addr in ifnet.inet6:
-            scope = f"%{ifnet.name}" if addr.scoped else ""
-            tail = f" scopeid 0x{ifnet.index:x}" if addr.scoped else ""
-            lines.append(f"\tinet6 {addr.address}{scope} prefixlen {addr.prefixlen}{tail}")
+        for addr6 in ifnet.inet6:
+            scope = f"%{ifnet.name}" if addr6.scoped else ""
+            tail = f" scopeid 0x{ifnet.index:x}" if addr6.scoped else ""
+            lines.append(f"\tinet6 {addr6.address}{scope} prefixlen {addr6.prefixlen}{tail}")
     if every:
         if isinstance(ifnet, Bridge):
             lines.extend(_bridge_lines(ifnet))
@@ -141,7 +142,7 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
     return "".join(line + "\n" for line in lines)
 
 
-def _inet_line(ifnet: Ifnet, addr, style: str) -> str:
+def _inet_line(ifnet: Ifnet, addr: InetAddr, style: str) -> str:
     net = addr.interface.network
     if style == "cidr":
         text = f"inet {addr.address}/{net.prefixlen}"
@@ -234,7 +235,7 @@ def _reclaim(proc: Proc, vnet: Vnet, name: str, params: list[str]) -> int:
 class Configurator:
     """The parameters of one ``ifconfig IF ...`` invocation."""
 
-    def __init__(self, proc: Proc, kernel, vnet: Vnet, ifnet: Ifnet, family: str) -> None:
+    def __init__(self, proc: Proc, kernel: Kernel, vnet: Vnet, ifnet: Ifnet, family: str) -> None:
         self.proc, self.kernel, self.vnet, self.ifnet, self.family = proc, kernel, vnet, ifnet, family
         self.address: str | None = None
         self.netmask: str | None = None
@@ -276,20 +277,10 @@ class Configurator:
 
     # -- flags and simple values
     def p_up(self) -> None:
-        self.ifnet.set_up(True)
-        # in6_if_up(): an interface that comes up with auto link-local and
-        # IPv6 enabled gets its link-local address (lo0: ::1 and fe80::1).
-        if self.ifnet.nd6 & ND6_AUTO_LINKLOCAL and not self.ifnet.nd6 & ND6_IFDISABLED:
-            self._linklocal()
-        self._refresh_bridge()
+        self.kernel.if_up(self.ifnet)
 
     def p_down(self) -> None:
-        self.ifnet.set_up(False)
-        self._refresh_bridge()
-
-    def _refresh_bridge(self) -> None:
-        if self.ifnet.bridge is not None:
-            self.ifnet.bridge.link_check()
+        self.kernel.if_down(self.ifnet)
 
     def p_alias(self) -> None:
         self.alias = True
@@ -363,35 +354,16 @@ class Configurator:
         self.ifnet.promisc = max(0, self.ifnet.promisc - 1)
 
     def p_ifdisabled(self) -> None:
-        self.ifnet.nd6 |= ND6_IFDISABLED
-        self.ifnet.inet6 = [a for a in self.ifnet.inet6 if not a.scoped]
+        self.kernel.set_nd6(self.ifnet, on=ND6_IFDISABLED)
 
     def p_not_ifdisabled(self) -> None:
-        self.ifnet.nd6 &= ~ND6_IFDISABLED
-        if self.ifnet.up and self.ifnet.nd6 & ND6_AUTO_LINKLOCAL:
-            self._linklocal()
+        self.kernel.set_nd6(self.ifnet, off=ND6_IFDISABLED)
 
     def p_auto_linklocal(self) -> None:
-        self.ifnet.nd6 |= ND6_AUTO_LINKLOCAL
+        self.kernel.set_nd6(self.ifnet, on=ND6_AUTO_LINKLOCAL)
 
     def p_not_auto_linklocal(self) -> None:
-        self.ifnet.nd6 &= ~ND6_AUTO_LINKLOCAL
-
-    def _linklocal(self) -> None:
-        if any(a.scoped for a in self.ifnet.inet6):
-            return
-        if isinstance(self.ifnet, Loopback):
-            self.ifnet.inet6 = [Inet6Addr(ipaddress.IPv6Address("::1"), 128),
-                                Inet6Addr(ipaddress.IPv6Address("fe80::1"), 64, scoped=True)]
-            return
-        if not self.ifnet.mac:
-            return
-        octets = [int(x, 16) for x in self.ifnet.mac.split(":")]
-        octets[0] ^= 0x02  # EUI-64 from the MAC (RFC 4291 appendix A)
-        eui = octets[:3] + [0xFF, 0xFE] + octets[3:]
-        groups = [f"{(eui[i] << 8) | eui[i + 1]:x}" for i in range(0, 8, 2)]
-        address = ipaddress.IPv6Address("fe80::" + ":".join(groups))
-        self.ifnet.inet6.append(Inet6Addr(address, 64, scoped=True))
+        self.kernel.set_nd6(self.ifnet, off=ND6_AUTO_LINKLOCAL)
 
     # -- cloning, vnets, bridges
     def p_destroy(self) -> None:
@@ -405,8 +377,7 @@ class Configurator:
         if prison is None:
             raise Fail(f'jail "{jail}" not found')
         try:
-            if not prison.own_vnet:
-                raise OSErr(EEXIST)
+            # a jail without its own vnet shares this one: the kernel says EEXIST
             self.kernel.vmove(self.ifnet, prison.vnet)
         except OSErr as exc:
             raise Fail(f"SIOCSIFVNET: {exc.strerror}") from exc
@@ -473,10 +444,7 @@ class Configurator:
         iface = ipaddress.IPv4Interface(f"{address}/{plen}")
         broadcast = ipaddress.IPv4Address(self.broadcast) if self.broadcast else (
             iface.network.broadcast_address if self.ifnet.flags & IFF_BROADCAST else None)
-        self.vnet.add_inet(self.ifnet, iface, broadcast, replace_first=not self.alias)
-        if not self.ifnet.up:
-            # ether_ioctl() and loioctl() bring an interface up on SIOCSIFADDR.
-            self.p_up()
+        self.kernel.add_inet(self.ifnet, iface, broadcast, alias=self.alias)
 
     def _add_inet6(self) -> None:
         text = self.address or ""
@@ -488,16 +456,14 @@ class Configurator:
             address = ipaddress.IPv6Address(text.split("%")[0])
         except ValueError:
             raise Fail(f"{text}: bad value") from None
-        self.ifnet.inet6.append(Inet6Addr(address, plen, scoped=address.is_link_local))
-        if not self.ifnet.up:
-            self.ifnet.set_up(True)
+        self.kernel.add_inet6(self.ifnet, address, plen)
 
     def _delete_address(self, text: str) -> None:
         if self.family == "inet6":
-            before = len(self.ifnet.inet6)
-            self.ifnet.inet6 = [a for a in self.ifnet.inet6 if str(a.address) != text.split("/")[0]]
-            if len(self.ifnet.inet6) == before:
-                raise Fail("ioctl (SIOCDIFADDR): Can't assign requested address")
+            try:
+                self.kernel.delete_inet6(self.ifnet, ipaddress.IPv6Address(text.split("/")[0]))
+            except (OSErr, ValueError):
+                raise Fail("ioctl (SIOCDIFADDR): Can't assign requested address") from None
             return
         try:
             self.vnet.delete_inet(self.ifnet, ipaddress.IPv4Address(text.split("/")[0]))

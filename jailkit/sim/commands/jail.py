@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 
 from ... import jailconf
-from ..errno import EEXIST, EPERM, OSErr
+from ..errno import EEXIST, OSErr
 from ...getopt import GetoptError, getopt
 from ..kernel import Prison
-from ..proc import FileOutput, Proc, program
-from ..vfs import Dir, Symlink, split
+from ..proc import FileOutput, Proc, Sink, program
+from ..vfs import Dir, File, Symlink, split
 
 USAGE = """\
 usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
@@ -187,7 +187,8 @@ class Run:
             if log:
                 self.check_path(j, "exec.consolelog", log, isfile=True)
                 node = self.kernel.vfs.write(log, "", append=True)
-                stdout = stderr = FileOutput(node)
+                # a device (/dev/null) takes the output and keeps nothing
+                stdout = stderr = FileOutput(node) if isinstance(node, File) else Sink()
             child = proc.child(prison=prison, cwd="/", env=env, stdout=stdout, stderr=stderr)
         else:
             child = proc.child(env=env)
@@ -298,15 +299,14 @@ class Run:
             raise
         # clear_persist(): persist was only held for the commands.
         if not j.flag("persist") and prison is not None and prison.jid in self.kernel.prisons:
-            prison.persist = False
-            self.kernel.reap_if_empty(prison)
+            self.kernel.clear_persist(prison)
 
     def _aliases(self, j: CfJail, done: list) -> None:
         if j.flag("vnet") and j.string("vnet") != "inherit":
             return
         for address in j.params.get("ip4.addr", []):
-            ifname, bar, addr = address.rpartition("|")
-            ifname = ifname if bar else j.string("interface")
+            named, bar, addr = address.rpartition("|")
+            ifname = named if bar else j.string("interface")
             if not ifname:
                 continue
             base, slash, mask = addr.partition("/")
@@ -329,11 +329,6 @@ class Run:
         if not isinstance(node, Dir):
             self.warn(j, f"path {j.string('path')}: Not a directory")
             raise Failed()
-        if not (j.flag("persist") or any(j.params.get(k) for k in
-                                          ("exec.start", "command", "exec.poststart"))):
-            # kern_jail.c refuses a jail nothing would keep alive.
-            self.warn(j if j.label is not None else None, "new jail must persist or attach")
-            raise Failed()
         ip4 = []
         for address in j.params.get("ip4.addr", []):
             text = address.rpartition("|")[2].partition("/")[0]
@@ -351,15 +346,17 @@ class Run:
             label = j.label
         if jid is None and j.label is not None and j.label.isdigit():
             jid = j.label
+        # jail.c: commands to run attach to the jail (persist is held for them)
+        attach = any(j.params.get(k) for k in ("exec.start", "command", "exec.poststart"))
         try:
             prison = self.kernel.jail_create(
                 self.proc.prison, name=label, jid=int(jid) if jid else None, path=path,
-                hostname=j.string("host.hostname"), vnet=vnet, persist=True, ip4=ip4,
-                params=params, children_max=int(j.string("children.max") or 0))
+                hostname=j.string("host.hostname"), vnet=vnet, persist=j.flag("persist"),
+                attach=attach, ip4=ip4, params=params,
+                children_max=int(j.string("children.max") or 0))
         except OSErr as exc:
-            message = exc.detail if exc.detail == "prison limit exceeded" else (
-                f"jail_set: {exc.strerror}" if exc.errno == EPERM else
-                f'jail "{jid or label}" already exists' if exc.errno == EEXIST else exc.strerror)
+            message = (f'jail "{jid or label}" already exists' if exc.errno == EEXIST else
+                       exc.detail or f"jail_set: {exc.strerror}")
             self.warn(j if j.label is not None else None, message)
             raise Failed() from None
         if j.label is None and j.string("name") is None:
@@ -394,7 +391,6 @@ class Run:
             self.command(j, prison, line, injail=False)
         for line in j.params.get("exec.stop", []):
             self.command(j, prison, line, injail=True)
-        self.kernel.processes = [p for p in self.kernel.processes if p.jid != prison.jid]
         self.kernel.jail_remove(prison)
         if self.verbose > 0 or (self.verbose == 0 and note):
             self.note(j, "removed")
@@ -409,33 +405,31 @@ class Run:
             self.run_argv(j, None, ["/sbin/umount", "-t", entry[2], entry[1]], injail=False)
         if not j.flag("vnet") or j.string("vnet") == "inherit":
             for address in j.params.get("ip4.addr", []):
-                ifname, bar, addr = address.rpartition("|")
-                ifname = ifname if bar else j.string("interface")
+                named, bar, addr = address.rpartition("|")
+                ifname = named if bar else j.string("interface")
                 if ifname:
                     base = addr.partition("/")[0]
                     self.run_argv(j, None, ["/sbin/ifconfig", ifname, "inet", base, "-alias"],
                                   injail=False)
 
     def modify(self, j: CfJail, prison: Prison) -> None:
-        """jail -m: change what may change; vnet and path are fixed at
-        creation (rdtun_params())."""
-        if "vnet" in j.params and j.flag("vnet") != prison.own_vnet:
-            self.warn(j, "vnet cannot be changed after creation")
-            raise Failed()
-        if "path" in j.params and self.path_of(j) != prison.path:
-            self.warn(j, "path cannot be changed after creation")
-            raise Failed()
-        if "host.hostname" in j.params:
-            prison.hostname = j.string("host.hostname") or ""
-        if "persist" in j.params:
-            prison.persist = j.flag("persist")
-        for key, values in j.params.items():
-            if key.startswith("allow."):
-                prison.params[key] = ",".join(values) or "1"
+        """jail -m: the kernel's update. rdtun_params() drops the parameters
+        fixed at creation (vnet, path) that keep their value; the kernel
+        refuses the others."""
+        vnet = j.flag("vnet") if "vnet" in j.params else None
+        path = self.path_of(j) if "path" in j.params else None
+        try:
+            self.kernel.jail_update(
+                prison, vnet=None if vnet == prison.own_vnet else vnet,
+                path=None if path == prison.path else path,
+                hostname=(j.string("host.hostname") or "") if "host.hostname" in j.params else None,
+                persist=j.flag("persist") if "persist" in j.params else None,
+                allow={k: ",".join(v) or "1" for k, v in j.params.items() if k.startswith("allow.")})
+        except OSErr as exc:
+            self.warn(j, exc.detail or f"jail_set: {exc.strerror}")
+            raise Failed() from None
         if self.verbose >= 0 and (j.label is not None or self.verbose > 0):
             self.note(j, "updated")
-        if not prison.persist:
-            self.kernel.reap_if_empty(prison)
 
 
 def _cli_jail(args: list[str]) -> CfJail:
@@ -551,8 +545,9 @@ def _cli(run: Run, params: list[str], create: bool, modify: bool, remove: bool, 
             return 1
     run._expand(j)
     existing = None
-    if j.string("name") or j.string("jid"):
-        existing = run.kernel.find_prison(j.string("jid") or j.string("name"), run.proc.prison)
+    wanted = j.string("jid") or j.string("name")
+    if wanted:
+        existing = run.kernel.find_prison(wanted, run.proc.prison)
     if remove and create:
         if existing is None:
             run.proc.error(f'jail: "{j.name}" not found\n')
@@ -586,7 +581,7 @@ def _from_config(run: Run, names: list[str], create: bool, modify: bool, remove:
             continue
         try:
             j = run.from_config(label, conf)
-            prison = run.kernel.find_prison(j.string("jid") or j.name, run.proc.prison)
+            prison = run.kernel.find_prison(j.string("jid") or j.name or label, run.proc.prison)
             if remove and create:
                 if prison is None:
                     run.proc.error(f'jail: "{j.name}" not found\n')
@@ -603,7 +598,7 @@ def _from_config(run: Run, names: list[str], create: bool, modify: bool, remove:
                 continue
             run.create(j)
             if print_jid:
-                created = run.kernel.find_prison(j.name, run.proc.prison)
+                created = run.kernel.find_prison(j.name or label, run.proc.prison)
                 run.proc.write(f"{created.jid if created else run.kernel.last_jid}\n")
         except Failed:
             status = 1

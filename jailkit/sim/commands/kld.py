@@ -3,9 +3,9 @@ modules (sbin/kldstat, sbin/kldload, sbin/kldunload)."""
 
 from __future__ import annotations
 
-from ..errno import EPERM, OSErr, strerror
+from ..errno import EEXIST, OSErr
 from ...getopt import GetoptError, getopt
-from ..loader import KLD_FILES
+from ..kernel import KLD_FILES
 from ..proc import Proc, program
 
 # The module a .ko file declares (DECLARE_MODULE), where it differs from the
@@ -86,24 +86,21 @@ def kldload(proc: Proc, argv: list[str]) -> int:
     if not names:
         proc.error("usage: kldload [-nqv] file ...\n")
         return 1
-    if not proc.prison.is_host:
-        proc.error(f"kldload: can't load {names[0]}: Operation not permitted\n")
-        return 1
-    quiet_if_loaded = any(f == "n" for f, _ in opts)
+    flags = {f for f, _ in opts}
     status = 0
     for name in names:
-        module = name.rsplit("/", 1)[-1].removesuffix(".ko")
-        if module not in KLD_FILES:
-            proc.error(f"kldload: can't load {name}: No such file or directory\n")
-            status = 1
-        elif module in proc.kernel.modules:
-            if not quiet_if_loaded:
+        try:
+            fileid = proc.kernel.kldload(proc.prison, name)
+        except OSErr as exc:
+            if exc.errno != EEXIST:
+                proc.error(f"kldload: can't load {name}: {exc.strerror}\n")
+                status = 1
+            elif "n" not in flags:   # -n: a loaded module is no error
                 proc.error(f"kldload: can't load {name}: module already loaded or in kernel\n")
                 status = 1
-        else:
-            proc.kernel.load_module(module)
-            if any(f == "v" for f, _ in opts):
-                proc.write(f"Loaded {name}, id={len(proc.kernel.modules)}\n")
+            continue
+        if "v" in flags:
+            proc.write(f"Loaded {name}, id={fileid}\n")
     return status
 
 
@@ -117,18 +114,16 @@ def kldunload(proc: Proc, argv: list[str]) -> int:
     if not names:
         proc.error("usage: kldunload [-fv] -i id ...\n       kldunload [-fv] [-n] name ...\n")
         return 1
-    if not proc.prison.is_host:
-        proc.error(f"kldunload: can't unload file: {strerror(EPERM)}\n")
-        return 1
     status = 0
     for name in names:
-        module = name.removesuffix(".ko")
-        if module not in proc.kernel.modules or module == "kernel":
+        try:
+            module = proc.kernel.kldfind(name)
+        except OSErr:
             proc.error(f"kldunload: can't find file {name}\n")
             status = 1
             continue
         try:
-            proc.kernel.unload_module(module)
+            proc.kernel.kldunload(proc.prison, module)
         except OSErr as exc:
             proc.error(f"kldunload: can't unload file: {exc.strerror}\n")
             status = 1

@@ -44,7 +44,7 @@ def _netif(proc: Proc, variables: dict[str, str]) -> None:
     if router.upper() != "NO":
         proc.execvp(["route", "add", "default", router])
     if variables.get("gateway_enable", "NO").lower() in YES:
-        proc.vnet.sysctl["net.inet.ip.forwarding"] = 1
+        proc.kernel.sysctl_set(proc.prison, "net.inet.ip.forwarding", "1")   # rc.d/routing
 
 
 @program("/etc/rc.shutdown", kind="script")

@@ -44,7 +44,7 @@ def main(proc: Proc, argv: list[str]) -> int:
     if command in ("get", "show"):
         return _get(proc, vnet, rest, numeric="n" in flags)
     if command == "flush":
-        vnet.routes = [r for r in vnet.routes if not r.static]
+        vnet.flush_static()
         return 0
     proc.warnx(f"{command}: invalid command")
     proc.error(USAGE)
@@ -106,12 +106,7 @@ def _change(proc: Proc, vnet: Vnet, command: str, words: list[str], quiet: bool)
         else:
             gateway = ipaddress.IPv4Address(gateway_text)
             if command == "change":
-                existing = vnet.delete_route(network)
-                try:
-                    vnet.add_route(network, gateway, host=host)
-                except OSErr:
-                    vnet.routes.append(existing)
-                    raise
+                vnet.change_route(network, gateway, host=host)
             else:
                 vnet.add_route(network, gateway, host=host)
     except ValueError:
