@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from .errno import ECONNREFUSED, ETIMEDOUT
-from .network import Path, Unreachable, send, source_address
+from .network import Path, Unreachable, converse, follow, send, source_address
 from .packet import Packet
 
 if TYPE_CHECKING:
@@ -57,9 +57,16 @@ class Connection:
     server: "Vnet"
     peer: tuple[IPv4, int]       # the client as the server sees it (after NAT)
     rtt: float                   # milliseconds
+    # the handshake's ways and the client's last segment, for the segments
+    # that follow (jailkit.sim.network.converse: what bpf readers see)
+    ways: tuple[Path, Path, Packet, "Kernel"] | None = None
 
     def exchange(self, request: str) -> str:
-        return self.listener.handler.exchange(request, self.peer)
+        answer = self.listener.handler.exchange(request, self.peer)
+        if self.ways is not None:
+            there, back, ack, kernel = self.ways
+            converse(there, back, ack, len(request), len(answer), kernel.clock)
+        return answer
 
 
 class ConnectError(Exception):
@@ -109,7 +116,10 @@ def connect(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int) -> Connect
     kernel.advance(rtt / 1000)
     if listener is None:
         raise ConnectError(ECONNREFUSED)
-    return Connection(listener, there.destination, (there.packet.src, there.packet.sport), rtt)
+    ack = back.packet.answer()          # the handshake's last segment
+    follow(there, ack, kernel.clock)
+    return Connection(listener, there.destination, (there.packet.src, there.packet.sport), rtt,
+                      (there, back, ack, kernel))
 
 
 def datagram(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int, request: str,
