@@ -111,8 +111,10 @@ def test_a_tcp_connection_in_the_default_format(whois):
     request = "x\r\n"
     answer = "you asked: x\r\n"
     assert f"Flags [P.], seq 1:{len(request) + 1}, ack 1, win 1027" in lines[3]
-    assert lines[3].endswith(f"length {len(request)}")
+    # port 43: print-tcp.c decodes whois as text
+    assert lines[3].endswith(f"length {len(request)}: WHOIS: x")
     assert f"Flags [P.], seq 1:{len(answer) + 1}, ack {len(request) + 1}, win 1027" in lines[4]
+    assert lines[4].endswith(f"length {len(answer)}: WHOIS: you asked: x")
     assert f"Flags [F.], seq {len(answer) + 1}, ack {len(request) + 1}, " in lines[5]
     assert lines[6].split(": ", 1)[1].startswith(f"Flags [.], ack {len(answer) + 2}, ")
     assert f"Flags [F.], seq {len(request) + 1}, ack {len(answer) + 2}, " in lines[7]
@@ -151,6 +153,21 @@ def test_verbose_shows_the_ip_header_and_a_checksum_that_adds_up(whois):
     pseudo = local + local + struct.pack("!BBH", 0, 6, len(tcp))
     assert _ones_complement_sum(pseudo + tcp) == 0xffff
     assert text.endswith(COUNTERS.format("1 packet", "1 packet"))
+
+
+def test_http_is_decoded_as_text(host):
+    host.run("printf '#!/bin/sh\\nread q; printf \"HTTP/1.0 200 OK\\\\r\\\\n\\\\r\\\\nIt works!\\\\n\"\\n' "
+             "> /root/http && chmod +x /root/http && "
+             "printf 'http stream tcp nowait root /bin/sh sh /root/http\\n' > /root/inetd.conf && "
+             "inetd -p /root/inetd.pid /root/inetd.conf").check()
+    host.run("tcpdump -c 5 -n -i lo0 > /tmp/brief 2>&1 & tcpdump -c 5 -v -n -i lo0 > /tmp/full 2>&1 &")
+    assert run(host, "whois -h 127.0.0.1 -p 80 'GET / HTTP/1.0'")[1] == (
+        "HTTP/1.0 200 OK\r\n\r\nIt works!\n")
+    brief = _packets(run(host, "cat /tmp/brief")[1])
+    assert brief[3].endswith("length 16: HTTP: GET / HTTP/1.0")
+    assert brief[4].endswith("length 29: HTTP: HTTP/1.0 200 OK")
+    full = run(host, "cat /tmp/full")[1]
+    assert "length 29: HTTP, length: 29\n\tHTTP/1.0 200 OK\n\t\n\tIt works!\n" in full
 
 
 def test_names_unless_n(whois):
@@ -210,6 +227,7 @@ def test_filter_expressions(whois):
     ("host nosuch.example", "unknown host 'nosuch.example'"),
     ("port nosuchservice", "unknown port 'nosuchservice'"),
     ("ether host 0:1:2:3:4:5", "can't compile 'ether': not modelled by the jailkit sim"),
+    ("tcp[13] & 2 != 0", "can't compile 'tcp[13]': not modelled by the jailkit sim"),
 ])
 def test_a_bad_filter_expression_is_refused(host, expression, message):
     assert run(host, f"tcpdump -n -i lo0 '{expression}'") == (1, "", f"tcpdump: {message}\n")

@@ -153,18 +153,18 @@ def follow(path: Path, later: Packet, now: float) -> None:
                                dport=seen.dport, ttl=seen.ttl, rcvif=seen.rcvif), now)
 
 
-def converse(there: Path, back: Path, ack: Packet, sent: int, answered: int,
+def converse(there: Path, back: Path, ack: Packet, request: str, answer: str,
              now: float) -> None:
     """The segments of one request and its answer on an established
     connection whose client sent ``ack`` last (``there`` is the client's way
     to the server, ``back`` the server's way back): the request, the
     answer, and the close the server starts (a service that answers and
     closes, as inetd's and HTTP/1.0 ones do)."""
-    request = segment(ack, "P.", sent)
-    follow(there, request, now)
-    answer = segment(request, "P.", answered, forward=False)
-    follow(back, answer, now)
-    server_fin = segment(answer, "F.")
+    asked = segment(ack, "P.", request)
+    follow(there, asked, now)
+    answered = segment(asked, "P.", answer, forward=False)
+    follow(back, answered, now)
+    server_fin = segment(answered, "F.")
     follow(back, server_fin, now)
     client_ack = segment(server_fin, ".", forward=False)
     follow(there, client_ack, now)

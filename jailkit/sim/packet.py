@@ -40,6 +40,7 @@ class Packet:
     seq: int = -1               # TCP sequence number (-1: the 4-tuple's own, see tcp_seq)
     ack: int = 0                # TCP acknowledgement number
     data: int = 0               # bytes of TCP or UDP data
+    text: str = ""              # those bytes, where the sim knows them (a request, an answer)
     tsval: int = 0              # TCP timestamps option (RFC 7323): the sender's clock
     tsecr: int = 0              # and the last one it got from the other end
 
@@ -72,6 +73,7 @@ class Packet:
         segment (tcp_input: ack = what arrived, plus one for SYN and FIN)."""
         changes.setdefault("flags", "")
         changes.setdefault("data", 0)
+        changes.setdefault("text", "")
         if self.proto == "tcp":
             changes.update(self._tcp_answer(changes))
         return replace(self, src=self.dst, dst=self.src, sport=self.dport, dport=self.sport,
@@ -96,14 +98,15 @@ class Packet:
         return replace(self)
 
 
-def segment(packet: Packet, flags: str, data: int = 0, *, forward: bool = True) -> Packet:
-    """The next segment of ``packet``'s connection: from the same end
-    (``forward``) after it, or from the other end answering it."""
+def segment(packet: Packet, flags: str, text: str = "", *, forward: bool = True) -> Packet:
+    """The next segment of ``packet``'s connection, carrying ``text``: from
+    the same end (``forward``) after it, or from the other end answering it."""
+    data = len(text.encode())
     if not forward:
-        return packet.answer(flags=flags, data=data)
+        return packet.answer(flags=flags, data=data, text=text)
     advance = packet.data + (1 if "S" in packet.flags or "F" in packet.flags else 0)
-    return replace(packet, flags=flags, seq=packet.seq + advance, data=data, syn=False,
-                   ttl=64, size=tcp_size(flags, data))
+    return replace(packet, flags=flags, seq=packet.seq + advance, data=data, text=text,
+                   syn=False, ttl=64, size=tcp_size(flags, data))
 
 
 def tcp_size(flags: str, data: int) -> int:

@@ -65,7 +65,7 @@ class Connection:
         answer = self.listener.handler.exchange(request, self.peer)
         if self.ways is not None:
             there, back, ack, kernel = self.ways
-            converse(there, back, ack, len(request), len(answer), kernel.clock)
+            converse(there, back, ack, request, answer, kernel.clock)
         return answer
 
 

@@ -35,6 +35,7 @@ not made."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable
@@ -67,7 +68,19 @@ MODELLED = NO_EFFECT | set("cDinpqSstv")
 WINDOW = 1027
 SYN_WINDOW = 65535
 IPPROTO = {"tcp": "TCP", "udp": "UDP", "icmp": "ICMP"}
-HTTP_PORTS = (80, 8080)   # print-tcp.c HTTP_PORT, HTTP_PORT_ALT
+# print-tcp.c: the text protocols it decodes by port, in the order it tries
+# them, and the requests that mark a line worth printing (None: every line
+# is; print-http.c httpcmds, whose answers have the status code second).
+TEXT_PROTOCOLS: list[tuple[tuple[int, ...], str, tuple[str, ...] | None]] = [
+    ((25,), "SMTP", None), ((43,), "WHOIS", None), ((21,), "FTP", None),
+    ((80, 8080), "HTTP", ("GET", "PUT", "COPY", "HEAD", "LOCK", "MOVE", "POLL", "POST", "BCOPY",
+                          "BMOVE", "MKCOL", "TRACE", "LABEL", "MERGE", "DELETE", "SEARCH",
+                          "UNLOCK", "REPORT", "UPDATE", "NOTIFY", "BDELETE", "CONNECT",
+                          "OPTIONS", "CHECKIN", "PROPFIND", "CHECKOUT", "CCM_POST",
+                          "SUBSCRIBE", "PROPPATCH", "BPROPFIND", "BPROPPATCH", "UNCHECKOUT",
+                          "MKACTIVITY", "MKWORKSPACE", "UNSUBSCRIBE", "RPC_CONNECT",
+                          "VERSION-CONTROL", "BASELINE-CONTROL")),
+]
 
 
 class FilterError(Exception):
@@ -357,7 +370,16 @@ class Printer:
         if options:
             fields.append(f"options [{options}]")
         fields.append(f"length {packet.data}")
-        return self._ends(packet) + ", ".join(fields)
+        return self._ends(packet) + ", ".join(fields) + self._payload(packet)
+
+    def _payload(self, packet: Packet) -> str:
+        """The text protocols print-tcp.c decodes by port (txtproto_print())."""
+        if not packet.text:
+            return ""
+        for ports, name, requests in TEXT_PROTOCOLS:
+            if packet.sport in ports or packet.dport in ports:
+                return ": " + text_protocol(packet.text, name, requests, self.options.verbose)
+        return ""
 
     def _numbers(self, packet: Packet) -> tuple[int, int]:
         """print-tcp.c: with an ACK, numbers relative to the conversation's
@@ -378,6 +400,27 @@ class Printer:
         if rev:
             return (seq - th_ack) & 0xffffffff, (ack - th_seq) & 0xffffffff
         return (seq - th_seq) & 0xffffffff, (ack - th_ack) & 0xffffffff
+
+
+def text_protocol(text: str, name: str, requests: tuple[str, ...] | None, verbose: int) -> str:
+    """util-print.c txtproto_print(): the protocol's name; with -v the
+    length and every line, each on a new line after a tab; without, the
+    first line when it is a request or an answer (a status code second)."""
+    if verbose:
+        lines = _text_lines(text)
+        return f"{name}, length: {len(text.encode())}" + "".join(f"\n\t{line}" for line in lines)
+    words = text.split(None, 2)
+    wanted = (requests is None or (words and words[0].upper() in requests)
+              or (len(words) > 1 and re.fullmatch(r"[0-9]{3}", words[1]) is not None))
+    first = _text_lines(text)[:1]
+    return name + (f": {first[0]}" if wanted and first else "")
+
+
+def _text_lines(text: str) -> list[str]:
+    """print_txt_line(): lines ended by CR LF or LF; a line without its end
+    is printed cut ([|proto] is left out: the sim has no snapshot limit)."""
+    lines = re.split(r"\r?\n", text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def _window(packet: Packet) -> int:
@@ -530,7 +573,8 @@ class _Parser:
 
     def primitive(self) -> Predicate:
         word = self.peek()
-        if word in UNMODELLED_WORDS:
+        if word in UNMODELLED_WORDS or set(word) & set("[]=<>"):
+            # other protocols' keywords, and arithmetic on packet bytes (tcp[13] & 2 != 0)
             raise FilterError(f"can't compile '{word}': not modelled by the jailkit sim")
         if word in NOTHING_HERE:
             self.take()
