@@ -336,3 +336,21 @@ def test_a_capture_ends_with_its_jail(host):
     host.run("ping -c 1 127.0.0.1").check()
     assert _packets(run(host, "cat /tmp/cap")[1]) == []
     assert "PROMISC" not in run(host, "ifconfig lo0")[1]
+
+
+def test_a_router_shows_a_packet_before_and_after_its_nat(host):
+    lan, = host.machine.kernel.host_vnet.ifunit("fxp0").neighbours()
+    gateway = lan.vnet
+    wan = next(i for i in gateway.ifnets if i.name == "em1")
+    seen: dict[str, list[bpf.Capture]] = {"em0": [], "em1": []}
+    for nic in (lan, wan):
+        bpf.attach(bpf.Descriptor(nic, lambda p: p.proto == "tcp" and "S" == p.flags,
+                                  seen[nic.name].append))
+    assert run(host, "whois freebsd.org")[0] == 0
+    (inside,), (outside,) = seen["em0"], seen["em1"]
+    # in on the LAN as the host sent it; out on the internet after the gateway's
+    # map and ip_forward()'s TTL decrement, with the same sequence number
+    assert (inside.packet.src, inside.packet.ttl) == (ipaddress.IPv4Address("10.0.10.2"), 64)
+    assert (outside.packet.src, outside.packet.ttl) == (wan.inet[0].address, 63)
+    assert outside.packet.dport == inside.packet.dport == 43
+    assert outside.packet.seq == inside.packet.seq

@@ -128,8 +128,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(f"tcpdump: {exc}\n")
         return 1
     _announce(proc, options, ifnet)
-    reader = Reader(proc, options)
-    reader.descriptor = bpf.attach(bpf.Descriptor(ifnet, accept, reader.deliver, options.promisc))
+    reader = Reader(proc, options, ifnet, accept)
     if proc.kernel.jobs and not isinstance(proc.stdout, Buffer):
         reader.go_on()
         return 0
@@ -215,13 +214,13 @@ class Reader:
     """pcap_loop() with print_packet() as its callback: prints what the
     descriptor hands over until -c is reached or the loop is broken."""
 
-    def __init__(self, proc: Proc, options: Options) -> None:
+    def __init__(self, proc: Proc, options: Options, ifnet: Ifnet, accept: Predicate) -> None:
         self.proc = proc
         self.options = options
         self.printer = Printer(proc, options)
-        self.descriptor: bpf.Descriptor | None = None
         self.captured = 0
         self.process_pid = 0                  # a background job's process
+        self.descriptor = bpf.attach(bpf.Descriptor(ifnet, accept, self.deliver, options.promisc))
 
     @property
     def done(self) -> bool:
@@ -231,7 +230,7 @@ class Reader:
         if self.done:
             return
         if self.process_pid and not self._alive():
-            self._detach()                      # killed with its jail: nothing more is printed
+            bpf.detach(self.descriptor)         # killed with its jail: nothing more is printed
             return
         self.captured += 1
         self.proc.write(self.printer.line(capture))
@@ -240,10 +239,6 @@ class Reader:
 
     def _alive(self) -> bool:
         return any(p.pid == self.process_pid for p in self.proc.kernel.processes)
-
-    def _detach(self) -> None:
-        assert self.descriptor is not None
-        bpf.detach(self.descriptor)
 
     def wait(self) -> int:
         """In the foreground: wait for packets until -c, SIGINT or SIGTERM."""
@@ -263,24 +258,25 @@ class Reader:
         """As a background job: the descriptor stays bound after the shell
         goes on; the job is a process until it ends."""
         kernel = self.proc.kernel
-        descriptor = self.descriptor
-        assert descriptor is not None
         if kernel.foreground:               # a login session's job: stopped at its limit
-            descriptor.until = kernel.sigint_at
-            descriptor.expire = lambda: self._stop(interrupted=True)
+            self.descriptor.until = kernel.sigint_at
+            self.descriptor.expire = lambda: self._stop(interrupted=True)
         self.process_pid = kernel.spawn(self.proc.prison.jid, "tcpdump", self.proc.user).pid
 
     def _stop(self, interrupted: bool) -> None:
+        """The background job ends: its output, then its process goes (and a
+        jail without persist that it kept alive with it)."""
+        self._close(interrupted)
         kernel = self.proc.kernel
         kernel.processes[:] = [p for p in kernel.processes if p.pid != self.process_pid]
-        self._close(interrupted)
+        if not self.proc.prison.is_host:
+            kernel.reap_if_empty(self.proc.prison)
 
     def _close(self, interrupted: bool) -> None:
         """tcpdump.c after pcap_loop(): the newline when the loop was broken,
         then info(1) from pcap_stats()."""
-        self._detach()
         descriptor = self.descriptor
-        assert descriptor is not None
+        bpf.detach(descriptor)
         if interrupted:
             self.proc.write("\n")
         self.proc.error(f"{_counted(self.captured, 'captured')}\n"
