@@ -354,3 +354,29 @@ def test_a_router_shows_a_packet_before_and_after_its_nat(host):
     assert (outside.packet.src, outside.packet.ttl) == (wan.inet[0].address, 63)
     assert outside.packet.dport == inside.packet.dport == 43
     assert outside.packet.seq == inside.packet.seq
+
+
+def test_a_connection_from_outside_shows_up_in_a_capture_started_before(host):
+    # as Host.run_on(<gateway>, ...) will: a connection made in the gateway's own stack
+    from jailkit.sim.socket import connect
+    kernel = host.machine.kernel
+    lan, = kernel.host_vnet.ifunit("fxp0").neighbours()
+    host.run("tcpdump -c 3 -n -i fxp0 tcp port 22 > /tmp/cap 2>&1 &").check()
+    connect(kernel, lan.vnet, ipaddress.IPv4Address("10.0.10.2"), 22)
+    text = run(host, "cat /tmp/cap")[1]
+    lines = _packets(text)
+    assert _flags(lines) == ["S", "S.", "."]
+    assert re.search(r" IP 10\.0\.10\.1\.\d+ > 10\.0\.10\.2\.22: Flags \[S\]", lines[0])
+    assert re.search(r" IP 10\.0\.10\.2\.22 > 10\.0\.10\.1\.\d+: Flags \[S\.\]", lines[1])
+    assert text.endswith(COUNTERS.format("3 packets", "3 packets"))
+
+
+def test_a_refused_connection_is_a_syn_and_a_reset(host):
+    host.run("tcpdump -c 2 -n -i lo0 > /tmp/cap 2>&1 &").check()
+    assert run(host, "whois -h 127.0.0.1 -p 81 x")[0] != 0
+    syn, reset = _packets(run(host, "cat /tmp/cap")[1])
+    client, isn = re.search(r"IP (127\.0\.0\.1\.\d+) > 127\.0\.0\.1\.81: Flags \[S\], seq (\d+),",
+                            syn).groups()
+    # tcp_dropwithreset(): no options, sequence 0, the SYN acknowledged
+    assert reset.endswith(f"IP 127.0.0.1.81 > {client}: Flags [R.], seq 0, ack {int(isn) + 1}, "
+                          "win 0, length 0")
