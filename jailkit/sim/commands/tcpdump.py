@@ -59,10 +59,10 @@ USAGE = (
     "\t\t[ --time-stamp-precision precision ] [ --micro ] [ --nano ]\n"
     "\t\t[ -z postrotate-command ] [ -Z user ] [ expression ]\n")
 OPTSTRING = "AbB:c:C:dDeE:fF:G:hHi:IJj:KlLm:M:nNOpqQ:r:s:StT:uUvV:w:W:xXy:Yz:Z:#"
-# Options that change nothing the sim prints (buffer sizes, buffering,
-# optimisation of the filter program, not verifying checksums...).
-NO_EFFECT = set("BlOUK")
-MODELLED = NO_EFFECT | set("cDinpqSstv")
+# Options that change nothing the sim prints (buffer size, line buffering,
+# optimisation of the filter program, packet-buffered output).
+NO_EFFECT = set("BlOU")
+MODELLED = NO_EFFECT | set("cDiKnpqSstv")
 # A FreeBSD TCP end's window after the handshake: a 65536-byte receive
 # buffer rounded up by tcp_mss(), scaled by 2^6 (wscale 6).
 WINDOW = 1027
@@ -95,6 +95,7 @@ class Options:
     verbose: int = 0
     quick: bool = False
     absolute: bool = False           # -S
+    no_checksums: bool = False       # -K
     stamps: int = 0                  # -t given once (no time) or twice (seconds since the epoch)
     promisc: bool = True
     snaplen: int = SNAPLEN
@@ -140,11 +141,11 @@ def _options(proc: Proc, argv: list[str]) -> Options:
     flags = [f for f, _ in opts]
     unmodelled = sorted(set(flags) - MODELLED)
     if unmodelled:
-        raise ValueError(f"-{unmodelled[0]}: not modelled by the jailkit sim "
-                         "(capture files, link-level headers, hex dumps)")
+        raise ValueError(f"-{unmodelled[0]}: not modelled by the jailkit sim")
     values = dict(opts)
     options = Options(device=values.get("i"), numeric="n" in flags, verbose=flags.count("v"),
-                      quick="q" in flags, absolute="S" in flags, stamps=flags.count("t"),
+                      quick="q" in flags, absolute="S" in flags, no_checksums="K" in flags,
+                      stamps=flags.count("t"),
                       promisc="p" not in flags, list_devices="D" in flags,
                       expression=expression)
     if options.stamps > 2:
@@ -339,7 +340,7 @@ class Printer:
     def _udp(self, capture: bpf.Capture) -> str:
         packet = capture.packet
         data = packet.data or max(packet.size - 28, 0)
-        checked = "[udp sum ok] " if self.options.verbose > 1 else ""
+        checked = "[udp sum ok] " if self.options.verbose > 1 and not self.options.no_checksums else ""
         return f"{self._ends(packet)}{checked}UDP, length {data}"
 
     def _icmp(self, capture: bpf.Capture) -> str:
@@ -354,7 +355,7 @@ class Printer:
             return f"{self._ends(packet)}tcp {packet.data}"
         seq, ack = self._numbers(packet)
         fields = [f"Flags [{packet.flags}]"]
-        if self.options.verbose:
+        if self.options.verbose and not self.options.no_checksums:
             fields.append(f"cksum 0x{tcp_checksum(packet, capture.ifnet):04x} (correct)")
         if self.options.verbose > 1 or packet.data or set(packet.flags) & set("SFR"):
             fields.append(f"seq {seq}" + (f":{(seq + packet.data) & 0xffffffff}"
