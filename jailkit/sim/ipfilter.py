@@ -606,10 +606,12 @@ def _lines(text: str) -> list[tuple[int, list[str]]]:
 
 
 def _tokens(line: str) -> list[str]:
-    """The words of a line as lexer.c reads them: "->" and a comparison's
-    "=" stand alone even when written against their neighbours."""
+    """The words of a line as lexer.c reads them: "->", a comparison's "="
+    and a negation's "!" stand alone even when written against their
+    neighbours."""
     line = line.replace("->", " -> ")
     line = re.sub(r"(?<![!<>=])=(?!=)", " = ", line)
+    line = re.sub(r"!(?!=)", " ! ", line)
     return line.split()
 
 

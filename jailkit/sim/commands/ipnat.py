@@ -131,6 +131,11 @@ def _list(proc: Proc, ipf: Ipfilter, flags: Options) -> None:
         proc.write("\n")
 
 
+def _hex(value: int) -> str:
+    """printf(3)'s %#x: no 0x before a zero."""
+    return f"{value:#x}" if value else "0"
+
+
 def _pointer(address: int) -> str:
     """printf(3)'s %p: 0x and the address in hex, "0x0" for NULL."""
     return f"{address:#x}"
@@ -151,7 +156,7 @@ def _rule_debug(proc: Proc, ipf: Ipfilter, rule: NatRule) -> str:
         lines += f"\tnextip {rule.target.network_address} pnext {low}\n"
     use = 1 + sum(1 for s in ipf.sessions if s.rule is rule)
     ifp = _pointer(_ifnet_address(proc, rule.ifname))
-    lines += (f"\tspace {rule.space()} use {use} hits {rule.hits} flags {rule.flags():#x} "
+    lines += (f"\tspace {rule.space()} use {use} hits {rule.hits} flags {_hex(rule.flags())} "
               f"proto {rule.protocol_numbers()} hv 0/0\n")
     lines += f"\tifp[0] {ifp} ifp[1] {ifp} apr 0x0\n"
     lines += "\ttqehead 0x0/0x0 comment 0x0\n"
