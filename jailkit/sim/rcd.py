@@ -58,6 +58,7 @@ class Script:
     start: Callable[[Context], int] | None = None
     stop: Callable[[Context], int] | None = None
     status: Callable[[Context], int] | None = None
+    precmd: Callable[[Context], int] | None = None   # start_precmd: non-zero stops the start
 
 
 def _load_kld(ctx: Context, module: str) -> bool:
@@ -165,6 +166,19 @@ def _natd_start(ctx: Context) -> int:
     return ctx.run(*argv)
 
 
+def _ipmon_precmd(ctx: Context) -> int:
+    """rc.d/ipmon ipmon_precmd: rc.subr's err() when neither ipfilter nor
+    ipnat is enabled, or when ipf -V does not say "Running: yes"."""
+    if not ctx.yes("ipfilter_enable") and not ctx.yes("ipnat_enable"):
+        ctx.proc.error("/etc/rc.d/ipmon: ERROR: ipmon requires either ipfilter or ipnat enabled\n")
+        return 1
+    ipf = ctx.proc.kernel.firewall(ctx.proc.vnet, "ipf")
+    if ipf is None or not ipf.enabled:
+        ctx.proc.error("/etc/rc.d/ipmon: ERROR: ipfilter module is not loaded\n")
+        return 1
+    return 0
+
+
 # -- jail -------------------------------------------------------------------------------
 
 def _jail_start(ctx: Context, names: list[str]) -> int:
@@ -201,12 +215,13 @@ SCRIPTS = {script.name: script for script in [
     Script("ipfilter", "ipfilter_enable", jails="vnet", start=_ipfilter_start, stop=_ipfilter_stop),
     Script("ipnat", "ipnat_enable", jails="vnet", start=_ipnat_start),
     Script("natd", "natd_enable", jails="vnet", start=_natd_start),
+    Script("ipmon", "ipmon_enable", daemon="ipmon", jails="host", precmd=_ipmon_precmd),
     Script("syslogd", "syslogd_enable", daemon="syslogd"),
     Script("sshd", "sshd_enable", daemon="sshd"),
     Script("cron", "cron_enable", daemon="cron"),
     Script("jail", "jail_enable", jails="host"),
 ]}
-BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "natd", "syslogd", "sshd", "cron"]
+BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "ipmon", "natd", "syslogd", "sshd", "cron"]
 
 
 def run_rc_command(proc: "Proc", rcvars: dict[str, str], name: str, verb: str,
@@ -255,6 +270,8 @@ def _daemon(ctx: Context, script: Script, verb: str) -> int:
     if verb == "start":
         if process is not None:
             proc.error(f"{name} already running?  (pid={process.pid}).\n")
+            return 1
+        if script.precmd is not None and script.precmd(ctx) != 0:
             return 1
         if name == "sshd":
             proc.write(daemons.ssh_keygen_all(proc))
