@@ -10,21 +10,21 @@ import pytest
 
 from tests.conftest import run
 
-NAT = ("map epair5a 10.192.0.0/24 -> 0/32\n"
-       "rdr epair5a 0/0 port 6122 -> 10.192.0.10 port 22 tcp\n")
-FILTER = ("block in on epair5a all\n"
-          "pass in quick on epair5a proto tcp from any to any port = 6122 flags S keep state\n"
-          "pass in quick on epair5a proto tcp from any to any port = 22 flags S keep state\n"
-          "pass out quick on epair5a all keep state\n")
+NAT = ("map rl0 10.192.0.0/24 -> 0/32\n"
+       "rdr rl0 0/0 port 6122 -> 10.192.0.10 port 22 tcp\n")
+FILTER = ("block in on rl0 all\n"
+          "pass in quick on rl0 proto tcp from any to any port = 6122 flags S keep state\n"
+          "pass in quick on rl0 proto tcp from any to any port = 22 flags S keep state\n"
+          "pass out quick on rl0 all keep state\n")
 
 
 @pytest.fixture
 def forward(host):
-    """An outside client o (192.0.2.1) on the host's public side
-    (epair5a, 192.0.2.2) and a jail j (10.192.0.10, sshd) behind the host's
-    bridge, the host routing between them."""
-    host.run("kldload ipl && "
-             "ifconfig epair5 create > /dev/null && ifconfig epair5a 192.0.2.2/24 up && "
+    """An outside client o (192.0.2.1) on the host's public NIC (an epair
+    end named rl0 as in the howto, 192.0.2.2) and a jail j (10.192.0.10,
+    sshd) behind the host's bridge, the host routing between them."""
+    host.run("kldload ipl && ifconfig epair5 create > /dev/null && "
+             "ifconfig epair5a name rl0 > /dev/null && ifconfig rl0 192.0.2.2/24 up && "
              "jail -c name=o path=/ persist vnet vnet.interface=epair5b && "
              "jexec o ifconfig epair5b 192.0.2.1/24 up && jexec o /usr/sbin/sshd && "
              "ifconfig bridge0 create up && ifconfig bridge0 inet 10.192.0.1/24 && "
@@ -33,7 +33,7 @@ def forward(host):
              "jexec j ifconfig epair0b 10.192.0.10/24 up && jexec j route add default 10.192.0.1 && "
              "jexec j /usr/sbin/sshd && sysctl net.inet.ip.forwarding=1 > /dev/null && "
              "/usr/sbin/sshd").check()
-    host.run("ipf -E && ipnat -f - ", stdin=NAT).check()
+    host.run("ipf -E && ipnat -f -", stdin=NAT).check()
     host.run("ipf -f -", stdin=FILTER).check()
     return host
 
@@ -44,7 +44,7 @@ def banner(host, where: str, address: str, port: int) -> tuple[int, str]:
 
 
 def test_the_replies_of_an_rdr_session_are_not_mapped(forward):
-    # the jail's answer leaves by epair5a from 10.192.0.10, which the map
+    # the jail's answer leaves by rl0 from 10.192.0.10, which the map
     # rule (listed first) covers: the rdr session is found first and
     # un-redirects it, so the client hears 192.0.2.2:6122 answer
     status, out = banner(forward, "o", "192.0.2.2", 6122)
@@ -65,7 +65,7 @@ def test_each_connection_is_its_own_session(forward):
     assert len(sessions) == 2 and all(s.startswith("RDR ") for s in sessions)
     assert len(client_ports) == 2
     assert run(forward, "ipnat -lh")[1].splitlines()[1:3] == [
-        "0 map epair5a 10.192.0.0/24 -> 0/32", "2 rdr epair5a 0/0 port 6122 -> 10.192.0.10/32 port 22 tcp"]
+        "0 map rl0 10.192.0.0/24 -> 0/32", "2 rdr rl0 0/0 port 6122 -> 10.192.0.10/32 port 22 tcp"]
 
 
 def test_a_map_session_maps_the_replies_back(forward):
@@ -86,13 +86,13 @@ def test_the_filter_sees_the_redirected_packet(forward):
     # matches, the one for the jail's port 22 does (the howto's debug note)
     assert banner(forward, "o", "192.0.2.2", 6122)[0] == 0
     assert run(forward, "ipfstat -hni")[1].splitlines() == [
-        "1 @1 block in on epair5a all",
-        "0 @2 pass in quick on epair5a proto tcp from any to any port = 6122 flags S/FSRPAU keep state",
-        "1 @3 pass in quick on epair5a proto tcp from any to any port = ssh flags S/FSRPAU keep state"]
+        "1 @1 block in on rl0 all",
+        "0 @2 pass in quick on rl0 proto tcp from any to any port = 6122 flags S/FSRPAU keep state",
+        "1 @3 pass in quick on rl0 proto tcp from any to any port = ssh flags S/FSRPAU keep state"]
 
 
 def test_without_the_rdr_rule_the_forward_is_closed(forward):
-    forward.run("ipnat -r -f -", stdin="rdr epair5a 0/0 port 6122 -> 10.192.0.10 port 22 tcp\n").check()
+    forward.run("ipnat -r -f -", stdin="rdr rl0 0/0 port 6122 -> 10.192.0.10 port 22 tcp\n").check()
     assert banner(forward, "o", "192.0.2.2", 6122)[0] != 0
 
 

@@ -45,7 +45,6 @@ ANY = Net4("0.0.0.0/0")
 TIMEOUT = {"icmp": 60.0, "udp": 120.0, "tcp": 432000.0}
 TICKS_PER_SECOND = 2                 # IPF ticks are half seconds (ipf_slowtimer)
 STATE_TABLE_SIZE = 5737              # IPSTATE_SIZE
-STATE_MAX = 4013                     # IPSTATE_MAX
 TCPS_ESTABLISHED = 4                 # IPF_TCPS_ESTABLISHED
 TCP_NSTATES = 11                     # IPF_TCP_NSTATES
 
@@ -227,7 +226,6 @@ class State:
     direction: str
     key: tuple
     proto: str
-    rule: FilterRule | None
     expires: float
 
 
@@ -335,7 +333,6 @@ class Session:
     expires: float
     touched: float
     address: int = 0
-    filter_rule: FilterRule | None = None
 
     def ports(self) -> bool:
         return self.proto in ("tcp", "udp")
@@ -390,7 +387,6 @@ class Ipfilter:
         self._expire(hook.now)
         if hook.direction == "in":
             self._nat_in(hook, packet)
-        rule = None
         if not self._state(hook, packet):
             rule = self._filter(hook, packet)
             if rule is not None and rule.action == "block":
@@ -398,7 +394,7 @@ class Ipfilter:
             if rule is not None and rule.keep_state:
                 self._add_state(hook, packet, rule)
         if hook.direction == "out":
-            self._nat_out(hook, packet, rule)
+            self._nat_out(hook, packet)
         return Verdict.PASS
 
     def _expire(self, now: float) -> None:
@@ -422,7 +418,7 @@ class Ipfilter:
         return False
 
     def _add_state(self, hook: Hook, packet: Packet, rule: FilterRule) -> None:
-        self.states.append(State(hook.direction, packet.tuple(), packet.proto, rule,
+        self.states.append(State(hook.direction, packet.tuple(), packet.proto,
                                  hook.now + TIMEOUT[packet.proto]))
         rule.states += 1
         added = self.counters.states_added
@@ -456,7 +452,7 @@ class Ipfilter:
         self._touch(session, hook.now)
         self.counters.nat_translated["in"] += 1
 
-    def _nat_out(self, hook: Hook, packet: Packet, rule: FilterRule | None) -> None:
+    def _nat_out(self, hook: Hook, packet: Packet) -> None:
         """ipf_nat_checkout(): a session first (either kind), then map rules."""
         session = self._outlookup(hook, packet)
         if session is None:
@@ -464,7 +460,7 @@ class Ipfilter:
                         and packet.src in r.src and r.carries(packet.proto)), None)
             if nat is None:
                 return
-            session = self._new_map(hook, packet, nat, rule)
+            session = self._new_map(hook, packet, nat)
             if session is None:
                 return
         if session.kind == "MAP":
@@ -507,15 +503,14 @@ class Ipfilter:
                           rule.target.network_address, port, hook.now, hook.now)
         return self._insert(session, rule, "in")
 
-    def _new_map(self, hook: Hook, packet: Packet, rule: NatRule,
-                 passed: FilterRule | None) -> Session | None:
+    def _new_map(self, hook: Hook, packet: Packet, rule: NatRule) -> Session | None:
         alias = rule.alias(hook.vnet)
         if alias is None:
             return None             # ns_ifpaddrfail: the packet leaves untranslated
         port = self._map_port(rule, packet, alias)
         session = Session("MAP", rule, packet.proto, hook.ifnet.name, packet.src, packet.sport,
                           packet.dst, packet.dport, alias, port, packet.dst, packet.dport,
-                          hook.now, hook.now, filter_rule=passed)
+                          hook.now, hook.now)
         return self._insert(session, rule, "out")
 
     def _map_port(self, rule: NatRule, packet: Packet, alias: IPv4) -> int:
@@ -741,7 +736,9 @@ def _protocol(w: _Words) -> str:
         return word
     if word.isdigit():
         return next((n for n, v in PROTOCOLS.items() if v == int(word)), word)
-    raise IpfSyntaxError(word, w.line, "protocol unknown")
+    # yacc read one word further (a "/" would make it "tcp/udp") before
+    # the action's yyerror(): the error names that next word
+    raise IpfSyntaxError(w.peek() or "", w.line, "protocol unknown")
 
 
 def _from_to(w: _Words, rule: FilterRule) -> None:
@@ -902,7 +899,8 @@ def _rdr_rule(w: _Words, ifname: str) -> NatRule:
         raise w.fail()
     inside = _nat_addr(w)
     if inside.prefixlen not in (0, 32):
-        raise IpfSyntaxError(w.last(), w.line, "dest ip bitmask not /32")
+        # the last word lexed was the mask's number
+        raise IpfSyntaxError(w.last().rpartition("/")[2], w.line, "dest ip bitmask not /32")
     target_port = None
     if w.take("port"):
         target_port = _portpair(w)[0]
@@ -915,10 +913,14 @@ def _rdr_rule(w: _Words, ifname: str) -> NatRule:
 
 
 def _nat_proto(w: _Words, allowed: tuple[str, ...]) -> str:
+    """setproto: tcp, udp, tcpudp or tcp/udp, or a protocol's name
+    (getproto(), "unknown protocol" when /etc/protocols has none)."""
     word = w.need()
-    if word not in allowed:
+    if word in allowed:
+        return "tcp/udp" if word == "tcpudp" else word
+    if word in NAT_KEYWORDS or word in PROTOCOLS:
         raise IpfSyntaxError(word, w.line)
-    return "tcp/udp" if word == "tcpudp" else word
+    raise IpfSyntaxError(word, w.line, "unknown protocol")
 
 
 def _portpair(w: _Words) -> tuple[int, int]:
