@@ -904,7 +904,9 @@ def _rdr_rule(w: _Words, ifname: str) -> NatRule:
     target_port = None
     if w.take("port"):
         target_port = _portpair(w)[0]
-    proto = _nat_proto(w, ("tcp", "udp", "tcp/udp", "tcpudp", "icmp")) if w.peek() else None
+    proto = _nat_proto(w, ("tcp", "udp", "tcp/udp", "tcpudp", "icmp", "ip")) if w.peek() else None
+    if proto == "ip":
+        proto = None                # printproto()'s name for in_pr 0: any protocol
     if proto is None and (port is not None or target_port is not None):
         proto = "tcp/udp"           # setrdrifnames(): a port alone means tcp/udp
     if w.peek() is not None:
