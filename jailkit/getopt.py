@@ -5,15 +5,19 @@
 from __future__ import annotations
 
 
+# What getopt() returns first: each option as (flag, its argument or None).
+Options = list[tuple[str, str | None]]
+
+
 class GetoptError(Exception):
     def __init__(self, message: str, option: str) -> None:
         super().__init__(message)
         self.option = option
 
 
-def getopt(args: list[str], optstring: str) -> tuple[list[tuple[str, str | None]], list[str]]:
+def getopt(args: list[str], optstring: str) -> tuple[Options, list[str]]:
     """Parse ``args`` (without argv[0]); returns ([(flag, value)], operands)."""
-    opts: list[tuple[str, str | None]] = []
+    opts: Options = []
     i = 0
     while i < len(args):
         arg = args[i]
@@ -43,3 +47,19 @@ def getopt(args: list[str], optstring: str) -> tuple[list[tuple[str, str | None]
             break
         i += 1
     return opts, args[i:]
+
+
+def option_flags(opts: Options) -> set[str]:
+    """Every option given, whether or not it takes an argument."""
+    return {flag for flag, _ in opts}
+
+
+def option_values(opts: Options) -> dict[str, str]:
+    """The arguments of the options that take one, by flag; when an option
+    is given twice the last one counts, as a command's getopt loop has it."""
+    return {flag: value for flag, value in opts if value is not None}
+
+
+def option_arguments(opts: Options, flag: str) -> list[str]:
+    """The arguments of every ``flag`` given, in order (grep -e A -e B)."""
+    return [value for name, value in opts if name == flag and value is not None]

@@ -62,7 +62,7 @@ def test_other_labs_and_bad_ones(monkeypatch, capsys):
     assert main(["sim", "--lab", "nowhere"]) == 2
     assert "no lab named 'nowhere'" in capsys.readouterr().err
     assert main(["labs"]) == 0
-    assert capsys.readouterr().out.startswith("qjail-vnet\tA FreeBSD 14 desktop")
+    assert "\nqjail-vnet\tA FreeBSD 14 desktop" in capsys.readouterr().out
 
 
 def test_the_interactive_shell(tmp_path):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import ipaddress
 
 import pytest
 import yaml
+
+import jailkit
 
 from jailkit.lab import LabError, lab_path, load_lab, parse_lab
 
@@ -100,7 +103,7 @@ def test_bad_labs_are_explained(path, value, message):
 
 
 def test_unknown_lab_lists_the_known_ones():
-    with pytest.raises(LabError, match=r"no lab named 'x' \(known labs: qjail-vnet, vnet-jib-pf-nat\)"):
+    with pytest.raises(LabError, match=r"no lab named 'x' \(known labs: qjail-howto, qjail-vnet, vnet-jib-pf-nat\)"):
         load_lab("x")
 
 
@@ -127,6 +130,16 @@ def test_the_cloud_vm_lab():
     lab = load_lab("vnet-jib-pf-nat")
     assert lab.host.nic == "vtnet0" and lab.nat == "none"
     assert lab.variables()["int_if"] == "vtnet0bridge"
+
+
+def test_the_qjail_howto_lab_is_a_public_host_on_rl0():
+    # qjail-howto(8): one public address on rl0, nothing translating in front of it
+    lab = load_lab("qjail-howto")
+    assert lab.host.nic == "rl0" and lab.nat == "none"
+    assert lab.host.address.ip in ipaddress.ip_network("203.0.113.0/24")
+    host = jailkit.connect("sim://?lab=qjail-howto")
+    assert "\toptions=2008<VLAN_MTU,WOL_MAGIC>\n" in host.run("ifconfig rl0").stdout
+    assert host.run("whois -h whois.iana.org FREEBSD.ORG").stdout.startswith("% IANA WHOIS server\n")
 
 
 @pytest.mark.parametrize("path, value, message", [
@@ -207,6 +220,6 @@ def test_values_are_read_as_freebsd_writes_them():
     assert parse_lab(broken(["values", "port"], 22)).variables()["port"] == "22"
 
 
-@pytest.mark.parametrize("name", ["qjail-vnet", "vnet-jib-pf-nat"])
+@pytest.mark.parametrize("name", ["qjail-howto", "qjail-vnet", "vnet-jib-pf-nat"])
 def test_the_shipped_labs_pass_their_checks(name):
     assert load_lab(name).name == name

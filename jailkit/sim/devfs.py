@@ -40,6 +40,7 @@ class Devfs:
     def __init__(self, devices: list[str]) -> None:
         self.devices = devices
         self.rulesets: dict[int, list[Rule]] = {}
+        self.names: dict[str, int] = {}    # devfs.rules section names -> numbers (load)
 
     def add_rule(self, ruleset: int, words: list[str]) -> Rule:
         """``devfs rule -s N add ...``; rule numbers grow by 100."""

@@ -5,7 +5,7 @@ machine's file system."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, TypedDict
 
 from .errno import EACCES, ENOENT, OSErr
 # SIGINT is delivered where time passes, in the kernel; programs see it here.
@@ -13,6 +13,8 @@ from .kernel import SIGINT_STATUS, Interrupted
 from .vfs import Device, Dir, File, Resolved, Where
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack    # typing's own from Python 3.11
+
     from .kernel import Kernel, Prison
     from .vnet import Vnet
 
@@ -91,6 +93,18 @@ class Input:
         return line
 
 
+class Changes(TypedDict, total=False):
+    """What a child process may have other than its parent's."""
+    prison: Prison
+    cwd: str
+    env: dict[str, str]
+    stdin: Input
+    stdout: Output
+    stderr: Output
+    argv0: str
+    user: str
+
+
 @dataclass
 class Proc:
     kernel: "Kernel"
@@ -155,7 +169,9 @@ class Proc:
         """warn(3): the message followed by strerror(errno)."""
         self.stderr.write(f"{self.progname}: {message}: {err.strerror}\n")
 
-    def child(self, **changes) -> "Proc":
+    def child(self, **changes: Unpack[Changes]) -> Proc:
+        """A process this one starts: the same but for ``changes``; its
+        environment is a copy unless one is given."""
         changes.setdefault("env", dict(self.env))
         return replace(self, **changes)
 
@@ -198,9 +214,9 @@ class Proc:
             return self.execvp(interpreter + [path] + argv[1:])
         return self.execvp(["/bin/sh", path] + argv[1:])
 
-    def sh(self, source: str, **streams) -> int:
+    def sh(self, source: str) -> int:
         """``/bin/sh -c source``, as system(3) and jail(8) run command lines."""
-        return self.execvp(["/bin/sh", "-c", source], **streams)
+        return self.execvp(["/bin/sh", "-c", source])
 
 
 Program = Callable[[Proc, list[str]], int]
@@ -226,7 +242,7 @@ IMAGES: dict[str, Image] = {}
 # Modelled programs by name (a path's last component).
 PROGRAMS: dict[str, Program] = {}
 # Modelled sh libraries (read with ".") by name, e.g. rc.subr.
-SOURCED: dict[str, Callable] = {}
+SOURCED: dict[str, Callable[..., int]] = {}
 UNMODELLED = "unmodelled"
 
 
@@ -242,9 +258,10 @@ def program(*paths: str, kind: str = "binary") -> Callable[[Program], Program]:
     return register
 
 
-def sourced(path: str) -> Callable[[Callable], Callable]:
-    """Install the decorated function as the sh library at ``path``."""
-    def register(func: Callable) -> Callable:
+def sourced(path: str) -> Callable[[Callable[..., int]], Callable[..., int]]:
+    """Install the decorated function as the sh library at ``path``; it is
+    called with the Shell that reads the library (sh is above this layer)."""
+    def register(func: Callable[..., int]) -> Callable[..., int]:
         image = Image(path, path.rsplit("/", 1)[-1], "library")
         IMAGES[path] = image
         SOURCED[image.name] = func

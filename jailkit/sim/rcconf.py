@@ -8,6 +8,7 @@ from __future__ import annotations
 from .errno import OSErr
 from .proc import Proc, sourced
 from .sh.shell import Shell
+from .vfs import File
 
 # checkyesno(8)'s words, either case (rc.subr checkyesno).
 YES = {"yes", "true", "on", "1"}
@@ -32,7 +33,8 @@ def _source(shell: Shell, files: tuple[str, ...]) -> int:
             node = vfs.lookup(path, **shell.proc.where())
         except OSErr:
             continue
-        shell.source(path, node)
+        if isinstance(node, File):    # what is not a file is passed over, as by "."
+            shell.source(path, node)
     return 0
 
 
@@ -54,7 +56,7 @@ def _devfs_mount_jail(shell: Shell, args: list[str]) -> int:
         return 1
     directory = args[0]
     ruleset = args[1] if len(args) > 1 else "devfsrules_jail"
-    names = getattr(shell.proc.kernel.devfs, "names", {})
+    names = shell.proc.kernel.devfs.names
     number = ruleset if ruleset.isdigit() else str(names.get(ruleset, ""))
     proc = shell.proc
     if proc.execvp(["mount", "-t", "devfs", "dev", directory]) != 0:

@@ -13,21 +13,18 @@ syslogd, sshd, cron; jail comes last on the host."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from . import daemons
-from .proc import Buffer, Sink
+from .proc import Buffer, Proc, Sink
 from .rcconf import YES
-
-if TYPE_CHECKING:
-    from .proc import Proc
 
 
 @dataclass
 class Context:
     """What a script's start or stop sees: the process, rc.conf, its verb."""
 
-    proc: "Proc"
+    proc: Proc
     rcvars: dict[str, str]
     verb: str                 # start, stop, status (after one/force prefixes)
     script: str               # the rc.d script's name
@@ -45,14 +42,15 @@ class Context:
         self.proc.error(f"/etc/rc.d/{self.script}: WARNING: {text}\n")
 
     def run(self, *argv: str, quiet: bool = False) -> int:
-        streams = {"stdout": Sink(), "stderr": Sink()} if quiet else {}
-        return self.proc.execvp(list(argv), **streams)
+        if quiet:
+            return self.proc.execvp(list(argv), stdout=Sink(), stderr=Sink())
+        return self.proc.execvp(list(argv))
 
 
 @dataclass
 class Script:
     name: str
-    rcvar: str | None
+    rcvar: str                                # the knob that enables it (sshd_enable)
     daemon: str | None = None                 # a daemon run_rc_command manages itself
     jails: str = "all"                        # "all", "vnet" (nojailvnet), "host" (nojail)
     start: Callable[[Context], int] | None = None
@@ -224,7 +222,7 @@ SCRIPTS = {script.name: script for script in [
 BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "ipmon", "natd", "syslogd", "sshd", "cron"]
 
 
-def run_rc_command(proc: "Proc", rcvars: dict[str, str], name: str, verb: str,
+def run_rc_command(proc: Proc, rcvars: dict[str, str], name: str, verb: str,
                    args: list[str] | None = None) -> int:
     """rc.subr run_rc_command for script ``name`` and ``verb``."""
     script = SCRIPTS[name]
@@ -251,15 +249,16 @@ def run_rc_command(proc: "Proc", rcvars: dict[str, str], name: str, verb: str,
             return stop
         return run_rc_command(proc, rcvars, name, "onestart" if forced else "start", args)
     if script.daemon is not None:
-        return _daemon(ctx, script, base)
+        return _daemon(ctx, script.daemon, base, script.precmd)
     if name == "jail":
         return (_jail_start if base == "start" else _jail_stop)(ctx, args or []) if base != "status" else 0
     action = {"start": script.start, "stop": script.stop, "status": script.status}[base]
     return action(ctx) if action is not None else 0
 
 
-def _daemon(ctx: Context, script: Script, verb: str) -> int:
-    proc, name = ctx.proc, script.daemon
+def _daemon(ctx: Context, name: str, verb: str,
+            precmd: Callable[[Context], int] | None = None) -> int:
+    proc = ctx.proc
     process = daemons.running(proc, name)
     if verb == "status":
         if process is None:
@@ -271,7 +270,7 @@ def _daemon(ctx: Context, script: Script, verb: str) -> int:
         if process is not None:
             proc.error(f"{name} already running?  (pid={process.pid}).\n")
             return 1
-        if script.precmd is not None and script.precmd(ctx) != 0:
+        if precmd is not None and precmd(ctx) != 0:
             return 1
         if name == "sshd":
             proc.write(daemons.ssh_keygen_all(proc))
@@ -287,7 +286,7 @@ def _daemon(ctx: Context, script: Script, verb: str) -> int:
     return 0
 
 
-def allowed_in(proc: "Proc", name: str) -> bool:
+def allowed_in(proc: Proc, name: str) -> bool:
     """The rc.d KEYWORDs nojail and nojailvnet."""
     script = SCRIPTS[name]
     prison = proc.prison

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 
 from .errno import OSErr
+from .proc import Proc
 from .socket import ConnectError, datagram
 
 IPv4 = ipaddress.IPv4Address
@@ -30,15 +31,15 @@ class ResolveError(Exception):
     pass
 
 
-def _read(proc, path: str) -> str:
+def _read(proc: Proc, path: str) -> str:
     try:
         return proc.kernel.vfs.read(path, **proc.where())
     except OSErr:
         return ""
 
 
-def hosts_file(proc) -> list[tuple[IPv4, list[str]]]:
-    entries = []
+def hosts_file(proc: Proc) -> list[tuple[IPv4, list[str]]]:
+    entries: list[tuple[IPv4, list[str]]] = []
     for line in _read(proc, "/etc/hosts").splitlines():
         fields = line.split("#", 1)[0].split()
         if len(fields) < 2:
@@ -50,8 +51,8 @@ def hosts_file(proc) -> list[tuple[IPv4, list[str]]]:
     return entries
 
 
-def nameservers(proc) -> list[IPv4]:
-    found = []
+def nameservers(proc: Proc) -> list[IPv4]:
+    found: list[IPv4] = []
     for line in _read(proc, "/etc/resolv.conf").splitlines():
         fields = line.split()
         if len(fields) >= 2 and fields[0] == "nameserver":
@@ -62,7 +63,7 @@ def nameservers(proc) -> list[IPv4]:
     return found[:MAXNS]
 
 
-def resolve(proc, name: str) -> tuple[IPv4, str]:
+def resolve(proc: Proc, name: str) -> tuple[IPv4, str]:
     """(address, canonical name) of ``name``; raises ResolveError with
     gai_strerror's text."""
     try:
@@ -79,7 +80,7 @@ def resolve(proc, name: str) -> tuple[IPv4, str]:
         raise ResolveError(EAI_NONAME) from None
 
 
-def reverse(proc, address: IPv4) -> str | None:
+def reverse(proc: Proc, address: IPv4) -> str | None:
     """gethostbyaddr(): the name of ``address``, or None."""
     for known, names in hosts_file(proc):
         if known == address:
@@ -91,7 +92,7 @@ def reverse(proc, address: IPv4) -> str | None:
     return answer if answer and answer != "NXDOMAIN" else None
 
 
-def _ask(proc, question: str) -> str:
+def _ask(proc: Proc, question: str) -> str:
     # with no nameserver line the resolver asks the local host (res_init)
     servers = nameservers(proc) or [IPv4("127.0.0.1")]
     for server in servers:

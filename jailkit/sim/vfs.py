@@ -193,6 +193,16 @@ class Resolved:
         return self.mount is not None and self.mount.readonly
 
 
+@dataclass
+class Slot:
+    """A name in a writable directory that a change is about to fill: the
+    directory, the name, and the node there now (None when it is free)."""
+
+    parent: Dir
+    name: str
+    node: Node | None
+
+
 def split(path: str) -> list[str]:
     return [part for part in path.split("/") if part not in ("", ".")]
 
@@ -231,7 +241,7 @@ class Vfs:
                           hops=[0], root_stack=root_stack)
 
     def _walk(self, stack: list[tuple[str, Node, Mount | None]], parts: list[str], *, floor: int,
-              follow: bool, hops: list[int], root_stack: list | None = None) -> Resolved:
+              follow: bool, hops: list[int], root_stack: list[tuple[str, Node, Mount | None]] | None = None) -> Resolved:
         root_stack = root_stack if root_stack is not None else stack[:floor]
         parts = list(parts)
         while parts:
@@ -347,13 +357,13 @@ class Vfs:
             return False
 
     # -- changes ------------------------------------------------------------
-    def _writable_parent(self, path: str, root: str, cwd: str) -> Resolved:
+    def _writable_slot(self, path: str, root: str, cwd: str) -> Slot:
         found = self.resolve(path, follow=False, root=root, cwd=cwd)
         if found.parent is None:
             raise OSErr(EEXIST if found.node is not None else ENOENT)
         if found.readonly:
             raise OSErr(EROFS)
-        return found
+        return Slot(found.parent, found.name, found.node)
 
     def write(self, path: str, data: str, *, append: bool = False, mode: int = 0o644, root: str = "/", cwd: str = "/") -> Node:
         found = self.resolve(path, root=root, cwd=cwd)
@@ -389,29 +399,29 @@ class Vfs:
                 elif not isinstance(found.node, Dir):
                     raise OSErr(EEXIST if i == len(split(path)) - 1 else ENOTDIR)
             return
-        found = self._writable_parent(path, root, cwd)
-        if found.node is not None:
+        slot = self._writable_slot(path, root, cwd)
+        if slot.node is not None:
             raise OSErr(EEXIST)
-        _may_add(found.parent)
-        found.parent.entries[found.name] = Dir(mode)
+        _may_add(slot.parent)
+        slot.parent.entries[slot.name] = Dir(mode)
 
     def symlink(self, target: str, path: str, *, root: str = "/", cwd: str = "/") -> None:
-        found = self._writable_parent(path, root, cwd)
-        if found.node is not None:
+        slot = self._writable_slot(path, root, cwd)
+        if slot.node is not None:
             raise OSErr(EEXIST)
-        _may_add(found.parent)
-        found.parent.entries[found.name] = Symlink(target)
+        _may_add(slot.parent)
+        slot.parent.entries[slot.name] = Symlink(target)
 
     def place(self, path: str, node: Node, *, root: str = "/", cwd: str = "/") -> None:
         """Put an existing node (a copy) at ``path``, replacing a file there."""
-        found = self._writable_parent(path, root, cwd)
-        if isinstance(found.node, Dir) and not isinstance(node, Dir):
+        slot = self._writable_slot(path, root, cwd)
+        if isinstance(slot.node, Dir) and not isinstance(node, Dir):
             raise OSErr(EISDIR)
-        if found.node is not None:
-            _may_remove(found.parent, found.node)
+        if slot.node is not None:
+            _may_remove(slot.parent, slot.node)
         else:
-            _may_add(found.parent)
-        found.parent.entries[found.name] = node
+            _may_add(slot.parent)
+        slot.parent.entries[slot.name] = node
 
     def unlink(self, path: str, *, root: str = "/", cwd: str = "/") -> None:
         found = self.resolve(path, follow=False, root=root, cwd=cwd)
@@ -446,9 +456,9 @@ class Vfs:
         src = self.resolve(old, follow=False, root=root, cwd=cwd)
         if src.node is None or src.parent is None:
             raise OSErr(ENOENT)
-        dst = self._writable_parent(new, root, cwd)
+        dst = self._writable_slot(new, root, cwd)
         if isinstance(dst.node, Dir):
-            dst = self._writable_parent(join(new, src.name), root, cwd)
+            dst = self._writable_slot(join(new, src.name), root, cwd)
         if src.readonly:
             raise OSErr(EROFS)
         _may_remove(src.parent, src.node)

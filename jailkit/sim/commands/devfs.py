@@ -6,7 +6,7 @@ mount's ruleset and ``rule applyset`` applies it."""
 from __future__ import annotations
 
 from ..devfs import RuleError
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_values
 from ..proc import Proc, program
 
 USAGE = "usage: devfs [-m mount-point] keyword argument ...\n"
@@ -20,13 +20,14 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         proc.error(USAGE)
         return 1
-    mountpoint = proc.abspath(dict(opts).get("m", "/dev"))
+    given = option_values(opts).get("m", "/dev")
+    mountpoint = proc.abspath(given)
     mounts = [m for m in proc.kernel.vfs.mounts if m.mountpoint == mountpoint and m.fstype == "devfs"]
     if not args:
         proc.error(USAGE)
         return 1
     if not mounts:
-        proc.error(f"devfs: open: {dict(opts).get('m', '/dev')}: Inappropriate ioctl for device\n")
+        proc.error(f"devfs: open: {given}: Inappropriate ioctl for device\n")
         return 1
     mount = mounts[-1]
     devfs = proc.kernel.devfs
@@ -46,7 +47,8 @@ def main(proc: Proc, argv: list[str]) -> int:
     except GetoptError as exc:
         proc.warnx(str(exc))
         return 1
-    ruleset = int(dict(ropts).get("s", mount.ruleset))
+    rule_values = option_values(ropts)
+    ruleset = int(rule_values["s"]) if "s" in rule_values else mount.ruleset
     if not words:
         proc.error("usage: devfs rule [-s ruleset] command ...\n")
         return 1

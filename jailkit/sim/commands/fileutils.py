@@ -5,10 +5,10 @@ touch, pwd, basename and dirname, with FreeBSD's options, messages
 from __future__ import annotations
 
 from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..proc import Proc, program
 from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
-                   Symlink, flags_to_str, join, nlink, split, st_size, strmode)
+                   Node, Symlink, flags_to_str, join, nlink, split, st_size, strmode)
 
 USAGE = {
     "cat": "usage: cat [-belnstuv] [file ...]",
@@ -35,7 +35,7 @@ def _parse(proc: Proc, argv: list[str], optstring: str) -> tuple[set[str], dict[
         proc.warnx(str(exc))
         proc.error(USAGE[proc.progname] + "\n")
         return None
-    return {f for f, _ in opts}, {f: v for f, v in opts if v is not None}, args
+    return option_flags(opts), option_values(opts), args
 
 
 @program("/bin/cat")
@@ -147,7 +147,7 @@ def _remove(proc: Proc, path: str, recursive: bool, force: bool, verbose: bool) 
     return status
 
 
-def _clear_user_flags(proc: Proc, path: str, node) -> None:
+def _clear_user_flags(proc: Proc, path: str, node: Node) -> None:
     """bin/rm: root takes a user's uchg/uappnd off before removing; a
     super-user flag (schg, sappnd) stays, and the removal fails."""
     if proc.user != "root" or not node.flags & (UF_APPEND | UF_IMMUTABLE) or \
@@ -196,7 +196,7 @@ def cp(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-def _copy(proc: Proc, source: str, destination: str, node, preserve: bool) -> int:
+def _copy(proc: Proc, source: str, destination: str, node: Node, preserve: bool) -> int:
     status = _copy_node(proc, source, destination, node, preserve)
     if preserve and node.flags and not isinstance(node, Symlink):
         status |= _keep_flags(proc, destination, node.flags)
@@ -216,7 +216,7 @@ def _keep_flags(proc: Proc, destination: str, flags: int) -> int:
     return 0
 
 
-def _copy_node(proc: Proc, source: str, destination: str, node, preserve: bool) -> int:
+def _copy_node(proc: Proc, source: str, destination: str, node: Node, preserve: bool) -> int:
     vfs = proc.kernel.vfs
     where = proc.where()
     try:
@@ -391,8 +391,8 @@ def ls(proc: Proc, argv: list[str]) -> int:
     flags, _, names = parsed
     vfs = proc.kernel.vfs
     status = 0
-    listings: list[tuple[str, list[tuple[str, object]]]] = []
-    plain: list[tuple[str, object]] = []
+    listings: list[tuple[str, list[tuple[str, Node]]]] = []
+    plain: list[tuple[str, Node]] = []
     for name in names or ["."]:
         try:
             node = vfs.lookup(name, follow="l" not in flags or name.endswith("/"), **proc.where())
@@ -406,7 +406,7 @@ def ls(proc: Proc, argv: list[str]) -> int:
                 entries = [".", ".."] + entries
             shown = [(e, node.entries.get(e, node) if e not in (".", "..") else node)
                      for e in entries if "a" in flags or "A" in flags or not e.startswith(".")]
-            children = []
+            children: list[tuple[str, Node]] = []
             for entry, _ in shown:
                 try:
                     children.append((entry, vfs.lookup(f"{name.rstrip('/')}/{entry}", follow=False,
@@ -431,17 +431,16 @@ def ls(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-def _ls_lines(entries: list[tuple[str, object]], long: bool, show_flags: bool) -> str:
+def _ls_lines(entries: list[tuple[str, Node]], long: bool, show_flags: bool) -> str:
     """bin/ls printlong(): the columns padded to the widest entry of the
     listing; -o adds the file flags (fflagstostr(3), "-" for none)."""
     if not long:
         return "".join(name + "\n" for name, _ in entries)
-    rows = [(strmode(node), str(nlink(node)), "root", "wheel",
-             flags_to_str(node.flags) or "-", str(st_size(node)), name, node)
-            for name, node in entries]
-    widths = [max((len(row[i]) for row in rows), default=0) for i in range(6)]
+    columns = [(strmode(node), str(nlink(node)), "root", "wheel",
+                flags_to_str(node.flags) or "-", str(st_size(node))) for _, node in entries]
+    widths = [max((len(row[i]) for row in columns), default=0) for i in range(6)]
     lines = []
-    for mode, links, user, group, flags, size, name, node in rows:
+    for (mode, links, user, group, flags, size), (name, node) in zip(columns, entries):
         flag_column = f"{flags:<{widths[4]}} " if show_flags else ""
         target = f" -> {node.target}" if isinstance(node, Symlink) else ""
         lines.append(f"{mode} {links:>{widths[1]}} {user:<{widths[2]}}  {group:<{widths[3]}}  "

@@ -7,7 +7,7 @@ command it runs the shell ($SHELL, else /bin/sh)."""
 from __future__ import annotations
 
 from ..errno import OSErr
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_values
 from ..proc import Proc, program
 
 USAGE = "usage: jexec [-l] [-d working-directory] [-u username | -U username] jail [command ...]\n"
@@ -31,7 +31,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     user = values.get("U") or values.get("u") or "root"
     env = dict(proc.env)
-    cwd = values.get("d", "/")
+    cwd = option_values(opts).get("d", "/")
     if "l" in values:
         home = "/root" if user == "root" else f"/home/{user}"
         env = {"HOME": home, "SHELL": "/bin/sh", "USER": user, "TERM": proc.env.get("TERM", ""),

@@ -99,8 +99,8 @@ def main(proc: Proc, argv: list[str]) -> int:
             proc.write(f"{prison.jid:6d}  {prison.hostname[:29]:<29} {prison.path[:74]}\n"
                        f"{'':6}  {prison.name[:29]:<29} ACTIVE\n"
                        f"{'':6}  {prison.jid + 1:<6d}\n")
-            for address in prison.ip4:
-                proc.write(f"{'':6}  {str(address)[:15]:<15}\n")
+            for ip in prison.ip4:
+                proc.write(f"{'':6}  {str(ip)[:15]:<15}\n")
         return 0
     proc.write("   JID  IP Address      Hostname                      Path\n")
     for prison in visible:

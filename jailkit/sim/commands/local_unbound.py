@@ -13,7 +13,7 @@ from ..errno import OSErr
 from ..proc import Proc, program
 from ..services import NameServer
 from ..socket import Listener, listen
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_values
 
 SETTING = re.compile(r'^\s*([a-z-]+):\s*"?([^"]*)"?\s*$')
 
@@ -25,7 +25,7 @@ def main(proc: Proc, argv: list[str]) -> int:
     except GetoptError as exc:
         proc.warnx(str(exc))
         return 1
-    path = dict(opts).get("c", "/var/unbound/unbound.conf")
+    path = option_values(opts).get("c", "/var/unbound/unbound.conf")
     now = int(proc.kernel.now().timestamp())
     prefix = f"[{now}] local-unbound[{proc.kernel.next_pid}:0]"
     try:

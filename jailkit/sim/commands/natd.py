@@ -56,8 +56,8 @@ def main(proc: Proc, argv: list[str]) -> int:
     except NatdError as exc:
         proc.error(f"natd: {exc}\n")
         return 1
-    interface = settings.get("interface")
-    address = settings.get("alias_address")
+    interface = settings.values.get("interface")
+    address = settings.values.get("alias_address")
     if interface is None and address is None:
         proc.error("natd: aliasing address not given\n")
         return 1
@@ -65,7 +65,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error("natd: Unable to create incoming divert socket.: "
                    "Address family not supported by protocol family\n")
         return 1
-    port = int(settings.get("port", NATD_PORT))
+    port = int(settings.values.get("port", NATD_PORT))
     if any(l.proto == "divert" and l.port == port for l in proc.vnet.listeners):
         proc.error("natd: Unable to bind incoming divert socket.: Address already in use\n")
         return 1
@@ -75,19 +75,28 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(f"natd: Unknown host {address}\n")
         return 1
     natd = Natd(interface, alias)
-    natd.engine.same_ports = "same_ports" in settings
-    natd.engine.deny_incoming = "deny_incoming" in settings
-    for spec in settings.get("redirect_port_list", []):
+    natd.engine.same_ports = "same_ports" in settings.values
+    natd.engine.deny_incoming = "deny_incoming" in settings.values
+    for spec in settings.redirects:
         natd.engine.redirects.append(spec)
     process = proc.kernel.spawn(proc.prison.jid, "natd")
     listen(proc.vnet, Listener("divert", "4", None, port, process.pid, 3, proc.user, "natd",
                                handler=natd))
-    write_pid(proc, settings.get("pid_file", "/var/run/natd.pid"), process.pid)
+    write_pid(proc, settings.values.get("pid_file", "/var/run/natd.pid"), process.pid)
     return 0
 
 
-def _options(proc: Proc, args: list[str]) -> dict:
-    settings: dict = {}
+@dataclass
+class Settings:
+    """natd's options: each one's value by its long name ("yes" for a flag),
+    and the -redirect_port rules in the order given."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    redirects: list[Redirect] = field(default_factory=list)
+
+
+def _options(proc: Proc, args: list[str]) -> Settings:
+    settings = Settings()
     index = 0
     while index < len(args):
         word = args[index]
@@ -96,7 +105,7 @@ def _options(proc: Proc, args: list[str]) -> dict:
         name = word.lstrip("-")
         name = SHORT.get(name, name)
         if name in FLAGS:
-            settings[name] = "yes"
+            settings.values[name] = "yes"
             index += 1
             continue
         if name not in WITH_ARGUMENT:
@@ -108,7 +117,7 @@ def _options(proc: Proc, args: list[str]) -> dict:
     return settings
 
 
-def _set(proc: Proc, settings: dict, name: str, value: str) -> None:
+def _set(proc: Proc, settings: Settings, name: str, value: str) -> None:
     if name == "config":
         try:
             text = proc.kernel.vfs.read(value, **proc.where())
@@ -121,7 +130,7 @@ def _set(proc: Proc, settings: dict, name: str, value: str) -> None:
             key = SHORT.get(words[0], words[0])
             if key in FLAGS:
                 if len(words) == 1 or words[1].strip().lower() in ("yes", "1"):
-                    settings[key] = "yes"
+                    settings.values[key] = "yes"
             elif key in WITH_ARGUMENT and len(words) == 2:
                 _set(proc, settings, key, words[1].strip())
             else:
@@ -135,6 +144,6 @@ def _set(proc: Proc, settings: dict, name: str, value: str) -> None:
                                 int(fields[2]))
         except (IndexError, ValueError):
             raise NatdError(f"redirect_port: invalid argument {value}") from None
-        settings.setdefault("redirect_port_list", []).append(redirect)
+        settings.redirects.append(redirect)
         return
-    settings[name] = value
+    settings.values[name] = value

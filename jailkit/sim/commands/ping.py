@@ -13,16 +13,17 @@ else 2, as at the end of -c."""
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from dataclasses import dataclass, field
+from ipaddress import IPv4Address
 
 from ..errno import EPERM, strerror
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..network import Unreachable, send, source_address
 from ..packet import Packet, reverse
 from ..proc import Interrupted, Proc, program
 from ..resolver import ResolveError, resolve, reverse as reverse_lookup
+from ..vnet import Vnet
 
 EX_USAGE = 64
 EX_NOHOST = 68
@@ -62,23 +63,24 @@ def main(proc: Proc, argv: list[str]) -> int:
     if len(args) != 1:
         proc.error(USAGE)
         return EX_USAGE
-    flags = {f for f, _ in opts}
+    flags = option_flags(opts)
+    values = option_values(opts)
     if "4" in flags and "6" in flags:
         proc.warnx("-4 and -6 cannot be used simultaneously")
         return 1
     try:
-        count = _number(opts, "c", "invalid count of packets to transmit", 0, minimum=1)
-        datalen = _number(opts, "s", "invalid packet size", 56, minimum=0)
-        timeout = _number(opts, "t", "invalid timeout", 0, minimum=1)
-        interval = float(dict(opts).get("i", "1"))
+        count = _number(values, "c", "invalid count of packets to transmit", 0, minimum=1)
+        datalen = _number(values, "s", "invalid packet size", 56, minimum=0)
+        timeout = _number(values, "t", "invalid timeout", 0, minimum=1)
+        interval = float(values.get("i", "1"))
     except UsageError as exc:
         proc.warnx(str(exc))
         return EX_USAGE
     except ValueError:
-        proc.warnx(f"invalid timing interval: `{dict(opts)['i']}'")
+        proc.warnx(f"invalid timing interval: `{values['i']}'")
         return EX_USAGE
     if timeout > MAXALARM:
-        proc.warnx(f"invalid timeout: `{dict(opts)['t']}' > {MAXALARM}")
+        proc.warnx(f"invalid timeout: `{values['t']}' > {MAXALARM}")
         return EX_USAGE
     target = args[0]
     try:
@@ -90,12 +92,12 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(f"ping: socket: {strerror(EPERM)}\n")
         return EX_OSERR
     return _run(proc, hostname, destination, count, datalen, timeout, interval,
-                quiet="q" in flags, source=dict(opts).get("S"),
+                quiet="q" in flags, source=values.get("S"),
                 names="H" in flags and "n" not in flags)
 
 
-def _number(opts, flag: str, message: str, default: int, minimum: int) -> int:
-    value = dict(opts).get(flag)
+def _number(values: dict[str, str], flag: str, message: str, default: int, minimum: int) -> int:
+    value = values.get(flag)
     if value is None:
         return default
     try:
@@ -114,17 +116,17 @@ def _raw_sockets_allowed(proc: Proc) -> bool:
     return prison.is_host or prison.own_vnet or prison.params.get("allow.raw_sockets") == "1"
 
 
-def _pr_addr(proc: Proc, address, names: bool) -> str:
+def _pr_addr(proc: Proc, address: IPv4Address, names: bool) -> str:
     """ping.c pr_addr(): the address, or with -H "name (address)" when the
     address has a name."""
     name = reverse_lookup(proc, address) if names else None
     return f"{name} ({address})" if name else str(address)
 
 
-def _run(proc: Proc, hostname: str, destination, count: int, datalen: int, timeout: int,
+def _run(proc: Proc, hostname: str, destination: IPv4Address, count: int, datalen: int, timeout: int,
          interval: float, quiet: bool, source: str | None, names: bool) -> int:
     try:
-        src = ipaddress.IPv4Address(source) if source else None
+        src = IPv4Address(source) if source else None
     except ValueError:
         proc.warnx(f"cannot resolve {source}: Unknown host")
         return 68
@@ -144,7 +146,7 @@ class _Tally:
     times: list[float] = field(default_factory=list)
 
 
-def _loop(proc: Proc, destination, src, count: int, datalen: int, timeout: int,
+def _loop(proc: Proc, destination: IPv4Address, src: IPv4Address | None, count: int, datalen: int, timeout: int,
           interval: float, quiet: bool, names: bool, tally: _Tally) -> None:
     """Send echo requests until -c or -t says stop (or SIGINT comes)."""
     kernel = proc.kernel
@@ -193,8 +195,8 @@ def _finish(proc: Proc, hostname: str, transmitted: int, times: list[float]) -> 
     return 0 if received else 2
 
 
-def _echo(proc: Proc, vnet, destination, source, ident: int,
-          datalen: int) -> tuple[int, float] | int | None:
+def _echo(proc: Proc, vnet: Vnet, destination: IPv4Address, source: IPv4Address | None,
+          ident: int, datalen: int) -> tuple[int, float] | int | None:
     """One echo request: (ttl, rtt) of the reply, an errno when sendto fails,
     or None when nothing comes back (a firewall's ICMP unreachable is not
     modelled as a message: the request just goes unanswered)."""

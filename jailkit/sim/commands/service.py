@@ -7,7 +7,7 @@ from __future__ import annotations
 from .. import rcd
 from ..proc import Proc, program
 from ..rcconf import rc_variables
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_flags, option_values
 
 USAGE = ("usage: service [-j <jail name or id>] -e\n"
          "       service [-j <jail name or id>] -R\n"
@@ -24,14 +24,15 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         proc.error(USAGE)
         return 1
-    flags = dict(opts)
+    flags = option_flags(opts)
+    values = option_values(opts)
     if "h" in flags:
         proc.error(USAGE)
         return 0
     if "j" in flags:
-        prison = proc.kernel.find_prison(flags["j"], proc.prison)
+        prison = proc.kernel.find_prison(values["j"], proc.prison)
         if prison is None:
-            proc.error(f"jexec: jail \"{flags['j']}\" not found\n")
+            proc.error(f"jexec: jail \"{values['j']}\" not found\n")
             return 1
         proc = proc.child(prison=prison, cwd="/")
     if "e" in flags:

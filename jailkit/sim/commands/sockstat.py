@@ -10,7 +10,8 @@ stack it keeps the sockets of that jail's processes."""
 from __future__ import annotations
 
 from ..proc import Proc, program
-from ...getopt import GetoptError, getopt
+from ..socket import Listener
+from ...getopt import GetoptError, getopt, option_flags, option_values
 
 USAGE = "usage: sockstat [-46CcfIiLlnqSsUuvw] [-j jid] [-p ports] [-P protocols]"
 
@@ -26,8 +27,8 @@ def main(proc: Proc, argv: list[str]) -> int:
     if args:
         proc.warnx(USAGE)
         return 1
-    flags = {f for f, _ in opts}
-    values = dict(opts)
+    flags = option_flags(opts)
+    values = option_values(opts)
     vnet, jid = proc.vnet, None
     if "j" in flags:
         prison = proc.kernel.find_prison(values["j"], proc.prison)
@@ -73,7 +74,7 @@ def _pad(text: str, column: int) -> str:
     return text + " " * max(1, column - len(text))
 
 
-def _line(sock) -> str:
+def _line(sock: Listener) -> str:
     text = _pad(sock.user, 9) + sock.command[:10]
     text = _pad(text, 20) + f"{sock.pid:5d}"
     text = _pad(text, 26) + f"{sock.fd:<3d}"

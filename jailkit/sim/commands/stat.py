@@ -16,8 +16,8 @@ import zlib
 from ..errno import OSErr
 from ..kernel import EPOCH
 from ..proc import Proc, program
-from ..vfs import Device, Dir, File, Symlink, flags_to_str, nlink, st_size, strmode
-from ...getopt import GetoptError, getopt
+from ..vfs import Device, Dir, File, Node, Symlink, flags_to_str, nlink, st_size, strmode
+from ...getopt import GetoptError, Options, getopt, option_values
 
 DEF_FORMAT = ('%d %i %Sp %l %Su %Sg %r %z "%Sa" "%Sm" "%Sc" "%SB" %k %b %#Xf %N')
 RAW_FORMAT = "%d %i %#p %l %u %g %r %z %a %m %c %B %k %b %f %N"
@@ -29,6 +29,8 @@ SHELL_FORMAT = ("st_dev=%d st_ino=%i st_mode=%#p st_nlink=%l st_uid=%u st_gid=%g
 LINUX_FORMAT = ('  File: "%N"%n  Size: %-11z  FileType: %HT%n'
                 "  Mode: (%OMp%03OLp/%.10Sp)         Uid: (%5u/%8Su)  Gid: (%5g/%8Sg)%n"
                 "Device: %Hd,%Ld   Inode: %i    Links: %l%nAccess: %Sa%nModify: %Sm%nChange: %Sc")
+# The formats -l, -r, -s and -x choose.
+FORMATS = {"l": LS_FORMAT, "r": RAW_FORMAT, "s": SHELL_FORMAT, "x": LINUX_FORMAT}
 TIME_FORMAT = "%b %e %T %Y"
 CONVERSION = re.compile(r"%([-# +0]*)(\d*)(?:\.(\d*))?([DOUXFS]?)([HML]?)(.)", re.S)
 S_IFMT = {Dir: 0o040000, File: 0o100000, Symlink: 0o120000, Device: 0o020000}
@@ -74,23 +76,22 @@ def main(proc: Proc, argv: list[str]) -> int:
     return linkfail if readlink else errors
 
 
-def _settings(proc: Proc, readlink: bool, opts) -> tuple[str, str] | None:
+def _settings(proc: Proc, readlink: bool, opts: Options) -> tuple[str, str] | None:
     """The format and time format the options choose, or None after an error."""
     if readlink:
         return ("%R" if any(f == "f" for f, _ in opts) else "%Y"), TIME_FORMAT
-    chosen, statfmt, timefmt, ls_f = "", DEF_FORMAT, None, False
-    for flag, value in opts:
+    chosen, ls_f = "", False
+    for flag, _ in opts:
         if flag == "F":
             ls_f = True
-        elif flag == "t":
-            timefmt = value
         elif flag in "flrsx":
             if chosen:
                 proc.warnx(f"can't use format '{chosen}' with '{flag}'")
                 return None
             chosen = flag
-            statfmt = value if flag == "f" else {"l": LS_FORMAT, "r": RAW_FORMAT,
-                                                  "s": SHELL_FORMAT, "x": LINUX_FORMAT}[flag]
+    values = option_values(opts)
+    statfmt = values["f"] if chosen == "f" else FORMATS.get(chosen, DEF_FORMAT)
+    timefmt = values.get("t")
     if ls_f and chosen not in ("", "l"):
         proc.warnx(f"can't use format '{chosen}' with -F")
         return None
@@ -101,7 +102,7 @@ def _settings(proc: Proc, readlink: bool, opts) -> tuple[str, str] | None:
     return statfmt, timefmt
 
 
-def _output(proc: Proc, name: str, node, statfmt: str, timefmt: str, index: int) -> tuple[str, int]:
+def _output(proc: Proc, name: str, node: Node, statfmt: str, timefmt: str, index: int) -> tuple[str, int]:
     """The format filled in for one file, and whether a link lookup failed."""
     out: list[str] = []
     linkfail = 0
@@ -127,7 +128,7 @@ def _output(proc: Proc, name: str, node, statfmt: str, timefmt: str, index: int)
     return "".join(out), linkfail
 
 
-def _conversion(proc: Proc, name: str, node, match: re.Match, timefmt: str) -> tuple[str, int]:
+def _conversion(proc: Proc, name: str, node: Node, match: re.Match[str], timefmt: str) -> tuple[str, int]:
     flags, width, precision, ofmt, piece, datum = match.groups()
     number, string, allowed, default = _datum(proc, name, node, datum, piece, timefmt)
     if datum in "YR" and number is None and string is None:
@@ -135,12 +136,16 @@ def _conversion(proc: Proc, name: str, node, match: re.Match, timefmt: str) -> t
     ofmt = ofmt or default
     if ofmt not in allowed:
         raise BadFormat(match.group(0))
-    if ofmt == "S":
+    # A datum allows S when it has a string and the numeric formats when it
+    # has a number; the last branch only tells the type checker so.
+    if ofmt == "S" and string is not None:
         if datum == "Y" and not match.group(4):
             string = string[4:]     # " -> target" only when S is asked for
         text = string if precision is None else string[:int(precision or 0)]
-    else:
+    elif ofmt != "S" and number is not None:
         text = _number(number, ofmt, "#" in flags)
+    else:
+        raise BadFormat(match.group(0))
     if width:
         text = text.ljust(int(width)) if "-" in flags else \
             text.rjust(int(width), "0" if "0" in flags and ofmt != "S" else " ")
@@ -157,7 +162,8 @@ def _number(value: int, ofmt: str, alternate: bool) -> str:
     return str(value)
 
 
-def _datum(proc: Proc, name: str, node, datum: str, piece: str, timefmt: str):
+def _datum(proc: Proc, name: str, node: Node, datum: str, piece: str,
+           timefmt: str) -> tuple[int | None, str | None, str, str]:
     """(number, string, output formats allowed, default format) of a datum."""
     numeric = "DOUX"
     if datum == "p":
@@ -205,7 +211,7 @@ def _datum(proc: Proc, name: str, node, datum: str, piece: str, timefmt: str):
     return value, None, numeric, "U"
 
 
-def _filetype(node, piece: str) -> str:
+def _filetype(node: Node, piece: str) -> str:
     if piece == "H":
         return {Dir: "Directory", Symlink: "Symbolic Link", Device: "Character Device"}.get(
             type(node), "Regular File")

@@ -13,7 +13,7 @@ import re
 from ..errno import OSErr
 from ..proc import Proc, Sink, program
 from ..rcconf import rc_variables
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_flags, option_values
 
 USAGE = ("Usage: sysrc [OPTIONS] {name[[+|-]=value] ... | -a | -A | -l | -L [name ...]}\n"
          "Try `sysrc --help' for more information.\n")
@@ -27,8 +27,8 @@ def main(proc: Proc, argv: list[str]) -> int:
     except GetoptError as exc:
         proc.error(f"sysrc: {exc}\n{USAGE}")
         return 1
-    flags = {f for f, _ in opts}
-    values = dict(opts)
+    flags = option_flags(opts)
+    values = option_values(opts)
     if "j" in flags:
         prison = proc.kernel.find_prison(values["j"], proc.prison)
         if prison is None:

@@ -5,9 +5,10 @@ pages (grep: 0 a line matched, 1 none did, 2 an error)."""
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ..errno import OSErr
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_arguments, option_flags, option_values
 from ..proc import Proc, program
 from ..sh.builtins import format_printf, run_test
 
@@ -60,22 +61,22 @@ def grep(proc: Proc, argv: list[str]) -> int:
                    "\t[--null] [pattern] [file ...]\n")
         return 2
     flags = {f for f, _ in opts}
-    patterns = [v for f, v in opts if f == "e"]
+    patterns = option_arguments(opts, "e")
     if not patterns:
         if not args:
             proc.error("usage: grep [-abcdDEFGHhIiLlmnOopqRSsUVvwxz] [pattern] [file ...]\n")
             return 2
         patterns, args = [args[0]], args[1:]
     mode = "E" if "E" in flags or proc.progname == "egrep" else "F" if "F" in flags or proc.progname == "fgrep" else "G"
-    compiled = []
+    compiled: list[re.Pattern[str]] = []
     for pattern in patterns:
-        text = re.escape(pattern) if mode == "F" else pattern if mode == "E" else bre_to_python(pattern)
+        regex = re.escape(pattern) if mode == "F" else pattern if mode == "E" else bre_to_python(pattern)
         if "w" in flags:
-            text = rf"\b(?:{text})\b"
+            regex = rf"\b(?:{regex})\b"
         if "x" in flags:
-            text = rf"^(?:{text})$"
+            regex = rf"^(?:{regex})$"
         try:
-            compiled.append(re.compile(text, re.I if "i" in flags else 0))
+            compiled.append(re.compile(regex, re.I if "i" in flags else 0))
         except re.error:
             proc.warnx("Unmatched ( or \\(" if "(" in pattern else "invalid regular expression")
             return 2
@@ -128,12 +129,11 @@ def _count_option(proc: Proc, argv: list[str], usage: str) -> tuple[int, list[st
         proc.warnx(str(exc))
         proc.error(usage + "\n")
         return None
-    for flag, value in opts:
-        if flag == "n":
-            if not value.lstrip("+-").isdigit():
-                proc.warnx(f"illegal line count -- {value}")
-                return None
-            count = int(value)
+    for value in option_arguments(opts, "n"):
+        if not value.lstrip("+-").isdigit():
+            proc.warnx(f"illegal line count -- {value}")
+            return None
+        count = int(value)
     return count, files
 
 
@@ -206,7 +206,8 @@ def cut(proc: Proc, argv: list[str]) -> int:
         proc.error("usage: cut -b list [-n] [file ...]\n       cut -c list [file ...]\n"
                    "       cut -f list [-s] [-w | -d delim] [file ...]\n")
         return 1
-    values = dict(opts)
+    flags = option_flags(opts)
+    values = option_values(opts)
     delimiter = values.get("d", "\t")
     spec = values.get("f") or values.get("c") or values.get("b")
     if not spec:
@@ -222,7 +223,7 @@ def cut(proc: Proc, argv: list[str]) -> int:
         for line in text.splitlines():
             if "f" in values:
                 if delimiter not in line:
-                    if "s" not in values:
+                    if "s" not in flags:
                         proc.write(line + "\n")
                     continue
                 parts = line.split(delimiter)
@@ -232,8 +233,9 @@ def cut(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-def _ranges(spec: str):
-    ranges = []
+def _ranges(spec: str) -> Callable[[int], bool]:
+    """A cut list (1-3,5,7-) as a test of a field's or character's number."""
+    ranges: list[tuple[int, int]] = []
     for item in spec.split(","):
         start, dash, end = item.partition("-")
         low = int(start) if start else 1
@@ -270,7 +272,7 @@ def _charset(spec: str) -> str:
                "[:digit:]": "0123456789", "[:space:]": " \t\n\r\f\v"}
     for name, chars in classes.items():
         spec = spec.replace(name, chars)
-    out = []
+    out: list[str] = []
     i = 0
     while i < len(spec):
         if i + 2 < len(spec) and spec[i + 1] == "-":
@@ -302,7 +304,7 @@ def sort(proc: Proc, argv: list[str]) -> int:
     flags = {f for f, _ in opts}
     lines = [line for _, text in _inputs(proc, files) if text is not None for line in text.splitlines()]
 
-    def key(line: str):
+    def key(line: str) -> tuple[float, str] | str:
         if "n" in flags:
             match = re.match(r"\s*(-?\d+(?:\.\d+)?)", line)
             return (float(match.group(1)) if match else 0.0, line)

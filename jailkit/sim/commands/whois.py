@@ -14,7 +14,7 @@ from ..packet import service_port
 from ..proc import Proc, program
 from ..resolver import ResolveError, resolve
 from ..socket import ConnectError, connect
-from ...getopt import GetoptError, getopt
+from ...getopt import GetoptError, getopt, option_values
 
 EX_USAGE = 64
 EX_NOHOST = 68
@@ -46,18 +46,16 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         proc.error(USAGE)
         return EX_USAGE
-    host = country = None
-    port = "whois"
+    values = option_values(opts)
+    country = values.get("c")
+    port = values.get("p", "whois")
+    host = None
     recurse = quick = False
-    for flag, value in opts:
+    for flag, value in opts:    # -h and the server flags: the last one names the host
         if flag in HOSTS:
             host = HOSTS[flag]
         elif flag == "h":
             host = value
-        elif flag == "c":
-            country = value
-        elif flag == "p":
-            port = value
         elif flag == "Q":
             quick = True
         elif flag == "R":

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 from ..errno import OSErr
+from ..proc import Proc
 from ...getopt import GetoptError, getopt
-from ..vfs import Dir, File, Symlink
+from ..vfs import Device, Dir, File, Symlink
 from .shell import (BUILTINS, ExitShell, LoopControl, ReturnFromFunction, Shell, ShellError,
                     builtin)
 from . import syntax as S
@@ -412,7 +413,7 @@ def _test(sh: Shell, argv: list[str]) -> int:
     return run_test(sh.proc, argv)
 
 
-def run_test(proc, argv: list[str]) -> int:
+def run_test(proc: Proc, argv: list[str]) -> int:
     """test(1) as bin/test/test.c evaluates it; 2 on a syntax error."""
     name = argv[0].rsplit("/", 1)[-1]
     args = argv[1:]
@@ -431,7 +432,7 @@ def run_test(proc, argv: list[str]) -> int:
     return 0 if value else 1
 
 
-def _t_or(proc, args):
+def _t_or(proc: Proc, args: list[str]) -> tuple[bool, list[str]]:
     value, args = _t_and(proc, args)
     while args and args[0] == "-o":
         right, args = _t_and(proc, args[1:])
@@ -439,7 +440,7 @@ def _t_or(proc, args):
     return value, args
 
 
-def _t_and(proc, args):
+def _t_and(proc: Proc, args: list[str]) -> tuple[bool, list[str]]:
     value, args = _t_not(proc, args)
     while args and args[0] == "-a":
         right, args = _t_not(proc, args[1:])
@@ -447,7 +448,7 @@ def _t_and(proc, args):
     return value, args
 
 
-def _t_not(proc, args):
+def _t_not(proc: Proc, args: list[str]) -> tuple[bool, list[str]]:
     if args and args[0] == "!" and len(args) > 1:
         value, rest = _t_not(proc, args[1:])
         return not value, rest
@@ -458,7 +459,7 @@ _BINARY = {"=", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot"}
 _UNARY = set("-e -f -d -L -h -s -r -w -x -z -n -b -c -p -S".split())
 
 
-def _t_primary(proc, args):
+def _t_primary(proc: Proc, args: list[str]) -> tuple[bool, list[str]]:
     if not args:
         raise _TestSyntax("argument expected")
     if args[0] == "(" and ")" in args:
@@ -489,7 +490,7 @@ def _binary(a: str, op: str, b: str) -> bool:
             "-ge": x >= y}.get(op, False)
 
 
-def _unary(proc, op: str, operand: str) -> bool:
+def _unary(proc: Proc, op: str, operand: str) -> bool:
     if op == "-z":
         return operand == ""
     if op == "-n":
@@ -510,6 +511,6 @@ def _unary(proc, op: str, operand: str) -> bool:
     if op == "-x":
         return bool(node.mode & 0o111)
     if op == "-c":
-        return type(node).__name__ == "Device"
+        return isinstance(node, Device)
     return True
 

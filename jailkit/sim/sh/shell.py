@@ -14,7 +14,7 @@ import re
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-from ..errno import EACCES, EISDIR, ENOENT, OSErr
+from ..errno import EACCES, EBADF, EISDIR, ENOENT, OSErr
 from ..proc import SOURCED, Buffer, FileOutput, Input, Interrupted, Output, Proc, Sink
 from ..vfs import Device, File
 from . import syntax as S
@@ -28,6 +28,9 @@ IFS_WHITESPACE = " \t\n"
 # assignments stay and which come before functions.
 Builtin = Callable[["Shell", list[str]], int]
 BUILTINS: dict[str, Builtin] = {}
+# A shell function: a parsed body, or Python for a modelled library's
+# functions (rc.subr's, see rcconf).
+Function = Builtin | S.Command
 SPECIAL = {":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly",
            "return", "set", "shift", "trap", "unset"}
 
@@ -70,7 +73,7 @@ class Shell:
         self.proc = proc
         self.vars: dict[str, str] = dict(proc.env)
         self.exported: set[str] = set(proc.env)
-        self.functions: dict[str, object] = {}
+        self.functions: dict[str, Function] = {}
         self.name = name
         self.args = list(args or [])
         self.status = 0
@@ -172,25 +175,26 @@ class Shell:
         self.status = status
         return status
 
-    def _run_stages(self, commands: list) -> int:
+    def _run_stages(self, commands: list[S.Command]) -> int:
         data_in = self.proc.stdin
         status = 0
         signals = self.proc.kernel.sigints
         for index, command in enumerate(commands):
             last = index == len(commands) - 1
-            out: Output = self.proc.stdout if last else Buffer()
+            piped = Buffer()
+            out: Output = self.proc.stdout if last else piped
             stage = self.subshell(self.proc.child(stdin=data_in, stdout=out))
             try:
                 status = stage.run_command(command)
             except ExitShell as done:
                 status = done.status
             if not last:
-                data_in = Input(out.getvalue())  # type: ignore[attr-defined]
+                data_in = Input(piped.getvalue())
         if self.proc.kernel.sigints != signals:
             raise Interrupted()     # the stages after the interrupted one die of it
         return status
 
-    def run_command(self, node) -> int:
+    def run_command(self, node: S.Command) -> int:
         if isinstance(node, S.Simple):
             status = self.run_simple(node)
         elif isinstance(node, S.FuncDef):
@@ -205,7 +209,7 @@ class Shell:
             raise ExitShell(status)
         return status
 
-    def _run_compound(self, node) -> int:
+    def _run_compound(self, node: S.Group | S.If | S.Loop | S.For | S.Case) -> int:
         if isinstance(node, S.Group):
             if node.subshell:
                 child = self.subshell()
@@ -234,9 +238,9 @@ class Shell:
             return self._loop(next_item, node.body)
         if isinstance(node, S.Case):
             subject = self.expand_word(node.word)
-            for patterns, body in node.items:
+            for patterns, branch in node.items:
                 if any(fnmatch.fnmatchcase(subject, self.expand_pattern(p)) for p in patterns):
-                    return self.run_list(body) if body else 0
+                    return self.run_list(branch) if branch else 0
             return 0
         raise TypeError(node)
 
@@ -247,7 +251,7 @@ class Shell:
         finally:
             self.in_condition -= 1
 
-    def _loop(self, proceed, body: S.CommandList) -> int:
+    def _loop(self, proceed: Callable[[], bool], body: S.CommandList) -> int:
         status = 0
         while proceed():
             # An interactive shell takes ^C between commands too, so a loop
@@ -295,11 +299,11 @@ class Shell:
                 with self.redirected(node.redirects) as ok:
                     return BUILTINS[name](self, argv) if ok else 1
             finally:
-                for key, value in saved.items():
-                    if value is None:
+                for key, old in saved.items():
+                    if old is None:
                         self.vars.pop(key, None)
                     else:
-                        self.vars[key] = value
+                        self.vars[key] = old
         with self.redirected(node.redirects) as ok:
             if not ok:
                 return 1
@@ -443,23 +447,27 @@ class Shell:
         return FileOutput(node)
 
     @staticmethod
-    def _get_fd(proc: Proc, fd: int):
+    def _get_fd(proc: Proc, fd: int) -> Output | Input:
         if fd == 1:
             return proc.stdout
         if fd == 2:
             return proc.stderr
         if fd == 0:
             return proc.stdin
-        raise OSErr(9)
+        raise OSErr(EBADF)
 
     @staticmethod
-    def _set_fd(proc: Proc, fd: int, stream) -> None:
-        if fd == 1:
+    def _set_fd(proc: Proc, fd: int, stream: Output | Input) -> None:
+        # The sim's descriptors go one way. A dup across directions (>&0,
+        # <&1) keeps the descriptor as it was: at a terminal, 0, 1 and 2 are
+        # the same tty, so the text lands where it would anyway.
+        if isinstance(stream, Input):
+            if fd == 0:
+                proc.stdin = stream
+        elif fd == 1:
             proc.stdout = stream
         elif fd == 2:
             proc.stderr = stream
-        elif fd == 0 and isinstance(stream, Input):
-            proc.stdin = stream
 
     # -- expansion --------------------------------------------------------------
     def expand_words(self, words: list[S.Word]) -> list[str]:
@@ -477,7 +485,7 @@ class Shell:
 
     def expand_pattern(self, word: S.Word) -> str:
         """A case or ${x%pat} pattern: quoted characters match literally."""
-        out = []
+        out: list[str] = []
         for kind, text in self._pieces(word.parts, split_at=False):
             out.append(_escape_glob(text) if kind == "q" else text)
         return "".join(out)
@@ -490,7 +498,7 @@ class Shell:
             word.parts.extend(lexer.read_word(stop=set(), quoted=True).parts)
         return self.expand_word(word)
 
-    def _pieces(self, parts: list, split_at: bool) -> list[tuple[str, str]]:
+    def _pieces(self, parts: list[S.Part], split_at: bool) -> list[tuple[str, str]]:
         """Each part as (kind, text): "lit" unquoted literal, "q" quoted,
         "exp" unquoted expansion (split and globbed), "break" a field end
         ("$@")."""
@@ -598,8 +606,9 @@ class Shell:
         if op == "len":
             return str(len(value or ""))
         if op in (":-", "-"):
-            unset = value is None or (op == ":-" and value == "")
-            return self.expand_word(part.arg) if unset else value
+            if value is None or (op == ":-" and value == ""):
+                return self.expand_word(part.arg)
+            return value
         if op in (":=", "="):
             if value is None or (op == ":=" and value == ""):
                 value = self.expand_word(part.arg)

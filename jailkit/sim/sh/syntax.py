@@ -10,6 +10,7 @@ backslash quoting. Syntax errors carry FreeBSD sh's wording
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 
 class ShellSyntaxError(Exception):
@@ -92,7 +93,7 @@ class Simple:
 
 @dataclass
 class Pipeline:
-    commands: list
+    commands: list[Command]
     negate: bool = False
     spans: list[tuple[int, int]] = field(default_factory=list)   # each command's source
 
@@ -148,7 +149,13 @@ class Case:
 @dataclass
 class FuncDef:
     name: str
-    body: object
+    body: Command
+
+
+# One command of a pipeline, as parse_command returns it.
+Command = Simple | Group | If | Loop | For | Case | FuncDef
+# The compound commands: they take redirections after their end.
+Compound = TypeVar("Compound", Group, If, Loop, For, Case)
 
 
 # -- lexer ------------------------------------------------------------------
@@ -464,7 +471,15 @@ class Parser:
         return self.tok.kind == "op" and self.tok.text in ops
 
     def is_kw(self, *words: str) -> bool:
-        return self.tok.kind == "word" and self.tok.word.literal() in words
+        return self.tok.word is not None and self.tok.word.literal() in words
+
+    def take_word(self) -> Word:
+        """The current token's word, taken; a syntax error when it is not one."""
+        word = self.tok.word
+        if word is None:
+            raise self.unexpected()
+        self.advance()
+        return word
 
     def unexpected(self, expecting: str | None = None) -> ShellSyntaxError:
         msg = f"{tokname(self.tok.kind, self.tok.text)} unexpected"
@@ -538,7 +553,7 @@ class Parser:
             self.advance()
             self.linebreak()
 
-    def parse_command(self):
+    def parse_command(self) -> Command:
         tok = self.tok
         if self.is_op("("):
             self.advance()
@@ -547,7 +562,7 @@ class Parser:
                 raise self.unexpected('")"')
             self.advance()
             return self._with_redirects(Group(body, subshell=True))
-        if tok.kind == "word":
+        if tok.word is not None:
             keyword = tok.word.literal()
             if keyword == "{":
                 self.advance()
@@ -573,19 +588,19 @@ class Parser:
             raise self.unexpected()
         return self.parse_simple()
 
-    def _with_redirects(self, node):
+    def _with_redirects(self, node: Compound) -> Compound:
         while self.tok.kind == "io" or self.is_op("<", ">", ">>", ">|", "<>", ">&", "<&", "<<", "<<-"):
             node.redirects.append(self.parse_redirect())
         return node
 
     def parse_if(self) -> If:
         self.advance()
-        branches = []
+        branches: list[tuple[CommandList, CommandList]] = []
         cond = self.parse_compound_body(("then",))
         self.expect_kw("then")
         body = self.parse_compound_body(("elif", "else", "fi"))
         branches.append((cond, body))
-        otherwise = None
+        otherwise: CommandList | None = None
         while True:
             if self.is_kw("elif"):
                 self.advance()
@@ -601,7 +616,7 @@ class Parser:
 
     def parse_for(self) -> For:
         self.advance()
-        if self.tok.kind != "word" or not _is_name(self.tok.word.literal() or ""):
+        if self.tok.word is None or not _is_name(self.tok.word.literal() or ""):
             raise ShellSyntaxError("Bad for loop variable", self.tok.line)
         var = self.advance().text
         words: list[Word] | None = None
@@ -610,7 +625,7 @@ class Parser:
             self.advance()
             words = []
             while self.tok.kind == "word":
-                words.append(self.advance().word)
+                words.append(self.take_word())
             if not self.is_op(";", "\n"):
                 raise self.unexpected()
             self.advance()
@@ -624,9 +639,7 @@ class Parser:
 
     def parse_case(self) -> Case:
         self.advance()
-        if self.tok.kind != "word":
-            raise self.unexpected()
-        word = self.advance().word
+        word = self.take_word()
         self.linebreak()
         self.expect_kw("in")
         items: list[tuple[list[Word], CommandList | None]] = []
@@ -637,11 +650,9 @@ class Parser:
                 return Case(word, items)
             if self.is_op("("):
                 self.advance()
-            patterns = []
+            patterns: list[Word] = []
             while True:
-                if self.tok.kind != "word":
-                    raise self.unexpected()
-                patterns.append(self.advance().word)
+                patterns.append(self.take_word())
                 if self.is_op("|"):
                     self.advance()
                     continue
@@ -667,7 +678,7 @@ class Parser:
         default_fd = 0 if op in ("<", "<&", "<>", "<<", "<<-") else 1
         return Redirect(default_fd if fd is None else fd, op, token.word, token.heredoc)
 
-    def parse_simple(self) -> Simple:
+    def parse_simple(self) -> Simple | FuncDef:
         simple = Simple([], [], [], self.tok.line)
         assigns, words, redirects = simple.assigns, simple.words, simple.redirects
         while True:
@@ -676,21 +687,22 @@ class Parser:
                 redirects.append(self.parse_redirect())
                 simple.redirect_spans.append((start, self.last_end))
                 continue
-            if self.tok.kind != "word":
-                break
             tok = self.tok
-            if not words and _assignment(tok.word):
+            if tok.word is None:
+                break
+            assignment = None if words else _assignment(tok.word)
+            if assignment is not None:
                 self.advance()
-                assigns.append(_assignment(tok.word))
+                assigns.append(assignment)
                 continue
-            if words == [] and not assigns and self._is_funcdef():
+            if words == [] and not assigns and self._is_funcdef(tok.word):
                 return self.parse_funcdef()
             simple.word_spans.append((tok.start, tok.end))
-            words.append(self.advance().word)
+            words.append(self.take_word())
         return simple
 
-    def _is_funcdef(self) -> bool:
-        name = self.tok.word.literal()
+    def _is_funcdef(self, word: Word) -> bool:
+        name = word.literal()
         if not name or not _is_name(name):
             return False
         save = (self.lexer.pos, self.lexer.line)
@@ -699,7 +711,7 @@ class Parser:
         self.lexer.pos, self.lexer.line = save
         return after is not None and after.kind == "op" and after.text == ")"
 
-    def parse_funcdef(self):
+    def parse_funcdef(self) -> FuncDef:
         name = self.advance().text
         self.advance()  # (
         self.advance()  # )
