@@ -177,3 +177,10 @@ def test_ipnat_s_prints_both_sides_and_the_totals(ipl):
 
 def test_ipfstat_without_the_device(host):
     assert run(host, "ipfstat -i") == (255, "", "open(IPSTATE_NAME): No such file or directory\n")
+
+
+def test_ipnat_options_the_sim_does_not_model_say_so(ipl):
+    for command in ("ipnat -lv", "ipnat -d -f /etc/ipnat.rules", "ipnat -p -r -f /etc/ipnat.rules"):
+        status, _, err = run(ipl, command)
+        assert status == 1 and "is not modelled by the jailkit sim" in err
+    assert run(ipl, "ipnat -p -f /etc/ipnat.rules") == (1, "", "ipnat: -p must be used with -r\n")

@@ -40,6 +40,10 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(f"{argv[0]}: -p must be used with -r\n")
         return 1
     unmodelled = sorted(flags.flags & set("mMNOp"))
+    if "f" in flags and "d" in flags:
+        unmodelled.append("d with -f (binprint's dump of each rule)")
+    if "f" not in flags and "v" in flags and flags.flags & {"l", "s"}:
+        unmodelled.append("v with -l or -s (the sessions' counters and the host mappings)")
     if unmodelled:
         proc.warnx(f"-{unmodelled[0]} is not modelled by the jailkit sim")
         return 1
