@@ -184,3 +184,9 @@ def test_ipnat_options_the_sim_does_not_model_say_so(ipl):
         status, _, err = run(ipl, command)
         assert status == 1 and "is not modelled by the jailkit sim" in err
     assert run(ipl, "ipnat -p -f /etc/ipnat.rules") == (1, "", "ipnat: -p must be used with -r\n")
+
+
+def test_ipfstat_R_prints_ports_as_numbers(ipl):
+    ipl.run("ipf -f /etc/ipf.rules").check()
+    assert run(ipl, "ipfstat -Ri")[1].splitlines()[2] == (
+        "pass in quick on fxp0 proto tcp from any to any port = 22 flags S/FSRPAU keep state")

@@ -119,14 +119,16 @@ class PortTest:
     low: int
     high: int = 0
 
-    def render(self, proto: str | None) -> str:
+    def render(self, proto: str | None, resolve: bool = True) -> str:
         """printportcmp(): ranges as numbers, a single port by its
-        /etc/services name when the rule names tcp or udp (portname())."""
+        /etc/services name when the rule names tcp or udp (portname()),
+        unless OPT_NORESOLVE (ipfstat -R)."""
         if self.op in ("><", "<>"):
             return f"port {self.low} {self.op} {self.high}"
         if self.op == ":":
             return f"port {self.low}:{self.high}"
-        name = port_name(self.low) if proto in ("tcp", "udp", "tcp/udp") else str(self.low)
+        named = resolve and proto in ("tcp", "udp", "tcp/udp")
+        name = port_name(self.low) if named else str(self.low)
         return f"port {self.op} {name}"
 
     def matches(self, port: int) -> bool:
@@ -165,7 +167,7 @@ class FilterRule:
                 self.family, self.typed, self.proto, self.src, self.sport, self.dst,
                 self.dport, self.flags, self.keep_state, self.keep_frags, self.head, self.group)
 
-    def render(self, interfaces: set[str] | None = None) -> str:
+    def render(self, interfaces: set[str] | None = None, resolve: bool = True) -> str:
         """As ipfstat(8) lists it (libipf/printfr.c); an interface that does
         not exist gets "(!)" (printifname.c)."""
         words = [self.action + (f" {self.refuse}" if self.refuse else ""), self.direction]
@@ -183,8 +185,8 @@ class FilterRule:
         if not self.typed:
             words.append("all")
         else:
-            words += ["from", self.src.render()] + ([self.sport.render(self.proto)] if self.sport else [])
-            words += ["to", self.dst.render()] + ([self.dport.render(self.proto)] if self.dport else [])
+            for word, host, port in (("from", self.src, self.sport), ("to", self.dst, self.dport)):
+                words += [word, host.render()] + ([port.render(self.proto, resolve)] if port else [])
             if self.flags is not None:
                 flags, mask = self.flags
                 words.append(f"flags {flag_letters(flags)}" + (f"/{flag_letters(mask)}" if mask else ""))

@@ -1,6 +1,7 @@
 """ipfstat(8): IPFilter's active rules (-i inbound, -o outbound; -h puts
 each rule's hits first, -n its number "@N", -v a keep-state rule's state
-count) and its state table statistics (-s) (sbin/ipf/ipfstat/ipfstat.c).
+count, -R ports as numbers) and its state table statistics (-s)
+(sbin/ipf/ipfstat/ipfstat.c).
 An empty list is reported on standard error as "# empty list for
 ipfilter(in)". Other reports are not modelled."""
 
@@ -11,7 +12,7 @@ from ..proc import Proc, program
 from ...getopt import GetoptError, getopt
 
 OPTIONS = "46aACdfghIilnostvD:m:M:N:O:P:RS:T:"
-MODELLED = set("hinosv")
+MODELLED = set("hinosvR")
 
 
 def usage(name: str) -> str:
@@ -55,7 +56,7 @@ def _list(proc: Proc, ipf: Ipfilter, direction: str, flags: set[str], interfaces
         proc.error(f"# empty list for ipfilter({direction})\n")
     for number, rule in enumerate(rules, start=1):
         line = (f"{rule.hits} " if "h" in flags else "") + (f"@{number} " if "n" in flags else "")
-        line += rule.render(interfaces)
+        line += rule.render(interfaces, resolve="R" not in flags)
         if "v" in flags and rule.keep_state:
             line += f" # count {rule.states}"
         proc.write(line + "\n")
