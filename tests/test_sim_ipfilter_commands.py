@@ -190,3 +190,12 @@ def test_ipfstat_R_prints_ports_as_numbers(ipl):
     ipl.run("ipf -f /etc/ipf.rules").check()
     assert run(ipl, "ipfstat -Ri")[1].splitlines()[2] == (
         "pass in quick on fxp0 proto tcp from any to any port = 22 flags S/FSRPAU keep state")
+
+
+def test_count_rules_are_the_accounting_list(ipl):
+    ipl.run("ipf -f -", stdin="count out on fxp0 proto icmp from any to any\npass out all\n").check()
+    assert ipl.run("ping -c 1 10.0.10.1").succeeded
+    assert run(ipl, "ipfstat -ho") == (0, "1 pass out all\n", "")
+    # -a prints each rule's bytes after its hits: one 84-byte echo request
+    assert run(ipl, "ipfstat -aho") == (0, "1 84 count out on fxp0 proto icmp from any to any\n", "")
+    assert run(ipl, "ipfstat -ai") == (0, "", "# empty list for ipacct(in)\n")

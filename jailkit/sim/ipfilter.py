@@ -159,6 +159,7 @@ class FilterRule:
     head: str = ""
     group: str = ""
     hits: int = 0
+    bytes: int = 0              # fr_bytes: the matched packets' lengths
     states: int = 0             # fr_statecnt: state entries this rule made
 
     def key(self) -> tuple:
@@ -431,6 +432,7 @@ class Ipfilter:
         for rule in self.rules:
             if rule.matches(hook, packet):
                 rule.hits += 1
+                rule.bytes += packet.size
                 if rule.action == "count":
                     continue
                 decided = rule

@@ -1,6 +1,7 @@
 """ipfstat(8): IPFilter's active rules (-i inbound, -o outbound; -h puts
 each rule's hits first, -n its number "@N", -v a keep-state rule's state
-count, -R ports as numbers) and its state table statistics (-s)
+count, -R ports as numbers, -a the accounting ("count") rules instead)
+and its state table statistics (-s)
 (sbin/ipf/ipfstat/ipfstat.c).
 An empty list is reported on standard error as "# empty list for
 ipfilter(in)". Other reports are not modelled."""
@@ -12,7 +13,7 @@ from ..proc import Proc, program
 from ...getopt import GetoptError, getopt
 
 OPTIONS = "46aACdfghIilnostvD:m:M:N:O:P:RS:T:"
-MODELLED = set("hinosvR")
+MODELLED = set("ahinosvR")
 
 
 def usage(name: str) -> str:
@@ -50,12 +51,16 @@ def main(proc: Proc, argv: list[str]) -> int:
 
 
 def _list(proc: Proc, ipf: Ipfilter, direction: str, flags: set[str], interfaces: set[str]) -> None:
-    """printlivelist(): hits, then @N, then the rule (printfr())."""
-    rules = [r for r in ipf.rules if r.direction == direction]
+    """printlivelist(): hits, bytes (with -a), then @N, then the rule
+    (printfr()). "count" rules live in the accounting list, which -a
+    shows instead."""
+    accounting = "a" in flags
+    rules = [r for r in ipf.rules if r.direction == direction and (r.action == "count") == accounting]
     if not rules:
-        proc.error(f"# empty list for ipfilter({direction})\n")
+        proc.error(f"# empty list for {'ipacct' if accounting else 'ipfilter'}({direction})\n")
     for number, rule in enumerate(rules, start=1):
-        line = (f"{rule.hits} " if "h" in flags else "") + (f"@{number} " if "n" in flags else "")
+        line = (f"{rule.hits} " if "h" in flags else "") + (f"{rule.bytes} " if accounting else "")
+        line += f"@{number} " if "n" in flags else ""
         line += rule.render(interfaces, resolve="R" not in flags)
         if "v" in flags and rule.keep_state:
             line += f" # count {rule.states}"
