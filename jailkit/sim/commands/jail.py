@@ -58,8 +58,18 @@ class Failed(Exception):
 
 def known(name: str) -> bool:
     """Is ``name`` a parameter jail(8) or the kernel knows (jailparam_init)?"""
-    base = name[2:] if name.startswith("no") and name[2:] in BOOLEANS | {"vnet"} else name
+    base = _positive(name) or name
     return base in INTERNAL or base in KERNEL or base.startswith(("allow.", "linux"))
+
+
+def _positive(name: str) -> str | None:
+    """The boolean a "no" name negates ("nopersist", "ip4.nosaddrsel":
+    config.c equalopts), or None."""
+    head, dot, last = name.rpartition(".")
+    if not last.startswith("no"):
+        return None
+    base = head + dot + last[2:]
+    return base if base in BOOLEANS | {"vnet"} else None
 
 
 @dataclass
@@ -83,8 +93,8 @@ class CfJail:
         return False
 
     def set(self, key: str, values: list[str], append: bool = False) -> None:
-        if not values and key.startswith("no") and key[2:] in BOOLEANS | {"vnet"}:
-            key, values = key[2:], ["0"]          # "nopersist": the boolean, false
+        if not values and _positive(key):
+            key, values = _positive(key) or key, ["0"]   # "nopersist": the boolean, false
         elif not values and key.startswith("allow.no"):
             key, values = "allow." + key[len("allow.no"):], ["0"]
         if key in LISTS:
