@@ -165,6 +165,17 @@ def test_loopback_in_a_jail_is_the_jails_first_address(host):
     assert run(host, "whois -h 127.0.0.1 -p 4343 q")[0] != 0
 
 
+def test_the_address_families_a_jail_gets(host):
+    """kern_jail.c: a family not mentioned is disabled; ip4.addr means new."""
+    _jail(host, ON_FXP0)
+    host.run("jail -c name=bare path=/ persist && jail -c name=all path=/ persist ip4=inherit "
+             "ip6=inherit && jail -c name=v vnet path=/ persist").check()
+    assert run(host, "jls -j w ip4 ip6")[1] == "new disable\n"
+    assert run(host, "jls -j bare ip4 ip6")[1] == "disable disable\n"
+    assert run(host, "jls -j all ip4 ip6")[1] == "inherit inherit\n"
+    assert run(host, "jls -j v ip4 ip6")[1] == "inherit inherit\n"
+
+
 def test_a_jail_without_ipv4_has_no_ipv4_sockets(host):
     host.run("jail -c name=bare path=/ persist").check()
     kernel = host.machine.kernel
