@@ -147,6 +147,9 @@ def test_an_address_on_no_interface_is_unusable(host):
     assert run(host, "jexec w /usr/sbin/sshd -o PidFile=/var/run/sshd.w.pid") == (
         255, "", "Bind to port 22 on 10.0.10.9 failed: Can't assign requested address.\n"
                  "Cannot bind any address.\n")
+    assert run(host, "jexec w service sshd onestart") == (
+        1, "Starting sshd.\n", "Bind to port 22 on 10.0.10.9 failed: Can't assign requested address.\n"
+                               "Cannot bind any address.\n")
     assert "10.0.10.9" not in run(host, "sockstat -4 -l")[1]
     assert run(host, "jexec w sockstat -l")[1].count("\n") == 1
     assert run(host, "ls /var/run/sshd.w.pid")[0] == 1
@@ -243,3 +246,22 @@ def test_a_qjail_jail_gets_the_worlds_files(host):
     assert sshd_config.startswith("#\t$OpenBSD: sshd_config") and sshd_config.endswith("UseDNS no\n")
     assert "www:*:80:" in run(host, "cat /usr/jails/ssh/etc/group")[1]
     assert run(host, "cat /usr/jails/ssh/etc/inetd.conf")[1] == run(host, "cat /etc/inetd.conf")[1]
+
+
+def test_a_qjail_ssh_jail_on_lo1_listens_on_its_address(host):
+    """The qjail-howto's jails, with their address on lo1 (qjail create -n):
+    the jail's rc starts sshd, which listens on the jail's address only,
+    beside the host's own *:22."""
+    from jailkit.qjail import Qjail
+    host.run("ifconfig lo1 create").check()
+    qjail = Qjail(host)
+    qjail.install()
+    qjail.create("ssh", ["10.10.10.2"], nic="lo1", ssh=True)
+    qjail.start("ssh")
+    assert "\tinet 10.10.10.2 netmask 0xffffffff\n" in run(host, "ifconfig lo1")[1]
+    jailed = [line.split()[5] for line in run(host, "sockstat -4 -l -j ssh")[1].splitlines()[1:]]
+    assert jailed == ["10.10.10.2:22"]
+    assert "tcp4   *:22 " in run(host, "sockstat -4 -l")[1]
+    qjail.stop("ssh")
+    assert "10.10.10.2" not in run(host, "ifconfig lo1")[1]
+    assert "10.10.10.2" not in run(host, "sockstat -4 -l")[1]
