@@ -99,7 +99,9 @@ def answer(listener: Listener, request: str, peer: tuple[IPv4, int]) -> str:
 
 
 def listen(vnet: "Vnet", listener: Listener) -> Listener:
-    """A socket of a machine without jails (the lab's), listening as made."""
+    """A socket listening as made, outside any jail's rules: the lab
+    machines' services and sockets that are no jail's business (natd's
+    divert socket, a VNET jail's resolver)."""
     vnet.listeners.append(listener)
     return listener
 
