@@ -66,12 +66,13 @@ def test_a_dgram_script_reads_the_datagram_but_cannot_answer(host):
 
 
 def test_lines_inetd_cannot_use_are_logged_and_skipped(host):
-    host.run("printf 'echo stream tcp nowait www /bin/cat cat\\n"
+    # FreeBSD has user www (uid 80, etc/master.passwd): httpd is a user it has not
+    host.run("printf 'echo stream tcp nowait httpd /bin/cat cat\\n"
              "chargen dgram udp wait root internal\\n"
              "echo dgram udp6 wait root internal\\n' > /etc/inetd.conf && inetd").check()
     pid = run(host, "cat /var/run/inetd.pid")[1].strip()
     log = run(host, "cat /var/log/messages")[1]
-    assert f"inetd[{pid}]: echo/tcp: no such user 'www', service ignored\n" in log
+    assert f"inetd[{pid}]: echo/tcp: no such user 'httpd', service ignored\n" in log
     assert f"inetd[{pid}]: internal service chargen is not modelled by the jailkit sim\n" in log
     assert f"inetd[{pid}]: echo/udp6: unknown service\n" in log
     assert "inetd" not in run(host, "sockstat -4 -l")[1]

@@ -20,13 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errno import OSErr, strerror
+from .errno import EAFNOSUPPORT, OSErr, strerror
 from .packet import service_port
 from .passwd import (ERROR_MSG, MASTER, Account, PamError, account_status, accounts, authenticate,
                      authtok_prompt, change_password, with_account)
 from .proc import Buffer, Input, Proc
 from .services import SshGreeting
-from .socket import ConnectError, Listener, close_all, connect, listen
+from .socket import ConnectError, Listener, bind, close_all, connect
 from .vfs import Where
 
 if TYPE_CHECKING:
@@ -43,8 +43,9 @@ def running(proc: "Proc", name: str) -> "Process | None":
 
 
 def start(proc: "Proc", name: str, flags: str = "", address: ipaddress.IPv4Address | None = None,
-          pid_file: str | None = None) -> "Process":
-    """Start daemon ``name`` in the process's jail; returns its process.
+          pid_file: str | None = None) -> "Process | None":
+    """Start daemon ``name`` in the process's jail; returns its process, or
+    None when it could not start (what it said is on the stderr).
     ``address`` binds sshd to one address instead of all."""
     if name == "inetd":
         # rc.d/inetd: the daemon reads /etc/inetd.conf (inetd_flags only
@@ -52,21 +53,48 @@ def start(proc: "Proc", name: str, flags: str = "", address: ipaddress.IPv4Addre
         return Inetd(proc).start(INETD_CONF, pid_file or "/var/run/inetd.pid")
     kernel = proc.kernel
     process = kernel.spawn(proc.prison.jid, name)
-    vnet = proc.vnet
     if name == "syslogd":
-        listen(vnet, Listener("dgram", "unix", None, 0, process.pid, 4, "root", name, path="/var/run/log"))
-        listen(vnet, Listener("dgram", "unix", None, 0, process.pid, 5, "root", name,
-                              path="/var/run/logpriv"))
+        _bind(proc, Listener("dgram", "unix", None, 0, process.pid, 4, "root", name, path="/var/run/log"))
+        _bind(proc, Listener("dgram", "unix", None, 0, process.pid, 5, "root", name,
+                             path="/var/run/logpriv"))
         if "-ss" not in flags.split():
-            listen(vnet, Listener("udp", "6", None, 514, process.pid, 6, "root", name))
-            listen(vnet, Listener("udp", "4", None, 514, process.pid, 7, "root", name))
-    elif name == "sshd":
-        handler = Sshd(proc.prison.jid)
-        if address is None:
-            listen(vnet, Listener("tcp", "6", None, 22, process.pid, 3, "root", name, handler))
-        listen(vnet, Listener("tcp", "4", address, 22, process.pid, 4, "root", name, handler))
+            _bind(proc, Listener("udp", "6", None, 514, process.pid, 6, "root", name))
+            _bind(proc, Listener("udp", "4", None, 514, process.pid, 7, "root", name))
+    elif name == "sshd" and not _sshd_listen(proc, process, address):
+        return None
     write_pid(proc, pid_file or f"/var/run/{name}.pid", process.pid)
     return process
+
+
+def _bind(proc: "Proc", listener: Listener) -> OSErr | None:
+    """A daemon's listening socket in its jail; the error when it has none
+    (a family the jail has no address of is skipped by the daemons)."""
+    try:
+        bind(proc.prison, listener)
+    except OSErr as exc:
+        return exc
+    return None
+
+
+def _sshd_listen(proc: "Proc", process: "Process", address: ipaddress.IPv4Address | None) -> bool:
+    """sshd's listen_on_addrs: a socket per family (IPv6 first; socket()
+    failing for a family the jail lacks is only logged at verbose level);
+    a bind that fails is an error, and with no socket at all sshd exits
+    ("Cannot bind any address."), before it detaches."""
+    handler = Sshd(proc.prison.jid)
+    bound = False
+    if address is None:
+        bound = _bind(proc, Listener("tcp", "6", None, 22, process.pid, 3, "root", "sshd",
+                                     handler)) is None
+    failure = _bind(proc, Listener("tcp", "4", address, 22, process.pid, 4, "root", "sshd", handler))
+    if failure is not None and failure.errno != EAFNOSUPPORT:
+        shown = address or proc.prison.local_ip4(None) or "0.0.0.0"
+        proc.error(f"Bind to port 22 on {shown} failed: {failure.strerror}.\n")
+    if bound or failure is None:
+        return True
+    proc.error("Cannot bind any address.\n")
+    stop(proc, process)
+    return False
 
 
 def write_pid(proc: "Proc", path: str, pid: int) -> None:
@@ -480,6 +508,10 @@ class Inetd:
         internal = name if server == "internal" else ""
         handler = InetdServer(proc.kernel, proc.prison.jid, owner, [server] + words[7:], socktype,
                               internal)
-        listen(proc.vnet, Listener(kind, "4", None, port, process.pid, fd, "root", "inetd",
-                                   handler))
+        failure = _bind(proc, Listener(kind, "4", None, port, process.pid, fd, "root", "inetd",
+                                       handler))
+        if failure is not None:
+            # inetd.c setup(): syslog(LOG_ERR, "%s/%s: bind: %m", ...)
+            log(proc, f"inetd[{process.pid}]: {name}/{proto}: bind: {failure.strerror}")
+            return False
         return True

@@ -19,9 +19,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, TypeVar
 
 from . import pfil
-from .errno import EADDRNOTAVAIL, EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EOPNOTSUPP, EPERM, OSErr
+from .errno import (EADDRNOTAVAIL, EAFNOSUPPORT, EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EOPNOTSUPP,
+                    EPERM, OSErr)
 from .ifnet import (IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_PERFORMNUD, Bridge,
-                    BridgeMember, Epair, Ethernet, Ifnet, Inet6Addr, Loopback, Segment,
+                    BridgeMember, Epair, Ethernet, Ifnet, Inet6Addr, InetAddr, Loopback, Segment,
                     new_loopback)
 from .devfs import Devfs
 from .ipfilter import Ipfilter
@@ -55,6 +56,7 @@ BACKGROUND_LIMIT = 60.0
 SPIN_LIMIT = 100_000
 SIGINT_STATUS = 128 + 2    # sh's $? for a process killed by SIGINT
 IN6ADDR_LOOPBACK = ipaddress.IPv6Address("::1")
+INADDR_LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
 AnyIfnet = TypeVar("AnyIfnet", bound=Ifnet)
 
 
@@ -94,6 +96,11 @@ def _no_listener(ifnet: Ifnet, event: str, name: str) -> None:
 
 @dataclass(eq=False)
 class Prison:
+    """A jail (struct prison). A jail without a vnet of its own shares its
+    parent's stack and is restricted to its own addresses: ``ip4_restricted``
+    is PR_IP4 (jls's ip4 "new", or "disable" when ``ip4`` is empty; not
+    restricted is "inherit"), the same for IPv6. The rules on addresses are
+    sys/netinet/in_jail.c's and kern_jail.c's prison_check_af."""
     jid: int
     name: str
     path: str
@@ -105,10 +112,114 @@ class Prison:
     ip4: list[ipaddress.IPv4Address] = field(default_factory=list)
     params: dict[str, str] = field(default_factory=dict)  # other parameters, as set
     children_max: int = 0
+    ip4_restricted: bool = False
+    ip6_restricted: bool = False
+    ip6: list[ipaddress.IPv6Address] = field(default_factory=list)
 
     @property
     def is_host(self) -> bool:
         return self.jid == 0
+
+    # -- in_jail.c -------------------------------------------------------------
+    def check_af(self, family: str) -> None:
+        """prison_check_af() as socreate() asks it: a jail restricted to no
+        address of a family has no socket of it (EAFNOSUPPORT). ``family``
+        is "4", "6" or "unix"."""
+        if family == "4" and self.ip4_restricted and not self.ip4:
+            raise OSErr(EAFNOSUPPORT)
+        if family == "6" and self.ip6_restricted and not self.ip6:
+            raise OSErr(EAFNOSUPPORT)
+
+    def get_ip4(self) -> ipaddress.IPv4Address | None:
+        """prison_get_ip4(): the jail's primary (first) address; None when
+        IPv4 is not restricted; EAFNOSUPPORT when it has none."""
+        if not self.ip4_restricted:
+            return None
+        if not self.ip4:
+            raise OSErr(EAFNOSUPPORT)
+        return self.ip4[0]
+
+    def check_ip4(self, address: ipaddress.IPv4Address) -> None:
+        """prison_check_ip4(): EADDRNOTAVAIL unless the address is the
+        jail's (any address is, when IPv4 is not restricted)."""
+        if self.get_ip4() is not None and address not in self.ip4:
+            raise OSErr(EADDRNOTAVAIL)
+
+    def owns_ip4(self, address: ipaddress.IPv4Address) -> bool:
+        try:
+            self.check_ip4(address)
+        except OSErr:
+            return False
+        return True
+
+    def local_ip4(self, address: ipaddress.IPv4Address | None) -> ipaddress.IPv4Address | None:
+        """prison_local_ip4(), for bind(2): INADDR_ANY (None) becomes the
+        jail's address when it has exactly one; 127.0.0.1 becomes its
+        primary address unless the jail has 127.0.0.1; any other address
+        must be the jail's (EADDRNOTAVAIL)."""
+        primary = self.get_ip4()
+        if primary is None:
+            return address
+        if address is None:
+            return primary if len(self.ip4) == 1 else None
+        if address == INADDR_LOOPBACK and not self.owns_ip4(address):
+            return primary
+        self.check_ip4(address)
+        return address
+
+    def remote_ip4(self, address: ipaddress.IPv4Address) -> ipaddress.IPv4Address:
+        """prison_remote_ip4(), for connect(2): 127.0.0.1 means the jail's
+        primary address unless the jail has 127.0.0.1 itself."""
+        primary = self.get_ip4()
+        if primary is not None and address == INADDR_LOOPBACK and not self.owns_ip4(address):
+            return primary
+        return address
+
+    def saddrsel_ip4(self) -> ipaddress.IPv4Address | None:
+        """prison_saddrsel_ip4(): the primary address when the jail was made
+        with ip4.saddrsel off (ip4.nosaddrsel), else None: source address
+        selection runs (among the jail's addresses)."""
+        if self.is_host or self.params.get("ip4.saddrsel", "1") not in ("0", "false"):
+            return None
+        try:
+            return self.get_ip4()
+        except OSErr:
+            return None
+
+    def ip4_root(self) -> "Prison":
+        """The prison whose IPv4 restrictions this one has (prison_equal_ip4
+        walks up past jails that inherited theirs)."""
+        prison = self
+        while prison.parent is not None and not prison.own_vnet and prison.params.get("ip4") == "inherit":
+            prison = prison.parent
+        return prison
+
+    def equal_ip4(self, other: "Prison") -> bool:
+        """prison_equal_ip4(): do both have the same IPv4 restrictions?"""
+        return self.ip4_root() is other.ip4_root()
+
+    def if_inet(self, ifnet: Ifnet) -> list[InetAddr]:
+        """prison_if() as netlink's address dump applies it: the IPv4
+        addresses of an interface this prison may see (all of them unless
+        it is restricted to its own)."""
+        return [a for a in ifnet.inet if self.owns_ip4(a.address)]
+
+    def if_inet6(self, ifnet: Ifnet) -> list[Inet6Addr]:
+        """prison_if() for IPv6: a jail restricted to IPv6 addresses sees
+        only those, an IPv4-only jail none (not even ::1 on lo0)."""
+        if not self.ip6_restricted:
+            return list(ifnet.inet6)
+        return [a for a in ifnet.inet6 if a.address in self.ip6]
+
+    def sees(self, other: "Prison") -> bool:
+        """prison_check(): is ``other`` this prison or one below it (what
+        cr_canseeinpcb and p_cansee let a jailed process see)?"""
+        prison: Prison | None = other
+        while prison is not None:
+            if prison is self:
+                return True
+            prison = prison.parent
+        return False
 
 
 @dataclass(eq=False)
@@ -703,10 +814,13 @@ class Kernel:
     def jail_create(self, parent: Prison, *, name: str | None, jid: int | None, path: str,
                     hostname: str | None, vnet: bool, persist: bool,
                     ip4: list[ipaddress.IPv4Address], params: dict[str, str],
-                    children_max: int, attach: bool = False) -> Prison:
+                    children_max: int, attach: bool = False,
+                    ip6: list[ipaddress.IPv6Address] | None = None) -> Prison:
         """jail_set(2) with JAIL_CREATE. ``attach``: the caller will run
         processes in it (jail(8) holds persist for its commands until
-        clear_persist). An OSErr's detail is the kernel's errmsg."""
+        clear_persist). An OSErr's detail is the kernel's errmsg.
+        ``params`` "ip4"/"ip6" are the families' modes when given
+        (inherit, new, disable)."""
         if not persist and not attach:
             # kern_jail.c: nothing would keep such a jail alive.
             raise OSErr(EINVAL, "new jail must persist or attach")
@@ -723,9 +837,32 @@ class Kernel:
         prison = Prison(number, label, path, hostname if hostname is not None else parent.hostname,
                         self.new_vnet(f"jail {label}") if vnet else parent.vnet, vnet, parent,
                         persist=True,   # or held by jail(8) until clear_persist()
-                        ip4=ip4, params=params, children_max=children_max)
+                        ip4=ip4, params=params, children_max=children_max, ip6=list(ip6 or []))
+        if not vnet:
+            self._restrict_addresses(prison, parent)
         self.prisons[number] = prison
         return prison
+
+    @staticmethod
+    def _restrict_addresses(prison: Prison, parent: Prison) -> None:
+        """kern_jail.c kern_jail_set for a new jail without a vnet: a family
+        the caller did not mention is restricted to no address ("disable",
+        as jail(8) leaves ip6 of a jail given only ip4.addr); "inherit"
+        copies the parent's restriction and addresses; addresses given
+        (or "new") restrict the jail to them."""
+        params = prison.params
+        mode4 = params.get("ip4", "new" if prison.ip4 else "disable")
+        if mode4 == "inherit":
+            prison.ip4_restricted, prison.ip4 = parent.ip4_restricted, list(parent.ip4)
+        else:
+            prison.ip4_restricted = True
+            prison.ip4 = [] if mode4 == "disable" else prison.ip4
+        mode6 = params.get("ip6", "new" if prison.ip6 else "disable")
+        if mode6 == "inherit":
+            prison.ip6_restricted, prison.ip6 = parent.ip6_restricted, list(parent.ip6)
+        else:
+            prison.ip6_restricted = True
+            prison.ip6 = [] if mode6 == "disable" else prison.ip6
 
     def jail_update(self, prison: Prison, *, vnet: bool | None = None, path: str | None = None,
                     hostname: str | None = None, persist: bool | None = None,

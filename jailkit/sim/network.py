@@ -31,14 +31,18 @@ from __future__ import annotations
 import ipaddress
 import zlib
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from . import bpf, pfil
-from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH
+from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
 from .ifnet import Bridge, Ethernet, Ifnet
 from .packet import Packet, segment
 from .pfil import Hook, Verdict
 from .vnet import Vnet
+
+if TYPE_CHECKING:
+    from .kernel import Prison
 
 IPv4 = ipaddress.IPv4Address
 MAX_HOPS = 64
@@ -83,14 +87,34 @@ class Step:
 _ip_ids: "WeakKeyDictionary[Vnet, int]" = WeakKeyDictionary()
 
 
-def source_address(vnet: Vnet, destination: IPv4) -> IPv4:
-    """in_pcbladdr(): the first address of the outgoing interface."""
-    if destination in vnet.local_addresses():
-        return destination
-    route = vnet.lookup(destination)
-    if route is None or not route.ifnet.inet:
-        raise Unreachable(ENETUNREACH)
-    return route.ifnet.inet[0].address
+def source_address(vnet: Vnet, destination: IPv4, cred: "Prison | None" = None) -> IPv4:
+    """in_pcbladdr(): the first address of the outgoing interface (to a
+    local address, that address). A jail restricted to its addresses
+    (``cred``) takes one of its own on that interface, else its primary
+    address (prison_get_ip4), or always the primary one with
+    ip4.saddrsel off (prison_saddrsel_ip4)."""
+    primary = cred.saddrsel_ip4() if cred is not None else None
+    if primary is not None:
+        return primary
+    owner = vnet.owner_of(destination)
+    if owner is not None:
+        candidates = [destination] + [a.address for a in owner.inet]
+    else:
+        route = vnet.lookup(destination)
+        if route is None or not route.ifnet.inet:
+            raise Unreachable(ENETUNREACH)
+        candidates = [a.address for a in route.ifnet.inet]
+    if cred is None or not cred.ip4_restricted:
+        return candidates[0]
+    mine = next((a for a in candidates if cred.owns_ip4(a)), None)
+    if mine is not None:
+        return mine
+    try:
+        jail_address = cred.get_ip4()
+    except OSErr as exc:
+        raise Unreachable(exc.errno) from None
+    assert jail_address is not None
+    return jail_address
 
 
 def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:

@@ -276,8 +276,8 @@ def _daemon(ctx: Context, name: str, verb: str,
         if name == "sshd":
             proc.write(daemons.ssh_keygen_all(proc))
         ctx.say(f"Starting {name}.")
-        daemons.start(proc, name, ctx.var(f"{name}_flags"))
-        return 0
+        # rc.subr: a daemon that fails to start fails the script (_run_rc_doit)
+        return 0 if daemons.start(proc, name, ctx.var(f"{name}_flags")) is not None else 1
     if process is None:
         proc.error(f"{name} not running? (check /var/run/{name}.pid).\n")
         return 1

@@ -98,7 +98,8 @@ def _ask(proc: Proc, question: str) -> str:
     for server in servers:
         for _ in range(RES_DFLRETRY):
             try:
-                answer = datagram(proc.kernel, proc.vnet, server, DNS_PORT, question, RES_TIMEOUT)
+                answer = datagram(proc.kernel, proc.vnet, server, DNS_PORT, question, RES_TIMEOUT,
+                                  proc.prison)
             except ConnectError:
                 continue
             if answer == "NXDOMAIN":

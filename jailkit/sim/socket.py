@@ -2,6 +2,14 @@
 sockstat(1) shows and what a connection finds), TCP connection set-up and
 UDP request/answer exchanges, each decided by jailkit.sim.network.
 
+A socket has the credential (the prison) of the process that made it. In a
+jail without a vnet of its own the jail's address rules apply
+(sys/netinet/in_pcb.c with in_jail.c): bind() turns a wildcard into the
+jail's one address and refuses an address that is not the jail's or is on
+no interface; a connection leaves from one of the jail's addresses, and
+127.0.0.1 means the jail's first address; a connection finds a jailed
+listener before the host's (in_pcblookup_hash_wild_locked).
+
 Timing follows FreeBSD's defaults: a SYN that is never answered gives up
 after net.inet.tcp.keepinit (75 s); a refused connection fails after one
 round trip."""
@@ -12,13 +20,13 @@ import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from .errno import ECONNREFUSED, ETIMEDOUT
+from .errno import EADDRINUSE, EADDRNOTAVAIL, ECONNREFUSED, ETIMEDOUT, OSErr
 from .network import Path, Unreachable, converse, follow, send, source_address
 from .packet import Packet
 from .vnet import Hook
 
 if TYPE_CHECKING:
-    from .kernel import Kernel
+    from .kernel import Kernel, Prison
     from .vnet import Vnet
 
 IPv4 = ipaddress.IPv4Address
@@ -54,6 +62,12 @@ class Listener:
     command: str
     handler: Service | Divert | None = None   # None: nothing ever answers
     path: str = ""               # a unix socket's file (family "unix")
+    cred: "Prison | None" = None  # the prison of its maker (None: a lab machine's)
+
+    @property
+    def jailed(self) -> bool:
+        """prison_flag(inp_cred, PR_IP4): restricted to its jail's addresses."""
+        return self.cred is not None and self.cred.ip4_restricted
 
     def local(self) -> str:
         if self.family == "unix":
@@ -93,6 +107,32 @@ def answer(listener: Listener, request: str, peer: tuple[IPv4, int]) -> str:
 
 
 def listen(vnet: "Vnet", listener: Listener) -> Listener:
+    """A socket listening as made, outside any jail's rules: the lab
+    machines' services and sockets that are no jail's business (natd's
+    divert socket, a VNET jail's resolver)."""
+    vnet.listeners.append(listener)
+    return listener
+
+
+def bind(cred: "Prison", listener: Listener) -> Listener:
+    """socket(2), bind(2) and listen(2) by a process of prison ``cred``, in
+    its stack; raises OSErr as FreeBSD does: EAFNOSUPPORT for a family the
+    jail has no address of (socreate's prison_check_af), EADDRNOTAVAIL for
+    an address that is not the jail's or on no interface, EADDRINUSE for
+    an address and port taken by a socket of the same IPv4 restrictions
+    (in_pcbbind_setup, with SO_REUSEADDR as the daemons set it)."""
+    cred.check_af(listener.family)
+    vnet = cred.vnet
+    if listener.family == "4":
+        address = cred.local_ip4(listener.address)
+        if address is not None and vnet.owner_of(address) is None:
+            raise OSErr(EADDRNOTAVAIL)       # ifa_ifwithaddr_check
+        if any(l.proto == listener.proto and l.family == "4" and l.port == listener.port
+               and l.address == address and l.cred is not None and l.cred.equal_ip4(cred)
+               for l in vnet.listeners):
+            raise OSErr(EADDRINUSE)
+        listener.address = address
+    listener.cred = cred
     vnet.listeners.append(listener)
     return listener
 
@@ -102,20 +142,39 @@ def close_all(vnet: "Vnet", pid: int) -> None:
 
 
 def find(vnet: "Vnet", proto: str, address: IPv4, port: int) -> Listener | None:
-    """in_pcblookup(): a socket bound to the address beats one bound to *."""
-    candidates = [l for l in vnet.listeners if l.proto == proto and l.port == port and l.family == "4"]
-    exact = [l for l in candidates if l.address == address]
-    return (exact or [l for l in candidates if l.address is None] or [None])[0]
+    """in_pcblookup_hash_wild_locked(): a jailed socket takes only its jail's
+    addresses, and wins: jailed on the address, jailed on *, then
+    not jailed on the address, not jailed on *."""
+    local_exact = local_wild = jail_wild = None
+    for listener in vnet.listeners:
+        if listener.proto != proto or listener.port != port or listener.family != "4":
+            continue
+        if listener.address not in (None, address):
+            continue
+        if listener.jailed:
+            assert listener.cred is not None
+            if not listener.cred.owns_ip4(address):
+                continue
+            if listener.address == address:
+                return listener
+            jail_wild = jail_wild or listener
+        elif listener.address == address:
+            local_exact = local_exact or listener
+        else:
+            local_wild = local_wild or listener
+    return jail_wild or local_exact or local_wild
 
 
 def ephemeral_port(kernel: "Kernel") -> int:
     return kernel.rng.randint(*PORTRANGE)
 
 
-def connect(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int) -> Connection:
-    """A TCP connection from ``vnet`` to address:port; raises ConnectError
-    with what connect(2) reports, after the time it takes."""
-    src = _source(vnet, address)
+def connect(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int,
+            cred: "Prison | None" = None) -> Connection:
+    """A TCP connection from ``vnet`` to address:port by a process of
+    prison ``cred`` (None: not jailed); raises ConnectError with what
+    connect(2) reports, after the time it takes."""
+    address, src = _endpoints(vnet, address, cred)
     syn = Packet("tcp", src, address, ephemeral_port(kernel), port, syn=True, size=60)
     original = syn.tuple()
     try:
@@ -140,11 +199,11 @@ def connect(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int) -> Connect
 
 
 def datagram(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int, request: str,
-             timeout: float) -> str:
+             timeout: float, cred: "Prison | None" = None) -> str:
     """Send one UDP datagram and wait up to ``timeout`` seconds for the
     answer; raises ConnectError (ECONNREFUSED when an ICMP port unreachable
     came back, ETIMEDOUT when nothing did)."""
-    src = _source(vnet, address)
+    address, src = _endpoints(vnet, address, cred)
     query = Packet("udp", src, address, ephemeral_port(kernel), port, size=60)
     original = query.tuple()
     try:
@@ -169,9 +228,17 @@ def datagram(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int, request: 
     return listener.handler.exchange(request, (there.packet.src, there.packet.sport))
 
 
-def _source(vnet: "Vnet", address: IPv4) -> IPv4:
+def _endpoints(vnet: "Vnet", address: IPv4, cred: "Prison | None") -> tuple[IPv4, IPv4]:
+    """The destination (prison_remote_ip4) and the source address
+    (in_pcbladdr) of a connection; a jail without IPv4 has no socket
+    for it (EAFNOSUPPORT)."""
     try:
-        return source_address(vnet, address)
+        if cred is not None:
+            cred.check_af("4")
+            address = cred.remote_ip4(address)
+        return address, source_address(vnet, address, cred)
+    except OSErr as exc:
+        raise ConnectError(exc.errno) from None
     except Unreachable as exc:
         raise ConnectError(exc.errno) from None
 

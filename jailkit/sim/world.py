@@ -189,6 +189,260 @@ FreeBSD directory layout:      man hier
 To change this login announcement, see motd(5).
 """
 
+# /etc/ssh/sshd_config as FreeBSD 14.3 installs it (crypto/openssh/sshd_config,
+# OpenSSH 9.9 with FreeBSD's changes): every option at its default, commented
+# out, but for AuthorizedKeysFile and the sftp subsystem.
+SSHD_CONFIG = """\
+#	$OpenBSD: sshd_config,v 1.104 2021/07/02 05:11:21 dtucker Exp $
+
+# This is the sshd server system-wide configuration file.  See
+# sshd_config(5) for more information.
+
+# This sshd was compiled with PATH=/usr/bin:/bin:/usr/sbin:/sbin
+
+# The strategy used for options in the default sshd_config shipped with
+# OpenSSH is to specify options with their default value where
+# possible, but leave them commented.  Uncommented options override the
+# default value.
+
+# Note that some of FreeBSD's defaults differ from OpenBSD's, and
+# FreeBSD has a few additional options.
+
+#Port 22
+#AddressFamily any
+#ListenAddress 0.0.0.0
+#ListenAddress ::
+
+#HostKey /etc/ssh/ssh_host_rsa_key
+#HostKey /etc/ssh/ssh_host_ecdsa_key
+#HostKey /etc/ssh/ssh_host_ed25519_key
+
+# Ciphers and keying
+#RekeyLimit default none
+
+# Logging
+#SyslogFacility AUTH
+#LogLevel INFO
+
+# Authentication:
+
+#LoginGraceTime 2m
+#PermitRootLogin no
+#StrictModes yes
+#MaxAuthTries 6
+#MaxSessions 10
+
+#PubkeyAuthentication yes
+
+# The default is to check both .ssh/authorized_keys and .ssh/authorized_keys2
+# but this is overridden so installations will only check .ssh/authorized_keys
+AuthorizedKeysFile	.ssh/authorized_keys
+
+#AuthorizedPrincipalsFile none
+
+#AuthorizedKeysCommand none
+#AuthorizedKeysCommandUser nobody
+
+# For this to work you will also need host keys in /etc/ssh/ssh_known_hosts
+#HostbasedAuthentication no
+# Change to yes if you don't trust ~/.ssh/known_hosts for
+# HostbasedAuthentication
+#IgnoreUserKnownHosts no
+# Don't read the user's ~/.rhosts and ~/.shosts files
+#IgnoreRhosts yes
+
+# Change to yes to enable built-in password authentication.
+# Note that passwords may also be accepted via KbdInteractiveAuthentication.
+#PasswordAuthentication no
+#PermitEmptyPasswords no
+
+# Change to no to disable PAM authentication
+#KbdInteractiveAuthentication yes
+
+# Kerberos options
+#KerberosAuthentication no
+#KerberosOrLocalPasswd yes
+#KerberosTicketCleanup yes
+#KerberosGetAFSToken no
+
+# GSSAPI options
+#GSSAPIAuthentication no
+#GSSAPICleanupCredentials yes
+
+# Set this to 'no' to disable PAM authentication, account processing,
+# and session processing. If this is enabled, PAM authentication will
+# be allowed through the KbdInteractiveAuthentication and
+# PasswordAuthentication.  Depending on your PAM configuration,
+# PAM authentication via KbdInteractiveAuthentication may bypass
+# the setting of "PermitRootLogin prohibit-password".
+# If you just want the PAM account and session checks to run without
+# PAM authentication, then enable this but set PasswordAuthentication
+# and KbdInteractiveAuthentication to 'no'.
+#UsePAM yes
+
+#AllowAgentForwarding yes
+#AllowTcpForwarding yes
+#GatewayPorts no
+#X11Forwarding yes
+#X11DisplayOffset 10
+#X11UseLocalhost yes
+#PermitTTY yes
+#PrintMotd yes
+#PrintLastLog yes
+#TCPKeepAlive yes
+#PermitUserEnvironment no
+#Compression delayed
+#ClientAliveInterval 0
+#ClientAliveCountMax 3
+#UseDNS yes
+#PidFile /var/run/sshd.pid
+#MaxStartups 10:30:100
+#PermitTunnel no
+#ChrootDirectory none
+#UseBlacklist no
+#VersionAddendum FreeBSD-20250219
+
+# no default banner path
+#Banner none
+
+# override default of no subsystems
+Subsystem	sftp	/usr/libexec/sftp-server
+
+# Example of overriding settings on a per-user basis
+#Match User anoncvs
+#	X11Forwarding no
+#	AllowTcpForwarding no
+#	PermitTTY no
+#	ForceCommand cvs server
+"""
+
+# /etc/inetd.conf as FreeBSD 14 installs it (usr.sbin/inetd/inetd.conf): every
+# service commented out, so an inetd started as installed listens on nothing.
+INETD_CONF = """\
+#
+# Internet server configuration database
+#
+# Define *both* IPv4 and IPv6 entries for dual-stack support.
+# To disable a service, comment it out by prefixing the line with '#'.
+# To enable a service, remove the '#' at the beginning of the line.
+#
+#ftp	stream	tcp	nowait	root	/usr/libexec/ftpd	ftpd -l
+#ftp	stream	tcp6	nowait	root	/usr/libexec/ftpd	ftpd -l
+#ssh	stream	tcp	nowait	root	/usr/sbin/sshd		sshd -i -4
+#ssh	stream	tcp6	nowait	root	/usr/sbin/sshd		sshd -i -6
+#telnet	stream	tcp	nowait	root	/usr/libexec/telnetd	telnetd
+#telnet	stream	tcp6	nowait	root	/usr/libexec/telnetd	telnetd
+#shell	stream	tcp	nowait	root	/usr/local/sbin/rshd	rshd
+#shell	stream	tcp6	nowait	root	/usr/local/sbin/rshd	rshd
+#login	stream	tcp	nowait	root	/usr/local/sbin/rlogind	rlogind
+#login	stream	tcp6	nowait	root	/usr/local/sbin/rlogind	rlogind
+#finger	stream	tcp	nowait/3/10 nobody /usr/libexec/fingerd	fingerd -k -s
+#finger	stream	tcp6	nowait/3/10 nobody /usr/libexec/fingerd	fingerd -k -s
+#
+# run comsat as root to be able to print partial mailbox contents w/ biff,
+# or use the safer tty:tty to just print that new mail has been received.
+#comsat	dgram	udp	wait	tty:tty	/usr/libexec/comsat	comsat
+#
+# ntalk is required for the 'talk' utility to work correctly
+#ntalk	dgram	udp	wait	tty:tty	/usr/libexec/ntalkd	ntalkd
+#tftp	dgram	udp	wait	root	/usr/libexec/tftpd	tftpd -l -s /tftpboot
+#tftp	dgram	udp6	wait	root	/usr/libexec/tftpd	tftpd -l -s /tftpboot
+#bootps	dgram	udp	wait	root	/usr/libexec/bootpd	bootpd
+#
+# "Small servers" -- used to be standard on, but we're more conservative
+# about things due to Internet security concerns.  Only turn on what you
+# need.
+#
+#daytime stream	tcp	nowait	root	internal
+#daytime stream	tcp6	nowait	root	internal
+#daytime dgram	udp	wait	root	internal
+#daytime dgram	udp6	wait	root	internal
+#time	stream	tcp	nowait	root	internal
+#time	stream	tcp6	nowait	root	internal
+#time	 dgram	udp	wait	root	internal
+#time	 dgram	udp6	wait	root	internal
+#echo	stream	tcp	nowait	root	internal
+#echo	stream	tcp6	nowait	root	internal
+#echo	dgram	udp	wait	root	internal
+#echo	dgram	udp6	wait	root	internal
+#discard stream	tcp	nowait	root	internal
+#discard stream	tcp6	nowait	root	internal
+#discard dgram	udp	wait	root	internal
+#discard dgram	udp6	wait	root	internal
+#chargen stream	tcp	nowait	root	internal
+#chargen stream	tcp6	nowait	root	internal
+#chargen dgram	udp	wait	root	internal
+#chargen dgram	udp6	wait	root	internal
+#
+# CVS servers - for master CVS repositories only!  You must set the
+# --allow-root path correctly or you open a trivial to exploit but
+# deadly security hole.
+#
+#cvspserver	stream	tcp	nowait	root	/usr/local/bin/cvs	cvs --allow-root=/your/cvsroot/here pserver
+#cvspserver	stream	tcp	nowait	root	/usr/local/bin/cvs	cvs --allow-root=/your/cvsroot/here kserver
+#
+# RPC based services (you MUST have rpcbind running to use these)
+#
+#rstatd/1-3	dgram rpc/udp wait root	/usr/libexec/rpc.rstatd	 rpc.rstatd
+#rusersd/1-2	dgram rpc/udp wait root	/usr/libexec/rpc.rusersd rpc.rusersd
+#walld/1	dgram rpc/udp wait root	/usr/libexec/rpc.rwalld	 rpc.rwalld
+#pcnfsd/1-2	dgram rpc/udp wait root	/usr/local/libexec/rpc.pcnfsd	 rpc.pcnfsd
+#rquotad/1	dgram rpc/udp wait root	/usr/libexec/rpc.rquotad rpc.rquotad
+#rquotad/1	dgram rpc/udp6 wait root	/usr/libexec/rpc.rquotad rpc.rquotad
+#sprayd/1	dgram rpc/udp wait root	/usr/libexec/rpc.sprayd	 rpc.sprayd
+#
+# example entry for the optional pop3 server
+#
+#pop3	stream	tcp	nowait	root	/usr/local/libexec/popper	popper
+#
+# example entry for the optional imap4 server
+#
+#imap4	stream	tcp	nowait	root	/usr/local/libexec/imapd	imapd
+#
+# example entry for the optional nntp server
+#
+#nntp	stream	tcp	nowait	news	/usr/local/libexec/nntpd	nntpd
+#
+# example entry for the optional uucpd server
+#
+#uucpd	stream	tcp	nowait	root	/usr/local/libexec/uucpd	uucpd
+#
+# Return error for all "ident" requests
+#
+#auth	stream	tcp	nowait	root	internal
+#auth	stream	tcp6	nowait	root	internal
+#
+# Provide internally a real "ident" service which provides ~/.fakeid support,
+# provides ~/.noident support, reports UNKNOWN as the operating system type
+# and times out after 30 seconds.
+#
+#auth	stream	tcp	nowait	root	internal	auth -r -f -n -o UNKNOWN -t 30
+#auth	stream	tcp6	nowait	root	internal	auth -r -f -n -o UNKNOWN -t 30
+#
+# Example entry for an external ident server
+#
+#auth	stream	tcp	wait	root	/usr/local/sbin/identd	identd -w -t120
+#
+# Example entry for the optional qmail MTA
+#  NOTE: This is no longer the correct way to handle incoming SMTP
+#        connections for qmail.  Use tcpserver (http://cr.yp.to/ucspi-tcp.html)
+#        instead.
+#
+#smtp	stream	tcp	nowait	qmaild	/var/qmail/bin/tcp-env	tcp-env /var/qmail/bin/qmail-smtpd
+#
+# Enable the following two entries to enable samba startup from inetd
+# (from the Samba documentation).  Enable the third entry to enable the swat
+# samba configuration tool.
+#
+#netbios-ssn stream tcp	nowait		root	/usr/local/sbin/smbd	smbd
+#netbios-ns dgram udp	wait		root	/usr/local/sbin/nmbd	nmbd
+#swat	stream	tcp	nowait/400	root	/usr/local/sbin/swat	swat
+#
+# Example entry for the Prometheus sysctl metrics exporter
+#
+#prom-sysctl	stream	tcp	nowait	nobody	/usr/sbin/prometheus_sysctl_exporter	prometheus_sysctl_exporter -dgh
+"""
+
 # Devices a FreeBSD 14 amd64 GENERIC kernel shows in /dev (a representative set).
 DEVICES = ["ada0", "ada0p1", "ada0p2", "ada0p3", "bpf", "bpf0", "console", "crypto", "ctty",
            "devctl", "devstat", "fd", "fuse", "geom.ctl", "io", "klog", "kmem", "log", "mem",
@@ -207,7 +461,7 @@ def install(kernel: Kernel, lab: Lab, bare: bool = False) -> None:
     own settings."""
     vfs = kernel.vfs
     for directory in ["/bin", "/sbin", "/lib", "/libexec", "/boot/kernel", "/boot/defaults",
-                      "/etc/defaults", "/root", "/dev", "/mnt", "/home", "/var/log", "/var/run",
+                      "/etc/defaults", "/etc/ssh", "/root", "/dev", "/mnt", "/home", "/var/log", "/var/run",
                       "/var/db", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/libexec",
                       "/usr/libdata", "/usr/include", "/usr/share/misc", "/usr/local/bin",
                       "/usr/local/sbin", "/usr/local/etc"]:
@@ -234,15 +488,21 @@ def install(kernel: Kernel, lab: Lab, bare: bool = False) -> None:
         "/etc/hosts": "::1\t\t\tlocalhost\n127.0.0.1\t\tlocalhost\n",
         "/etc/resolv.conf": f"nameserver {UPLINK['resolver'] if bare else lab.gateway}\n",
         "/etc/shells": "/bin/sh\n/bin/csh\n/bin/tcsh\n",
+        # etc/master.passwd and etc/group: www (80) owns what web servers serve
         "/etc/passwd": "root:*:0:0:Charlie &:/root:/bin/sh\n"
                        "daemon:*:1:1:Owner of many system processes:/root:/usr/sbin/nologin\n"
+                       "www:*:80:80:World Wide Web Owner:/nonexistent:/usr/sbin/nologin\n"
                        "nobody:*:65534:65534:Unprivileged user:/nonexistent:/usr/sbin/nologin\n",
         "/etc/master.passwd": "root::0:0::0:0:Charlie &:/root:/bin/sh\n"
                               "daemon:*:1:1::0:0:Owner of many system processes:/root:"
                               "/usr/sbin/nologin\n"
+                              "www:*:80:80::0:0:World Wide Web Owner:/nonexistent:"
+                              "/usr/sbin/nologin\n"
                               "nobody:*:65534:65534::0:0:Unprivileged user:/nonexistent:"
                               "/usr/sbin/nologin\n",
-        "/etc/group": "wheel:*:0:root\ndaemon:*:1:\nnobody:*:65534:\n",
+        "/etc/group": "wheel:*:0:root\ndaemon:*:1:\nwww:*:80:\nnobody:*:65534:\n",
+        "/etc/ssh/sshd_config": SSHD_CONFIG,
+        "/etc/inetd.conf": INETD_CONF,
         "/etc/motd.template": MOTD_TEMPLATE,
         "/etc/fstab": "# Device\tMountpoint\tFStype\tOptions\tDump\tPass#\n"
                       "/dev/ada0p2\t/\t\tufs\trw\t1\t1\n",

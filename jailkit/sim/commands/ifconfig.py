@@ -5,7 +5,8 @@ Listing prints, per interface: the flags line, description, options, ether,
 inet then inet6 addresses, the bridge block, groups, media and status, nd6
 options; continuation lines start with one tab. Parameters apply left to
 right; an address is applied last, replacing the first address unless
-``alias`` is given."""
+``alias`` is given. A jail that shares the host's stack lists every
+interface but only the addresses the kernel lets it see (prison_if)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ...getopt import GetoptError, getopt
 from ..ifnet import (IFBIF_NAMES, IFCAP_NAMES, IFF_BROADCAST, IFF_LOOPBACK, IFF_NAMES,
                      ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, Ifnet, InetAddr,
                      bits, classful_prefix)
-from ..kernel import Kernel
+from ..kernel import Kernel, Prison
 from ..proc import Proc, program
 from ..vnet import Vnet
 
@@ -74,8 +75,10 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
 
 
-def _selected(vnet: Vnet, flags: set[str], values: dict[str, str], family: str | None) -> list[Ifnet]:
+def _selected(proc: Proc, vnet: Vnet, flags: set[str], values: dict[str, str],
+              family: str | None) -> list[Ifnet]:
     chosen = []
+    viewer = proc.prison
     for ifnet in vnet.ifnets:
         if "u" in flags and not ifnet.up or "d" in flags and ifnet.up:
             continue
@@ -83,7 +86,9 @@ def _selected(vnet: Vnet, flags: set[str], values: dict[str, str], family: str |
             continue
         if "G" in values and values["G"] in ifnet.groups:
             continue
-        if family == "inet" and not ifnet.inet or family == "inet6" and not ifnet.inet6:
+        if family == "inet" and not viewer.if_inet(ifnet):
+            continue
+        if family == "inet6" and not viewer.if_inet6(ifnet):
             continue
         if family in ("ether", "link", "lladdr") and not ifnet.mac:
             continue
@@ -99,18 +104,22 @@ def _listing(proc: Proc, vnet: Vnet, flags: set[str], values: dict[str, str], ar
         proc.error(USAGE)
         return 1
     family = args[0] if args else None
-    chosen = _selected(vnet, flags, values, family)
+    chosen = _selected(proc, vnet, flags, values, family)
     if "l" in flags:
         proc.write(" ".join(i.name for i in chosen) + "\n")
         return 0
-    proc.write("".join(status(i, family, fmt) for i in chosen))
+    proc.write("".join(status(i, family, fmt, proc.prison) for i in chosen))
     return 0
 
 
 # -- status -------------------------------------------------------------------
-def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None = None) -> str:
-    """One interface as ``ifconfig NAME`` prints it."""
+def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None = None,
+           viewer: Prison | None = None) -> str:
+    """One interface as ``ifconfig NAME`` prints it, with the addresses
+    ``viewer`` may see (all without one)."""
     fmt = fmt or {}
+    inet = viewer.if_inet(ifnet) if viewer is not None else ifnet.inet
+    inet6 = viewer.if_inet6(ifnet) if viewer is not None else ifnet.inet6
     every = family is None
     lines = [f"{ifnet.name}: flags={ifnet.flags:x}{bits(ifnet.flags, IFF_NAMES)} "
              f"metric {ifnet.metric} mtu {ifnet.mtu}"]
@@ -121,10 +130,10 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
     if ifnet.mac and (every or family in ("ether", "link", "lladdr")):
         lines.append(f"\tether {ifnet.mac}")
     if every or family == "inet":
-        for addr in ifnet.inet:
+        for addr in inet:
             lines.append("\t" + _inet_line(ifnet, addr, fmt.get("inet", "")))
     if every or family == "inet6":
-        for addr6 in ifnet.inet6:
+        for addr6 in inet6:
             scope = f"%{ifnet.name}" if addr6.scoped else ""
             tail = f" scopeid 0x{ifnet.index:x}" if addr6.scoped else ""
             lines.append(f"\tinet6 {addr6.address}{scope} prefixlen {addr6.prefixlen}{tail}")
@@ -187,7 +196,7 @@ def _configure(proc: Proc, vnet: Vnet, args: list[str], fmt: dict[str, str]) -> 
     if params and params[0] in FAMILIES:
         family, params = params[0], params[1:]
     if not params:
-        proc.write(status(ifnet, family, fmt))
+        proc.write(status(ifnet, family, fmt, proc.prison))
         return 0
     configurator = Configurator(proc, kernel, vnet, ifnet, family or "inet")
     code = configurator.apply(params)

@@ -58,8 +58,18 @@ class Failed(Exception):
 
 def known(name: str) -> bool:
     """Is ``name`` a parameter jail(8) or the kernel knows (jailparam_init)?"""
-    base = name[2:] if name.startswith("no") and name[2:] in BOOLEANS | {"vnet"} else name
+    base = _positive(name) or name
     return base in INTERNAL or base in KERNEL or base.startswith(("allow.", "linux"))
+
+
+def _positive(name: str) -> str | None:
+    """The boolean a "no" name negates ("nopersist", "ip4.nosaddrsel":
+    config.c equalopts), or None."""
+    head, dot, last = name.rpartition(".")
+    if not last.startswith("no"):
+        return None
+    base = head + dot + last[2:]
+    return base if base in BOOLEANS | {"vnet"} else None
 
 
 @dataclass
@@ -83,8 +93,8 @@ class CfJail:
         return False
 
     def set(self, key: str, values: list[str], append: bool = False) -> None:
-        if not values and key.startswith("no") and key[2:] in BOOLEANS | {"vnet"}:
-            key, values = key[2:], ["0"]          # "nopersist": the boolean, false
+        if not values and _positive(key):
+            key, values = _positive(key) or key, ["0"]   # "nopersist": the boolean, false
         elif not values and key.startswith("allow.no"):
             key, values = "allow." + key[len("allow.no"):], ["0"]
         if key in LISTS:
@@ -304,15 +314,7 @@ class Run:
     def _aliases(self, j: CfJail, done: list) -> None:
         if j.flag("vnet") and j.string("vnet") != "inherit":
             return
-        for address in j.params.get("ip4.addr", []):
-            named, bar, addr = address.rpartition("|")
-            ifname = named if bar else j.string("interface")
-            if not ifname:
-                continue
-            base, slash, mask = addr.partition("/")
-            argv = ["/sbin/ifconfig", ifname, "inet"] + (
-                [addr] if slash and "." not in mask else
-                [base, "netmask", mask if slash else "255.255.255.255"]) + ["alias"]
+        for argv in _alias_commands(j, "alias"):
             self.run_argv(j, None, argv, injail=False)
             done.append(("alias", argv))
 
@@ -329,14 +331,8 @@ class Run:
         if not isinstance(node, Dir):
             self.warn(j, f"path {j.string('path')}: Not a directory")
             raise Failed()
-        ip4 = []
-        for address in j.params.get("ip4.addr", []):
-            text = address.rpartition("|")[2].partition("/")[0]
-            try:
-                ip4.append(ipaddress.IPv4Address(text))
-            except ValueError:
-                self.warn(j, f"ip4.addr: {text}: Invalid argument")
-                raise Failed() from None
+        ip4 = [ipaddress.IPv4Address(text) for text in self._addresses(j, "ip4.addr")]
+        ip6 = [ipaddress.IPv6Address(text) for text in self._addresses(j, "ip6.addr")]
         vnet = j.flag("vnet") and j.string("vnet") != "inherit"
         params = {k: ",".join(v) if v else "1" for k, v in j.params.items()
                   if k in KERNEL or k.startswith("allow.")}
@@ -352,7 +348,7 @@ class Run:
             prison = self.kernel.jail_create(
                 self.proc.prison, name=label, jid=int(jid) if jid else None, path=path,
                 hostname=j.string("host.hostname"), vnet=vnet, persist=j.flag("persist"),
-                attach=attach, ip4=ip4, params=params,
+                attach=attach, ip4=ip4, params=params, ip6=ip6,
                 children_max=int(j.string("children.max") or 0))
         except OSErr as exc:
             message = (f'jail "{jid or label}" already exists' if exc.errno == EEXIST else
@@ -362,6 +358,23 @@ class Run:
         if j.label is None and j.string("name") is None:
             j.params["name"] = [prison.name]
         return prison
+
+    def _addresses(self, j: CfJail, key: str) -> list[str]:
+        """The addresses of ip4.addr or ip6.addr as the kernel gets them:
+        without the interface, the mask and ifconfig's options
+        (config.c check_intparams); one that is not an address fails."""
+        parse = ipaddress.IPv4Address if key == "ip4.addr" else ipaddress.IPv6Address
+        texts = []
+        for address in j.params.get(key, []):
+            text = address.partition("|")[2] if "|" in address else address
+            text = text.partition("/")[0].partition(" ")[0]
+            try:
+                parse(text)
+            except ValueError:
+                self.warn(j, f"{key}: {text}: Invalid argument")
+                raise Failed() from None
+            texts.append(text)
+        return texts
 
     def _undo(self, j: CfJail, done: list) -> None:
         """Walk back through what creation did (next_command with
@@ -404,13 +417,8 @@ class Run:
             self.check_path(j, "mount.fstab", entry[1], umount_type=entry[2])
             self.run_argv(j, None, ["/sbin/umount", "-t", entry[2], entry[1]], injail=False)
         if not j.flag("vnet") or j.string("vnet") == "inherit":
-            for address in j.params.get("ip4.addr", []):
-                named, bar, addr = address.rpartition("|")
-                ifname = named if bar else j.string("interface")
-                if ifname:
-                    base = addr.partition("/")[0]
-                    self.run_argv(j, None, ["/sbin/ifconfig", ifname, "inet", base, "-alias"],
-                                  injail=False)
+            for argv in _alias_commands(j, "-alias"):
+                self.run_argv(j, None, argv, injail=False)
 
     def modify(self, j: CfJail, prison: Prison) -> None:
         """jail -m: the kernel's update. rdtun_params() drops the parameters
@@ -430,6 +438,29 @@ class Run:
             raise Failed() from None
         if self.verbose >= 0 and (j.label is not None or self.verbose > 0):
             self.note(j, "updated")
+
+
+def _alias_commands(j: CfJail, verb: str) -> list[list[str]]:
+    """command.c IP__IP4_IFADDR: for each ip4.addr naming an interface
+    ("IF|ADDR") or, with ``interface``, each one: ifconfig IF inet ADDR
+    with its mask ("/N" as given, "/a.b.c.d" as a netmask, none as
+    255.255.255.255) and ``verb`` (alias at creation, -alias at removal,
+    the same words otherwise)."""
+    commands = []
+    for address in j.params.get("ip4.addr", []):
+        named, bar, rest = address.partition("|")
+        ifname, addr = (named, rest) if bar else (j.string("interface"), address)
+        if not ifname:
+            continue
+        base, slash, mask = addr.partition("/")
+        if not slash:
+            words = [addr, "netmask", "255.255.255.255"]
+        elif "." in mask:
+            words = [base, "netmask", mask]
+        else:
+            words = [addr]
+        commands.append(["/sbin/ifconfig", ifname, "inet"] + words + [verb])
+    return commands
 
 
 def _cli_jail(args: list[str]) -> CfJail:

@@ -15,7 +15,7 @@ USAGE = "usage: jls [-dhNnqsv] [-j jail] [param ...]\n"
 BOOLEAN = {"persist", "dying"}
 KNOWN = {"jid", "name", "path", "host.hostname", "hostname", "vnet", "ip4.addr", "persist",
          "dying", "children.max", "parent", "cpuset.id", "devfs_ruleset", "enforce_statfs",
-         "securelevel", "osrelease", "osreldate", "ip4", "host.domainname"}
+         "securelevel", "osrelease", "osreldate", "ip4", "ip6", "ip6.addr", "host.domainname"}
 
 
 def value(prison: Prison, name: str) -> str | None:
@@ -32,6 +32,14 @@ def value(prison: Prison, name: str) -> str | None:
         return "new" if prison.own_vnet else "inherit"
     if name == "ip4.addr":
         return ",".join(str(a) for a in prison.ip4)
+    if name == "ip6.addr":
+        return ",".join(str(a) for a in prison.ip6)
+    if name in ("ip4", "ip6"):
+        # kern_jail.c: JAIL_SYS_INHERIT unless restricted (PR_IP4_USER),
+        # then JAIL_SYS_NEW with addresses, JAIL_SYS_DISABLE without
+        restricted, addresses = ((prison.ip4_restricted, prison.ip4) if name == "ip4"
+                                 else (prison.ip6_restricted, prison.ip6))
+        return "new" if restricted and addresses else "disable" if restricted else "inherit"
     if name == "persist":
         return "true" if prison.persist else "false"
     if name == "dying":

@@ -202,7 +202,7 @@ def _echo(proc: Proc, vnet: Vnet, destination: IPv4Address, source: IPv4Address 
     modelled as a message: the request just goes unanswered)."""
     now = proc.kernel.clock
     try:
-        src = source or source_address(vnet, destination)
+        src = source or source_address(vnet, destination, proc.prison)
         request = Packet("icmp", src, destination, ident, ident, size=datalen + 28)
         asked = request.tuple()
         there = send(vnet, request, now)

@@ -1,6 +1,10 @@
 """sockstat(1): the sockets of the processes that can see this vnet
 (usr.bin/sockstat/sockstat.c display(), displaysock()).
 
+A process sees the sockets of its own jail and the jails below it (the
+kernel's kern.file and pcblist sysctls filter by prison_check), so in a jail
+that shares the host's stack sockstat lists the jail's sockets only.
+
 Columns are placed by position: USER to column 9, COMMAND (10 characters)
 to 20, PID right-aligned in 5 to 26, FD, PROTO from column 30, the local
 address from 37 and the foreign one 22 columns later. -j with a VNET jail
@@ -55,7 +59,8 @@ def main(proc: Proc, argv: list[str]) -> int:
     for sock in rows:
         if sock.proto == "divert" or not sock.pid:
             continue
-        if jid is not None and _jid_of(proc, sock.pid) != jid:
+        owner = _jid_of(proc, sock.pid)
+        if not _visible(proc, owner) or jid is not None and owner != jid:
             continue
         if sock.family == "4" and not want4 or sock.family == "6" and not want6:
             continue
@@ -67,6 +72,13 @@ def main(proc: Proc, argv: list[str]) -> int:
 
 def _jid_of(proc: Proc, pid: int) -> int | None:
     return next((p.jid for p in proc.kernel.processes if p.pid == pid), None)
+
+
+def _visible(proc: Proc, jid: int | None) -> bool:
+    """prison_check(): the socket's process is in this jail or below."""
+    kernel = proc.kernel
+    prison = kernel.prison0 if jid == 0 else kernel.prisons.get(jid) if jid is not None else None
+    return prison is not None and proc.prison.sees(prison)
 
 
 def _pad(text: str, column: int) -> str:

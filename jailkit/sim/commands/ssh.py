@@ -69,7 +69,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(f"ssh: Could not resolve hostname {destination.lower()}: {exc}\n")
         return 255
     try:
-        connection = connect(proc.kernel, proc.vnet, address, port)
+        connection = connect(proc.kernel, proc.vnet, address, port, proc.prison)
     except ConnectError as exc:
         proc.error(f"ssh: connect to host {destination} port {port}: {strerror(exc.errno)}\n")
         return 255

@@ -42,5 +42,5 @@ def main(proc: Proc, argv: list[str]) -> int:
     except ValueError:
         proc.error(f"/etc/ssh/sshd_config line 0: Bad ListenAddress: {address}\n")
         return 255
-    daemons.start(proc, "sshd", address=bound, pid_file=settings.get("pidfile"))
-    return 0
+    started = daemons.start(proc, "sshd", address=bound, pid_file=settings.get("pidfile"))
+    return 0 if started is not None else 255

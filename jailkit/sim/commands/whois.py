@@ -96,7 +96,7 @@ def _whois(proc: Proc, query: str, server: str, port: str, recurse: bool) -> Non
         proc.error(f"whois: {server}: Service was not recognized for socket type: {strerror(0)}\n")
         raise Stop(EX_NOHOST)
     try:
-        connection = connect(proc.kernel, proc.vnet, address, number)
+        connection = connect(proc.kernel, proc.vnet, address, number, proc.prison)
     except ConnectError:
         proc.error(f"whois: connect(): {strerror(ETIMEDOUT)}\n")
         raise Stop(EX_OSERR) from None
