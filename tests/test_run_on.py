@@ -109,3 +109,31 @@ def test_on_a_box_the_lab_machines_are_labbuilds_jails():
     assert observe(box) == before
     gone = box.run_on(OUTSIDE, "hostname")
     assert gone.exit_status != 0 and "jk_net3" in gone.stderr
+
+
+def test_the_gateway_shows_its_own_nat_and_services():
+    """On the qjail-vnet lab's gateway: its ipnat maps the host's whois
+    session, and its name server is a process of its own."""
+    host = jailkit.connect("sim://")
+    host.run("whois freebsd.org").check()
+    sessions = host.run_on("gateway.lan", "ipnat -l").stdout
+    assert "map em1 10.0.10.0/28 -> 0.0.0.0/32\n" in sessions
+    assert "MAP 10.0.10.2 " in sessions and "[198.51.100.43 43]" in sessions
+    listening = host.run_on("gateway.lan", "sockstat -4 -l").stdout.splitlines()
+    assert [line.split()[:2] + line.split()[4:6] for line in listening[1:]] == [
+        ["root", "unbound", "udp4", "*:53"]]
+    assert "unbound" not in run(host, "sockstat -4 -l")[1]
+
+
+def test_ssh_from_outside_logs_in_to_the_hosts_own_sshd(box):
+    """The login is checked by the host's sshd against the host's accounts
+    (not the outsider's), and the command runs on the host."""
+    box.run("pw adduser test -w yes").check()
+    box.run_on(OUTSIDE, "printf '#!/bin/sh\\necho test\\n' > /root/pw && chmod +x /root/pw").check()
+    login = box.run_on(OUTSIDE, "SSH_ASKPASS=/root/pw SSH_ASKPASS_REQUIRE=force ssh "
+                                f"-o StrictHostKeyChecking=no -l test {HOST_IP} 'id -un; hostname'")
+    assert (login.exit_status, login.stdout) == (0, "test\nhost.example.net\n")
+    # the outsider has no user test: a login the other way round is refused
+    back = box.run(f"SSH_ASKPASS=/root/pw SSH_ASKPASS_REQUIRE=force ssh -o StrictHostKeyChecking=no "
+                   "-l test www.freebsd.org id")
+    assert back.exit_status == 255

@@ -61,7 +61,7 @@ def start(proc: "Proc", name: str, flags: str = "", address: ipaddress.IPv4Addre
             listen(vnet, Listener("udp", "6", None, 514, process.pid, 6, "root", name))
             listen(vnet, Listener("udp", "4", None, 514, process.pid, 7, "root", name))
     elif name == "sshd":
-        handler = Sshd(proc.prison.jid)
+        handler = Sshd(proc.prison.jid, proc.kernel)
         if address is None:
             listen(vnet, Listener("tcp", "6", None, 22, process.pid, 3, "root", name, handler))
         listen(vnet, Listener("tcp", "4", address, 22, process.pid, 4, "root", name, handler))
@@ -212,8 +212,10 @@ class Sshd(SshGreeting):
     without a conversation; an expired one is left to the session, which
     with no terminal says so and ends (session.c do_pwchange)."""
 
-    def __init__(self, jid: int) -> None:
+    def __init__(self, jid: int, kernel: "Kernel") -> None:
         self.jid = jid
+        # the machine it runs on: a client may be on another (the lab's)
+        self.kernel = kernel
 
     def prison(self, kernel: "Kernel") -> "Prison":
         prison = kernel.prison0 if self.jid == 0 else kernel.prisons.get(self.jid)

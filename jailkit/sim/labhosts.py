@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ..lab import Lab
 
 LOCALHOST = ipaddress.IPv4Address("127.0.0.1")
+# The kernel module each firewall of a lab machine is (ipnat's is ipl.ko).
+FIREWALL_MODULES = {"ipf": "ipl", "pf": "pf"}
 
 
 class LabHost:
@@ -41,6 +43,18 @@ class LabHost:
             self.kernel.ifindex[ifnet.index] = ifnet
         world.install(self.kernel, lab)
         _settle(self.kernel, lab, name, _nameserver(lab, name))
+        self._came_up_with(vnet)
+
+    def _came_up_with(self, vnet: Vnet) -> None:
+        """What the machine runs since the lab was built: the modules of its
+        firewalls (so ipnat, ipfstat, pfctl find their devices) and a process
+        for each service listening there (so sockstat names them)."""
+        for firewall in vnet.firewalls:
+            if firewall in FIREWALL_MODULES:
+                self.kernel.load_module(FIREWALL_MODULES[firewall])
+        for listener in vnet.listeners:
+            if not listener.pid:
+                listener.pid = self.kernel.spawn(0, listener.command).pid
 
     def run(self, host: Kernel, line: str, stdin: str | None,
             seconds: float) -> tuple[int, str, str]:
