@@ -125,8 +125,10 @@ def _parse(text: str) -> Url:
     if match is None:
         raise Failed(f"{text}: parse error")
     if match["scheme"].lower() != "http":
-        raise Failed(f"{text}: the {match['scheme']} scheme is not modelled by the jailkit sim "
-                     "(http:// is)")
+        # said as the sim says it of a program it does not model at all
+        raise Failed(f"part of FreeBSD, but not modelled by the jailkit sim for "
+                     f"{match['scheme']}:// URLs (only http://); run this step on a real "
+                     "FreeBSD host (--host ssh://... or vagrant://)")
     port = match["port"]
     if port is not None and not (port.isdigit() and 0 < int(port) <= 65535):
         raise Failed(f"{text}: parse error")
