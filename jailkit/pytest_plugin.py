@@ -1,8 +1,14 @@
 """pytest plugin: which host the scenarios run on, the lab, a clean host for
 every scenario, and a live view of the steps for people who watch.
 
+A feature names the lab its howto assumes with a tag, ``@lab:qjail-howto``;
+a feature without one runs in the --lab lab. A host that models labs (the
+sim) gets one connection per lab; around any other host (a real box, a bare
+sim box) one lab at a time is built, and taken down before the next one
+and at the end.
+
     --host URL      sim:// (default), ssh://..., vagrant://..., local://, or JAILKIT_HOST
-    --lab NAME      the lab (default qjail-vnet), or JAILKIT_LAB
+    --lab NAME      the lab of features that name none (default qjail-vnet), or JAILKIT_LAB
     --destroy WHEN  never (default), always or passing: a vagrant:// box after the run
     --steps         print each Gherkin step as it passes or fails
     --transcript    also print every command a step types and its output
@@ -15,6 +21,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from pytest_bdd.compat import get_fixture_names, getfixturedefs
@@ -50,45 +57,129 @@ LAB = pytest.StashKey[Lab]()
 def pytest_configure(config: pytest.Config) -> None:
     """Read the lab file before any test: a broken one is one clear error
     (file, key, problem), not a traceback in every scenario."""
+    config.addinivalue_line("markers", "jailkit_lab(name): the lab a feature's howto assumes "
+                                       "(the feature's @lab:NAME tag)")
     try:
-        config.stash[LAB] = load_lab(config.getoption("lab"))
+        config.stash[LAB] = load_lab(_url_lab(config.getoption("host")) or config.getoption("lab"))
     except LabError as exc:
         raise pytest.UsageError(str(exc)) from None
 
 
-@pytest.fixture(scope="session")
-def jailkit_host(request: pytest.FixtureRequest) -> Iterator[Host]:
-    """The host of the session, with its lab ready: modelled by the host
-    (the sim), or built around it here (a real box, a bare sim box)."""
-    config = request.config
-    host = connect(config.getoption("host"), lab=config.stash[LAB], destroy=config.getoption("destroy"))
-    lab = _lab(host, config)
-    # what this session built, so only that is taken down (a lab found
-    # already there was built by someone else and stays)
-    built: LabRecord | None = None
-    try:
-        if not host.models_lab:
-            built = build_lab(host, lab)
-        yield host
-    finally:
-        # also after an interrupt or a lost connection: the lab was built by
-        # this session and goes with it (a failed build took itself down)
+def _url_lab(url: str) -> str | None:
+    """The lab a sim:// URL chooses (``?lab=NAME``): it stands for --lab."""
+    parts = urlsplit(url)
+    return parse_qs(parts.query).get("lab", [None])[-1] if parts.scheme == "sim" else None
+
+
+LAB_TAG = "lab:"
+# Every lab a collected feature names, read once collection is done.
+TAGGED = pytest.StashKey[dict[str, Lab]]()
+
+
+@pytest.hookimpl(tryfirst=True)     # before pytest-bdd's own, which makes every tag a mark
+def pytest_bdd_apply_tag(tag: str, function: object) -> object | None:
+    """``@lab:NAME`` marks the feature's scenarios with the lab they need."""
+    if not tag.startswith(LAB_TAG):
+        return None
+    return pytest.mark.jailkit_lab(tag.removeprefix(LAB_TAG))(function)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Read every lab a feature names before anything runs: a misspelt tag
+    is one clear error, not a failure in each of its scenarios."""
+    labs = config.stash.setdefault(TAGGED, {})
+    for item in items:
+        for mark in item.iter_markers("jailkit_lab"):
+            name = mark.args[0]
+            if name not in labs:
+                try:
+                    labs[name] = load_lab(name)
+                except LabError as exc:
+                    raise pytest.UsageError(f"{item.nodeid}: @lab:{name}: {exc}") from None
+
+
+class Labs:
+    """The session's hosts and labs: a connection per lab on a host that
+    models them; otherwise one connection with the lab of the scenario now
+    running built around it, recorded, and taken down before another lab is
+    built and when the session ends (also after a failure or an interrupt)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.hosts: dict[str, Host] = {}
+        self.box: Host | None = None              # the one host that does not model labs
+        self.current: Lab | None = None           # the lab around the box now
+        self.record: LabRecord | None = None       # what of it this session built
+
+    def host_for(self, lab: Lab) -> Host:
+        if lab.name in self.hosts:
+            return self.hosts[lab.name]
+        if self.box is None:
+            host = self._connect(lab)
+            if host.models_lab:
+                self._check_lab(host, lab)
+                self.hosts[lab.name] = host
+                return host
+            self.box = host
+        self._build(self.box, lab)
+        return self.box
+
+    def _connect(self, lab: Lab) -> Host:
+        return connect(self.config.getoption("host"), lab=lab,
+                       destroy=self.config.getoption("destroy"))
+
+    @staticmethod
+    def _check_lab(host: Host, lab: Lab) -> None:
+        if host.lab is not None and host.lab.name != lab.name:
+            pytest.fail(f"this feature's howto needs the lab {lab.name}, but the --host URL "
+                        f"sets lab={host.lab.name}", pytrace=False)
+
+    def _build(self, box: Host, lab: Lab) -> None:
+        """The lab around the box: kept when it is the one there, else the
+        previous one taken down and this one built (a lab found already on
+        the box was built by someone else: it is used, and stays)."""
+        if self.current is not None and self.current.name == lab.name:
+            return
+        self._take_down()
+        self.record = build_lab(box, lab)
+        self.current = lab
+
+    def _take_down(self) -> None:
+        lab, record, self.current, self.record = self.current, self.record, None, None
+        if self.box is not None and lab is not None and record is not None:
+            remove_lab(self.box, lab, record)
+
+    def close(self, passed: bool) -> None:
         try:
-            if built is not None:
-                remove_lab(host, lab, built)
+            self._take_down()
         finally:
-            host.close(passed=request.session.testsfailed == 0)
+            for host in [*self.hosts.values(), *([self.box] if self.box else [])]:
+                host.close(passed=passed)
 
 
 @pytest.fixture(scope="session")
-def jailkit_lab(jailkit_host: Host, pytestconfig: pytest.Config) -> Lab:
-    """The lab of the host (a sim:// URL may have chosen its own)."""
-    return _lab(jailkit_host, pytestconfig)
+def jailkit_labs(request: pytest.FixtureRequest) -> Iterator[Labs]:
+    labs = Labs(request.config)
+    try:
+        yield labs
+    finally:
+        labs.close(passed=request.session.testsfailed == 0)
 
 
-def _lab(host: Host, config: pytest.Config) -> Lab:
-    """The host's own lab (a sim:// URL's ?lab=), else the one --lab names."""
-    return host.lab if host.lab is not None else config.stash[LAB]
+@pytest.fixture
+def jailkit_lab(request: pytest.FixtureRequest) -> Lab:
+    """The lab the feature names (@lab:NAME), else the --lab one."""
+    mark = request.node.get_closest_marker("jailkit_lab")
+    if mark is None:
+        return request.config.stash[LAB]
+    return request.config.stash[TAGGED][mark.args[0]]
+
+
+@pytest.fixture
+def jailkit_host(jailkit_labs: Labs, jailkit_lab: Lab) -> Host:
+    """The host, with the scenario's lab ready: modelled by the host (the
+    sim), or built around it (a real box, a bare sim box)."""
+    return jailkit_labs.host_for(jailkit_lab)
 
 
 @pytest.fixture

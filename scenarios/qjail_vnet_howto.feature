@@ -305,10 +305,12 @@ Feature: qjail-vnet-howto: a VIMAGE vnet jail bridged onto the LAN
       """
       block return-rst out quick on <lan_nic> proto tcp from any to any port = 43
       """
+    # ipfstat names a port as /etc/services does (printfr.c, portname()):
+    # 43/tcp is "nicname", whois's old name.
     And I enter "ipfstat -o"
     Then the output shows:
       """
-      block return-rst out quick on <lan_nic> proto tcp from any to any port = 43
+      block return-rst out quick on <lan_nic> proto tcp from any to any port = nicname
       """
     When I enter "qjail console v10"
     And I enter "route add default <gateway>"

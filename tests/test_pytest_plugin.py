@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from jailkit.lab import lab_path
-from tests.conftest import bind_feature
+from tests.conftest import PROVISIONED_BOX, bind_feature
 
 FEATURE = """\
 Feature: a small howto
@@ -61,3 +61,54 @@ def test_a_broken_lab_file_is_one_clear_error(pytester):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: {lab}: host.nic: 'fxp0; reboot' is not a FreeBSD interface name*"])
     result.stdout.no_fnmatch_line("*Traceback*")
+
+
+# -- a feature names its lab -------------------------------------------------------------
+ON_ITS_LAB = """\
+@lab:vnet-jib-pf-nat
+Feature: a cloud VM's howto
+  Scenario: on vtnet0
+    When I enter "ifconfig vtnet0"
+    Then the command succeeds
+    When I enter "ifconfig fxp0"
+    Then the command fails
+"""
+
+ON_THE_DEFAULT_LAB = """\
+Feature: a desktop's howto
+  Scenario: on fxp0
+    When I enter "ifconfig fxp0"
+    Then the command succeeds
+    When I enter "ifconfig vtnet0"
+    Then the command fails
+"""
+
+
+def two_labs(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    bind_feature(pytester, ON_ITS_LAB, "a_cloud")
+    bind_feature(pytester, ON_THE_DEFAULT_LAB, "b_desktop")
+    return pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
+
+
+def test_a_feature_runs_in_the_lab_its_tag_names(pytester):
+    two_labs(pytester).assert_outcomes(passed=2)
+
+
+def test_on_a_box_the_labs_take_turns(pytester):
+    # a (provisioned) bare box has no lab: each is built in turn, the first taken down before
+    # the second (its vtnet0 is gone when the desktop's scenario runs)
+    two_labs(pytester, "--host", PROVISIONED_BOX).assert_outcomes(passed=2)
+
+
+def test_a_url_that_sets_another_lab_says_so(pytester):
+    result = two_labs(pytester, "--host", "sim://?lab=qjail-howto")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*this feature's howto needs the lab vnet-jib-pf-nat, but the "
+                                 "--host URL sets lab=qjail-howto*"])
+
+
+def test_a_misspelt_lab_tag_is_one_clear_error(pytester):
+    bind_feature(pytester, ON_ITS_LAB.replace("vnet-jib-pf-nat", "vnet-jib"), "cloud")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: *@lab:vnet-jib: no lab named 'vnet-jib' (known labs: *"])

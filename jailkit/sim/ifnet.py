@@ -127,6 +127,7 @@ class Ifnet:
     inet: list[InetAddr] = field(default_factory=list)
     inet6: list[Inet6Addr] = field(default_factory=list)
     bridge: "Bridge | None" = None
+    bpf: list = field(default_factory=list)   # bpf(4) descriptors bound to it (if_bpf; jailkit.sim.bpf)
 
     @property
     def flags(self) -> int:

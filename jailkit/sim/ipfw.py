@@ -318,8 +318,9 @@ def compile_rule(words: list[str], resolve=None) -> Rule:
     """The rule ``ipfw add WORDS`` describes (words after "add")."""
     w = _Words(words)
     number = 0
-    if w.peek() is not None and w.peek().isdigit():
-        number = int(w.take())
+    first = w.peek()
+    if first is not None and first.isdigit():
+        number = int(w.need())
         if number > DEFAULT_RULE:
             raise IpfwError(EX_DATAERR, f"illegal rule number {number}")
     if w.peek() == "set":
@@ -441,7 +442,8 @@ def _options(w: _Words, rule: Rule) -> None:
             rule.options.append((word, w.need("recv, xmit, via require interface name or address")))
         elif word in ("keep-state", "record-state"):
             rule.keep_state = True
-            if w.peek() is not None and w.peek().startswith(":"):
+            label = w.peek()
+            if label is not None and label.startswith(":"):
                 w.take()
         elif word in ("icmptypes", "icmptype", "icmp6types", "icmp6type"):
             keyword = "icmp6types" if "6" in word else "icmptypes"

@@ -150,6 +150,7 @@ class Kernel:
         self.pace: Callable[[float], float] | None = None
         self.sigints = 0          # SIGINTs delivered so far
         self.spins = 0            # loop turns of the foreground line
+        self.jobs = 0             # background jobs (cmd &) running now, nested
         # devctl(4): interface events ("LINK_UP", "DEPARTURE" with the name
         # it departed under) for devd(8) and dhclient(8) to react to.
         self.on_ifnet_event: Callable[[Ifnet, str, str], None] = _no_listener
@@ -824,9 +825,11 @@ class Kernel:
             self.pace, self.sigint = None, False
             end = self.clock + BACKGROUND_LIMIT
             self.sigint_at = end if self.sigint_at is None else min(end, self.sigint_at)
+        self.jobs += 1
         try:
             yield
         finally:
+            self.jobs -= 1
             # what stopped the job is the job's own: the line goes on
             self.pace, self.sigint_at, self.sigints = saved[0], saved[1], saved[3]
             self.sigint = self.sigint or saved[2]

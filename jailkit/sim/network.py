@@ -13,17 +13,30 @@ arrive (ip_input). A bridge also runs its own vnet's hooks on the member a
 forwarded frame comes in by and on the member it leaves by
 (net.link.bridge.pfil_member=1, the default; if_bridge.c bridge_pfil), so a
 host firewall sees what its bridges carry between jails and the LAN.
-Frames a member's own stack sends are not filtered again by the bridge."""
+Frames a member's own stack sends are not filtered again by the bridge.
+
+bpf(4) taps: every interface a packet crosses hands it to its readers
+(jailkit.sim.bpf): the interface it leaves by after the outbound hooks
+(the driver's transmit routine), lo(4) once for what it loops back
+(if_simloop()), a bridge member on the way in and on the way out, the bridge
+itself for what it forwards (bridge_forward()) or sends (bridge_transmit()),
+and the interface it arrives on before the inbound hooks (ether_input()),
+so a capture shows a packet as it was on that wire, before or after NAT.
+The later segments of a TCP connection follow the interfaces its first
+packet crossed (follow(), converse()): the firewalls decided on the
+connection with that packet, and its states translate the rest alike."""
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
+from weakref import WeakKeyDictionary
 
-from . import pfil
+from . import bpf, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH
 from .ifnet import Bridge, Ethernet, Ifnet
-from .packet import Packet
+from .packet import Packet, segment
 from .pfil import Hook, Verdict
 from .vnet import Vnet
 
@@ -51,6 +64,23 @@ class Path:
     segments: int = 0                # Ethernet segments crossed
     latency: float = 0.0             # milliseconds of wire delay on the way
     trail: list[str] = field(default_factory=list)
+    # every bpf tap on the way, with the packet as it was there
+    taps: list[tuple[Ifnet, Packet]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A point of a frame's way on the link layer: a bpf tap on ``ifnet``
+    (``hook`` empty), or a bridge's pfil hook run in ``vnet`` on member
+    ``ifnet`` in direction ``hook``."""
+
+    ifnet: Ifnet
+    hook: str = ""
+    vnet: Vnet | None = None
+
+
+# ip_fillid(): the IP id counter of each stack (V_ip_id)
+_ip_ids: "WeakKeyDictionary[Vnet, int]" = WeakKeyDictionary()
 
 
 def source_address(vnet: Vnet, destination: IPv4) -> IPv4:
@@ -66,12 +96,14 @@ def source_address(vnet: Vnet, destination: IPv4) -> IPv4:
 def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
     """Follow ``packet`` from ``vnet``'s stack to the stack that takes it."""
     path = Path(packet, vnet)
+    packet.ip_id = _ip_id(vnet, packet)
     current = vnet
     for _ in range(MAX_HOPS):
         origin = path.routers == 0         # still in the sender's own stack
         loop = current.loopback
         if packet.dst in current.local_addresses() and loop is not None:
             _filter(Hook(current, "out", loop, now), packet, origin)
+            _tap(path, loop, packet, now)      # if_simloop()
             packet.rcvif = loop.name
             _filter(Hook(current, "in", loop, now), packet, False)
             path.destination = current
@@ -87,10 +119,13 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
         frames = _l2_path(out, next_hop)
         if frames is None:
             raise Unreachable()      # nobody answers ARP: the packet is lost
-        receiver, crossings = frames
-        for bridge_vnet, ingress, egress in crossings:
-            _filter(Hook(bridge_vnet, "in", ingress, now), packet, False)
-            _filter(Hook(bridge_vnet, "out", egress, now), packet, False)
+        receiver, steps = frames
+        _tap(path, out, packet, now)           # the driver's transmit routine
+        for step in steps:
+            if step.vnet is None:
+                _tap(path, step.ifnet, packet, now)
+            else:
+                _filter(Hook(step.vnet, step.hook, step.ifnet, now), packet, False)
         path.segments += 1
         if isinstance(receiver, Ethernet) and receiver.segment is not None:
             path.latency += receiver.segment.latency
@@ -104,8 +139,53 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
         if not arrived.sysctl.get("net.inet.ip.forwarding"):
             raise Unreachable()      # not a router: ip_input drops it
         path.routers += 1
+        packet.ttl -= 1                        # ip_forward()
         current = arrived
     raise Unreachable()
+
+
+def follow(path: Path, later: Packet, now: float) -> None:
+    """A later segment of the connection whose packet took ``path`` crosses
+    the same taps, with that packet's addresses and ports as each tap saw
+    them (its NAT states translate the segment alike)."""
+    for ifnet, seen in path.taps:
+        bpf.tap(ifnet, replace(later, src=seen.src, dst=seen.dst, sport=seen.sport,
+                               dport=seen.dport, ttl=seen.ttl, rcvif=seen.rcvif), now)
+
+
+def converse(there: Path, back: Path, ack: Packet, request: str, answer: str,
+             now: float) -> None:
+    """The segments of one request and its answer on an established
+    connection whose client sent ``ack`` last (``there`` is the client's way
+    to the server, ``back`` the server's way back): the request, the
+    answer, and the close the server starts (a service that answers and
+    closes, as inetd's and HTTP/1.0 ones do)."""
+    asked = segment(ack, "P.", request)
+    follow(there, asked, now)
+    answered = segment(asked, "P.", answer, forward=False)
+    follow(back, answered, now)
+    server_fin = segment(answered, "F.")
+    follow(back, server_fin, now)
+    client_ack = segment(server_fin, ".", forward=False)
+    follow(there, client_ack, now)
+    client_fin = segment(client_ack, "F.")
+    follow(there, client_fin, now)
+    follow(back, segment(client_fin, ".", forward=False), now)
+
+
+def _tap(path: Path, ifnet: Ifnet, packet: Packet, now: float) -> None:
+    path.taps.append((ifnet, replace(packet)))
+    bpf.tap(ifnet, packet, now)
+
+
+def _ip_id(vnet: Vnet, packet: Packet) -> int:
+    """ip_fillid(): 0 for TCP, which sets DF (net.inet.ip.rfc6864=1);
+    otherwise the stack's counter, from a start of its own."""
+    if packet.proto == "tcp":
+        return 0
+    number = _ip_ids.get(vnet, zlib.crc32(vnet.name.encode()))
+    _ip_ids[vnet] = number + 1
+    return number & 0xffff
 
 
 def _filter(hook: Hook, packet: Packet, origin: bool) -> None:
@@ -119,12 +199,13 @@ def _filter(hook: Hook, packet: Packet, origin: bool) -> None:
                       refused=verdict is Verdict.REFUSE)
 
 
-def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[tuple[Vnet, Ifnet, Ifnet]]] | None:
+def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
     """The interface on ``out``'s segment that owns ``address``, and the
-    bridge crossings on the way: (bridge's vnet, member in, member out)."""
+    steps of the frame's way there after it leaves ``out``: the taps it
+    passes and the bridge hooks it meets."""
     # Each search node is an interface that has just received a frame from
-    # its wire, with the crossings made to get there.
-    start: list[tuple[Ifnet, list]] = []
+    # its wire, with the steps taken to get there.
+    start: list[tuple[Ifnet, list[Step]]] = []
     sender = out if isinstance(out, Bridge) else out.bridge
     if sender is not None and sender.running:
         # the bridge's stack, or a member's, sends through the bridge
@@ -134,28 +215,34 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[tuple[Vnet, Ifnet, 
             return owner, []
         for member in sender.members:
             if member.ifnet is not out and _usable(member.ifnet):
-                start += [(peer, []) for peer in _wire(member.ifnet)]
+                start += [(peer, [Step(member.ifnet)]) for peer in _wire(member.ifnet)]
     start += [(peer, []) for peer in _wire(out)]
     seen: set[int] = {id(out)}
     queue = list(start)
     while queue:
-        ifnet, crossings = queue.pop(0)
+        ifnet, steps = queue.pop(0)
         if id(ifnet) in seen or not _usable(ifnet):
             continue
         seen.add(id(ifnet))
+        here = steps + [Step(ifnet)]               # ether_input()
         if any(a.address == address for a in ifnet.inet):
-            return ifnet, crossings
+            return ifnet, here
         bridge = ifnet.bridge
         if bridge is None or not bridge.running:
             continue
         owner = _bridge_owner(bridge, address, exclude=ifnet)
+        if owner is bridge:
+            return owner, here + [Step(bridge)]    # bridge_input(), for the bridge's stack
         if owner is not None:
-            return owner, crossings
+            return owner, here
         for member in bridge.members:
             egress = member.ifnet
             if egress is ifnet or not _usable(egress):
                 continue
-            crossing = crossings + [(bridge.vnet, ifnet, egress)]
+            # bridge_forward(): the bridge's tap, its hooks on both members,
+            # then the member's transmit routine
+            crossing = here + [Step(bridge), Step(ifnet, "in", bridge.vnet),
+                               Step(egress, "out", bridge.vnet), Step(egress)]
             queue += [(peer, crossing) for peer in _wire(egress)]
     return None
 

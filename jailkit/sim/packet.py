@@ -1,10 +1,18 @@
 """An IPv4 packet as the sim's firewalls and NAT see it: protocol, the two
 addresses and, for TCP and UDP, the two ports (for ICMP echo the query id
-stands in for both ports, as pf and libalias key ICMP queries)."""
+stands in for both ports, as pf and libalias key ICMP queries).
+
+For bpf(4) readers (tcpdump) a packet also carries what its headers would
+show: the TTL, the IP id, and a TCP segment's flags, sequence and
+acknowledgement numbers and data length. A connection's initial sequence
+number is a keyed hash of its 4-tuple (RFC 6528, as tcp_new_isn() in
+sys/netinet/tcp_subr.c), fixed here so a run repeats; NAT does not change
+sequence numbers."""
 
 from __future__ import annotations
 
 import ipaddress
+import zlib
 from dataclasses import dataclass, replace
 
 IPv4 = ipaddress.IPv4Address
@@ -26,17 +34,100 @@ class Packet:
     rst: bool = False
     size: int = 84              # bytes on the wire (an echo request with 56 data bytes)
     rcvif: str = ""             # the interface it came in on, once received
+    ttl: int = 64               # net.inet.ip.ttl; each router lowers it (ip_forward)
+    ip_id: int = 0              # 0 for TCP (DF set, RFC 6864; ip_fillid())
+    flags: str = ""             # TCP flags as tcpdump prints them ("S", "S.", "P.", "F.")
+    seq: int = -1               # TCP sequence number (-1: the 4-tuple's own, see tcp_seq)
+    ack: int = 0                # TCP acknowledgement number
+    data: int = 0               # bytes of TCP or UDP data
+    text: str = ""              # those bytes, where the sim knows them (a request, an answer)
+    tsval: int = 0              # TCP timestamps option (RFC 7323): the sender's clock
+    tsecr: int = 0              # and the last one it got from the other end
+
+    def __post_init__(self) -> None:
+        if self.proto == "tcp" and self.seq < 0:
+            self._number_segment()
+        elif self.seq < 0:
+            self.seq = 0                    # an ICMP echo's sequence number
+        if not self.flags and self.proto == "tcp":
+            self.flags = "S" if self.syn and not self.reply else ("R." if self.rst else ".")
+
+    def _number_segment(self) -> None:
+        """A segment made without numbers: a connection's SYN starts at its
+        ISN; a segment of an established connection (the harness's) is
+        numbered as the first after the handshake."""
+        if self.syn and not self.reply:
+            self.seq = isn(self.tuple())
+            self.tsval = ts_offset(self.seq)
+        else:
+            self.seq = isn(self.tuple()) + 1
+            self.ack = isn(reverse(self.tuple())) + 1
+            self.tsval, self.tsecr = ts_offset(self.seq - 1), ts_offset(self.ack - 1)
 
     def tuple(self) -> tuple:
         return (self.proto, self.src, self.sport, self.dst, self.dport)
 
     def answer(self, **changes) -> "Packet":
-        """The packet that answers this one: addresses and ports swapped."""
+        """The packet that answers this one: addresses and ports swapped; for
+        TCP, the SYN-ACK of a SYN, the RST that refuses it, or the ACK of a
+        segment (tcp_input: ack = what arrived, plus one for SYN and FIN)."""
+        changes.setdefault("flags", "")
+        changes.setdefault("data", 0)
+        changes.setdefault("text", "")
+        if self.proto == "tcp":
+            changes.update(self._tcp_answer(changes))
         return replace(self, src=self.dst, dst=self.src, sport=self.dport, dport=self.sport,
-                       syn=False, reply=True, **changes)
+                       syn=False, reply=True, ttl=64, **changes)
+
+    def _tcp_answer(self, changes: dict) -> dict:
+        acked = self.seq + self.data + (1 if "S" in self.flags or "F" in self.flags else 0)
+        if changes.get("rst"):
+            # tcp_dropwithreset(): a refused SYN gets seq 0 and its ACK
+            flags = "R."
+            answer = {"seq": 0, "ack": acked, "tsval": 0, "tsecr": 0}
+        elif self.syn and not self.reply:
+            flags = "S."
+            start = isn(reverse(self.tuple()))
+            answer = {"seq": start, "ack": acked, "tsval": ts_offset(start), "tsecr": self.tsval}
+        else:
+            flags = changes["flags"] or "."
+            answer = {"seq": self.ack, "ack": acked, "tsval": self.tsecr, "tsecr": self.tsval}
+        return {**answer, "flags": flags, "size": tcp_size(flags, changes["data"])}
 
     def copy(self) -> "Packet":
         return replace(self)
+
+
+def segment(packet: Packet, flags: str, text: str = "", *, forward: bool = True) -> Packet:
+    """The next segment of ``packet``'s connection, carrying ``text``: from
+    the same end (``forward``) after it, or from the other end answering it."""
+    data = len(text.encode())
+    if not forward:
+        return packet.answer(flags=flags, data=data, text=text)
+    advance = packet.data + (1 if "S" in packet.flags or "F" in packet.flags else 0)
+    return replace(packet, flags=flags, seq=packet.seq + advance, data=data, text=text,
+                   syn=False, ttl=64, size=tcp_size(flags, data))
+
+
+def tcp_size(flags: str, data: int) -> int:
+    """IP length of a FreeBSD TCP segment: 20 + 20 header bytes, plus the
+    options tcp_addoptions() adds (MSS, window scale, SACK permitted and
+    timestamps on SYNs: 20 bytes; timestamps padded to 12 on the rest; none
+    on a reset)."""
+    options = 0 if "R" in flags else (20 if "S" in flags else 12)
+    return 40 + options + data
+
+
+def isn(key: tuple) -> int:
+    """The initial sequence number of the end that sends ``key``."""
+    return zlib.crc32(repr(key).encode()) & 0xffffffff
+
+
+def ts_offset(start: int) -> int:
+    """The timestamps option's value of a connection's end: FreeBSD adds a
+    random offset per connection (tcp_new_ts_offset()); the sim's clock
+    does not tick within an exchange, so the value stays."""
+    return zlib.crc32(start.to_bytes(4, "big")) & 0xffffffff
 
 
 def reverse(key: tuple) -> tuple:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -238,6 +239,7 @@ class Pf:
             return Verdict.PASS
         before = packet.tuple()
         translation = self._translate(hook, packet)
+        rule: Rule | None
         if translation is not None and translation.pass_:
             rule, verdict = translation, Verdict.PASS
         else:
@@ -471,7 +473,7 @@ class _Parser(Words):
         return [self.need()]
 
     # -- statements -----------------------------------------------------------
-    def rules(self) -> list[Rule | None]:
+    def rules(self) -> Sequence[Rule | None]:
         first = self.need()
         if first == "set":
             return self.option()
@@ -487,7 +489,7 @@ class _Parser(Words):
             return self.expand(rule, self.endpoints())
         raise self.fail()
 
-    def option(self) -> list[Rule | None]:
+    def option(self) -> Sequence[Rule | None]:
         name = self.need()
         if name == "skip":
             if not self.take("on"):
@@ -522,17 +524,18 @@ class _Parser(Words):
             raise PfUnmodelled(self.line, "IPv6 rules are not modelled by the jailkit sim")
         rule.af = family
 
-    def filter_rules(self, action: str) -> list[Rule | None]:
+    def filter_rules(self, action: str) -> Sequence[Rule | None]:
         rule = Rule(action)
         if action == "block":
             policy = self.take("drop", "return", "return-rst", "return-icmp") or self.policy
             rule.policy = "return" if policy.startswith("return") else "drop"
         self.header(rule)
-        protos = self.take("proto") and self.items()
-        if any(proto not in PROTOCOLS for proto in protos or []):
+        protos = self.items() if self.take("proto") else []
+        if any(proto not in PROTOCOLS for proto in protos):
             raise self.fail()
         endpoints = self.endpoints()
-        expanded = [r for proto in (protos or [None])
+        wanted: list[str | None] = [*protos] if protos else [None]
+        expanded = [r for proto in wanted
                     for r in self.expand(Rule(**{**rule.__dict__, "proto": proto}), endpoints)]
         tail = self.options(action)
         rules = []
@@ -545,7 +548,7 @@ class _Parser(Words):
             rules.append(r)
         return rules
 
-    def translation_rules(self, action: str) -> list[Rule | None]:
+    def translation_rules(self, action: str) -> Sequence[Rule | None]:
         rule = Rule(action, pass_=bool(self.take("pass")))
         if self.take("log"):
             rule.log = True
@@ -581,19 +584,21 @@ class _Parser(Words):
         return expanded
 
     # -- addresses ------------------------------------------------------------
-    def endpoints(self) -> tuple[list[Address], list, list[Address], list]:
+    def endpoints(self) -> tuple[list[Address], list[Port | None], list[Address], list[Port | None]]:
         """``all``, or ``from HOST [port P] to HOST [port P]`` (each part
         optional), each a list (pf.conf's { } lists)."""
-        sources, sports, dests, dports = [Address()], [None], [Address()], [None]
+        sources, dests = [Address()], [Address()]
+        sports: list[Port | None] = [None]
+        dports: list[Port | None] = [None]
         if not self.take("all"):
             if self.take("from"):
                 sources = self.hosts()
                 if self.take("port"):
-                    sports = self.ports()
+                    sports = list[Port | None](self.ports())
             if self.take("to"):
                 dests = self.hosts()
                 if self.take("port"):
-                    dports = self.ports()
+                    dports = list[Port | None](self.ports())
         return sources, sports, dests, dports
 
     def expand(self, rule: Rule, endpoints: tuple) -> list[Rule]:

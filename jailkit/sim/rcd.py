@@ -56,6 +56,7 @@ class Script:
     start: Callable[[Context], int] | None = None
     stop: Callable[[Context], int] | None = None
     status: Callable[[Context], int] | None = None
+    precmd: Callable[[Context], int] | None = None   # start_precmd: non-zero stops the start
 
 
 def _load_kld(ctx: Context, module: str) -> bool:
@@ -163,6 +164,19 @@ def _natd_start(ctx: Context) -> int:
     return ctx.run(*argv)
 
 
+def _ipmon_precmd(ctx: Context) -> int:
+    """rc.d/ipmon ipmon_precmd: rc.subr's err() when neither ipfilter nor
+    ipnat is enabled, or when ipf -V does not say "Running: yes"."""
+    if not ctx.yes("ipfilter_enable") and not ctx.yes("ipnat_enable"):
+        ctx.proc.error("/etc/rc.d/ipmon: ERROR: ipmon requires either ipfilter or ipnat enabled\n")
+        return 1
+    ipf = ctx.proc.kernel.firewall(ctx.proc.vnet, "ipf")
+    if ipf is None or not ipf.enabled:
+        ctx.proc.error("/etc/rc.d/ipmon: ERROR: ipfilter module is not loaded\n")
+        return 1
+    return 0
+
+
 # -- jail -------------------------------------------------------------------------------
 
 def _jail_start(ctx: Context, names: list[str]) -> int:
@@ -199,13 +213,14 @@ SCRIPTS = {script.name: script for script in [
     Script("ipfilter", "ipfilter_enable", jails="vnet", start=_ipfilter_start, stop=_ipfilter_stop),
     Script("ipnat", "ipnat_enable", jails="vnet", start=_ipnat_start),
     Script("natd", "natd_enable", jails="vnet", start=_natd_start),
+    Script("ipmon", "ipmon_enable", daemon="ipmon", jails="host", precmd=_ipmon_precmd),
     Script("syslogd", "syslogd_enable", daemon="syslogd"),
     Script("inetd", "inetd_enable", daemon="inetd"),
     Script("sshd", "sshd_enable", daemon="sshd"),
     Script("cron", "cron_enable", daemon="cron"),
     Script("jail", "jail_enable", jails="host"),
 ]}
-BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "natd", "syslogd", "inetd", "sshd", "cron"]
+BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "ipmon", "natd", "syslogd", "inetd", "sshd", "cron"]
 
 
 def run_rc_command(proc: Proc, rcvars: dict[str, str], name: str, verb: str,
@@ -235,14 +250,15 @@ def run_rc_command(proc: Proc, rcvars: dict[str, str], name: str, verb: str,
             return stop
         return run_rc_command(proc, rcvars, name, "onestart" if forced else "start", args)
     if script.daemon is not None:
-        return _daemon(ctx, script.daemon, base)
+        return _daemon(ctx, script.daemon, base, script.precmd)
     if name == "jail":
         return (_jail_start if base == "start" else _jail_stop)(ctx, args or []) if base != "status" else 0
     action = {"start": script.start, "stop": script.stop, "status": script.status}[base]
     return action(ctx) if action is not None else 0
 
 
-def _daemon(ctx: Context, name: str, verb: str) -> int:
+def _daemon(ctx: Context, name: str, verb: str,
+            precmd: Callable[[Context], int] | None = None) -> int:
     proc = ctx.proc
     process = daemons.running(proc, name)
     if verb == "status":
@@ -254,6 +270,8 @@ def _daemon(ctx: Context, name: str, verb: str) -> int:
     if verb == "start":
         if process is not None:
             proc.error(f"{name} already running?  (pid={process.pid}).\n")
+            return 1
+        if precmd is not None and precmd(ctx) != 0:
             return 1
         if name == "sshd":
             proc.write(daemons.ssh_keygen_all(proc))

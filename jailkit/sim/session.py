@@ -34,6 +34,10 @@ class LoginShell:
         self.terminal = terminal
         self.limit = limit
         self.shell = Shell(_login(machine, jail), name="sh", command_name="sh")
+        # The session's terminal: a background job keeps writing to it, and
+        # what it writes shows up with whichever line runs then.
+        self.out = Stream(_nowhere)
+        self.err = Stream(_nowhere)
         self.ended = False
         self.interrupted = False
 
@@ -44,8 +48,9 @@ class LoginShell:
     def run(self, line: str, stdin: str | None, out: Write, err: Write) -> int:
         """Run one command line; its output goes to ``out`` and ``err`` as it
         is written. Sets ``ended`` when the line ran exit."""
-        self.shell.proc = replace(self.shell.proc, stdin=Input(stdin or ""), stdout=Stream(out),
-                                  stderr=Stream(err))
+        self.out.sink, self.err.sink = out, err
+        self.shell.proc = replace(self.shell.proc, stdin=Input(stdin or ""), stdout=self.out,
+                                  stderr=self.err)
         self.interrupted = False
         try:
             tree = syntax.parse(line)
@@ -103,6 +108,10 @@ class LoginShell:
                 return seconds
             time.sleep(min(TICK, left))
         return min(seconds, time.monotonic() - started)
+
+
+def _nowhere(text: str) -> None:
+    """Before the first line, nothing is written."""
 
 
 def _login(machine: Machine, jail: str | None) -> Proc:

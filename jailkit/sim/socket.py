@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .errno import ECONNREFUSED, ETIMEDOUT
-from .network import Path, Unreachable, send, source_address
+from .network import Path, Unreachable, converse, follow, send, source_address
 from .packet import Packet
 from .vnet import Hook
 
@@ -67,10 +67,18 @@ class Connection:
     server: "Vnet"
     peer: tuple[IPv4, int]       # the client as the server sees it (after NAT)
     rtt: float                   # milliseconds
+    # the handshake's ways and the client's last segment, for the segments
+    # that follow (jailkit.sim.network.converse: what bpf readers see)
+    ways: tuple[Path, Path, Packet, "Kernel"] | None = None
 
     def exchange(self, request: str) -> str:
-        """The service's answer; a socket nothing serves closes silently."""
-        return answer(self.listener, request, self.peer)
+        """The service's answer; a socket nothing serves closes silently. The
+        segments carrying it cross the handshake's ways (what bpf readers see)."""
+        reply = answer(self.listener, request, self.peer)
+        if self.ways is not None:
+            there, back, ack, kernel = self.ways
+            converse(there, back, ack, request, reply, kernel.clock)
+        return reply
 
 
 class ConnectError(Exception):
@@ -125,7 +133,10 @@ def connect(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int) -> Connect
     kernel.advance(rtt / 1000)
     if listener is None:
         raise ConnectError(ECONNREFUSED)
-    return Connection(listener, there.destination, (there.packet.src, there.packet.sport), rtt)
+    ack = back.packet.answer()          # the handshake's last segment
+    follow(there, ack, kernel.clock)
+    return Connection(listener, there.destination, (there.packet.src, there.packet.sport), rtt,
+                      (there, back, ack, kernel))
 
 
 def datagram(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int, request: str,

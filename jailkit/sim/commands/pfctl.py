@@ -44,8 +44,8 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE)
         return 1
     flags = {f for f, _ in opts}
-    values = {f: v for f, v in opts}
-    killers = [v for f, v in opts if f == "k"]
+    values = {f: v or "" for f, v in opts}     # options with an argument always have one
+    killers = [v or "" for f, v in opts if f == "k"]
     if len(killers) > 2:
         proc.warnx("can only specify -k twice")
         proc.error(USAGE)

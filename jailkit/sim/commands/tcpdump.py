@@ -1,19 +1,51 @@
-"""tcpdump(1) as far as a jail's bpf(4) access goes (contrib/tcpdump,
-libpcap pcap-bpf.c): it needs /dev/bpf, which a jail's devfs ruleset hides
-unless it unhides it (qjail's ruleset 50 does). Without it libpcap's
-bpf_open() finds neither the cloning /dev/bpf nor /dev/bpf0 and reports
-"(there are no BPF devices)"; tcpdump prints that and exits 1.
+"""tcpdump(1) 4.99 as FreeBSD 14 ships it (contrib/tcpdump, libpcap's
+pcap-bpf.c), reading the packets that cross one interface through bpf(4)
+(jailkit.sim.bpf).
 
-With bpf it announces what it listens on and captures until -c packets
-came or it is stopped: SIGINT (^C) or SIGTERM (timeout(1)) run its
-cleanup(), which prints the counters; after SIGINT it exits 0. The sim's programs do not run side by side, so nothing else is
-sent while tcpdump waits: it captures what the lab sends by itself, which
-is nothing."""
+It needs /dev/bpf, which a jail's devfs ruleset hides unless it unhides it
+(qjail's ruleset 50 does). Without it libpcap's bpf_open() finds neither the
+cloning /dev/bpf nor /dev/bpf0 and reports "(there are no BPF devices)";
+tcpdump prints that and exits 1. A jail without its own vnet sees the
+host's interfaces, and so captures on them.
+
+With bpf it announces what it listens on, on standard error, and prints
+each packet the filter expression (pcap-filter(7)) accepts, in the format
+of print-ip.c, print-tcp.c, print-udp.c and print-icmp.c: the time, then
+"IP", then the addresses and ports and what the protocol says; -v adds the
+IP header's fields and the TCP checksum, -n keeps addresses and ports
+numeric. It ends when -c packets came or it is stopped: SIGINT (^C) or
+SIGTERM (timeout(1)) run its cleanup(), which breaks the loop; then a
+newline goes to standard output (a line may have been cut) and info()
+prints the counters on standard error; it exits 0.
+
+The sim runs one program at a time: in the foreground tcpdump waits while
+nothing else runs, so it shows what the lab sends by itself (nothing). A
+capture started as a background job (`tcpdump -c 4 ... > file &`) goes on
+while later commands run: its descriptor stays bound and each packet is
+printed as it crosses, until -c packets came or the job's time is up (a
+login session's background jobs stop after BACKGROUND_LIMIT virtual
+seconds; the end is seen at the next packet). A job whose output goes into
+a pipe, such as the caller's own, is one its reader waits for: it runs in
+place, as before.
+
+Names (without -n) come from /etc/hosts and /etc/services: tcpdump's own
+DNS lookups would pass time inside another program's packet, so they are
+not made."""
 
 from __future__ import annotations
 
-from ..kernel import Deadline
-from ..proc import Interrupted, Proc, program
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable
+
+from .. import bpf
+from ..ifnet import Ifnet, Loopback
+from ..kernel import EPOCH, Deadline
+from ..packet import PROTOCOLS, Packet, port_name, service_port
+from ..proc import Buffer, Interrupted, Proc, program
+from ..resolver import ResolveError, hosts_file, resolve
 from ...getopt import GetoptError, getopt
 
 SNAPLEN = 262144
@@ -26,74 +58,619 @@ USAGE = (
     "\t\t[ -V file ] [ -w file ] [ -W filecount ] [ -y datalinktype ]\n"
     "\t\t[ --time-stamp-precision precision ] [ --micro ] [ --nano ]\n"
     "\t\t[ -z postrotate-command ] [ -Z user ] [ expression ]\n")
+OPTSTRING = "AbB:c:C:dDeE:fF:G:hHi:IJj:KlLm:M:nNOpqQ:r:s:StT:uUvV:w:W:xXy:Yz:Z:#"
+# Options that change nothing the sim prints (buffer size, line buffering,
+# optimisation of the filter program, packet-buffered output).
+NO_EFFECT = set("BlOU")
+MODELLED = NO_EFFECT | set("cDiKnpqSstv")
+# A FreeBSD TCP end's window after the handshake: a 65536-byte receive
+# buffer rounded up by tcp_mss(), scaled by 2^6 (wscale 6).
+WINDOW = 1027
+SYN_WINDOW = 65535
+IPPROTO = {"tcp": "TCP", "udp": "UDP", "icmp": "ICMP"}
+# print-tcp.c: the text protocols it decodes by port, in the order it tries
+# them, and the requests that mark a line worth printing (None: every line
+# is; print-http.c httpcmds, whose answers have the status code second).
+TEXT_PROTOCOLS: list[tuple[tuple[int, ...], str, tuple[str, ...] | None]] = [
+    ((25,), "SMTP", None), ((43,), "WHOIS", None), ((21,), "FTP", None),
+    ((80, 8080), "HTTP", ("GET", "PUT", "COPY", "HEAD", "LOCK", "MOVE", "POLL", "POST", "BCOPY",
+                          "BMOVE", "MKCOL", "TRACE", "LABEL", "MERGE", "DELETE", "SEARCH",
+                          "UNLOCK", "REPORT", "UPDATE", "NOTIFY", "BDELETE", "CONNECT",
+                          "OPTIONS", "CHECKIN", "PROPFIND", "CHECKOUT", "CCM_POST",
+                          "SUBSCRIBE", "PROPPATCH", "BPROPFIND", "BPROPPATCH", "UNCHECKOUT",
+                          "MKACTIVITY", "MKWORKSPACE", "UNSUBSCRIBE", "RPC_CONNECT",
+                          "VERSION-CONTROL", "BASELINE-CONTROL")),
+]
+
+
+class FilterError(Exception):
+    """pcap_compile() failed: the message follows "tcpdump: "."""
+
+
+@dataclass
+class Options:
+    count: int = 0
+    device: str | None = None
+    numeric: bool = False
+    verbose: int = 0
+    quick: bool = False
+    absolute: bool = False           # -S
+    no_checksums: bool = False       # -K
+    stamps: int = 0                  # -t given once (no time) or twice (seconds since the epoch)
+    promisc: bool = True
+    snaplen: int = SNAPLEN
+    list_devices: bool = False
+    expression: list[str] = field(default_factory=list)
 
 
 @program("/usr/sbin/tcpdump")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
-        opts, expression = getopt(argv[1:], "AbB:c:C:dDeE:fF:G:hHi:IJj:KlLm:M:nNOpqQ:r:s:StT:uUvV:"
-                                            "w:W:xXy:Yz:Z:#")
+        options = _options(proc, argv)
+    except ValueError as exc:
+        proc.warnx(str(exc))
+        return 1
     except GetoptError as exc:
         proc.warnx(str(exc))
         proc.error(USAGE)
         return 1
-    values = dict(opts)
-    flags = {f for f, _ in opts}
-    if flags & {"r", "w", "F", "V"}:
-        proc.warnx("reading or writing capture files is not modelled by the jailkit sim")
-        return 1
-    count = values.get("c")
-    if count is not None and (not count.isdigit() or int(count) <= 0):
-        proc.warnx(f"invalid packet count {count}")
-        return 1
+    if options.list_devices:
+        _list_devices(proc)
+        return 0
     if not proc.has_device("bpf") and not proc.has_device("bpf0"):
         proc.error("tcpdump: (there are no BPF devices)\n")
         return 1
+    ifnet = _open(proc, options)
+    if ifnet is None:
+        return 1
+    try:
+        accept = compile_filter(proc, " ".join(options.expression))
+    except FilterError as exc:
+        proc.error(f"tcpdump: {exc}\n")
+        return 1
+    _announce(proc, options, ifnet)
+    reader = Reader(proc, options, ifnet, accept)
+    if proc.kernel.jobs and not isinstance(proc.stdout, Buffer):
+        reader.go_on()
+        return 0
+    return reader.wait()
+
+
+def _options(proc: Proc, argv: list[str]) -> Options:
+    opts, expression = getopt(argv[1:], OPTSTRING)
+    flags = [f for f, _ in opts]
+    unmodelled = sorted(set(flags) - MODELLED)
+    if unmodelled:
+        raise ValueError(f"-{unmodelled[0]}: not modelled by the jailkit sim")
+    values = dict(opts)
+    options = Options(device=values.get("i"), numeric="n" in flags, verbose=flags.count("v"),
+                      quick="q" in flags, absolute="S" in flags, no_checksums="K" in flags,
+                      stamps=flags.count("t"),
+                      promisc="p" not in flags, list_devices="D" in flags,
+                      expression=expression)
+    if options.stamps > 2:
+        raise ValueError("-ttt and more: not modelled by the jailkit sim")
+    count = values.get("c")
+    if count is not None:
+        # tcpdump.c: "invalid packet count %s" for anything but a positive number
+        if not count.isdigit() or int(count) <= 0:
+            raise ValueError(f"invalid packet count {count}")
+        options.count = int(count)
+    snaplen = values.get("s")
+    if snaplen is not None:
+        if not snaplen.isdigit():
+            raise ValueError(f"invalid snaplen {snaplen}")
+        options.snaplen = int(snaplen) or SNAPLEN       # 0 means the default
+    return options
+
+
+def _list_devices(proc: Proc) -> None:
+    """-D: pcap_findalldevs(), numbered."""
+    for number, ifnet in enumerate(proc.vnet.ifnets, start=1):
+        state = ["Up"] if ifnet.up else []
+        state += ["Running"] if ifnet.running else []
+        state += ["Loopback"] if isinstance(ifnet, Loopback) else []
+        proc.write(f"{number}.{ifnet.name} [{', '.join(state)}]\n")
+
+
+def _open(proc: Proc, options: Options) -> Ifnet | None:
+    """pcap_create() and pcap_activate() on -i's interface, or on the first
+    one pcap_findalldevs() offers (up, and not a loopback if any other is)."""
     if proc.user != "root":
         # PCAP_ERROR_PERM_DENIED: device, pcap_statustostr() and libpcap's text
-        proc.error(f"tcpdump: {values.get('i', 'any')}: You don't have permission to perform "
+        proc.error(f"tcpdump: {options.device or 'any'}: You don't have permission to perform "
                    "this capture on that device\n((cannot open device) /dev/bpf: "
                    "Permission denied)\n")
-        return 1
-    interfaces = [i for i in proc.vnet.ifnets if i.up]
-    if "D" in flags:
-        for number, ifnet in enumerate(proc.vnet.ifnets, start=1):
-            state = ["Up"] if ifnet.up else []
-            state += ["Running"] if ifnet.running else []
-            state += ["Loopback"] if ifnet.name.startswith("lo") else []
-            proc.write(f"{number}.{ifnet.name} [{', '.join(state)}]\n")
-        return 0
-    name = values.get("i")
+        return None
+    name = options.device
     if name is None:
-        usable = [i for i in interfaces if not i.name.startswith("lo")] or interfaces
+        up = [i for i in proc.vnet.ifnets if i.up]
+        usable = [i for i in up if not isinstance(i, Loopback)] or up
         if not usable:
             proc.error("tcpdump: no suitable device found\n")
-            return 1
+            return None
         name = usable[0].name
     ifnet = proc.vnet.ifunit(name)
     if ifnet is None:
-        proc.error(f"tcpdump: {name}: No such device exists\n(BIOCSETIF failed: Device not configured)\n")
-        return 1
+        proc.error(f"tcpdump: {name}: No such device exists\n"
+                   "(BIOCSETIF failed: Device not configured)\n")
+        return None
     if not ifnet.up:
         proc.error(f"tcpdump: {name}: That device is not up\n")
-        return 1
-    link = "NULL (BSD loopback)" if name.startswith("lo") else "EN10MB (Ethernet)"
-    verbose = "v" in flags
-    if not verbose:
+        return None
+    return ifnet
+
+
+def _announce(proc: Proc, options: Options, ifnet: Ifnet) -> None:
+    link = "NULL (BSD loopback)" if isinstance(ifnet, Loopback) else "EN10MB (Ethernet)"
+    if not options.verbose:
         proc.error("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n")
-    proc.error(f"{'tcpdump: ' if verbose else ''}listening on {name}, link-type {link}, "
-               f"snapshot length {int(values.get('s', SNAPLEN))} bytes\n")
-    try:
-        while True:
-            proc.kernel.advance(1.0)
-    except Interrupted:
-        _counters(proc)
+    proc.error(f"{'tcpdump: ' if options.verbose else ''}listening on {ifnet.name}, "
+               f"link-type {link}, snapshot length {options.snaplen} bytes\n")
+
+
+# -- the capture -------------------------------------------------------------------------------
+
+class Reader:
+    """pcap_loop() with print_packet() as its callback: prints what the
+    descriptor hands over until -c is reached or the loop is broken."""
+
+    def __init__(self, proc: Proc, options: Options, ifnet: Ifnet, accept: Predicate) -> None:
+        self.proc = proc
+        self.options = options
+        self.printer = Printer(proc, options)
+        self.captured = 0
+        self.process_pid = 0                  # a background job's process
+        self.descriptor = bpf.attach(bpf.Descriptor(ifnet, accept, self.deliver, options.promisc))
+
+    @property
+    def done(self) -> bool:
+        return bool(self.options.count) and self.captured >= self.options.count
+
+    def deliver(self, capture: bpf.Capture) -> None:
+        if self.done:
+            return
+        if self.process_pid and not self._alive():
+            bpf.detach(self.descriptor)         # killed with its jail: nothing more is printed
+            return
+        self.captured += 1
+        self.proc.write(self.printer.line(capture))
+        if self.done and self.process_pid:
+            self._stop(interrupted=False)
+
+    def _alive(self) -> bool:
+        return any(p.pid == self.process_pid for p in self.proc.kernel.processes)
+
+    def wait(self) -> int:
+        """In the foreground: wait for packets until -c, SIGINT or SIGTERM."""
+        try:
+            while not self.done:
+                self.proc.kernel.advance(1.0)
+        except Interrupted:
+            self._close(interrupted=True)
+            return 0
+        except Deadline:
+            self._close(interrupted=True)      # SIGTERM from timeout(1)
+            raise
+        self._close(interrupted=False)
         return 0
-    except Deadline:
-        _counters(proc)     # SIGTERM from timeout(1)
-        raise
+
+    def go_on(self) -> None:
+        """As a background job: the descriptor stays bound after the shell
+        goes on; the job is a process until it ends."""
+        kernel = self.proc.kernel
+        if kernel.foreground:               # a login session's job: stopped at its limit
+            self.descriptor.until = kernel.sigint_at
+            self.descriptor.expire = lambda: self._stop(interrupted=True)
+        self.process_pid = kernel.spawn(self.proc.prison.jid, "tcpdump", self.proc.user).pid
+
+    def _stop(self, interrupted: bool) -> None:
+        """The background job ends: its output, then its process goes (and a
+        jail without persist that it kept alive with it)."""
+        self._close(interrupted)
+        kernel = self.proc.kernel
+        kernel.processes[:] = [p for p in kernel.processes if p.pid != self.process_pid]
+        if not self.proc.prison.is_host:
+            kernel.reap_if_empty(self.proc.prison)
+
+    def _close(self, interrupted: bool) -> None:
+        """tcpdump.c after pcap_loop(): the newline when the loop was broken,
+        then info(1) from pcap_stats()."""
+        descriptor = self.descriptor
+        bpf.detach(descriptor)
+        if interrupted:
+            self.proc.write("\n")
+        self.proc.error(f"{_counted(self.captured, 'captured')}\n"
+                        f"{_counted(descriptor.received, 'received by filter')}\n"
+                        f"{_counted(descriptor.dropped, 'dropped by kernel')}\n")
 
 
-def _counters(proc: Proc) -> None:
-    """tcpdump.c cleanup() -> info(): what it captured (here nothing)."""
-    proc.error("\n0 packets captured\n0 packets received by filter\n0 packets dropped by kernel\n")
+def _counted(number: int, what: str) -> str:
+    """tcpdump.c PLURAL_SUFFIX()."""
+    return f"{number} packet{'' if number == 1 else 's'} {what}"
+
+
+# -- printing ---------------------------------------------------------------------------------
+
+class Printer:
+    """print_packet() -> ether_if_print() -> ip_print() and the protocol's
+    printer, for the sim's IPv4 packets."""
+
+    def __init__(self, proc: Proc, options: Options) -> None:
+        self.options = options
+        self.names = {} if options.numeric else {a: names[0] for a, names in
+                                                 reversed(hosts_file(proc))}
+        # print-tcp.c tcp_seq_hash4: the first numbers of each conversation
+        self.conversations: dict[tuple, tuple[int, int]] = {}
+
+    def line(self, capture: bpf.Capture) -> str:
+        packet = capture.packet
+        body = {"tcp": self._tcp, "udp": self._udp, "icmp": self._icmp}[packet.proto]
+        return f"{self._stamp(capture.time)}IP {self._ip_header(packet)}{body(capture)}\n"
+
+    def _stamp(self, seconds: float) -> str:
+        """ts_format(): local time to the microsecond (the sim's boxes run in
+        UTC); -t leaves it out, -tt gives seconds since the epoch."""
+        if self.options.stamps == 1:
+            return ""
+        moment = EPOCH + timedelta(seconds=seconds)
+        if self.options.stamps == 2:
+            return f"{moment.timestamp():.6f} "
+        return moment.strftime("%H:%M:%S.%f ")
+
+    def _ip_header(self, packet: Packet) -> str:
+        """print-ip.c with -v: the header's fields, then a new line."""
+        if not self.options.verbose:
+            return ""
+        df = "DF" if packet.proto == "tcp" else "none"     # TCP sets DF (path MTU discovery)
+        return (f"(tos 0x0, ttl {packet.ttl}, id {packet.ip_id}, offset 0, flags [{df}], "
+                f"proto {IPPROTO[packet.proto]} ({PROTOCOLS[packet.proto]}), "
+                f"length {packet.size})\n    ")
+
+    def _host(self, address: ipaddress.IPv4Address) -> str:
+        return self.names.get(address, str(address))
+
+    def _port(self, port: int) -> str:
+        return str(port) if self.options.numeric else port_name(port)
+
+    def _ends(self, packet: Packet) -> str:
+        return (f"{self._host(packet.src)}.{self._port(packet.sport)} > "
+                f"{self._host(packet.dst)}.{self._port(packet.dport)}: ")
+
+    def _udp(self, capture: bpf.Capture) -> str:
+        packet = capture.packet
+        data = packet.data or max(packet.size - 28, 0)
+        checked = "[udp sum ok] " if self.options.verbose > 1 and not self.options.no_checksums else ""
+        return f"{self._ends(packet)}{checked}UDP, length {data}"
+
+    def _icmp(self, capture: bpf.Capture) -> str:
+        packet = capture.packet
+        kind = "echo reply" if packet.reply else "echo request"
+        return (f"{self._host(packet.src)} > {self._host(packet.dst)}: ICMP {kind}, "
+                f"id {packet.sport}, seq {packet.seq}, length {packet.size - 20}")
+
+    def _tcp(self, capture: bpf.Capture) -> str:
+        packet = capture.packet
+        if self.options.quick:
+            return f"{self._ends(packet)}tcp {packet.data}"
+        seq, ack = self._numbers(packet)
+        fields = [f"Flags [{packet.flags}]"]
+        if self.options.verbose and not self.options.no_checksums:
+            fields.append(f"cksum 0x{tcp_checksum(packet, capture.ifnet):04x} (correct)")
+        if self.options.verbose > 1 or packet.data or set(packet.flags) & set("SFR"):
+            fields.append(f"seq {seq}" + (f":{(seq + packet.data) & 0xffffffff}"
+                                          if packet.data else ""))
+        if "." in packet.flags:
+            fields.append(f"ack {ack}")
+        fields.append(f"win {_window(packet)}")
+        options = _tcp_options(packet, capture.ifnet)
+        if options:
+            fields.append(f"options [{options}]")
+        fields.append(f"length {packet.data}")
+        return self._ends(packet) + ", ".join(fields) + self._payload(packet)
+
+    def _payload(self, packet: Packet) -> str:
+        """The text protocols print-tcp.c decodes by port (txtproto_print())."""
+        if not packet.text:
+            return ""
+        for ports, name, requests in TEXT_PROTOCOLS:
+            if packet.sport in ports or packet.dport in ports:
+                return ": " + text_protocol(packet.text, name, requests, self.options.verbose)
+        return ""
+
+    def _numbers(self, packet: Packet) -> tuple[int, int]:
+        """print-tcp.c: with an ACK, numbers relative to the conversation's
+        first ones (recorded at a SYN, or when the conversation is new),
+        unless -S."""
+        seq, ack = packet.seq, packet.ack
+        if self.options.absolute or "." not in packet.flags:
+            return seq, ack
+        rev = packet.sport > packet.dport or (packet.sport == packet.dport
+                                              and packet.src > packet.dst)
+        key = ((packet.dst, packet.src, packet.dport, packet.sport) if rev
+               else (packet.src, packet.dst, packet.sport, packet.dport))
+        if key not in self.conversations or "S" in packet.flags:
+            first = (ack - 1, seq) if rev else (seq, ack - 1)     # (th->seq, th->ack)
+            self.conversations[key] = (first[0] & 0xffffffff, first[1] & 0xffffffff)
+            return seq, ack
+        th_seq, th_ack = self.conversations[key]
+        if rev:
+            return (seq - th_ack) & 0xffffffff, (ack - th_seq) & 0xffffffff
+        return (seq - th_seq) & 0xffffffff, (ack - th_ack) & 0xffffffff
+
+
+def text_protocol(text: str, name: str, requests: tuple[str, ...] | None, verbose: int) -> str:
+    """util-print.c txtproto_print(): the protocol's name; with -v the
+    length and every line, each on a new line after a tab; without, the
+    first line when it is a request or an answer (a status code second)."""
+    if verbose:
+        lines = _text_lines(text)
+        return f"{name}, length: {len(text.encode())}" + "".join(f"\n\t{line}" for line in lines)
+    words = text.split(None, 2)
+    wanted = (requests is None or (words and words[0].upper() in requests)
+              or (len(words) > 1 and re.fullmatch(r"[0-9]{3}", words[1]) is not None))
+    first = _text_lines(text)[:1]
+    return name + (f": {first[0]}" if wanted and first else "")
+
+
+def _text_lines(text: str) -> list[str]:
+    """print_txt_line(): lines ended by CR LF or LF; a line without its end
+    is printed cut ([|proto] is left out: the sim has no snapshot limit)."""
+    lines = re.split(r"\r?\n", text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def _window(packet: Packet) -> int:
+    if "R" in packet.flags:
+        return 0
+    return SYN_WINDOW if "S" in packet.flags else WINDOW
+
+
+def _mss(ifnet_name: str) -> int:
+    """tcp_mssopt(): the interface MTU less 40 (lo0's 16384, Ethernet's 1500)."""
+    return 16344 if ifnet_name.startswith("lo") else 1460
+
+
+def _tcp_options(packet: Packet, ifnet_name: str) -> str:
+    """tcp_addoptions() as FreeBSD sends them: MSS, window scale, SACK
+    permitted and timestamps on a SYN; timestamps (after two NOPs) on the
+    rest; none on a reset."""
+    if "R" in packet.flags:
+        return ""
+    stamps = f"TS val {packet.tsval} ecr {packet.tsecr}"
+    if "S" in packet.flags:
+        return f"mss {_mss(ifnet_name)},nop,wscale 6,sackOK,{stamps}"
+    return f"nop,nop,{stamps}"
+
+
+def tcp_checksum(packet: Packet, ifnet_name: str) -> int:
+    """The Internet checksum (RFC 1071) of the segment the sim models: the
+    pseudo-header, the header with its options, and the data."""
+    options = _option_bytes(packet, ifnet_name)
+    header_words = (20 + len(options)) // 4
+    flags = sum(bit for flag, bit in (("F", 1), ("S", 2), ("R", 4), ("P", 8), (".", 16))
+                if flag in packet.flags)
+    header = (packet.sport.to_bytes(2, "big") + packet.dport.to_bytes(2, "big")
+              + (packet.seq & 0xffffffff).to_bytes(4, "big")
+              + (packet.ack & 0xffffffff).to_bytes(4, "big")
+              + bytes([header_words << 4, flags]) + _window(packet).to_bytes(2, "big")
+              + bytes(4) + options)
+    length = len(header) + packet.data
+    pseudo = packet.src.packed + packet.dst.packed + bytes([0, 6]) + length.to_bytes(2, "big")
+    total = 0
+    data = pseudo + header + bytes(packet.data + packet.data % 2)
+    for index in range(0, len(data), 2):
+        total += (data[index] << 8) | data[index + 1]
+    while total > 0xffff:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def _option_bytes(packet: Packet, ifnet_name: str) -> bytes:
+    if "R" in packet.flags:
+        return b""
+    stamps = bytes([8, 10]) + packet.tsval.to_bytes(4, "big") + packet.tsecr.to_bytes(4, "big")
+    if "S" in packet.flags:
+        return (bytes([2, 4]) + _mss(ifnet_name).to_bytes(2, "big") + bytes([1, 3, 3, 6, 4, 2])
+                + stamps)
+    return bytes([1, 1]) + stamps
+
+
+# -- the filter expression (pcap-filter(7)) -------------------------------------------------------
+
+Predicate = Callable[[Packet], bool]
+PROTOS = ("ip", "tcp", "udp", "icmp")
+NOTHING_HERE = ("ip6", "arp", "rarp")      # protocols the sim never carries: they match nothing
+DIRECTIONS = ("src", "dst")
+TYPES = ("host", "net", "port")
+UNMODELLED_WORDS = ("ether", "proto", "portrange", "less", "greater", "broadcast", "multicast",
+                    "vlan", "mpls", "gateway", "len", "inbound", "outbound", "ifname", "on",
+                    "rulenum", "reason", "action", "sctp", "igmp", "pim", "vrrp", "icmp6")
+
+
+def compile_filter(proc: Proc, text: str) -> Predicate:
+    """pcap_compile(): an empty expression accepts every packet."""
+    tokens = _tokens(text)
+    if not tokens:
+        return lambda packet: True
+    parser = _Parser(proc, tokens)
+    predicate = parser.expression()
+    if parser.more():
+        raise FilterError("can't parse filter expression: syntax error")
+    return predicate
+
+
+def _tokens(text: str) -> list[str]:
+    spaced = text
+    for symbol in ("(", ")", "&&", "||", "!"):
+        spaced = spaced.replace(symbol, f" {symbol} ")
+    return spaced.split()
+
+
+@dataclass
+class _Qualifiers:
+    """The qualifiers of the last primitive, which a bare id takes on."""
+
+    proto: str = ""
+    direction: str = ""
+    kind: str = "host"
+
+
+class _Parser:
+    """A recursive descent over pcap-filter's grammar: or binds loosest,
+    then and, then not; an id with no keyword repeats the last ones."""
+
+    def __init__(self, proc: Proc, tokens: list[str]) -> None:
+        self.proc = proc
+        self.tokens = tokens
+        self.position = 0
+        self.last = _Qualifiers()
+
+    def more(self) -> bool:
+        return self.position < len(self.tokens)
+
+    def peek(self) -> str:
+        return self.tokens[self.position] if self.more() else ""
+
+    def take(self) -> str:
+        if not self.more():
+            raise FilterError("can't parse filter expression: syntax error")
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def expression(self) -> Predicate:
+        left = self.conjunction()
+        while self.peek() in ("or", "||"):
+            self.take()
+            right = self.conjunction()
+            left = _either(left, right)
+        return left
+
+    def conjunction(self) -> Predicate:
+        left = self.negation()
+        while self.peek() in ("and", "&&"):
+            self.take()
+            right = self.negation()
+            left = _both(left, right)
+        return left
+
+    def negation(self) -> Predicate:
+        if self.peek() in ("not", "!"):
+            self.take()
+            inner = self.negation()
+            return lambda packet: not inner(packet)
+        if self.peek() == "(":
+            self.take()
+            inner = self.expression()
+            if self.take() != ")":
+                raise FilterError("can't parse filter expression: syntax error")
+            return inner
+        return self.primitive()
+
+    def primitive(self) -> Predicate:
+        word = self.peek()
+        if word in UNMODELLED_WORDS or set(word) & set("[]=<>"):
+            # other protocols' keywords, and arithmetic on packet bytes (tcp[13] & 2 != 0)
+            raise FilterError(f"can't compile '{word}': not modelled by the jailkit sim")
+        if word in NOTHING_HERE:
+            self.take()
+            return lambda packet: False
+        qualifiers = _Qualifiers()
+        if word in PROTOS:
+            qualifiers.proto = self.take()
+        if self.peek() in DIRECTIONS:
+            qualifiers.direction = self.take()
+            if self.peek() in ("or", "and") and self.position + 1 < len(self.tokens) \
+                    and self.tokens[self.position + 1] in DIRECTIONS:
+                joined = self.take()
+                self.take()
+                qualifiers.direction = f"src {joined} dst"
+        if self.peek() in TYPES:
+            qualifiers.kind = self.take()
+        elif qualifiers.proto and not qualifiers.direction:
+            return _protocol(qualifiers.proto)      # "tcp", "ip" alone
+        if qualifiers == _Qualifiers() and not self._is_id(word):
+            raise FilterError("can't parse filter expression: syntax error")
+        if qualifiers == _Qualifiers():
+            qualifiers = self.last                   # a bare id: the last keywords
+        self.last = qualifiers
+        return self._id(qualifiers, self.take())
+
+    def _is_id(self, word: str) -> bool:
+        return bool(word) and word not in ("(", ")", "and", "or", "not", "&&", "||", "!")
+
+    def _id(self, qualifiers: _Qualifiers, word: str) -> Predicate:
+        if not self._is_id(word):
+            raise FilterError("can't parse filter expression: syntax error")
+        proto = _protocol(qualifiers.proto) if qualifiers.proto else None
+        if qualifiers.kind == "port":
+            test = self._port(word, qualifiers)
+        else:
+            test = self._address(word, qualifiers)
+        return test if proto is None else _both(proto, test)
+
+    def _port(self, word: str, qualifiers: _Qualifiers) -> Predicate:
+        number = service_port(word, qualifiers.proto or "tcp")
+        if number is None:
+            raise FilterError(f"unknown port '{word}'")
+        if qualifiers.proto in ("ip", "icmp"):
+            raise FilterError(f"port applied to {qualifiers.proto}" if qualifiers.proto == "icmp"
+                              else "can't parse filter expression: syntax error")
+        ends = _ends(qualifiers.direction, lambda p: p.sport, lambda p: p.dport)
+        return lambda packet: packet.proto in ("tcp", "udp") and ends(packet, number)
+
+    def _address(self, word: str, qualifiers: _Qualifiers) -> Predicate:
+        if qualifiers.kind == "net":
+            try:
+                network = ipaddress.IPv4Network(word, strict=True)
+            except ValueError:
+                raise FilterError(f"invalid net '{word}'" if "/" not in word
+                                  else "non-network bits set in \"" + word + "\"") from None
+            ends = _ends(qualifiers.direction, lambda p: p.src, lambda p: p.dst)
+            return lambda packet: ends(packet, network)
+        address = self._host(word)
+        same = _ends(qualifiers.direction, lambda p: p.src, lambda p: p.dst)
+        return lambda packet: same(packet, address)
+
+    def _host(self, word: str) -> ipaddress.IPv4Address:
+        """pcap_nametoaddrinfo(): an address, or a name the resolver knows."""
+        try:
+            return ipaddress.IPv4Address(word)
+        except ValueError:
+            pass
+        try:
+            return resolve(self.proc, word)[0]
+        except ResolveError:
+            raise FilterError(f"unknown host '{word}'") from None
+
+
+def _ends(direction: str, source: Callable, destination: Callable) -> Callable[[Packet, object], bool]:
+    """A host, net or port test on the ends ``direction`` names (both,
+    either, or one)."""
+    def match(value: object, wanted: object) -> bool:
+        if isinstance(wanted, ipaddress.IPv4Network):
+            return value in wanted
+        return value == wanted
+
+    if direction == "src":
+        return lambda packet, wanted: match(source(packet), wanted)
+    if direction == "dst":
+        return lambda packet, wanted: match(destination(packet), wanted)
+    if direction == "src and dst":
+        return lambda packet, wanted: match(source(packet), wanted) and match(destination(packet), wanted)
+    return lambda packet, wanted: match(source(packet), wanted) or match(destination(packet), wanted)
+
+
+def _protocol(name: str) -> Predicate:
+    if name == "ip":
+        return lambda packet: True           # every packet of the sim is IPv4
+    return lambda packet: packet.proto == name
+
+
+def _either(left: Predicate, right: Predicate) -> Predicate:
+    return lambda packet: left(packet) or right(packet)
+
+
+def _both(left: Predicate, right: Predicate) -> Predicate:
+    return lambda packet: left(packet) and right(packet)
