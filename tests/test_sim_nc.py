@@ -77,6 +77,34 @@ def test_a_listener_waits_until_stopped_and_leaves_nothing(box):
         box.run_on(OUTSIDE, "nc -u -l 5000", timeout=30)
 
 
+def test_a_background_listener_gets_what_an_outsider_sends(box):
+    box.run("nc -l 5000 > /tmp/got &").check()
+    assert "nc         " in run(box, "sockstat -4 -l")[1]
+    assert on(box, OUTSIDE, "echo hello | nc -N 203.0.113.20 5000") == (0, "", "")
+    assert run(box, "cat /tmp/got") == (0, "hello\n", "")
+    # without -k it ended with its peer: nothing listens there now
+    assert "nc " not in run(box, "sockstat -4 -l")[1]
+    assert on(box, OUTSIDE, "nc -v -z 203.0.113.20 5000")[0] == 1
+
+
+def test_a_background_udp_listener_stays_with_its_peer(box):
+    box.run_on(OUTSIDE, "nc -u -l 5353 > /tmp/datagrams &").check()
+    for word in ("one", "two"):
+        assert run(box, f"echo {word} | nc -u -w 1 {OUTSIDE} 5353") == (0, "", "")
+    assert box.run_on(OUTSIDE, "cat /tmp/datagrams").stdout == "one\ntwo\n"
+    assert "udp4   *:5353" in box.run_on(OUTSIDE, "sockstat -4 -l").stdout
+
+
+def test_a_login_sessions_background_listener_stops_at_the_jobs_limit(box):
+    session = box.session()
+    out: list[str] = []
+    assert session.run("nc -l 5000 > /tmp/got &", out=out.append, err=out.append) == 0
+    assert session.run("sleep 61", out=out.append, err=out.append) == 0
+    # the job was stopped: the peer finds nobody, and nothing was written
+    on(box, OUTSIDE, "echo late | nc 203.0.113.20 5000")
+    assert run(box, "cat /tmp/got; sockstat -4 -l | grep -c nc") == (1, "0\n", "")
+
+
 def test_a_listener_refuses_a_port_in_use(box):
     assert run(box, "nc -l 22") == (1, "", "nc: Address already in use\n")
 

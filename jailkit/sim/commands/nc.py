@@ -21,9 +21,15 @@ netcat): connect to a host's TCP or UDP port and exchange data, or listen.
   nothing; ``-n`` takes HOST as a numeric address only.
 - ``-l [HOST] PORT`` listens (local_listen(): SO_REUSEPORT, bound to HOST
   or *) and writes what a peer sends; it has its own process, so sockstat
-  shows it as nc. The sim runs one program at a time: a listener in the
-  foreground waits while nothing else runs, until it is stopped (SIGINT:
-  it has no handler and dies of it). ``-k`` keeps it listening after a peer.
+  shows it as nc. A TCP listener ends after its first peer unless ``-k``
+  keeps it listening; a UDP one stays with its peer. The sim runs one
+  program at a time: a listener in the foreground waits while nothing else
+  runs, until it is stopped (SIGINT: it has no handler and dies of it). As
+  a background job whose output goes to a file or the terminal
+  (``nc -l 5000 > got &``) it stays bound while later commands run, from
+  this machine or another, until its peer came or the job's time is up (a
+  login session's jobs stop after BACKGROUND_LIMIT virtual seconds; the end
+  is seen when a peer comes).
 
 Other options exist in FreeBSD's nc but are not modelled: they are refused
 by name, never ignored."""
@@ -37,7 +43,7 @@ from typing import Callable, TypeVar
 from ..errno import EADDRINUSE, ETIMEDOUT, strerror
 from ..kernel import Deadline
 from ..packet import port_name
-from ..proc import Output, Proc, program
+from ..proc import Buffer, Proc, program
 from ..resolver import ResolveError, resolve
 from ..socket import ConnectError, Listener, close_all, connect, datagram, listen
 from ...getopt import GetoptError, getopt, option_flags, option_values
@@ -243,14 +249,30 @@ def _linger(proc: Proc, seconds: float | None) -> None:
 @dataclass
 class Received:
     """What answers on nc's listening socket: what the peer sends is
-    written to nc's standard output; nc's input goes back to the peer."""
+    written to nc's standard output and nc's input goes back to it. A TCP
+    listener without -k ends with its first peer (nc exits); a UDP one
+    stays with the peer it took (it never sees an end)."""
 
-    out: Output
+    proc: Proc
+    pid: int
     reply: str
+    ends_after_peer: bool
+    until: float | None = None      # a login session's job: stopped at its limit
 
     def exchange(self, request: str, peer: tuple[IPv4Address, int]) -> str:
-        self.out.write(request)
+        if self.until is not None and self.proc.kernel.clock > self.until:
+            self.close()            # the job was stopped before this peer came
+            return ""
+        self.proc.stdout.write(request)
+        if self.ends_after_peer:
+            self.close()
         return self.reply
+
+    def close(self) -> None:
+        """nc exits: its socket and its process go."""
+        kernel = self.proc.kernel
+        close_all(self.proc.vnet, self.pid)
+        kernel.processes[:] = [p for p in kernel.processes if p.pid != self.pid]
 
 
 def _listen(proc: Proc, options: Options, operands: list[str]) -> int:
@@ -262,13 +284,20 @@ def _listen(proc: Proc, options: Options, operands: list[str]) -> int:
            and (l.address is None or address is None or l.address == address)
            for l in proc.vnet.listeners):
         raise Exit(1, strerror(EADDRINUSE))
-    process = proc.kernel.spawn(proc.prison.jid, "nc", proc.user)
+    kernel = proc.kernel
+    process = kernel.spawn(proc.prison.jid, "nc", proc.user)
     reply = "" if options.detached else proc.stdin.read()
+    received = Received(proc, process.pid, reply, not options.udp and not options.keep)
     listen(proc.vnet, Listener(proto, "4", address, port, process.pid, 3, proc.user, "nc",
-                               Received(proc.stdout, reply)))
+                               received))
+    if kernel.jobs and not isinstance(proc.stdout, Buffer):
+        # a background job whose output nobody waits for (a file, the
+        # terminal): the socket stays bound while the shell goes on, as
+        # tcpdump's capture does
+        received.until = kernel.sigint_at if kernel.foreground else None
+        return 0
     try:
         _linger(proc, None)
     finally:
-        close_all(proc.vnet, process.pid)
-        proc.kernel.processes.remove(process)
+        received.close()
     return 0
