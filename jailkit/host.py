@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .lab import LabError
+
 if TYPE_CHECKING:
     from .lab import Lab
     from .session import Session
@@ -94,6 +96,29 @@ class Host(ABC):
     @abstractmethod
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
         """Run one command line; raise HostTimeout when ``timeout`` passes."""
+
+    def run_on(self, machine: str, command: str | Sequence[str], *, stdin: str | None = None,
+               timeout: float | None = None) -> Result:
+        """Run a command line with /bin/sh as root on one of the lab's other
+        machines (its gateway, an internet host: ``machine`` is its name in
+        the lab), in that machine's own network stack, as if typed there.
+        Raises HostError when the host has no lab or the lab no such machine."""
+        line = command_line(command)
+        if self.lab is None:
+            raise HostError(f"{self.url}: this host has no lab, so no machine {machine!r}")
+        try:
+            jail = self.lab.machine_jail(machine)
+        except LabError as exc:
+            raise HostError(f"{self.url}: {exc}") from None
+        status, stdout, stderr = self._run_on(machine, jail, line, stdin, timeout)
+        shown = command if isinstance(command, str) else tuple(command)
+        return Result(shown, status, stdout, stderr)
+
+    def _run_on(self, machine: str, jail: str, line: str, stdin: str | None,
+                timeout: float | None) -> tuple[int, str, str]:
+        """Where the lab is built on the box (jailkit.labbuild), each of its
+        machines is a VNET jail: the line runs there through jexec(8)."""
+        return self._run(command_line(["jexec", jail, "/bin/sh", "-c", line]), stdin, timeout)
 
     def client_address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         """Where the harness's own session to this host comes from, as the

@@ -23,6 +23,9 @@ from typing import TypeVar
 from .names import InvalidName, validate_ifname
 
 DEFAULT_LAB = "qjail-vnet"
+# Where a real box keeps the lab's machines (jailkit.labbuild builds them):
+# the gateway, and the internet hosts in the lab file's order.
+GATEWAY_JAIL = "jk_gateway"
 
 
 class LabError(ValueError):
@@ -88,6 +91,22 @@ class Lab:
             names.update(self.internet.names())
         return names
 
+    def machines(self) -> tuple[str, ...]:
+        """The lab's other machines by name: the gateway, then the internet
+        hosts in the lab file's order."""
+        hosts = self.internet.hosts if self.internet is not None else ()
+        return (self.gateway_name,) + tuple(h.name for h in hosts)
+
+    def machine_jail(self, machine: str) -> str:
+        """The jail a box built by jailkit.labbuild runs ``machine`` in;
+        raises LabError listing the lab's machines for an unknown name."""
+        machines = self.machines()
+        if machine not in machines:
+            raise LabError(f"{machine!r} is not a machine of the lab {self.name}; its machines "
+                           f"are {', '.join(machines)}")
+        index = machines.index(machine)
+        return GATEWAY_JAIL if index == 0 else internet_host_jail(index)
+
     def variables(self) -> dict[str, str]:
         """The names a feature may write as ``<name>``."""
         host = self.host
@@ -110,6 +129,11 @@ class Lab:
                     names.setdefault("whois_server", machine.name)
         names.update(self.values)
         return names
+
+
+def internet_host_jail(index: int) -> str:
+    """The jail of the lab's ``index``-th internet host (from 1) on a real box."""
+    return f"jk_net{index}"
 
 
 def lab_path(name: str) -> Path:

@@ -40,14 +40,13 @@ from dataclasses import dataclass, field
 
 from .files import exists, read_file, replace_file, write_file
 from .host import Host, HostError, command_line
-from .lab import Internet, InternetHost, Lab
+from .lab import GATEWAY_JAIL, Internet, InternetHost, Lab, internet_host_jail
 from .parsers.ifconfig import parse_ifconfig, parse_list
 from .parsers.ipfilter import parse_ipf_running
 from .parsers.jls import parse_names
 from .parsers.route import parse_route_get
 from .vnet_subr import VnetSubr
 
-GATEWAY_JAIL = "jk_gateway"
 GATEWAY_PORT = "lan0"
 WAN_PORT = "wan0"
 WAN_UNIT = 200
@@ -97,10 +96,6 @@ class _Wires(VnetSubr):
 
     def must(self, command: Sequence[str]) -> str:
         return _must(self.host, command)
-
-
-def host_jail(index: int) -> str:
-    return f"jk_net{index}"
 
 
 def lab_present(host: Host, lab: Lab) -> bool:
@@ -186,7 +181,7 @@ def _refuse_dhcp_default(host: Host) -> None:
 
 def _refuse_taken_names(host: Host, lab: Lab) -> None:
     jails = parse_names(host.run("jls name").stdout)
-    ours = [GATEWAY_JAIL] + [host_jail(i) for i in range(1, len(_hosts(lab)) + 1)]
+    ours = [GATEWAY_JAIL] + [internet_host_jail(i) for i in range(1, len(_hosts(lab)) + 1)]
     taken = [name for name in ours if name in jails]
     if taken:
         raise LabBuildError(f"a jail named {taken[0]} already runs on the host; jailkit builds its "
@@ -260,7 +255,7 @@ def _internet(wires: _Wires, internet: Internet, record: LabRecord) -> None:
                  f"{internet.gateway_address}/{prefix} up"):
         _must(host, step)
     for index, machine in enumerate(internet.hosts, start=1):
-        jail, pair = host_jail(index), f"epair{FIRST_UNIT + index}"
+        jail, pair = internet_host_jail(index), f"epair{FIRST_UNIT + index}"
         record.interfaces[f"{pair}a"] = ""
         wires.mkepair(unit=FIRST_UNIT + index)
         _jail(wires, record, jail, machine.name, f"{pair}b")

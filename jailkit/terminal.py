@@ -42,7 +42,7 @@ class Typed:
     """One command line typed at the terminal and what came back."""
 
     command: str
-    where: str                # "host" or the jail whose console it was typed at
+    where: str                # "host", the jail whose console it was typed at, or a lab machine
     exit_status: int
     stdout: str
     stderr: str
@@ -255,6 +255,18 @@ class Terminal:
         captured: list[str] = []
         status = self.session.run(f"cat {redirects}", stdin=output, out=captured.append, err=err)
         return status or outcome.exit_status, "".join(captured)
+
+    def enter_on(self, machine: str, line: str) -> Typed:
+        """Type one command line at root's shell on another machine of the
+        lab (``machine``: its name, or a lab value such as ``<outside>``),
+        through Host.run_on: from outside, as the howtos test from there."""
+        name = self.substitute(machine)
+        command = self.substitute(line).strip()
+        result = self.host.run_on(name, command)
+        if self.show:
+            self.show[0](result.stdout)
+            self.show[1](result.stderr)
+        return self._record(Typed(command, name, result.exit_status, result.stdout, result.stderr))
 
     def _record(self, typed: Typed) -> Typed:
         self.last = typed

@@ -40,6 +40,11 @@ def enter(scenario: Terminal, command: str) -> None:
     scenario.enter(command)
 
 
+@when(parsers.re(r'on (?P<machine>\S+) I enter "(?P<command>.*)"'))
+def enter_on(scenario: Terminal, machine: str, command: str) -> None:
+    scenario.enter_on(machine, command)
+
+
 @when(parsers.re(r'I enter "(?P<command>.*)" with this input:'))
 def enter_with_input(scenario: Terminal, command: str, docstring: str) -> None:
     scenario.enter(command, stdin=docstring + "\n")

@@ -265,3 +265,16 @@ def test_a_qjail_ssh_jail_on_lo1_listens_on_its_address(host):
     qjail.stop("ssh")
     assert "10.10.10.2" not in run(host, "ifconfig lo1")[1]
     assert "10.10.10.2" not in run(host, "sockstat -4 -l")[1]
+
+
+def test_nc_and_fetch_in_a_jail_use_the_jails_address(host):
+    # nc -l's wildcard binds the jail's address; nc's and fetch's connections
+    # leave from it (netcat's local_listen and remote_connect, libfetch's
+    # fetch_connect all go through the same bind and connect)
+    _jail(host, ON_FXP0)
+    recorder = _record(host, HOST, 4380)
+    assert run(host, "jexec w nc -N 10.0.10.2 4380 < /dev/null")[1] == "seen\r\n"
+    host.run("jexec w fetch -qo - http://10.0.10.2:4380/")
+    assert recorder.peers == [JAIL, JAIL]
+    host.run("jexec w sh -c 'nc -l 4381 > /dev/null &'").check()
+    assert " 10.0.10.5:4381 " in host.run("sockstat -4 -l").stdout

@@ -90,6 +90,17 @@ class SimHost(Host):
         self._survived(line)
         return result
 
+    def _run_on(self, machine: str, jail: str, line: str, stdin: str | None,
+                timeout: float | None) -> tuple[int, str, str]:
+        """On the modelled lab, in the machine's own network stack; a bare
+        box has its lab built on it, in jails (Host._run_on)."""
+        if not self.models_lab:
+            return super()._run_on(machine, jail, line, stdin, timeout)
+        try:
+            return self.machine.run_on(machine, line, stdin, timeout)
+        except Deadline:
+            raise HostTimeout(line, timeout if timeout is not None else LONGEST) from None
+
     def _connected(self, line: str) -> None:
         """Nothing runs once the harness's session is lost."""
         harness = self.machine.harness

@@ -81,7 +81,7 @@ def _sshd_listen(proc: "Proc", process: "Process", address: ipaddress.IPv4Addres
     failing for a family the jail lacks is only logged at verbose level);
     a bind that fails is an error, and with no socket at all sshd exits
     ("Cannot bind any address."), before it detaches."""
-    handler = Sshd(proc.prison.jid)
+    handler = Sshd(proc.prison.jid, proc.kernel)
     bound = False
     if address is None:
         bound = _bind(proc, Listener("tcp", "6", None, 22, process.pid, 3, "root", "sshd",
@@ -240,8 +240,10 @@ class Sshd(SshGreeting):
     without a conversation; an expired one is left to the session, which
     with no terminal says so and ends (session.c do_pwchange)."""
 
-    def __init__(self, jid: int) -> None:
+    def __init__(self, jid: int, kernel: "Kernel") -> None:
         self.jid = jid
+        # the machine it runs on: a client may be on another (the lab's)
+        self.kernel = kernel
 
     def prison(self, kernel: "Kernel") -> "Prison":
         prison = kernel.prison0 if self.jid == 0 else kernel.prisons.get(self.jid)

@@ -32,7 +32,7 @@ INTERNET_LATENCY = 17.5     # ms each way: the howto's pings took about 36 ms
 
 def build(lab: "Lab", lan: Segment) -> list[Vnet]:
     """The gateway and the internet hosts, wired to ``lan``."""
-    gateway = machine("lab gateway")
+    gateway = machine(lab.gateway_name)
     port(gateway, "em0", lab.gateway_mac, IPv4Interface(f"{lab.gateway}/{lab.lan.prefixlen}"), lan)
     machines = [gateway]
     if lab.dns:
@@ -72,6 +72,28 @@ def _translate(gateway: Vnet, lab: "Lab") -> None:
         pf.rules = parse_pf(f"nat on em1 from {lab.lan} to any -> (em1)\n", gateway)
         gateway.firewalls["pf"] = pf
         pfil.link(gateway, "pf")
+
+
+def machines(lab: "Lab", host: Vnet) -> dict[str, Vnet]:
+    """The lab's machines by name, found along the wires from ``host``'s
+    NICs (build() leaves them in the segments' ports, nowhere else)."""
+    wanted = set(lab.machines())
+    found: dict[str, Vnet] = {}
+    wires = [i.segment for i in host.ifnets if isinstance(i, Ethernet) and i.segment is not None]
+    seen: list[Segment] = []
+    while wires:
+        wire = wires.pop()
+        if any(wire is s for s in seen):
+            continue
+        seen.append(wire)
+        for nic in wire.ports:
+            vnet = nic.vnet
+            if vnet is host or vnet.name not in wanted or vnet.name in found:
+                continue
+            found[vnet.name] = vnet
+            wires += [i.segment for i in vnet.ifnets
+                      if isinstance(i, Ethernet) and i.segment is not None]
+    return found
 
 
 def machine(name: str) -> Vnet:

@@ -13,7 +13,8 @@ from .proc import Buffer, Input, Proc, root_env
 from .vfs import Dir
 from .vnet import Vnet
 from . import commands  # noqa: F401  (registers the modelled programs)
-from . import harness, world
+from . import harness, labnet, world
+from .labhosts import LabHost
 
 
 LONGEST = 86400.0   # virtual seconds a command may run when no timeout is given
@@ -34,6 +35,7 @@ class Machine:
         self.seed = seed
         self.client = client
         self.harness: harness.Harness | None = None
+        self.lab_hosts: dict[str, LabHost] = {}     # made when first used
         self.uplink_router: Vnet | None     # a bare box's, made at each boot
         self.kernel = self._new_kernel(None)
         world.install(self.kernel, lab, bare)
@@ -50,6 +52,7 @@ class Machine:
         loader and rc(8) boot it again (a new loader.conf takes effect)."""
         clock = self.kernel.clock
         self.harness = None         # the reboot ends the session; the harness logs in again
+        self.lab_hosts = {}         # the lab's machines come up again with the host's wires
         self.kernel = self._new_kernel(self.kernel.vfs.root)
         self.kernel.clock = clock
         self.console, self.uplink_router = world.power_on(self.kernel, self.lab, self.bare)
@@ -91,6 +94,18 @@ class Machine:
         with self.kernel.deadline(timeout if timeout is not None else LONGEST):
             status = proc.sh(command)
         return status, out.getvalue(), err.getvalue()
+
+    def run_on(self, machine: str, command: str, stdin: str | None = None,
+               timeout: float | None = None) -> tuple[int, str, str]:
+        """Run a command line as root on the lab's machine named
+        ``machine`` (its gateway, an internet host), in its own network
+        stack; like run(). Raises KeyError when the lab has no such machine
+        (or, on a bare box, before jailkit builds the lab)."""
+        if machine not in self.lab_hosts:
+            vnet = labnet.machines(self.lab, self.kernel.host_vnet)[machine]
+            self.lab_hosts[machine] = LabHost(self.lab, machine, vnet, self.seed)
+        seconds = timeout if timeout is not None else LONGEST
+        return self.lab_hosts[machine].run(self.kernel, command, stdin, seconds)
 
     def ssh_login(self, address: str, port: int, user: str, password: str, command: str,
                   timeout: float | None = None) -> tuple[int, str, str]:

@@ -87,7 +87,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         if not isinstance(server, Sshd):
             raise SshRefused(f"{user}@{destination}: Permission denied (publickey,keyboard-interactive).")
         login = _authenticate(proc, server, user, destination, str(connection.peer[0]))
-        status, out, err = server.run(proc.kernel, login, command, destination, proc.stdin.read())
+        status, out, err = server.run(server.kernel, login, command, destination, proc.stdin.read())
     except SshRefused as exc:
         proc.error(f"{exc}\n")
         return 255
@@ -102,12 +102,12 @@ def _authenticate(proc: Proc, server: Sshd, user: str, host: str, rhost: str) ->
     interactive then password, each tried NumberOfPasswordPrompts (3)
     times. A keyboard-interactive prompt is shown as "(USER@HOST) PROMPT",
     the password method asks "USER@HOST's password: "."""
-    methods = server.config(proc.kernel).methods().split(",")
+    methods = server.config(server.kernel).methods().split(",")
     ask = _reader(proc)
     if "keyboard-interactive" in methods:
         for _ in range(PASSWORD_PROMPTS):
             try:
-                return server.keyboard_interactive(proc.kernel, user,
+                return server.keyboard_interactive(server.kernel, user,
                                                    lambda prompt: ask(f"({user}@{host}) {prompt}"),
                                                    rhost)
             except AuthFailed:
@@ -117,7 +117,7 @@ def _authenticate(proc: Proc, server: Sshd, user: str, host: str, rhost: str) ->
             if attempt:
                 proc.error("Permission denied, please try again.\n")
             try:
-                return server.password(proc.kernel, user, ask(f"{user}@{host}'s password: "))
+                return server.password(server.kernel, user, ask(f"{user}@{host}'s password: "))
             except AuthFailed:
                 pass
     raise SshRefused(f"{user}@{host}: Permission denied ({','.join(methods)}).")
