@@ -26,9 +26,12 @@ there before and of what the scenario left. undo() then
   box's pf.conf, or pfctl's own listing), and enables or disables each
   firewall as it was; then unloads the modules the scenario loaded.
 
-It never flushes: no `pfctl -F`, `ipf -F`, `ipnat -C`/`-F` or `ipfw flush`.
-States and NAT sessions, the box's and the scenario's, are left to their
-timeouts. Whatever cannot be undone safely is left in place and named in a
+It never flushes what it did not make: no `pfctl -F`, `ipf -F`, `ipnat -C`
+or `ipfw flush`. States and NAT sessions are left to their timeouts, with
+one exception: when the box had no ipnat rule and no NAT session as the
+scenario began, and no rule is left once the scenario's are removed, every
+session there is the scenario's (ipnat makes a session only through a
+rule), so `ipnat -F` removes exactly those. Whatever cannot be undone safely is left in place and named in a
 CleanupError."""
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ class HostState:
     ipf: str = ""                                       # yes, no, or "" (no ipfilter)
     ipf_rules: list[str] = field(default_factory=list)  # `ipfstat -io` lines
     ipnat_rules: list[str] = field(default_factory=list)
+    ipnat_sessions: list[str] = field(default_factory=list)
 
 
 MARK = "@@jailkit-snapshot:"
@@ -117,6 +121,7 @@ def snapshot(host: Host) -> HostState:
         ipf="" if running is None else "yes" if running else "no",
         ipf_rules=[line for line in found["ipf rules"].splitlines() if line.strip()],
         ipnat_rules=parse_ipnat_list(found["ipnat"]).rules,
+        ipnat_sessions=parse_ipnat_list(found["ipnat"]).sessions,
     )
 
 
@@ -178,11 +183,15 @@ class Record:
     removed: list[str] = field(default_factory=list)           # the box's, gone: reported
     # the box's interfaces as the first window found them (name -> MAC)
     box_interfaces: dict[str, str] | None = None
+    # the first window found no ipnat rule and no NAT session
+    box_without_nat: bool | None = None
 
     def add(self, before: HostState, after: HostState) -> None:
         """What one window changed, added to what earlier windows did."""
         if self.box_interfaces is None:
             self.box_interfaces = dict(before.interfaces)
+        if self.box_without_nat is None:
+            self.box_without_nat = not before.ipnat_rules and not before.ipnat_sessions
         self._keyed(self.jails, before.jails, after.jails)
         self._keyed(self.interfaces, before.interfaces, after.interfaces)
         self._members(before, after)
@@ -435,6 +444,9 @@ class _Undo:
         nat = [line for line in self.record.ipnat_rules if line in now.ipnat_rules]
         if nat:
             self.command(["ipnat", "-r", "-f", "-"], stdin="".join(r + "\n" for r in nat))
+        left = Counter(now.ipnat_rules) - Counter(nat)
+        if self.record.box_without_nat and now.ipnat_sessions and not left:
+            self.command(["ipnat", "-F"])      # every session is the scenario's (see above)
         change = self._still("ipf", now.ipf)
         if change is not None:
             self.command(["ipf", "-E" if change.original == "yes" else "-D"])

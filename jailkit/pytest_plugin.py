@@ -142,7 +142,7 @@ class Labs:
             return
         self._take_down()
         self.record = build_lab(box, lab)
-        self.current = lab
+        self.current = box.lab = lab      # the machines run_on reaches are this lab's
 
     def _take_down(self) -> None:
         lab, record, self.current, self.record = self.current, self.record, None, None

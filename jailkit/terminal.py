@@ -18,6 +18,7 @@ host.session, so it is the same on every kind of host."""
 from __future__ import annotations
 
 import re
+import secrets
 import shlex
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -50,6 +51,32 @@ class Typed:
     @property
     def output(self) -> str:
         return self.stdout + self.stderr
+
+
+# qjail-howto's stand-in for apache24 (pkg cannot run offline): a script
+# inetd(8) runs for each connection to port 80, as its feature writes it.
+ITWORKS = """#!/bin/sh
+# Stands in for apache24: inetd(8) runs this for each connection to
+# port 80, with the request on standard input.
+while read -r line; do
+	case $line in
+	""|"$(printf '\\r')") break ;;
+	esac
+done
+printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: 10\\r\\nConnection: close\\r\\n\\r\\nIt works!\\n'
+"""
+
+
+def _askpass(place: str, password: str, new: str | None) -> str:
+    """An SSH_ASKPASS program: it notes each prompt and answers it (the
+    answers single-quoted, so they stay text whatever they hold)."""
+    renewal = f"*'New Password:') printf '%s\\n' {shlex.quote(new)} ;;\n" if new is not None else ""
+    return ("#!/bin/sh\n"
+            f"printf '%s\\n' \"$1\" >> {place}/prompts\n"
+            "case $1 in\n"
+            f"{renewal}"
+            f"*) printf '%s\\n' {shlex.quote(password)} ;;\n"
+            "esac\n")
 
 
 class Terminal:
@@ -268,6 +295,37 @@ class Terminal:
             self.show[1](result.stderr)
         return self._record(Typed(command, name, result.exit_status, result.stdout, result.stderr))
 
+    def login_on(self, machine: str, line: str, password: str, new: str | None = None) -> Typed:
+        """`ssh ...` typed on another machine of the lab and answered as a
+        person would: ``password`` at the password prompt, ``new`` at
+        pam_unix's "New Password:" and "Retype New Password:". Without a
+        terminal ssh reads every answer from an SSH_ASKPASS program; it is
+        written for this one login into a directory of its own on that
+        machine, with the known_hosts ssh keeps, and removed afterwards. The
+        prompts ssh asked come first in the output."""
+        name = self.substitute(machine)
+        command = self.substitute(line).strip()
+        words = shlex.split(command)
+        if words[:1] != ["ssh"] or len(words) < 2:
+            raise TerminalError(f"not an ssh command line: {command}")
+        for answer in (password, new or ""):
+            if "\n" in answer or "\0" in answer:
+                raise TerminalError("a password is one line")
+        place = f"/tmp/jailkit-login.{secrets.token_hex(6)}"
+        self.host.run_on(name, ["mkdir", "-m", "700", place]).check()
+        try:
+            self.host.run_on(name, f"cat > {place}/askpass && chmod 700 {place}/askpass",
+                             stdin=_askpass(place, password, new)).check()
+            ssh = ["env", f"SSH_ASKPASS={place}/askpass", "SSH_ASKPASS_REQUIRE=force", "ssh",
+                   "-o", f"UserKnownHostsFile={place}/known_hosts",
+                   "-o", "StrictHostKeyChecking=accept-new", *words[1:]]
+            result = self.host.run_on(name, ssh)
+            asked = self.host.run_on(name, f"cat {place}/prompts 2>/dev/null").stdout
+        finally:
+            self.host.run_on(name, ["rm", "-rf", place])
+        return self._record(Typed(command, name, result.exit_status, asked + result.stdout,
+                                  result.stderr))
+
     def _record(self, typed: Typed) -> Typed:
         self.last = typed
         self.transcript.append(typed)
@@ -281,6 +339,28 @@ class Terminal:
         for line in ("qjail install", f"qjail create -4 <jail_ip> {name}",
                      f"qjail config -w <lan_nic> -v {firewall} {name}", f"qjail start {name}"):
             typed = self.enter(line)
+            if typed.exit_status != 0:
+                raise AssertionError(f"`{typed.command}` failed:\n{typed.output}")
+
+    def build_qjail_howto_jails(self) -> None:
+        """Steps 2 to 9 of qjail-howto(8) as its feature's first scenario
+        types them: the ssh jail and the www jail on <jail_nic>, the www
+        jail's stand-in web server running; each line must succeed."""
+        lines: list[tuple[str, str | None]] = [
+            ("qjail install", None), ("sysrc cloned_interfaces+=<jail_nic>", None),
+            ("ifconfig <jail_nic> create", None),
+            ("qjail create -n <jail_nic> -4 <ssh_jail_ip> -c ssh", None),
+            ("qjail create -n <jail_nic> -4 <www_jail_ip> www", None),
+            ("qjail start ssh", None), ("qjail restart ssh", None), ("qjail start www", None),
+            ("qjail console www", None), ("mkdir -p /usr/local/libexec", None),
+            ("cat > /usr/local/libexec/itworks", ITWORKS),
+            ("chmod 555 /usr/local/libexec/itworks", None),
+            ("echo 'http stream tcp nowait www /usr/local/libexec/itworks itworks'"
+             " >> /etc/inetd.conf", None),
+            ('echo "inetd_enable="YES"" >> /etc/rc.conf', None), ("exit", None),
+            ("qjail restart www", None)]
+        for line, stdin in lines:
+            typed = self.enter(line, stdin)
             if typed.exit_status != 0:
                 raise AssertionError(f"`{typed.command}` failed:\n{typed.output}")
 

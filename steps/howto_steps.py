@@ -20,6 +20,19 @@ def vimage_host(scenario: Terminal) -> None:
     assert nic in nics, f"the lab's LAN NIC {nic} is not on the host (it has {' '.join(nics)})"
 
 
+@given("a FreeBSD host on the internet with its public address on the howto's NIC")
+def public_host(scenario: Terminal) -> None:
+    nic, address = scenario.variables["lan_nic"], scenario.variables["host_ip"]
+    shown = scenario.host.run(["ifconfig", nic])
+    assert shown.succeeded, f"the lab's NIC {nic} is not on the host: {shown.stderr.strip()}"
+    assert f"inet {address} " in shown.stdout, f"{nic} does not have the host's address {address}"
+
+
+@given("the ssh and www jails of steps 1 to 9")
+def qjail_howto_jails(scenario: Terminal) -> None:
+    scenario.build_qjail_howto_jails()
+
+
 @given("loading ipfw cannot cut jailkit's session to this host")
 def ipfw_accepts(scenario: Terminal) -> None:
     refusal = ipfw_default_refusal(scenario.host)
@@ -53,6 +66,13 @@ def enter_with_input(scenario: Terminal, command: str, docstring: str) -> None:
 @when(parsers.re(r'I build vnet jail (?P<name>\S+) as in steps 2 to 5 with firewall "(?P<firewall>\w+)"'))
 def build_jail(scenario: Terminal, name: str, firewall: str) -> None:
     scenario.build_howto_jail(name, firewall)
+
+
+@when(parsers.re(r'on (?P<machine>\S+) I log in with "(?P<command>[^"]*)" and the password '
+                 r'"(?P<password>[^"]*)"(?:, changed to "(?P<new>[^"]*)")?'))
+def log_in_on(scenario: Terminal, machine: str, command: str, password: str,
+              new: str | None) -> None:
+    scenario.login_on(machine, command, password, new)
 
 
 @when(parsers.re(r'I log in with "(?P<command>.*)" and the password "(?P<password>.*)"'))

@@ -24,11 +24,13 @@ def box():
     return own_box()
 
 
-def run_feature_on(box, pytester, monkeypatch, feature: str, *args: str):
-    """A real pytest-bdd run of ``feature`` whose session host is ``box``."""
+def run_feature_on(box, pytester, monkeypatch, feature: str, *args: str, name: str = "howto"):
+    """A real pytest-bdd run of ``feature`` (bound as NAME.feature: each
+    feature of one pytester run needs its own) whose session host is ``box``."""
     monkeypatch.setattr(jailkit.pytest_plugin, "connect", lambda url, **settings: box)
-    bind_feature(pytester, feature)
-    return pytester.inline_run("-p", "no:cacheprovider", *args, no_reraise_ctrlc=True)
+    bind_feature(pytester, feature, name)
+    return pytester.inline_run("-p", "no:cacheprovider", f"test_{name}.py", *args,
+                               no_reraise_ctrlc=True)
 
 
 def interrupt_after(box, text: str, exception: BaseException = KeyboardInterrupt()) -> list[str]:

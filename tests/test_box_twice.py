@@ -34,7 +34,7 @@ def test_every_feature_twice_on_one_box_and_the_box_as_it_was(pytester, monkeypa
     for feature in sorted(SCENARIOS.glob("*.feature")):
         text = feature.read_text()
         for _ in range(2):
-            outcome = run_feature_on(box, pytester, monkeypatch, text)
+            outcome = run_feature_on(box, pytester, monkeypatch, text, name=feature.stem)
             passed, skipped, failed = outcome.listoutcomes()
             assert not failed and not skipped, [r.longreprtext for r in failed][:1]
             assert len(passed) == text.count("\n  Scenario:")

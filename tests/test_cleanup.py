@@ -290,3 +290,18 @@ def test_interfaces_that_come_home_from_the_scenarios_jails_go_the_boxs_stay():
 def blocks(listing: str) -> list[str]:
     """ifconfig -a, one text per interface (each starts at column 0)."""
     return [part for part in re.split(r"(?m)^(?=\S)", listing) if part]
+
+
+def test_the_scenarios_nat_sessions_go_when_the_box_had_no_nat(host):
+    # ipnat makes a session only through a rule: with no rule and no session
+    # on the box when the scenario began, every session left is the
+    # scenario's, and ipnat -F takes exactly those (the module is the box's)
+    host.run("kldload ipl && ipf -E").check()
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ipnat -f -", stdin="map fxp0 10.0.10.0/28 -> 0/32\n").check()
+        host.run("whois -h whois.iana.org FREEBSD.ORG").check()
+    assert "\nMAP 10.0.10.2 " in host.run("ipnat -l").stdout
+    assert "ipnat -F" in journal.undo()
+    assert host.run("ipnat -l").stdout.endswith("List of active sessions:\n")
+    assert "ipl" in host.run("kldstat -n ipl").stdout

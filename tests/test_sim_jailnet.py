@@ -278,3 +278,14 @@ def test_nc_and_fetch_in_a_jail_use_the_jails_address(host):
     assert recorder.peers == [JAIL, JAIL]
     host.run("jexec w sh -c 'nc -l 4381 > /dev/null &'").check()
     assert " 10.0.10.5:4381 " in host.run("sockstat -4 -l").stdout
+
+
+def test_a_removed_jails_sockets_close_with_its_processes(host):
+    # jail -r kills the jail's processes; exit(2) closes their sockets, which
+    # a jail without a vnet of its own had in the host's stack
+    _jail(host, ON_FXP0)
+    host.run("jexec w sh -c 'nc -l 4390 > /dev/null &'").check()
+    assert " 10.0.10.5:4390 " in host.run("sockstat -4 -l").stdout
+    host.run("jail -r w").check()
+    assert ":4390 " not in host.run("sockstat -4 -l").stdout
+    assert find(host.machine.kernel.prison0.vnet, "tcp", JAIL, 4390) is None

@@ -890,9 +890,14 @@ class Kernel:
     def jail_remove(self, prison: Prison) -> None:
         for child in [p for p in self.prisons.values() if p.parent is prison]:
             self.jail_remove(child)
+        gone = {p.pid for p in self.processes if p.jid == prison.jid}
         self.processes = [p for p in self.processes if p.jid != prison.jid]
         if prison.own_vnet:
             self.destroy_vnet(prison.vnet)
+        else:
+            # exit(2) closes a process's sockets; a jail without a vnet of
+            # its own had them in its parent's stack (soclose via fdrop)
+            prison.vnet.listeners[:] = [l for l in prison.vnet.listeners if l.pid not in gone]
         del self.prisons[prison.jid]
 
     def reap_if_empty(self, prison: Prison) -> None:

@@ -125,7 +125,8 @@ def _authenticate(proc: Proc, server: Sshd, user: str, host: str, rhost: str) ->
 
 def _host_key_accepted(proc: Proc, host: str, options: dict[str, str]) -> bool:
     """StrictHostKeyChecking: ask (the default) cannot ask without a tty."""
-    known = _home(proc) + "/.ssh/known_hosts"
+    # UserKnownHostsFile (ssh_config(5)): ~/.ssh/known_hosts unless given
+    known = options.get("userknownhostsfile") or _home(proc) + "/.ssh/known_hosts"
     try:
         lines = proc.kernel.vfs.read(known, **proc.where()).splitlines()
     except OSErr:
@@ -137,7 +138,8 @@ def _host_key_accepted(proc: Proc, host: str, options: dict[str, str]) -> bool:
         proc.error("Host key verification failed.\n")
         return False
     try:
-        proc.kernel.vfs.mkdir(_home(proc) + "/.ssh", parents=True, **proc.where())
+        if "userknownhostsfile" not in options:
+            proc.kernel.vfs.mkdir(_home(proc) + "/.ssh", parents=True, **proc.where())
         proc.kernel.vfs.write(known, f"{host} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 (modelled)\n",
                               append=True, **proc.where())
     except OSErr:
