@@ -129,6 +129,13 @@ Feature: qjail-howto: classic jails behind the host's ipfilter, NAT and port for
       root     inetd      <...> tcp4   <www_jail_ip>:80           *:*
       """
 
+    # sockstat -j: one jail's sockets (by jid or, on FreeBSD 14, by name).
+    When I enter "sockstat -4 -j ssh"
+    Then the output shows:
+      """
+      root     sshd       <...> tcp4   <ssh_jail_ip>:22           *:*
+      """
+
     # The howto's check that a jail is configured: whois from its console.
     # Without the NAT below, its private address gets no answer from the
     # internet, and its name server's answer cannot come back.

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+import jailkit
+from jailkit.terminal import Terminal
+
 from tests.conftest import PROVISIONED_BOX, bind_feature
 
 FEATURE = '''\
@@ -77,3 +80,17 @@ def test_the_transcript_shows_where_the_line_was_typed(pytester):
         "          device.example.org /root > ping -c 1 203.0.113.20",
         "          PING 203.0.113.20 (203.0.113.20): 56 data bytes",
     ])
+
+
+def test_a_login_from_outside_answers_with_the_passwords_as_text():
+    # the answers are the askpass program's text, never its code; the
+    # program and the known_hosts of that one login are gone afterwards
+    host = jailkit.connect("sim://?lab=qjail-howto")
+    odd = "a'b $(touch /tmp/pwned) `id` \\\"c"
+    host.run(["sh", "-c", 'printf "%s\\n" "$1" | pw useradd odd -m -h 0', "sh", odd]).check()
+    terminal = Terminal(host, host.lab.variables())
+    typed = terminal.login_on("<outside>", "ssh -p 22 odd@<host_ip> id -un", odd)
+    assert typed.exit_status == 0 and typed.stdout.endswith("odd\n"), typed
+    assert typed.stdout.startswith("(odd@203.0.113.20) Password for odd@host.example.net:\n")
+    assert host.run_on("device.example.org", "ls /tmp").stdout == ""
+    assert not host.run("test -e /tmp/pwned").succeeded

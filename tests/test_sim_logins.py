@@ -167,3 +167,22 @@ def test_closed_accounts_and_root_are_refused(expired):
     root = askpass(expired, "root", "#!/bin/sh\necho root\n")
     assert run(expired, f"{root} root@10.0.10.10 id")[0::2] == (
         255, "root@10.0.10.10: Permission denied (publickey,keyboard-interactive).\n")
+
+
+def test_pw_reads_a_password_from_standard_input_with_h(host):
+    # pw_user.c pw_set_passwd: -h 0 reads one line; -h - locks the account
+    assert run(host, "printf 'Pw.1\\nrest\\n' | pw useradd h1 -m -h 0") == (0, "", "")
+    assert host.login("10.0.10.2", "h1", "Pw.1", "id -un").stdout == "h1\n"
+    assert run(host, "pw useradd h2 -h -")[0] == 0 and master_line(host, "h2")[1] == "*"
+    assert run(host, "printf '\\n' | pw useradd h3 -h 0") == (
+        65, "", "pw: empty password read on file descriptor 0\n")
+    assert run(host, "printf 'a:b\\n' | pw usermod h1 -H 0") == (65, "", "pw: bad encrypted password\n")
+    assert run(host, "printf 'Pw.2\\n' | pw usermod h1 -h 0")[0] == 0
+    assert host.login("10.0.10.2", "h1", "Pw.2", "id -un").stdout == "h1\n"
+
+
+def test_pw_refuses_what_it_does_not_model(host):
+    assert run(host, "pw useradd k1 -k /etc/skel") == (
+        64, "", "pw: useradd -k is not modelled by the jailkit sim\n")
+    assert run(host, "pw useradd k2 -h 3")[0] == 64
+    assert "k1" not in run(host, "cat /etc/passwd")[1]

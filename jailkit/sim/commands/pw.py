@@ -85,6 +85,10 @@ def _read(proc: Proc):
 
 
 def _useradd(proc: Proc, name: str | None, values: dict[str, str]) -> int:
+    unmodelled = sorted(set(values) - set("cdegHhmnpsuw"))
+    if unmodelled:
+        proc.warnx(f"useradd -{unmodelled[0]} is not modelled by the jailkit sim")
+        return EX_USAGE
     if not name:
         proc.warnx("user name or id required")
         return EX_USAGE
@@ -95,7 +99,8 @@ def _useradd(proc: Proc, name: str | None, values: dict[str, str]) -> int:
         return EX_DATAERR
     uid = int(values["u"]) if "u" in values else max(
         [FIRST_UID - 1] + [a.uid for a in existing if FIRST_UID - 1 <= a.uid < 32000]) + 1
-    password = _password(proc, name, values.get("w", "no"))
+    password = (_fd_password(proc, values) if "h" in values or "H" in values
+                else _password(proc, name, values.get("w", "no")))
     gid = _group(proc, values["g"]) if "g" in values else uid
     now = proc.kernel.now()
     account = Account(name, password, uid, gid, check_gecos(values.get("c", "User &")),
@@ -121,7 +126,7 @@ def _useradd(proc: Proc, name: str | None, values: dict[str, str]) -> int:
 def _usermod(proc: Proc, name: str | None, values: dict[str, str]) -> int:
     """pw usermod NAME with -p, -e, -c, -s or -w: the fields it changes;
     other options are refused rather than ignored."""
-    unmodelled = sorted(set(values) - set("pecsw"))
+    unmodelled = sorted(set(values) - set("pecswhH"))
     if unmodelled:
         proc.warnx(f"usermod -{unmodelled[0]} is not modelled by the jailkit sim")
         return EX_USAGE
@@ -137,7 +142,9 @@ def _usermod(proc: Proc, name: str | None, values: dict[str, str]) -> int:
         found.gecos = check_gecos(values["c"])
     if "s" in values:
         found.shell = _shell(proc, values["s"])
-    if "w" in values:
+    if "h" in values or "H" in values:
+        found.password = _fd_password(proc, values)
+    elif "w" in values:
         found.password = _password(proc, found.name, values["w"])
     vfs, where = proc.kernel.vfs, proc.where()
     vfs.write(MASTER, with_account(vfs.read(MASTER, **where), found), mode=0o600, **where)
@@ -180,6 +187,27 @@ def _password(proc: Proc, name: str, method: str) -> str:
     if method == "no":
         return "*"
     raise PwError(f"invalid value for '-w': '{method}'", EX_DATAERR)
+
+
+def _fd_password(proc: Proc, values: dict[str, str]) -> str:
+    """-h fd / -H fd (pw_user.c pw_set_passwd): "-" locks the account
+    ("*"); otherwise the first line read from fd is the password, -H's
+    already encrypted. The sim's processes have fd 0 to read from."""
+    precrypted = "H" in values
+    fd = values["H" if precrypted else "h"]
+    if fd == "-":
+        return "*"
+    if fd != "0":
+        raise PwError(f"-{'H' if precrypted else 'h'} {fd} is not modelled by the jailkit sim "
+                      "(standard input, 0, is)", EX_USAGE)
+    line = proc.stdin.read().split("\n", 1)[0].split("\r", 1)[0]
+    if not line:
+        raise PwError("empty password read on file descriptor 0", EX_DATAERR)
+    if precrypted:
+        if ":" in line:
+            raise PwError("bad encrypted password", EX_DATAERR)
+        return line
+    return crypt(line, _salt(proc))
 
 
 def _group(proc: Proc, group: str) -> int:
