@@ -43,7 +43,7 @@ class Usage(Exception):
 
 @program("/usr/share/examples/jails/jib", kind="example")
 def main(proc: Proc, argv: list[str]) -> int:
-    pgm = proc.progname
+    pgm = argv[0].rsplit("/", 1)[-1]       # ${0##*/}
     action, args = (argv[1], argv[2:]) if len(argv) > 1 else ("", [])
     run = {"addm": addm, "show": show, "destroy": destroy}.get(action)
     try:
