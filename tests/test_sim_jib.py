@@ -234,3 +234,8 @@ def test_jail_conf_prestart_gives_the_jail_its_interface_and_poststop_takes_it(v
     assert run(vm, "jexec jamulus ping -c 1 10.192.0.1")[0] == 0
     assert run(vm, "jail -r jamulus") == (0, "jamulus: removed\n", "")
     assert interfaces(vm) == ["vtnet0", "lo0", "vtnet0bridge"]
+
+
+def test_a_bang_alone_leaves_ifconfig_without_an_interface(vm):
+    # for iface in $*; ifconfig $iface up: "!" leaves an empty, unquoted word
+    assert run(vm, "jib addm jamulus '!'") == (1, "", "ifconfig: interface up does not exist\n")

@@ -3,9 +3,11 @@ Makefile, its jails group: README, VIMAGE, jail.xxx.conf, jib, jng,
 rc.conf.jails, rcjail.xxx.conf), each file mode 0444 (SHAREMODE).
 
 jib is a modelled program (jailkit.sim.commands.jib), installed from its
-image; the other files are texts nobody runs. The configuration examples
-keep FreeBSD's settings line for line; the prose files (README) and jng
-are shortened stand-ins that say so in their first lines."""
+image; the other files are texts nobody runs. jail.xxx.conf and
+rcjail.xxx.conf keep FreeBSD's settings and comments, VIMAGE its kernel
+configuration lines; README,
+rc.conf.jails (its templates left out) and jng are shortened stand-ins that
+say so in their first lines."""
 
 from __future__ import annotations
 
@@ -80,6 +82,9 @@ RCJAIL_XXX_CONF = """\
 jail_xxx_hostname="xxx.yyy"\t\t\t# hostname
 jail_xxx_rootdir="/vm/xxx"\t\t\t# root directory
 
+#
+# NB: Below 3 lines required
+#
 # netgraph
 jail_xxx_vnet_interface="ng0_xxx"\t\t# vnet interface(s)
 jail_xxx_exec_prestart0="jng bridge xxx em0"\t# bridge interface(s)
@@ -89,8 +94,10 @@ jail_xxx_exec_poststop0="jng shutdown xxx"\t# destroy interface(s)
 #jail_xxx_exec_prestart0="jib addm xxx em0"\t# bridge interface(s)
 #jail_xxx_exec_poststop0="jib destroy xxx"\t# destroy interface(s)
 
+# Standard recipe
 jail_xxx_devfs_enable="YES"\t\t\t# mount devfs
 
+# Optional (default off)
 #jail_xxx_devfs_ruleset="11"\t\t\t# rule to unhide bpf for DHCP
 #jail_xxx_mount_enable="YES"\t\t\t# mount /etc/fstab.xxx
 #jail_xxx_set_hostname_allow="YES"\t\t# Allow hostname to change

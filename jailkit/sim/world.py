@@ -633,8 +633,8 @@ def boot(kernel: Kernel, bare: bool) -> None:
 
 def _image_file(image: Image) -> File:
     """The file the world has at an image's path: an executable, a boot
-    script run with sh (mode 0644, as etc/Makefile installs them), or an sh
-    library."""
+    script run with sh (mode 0644, as etc/Makefile installs them), an sh
+    library, or a script of share/examples (read-only, see examples)."""
     if image.kind == "script":
         return File(f"#!/bin/sh\n# {image.path}: modelled by the jailkit sim\n", 0o644, image.name)
     if image.kind == "library":

@@ -168,14 +168,15 @@ def _add_one(proc: Proc, name: str, iface: str, bridge: str, i: int,
     end_a, end_b, bridged = f"e{i}a_{name}", f"e{i}b_{name}", f"{iface}{bridge}"
     if _run(proc, ["ifconfig", end_a], quiet=True) == 0:
         return 0                        # made before: on to the next one
-    status = _run(proc, ["ifconfig", iface, "up"])
+    words = iface.split()               # $iface unquoted: "!" alone leaves no word
+    status = _run(proc, ["ifconfig", *words, "up"])
     if status:
         return status
     if _run(proc, ["ifconfig", bridged], quiet=True) != 0:
         status, new = _capture(proc, ["ifconfig", "bridge", "create"])
         if status:
             return status
-        for step in (["ifconfig", new, "addm", iface], ["ifconfig", new, "name", bridged],
+        for step in (["ifconfig", new, "addm", *words], ["ifconfig", new, "name", bridged],
                      ["ifconfig", bridged, "up"]):
             status = _run(proc, step)
             if status:
