@@ -45,7 +45,7 @@ INNER = [
     ["sh.syntax", "sh.arith", "sh.shell", "sh.builtins", "sh"],     # sh(1)
     ["rcconf", "rcd", "daemons", "devd"],                           # rc and daemons
     ["commands.*"],                                                 # argv -> kernel -> output
-    ["world", "labnet", "harness", "labhosts"],                     # the installed world, the lab
+    ["world", "examples", "labnet", "harness", "labhosts"],                     # the installed world, the lab
     ["machine", "commands"],                                        # the composition root
     ["", "serve", "session"],                                       # entry points ("": the facade)
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 
 from ..lab import Lab
-from . import devd, labnet, loader
+from . import devd, examples, labnet, loader
 from .ifnet import Loopback, Segment
 from .kernel import KLD_FILES, Kernel
 from .proc import IMAGES, Image, Input, Proc, Sink, root_env
@@ -464,7 +464,7 @@ def install(kernel: Kernel, lab: Lab, bare: bool = False) -> None:
                       "/etc/defaults", "/etc/ssh", "/root", "/dev", "/mnt", "/home", "/var/log", "/var/run",
                       "/var/db", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/libexec",
                       "/usr/libdata", "/usr/include", "/usr/share/misc", "/usr/local/bin",
-                      "/usr/local/sbin", "/usr/local/etc"]:
+                      "/usr/local/sbin", "/usr/local/etc", examples.DIRECTORY]:
         vfs.mkdir(directory, parents=True)
     for image in sorted(IMAGES.values(), key=lambda image: image.path):
         vfs.place(image.path, _image_file(image))
@@ -477,6 +477,7 @@ def install(kernel: Kernel, lab: Lab, bare: bool = False) -> None:
     vfs.place("/usr/include/stdio.h", File("/* modelled header */\n"))
     vfs.place("/usr/libdata/ldconfig", File(""))
     _install_boot(vfs, bare)
+    examples.install(vfs)
     files = {
         "/etc/defaults/devfs.rules": DEVFS_RULES,
         "/etc/defaults/rc.conf": DEFAULT_RC_CONF,
@@ -632,12 +633,16 @@ def boot(kernel: Kernel, bare: bool) -> None:
 
 def _image_file(image: Image) -> File:
     """The file the world has at an image's path: an executable, a boot
-    script run with sh (mode 0644, as etc/Makefile installs them), or an sh
-    library."""
+    script run with sh (mode 0644, as etc/Makefile installs them), an sh
+    library, or a script of share/examples (read-only, see examples)."""
     if image.kind == "script":
         return File(f"#!/bin/sh\n# {image.path}: modelled by the jailkit sim\n", 0o644, image.name)
     if image.kind == "library":
         return File(f"# {image.path}: modelled by the jailkit sim\n", 0o644, image.name)
+    if image.kind == "example":
+        # a script of share/examples, installed read-only (examples.SHAREMODE)
+        return File(f"#!/bin/sh\n# {image.path}: modelled by the jailkit sim\n",
+                    examples.SHAREMODE, image.name)
     return File(f"\x7fELF FreeBSD amd64 executable {image.path} (modelled)\n", 0o555, image.name)
 
 
