@@ -182,3 +182,14 @@ def test_log_writes_alias_log(natd):
     natd.run("natd -n fxp0 -log").check()
     assert run(natd, "cat /var/log/alias.log") == (
         0, "PacketAlias/InitPacketAliasLog: Packet alias logging enabled.\n", "")
+
+
+def test_rc_firewall_open_diverts_to_natd_on_natd_interface(host):
+    # without firewall_script rc.d/ipfw runs /etc/rc.firewall, whose open
+    # type adds rule 50 for natd; natd_precmd gives natd "-n fxp0"
+    host.run("sysrc firewall_enable=YES firewall_type=open firewall_quiet=YES natd_enable=YES "
+             "natd_interface=fxp0").check()
+    assert run(host, "service ipfw start") == (0, "Firewall rules loaded.\nStarting natd.\n", "")
+    assert run(host, "ipfw list 50") == (0, "00050 divert 8668 ip4 from any to any via fxp0\n", "")
+    assert "div4   *:8668 " in run(host, "sockstat -4")[1]
+    assert host.run("ping -c 1 10.0.10.1").succeeded
