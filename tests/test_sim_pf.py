@@ -378,3 +378,18 @@ def test_tcp_states_through_nat(cloud):
     state = run(cloud, "pfctl -s state")[1]
     assert state.startswith("all tcp 203.0.113.10:") and "(10.192.0.10:" in state
     assert state.endswith(" -> 198.51.100.80:80       ESTABLISHED:ESTABLISHED\n")
+
+
+def test_rdr_to_the_interfaces_address_at_packet_time_and_a_nat_port_range(cloud):
+    conf = ('ext_if = "vtnet0"\n'
+            "nat pass on $ext_if from 10.192.0.0/24 to any -> ($ext_if) port 1024:1100\n"
+            "rdr pass on $ext_if inet proto udp from any to ($ext_if) port 7 -> 10.192.0.10\n")
+    cloud.run("pfctl -f - && pfctl -e", stdin=conf).check()
+    assert run(cloud, "pfctl -s nat")[1] == (
+        "nat pass on vtnet0 inet from 10.192.0.0/24 to any -> (vtnet0) port 1024:1100 round-robin\n"
+        "rdr pass on vtnet0 inet proto udp from any to (vtnet0) port = echo -> 10.192.0.10\n")
+    assert udp_echo(cloud, "out") == "out\n"
+    port = int(run(cloud, "pfctl -ss")[1].split()[2].rpartition(":")[2])
+    assert 1024 <= port <= 1100
+    cloud.run("echo 'echo dgram udp wait root internal' > /etc/inetd.conf && jexec j inetd").check()
+    assert cloud.run_on(OUTSIDER, "echo in | nc -u -w 1 203.0.113.10 7").stdout == "in\n"

@@ -177,7 +177,9 @@ class Rule:
         if self.action != "nat":
             return []
         low, high = self.proxy_ports
-        words = [f"port {low}:{high}"] if (low, high) not in (NAT_PORTS, (0, 0)) else []
+        words = []
+        if (low, high) not in (NAT_PORTS, (0, 0)):
+            words.append(f"port {low}" if low == high else f"port {low}:{high}")
         if self.target is not None and self.target.dynamic:
             words.append("round-robin")   # the pool of an (if) target
         if (low, high) == (0, 0):
