@@ -82,12 +82,15 @@ def _ipfw_start(ctx: Context) -> int:
         ctx.say("Firewall rules loaded.")
     if ctx.yes("firewall_logging"):
         ctx.say("Firewall logging enabled.")
+    _firewall_coscripts(ctx, "start")
     ctx.run("ipfw", "-q", "enable", "firewall")
     return 0
 
 
 def _ipfw_stop(ctx: Context) -> int:
-    return ctx.run("ipfw", "-q", "disable", "firewall")
+    status = ctx.run("ipfw", "-q", "disable", "firewall")
+    _firewall_coscripts(ctx, "stop")
+    return status
 
 
 # -- pf -------------------------------------------------------------------------------
@@ -156,12 +159,57 @@ def _ipnat_start(ctx: Context) -> int:
 
 
 def _natd_start(ctx: Context) -> int:
+    """rc.d/natd start through rc.subr: refused while its pid file names a
+    running natd, ipdivert loaded (required_modules), natd_precmd's flags
+    after natd_flags, then /sbin/natd, whose errors are its own."""
+    process = daemons.running(ctx.proc, "natd")
+    if process is not None:
+        ctx.proc.error(f"natd already running?  (pid={process.pid}).\n")
+        return 1
     if not _load_kld(ctx, "ipdivert"):
         return 1
-    interface = ctx.var("natd_interface")
-    argv = ["natd"] + ctx.var("natd_flags").split() + (["-n", interface] if interface else [])
     ctx.say("Starting natd.")
-    return ctx.run(*argv)
+    return ctx.run("/sbin/natd", *ctx.var("natd_flags").split(), *_natd_precmd(ctx))
+
+
+def _natd_precmd(ctx: Context) -> list[str]:
+    """natd_precmd: natd_interface is an address (-a) when it is all digits
+    and dots, else an interface (-n)."""
+    interface = ctx.var("natd_interface")
+    if not interface:
+        return []
+    numeric = all(part.isdigit() for part in interface.split(".")) and interface.count(".") <= 3
+    return ["-a" if numeric else "-n", interface]
+
+
+def _natd_stop(ctx: Context) -> int:
+    process = daemons.running(ctx.proc, "natd")
+    if process is None:
+        ctx.proc.error("natd not running? (check /var/run/natd.pid).\n")
+        return 1
+    ctx.say("Stopping natd.")
+    daemons.stop(ctx.proc, process)
+    ctx.say(f"Waiting for PIDS: {process.pid}.")
+    return 0
+
+
+def _natd_status(ctx: Context) -> int:
+    process = daemons.running(ctx.proc, "natd")
+    if process is None:
+        ctx.say("natd is not running.")
+        return 1
+    ctx.say(f"natd is running as pid {process.pid}.")
+    return 0
+
+
+def _firewall_coscripts(ctx: Context, verb: str) -> None:
+    """rc.d/ipfw's firewall_coscripts, /etc/rc.d/natd first: ipfw_poststart
+    runs "natd quietstart", ipfw_stop "natd quietstop" (rc.subr's quiet
+    start does nothing while natd_enable is off; a quiet stop stops a
+    running natd whatever the knob says)."""
+    running = daemons.running(ctx.proc, "natd") is not None
+    if ctx.yes("natd_enable") or (verb == "stop" and running):
+        run_rc_command(ctx.proc, ctx.rcvars, "natd", "quiet" + verb)
 
 
 def _ipmon_precmd(ctx: Context) -> int:
@@ -212,7 +260,8 @@ SCRIPTS = {script.name: script for script in [
     Script("pf", "pf_enable", jails="vnet", start=_pf_start, stop=_pf_stop, status=_pf_status),
     Script("ipfilter", "ipfilter_enable", jails="vnet", start=_ipfilter_start, stop=_ipfilter_stop),
     Script("ipnat", "ipnat_enable", jails="vnet", start=_ipnat_start),
-    Script("natd", "natd_enable", jails="vnet", start=_natd_start),
+    Script("natd", "natd_enable", jails="vnet", start=_natd_start, stop=_natd_stop,
+           status=_natd_status),
     Script("ipmon", "ipmon_enable", daemon="ipmon", jails="host", precmd=_ipmon_precmd),
     Script("syslogd", "syslogd_enable", daemon="syslogd"),
     Script("inetd", "inetd_enable", daemon="inetd"),
@@ -220,7 +269,8 @@ SCRIPTS = {script.name: script for script in [
     Script("cron", "cron_enable", daemon="cron"),
     Script("jail", "jail_enable", jails="host"),
 ]}
-BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "ipmon", "natd", "syslogd", "inetd", "sshd", "cron"]
+# rc.d/natd has the nostart keyword: rc.d/ipfw starts it (firewall_coscripts)
+BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "ipmon", "syslogd", "inetd", "sshd", "cron"]
 
 
 def run_rc_command(proc: Proc, rcvars: dict[str, str], name: str, verb: str,
