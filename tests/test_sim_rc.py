@@ -218,7 +218,7 @@ def test_after_a_reboot_rc_conf_brings_back_bridge_nat_and_jails(host):
                                          "65532 divert 8668 ip from any to any via fxp0\n"
                                          "65533 allow ip from any to any\n"
                                          "65535 deny ip from any to any\n")
-    assert run(host, "pgrep natd")[0] == 0 or "natd" in run(host, "ls /var/run")[1]
+    assert run(host, "test -s /var/run/natd.pid")[0] == 0     # rc.d/natd started natd
     assert run(host, "jls name")[1] == "www\n"
     assert host.run("ping -c 1 10.0.10.1").succeeded
 
@@ -279,3 +279,9 @@ def test_in_a_jail_reboot_fails_and_shutdown_signals_nothing(host):
     status, out, err = run(host, "jexec j shutdown -r now")
     assert (status, out) == (0, "Shutdown NOW!\n") and err.startswith("shutdown: [pid ")
     assert run(host, "jls name")[1] == "j\n"
+
+
+def test_service_runs_the_script_with_service_shs_own_environment(host):
+    # service.sh: exec env -i HOME=/ PATH=/sbin:/bin:/usr/sbin:/usr/bin
+    host.run("echo 'pass all' > /etc/pf.conf").check()
+    assert run(host, "env PATH=/nonexistent /usr/sbin/service pf onestart") == (0, "Enabling pf.\n", "")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import daemons
+from .errno import OSErr
 from .netif import Netif, Routing
 from .proc import Buffer, Proc, Sink
 from .rcconf import YES
@@ -47,9 +48,14 @@ class Context:
         self.proc.error(f"/etc/rc.d/{self.script}: WARNING: {text}\n")
 
     def run(self, *argv: str, quiet: bool = False) -> int:
-        if quiet:
-            return self.proc.execvp(list(argv), stdout=Sink(), stderr=Sink())
-        return self.proc.execvp(list(argv))
+        """One command of the script; sh's "not found" (127) when it is not there."""
+        out = Sink() if quiet else None
+        try:
+            return self.proc.execvp(list(argv), stdout=out, stderr=out)
+        except OSErr:
+            if not quiet:
+                self.proc.error(f"/etc/rc.d/{self.script}: {argv[0]}: not found\n")
+            return 127
 
 
 @dataclass
@@ -218,6 +224,9 @@ def _routing_stop(ctx: Context) -> int:
 
 # -- jail -------------------------------------------------------------------------------
 
+JAIL = "/usr/sbin/jail"      # rc.d/jail's jail_program
+JLS = "/usr/sbin/jls"        # and jail_jls
+
 def _jail_conf(ctx: Context, name: str) -> str:
     """rc.d/jail parse_options: /etc/jail.NAME.conf, else
     /etc/jail.conf.d/NAME.conf, else $jail_conf."""
@@ -228,7 +237,7 @@ def _jail_conf(ctx: Context, name: str) -> str:
 
 
 def _jail_running(ctx: Context, name: str) -> bool:
-    return ctx.run("jls", "-j", name, quiet=True) == 0
+    return ctx.run(JLS, "-j", name, quiet=True) == 0
 
 
 def _jail_names(ctx: Context) -> list[str]:
@@ -243,10 +252,10 @@ def _jail_start(ctx: Context) -> int:
         # jail -f $jail_conf -c -p1: every jail of jail.conf, one at a time
         # (the sim's jail(8) has no -p: it starts them one at a time anyway)
         err = Buffer()
-        if ctx.proc.execvp(["jail", "-f", ctx.var("jail_conf", "/etc/jail.conf"), "-c"],
+        if ctx.proc.execvp([JAIL, "-f", ctx.var("jail_conf", "/etc/jail.conf"), "-c"],
                            stdout=err, stderr=err) == 0:
             out = Buffer()
-            ctx.proc.execvp(["jls", "name"], stdout=out, stderr=Sink())
+            ctx.proc.execvp([JLS, "name"], stdout=out, stderr=Sink())
             for name in out.getvalue().split():
                 ctx.proc.write(f" {name}")
         else:
@@ -255,7 +264,7 @@ def _jail_start(ctx: Context) -> int:
         return 0
     for name in names:
         err = Buffer()
-        if ctx.proc.execvp(["jail", "-i", "-f", _jail_conf(ctx, name), "-c", name],
+        if ctx.proc.execvp([JAIL, "-i", "-f", _jail_conf(ctx, name), "-c", name],
                            stdout=err, stderr=err) == 0:
             ctx.proc.write(f" {name}")
         else:
@@ -269,19 +278,19 @@ def _jail_stop(ctx: Context) -> int:
     ctx.proc.write("Stopping jails:")
     if names == ["_ALL"]:
         out = Buffer()
-        ctx.proc.execvp(["jls", "name"], stdout=out, stderr=Sink())
+        ctx.proc.execvp([JLS, "name"], stdout=out, stderr=Sink())
         names = out.getvalue().split()
         conf = ctx.var("jail_conf", "/etc/jail.conf")
         for name in names:
             ctx.proc.write(f" {name}")
-            _jail_remove(ctx, ["jail", "-f", conf, "-r", name], name)
+            _jail_remove(ctx, [JAIL, "-f", conf, "-r", name], name)
         ctx.say(".")
         return 0
     for name in names:
         if not _jail_running(ctx, name):
             continue
         ctx.proc.write(f" {name}")
-        _jail_remove(ctx, ["jail", "-q", "-f", _jail_conf(ctx, name), "-r", name], name)
+        _jail_remove(ctx, [JAIL, "-q", "-f", _jail_conf(ctx, name), "-r", name], name)
     ctx.say(".")
     return 0
 
@@ -295,7 +304,7 @@ def _jail_remove(ctx: Context, argv: list[str], name: str) -> None:
 
 
 def _jail_status(ctx: Context) -> int:
-    return ctx.run("jls", "-N")
+    return ctx.run(JLS, "-N")
 
 
 SCRIPTS = {script.name: script for script in [
