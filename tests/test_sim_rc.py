@@ -285,3 +285,8 @@ def test_service_runs_the_script_with_service_shs_own_environment(host):
     # service.sh: exec env -i HOME=/ PATH=/sbin:/bin:/usr/sbin:/usr/bin
     host.run("echo 'pass all' > /etc/pf.conf").check()
     assert run(host, "env PATH=/nonexistent /usr/sbin/service pf onestart") == (0, "Enabling pf.\n", "")
+
+
+def test_a_lab_machine_does_not_reboot(host):
+    assert host.run_on("www.freebsd.org", "reboot").exit_status == 1
+    assert host.run_on("www.freebsd.org", "hostname").stdout == "www.freebsd.org\n"

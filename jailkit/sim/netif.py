@@ -9,8 +9,10 @@ bridge0.", "Starting Network: lo0 em0.").
 
 Not modelled (documented): wlans_IF, vlans_IF (childif_create), gif
 tunnels, address ranges in aliases (netif_ipexpand_max), /etc/start_if.IF,
-rc.d/routing's IPv6 static routes, its loopback route and the options other
-than gateway_enable. An interface whose rc.conf line says DHCP or SYNCDHCP is
+rc.d/routing's IPv6 static routes, its loopback route, static_routes and
+the options other than gateway_enable (so `service routing restart` prints
+only its default route's lines, and `service netif start IF` adds no
+route named for IF). An interface whose rc.conf line says DHCP or SYNCDHCP is
 brought up; its dhclient is the one devd starts (jailkit.sim.devd), with
 or without SYNCDHCP. Its lease needs a DHCP server, which the sim has on a
 bare box's uplink only; on any other interface rc.d/netif warns that no
@@ -288,8 +290,6 @@ class Netif:
         self.ifnet_rename(given)
         started = [ifn for ifn in self.interfaces(given) if self.ifn_start(ifn)]
         self.report("Starting", started)
-        for ifn in given:
-            Routing(self.proc, self.rcvars).static(ifn)
         return 0
 
     def stop(self, given: list[str], clones: bool = True) -> int:
@@ -322,11 +322,10 @@ class Routing(Netif):
         router = self.rcvars.get("defaultrouter", "NO")
         return None if router.lower() in ("no", "") else router
 
-    def static(self, ifn: str = "", action: str = "add") -> int:
-        """static_inet: the default route (routes named for ``ifn`` only
-        when given; the default route is not one of them)."""
+    def static(self, action: str = "add") -> int:
+        """static_inet: the default route."""
         router = self.router()
-        if router is None or ifn:
+        if router is None:
             return 0
         return 0 if self.eval(f"{ROUTE} {action} default {router}") == 0 else 1
 
