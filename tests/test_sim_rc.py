@@ -290,3 +290,35 @@ def test_service_runs_the_script_with_service_shs_own_environment(host):
 def test_a_lab_machine_does_not_reboot(host):
     assert host.run_on("www.freebsd.org", "reboot").exit_status == 1
     assert host.run_on("www.freebsd.org", "hostname").stdout == "www.freebsd.org\n"
+
+
+def test_a_bare_boxs_harness_logs_in_again_after_the_reboot():
+    box = jailkit.connect("sim://?bare=1")
+    box.run("sysrc cloned_interfaces=bridge0 > /dev/null && ifconfig epair0 create").check()
+    reboot(box)
+    assert run(box, "ifconfig -l") == (0, "em0 lo0 bridge0\n", "")
+    assert run(box, "echo $SSH_CONNECTION")[1] == "10.0.2.2 50022 10.0.2.15 22\n"
+
+
+def test_a_firewall_in_rc_conf_that_stops_ssh_leaves_the_box_unreachable_after_the_reboot():
+    # ipfw's default rule denies, and rc.firewall's "closed" type passes only lo0
+    box = jailkit.connect("sim://?bare=1")
+    box.run("sysrc firewall_enable=YES firewall_type=closed > /dev/null").check()
+    reboot(box)
+    with pytest.raises(ConnectionLost, match="cannot be reached since the box booted"):
+        box.run("hostname")
+
+
+def test_service_netif_restart_stops_then_starts_every_interface(host):
+    add_rc_conf(host, 'cloned_interfaces="bridge0"\nifconfig_bridge0="inet 10.192.0.1/24"\n')
+    out = run(host, "service netif restart")[1]
+    lines = [line for line in out.splitlines() if not line.startswith("\t")]
+    assert lines == ["Stopping Network: lo0 fxp0.",
+                     "lo0: flags=8008<LOOPBACK,MULTICAST> metric 0 mtu 16384",
+                     "fxp0: flags=8802<BROADCAST,SIMPLEX,MULTICAST> metric 0 mtu 1500",
+                     "Created clone interfaces: bridge0.",
+                     "Starting Network: lo0 fxp0 bridge0.",
+                     "lo0: flags=1008049<UP,LOOPBACK,RUNNING,MULTICAST,LOWER_UP> metric 0 mtu 16384",
+                     "fxp0: flags=1008843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 "
+                     "mtu 1500",
+                     "bridge0: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500"]
