@@ -6,9 +6,12 @@ ignore the knob. Firewall scripts run the real commands (ipfw, pfctl, ipf,
 ipnat), so their output is theirs; rc.d/ipfw, pf and ipfilter carry the
 nojailvnet keyword: they run in VNET jails, not in other jails.
 
-Scripts, in the order rcorder(8) gives them at boot: netif and routing are
-part of rc itself (commands/rc.py); then ipfw, pf, ipfilter, ipnat, natd,
-syslogd, sshd, cron; jail comes last on the host."""
+Scripts, in the order rcorder(8) gives them at boot: netif and routing
+(network.subr, jailkit.sim.netif), then ipfw, pf, ipfilter, ipnat, natd,
+syslogd, sshd, cron; jail comes last on the host.
+
+A script's knob off, run_rc_command says "Cannot 'start' sshd. Set ..." on
+standard output and exits 0 (rc.subr: echo, then return 0)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import daemons
+from .errno import OSErr
+from .netif import Netif, Routing
 from .proc import Buffer, Proc, Sink
 from .rcconf import YES
 
@@ -28,6 +33,7 @@ class Context:
     rcvars: dict[str, str]
     verb: str                 # start, stop, status (after one/force prefixes)
     script: str               # the rc.d script's name
+    args: list[str]           # what follows the verb (service netif start em0)
 
     def var(self, name: str, default: str = "") -> str:
         return self.rcvars.get(name, default)
@@ -42,9 +48,14 @@ class Context:
         self.proc.error(f"/etc/rc.d/{self.script}: WARNING: {text}\n")
 
     def run(self, *argv: str, quiet: bool = False) -> int:
-        if quiet:
-            return self.proc.execvp(list(argv), stdout=Sink(), stderr=Sink())
-        return self.proc.execvp(list(argv))
+        """One command of the script; sh's "not found" (127) when it is not there."""
+        out = Sink() if quiet else None
+        try:
+            return self.proc.execvp(list(argv), stdout=out, stderr=out)
+        except OSErr:
+            if not quiet:
+                self.proc.error(f"/etc/rc.d/{self.script}: {argv[0]}: not found\n")
+            return 127
 
 
 @dataclass
@@ -57,6 +68,7 @@ class Script:
     stop: Callable[[Context], int] | None = None
     status: Callable[[Context], int] | None = None
     precmd: Callable[[Context], int] | None = None   # start_precmd: non-zero stops the start
+    extra: dict[str, Callable[[Context], int]] | None = None   # extra_commands
 
 
 def _load_kld(ctx: Context, module: str) -> bool:
@@ -225,37 +237,128 @@ def _ipmon_precmd(ctx: Context) -> int:
     return 0
 
 
+# -- netif, routing --------------------------------------------------------------------
+
+def _netif_start(ctx: Context) -> int:
+    return Netif(ctx.proc, ctx.rcvars).start(ctx.args)
+
+
+def _netif_stop(ctx: Context) -> int:
+    return Netif(ctx.proc, ctx.rcvars).stop(ctx.args)
+
+
+def _netif_clear(ctx: Context) -> int:
+    """netif clear: stop without destroying the cloned interfaces."""
+    return Netif(ctx.proc, ctx.rcvars).stop(ctx.args, clones=False)
+
+
+def _netif_cloneup(ctx: Context) -> int:
+    Netif(ctx.proc, ctx.rcvars).clone_up(ctx.args)
+    return 0
+
+
+def _netif_clonedown(ctx: Context) -> int:
+    Netif(ctx.proc, ctx.rcvars).clone_down(ctx.args)
+    return 0
+
+
+def _routing_start(ctx: Context) -> int:
+    return Routing(ctx.proc, ctx.rcvars).start(ctx.args)
+
+
+def _routing_stop(ctx: Context) -> int:
+    return Routing(ctx.proc, ctx.rcvars).stop(ctx.args)
+
+
 # -- jail -------------------------------------------------------------------------------
 
-def _jail_start(ctx: Context, names: list[str]) -> int:
-    conf = ctx.var("jail_conf", "/etc/jail.conf")
-    names = names or ctx.var("jail_list").split()
+JAIL = "/usr/sbin/jail"      # rc.d/jail's jail_program
+JLS = "/usr/sbin/jls"        # and jail_jls
+
+def _jail_conf(ctx: Context, name: str) -> str:
+    """rc.d/jail parse_options: /etc/jail.NAME.conf, else
+    /etc/jail.conf.d/NAME.conf, else $jail_conf."""
+    for path in (f"/etc/jail.{name}.conf", f"/etc/jail.conf.d/{name}.conf"):
+        if ctx.proc.kernel.vfs.exists(path, **ctx.proc.where()):
+            return path
+    return ctx.var("jail_conf", "/etc/jail.conf")
+
+
+def _jail_running(ctx: Context, name: str) -> bool:
+    return ctx.run(JLS, "-j", name, quiet=True) == 0
+
+
+def _jail_names(ctx: Context) -> list[str]:
+    """The arguments, else $jail_list, else _ALL (rc.d/jail's last lines)."""
+    return ctx.args or ctx.var("jail_list").split() or ["_ALL"]
+
+
+def _jail_start(ctx: Context) -> int:
+    names = _jail_names(ctx)
     ctx.proc.write("Starting jails:")
-    status = 0
-    for name in names:
-        out, err = Buffer(), Buffer()
-        code = ctx.proc.execvp(["jail", "-f", conf, "-c", name], stdout=out, stderr=err)
-        if code:
-            ctx.proc.write(f" cannot start jail \"{name}\": \n{err.getvalue()}")
-            status = 1
+    if names == ["_ALL"]:
+        # jail -f $jail_conf -c -p1: every jail of jail.conf, one at a time
+        # (the sim's jail(8) has no -p: it starts them one at a time anyway)
+        err = Buffer()
+        if ctx.proc.execvp([JAIL, "-f", ctx.var("jail_conf", "/etc/jail.conf"), "-c"],
+                           stdout=err, stderr=err) == 0:
+            out = Buffer()
+            ctx.proc.execvp([JLS, "name"], stdout=out, stderr=Sink())
+            for name in out.getvalue().split():
+                ctx.proc.write(f" {name}")
         else:
-            ctx.proc.write(f" {name}")
-    ctx.say(".")
-    return status
-
-
-def _jail_stop(ctx: Context, names: list[str]) -> int:
-    conf = ctx.var("jail_conf", "/etc/jail.conf")
-    names = names or ctx.var("jail_list").split()
-    ctx.proc.write("Stopping jails:")
+            ctx.proc.write(err.getvalue())
+        ctx.say(".")
+        return 0
     for name in names:
-        if ctx.proc.execvp(["jail", "-f", conf, "-r", name], stdout=Sink(), stderr=Sink()) == 0:
+        err = Buffer()
+        if ctx.proc.execvp([JAIL, "-i", "-f", _jail_conf(ctx, name), "-c", name],
+                           stdout=err, stderr=err) == 0:
             ctx.proc.write(f" {name}")
+        else:
+            ctx.proc.write(f' cannot start jail  "{name}": \n{err.getvalue()}')
     ctx.say(".")
     return 0
 
 
+def _jail_stop(ctx: Context) -> int:
+    names = _jail_names(ctx)
+    ctx.proc.write("Stopping jails:")
+    if names == ["_ALL"]:
+        out = Buffer()
+        ctx.proc.execvp([JLS, "name"], stdout=out, stderr=Sink())
+        names = out.getvalue().split()
+        conf = ctx.var("jail_conf", "/etc/jail.conf")
+        for name in names:
+            ctx.proc.write(f" {name}")
+            _jail_remove(ctx, [JAIL, "-f", conf, "-r", name], name)
+        ctx.say(".")
+        return 0
+    for name in names:
+        if not _jail_running(ctx, name):
+            continue
+        ctx.proc.write(f" {name}")
+        _jail_remove(ctx, [JAIL, "-q", "-f", _jail_conf(ctx, name), "-r", name], name)
+    ctx.say(".")
+    return 0
+
+
+def _jail_remove(ctx: Context, argv: list[str], name: str) -> None:
+    """jail -r, its output shown only when the jail is still there."""
+    err = Buffer()
+    ctx.proc.execvp(argv, stdout=err, stderr=err)
+    if _jail_running(ctx, name):
+        ctx.proc.write(err.getvalue())
+
+
+def _jail_status(ctx: Context) -> int:
+    return ctx.run(JLS, "-N")
+
+
 SCRIPTS = {script.name: script for script in [
+    Script("netif", "netif_enable", jails="vnet", start=_netif_start, stop=_netif_stop,
+           extra={"cloneup": _netif_cloneup, "clonedown": _netif_clonedown, "clear": _netif_clear}),
+    Script("routing", "", jails="vnet", start=_routing_start, stop=_routing_stop),
     Script("ipfw", "firewall_enable", jails="vnet", start=_ipfw_start, stop=_ipfw_stop),
     Script("pf", "pf_enable", jails="vnet", start=_pf_start, stop=_pf_stop, status=_pf_status),
     Script("ipfilter", "ipfilter_enable", jails="vnet", start=_ipfilter_start, stop=_ipfilter_stop),
@@ -267,7 +370,8 @@ SCRIPTS = {script.name: script for script in [
     Script("inetd", "inetd_enable", daemon="inetd"),
     Script("sshd", "sshd_enable", daemon="sshd"),
     Script("cron", "cron_enable", daemon="cron"),
-    Script("jail", "jail_enable", jails="host"),
+    Script("jail", "jail_enable", jails="host", start=_jail_start, stop=_jail_stop,
+           status=_jail_status),
 ]}
 # rc.d/natd has the nostart keyword: rc.d/ipfw starts it (firewall_coscripts)
 BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "ipmon", "syslogd", "inetd", "sshd", "cron"]
@@ -279,21 +383,25 @@ def run_rc_command(proc: Proc, rcvars: dict[str, str], name: str, verb: str,
     script = SCRIPTS[name]
     forced = verb.startswith(("one", "force", "quiet"))
     base = verb.removeprefix("one").removeprefix("force").removeprefix("quiet")
-    ctx = Context(proc, rcvars, base, name)
+    ctx = Context(proc, rcvars, base, name, list(args or []))
     if base == "rcvar":
         proc.write(f"# {name}\n#\n{script.rcvar}=\"{rcvars.get(script.rcvar, 'NO')}\"\n")
         return 0
     if base == "enabled":
         return 0 if ctx.yes(script.rcvar) else 1
-    if base not in ("start", "stop", "status", "restart"):
+    extra = script.extra or {}
+    if base not in ("start", "stop", "status", "restart") and base not in extra:
         proc.error(f"/etc/rc.d/{name}: unknown directive '{verb}'.\n"
                    f"Usage: /etc/rc.d/{name} [fast|force|one|quiet](start|stop|restart|rcvar|"
-                   "enable|disable|delete|enabled|describe|extracommands|status|poll)\n")
+                   "enable|disable|delete|enabled|describe|extracommands|status|poll"
+                   + "".join(f"|{e}" for e in extra) + ")\n")
         return 1
-    if not forced and script.rcvar and not ctx.yes(script.rcvar):
-        proc.error(f"Cannot '{base}' {name}. Set {script.rcvar} to YES in /etc/rc.conf or use "
+    running = script.daemon is not None and daemons.running(proc, script.daemon) is not None
+    if not forced and script.rcvar and not ctx.yes(script.rcvar) and not (base == "stop" and running):
+        # rc.subr: echo the advice, then return 0
+        proc.write(f"Cannot '{base}' {name}. Set {script.rcvar} to YES in /etc/rc.conf or use "
                    f"'one{base}' instead of '{base}'.\n")
-        return 1
+        return 0
     if base == "restart":
         stop = run_rc_command(proc, rcvars, name, "onestop" if forced else "stop", args)
         if stop and script.daemon is not None and daemons.running(proc, script.daemon) is not None:
@@ -301,9 +409,7 @@ def run_rc_command(proc: Proc, rcvars: dict[str, str], name: str, verb: str,
         return run_rc_command(proc, rcvars, name, "onestart" if forced else "start", args)
     if script.daemon is not None:
         return _daemon(ctx, script.daemon, base, script.precmd)
-    if name == "jail":
-        return (_jail_start if base == "start" else _jail_stop)(ctx, args or []) if base != "status" else 0
-    action = {"start": script.start, "stop": script.stop, "status": script.status}[base]
+    action = {"start": script.start, "stop": script.stop, "status": script.status, **extra}[base]
     return action(ctx) if action is not None else 0
 
 

@@ -13,7 +13,6 @@ from .ifnet import Loopback, Segment
 from .kernel import KLD_FILES, Kernel
 from .proc import IMAGES, Image, Input, Proc, Sink, root_env
 from .rcconf import rc_variables
-from .rcd import run_rc_command
 from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink, Vfs
 from .vnet import Vnet
 
@@ -76,6 +75,13 @@ add path pf unhide
 DEFAULT_RC_CONF = """\
 # Defaults for rc.conf(5) variables the sim's rc(8) understands.
 hostname=""
+netif_enable="YES"
+network_interfaces="auto"
+cloned_interfaces=""
+cloned_interfaces_sticky="NO"
+ipv6_network_interfaces="auto"
+ipv6_activate_all_interfaces="NO"
+synchronous_dhclient="NO"
 defaultrouter="NO"
 syslogd_enable="YES"
 syslogd_flags="-s"
@@ -92,6 +98,8 @@ ipnat_rules="/etc/ipnat.rules"
 natd_enable="NO"
 gateway_enable="NO"
 jail_enable="NO"
+jail_conf="/etc/jail.conf"
+jail_list=""
 devd_enable="YES"
 sshd_enable="NO"
 sendmail_enable="NO"
@@ -614,8 +622,10 @@ def _motd(kernel: Kernel) -> None:
 
 
 def boot(kernel: Kernel, bare: bool) -> None:
-    """The rc.d scripts that start daemons at the host's boot: the
-    firewall, syslogd, sshd and cron when rc.conf enables them."""
+    """init(8) runs /etc/rc autoboot: devd first (rc.d/devd comes before
+    netif), then netif, routing, the firewalls, the daemons and the jails
+    rc.conf enables (jailkit.sim.commands.rc). Its output goes to the
+    console, which nobody reads here."""
     proc = Proc(kernel, kernel.prison0, "/", root_env(), Input(""), Sink(), Sink())
     variables = rc_variables(proc)
     if variables.get("devd_enable", "NO").lower() in ("yes", "true", "on", "1"):
@@ -625,10 +635,7 @@ def boot(kernel: Kernel, bare: bool) -> None:
         # rc.d/netif: em0 is a DHCP interface (ifconfig_DEFAULT); its
         # dhclient got the lease _boot_bare_network set, and stays.
         devd.quietstart(kernel, uplink, lease=True)
-    for name in ("ipfw", "syslogd", "sshd", "cron"):
-        knob = {"ipfw": "firewall_enable"}.get(name, f"{name}_enable")
-        if variables.get(knob, "NO").lower() in ("yes", "true", "on", "1"):
-            run_rc_command(proc, variables, name, "start")
+    proc.execvp(["/bin/sh", "/etc/rc", "autoboot"])
 
 
 def _image_file(image: Image) -> File:
