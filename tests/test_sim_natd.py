@@ -116,9 +116,10 @@ def test_without_dynamic_an_interface_needs_its_address_at_start(natd):
 
 def test_service_natd_with_rc_subrs_messages(natd):
     natd.run("sysrc natd_interface=fxp0").check()
+    # rc.subr's run_rc_command echoes this to standard output and returns 0
     assert run(natd, "service natd start") == (
-        1, "", "Cannot 'start' natd. Set natd_enable to YES in /etc/rc.conf or use 'onestart' "
-               "instead of 'start'.\n")
+        0, "Cannot 'start' natd. Set natd_enable to YES in /etc/rc.conf or use 'onestart' "
+           "instead of 'start'.\n", "")
     natd.run("sysrc natd_enable=YES").check()
     assert run(natd, "service natd status") == (1, "natd is not running.\n", "")
     assert run(natd, "service natd start") == (0, "Starting natd.\n", "")
