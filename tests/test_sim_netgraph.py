@@ -69,12 +69,14 @@ def test_the_howto_graph_as_ngctl_list_and_show_print_it(host):
     host.run(GRAPH).check()
     status, out, _ = run(host, "ngctl list")
     lines = out.splitlines()
-    assert lines[0] == "There are 5 total nodes:"
+    assert lines[0] == "There are 4 total nodes:"
     assert lines[1] == "  Name: fxp0            Type: ether           ID: 00000001   Num hooks: 2"
     assert lines[2] == "  Name: bridge0         Type: bridge          ID: 00000003   Num hooks: 3"
-    assert lines[3].startswith("  Name: <unnamed>       Type: eiface          ID: ")
+    # ng_eiface names its node after its interface, so ng_ether makes none for it
+    assert lines[3].startswith("  Name: ngeth0          Type: eiface          ID: ")
     assert run(host, "ngctl show -n fxp0:")[1] == lines[1] + "\n"
     show = run(host, "ngctl show bridge0:")[1].splitlines()
+    assert show[3].split()[:3] == ["link2", "ngeth0", "eiface"]
     assert show[1:3] == [
         "  Local hook      Peer name       Peer type    Peer ID         Peer hook      ",
         "  ----------      ---------       ---------    -------         ---------      "]
@@ -111,7 +113,8 @@ def test_eiface_takes_the_first_free_ngeth_unit_and_can_be_renamed(host):
     assert run(host, "ifconfig -l")[1] == "fxp0 lo0 virt0 ngeth2\n"
     host.run("ngctl mkpeer . eiface e ether").check()
     assert run(host, "ifconfig -l")[1] == "fxp0 lo0 virt0 ngeth2 ngeth1\n"
-    assert "virt0 ether" in _nodes(host)
+    # the node keeps the name its interface was born with
+    assert run(host, "ngctl msg ngeth0: getifname")[1].endswith('Args:\t"virt0"\n')
     flags = run(host, "ifconfig ngeth1")[1].splitlines()[0]
     assert flags == "ngeth1: flags=8802<BROADCAST,SIMPLEX,MULTICAST> metric 0 mtu 1500"
 
@@ -169,7 +172,7 @@ def test_shutdown_of_the_bridge_leaves_the_eifaces_and_the_nic(host):
     _load(host)
     host.run(GRAPH).check()
     host.run("ngctl shutdown bridge0:").check()
-    assert _nodes(host) == ["fxp0 ether", "<unnamed> eiface", "ngeth0 ether"]
+    assert _nodes(host) == ["fxp0 ether", "ngeth0 eiface"]
     assert run(host, "ngctl show -n fxp0:")[1].split()[-1] == "0"
     host.run(f"ngctl shutdown [{_eiface_ids(host)[0]}]:").check()
     assert run(host, "ifconfig -l")[1] == "fxp0 lo0\n"
@@ -223,3 +226,18 @@ def test_lower_alone_cuts_the_hosts_stack_off_the_wire(host):
     assert run(host, "ping -c 1 10.0.10.1")[0] == 2
     host.run("ngctl connect fxp0: b: upper link2").check()
     assert run(host, "ping -c 1 10.0.10.1")[0] == 0
+
+
+def test_a_node_type_stays_loaded_while_it_has_nodes(host):
+    """ng_base.c ng_mod_event: a type with nodes is busy, and ng_ether has
+    one for every Ethernet interface, so it stays while fxp0 does."""
+    _load(host)
+    host.run("ngctl mkpeer . eiface e ether").check()
+    assert run(host, "kldunload netgraph") == (
+        1, "", "kldunload: can't unload file: Device busy\n")
+    assert run(host, "kldunload ng_ether")[2] == "kldunload: can't unload file: Device busy\n"
+    assert run(host, "kldunload ng_eiface")[0] == 1
+    assert run(host, "kldunload ng_bridge") == (0, "", "")
+    host.run(f"ngctl shutdown [{_eiface_ids(host)[0]}]:").check()
+    assert run(host, "kldunload ng_eiface") == (0, "", "")
+    assert "ng_eiface.ko" not in run(host, "kldstat")[1]

@@ -752,8 +752,8 @@ class Kernel:
             raise OSErr(ENOENT)
         if any(name in MODULE_DEPENDS.get(other, []) for other in self.modules):
             raise OSErr(EBUSY)
-        self.modules.discard(name)
         self._ng_unload(name)
+        self.modules.discard(name)
         gone = MODULE_DEVICES.get(name, [])
         self.devfs.devices = [d for d in self.devfs.devices if d not in gone]
         for mount in self.vfs.mounts:
@@ -1001,8 +1001,8 @@ class Kernel:
         """The vnet's graph (ENOENT-free: callers check netgraph.ko first)."""
         graph = self.netgraphs.get(vnet)
         if graph is None:
-            graph = self.netgraphs[vnet] = Netgraph(lambda: self._ng_eiface_create(vnet),
-                                                    self._ng_eiface_destroy)
+            graph = self.netgraphs[vnet] = Netgraph(
+                lambda node: self._ng_eiface_create(vnet, node), self._ng_eiface_destroy)
         return graph
 
     def ng_socket(self, prison: Prison, name: str) -> tuple[Netgraph, Node]:
@@ -1030,13 +1030,16 @@ class Kernel:
             self.kldload(prison, module)
         graph.mkpeer(node, type_name, ourhook, peerhook)
 
-    def _ng_eiface_create(self, vnet: Vnet) -> Ifnet:
+    def _ng_eiface_create(self, vnet: Vnet, node: Node) -> Ifnet:
         """ng_eiface_constructor(): ngethN at the vnet's lowest free unit
-        (alloc_unr), with a zero MAC, VLAN_MTU and JUMBO_MTU."""
+        (alloc_unr), with a zero MAC, VLAN_MTU and JUMBO_MTU; the node takes
+        the interface's name (if it can) before ether_ifattach()."""
         unit = vnet.alloc_unit("ngeth")
         ifnet = Eiface(f"ngeth{unit}", "ngeth", unit, "00:00:00:00:00:00", vnet, vnet,
                        options=0x28, baudrate=1_000_000_000,
                        media="Ethernet autoselect (1000baseT <full-duplex>)")
+        with suppress(OSErr):
+            self.netgraph(vnet).name(node, ifnet.name)
         return self._attach(ifnet)
 
     def _ng_eiface_destroy(self, ifnet: Ifnet) -> None:
@@ -1051,16 +1054,17 @@ class Kernel:
         every interface with an Ethernet address but a bridge (IFT_BRIDGE)."""
         if "ng_ether" in self.modules and ifnet.mac is not None \
                 and not isinstance(ifnet, Bridge):
-            self.netgraph(ifnet.vnet).make_node("ether", ifnet)
+            self.netgraph(ifnet.vnet).ether_attach(ifnet)
 
     def _ng_unload(self, module: str) -> None:
-        """ng_ether's MOD_UNLOAD detaches its nodes; netgraph.ko takes every graph."""
-        if module == "ng_ether":
-            for vnet in self.vnets():
-                for ifnet in vnet.ifnets:
-                    for graph in self.netgraphs.values():
-                        graph.ether_detach(ifnet)
-        elif module == "netgraph":
+        """A node type unloads only while it has no node (ng_base.c
+        ng_mod_event: EBUSY while type->refs > 1), so ng_ether stays as long
+        as an Ethernet interface does; netgraph.ko goes with its graphs."""
+        type_name = module.removeprefix("ng_")
+        if module.startswith("ng_") and any(
+                n.type == type_name for g in self.netgraphs.values() for n in g.nodes.values()):
+            raise OSErr(EBUSY)
+        if module == "netgraph":
             self.netgraphs.clear()
 
     # -- processes ------------------------------------------------------------

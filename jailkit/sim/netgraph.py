@@ -93,7 +93,7 @@ class Netgraph:
     """One vnet's graph. ``make_eiface`` and ``destroy_eiface`` are the
     kernel's: they attach and detach ng_eiface's interface."""
 
-    def __init__(self, make_eiface: Callable[[], Ifnet],
+    def __init__(self, make_eiface: Callable[["Node"], Ifnet],
                  destroy_eiface: Callable[[Ifnet], None]) -> None:
         self.nodes: dict[int, Node] = {}
         self.next_id = 1
@@ -101,24 +101,28 @@ class Netgraph:
         self._destroy_eiface = destroy_eiface
 
     # -- nodes ----------------------------------------------------------------
-    def make_node(self, type_name: str, ifnet: Ifnet | None = None) -> Node:
-        """ng_make_node_common() and the type's constructor."""
+    def make_node(self, type_name: str) -> Node:
+        """ng_make_node_common() and the type's constructor (ng_eiface's
+        makes its interface and names the node after it)."""
         node = Node(self.next_id, type_name)
         self.next_id += 1
         self.nodes[node.id] = node
         if type_name == "eiface":
-            node.ifnet = self._make_eiface()
+            node.ifnet = self._make_eiface(node)
             _eiface_nodes[node.ifnet] = node
-        elif type_name == "ether" and ifnet is not None:
-            node.ifnet = ifnet
-            _ether_nodes[ifnet] = node
-            # ng_ether_attach(): named after the interface, '.' and ':'
-            # made '_' (ng_ether_sanitize_ifname); a taken name leaves it unnamed
-            try:
-                self.name(node, ifnet.name.replace(".", "_").replace(":", "_"))
-            except OSErr:
-                pass
         return node
+
+    def ether_attach(self, ifnet: Ifnet) -> None:
+        """ng_ether_attach(): a node named after the interface ('.' and ':'
+        made '_', ng_ether_sanitize_ifname), none at all when a node of
+        that name exists already (ng_eiface's for its ngethN)."""
+        name = ifnet.name.replace(".", "_").replace(":", "_")
+        if self.by_name(name) is not None:
+            return
+        node = self.make_node("ether")
+        node.ifnet = ifnet
+        _ether_nodes[ifnet] = node
+        self.name(node, name)
 
     def listing(self) -> list[Node]:
         """NGM_LISTNODES: every node, walking the ID hash table, which is
