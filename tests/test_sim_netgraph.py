@@ -156,7 +156,12 @@ def test_errors_are_ngctls_own(host):
     assert run(host, "ngctl bogus") == (71, "", 'ngctl: "bogus": unknown command\n')
     assert run(host, "ngctl name fxp0:") == (
         64, "", "ngctl: usage: name <path> <name>\n")
-    assert run(host, "ngctl -x")[0] == 64
+    assert run(host, "ngctl -x") == (
+        64, "", "ngctl: illegal option -- x\nusage: ngctl [-d] [-f file] [-n name] [command ...]\n")
+    assert run(host, "ngctl")[2] == ("ngctl: no command specified\n"
+                                     "usage: ngctl [-d] [-f file] [-n name] [command ...]\n")
+    assert run(host, "ngctl -f /nonexistent") == (
+        66, "", "ngctl: /nonexistent: No such file or directory\n")
     # the article's type names carry the module prefix: the kernel looks
     # for ng_ng_bridge.ko and finds none
     assert run(host, "ngctl mkpeer fxp0: ng_bridge orphans link0") == (
@@ -241,3 +246,12 @@ def test_a_node_type_stays_loaded_while_it_has_nodes(host):
     host.run(f"ngctl shutdown [{_eiface_ids(host)[0]}]:").check()
     assert run(host, "kldunload ng_eiface") == (0, "", "")
     assert "ng_eiface.ko" not in run(host, "kldstat")[1]
+
+
+def test_an_ngeth_lent_to_a_jail_comes_home_with_its_node_in_the_hosts_graph(host):
+    _jail_on_the_graph(host)
+    assert run(host, "ifconfig -l")[1] == "fxp0 lo0\n"
+    assert run(host, "ngctl msg ngeth0: getifname")[1].endswith('Args:\t"ngeth0"\n')
+    host.run("jail -r w").check()
+    assert run(host, "ifconfig -l")[1] == "fxp0 lo0 ngeth0\n"
+    assert _nodes(host) == ["fxp0 ether", "bridge0 bridge", "ngeth0 eiface"]
