@@ -255,3 +255,13 @@ def test_an_ngeth_lent_to_a_jail_comes_home_with_its_node_in_the_hosts_graph(hos
     host.run("jail -r w").check()
     assert run(host, "ifconfig -l")[1] == "fxp0 lo0 ngeth0\n"
     assert _nodes(host) == ["fxp0 ether", "bridge0 bridge", "ngeth0 eiface"]
+
+
+def test_types_counts_the_living_nodes_of_each_loaded_type(host):
+    _load(host)
+    host.run(GRAPH).check()
+    lines = run(host, "ngctl types")[1].splitlines()
+    assert lines[:3] == ["There are 4 total types:", "      Type name   Number of living nodes",
+                         "      ---------   ----------------------"]
+    assert sorted(lines[3:]) == sorted(["         socket       1", "          ether       1",
+                                        "         bridge       1", "         eiface       1"])

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 from weakref import WeakKeyDictionary
 
-from .errno import (EADDRINUSE, EEXIST, EINVAL, EISCONN, ENOENT, ENOSYS, ENXIO, EPFNOSUPPORT,
-                    OSErr)
+from .errno import EADDRINUSE, EEXIST, EINVAL, EISCONN, ENOENT, ENOSYS, EPFNOSUPPORT, OSErr
 from .ifnet import Ifnet
 
-NG_NODESIZ = NG_HOOKSIZ = NG_TYPESIZ = 32   # sys/netgraph/ng_message.h, with the NUL
+NG_NODESIZ = NG_HOOKSIZ = 32   # sys/netgraph/ng_message.h, with the NUL
 
 # The node types of the sim and the kernel module that declares each
 # (NETGRAPH_INIT(type, ...) in ng_TYPE.c; ng_base's ng_make_node loads
@@ -30,8 +29,7 @@ NG_NODESIZ = NG_HOOKSIZ = NG_TYPESIZ = 32   # sys/netgraph/ng_message.h, with th
 TYPE_MODULES = {"socket": "ng_socket", "ether": "ng_ether", "bridge": "ng_bridge",
                 "eiface": "ng_eiface"}
 
-# Control messages a type answers, by name: (type cookie's command number,
-# the function making the ASCII answer or None for a command without one).
+# The command numbers of the control messages the types answer.
 GETIFNAME = 1     # NGM_ETHER_GET_IFNAME and NGM_EIFACE_GET_IFNAME (ng_ether.h, ng_eiface.h)
 ETHER_GET_PROMISC, ETHER_SET_PROMISC, ETHER_GET_AUTOSRC, ETHER_SET_AUTOSRC = 5, 6, 7, 8
 
@@ -339,15 +337,6 @@ def _newhook(node: Node, name: str) -> None:
 def _connected(node: Node) -> None:
     if node.type == "eiface" and node.ifnet is not None:
         node.ifnet.link_up = True      # ng_eiface_newhook: LINK_STATE_UP
-
-
-def known_type(name: str) -> bool:
-    return name in TYPE_MODULES
-
-
-def check_type_name(name: str) -> None:
-    if not name or len(name) >= NG_TYPESIZ:
-        raise OSErr(ENXIO)
 
 
 # -- frames through the graph -----------------------------------------------------

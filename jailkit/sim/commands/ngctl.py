@@ -15,7 +15,7 @@ from typing import Callable
 
 from ..errno import ENOENT, OSErr
 from ..kernel import Kernel
-from ..netgraph import Netgraph, Node
+from ..netgraph import TYPE_MODULES, Netgraph, Node
 from ..proc import Proc, program
 from ...getopt import GetoptError, getopt
 
@@ -315,12 +315,15 @@ def _types(session: Session, args: list[str]) -> str:
     """types.c: the types the kernel has, with their node counts."""
     if len(args) != 1:
         return USAGE_ERROR
-    loaded = [t for t in ("socket", "ether", "bridge", "eiface")
-              if f"ng_{t}" in session.kernel.modules]
-    session.proc.write(f"There are {len(loaded)} total types:\n")
+    loaded = [t for t, module in TYPE_MODULES.items() if module in session.kernel.modules]
+    out = session.proc.write
+    out(f"There are {len(loaded)} total types:\n")
+    if loaded:
+        out("%15s   Number of living nodes\n" % "Type name")
+        out("%15s   ----------------------\n" % "---------")
     for type_name in loaded:
         count = sum(1 for n in session.graph.nodes.values() if n.type == type_name)
-        session.proc.write("\tType: %-15s Number of living nodes: %d\n" % (type_name, count))
+        out("%15s   %5d\n" % (type_name, count))
     return OK
 
 
