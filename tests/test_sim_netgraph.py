@@ -265,3 +265,21 @@ def test_types_counts_the_living_nodes_of_each_loaded_type(host):
                          "      ---------   ----------------------"]
     assert sorted(lines[3:]) == sorted(["         socket       1", "          ether       1",
                                         "         bridge       1", "         eiface       1"])
+
+
+def test_a_vnet_jails_graph_is_its_own_and_dies_with_it(host):
+    _load(host)
+    write_file(host, "/etc/jail.conf", 'w { path = "/"; persist; vnet; }\n'
+                                        'c { path = "/"; persist; }\n')
+    host.run("jail -c w && jail -c c").check()
+    assert run(host, "jexec w ngctl list")[2] == \
+        "ngctl: can't create node: Operation not permitted\n"      # no kldload in a jail
+    host.run("ngctl list").check()              # the host's ngctl loads ng_socket.ko
+    host.run("jexec w ngctl mkpeer . eiface e ether").check()
+    assert run(host, "jexec w ifconfig -l")[1] == "lo0 ngeth0\n"
+    assert run(host, "ifconfig -l")[1] == "fxp0 lo0\n"
+    assert _nodes(host) == ["fxp0 ether"]
+    assert run(host, "jexec c ngctl list") == (
+        71, "", "ngctl: can't create node: Operation not permitted\n")
+    host.run("jail -r w").check()
+    assert run(host, "ifconfig -l")[1] == "fxp0 lo0\n"

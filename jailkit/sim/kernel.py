@@ -785,6 +785,7 @@ class Kernel:
     def destroy_vnet(self, vnet: Vnet) -> None:
         """vnet_destroy(): interfaces that came from elsewhere go home (under
         their current name); those created inside die with the vnet."""
+        self._ng_vnet_gone(vnet)
         for ifnet in list(vnet.ifnets):
             if ifnet.vnet is not vnet:
                 continue  # already gone with its epair peer
@@ -1008,7 +1009,11 @@ class Kernel:
     def ng_socket(self, prison: Prison, name: str) -> tuple[Netgraph, Node]:
         """socket(PF_NETGRAPH, SOCK_DGRAM, NG_CONTROL) as libnetgraph's
         NgMkSockNode makes it: the socket node, named ``name``. Without
-        ng_socket.ko the library kldloads it (EPERM in a jail)."""
+        ng_socket.ko the library kldloads it (EPERM in a jail). A jail
+        without a vnet of its own lacks PRIV_NETGRAPH_CONTROL (ngc_attach):
+        the graph it would reach is the host's."""
+        if not prison.is_host and not prison.own_vnet:
+            raise OSErr(EPERM)
         if "ng_socket" not in self.modules:
             self.kldload(prison, "ng_socket")
         graph = self.netgraph(prison.vnet)
@@ -1055,6 +1060,13 @@ class Kernel:
         if "ng_ether" in self.modules and ifnet.mac is not None \
                 and not isinstance(ifnet, Bridge):
             self.netgraph(ifnet.vnet).ether_attach(ifnet)
+
+    def _ng_vnet_gone(self, vnet: Vnet) -> None:
+        """vnet_netgraph_uninit(): a dying vnet's nodes all shut down, its
+        ng_eifaces taking their interfaces wherever they are."""
+        graph = self.netgraphs.pop(vnet, None)
+        if graph is not None:
+            graph.destroy()
 
     def _ng_unload(self, module: str) -> None:
         """A node type unloads only while it has no node (ng_base.c

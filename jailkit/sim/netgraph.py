@@ -247,6 +247,14 @@ class Netgraph:
             del _ether_nodes[ifnet]
             self.shutdown(node)
 
+    def destroy(self) -> None:
+        """Every node goes, ng_ether's too (its interface leaves this graph)."""
+        for node in list(self.nodes.values()):
+            if node.type == "ether" and node.ifnet is not None:
+                _ether_nodes.pop(node.ifnet, None)
+            if self.nodes.get(node.id) is node:
+                self.shutdown(node)
+
     def ether_rename(self, ifnet: Ifnet) -> None:
         """ng_ether_ifnet_arrival_event(): a renamed interface renames its node."""
         node = _ether_nodes.get(ifnet)
