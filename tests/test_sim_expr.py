@@ -29,6 +29,9 @@ from tests.conftest import run
     ("'*ab' : '*a'", "2", 0),      # a leading * is ordinary
     ("aaa : 'a\\{2\\}'", "2", 0),
     ("ngeth12 : '[[:alpha:]]*\\([0-9]*\\)'", "12", 0),
+    ("'' + 1", "1", 0),            # strtol() takes the empty string whole: 0
+    ("+5 '*' 2", "10", 0),
+    ("'' = 0", "1", 0),
 ])
 def test_expressions(host, expression, out, status):
     assert run(host, f"expr {expression}") == (status, out + "\n", "")

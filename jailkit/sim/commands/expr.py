@@ -2,8 +2,9 @@
 
 The grammar is expr.y's: every argument is one token, operators by
 precedence from | (lowest) through & , the comparisons, + -, * / %, to
-: (highest), all left-associative, with ( ) for grouping. A string that is
-an integer (optional '-', digits) compares and computes as one.
+: (highest), all left-associative, with ( ) for grouping. A string that
+strtol() takes whole (blanks, a sign, digits; or nothing at all) compares
+and computes as an integer.
 `STRING : REGEX` matches a basic regular expression (regcomp(3) flags 0)
 anchored at the start of STRING: the first \\( \\) group's text, else the
 length of the match. The exit status is 0 for a result neither empty nor
@@ -21,7 +22,8 @@ ERR_EXIT = 2
 OPERATORS = set("|&=<>+-*/%:()") | {">=", "<=", "!="}
 # expr.y's %left lines, lowest first
 LEVELS = [["|"], ["&"], ["=", ">", "<", ">=", "<=", "!="], ["+", "-"], ["*", "/", "%"], [":"]]
-INTEGER = re.compile(r"-?[0-9]+")
+# what strtol() converts whole: blanks, a sign, digits
+INTEGER = re.compile(r"[ \t\n\v\f\r]*[-+]?[0-9]+")
 LONG_MIN, LONG_MAX = -2**63, 2**63 - 1
 
 
@@ -50,9 +52,12 @@ def main(proc: Proc, argv: list[str]) -> int:
 
 
 def _number(value: Value) -> int | None:
-    """The value as an integer when it is one (make_str/to_integer)."""
+    """The value as an integer when it is one (make_str/to_integer): what
+    strtol() converts to its end, the empty string (0) included."""
     if isinstance(value, int):
         return value
+    if value == "":
+        return 0
     return _clamp(int(value)) if INTEGER.fullmatch(value) else None
 
 
