@@ -27,6 +27,7 @@ from .ifnet import (IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_PERFO
 from .devfs import Devfs
 from .ipfilter import Ipfilter
 from .ipfw import Ipfw
+from .netgraph import Eiface, Netgraph, Node
 from .pf import Pf
 from .vfs import Device, Dir, Vfs
 from .vnet import Vnet
@@ -46,6 +47,12 @@ KLD_FILES = {"if_bridge": 0x9b90, "if_epair": 0x5250, "bridgestp": 0x76e0, "pf":
              "ipl": 0x3b5a8, "libalias": 0x7d50, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018}
 # Modules kldload(8) loads first for another (their MODULE_DEPEND).
 MODULE_DEPENDS = {"ipfw_nat": ["ipfw", "libalias"], "pflog": ["pf"]}
+# netgraph(4) and its node types (sys/modules/netgraph): kldload loads
+# netgraph.ko first for each of them.
+KLD_FILES.update({"netgraph": 0x1c9a8, "ng_socket": 0x6bb0, "ng_ether": 0x5f70,
+                  "ng_bridge": 0x7a38, "ng_eiface": 0x4b48})
+MODULE_DEPENDS.update({name: ["netgraph"] for name in
+                       ("ng_socket", "ng_ether", "ng_bridge", "ng_eiface")})
 # The virtual clock starts at this moment (Kernel.clock counts seconds from it).
 EPOCH = datetime(2026, 11, 22, 18, 0, 0, tzinfo=timezone.utc)
 # Virtual seconds a background job (cmd &) of a login session may run: the
@@ -294,6 +301,8 @@ class Kernel:
         # ipfw's default rule, fetched from kenv when the module loads
         # (TUNABLE net.inet.ip.fw.default_to_accept, CTLFLAG_RDTUN in ip_fw2.c).
         self.ipfw_default_to_accept = False
+        # netgraph(4): each vnet's graph, made when netgraph.ko is in
+        self.netgraphs: dict[Vnet, Netgraph] = {}
 
     # -- interface index ----------------------------------------------------
     def _alloc_index(self) -> int:
@@ -312,9 +321,12 @@ class Kernel:
         ifnet.vnet.ifnets.append(ifnet)
         if unit is not None:
             ifnet.vnet.alloc_unit(ifnet.dname, unit)
+        self._ng_ether_attach(ifnet)
         return ifnet
 
     def _detach(self, ifnet: Ifnet) -> None:
+        for graph in self.netgraphs.values():
+            graph.ether_detach(ifnet)        # ether_ifdetach(): ng_ether_detach
         self._leave_bridge(ifnet)
         if isinstance(ifnet, Bridge):
             for member in list(ifnet.members):
@@ -403,6 +415,8 @@ class Kernel:
         ifnet.name = name
         # if_rename announces the old name's departure (RTM_IFANNOUNCE)
         self.on_ifnet_event(ifnet, "DEPARTURE", old)
+        for graph in self.netgraphs.values():
+            graph.ether_rename(ifnet)        # ng_ether_ifnet_arrival_event
 
     def add_physical(self, vnet: Vnet, name: str, mac: str, *, media: str, baudrate: int,
                      options: int, segment: Segment | None) -> Ethernet:
@@ -607,6 +621,11 @@ class Kernel:
                 self._attach_ipfw(vnet)
         for module in loaded:
             self._add_devices(MODULE_DEVICES.get(module, []))
+        if "ng_ether" in loaded:
+            # ng_ether_mod_event(MOD_LOAD): a node for every Ethernet interface
+            for vnet in self.vnets():
+                for ifnet in list(vnet.ifnets):
+                    self._ng_ether_attach(ifnet)
         return loaded
 
     def kldload(self, prison: Prison, file: str) -> int:
@@ -744,6 +763,7 @@ class Kernel:
             raise OSErr(ENOENT)
         if any(name in MODULE_DEPENDS.get(other, []) for other in self.modules):
             raise OSErr(EBUSY)
+        self._ng_unload(name)
         self.modules.discard(name)
         gone = MODULE_DEVICES.get(name, [])
         self.devfs.devices = [d for d in self.devfs.devices if d not in gone]
@@ -776,6 +796,7 @@ class Kernel:
     def destroy_vnet(self, vnet: Vnet) -> None:
         """vnet_destroy(): interfaces that came from elsewhere go home (under
         their current name); those created inside die with the vnet."""
+        self._ng_vnet_gone(vnet)
         for ifnet in list(vnet.ifnets):
             if ifnet.vnet is not vnet:
                 continue  # already gone with its epair peer
@@ -986,6 +1007,88 @@ class Kernel:
             # what stopped the job is the job's own: the line goes on
             self.pace, self.sigint_at, self.sigints = saved[0], saved[1], saved[3]
             self.sigint = self.sigint or saved[2]
+
+    # -- netgraph(4) -----------------------------------------------------------
+    def netgraph(self, vnet: Vnet) -> Netgraph:
+        """The vnet's graph (ENOENT-free: callers check netgraph.ko first)."""
+        graph = self.netgraphs.get(vnet)
+        if graph is None:
+            graph = self.netgraphs[vnet] = Netgraph(
+                lambda node: self._ng_eiface_create(vnet, node), self._ng_eiface_destroy)
+        return graph
+
+    def ng_socket(self, prison: Prison, name: str) -> tuple[Netgraph, Node]:
+        """socket(PF_NETGRAPH, SOCK_DGRAM, NG_CONTROL) as libnetgraph's
+        NgMkSockNode makes it: the socket node, named ``name``. Without
+        ng_socket.ko the library kldloads it (EPERM in a jail). A jail
+        without a vnet of its own lacks PRIV_NETGRAPH_CONTROL (ngc_attach):
+        the graph it would reach is the host's."""
+        if not prison.is_host and not prison.own_vnet:
+            raise OSErr(EPERM)
+        if "ng_socket" not in self.modules:
+            self.kldload(prison, "ng_socket")
+        graph = self.netgraph(prison.vnet)
+        node = graph.make_node("socket")
+        try:
+            graph.name(node, name)
+        except OSErr:
+            graph.shutdown(node)
+            raise
+        return graph, node
+
+    def ng_mkpeer(self, prison: Prison, graph: Netgraph, node: Node, type_name: str,
+                  ourhook: str, peerhook: str) -> None:
+        """NGM_MKPEER through ng_socket: an unknown type makes the kernel
+        kldload "ng_" TYPE first (ng_socket.c ngc_send), so a type that no
+        module declares fails with kldload's ENOENT."""
+        module = f"ng_{type_name}"
+        if module not in self.modules:
+            self.kldload(prison, module)
+        graph.mkpeer(node, type_name, ourhook, peerhook)
+
+    def _ng_eiface_create(self, vnet: Vnet, node: Node) -> Ifnet:
+        """ng_eiface_constructor(): ngethN at the vnet's lowest free unit
+        (alloc_unr), with a zero MAC, VLAN_MTU and JUMBO_MTU; the node takes
+        the interface's name (if it can) before ether_ifattach()."""
+        unit = vnet.alloc_unit("ngeth")
+        ifnet = Eiface(f"ngeth{unit}", "ngeth", unit, "00:00:00:00:00:00", vnet, vnet,
+                       options=0x28, baudrate=1_000_000_000,
+                       media="Ethernet autoselect (1000baseT <full-duplex>)")
+        with suppress(OSErr):
+            self.netgraph(vnet).name(node, ifnet.name)
+        return self._attach(ifnet)
+
+    def _ng_eiface_destroy(self, ifnet: Ifnet) -> None:
+        """ng_eiface_rmnode(): ether_ifdetach() and the unit back, wherever
+        the interface lives now."""
+        self._detach(ifnet)
+        self.on_ifnet_event(ifnet, "DEPARTURE", ifnet.name)
+        ifnet.home.free_unit(ifnet.dname, ifnet.dunit)
+
+    def _ng_ether_attach(self, ifnet: Ifnet) -> None:
+        """ether_ifattach() calls ng_ether_attach while ng_ether.ko is in:
+        every interface with an Ethernet address but a bridge (IFT_BRIDGE)."""
+        if "ng_ether" in self.modules and ifnet.mac is not None \
+                and not isinstance(ifnet, Bridge):
+            self.netgraph(ifnet.vnet).ether_attach(ifnet)
+
+    def _ng_vnet_gone(self, vnet: Vnet) -> None:
+        """vnet_netgraph_uninit(): a dying vnet's nodes all shut down, its
+        ng_eifaces taking their interfaces wherever they are."""
+        graph = self.netgraphs.pop(vnet, None)
+        if graph is not None:
+            graph.destroy()
+
+    def _ng_unload(self, module: str) -> None:
+        """A node type unloads only while it has no node (ng_base.c
+        ng_mod_event: EBUSY while type->refs > 1), so ng_ether stays as long
+        as an Ethernet interface does; netgraph.ko goes with its graphs."""
+        type_name = module.removeprefix("ng_")
+        if module.startswith("ng_") and any(
+                n.type == type_name for g in self.netgraphs.values() for n in g.nodes.values()):
+            raise OSErr(EBUSY)
+        if module == "netgraph":
+            self.netgraphs.clear()
 
     # -- processes ------------------------------------------------------------
     def spawn(self, jid: int, command: str, user: str = "root") -> Process:
