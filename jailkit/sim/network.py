@@ -37,6 +37,7 @@ from weakref import WeakKeyDictionary
 from . import bpf, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
 from .ifnet import Bridge, Ethernet, Ifnet
+from .lagg import FAILOVER_RX_ALL, Lagg, lagg_of
 from .packet import Packet, segment
 from .pfil import Hook, Verdict
 from .vnet import Vnet
@@ -240,7 +241,9 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
         for member in sender.members:
             if member.ifnet is not out and _usable(member.ifnet):
                 start += [(peer, [Step(member.ifnet)]) for peer in _wire(member.ifnet)]
+                start += [(peer, [Step(member.ifnet)] + way) for peer, way in _lagg_output(member.ifnet)]
     start += [(peer, []) for peer in _wire(out)]
+    start += _lagg_output(out)
     seen: set[int] = {id(out)}
     queue = list(start)
     while queue:
@@ -249,6 +252,11 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             continue
         seen.add(id(ifnet))
         here = steps + [Step(ifnet)]               # ether_input()
+        taker = _lagg_input(ifnet)
+        if taker is None:
+            continue
+        if taker is not ifnet:
+            ifnet, here = taker, here + [Step(taker)]
         if any(a.address == address for a in ifnet.inet):
             return ifnet, here
         bridge = ifnet.bridge
@@ -268,6 +276,7 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             crossing = here + [Step(bridge), Step(ifnet, "in", bridge.vnet),
                                Step(egress, "out", bridge.vnet), Step(egress)]
             queue += [(peer, crossing) for peer in _wire(egress)]
+            queue += [(peer, crossing + way) for peer, way in _lagg_output(egress)]
     return None
 
 
@@ -291,3 +300,28 @@ def _wire(ifnet: Ifnet) -> list[Ifnet]:
 
 def _usable(ifnet: Ifnet) -> bool:
     return ifnet.up and ifnet.running
+
+
+def _lagg_output(ifnet: Ifnet) -> list[tuple[Ifnet, list[Step]]]:
+    """A frame a lagg sends (lagg_transmit(): the lagg's tap, then its
+    protocol's pr_start) leaves by the port the protocol picks, which
+    taps it (lagg_enqueue() to the port's transmit routine), onto that
+    port's wire. Nothing for any other interface, or a lagg that is not
+    running or has no port to send by (ENXIO, ENETDOWN: dropped)."""
+    if not isinstance(ifnet, Lagg) or not _usable(ifnet):
+        return []
+    return [(peer, [Step(port.ifnet)]) for port in ifnet.transmit_ports()
+            for peer in _wire(port.ifnet)]
+
+
+def _lagg_input(port: Ifnet) -> Ifnet | None:
+    """The interface that takes a frame ``port`` received: ether_input() on
+    a lagg port hands it to lagg_input(), so the lagg (which taps it) when
+    its protocol takes frames from that port, None when it drops them
+    (failover's wrong port, see net.link.lagg.failover_rx_all); an
+    interface in no lagg takes its own."""
+    lagg = lagg_of(port)
+    member = lagg.port(port) if lagg is not None else None
+    if lagg is None or member is None:
+        return port
+    return lagg if lagg.accepts(member, bool(lagg.vnet.sysctl.get(FAILOVER_RX_ALL, 0))) else None
