@@ -2,8 +2,9 @@
 (sys/net/if_vlan.c), gif(4) (sys/net/if_gif.c) and tap(4)
 (sys/net/if_tuntap.c), as their drivers set them up.
 
-None of them carries the sim's frames: the sim's wires have no 802.1Q tags
-(so a vlan has no neighbour), a gif's tunnel packets are not encapsulated,
+Of them only vlan carries the sim's frames: the sim's wires have no 802.1Q tags
+(a vlan reaches the vlans of its tag on its parent's wire, nothing
+else), a gif's tunnel packets are not encapsulated,
 and no process reads a tap's /dev node (so its link stays down, as a tap
 nobody opened is)."""
 
@@ -60,6 +61,18 @@ class Vlan(Ifnet):
 
     def _driver_state(self) -> None:
         pass    # vlan_config()/vlan_unconfig() start and stop it, not IFF_UP
+
+    def neighbours(self) -> list[Ifnet]:
+        """A tagged frame crosses the parent's wire (vlan_transmit) to the
+        vlans of the same tag and protocol on the interfaces there
+        (vlan_input); nothing while the parent is down."""
+        parent = self.parent
+        if parent is None or not (parent.up and parent.running):
+            return []
+        return [vlan for peer in parent.neighbours() if peer.up and peer.running
+                for vlan in peer.vnet.ifnets
+                if isinstance(vlan, Vlan) and vlan.parent is peer and vlan.tag == self.tag
+                and vlan.proto == self.proto]
 
     @property
     def mtu_fudge(self) -> int:

@@ -631,6 +631,12 @@ class Kernel:
         self._vlan_config(vlan, parent, tag)
 
     @staticmethod
+    def vlan_setproto(vlan: Vlan, proto: str) -> None:
+        """SIOCSETVLAN with the vlan's parent and tag and another protocol
+        (802.1q or 802.1ad)."""
+        vlan.proto = proto
+
+    @staticmethod
     def vlan_unconfig(vlan: Vlan) -> None:
         """vlan_unconfig(): no parent, stopped, the link down."""
         vlan.parent, vlan.tag = None, 0

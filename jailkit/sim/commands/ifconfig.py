@@ -279,12 +279,16 @@ def _vlan_clone_params(name: str, params: list[str]) -> tuple[tuple[str, int] | 
         return None, params
     tag: int | None = None
     parent: str | None = None
-    while len(params) >= 2 and params[0] in ("vlan", "vlandev"):
+    proto: list[str] = []
+    while len(params) >= 2 and params[0] in ("vlan", "vlandev", "vlanproto"):
         if params[0] == "vlan":
             tag = _vlan_tag(params[1])
-        else:
+        elif params[0] == "vlandev":
             parent = params[1]
+        else:
+            proto = params[:2]      # set once the vlan exists, as setvlanproto() does
         params = params[2:]
+    params = proto + params
     if dotted is not None:
         digits = dotted.group(2)
         if not re.fullmatch(r"[1-9]\d*", digits) or int(digits) >= 0xFFF:
@@ -581,6 +585,19 @@ class Configurator:
                 self.vlan_tag = self.ifnet.tag
             self._vlan_set()
 
+    def p_vlanproto(self, value: str) -> None:
+        """setvlanproto(): 802.1q, or 802.1ad (also called qinq), by prefix
+        and in any case."""
+        lowered = value.lower()
+        if lowered.startswith("802.1q"):
+            proto = "802.1q"
+        elif lowered.startswith(("802.1ad", "qinq")):
+            proto = "802.1ad"
+        else:
+            raise Fail("invalid value for vlanproto")
+        if isinstance(self.ifnet, Vlan):
+            self.kernel.vlan_setproto(self.ifnet, proto)
+
     def _vlan_set(self) -> None:
         """vlan_set(): SIOCSETVLAN once both the tag and the parent are known."""
         assert isinstance(self.ifnet, Vlan)
@@ -699,6 +716,6 @@ TAKES_ARG = {"netmask": 1, "broadcast": 1, "mtu": 1, "metric": 1, "name": 1, "de
              "descr": 1, "group": 1, "-group": 1, "ether": 1, "lladdr": 1, "link": 1,
              "vnet": 1, "-vnet": 1, "addm": 1, "deletem": 1, "prefixlen": 1, "destroy": 0,
              "laggport": 1, "-laggport": 1, "laggproto": 1, "lagghash": 1, "vlan": 1,
-             "vlandev": 1, "vlanpcp": 1, "tunnel": 2}
+             "vlandev": 1, "vlanpcp": 1, "vlanproto": 1, "tunnel": 2}
 FLAG_PARAMS = {"up", "down", "alias", "-alias", "delete", "-description", "-descr", "promisc", "-promisc",
                "ifdisabled", "-ifdisabled", "auto_linklocal", "-auto_linklocal", "-vlandev", "-tunnel"}
