@@ -277,3 +277,28 @@ def test_a_port_moved_to_a_jail_leaves_its_lagg(lagg):
     assert f"\tether {MAC0}\n" in run(lagg, "jexec j ifconfig igb1")[1]
     lagg.run("jail -r j").check()
     assert run(lagg, "ifconfig lagg0 laggport igb1") == (0, "", "")
+
+
+def test_a_vlan_on_a_lagg_follows_the_lagg_to_its_active_port(host):
+    """vlan 5 over a failover lagg of two epairs, a VNET jail with the
+    other ends and vlan 5 on the first: the vlan's frames leave by the
+    lagg's active port, and come back in through the lagg."""
+    host.run("ifconfig epair create >/dev/null && ifconfig epair create >/dev/null && "
+             "ifconfig epair0a up && ifconfig epair1a up && "
+             "ifconfig lagg0 create laggport epair0a laggport epair1a up && "
+             "ifconfig lagg0.5 create 10.5.0.1/24 up && "
+             "jail -c name=j persist vnet vnet.interface=epair0b vnet.interface=epair1b && "
+             "jexec j ifconfig epair0b up && jexec j ifconfig epair1b up && "
+             "jexec j ifconfig epair0b.5 create 10.5.0.2/24 up").check()
+    assert "\tvlan: 5 vlanproto: 802.1q vlanpcp: 0 parent interface: lagg0\n" in \
+        run(host, "ifconfig lagg0.5")[1]
+    assert run(host, "jexec j ping -c 1 10.5.0.1")[0] == 0
+    host.run("ifconfig epair0a down").check()          # the lagg now sends by epair1a
+    assert run(host, "jexec j ping -c 1 10.5.0.1")[0] == 2
+
+
+def test_a_port_with_a_link_local_address_loses_its_ipv6_addresses(igb):
+    igb.run("ifconfig igb0 inet6 -ifdisabled && ifconfig igb0 inet6 2001:db8::5/64").check()
+    assert "\tinet6 fe80::" in run(igb, "ifconfig igb0")[1]
+    igb.run("ifconfig lagg0 create laggport igb0").check()
+    assert "inet6" not in run(igb, "ifconfig igb0")[1]

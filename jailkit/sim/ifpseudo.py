@@ -14,6 +14,7 @@ import ipaddress
 from typing import TYPE_CHECKING
 
 from .ifnet import IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX, Ifnet
+from .lagg import Lagg, lagg_input
 
 if TYPE_CHECKING:
     from .vnet import Vnet
@@ -63,15 +64,20 @@ class Vlan(Ifnet):
         pass    # vlan_config()/vlan_unconfig() start and stop it, not IFF_UP
 
     def neighbours(self) -> list[Ifnet]:
-        """A tagged frame crosses the parent's wire (vlan_transmit) to the
-        vlans of the same tag and protocol on the interfaces there
-        (vlan_input); nothing while the parent is down."""
+        """A tagged frame crosses the parent's wire (vlan_transmit; a lagg
+        parent sends by the port its protocol picks) to the vlans of the
+        same tag and protocol on the interfaces there (vlan_input), or on
+        the lagg that takes the frame from such a port (lagg_input before
+        vlan_input); nothing while the parent is down."""
         parent = self.parent
         if parent is None or not (parent.up and parent.running):
             return []
-        return [vlan for peer in parent.neighbours() if peer.up and peer.running
-                for vlan in peer.vnet.ifnets
-                if isinstance(vlan, Vlan) and vlan.parent is peer and vlan.tag == self.tag
+        wires = [p.ifnet for p in parent.transmit_ports()] if isinstance(parent, Lagg) else [parent]
+        peers = [peer for wire in wires for peer in wire.neighbours() if peer.up and peer.running]
+        receivers = [lagg_input(peer) for peer in peers]
+        return [vlan for receiver in receivers if receiver is not None
+                for vlan in receiver.vnet.ifnets
+                if isinstance(vlan, Vlan) and vlan.parent is receiver and vlan.tag == self.tag
                 and vlan.proto == self.proto]
 
     @property

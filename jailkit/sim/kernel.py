@@ -659,11 +659,13 @@ class Kernel:
         IPv6 addresses (a link-local scope zone may not be merged); the
         first port gives the lagg its MTU and MAC and is the primary; a
         later one is set to the lagg's MTU through its driver and takes the
-        lagg's MAC. Ports are kept in interface index order."""
+        lagg's MAC. Ports are kept in interface index order. Nothing
+        changes when the port is refused."""
         self._lagg_check_port(lagg, ifnet)
         if lagg.ports and ifnet.mtu != lagg.mtu:
             self._driver_mtu(ifnet, lagg.mtu)
-        ifnet.inet6 = []
+        if any(a.scoped for a in ifnet.inet6):
+            ifnet.inet6 = []         # in6_ifdetach(), when it has a link-local address
         port = LaggPort(ifnet, ifnet.mac)
         if not lagg.ports:
             lagg.mtu, lagg.mac, lagg.primary = ifnet.mtu, ifnet.mac, port

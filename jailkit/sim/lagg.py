@@ -169,3 +169,16 @@ def lagg_of(ifnet: Ifnet) -> Lagg | None:
     """ifp->if_lagg: the lagg ``ifnet`` is a port of."""
     return next((i for i in ifnet.vnet.ifnets if isinstance(i, Lagg) and i.port(ifnet) is not None),
                 None)
+
+
+def lagg_input(port: Ifnet) -> Ifnet | None:
+    """The interface that takes a frame ``port`` received: ether_input() on
+    a lagg port hands it to lagg_input(), so the lagg when its protocol
+    takes frames from that port, None when it drops them (failover's
+    wrong port, see net.link.lagg.failover_rx_all); an interface in no
+    lagg takes its own."""
+    lagg = lagg_of(port)
+    member = lagg.port(port) if lagg is not None else None
+    if lagg is None or member is None:
+        return port
+    return lagg if lagg.accepts(member, bool(lagg.vnet.sysctl.get(FAILOVER_RX_ALL, 0))) else None

@@ -22,6 +22,8 @@ bpf(4) taps: every interface a packet crosses hands it to its readers
 itself for what it forwards (bridge_forward()) or sends (bridge_transmit()),
 and the interface it arrives on before the inbound hooks (ether_input()),
 so a capture shows a packet as it was on that wire, before or after NAT.
+A lagg(4) sends by the port its protocol picks (lagg.py) and takes in
+only what its protocol accepts from a port (failover: the active port's).
 The later segments of a TCP connection follow the interfaces its first
 packet crossed (follow(), converse()): the firewalls decided on the
 connection with that packet, and its states translate the rest alike."""
@@ -37,7 +39,7 @@ from weakref import WeakKeyDictionary
 from . import bpf, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
 from .ifnet import Bridge, Ethernet, Ifnet
-from .lagg import FAILOVER_RX_ALL, Lagg, lagg_of
+from .lagg import Lagg, lagg_input
 from .packet import Packet, segment
 from .pfil import Hook, Verdict
 from .vnet import Vnet
@@ -252,7 +254,7 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             continue
         seen.add(id(ifnet))
         here = steps + [Step(ifnet)]               # ether_input()
-        taker = _lagg_input(ifnet)
+        taker = lagg_input(ifnet)                  # lagg_input(), for a lagg port
         if taker is None:
             continue
         if taker is not ifnet:
@@ -312,16 +314,3 @@ def _lagg_output(ifnet: Ifnet) -> list[tuple[Ifnet, list[Step]]]:
         return []
     return [(peer, [Step(port.ifnet)]) for port in ifnet.transmit_ports()
             for peer in _wire(port.ifnet)]
-
-
-def _lagg_input(port: Ifnet) -> Ifnet | None:
-    """The interface that takes a frame ``port`` received: ether_input() on
-    a lagg port hands it to lagg_input(), so the lagg (which taps it) when
-    its protocol takes frames from that port, None when it drops them
-    (failover's wrong port, see net.link.lagg.failover_rx_all); an
-    interface in no lagg takes its own."""
-    lagg = lagg_of(port)
-    member = lagg.port(port) if lagg is not None else None
-    if lagg is None or member is None:
-        return port
-    return lagg if lagg.accepts(member, bool(lagg.vnet.sysctl.get(FAILOVER_RX_ALL, 0))) else None
