@@ -302,3 +302,25 @@ def test_a_port_with_a_link_local_address_loses_its_ipv6_addresses(igb):
     assert "\tinet6 fe80::" in run(igb, "ifconfig igb0")[1]
     igb.run("ifconfig lagg0 create laggport igb0").check()
     assert "inet6" not in run(igb, "ifconfig igb0")[1]
+
+
+def test_a_lagg_port_cannot_be_a_bridge_member_but_the_lagg_can(lagg):
+    lagg.run("ifconfig bridge0 create").check()
+    assert run(lagg, "ifconfig bridge0 addm igb1") == (1, "", "ifconfig: BRDGADD igb1: Invalid argument\n")
+    assert run(lagg, "ifconfig bridge0 addm lagg0") == (0, "", "")
+    assert "\tmember: lagg0 flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>\n" in \
+        run(lagg, "ifconfig bridge0")[1]
+
+
+def test_jails_on_a_bridge_over_the_lagg_reach_the_lan_through_the_active_port(lagg):
+    lagg.run("ifconfig bridge0 create addm lagg0 up && ifconfig epair create >/dev/null && "
+             "ifconfig epair0a up && ifconfig bridge0 addm epair0a && "
+             "jail -c name=j persist vnet vnet.interface=epair0b && "
+             "jexec j ifconfig epair0b 10.0.10.10/28 up").check()
+    assert run(lagg, "jexec j ping -c 1 10.0.10.1")[0] == 0    # the gateway, by igb0
+    assert run(lagg, "jexec j ping -c 1 10.0.10.2")[0] == 0    # the host, on lagg0
+    lagg.run("ifconfig igb0 down").check()
+    assert run(lagg, "jexec j ping -c 1 10.0.10.1")[0] == 0    # by igb1 now
+    lagg.run("ifconfig igb1 down").check()
+    assert run(lagg, "jexec j ping -c 1 10.0.10.1")[0] == 2
+    assert run(lagg, "jexec j ping -c 1 10.0.10.2")[0] == 0    # the bridge still joins them

@@ -413,6 +413,7 @@ class Kernel:
         """if_bridge.c bridge_ioctl_add: the first member gives the bridge
         its MTU; a later one is set to the bridge's through its driver, and
         is refused (EINVAL) when the driver will not take it."""
+        self._bridge_refuses_lagg_port(member)
         if member is bridge or member.vnet is not bridge.vnet:
             raise OSErr(EINVAL)
         if member.bridge is bridge:
@@ -761,6 +762,13 @@ class Kernel:
                     self._driver_mtu(port.ifnet, old)
             raise
         ifnet.mtu = mtu
+
+    @staticmethod
+    def _bridge_refuses_lagg_port(member: Ifnet) -> None:
+        """bridge_ioctl_add() takes Ethernet, vlan and gif interfaces only:
+        a lagg port's type is IFT_IEEE8023ADLAG (EINVAL)."""
+        if lagg_of(member) is not None:
+            raise OSErr(EINVAL)
 
     def _pseudo_departure(self, ifnet: Ifnet, *, destroyed: bool) -> None:
         """The ifnet_departure_event handlers of lagg and vlan: a port that
