@@ -324,3 +324,12 @@ def test_jails_on_a_bridge_over_the_lagg_reach_the_lan_through_the_active_port(l
     lagg.run("ifconfig igb1 down").check()
     assert run(lagg, "jexec j ping -c 1 10.0.10.1")[0] == 2
     assert run(lagg, "jexec j ping -c 1 10.0.10.2")[0] == 0    # the bridge still joins them
+
+
+def test_unloading_if_lagg_destroys_every_lagg_and_frees_the_ports(lagg):
+    lagg.run("jail -c name=j persist vnet && jexec j ifconfig lagg7 create").check()
+    assert run(lagg, "kldunload if_lagg") == (0, "", "")
+    assert run(lagg, "ifconfig -l")[1] == "fxp0 lo0 igb0 igb1\n"
+    assert run(lagg, "jexec j ifconfig -l")[1] == "lo0\n"
+    assert f"\tether {MAC1}\n" in run(lagg, "ifconfig igb1")[1]
+    assert run(lagg, "sysctl net.link.lagg.failover_rx_all")[0] == 1

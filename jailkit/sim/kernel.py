@@ -763,6 +763,15 @@ class Kernel:
             raise
         ifnet.mtu = mtu
 
+    def _cloner_unloaded(self, module: str) -> None:
+        """if_lagg's MOD_UNLOAD detaches its cloner in every vnet
+        (vnet_lagg_uninit, if_clone_detach), destroying every lagg."""
+        if module != "if_lagg":
+            return
+        for vnet in self.vnets():
+            for lagg in [i for i in vnet.ifnets if isinstance(i, Lagg)]:
+                self.clone_destroy(lagg)
+
     @staticmethod
     def _bridge_refuses_lagg_port(member: Ifnet) -> None:
         """bridge_ioctl_add() takes Ethernet, vlan and gif interfaces only:
@@ -977,6 +986,7 @@ class Kernel:
             raise OSErr(ENOENT)
         if any(name in MODULE_DEPENDS.get(other, []) for other in self.modules):
             raise OSErr(EBUSY)
+        self._cloner_unloaded(name)
         self.modules.discard(name)
         gone = MODULE_DEVICES.get(name, [])
         self.devfs.devices = [d for d in self.devfs.devices if d not in gone]
