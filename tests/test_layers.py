@@ -38,7 +38,8 @@ SIM_LAYER = 2
 INNER = [
     ["errno", "words", "packet"],                                   # leaves
     ["vfs", "devfs", "passwd"],                                     # storage
-    ["ifnet", "vnet", "pfil", "bpf", "libalias", "pf", "ipfw", "ipfilter", "netgraph"],  # interfaces, firewalls
+    ["ifnet", "vnet", "pfil", "bpf", "libalias", "pf", "ipfw", "ipfilter", "netgraph", "lagg",
+     "ifpseudo"],  # interfaces, firewalls
     ["kernel", "loader"],                                           # the kernel and its boot loader
     ["network", "socket", "services"],                              # the packet path
     ["proc", "resolver"],                                           # processes, libc

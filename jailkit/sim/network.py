@@ -22,6 +22,8 @@ bpf(4) taps: every interface a packet crosses hands it to its readers
 itself for what it forwards (bridge_forward()) or sends (bridge_transmit()),
 and the interface it arrives on before the inbound hooks (ether_input()),
 so a capture shows a packet as it was on that wire, before or after NAT.
+A lagg(4) sends by the port its protocol picks (lagg.py) and takes in
+only what its protocol accepts from a port (failover: the active port's).
 The later segments of a TCP connection follow the interfaces its first
 packet crossed (follow(), converse()): the firewalls decided on the
 connection with that packet, and its states translate the rest alike."""
@@ -37,6 +39,7 @@ from weakref import WeakKeyDictionary
 from . import bpf, netgraph, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
 from .ifnet import Bridge, Ethernet, Ifnet
+from .lagg import Lagg, lagg_input
 from .packet import Packet, segment
 from .pfil import Hook, Verdict
 from .vnet import Vnet
@@ -241,7 +244,9 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
         for member in sender.members:
             if member.ifnet is not out and _usable(member.ifnet):
                 start += [(peer, [Step(member.ifnet)]) for peer in _wire(member.ifnet, upper)]
+                start += [(peer, [Step(member.ifnet)] + way) for peer, way in _lagg_output(member.ifnet)]
     start += [(peer, []) for peer in _wire(out, upper)]
+    start += _lagg_output(out)
     seen: set[int] = {id(out)}
     queue = list(start)
     while queue:
@@ -250,6 +255,11 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             continue
         seen.add(id(ifnet))
         here = steps + [Step(ifnet)]               # ether_input()
+        taker = lagg_input(ifnet)                  # lagg_input(), for a lagg port
+        if taker is None:
+            continue
+        if taker is not ifnet:
+            ifnet, here = taker, here + [Step(taker)]
         diverted = None if id(ifnet) in upper else _ng_input(ifnet, here, upper)
         if diverted is not None:                   # ng_ether's lower hook has it
             seen.discard(id(ifnet))                # it may come back up through upper
@@ -274,6 +284,7 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             crossing = here + [Step(bridge), Step(ifnet, "in", bridge.vnet),
                                Step(egress, "out", bridge.vnet), Step(egress)]
             queue += [(peer, crossing) for peer in _wire(egress, upper)]
+            queue += [(peer, crossing + way) for peer, way in _lagg_output(egress)]
     return None
 
 
@@ -335,3 +346,15 @@ def _ng_ends(deliveries: list[netgraph.Delivery], steps: list[Step],
 
 def _usable(ifnet: Ifnet) -> bool:
     return ifnet.up and ifnet.running
+
+
+def _lagg_output(ifnet: Ifnet) -> list[tuple[Ifnet, list[Step]]]:
+    """A frame a lagg sends (lagg_transmit(): the lagg's tap, then its
+    protocol's pr_start) leaves by the port the protocol picks, which
+    taps it (lagg_enqueue() to the port's transmit routine), onto that
+    port's wire. Nothing for any other interface, or a lagg that is not
+    running or has no port to send by (ENXIO, ENETDOWN: dropped)."""
+    if not isinstance(ifnet, Lagg) or not _usable(ifnet):
+        return []
+    return [(peer, [Step(port.ifnet)]) for port in ifnet.transmit_ports()
+            for peer in _wire(port.ifnet)]
