@@ -174,3 +174,19 @@ def test_jexec_sh_without_input_exits_at_once(host):
     host.run("jail -c path=/jail/jamulus name=j host.hostname=j.example persist").check()
     assert run(host, "jexec j sh") == (0, "", "")
     assert run(host, "jexec j sh", stdin="hostname; pwd\n") == (0, "j.example\n/\n", "")
+
+
+def test_the_udp_stand_in_for_jamulus_answers_on_port_22124(host):
+    """pkg cannot install jamulus offline: a UDP listener in the jail on
+    jamulus's port stands in for it, typed as a feature types it (the same
+    lines run on FreeBSD 14: a non-interactive sh gives a background job
+    /dev/null as its input, and 2>&1 lets jexec's session end)."""
+    _world(host)
+    write_file(host, "/etc/jail.conf", JAMULUS)
+    write_file(host, "/jail/jamulus/etc/rc.conf",
+               'ifconfig_e0b_jamulus="10.192.0.10/24"\ndefaultrouter="10.192.0.1"\n')
+    host.run("jail -c jamulus && ifconfig epair0a inet 10.192.0.1/24").check()
+    assert run(host, "jexec jamulus sh -c 'nc -u -l 22124 > /tmp/udp.log 2>&1 &'") == (0, "", "")
+    assert run(host, "echo hello jamulus | nc -u -w 1 10.192.0.10 22124")[0] == 0
+    assert run(host, "jexec jamulus cat /tmp/udp.log") == (0, "hello jamulus\n", "")
+    assert "nc          " in run(host, "jexec jamulus sockstat -4 -l -p 22124")[1]
