@@ -190,3 +190,18 @@ def test_the_udp_stand_in_for_jamulus_answers_on_port_22124(host):
     assert run(host, "echo hello jamulus | nc -u -w 1 10.192.0.10 22124")[0] == 0
     assert run(host, "jexec jamulus cat /tmp/udp.log") == (0, "hello jamulus\n", "")
     assert "nc          " in run(host, "jexec jamulus sockstat -4 -l -p 22124")[1]
+
+
+def test_jexec_l_gives_the_login_class_environment_and_home(host):
+    _world(host)
+    host.run("jail -c path=/jail/jamulus name=j persist").check()
+    status, out, err = run(host, "jexec -l -U root j /bin/sh -c 'pwd; env'")
+    assert (status, err) == (0, "")
+    assert out.startswith("/root\nPATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:"
+                          "/usr/local/bin:/root/bin\nTERM=xterm\nLANG=C.UTF-8\n")
+    # -U: a user of the jail; -u (and -l alone): of the host (jexec.c get_user_info)
+    host.run("jexec j pw useradd jane -m").check()
+    assert run(host, "jexec -l -U jane j pwd") == (0, "/home/jane\n", "")
+    assert run(host, "jexec -l -u jane j pwd") == (1, "", "jexec: jane: no such user\n")
+    host.run("rmdir /jail/jamulus/root").check()
+    assert run(host, "jexec -l j pwd") == (1, "", "jexec: chdir: /root: No such file or directory\n")

@@ -37,14 +37,24 @@ def main(proc: Proc, argv: list[str]) -> int:
     cwd = option_values(opts).get("d", "/")
     if "l" in values:
         # -l: an empty environment, then the user's login class (as
-        # exec.clean does), from the jail's passwd; chdir to the home
-        where: Where = {"root": prison.path, "cwd": "/"}
+        # exec.clean does) and home directory; the passwd entry is the
+        # host's unless -U names a user of the jail (get_user_info is
+        # called before or after jail_attach)
+        root = prison.path if "U" in values else proc.root
+        where: Where = {"root": root, "cwd": "/"}
         account = next((a for a in accounts(lambda path: proc.kernel.vfs.read(path, **where))
                         if a.name == user), None)
         if account is None:
             proc.warnx(f"{user}: no such user")
             return 1
-        env, cwd = clean_environment(account, proc.env.get("TERM")), account.home
+        env = clean_environment(account, proc.env.get("TERM"))
+        if "d" not in values:
+            cwd = account.home
+            try:
+                proc.kernel.vfs.lookup(cwd, root=prison.path, cwd="/")
+            except OSErr as exc:
+                proc.warnx(f"chdir: {cwd}: {exc.strerror}")
+                return 1
     child = proc.child(prison=prison, cwd=cwd, env=env, user=user)
     command = args[1:] or [env.get("SHELL", "/bin/sh")]
     try:
