@@ -205,3 +205,38 @@ def test_jexec_l_gives_the_login_class_environment_and_home(host):
     assert run(host, "jexec -l -u jane j pwd") == (1, "", "jexec: jane: no such user\n")
     host.run("rmdir /jail/jamulus/root").check()
     assert run(host, "jexec -l j pwd") == (1, "", "jexec: chdir: /root: No such file or directory\n")
+
+
+def test_service_jail_start_and_stop_as_rc_d_jail_says_it(host):
+    _world(host)
+    write_file(host, "/etc/jail.conf", JAMULUS)
+    host.run("sysrc jail_enable=YES jail_list=jamulus").check()
+    # jail -i's jid and the hooks' output go to rc.d/jail's temporary file
+    assert run(host, "service jail start") == (0, "Starting jails: jamulus.\n", "")
+    assert run(host, "cat /var/run/jail_jamulus.id") == (0, "1\n", "")
+    assert run(host, "service jail stop jamulus") == (0, "Stopping jails: jamulus.\n", "")
+    assert run(host, "ls /var/run/jail_jamulus.id")[0] == 1
+    assert run(host, "service jail stop jamulus") == (0, "Stopping jails:.\n", "")   # not running
+
+
+def test_service_jail_start_shows_why_a_jail_failed_and_still_exits_0(host):
+    _world(host)
+    host.run("rmdir /jail/jamulus/root").check()
+    write_file(host, "/etc/jail.conf", JAMULUS)
+    host.run("sysrc jail_enable=YES").check()
+    # echo " cannot start jail " "\"NAME\": " (two words: two spaces), then
+    # the temporary file; jail_start's last command is echo '.'
+    assert run(host, "service jail start jamulus") == (
+        0, 'Starting jails: cannot start jail  "jamulus": \nepair0a\ne0b_jamulus\n'
+           "jail: jamulus: chdir /root: No such file or directory\n"
+           "jail: jamulus: /bin/sh /etc/rc: failed\n.\n", "")
+    assert run(host, "service jail start nowhere") == (
+        0, 'Starting jails: cannot start jail  "nowhere": \njail: "nowhere" not found\n.\n', "")
+
+
+def test_service_jail_without_a_list_starts_every_jail_of_jail_conf(host):
+    write_file(host, "/etc/jail.conf", "path = /; persist;\na { }\nb { }\n")
+    host.run("sysrc jail_enable=YES").check()
+    assert run(host, "service jail start") == (0, "Starting jails: a b.\n", "")
+    assert run(host, "service jail stop") == (0, "Stopping jails: a b.\n", "")
+    assert run(host, "jls name") == (0, "", "")

@@ -180,31 +180,105 @@ def _ipmon_precmd(ctx: Context) -> int:
 # -- jail -------------------------------------------------------------------------------
 
 def _jail_start(ctx: Context, names: list[str]) -> int:
-    conf = ctx.var("jail_conf", "/etc/jail.conf")
+    """rc.d/jail jail_start: each jail of the list (jail_list, else all of
+    jail.conf) made with `jail -i -f CONF -c NAME`, its output kept aside
+    and shown only when it fails, after ' cannot start jail  "NAME": '
+    (echo's two words); the start ends with "." and status 0 whatever
+    happened, as echo is the function's last command."""
     names = names or ctx.var("jail_list").split()
     ctx.proc.write("Starting jails:")
-    status = 0
-    for name in names:
-        out, err = Buffer(), Buffer()
-        code = ctx.proc.execvp(["jail", "-f", conf, "-c", name], stdout=out, stderr=err)
-        if code:
-            ctx.proc.write(f" cannot start jail \"{name}\": \n{err.getvalue()}")
-            status = 1
+    flags = ctx.var("jail_flags").split()
+    if not names:
+        out, code = _jail_run(ctx, [*flags, "-f", ctx.var("jail_conf", "/etc/jail.conf"),
+                                    "-c", "-p1"])
+        if code == 0:
+            for jid, name in _jails(ctx):
+                ctx.proc.write(f" {name}")
+                _jail_id_file(ctx, name, f"{jid}\n")
         else:
+            ctx.proc.write(out)
+        ctx.say(".")
+        return 0
+    for name in [n.replace("/", "_").replace(".", "_") for n in names]:
+        conf = _jail_conf(ctx, name)
+        if conf is None:
+            continue
+        out, code = _jail_run(ctx, [*flags, "-i", "-f", conf, "-c", name])
+        if code == 0:
             ctx.proc.write(f" {name}")
+            _jail_id_file(ctx, name, "".join(f"{jid}\n" for jid, n in _jails(ctx) if n == name))
+        else:
+            ctx.proc.write(f' cannot start jail  "{name}": \n{out}')
     ctx.say(".")
-    return status
+    return 0
 
 
 def _jail_stop(ctx: Context, names: list[str]) -> int:
-    conf = ctx.var("jail_conf", "/etc/jail.conf")
+    """rc.d/jail jail_stop: each running jail of the list (or every running
+    jail), named before `jail -q -f CONF -r NAME` runs; its output shown
+    only when the jail is still there afterwards."""
     names = names or ctx.var("jail_list").split()
     ctx.proc.write("Stopping jails:")
-    for name in names:
-        if ctx.proc.execvp(["jail", "-f", conf, "-r", name], stdout=Sink(), stderr=Sink()) == 0:
+    if not names:
+        running = [name for _, name in _jails(ctx)]
+        if ctx.yes("jail_reverse_stop"):
+            running.reverse()
+        for name in running:
             ctx.proc.write(f" {name}")
+            out, _ = _jail_run(ctx, [*ctx.var("jail_flags").split(), "-f",
+                                     ctx.var("jail_conf", "/etc/jail.conf"), "-r", name])
+            _jail_stopped(ctx, name, out)
+        ctx.say(".")
+        return 0
+    names = [n.replace("/", "_").replace(".", "_") for n in names]
+    for name in reversed(names) if ctx.yes("jail_reverse_stop") else names:
+        conf = _jail_conf(ctx, name)
+        if conf is None or name not in [n for _, n in _jails(ctx)]:
+            continue
+        ctx.proc.write(f" {name}")
+        out, _ = _jail_run(ctx, ["-q", "-f", conf, "-r", name])
+        _jail_stopped(ctx, name, out)
     ctx.say(".")
     return 0
+
+
+def _jail_conf(ctx: Context, name: str) -> str | None:
+    """parse_options for a jail.conf jail: /etc/jail.NAME.conf, else
+    /etc/jail.conf.d/NAME.conf, else jail_conf, whichever is readable."""
+    vfs = ctx.proc.kernel.vfs
+    for conf in (f"/etc/jail.{name}.conf", f"/etc/jail.conf.d/{name}.conf",
+                 ctx.var("jail_conf", "/etc/jail.conf")):
+        if vfs.exists(conf, **ctx.proc.where()):
+            return conf
+    ctx.warn(f"Invalid configuration for {name} (no jail.conf, no hostname, or no path).  "
+             f"Jail {name} was ignored.")
+    return None
+
+
+def _jail_run(ctx: Context, args: list[str]) -> tuple[str, int]:
+    """jail(8) with its standard output and error in one temporary file."""
+    out = Buffer()
+    code = ctx.proc.execvp(["/usr/sbin/jail", *args], stdout=out, stderr=out)
+    return out.getvalue(), code
+
+
+def _jails(ctx: Context) -> list[tuple[str, str]]:
+    """(jid, name) of the running jails, as `jls jid name` lists them."""
+    out = Buffer()
+    ctx.proc.execvp(["/usr/sbin/jls", "jid", "name"], stdout=out, stderr=Sink())
+    return [(line.split()[0], line.split()[1]) for line in out.getvalue().splitlines()
+            if len(line.split()) == 2]
+
+
+def _jail_id_file(ctx: Context, name: str, text: str) -> None:
+    ctx.proc.kernel.vfs.write(f"/var/run/jail_{name}.id", text, **ctx.proc.where())
+
+
+def _jail_stopped(ctx: Context, name: str, out: str) -> None:
+    if name in [n for _, n in _jails(ctx)]:
+        ctx.proc.write(out)
+    else:
+        ctx.proc.execvp(["/bin/rm", "-f", f"/var/run/jail_{name}.id"], stdout=Sink(), stderr=Sink())
 
 
 SCRIPTS = {script.name: script for script in [
