@@ -240,3 +240,16 @@ def test_service_jail_without_a_list_starts_every_jail_of_jail_conf(host):
     assert run(host, "service jail start") == (0, "Starting jails: a b.\n", "")
     assert run(host, "service jail stop") == (0, "Stopping jails: a b.\n", "")
     assert run(host, "jls name") == (0, "", "")
+
+
+def test_a_missing_mount_fstab_fails_before_any_command(host):
+    """jail-conf-vnet-guide's mount.fstab names a file it never writes:
+    config.c check_intparams reads it before the first command."""
+    write_file(host, "/etc/jail.conf", 'vnet;\ntestjail {\npath = /;\njid = 1;\n'
+               'mount.fstab = /etc/fstab.testjail.local;\nexec.prestart = "ifconfig epair1 create";\n'
+               'persist;\n}\n')
+    assert run(host, "jail -c testjail") == (
+        1, "", "jail: testjail: mount.fstab: /etc/fstab.testjail.local: No such file or directory\n")
+    assert "epair1a" not in run(host, "ifconfig -l")[1]
+    host.run("touch /etc/fstab.testjail.local").check()
+    assert run(host, "jail -c testjail") == (0, "epair1a\ntestjail: created\n", "")

@@ -318,8 +318,10 @@ class Run:
         done: list[tuple[str, object]] = []      # what to undo if a step fails
         prison: Prison | None = None
         try:
+            # check_intparams reads mount.fstab before any command runs
+            entries = self.fstab_entries(j)
             self._aliases(j, done)
-            for entry in self.fstab_entries(j):
+            for entry in entries:
                 self.check_path(j, "mount.fstab" if "mount.fstab" in j.params else "mount", entry[1])
                 argv = ["/sbin/mount", "-t", entry[2]] + (["-o", entry[3]] if len(entry) > 3 else []) + entry[:2]
                 self.run_argv(j, None, argv, injail=False)
