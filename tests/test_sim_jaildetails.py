@@ -253,3 +253,9 @@ def test_a_missing_mount_fstab_fails_before_any_command(host):
     assert "epair1a" not in run(host, "ifconfig -l")[1]
     host.run("touch /etc/fstab.testjail.local").check()
     assert run(host, "jail -c testjail") == (0, "epair1a\ntestjail: created\n", "")
+
+
+def test_jail_l_runs_the_commands_clean(host):
+    # jail(8): -l is exec.clean=true for every jail
+    status, out, _ = run(host, "jail -l -c path=/ name=l persist exec.start='/bin/sh -c \"echo $PATH\"'")
+    assert (status, out) == (0, "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:/root/bin\n")

@@ -117,6 +117,7 @@ class Run:
         self.kernel = proc.kernel
         self.verbose = verbose
         self.config = config
+        self.clean = False        # -l: exec.clean for every jail (jail.c)
         self.status = 0
 
     # -- messages: jail_note() and jail_warnx() prefix the jail.conf name;
@@ -201,7 +202,8 @@ class Run:
         log = j.string("exec.consolelog")
         if log and inside is not proc.prison:      # opened by jail(8) itself, before the fork
             stdout = stderr = self._console(j, log)
-        setup = self._clean(j, inside, proc.env.get("TERM")) if j.flag("exec.clean") else (env, cwd)
+        clean = self.clean or j.flag("exec.clean")
+        setup = self._clean(j, inside, proc.env.get("TERM")) if clean else (env, cwd)
         if setup is None:
             status = 1                             # the child could not set up: exit(1)
         else:
@@ -545,6 +547,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error("jail: the 'allow.dying' parameter and '-d' flag are deprecated and have no effect.\n")
     verbose = 1 if "v" in flags else -1 if ("q" in flags or "i" in flags) else 0
     run = Run(proc, verbose, values.get("f", CONF_FILE))
+    run.clean = "l" in flags
     create, modify, remove = "c" in flags, "m" in flags, "r" in flags or "R" in flags
     # jail.c: more than one argument, or one with "=", is a jail on the command line.
     cli_params = list(args) if len(args) > 1 or (args and "=" in args[0]) else []
@@ -621,7 +624,8 @@ def _cli(run: Run, params: list[str], create: bool, modify: bool, remove: bool, 
         if not known(key):
             run.proc.error(f"jail: unknown parameter: {key}\n")
             return 1
-    run._expand(j)
+    # no expansion: jail.c adds command-line values as they are; only the
+    # jail.conf parser reads $variables
     existing = None
     wanted = j.string("jid") or j.string("name")
     if wanted:
