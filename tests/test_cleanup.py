@@ -305,3 +305,17 @@ def test_the_scenarios_nat_sessions_go_when_the_box_had_no_nat(host):
     assert "ipnat -F" in journal.undo()
     assert host.run("ipnat -l").stdout.endswith("List of active sessions:\n")
     assert "ipl" in host.run("kldstat -n ipl").stdout
+
+
+def test_an_ipf_rule_on_an_interface_the_scenario_destroyed_is_removed(host):
+    # the epair goes with the jail before the firewalls are put back, and
+    # ipfstat then lists the rule "on epair7a(!)", which ipf -r cannot read
+    host.run("kldload ipl").check()
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ifconfig epair7 create").check()
+        host.run("ipf -f -", stdin="pass in quick on epair7a all\n").check()
+    host.run("ifconfig epair7a destroy").check()
+    assert "on epair7a(!)" in host.run("ipfstat -i").stdout
+    journal.undo()
+    assert "epair7a" not in host.run("ipfstat -io").stdout

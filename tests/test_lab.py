@@ -103,7 +103,7 @@ def test_bad_labs_are_explained(path, value, message):
 
 
 def test_unknown_lab_lists_the_known_ones():
-    with pytest.raises(LabError, match=r"no lab named 'x' \(known labs: qjail-howto, qjail-vnet, vnet-jib-pf-nat\)"):
+    with pytest.raises(LabError, match=r"no lab named 'x' \(known labs: jail-conf-vnet, qjail-howto, qjail-vnet, vnet-jib-pf-nat\)"):
         load_lab("x")
 
 
@@ -220,6 +220,14 @@ def test_values_are_read_as_freebsd_writes_them():
     assert parse_lab(broken(["values", "port"], 22)).variables()["port"] == "22"
 
 
-@pytest.mark.parametrize("name", ["qjail-howto", "qjail-vnet", "vnet-jib-pf-nat"])
+@pytest.mark.parametrize("name", ["jail-conf-vnet", "qjail-howto", "qjail-vnet", "vnet-jib-pf-nat"])
 def test_the_shipped_labs_pass_their_checks(name):
     assert load_lab(name).name == name
+
+
+def test_the_jail_conf_vnet_lab_routes_the_hosts_network_from_the_internet():
+    # the guide's natd.conf names the host's 192.168.0.10; its router routes it, untranslated
+    lab = load_lab("jail-conf-vnet")
+    assert lab.host.nic == "rl0" and lab.nat == "none" and str(lab.host.address) == "192.168.0.10/24"
+    host = jailkit.connect("sim://?lab=jail-conf-vnet")
+    assert host.run_on("device.example.org", "ping -c 1 192.168.0.10").succeeded

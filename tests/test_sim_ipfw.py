@@ -156,13 +156,16 @@ def test_in_kernel_nat(ipfw):
 
 
 def test_natd_through_divert(ipfw):
-    assert run(ipfw, "natd -n fxp0") == (1, "", "natd: Unable to create incoming divert socket.: "
+    # natd.c main(): the default port is one socket for both ways ("divert
+    # socket", not "incoming"), and the check names the instance
+    assert run(ipfw, "natd -n fxp0") == (1, "", "natd: Unable to create divert socket.: "
                                                 "Address family not supported by protocol family\n")
     ipfw.run("kldload ipdivert").check()
-    assert run(ipfw, "natd") == (1, "", "natd: aliasing address not given\n")
-    assert run(ipfw, "natd -bogus") == (1, "", "natd: unknown option -bogus\n")
+    assert run(ipfw, "natd") == (1, "", "natd: instance default: aliasing address not given\n")
+    status, _, err = run(ipfw, "natd -bogus")       # ParseOption(): warnx() without the "-", Usage()
+    assert status == 1 and err.startswith("natd: unknown option bogus\nRecognized options:\n")
     ipfw.run("printf 'interface fxp0\\nsame_ports yes\\n' > /etc/natd.conf && natd -f /etc/natd.conf").check()
-    assert run(ipfw, "natd -n fxp0") == (1, "", "natd: Unable to bind incoming divert socket.: "
+    assert run(ipfw, "natd -n fxp0") == (1, "", "natd: Unable to bind divert socket.: "
                                                 "Address already in use\n")
     ipfw.run("ifconfig bridge0 create up && ifconfig bridge0 inet 10.192.0.1/24 && "
              "ifconfig epair create > /dev/null && ifconfig bridge0 addm epair0a && "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+import jailkit
 from jailkit.qjail import Qjail
 from tests.conftest import run
 
@@ -267,3 +268,128 @@ def test_pf_in_a_vnet_jail_is_the_jails_own(pf, routed):
     assert ping(pf, "v10") == 0
     pf.run("jexec v10 pfctl -f -", stdin="block out quick proto icmp\npass all\n").check()
     assert ping(pf, "v10") == 2
+
+
+# -- the vnet-jib-pf-nat howto's pf.conf -------------------------------------------------------
+
+JIB_PF_CONF = ('ext_if="vtnet0"       # physical interface\n'
+               'int_if="vtnet0bridge" # bridge interface\n'
+               "\n"
+               "nat pass on $ext_if from $int_if:network to any -> ($ext_if)\n"
+               "rdr pass on $ext_if inet proto udp from any to $ext_if port 22124 -> 10.192.0.10\n")
+OUTSIDER = "www.freebsd.org"
+
+
+@pytest.fixture
+def cloud():
+    """The howto's cloud VM: its jail j (10.192.0.10) on vtnet0bridge, an
+    echo service on an internet host, the howto's pf.conf in /etc."""
+    box = jailkit.connect("sim://?lab=vnet-jib-pf-nat")
+    box.run_on(OUTSIDER, "echo 'echo dgram udp wait root internal' > /etc/inetd.conf && inetd").check()
+    box.run("kldload pf && ifconfig bridge0 create up && ifconfig bridge0 name vtnet0bridge && "
+            "ifconfig vtnet0bridge inet 10.192.0.1/24 && ifconfig epair create && "
+            "ifconfig vtnet0bridge addm epair0a && ifconfig epair0a up && "
+            "jail -c name=j path=/ persist vnet vnet.interface=epair0b && "
+            "jexec j ifconfig epair0b 10.192.0.10/24 up && jexec j route add default 10.192.0.1 && "
+            "sysctl net.inet.ip.forwarding=1").check()
+    box.run("cat > /etc/pf.conf", stdin=JIB_PF_CONF).check()
+    return box
+
+
+def udp_echo(box, word: str) -> str:
+    return box.run(f"jexec j sh -c 'echo {word} | nc -u -w 1 198.51.100.80 7'").stdout
+
+
+def test_pfctl_n_parses_without_dev_pf_and_prints_macros_and_rules_with_v(cloud):
+    cloud.run("kldunload pf").check()
+    assert run(cloud, "pfctl -nf /etc/pf.conf") == (0, "", "")
+    # parse.y prints each macro as it is set, pfctl each rule as parsed
+    assert run(cloud, "pfctl -nvf /etc/pf.conf") == (0, (
+        'ext_if = "vtnet0"\n'
+        'int_if = "vtnet0bridge"\n'
+        "nat pass on vtnet0 inet from 10.192.0.0/24 to any -> (vtnet0) round-robin\n"
+        "rdr pass on vtnet0 inet proto udp from any to 203.0.113.10 port = 22124 -> 10.192.0.10\n"), "")
+    # -n turns -e, -d and -s off
+    assert run(cloud, "pfctl -n -e -s rules -f /etc/pf.conf") == (0, "", "")
+    assert run(cloud, "pfctl -s rules") == (1, "", "pfctl: /dev/pf: No such file or directory\n")
+
+
+def test_a_pf_conf_error_names_its_line_and_nothing_is_loaded(cloud):
+    cloud.run("pfctl -f /etc/pf.conf").check()
+    cloud.run("cat > /etc/pf.bad", stdin="ext_if=\"vtnet0\"\n\nnat pass on $ext_if from any to any "
+                                        "-> ($ext_if\npass all\n").check()
+    assert run(cloud, "pfctl -f /etc/pf.bad") == (
+        1, "", "/etc/pf.bad:3: syntax error\npfctl: Syntax error in config file: pf rules not loaded\n")
+    assert run(cloud, "pfctl -nf /etc/pf.bad") == (1, "", "/etc/pf.bad:3: syntax error\n")
+    assert run(cloud, "pfctl -s nat")[1].startswith("nat pass on vtnet0 inet from 10.192.0.0/24")
+    assert run(cloud, "pfctl -s rules") == (0, "", "")
+
+
+def test_nat_takes_source_ports_from_50001_up_unless_static_port(cloud):
+    cloud.run("pfctl -f /etc/pf.conf && pfctl -e").check()
+    assert udp_echo(cloud, "one") == "one\n"
+    state = run(cloud, "pfctl -s state")[1]
+    wire, _, stack = state.removeprefix("all udp 203.0.113.10:").partition(" (10.192.0.10:")
+    assert 50001 <= int(wire) <= 65535 and int(wire) != int(stack.partition(")")[0])
+    cloud.run("pfctl -F states && pfctl -f -",
+              stdin=JIB_PF_CONF.replace("($ext_if)\n", "($ext_if) static-port\n")).check()
+    assert run(cloud, "pfctl -s nat")[1].startswith(
+        "nat pass on vtnet0 inet from 10.192.0.0/24 to any -> (vtnet0) round-robin static-port\n")
+    assert udp_echo(cloud, "two") == "two\n"
+    wire, _, stack = run(cloud, "pfctl -s state")[1].removeprefix("all udp 203.0.113.10:").partition(
+        " (10.192.0.10:")
+    assert wire == stack.partition(")")[0]
+
+
+def test_a_second_connection_to_the_same_place_gets_another_port(cloud):
+    cloud.run("pfctl -f /etc/pf.conf && pfctl -e").check()
+    udp_echo(cloud, "one")
+    udp_echo(cloud, "two")
+    ports = [line.split()[2] for line in run(cloud, "pfctl -ss")[1].splitlines()]
+    assert len(ports) == 2 and len(set(ports)) == 2
+
+
+def test_udp_states_name_each_peers_level(cloud):
+    cloud.run("pfctl -f /etc/pf.conf && pfctl -e").check()
+    assert udp_echo(cloud, "one") == "one\n"
+    # the jail sent one datagram and got one: pf.c moves the sender to SINGLE
+    # and a SINGLE receiver to MULTIPLE
+    status, out, _ = run(cloud, "pfctl -s state")
+    assert status == 0 and out.endswith(" -> 198.51.100.80:7       MULTIPLE:SINGLE\n")
+    verbose = run(cloud, "pfctl -vs state")[1].splitlines()
+    assert verbose[0] == out.rstrip("\n")
+    assert verbose[1].startswith("   age 00:00:0") and verbose[1].endswith(
+        ", expires in 00:00:28, 1:1 pkts, 60:120 bytes, rule 0")
+
+
+def test_rdr_makes_an_incoming_state_with_the_jails_address_first(cloud):
+    cloud.run("pfctl -f /etc/pf.conf && pfctl -e && "
+              "echo 'echo dgram udp wait root internal' > /etc/inetd.conf && jexec j inetd").check()
+    cloud.run("pfctl -f -", stdin=JIB_PF_CONF.replace("port 22124", "port 7")).check()
+    assert cloud.run_on(OUTSIDER, "echo hey | nc -u -w 1 203.0.113.10 7").stdout == "hey\n"
+    state = run(cloud, "pfctl -s state")[1]
+    assert state.startswith("all udp 10.192.0.10:7 (203.0.113.10:7) <- 198.51.100.80:")
+    assert state.endswith("       SINGLE:MULTIPLE\n")
+
+
+def test_tcp_states_through_nat(cloud):
+    cloud.run("pfctl -f /etc/pf.conf && pfctl -e").check()
+    assert cloud.run("jexec j fetch -qo - http://198.51.100.80/").succeeded
+    state = run(cloud, "pfctl -s state")[1]
+    assert state.startswith("all tcp 203.0.113.10:") and "(10.192.0.10:" in state
+    assert state.endswith(" -> 198.51.100.80:80       ESTABLISHED:ESTABLISHED\n")
+
+
+def test_rdr_to_the_interfaces_address_at_packet_time_and_a_nat_port_range(cloud):
+    conf = ('ext_if = "vtnet0"\n'
+            "nat pass on $ext_if from 10.192.0.0/24 to any -> ($ext_if) port 1024:1100\n"
+            "rdr pass on $ext_if inet proto udp from any to ($ext_if) port 7 -> 10.192.0.10\n")
+    cloud.run("pfctl -f - && pfctl -e", stdin=conf).check()
+    assert run(cloud, "pfctl -s nat")[1] == (
+        "nat pass on vtnet0 inet from 10.192.0.0/24 to any -> (vtnet0) port 1024:1100 round-robin\n"
+        "rdr pass on vtnet0 inet proto udp from any to (vtnet0) port = echo -> 10.192.0.10\n")
+    assert udp_echo(cloud, "out") == "out\n"
+    port = int(run(cloud, "pfctl -ss")[1].split()[2].rpartition(":")[2])
+    assert 1024 <= port <= 1100
+    cloud.run("echo 'echo dgram udp wait root internal' > /etc/inetd.conf && jexec j inetd").check()
+    assert cloud.run_on(OUTSIDER, "echo in | nc -u -w 1 203.0.113.10 7").stdout == "in\n"

@@ -22,8 +22,9 @@ def test_service_status_start_and_stop(host):
 
 
 def test_service_refuses_a_disabled_script_unless_one(host):
-    assert run(host, "service pf start") == (1, "", "Cannot 'start' pf. Set pf_enable to YES in "
-                                                    "/etc/rc.conf or use 'onestart' instead of 'start'.\n")
+    # rc.subr run_rc_command: the advice on standard output, then return 0
+    assert run(host, "service pf start") == (0, "Cannot 'start' pf. Set pf_enable to YES in "
+                                                "/etc/rc.conf or use 'onestart' instead of 'start'.\n", "")
     assert run(host, "service pf onestart") == (1, "", "/etc/rc.d/pf: WARNING: /etc/pf.conf is not readable.\n")
     host.run("echo 'pass all' > /etc/pf.conf").check()
     assert run(host, "service pf onestart") == (0, "Enabling pf.\n", "")
@@ -196,9 +197,9 @@ def test_sshd_by_hand(host):
 
 def test_service_jail_starts_the_jails_of_jail_conf(host):
     host.run("printf 'www {\\n\\tpath = /;\\n\\tpersist;\\n}\\n' > /etc/jail.conf").check()
-    assert run(host, "service jail start www") == (1, "", "Cannot 'start' jail. Set jail_enable to YES "
-                                                          "in /etc/rc.conf or use 'onestart' instead "
-                                                          "of 'start'.\n")
+    assert run(host, "service jail start www") == (0, "Cannot 'start' jail. Set jail_enable to YES "
+                                                      "in /etc/rc.conf or use 'onestart' instead "
+                                                      "of 'start'.\n", "")
     host.run("sysrc jail_enable=YES jail_list=www > /dev/null").check()
     assert run(host, "service jail start") == (0, "Starting jails: www.\n", "")
     assert run(host, "jls name")[1] == "www\n"

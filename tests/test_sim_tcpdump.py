@@ -381,3 +381,11 @@ def test_a_refused_connection_is_a_syn_and_a_reset(host):
     # tcp_dropwithreset(): no options, sequence 0, the SYN acknowledged
     assert reset.endswith(f"IP 127.0.0.1.81 > {client}: Flags [R.], seq 0, ack {int(isn) + 1}, "
                           "win 0, length 0")
+
+
+def test_pings_echoes_carry_their_sequence_numbers(host):
+    # ping.c pinger(): icmp_seq counts up, and the reply echoes it
+    out = host.run("tcpdump -c 4 -n -i fxp0 icmp > /tmp/c 2>&1 & "
+                   "ping -c 2 10.0.10.1 > /dev/null; cat /tmp/c").stdout
+    seqs = [line.split(", seq ")[1].split(",")[0] for line in out.splitlines() if ", seq " in line]
+    assert seqs == ["0", "0", "1", "1"], out

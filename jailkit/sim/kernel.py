@@ -73,6 +73,17 @@ class Deadline(Exception):
         self.token = token
 
 
+class Rebooted(Exception):
+    """reboot(2) with RB_AUTOBOOT: the machine goes down at once and what
+    ran on it ends; the machine (jailkit.sim.machine) boots its disk again.
+    ``shutdown``: init ran /etc/rc.shutdown first (shutdown -r signals init;
+    reboot(8) does not)."""
+
+    def __init__(self, shutdown: bool) -> None:
+        super().__init__()
+        self.shutdown = shutdown
+
+
 class Interrupted(Exception):
     """SIGINT reached the foreground processes while they waited: ^C at the
     terminal, or a session's limit without one. A program that catches SIGINT

@@ -7,9 +7,9 @@ import ipaddress
 
 from ..lab import Lab
 from .daemons import ssh_session
-from .kernel import Kernel
+from .kernel import Kernel, Rebooted
 from .kernel import Deadline  # noqa: F401  (re-exported for the sim's callers)
-from .proc import Buffer, Input, Proc, root_env
+from .proc import Buffer, Input, Proc, Sink, root_env
 from .vfs import Dir
 from .vnet import Vnet
 from . import commands  # noqa: F401  (registers the modelled programs)
@@ -35,6 +35,7 @@ class Machine:
         self.seed = seed
         self.client = client
         self.harness: harness.Harness | None = None
+        self.went_down = False      # a reboot ended the session that asked for it
         self.lab_hosts: dict[str, LabHost] = {}     # made when first used
         self.uplink_router: Vnet | None     # a bare box's, made at each boot
         self.kernel = self._new_kernel(None)
@@ -46,10 +47,15 @@ class Machine:
         return Kernel(seed=self.seed, hostname=self.lab.host.hostname,
                       release=self.lab.release, disk=disk)
 
-    def reboot(self) -> None:
-        """shutdown -r now: jails, interfaces, processes, mounts, loaded
-        modules and the kernel environment go; the disk stays, and the
-        loader and rc(8) boot it again (a new loader.conf takes effect)."""
+    def reboot(self, shutdown: bool = True) -> None:
+        """The machine goes down and boots again: with ``shutdown`` (shutdown
+        -r now), init runs /etc/rc.shutdown first; then jails, interfaces,
+        processes, mounts, loaded modules, firewall rules, sysctls and the
+        kernel environment go; the disk stays, and the loader and rc(8) boot
+        it again (a new loader.conf or rc.conf takes effect)."""
+        if shutdown:
+            proc = Proc(self.kernel, self.kernel.prison0, "/", root_env(), Input(""), Sink(), Sink())
+            proc.execvp(["/bin/sh", "/etc/rc.shutdown"])
         clock = self.kernel.clock
         self.harness = None         # the reboot ends the session; the harness logs in again
         self.lab_hosts = {}         # the lab's machines come up again with the host's wires
@@ -57,6 +63,12 @@ class Machine:
         self.kernel.clock = clock
         self.console, self.uplink_router = world.power_on(self.kernel, self.lab, self.bare)
         self._harness_logs_in()
+
+    def went_down_under(self, down: Rebooted) -> None:
+        """A command rebooted the machine (reboot(2)): it boots again, and
+        the session that ran the command is over."""
+        self.reboot(shutdown=down.shutdown)
+        self.went_down = True
 
     def _harness_logs_in(self) -> None:
         """The harness's ssh session to a bare box, once it is up."""
@@ -70,7 +82,12 @@ class Machine:
 
     def session_alive(self) -> bool:
         """Does the harness's ssh session to this box still get through?
-        (Always, where it is not modelled.)"""
+        (Always, where it is not modelled.) Not for the command that
+        rebooted the box: its session went down with the box (asked once,
+        after that command; the next command has a session of its own)."""
+        if self.went_down:
+            self.went_down = False
+            return False
         return self.harness is None or self.harness.alive(self.kernel.host_vnet, self.kernel.clock)
 
     def login_env(self) -> dict[str, str]:
@@ -91,8 +108,14 @@ class Machine:
                     out, err)
         # A command that never ends on its own (ping without -c) still stops
         # within a virtual day.
-        with self.kernel.deadline(timeout if timeout is not None else LONGEST):
-            status = proc.sh(command)
+        try:
+            with self.kernel.deadline(timeout if timeout is not None else LONGEST):
+                status = proc.sh(command)
+        except Rebooted as down:
+            # the box went down under the command: sshd's channel closes
+            # without an exit status (paramiko's -1)
+            self.went_down_under(down)
+            return -1, out.getvalue(), err.getvalue()
         return status, out.getvalue(), err.getvalue()
 
     def run_on(self, machine: str, command: str, stdin: str | None = None,
@@ -105,7 +128,12 @@ class Machine:
             vnet = labnet.machines(self.lab, self.kernel.host_vnet)[machine]
             self.lab_hosts[machine] = LabHost(self.lab, machine, vnet, self.seed)
         seconds = timeout if timeout is not None else LONGEST
-        return self.lab_hosts[machine].run(self.kernel, command, stdin, seconds)
+        try:
+            return self.lab_hosts[machine].run(self.kernel, command, stdin, seconds)
+        except Rebooted:
+            # the lab's machines are modelled up, never going down
+            return 1, "", (f"jailkit sim: {machine} does not reboot: the lab's machines are "
+                           "not modelled going down\n")
 
     def ssh_login(self, address: str, port: int, user: str, password: str, command: str,
                   timeout: float | None = None) -> tuple[int, str, str]:

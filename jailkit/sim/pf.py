@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,20 @@ IPv4 = ipaddress.IPv4Address
 
 # How long states live (pf.conf(5) "set timeout" defaults), in seconds.
 STATE_TIMEOUT = {"icmp": 10.0, "udp": 60.0, "tcp": 86400.0}
+TIMEOUTS = {"tcp.first": 120.0, "tcp.opening": 30.0, "tcp.established": 86400.0,
+            "tcp.closing": 900.0, "tcp.finwait": 45.0, "tcp.closed": 90.0,
+            "udp.first": 60.0, "udp.single": 30.0, "udp.multiple": 60.0}
+
+# The state levels of a connection's two peers (netinet/tcp_fsm.h tcpstates,
+# net/pfvar.h PFUDPS_NAMES), as pfctl's print_state() names them.
+TCP_STATES = ["CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "CLOSE_WAIT",
+              "FIN_WAIT_1", "CLOSING", "LAST_ACK", "FIN_WAIT_2", "TIME_WAIT"]
+UDP_STATES = ["NO_TRAFFIC", "SINGLE", "MULTIPLE"]
+SYN_SENT, ESTABLISHED, CLOSING, FIN_WAIT_2, TIME_WAIT = 2, 4, 7, 9, 10
+NO_TRAFFIC, SINGLE, MULTIPLE = 0, 1, 2
+
+# A nat rule's source ports (parse.y: PF_NAT_PROXY_PORT_LOW/HIGH); static-port is 0:0.
+NAT_PORTS = (50001, 65535)
 
 
 class PfSyntaxError(Exception):
@@ -113,6 +128,7 @@ class Rule:
     pass_: bool = False             # nat pass / rdr pass
     target: Address | None = None   # translation target
     target_port: int | None = None
+    proxy_ports: tuple[int, int] = NAT_PORTS   # a nat rule's source ports (0, 0: static-port)
     evaluations: int = 0
     packets: int = 0
 
@@ -152,9 +168,23 @@ class Rule:
             words += ["->", self.target.render()]
             if self.target_port is not None:
                 words.append(f"port {self.target_port}")
-            if self.action == "nat" and self.target.dynamic:
-                words.append("round-robin")   # the pool of an (if) target
+            words += self._render_pool()
         return " ".join(words)
+
+    def _render_pool(self) -> list[str]:
+        """pfctl_parser.c print_pool(): a nat rule's source ports when not
+        the default, the pool type, then static-port."""
+        if self.action != "nat":
+            return []
+        low, high = self.proxy_ports
+        words = []
+        if (low, high) not in (NAT_PORTS, (0, 0)):
+            words.append(f"port {low}" if low == high else f"port {low}:{high}")
+        if self.target is not None and self.target.dynamic:
+            words.append("round-robin")   # the pool of an (if) target
+        if (low, high) == (0, 0):
+            words.append("static-port")
+        return words
 
     def matches(self, vnet: "Vnet", hook: Hook, packet: Packet) -> bool:
         if self.direction and self.direction != hook.direction:
@@ -181,37 +211,148 @@ class Ruleset:
     nat: list[Rule] = field(default_factory=list)
     rdr: list[Rule] = field(default_factory=list)
     skip: list[str] = field(default_factory=list)
+    # what pfctl -v prints while it parses: each macro (parse.y varset) and
+    # each rule, in the file's order
+    listing: list[str] = field(default_factory=list)
 
 
 @dataclass
 class State:
+    """One pf state: the connection as the stack and as the wire see it, and
+    its two peers' levels (the initiator is src, struct pf_state_peer)."""
+
     direction: str
     proto: str
     stack: tuple        # the packet as the host's stack sees it
     wire: tuple         # as it is on the wire (after nat, before rdr)
     expires: float
-    answered: bool = False
+    created: float = 0.0
+    rule: int = -1      # the number of the rule that made it, in its ruleset
+    src: int = 0
+    dst: int = 0
+    packets: list[int] = field(default_factory=lambda: [0, 0])
+    bytes: list[int] = field(default_factory=lambda: [0, 0])
 
-    def render(self) -> str:
+    def render(self, now: float = 0.0, verbose: bool = False) -> str:
+        """pf_print_state.c print_state(): the wire's address first and the
+        stack's in parentheses on the way out, the other way round on the way
+        in, then the peers' levels (the local one first on the way in)."""
         proto, s_src, s_sport, s_dst, s_dport = self.stack
         _, w_src, w_sport, w_dst, w_dport = self.wire
         if self.direction == "out":
             here = f"{w_src}:{w_sport}"
-            if self.stack != self.wire:
+            if (s_src, s_sport) != (w_src, w_sport):
                 here += f" ({s_src}:{s_sport})"
-            text = f"{here} -> {w_dst}:{w_dport}"
+            there = f"{w_dst}:{w_dport}"
+            if (s_dst, s_dport) != (w_dst, w_dport):
+                there += f" ({s_dst}:{s_dport})"
+            text = f"{here} -> {there}"
+            first, second = self.src, self.dst
         else:
             here = f"{s_dst}:{s_dport}"
-            if self.stack != self.wire:
+            if (s_dst, s_dport) != (w_dst, w_dport):
                 here += f" ({w_dst}:{w_dport})"
-            text = f"{here} <- {w_src}:{w_sport}"
-        if proto == "icmp":
-            condition = "0:0"
-        elif proto == "udp":
-            condition = "MULTIPLE:MULTIPLE" if self.answered else "SINGLE:NO_TRAFFIC"
-        else:
-            condition = "ESTABLISHED:ESTABLISHED" if self.answered else "SYN_SENT:CLOSED"
-        return f"all {proto} {text}       {condition}"
+            there = f"{s_src}:{s_sport}"
+            if (s_src, s_sport) != (w_src, w_sport):
+                there += f" ({w_src}:{w_sport})"
+            text = f"{here} <- {there}"
+            first, second = self.dst, self.src
+        line = f"all {proto} {text}       {self._levels(first, second)}"
+        if verbose:
+            line += "\n" + self._counters(now)
+        return line
+
+    def _levels(self, first: int, second: int) -> str:
+        if self.proto == "tcp":
+            return f"{TCP_STATES[first]}:{TCP_STATES[second]}"
+        if self.proto == "udp":
+            return f"{UDP_STATES[first]}:{UDP_STATES[second]}"
+        return f"{first}:{second}"
+
+    def _counters(self, now: float) -> str:
+        """print_state()'s -v line (the sim keeps no sequence windows, so a
+        TCP state's [seq + window] line is not printed)."""
+        age = _hms(now - self.created)
+        left = _hms(max(0.0, self.expires - now))
+        text = (f"   age {age}, expires in {left}, {self.packets[0]}:{self.packets[1]} pkts, "
+                f"{self.bytes[0]}:{self.bytes[1]} bytes")
+        return text + (f", rule {self.rule}" if self.rule >= 0 else "")
+
+    def count(self, forward: bool, packet: Packet) -> None:
+        side = 0 if forward else 1
+        self.packets[side] += 1
+        self.bytes[side] += packet.size
+
+    def update(self, forward: bool, packet: Packet, now: float) -> None:
+        """pf_test_state(): the sender's and the receiver's levels move as
+        pf.c moves them, and the timeout follows them."""
+        self.count(forward, packet)
+        if self.proto == "udp":
+            self._update_udp(forward)
+        elif self.proto == "tcp":
+            self._update_tcp(forward, packet)
+        self.expires = now + self.timeout()
+
+    def _update_udp(self, forward: bool) -> None:
+        sender, receiver = (self.src, self.dst) if forward else (self.dst, self.src)
+        sender = max(sender, SINGLE)
+        if receiver == SINGLE:
+            receiver = MULTIPLE
+        self.src, self.dst = (sender, receiver) if forward else (receiver, sender)
+
+    def _update_tcp(self, forward: bool, packet: Packet) -> None:
+        sender, receiver = (self.src, self.dst) if forward else (self.dst, self.src)
+        syn, fin = packet.syn or "S" in packet.flags, "F" in packet.flags
+        if syn:
+            sender = max(sender, SYN_SENT)
+        if fin:
+            sender = max(sender, CLOSING)
+        if packet.reply or not packet.syn:           # the ACK flag
+            if receiver == SYN_SENT:
+                receiver = ESTABLISHED
+                if syn:
+                    # the handshake's last ACK (sent by connect() past the
+                    # firewalls) makes the answering peer ESTABLISHED too
+                    sender = ESTABLISHED
+            elif receiver == CLOSING:
+                receiver = FIN_WAIT_2
+        if packet.rst:
+            sender = receiver = TIME_WAIT
+        self.src, self.dst = (sender, receiver) if forward else (receiver, sender)
+
+    def timeout(self) -> float:
+        if self.proto == "udp":
+            both = self.src == MULTIPLE and self.dst == MULTIPLE
+            return TIMEOUTS["udp.multiple" if both else "udp.single"]
+        if self.proto == "tcp":
+            low, high = sorted((self.src, self.dst))
+            if low >= FIN_WAIT_2:
+                return TIMEOUTS["tcp.closed"]
+            if low >= CLOSING:
+                return TIMEOUTS["tcp.finwait"]
+            if high >= CLOSING:
+                return TIMEOUTS["tcp.closing"]
+            if low >= ESTABLISHED:
+                return TIMEOUTS["tcp.established"]
+            return TIMEOUTS["tcp.opening"]
+        return STATE_TIMEOUT[self.proto]
+
+
+def _new_state(direction: str, packet: Packet, stack: tuple, wire: tuple, now: float,
+               rule: int) -> State:
+    """pf_create_state(): the initiator SINGLE (UDP) or SYN_SENT (TCP), the
+    other peer without traffic, and the first-packet timeout."""
+    first = {"udp": (SINGLE, NO_TRAFFIC, TIMEOUTS["udp.first"]),
+             "tcp": (SYN_SENT, 0, TIMEOUTS["tcp.first"])}
+    src, dst, timeout = first.get(packet.proto, (0, 0, STATE_TIMEOUT[packet.proto]))
+    state = State(direction, packet.proto, stack, wire, now + timeout, now, rule, src, dst)
+    state.count(True, packet)
+    return state
+
+
+def _hms(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
 class Pf:
@@ -228,6 +369,7 @@ class Pf:
         self.inserts = 0
         self.removals = 0
         self.matches = 0
+        self.map_failed = 0
 
     # -- packets --------------------------------------------------------------
     def check(self, hook: Hook, packet: Packet) -> Verdict:
@@ -238,7 +380,11 @@ class Pf:
         if self._follow_state(hook, packet):
             return Verdict.PASS
         before = packet.tuple()
-        translation = self._translate(hook, packet)
+        try:
+            translation = self._translate(hook, packet)
+        except _MapFailed:
+            self.map_failed += 1       # REASON_MAPFAILED: no free port for it
+            return Verdict.DROP
         rule: Rule | None
         if translation is not None and translation.pass_:
             rule, verdict = translation, Verdict.PASS
@@ -254,22 +400,32 @@ class Pf:
                 stack, wire = before, packet.tuple()
             else:
                 stack, wire = packet.tuple(), before
-            self.states.append(State(hook.direction, packet.proto, stack, wire,
-                                     hook.now + STATE_TIMEOUT[packet.proto]))
+            self.states.append(_new_state(hook.direction, packet, stack, wire, hook.now,
+                                          self._number(rule)))
             self.inserts += 1
         return verdict
+
+    def _number(self, rule: Rule | None) -> int:
+        """The rule's number in its ruleset (nat, rdr and filter rules are
+        numbered each from 0, as pfctl -vvs rules shows them)."""
+        if rule is None:
+            return -1
+        for rules in (self.rules.nat, self.rules.rdr, self.rules.filter):
+            if any(r is rule for r in rules):
+                return next(i for i, r in enumerate(rules) if r is rule)
+        return -1
 
     def _follow_state(self, hook: Hook, packet: Packet) -> bool:
         key = packet.tuple()
         for state in self.states:
-            if state.direction == hook.direction:
+            forward = state.direction == hook.direction
+            if forward:
                 start, end = (state.stack, state.wire) if hook.direction == "out" else (state.wire, state.stack)
             else:
                 start, end = (reverse(state.wire), reverse(state.stack)) if state.direction == "out" else (
                     reverse(state.stack), reverse(state.wire))
-                if key == start:
-                    state.answered = True
             if key == start:
+                state.update(forward, packet, hook.now)
                 _, packet.src, packet.sport, packet.dst, packet.dport = end
                 return True
         return False
@@ -283,6 +439,7 @@ class Pf:
                 if target is None:
                     return None
                 if rule.action == "nat":
+                    packet.sport = self._source_port(rule, packet, target)
                     packet.src = target
                 else:
                     packet.dst = target
@@ -290,6 +447,29 @@ class Pf:
                         packet.dport = rule.target_port
                 return rule
         return None
+
+    def _source_port(self, rule: Rule, packet: Packet, address: IPv4) -> int:
+        """pf_lb.c pf_get_sport(): a TCP or UDP source port from the rule's
+        range (50001-65535 by default), starting at a random cut, going up,
+        then down from it, the first that no state uses towards the same
+        destination; static-port keeps the packet's own. The kernel's
+        arc4random() is a hash of the connection and pf's count of states
+        here, so a run repeats."""
+        if packet.proto not in ("tcp", "udp"):
+            return packet.sport
+        low, high = rule.proxy_ports
+        candidates: Iterable[int]
+        if (low, high) == (0, 0):
+            candidates = [packet.sport]
+        else:
+            draw = zlib.crc32(f"{packet.tuple()}{self.inserts}".encode())
+            cut = draw % (1 + high - low) + low
+            candidates = [*range(cut, high + 1), *range(cut - 1, low - 1, -1)]
+        for port in candidates:
+            key = (packet.proto, address, port, packet.dst, packet.dport)
+            if not any(key in (s.wire, reverse(s.wire)) for s in self.states):
+                return port
+        raise _MapFailed()
 
     def _filter(self, hook: Hook, packet: Packet) -> Rule | None:
         decided: Rule | None = None
@@ -324,6 +504,10 @@ class Pf:
         self.removals += count
         self.states = []
         return count
+
+
+class _MapFailed(Exception):
+    """pf_get_translation() found no free source port: the packet is dropped."""
 
 
 TCP_FLAGS = "FSRPAUEW"
@@ -386,6 +570,7 @@ def parse(text: str, vnet: "Vnet") -> Ruleset:
         macro = MACRO.match(line)
         if macro and macro.group(1) not in ACTIONS:
             macros[macro.group(1)] = _unquote(_expand(macro.group(2).strip(), macros, number))
+            ruleset.listing.append(f'{macro.group(1)} = "{macros[macro.group(1)]}"')
             continue
         words = TOKEN.findall(_expand(line, macros, number))
         if not words:
@@ -395,6 +580,8 @@ def parse(text: str, vnet: "Vnet") -> Ruleset:
         for rule in _Parser(words, number, vnet, policy).rules():
             if rule is None:
                 continue
+            if rule.action in ("pass", "block", "nat", "rdr", "scrub"):
+                ruleset.listing.append(rule.render())
             if rule.action == "policy":
                 policy = rule.policy
             elif rule.action == "skip":
@@ -568,20 +755,32 @@ class _Parser(Words):
         if not self.take("->"):
             raise self.fail()
         target = self.host(self.need())
-        port = None
+        port, proxy = None, NAT_PORTS
         if self.take("port"):
-            port = service_port(self.need())
-            if port is None:
-                raise self.fail()
-        while self.take("static-port", "round-robin", "random", "source-hash", "bitmask") is not None:
-            pass
+            if action == "nat":
+                proxy = self.port_range(self.need())
+            else:
+                port = self.number(self.need())
+        while (option := self.take("static-port", "round-robin", "random", "source-hash",
+                                   "bitmask")) is not None:
+            if option == "static-port":
+                if action != "nat":
+                    raise self.fail("the 'static-port' option is only valid with nat rules")
+                proxy = (0, 0)
         if self.peek() is not None:
             raise self.fail()
         for r in expanded:
-            r.target, r.target_port = target, port
+            r.target, r.target_port, r.proxy_ports = target, port, proxy
             if r.af is None:
                 r.af = "inet"
         return expanded
+
+    def port_range(self, word: str) -> tuple[int, int]:
+        """A nat rule's "port LOW[:HIGH]" after its target: the source
+        ports pf picks from."""
+        low, _, high = word.partition(":")
+        first = self.number(low)
+        return first, self.number(high) if high else first
 
     # -- addresses ------------------------------------------------------------
     def endpoints(self) -> tuple[list[Address], list[Port | None], list[Address], list[Port | None]]:

@@ -6,9 +6,12 @@ ignore the knob. Firewall scripts run the real commands (ipfw, pfctl, ipf,
 ipnat), so their output is theirs; rc.d/ipfw, pf and ipfilter carry the
 nojailvnet keyword: they run in VNET jails, not in other jails.
 
-Scripts, in the order rcorder(8) gives them at boot: netif and routing are
-part of rc itself (commands/rc.py); then ipfw, pf, ipfilter, ipnat, natd,
-syslogd, sshd, cron; jail comes last on the host."""
+Scripts, in the order rcorder(8) gives them at boot: netif and routing
+(network.subr, jailkit.sim.netif), then ipfw, pf, ipfilter, ipnat, natd,
+syslogd, sshd, cron; jail comes last on the host.
+
+A script's knob off, run_rc_command says "Cannot 'start' sshd. Set ..." on
+standard output and exits 0 (rc.subr: echo, then return 0)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import daemons
+from .errno import OSErr
+from .netif import Netif, Routing
 from .proc import Buffer, Proc, Sink
 from .rcconf import YES
 
@@ -28,6 +33,7 @@ class Context:
     rcvars: dict[str, str]
     verb: str                 # start, stop, status (after one/force prefixes)
     script: str               # the rc.d script's name
+    args: list[str]           # what follows the verb (service netif start em0)
 
     def var(self, name: str, default: str = "") -> str:
         return self.rcvars.get(name, default)
@@ -42,9 +48,14 @@ class Context:
         self.proc.error(f"/etc/rc.d/{self.script}: WARNING: {text}\n")
 
     def run(self, *argv: str, quiet: bool = False) -> int:
-        if quiet:
-            return self.proc.execvp(list(argv), stdout=Sink(), stderr=Sink())
-        return self.proc.execvp(list(argv))
+        """One command of the script; sh's "not found" (127) when it is not there."""
+        out = Sink() if quiet else None
+        try:
+            return self.proc.execvp(list(argv), stdout=out, stderr=out)
+        except OSErr:
+            if not quiet:
+                self.proc.error(f"/etc/rc.d/{self.script}: {argv[0]}: not found\n")
+            return 127
 
 
 @dataclass
@@ -57,6 +68,7 @@ class Script:
     stop: Callable[[Context], int] | None = None
     status: Callable[[Context], int] | None = None
     precmd: Callable[[Context], int] | None = None   # start_precmd: non-zero stops the start
+    extra: dict[str, Callable[[Context], int]] | None = None   # extra_commands
 
 
 def _load_kld(ctx: Context, module: str) -> bool:
@@ -82,12 +94,15 @@ def _ipfw_start(ctx: Context) -> int:
         ctx.say("Firewall rules loaded.")
     if ctx.yes("firewall_logging"):
         ctx.say("Firewall logging enabled.")
+    _firewall_coscripts(ctx, "start")
     ctx.run("ipfw", "-q", "enable", "firewall")
     return 0
 
 
 def _ipfw_stop(ctx: Context) -> int:
-    return ctx.run("ipfw", "-q", "disable", "firewall")
+    status = ctx.run("ipfw", "-q", "disable", "firewall")
+    _firewall_coscripts(ctx, "stop")
+    return status
 
 
 # -- pf -------------------------------------------------------------------------------
@@ -156,12 +171,57 @@ def _ipnat_start(ctx: Context) -> int:
 
 
 def _natd_start(ctx: Context) -> int:
+    """rc.d/natd start through rc.subr: refused while its pid file names a
+    running natd, ipdivert loaded (required_modules), natd_precmd's flags
+    after natd_flags, then /sbin/natd, whose errors are its own."""
+    process = daemons.running(ctx.proc, "natd")
+    if process is not None:
+        ctx.proc.error(f"natd already running?  (pid={process.pid}).\n")
+        return 1
     if not _load_kld(ctx, "ipdivert"):
         return 1
-    interface = ctx.var("natd_interface")
-    argv = ["natd"] + ctx.var("natd_flags").split() + (["-n", interface] if interface else [])
     ctx.say("Starting natd.")
-    return ctx.run(*argv)
+    return ctx.run("/sbin/natd", *ctx.var("natd_flags").split(), *_natd_precmd(ctx))
+
+
+def _natd_precmd(ctx: Context) -> list[str]:
+    """natd_precmd: natd_interface is an address (-a) when it is all digits
+    and dots, else an interface (-n)."""
+    interface = ctx.var("natd_interface")
+    if not interface:
+        return []
+    numeric = all(part.isdigit() for part in interface.split(".")) and interface.count(".") <= 3
+    return ["-a" if numeric else "-n", interface]
+
+
+def _natd_stop(ctx: Context) -> int:
+    process = daemons.running(ctx.proc, "natd")
+    if process is None:
+        ctx.proc.error("natd not running? (check /var/run/natd.pid).\n")
+        return 1
+    ctx.say("Stopping natd.")
+    daemons.stop(ctx.proc, process)
+    ctx.say(f"Waiting for PIDS: {process.pid}.")
+    return 0
+
+
+def _natd_status(ctx: Context) -> int:
+    process = daemons.running(ctx.proc, "natd")
+    if process is None:
+        ctx.say("natd is not running.")
+        return 1
+    ctx.say(f"natd is running as pid {process.pid}.")
+    return 0
+
+
+def _firewall_coscripts(ctx: Context, verb: str) -> None:
+    """rc.d/ipfw's firewall_coscripts, /etc/rc.d/natd first: ipfw_poststart
+    runs "natd quietstart", ipfw_stop "natd quietstop" (rc.subr's quiet
+    start does nothing while natd_enable is off; a quiet stop stops a
+    running natd whatever the knob says)."""
+    running = daemons.running(ctx.proc, "natd") is not None
+    if ctx.yes("natd_enable") or (verb == "stop" and running):
+        run_rc_command(ctx.proc, ctx.rcvars, "natd", "quiet" + verb)
 
 
 def _ipmon_precmd(ctx: Context) -> int:
@@ -177,124 +237,144 @@ def _ipmon_precmd(ctx: Context) -> int:
     return 0
 
 
+# -- netif, routing --------------------------------------------------------------------
+
+def _netif_start(ctx: Context) -> int:
+    return Netif(ctx.proc, ctx.rcvars).start(ctx.args)
+
+
+def _netif_stop(ctx: Context) -> int:
+    return Netif(ctx.proc, ctx.rcvars).stop(ctx.args)
+
+
+def _netif_clear(ctx: Context) -> int:
+    """netif clear: stop without destroying the cloned interfaces."""
+    return Netif(ctx.proc, ctx.rcvars).stop(ctx.args, clones=False)
+
+
+def _netif_cloneup(ctx: Context) -> int:
+    Netif(ctx.proc, ctx.rcvars).clone_up(ctx.args)
+    return 0
+
+
+def _netif_clonedown(ctx: Context) -> int:
+    Netif(ctx.proc, ctx.rcvars).clone_down(ctx.args)
+    return 0
+
+
+def _routing_start(ctx: Context) -> int:
+    return Routing(ctx.proc, ctx.rcvars).start(ctx.args)
+
+
+def _routing_stop(ctx: Context) -> int:
+    return Routing(ctx.proc, ctx.rcvars).stop(ctx.args)
+
+
 # -- jail -------------------------------------------------------------------------------
 
-def _jail_start(ctx: Context, names: list[str]) -> int:
-    """rc.d/jail jail_start: each jail of the list (jail_list, else all of
-    jail.conf) made with `jail -i -f CONF -c NAME`, its output kept aside
-    and shown only when it fails, after ' cannot start jail  "NAME": '
-    (echo's two words); the start ends with "." and status 0 whatever
-    happened, as echo is the function's last command."""
-    names = names or ctx.var("jail_list").split()
+JAIL = "/usr/sbin/jail"      # rc.d/jail's jail_program
+JLS = "/usr/sbin/jls"        # and jail_jls
+
+def _jail_conf(ctx: Context, name: str) -> str:
+    """rc.d/jail parse_options: /etc/jail.NAME.conf, else
+    /etc/jail.conf.d/NAME.conf, else $jail_conf."""
+    for path in (f"/etc/jail.{name}.conf", f"/etc/jail.conf.d/{name}.conf"):
+        if ctx.proc.kernel.vfs.exists(path, **ctx.proc.where()):
+            return path
+    return ctx.var("jail_conf", "/etc/jail.conf")
+
+
+def _jail_running(ctx: Context, name: str) -> bool:
+    return ctx.run(JLS, "-j", name, quiet=True) == 0
+
+
+def _jail_names(ctx: Context) -> list[str]:
+    """The arguments, else $jail_list, else _ALL (rc.d/jail's last lines)."""
+    return ctx.args or ctx.var("jail_list").split() or ["_ALL"]
+
+
+def _jail_start(ctx: Context) -> int:
+    names = _jail_names(ctx)
     ctx.proc.write("Starting jails:")
-    flags = ctx.var("jail_flags").split()
-    if not names:
-        out, code = _jail_run(ctx, [*flags, "-f", ctx.var("jail_conf", "/etc/jail.conf"),
-                                    "-c", "-p1"])
-        if code == 0:
-            for jid, name in _jails(ctx):
+    if names == ["_ALL"]:
+        # jail -f $jail_conf -c -p1: every jail of jail.conf, one at a time
+        # (the sim's jail(8) has no -p: it starts them one at a time anyway)
+        err = Buffer()
+        if ctx.proc.execvp([JAIL, "-f", ctx.var("jail_conf", "/etc/jail.conf"), "-c"],
+                           stdout=err, stderr=err) == 0:
+            out = Buffer()
+            ctx.proc.execvp([JLS, "name"], stdout=out, stderr=Sink())
+            for name in out.getvalue().split():
                 ctx.proc.write(f" {name}")
-                _jail_id_file(ctx, name, f"{jid}\n")
         else:
-            ctx.proc.write(out)
+            ctx.proc.write(err.getvalue())
         ctx.say(".")
         return 0
-    for name in [n.replace("/", "_").replace(".", "_") for n in names]:
-        conf = _jail_conf(ctx, name)
-        if conf is None:
-            continue
-        out, code = _jail_run(ctx, [*flags, "-i", "-f", conf, "-c", name])
-        if code == 0:
+    for name in names:
+        err = Buffer()
+        if ctx.proc.execvp([JAIL, "-i", "-f", _jail_conf(ctx, name), "-c", name],
+                           stdout=err, stderr=err) == 0:
             ctx.proc.write(f" {name}")
-            _jail_id_file(ctx, name, "".join(f"{jid}\n" for jid, n in _jails(ctx) if n == name))
         else:
-            ctx.proc.write(f' cannot start jail  "{name}": \n{out}')
+            ctx.proc.write(f' cannot start jail  "{name}": \n{err.getvalue()}')
     ctx.say(".")
     return 0
 
 
-def _jail_stop(ctx: Context, names: list[str]) -> int:
-    """rc.d/jail jail_stop: each running jail of the list (or every running
-    jail), named before `jail -q -f CONF -r NAME` runs; its output shown
-    only when the jail is still there afterwards."""
-    names = names or ctx.var("jail_list").split()
+def _jail_stop(ctx: Context) -> int:
+    names = _jail_names(ctx)
     ctx.proc.write("Stopping jails:")
-    if not names:
-        running = [name for _, name in _jails(ctx)]
-        if ctx.yes("jail_reverse_stop"):
-            running.reverse()
-        for name in running:
+    if names == ["_ALL"]:
+        out = Buffer()
+        ctx.proc.execvp([JLS, "name"], stdout=out, stderr=Sink())
+        names = out.getvalue().split()
+        conf = ctx.var("jail_conf", "/etc/jail.conf")
+        for name in names:
             ctx.proc.write(f" {name}")
-            out, _ = _jail_run(ctx, [*ctx.var("jail_flags").split(), "-f",
-                                     ctx.var("jail_conf", "/etc/jail.conf"), "-r", name])
-            _jail_stopped(ctx, name, out)
+            _jail_remove(ctx, [JAIL, "-f", conf, "-r", name], name)
         ctx.say(".")
         return 0
-    names = [n.replace("/", "_").replace(".", "_") for n in names]
-    for name in reversed(names) if ctx.yes("jail_reverse_stop") else names:
-        conf = _jail_conf(ctx, name)
-        if conf is None or name not in [n for _, n in _jails(ctx)]:
+    for name in names:
+        if not _jail_running(ctx, name):
             continue
         ctx.proc.write(f" {name}")
-        out, _ = _jail_run(ctx, ["-q", "-f", conf, "-r", name])
-        _jail_stopped(ctx, name, out)
+        _jail_remove(ctx, [JAIL, "-q", "-f", _jail_conf(ctx, name), "-r", name], name)
     ctx.say(".")
     return 0
 
 
-def _jail_conf(ctx: Context, name: str) -> str | None:
-    """parse_options for a jail.conf jail: /etc/jail.NAME.conf, else
-    /etc/jail.conf.d/NAME.conf, else jail_conf, whichever is readable."""
-    vfs = ctx.proc.kernel.vfs
-    for conf in (f"/etc/jail.{name}.conf", f"/etc/jail.conf.d/{name}.conf",
-                 ctx.var("jail_conf", "/etc/jail.conf")):
-        if vfs.exists(conf, **ctx.proc.where()):
-            return conf
-    ctx.warn(f"Invalid configuration for {name} (no jail.conf, no hostname, or no path).  "
-             f"Jail {name} was ignored.")
-    return None
+def _jail_remove(ctx: Context, argv: list[str], name: str) -> None:
+    """jail -r, its output shown only when the jail is still there."""
+    err = Buffer()
+    ctx.proc.execvp(argv, stdout=err, stderr=err)
+    if _jail_running(ctx, name):
+        ctx.proc.write(err.getvalue())
 
 
-def _jail_run(ctx: Context, args: list[str]) -> tuple[str, int]:
-    """jail(8) with its standard output and error in one temporary file."""
-    out = Buffer()
-    code = ctx.proc.execvp(["/usr/sbin/jail", *args], stdout=out, stderr=out)
-    return out.getvalue(), code
-
-
-def _jails(ctx: Context) -> list[tuple[str, str]]:
-    """(jid, name) of the running jails, as `jls jid name` lists them."""
-    out = Buffer()
-    ctx.proc.execvp(["/usr/sbin/jls", "jid", "name"], stdout=out, stderr=Sink())
-    return [(line.split()[0], line.split()[1]) for line in out.getvalue().splitlines()
-            if len(line.split()) == 2]
-
-
-def _jail_id_file(ctx: Context, name: str, text: str) -> None:
-    ctx.proc.kernel.vfs.write(f"/var/run/jail_{name}.id", text, **ctx.proc.where())
-
-
-def _jail_stopped(ctx: Context, name: str, out: str) -> None:
-    if name in [n for _, n in _jails(ctx)]:
-        ctx.proc.write(out)
-    else:
-        ctx.proc.execvp(["/bin/rm", "-f", f"/var/run/jail_{name}.id"], stdout=Sink(), stderr=Sink())
+def _jail_status(ctx: Context) -> int:
+    return ctx.run(JLS, "-N")
 
 
 SCRIPTS = {script.name: script for script in [
+    Script("netif", "netif_enable", jails="vnet", start=_netif_start, stop=_netif_stop,
+           extra={"cloneup": _netif_cloneup, "clonedown": _netif_clonedown, "clear": _netif_clear}),
+    Script("routing", "", jails="vnet", start=_routing_start, stop=_routing_stop),
     Script("ipfw", "firewall_enable", jails="vnet", start=_ipfw_start, stop=_ipfw_stop),
     Script("pf", "pf_enable", jails="vnet", start=_pf_start, stop=_pf_stop, status=_pf_status),
     Script("ipfilter", "ipfilter_enable", jails="vnet", start=_ipfilter_start, stop=_ipfilter_stop),
     Script("ipnat", "ipnat_enable", jails="vnet", start=_ipnat_start),
-    Script("natd", "natd_enable", jails="vnet", start=_natd_start),
+    Script("natd", "natd_enable", jails="vnet", start=_natd_start, stop=_natd_stop,
+           status=_natd_status),
     Script("ipmon", "ipmon_enable", daemon="ipmon", jails="host", precmd=_ipmon_precmd),
     Script("syslogd", "syslogd_enable", daemon="syslogd"),
     Script("inetd", "inetd_enable", daemon="inetd"),
     Script("sshd", "sshd_enable", daemon="sshd"),
     Script("cron", "cron_enable", daemon="cron"),
-    Script("jail", "jail_enable", jails="host"),
+    Script("jail", "jail_enable", jails="host", start=_jail_start, stop=_jail_stop,
+           status=_jail_status),
 ]}
-BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "ipmon", "natd", "syslogd", "inetd", "sshd", "cron"]
+# rc.d/natd has the nostart keyword: rc.d/ipfw starts it (firewall_coscripts)
+BOOT_ORDER = ["ipfw", "pf", "ipfilter", "ipnat", "ipmon", "syslogd", "inetd", "sshd", "cron"]
 
 
 def run_rc_command(proc: Proc, rcvars: dict[str, str], name: str, verb: str,
@@ -303,21 +383,25 @@ def run_rc_command(proc: Proc, rcvars: dict[str, str], name: str, verb: str,
     script = SCRIPTS[name]
     forced = verb.startswith(("one", "force", "quiet"))
     base = verb.removeprefix("one").removeprefix("force").removeprefix("quiet")
-    ctx = Context(proc, rcvars, base, name)
+    ctx = Context(proc, rcvars, base, name, list(args or []))
     if base == "rcvar":
         proc.write(f"# {name}\n#\n{script.rcvar}=\"{rcvars.get(script.rcvar, 'NO')}\"\n")
         return 0
     if base == "enabled":
         return 0 if ctx.yes(script.rcvar) else 1
-    if base not in ("start", "stop", "status", "restart"):
+    extra = script.extra or {}
+    if base not in ("start", "stop", "status", "restart") and base not in extra:
         proc.error(f"/etc/rc.d/{name}: unknown directive '{verb}'.\n"
                    f"Usage: /etc/rc.d/{name} [fast|force|one|quiet](start|stop|restart|rcvar|"
-                   "enable|disable|delete|enabled|describe|extracommands|status|poll)\n")
+                   "enable|disable|delete|enabled|describe|extracommands|status|poll"
+                   + "".join(f"|{e}" for e in extra) + ")\n")
         return 1
-    if not forced and script.rcvar and not ctx.yes(script.rcvar):
-        proc.error(f"Cannot '{base}' {name}. Set {script.rcvar} to YES in /etc/rc.conf or use "
+    running = script.daemon is not None and daemons.running(proc, script.daemon) is not None
+    if not forced and script.rcvar and not ctx.yes(script.rcvar) and not (base == "stop" and running):
+        # rc.subr: echo the advice, then return 0
+        proc.write(f"Cannot '{base}' {name}. Set {script.rcvar} to YES in /etc/rc.conf or use "
                    f"'one{base}' instead of '{base}'.\n")
-        return 1
+        return 0
     if base == "restart":
         stop = run_rc_command(proc, rcvars, name, "onestop" if forced else "stop", args)
         if stop and script.daemon is not None and daemons.running(proc, script.daemon) is not None:
@@ -325,9 +409,7 @@ def run_rc_command(proc: Proc, rcvars: dict[str, str], name: str, verb: str,
         return run_rc_command(proc, rcvars, name, "onestart" if forced else "start", args)
     if script.daemon is not None:
         return _daemon(ctx, script.daemon, base, script.precmd)
-    if name == "jail":
-        return (_jail_start if base == "start" else _jail_stop)(ctx, args or []) if base != "status" else 0
-    action = {"start": script.start, "stop": script.stop, "status": script.status}[base]
+    action = {"start": script.start, "stop": script.stop, "status": script.status, **extra}[base]
     return action(ctx) if action is not None else 0
 
 

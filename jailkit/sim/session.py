@@ -17,7 +17,7 @@ import time
 from dataclasses import replace
 from typing import Callable
 
-from .kernel import SPIN_LIMIT
+from .kernel import SPIN_LIMIT, Rebooted
 from .machine import Machine
 from .proc import SIGINT_STATUS, Input, Interrupted, Proc, Stream
 from .sh import syntax
@@ -74,6 +74,11 @@ class LoginShell:
             return done.status
         except ShellError:
             return 2
+        except Rebooted as down:
+            # the machine went down under the line, and the session with it
+            self.machine.went_down_under(down)
+            self.ended = True
+            return -1
         except Interrupted:
             self.interrupted = True
             if self.terminal:

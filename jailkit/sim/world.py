@@ -8,12 +8,11 @@ from __future__ import annotations
 import ipaddress
 
 from ..lab import Lab
-from . import devd, labnet, loader
+from . import devd, examples, labnet, loader
 from .ifnet import Loopback, Segment
 from .kernel import KLD_FILES, Kernel
 from .proc import IMAGES, Image, Input, Proc, Sink, root_env
 from .rcconf import rc_variables
-from .rcd import run_rc_command
 from .vfs import SF_IMMUTABLE, Dir, File, Mount, Symlink, Vfs
 from .vnet import Vnet
 
@@ -76,6 +75,13 @@ add path pf unhide
 DEFAULT_RC_CONF = """\
 # Defaults for rc.conf(5) variables the sim's rc(8) understands.
 hostname=""
+netif_enable="YES"
+network_interfaces="auto"
+cloned_interfaces=""
+cloned_interfaces_sticky="NO"
+ipv6_network_interfaces="auto"
+ipv6_activate_all_interfaces="NO"
+synchronous_dhclient="NO"
 defaultrouter="NO"
 syslogd_enable="YES"
 syslogd_flags="-s"
@@ -92,6 +98,8 @@ ipnat_rules="/etc/ipnat.rules"
 natd_enable="NO"
 gateway_enable="NO"
 jail_enable="NO"
+jail_conf="/etc/jail.conf"
+jail_list=""
 devd_enable="YES"
 sshd_enable="NO"
 sendmail_enable="NO"
@@ -464,7 +472,7 @@ def install(kernel: Kernel, lab: Lab, bare: bool = False) -> None:
                       "/etc/defaults", "/etc/ssh", "/root", "/dev", "/mnt", "/home", "/var/log", "/var/run",
                       "/var/db", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/libexec",
                       "/usr/libdata", "/usr/include", "/usr/share/misc", "/usr/local/bin",
-                      "/usr/local/sbin", "/usr/local/etc"]:
+                      "/usr/local/sbin", "/usr/local/etc", examples.DIRECTORY]:
         vfs.mkdir(directory, parents=True)
     for image in sorted(IMAGES.values(), key=lambda image: image.path):
         vfs.place(image.path, _image_file(image))
@@ -477,6 +485,7 @@ def install(kernel: Kernel, lab: Lab, bare: bool = False) -> None:
     vfs.place("/usr/include/stdio.h", File("/* modelled header */\n"))
     vfs.place("/usr/libdata/ldconfig", File(""))
     _install_boot(vfs, bare)
+    examples.install(vfs)
     files = {
         "/etc/defaults/devfs.rules": DEVFS_RULES,
         "/etc/defaults/rc.conf": DEFAULT_RC_CONF,
@@ -613,8 +622,10 @@ def _motd(kernel: Kernel) -> None:
 
 
 def boot(kernel: Kernel, bare: bool) -> None:
-    """The rc.d scripts that start daemons at the host's boot: the
-    firewall, syslogd, sshd and cron when rc.conf enables them."""
+    """init(8) runs /etc/rc autoboot: devd first (rc.d/devd comes before
+    netif), then netif, routing, the firewalls, the daemons and the jails
+    rc.conf enables (jailkit.sim.commands.rc). Its output goes to the
+    console, which nobody reads here."""
     proc = Proc(kernel, kernel.prison0, "/", root_env(), Input(""), Sink(), Sink())
     variables = rc_variables(proc)
     if variables.get("devd_enable", "NO").lower() in ("yes", "true", "on", "1"):
@@ -624,20 +635,21 @@ def boot(kernel: Kernel, bare: bool) -> None:
         # rc.d/netif: em0 is a DHCP interface (ifconfig_DEFAULT); its
         # dhclient got the lease _boot_bare_network set, and stays.
         devd.quietstart(kernel, uplink, lease=True)
-    for name in ("ipfw", "syslogd", "sshd", "cron"):
-        knob = {"ipfw": "firewall_enable"}.get(name, f"{name}_enable")
-        if variables.get(knob, "NO").lower() in ("yes", "true", "on", "1"):
-            run_rc_command(proc, variables, name, "start")
+    proc.execvp(["/bin/sh", "/etc/rc", "autoboot"])
 
 
 def _image_file(image: Image) -> File:
     """The file the world has at an image's path: an executable, a boot
-    script run with sh (mode 0644, as etc/Makefile installs them), or an sh
-    library."""
+    script run with sh (mode 0644, as etc/Makefile installs them), an sh
+    library, or a script of share/examples (read-only, see examples)."""
     if image.kind == "script":
         return File(f"#!/bin/sh\n# {image.path}: modelled by the jailkit sim\n", 0o644, image.name)
     if image.kind == "library":
         return File(f"# {image.path}: modelled by the jailkit sim\n", 0o644, image.name)
+    if image.kind == "example":
+        # a script of share/examples, installed read-only (examples.SHAREMODE)
+        return File(f"#!/bin/sh\n# {image.path}: modelled by the jailkit sim\n",
+                    examples.SHAREMODE, image.name)
     return File(f"\x7fELF FreeBSD amd64 executable {image.path} (modelled)\n", 0o555, image.name)
 
 

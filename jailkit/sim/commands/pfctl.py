@@ -2,7 +2,7 @@
 
 It works through /dev/pf, which exists once pf.ko is loaded and which a
 jail sees only when its devfs ruleset unhides it (devfsrules_jail_vnet, or
-qjail's ruleset 70). main() acts in this order whatever the order of the
+qjail's ruleset 70); -n parses a rules file without it. main() acts in this order whatever the order of the
 options: -d, -s, -F, -k, -f, -e. Messages go to standard error; -q silences
 them. A rules file with an error is not loaded at all (the ruleset is
 replaced in one transaction), and the message names the file and line."""
@@ -75,6 +75,13 @@ def main(proc: Proc, argv: list[str]) -> int:
             return 1
     quiet = "q" in flags
     noaction = "n" in flags
+    if noaction:
+        # pfctl.c main(): -n opens /dev/pf only if it can, and turns off
+        # -d, -e, -s and -F; rules are parsed, never loaded
+        if killers:
+            proc.warnx("-k with -n is not modelled by the jailkit sim")
+            return 1
+        return _load(proc, None, values["f"], True, False, False, "v" in flags) if "f" in flags else 0
     pf = _open(proc)
     if pf is None:
         return 1
@@ -88,7 +95,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         pfil.unlink(proc.vnet, "pf")
         _say(proc, quiet, "pf disabled")
     if show is not None:
-        _show(proc, pf, show)
+        _show(proc, pf, show, "v" in flags)
     if clear is not None:
         _clear(proc, pf, clear, quiet)
     if killers and _kill(proc, pf, killers, quiet):
@@ -122,7 +129,7 @@ def _say(proc: Proc, quiet: bool, message: str) -> None:
         proc.error(message + "\n")
 
 
-def _load(proc: Proc, pf: Pf, path: str, noaction: bool, nat_only: bool, rules_only: bool,
+def _load(proc: Proc, pf: Pf | None, path: str, noaction: bool, nat_only: bool, rules_only: bool,
           verbose: bool) -> int:
     name = "stdin" if path == "-" else path
     try:
@@ -140,9 +147,9 @@ def _load(proc: Proc, pf: Pf, path: str, noaction: bool, nat_only: bool, rules_o
             proc.error("pfctl: Syntax error in config file: pf rules not loaded\n")
         return 1
     if verbose:
-        for rule in ruleset.scrub + ruleset.nat + ruleset.rdr + ruleset.filter:
-            proc.write(rule.render() + "\n")
-    if noaction:
+        for line in ruleset.listing:
+            proc.write(line + "\n")
+    if noaction or pf is None:
         return 0
     if not rules_only:
         pf.rules.nat, pf.rules.rdr = ruleset.nat, ruleset.rdr
@@ -152,7 +159,7 @@ def _load(proc: Proc, pf: Pf, path: str, noaction: bool, nat_only: bool, rules_o
     return 0
 
 
-def _show(proc: Proc, pf: Pf, what: str) -> None:
+def _show(proc: Proc, pf: Pf, what: str, verbose: bool = False) -> None:
     if what == "rules":
         for rule in pf.rules.scrub + pf.rules.filter:
             proc.write(rule.render() + "\n")
@@ -162,7 +169,7 @@ def _show(proc: Proc, pf: Pf, what: str) -> None:
     elif what == "states":
         pf._expire(proc.kernel.clock)
         for state in pf.states:
-            proc.write(state.render() + "\n")
+            proc.write(state.render(proc.kernel.clock, verbose) + "\n")
     elif what == "Running":
         proc.write("Enabled\n" if pf.enabled else "Disabled\n")
     else:
@@ -188,7 +195,7 @@ def _info(proc: Proc, pf: Pf) -> None:
     for label in ("match", "bad-offset", "fragment", "short", "normalize", "memory",
                   "bad-timestamp", "congestion", "ip-option", "proto-cksum", "state-mismatch",
                   "state-insert", "state-limit", "src-limit", "synproxy", "map-failed"):
-        value = pf.matches if label == "match" else 0
+        value = {"match": pf.matches, "map-failed": pf.map_failed}.get(label, 0)
         lines.append(f"  {label:<25} {value:>14} {value / span:>14.1f}/s")
     proc.write("\n".join(lines) + "\n")
 

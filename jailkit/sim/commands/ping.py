@@ -159,7 +159,7 @@ def _loop(proc: Proc, destination: IPv4Address, src: IPv4Address | None, count: 
         if deadline is not None and kernel.clock >= deadline:
             break
         tally.transmitted += 1
-        reply = _echo(proc, vnet, destination, src, ident, datalen)
+        reply = _echo(proc, vnet, destination, src, ident, seq, datalen)
         if isinstance(reply, int):
             proc.error(f"ping: sendto: {strerror(reply)}\n")
         elif reply is not None:
@@ -196,14 +196,15 @@ def _finish(proc: Proc, hostname: str, transmitted: int, times: list[float]) -> 
 
 
 def _echo(proc: Proc, vnet: Vnet, destination: IPv4Address, source: IPv4Address | None,
-          ident: int, datalen: int) -> tuple[int, float] | int | None:
+          ident: int, seq: int, datalen: int) -> tuple[int, float] | int | None:
     """One echo request: (ttl, rtt) of the reply, an errno when sendto fails,
     or None when nothing comes back (a firewall's ICMP unreachable is not
     modelled as a message: the request just goes unanswered)."""
     now = proc.kernel.clock
     try:
         src = source or source_address(vnet, destination, proc.prison)
-        request = Packet("icmp", src, destination, ident, ident, size=datalen + 28)
+        # the echo request carries its icmp_seq (ping.c pinger()), as bpf shows it
+        request = Packet("icmp", src, destination, ident, ident, size=datalen + 28, seq=seq)
         asked = request.tuple()
         there = send(vnet, request, now)
         back = send(there.destination, there.packet.answer(), now)

@@ -1,11 +1,16 @@
-"""The boot scripts, modelled: /etc/rc and /etc/rc.shutdown as a jail runs
-them (rc.conf and rc.subr are jailkit.sim.rcconf).
+"""The boot scripts, modelled: /etc/rc and /etc/rc.shutdown, the host's and
+a jail's (rc.conf and rc.subr are jailkit.sim.rcconf, network.subr is
+jailkit.sim.netif).
 
-FreeBSD's rc(8) runs the rc.d scripts rcorder(8) sorts; the model keeps
-what a howto can see: in a VNET jail, lo0 and the ifconfig_IF lines of
-rc.conf, the defaultrouter and gateway_enable, then the firewalls and
-daemons rc.conf enables (jailkit.sim.rcd), whose processes keep a jail
-without persist alive."""
+libexec/rc/rc sets its own environment first (HOME=/,
+PATH=/sbin:/bin:/usr/sbin:/usr/bin), so it runs the same whatever started
+it: init at boot, or jail(8) with exec.clean. Then it runs the rc.d scripts
+rcorder(8) sorts, skipping the nojail ones in a jail and the nojailvnet ones
+(netif, routing, the firewalls) in a jail without a vnet of its own; each
+runs when rc.conf enables it (jailkit.sim.rcd.BOOT_ORDER). A variable no
+script reads (the guide's jail2_enable) does nothing. /etc/rc.shutdown runs
+the scripts with the shutdown keyword in reverse order: the daemons, and on
+the host rc.d/jail, which stops the jails when jail_enable is YES."""
 
 from __future__ import annotations
 
@@ -13,42 +18,46 @@ from .. import daemons, rcd
 from ..proc import Proc, program
 from ..rcconf import YES, rc_variables
 
+RC_PATH = "/sbin:/bin:/usr/sbin:/usr/bin"     # libexec/rc/rc and rc.shutdown
+
 
 @program("/etc/rc", kind="script")
 def rc(proc: Proc, argv: list[str]) -> int:
-    prison = proc.prison
-    if prison.is_host:
-        return 0  # the host booted long ago
+    proc = _rc_environment(proc)
     variables = rc_variables(proc)
-    if prison.own_vnet:
-        _netif(proc, variables)
-    proc.write("Creating and/or trimming log files.\n")
-    for name in rcd.BOOT_ORDER:
-        script = rcd.SCRIPTS[name]
-        if rcd.allowed_in(proc, name) and variables.get(script.rcvar, "NO").lower() in YES:
-            rcd.run_rc_command(proc, variables, name, "start")
+    for name in ["netif", "routing"]:
+        _boot_script(proc, variables, name)
+    proc.write("Creating and/or trimming log files.\n")     # rc.d/newsyslog
+    for name in rcd.BOOT_ORDER + ["jail"]:
+        _boot_script(proc, variables, name)
     now = proc.kernel.now()
     proc.write("\n" + now.strftime("%a %b %d %H:%M:%S UTC %Y") + "\n")
     return 0
 
 
-def _netif(proc: Proc, variables: dict[str, str]) -> None:
-    """rc.d/netif and rc.d/routing inside a VNET jail."""
-    lo = variables.get("ifconfig_lo0", "inet 127.0.0.1/8")
-    proc.execvp(["ifconfig", "lo0"] + lo.split() + ["up"])
-    for ifnet in list(proc.vnet.ifnets):
-        setting = variables.get(f"ifconfig_{ifnet.name}")
-        if setting and ifnet.name != "lo0" and setting.upper() not in ("DHCP", "SYNCDHCP"):
-            proc.execvp(["ifconfig", ifnet.name] + setting.split())
-    router = variables.get("defaultrouter", "NO")
-    if router.upper() != "NO":
-        proc.execvp(["route", "add", "default", router])
-    if variables.get("gateway_enable", "NO").lower() in YES:
-        proc.kernel.sysctl_set(proc.prison, "net.inet.ip.forwarding", "1")   # rc.d/routing
+def _rc_environment(proc: Proc) -> Proc:
+    """rc's first lines: HOME=/ PATH=/sbin:/bin:/usr/sbin:/usr/bin; export HOME PATH."""
+    return proc.child(env={**proc.env, "HOME": "/", "PATH": RC_PATH})
+
+
+def _boot_script(proc: Proc, variables: dict[str, str], name: str) -> None:
+    """run_rc_script NAME start, for a script allowed here and enabled."""
+    script = rcd.SCRIPTS[name]
+    if not rcd.allowed_in(proc, name):
+        return
+    if script.rcvar and variables.get(script.rcvar, "NO").lower() not in YES:
+        return
+    rcd.run_rc_command(proc, variables, name, "start")
 
 
 @program("/etc/rc.shutdown", kind="script")
 def rc_shutdown(proc: Proc, argv: list[str]) -> int:
+    proc = _rc_environment(proc)
+    if proc.prison.is_host:
+        # rc.d/jail faststop: quiet, and only with jail_enable=YES
+        variables = rc_variables(proc)
+        if variables.get("jail_enable", "NO").lower() in YES:
+            rcd.run_rc_command(proc, variables, "jail", "stop")
     for name in reversed(rcd.BOOT_ORDER):
         script = rcd.SCRIPTS[name]
         process = daemons.running(proc, script.daemon) if script.daemon else None

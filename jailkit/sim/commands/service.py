@@ -1,6 +1,7 @@
 """service(8): run an rc.d script (usr.sbin/service/service.sh), here the
 scripts jailkit.sim.rcd models; -j runs it inside a jail, -e lists the
-enabled ones."""
+enabled ones. The script runs as service.sh execs it: env -i HOME=/
+PATH=/sbin:/bin:/usr/sbin:/usr/bin, whatever the caller's environment."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ..proc import Proc, program
 from ..rcconf import rc_variables
 from ...getopt import GetoptError, getopt, option_flags, option_values
 
+SCRIPT_PATH = "/sbin:/bin:/usr/sbin:/usr/bin"
 USAGE = ("usage: service [-j <jail name or id>] -e\n"
          "       service [-j <jail name or id>] -R\n"
          "       service [-j <jail name or id>] [-v] -l | -r\n"
@@ -56,4 +58,5 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     if not rcd.allowed_in(proc, name):
         return 0      # rc.subr: scripts with the nojail keywords do nothing there
+    proc = proc.child(env={"HOME": "/", "PATH": SCRIPT_PATH})
     return rcd.run_rc_command(proc, rc_variables(proc), name, verb, args[2:])

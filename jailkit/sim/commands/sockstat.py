@@ -57,7 +57,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 0
     rows = sorted(vnet.listeners, key=lambda l: (l.pid, l.fd))
     for sock in rows:
-        if sock.proto == "divert" or not sock.pid:
+        if not sock.pid:
             continue
         owner = _jid_of(proc, sock.pid)
         if not _visible(proc, owner) or jid is not None and owner != jid:
@@ -93,5 +93,7 @@ def _line(sock: Listener) -> str:
     text = text + " " * max(0, 30 - len(text))
     if sock.family == "unix":
         return _pad(text + sock.proto, 37) + sock.local()
-    text = _pad(text + f"{sock.proto}{sock.family}", 37) + sock.local()
+    # gather_inet() names divert(4) sockets "div" (natd's, bound to *:8668)
+    proto = "div" if sock.proto == "divert" else sock.proto
+    text = _pad(text + f"{proto}{sock.family}", 37) + sock.local()
     return _pad(text, 59) + "*:*"

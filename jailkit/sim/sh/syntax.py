@@ -388,7 +388,11 @@ class Lexer:
                 self.pos += len(candidate)
                 break
         arg = None
-        if op:
+        if op in ("%", "%%", "#", "##"):
+            # POSIX 2.6.2: the pattern is not quoted by the double quotes
+            # around "${x##*/}"; only quoting inside the braces quotes it.
+            arg = self.read_word(stop={"}"}, quoted=False)
+        elif op:
             arg = self.read_word(stop={"}"}, quoted=False) if not quoted else self._read_quoted_arg()
         if self.peekc() != "}":
             raise self.error("Missing '}'")
