@@ -54,12 +54,16 @@ from .parsers.kldstat import parse_kldstat
 from .parsers.mount import parse_mount_p
 from .qjail.record import CONFIG, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES, VNETCTL
 
-TRACKED_PATHS = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL]
-# Inside an existing qjail set-up, the jails' own trees and records.
+# /jail: the jail.conf howtos' jails (vnet-jib-pf-nat's path = "/jail/jamulus").
+TRACKED_PATHS = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL, "/jail"]
+# Inside an existing qjail set-up, the jails' own trees and records; a jail
+# tree under an existing /jail; programs installed by hand (jib); rc.d/jail's
+# /var/run/jail_NAME.id and a jail.conf's exec.consolelog.
 TRACKED_GLOBS = ["/var/log/qjail.*", "/var/run/qjail.*", f"{JAILDIR}/*", f"{LOCAL}/*",
-                 f"{GLOBAL}/*", f"{CONFIG}/*", f"{FSTAB}/*"]
+                 f"{GLOBAL}/*", f"{CONFIG}/*", f"{FSTAB}/*", "/jail/*", "/usr/local/bin/*",
+                 "/var/run/jail_*.id", "/var/log/jail_*"]
 TRACKED_FILES = ["/etc/devfs.rules", VNETCTL, "/etc/rc.conf", "/etc/pf.conf", "/etc/ipf.rules",
-                 "/etc/ipnat.rules"]
+                 "/etc/ipnat.rules", "/etc/jail.conf"]
 PF_CONF = "/etc/pf.conf"
 SYSCTLS = ["net.inet.ip.forwarding"]
 T = TypeVar("T")
