@@ -10,7 +10,7 @@ Feature: vnet-jib-pf-nat: a VNET jail behind the host's pf NAT, wired by jib
   when it stops.
 
   These are its steps on FreeBSD 14. Where the howto is wrong or silent,
-  each scenario shows what FreeBSD answers to the text as written, then the
+  the scenario shows what FreeBSD answers to the text as written, then the
   fix:
   - It installs jib from /usr/share/examples/jail/jib: the directory is
     jails/. install(1) makes the file executable itself (mode 755).
@@ -26,6 +26,10 @@ Feature: vnet-jib-pf-nat: a VNET jail behind the host's pf NAT, wired by jib
     the jail on jamulus's port (nc -u -l 22124) stands in for the server.
   - Its `sendmail_enable=“NONE”` lost a quote to the blog's typography; the
     line is written with plain quotes.
+  Everything also goes into rc.conf, as the howto wants it at boot; the
+  scenario does not reboot (around a real box the lab jailkit builds,
+  vtnet0 included, does not survive a reboot): tests/test_sim_jib_howto_reboot.py
+  reboots the sim with these files.
   The values come from the lab: <ext_if> is vtnet0 with the public address
   <host_ip>, <int_if> the bridge, <jail_ip> the jail; "the outside" that
   tests the rdr is <outside>, a machine on the internet. <...> stands for a
@@ -258,8 +262,8 @@ Feature: vnet-jib-pf-nat: a VNET jail behind the host's pf NAT, wired by jib
     And I enter "exit"
     Then I am back on the host
 
-    # Through pf's nat: the jail's connections leave from <host_ip>, each
-    # from a port of nat's range (50001-65535).
+    # Through pf's nat: the jail's connections leave from <host_ip>, from a
+    # source port nat picks (50001-65535, as pf does without static-port).
     When I enter "pfctl -s state"
     Then the output shows:
       """
