@@ -33,6 +33,9 @@ EOPNOTSUPP = 45
 EAFNOSUPPORT = 47
 ENOPROTOOPT = 42
 EPROTONOSUPPORT = 43
+EPFNOSUPPORT = 46
+EISCONN = 56
+ENOSYS = 78
 
 STRERROR = {
     EPERM: "Operation not permitted",
@@ -66,6 +69,9 @@ STRERROR = {
     EHOSTDOWN: "Host is down",
     EHOSTUNREACH: "No route to host",
     ENOTEMPTY: "Directory not empty",
+    EPFNOSUPPORT: "Protocol family not supported",
+    EISCONN: "Socket is already connected",
+    ENOSYS: "Function not implemented",
 }
 
 

@@ -19,14 +19,18 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, TypeVar
 
 from . import pfil
-from .errno import (EADDRNOTAVAIL, EAFNOSUPPORT, EBUSY, EEXIST, EINVAL, ENOENT, ENXIO, EOPNOTSUPP,
-                    EPERM, OSErr)
+from .errno import (EADDRNOTAVAIL, EAFNOSUPPORT, EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, ENXIO,
+                    EOPNOTSUPP, EPERM, EPROTONOSUPPORT, OSErr)
 from .ifnet import (IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_PERFORMNUD, Bridge,
                     BridgeMember, Epair, Ethernet, Ifnet, Inet6Addr, InetAddr, Loopback, Segment,
                     new_loopback)
 from .devfs import Devfs
+from .ifpseudo import EVL_VLID_MASK, GIF_MTU_MIN, Gif, IPAddress, Vlan, new_gif, new_tap, new_vlan
 from .ipfilter import Ipfilter
 from .ipfw import Ipfw
+from .netgraph import Eiface, Netgraph, Node
+from .lagg import (FAILOVER_RX_ALL, LACP_STRICT, LAGG_MAX_PORTS, ZERO_MAC, Lagg, LaggPort,
+                   lagg_of, new_lagg)
 from .pf import Pf
 from .vfs import Device, Dir, Vfs
 from .vnet import Vnet
@@ -43,9 +47,16 @@ MODULE_DEVICES = {"pf": ["pf"], "ipl": ["ipl", "ipnat", "ipstate", "ipauth", "ip
 # The kernel modules installed in /boot/kernel (NAME.ko), with their sizes.
 KLD_FILES = {"if_bridge": 0x9b90, "if_epair": 0x5250, "bridgestp": 0x76e0, "pf": 0x5a4e8,
              "pflog": 0x2610, "ipfw": 0x35df0, "ipfw_nat": 0x31c0, "ipdivert": 0x4ee8,
-             "ipl": 0x3b5a8, "libalias": 0x7d50, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018}
+             "ipl": 0x3b5a8, "libalias": 0x7d50, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018,
+             "if_lagg": 0xc2b0}
 # Modules kldload(8) loads first for another (their MODULE_DEPEND).
 MODULE_DEPENDS = {"ipfw_nat": ["ipfw", "libalias"], "pflog": ["pf"]}
+# netgraph(4) and its node types (sys/modules/netgraph): kldload loads
+# netgraph.ko first for each of them.
+KLD_FILES.update({"netgraph": 0x1c9a8, "ng_socket": 0x6bb0, "ng_ether": 0x5f70,
+                  "ng_bridge": 0x7a38, "ng_eiface": 0x4b48})
+MODULE_DEPENDS.update({name: ["netgraph"] for name in
+                       ("ng_socket", "ng_ether", "ng_bridge", "ng_eiface")})
 # The virtual clock starts at this moment (Kernel.clock counts seconds from it).
 EPOCH = datetime(2026, 11, 22, 18, 0, 0, tzinfo=timezone.utc)
 # Virtual seconds a background job (cmd &) of a login session may run: the
@@ -294,6 +305,8 @@ class Kernel:
         # ipfw's default rule, fetched from kenv when the module loads
         # (TUNABLE net.inet.ip.fw.default_to_accept, CTLFLAG_RDTUN in ip_fw2.c).
         self.ipfw_default_to_accept = False
+        # netgraph(4): each vnet's graph, made when netgraph.ko is in
+        self.netgraphs: dict[Vnet, Netgraph] = {}
 
     # -- interface index ----------------------------------------------------
     def _alloc_index(self) -> int:
@@ -312,9 +325,13 @@ class Kernel:
         ifnet.vnet.ifnets.append(ifnet)
         if unit is not None:
             ifnet.vnet.alloc_unit(ifnet.dname, unit)
+        self._ng_ether_attach(ifnet)
         return ifnet
 
     def _detach(self, ifnet: Ifnet) -> None:
+        for graph in self.netgraphs.values():
+            graph.ether_detach(ifnet)        # ether_ifdetach(): ng_ether_detach
+        self._pseudo_departure(ifnet, destroyed=True)
         self._leave_bridge(ifnet)
         if isinstance(ifnet, Bridge):
             for member in list(ifnet.members):
@@ -403,6 +420,8 @@ class Kernel:
         ifnet.name = name
         # if_rename announces the old name's departure (RTM_IFANNOUNCE)
         self.on_ifnet_event(ifnet, "DEPARTURE", old)
+        for graph in self.netgraphs.values():
+            graph.ether_rename(ifnet)        # ng_ether_ifnet_arrival_event
 
     def add_physical(self, vnet: Vnet, name: str, mac: str, *, media: str, baudrate: int,
                      options: int, segment: Segment | None) -> Ethernet:
@@ -419,6 +438,7 @@ class Kernel:
         """if_bridge.c bridge_ioctl_add: the first member gives the bridge
         its MTU; a later one is set to the bridge's through its driver, and
         is refused (EINVAL) when the driver will not take it."""
+        self._bridge_refuses_lagg_port(member)
         if member is bridge or member.vnet is not bridge.vnet:
             raise OSErr(EINVAL)
         if member.bridge is bridge:
@@ -555,6 +575,252 @@ class Kernel:
             raise OSErr(ENXIO)
         self._leave_bridge(member)
 
+    # -- lagg(4), vlan(4), gif(4), tap(4) -----------------------------------------
+    def if_clone_create(self, vnet: Vnet, spec: str, vlan: tuple[str, int] | None = None) -> Ifnet:
+        """SIOCIFCREATE2 with the cloners of lagg, vlan (vlanN and the
+        PARENT.TAG names: vlan_clone_match_ethervid), gif and tap besides
+        clone_create's; ``vlan`` is the vlan's (parent, tag) when ifconfig
+        gave them (struct vlanreq). A cloner whose module is not loaded
+        does not exist (EINVAL): ifconfig loads if_lagg itself."""
+        match = re.fullmatch(r"(lagg|vlan|gif|tap)(\d*)", spec)
+        dotted = re.fullmatch(r"(.+)\.(\d+)", spec)
+        if match is None and (dotted is None or vnet.ifunit(dotted.group(1)) is None):
+            return self.clone_create(vnet, spec)
+        if match is not None and match.group(1) == "lagg" and "if_lagg" not in self.modules:
+            raise OSErr(EINVAL)
+        if vnet.ifunit(spec):
+            raise OSErr(EEXIST)
+        if match is None:
+            assert dotted is not None
+            return self._vlan_create(vnet, spec, None, (dotted.group(1), int(dotted.group(2))))
+        cloner, digits = match.group(1), match.group(2)
+        wanted = int(digits) if digits else None
+        if cloner == "vlan":
+            return self._vlan_create(vnet, None, wanted, vlan)
+        unit = vnet.alloc_unit(cloner, wanted)
+        if cloner == "lagg":
+            return self._attach(new_lagg(vnet, unit))
+        if cloner == "gif":
+            return self._attach(new_gif(vnet, unit))
+        return self._attach(new_tap(vnet, unit, self.gen_mac(vnet, f"tap{unit}")))
+
+    def _vlan_create(self, vnet: Vnet, name: str | None, wanted: int | None,
+                     vlan: tuple[str, int] | None) -> Vlan:
+        """vlan_clone_create(): the parent must exist (ENXIO) and take the
+        tag (vlan_config's checks) before anything is made."""
+        parent = None
+        if vlan is not None:
+            parent = vnet.ifunit(vlan[0])
+            if parent is None:
+                raise OSErr(ENXIO)
+            self._vlan_check(None, parent, vlan[1])
+        unit = None if name is not None else vnet.alloc_unit("vlan", wanted)
+        ifnet = self._attach(new_vlan(vnet, name or f"vlan{unit}", unit))
+        if parent is not None and vlan is not None:
+            self._vlan_config(ifnet, parent, vlan[1])
+        return ifnet
+
+    @staticmethod
+    def _vlan_check(vlan: Vlan | None, parent: Ifnet, tag: int) -> None:
+        """vlan_config()'s refusals: a tag beyond 12 bits (EINVAL), a
+        parent that is not an Ethernet or a vlan (EPROTONOSUPPORT), another
+        parent than the vlan's (EBUSY), a tag the parent has (EEXIST)."""
+        if tag & ~EVL_VLID_MASK:
+            raise OSErr(EINVAL)
+        if isinstance(parent, (Loopback, Bridge, Gif)) or parent.mac is None:
+            raise OSErr(EPROTONOSUPPORT)
+        if vlan is not None and vlan.parent is not None and vlan.parent is not parent:
+            raise OSErr(EBUSY)
+        if any(isinstance(i, Vlan) and i is not vlan and i.parent is parent and i.tag == tag
+               for i in parent.vnet.ifnets):
+            raise OSErr(EEXIST)
+
+    @staticmethod
+    def _vlan_config(vlan: Vlan, parent: Ifnet, tag: int) -> None:
+        """vlan_config(): the parent's MAC, its MTU less the encapsulation
+        unless the parent has VLAN_MTU, and the vlan runs."""
+        vlan.parent, vlan.tag = parent, tag
+        vlan.mac = parent.mac
+        vlan.mtu = parent.mtu - vlan.mtu_fudge
+        vlan.running = True
+
+    def vlan_set(self, vlan: Vlan, parent_name: str, tag: int) -> None:
+        """SIOCSETVLAN: an empty parent unconfigures the vlan; otherwise
+        the parent must exist (ENOENT) and take the tag."""
+        if not parent_name:
+            self.vlan_unconfig(vlan)
+            return
+        parent = vlan.vnet.ifunit(parent_name)
+        if parent is None:
+            raise OSErr(ENOENT)
+        self._vlan_check(vlan, parent, tag)
+        self._vlan_config(vlan, parent, tag)
+
+    @staticmethod
+    def vlan_setproto(vlan: Vlan, proto: str) -> None:
+        """SIOCSETVLAN with the vlan's parent and tag and another protocol
+        (802.1q or 802.1ad)."""
+        vlan.proto = proto
+
+    @staticmethod
+    def vlan_unconfig(vlan: Vlan) -> None:
+        """vlan_unconfig(): no parent, stopped, the link down."""
+        vlan.parent, vlan.tag = None, 0
+        vlan.running = False
+
+    @staticmethod
+    def gif_set_tunnel(gif: Gif, source: IPAddress, destination: IPAddress) -> None:
+        """SIOCSIFPHYADDR (gif_set_tunnel): the gif runs with its link up."""
+        gif.tunnel = (source, destination)
+        gif.running = True
+
+    @staticmethod
+    def gif_delete_tunnel(gif: Gif) -> None:
+        """SIOCDIFPHYADDR (gif_delete_tunnel)."""
+        gif.tunnel = None
+        gif.running = False
+
+    def lagg_addport(self, lagg: Lagg, ifnet: Ifnet) -> None:
+        """SIOCSLAGGPORT (lagg_ioctl, lagg_port_create). The port loses its
+        IPv6 addresses (a link-local scope zone may not be merged); the
+        first port gives the lagg its MTU and MAC and is the primary; a
+        later one is set to the lagg's MTU through its driver and takes the
+        lagg's MAC. Ports are kept in interface index order. Nothing
+        changes when the port is refused."""
+        self._lagg_check_port(lagg, ifnet)
+        if lagg.ports and ifnet.mtu != lagg.mtu:
+            self._driver_mtu(ifnet, lagg.mtu)
+        if any(a.scoped for a in ifnet.inet6):
+            ifnet.inet6 = []         # in6_ifdetach(), when it has a link-local address
+        port = LaggPort(ifnet, ifnet.mac)
+        if not lagg.ports:
+            lagg.mtu, lagg.mac, lagg.primary = ifnet.mtu, ifnet.mac, port
+        else:
+            ifnet.mac = lagg.mac
+        lagg.ports.append(port)
+        lagg.ports.sort(key=lambda p: p.ifnet.index)
+        self._lagg_capabilities(lagg)
+
+    def _lagg_check_port(self, lagg: Lagg, ifnet: Ifnet) -> None:
+        """lagg_port_create()'s refusals, in its order."""
+        if ifnet is lagg:
+            raise OSErr(EINVAL)      # "cannot add a lagg to itself as a port"
+        if len(lagg.ports) >= LAGG_MAX_PORTS:
+            raise OSErr(ENOSPC)
+        owner = lagg_of(ifnet)
+        if owner is not None:
+            raise OSErr(EEXIST if owner is lagg else EBUSY)
+        if isinstance(ifnet, (Loopback, Bridge, Gif)) or ifnet.mac is None:
+            raise OSErr(EPROTONOSUPPORT)   # not IFT_ETHER nor IFT_L2VLAN
+        if isinstance(ifnet, Lagg):
+            raise OSErr(EINVAL)      # a stacked lagg is refused
+        if lagg.ports and ifnet.mtu != lagg.mtu and lagg.mtu > ifnet.max_mtu:
+            raise OSErr(EINVAL)      # the driver refuses the lagg's MTU
+
+    def lagg_delport(self, lagg: Lagg, ifnet: Ifnet) -> None:
+        """SIOCSLAGGDELPORT: ENOENT when ``ifnet`` is not a port of this lagg."""
+        port = lagg.port(ifnet)
+        if port is None:
+            raise OSErr(ENOENT)
+        self._lagg_port_destroy(lagg, port, detaching=False)
+
+    def _lagg_port_destroy(self, lagg: Lagg, port: LaggPort, *, detaching: bool) -> None:
+        """lagg_port_destroy(): when the primary goes, the next port is the
+        primary and its own MAC becomes the lagg's and every port's (zero
+        without ports). The port gets its own MAC back unless it is
+        detaching (destroyed, or moved to another vnet: lp_detaching)."""
+        lagg.ports.remove(port)
+        if port is lagg.primary:
+            lagg.primary = lagg.ports[0] if lagg.ports else None
+            lladdr = lagg.primary.lladdr if lagg.primary is not None else ZERO_MAC
+            lagg.mac = lladdr
+            for other in lagg.ports:
+                other.ifnet.mac = lladdr
+        if not detaching:
+            port.ifnet.mac = port.lladdr
+        self._lagg_capabilities(lagg)
+
+    @staticmethod
+    def _lagg_capabilities(lagg: Lagg) -> None:
+        """lagg_capabilities(): what every port has."""
+        options = ~0
+        for port in lagg.ports:
+            options &= port.ifnet.options
+        lagg.options = options if lagg.ports else 0
+
+    def lagg_setproto(self, lagg: Lagg, proto: str) -> None:
+        """SIOCSLAGG: detach the protocol, attach the new one. LACP takes
+        its strict mode from net.link.lagg.lacp.default_strict_mode
+        (lacp_attach)."""
+        lagg.proto = proto
+        if proto == "lacp":
+            lagg.lacp_strict = bool(lagg.vnet.sysctl.get(LACP_STRICT, 1))
+
+    @staticmethod
+    def lagg_sethash(lagg: Lagg, layers: tuple[str, ...]) -> None:
+        """SIOCSLAGGHASH: EINVAL without a layer."""
+        if not layers:
+            raise OSErr(EINVAL)
+        lagg.hash = layers
+
+    def if_setmtu(self, ifnet: Ifnet, mtu: int) -> None:
+        """SIOCSIFMTU where lagg, vlan and gif have their own rules: a
+        lagg port refuses it (lagg_port_ioctl: EINVAL); a lagg sets every
+        port's through its driver, putting back the old MTU when one
+        refuses; gif takes 1280 to 8192 (gif_ioctl); the rest as set_mtu."""
+        if not IF_MINMTU <= mtu <= IF_MAXMTU:
+            raise OSErr(EINVAL)
+        if lagg_of(ifnet) is not None:
+            raise OSErr(EINVAL)
+        if isinstance(ifnet, Gif) and mtu < GIF_MTU_MIN:
+            raise OSErr(EINVAL)
+        if not isinstance(ifnet, Lagg):
+            self.set_mtu(ifnet, mtu)
+            return
+        old = ifnet.mtu
+        try:
+            for port in ifnet.ports:
+                self._driver_mtu(port.ifnet, mtu)
+        except OSErr:
+            for port in ifnet.ports:
+                with suppress(OSErr):
+                    self._driver_mtu(port.ifnet, old)
+            raise
+        ifnet.mtu = mtu
+
+    def _cloner_unloaded(self, module: str) -> None:
+        """if_lagg's MOD_UNLOAD detaches its cloner in every vnet
+        (vnet_lagg_uninit, if_clone_detach), destroying every lagg."""
+        if module != "if_lagg":
+            return
+        for vnet in self.vnets():
+            for lagg in [i for i in vnet.ifnets if isinstance(i, Lagg)]:
+                self.clone_destroy(lagg)
+
+    @staticmethod
+    def _bridge_refuses_lagg_port(member: Ifnet) -> None:
+        """bridge_ioctl_add() takes Ethernet, vlan and gif interfaces only:
+        a lagg port's type is IFT_IEEE8023ADLAG (EINVAL)."""
+        if lagg_of(member) is not None:
+            raise OSErr(EINVAL)
+
+    def _pseudo_departure(self, ifnet: Ifnet, *, destroyed: bool) -> None:
+        """The ifnet_departure_event handlers of lagg and vlan: a port that
+        leaves (destroyed or moved away) leaves its lagg (lagg_port_ifdetach);
+        a destroyed lagg lets its ports go with their own MACs
+        (lagg_clone_destroy); a parent that leaves unconfigures its vlans
+        (vlan_ifdetach)."""
+        lagg = lagg_of(ifnet)
+        port = lagg.port(ifnet) if lagg is not None else None
+        if lagg is not None and port is not None:
+            self._lagg_port_destroy(lagg, port, detaching=True)
+        if isinstance(ifnet, Lagg) and destroyed:
+            for member in list(ifnet.ports):
+                member.ifnet.mac = member.lladdr
+                ifnet.ports.remove(member)
+        for vlan in [i for i in ifnet.vnet.ifnets if isinstance(i, Vlan) and i.parent is ifnet]:
+            self.vlan_unconfig(vlan)
+
     # -- vnets --------------------------------------------------------------
     def vmove(self, ifnet: Ifnet, target: Vnet) -> None:
         """if_vmove_loan()/if_vmove_reclaim() (ifconfig vnet|-vnet): refused
@@ -568,6 +834,7 @@ class Kernel:
     def _move(self, ifnet: Ifnet, target: Vnet) -> None:
         """if_vmove(): the interface leaves its bridge, loses its addresses
         and IFF_UP, and joins the target vnet keeping its index and name."""
+        self._pseudo_departure(ifnet, destroyed=False)
         self._leave_bridge(ifnet)
         ifnet.vnet.purge(ifnet)
         ifnet.vnet.ifnets.remove(ifnet)
@@ -607,6 +874,11 @@ class Kernel:
                 self._attach_ipfw(vnet)
         for module in loaded:
             self._add_devices(MODULE_DEVICES.get(module, []))
+        if "ng_ether" in loaded:
+            # ng_ether_mod_event(MOD_LOAD): a node for every Ethernet interface
+            for vnet in self.vnets():
+                for ifnet in list(vnet.ifnets):
+                    self._ng_ether_attach(ifnet)
         return loaded
 
     def kldload(self, prison: Prison, file: str) -> int:
@@ -744,6 +1016,8 @@ class Kernel:
             raise OSErr(ENOENT)
         if any(name in MODULE_DEPENDS.get(other, []) for other in self.modules):
             raise OSErr(EBUSY)
+        self._ng_unload(name)
+        self._cloner_unloaded(name)
         self.modules.discard(name)
         gone = MODULE_DEVICES.get(name, [])
         self.devfs.devices = [d for d in self.devfs.devices if d not in gone]
@@ -776,6 +1050,7 @@ class Kernel:
     def destroy_vnet(self, vnet: Vnet) -> None:
         """vnet_destroy(): interfaces that came from elsewhere go home (under
         their current name); those created inside die with the vnet."""
+        self._ng_vnet_gone(vnet)
         for ifnet in list(vnet.ifnets):
             if ifnet.vnet is not vnet:
                 continue  # already gone with its epair peer
@@ -987,6 +1262,88 @@ class Kernel:
             self.pace, self.sigint_at, self.sigints = saved[0], saved[1], saved[3]
             self.sigint = self.sigint or saved[2]
 
+    # -- netgraph(4) -----------------------------------------------------------
+    def netgraph(self, vnet: Vnet) -> Netgraph:
+        """The vnet's graph (ENOENT-free: callers check netgraph.ko first)."""
+        graph = self.netgraphs.get(vnet)
+        if graph is None:
+            graph = self.netgraphs[vnet] = Netgraph(
+                lambda node: self._ng_eiface_create(vnet, node), self._ng_eiface_destroy)
+        return graph
+
+    def ng_socket(self, prison: Prison, name: str) -> tuple[Netgraph, Node]:
+        """socket(PF_NETGRAPH, SOCK_DGRAM, NG_CONTROL) as libnetgraph's
+        NgMkSockNode makes it: the socket node, named ``name``. Without
+        ng_socket.ko the library kldloads it (EPERM in a jail). A jail
+        without a vnet of its own lacks PRIV_NETGRAPH_CONTROL (ngc_attach):
+        the graph it would reach is the host's."""
+        if not prison.is_host and not prison.own_vnet:
+            raise OSErr(EPERM)
+        if "ng_socket" not in self.modules:
+            self.kldload(prison, "ng_socket")
+        graph = self.netgraph(prison.vnet)
+        node = graph.make_node("socket")
+        try:
+            graph.name(node, name)
+        except OSErr:
+            graph.shutdown(node)
+            raise
+        return graph, node
+
+    def ng_mkpeer(self, prison: Prison, graph: Netgraph, node: Node, type_name: str,
+                  ourhook: str, peerhook: str) -> None:
+        """NGM_MKPEER through ng_socket: an unknown type makes the kernel
+        kldload "ng_" TYPE first (ng_socket.c ngc_send), so a type that no
+        module declares fails with kldload's ENOENT."""
+        module = f"ng_{type_name}"
+        if module not in self.modules:
+            self.kldload(prison, module)
+        graph.mkpeer(node, type_name, ourhook, peerhook)
+
+    def _ng_eiface_create(self, vnet: Vnet, node: Node) -> Ifnet:
+        """ng_eiface_constructor(): ngethN at the vnet's lowest free unit
+        (alloc_unr), with a zero MAC, VLAN_MTU and JUMBO_MTU; the node takes
+        the interface's name (if it can) before ether_ifattach()."""
+        unit = vnet.alloc_unit("ngeth")
+        ifnet = Eiface(f"ngeth{unit}", "ngeth", unit, "00:00:00:00:00:00", vnet, vnet,
+                       options=0x28, baudrate=1_000_000_000,
+                       media="Ethernet autoselect (1000baseT <full-duplex>)")
+        with suppress(OSErr):
+            self.netgraph(vnet).name(node, ifnet.name)
+        return self._attach(ifnet)
+
+    def _ng_eiface_destroy(self, ifnet: Ifnet) -> None:
+        """ng_eiface_rmnode(): ether_ifdetach() and the unit back, wherever
+        the interface lives now."""
+        self._detach(ifnet)
+        self.on_ifnet_event(ifnet, "DEPARTURE", ifnet.name)
+        ifnet.home.free_unit(ifnet.dname, ifnet.dunit)
+
+    def _ng_ether_attach(self, ifnet: Ifnet) -> None:
+        """ether_ifattach() calls ng_ether_attach while ng_ether.ko is in:
+        every interface with an Ethernet address but a bridge (IFT_BRIDGE)."""
+        if "ng_ether" in self.modules and ifnet.mac is not None \
+                and not isinstance(ifnet, Bridge):
+            self.netgraph(ifnet.vnet).ether_attach(ifnet)
+
+    def _ng_vnet_gone(self, vnet: Vnet) -> None:
+        """vnet_netgraph_uninit(): a dying vnet's nodes all shut down, its
+        ng_eifaces taking their interfaces wherever they are."""
+        graph = self.netgraphs.pop(vnet, None)
+        if graph is not None:
+            graph.destroy()
+
+    def _ng_unload(self, module: str) -> None:
+        """A node type unloads only while it has no node (ng_base.c
+        ng_mod_event: EBUSY while type->refs > 1), so ng_ether stays as long
+        as an Ethernet interface does; netgraph.ko goes with its graphs."""
+        type_name = module.removeprefix("ng_")
+        if module.startswith("ng_") and any(
+                n.type == type_name for g in self.netgraphs.values() for n in g.nodes.values()):
+            raise OSErr(EBUSY)
+        if module == "netgraph":
+            self.netgraphs.clear()
+
     # -- processes ------------------------------------------------------------
     def spawn(self, jid: int, command: str, user: str = "root") -> Process:
         self.next_pid += self.rng.randint(1, 7)
@@ -1029,3 +1386,17 @@ MIB: dict[str, Oid] = {
     "security.jail.vnet": Oid(
         lambda kernel, prison: "1" if prison.own_vnet and not prison.is_host else "0"),
 }
+
+# if_lagg.c and ieee8023ad_lacp.c: each vnet's own (CTLFLAG_VNET), while
+# if_lagg.ko is loaded.
+LAGG_SYSCTLS = {FAILOVER_RX_ALL: 0, "net.link.lagg.default_use_flowid": 0,
+                "net.link.lagg.default_flowid_shift": 16, "net.link.lagg.lacp.debug": 0,
+                LACP_STRICT: 1}
+
+
+def _lagg_oid(name: str, default: int) -> Oid:
+    return Oid(lambda kernel, prison: str(prison.vnet.sysctl.get(name, default)), vnet=True,
+               writable=True, module="if_lagg")
+
+
+MIB.update({name: _lagg_oid(name, default) for name, default in LAGG_SYSCTLS.items()})

@@ -22,6 +22,8 @@ bpf(4) taps: every interface a packet crosses hands it to its readers
 itself for what it forwards (bridge_forward()) or sends (bridge_transmit()),
 and the interface it arrives on before the inbound hooks (ether_input()),
 so a capture shows a packet as it was on that wire, before or after NAT.
+A lagg(4) sends by the port its protocol picks (lagg.py) and takes in
+only what its protocol accepts from a port (failover: the active port's).
 The later segments of a TCP connection follow the interfaces its first
 packet crossed (follow(), converse()): the firewalls decided on the
 connection with that packet, and its states translate the rest alike."""
@@ -34,9 +36,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from . import bpf, pfil
+from . import bpf, netgraph, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
 from .ifnet import Bridge, Ethernet, Ifnet
+from .lagg import Lagg, lagg_input
 from .packet import Packet, segment
 from .pfil import Hook, Verdict
 from .vnet import Vnet
@@ -230,6 +233,7 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
     # Each search node is an interface that has just received a frame from
     # its wire, with the steps taken to get there.
     start: list[tuple[Ifnet, list[Step]]] = []
+    upper: set[int] = set()      # interfaces a frame reaches through ng_ether's upper hook
     sender = out if isinstance(out, Bridge) else out.bridge
     if sender is not None and sender.running:
         # the bridge's stack, or a member's, sends through the bridge
@@ -239,8 +243,10 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             return owner, []
         for member in sender.members:
             if member.ifnet is not out and _usable(member.ifnet):
-                start += [(peer, [Step(member.ifnet)]) for peer in _wire(member.ifnet)]
-    start += [(peer, []) for peer in _wire(out)]
+                start += [(peer, [Step(member.ifnet)]) for peer in _wire(member.ifnet, upper)]
+                start += [(peer, [Step(member.ifnet)] + way) for peer, way in _lagg_output(member.ifnet)]
+    start += [(peer, []) for peer in _wire(out, upper)]
+    start += _lagg_output(out)
     seen: set[int] = {id(out)}
     queue = list(start)
     while queue:
@@ -249,6 +255,16 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             continue
         seen.add(id(ifnet))
         here = steps + [Step(ifnet)]               # ether_input()
+        taker = lagg_input(ifnet)                  # lagg_input(), for a lagg port
+        if taker is None:
+            continue
+        if taker is not ifnet:
+            ifnet, here = taker, here + [Step(taker)]
+        diverted = None if id(ifnet) in upper else _ng_input(ifnet, here, upper)
+        if diverted is not None:                   # ng_ether's lower hook has it
+            seen.discard(id(ifnet))                # it may come back up through upper
+            queue += diverted
+            continue
         if any(a.address == address for a in ifnet.inet):
             return ifnet, here
         bridge = ifnet.bridge
@@ -267,7 +283,8 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             # then the member's transmit routine
             crossing = here + [Step(bridge), Step(ifnet, "in", bridge.vnet),
                                Step(egress, "out", bridge.vnet), Step(egress)]
-            queue += [(peer, crossing) for peer in _wire(egress)]
+            queue += [(peer, crossing) for peer in _wire(egress, upper)]
+            queue += [(peer, crossing + way) for peer, way in _lagg_output(egress)]
     return None
 
 
@@ -282,12 +299,62 @@ def _bridge_owner(bridge: Bridge, address: IPv4, exclude: Ifnet | None) -> Ifnet
     return None
 
 
-def _wire(ifnet: Ifnet) -> list[Ifnet]:
-    """Interfaces that hear what ``ifnet`` puts on its wire."""
+def _wire(ifnet: Ifnet, upper: set[int] | None = None) -> list[Ifnet]:
+    """Interfaces that hear what ``ifnet`` puts on its wire (``upper``
+    collects those the graph hands a frame through ng_ether's upper)."""
     if isinstance(ifnet, Bridge):
         return []
+    graph = netgraph.transmit(ifnet)
+    if graph is not None:
+        # the graph takes what the stack sends (ng_eiface, ng_ether's upper)
+        return [peer for peer, _ in _ng_ends(graph, [], upper)]
     return [peer for peer in ifnet.neighbours() if _usable(peer)]
+
+
+def _ng_input(ifnet: Ifnet, steps: list[Step],
+              upper: set[int]) -> list[tuple[Ifnet, list[Step]]] | None:
+    """ng_ether_input(): with its lower hook connected, what ``ifnet``
+    hears on its wire goes into the graph instead of its stack; the ends it
+    reaches there (``ifnet`` itself again when it comes back up through
+    the upper hook). None when netgraph leaves the frame alone."""
+    graph = netgraph.divert_input(ifnet)
+    if graph is None:
+        return None
+    return _ng_ends(graph, steps, upper)
+
+
+def _ng_ends(deliveries: list[netgraph.Delivery], steps: list[Step],
+             upper: set[int] | None) -> list[tuple[Ifnet, list[Step]]]:
+    """The interfaces whose stack gets a frame the graph delivers: an
+    ng_eiface's or, through upper, the NIC's own (ether_demux), or each
+    interface on the wire of a NIC the frame leaves by through lower
+    (the NIC's transmit routine and its bpf tap first)."""
+    ends: list[tuple[Ifnet, list[Step]]] = []
+    for delivery in deliveries:
+        ifnet = delivery.ifnet
+        if not _usable(ifnet):
+            continue
+        if delivery.kind == "stack":
+            ends.append((ifnet, steps))
+            if upper is not None and netgraph.is_ether(ifnet):
+                upper.add(id(ifnet))
+        else:
+            ends += [(peer, steps + [Step(ifnet)]) for peer in ifnet.neighbours()
+                     if _usable(peer)]
+    return ends
 
 
 def _usable(ifnet: Ifnet) -> bool:
     return ifnet.up and ifnet.running
+
+
+def _lagg_output(ifnet: Ifnet) -> list[tuple[Ifnet, list[Step]]]:
+    """A frame a lagg sends (lagg_transmit(): the lagg's tap, then its
+    protocol's pr_start) leaves by the port the protocol picks, which
+    taps it (lagg_enqueue() to the port's transmit routine), onto that
+    port's wire. Nothing for any other interface, or a lagg that is not
+    running or has no port to send by (ENXIO, ENETDOWN: dropped)."""
+    if not isinstance(ifnet, Lagg) or not _usable(ifnet):
+        return []
+    return [(peer, [Step(port.ifnet)]) for port in ifnet.transmit_ports()
+            for peer in _wire(port.ifnet)]

@@ -1,5 +1,6 @@
 """ifconfig(8) of FreeBSD 14 (sbin/ifconfig: ifconfig.c, ifconfig_netlink.c,
-af_inet.c, af_inet6.c, af_nd6.c, ifbridge.c, ifclone.c, ifgroup.c).
+af_inet.c, af_inet6.c, af_nd6.c, ifbridge.c, ifclone.c, ifgroup.c, iflagg.c,
+ifvlan.c, ifgif.c).
 
 Listing prints, per interface: the flags line, description, options, ether,
 inet then inet6 addresses, the bridge block, groups, media and status, nd6
@@ -13,12 +14,14 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ..errno import EEXIST, ENOENT, OSErr
+from ..errno import EEXIST, EINVAL, ENOENT, OSErr, strerror
 from ...getopt import GetoptError, getopt
 from ..ifnet import (IFBIF_NAMES, IFCAP_NAMES, IFF_BROADCAST, IFF_LOOPBACK, IFF_NAMES,
                      ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, Ifnet, InetAddr,
                      bits, classful_prefix)
+from ..ifpseudo import Gif, Vlan
 from ..kernel import Kernel, Prison
+from ..lagg import PORT_BITS, PROTO_ALIASES, PROTOS, Lagg
 from ..proc import Proc, program
 from ..vnet import Vnet
 
@@ -69,6 +72,8 @@ def main(proc: Proc, argv: list[str]) -> int:
     try:
         if "l" in flags or "a" in flags or not args:
             return _listing(proc, vnet, flags, values, args, fmt)
+        if "n" not in flags:
+            _maybeload(proc, args[0])
         return _configure(proc, vnet, args, fmt)
     except Fail as failure:
         proc.error(f"ifconfig: {failure}\n")
@@ -112,6 +117,22 @@ def _listing(proc: Proc, vnet: Vnet, flags: set[str], values: dict[str, str], ar
     return 0
 
 
+def _maybeload(proc: Proc, name: str) -> None:
+    """ifconfig.c ifmaybeload(): the driver of the interface named (its name
+    up to the first digit, "if_" before it) is loaded unless it is in the
+    kernel already; failing quietly (no such module, or in a jail)."""
+    module = "if_" + re.split(r"\d", name, maxsplit=1)[0]
+    try:
+        proc.kernel.kldfind(module)
+        return
+    except OSErr:
+        pass
+    try:
+        proc.kernel.kldload(proc.prison, module)
+    except OSErr:
+        pass
+
+
 # -- status -------------------------------------------------------------------
 def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None = None,
            viewer: Prison | None = None) -> str:
@@ -129,6 +150,10 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
         lines.append(f"\toptions={ifnet.options:x}{bits(ifnet.options, IFCAP_NAMES)}")
     if ifnet.mac and (every or family in ("ether", "link", "lladdr")):
         lines.append(f"\tether {ifnet.mac}")
+    if isinstance(ifnet, Gif) and ifnet.tunnel is not None:
+        source, destination = ifnet.tunnel
+        af = "inet" if source.version == 4 else "inet6"
+        lines.append(f"\ttunnel {af} {source} --> {destination}")   # af_inet's status_tunnel
     if every or family == "inet":
         for addr in inet:
             lines.append("\t" + _inet_line(ifnet, addr, fmt.get("inet", "")))
@@ -140,8 +165,14 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
     if every:
         if isinstance(ifnet, Bridge):
             lines.extend(_bridge_lines(ifnet))
+        if isinstance(ifnet, Lagg):
+            lines.extend(_lagg_lines(ifnet))
         if ifnet.groups:
             lines.append("\tgroups: " + " ".join(ifnet.groups))
+        if isinstance(ifnet, Vlan):
+            parent = ifnet.parent.name if ifnet.parent is not None else "<none>"
+            lines.append(f"\tvlan: {ifnet.tag} vlanproto: {ifnet.proto} vlanpcp: {ifnet.pcp} "
+                         f"parent interface: {parent}")
         if ifnet.media:
             media = ifnet.media if ifnet.link_up else re.sub(r"\(.*\)$", "(none)", ifnet.media)
             lines.append(f"\tmedia: {media}")
@@ -177,6 +208,16 @@ def _bridge_lines(bridge: Bridge) -> list[str]:
     return lines
 
 
+def _lagg_lines(lagg: Lagg) -> list[str]:
+    """iflagg.c lagg_status(): the protocol and hash layers, then each port
+    with its flags as printb() shows them ("flags=0<>" when none)."""
+    lines = [f"\tlaggproto {lagg.proto} lagghash {','.join(lagg.hash)}"]
+    for port in lagg.ports:
+        flags = lagg.port_flags(port)
+        lines.append(f"\tlaggport: {port.ifnet.name} flags={flags:x}<{bits(flags, PORT_BITS)[1:-1]}>")
+    return lines
+
+
 # -- configuration ------------------------------------------------------------
 def _configure(proc: Proc, vnet: Vnet, args: list[str], fmt: dict[str, str]) -> int:
     name, params = args[0], args[1:]
@@ -208,8 +249,9 @@ def _configure(proc: Proc, vnet: Vnet, args: list[str], fmt: dict[str, str]) -> 
 def _create(proc: Proc, vnet: Vnet, name: str, params: list[str]) -> int:
     if len(name) >= 16:
         raise Fail(f"{name}: cloning name too long")
+    vlan, params = _vlan_clone_params(name, params)
     try:
-        ifnet = proc.kernel.clone_create(vnet, name)
+        ifnet = proc.kernel.if_clone_create(vnet, name, vlan)
     except OSErr as exc:
         if exc.errno == EEXIST:
             raise Fail(f"interface {name} already exists") from exc
@@ -224,6 +266,62 @@ def _create(proc: Proc, vnet: Vnet, name: str, params: list[str]) -> int:
     if print_name:
         proc.write(ifnet.name + "\n")
     return status_code
+
+
+def _vlan_clone_params(name: str, params: list[str]) -> tuple[tuple[str, int] | None, list[str]]:
+    """ifvlan.c: for a vlan cloner (vlanN, or PARENT.TAG whose tag
+    vlan_parse_ethervid takes from the name) the "vlan" and "vlandev"
+    given before any other parameter go with the create request
+    (DEF_CLONE_CMD_ARG), both or neither (vlan_create); returns them and
+    the parameters left for after the create."""
+    dotted = re.fullmatch(r"(.+)\.([^.]*)", name)
+    if not re.fullmatch(r"vlan\d*", name) and dotted is None:
+        return None, params
+    tag: int | None = None
+    parent: str | None = None
+    proto: list[str] = []
+    while len(params) >= 2 and params[0] in ("vlan", "vlandev", "vlanproto"):
+        if params[0] == "vlan":
+            tag = _vlan_tag(params[1])
+        elif params[0] == "vlandev":
+            parent = params[1]
+        else:
+            proto = params[:2]      # set once the vlan exists, as setvlanproto() does
+        params = params[2:]
+    params = proto + params
+    if dotted is not None:
+        digits = dotted.group(2)
+        if not re.fullmatch(r"[1-9]\d*", digits) or int(digits) >= 0xFFF:
+            raise Fail("invalid vlan tag")
+        if tag not in (None, int(digits)) or parent not in (None, dotted.group(1)):
+            raise Fail("ambiguous vlan specification")
+        tag, parent = int(digits), dotted.group(1)
+    if tag is None and parent is None:
+        return None, params
+    if tag is None:
+        raise Fail("must specify a tag for vlan create")
+    if parent is None:
+        raise Fail("must specify a parent device for vlan create")
+    return (parent, tag), params
+
+
+def _vlan_tag(value: str) -> int:
+    """setvlantag(): strtoul(3) with base 0, into the 16 bits of vlr_tag."""
+    number = _strtoul(value)
+    if number is None:
+        raise Fail("invalid value for vlan")
+    if number > 0xFFFF:
+        raise Fail("value for vlan out of range")
+    return number
+
+
+def _strtoul(value: str) -> int | None:
+    """strtoul(3) with base 0 over the whole string, or None."""
+    match = re.fullmatch(r"\s*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)", value)
+    if match is None:
+        return None
+    digits = match.group(1)
+    return int(digits, 16 if digits[:2].lower() == "0x" else 8 if digits.startswith("0") else 10)
 
 
 def _reclaim(proc: Proc, vnet: Vnet, name: str, params: list[str]) -> int:
@@ -253,6 +351,9 @@ class Configurator:
         self.delete = False
         self.prefixlen: int | None = None
         self.renamed = False
+        self.exit_code = 0       # ifconfig.c's exit_code: a warnx that does not stop it
+        self.vlan_tag: int | None = None        # ifvlan.c's params
+        self.vlan_parent: str | None = None
 
     def apply(self, params: list[str]) -> int:
         i = 0
@@ -282,7 +383,9 @@ class Configurator:
                 raise Fail(f"{word}: bad value")
             i += 1
         self._commit_address()
-        return 0
+        if (self.vlan_tag is None) != (self.vlan_parent is None):
+            raise Fail("both vlan and vlandev must be specified")   # vlan_cb()
+        return self.exit_code
 
     # -- flags and simple values
     def p_up(self) -> None:
@@ -315,7 +418,7 @@ class Configurator:
         if not value.isdigit():
             raise Fail(f"{value}: invalid mtu")
         try:
-            self.kernel.set_mtu(self.ifnet, int(value))
+            self.kernel.if_setmtu(self.ifnet, int(value))
         except OSErr as exc:
             raise Fail(f"ioctl SIOCSIFMTU (set mtu): {exc.strerror}") from exc
 
@@ -418,6 +521,127 @@ class Configurator:
         except OSErr as exc:
             raise Fail(f"BRDGDEL {member_name}: {exc.strerror}") from exc
 
+    # -- lagg (iflagg.c)
+    def _lagg(self, ioctl: str) -> Lagg:
+        """The lagg ioctls on anything else fail in its driver (EINVAL)."""
+        if not isinstance(self.ifnet, Lagg):
+            raise Fail(f"{ioctl}: {strerror(EINVAL)}")
+        return self.ifnet
+
+    def p_laggport(self, name: str) -> None:
+        """setlaggport(): a port that cannot join is warned about and the
+        rest goes on, so one failed NIC does not take the lagg down; one
+        already in this lagg is no error (EEXIST)."""
+        try:
+            if not isinstance(self.ifnet, Lagg):
+                raise OSErr(EINVAL)
+            port = self.vnet.ifunit(name)
+            if port is None:
+                raise OSErr(EINVAL)
+            self.kernel.lagg_addport(self.ifnet, port)
+        except OSErr as exc:
+            if exc.errno != EEXIST:
+                self.proc.warnx(f"{self.ifnet.name} {name}: SIOCSLAGGPORT: {exc.strerror}")
+                self.exit_code = 1
+
+    def p_not_laggport(self, name: str) -> None:
+        lagg = self._lagg("SIOCSLAGGDELPORT")
+        port = self.vnet.ifunit(name)
+        try:
+            if port is None:
+                raise OSErr(EINVAL)
+            self.kernel.lagg_delport(lagg, port)
+        except OSErr as exc:
+            raise Fail(f"SIOCSLAGGDELPORT: {exc.strerror}") from exc
+
+    def p_laggproto(self, name: str) -> None:
+        proto = PROTO_ALIASES.get(name, name)
+        if proto not in PROTOS:
+            raise Fail(f"Invalid aggregation protocol: {name}")
+        self.kernel.lagg_setproto(self._lagg("SIOCSLAGG"), proto)
+
+    def p_lagghash(self, value: str) -> None:
+        layers: list[str] = []
+        for token in value.split(","):
+            if token not in ("l2", "l3", "l4"):
+                raise Fail(f"Invalid lagghash option: {token}")
+            layers.append(token)
+        lagg = self._lagg("SIOCSLAGGHASH")
+        # the kernel keeps the layers as flags, so they print in order
+        self.kernel.lagg_sethash(lagg, tuple(sorted(set(layers))))
+
+    # -- vlan (ifvlan.c)
+    def p_vlan(self, value: str) -> None:
+        self.vlan_tag = _vlan_tag(value)
+        if isinstance(self.ifnet, Vlan):
+            # setvlantag(): the vlan's parent with the new tag
+            self.vlan_parent = self.ifnet.parent.name if self.ifnet.parent is not None else ""
+            self._vlan_set()
+
+    def p_vlandev(self, name: str) -> None:
+        self.vlan_parent = name
+        if isinstance(self.ifnet, Vlan):
+            if self.vlan_tag is None:
+                self.vlan_tag = self.ifnet.tag
+            self._vlan_set()
+
+    def p_vlanproto(self, value: str) -> None:
+        """setvlanproto(): 802.1q, or 802.1ad (also called qinq), by prefix
+        and in any case."""
+        lowered = value.lower()
+        if lowered.startswith("802.1q"):
+            proto = "802.1q"
+        elif lowered.startswith(("802.1ad", "qinq")):
+            proto = "802.1ad"
+        else:
+            raise Fail("invalid value for vlanproto")
+        if isinstance(self.ifnet, Vlan):
+            self.kernel.vlan_setproto(self.ifnet, proto)
+
+    def _vlan_set(self) -> None:
+        """vlan_set(): SIOCSETVLAN once both the tag and the parent are known."""
+        assert isinstance(self.ifnet, Vlan)
+        if self.vlan_tag is None or not self.vlan_parent:
+            return
+        try:
+            self.kernel.vlan_set(self.ifnet, self.vlan_parent, self.vlan_tag)
+        except OSErr as exc:
+            raise Fail(f"SIOCSETVLAN: {exc.strerror}") from exc
+
+    def p_not_vlandev(self) -> None:
+        if not isinstance(self.ifnet, Vlan):
+            raise Fail(f"SIOCGETVLAN: {strerror(EINVAL)}")
+        self.kernel.vlan_unconfig(self.ifnet)
+
+    def p_vlanpcp(self, value: str) -> None:
+        number = _strtoul(value)
+        if number is None:
+            raise Fail("invalid value for vlanpcp")
+        if number > 7:
+            raise Fail("value for vlanpcp out of range")
+        if not isinstance(self.ifnet, Vlan):
+            raise Fail(f"SIOCSVLANPCP: {strerror(EINVAL)}")
+        self.ifnet.pcp = number
+
+    # -- gif (the tunnel parameters of ifconfig.c and af_inet/af_inet6.c)
+    def p_tunnel(self, source: str, destination: str) -> None:
+        try:
+            src = ipaddress.ip_address(source)
+            dst = ipaddress.ip_address(destination)
+        except ValueError:
+            raise Fail("error in parsing address string: hostname nor servname provided, "
+                       "or not known") from None
+        if src.version != dst.version:
+            raise Fail("source and destination address families do not match")
+        if not isinstance(self.ifnet, Gif):
+            raise Fail(f"SIOCSIFPHYADDR: {strerror(EINVAL)}")
+        self.kernel.gif_set_tunnel(self.ifnet, src, dst)
+
+    def p_not_tunnel(self) -> None:
+        if not isinstance(self.ifnet, Gif):
+            raise Fail(f"SIOCDIFPHYADDR: {strerror(EINVAL)}")
+        self.kernel.gif_delete_tunnel(self.ifnet)
+
     # -- addresses
     def _commit_address(self) -> None:
         if self.address is None:
@@ -490,6 +714,8 @@ def _mask_len(mask: str) -> int:
 
 TAKES_ARG = {"netmask": 1, "broadcast": 1, "mtu": 1, "metric": 1, "name": 1, "description": 1,
              "descr": 1, "group": 1, "-group": 1, "ether": 1, "lladdr": 1, "link": 1,
-             "vnet": 1, "-vnet": 1, "addm": 1, "deletem": 1, "prefixlen": 1, "destroy": 0}
+             "vnet": 1, "-vnet": 1, "addm": 1, "deletem": 1, "prefixlen": 1, "destroy": 0,
+             "laggport": 1, "-laggport": 1, "laggproto": 1, "lagghash": 1, "vlan": 1,
+             "vlandev": 1, "vlanpcp": 1, "vlanproto": 1, "tunnel": 2}
 FLAG_PARAMS = {"up", "down", "alias", "-alias", "delete", "-description", "-descr", "promisc", "-promisc",
-               "ifdisabled", "-ifdisabled", "auto_linklocal", "-auto_linklocal"}
+               "ifdisabled", "-ifdisabled", "auto_linklocal", "-auto_linklocal", "-vlandev", "-tunnel"}
