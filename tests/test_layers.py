@@ -39,14 +39,14 @@ INNER = [
     ["errno", "words", "packet"],                                   # leaves
     ["vfs", "devfs", "passwd"],                                     # storage
     ["ifnet", "vnet", "pfil", "bpf", "libalias", "pf", "ipfw", "ipfilter", "netgraph", "lagg",
-     "ifpseudo"],  # interfaces, firewalls
+     "ifpseudo"],                                                   # interfaces, firewalls
     ["kernel", "loader"],                                           # the kernel and its boot loader
     ["network", "socket", "services"],                              # the packet path
     ["proc", "resolver"],                                           # processes, libc
     ["sh.syntax", "sh.arith", "sh.shell", "sh.builtins", "sh"],     # sh(1)
     ["rcconf", "netif", "rcd", "daemons", "devd"],                  # rc and daemons
     ["commands.*"],                                                 # argv -> kernel -> output
-    ["world", "examples", "labnet", "harness", "labhosts"],                     # the installed world, the lab
+    ["world", "examples", "labnet", "harness", "labhosts"],         # the installed world, the lab
     ["machine", "commands"],                                        # the composition root
     ["", "serve", "session"],                                       # entry points ("": the facade)
 ]

@@ -23,9 +23,8 @@ from __future__ import annotations
 import re
 
 from .daemons import running
-from .errno import OSErr
 from .proc import Buffer, Proc, Sink
-from .rcconf import NO, YES
+from .rcconf import NO, YES, run_command
 
 IFCONFIG = "/sbin/ifconfig"
 ROUTE = "/sbin/route"
@@ -49,13 +48,7 @@ class Netif:
     # -- running commands -------------------------------------------------------------
     def run(self, *argv: str, quiet: bool = False) -> int:
         """One command, as sh runs it from the script; ``quiet``: > /dev/null 2>&1."""
-        out = Sink() if quiet else None
-        try:
-            return self.proc.execvp(list(argv), stdout=out, stderr=out)
-        except OSErr:
-            if not quiet:
-                self.proc.error(f"/etc/rc.d/{self.script}: {argv[0]}: not found\n")
-            return 127
+        return run_command(self.proc, self.script, list(argv), quiet)
 
     def eval(self, line: str) -> int:
         """``eval LINE``: the words of an rc.conf value are read by sh again."""

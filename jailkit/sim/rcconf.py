@@ -6,13 +6,26 @@ sourced into a shell whose variables are the settings."""
 from __future__ import annotations
 
 from .errno import OSErr
-from .proc import Proc, sourced
+from .proc import Proc, Sink, sourced
 from .sh.shell import Shell
 from .vfs import File
 
 # checkyesno(8)'s words, either case (rc.subr checkyesno).
 YES = {"yes", "true", "on", "1"}
 NO = {"no", "false", "off", "0"}
+
+
+def run_command(proc: Proc, script: str, argv: list[str], quiet: bool = False) -> int:
+    """One command of rc.d script ``script``, as sh runs it there: its
+    status, or sh's "not found" (127) when it is not there; ``quiet``:
+    > /dev/null 2>&1."""
+    out = Sink() if quiet else None
+    try:
+        return proc.execvp(argv, stdout=out, stderr=out)
+    except OSErr:
+        if not quiet:
+            proc.error(f"/etc/rc.d/{script}: {argv[0]}: not found\n")
+        return 127
 
 
 def rc_variables(proc: Proc, files: tuple[str, ...] = ("/etc/rc.conf",)) -> dict[str, str]:

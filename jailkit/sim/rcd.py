@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import daemons
-from .errno import OSErr
 from .netif import Netif, Routing
 from .proc import Buffer, Proc, Sink
-from .rcconf import YES
+from .rcconf import YES, run_command
 
 
 @dataclass
@@ -49,13 +48,7 @@ class Context:
 
     def run(self, *argv: str, quiet: bool = False) -> int:
         """One command of the script; sh's "not found" (127) when it is not there."""
-        out = Sink() if quiet else None
-        try:
-            return self.proc.execvp(list(argv), stdout=out, stderr=out)
-        except OSErr:
-            if not quiet:
-                self.proc.error(f"/etc/rc.d/{self.script}: {argv[0]}: not found\n")
-            return 127
+        return run_command(self.proc, self.script, list(argv), quiet)
 
 
 @dataclass
