@@ -192,6 +192,12 @@ Feature: jail-conf-vnet-guide: a VNET jail from /etc/jail.conf behind ipfw and n
          JID  IP Address      Hostname                      Path
       <...>                  testjail.jail.local           <jail_path>
       """
+    # The jail's /etc/rc ran: its inetd listens on port 80, in the jail.
+    When I enter "sockstat -4 -j testjail"
+    Then the output shows:
+      """
+      root     inetd      <...> tcp4   *:80                  *:*
+      """
     When I enter "ifconfig bridge0"
     Then the output shows:
       """
@@ -261,11 +267,12 @@ Feature: jail-conf-vnet-guide: a VNET jail from /etc/jail.conf behind ipfw and n
       testjail: removed
       """
     And the command succeeds
-    When I enter "ifconfig -l"
+    When I enter "ifconfig epair1a"
     Then the output shows:
       """
-      <...>bridge0
+      ifconfig: interface epair1a does not exist
       """
+    And the command fails
 
     # The fix for the boot: jail_enable and jail_list, which rc.d/jail reads.
     When I enter "sysrc jail_enable=YES jail_list=testjail"
@@ -289,3 +296,46 @@ Feature: jail-conf-vnet-guide: a VNET jail from /etc/jail.conf behind ipfw and n
       """
       Stopping jails: testjail.
       """
+
+  Scenario: The guide's files with a typo: jail(8) and natd name what they cannot read
+    # A jail.conf line without its ";": jail(8) names the file, the line
+    # where the parser stopped and the word it found there, and starts
+    # nothing (exec.prestart has not run: no epair1).
+    When I enter "cat > /etc/jail.conf" with this input:
+      """
+      vnet; # Enable VIMAGE/VNET
+      testjail {
+      path = <jail_path>
+      host.hostname = testjail.jail.local;
+      exec.prestart = "ifconfig epair1 create";
+      }
+      """
+    And I enter "jail -c testjail"
+    Then the output shows:
+      """
+      jail: /etc/jail.conf line 4: host.hostname: syntax error
+      """
+    And the command fails
+    When I enter "ifconfig epair1a"
+    Then the command fails
+    When I enter "jls"
+    Then the output shows:
+      """
+         JID  IP Address      Hostname                      Path
+      """
+
+    # redirect_port without the jail's port: natd reads its -f file before
+    # it opens its divert socket, and stops there.
+    When I enter "cat > /etc/natd.conf" with this input:
+      """
+      interface <lan_nic>
+      redirect_port tcp <jail_ip> 80
+      """
+    And I enter "natd -f /etc/natd.conf"
+    Then the output shows:
+      """
+      natd: <jail_ip> is missing port number
+      """
+    And the command fails
+    When I enter "test -e /var/run/natd.pid"
+    Then the command fails
