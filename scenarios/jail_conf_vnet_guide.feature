@@ -154,6 +154,9 @@ Feature: jail-conf-vnet-guide: a VNET jail from /etc/jail.conf behind ipfw and n
       Firewall rules loaded.
       Starting natd.
       """
+    # ipfw lists "divert natd" with natd's port (8668 in /etc/services);
+    # rule 65535 is "deny", or "allow" where the loader set
+    # net.inet.ip.fw.default_to_accept.
     When I enter "ipfw list"
     Then the output shows:
       """
@@ -208,8 +211,16 @@ Feature: jail-conf-vnet-guide: a VNET jail from /etc/jail.conf behind ipfw and n
       """
 
     # As written, the host never forwards between bridge0 and rl0: the
-    # guide sets no gateway_enable, and net.inet.ip.forwarding is 0.
-    # whois reports every failed connection as a timeout.
+    # guide sets no gateway_enable, and net.inet.ip.forwarding is 0. The
+    # jail's first packet, its name server query, goes no further than the
+    # host, so whois cannot even resolve its server's name.
+    # And where ipfw's rule 65535 denies (a kernel without the tunable
+    # net.inet.ip.fw.default_to_accept, FreeBSD's default), the guide's
+    # firewall passes nothing but rl0's traffic to natd and back: not the
+    # jail's on bridge0, nor what natd reinjects (it goes on at the next
+    # rule). jailkit loads ipfw on a box only where that rule accepts (its
+    # ssh session would be cut otherwise), so that second failure is not
+    # shown here; the allow rule below fixes it where it happens.
     When I enter "jexec testjail whois <whois_query>"
     Then the output shows:
       """
@@ -218,9 +229,9 @@ Feature: jail-conf-vnet-guide: a VNET jail from /etc/jail.conf behind ipfw and n
     And the command fails
 
     # The fix: gateway_enable for the next boots, the sysctl now; and an
-    # allow rule after the divert, for what natd does not translate and
-    # for what it reinjects (a diverted packet goes on at the next rule,
-    # which is otherwise 65535).
+    # allow rule after the divert, for what natd does not divert and for
+    # what it reinjects; then the firewall script again (it flushes and
+    # adds its rules, as rc.d/ipfw runs it at boot).
     When I enter "sysrc gateway_enable=YES"
     Then the output shows:
       """
