@@ -15,8 +15,8 @@ Feature: jail-conf-vnet-guide: a VNET jail from /etc/jail.conf behind ipfw and n
     /jails/testjail a world from the host's own: the base system's program
     directories mounted read-only with nullfs through the guide's own
     mount.fstab (/etc/fstab.testjail.local, which it never shows), and a
-    copy of the host's /etc with an empty rc.conf, as `make distribution`
-    leaves it.
+    copy of the host's /etc (what `make distribution` installs) with an
+    rc.conf of the jail's own.
   - Its jid = 1 is left out: jail(8) refuses a jid that a running jail has,
     and a box running the lab has its machines in jails already.
   - Port 80 of the jail: a base-system stand-in answers http there, inetd(8)
@@ -42,7 +42,7 @@ Feature: jail-conf-vnet-guide: a VNET jail from /etc/jail.conf behind ipfw and n
     # 2. and 3. The jail's world, by the stand-in said above.
     When I enter "mkdir -p <jail_path>"
     And I enter "cp -Rp /etc <jail_path>/"
-    And I enter "cd <jail_path> && mkdir -p bin sbin lib libexec usr/bin usr/sbin usr/lib usr/libexec usr/share usr/local/libexec dev tmp root var/run var/log var/tmp"
+    And I enter "(cd <jail_path> && mkdir -p bin sbin lib libexec usr/bin usr/sbin usr/lib usr/libexec usr/share usr/local/libexec dev tmp root var/run var/log var/tmp)"
     Then the command succeeds
     When I enter "cat > /etc/fstab.testjail.local" with this input:
       """
@@ -111,6 +111,7 @@ Feature: jail-conf-vnet-guide: a VNET jail from /etc/jail.conf behind ipfw and n
       # Redirect port 80 to <jail_ip>:80
       redirect_port tcp <jail_ip>:80 <host_ip>:80
       """
+    # jail.conf, without its jid = 1 (said above).
     And I enter "cat > /etc/jail.conf" with this input:
       """
       # --- Default Settings ---
