@@ -6,8 +6,8 @@ A FreeBSD 14 VIMAGE host on the sim, with its lab, to try any howto without
 a FreeBSD box. One shell session lasts for the whole run (directory,
 variables, functions, $?), and one for each jail console. At a terminal it
 is an interactive shell (a prompt, line editing and history, `qjail console
-NAME` to step into a jail and `exit` or ^D to step out, `exit` or ^D on the
-host to leave); a command runs in virtual time at the pace of real time
+NAME` or `jexec NAME sh` to step into a jail and `exit` or ^D to step out,
+`exit` or ^D on the host to leave); a command runs in virtual time at the pace of real time
 until it ends or ^C stops it (that command only). Otherwise it reads
 command lines from standard input, prints what each prints, as FreeBSD
 would, stops a command still running after --limit virtual seconds with
@@ -78,13 +78,15 @@ def _write(stream):
 
 
 def prompt(terminal: Terminal, lab: Lab) -> str:
-    """root's sh prompt on FreeBSD 14 (/root/.shrc: user@host:dir # ), or
-    the jail console's (jail dir > )."""
+    """root's sh prompt on FreeBSD 14 (/root/.shrc: user@host:dir # ), on
+    the host or in the jail a `jexec` line entered (its own hostname), or
+    the qjail console's (jail dir > )."""
     cwd = terminal.cwd() or "/root"
-    if terminal.console is not None:
+    if terminal.console_kind == "qjail":
         return f"{terminal.console} {cwd} > "
+    hostname = terminal.console_hostname if terminal.console is not None else lab.host.hostname
     home = "~" + cwd[len("/root"):] if cwd == "/root" or cwd.startswith("/root/") else cwd
-    return f"root@{lab.host.hostname.split('.')[0]}:{home} # "
+    return f"root@{hostname.split('.')[0]}:{home} # "
 
 
 def run_line(terminal: Terminal, line: str) -> int:
@@ -129,7 +131,8 @@ def interactive(terminal: Terminal, lab: Lab) -> int:
     except OSError:
         pass
     print(f"jailkit sim: FreeBSD {lab.release} on the {lab.name} lab ({lab.description})\n"
-          "Type commands as a howto says them; `qjail console NAME` enters a jail, "
+          "Type commands as a howto says them; `qjail console NAME` or `jexec NAME sh` "
+          "enters a jail, "
           "`exit` or ^D leaves it, `exit` or ^D on the host quits; ^C stops a command.")
     status = 0
     try:

@@ -90,6 +90,9 @@ class Terminal:
         self.variables = variables
         self.qjail = Qjail(host)
         self.console: str | None = None
+        # "qjail" (qjail console) or "jexec" (jexec NAME sh): whose shell the console is
+        self.console_kind: str | None = None
+        self.console_hostname = ""    # the jail's host.hostname, for the prompt
         self.last: Typed | None = None
         self.transcript: list[Typed] = []
         self.echo = echo
@@ -147,7 +150,15 @@ class Terminal:
         if self._console_session is not None:
             self._console_session.close()
         self._console_session = None
-        self.console = None
+        self.console = self.console_kind = None
+        self.console_hostname = ""
+
+    def _open_console(self, jail: str, kind: str) -> None:
+        self._console_session = self.host.session(jail, terminal=self.terminal, limit=self.limit)
+        self.console, self.console_kind = jail, kind
+        # asked aside (host.run), so the learner's $? and output stay as they were
+        found = self.host.run(["jls", "-j", jail, "host.hostname"])
+        self.console_hostname = found.stdout.strip() if found.exit_status == 0 else jail
 
     # -- typing a line ----------------------------------------------------------
     def enter(self, line: str, stdin: str | None = None) -> Typed:
@@ -183,8 +194,11 @@ class Terminal:
             tree = syntax.parse(command)
         except syntax.ShellSyntaxError:
             tree = None     # the shell itself says what is wrong with the line
-        if tree is None or not any(_is_qjail(c) for top in (True, False)
-                                   for c in _simple_commands(tree, top)):
+        console = _jexec_console(tree) if tree is not None and stdin is None else None
+        if console is not None:
+            status = self._jexec_line(console, out, err)
+        elif tree is None or not any(_is_qjail(c) for top in (True, False)
+                                     for c in _simple_commands(tree, top)):
             status = session.run(command, stdin=stdin, out=out, err=err)
         else:
             status = self._qjail_line(command, tree, stdin, out, err)
@@ -192,6 +206,21 @@ class Terminal:
             session.close()
             self._host_session = None
             self.logged_out = True
+        return status
+
+    def _jexec_line(self, console: tuple[list[str], str], out: Write, err: Write) -> int:
+        """`jexec [-l] [-u root] NAME sh` (or /bin/sh, `login -f root`, no
+        command) typed alone at the terminal: an interactive shell in the
+        jail, so the following lines run there until `exit`, as in qjail
+        console. jexec itself first runs `sh -c :` there with the same
+        options, so that what jexec refuses (no such jail, no sh) is
+        refused with its own words and status; then the jail's login
+        shell opens (Host.session)."""
+        options, jail = console
+        probe = shlex.join(["jexec", *options, jail, "/bin/sh", "-c", ":"])
+        status = self.session.run(probe, out=out, err=err)
+        if status == 0:
+            self._open_console(jail, "jexec")
         return status
 
     def _qjail_line(self, command: str, tree: syntax.CommandList, stdin: str | None,
@@ -272,9 +301,7 @@ class Terminal:
         outcome = self.qjail.command(argv)
         output = outcome.output
         if opens_console and outcome.exit_status == 0:
-            self._console_session = self.host.session(argv[-1], terminal=self.terminal,
-                                                      limit=self.limit)
-            self.console = argv[-1]
+            self._open_console(argv[-1], "qjail")
         if not stage.redirect_spans:
             return outcome.exit_status, output
         # qjail's output goes where its redirections say, through cat
@@ -417,6 +444,36 @@ class Terminal:
         if self.last is None:
             raise TerminalError("no command has been entered yet")
         return self.last
+
+
+# What jexec runs as an interactive shell when typed at a terminal: sh
+# itself, login(1) as root, or no command (jexec runs $SHELL, root's /bin/sh).
+SHELLS: tuple[list[str], ...] = (["sh"], ["/bin/sh"], ["login", "-f", "root"], ["/usr/bin/login", "-f", "root"], [])
+
+
+def _jexec_console(tree: syntax.CommandList) -> tuple[list[str], str] | None:
+    """(jexec's options, the jail) when the line is a lone `jexec [-l] [-u
+    root | -U root] NAME SHELL` of plain words, else None (it runs as any
+    line does: without a terminal, sh in the jail reads its empty input and
+    exits at once, as it does on FreeBSD)."""
+    if len(tree.items) != 1 or tree.items[0][1]:
+        return None
+    and_or = tree.items[0][0]
+    if and_or.rest or and_or.first.negate or len(and_or.first.commands) != 1:
+        return None
+    command = and_or.first.commands[0]
+    if not isinstance(command, syntax.Simple) or command.assigns or command.redirects:
+        return None
+    words = [word.literal() for word in command.words]
+    if not words or words[0] not in ("jexec", "/usr/sbin/jexec") or None in words:
+        return None
+    try:
+        opts, args = getopt([str(w) for w in words[1:]], "lu:U:")
+    except GetoptError:
+        return None
+    if not args or args[1:] not in SHELLS or any(v not in (None, "root") for _, v in opts):
+        return None
+    return [word for flag, value in opts for word in [f"-{flag}"] + ([value] if value else [])], args[0]
 
 
 def _is_qjail(command) -> bool:

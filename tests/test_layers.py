@@ -37,7 +37,7 @@ SIM_LAYER = 2
 # The sim, bottom up (sim/ is flat; sh/ and commands/ are packages).
 INNER = [
     ["errno", "words", "packet"],                                   # leaves
-    ["vfs", "devfs", "passwd"],                                     # storage
+    ["vfs", "devfs", "passwd", "logincap"],                         # storage
     ["ifnet", "vnet", "pfil", "bpf", "libalias", "pf", "ipfw", "ipfilter", "netgraph", "lagg",
      "ifpseudo"],                                                   # interfaces, firewalls
     ["kernel", "loader"],                                           # the kernel and its boot loader

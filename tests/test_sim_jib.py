@@ -224,8 +224,9 @@ jamulus {
 def test_jail_conf_prestart_gives_the_jail_its_interface_and_poststop_takes_it(vm):
     vm.run("ifconfig bridge create name vtnet0bridge && "
            "ifconfig vtnet0bridge inet 10.192.0.1/24 up").check()
-    vm.run("mkdir -p /jail/jamulus/dev /jail/jamulus/usr && cp -R /bin /sbin /lib /libexec "
-           "/jail/jamulus/ && cp -R /usr/bin /usr/sbin /usr/lib /jail/jamulus/usr/").check()
+    # exec.clean reads root's passwd entry in the jail and starts in its home
+    vm.run("mkdir -p /jail/jamulus/dev /jail/jamulus/usr /jail/jamulus/root && cp -R /bin /sbin "
+           "/lib /libexec /etc /jail/jamulus/ && cp -R /usr/bin /usr/sbin /usr/lib /jail/jamulus/usr/").check()
     vm.run("cat > /etc/jail.conf", stdin=JAIL_CONF).check()
     assert run(vm, "jail -c jamulus") == (0, "e0a_jamulus\ne0b_jamulus\njamulus: created\n", "")
     assert "e0b_jamulus" not in interfaces(vm)

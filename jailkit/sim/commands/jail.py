@@ -18,8 +18,10 @@ from ... import jailconf
 from ..errno import EEXIST, OSErr
 from ...getopt import GetoptError, getopt
 from ..kernel import Prison
-from ..proc import FileOutput, Proc, Sink, program
-from ..vfs import Dir, File, Symlink, split
+from ..logincap import clean_environment
+from ..passwd import accounts
+from ..proc import FileOutput, Output, Proc, Sink, program
+from ..vfs import Dir, File, Symlink, Where, split
 
 USAGE = """\
 usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
@@ -115,6 +117,7 @@ class Run:
         self.kernel = proc.kernel
         self.verbose = verbose
         self.config = config
+        self.clean = False        # -l: exec.clean for every jail (jail.c)
         self.status = 0
 
     # -- messages: jail_note() and jail_warnx() prefix the jail.conf name;
@@ -179,6 +182,11 @@ class Run:
                 raise
 
     def run_argv(self, j: CfJail, prison: Prison | None, argv: list[str], injail: bool) -> None:
+        """Run one command as command.c run_command() does: in the jail
+        (attached, from its root) or on the host; with exec.clean, root's
+        login environment and home directory (in the jail's passwd when
+        it runs there); with exec.consolelog, the in-jail commands' output
+        (and exec's own error) appended to that file."""
         comline = " ".join(argv)
         if self.verbose > 0:
             self.note(j, f"run command{' in jail' if injail else ''}: {comline}")
@@ -188,29 +196,64 @@ class Run:
         env.update({"JNAME": j.name or "", "JPATH": j.string("path") or "/"})
         if prison is not None:
             env["JID"] = str(prison.jid)
+        inside = prison if injail and prison is not None else proc.prison
+        cwd = "/" if inside is not proc.prison else proc.cwd
         stdout, stderr = proc.stdout, proc.stderr
-        if injail and prison is not None:
-            if j.flag("exec.clean"):
-                env = {"PATH": "/bin:/usr/bin", "TERM": proc.env.get("TERM", ""), "HOME": "/root",
-                       "USER": "root", "SHELL": "/bin/sh"}
-            log = j.string("exec.consolelog")
-            if log:
-                self.check_path(j, "exec.consolelog", log, isfile=True)
-                node = self.kernel.vfs.write(log, "", append=True)
-                # a device (/dev/null) takes the output and keeps nothing
-                stdout = stderr = FileOutput(node) if isinstance(node, File) else Sink()
-            child = proc.child(prison=prison, cwd="/", env=env, stdout=stdout, stderr=stderr)
+        log = j.string("exec.consolelog")
+        if log and inside is not proc.prison:      # opened by jail(8) itself, before the fork
+            stdout = stderr = self._console(j, log)
+        clean = self.clean or j.flag("exec.clean")
+        setup = self._clean(j, inside, proc.env.get("TERM")) if clean else (env, cwd)
+        if setup is None:
+            status = 1                             # the child could not set up: exit(1)
         else:
-            child = proc.child(env=env)
-        try:
-            status = child.execvp(argv)
-        except OSErr as exc:
-            child.error(f"jail: {j.label}: exec {argv[0]}: {exc.strerror}\n" if j.label
-                        else f"jail: exec {argv[0]}: {exc.strerror}\n")
-            status = 1
+            child = proc.child(prison=inside, env=setup[0], cwd=setup[1], stdout=stdout, stderr=stderr)
+            status = self._exec(j, child, argv)
         if status != 0:
             self.warn(j, f"{comline}: failed")
             raise Failed()
+
+    def _console(self, j: CfJail, log: str) -> Output:
+        self.check_path(j, "exec.consolelog", log, isfile=True)
+        try:
+            node = self.kernel.vfs.write(log, "", append=True)
+        except OSErr as exc:
+            self.warn(j, f"open {log}: {exc.strerror}")
+            raise Failed() from None
+        # a device (/dev/null) takes the output and keeps nothing
+        return FileOutput(node) if isinstance(node, File) else Sink()
+
+    def _exec(self, j: CfJail, child: Proc, argv: list[str]) -> int:
+        """execvp(3) in the child; when it fails, jail_warnx() there (so
+        into exec.consolelog) and exit(1)."""
+        try:
+            path, image = child.find_executable(argv[0])
+        except OSErr as exc:
+            child.error(f"jail: {j.label}: exec {argv[0]}: {exc.strerror}\n" if j.label
+                        else f"jail: exec {argv[0]}: {exc.strerror}\n")
+            return 1
+        return child.child(argv0=argv[0]).exec_file(path, image, argv)
+
+    def _clean(self, j: CfJail, prison: Prison, term: str | None) -> tuple[dict[str, str], str] | None:
+        """exec.clean in the child: root's passwd entry where the command
+        runs (get_user_info), its class's environment, and its home
+        directory, which must exist (chdir(pw_dir)); None when the child
+        says why it cannot and exits 1."""
+        where: Where = {"root": prison.path, "cwd": "/"}
+        root = next((a for a in accounts(lambda path: self.kernel.vfs.read(path, **where))
+                     if a.uid == 0), None)
+        if root is None:
+            self.warn(j, "unknown uid 0")
+            return None
+        try:
+            home = self.kernel.vfs.lookup(root.home, **where)
+        except OSErr as exc:
+            self.warn(j, f"chdir {root.home}: {exc.strerror}")
+            return None
+        if not isinstance(home, Dir):
+            self.warn(j, f"chdir {root.home}: Not a directory")
+            return None
+        return clean_environment(root, term), root.home
 
     def check_path(self, j: CfJail, pname: str, path: str, isfile: bool = False,
                    umount_type: str | None = None) -> None:
@@ -225,7 +268,11 @@ class Run:
             parts = split(path)
             for depth in range(len(split(jail_path)) + 1, len(parts) + 1):
                 partial = "/" + "/".join(parts[:depth])
-                found = vfs.resolve(partial, follow=False)
+                try:
+                    found = vfs.resolve(partial, follow=False)
+                except OSErr as exc:      # lstat(2) of a path whose parent is missing
+                    self.warn(j, f"{pname}: {partial}: {exc.strerror}")
+                    raise Failed() from None
                 if found.node is None:
                     if isfile and depth == len(parts):
                         break
@@ -273,8 +320,10 @@ class Run:
         done: list[tuple[str, object]] = []      # what to undo if a step fails
         prison: Prison | None = None
         try:
+            # check_intparams reads mount.fstab before any command runs
+            entries = self.fstab_entries(j)
             self._aliases(j, done)
-            for entry in self.fstab_entries(j):
+            for entry in entries:
                 self.check_path(j, "mount.fstab" if "mount.fstab" in j.params else "mount", entry[1])
                 argv = ["/sbin/mount", "-t", entry[2]] + (["-o", entry[3]] if len(entry) > 3 else []) + entry[:2]
                 self.run_argv(j, None, argv, injail=False)
@@ -498,6 +547,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error("jail: the 'allow.dying' parameter and '-d' flag are deprecated and have no effect.\n")
     verbose = 1 if "v" in flags else -1 if ("q" in flags or "i" in flags) else 0
     run = Run(proc, verbose, values.get("f", CONF_FILE))
+    run.clean = "l" in flags
     create, modify, remove = "c" in flags, "m" in flags, "r" in flags or "R" in flags
     # jail.c: more than one argument, or one with "=", is a jail on the command line.
     cli_params = list(args) if len(args) > 1 or (args and "=" in args[0]) else []
@@ -574,7 +624,8 @@ def _cli(run: Run, params: list[str], create: bool, modify: bool, remove: bool, 
         if not known(key):
             run.proc.error(f"jail: unknown parameter: {key}\n")
             return 1
-    run._expand(j)
+    # no expansion: jail.c adds command-line values as they are; only the
+    # jail.conf parser reads $variables
     existing = None
     wanted = j.string("jid") or j.string("name")
     if wanted:

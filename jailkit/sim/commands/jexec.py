@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from ..errno import OSErr
 from ...getopt import GetoptError, getopt, option_values
+from ..logincap import clean_environment
+from ..passwd import accounts
 from ..proc import Proc, program
+from ..vfs import Where
 
 USAGE = "usage: jexec [-l] [-d working-directory] [-u username | -U username] jail [command ...]\n"
 
@@ -33,14 +36,30 @@ def main(proc: Proc, argv: list[str]) -> int:
     env = dict(proc.env)
     cwd = option_values(opts).get("d", "/")
     if "l" in values:
-        home = "/root" if user == "root" else f"/home/{user}"
-        env = {"HOME": home, "SHELL": "/bin/sh", "USER": user, "TERM": proc.env.get("TERM", ""),
-               "PATH": "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:" + home + "/bin"}
-        cwd = home
+        # -l: an empty environment, then the user's login class (as
+        # exec.clean does) and home directory; the passwd entry is the
+        # host's unless -U names a user of the jail (get_user_info is
+        # called before or after jail_attach)
+        root = prison.path if "U" in values else proc.root
+        where: Where = {"root": root, "cwd": "/"}
+        account = next((a for a in accounts(lambda path: proc.kernel.vfs.read(path, **where))
+                        if a.name == user), None)
+        if account is None:
+            proc.warnx(f"{user}: no such user")
+            return 1
+        env = clean_environment(account, proc.env.get("TERM"))
+        if "d" not in values:
+            cwd = account.home
+            try:
+                proc.kernel.vfs.lookup(cwd, root=prison.path, cwd="/")
+            except OSErr as exc:
+                proc.warnx(f"chdir: {cwd}: {exc.strerror}")
+                return 1
     child = proc.child(prison=prison, cwd=cwd, env=env, user=user)
     command = args[1:] or [env.get("SHELL", "/bin/sh")]
     try:
-        return child.execvp(command)
+        path, image = child.find_executable(command[0])
     except OSErr as exc:
         proc.error(f"jexec: execvp: {command[0]}: {exc.strerror}\n")
         return 1
+    return child.child(argv0=command[0]).exec_file(path, image, command)

@@ -13,7 +13,9 @@ from ..proc import Proc, unmodelled
             "/usr/bin/diff", "/usr/bin/tar", "/usr/bin/gzip", "/usr/bin/login", "/usr/bin/xargs",
             "/usr/bin/su", "/usr/bin/netstat", "/usr/bin/chpass",
             "/usr/sbin/pkg", "/usr/sbin/chown",
-            "/sbin/dhclient", "/sbin/init")
+            "/sbin/dhclient", "/sbin/init",
+            # building or installing a world, and ZFS datasets (jail-conf-vnet-guide)
+            "/usr/bin/make", "/sbin/zfs", "/sbin/zpool", "/usr/sbin/bsdinstall")
 def stand_in(proc: Proc, argv: list[str]) -> int:
     proc.error(f"{proc.progname}: part of FreeBSD, but not modelled by the jailkit sim; "
                "run this step on a real FreeBSD host (--host ssh://... or vagrant://)\n")
