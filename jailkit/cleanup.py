@@ -54,16 +54,23 @@ from .parsers.kldstat import parse_kldstat
 from .parsers.mount import parse_mount_p
 from .qjail.record import CONFIG, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES, VNETCTL
 
-# /jail: the jail.conf howtos' jails (vnet-jib-pf-nat's path = "/jail/jamulus").
-TRACKED_PATHS = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL, "/jail"]
-# Inside an existing qjail set-up, the jails' own trees and records; a jail
-# tree under an existing /jail; programs installed by hand (jib); rc.d/jail's
-# /var/run/jail_NAME.id and a jail.conf's exec.consolelog.
+# The jail directories of the jail.conf guides (jails built without qjail):
+# jail-conf-vnet-guide's /jails, vnet-jib-pf-nat's /jail (path = "/jail/jamulus").
+JAILS = ["/jails", "/jail"]
+TRACKED_PATHS = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL, *JAILS]
+# Inside an existing qjail set-up, the jails' own trees and records; inside
+# an existing /jails or /jail, a guide's jail; a jail's own fstab (jail.conf's
+# mount.fstab, /etc/fstab.NAME by custom); programs installed by hand (jib);
+# rc.d/jail's /var/run/jail_NAME.id and a jail.conf's exec.consolelog.
 TRACKED_GLOBS = ["/var/log/qjail.*", "/var/run/qjail.*", f"{JAILDIR}/*", f"{LOCAL}/*",
-                 f"{GLOBAL}/*", f"{CONFIG}/*", f"{FSTAB}/*", "/jail/*", "/usr/local/bin/*",
-                 "/var/run/jail_*.id", "/var/log/jail_*"]
+                 f"{GLOBAL}/*", f"{CONFIG}/*", f"{FSTAB}/*", *(f"{d}/*" for d in JAILS),
+                 "/etc/fstab.*", "/usr/local/bin/*", "/var/run/jail_*.id", "/var/log/jail_*"]
 TRACKED_FILES = ["/etc/devfs.rules", VNETCTL, "/etc/rc.conf", "/etc/pf.conf", "/etc/ipf.rules",
-                 "/etc/ipnat.rules", "/etc/jail.conf"]
+                 "/etc/ipnat.rules", "/etc/jail.conf", "/etc/ipfw.conf", "/etc/natd.conf"]
+# Daemons that rc.d scripts start for a scenario (rc.d/ipfw starts natd when
+# natd_enable is set): their pid file, and the rc.d script that stops
+# exactly the process the pid file names (rc.subr's check_pidfile).
+TRACKED_DAEMONS = {"/var/run/natd.pid": "natd"}
 PF_CONF = "/etc/pf.conf"
 SYSCTLS = ["net.inet.ip.forwarding"]
 T = TypeVar("T")
@@ -97,6 +104,7 @@ class HostState:
     ipf_rules: list[str] = field(default_factory=list)  # `ipfstat -io` lines
     ipnat_rules: list[str] = field(default_factory=list)
     ipnat_sessions: list[str] = field(default_factory=list)
+    daemons: dict[str, str] = field(default_factory=dict)   # pid file -> the pid in it
 
 
 MARK = "@@jailkit-snapshot:"
@@ -129,6 +137,8 @@ def snapshot(host: Host) -> HostState:
                    if line.strip()],
         ipnat_rules=parse_ipnat_list(found["ipnat"]).rules,
         ipnat_sessions=parse_ipnat_list(found["ipnat"]).sessions,
+        daemons={path: found[f"pid {path}"].strip() for path in TRACKED_DAEMONS
+                 if found[f"pid {path}"].strip()},
     )
 
 
@@ -142,6 +152,7 @@ def _parts(host: Host) -> dict[str, str]:
         "ipnat": "ipnat -l",
     }
     parts.update({f"sysctl {name}": f"sysctl -n {name}" for name in SYSCTLS})
+    parts.update({f"pid {path}": f"cat {shlex.quote(path)}" for path in TRACKED_DAEMONS})
     # The echo after cat ends the text with one newline of ours, taken off
     # again, so a file without a final newline is read byte for byte.
     parts.update({f"file {path}": f"test -f {shlex.quote(path)} && echo present && "
@@ -188,6 +199,7 @@ class Record:
     ipf_rules: list[str] = field(default_factory=list)
     ipnat_rules: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)           # the box's, gone: reported
+    daemons: dict[str, str] = field(default_factory=dict)      # pid file -> a pid it started
     # the box's interfaces as the first window found them (name -> MAC)
     box_interfaces: dict[str, str] | None = None
     # the first window found no ipnat rule and no NAT session
@@ -201,6 +213,7 @@ class Record:
             self.box_without_nat = not before.ipnat_rules and not before.ipnat_sessions
         self._keyed(self.jails, before.jails, after.jails)
         self._keyed(self.interfaces, before.interfaces, after.interfaces)
+        self._keyed(self.daemons, before.daemons, after.daemons)
         self._members(before, after)
         self._listed(self.mounts, before.mounts, after.mounts)
         self._listed(self.rulesets, before.rulesets, after.rulesets)
@@ -317,6 +330,7 @@ class _Undo:
         self._files(now)
         self._paths(now)
         self._sysctls(now)
+        self._daemons(now)
         self._firewalls(now)
         for module in sorted(self.record.modules, key=lambda m: m not in UNLOAD_FIRST):
             self.command(["kldunload", module])
@@ -381,6 +395,14 @@ class _Undo:
             else:
                 replace_file(self.host, path, change.original)
                 self.done.append(f"restore {path}")
+
+    def _daemons(self, now: HostState) -> None:
+        """A daemon the scenario started, while its pid file still names
+        it: before the firewalls and modules it uses (natd's divert socket
+        holds ipdivert)."""
+        for path, pid in self.record.daemons.items():
+            if now.daemons.get(path) == pid:
+                self.command(["service", TRACKED_DAEMONS[path], "onestop"])
 
     def _sysctls(self, now: HostState) -> None:
         for name in SYSCTLS:
@@ -469,7 +491,9 @@ class _Undo:
                 ("mounts", [p for d, p in record.mounts if (d, p) in after.mounts]),
                 ("devfs rulesets", [r for r in record.rulesets if r in after.rulesets]),
                 ("files", [p for p in record.paths if p in after.paths]),
-                ("kernel modules", [m for m in record.modules if m in after.modules])):
+                ("kernel modules", [m for m in record.modules if m in after.modules]),
+                ("daemons", [TRACKED_DAEMONS[p] for p, pid in record.daemons.items()
+                             if after.daemons.get(p) == pid])):
             if still:
                 leftovers.append(f"{label}: {', '.join(still)}")
         if leftovers or self.left:

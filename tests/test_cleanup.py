@@ -319,3 +319,43 @@ def test_an_ipf_rule_on_an_interface_the_scenario_destroyed_is_removed(host):
     assert "on epair7a(!)" in host.run("ipfstat -i").stdout
     journal.undo()
     assert "epair7a" not in host.run("ipfstat -io").stdout
+
+
+def test_a_jail_conf_guides_files_and_jail_directory_go(host):
+    # The box's own jail.conf is put back; the guide's new files, its jail
+    # directory and the jail's fstab go.
+    host.run("echo 'theirs { path = /usr/theirs; }' > /etc/jail.conf").check()
+    before_state = state(host)
+    journal = Journal(host)
+    with journal.watching():
+        host.run("echo 'testjail { path = /jails/testjail; }' > /etc/jail.conf && "
+                 "echo 'interface fxp0' > /etc/natd.conf && echo '#!/bin/sh' > /etc/ipfw.conf && "
+                 "mkdir -p /jails/testjail/etc && touch /etc/fstab.testjail.local").check()
+    journal.undo()
+    assert state(host) == before_state
+    assert host.run("cat /etc/jail.conf").stdout == "theirs { path = /usr/theirs; }\n"
+    gone = host.run("ls -d /jails /etc/natd.conf /etc/ipfw.conf /etc/fstab.testjail.local")
+    assert gone.stdout == "" and gone.exit_status == 1
+
+
+def test_a_natd_the_scenario_started_is_stopped_before_ipdivert_goes(host):
+    journal = Journal(host)
+    with journal.watching():
+        host.run("echo 'interface fxp0' > /etc/natd.conf && kldload ipfw ipdivert && "
+                 "natd -f /etc/natd.conf").check()
+    commands = journal.undo()
+    assert commands.index("service natd onestop") < commands.index("kldunload ipdivert")
+    assert host.run("service natd onestatus").stdout == "natd is not running.\n"
+    assert host.run("test -e /var/run/natd.pid").exit_status == 1
+    assert "ipdivert" not in host.run("kldstat").stdout
+
+
+def test_a_natd_that_was_running_stays(host):
+    host.run("echo 'interface fxp0' > /etc/natd.conf && kldload ipfw ipdivert && "
+             "natd -f /etc/natd.conf").check()
+    pid = host.run("cat /var/run/natd.pid").stdout
+    journal = Journal(host)
+    with journal.watching():
+        assert "already running" in host.run("service natd onestart").stderr
+    assert "service natd onestop" not in journal.undo()
+    assert host.run("cat /var/run/natd.pid").stdout == pid
