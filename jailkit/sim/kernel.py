@@ -475,16 +475,23 @@ class Kernel:
         """if_bridge.c bridge_ioctl SIOCSIFMTU: each member through its
         driver; when one refuses, every member gets the old MTU back and the
         bridge keeps its own (EINVAL)."""
-        old = bridge.mtu
         try:
-            for member in bridge.members:
-                self._driver_mtu(member.ifnet, mtu)
+            self._members_mtu([m.ifnet for m in bridge.members], mtu, bridge.mtu)
         except OSErr:
-            for member in bridge.members:
-                with suppress(OSErr):
-                    self._driver_mtu(member.ifnet, old)
             raise OSErr(EINVAL) from None
         bridge.mtu = mtu
+
+    def _members_mtu(self, members: list[Ifnet], mtu: int, old: int) -> None:
+        """A bridge's or a lagg's members, each through its driver; when one
+        refuses, every one is set back to the old MTU and the error stands."""
+        try:
+            for member in members:
+                self._driver_mtu(member, mtu)
+        except OSErr:
+            for member in members:
+                with suppress(OSErr):
+                    self._driver_mtu(member, old)
+            raise
 
     @staticmethod
     def _driver_mtu(ifnet: Ifnet, mtu: int) -> None:
@@ -777,15 +784,7 @@ class Kernel:
         if not isinstance(ifnet, Lagg):
             self.set_mtu(ifnet, mtu)
             return
-        old = ifnet.mtu
-        try:
-            for port in ifnet.ports:
-                self._driver_mtu(port.ifnet, mtu)
-        except OSErr:
-            for port in ifnet.ports:
-                with suppress(OSErr):
-                    self._driver_mtu(port.ifnet, old)
-            raise
+        self._members_mtu([port.ifnet for port in ifnet.ports], mtu, ifnet.mtu)
         ifnet.mtu = mtu
 
     def _cloner_unloaded(self, module: str) -> None:
