@@ -231,3 +231,11 @@ def test_a_console_log_on_a_device_swallows_the_output(host):
     assert run(host, 'jail -c name=j persist exec.consolelog=/dev/null exec.start="/bin/echo hi"') \
         == (0, "", "")
     assert run(host, "jls name")[1] == "j\n"
+
+
+def test_jls_N_shows_the_jails_name_in_place_of_its_jid(host):
+    # jls.c PRINT_JAIL_NAME: " %-15s " for the name, its own header
+    host.run("jail -c name=w path=/ host.hostname=w.example persist").check()
+    assert host.run("jls -N").stdout == (
+        " JID             IP Address      Hostname                      Path\n"
+        " w                               w.example                     /\n")

@@ -110,11 +110,15 @@ def main(proc: Proc, argv: list[str]) -> int:
             for ip in prison.ip4:
                 proc.write(f"{'':6}  {str(ip)[:15]:<15}\n")
         return 0
-    proc.write("   JID  IP Address      Hostname                      Path\n")
+    # -N: the jail's name in a 15-wide column in place of the jid (jls.c,
+    # PRINT_JAIL_NAME)
+    named = "N" in flags
+    proc.write(f" {'JID':<15} {'IP Address':<15} {'Hostname':<29} Path\n" if named else
+               "   JID  IP Address      Hostname                      Path\n")
     for prison in visible:
         address = str(prison.ip4[0]) if prison.ip4 and not prison.own_vnet else ""
-        proc.write(f"{prison.jid:6d}  {address[:15]:<15} {prison.hostname[:29]:<29} "
-                   f"{prison.path[:74]}\n")
+        first = f" {prison.name:<15} " if named else f"{prison.jid:6d}  "
+        proc.write(f"{first}{address[:15]:<15} {prison.hostname[:29]:<29} {prison.path[:74]}\n")
     return 0
 
 
