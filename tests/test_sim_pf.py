@@ -393,3 +393,19 @@ def test_rdr_to_the_interfaces_address_at_packet_time_and_a_nat_port_range(cloud
     assert 1024 <= port <= 1100
     cloud.run("echo 'echo dgram udp wait root internal' > /etc/inetd.conf && jexec j inetd").check()
     assert cloud.run_on(OUTSIDER, "echo in | nc -u -w 1 203.0.113.10 7").stdout == "in\n"
+
+
+def test_the_bridge_pfil_sysctls_choose_the_hooks_a_bridged_packet_meets(pf, routed):
+    # if_bridge.c bridge_pfil(): the members' hooks with pfil_member (the
+    # default), the bridge interface's own with pfil_bridge
+    load(pf, "pass all\nblock out quick on fxp0 proto icmp\n")
+    pf.run("pfctl -e").check()
+    assert run(pf, "sysctl net.link.bridge.pfil_member net.link.bridge.pfil_bridge")[1] == (
+        "net.link.bridge.pfil_member: 1\nnet.link.bridge.pfil_bridge: 0\n")
+    assert ping(pf, "v10") == 2
+    pf.run("sysctl net.link.bridge.pfil_member=0").check()
+    assert ping(pf, "v10") == 0                # the member's rule no longer applies
+    load(pf, "pass all\nblock in quick on bridge10 proto icmp\n")
+    assert ping(pf, "v10") == 0
+    pf.run("sysctl net.link.bridge.pfil_bridge=1").check()
+    assert ping(pf, "v10") == 2                # now the bridge's own hooks run

@@ -279,10 +279,9 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             egress = member.ifnet
             if egress is ifnet or not _usable(egress):
                 continue
-            # bridge_forward(): the bridge's tap, its hooks on both members,
+            # bridge_forward(): the bridge's tap, bridge_pfil() in and out,
             # then the member's transmit routine
-            crossing = here + [Step(bridge), Step(ifnet, "in", bridge.vnet),
-                               Step(egress, "out", bridge.vnet), Step(egress)]
+            crossing = here + [Step(bridge)] + _bridge_pfil(bridge, ifnet, egress) + [Step(egress)]
             queue += [(peer, crossing) for peer in _wire(egress, upper)]
             queue += [(peer, crossing + way) for peer, way in _lagg_output(egress)]
     return None
@@ -297,6 +296,22 @@ def _bridge_owner(bridge: Bridge, address: IPv4, exclude: Ifnet | None) -> Ifnet
         if member.ifnet is not exclude and any(a.address == address for a in member.ifnet.inet):
             return member.ifnet
     return None
+
+
+def _bridge_pfil(bridge: Bridge, src: Ifnet, dst: Ifnet) -> list[Step]:
+    """bridge_pfil(), called by bridge_forward() for PFIL_IN on the member a
+    frame came in by and by bridge_enqueue() for PFIL_OUT on the one it
+    leaves by: the members' hooks with net.link.bridge.pfil_member, the
+    bridge interface's with pfil_bridge (after the member's going in,
+    before it going out). The sim's frames are all IP, so pfil_onlyip
+    changes nothing here."""
+    vnet = bridge.vnet
+    member = bool(vnet.sysctl["net.link.bridge.pfil_member"])
+    itself = bool(vnet.sysctl["net.link.bridge.pfil_bridge"])
+    steps = [Step(src, "in", vnet)] if member else []
+    steps += [Step(bridge, "in", vnet), Step(bridge, "out", vnet)] if itself else []
+    steps += [Step(dst, "out", vnet)] if member else []
+    return steps
 
 
 def _wire(ifnet: Ifnet, upper: set[int] | None = None) -> list[Ifnet]:

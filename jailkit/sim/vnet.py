@@ -84,6 +84,11 @@ class Vnet:
         "net.inet.ip.ttl": 64,
         "net.inet6.ip6.forwarding": 0,
         "net.link.bridge.inherit_mac": 0,
+        # if_bridge.c: which pfil hooks a bridged packet meets (bridge_pfil)
+        "net.link.bridge.pfil_member": 1,
+        "net.link.bridge.pfil_bridge": 0,
+        "net.link.bridge.pfil_onlyip": 1,
+        "net.link.bridge.pfil_local_phys": 0,
     })
     units: dict[str, set[int]] = field(default_factory=dict)   # cloner unit numbers in use
     # Firewalls of this stack by name ("pf", "ipfw", "ipf"), and the names
