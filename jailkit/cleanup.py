@@ -12,6 +12,8 @@ there before and of what the scenario left. undo() then
   jail.conf (its exec.poststop destroys a bridge10 that may be the box's);
   interfaces that come home then are the scenario's too, unless they were
   the box's when the first step began (lent to a jail: they stay);
+  shuts down the netgraph nodes it recorded, by ID (never reused), which
+  cuts their hooks on the box's nodes and takes an eiface's ngethN along;
   unmounts the recorded mounts, takes recorded members out of bridges that
   were there before, destroys recorded interfaces that still carry their
   recorded MAC, deletes recorded devfs rulesets and paths;
@@ -52,6 +54,7 @@ from .parsers.ipfw import DEFAULT_RULE, parse_ipfw_list, parse_nat_config, rule_
 from .parsers.jls import parse_jid_name
 from .parsers.kldstat import parse_kldstat
 from .parsers.mount import parse_mount_p
+from .parsers.ngctl import parse_ngctl_list
 from .qjail.record import CONFIG, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES, VNETCTL
 
 # The jail directories of the jail.conf guides (jails built without qjail):
@@ -105,6 +108,9 @@ class HostState:
     ipnat_rules: list[str] = field(default_factory=list)
     ipnat_sessions: list[str] = field(default_factory=list)
     daemons: dict[str, str] = field(default_factory=dict)   # pid file -> the pid in it
+    # netgraph nodes a scenario can make, by ID: their type. ngctl's own
+    # socket nodes come and go with it; ng_ether's nodes are the module's.
+    ng_nodes: dict[str, str] = field(default_factory=dict)
 
 
 MARK = "@@jailkit-snapshot:"
@@ -137,6 +143,8 @@ def snapshot(host: Host) -> HostState:
                    if line.strip()],
         ipnat_rules=parse_ipnat_list(found["ipnat"]).rules,
         ipnat_sessions=parse_ipnat_list(found["ipnat"]).sessions,
+        ng_nodes={node.id: node.type for node in parse_ngctl_list(found["netgraph"])
+                  if node.type not in ("socket", "ether")},
         daemons={path: found[f"pid {path}"].strip() for path in TRACKED_DAEMONS
                  if found[f"pid {path}"].strip()},
     )
@@ -150,6 +158,8 @@ def _parts(host: Host) -> dict[str, str]:
         "ipfw": "ipfw list", "ipfw nat": "ipfw nat show config", "pf": "pfctl -s Running",
         "pf rules": "pfctl -s nat; pfctl -s rules", "ipf": "ipf -V", "ipf rules": "ipfstat -io",
         "ipnat": "ipnat -l",
+        # only while netgraph sockets exist: ngctl would load ng_socket.ko itself
+        "netgraph": "kldstat -q -n ng_socket && ngctl list",
     }
     parts.update({f"sysctl {name}": f"sysctl -n {name}" for name in SYSCTLS})
     parts.update({f"pid {path}": f"cat {shlex.quote(path)}" for path in TRACKED_DAEMONS})
@@ -200,6 +210,7 @@ class Record:
     ipnat_rules: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)           # the box's, gone: reported
     daemons: dict[str, str] = field(default_factory=dict)      # pid file -> a pid it started
+    ng_nodes: dict[str, str] = field(default_factory=dict)     # netgraph node ID -> its type
     # the box's interfaces as the first window found them (name -> MAC)
     box_interfaces: dict[str, str] | None = None
     # the first window found no ipnat rule and no NAT session
@@ -214,6 +225,7 @@ class Record:
         self._keyed(self.jails, before.jails, after.jails)
         self._keyed(self.interfaces, before.interfaces, after.interfaces)
         self._keyed(self.daemons, before.daemons, after.daemons)
+        self._keyed(self.ng_nodes, before.ng_nodes, after.ng_nodes)
         self._members(before, after)
         self._listed(self.mounts, before.mounts, after.mounts)
         self._listed(self.rulesets, before.rulesets, after.rulesets)
@@ -325,6 +337,8 @@ class _Undo:
         self._jails(before)
         now = snapshot(self.host)
         self._came_home(before, now)
+        if self._netgraph(now):
+            now = snapshot(self.host)
         self._mounts_and_interfaces(now)
         now = snapshot(self.host)
         self._files(now)
@@ -336,6 +350,17 @@ class _Undo:
             self.command(["kldunload", module])
         self._verify()
         return self.done
+
+    def _netgraph(self, now: HostState) -> bool:
+        """The scenario's netgraph nodes, by ID, once the jails are gone (an
+        ngeth lent to one is home): shutting a node down cuts its hooks,
+        also those on the box's ether nodes, and an eiface takes its ngethN
+        with it (ng_eiface.c ng_eiface_rmnode), so this comes before the
+        interfaces. Whether anything was shut down."""
+        mine = [i for i, kind in self.record.ng_nodes.items() if now.ng_nodes.get(i) == kind]
+        for node in mine:
+            self.command(["ngctl", "shutdown", f"[{node}]:"])
+        return bool(mine)
 
     def _jails(self, now: HostState) -> None:
         # by jid and without any jail.conf: no exec.stop or exec.poststop runs
@@ -493,7 +518,9 @@ class _Undo:
                 ("files", [p for p in record.paths if p in after.paths]),
                 ("kernel modules", [m for m in record.modules if m in after.modules]),
                 ("daemons", [TRACKED_DAEMONS[p] for p, pid in record.daemons.items()
-                             if after.daemons.get(p) == pid])):
+                             if after.daemons.get(p) == pid]),
+                ("netgraph nodes", [f"[{i}]" for i, kind in record.ng_nodes.items()
+                                    if after.ng_nodes.get(i) == kind])):
             if still:
                 leftovers.append(f"{label}: {', '.join(still)}")
         if leftovers or self.left:

@@ -359,3 +359,21 @@ def test_a_natd_that_was_running_stays(host):
         assert "already running" in host.run("service natd onestart").stderr
     assert "service natd onestop" not in journal.undo()
     assert host.run("cat /var/run/natd.pid").stdout == pid
+
+
+def test_the_scenarios_netgraph_nodes_are_shut_down_and_the_boxs_stay(host):
+    # nodes by ID (never reused): the scenario's bridge and eiface go (and
+    # ngeth0 with its eiface), the box's own bridge and ether nodes stay
+    host.run("kldload ng_ether ng_bridge ng_eiface").check()
+    host.run("ngctl mkpeer fxp0: bridge lower link0 && ngctl name fxp0:lower boxbr").check()
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ngctl mkpeer boxbr: eiface link1 ether && ngctl mkpeer boxbr: bridge link2 link0"
+                 " && ngctl name boxbr:link2 scenbr").check()
+    assert "ngeth0" in host.run("ifconfig -l").stdout
+    done = journal.undo()
+    assert len([c for c in done if c.startswith("ngctl shutdown ")]) == 2
+    listing = host.run("ngctl list").stdout
+    assert "Name: boxbr " in listing and "Name: fxp0 " in listing
+    assert "scenbr" not in listing and "eiface" not in listing
+    assert "ngeth0" not in host.run("ifconfig -l").stdout

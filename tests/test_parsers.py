@@ -11,6 +11,7 @@ from jailkit.parsers.ipfw import parse_ipfw_list, parse_nat_config
 from jailkit.parsers.jls import parse_jid_name, parse_names
 from jailkit.parsers.kldstat import parse_kldstat
 from jailkit.parsers.mount import parse_mount_p
+from jailkit.parsers.ngctl import parse_ngctl_list
 from jailkit.parsers.route import parse_route_get
 from jailkit.parsers.qjail_list import ListFormatError, parse_qjail_list
 from tests.conftest import data
@@ -191,3 +192,15 @@ def test_route_get():
     assert route.flags == ["UP", "GATEWAY", "DONE", "STATIC"]
     # no route: route(8) prints only its error, on stderr
     assert parse_route_get("").gateway == ""
+
+
+def test_ngctl_list():
+    # usr.sbin/ngctl/list.c: the count, then a line per node
+    text = ("There are 3 total nodes:\n"
+            "  Name: fxp0            Type: ether           ID: 00000001   Num hooks: 1\n"
+            "  Name: <unnamed>       Type: bridge          ID: 00000003   Num hooks: 2\n"
+            "  Name: ngctl1037       Type: socket          ID: 0000000a   Num hooks: 0\n")
+    nodes = parse_ngctl_list(text)
+    assert [(n.name, n.type, n.id, n.hooks) for n in nodes] == [
+        ("fxp0", "ether", "00000001", 1), ("<unnamed>", "bridge", "00000003", 2),
+        ("ngctl1037", "socket", "0000000a", 0)]

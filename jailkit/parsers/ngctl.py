@@ -1,0 +1,29 @@
+"""ngctl(8) list: one netgraph node a line after the count, as list.c's
+ListCmd prints it: "  Name: NAME  Type: TYPE  ID: 0000000N  Num hooks: N"
+(an unnamed node shows "<unnamed>")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NODE = re.compile(r"^\s*Name: (?P<name>\S+)\s+Type: (?P<type>\S+)\s+ID: (?P<id>[0-9a-f]+)"
+                   r"\s+Num hooks: (?P<hooks>\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class NgNode:
+    name: str
+    type: str
+    id: str          # eight hex digits, as ngctl prints it; never reused while netgraph lives
+    hooks: int
+
+
+def parse_ngctl_list(text: str) -> list[NgNode]:
+    """The nodes ``ngctl list`` shows (the count line left out)."""
+    nodes = []
+    for line in text.splitlines():
+        found = _NODE.match(line)
+        if found:
+            nodes.append(NgNode(found["name"], found["type"], found["id"], int(found["hooks"])))
+    return nodes
