@@ -363,11 +363,9 @@ class Terminal:
     def build_howto_jail(self, name: str, firewall: str) -> None:
         """Steps 2 to 5 of qjail-vnet-howto(8) for jail ``name``, typed as the
         howto types them; each must succeed."""
-        for line in ("qjail install", f"qjail create -4 <jail_ip> {name}",
-                     f"qjail config -w <lan_nic> -v {firewall} {name}", f"qjail start {name}"):
-            typed = self.enter(line)
-            if typed.exit_status != 0:
-                raise AssertionError(f"`{typed.command}` failed:\n{typed.output}")
+        self._enter_all([(line, None) for line in (
+            "qjail install", f"qjail create -4 <jail_ip> {name}",
+            f"qjail config -w <lan_nic> -v {firewall} {name}", f"qjail start {name}")])
 
     def build_qjail_howto_jails(self) -> None:
         """Steps 2 to 9 of qjail-howto(8) as its feature's first scenario
@@ -386,6 +384,10 @@ class Terminal:
              " >> /etc/inetd.conf", None),
             ('echo "inetd_enable="YES"" >> /etc/rc.conf', None), ("exit", None),
             ("qjail restart www", None)]
+        self._enter_all(lines)
+
+    def _enter_all(self, lines: list[tuple[str, str | None]]) -> None:
+        """Type each line (with its input, if any); each must succeed."""
         for line, stdin in lines:
             typed = self.enter(line, stdin)
             if typed.exit_status != 0:
