@@ -74,7 +74,7 @@ def refused(data: object) -> str:
     (["host", "address"], "10.0.10.2", "host.address: '10.0.10.2' needs its prefix length"),
     (["lan", "network"], "10.0.10.0/33", "lan.network: '33' is not a valid netmask"),
     (["lan", "network"], 5, "lan.network: must be an IPv4 network like 10.0.10.0/28, not the number 5"),
-    (["host"], 5, "host: must be a mapping of hostname, nic, mac, address, media, speed_mbps, options, "
+    (["host"], 5, "host: must be a mapping of hostname, nic, mac, address, media, speed_mbps, options, other_nics, "
                   "not the number 5"),
     (["lan"], None, "lan: must be a mapping of network, gateway, gateway_mac, not empty (null)"),
     (["host", "speed_mbps"], "fast", "host.speed_mbps: must be the NIC's speed in Mbit/s, a whole number "
@@ -103,7 +103,7 @@ def test_bad_labs_are_explained(path, value, message):
 
 
 def test_unknown_lab_lists_the_known_ones():
-    with pytest.raises(LabError, match=r"no lab named 'x' \(known labs: jail-conf-vnet, qjail-howto, qjail-vnet, vnet-jib-pf-nat\)"):
+    with pytest.raises(LabError, match=r"no lab named 'x' \(known labs: jail-conf-vnet, jails-and-networking, qjail-howto, qjail-vnet, vnet-jib-pf-nat\)"):
         load_lab("x")
 
 
