@@ -366,7 +366,21 @@ class _Undo:
         # by jid and without any jail.conf: no exec.stop or exec.poststop runs
         for name, jid in reversed(list(self.record.jails.items())):
             if now.jails.get(name) == jid:
+                self._take_back_lent(jid)
                 self.command(["jail", "-R", jid])
+
+    def _take_back_lent(self, jid: str) -> None:
+        """The box's own interfaces in a scenario's jail (same name and MAC as
+        the first window saw on the box), taken back while the jail lives:
+        a removed jail with a TCP connection in TIME_WAIT stays dying, and
+        its vnet keeps them for 2*MSL (kern_jail.c prison_deref, vnet_destroy)."""
+        box = self.record.box_interfaces or {}
+        if self.host.run(["jls", "-j", jid, "vnet"]).stdout.strip() != "new":
+            return      # a jail without a vnet of its own shows the box's stack
+        inside = parse_ifconfig(self.host.run(["jexec", jid, "ifconfig", "-a"]).stdout)
+        for name, shown in inside.items():
+            if box.get(name) and box.get(name) == shown.ether:
+                self.command(["ifconfig", name, "-vnet", jid])
 
     def _came_home(self, before: HostState, now: HostState) -> None:
         """Interfaces that came home when jailkit removed the scenario's
