@@ -102,3 +102,11 @@ def test_the_nics_come_back_at_a_reboot(host):
     host.run("ifconfig igb2 name spare0").check()
     host.machine.reboot()
     assert host.run("ifconfig -l").stdout == "igb0 igb1 igb2 lo0\n"
+
+
+def test_a_lagg_of_igb0_and_igb1_reaches_the_gateway(host):
+    host.run("route delete default > /dev/null && ifconfig igb0 inet 10.0.20.2 -alias && "
+             "ifconfig lagg0 create laggproto failover laggport igb0 laggport igb1 inet 10.0.20.2/24 up && "
+             "route add default 10.0.20.1 > /dev/null").check()
+    assert host.run("ping -c 1 10.0.20.1").succeeded
+    assert host.run("fetch -qo - http://www.freebsd.org/").stdout == "<html><body>FreeBSD</body></html>\n"

@@ -311,3 +311,13 @@ def test_an_interrupt_while_building_the_switch_takes_it_all_down(at):
         build_lab(box, box.lab)
     assert hit
     assert observe(box) == before
+
+
+def test_a_lagg_of_the_labs_igb0_and_igb1_reaches_the_gateway():
+    box = jailkit.connect(MULTI)
+    build_lab(box, box.lab)
+    box.run("route delete default > /dev/null && ifconfig igb0 inet 10.0.20.2 -alias && "
+            "ifconfig lagg0 create laggproto failover laggport igb0 laggport igb1 inet 10.0.20.2/24 up && "
+            "route add default 10.0.20.1 > /dev/null").check()
+    assert box.run("ping -c 1 10.0.20.1").succeeded
+    assert box.run("fetch -qo - http://www.freebsd.org/").stdout == "<html><body>FreeBSD</body></html>\n"
