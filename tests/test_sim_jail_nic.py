@@ -205,3 +205,16 @@ def test_a_jail_without_a_vnet_cannot_take_a_nic():
                            "jail: /sbin/ifconfig igb2 vnet plain: failed\n")
     assert box.run("jls name").stdout == ""
     assert "igb2" in interfaces(box)
+
+
+def test_restarting_the_jail_within_2msl_fails_for_want_of_its_nic(host):
+    """The article's "massive annoyance when restarting a jail": the new
+    jail's vnet.interface finds no igb2 on the host while the old jail dies."""
+    host.run("jail -c www && nc -w 2 10.0.20.10 13").check()
+    restarted = host.run("jail -rc www")
+    assert restarted.exit_status == 1
+    assert restarted.stderr.endswith("ifconfig: interface igb2 does not exist\n"
+                                     "jail: www: /sbin/ifconfig igb2 vnet www: failed\n")
+    assert host.run("jls name").stdout == ""
+    host.run(f"sleep {2 * MSL}").check()
+    assert host.run("jail -c www").succeeded and interfaces(host, "www") == ["lo0", "igb2"]
