@@ -377,3 +377,70 @@ def test_the_scenarios_netgraph_nodes_are_shut_down_and_the_boxs_stay(host):
     assert "Name: boxbr " in listing and "Name: fxp0 " in listing
     assert "scenbr" not in listing and "eiface" not in listing
     assert "ngeth0" not in host.run("ifconfig -l").stdout
+
+
+# The article's graph (its ng_bridge type name written "bridge", as ngctl
+# wants it): a bridge on fxp0's lower and upper hooks, three eifaces on it, a
+# second bridge anchored on ngctl's own socket with three more.
+ARTICLE_GRAPH = """\
+mkpeer fxp0: bridge lower link0
+name fxp0:lower bridge0
+connect fxp0: bridge0: upper link1
+mkpeer bridge0: eiface link2 ether
+mkpeer bridge0: eiface link3 ether
+mkpeer bridge0: eiface link4 ether
+mkpeer . bridge virt link0
+name virt bridge1
+mkpeer bridge1: eiface link2 ether
+mkpeer bridge1: eiface link3 ether
+mkpeer bridge1: eiface link4 ether
+"""
+
+
+def ng_flags(host, node: str) -> tuple[str, str]:
+    promisc, autosrc = (host.run(f"ngctl msg {node}: get{flag}").stdout.split()[-1]
+                        for flag in ("promisc", "autosrc"))
+    return promisc, autosrc
+
+
+def test_the_articles_graph_goes_and_the_nic_is_as_before(host):
+    before = host.run("ifconfig -a").stdout
+    journal = Journal(host)
+    with journal.watching():
+        host.run("kldload ng_ether ng_bridge ng_eiface").check()
+        host.run("ngctl -f -", stdin=ARTICLE_GRAPH).check()
+        host.run("ngctl msg fxp0: setpromisc 1 && ngctl msg fxp0: setautosrc 1").check()
+        host.run("ifconfig ngeth0 name phys0 && ifconfig ngeth3 name virt0").check()
+    assert "PROMISC" in host.run("ifconfig fxp0").stdout
+    done = journal.undo()            # no CleanupError: ng_ether busy is no failure
+    assert host.run("ifconfig -a").stdout == before
+    listing = host.run("ngctl list").stdout
+    assert [line.split()[3] for line in listing.splitlines()[1:]
+            if "socket" not in line] == ["ether"]
+    # the bridges' shutdown reset fxp0's node (promisc off); autosrc is set back
+    assert ng_flags(host, "fxp0") == ("0", "0")
+    assert "ngctl msg fxp0: setautosrc 0" in done
+    # FreeBSD keeps ng_ether (and netgraph under it) while fxp0 has its node
+    assert "kldunload ng_bridge" in done and "kldunload ng_ether" in done
+    assert any(line.startswith("ng_ether: the kernel keeps it busy (kldunload: can't unload "
+                               "file: Device busy)") for line in done)
+    modules = host.run("kldstat").stdout
+    assert "ng_ether.ko" in modules and "netgraph.ko" in modules
+    assert "ng_bridge.ko" not in modules and "ng_eiface.ko" not in modules
+
+
+def test_the_boxs_own_ng_ether_flags_and_module_stay(host):
+    host.run("kldload ng_ether && ngctl msg fxp0: setpromisc 1").check()
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ngctl mkpeer fxp0: bridge lower link0 && ngctl name fxp0:lower br "
+                 "&& ngctl connect fxp0: br: upper link1").check()
+    done = journal.undo()
+    # shutting the scenario's bridge down reset fxp0's node: promisc back on
+    assert "ngctl msg fxp0: setpromisc 1" in done
+    assert ng_flags(host, "fxp0") == ("1", "0")
+    assert "PROMISC" in host.run("ifconfig fxp0").stdout
+    # mkpeer loaded ng_bridge for the scenario; ng_ether is the box's
+    assert [c for c in done if c.startswith("kldunload")] == ["kldunload ng_bridge"]
+    assert "ng_ether.ko" in host.run("kldstat").stdout
+

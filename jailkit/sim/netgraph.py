@@ -60,7 +60,10 @@ class Node:
     hooks: list[Hook] = field(default_factory=list)
     ifnet: Ifnet | None = None        # ng_ether's and ng_eiface's interface
     promisc: bool = False             # ng_ether: setpromisc
-    autosrc: bool = True              # ng_ether: setautosrc (on by default)
+    # ng_ether: setautosrc. Off from ng_ether_attach (its private data is
+    # M_ZERO) and left as it is by a reset (ng_ether_shutdown): ng_ether(4)'s
+    # "re-enabled" on shutdown is older than the code.
+    autosrc: bool = False
 
     def hook(self, name: str) -> Hook | None:
         return next((h for h in self.hooks if h.name == name), None)
@@ -220,6 +223,8 @@ class Netgraph:
     def _disconnected(self, node: Node) -> None:
         if node.id not in self.nodes:
             return
+        if node.type == "ether" and not node.hooks:
+            _ether_reset(node)       # ng_ether_disconnect: the last hook resets the node
         if node.type == "eiface" and node.ifnet is not None:
             # ng_eiface_disconnect(): the link goes down, the interface stays
             node.ifnet.link_up = False
@@ -234,6 +239,7 @@ class Netgraph:
         for hook in list(node.hooks):
             self.rmhook(hook)
         if node.type == "ether" and node.ifnet is not None and node.ifnet in _ether_nodes:
+            _ether_reset(node)
             return
         self.nodes.pop(node.id, None)
         if node.type == "eiface" and node.ifnet is not None:
@@ -297,6 +303,14 @@ class Netgraph:
                 node.ifnet.promisc += 1 if on else -1     # ifpromisc()
             return None
         raise OSErr(ENOSYS)
+
+
+def _ether_reset(node: Node) -> None:
+    """ng_ether_shutdown() without NGF_REALLY_DIE: promiscuous mode off
+    (ifpromisc(ifp, 0)), the node revived; autosrc stays as it was."""
+    if node.promisc and node.ifnet is not None:
+        node.ifnet.promisc = max(0, node.ifnet.promisc - 1)
+    node.promisc = False
 
 
 def _decode_id(text: str) -> int | None:
