@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 from weakref import WeakKeyDictionary
 
-from .errno import EADDRINUSE, EEXIST, EINVAL, EISCONN, ENOENT, ENOSYS, EPFNOSUPPORT, OSErr
+from .errno import (EADDRINUSE, EEXIST, EINVAL, EISCONN, ENOENT, ENOSYS, ENOTCONN,
+                    EPFNOSUPPORT, OSErr)
 from .ifnet import Ifnet
 
 NG_NODESIZ = NG_HOOKSIZ = 32   # sys/netgraph/ng_message.h, with the NUL
@@ -32,6 +33,8 @@ TYPE_MODULES = {"socket": "ng_socket", "ether": "ng_ether", "bridge": "ng_bridge
 # The command numbers of the control messages the types answer.
 GETIFNAME = 1     # NGM_ETHER_GET_IFNAME and NGM_EIFACE_GET_IFNAME (ng_ether.h, ng_eiface.h)
 ETHER_GET_PROMISC, ETHER_SET_PROMISC, ETHER_GET_AUTOSRC, ETHER_SET_AUTOSRC = 5, 6, 7, 8
+# ng_bridge.h: NGM_BRIDGE_GET_STATS, CLR_STATS, GETCLR_STATS
+BRIDGE_STATS = {"getstats": 4, "clrstats": 5, "getclrstats": 6}
 
 
 class Eiface(Ifnet):
@@ -285,6 +288,8 @@ class Netgraph:
             return command, GETIFNAME, f'"{node.ifnet.name}"'
         if node.type == "ether":
             return self._ether_message(node, command, args)
+        if node.type == "bridge" and command in BRIDGE_STATS:
+            return _bridge_stats(node, command, args)
         raise OSErr(ENOSYS)
 
     def _ether_message(self, node: Node, command: str, args: str) -> tuple[str, int, str] | None:
@@ -303,6 +308,22 @@ class Netgraph:
                 node.ifnet.promisc += 1 if on else -1     # ifpromisc()
             return None
         raise OSErr(ENOSYS)
+
+
+def _bridge_stats(node: Node, command: str, args: str) -> tuple[str, int, str] | None:
+    """ng_bridge_rcvmsg's NGM_BRIDGE_*STATS: the link's counters, by its
+    number (negative for an uplink); ENOTCONN for a link the bridge does
+    not have. The sim counts no frames: every counter reads zero, which
+    ng_parse prints as an empty struct."""
+    if not args.lstrip("-").isdigit():
+        raise OSErr(EINVAL)
+    number = int(args)
+    hook = f"uplink{-number}" if number < 0 else f"link{number}"
+    if node.hook(hook) is None:
+        raise OSErr(ENOTCONN)
+    if command == "clrstats":
+        return None
+    return command, BRIDGE_STATS[command], "{}"
 
 
 def _ether_reset(node: Node) -> None:
