@@ -59,20 +59,24 @@ from .parsers.ipfw import DEFAULT_RULE, parse_ipfw_list, parse_nat_config, rule_
 from .parsers.jls import parse_jid_name
 from .parsers.kldstat import parse_kldstat
 from .parsers.mount import parse_mount_p
-from .parsers.ngctl import parse_ngctl_list
+from .parsers.ngctl import parse_ngctl_list, parse_ngctl_msg
 from .qjail.record import CONFIG, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES, VNETCTL
 
 # The jail directories of the jail.conf guides (jails built without qjail):
 # jail-conf-vnet-guide's /jails, vnet-jib-pf-nat's /jail (path = "/jail/jamulus").
 JAILS = ["/jails", "/jail"]
-TRACKED_PATHS = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL, *JAILS]
+# rc.d scripts a user installs (the netgraph howto's /usr/local/etc/rc.d/netgraph)
+LOCAL_RC_D = "/usr/local/etc/rc.d"
+TRACKED_PATHS = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL, *JAILS, LOCAL_RC_D]
 # Inside an existing qjail set-up, the jails' own trees and records; inside
 # an existing /jails or /jail, a guide's jail; a jail's own fstab (jail.conf's
-# mount.fstab, /etc/fstab.NAME by custom); programs installed by hand (jib);
+# mount.fstab, /etc/fstab.NAME by custom); programs installed by hand (jib,
+# jng) and rc.d scripts;
 # rc.d/jail's /var/run/jail_NAME.id and a jail.conf's exec.consolelog.
 TRACKED_GLOBS = ["/var/log/qjail.*", "/var/run/qjail.*", f"{JAILDIR}/*", f"{LOCAL}/*",
                  f"{GLOBAL}/*", f"{CONFIG}/*", f"{FSTAB}/*", *(f"{d}/*" for d in JAILS),
-                 "/etc/fstab.*", "/usr/local/bin/*", "/var/run/jail_*.id", "/var/log/jail_*"]
+                 "/etc/fstab.*", "/usr/local/bin/*", "/var/run/jail_*.id", "/var/log/jail_*",
+                 f"{LOCAL_RC_D}/*"]
 TRACKED_FILES = ["/etc/devfs.rules", VNETCTL, "/etc/rc.conf", "/etc/pf.conf", "/etc/ipf.rules",
                  "/etc/ipnat.rules", "/etc/jail.conf", "/etc/ipfw.conf", "/etc/natd.conf"]
 # Daemons that rc.d scripts start for a scenario (rc.d/ipfw starts natd when
@@ -201,14 +205,16 @@ def _ng_ether_flags(host: Host, names: list[str]) -> dict[str, str]:
     script = "".join(f"echo {shlex.quote(MARK + name + ' ' + flag)}; "
                      f"ngctl msg {shlex.quote(name + ':')} get{flag} 2>/dev/null; "
                      for name, flag in asked)
-    flags: dict[str, str] = {}
+    answers: dict[str, str] = {}
     key = None
-    for line in host.run(script).stdout.splitlines():
+    for line in host.run(script).stdout.splitlines(keepends=True):
         if line.startswith(MARK):
-            key = line[len(MARK):]
-        elif key is not None and line.startswith("Args:"):
-            flags[key] = line.split()[-1]        # Rec'd response ... Args:\t1
-    return flags
+            key = line[len(MARK):].rstrip("\n")
+            answers[key] = ""
+        elif key is not None:
+            answers[key] += line
+    return {key: value for key, text in answers.items()
+            if (value := parse_ngctl_msg(text)) is not None}
 
 
 def _file_text(shown: str) -> str | None:

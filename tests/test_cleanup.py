@@ -444,3 +444,68 @@ def test_the_boxs_own_ng_ether_flags_and_module_stay(host):
     assert [c for c in done if c.startswith("kldunload")] == ["kldunload ng_bridge"]
     assert "ng_ether.ko" in host.run("kldstat").stdout
 
+
+
+NETGRAPH_RC_D = """\
+#!/bin/sh
+# PROVIDE: netgraph
+# BEFORE: netif
+
+. /etc/rc.subr
+
+name="netgraph"
+rcvar="netgraph_enable"
+start_cmd="netgraph_start"
+stop_cmd="netgraph_stop"
+
+netgraph_start() {
+  for module in ng_bridge ng_eiface ng_ether; do load_kld $module; done
+  ngctl -f- <<EOF
+""" + ARTICLE_GRAPH + """\
+EOF
+}
+
+netgraph_stop() {
+  ngctl shutdown bridge0:
+  ngctl shutdown bridge1:
+}
+
+load_rc_config $name
+run_rc_command "$1"
+"""
+
+
+def test_the_articles_rc_d_script_and_its_jail_leave_nothing(host):
+    before = host.run("ifconfig -a").stdout
+    journal = Journal(host)
+    with journal.watching():
+        host.run("mkdir -p /usr/local/etc/rc.d && cat > /usr/local/etc/rc.d/netgraph && "
+                 "chmod 555 /usr/local/etc/rc.d/netgraph", stdin=NETGRAPH_RC_D).check()
+        host.run("sysrc netgraph_enable=YES && service netgraph start").check()
+        host.run("ifconfig ngeth3 name virt0").check()
+        host.run("jail -c name=www path=/ vnet vnet.interface=ngeth0 persist").check()
+        host.run("service netgraph stop").check()     # the eifaces outlive their bridges
+    done = journal.undo()
+    assert host.run("ifconfig -a").stdout == before
+    listing = host.run("ngctl list").stdout
+    assert listing.count("Type: ether") == 1 and "Type: eiface" not in listing
+    assert ng_flags(host, "fxp0") == ("0", "0")
+    assert host.run("ls /usr/local/etc/rc.d").exit_status != 0
+    assert "netgraph_enable" not in host.run("cat /etc/rc.conf").stdout
+    assert any(c.startswith("jail -R ") for c in done)
+
+
+def test_jngs_bridge_and_promiscuous_nic_go_with_its_jail(host):
+    before = host.run("ifconfig -a").stdout
+    journal = Journal(host)
+    with journal.watching():
+        host.run("kldload ng_ether && install /usr/share/examples/jails/jng /usr/local/bin "
+                 "&& jng bridge www fxp0").check()
+        host.run("jail -c name=www path=/ vnet vnet.interface=ng0_www persist").check()
+    assert "PROMISC" in host.run("ifconfig fxp0").stdout
+    journal.undo()
+    # jng shutdown was never run: cleanup shuts the bridge and the eiface
+    # down, and fxp0's node, losing its last hook, leaves promiscuous mode
+    assert host.run("ifconfig -a").stdout == before
+    assert "Type: bridge" not in host.run("ngctl list").stdout
+    assert host.run("ls /usr/local/bin/jng").exit_status != 0
