@@ -104,6 +104,7 @@ devd_enable="YES"
 sshd_enable="NO"
 sendmail_enable="NO"
 clear_tmp_enable="NO"
+local_startup="/usr/local/etc/rc.d"
 """
 
 # /boot/defaults/loader.conf of FreeBSD 14 (stand/defaults/loader.conf),
