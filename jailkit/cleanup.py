@@ -266,6 +266,10 @@ class Record:
             self.box_ng_ether = dict(before.ng_ether)
         self._keyed(self.jails, before.jails, after.jails)
         self._keyed(self.interfaces, before.interfaces, after.interfaces)
+        # a NIC of the box's own that a jail held and gave back (vnet.interface)
+        # comes home with its name and MAC: it is never the scenario's
+        for name in [n for n, mac in self.interfaces.items() if self.box_interfaces.get(n) == mac]:
+            del self.interfaces[name]
         self._keyed(self.daemons, before.daemons, after.daemons)
         self._keyed(self.ng_nodes, before.ng_nodes, after.ng_nodes)
         self._members(before, after)

@@ -134,8 +134,9 @@ class Lab:
             "lan_broadcast": str(self.lan.broadcast_address),
             "gateway": str(self.gateway),
         }
+        macs = {host.nic: host.mac}
         for other in host.other_nics:
-            names[f"{other.nic}_mac"] = other.mac
+            names[f"{other.nic}_mac"] = macs[other.nic] = other.mac
         if self.internet is not None:
             names["internet_network"] = str(self.internet.network)
             names["gateway_wan"] = str(self.internet.gateway_address)
@@ -143,6 +144,10 @@ class Lab:
                 if machine.whois is not None:
                     names.setdefault("whois_server", machine.name)
         names.update(self.values)
+        # a value naming one of the host's NICs (<jail_nic>) brings its MAC
+        # (<jail_nic_mac>), so a feature never spells a NIC's name twice
+        names.update({f"{key}_mac": macs[value] for key, value in self.values.items()
+                      if value in macs and f"{key}_mac" not in names})
         return names
 
 

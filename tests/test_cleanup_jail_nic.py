@@ -78,3 +78,18 @@ def test_a_connection_in_time_wait_does_not_keep_the_nic_away():
     assert commands[:2] == [f"ifconfig igb2 -vnet {jid}", f"jail -R {jid}"]
     assert nics(host) == nics_before
     assert host.run("jls -d -j www dying").stdout == "true\n"    # the jail itself dies later
+
+
+def test_a_nic_that_comes_home_within_the_scenario_is_not_the_scenarios():
+    # the jail goes in one step, igb2 comes back: the window that sees it
+    # reappear must not take it for an interface the scenario created
+    host = jailkit.connect(LAB)
+    nics_before = nics(host)
+    journal = Journal(host)
+    with journal.watching():
+        host.run("jail -c name=www path=/ persist vnet vnet.interface=igb2").check()
+    with journal.watching():
+        host.run("jail -r www").check()
+    assert "igb2" not in journal.record.interfaces
+    journal.undo()
+    assert nics(host) == nics_before

@@ -231,3 +231,11 @@ def test_the_jail_conf_vnet_lab_routes_the_hosts_network_from_the_internet():
     assert lab.host.nic == "rl0" and lab.nat == "none" and str(lab.host.address) == "192.168.0.10/24"
     host = jailkit.connect("sim://?lab=jail-conf-vnet")
     assert host.run_on("device.example.org", "ping -c 1 192.168.0.10").succeeded
+
+
+def test_a_value_naming_a_nic_of_the_host_brings_its_mac():
+    variables = load_lab("jails-and-networking").variables()
+    assert variables["jail_nic"] == "igb2"
+    assert variables["jail_nic_mac"] == variables["igb2_mac"] == "90:e2:ba:74:ba:ec"
+    assert variables["ext_if_mac"] == variables["host_mac"]
+    assert "jail_ip_mac" not in variables          # a value that names no NIC brings nothing
