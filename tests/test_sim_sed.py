@@ -38,6 +38,8 @@ from tests.conftest import run
     ("printf 'a\\nb\\n' | sed -n 'h;n;G;p'", "b\na\n"),
     ("echo aaa | sed -e ':a' -e 's/a/b/' -e 'ta'", "bbb\n"),
     ("printf 'no newline' | sed s/no/yes/", "yes newline"),
+    ("echo a | sed 's/a/x\\\ny/'", "x\ny\n"),        # an escaped newline in the replacement
+    ("echo a | sed 's/a/\\n/'", "n\n"),               # BSD sed: \n there is n
     ("printf '#n\\np\\n' > /tmp/s; echo x | sed -f /tmp/s", "x\n"),
 ])
 def test_editing(host, command, stdout):
@@ -61,7 +63,8 @@ USAGE = ("usage: sed script [-Ealnru] [-i extension] [file ...]\n"
     ("sed", USAGE),
     ("sed -x p", "sed: illegal option -- x\n" + USAGE),
     ("sed 's/a/b'", 'sed: 1: "s/a/b": unterminated substitute in regular expression\n'),
-    ("sed -e 's/a/b'", 'sed: 1: "s/a/b\n": unterminated substitute in regular expression\n'),
+    # -e adds a newline to its script, which compile_subst() meets first
+    ("sed -e 's/a/b'", 'sed: 1: "s/a/b\n": unescaped newline inside substitute pattern\n'),
     ("sed 's/a'", 'sed: 1: "s/a": unterminated substitute pattern\n'),
     ("sed k", 'sed: 1: "k": invalid command code k\n'),
     ("sed 's/a/b/x'", "sed: 1: \"s/a/b/x\": bad flag in substitute command: 'x'\n"),

@@ -122,6 +122,9 @@ class Compiler:
         self.labels: dict[str, int] = {}
         self.fname = ""
         self.linenum = 0
+        self.pending: list[str] = []
+        # cu_fgets() hands compile_subst() a line with its newline, if it had one
+        self.ends_in_newline = False
 
     def error(self, message: str) -> SedError:
         return SedError(f"{self.linenum}: {self.fname}: {message}")
@@ -133,6 +136,7 @@ class Compiler:
             if script.endswith("\n"):
                 lines.pop()
             self.pending = lines
+            self.ends_in_newline = script.endswith("\n")
             while self.pending:
                 self.linenum += 1
                 self.line(self.pending.pop(0))
@@ -299,6 +303,8 @@ class Compiler:
                     self.linenum += 1
                     p, i = self.pending.pop(0), 0
                     continue
+                if self.pending or self.ends_in_newline:
+                    raise self.error("unescaped newline inside substitute pattern")
                 raise self.error("unterminated substitute in regular expression")
             c = p[i]
             if c == "\\":
@@ -684,7 +690,7 @@ class Editor:
 
 def _expand(replacement: str, match: re.Match[str]) -> str:
     """& is the match, \\N its Nth subexpression, \\& and \\\\ themselves,
-    \\newline a newline."""
+    an escaped newline a newline."""
     out: list[str] = []
     i = 0
     while i < len(replacement):
@@ -693,8 +699,8 @@ def _expand(replacement: str, match: re.Match[str]) -> str:
             out.append(match.group(0))
         elif c == "\\" and i + 1 < len(replacement):
             nxt = replacement[i + 1]
-            out.append((match.group(int(nxt)) or "") if nxt.isdigit() and nxt != "0"
-                       else "\n" if nxt in "n\n" else nxt)
+            # compile_subst(): any other escaped character is itself (\n is n)
+            out.append((match.group(int(nxt)) or "") if nxt.isdigit() and nxt != "0" else nxt)
             i += 1
         else:
             out.append(c)
