@@ -147,13 +147,19 @@ def tail(proc: Proc, argv: list[str]) -> int:
     if parsed is None:
         return 1
     count, files = parsed
+    # tail(1): -n +N starts at line N instead of counting from the end
+    from_start = any(a.startswith("+") or a.startswith("-n+") for a in argv[1:]) or \
+        any(argv[i] == "-n" and argv[i + 1].startswith("+") for i in range(1, len(argv) - 1))
     status = 0
     for _, text in _inputs(proc, files):
         if text is None:
             status = 1
             continue
         lines = _lines(text)
-        proc.write("".join(lines[-count:] if count else []))
+        if from_start:
+            proc.write("".join(lines[max(count, 1) - 1:]))
+        else:
+            proc.write("".join(lines[-count:] if count else []))
     return status
 
 
