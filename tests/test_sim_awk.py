@@ -55,6 +55,13 @@ from tests.conftest import run
     ("awk 'BEGIN { \"echo hi\" | getline v; print v }'", "hi\n"),
     ("awk 'BEGIN { print \"b\\na\" | \"sort\" }'", "a\nb\n"),
     ("awk 'BEGIN { system(\"echo from sh\") }'", "from sh\n"),
+    ("printf 'a\\na\\nb\\n' | awk '!seen[$0]++'", "a\nb\n"),
+    ("echo 'a b c' | awk '{print $(NF-1), $NF}'", "b c\n"),
+    ("awk 'function g(arr) { arr[\"k\"] = 1 } BEGIN { g(a); print a[\"k\"] }'", "1\n"),
+    ("awk 'function f(x) { x = 5; return x } BEGIN { print f(y), \"[\" y \"]\" }'", "5 []\n"),
+    ("echo 65 | awk '{ printf \"%c\\n\", $1 }'", "A\n"),
+    ("awk 'BEGIN { s = \"aaa\"; n = gsub(/a/, \"b&\", s); print n, s }'", "3 bababa\n"),
+    ("awk 'BEGIN { OFMT=\"%.2f\"; print 3.14159 }'", "3.14\n"),
 ])
 def test_programs(host, command, stdout):
     assert run(host, command) == (0, stdout, "")

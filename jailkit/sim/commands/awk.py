@@ -808,7 +808,8 @@ def _c_format(fmt: str, args: list[Value], to_str: Callable[[Value], str] = lamb
         elif conv in "eEfFgGaA":
             out.append((head + ("e" if conv in "aA" else conv)) % to_num(arg))
         elif conv == "c":
-            char = chr(int(to_num(arg))) if isinstance(arg, float) else to_str(arg)[:1]
+            numeric = isinstance(arg, float) or isinstance(arg, StrNum) and _looks_numeric(arg)
+            char = chr(int(to_num(arg))) if numeric else to_str(arg)[:1]
             out.append((head + "s") % char)
         elif conv == "s":
             out.append((head + "s") % to_str(arg))
@@ -1212,7 +1213,11 @@ class Interpreter:
         for param, arg in zip(function.params, node.args + [None] * len(function.params)):
             if arg is None:
                 scalars[param] = UNINIT
-            elif arg.kind == "var" and self._is_array(str(arg.value)):
+            elif arg.kind == "var" and (self._is_array(str(arg.value)) or
+                                        param in _array_names(function.body) and
+                                        isinstance(self.get_var_quiet(str(arg.value)), Uninit)):
+                # arrays are passed by reference; an unset variable becomes one
+                # when the function uses its parameter as an array
                 arrays[param] = self.array(str(arg.value))
             else:
                 scalars[param] = self.eval(arg)
@@ -1226,6 +1231,10 @@ class Interpreter:
         finally:
             self.frames.pop()
         return UNINIT
+
+    def get_var_quiet(self, name: str) -> Value:
+        scalars, _ = self.scope(name)
+        return scalars.get(name, UNINIT)
 
     def _is_array(self, name: str) -> bool:
         _, arrays = self.scope(name)
@@ -1445,6 +1454,30 @@ class Interpreter:
     def command_line_assignment(self, text: str) -> None:
         name, _, value = text.partition("=")
         self.set_var(name, StrNum(_process_escapes(value)))
+
+
+def _array_names(node: object) -> set[str]:
+    """The names a function body uses as arrays (subscripted, in, for-in,
+    delete, split's target)."""
+    found: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= _array_names(item)
+        return found
+    if not isinstance(node, Node):
+        return found
+    if node.kind in ("index", "delete"):
+        found.add(node.args[0])
+    elif node.kind == "in":
+        found.add(node.args[1])
+    elif node.kind == "forin":
+        found.add(node.args[1])
+    elif node.kind == "builtin" and node.value == "split" and len(node.args) > 1 and \
+            node.args[1].kind == "var":
+        found.add(str(node.args[1].value))
+    for arg in node.args:
+        found |= _array_names(arg)
+    return found
 
 
 def _compare(op: str, a: float | str, b: float | str) -> float:
