@@ -61,7 +61,7 @@ class AwkFatal(Exception):
 
 
 class Unmodelled(Exception):
-    pass
+    """A part of awk the sim does not model; str() names it."""
 
 
 # -- the lexer -------------------------------------------------------------------
@@ -819,10 +819,9 @@ def _c_format(fmt: str, args: list[Value], to_str: Callable[[Value], str] = lamb
 
 
 class Interpreter:
-    def __init__(self, proc: Proc, prog: Program, source: str) -> None:
+    def __init__(self, proc: Proc, prog: Program) -> None:
         self.proc = proc
         self.prog = prog
-        self.source = source
         self.globals: dict[str, Value] = {
             "FS": " ", "OFS": " ", "ORS": "\n", "RS": "\n", "NR": 0.0, "NF": 0.0, "FNR": 0.0,
             "FILENAME": "", "SUBSEP": "\x1c", "RSTART": 0.0, "RLENGTH": -1.0,
@@ -1130,8 +1129,6 @@ class Interpreter:
         value = self.eval(expression)
         if node.value != "=":
             value = self.arith(str(node.value)[0], self.current_value(target), value)
-        elif isinstance(value, Uninit):
-            value = UNINIT
         return self.assign(target, value)
 
     def ev_cond(self, node: Node) -> Value:
@@ -1577,7 +1574,7 @@ def _main(proc: Proc, argv: list[str]) -> int:
         sources.append(args.pop(0))
     source = "\n".join(sources)
     prog = Parser(source).program()
-    machine = Interpreter(proc, prog, source)
+    machine = Interpreter(proc, prog)
     if fs is not None:
         machine.globals["FS"] = _process_escapes(fs)
     for assignment in assignments:
