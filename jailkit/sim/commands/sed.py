@@ -55,7 +55,6 @@ class Command:
     icase: bool = False
     table: dict[str, str] = field(default_factory=dict)
     active: bool = False             # inside a range
-    range_end: int = 0
 
 
 @program("/usr/bin/sed")
