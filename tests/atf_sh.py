@@ -412,7 +412,8 @@ class CheckSpec:
             if kind == "empty":
                 ok, what = text == "", f"{name} is not empty"
             elif kind == "inline":
-                ok, what = text == decode(value), f"{name} does not match the inline text"
+                ok = text == decode(value)
+                what = f"{name} is not the inline text {decode(value)!r}"
             elif kind == "file":
                 try:
                     expected = sh.proc.kernel.vfs.read(value, **sh.proc.where())
@@ -654,8 +655,9 @@ def main(argv: list[str] | None = None) -> int:
     results = run_program(args.root, args.program, args.cases, config, args.kmods)
     for result in results:
         print(result)
-        if args.output and result.result not in (PASSED, SKIPPED):
-            print("  " + (result.stdout + result.stderr).replace("\n", "\n  ").rstrip())
+        written = (result.stdout + result.stderr).rstrip()
+        if args.output and written and result.result not in (PASSED, SKIPPED):
+            print("  " + written.replace("\n", "\n  "))
     print(summary(results))
     return 0 if all(r.result in (PASSED, SKIPPED, XFAIL) for r in results) else 1
 

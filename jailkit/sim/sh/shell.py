@@ -83,6 +83,30 @@ class Job:
     status: int | None = None       # None while running
 
 
+# Turns a job's loops may take before the job counts as one that never ends
+# (`while true; do ...; done &`, which runs until it is killed): the sim runs
+# a job in place, so such a job is stopped there and left as a process.
+JOB_TURNS = 1000
+
+
+class JobLimit:
+    """The bound of a job run in place: its loops' turns, and the time a
+    job of a login session may run (BACKGROUND_LIMIT)."""
+
+    def __init__(self) -> None:
+        self.turns = 0
+
+    def turn(self) -> None:
+        self.turns += 1
+        if self.turns > JOB_TURNS:
+            raise JobStopped()
+
+
+class JobStopped(Exception):
+    """A job that does not end by itself was stopped where it ran: it goes
+    on, as far as the shell can tell, until it is killed."""
+
+
 def _job_text(node: S.AndOr) -> str:
     """The job's command as jobs(1) shows it (the words, unexpanded)."""
     def words(pipeline: S.Pipeline) -> str:
@@ -119,6 +143,7 @@ class Shell:
         # trap(1)'s actions by condition (EXIT, INT, TERM ...); "" ignores it.
         self.traps: dict[str, str] = {}
         self.exited = False             # the EXIT trap ran (it runs once)
+        self.job_limit: JobLimit | None = None  # inside a job: its bound
         self.errexit = False
         self.in_condition = 0
         self.substituted: int | None = None     # the last $(...)'s status in this command
@@ -167,6 +192,7 @@ class Shell:
         clone.functions = dict(self.functions)
         clone.status = self.status
         clone.errexit = self.errexit
+        clone.job_limit = self.job_limit
         # A subshell resets the traps it has actions for; ignored ones stay
         # ignored (POSIX "Shell Execution Environment").
         clone.traps = {name: action for name, action in self.traps.items() if action == ""}
@@ -214,23 +240,31 @@ class Shell:
         kernel = self.proc.kernel
         before = {p.pid for p in kernel.processes}
         status: int | None
+        job = self.subshell()
+        job.job_limit = JobLimit()
         with kernel.background():
             try:
-                status = self.subshell().run_and_or(node)
+                status = job.run_and_or(node)
             except ExitShell as done:
                 status = done.status
             except Interrupted:
                 status = SIGINT_STATUS      # stopped at its limit
+            except JobStopped:
+                # it would go on until killed: its process stays
+                kernel.spawn(self.proc.prison.jid, "sh", self.proc.user)
+                status = None
         left = [p for p in kernel.processes if p.pid not in before]
         if left:
             pid, status = left[-1].pid, None
         else:
             pid = kernel.next_pid
-        number = max((job.number for job in self.jobs), default=0) + 1
-        job = Job(number, pid, _job_text(node), status)
-        self.jobs.append(job)
+        # the first free slot of the job table (bin/sh/jobs.c makejob())
+        taken = {j.number for j in self.jobs}
+        number = next(n for n in range(1, len(taken) + 2) if n not in taken)
+        record = Job(number, pid, _job_text(node), status)
+        self.jobs.append(record)
         self.last_bg = str(pid)
-        return job
+        return record
 
     def job_status(self, job: Job) -> int | None:
         """The job's exit status, or None while its process runs (one that
@@ -363,6 +397,8 @@ class Shell:
             # An interactive shell takes ^C between commands too, so a loop
             # that never waits can still be stopped.
             self.proc.kernel.take_signal(spin=True)
+            if self.job_limit is not None:
+                self.job_limit.turn()
             try:
                 status = self.run_list(body)
             except LoopControl as ctl:
