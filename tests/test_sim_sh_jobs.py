@@ -91,3 +91,16 @@ def test_trap_lists_and_refuses_unknown_conditions(host):
 def test_a_subshell_does_not_inherit_the_exit_trap(host):
     assert out(host, "trap 'echo outer' EXIT; (echo inner); echo after") \
         == (0, "inner\nafter\nouter\n", "")
+
+
+def test_a_job_that_never_ends_is_left_running_until_killed(host):
+    # if_lagg_test.sh's stress cases: `while true; do ...; done &`, then
+    # sleep 60 and kill $PID. The sim runs the job in place: a loop that
+    # never ends is stopped there (after 1000 turns) and stays a process.
+    script = ("while true; do echo -n . >> /tmp/count; done & P=$!; jobs; sleep 60; "
+              "kill $P; echo $?; wait $P; echo $?; wc -c < /tmp/count")
+    status, stdout, err = out(host, script)
+    assert (status, err) == (0, "")
+    lines = stdout.splitlines()
+    assert lines[0].startswith("[1] + Running")
+    assert lines[1:] == ["0", "143", "    1000"]
