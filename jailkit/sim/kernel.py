@@ -9,6 +9,7 @@ from one seeded generator, so the same seed replays the same run."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import random
@@ -1300,8 +1301,9 @@ class Kernel:
         """The vnet's graph (ENOENT-free: callers check netgraph.ko first)."""
         graph = self.netgraphs.get(vnet)
         if graph is None:
+            # a partial, not a lambda: the machine pickles (jailkit.sim.serve)
             graph = self.netgraphs[vnet] = Netgraph(
-                lambda node: self._ng_eiface_create(vnet, node), self._ng_eiface_destroy)
+                functools.partial(self._ng_eiface_create, vnet), self._ng_eiface_destroy)
         return graph
 
     def ng_socket(self, prison: Prison, name: str) -> tuple[Netgraph, Node]:
