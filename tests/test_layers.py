@@ -39,7 +39,7 @@ INNER = [
     ["errno", "words", "packet"],                                   # leaves
     ["vfs", "devfs", "passwd", "logincap"],                         # storage
     ["ifnet", "vnet", "pfil", "bpf", "libalias", "pf", "ipfw", "ipfilter", "netgraph", "lagg",
-     "ifpseudo"],                                                   # interfaces, firewalls
+     "ifpseudo", "bstp"],                                           # interfaces, firewalls
     ["kernel", "loader"],                                           # the kernel and its boot loader
     ["network", "socket", "services"],                              # the packet path
     ["proc", "resolver"],                                           # processes, libc
