@@ -40,14 +40,11 @@ def test_minus_t4_is_a_timeout_for_ping6(host):
     assert run(host, "ping6 -c1 -t4 ::1")[0] == 0
 
 
-def test_an_address_of_an_interface_that_is_down_or_elsewhere(host):
+def test_another_own_address_answers_and_a_foreign_one_is_not_modelled(host):
     host.run("ifconfig epair create").check()
     host.run("ifconfig epair0a inet6 2001:db8::1/64").check()   # brings it up, as SIOCAIFADDR_IN6 does
     assert run(host, "ping -6 -c 1 2001:db8::1")[1].startswith(
         "PING(104=40+8+56 bytes) 2001:db8::1 --> 2001:db8::1\n64 bytes from 2001:db8::1, ")
-    host.run("ifconfig epair0a down").check()
-    status, _, err = run(host, "ping -6 -c 1 2001:db8::1")
-    assert status == 1 and "not modelled by the jailkit sim" in err
     status, _, err = run(host, "ping -6 -c 1 2001:db8::2")
     assert status == 1 and "not modelled by the jailkit sim" in err
 

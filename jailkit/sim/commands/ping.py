@@ -321,9 +321,9 @@ def _loop6(proc: Proc, destination: IPv6Address, count: int, datalen: int, timeo
 
 
 def _own_address6(proc: Proc, address: IPv6Address) -> bool:
-    """An address of an up interface of this vnet that the process's jail
-    may use (prison_if)."""
-    return any(ifnet.up and any(a.address == address for a in proc.prison.if_inet6(ifnet))
+    """An address of this vnet that the process's jail may use (prison_if):
+    its local route loops it back (in6_ifaddloop)."""
+    return any(any(a.address == address for a in proc.prison.if_inet6(ifnet))
                for ifnet in proc.vnet.ifnets)
 
 
