@@ -541,7 +541,11 @@ class Configurator:
     def p_ether(self, mac: str) -> None:
         if not re.fullmatch(r"[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}", mac):
             raise Fail("malformed link-level address")
-        self.ifnet.mac = ":".join(f"{int(part, 16):02x}" for part in mac.split(":"))
+        address = ":".join(f"{int(part, 16):02x}" for part in mac.split(":"))
+        if isinstance(self.ifnet, Lagg):
+            self.ifnet.set_lladdr(address)
+        else:
+            self.ifnet.mac = address
 
     p_lladdr = p_link = p_ether
 
