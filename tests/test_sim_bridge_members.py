@@ -102,3 +102,26 @@ def test_bridge_parameters_on_another_interface_fail(host):
         1, "", "ifconfig: unable to get address cache: Invalid argument\n")
     assert run(host, "ifconfig epair0a private epair0b") == (
         1, "", "ifconfig: unable to get bridge flags: Invalid argument\n")
+
+
+def _two_jails_on_a_bridge(host) -> None:
+    for command in ("ifconfig bridge create", "ifconfig epair create", "ifconfig epair create",
+                    "jail -c name=one persist vnet vnet.interface=epair0b",
+                    "jail -c name=two persist vnet vnet.interface=epair1b",
+                    "jexec one ifconfig epair0b 192.0.2.1/24 up",
+                    "jexec two ifconfig epair1b 192.0.2.2/24 up",
+                    "ifconfig bridge0 addm epair0a addm epair1a up",
+                    "ifconfig epair0a up", "ifconfig epair1a up"):
+        host.run(command).check()
+
+
+def test_private_members_do_not_talk_to_each_other(host):
+    """bridge_forward(): "Private segments can not talk to each other"."""
+    _two_jails_on_a_bridge(host)
+    assert run(host, "jexec one ping -c 1 192.0.2.2")[0] == 0
+    host.run("ifconfig bridge0 private epair0a").check()
+    assert run(host, "jexec one ping -c 1 192.0.2.2")[0] == 0      # one private member: fine
+    host.run("ifconfig bridge0 private epair1a").check()
+    assert run(host, "jexec one ping -c 1 192.0.2.2")[0] == 2
+    host.run("ifconfig bridge0 -private epair1a").check()
+    assert run(host, "jexec one ping -c 1 192.0.2.2")[0] == 0

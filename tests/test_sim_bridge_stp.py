@@ -138,3 +138,14 @@ def test_stp_needs_a_member_and_an_ethernet_one(host):
     # bstp_enable(): only IFT_ETHER and IFT_L2VLAN ports can run it
     assert run(host, "ifconfig bridge0 stp gif0") == (
         1, "", "ifconfig: unable to set bridge flags: Invalid argument\n")
+
+
+def test_frames_cross_the_loop_by_the_forwarding_ports_only(host):
+    _loop(host)
+    host.run("jexec a ifconfig bridge0 192.0.2.1/24").check()
+    host.run("jexec b ifconfig bridge1 192.0.2.2/24").check()
+    host.run("jexec b tcpdump -c 1 -n -i epair1b icmp > /tmp/alternate 2>/dev/null &").check()
+    host.run("jexec b tcpdump -c 1 -n -i epair0b icmp > /tmp/root 2>/dev/null &").check()
+    assert run(host, "jexec a ping -c 1 192.0.2.2")[0] == 0
+    assert "ICMP echo request" in host.run("cat /tmp/root").stdout
+    assert host.run("cat /tmp/alternate").stdout == ""      # the alternate port discards

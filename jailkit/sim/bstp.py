@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from .errno import EINVAL, OSErr
 from .ifnet import (IFBIF_BSTP_ADMCOST, IFBIF_BSTP_ADMEDGE, IFBIF_BSTP_AUTOEDGE, IFBIF_BSTP_AUTOPTP,
-                    IFBIF_BSTP_EDGE, IFBIF_BSTP_PTP, IFBIF_SPAN, IFBIF_STP, IFBIFMASK, Bridge,
-                    BridgeMember)
+                    IFBIF_BSTP_EDGE, IFBIF_BSTP_PTP, IFBIF_PRIVATE, IFBIF_SPAN, IFBIF_STP, IFBIFMASK,
+                    Bridge, BridgeMember, Ifnet)
 
 PROTO = "rstp"                  # bs_protover: BSTP_PROTO_RSTP unless set otherwise
 HELLO_TIME, FWD_DELAY, MAX_AGE, HOLD_COUNT = 2, 15, 20, 6   # bridgestp.h defaults
@@ -215,3 +215,23 @@ def set_flags(member: BridgeMember, requested: int, now: float) -> None:
     if requested & IFBIF_BSTP_EDGE:
         bstp |= IFBIF_BSTP_ADMEDGE
     member.flags = (requested & IFBIFMASK) | kept | bstp
+
+
+def discards(bridge: Bridge, ifnet: Ifnet) -> bool:
+    """bridge_input(): a frame that comes in by an STP port that discards
+    (taken as its converged role: alternate, backup or disabled) is not
+    bridged; bridge_forward() sends none out by one."""
+    member = bridge.member(ifnet)
+    if member is None or member.stp_since is None:
+        return False
+    return tree(bridge)[1].get(id(member)) in ("alternate", "backup", "disabled")
+
+
+def may_forward(bridge: Bridge, ingress: Ifnet, egress: Ifnet) -> bool:
+    """bridge_forward(): not to a port that discards, nor between two
+    private members ("Private segments can not talk to each other")."""
+    source, destination = bridge.member(ingress), bridge.member(egress)
+    if source is not None and destination is not None \
+            and source.flags & destination.flags & IFBIF_PRIVATE:
+        return False
+    return not discards(bridge, egress)
