@@ -125,3 +125,29 @@ def test_private_members_do_not_talk_to_each_other(host):
     assert run(host, "jexec one ping -c 1 192.0.2.2")[0] == 2
     host.run("ifconfig bridge0 -private epair1a").check()
     assert run(host, "jexec one ping -c 1 192.0.2.2")[0] == 0
+
+
+def test_the_bridges_and_its_members_numbers(host):
+    _bridge(host)
+    host.run("ifconfig bridge0 priority 8000 maxaddr 100 timeout 60 "
+             "ifpriority epair0a 100 ifmaxaddr epair0a 5").check()
+    out = run(host, "ifconfig bridge0")[1]
+    # bstp rounds the priorities down: to 4096s for the bridge, 16s for a port
+    assert "\tid 00:00:00:00:00:00 priority 4096 hellotime 2 fwddelay 15\n" in out
+    assert "\tmaxage 20 holdcnt 6 proto rstp maxaddr 100 timeout 60\n" in out
+    assert "\t        ifmaxaddr 5 port " in out and " priority 96 path cost 2000\n" in out
+
+
+def test_bad_numbers_and_unmodelled_timers(host):
+    _bridge(host)
+    assert run(host, "ifconfig bridge0 priority 70000") == (1, "", "ifconfig: invalid value: 70000\n")
+    assert run(host, "ifconfig bridge0 priority 65535") == (
+        1, "", "ifconfig: BRDGSPRI 65535: Invalid argument\n")
+    assert run(host, "ifconfig bridge0 ifpriority epair0a 241") == (
+        1, "", "ifconfig: BRDGSIFPRIO 241: Invalid argument\n")
+    assert run(host, "ifconfig bridge0 ifpriority epair0b 16") == (
+        1, "", "ifconfig: BRDGSIFPRIO 16: No such file or directory\n")
+    assert run(host, "ifconfig epair0b maxaddr 3") == (
+        1, "", "ifconfig: BRDGSCACHE 3: Invalid argument\n")
+    assert run(host, "ifconfig bridge0 hellotime 3") == (
+        1, "", "ifconfig: hellotime: not modelled by the jailkit sim\n")
