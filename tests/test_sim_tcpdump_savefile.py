@@ -100,3 +100,18 @@ def test_savefile_errors(host):
     assert run(host, "tcpdump -r /etc/hosts") == (1, "", "tcpdump: unknown file format\n")
     assert run(host, "tcpdump -i lo0 -w /no/such/dir/f") == (
         1, "", "tcpdump: /no/such/dir/f: No such file or directory\n")
+
+
+def test_a_killed_background_capture_keeps_what_it_wrote(host):
+    """pf nat.sh endpoint_independent's way: capture with -w in the
+    background, send, kill $!, read the file with -r."""
+    host.run("ifconfig epair create").check()
+    host.run("ifconfig epair0a 192.0.2.1/24 up").check()
+    host.run("jail -c name=j persist vnet vnet.interface=epair0b").check()
+    host.run("jexec j ifconfig epair0b 192.0.2.2/24 up").check()
+    result = host.run("jexec j tcpdump -i epair0b -w /tmp/j.pcap --immediate-mode icmp & "
+                      "pid=$!; ping -c 2 192.0.2.2 >/dev/null; kill $pid; "
+                      "ping -c 1 192.0.2.2 >/dev/null; tcpdump -n -r /tmp/j.pcap 2>/dev/null")
+    lines = _packets(result.stdout)
+    assert len(lines) == 4          # the ping after the kill is not in the file
+    assert lines[-1].split(" ", 1)[1].startswith("IP 192.0.2.2 > 192.0.2.1: ICMP echo reply")
