@@ -111,8 +111,8 @@ def test_a_file_is_named_as_pfctl_names_it(pf):
 
 
 def test_unmodelled_syntax_says_so(pf):
-    status, _, err = load(pf, "table <bad> { 192.0.2.1 }\n")
-    assert status == 1 and err.startswith("stdin:1: tables are not modelled by the jailkit sim\n")
+    status, _, err = load(pf, "binat on em0 from 10.0.0.1 to any -> 192.0.2.1\n")
+    assert status == 1 and err.startswith("stdin:1: binat rules are not modelled by the jailkit sim\n")
 
 
 def test_parse_only_and_verbose(pf):

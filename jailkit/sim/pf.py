@@ -13,6 +13,7 @@ for a forwarded connection)."""
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 import zlib
@@ -47,6 +48,9 @@ NO_TRAFFIC, SINGLE, MULTIPLE = 0, 1, 2
 
 # A nat rule's source ports (parse.y: PF_NAT_PROXY_PORT_LOW/HIGH); static-port is 0:0.
 NAT_PORTS = (50001, 65535)
+PF_TABLE_NAME_SIZE = 32     # net/pfvar.h
+# the words that may follow "anchor" when the anchor has no name
+ANCHOR_WORDS = ("in", "out", "quick", "on", "inet", "inet6", "proto", "from", "to", "all")
 
 
 class PfSyntaxError(Exception):
@@ -67,9 +71,13 @@ class Address:
     net: Net4 | None = None
     dynamic: str | None = None
     negate: bool = False
+    table: str | None = None
 
     def matches(self, vnet: "Vnet", address: IPv4) -> bool:
-        if self.dynamic is not None:
+        if self.table is not None:
+            pf = vnet.firewalls.get("pf")
+            hit = isinstance(pf, Pf) and pf.table_match(self.table, address)
+        elif self.dynamic is not None:
             ifnet = vnet.ifunit(self.dynamic)
             hit = ifnet is not None and any(a.address == address for a in ifnet.inet)
         elif self.net is not None:
@@ -83,7 +91,43 @@ class Address:
 
     @property
     def is_any(self) -> bool:
-        return self.net is None and self.dynamic is None and not self.negate
+        return self.net is None and self.dynamic is None and self.table is None and not self.negate
+
+
+@dataclass
+class Table:
+    """A pf table (pfr_ktable): addresses and networks, each possibly
+    negated, looked up by longest prefix (pfr_match_addr(): the most
+    specific entry decides, and a negated one does not match)."""
+
+    name: str
+    entries: list[tuple[bool, Net4]] = field(default_factory=list)
+    persist: bool = False
+    const: bool = False
+
+    def match(self, address: IPv4) -> bool:
+        best: tuple[bool, Net4] | None = None
+        for negated, net in self.entries:
+            if address in net and (best is None or net.prefixlen > best[1].prefixlen):
+                best = (negated, net)
+        return best is not None and not best[0]
+
+    def blocks(self) -> list[Net4]:
+        """What a translation pool takes from the table, in its order
+        (pfr_pool_get() walks the entries that are not negated)."""
+        return [net for negated, net in self.entries if not negated]
+
+    def add(self, negated: bool, net: Net4) -> bool:
+        if (negated, net) in self.entries or (not negated, net) in self.entries:
+            return False
+        self.entries.append((negated, net))
+        return True
+
+    def delete(self, negated: bool, net: Net4) -> bool:
+        if (negated, net) not in self.entries:
+            return False
+        self.entries.remove((negated, net))
+        return True
 
 
 @dataclass
@@ -129,12 +173,27 @@ class Rule:
     target: Address | None = None   # translation target
     target_port: int | None = None
     proxy_ports: tuple[int, int] = NAT_PORTS   # a nat rule's source ports (0, 0: static-port)
+    pool: list[Address] = field(default_factory=list)   # every translation address, target first
+    pool_type: str = "none"         # bitmask, random, source-hash, round-robin (struct pf_kpool)
+    hash_key: tuple[int, int, int, int] = (0, 0, 0, 0)  # source-hash's key (pf_poolhashkey)
+    sticky: bool = False            # sticky-address
+    anchor: str | None = None       # anchor, nat-anchor, rdr-anchor: the anchor it calls
     evaluations: int = 0
     packets: int = 0
+    # the pool's place (pf_kpool cur and counter) and sticky-address's
+    # source nodes: kernel state of the loaded rule
+    pool_cur: int = 0
+    pool_counter: IPv4 | None = None
+    sources: dict[IPv4, IPv4] = field(default_factory=dict)
 
     def render(self) -> str:
         words = [self.action]
-        if self.action in ("nat", "rdr"):
+        if self.anchor is not None:
+            # print_rule(): an anchor made by a bare brace has a generated
+            # name ("_1") and is printed without it
+            last = self.anchor.rsplit("/", 1)[-1]
+            words = [self.action] if last.startswith("_") else [self.action, f'"{self.anchor}"']
+        elif self.action in ("nat", "rdr"):
             if self.pass_:
                 words.append("pass")
         elif self.action == "block":
@@ -165,24 +224,28 @@ class Rule:
         elif self.action == "pass":
             words.append("no state")
         if self.target is not None:
-            words += ["->", self.target.render()]
-            if self.target_port is not None:
-                words.append(f"port {self.target_port}")
-            words += self._render_pool()
+            words += ["->", *self._render_pool()]
         return " ".join(words)
 
     def _render_pool(self) -> list[str]:
-        """pfctl_parser.c print_pool(): a nat rule's source ports when not
-        the default, the pool type, then static-port."""
-        if self.action != "nat":
-            return []
+        """pfctl_parser.c print_pool(): the addresses (a list in braces), a
+        nat rule's source ports when not the default or an rdr rule's port,
+        the pool type, sticky-address, then static-port."""
+        pool = self.pool or ([self.target] if self.target is not None else [])
+        addresses = ", ".join(a.render() for a in pool)
+        words = [f"{{ {addresses} }}" if len(pool) > 1 else addresses]
         low, high = self.proxy_ports
-        words = []
-        if (low, high) not in (NAT_PORTS, (0, 0)):
+        if self.action == "nat" and (low, high) not in (NAT_PORTS, (0, 0)):
             words.append(f"port {low}" if low == high else f"port {low}:{high}")
-        if self.target is not None and self.target.dynamic:
-            words.append("round-robin")   # the pool of an (if) target
-        if (low, high) == (0, 0):
+        if self.action == "rdr" and self.target_port is not None:
+            words.append(f"port {self.target_port}")
+        if self.pool_type == "source-hash":
+            words.append("source-hash 0x" + "".join(f"{k:08x}" for k in self.hash_key))
+        elif self.pool_type != "none":
+            words.append(self.pool_type)
+        if self.sticky:
+            words.append("sticky-address")
+        if self.action == "nat" and (low, high) == (0, 0):
             words.append("static-port")
         return words
 
@@ -211,6 +274,10 @@ class Ruleset:
     nat: list[Rule] = field(default_factory=list)
     rdr: list[Rule] = field(default_factory=list)
     skip: list[str] = field(default_factory=list)
+    # the anchors beneath this ruleset, by name (struct pf_kanchor children)
+    anchors: dict[str, "Ruleset"] = field(default_factory=dict)
+    # the tables the file defines (table <name> ...), loaded with it
+    tables: dict[str, Table] = field(default_factory=dict)
     # what pfctl -v prints while it parses: each macro (parse.y varset) and
     # each rule, in the file's order
     listing: list[str] = field(default_factory=list)
@@ -370,6 +437,7 @@ class Pf:
         self.removals = 0
         self.matches = 0
         self.map_failed = 0
+        self.tables: dict[str, Table] = {}
 
     # -- packets --------------------------------------------------------------
     def check(self, hook: Hook, packet: Packet) -> Verdict:
@@ -431,32 +499,77 @@ class Pf:
         return False
 
     def _translate(self, hook: Hook, packet: Packet) -> Rule | None:
-        rules = self.rules.nat if hook.direction == "out" else self.rules.rdr
-        for rule in rules:
+        kind = "nat" if hook.direction == "out" else "rdr"
+        rule = self._first_translation(self.rules, kind, hook, packet)
+        if rule is None:
+            return None
+        if rule.action == "nat":
+            target = self._map_address(rule, hook.vnet, packet.src)
+            packet.sport = self._source_port(rule, hook.vnet, packet, target)
+            packet.src = target
+        else:
+            packet.dst = self._map_address(rule, hook.vnet, packet.src)
+            if rule.target_port is not None:
+                packet.dport = rule.target_port
+        return rule
+
+    def _first_translation(self, ruleset: Ruleset, kind: str, hook: Hook,
+                           packet: Packet) -> Rule | None:
+        """Translation rules are first match; a nat-anchor or rdr-anchor
+        that matches is searched in place (pf_step_into_anchor())."""
+        for rule in getattr(ruleset, kind):
             rule.evaluations += 1
-            if rule.matches(hook.vnet, hook, packet):
-                target = _first_address(hook.vnet, rule.target)
-                if target is None:
-                    return None
-                if rule.action == "nat":
-                    packet.sport = self._source_port(rule, packet, target)
-                    packet.src = target
-                else:
-                    packet.dst = target
-                    if rule.target_port is not None:
-                        packet.dport = rule.target_port
+            if not rule.matches(hook.vnet, hook, packet):
+                continue
+            if rule.anchor is None:
                 return rule
+            for child in _called(ruleset, rule):
+                found = self._first_translation(child, kind, hook, packet)
+                if found is not None:
+                    return found
         return None
 
-    def _source_port(self, rule: Rule, packet: Packet, address: IPv4) -> int:
+    def _map_address(self, rule: Rule, vnet: "Vnet", source: IPv4) -> IPv4:
+        """pf_map_addr_sn(): the address the pool gives this source; with
+        sticky-address a source keeps the address it was given first (its
+        source node)."""
+        if rule.sticky and source in rule.sources:
+            return rule.sources[source]
+        address = _map_pool(rule, vnet, source, self._draw(rule, source))
+        if rule.sticky:
+            rule.sources[source] = address
+        return address
+
+    def _draw(self, rule: Rule, source: IPv4) -> int:
+        """arc4random() for a random pool: a hash of the rule, the source
+        and pf's count of states here, so a run repeats."""
+        return zlib.crc32(f"{rule.render()}/{source}/{self.inserts}".encode())
+
+    def _source_port(self, rule: Rule, vnet: "Vnet", packet: Packet, address: IPv4) -> int:
         """pf_lb.c pf_get_sport(): a TCP or UDP source port from the rule's
         range (50001-65535 by default), starting at a random cut, going up,
         then down from it, the first that no state uses towards the same
-        destination; static-port keeps the packet's own. The kernel's
-        arc4random() is a hash of the connection and pf's count of states
-        here, so a run repeats."""
+        destination; static-port keeps the packet's own. With every port
+        of the address taken, a random or round-robin pool moves on to its
+        next address until it comes back to the first; other pools fail.
+        The kernel's arc4random() is a hash of the connection and pf's
+        count of states here, so a run repeats."""
         if packet.proto not in ("tcp", "udp"):
             return packet.sport
+        first = address
+        while True:
+            port = self._free_port(rule, packet, address)
+            if port is not None:
+                if address != first:
+                    packet.src = address   # the address the pool moved on to
+                return port
+            if rule.pool_type not in ("random", "round-robin"):
+                raise _MapFailed()
+            address = _map_pool(rule, vnet, packet.src, self._draw(rule, address))
+            if address == first:
+                raise _MapFailed()
+
+    def _free_port(self, rule: Rule, packet: Packet, address: IPv4) -> int | None:
         low, high = rule.proxy_ports
         candidates: Iterable[int]
         if (low, high) == (0, 0):
@@ -469,17 +582,72 @@ class Pf:
             key = (packet.proto, address, port, packet.dst, packet.dport)
             if not any(key in (s.wire, reverse(s.wire)) for s in self.states):
                 return port
-        raise _MapFailed()
+        return None
 
     def _filter(self, hook: Hook, packet: Packet) -> Rule | None:
+        return self._last_match(self.rules, hook, packet)[0]
+
+    def _last_match(self, ruleset: Ruleset, hook: Hook, packet: Packet) -> tuple[Rule | None, bool]:
+        """The last matching filter rule, and whether a quick one ended the
+        search. An anchor rule that matches has its anchor's rules
+        evaluated in its place; a quick rule there ends the whole
+        evaluation, as does a match inside an anchor rule marked quick
+        (pf_test_rule(), pf_step_out_of_anchor())."""
         decided: Rule | None = None
-        for rule in self.rules.filter:
+        for rule in ruleset.filter:
             rule.evaluations += 1
-            if rule.matches(hook.vnet, hook, packet):
+            if not rule.matches(hook.vnet, hook, packet):
+                continue
+            if rule.anchor is None:
                 decided = rule
                 if rule.quick:
-                    break
-        return decided
+                    return decided, True
+                continue
+            for child in _called(ruleset, rule):
+                found, quick = self._last_match(child, hook, packet)
+                if found is not None:
+                    decided = found
+                if quick or (found is not None and rule.quick):
+                    return decided, True
+        return decided, False
+
+    # -- anchors --------------------------------------------------------------
+    def anchor(self, path: str, create: bool = False) -> Ruleset | None:
+        """The ruleset at an anchor path ("" is the main ruleset)."""
+        return _make_anchor(self.rules, path) if create else _walk(self.rules, path)
+
+    def prune(self) -> None:
+        """pf_remove_if_empty_ruleset(): an anchor with no rules, no
+        anchors beneath it and no rule calling it is gone; so is a table no
+        rule refers to any more, unless it persists."""
+        _prune(self.rules)
+        self.prune_tables()
+
+    def referenced(self, name: str) -> bool:
+        return name in _referenced_tables(self.rules)
+
+    # -- tables ---------------------------------------------------------------
+    def table_match(self, name: str, address: IPv4) -> bool:
+        table = self.tables.get(name)
+        return table is not None and self.table_active(table) and table.match(address)
+
+    def table_active(self, table: Table) -> bool:
+        """PFR_TFLAG_ACTIVE: a table lives while it is persistent or a rule
+        refers to it (pfr_setflags_ktable())."""
+        return table.persist or table.name in _referenced_tables(self.rules)
+
+    def active_tables(self) -> list[Table]:
+        return sorted((t for t in self.tables.values() if self.table_active(t)), key=lambda t: t.name)
+
+    def load_tables(self, ruleset: Ruleset) -> None:
+        """A loaded file's table definitions replace the tables of those
+        names, contents and flags (pfr_ina_define(), then commit); tables
+        no rule refers to any more and that do not persist are gone."""
+        self.tables.update(ruleset.tables)
+        self.prune_tables()
+
+    def prune_tables(self) -> None:
+        self.tables = {n: t for n, t in self.tables.items() if self.table_active(t)}
 
     def _expire(self, now: float) -> None:
         alive = [s for s in self.states if s.expires > now]
@@ -537,21 +705,122 @@ def _segment_flags(packet: Packet) -> set[str]:
     return flags
 
 
-def _first_address(vnet: "Vnet", target: Address | None) -> IPv4 | None:
-    if target is None:
-        return None
-    if target.dynamic is not None:
-        return vnet.first_address(target.dynamic)
-    return target.net.network_address if target.net is not None else None
+def _called(ruleset: Ruleset, rule: Rule) -> list[Ruleset]:
+    """The ruleset an anchor rule calls, beneath the one holding it."""
+    child = _walk(ruleset, rule.anchor or "")
+    return [child] if child is not None else []
+
+
+def _walk(ruleset: Ruleset, path: str) -> Ruleset | None:
+    for name in filter(None, path.split("/")):
+        found = ruleset.anchors.get(name)
+        if found is None:
+            return None
+        ruleset = found
+    return ruleset
+
+
+def _prune(ruleset: Ruleset) -> None:
+    called = {r.anchor for r in ruleset.filter + ruleset.nat + ruleset.rdr if r.anchor}
+    for name, child in list(ruleset.anchors.items()):
+        _prune(child)
+        empty = not (child.filter or child.scrub or child.nat or child.rdr or child.anchors)
+        if empty and name not in called:
+            del ruleset.anchors[name]
+
+
+def _referenced_tables(ruleset: Ruleset) -> set[str]:
+    names = set()
+    for rule in ruleset.filter + ruleset.nat + ruleset.rdr:
+        names |= {a.table for a in (rule.src, rule.dst, *rule.pool) if a.table}
+    for child in ruleset.anchors.values():
+        names |= _referenced_tables(child)
+    return names
+
+
+def _pool_blocks(rule: Rule, vnet: "Vnet") -> list[Net4]:
+    """The pool's address blocks as the kernel sees them now: an (if)
+    entry is the interface's addresses at packet time (pfi_dynaddr), a
+    table entry its blocks."""
+    blocks: list[Net4] = []
+    pf = vnet.firewalls.get("pf")
+    for entry in rule.pool:
+        if entry.dynamic is not None:
+            ifnet = vnet.ifunit(entry.dynamic)
+            blocks += [Net4(f"{a.address}/32") for a in (ifnet.inet if ifnet else [])]
+        elif entry.table is not None:
+            table = pf.tables.get(entry.table) if isinstance(pf, Pf) else None
+            blocks += table.blocks() if table is not None else []
+        elif entry.net is not None:
+            blocks.append(entry.net)
+    return blocks
+
+
+def _map_pool(rule: Rule, vnet: "Vnet", source: IPv4, draw: int) -> IPv4:
+    """pf_lb.c pf_map_addr(): the translation address for a source, by the
+    pool's type; an empty pool (an (if) without an address, an empty
+    table) fails the mapping (PFRES_MAPFAILED)."""
+    blocks = _pool_blocks(rule, vnet)
+    if not blocks:
+        raise _MapFailed()
+    kind = rule.pool_type
+    if kind == "round-robin":
+        return _round_robin(rule, blocks)
+    # a network written in the rule has its addresses picked by mask; a
+    # table or an interface has one of its entries picked
+    written = rule.pool[0].net is not None
+    block = blocks[0]
+    if kind == "none":
+        return block.network_address
+    if kind == "bitmask":
+        return _poolmask(block, int(source))
+    bits = draw if kind == "random" else _pf_hash(source, rule.hash_key)
+    return _poolmask(block, bits) if written else blocks[bits % len(blocks)].network_address
+
+
+def _poolmask(block: Net4, bits: int) -> IPv4:
+    """PF_POOLMASK: the block's network bits, the host bits from ``bits``."""
+    mask = int(block.netmask)
+    return IPv4((int(block.network_address) & mask) | (bits & ~mask & 0xFFFFFFFF))
+
+
+def _round_robin(rule: Rule, blocks: list[Net4]) -> IPv4:
+    """PF_POOL_ROUNDROBIN: the counter goes through the current block's
+    addresses, then on to the next block's first address. A loaded rule's
+    counter is zero, outside every block, so its first mapping already
+    moves on from the first entry (to the second, when there is one)."""
+    cur = rule.pool_cur if rule.pool_cur < len(blocks) else 0
+    counter = rule.pool_counter
+    if counter is None or counter not in blocks[cur]:
+        cur = (cur + 1) % len(blocks)
+        counter = blocks[cur].network_address
+    rule.pool_cur = cur
+    rule.pool_counter = IPv4((int(counter) + 1) & 0xFFFFFFFF)
+    return counter
+
+
+def _pf_hash(address: IPv4, key: tuple[int, int, int, int]) -> int:
+    """pf_lb.c pf_hash() for IPv4: Bob Jenkins' mix of the address (as its
+    bytes lie in memory, read by a little-endian CPU) with the pool's key;
+    the result's bytes, back in memory order, as an address."""
+    mask = 0xFFFFFFFF
+    a = (0x9E3779B9 + int.from_bytes(address.packed, "little")) & mask
+    b = (0x9E3779B9 + key[1]) & mask
+    c = key[0]
+    for shift_a, shift_b, shift_c in ((13, 8, 13), (12, 16, 5), (3, 10, 15)):
+        a = ((a - b - c) & mask) ^ (c >> shift_a)
+        b = ((b - c - a) & mask) ^ ((a << shift_b) & mask)
+        c = ((c - a - b) & mask) ^ (b >> shift_c)
+    return int.from_bytes(((c + key[2]) & mask).to_bytes(4, "little"), "big")
 
 
 # -- pf.conf ---------------------------------------------------------------------
 
 TOKEN = re.compile(r'"[^"]*"|->|!=|<=|>=|><|<>|[{}(),!=<>]|[^\s{}(),!=<>"]+')
 MACRO = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
-ACTIONS = ("pass", "block", "nat", "rdr", "scrub", "set", "no")
-UNMODELLED = {"table": "tables", "anchor": "anchors", "nat-anchor": "anchors",
-              "rdr-anchor": "anchors", "binat": "binat rules", "antispoof": "antispoof",
+ACTIONS = ("pass", "block", "nat", "rdr", "scrub", "set", "no", "table", "anchor", "nat-anchor",
+           "rdr-anchor")
+UNMODELLED = {"binat-anchor": "anchors", "binat": "binat rules", "antispoof": "antispoof",
               "queue": "queues", "altq": "ALTQ", "load": "load anchor", "match": "match rules",
               "ether": "Ethernet rules"}
 
@@ -560,39 +829,117 @@ class PfUnmodelled(PfSyntaxError):
     pass
 
 
+def _key_words(digest: bytes) -> tuple[int, int, int, int]:
+    """A 16-byte key as pf_poolhashkey's four words, in the order
+    print_pool() prints them."""
+    return (int.from_bytes(digest[0:4], "big"), int.from_bytes(digest[4:8], "big"),
+            int.from_bytes(digest[8:12], "big"), int.from_bytes(digest[12:16], "big"))
+
+
 def parse(text: str, vnet: "Vnet") -> Ruleset:
     """Parse a pf.conf into a ruleset; raises PfSyntaxError with the line
     number, as pfctl reports the first error."""
-    macros: dict[str, str] = {}
     ruleset = Ruleset()
-    policy = "drop"
-    for number, line in _statements(text):
+    _Loader(_joined(_statements(text)), vnet).block(ruleset, closing=False)
+    return ruleset
+
+
+class _Loader:
+    """The statements of one file, read into a ruleset and the anchors an
+    "anchor NAME {" ... "}" block opens beneath it (parse.y pfa_anchor:
+    the brace ends its line, the block ends at a line holding "}")."""
+
+    def __init__(self, statements: Iterable[tuple[int, str]], vnet: "Vnet") -> None:
+        self.statements = iter(statements)
+        self.vnet = vnet
+        self.macros: dict[str, str] = {}
+        self.policy = "drop"
+        self.braces = 0             # pf->bn: names "_1", "_2" ... for bare braces
+        self.last = 0
+
+    def block(self, ruleset: Ruleset, closing: bool) -> None:
+        for number, line in self.statements:
+            self.last = number
+            if line == "}":
+                if closing:
+                    return
+                raise PfSyntaxError(number)
+            self.statement(ruleset, number, line)
+        if closing:
+            raise PfSyntaxError(self.last)
+
+    def statement(self, ruleset: Ruleset, number: int, line: str) -> None:
         macro = MACRO.match(line)
         if macro and macro.group(1) not in ACTIONS:
-            macros[macro.group(1)] = _unquote(_expand(macro.group(2).strip(), macros, number))
-            ruleset.listing.append(f'{macro.group(1)} = "{macros[macro.group(1)]}"')
-            continue
-        words = TOKEN.findall(_expand(line, macros, number))
+            self.macros[macro.group(1)] = _unquote(_expand(macro.group(2).strip(), self.macros, number))
+            ruleset.listing.append(f'{macro.group(1)} = "{self.macros[macro.group(1)]}"')
+            return
+        words = TOKEN.findall(_expand(line, self.macros, number))
         if not words:
-            continue
+            return
         if words[0] in UNMODELLED:
             raise PfUnmodelled(number, f"{UNMODELLED[words[0]]} are not modelled by the jailkit sim")
-        for rule in _Parser(words, number, vnet, policy).rules():
-            if rule is None:
-                continue
-            if rule.action in ("pass", "block", "nat", "rdr", "scrub"):
-                ruleset.listing.append(rule.render())
-            if rule.action == "policy":
-                policy = rule.policy
-            elif rule.action == "skip":
-                ruleset.skip += [rule.ifname] if rule.ifname else []
-            elif rule.action in ("nat", "rdr"):
-                getattr(ruleset, rule.action).append(rule)
-            elif rule.action == "scrub":
-                ruleset.scrub.append(rule)
+        if words[0] == "table":
+            table = _Parser(words, number, self.vnet, self.policy).table()
+            ruleset.tables[table.name] = table
+            return
+        inline = words[0] == "anchor" and words[-1] == "{"
+        for rule in _Parser(words[:-1] if inline else words, number, self.vnet, self.policy).rules():
+            if rule is not None:
+                self.add(ruleset, rule, inline)
+
+    def add(self, ruleset: Ruleset, rule: Rule, inline: bool) -> None:
+        if rule.action in ("pass", "block", "nat", "rdr", "scrub", "anchor", "nat-anchor", "rdr-anchor"):
+            ruleset.listing.append(rule.render())
+        if rule.anchor is not None:
+            if inline:
+                if not rule.anchor:
+                    self.braces += 1
+                    rule.anchor = f"_{self.braces}"
+                child = Ruleset()
+                self.block(child, closing=True)
+                ruleset.anchors[rule.anchor] = child
             else:
-                ruleset.filter.append(rule)
+                _make_anchor(ruleset, rule.anchor)
+            {"anchor": ruleset.filter, "nat-anchor": ruleset.nat,
+             "rdr-anchor": ruleset.rdr}[rule.action].append(rule)
+        elif rule.action == "policy":
+            self.policy = rule.policy
+        elif rule.action == "skip":
+            ruleset.skip += [rule.ifname] if rule.ifname else []
+        elif rule.action in ("nat", "rdr"):
+            getattr(ruleset, rule.action).append(rule)
+        elif rule.action == "scrub":
+            ruleset.scrub.append(rule)
+        else:
+            ruleset.filter.append(rule)
+
+
+def _make_anchor(ruleset: Ruleset, path: str) -> Ruleset:
+    """pf_find_or_create_ruleset(): the anchor at a path beneath a ruleset,
+    made with every anchor on the way when missing."""
+    for name in filter(None, path.split("/")):
+        ruleset = ruleset.anchors.setdefault(name, Ruleset())
     return ruleset
+
+
+def _joined(statements: Iterable[tuple[int, str]]) -> Iterable[tuple[int, str]]:
+    """Statements whose braces are open at the end of a line go on on the
+    next lines (parse.y allows newlines in a { } list), except an inline
+    anchor's opening brace, which ends its statement."""
+    pending, start = "", 0
+    for number, line in statements:
+        if not pending:
+            start = number
+        pending = f"{pending} {line}" if pending else line
+        words = TOKEN.findall(pending)
+        opener = words[:1] == ["anchor"] and words[-1:] == ["{"]
+        if words.count("{") > words.count("}") and not opener:
+            continue
+        yield start, pending
+        pending = ""
+    if pending:
+        yield start, pending
 
 
 def _statements(text: str):
@@ -674,7 +1021,78 @@ class _Parser(Words):
             rule = Rule("scrub")
             self.header(rule)
             return self.expand(rule, self.endpoints())
+        if first in ("anchor", "nat-anchor", "rdr-anchor"):
+            return self.anchor_rules(first)
         raise self.fail()
+
+    def anchor_rules(self, action: str) -> Sequence[Rule | None]:
+        """parse.y anchorrule: an anchor's name (a bare brace has none),
+        then what a filter rule says of the packets the anchor sees. An
+        anchor rule keeps no state of its own."""
+        name = ""
+        if self.peek() is not None and self.peek() not in ANCHOR_WORDS:
+            name = self.need()
+        if name.startswith("_") or "/_" in name:
+            raise self.fail("anchor names beginning with '_' are reserved for internal use")
+        rule = Rule(action, anchor=name)
+        if action == "anchor":
+            rule.direction = self.take("in", "out")
+            if self.take("quick"):
+                rule.quick = True
+        if self.take("on"):
+            rule.if_negate = bool(self.take("!"))
+            names = self.items()
+            if len(names) != 1:
+                raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
+            rule.ifname = names[0]
+        rule.af = self.take("inet")
+        protos = self.items() if self.take("proto") else []
+        if any(proto not in PROTOCOLS for proto in protos):
+            raise self.fail()
+        endpoints = self.endpoints()
+        if self.peek() is not None:
+            raise self.fail()
+        wanted: list[str | None] = [*protos] if protos else [None]
+        return [r for proto in wanted
+                for r in self.expand(Rule(**{**rule.__dict__, "proto": proto}), endpoints)]
+
+    def table(self) -> Table:
+        """parse.y tabledef: table <name> [persist] [const] [counters]
+        [{ address ... }]; addresses as pfctl_parser.c host() reads them, a
+        leading ! negating one."""
+        self.need()
+        if not self.take("<"):
+            raise self.fail()
+        name = self.need()
+        if not self.take(">"):
+            raise self.fail()
+        if len(name) >= PF_TABLE_NAME_SIZE:
+            raise self.fail(f"table name too long, max {PF_TABLE_NAME_SIZE - 1} chars")
+        table = Table(name)
+        while (option := self.take()) is not None:
+            if option == "persist":
+                table.persist = True
+            elif option == "const":
+                table.const = True
+            elif option == "counters":
+                pass
+            elif option == "{":
+                self.pos -= 1
+                negated = False
+                for word in self.items():
+                    if word == "!":
+                        negated = True
+                        continue
+                    for address in self.host_list(word):
+                        if address.net is None:
+                            raise self.fail("could not parse host specification")
+                        table.add(negated, address.net)
+                    negated = False
+            elif option == "file":
+                raise PfUnmodelled(self.line, "table files are not modelled by the jailkit sim")
+            else:
+                raise self.fail()
+        return table
 
     def option(self) -> Sequence[Rule | None]:
         name = self.need()
@@ -754,26 +1172,89 @@ class _Parser(Words):
         expanded = self.expand(rule, self.endpoints())
         if not self.take("->"):
             raise self.fail()
-        target = self.host(self.need())
+        pool = self.pool_addresses()
         port, proxy = None, NAT_PORTS
         if self.take("port"):
             if action == "nat":
                 proxy = self.port_range(self.need())
             else:
                 port = self.number(self.need())
+        kind, key, sticky, static = self.pool_options(action)
+        if static:
+            proxy = (0, 0)
+        if self.peek() is not None:
+            raise self.fail()
+        kind = self.pool_type(pool, kind)
+        for r in expanded:
+            r.target, r.target_port, r.proxy_ports = pool[0], port, proxy
+            r.pool, r.pool_type, r.hash_key, r.sticky = pool, kind, key, sticky
+            if r.af is None and any(a.net is not None for a in pool):
+                r.af = "inet"       # the family of the translation address; (if) and <table> have none
+        return expanded
+
+    def pool_addresses(self) -> list[Address]:
+        """redirspec: one host, a { } list of them, a <table> or an (if)."""
+        if self.peek() == "{":
+            found = [a for word in self.items() for a in self.host_list(word)]
+        elif self.take("<"):
+            name = self.need()
+            if not self.take(">"):
+                raise self.fail()
+            found = [Address(f"<{name}>", table=name)]
+        else:
+            found = [self.host(self.need())]
+        return found
+
+    def pool_options(self, action: str) -> tuple[str, tuple[int, int, int, int], bool, bool]:
+        """pool_opts: the pool's type (one only), source-hash's key,
+        sticky-address and static-port, each at most once (parse.y's
+        messages)."""
+        kind, key, sticky, static = "none", (0, 0, 0, 0), False, False
         while (option := self.take("static-port", "round-robin", "random", "source-hash",
-                                   "bitmask")) is not None:
+                                   "bitmask", "sticky-address")) is not None:
             if option == "static-port":
                 if action != "nat":
                     raise self.fail("the 'static-port' option is only valid with nat rules")
-                proxy = (0, 0)
-        if self.peek() is not None:
-            raise self.fail()
-        for r in expanded:
-            r.target, r.target_port, r.proxy_ports = target, port, proxy
-            if r.af is None:
-                r.af = "inet"
-        return expanded
+                static = True
+            elif option == "sticky-address":
+                if sticky:
+                    raise self.fail("sticky-address cannot be redefined")
+                sticky = True
+            else:
+                if kind != "none":
+                    raise self.fail("pool type cannot be redefined")
+                kind = option
+                if option == "source-hash":
+                    key = self.hash_key()
+        return kind, key, sticky, static
+
+    def hash_key(self) -> tuple[int, int, int, int]:
+        """source-hash's key: 0x and 32 hex digits, any other string
+        hashed with MD5, or none (pfctl then draws one with arc4random();
+        here a hash of the rule's line, so a load repeats)."""
+        word = self.peek()
+        if word is None or word in ("sticky-address", "static-port"):
+            digest = hashlib.md5(f"{self.line}:{' '.join(self.words)}".encode()).digest()
+            return _key_words(digest)
+        self.pos += 1
+        if word.startswith("0x"):
+            if len(word) != 34:
+                raise self.fail("hex key must be 128 bits (32 hex digits) long")
+            try:
+                return _key_words(bytes.fromhex(word[2:]))
+            except ValueError:
+                raise self.fail("invalid hex key") from None
+        return _key_words(hashlib.md5(word.encode()).digest())
+
+    def pool_type(self, pool: list[Address], kind: str) -> str:
+        """parse.y: several addresses need round-robin; a list, a table or
+        an (if) is round-robin when no type is given."""
+        several = len(pool) > 1
+        if several and kind not in ("none", "round-robin"):
+            raise self.fail("only round-robin valid for multiple redirection addresses")
+        if kind == "none" and (several or pool[0].table or pool[0].dynamic):
+            return "round-robin"
+        return kind
 
     def port_range(self, word: str) -> tuple[int, int]:
         """A nat rule's "port LOW[:HIGH]" after its target: the source
@@ -790,12 +1271,13 @@ class _Parser(Words):
         sports: list[Port | None] = [None]
         dports: list[Port | None] = [None]
         if not self.take("all"):
+            # parse.y ipportspec: the host may be left out before "port"
             if self.take("from"):
-                sources = self.hosts()
+                sources = self.hosts() if self.peek() != "port" else [Address()]
                 if self.take("port"):
                     sports = list[Port | None](self.ports())
             if self.take("to"):
-                dests = self.hosts()
+                dests = self.hosts() if self.peek() != "port" else [Address()]
                 if self.take("port"):
                     dports = list[Port | None](self.ports())
         return sources, sports, dests, dports
@@ -821,6 +1303,8 @@ class _Parser(Words):
 
     def hosts(self) -> list[Address]:
         negate = bool(self.take("!"))
+        if self.take("<"):
+            return [self.table_reference(negate)]
         if self.take("("):
             name = self.need()
             if not self.take(")"):
@@ -832,6 +1316,13 @@ class _Parser(Words):
                 address.negate = negate
                 found.append(address)
         return found
+
+    def table_reference(self, negate: bool) -> Address:
+        """A rule's <name>: the table of that name when the packet comes."""
+        name = self.need()
+        if not self.take(">"):
+            raise self.fail()
+        return Address(f"<{name}>", negate=negate, table=name)
 
     def host_list(self, word: str) -> list[Address]:
         if word == "any":
@@ -921,6 +1412,9 @@ class _Parser(Words):
             elif word in ("fragment", "reassemble", "no-df", "random-id"):
                 pass
             else:
+                # nat-to, rdr-to, binat-to and af-to in a filter rule are
+                # FreeBSD 15's pf.conf; 14.3's parse.y has no such words, so
+                # the rule is a plain syntax error there
                 raise self.fail()
         return found
 

@@ -13,7 +13,7 @@ import ipaddress
 
 from .. import pfil
 from ..errno import OSErr
-from ..pf import Pf, PfSyntaxError, parse
+from ..pf import Pf, PfSyntaxError, Ruleset, Table, parse
 from ..proc import Proc, program
 from ...getopt import GetoptError, getopt
 
@@ -24,7 +24,9 @@ USAGE = ("usage: pfctl [-AdeghMmNnOPqRrvz] [-a anchor] [-D macro=value] [-F modi
 SHOW = ["ether", "nat", "queue", "rules", "Anchors", "Sources", "states", "info", "Interfaces",
         "labels", "timeouts", "memory", "Tables", "osfp", "Running", "all", "creatorids"]
 CLEAR = ["ethernet", "rules", "nat", "queue", "states", "Sources", "info", "Tables", "osfp", "all"]
-MODELLED_SHOW = {"nat", "rules", "states", "info", "Running"}
+MODELLED_SHOW = {"nat", "rules", "states", "info", "Running", "Tables", "Anchors"}
+# pfr_strerror(): what a table command says when the kernel refuses it
+TABLE_ERRORS = {"ESRCH": "Table does not exist", "EPERM": "Operation not permitted"}
 
 
 def _lookup(word: str, options: list[str]) -> str | None:
@@ -50,13 +52,18 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.warnx("can only specify -k twice")
         proc.error(USAGE)
         return 1
-    unmodelled = flags & set("aADgiKLmMoPptTxz")
+    unmodelled = flags & set("ADiKLmMoPpxz")
     if unmodelled:
         proc.warnx(f"-{sorted(unmodelled)[0]} is not modelled by the jailkit sim")
         return 1
-    if args:
+    if args and "T" not in flags:
         proc.error(USAGE)
         return 1
+    # -a: the anchor worked on; a trailing "*" asks for its anchors too
+    # (pfctl.c main(): PF_OPT_RECURSE)
+    anchor, recurse = values.get("a", ""), False
+    if anchor.endswith("*"):
+        anchor, recurse = anchor[:-2] if anchor.endswith("/*") else anchor[:-1], True
     show = clear = None
     if "s" in flags:
         show = _lookup(values["s"], SHOW)
@@ -95,13 +102,21 @@ def main(proc: Proc, argv: list[str]) -> int:
         pfil.unlink(proc.vnet, "pf")
         _say(proc, quiet, "pf disabled")
     if show is not None:
-        _show(proc, pf, show, "v" in flags)
+        _show(proc, pf, show, "v" in flags, anchor, recurse)
     if clear is not None:
-        _clear(proc, pf, clear, quiet)
+        _clear(proc, pf, clear, quiet, anchor)
     if killers and _kill(proc, pf, killers, quiet):
         return 1
+    if "T" in flags:
+        status = _table(proc, pf, values.get("t"), values["T"], args, opts)
+        if status:
+            return status
     if "f" in flags:
-        status = _load(proc, pf, values["f"], noaction, "N" in flags, "R" in flags, "v" in flags)
+        if anchor.startswith("_") or "/_" in anchor:
+            proc.warnx("anchor names beginning with '_' cannot be modified from the command line")
+            return 1
+        status = _load(proc, pf, values["f"], noaction, "N" in flags, "R" in flags, "v" in flags,
+                       anchor)
         if status:
             return status
     if "e" in flags:
@@ -130,7 +145,7 @@ def _say(proc: Proc, quiet: bool, message: str) -> None:
 
 
 def _load(proc: Proc, pf: Pf | None, path: str, noaction: bool, nat_only: bool, rules_only: bool,
-          verbose: bool) -> int:
+          verbose: bool, anchor: str = "") -> int:
     name = "stdin" if path == "-" else path
     try:
         text = proc.read_file(path)
@@ -151,21 +166,34 @@ def _load(proc: Proc, pf: Pf | None, path: str, noaction: bool, nat_only: bool, 
             proc.write(line + "\n")
     if noaction or pf is None:
         return 0
+    # -a: the file's rules go into that anchor (made when missing), whose
+    # own anchors stay unless the file redefines them
+    target = pf.anchor(anchor, create=True)
+    assert target is not None
     if not rules_only:
-        pf.rules.nat, pf.rules.rdr = ruleset.nat, ruleset.rdr
+        target.nat, target.rdr = ruleset.nat, ruleset.rdr
     if not nat_only:
-        pf.rules.filter, pf.rules.scrub = ruleset.filter, ruleset.scrub
-        pf.rules.skip = ruleset.skip
+        target.filter, target.scrub = ruleset.filter, ruleset.scrub
+        if not anchor:
+            target.skip = ruleset.skip
+    target.anchors.update(ruleset.anchors)
+    pf.load_tables(ruleset)
     return 0
 
 
-def _show(proc: Proc, pf: Pf, what: str, verbose: bool = False) -> None:
-    if what == "rules":
-        for rule in pf.rules.scrub + pf.rules.filter:
-            proc.write(rule.render() + "\n")
-    elif what == "nat":
-        for rule in pf.rules.nat + pf.rules.rdr:
-            proc.write(rule.render() + "\n")
+def _show(proc: Proc, pf: Pf, what: str, verbose: bool = False, anchor: str = "",
+          recurse: bool = False) -> None:
+    if what in ("rules", "nat"):
+        ruleset = pf.anchor(anchor)
+        if ruleset is None:
+            proc.warnx("DIOCGETRULES: Invalid argument")
+            return
+        _show_rules(proc, ruleset, what, recurse, 0)
+    elif what == "Tables":
+        for table in pf.active_tables():
+            proc.write((_table_flags(pf, table) + "\t" if verbose else "") + table.name + "\n")
+    elif what == "Anchors":
+        _show_anchors(proc, pf.anchor(anchor) or Ruleset(), anchor, verbose)
     elif what == "states":
         pf._expire(proc.kernel.clock)
         for state in pf.states:
@@ -174,6 +202,125 @@ def _show(proc: Proc, pf: Pf, what: str, verbose: bool = False) -> None:
         proc.write("Enabled\n" if pf.enabled else "Disabled\n")
     else:
         _info(proc, pf)
+
+
+def _show_rules(proc: Proc, ruleset: Ruleset, what: str, recurse: bool, depth: int) -> None:
+    """pfctl_show_rules() and pfctl_show_nat(): each rule indented two
+    spaces a level; an anchor rule's anchor is shown in braces beneath it
+    when it was a bare brace ("_1") or -a asked for recursion."""
+    rules = ruleset.scrub + ruleset.filter if what == "rules" else ruleset.nat + ruleset.rdr
+    for rule in rules:
+        line = "  " * depth + rule.render()
+        name = rule.anchor or ""
+        if rule.anchor is not None and (recurse or name.rsplit("/", 1)[-1].startswith("_")):
+            proc.write(line + " {\n")
+            child = ruleset.anchors.get(name)
+            if child is not None:
+                _show_rules(proc, child, what, recurse, depth + 1)
+            proc.write("  " * depth + "}\n")
+        else:
+            proc.write(line + "\n")
+
+
+def _show_anchors(proc: Proc, ruleset: Ruleset, path: str, verbose: bool) -> None:
+    """pfctl_show_anchors(): each anchor beneath, with its path; -v goes
+    down to theirs too."""
+    for name in sorted(ruleset.anchors):
+        full = f"{path}/{name}" if path else name
+        proc.write(f"  {full}\n")
+        if verbose:
+            _show_anchors(proc, ruleset.anchors[name], full, verbose)
+
+
+def _table_flags(pf: Pf, table: Table) -> str:
+    """print_table()'s -v flags: const, persist, active, inactive,
+    referenced, referenced by an anchor, counters."""
+    return "".join(("c" if table.const else "-", "p" if table.persist else "-", "a", "-",
+                    "r" if pf.referenced(table.name) else "-", "-", "-"))
+
+
+def _table(proc: Proc, pf: Pf, name: str | None, command: str, args: list[str],
+           opts: list[tuple[str, str | None]]) -> int:
+    """-t TABLE -T COMMAND [address ...] (pfctl_table.c pfctl_table()):
+    the counts go to standard error unless -q; a command the kernel
+    refuses says why and exits 255 (pfctl's -1); test exits 2 when not
+    every address matched."""
+    flags = {f for f, _ in opts}
+    quiet, verbose = "q" in flags, "v" in flags
+    if name is None or len(name) >= 32:
+        proc.error(USAGE)
+        return 1
+    if command in ("show", "flush", "kill") and args:
+        proc.error(USAGE)
+        return 1
+    table = pf.tables.get(name)
+    live = table is not None and pf.table_active(table)
+
+    def refuse(reason: str) -> int:
+        proc.error(f"pfctl: {TABLE_ERRORS[reason]}.\n")
+        return 255
+
+    def say(message: str) -> None:
+        _say(proc, quiet, message + ".")
+
+    parsed = _table_addresses(proc, args)
+    if parsed is None:
+        return 255
+    entries = parsed
+    if command == "add":
+        if table is None or not live:
+            table = pf.tables.setdefault(name, Table(name))
+            table.persist = True
+            say("1 table created")
+        if table.const:
+            return refuse("EPERM")
+        added = sum(table.add(negated, net) for negated, net in entries)
+        say(f"{added}/{len(entries)} addresses added")
+        return 0
+    if not live or table is None:
+        return refuse("ESRCH")
+    if command == "show":
+        for negated, net in table.entries:
+            text = str(net.network_address) if net.prefixlen == 32 else str(net)
+            proc.write(f"  {'!' if negated else ' '}{text}\n")     # print_addrx()
+        return 0
+    if command == "kill":
+        del pf.tables[name]
+        say("1 table deleted")
+        return 0
+    if table.const and command in ("flush", "delete", "replace"):
+        return refuse("EPERM")
+    if command == "flush":
+        count = len(table.entries)
+        table.entries = []
+        say(f"{count} addresses deleted")
+        return 0
+    if command == "delete":
+        deleted = sum(table.delete(negated, net) for negated, net in entries)
+        say(f"{deleted}/{len(entries)} addresses deleted")
+        return 0
+    if command == "test":
+        matched = [(n, net) for n, net in entries if table.match(net.network_address)]
+        say(f"{len(matched)}/{len(entries)} addresses match")
+        if verbose:
+            for _, net in matched:
+                proc.write(f"   {net.network_address}\n")
+        return 2 if len(matched) < len(entries) else 0
+    proc.warnx(f"pfctl_table: unknown command '{command}'")
+    return 255
+
+
+def _table_addresses(proc: Proc, words: list[str]) -> list[tuple[bool, ipaddress.IPv4Network]] | None:
+    """The addresses of -T add/delete/test: numeric, each with an optional
+    prefix length and a leading ! (pfctl_parser.c host())."""
+    found = []
+    for word in words:
+        try:
+            found.append((word.startswith("!"), ipaddress.IPv4Network(word.lstrip("!"), strict=False)))
+        except ValueError:
+            proc.warnx(f"-T with a host name or an IPv6 address ({word}) is not modelled by the jailkit sim")
+            return None
+    return found
 
 
 def _info(proc: Proc, pf: Pf) -> None:
@@ -218,16 +365,25 @@ def _kill(proc: Proc, pf: Pf, killers: list[str], quiet: bool) -> int:
     return 0
 
 
-def _clear(proc: Proc, pf: Pf, what: str, quiet: bool) -> None:
+def _clear(proc: Proc, pf: Pf, what: str, quiet: bool, anchor: str = "") -> None:
     """The -F modifiers, with pfctl's messages (pfctl.c pfctl_flush_*,
-    pfctl_clear_*)."""
+    pfctl_clear_*); rules and nat act on the -a anchor."""
+    ruleset = pf.anchor(anchor) or Ruleset()
+
     def rules() -> None:
-        pf.rules.filter, pf.rules.scrub = [], []
+        ruleset.filter, ruleset.scrub = [], []
+        pf.prune()
         _say(proc, quiet, "rules cleared")
 
     def nat() -> None:
-        pf.rules.nat, pf.rules.rdr = [], []
+        ruleset.nat, ruleset.rdr = [], []
+        pf.prune()
         _say(proc, quiet, "nat cleared")
+
+    def tables() -> None:
+        count = len(pf.active_tables())
+        pf.tables = {}
+        _say(proc, quiet, f"{count} tables deleted.")
 
     def states() -> None:
         _say(proc, quiet, f"{pf.flush_states()} states cleared")
@@ -246,12 +402,12 @@ def _clear(proc: Proc, pf: Pf, what: str, quiet: bool) -> None:
         pf.searches = pf.inserts = pf.removals = pf.matches = 0
         _say(proc, quiet, "pf: statistics cleared")
     elif what == "Tables":
-        _say(proc, quiet, "0 tables deleted.")
+        tables()
     elif what == "all":
         _say(proc, quiet, "Ethernet rules cleared")
         rules()
         nat()
-        _say(proc, quiet, "0 tables deleted.")
+        tables()
         states()
         _say(proc, quiet, "source tracking entries cleared")
         pf.searches = pf.inserts = pf.removals = pf.matches = 0
