@@ -4,6 +4,8 @@ state, nat and rdr), in the host and in a VNET jail."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 import jailkit
@@ -409,3 +411,218 @@ def test_the_bridge_pfil_sysctls_choose_the_hooks_a_bridged_packet_meets(pf, rou
     assert ping(pf, "v10") == 0
     pf.run("sysctl net.link.bridge.pfil_bridge=1").check()
     assert ping(pf, "v10") == 2                # now the bridge's own hooks run
+
+
+# -- anchors --------------------------------------------------------------------------------
+
+def test_an_inline_anchor_is_evaluated_in_place(pf):
+    pf.run("pfctl -e").check()
+    load(pf, 'block out all\nanchor "a" {\npass out proto icmp\n}\n')
+    assert ping(pf) == 0
+    load(pf, 'block out all\nanchor "a" {\npass out proto tcp\n}\n')
+    assert ping(pf) == 2
+    # a quick rule inside an anchor ends the whole evaluation
+    load(pf, 'anchor "a" {\npass out quick proto icmp\n}\nblock out all\n')
+    assert ping(pf) == 0
+    load(pf, 'anchor "a" {\npass out proto icmp\n}\nblock out all\n')
+    assert ping(pf) == 2
+    # the anchor rule's own criteria decide whether its rules are looked at
+    load(pf, 'block out all\nanchor "a" out proto tcp {\npass out all\n}\n')
+    assert ping(pf) == 2
+
+
+def test_anchors_are_shown_with_braces_when_asked_or_unnamed(pf):
+    load(pf, 'block all\nanchor "a" {\npass proto tcp\nanchor "b" {\npass proto icmp\n}\n}\n'
+             "anchor {\npass proto udp\n}\n")
+    assert run(pf, "pfctl -s rules") == (0, (
+        "block drop all\n"
+        'anchor "a" all\n'
+        "anchor all {\n"
+        "  pass proto udp all keep state\n"
+        "}\n"), "")
+    assert run(pf, "pfctl -s rules -a a")[1] == (
+        "pass proto tcp all flags S/SA keep state\n"
+        'anchor "b" all\n')
+    assert run(pf, "pfctl -s rules -a *")[1].splitlines()[1:6] == [
+        'anchor "a" all {', "  pass proto tcp all flags S/SA keep state", '  anchor "b" all {',
+        "    pass proto icmp all keep state", "  }"]
+    assert run(pf, "pfctl -s Anchors") == (0, "  _1\n  a\n", "")
+    assert run(pf, "pfctl -v -s Anchors") == (0, "  _1\n  a\n  a/b\n", "")
+
+
+def test_pfctl_a_loads_rules_into_an_anchor(pf):
+    load(pf, 'anchor "ext"\npass all\n')
+    pf.run("pfctl -e").check()
+    assert ping(pf) == 0
+    assert load(pf, "block out proto icmp\n", "-a", "ext") == (0, "", "")
+    assert run(pf, "pfctl -a ext -s rules") == (0, "block drop out proto icmp all\n", "")
+    assert run(pf, "pfctl -s rules")[1] == 'anchor "ext" all\npass all flags S/SA keep state\n'
+    pf.run("pfctl -F states").check()
+    assert ping(pf) == 0                      # pass all is the last match
+    load(pf, 'pass all\nanchor "ext"\n')
+    pf.run("pfctl -F states").check()
+    assert ping(pf) == 2                      # the anchor's block is
+    # the anchor kept its rules while the main ruleset was replaced
+    assert run(pf, "pfctl -a ext -F rules") == (0, "", "rules cleared\n")
+    assert ping(pf) == 0
+
+
+@pytest.mark.parametrize("rules, options, message", [
+    ('anchor "_x"\n', (), "stdin:1: anchor names beginning with '_' are reserved for internal use\n"),
+    ('anchor "a" { pass\n}\n', (), "stdin:1: syntax error\n"),
+    ('anchor "a" {\npass\n', (), "stdin:2: syntax error\n"),
+    ("pass\n", ("-a", "_1"), "pfctl: anchor names beginning with '_' cannot be modified from the "
+                              "command line\n"),
+])
+def test_anchor_errors(pf, rules, options, message):
+    status, _, err = load(pf, rules, *options)
+    assert status == 1 and err.startswith(message)
+
+
+# -- tables ---------------------------------------------------------------------------------
+
+def test_tables_are_defined_shown_and_changed_with_t_and_T(pf):
+    load(pf, "table <web> persist { 192.0.2.1, !192.0.2.0/24, 198.51.100.0/24 }\n"
+             "table <lone> { 10.0.0.1 }\ntable <used> const { 10.0.0.2 }\n"
+             "block from <used>\n")
+    # an unreferenced table that does not persist is gone once loaded
+    assert run(pf, "pfctl -s Tables") == (0, "used\nweb\n", "")
+    assert run(pf, "pfctl -v -s Tables") == (0, "c-a-r--\tused\n-pa----\tweb\n", "")
+    assert run(pf, "pfctl -t web -T show") == (0, "   192.0.2.1\n  !192.0.2.0/24\n   198.51.100.0/24\n", "")
+    assert run(pf, "pfctl -t web -T add 10.1.1.1 192.0.2.1") == (0, "", "1/2 addresses added.\n")
+    assert run(pf, "pfctl -t web -T test 198.51.100.7 192.0.2.9") == (2, "", "1/2 addresses match.\n")
+    assert run(pf, "pfctl -t web -T test 192.0.2.1") == (0, "", "1/1 addresses match.\n")
+    assert run(pf, "pfctl -t web -T delete 10.1.1.1 10.9.9.9") == (0, "", "1/2 addresses deleted.\n")
+    assert run(pf, "pfctl -t web -T flush") == (0, "", "3 addresses deleted.\n")
+    assert run(pf, "pfctl -t fresh -T add 10.2.0.0/16") == (0, "", "1 table created.\n1/1 addresses added.\n")
+    assert run(pf, "pfctl -t used -T add 10.3.3.3") == (255, "", "pfctl: Operation not permitted.\n")
+    assert run(pf, "pfctl -t lone -T show") == (255, "", "pfctl: Table does not exist.\n")
+    assert run(pf, "pfctl -t fresh -T kill") == (0, "", "1 table deleted.\n")
+    assert run(pf, "pfctl -F Tables") == (0, "", "2 tables deleted.\n")
+
+
+def test_a_table_in_a_rule_is_looked_up_when_the_packet_comes(pf):
+    load(pf, "table <bad> persist { 10.0.10.0/24, !10.0.10.1 }\nblock out quick to <bad>\npass all\n")
+    pf.run("pfctl -e").check()
+    assert ping(pf) == 0                      # the negated, more specific entry
+    assert ping(pf, target="10.0.10.5") == 2
+    pf.run("pfctl -t bad -T delete !10.0.10.1").check()
+    assert ping(pf) == 2
+    pf.run("pfctl -t bad -T flush").check()
+    assert ping(pf) == 0
+
+
+# -- translation pools ---------------------------------------------------------------------
+
+def test_pools_are_printed_as_print_pool_prints_them(pf):
+    load(pf, "nat on fxp0 from 10.0.0.0/8 -> { 192.0.2.1, 192.0.2.2 } sticky-address\n"
+             "nat on fxp0 from 10.0.0.0/8 -> 192.0.2.0/24 port 30000:30001 bitmask\n"
+             "nat on fxp0 from 10.0.0.0/8 -> 192.0.2.0/24 source-hash 0x0123456789abcdef0123456789abcdef\n"
+             'nat on fxp0 from 10.0.0.0/8 -> 192.0.2.0/24 source-hash "jailkit"\n'
+             "nat on fxp0 from 10.0.0.0/8 -> <pool> random static-port\n"
+             "rdr on fxp0 proto tcp to port 80 -> { 10.0.0.5, 10.0.0.6 } port 8080\n")
+    assert run(pf, "pfctl -s nat")[1].splitlines() == [
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> { 192.0.2.1, 192.0.2.2 } round-robin sticky-address",
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> 192.0.2.0/24 port 30000:30001 bitmask",
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> 192.0.2.0/24 source-hash "
+        "0x0123456789abcdef0123456789abcdef",
+        # a key that is not hex is hashed with MD5 (parse.y hashkey)
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> 192.0.2.0/24 source-hash "
+        "0x" + hashlib.md5(b"jailkit").hexdigest(),
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> <pool> random static-port",
+        "rdr on fxp0 inet proto tcp from any to any port = http -> { 10.0.0.5, 10.0.0.6 } port 8080 "
+        "round-robin"]
+
+
+@pytest.mark.parametrize("rule, message", [
+    ("-> { 192.0.2.1, 192.0.2.2 } random", "only round-robin valid for multiple redirection addresses"),
+    ("-> 192.0.2.0/24 random bitmask", "pool type cannot be redefined"),
+    ("-> 192.0.2.0/24 sticky-address sticky-address", "sticky-address cannot be redefined"),
+    ("-> 192.0.2.0/24 source-hash 0x1234", "hex key must be 128 bits (32 hex digits) long"),
+])
+def test_pool_errors(pf, rule, message):
+    status, _, err = load(pf, f"nat on fxp0 from 10.0.0.0/8 {rule}\n")
+    assert status == 1 and err.startswith(f"stdin:1: {message}\n")
+
+
+@pytest.fixture
+def natted(pf):
+    """A jail on a bridge with a private network behind the host, which
+    routes it out of fxp0."""
+    pf.run("ifconfig bridge0 create up && ifconfig bridge0 inet 10.192.0.1/24 && "
+           "ifconfig epair create > /dev/null && ifconfig bridge0 addm epair0a && "
+           "ifconfig epair0a up && jail -c name=j persist vnet vnet.interface=epair0b && "
+           "jexec j ifconfig epair0b 10.192.0.10/24 up && jexec j route add default 10.192.0.1 && "
+           "sysctl net.inet.ip.forwarding=1 && pfctl -e").check()
+    return pf
+
+
+def out(host) -> int:
+    """A ping from the jail through the host's nat; the state stays while
+    the ping waits no longer than a second for its answer."""
+    return host.run("jexec j ping -c 1 -t 1 198.51.100.80").exit_status
+
+
+def translated(host) -> list[str]:
+    """The address each state's connection was given, oldest first."""
+    return [line.split()[2].split(":")[0] for line in run(host, "pfctl -s states")[1].splitlines()]
+
+
+def test_a_round_robin_pool_moves_on_at_every_mapping(natted):
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> { 10.0.10.5, 10.0.10.6 }\n")
+    for _ in range(3):
+        out(natted)
+    # the rule's counter starts outside the pool, so the first mapping
+    # already takes the next entry (pf_map_addr() try_next)
+    assert translated(natted) == ["10.0.10.6", "10.0.10.5", "10.0.10.6"]
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> 10.0.10.4/31 round-robin\n")
+    natted.run("pfctl -F states").check()
+    for _ in range(3):
+        out(natted)
+    assert translated(natted) == ["10.0.10.4", "10.0.10.5", "10.0.10.4"]
+
+
+def test_bitmask_and_source_hash_map_a_source_alike_each_time(natted):
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> 192.0.2.0/24 bitmask\n")
+    out(natted)
+    assert translated(natted) == ["192.0.2.10"]    # the network's bits, the source's host bits
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> 192.0.2.0/24 source-hash 0x"
+                 "0123456789abcdef0123456789abcdef\n")
+    natted.run("pfctl -F states").check()
+    out(natted)
+    out(natted)
+    first, second = translated(natted)
+    assert first == second and first.startswith("192.0.2.")
+
+
+def test_sticky_address_keeps_a_source_on_its_first_address(natted):
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> 192.0.2.0/24 random\n")
+    for _ in range(4):
+        out(natted)
+    assert len(set(translated(natted))) > 1
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> 192.0.2.0/24 random sticky-address\n")
+    natted.run("pfctl -F states").check()
+    for _ in range(4):
+        out(natted)
+    assert len(set(translated(natted))) == 1
+
+
+def test_an_empty_pool_fails_the_mapping_and_drops_the_packet(natted):
+    natted.run("ifconfig lo1 create").check()
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> (lo1) source-hash\n")
+    assert out(natted) == 2
+    assert "  map-failed                             1 " in run(natted, "pfctl -s info")[1]
+    natted.run("ifconfig lo1 inet 10.0.10.2/32 alias").check()
+    assert out(natted) == 0
+
+
+# -- FreeBSD 15's pf.conf ------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule", [
+    "pass out on fxp0 inet from any to any nat-to (fxp0) keep state",
+    "pass in on fxp0 proto tcp to port 80 rdr-to 10.0.0.5 port 8080",
+])
+def test_nat_to_and_rdr_to_are_freebsd_15_syntax(pf, rule):
+    # 14.3's parse.y knows no such words: the rule is a plain syntax error
+    assert load(pf, rule + "\n") == (1, "", "stdin:1: syntax error\n"
+                                           "pfctl: Syntax error in config file: pf rules not loaded\n")

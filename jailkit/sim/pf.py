@@ -616,6 +616,25 @@ class Pf:
         """The ruleset at an anchor path ("" is the main ruleset)."""
         return _make_anchor(self.rules, path) if create else _walk(self.rules, path)
 
+    def load(self, path: str, ruleset: Ruleset, nat: bool = True, filter: bool = True) -> None:
+        """A file's rules replace those of the anchor at ``path`` (made
+        when missing), nat and rdr rules or filter rules or both (pfctl -N,
+        -R). The anchors its inline blocks define replace theirs; every
+        anchor a rule calls is made when missing (pf_anchor_setup()), and
+        the anchor's other anchors keep their rules."""
+        target = self.anchor(path, create=True)
+        assert target is not None
+        if nat:
+            target.nat, target.rdr = ruleset.nat, ruleset.rdr
+        if filter:
+            target.filter, target.scrub = ruleset.filter, ruleset.scrub
+            if not path:
+                target.skip = ruleset.skip
+        target.anchors.update(ruleset.anchors)
+        _attach(target)
+        self.load_tables(ruleset)
+        self.prune()
+
     def prune(self) -> None:
         """pf_remove_if_empty_ruleset(): an anchor with no rules, no
         anchors beneath it and no rule calling it is gone; so is a table no
@@ -718,6 +737,14 @@ def _walk(ruleset: Ruleset, path: str) -> Ruleset | None:
             return None
         ruleset = found
     return ruleset
+
+
+def _attach(ruleset: Ruleset) -> None:
+    for rule in ruleset.filter + ruleset.nat + ruleset.rdr:
+        if rule.anchor:
+            _make_anchor(ruleset, rule.anchor)
+    for child in ruleset.anchors.values():
+        _attach(child)
 
 
 def _prune(ruleset: Ruleset) -> None:
@@ -899,8 +926,6 @@ class _Loader:
                 child = Ruleset()
                 self.block(child, closing=True)
                 ruleset.anchors[rule.anchor] = child
-            else:
-                _make_anchor(ruleset, rule.anchor)
             {"anchor": ruleset.filter, "nat-anchor": ruleset.nat,
              "rdr-anchor": ruleset.rdr}[rule.action].append(rule)
         elif rule.action == "policy":

@@ -166,18 +166,7 @@ def _load(proc: Proc, pf: Pf | None, path: str, noaction: bool, nat_only: bool, 
             proc.write(line + "\n")
     if noaction or pf is None:
         return 0
-    # -a: the file's rules go into that anchor (made when missing), whose
-    # own anchors stay unless the file redefines them
-    target = pf.anchor(anchor, create=True)
-    assert target is not None
-    if not rules_only:
-        target.nat, target.rdr = ruleset.nat, ruleset.rdr
-    if not nat_only:
-        target.filter, target.scrub = ruleset.filter, ruleset.scrub
-        if not anchor:
-            target.skip = ruleset.skip
-    target.anchors.update(ruleset.anchors)
-    pf.load_tables(ruleset)
+    pf.load(anchor, ruleset, nat=not rules_only, filter=not nat_only)
     return 0
 
 
