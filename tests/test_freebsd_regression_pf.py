@@ -221,3 +221,48 @@ def test_pf_nat_no_addrs(vnet: Vnet, option: str):
     vnet.sh("jexec rtr pfctl -e").check()
     check(set_rules(vnet, "rtr", f"nat on {wan}b inet from 198.51.100.0/24 -> ({wan}b) {option}", "pass"), 0)
     check(vnet.sh("ping -c 1 192.0.2.2"), 2)
+
+
+def _map_e_network(vnet: Vnet) -> str:
+    """map_e_common: the host, a router jail "map_e" and an echo server
+    jail behind it; returns the epair between the router and the server."""
+    outside, inside = vnet.mkepair(), vnet.mkepair()
+    pf_jail(vnet, "map_e", f"{outside}b", f"{inside}a")
+    vnet.mkjail("echo", f"{inside}b")
+    for command in (f"ifconfig {outside}a 192.0.2.2/24 up", "route add -net 198.51.100.0/24 192.0.2.1",
+                    f"jexec map_e ifconfig {outside}b 192.0.2.1/24 up",
+                    f"jexec map_e ifconfig {inside}a 198.51.100.1/24 up",
+                    "jexec map_e sysctl net.inet.ip.forwarding=1",
+                    f"jexec echo ifconfig {inside}b 198.51.100.2/24 up",
+                    "printf 'echo\\tstream\\ttcp\\tnowait\\troot\\tinternal\\n' > /tmp/echo_inetd.conf",
+                    "jexec echo /usr/sbin/inetd -p /tmp/inetd-echo.pid /tmp/echo_inetd.conf",
+                    "jexec map_e pfctl -e"):
+        vnet.sh(command).check()
+    return inside
+
+
+def test_pf_nat_map_e_compat(vnet: Vnet):
+    """map-e-portset 2/12/0x342: the PSID's three port sets of four
+    (19720-19723, 36104-36107, 52488-52491) are the only source ports the
+    nat uses, and the server lets nothing else in; twelve connections
+    take all twelve."""
+    inside = _map_e_network(vnet)
+    check(set_rules(vnet, "map_e", f"nat pass on {inside}a inet from 192.0.2.0/24 to any -> ({inside}a) "
+                                   "map-e-portset 2/12/0x342"), 0)
+    assert vnet.sh("jexec map_e pfctl -s nat").stdout.endswith(" map-e-portset 2/12/834\n")
+    vnet.sh("jexec echo pfctl -e").check()
+    check(set_rules(vnet, "echo", "block return all",
+                    *(f"pass in on {inside}b inet proto tcp from 198.51.100.1 port {low}:{low + 3} "
+                      f"to ({inside}b) port 7" for low in (19720, 36104, 52488)),
+                    "set skip on lo"), 0)
+    for i in range(12):
+        check(vnet.sh(f'echo "foo {i}" | timeout 2 nc -N 198.51.100.2 7'), 0, f"foo {i}\n")
+
+
+def test_pf_nat_map_e_pass_is_freebsd_15_syntax(vnet: Vnet):
+    """map_e_pass writes the same nat as nat-to in a pass rule, which
+    14.3's pf.conf does not have: pft_set_rules fails there."""
+    inside = _map_e_network(vnet)
+    result = set_rules(vnet, "map_e", f"pass out on {inside}a inet from 192.0.2.0/24 to any "
+                                      f"nat-to ({inside}a) map-e-portset 2/12/0x342 keep state")
+    check(result, 1, "", "stdin:1: syntax error\npfctl: Syntax error in config file: pf rules not loaded\n")

@@ -520,7 +520,9 @@ def test_pools_are_printed_as_print_pool_prints_them(pf):
              "nat on fxp0 from 10.0.0.0/8 -> 192.0.2.0/24 source-hash 0x0123456789abcdef0123456789abcdef\n"
              'nat on fxp0 from 10.0.0.0/8 -> 192.0.2.0/24 source-hash "jailkit"\n'
              "nat on fxp0 from 10.0.0.0/8 -> <pool> random static-port\n"
-             "rdr on fxp0 proto tcp to port 80 -> { 10.0.0.5, 10.0.0.6 } port 8080\n")
+             "rdr on fxp0 proto tcp to port 80 -> { 10.0.0.5, 10.0.0.6 } port 8080\n"
+             "nat on fxp0 from 10.0.0.0/8 -> (fxp0) static-port endpoint-independent\n"
+             "nat on fxp0 from 10.0.0.0/8 -> (fxp0) map-e-portset 2/12/0x342\n")
     assert run(pf, "pfctl -s nat")[1].splitlines() == [
         "nat on fxp0 inet from 10.0.0.0/8 to any -> { 192.0.2.1, 192.0.2.2 } round-robin sticky-address",
         "nat on fxp0 inet from 10.0.0.0/8 to any -> 192.0.2.0/24 port 30000:30001 bitmask",
@@ -530,6 +532,9 @@ def test_pools_are_printed_as_print_pool_prints_them(pf):
         "nat on fxp0 inet from 10.0.0.0/8 to any -> 192.0.2.0/24 source-hash "
         "0x" + hashlib.md5(b"jailkit").hexdigest(),
         "nat on fxp0 inet from 10.0.0.0/8 to any -> <pool> random static-port",
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> (fxp0) round-robin endpoint-independent static-port",
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> (fxp0) round-robin map-e-portset 2/12/834",
+        # rdr rules come after every nat rule (pfctl_show_nat())
         "rdr on fxp0 inet proto tcp from any to any port = http -> { 10.0.0.5, 10.0.0.6 } port 8080 "
         "round-robin"]
 
@@ -539,6 +544,11 @@ def test_pools_are_printed_as_print_pool_prints_them(pf):
     ("-> 192.0.2.0/24 random bitmask", "pool type cannot be redefined"),
     ("-> 192.0.2.0/24 sticky-address sticky-address", "sticky-address cannot be redefined"),
     ("-> 192.0.2.0/24 source-hash 0x1234", "hex key must be 128 bits (32 hex digits) long"),
+    ("-> (fxp0) map-e-portset 0/12/0x342", "MAP-E PSID offset must be 1-15"),
+    ("-> (fxp0) map-e-portset 2/15/0x342", "Invalid MAP-E PSID length"),
+    ("-> (fxp0) map-e-portset 2/0/0x342", "PSID Length = 0: this means you do not need MAP-E"),
+    ("-> (fxp0) random map-e-portset 2/12/0x342", "map-e-portset cannot be used with address pools"),
+    ("-> (fxp0) endpoint-independent endpoint-independent", "endpoint-independent cannot be redefined"),
 ])
 def test_pool_errors(pf, rule, message):
     status, _, err = load(pf, f"nat on fxp0 from 10.0.0.0/8 {rule}\n")

@@ -177,6 +177,8 @@ class Rule:
     pool_type: str = "none"         # bitmask, random, source-hash, round-robin (struct pf_kpool)
     hash_key: tuple[int, int, int, int] = (0, 0, 0, 0)  # source-hash's key (pf_poolhashkey)
     sticky: bool = False            # sticky-address
+    endpoint_independent: bool = False
+    mape: tuple[int, int, int] | None = None    # map-e-portset offset/length/PSID
     anchor: str | None = None       # anchor, nat-anchor, rdr-anchor: the anchor it calls
     evaluations: int = 0
     packets: int = 0
@@ -185,6 +187,7 @@ class Rule:
     pool_cur: int = 0
     pool_counter: IPv4 | None = None
     sources: dict[IPv4, IPv4] = field(default_factory=dict)
+    mappings: dict[tuple[IPv4, int], tuple[IPv4, int]] = field(default_factory=dict)  # UDP, endpoint-independent
 
     def render(self) -> str:
         words = [self.action]
@@ -245,8 +248,12 @@ class Rule:
             words.append(self.pool_type)
         if self.sticky:
             words.append("sticky-address")
+        if self.endpoint_independent:
+            words.append("endpoint-independent")
         if self.action == "nat" and (low, high) == (0, 0):
             words.append("static-port")
+        if self.mape is not None:
+            words.append("map-e-portset {}/{}/{}".format(*self.mape))
         return words
 
     def matches(self, vnet: "Vnet", hook: Hook, packet: Packet) -> bool:
@@ -505,8 +512,7 @@ class Pf:
             return None
         if rule.action == "nat":
             target = self._map_address(rule, hook.vnet, packet.src)
-            packet.sport = self._source_port(rule, hook.vnet, packet, target)
-            packet.src = target
+            packet.src, packet.sport = self._source_port(rule, hook.vnet, packet, target)
         else:
             packet.dst = self._map_address(rule, hook.vnet, packet.src)
             if rule.target_port is not None:
@@ -545,44 +551,73 @@ class Pf:
         and pf's count of states here, so a run repeats."""
         return zlib.crc32(f"{rule.render()}/{source}/{self.inserts}".encode())
 
-    def _source_port(self, rule: Rule, vnet: "Vnet", packet: Packet, address: IPv4) -> int:
-        """pf_lb.c pf_get_sport(): a TCP or UDP source port from the rule's
-        range (50001-65535 by default), starting at a random cut, going up,
-        then down from it, the first that no state uses towards the same
-        destination; static-port keeps the packet's own. With every port
-        of the address taken, a random or round-robin pool moves on to its
-        next address until it comes back to the first; other pools fail.
-        The kernel's arc4random() is a hash of the connection and pf's
-        count of states here, so a run repeats."""
+    def _source_port(self, rule: Rule, vnet: "Vnet", packet: Packet,
+                     address: IPv4) -> tuple[IPv4, int]:
+        """pf_lb.c pf_get_sport(): the translation address and a TCP or UDP
+        source port from the rule's range (50001-65535 by default),
+        starting at a random cut, going up, then down from it, the first
+        that no state uses towards the same destination; static-port keeps
+        the packet's own. With every port of the address taken, a random or
+        round-robin pool moves on to its next address until it comes back
+        to the first; other pools fail. endpoint-independent gives a UDP
+        source the mapping it already has, whatever the destination. The
+        kernel's arc4random() is a hash of the connection and pf's count of
+        states here, so a run repeats."""
         if packet.proto not in ("tcp", "udp"):
-            return packet.sport
+            return address, packet.sport
+        source = (packet.src, packet.sport)
+        independent = rule.endpoint_independent and packet.proto == "udp"
+        if independent:
+            self._forget_mappings(rule)
+            if source in rule.mappings:
+                return rule.mappings[source]
         first = address
         while True:
-            port = self._free_port(rule, packet, address)
+            port = self._free_port(rule, packet, address, independent)
             if port is not None:
-                if address != first:
-                    packet.src = address   # the address the pool moved on to
-                return port
+                if independent:
+                    rule.mappings[source] = (address, port)
+                return address, port
             if rule.pool_type not in ("random", "round-robin"):
                 raise _MapFailed()
             address = _map_pool(rule, vnet, packet.src, self._draw(rule, address))
             if address == first:
                 raise _MapFailed()
 
-    def _free_port(self, rule: Rule, packet: Packet, address: IPv4) -> int | None:
-        low, high = rule.proxy_ports
-        candidates: Iterable[int]
-        if (low, high) == (0, 0):
-            candidates = [packet.sport]
-        else:
-            draw = zlib.crc32(f"{packet.tuple()}{self.inserts}".encode())
-            cut = draw % (1 + high - low) + low
-            candidates = [*range(cut, high + 1), *range(cut - 1, low - 1, -1)]
-        for port in candidates:
+    def _forget_mappings(self, rule: Rule) -> None:
+        """A UDP mapping lives while a state uses it (pf_udp_mapping_release())."""
+        used = {(s.wire[1], s.wire[2]) for s in self.states if s.proto == "udp"}
+        rule.mappings = {k: v for k, v in rule.mappings.items() if v in used}
+
+    def _free_port(self, rule: Rule, packet: Packet, address: IPv4, independent: bool) -> int | None:
+        mapped = set(rule.mappings.values()) if independent else set()
+        for port in self._candidates(rule, packet):
             key = (packet.proto, address, port, packet.dst, packet.dport)
+            if (address, port) in mapped:
+                continue
             if not any(key in (s.wire, reverse(s.wire)) for s in self.states):
                 return port
         return None
+
+    def _candidates(self, rule: Rule, packet: Packet) -> list[int]:
+        """The ports to try, in order: the packet's own with static-port;
+        with map-e-portset the port sets of the rule's PSID, from a random
+        one up, then down (pf_get_mape_sport()); else the range from a
+        random cut up, then down."""
+        draw = zlib.crc32(f"{packet.tuple()}{self.inserts}".encode())
+        if rule.mape is not None:
+            offset, length, psid = rule.mape
+            shift = 16 - offset - length
+            base = (psid & ((1 << length) - 1)) << shift
+            last = (1 << offset) - 1
+            cut = draw & last or 1
+            sets = [*range(cut, last + 1), *range(cut - 1, 0, -1)]
+            return [(i << (16 - offset)) | base | low for i in sets for low in range(1 << shift)]
+        low, high = rule.proxy_ports
+        if (low, high) == (0, 0):
+            return [packet.sport]
+        cut = draw % (1 + high - low) + low
+        return [*range(cut, high + 1), *range(cut - 1, low - 1, -1)]
 
     def _filter(self, hook: Hook, packet: Packet) -> Rule | None:
         return self._last_match(self.rules, hook, packet)[0]
@@ -854,6 +889,20 @@ UNMODELLED = {"binat-anchor": "anchors", "binat": "binat rules", "antispoof": "a
 
 class PfUnmodelled(PfSyntaxError):
     pass
+
+
+POOL_OPTIONS = ("static-port", "round-robin", "random", "source-hash", "bitmask", "sticky-address",
+                "endpoint-independent", "map-e-portset")
+
+
+@dataclass
+class _PoolOptions:
+    kind: str = "none"
+    key: tuple[int, int, int, int] = (0, 0, 0, 0)
+    sticky: bool = False
+    static: bool = False
+    independent: bool = False
+    mape: tuple[int, int, int] | None = None
 
 
 def _key_words(digest: bytes) -> tuple[int, int, int, int]:
@@ -1204,15 +1253,16 @@ class _Parser(Words):
                 proxy = self.port_range(self.need())
             else:
                 port = self.number(self.need())
-        kind, key, sticky, static = self.pool_options(action)
-        if static:
+        options = self.pool_options(action)
+        if options.static:
             proxy = (0, 0)
         if self.peek() is not None:
             raise self.fail()
-        kind = self.pool_type(pool, kind)
+        kind = self.pool_type(pool, options.kind)
         for r in expanded:
             r.target, r.target_port, r.proxy_ports = pool[0], port, proxy
-            r.pool, r.pool_type, r.hash_key, r.sticky = pool, kind, key, sticky
+            r.pool, r.pool_type, r.hash_key, r.sticky = pool, kind, options.key, options.sticky
+            r.endpoint_independent, r.mape = options.independent, options.mape
             if r.af is None and any(a.net is not None for a in pool):
                 r.af = "inet"       # the family of the translation address; (if) and <table> have none
         return expanded
@@ -1230,35 +1280,63 @@ class _Parser(Words):
             found = [self.host(self.need())]
         return found
 
-    def pool_options(self, action: str) -> tuple[str, tuple[int, int, int, int], bool, bool]:
+    def pool_options(self, action: str) -> "_PoolOptions":
         """pool_opts: the pool's type (one only), source-hash's key,
-        sticky-address and static-port, each at most once (parse.y's
-        messages)."""
-        kind, key, sticky, static = "none", (0, 0, 0, 0), False, False
-        while (option := self.take("static-port", "round-robin", "random", "source-hash",
-                                   "bitmask", "sticky-address")) is not None:
+        sticky-address, endpoint-independent, map-e-portset and
+        static-port (parse.y's messages)."""
+        found = _PoolOptions()
+        while (option := self.take(*POOL_OPTIONS)) is not None:
             if option == "static-port":
                 if action != "nat":
                     raise self.fail("the 'static-port' option is only valid with nat rules")
-                static = True
+                found.static = True
             elif option == "sticky-address":
-                if sticky:
+                if found.sticky:
                     raise self.fail("sticky-address cannot be redefined")
-                sticky = True
+                found.sticky = True
+            elif option == "endpoint-independent":
+                if found.independent:
+                    raise self.fail("endpoint-independent cannot be redefined")
+                found.independent = True
+            elif option == "map-e-portset":
+                found.mape = self.map_e(found)
             else:
-                if kind != "none":
+                if found.kind != "none":
                     raise self.fail("pool type cannot be redefined")
-                kind = option
+                if found.mape is not None:
+                    raise self.fail("map-e-portset cannot be used with address pools")
+                found.kind = option
                 if option == "source-hash":
-                    key = self.hash_key()
-        return kind, key, sticky, static
+                    found.key = self.hash_key()
+        return found
+
+    def map_e(self, found: "_PoolOptions") -> tuple[int, int, int]:
+        """map-e-portset OFFSET/LENGTH/PSID (RFC 7597's port sets)."""
+        if found.mape is not None:
+            raise self.fail("map-e-portset cannot be redefined")
+        if found.kind != "none":
+            raise self.fail("map-e-portset cannot be used with address pools")
+        parts = self.need().split("/")
+        try:
+            offset, length, psid = (int(p, 0) for p in parts)
+        except ValueError:
+            raise self.fail() from None
+        if not 0 < offset < 16:
+            raise self.fail("MAP-E PSID offset must be 1-15")
+        if not 0 <= length < 16 or offset + length > 16:
+            raise self.fail("Invalid MAP-E PSID length")
+        if length == 0:
+            raise self.fail("PSID Length = 0: this means you do not need MAP-E")
+        if not 0 <= psid <= 65535:
+            raise self.fail("Invalid MAP-E PSID")
+        return offset, length, psid
 
     def hash_key(self) -> tuple[int, int, int, int]:
         """source-hash's key: 0x and 32 hex digits, any other string
         hashed with MD5, or none (pfctl then draws one with arc4random();
         here a hash of the rule's line, so a load repeats)."""
         word = self.peek()
-        if word is None or word in ("sticky-address", "static-port"):
+        if word is None or word in POOL_OPTIONS:
             digest = hashlib.md5(f"{self.line}:{' '.join(self.words)}".encode()).digest()
             return _key_words(digest)
         self.pos += 1
