@@ -85,6 +85,19 @@ def test_common_nat_ipfw_basic(vnet: Vnet):
     check(vnet.sh("jexec client2 ping -t 1 -c 1 198.51.100.2"), 0)
 
 
+def test_common_nat_ipfw_userspace_nat(vnet: Vnet):
+    """natd(8) behind "divert natd" on the nat jail's outside interface."""
+    vnet.sh("kenv net.inet.ip.fw.default_to_accept=1 && kldload ipfw ipdivert").check()
+    check(vnet.sh("kldstat -q -m ipdivert"), 0)
+    outside = _nat_basic_network(vnet)
+    vnet.sh("jexec nat ipfw -q -f flush").check()
+    vnet.host.run("cat > /tmp/ipfw.rule", stdin=f"natd -interface {outside}b\n"
+                  f"ipfw -q add divert natd all from any to any via {outside}b\n").check()
+    check(vnet.sh("jexec nat /bin/sh /tmp/ipfw.rule"), 0)
+    check(vnet.sh("jexec client1 ping -t 1 -c 1 198.51.100.2"), 0)
+    check(vnet.sh("jexec client2 ping -t 1 -c 1 198.51.100.2"), 0)
+
+
 def test_common_nat_pf_basic(vnet: Vnet):
     outside = _nat_basic_network(vnet)
     vnet.sh("kldload pf").check()
@@ -95,6 +108,34 @@ def test_common_nat_pf_basic(vnet: Vnet):
     check(set_rules(vnet, "nat", f"nat pass on {outside}b inet from any to any -> ({outside}b)"), 0)
     check(vnet.sh("jexec client1 ping -t 1 -c 1 198.51.100.2"), 0)
     check(vnet.sh("jexec client2 ping -t 1 -c 1 198.51.100.2"), 0)
+
+
+# -- tests/sys/netpfil/common/pass_block.sh ----------------------------------------------
+def _iron(vnet: Vnet) -> None:
+    epair = vnet.mkepair()
+    vnet.sh(f"ifconfig {epair}a 192.0.2.1/24 up").check()
+    vnet.mkjail("iron", f"{epair}b")
+    vnet.sh(f"jexec iron ifconfig {epair}b 192.0.2.2/24 up").check()
+
+
+def test_common_pass_block_ipfw_v4(vnet: Vnet):
+    load_ipfw(vnet)
+    _iron(vnet)
+    for verb, status in (("deny", 2), ("allow", 0)):
+        vnet.sh("jexec iron ipfw -q -f flush").check()
+        check(vnet.sh(f"jexec iron ipfw -q add 100 {verb} all from any to any"), 0)
+        check(vnet.sh("ping -c 1 -t 1 192.0.2.2"), status)
+
+
+def test_common_pass_block_pf_v4(vnet: Vnet):
+    vnet.sh("kldload pf").check()
+    _iron(vnet)
+    for rule, status in (("block in", 2), ("pass in", 0)):
+        # firewall_config enables pf each time; the second time pfctl says
+        # it already is (exit 1), and the case goes on
+        vnet.sh("jexec iron pfctl -e")
+        check(set_rules(vnet, "iron", rule), 0)
+        check(vnet.sh("ping -c 1 -t 1 192.0.2.2"), status)
 
 
 def pf_jail(vnet: Vnet, name: str, *interfaces: str) -> None:

@@ -499,6 +499,10 @@ def test_tables_are_defined_shown_and_changed_with_t_and_T(pf):
     assert run(pf, "pfctl -t lone -T show") == (255, "", "pfctl: Table does not exist.\n")
     assert run(pf, "pfctl -t fresh -T kill") == (0, "", "1 table deleted.\n")
     assert run(pf, "pfctl -F Tables") == (0, "", "2 tables deleted.\n")
+    # a command may be abbreviated; an unknown one is refused with the usage
+    assert run(pf, "pfctl -t used -T sh") == (255, "", "pfctl: Table does not exist.\n")
+    status, _, err = run(pf, "pfctl -t used -T bogus")
+    assert status == 1 and err.startswith("pfctl: Unknown table command 'bogus'\nusage: pfctl")
 
 
 def test_a_table_in_a_rule_is_looked_up_when_the_packet_comes(pf):

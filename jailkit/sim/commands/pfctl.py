@@ -228,75 +228,116 @@ def _table_flags(pf: Pf, table: Table) -> str:
                     "r" if pf.referenced(table.name) else "-", "-", "-"))
 
 
-def _table(proc: Proc, pf: Pf, name: str | None, command: str, args: list[str],
+def _table(proc: Proc, pf: Pf, name: str | None, word: str, args: list[str],
            opts: list[tuple[str, str | None]]) -> int:
     """-t TABLE -T COMMAND [address ...] (pfctl_table.c pfctl_table()):
-    the counts go to standard error unless -q; a command the kernel
-    refuses says why and exits 255 (pfctl's -1); test exits 2 when not
-    every address matched."""
+    the command may be abbreviated; the counts go to standard error unless
+    -q; a command the kernel refuses says why and exits 255 (pfctl's -1);
+    test exits 2 when not every address matched."""
+    command = _lookup(word, TABLE_COMMANDS)
+    if command is None:
+        proc.warnx(f"Unknown table command '{word}'")
+        proc.error(USAGE)
+        return 1
+    if command not in TABLE_HANDLERS:
+        proc.warnx(f"-T {command} is not modelled by the jailkit sim")
+        return 1
+    if name is None or len(name) >= 32 or command in ("show", "flush", "kill") and args:
+        proc.error(USAGE)
+        return 1
+    entries = _table_addresses(proc, args)
+    if entries is None:
+        return 255
     flags = {f for f, _ in opts}
-    quiet, verbose = "q" in flags, "v" in flags
-    if name is None or len(name) >= 32:
-        proc.error(USAGE)
-        return 1
-    if command in ("show", "flush", "kill") and args:
-        proc.error(USAGE)
-        return 1
+    job = _TableJob(proc, pf, name, entries, "q" in flags, "v" in flags)
     table = pf.tables.get(name)
-    live = table is not None and pf.table_active(table)
+    if command != "add" and (table is None or not pf.table_active(table)):
+        return job.refuse("ESRCH")
+    return TABLE_HANDLERS[command](job)
 
-    def refuse(reason: str) -> int:
-        proc.error(f"pfctl: {TABLE_ERRORS[reason]}.\n")
+
+class _TableJob:
+    """One -T command: the table's name, the addresses given, and how to
+    say what was done."""
+
+    def __init__(self, proc: Proc, pf: Pf, name: str, entries: list[tuple[bool, ipaddress.IPv4Network]],
+                 quiet: bool, verbose: bool) -> None:
+        self.proc, self.pf, self.name, self.entries = proc, pf, name, entries
+        self.quiet, self.verbose = quiet, verbose
+
+    @property
+    def table(self) -> Table:
+        return self.pf.tables[self.name]
+
+    def say(self, message: str) -> None:
+        """pfctl_table.c xprintf(): to standard error, with a full stop."""
+        _say(self.proc, self.quiet, message + ".")
+
+    def refuse(self, reason: str) -> int:
+        """radix_perror(): why the kernel said no."""
+        self.proc.error(f"pfctl: {TABLE_ERRORS[reason]}.\n")
         return 255
 
-    def say(message: str) -> None:
-        _say(proc, quiet, message + ".")
 
-    parsed = _table_addresses(proc, args)
-    if parsed is None:
-        return 255
-    entries = parsed
-    if command == "add":
-        if table is None or not live:
-            table = pf.tables.setdefault(name, Table(name))
-            table.persist = True
-            say("1 table created")
-        if table.const:
-            return refuse("EPERM")
-        added = sum(table.add(negated, net) for negated, net in entries)
-        say(f"{added}/{len(entries)} addresses added")
-        return 0
-    if not live or table is None:
-        return refuse("ESRCH")
-    if command == "show":
-        for negated, net in table.entries:
-            text = str(net.network_address) if net.prefixlen == 32 else str(net)
-            proc.write(f"  {'!' if negated else ' '}{text}\n")     # print_addrx()
-        return 0
-    if command == "kill":
-        del pf.tables[name]
-        say("1 table deleted")
-        return 0
-    if table.const and command in ("flush", "delete", "replace"):
-        return refuse("EPERM")
-    if command == "flush":
-        count = len(table.entries)
-        table.entries = []
-        say(f"{count} addresses deleted")
-        return 0
-    if command == "delete":
-        deleted = sum(table.delete(negated, net) for negated, net in entries)
-        say(f"{deleted}/{len(entries)} addresses deleted")
-        return 0
-    if command == "test":
-        matched = [(n, net) for n, net in entries if table.match(net.network_address)]
-        say(f"{len(matched)}/{len(entries)} addresses match")
-        if verbose:
-            for _, net in matched:
-                proc.write(f"   {net.network_address}\n")
-        return 2 if len(matched) < len(entries) else 0
-    proc.warnx(f"pfctl_table: unknown command '{command}'")
-    return 255
+def _table_add(job: _TableJob) -> int:
+    """An absent table is made, persistent (CREATE_TABLE)."""
+    table = job.pf.tables.get(job.name)
+    if table is None or not job.pf.table_active(table):
+        job.pf.tables[job.name] = Table(job.name, persist=True)
+        job.say("1 table created")
+    if job.table.const:
+        return job.refuse("EPERM")
+    added = sum(job.table.add(negated, net) for negated, net in job.entries)
+    job.say(f"{added}/{len(job.entries)} addresses added")
+    return 0
+
+
+def _table_delete(job: _TableJob) -> int:
+    if job.table.const:
+        return job.refuse("EPERM")
+    deleted = sum(job.table.delete(negated, net) for negated, net in job.entries)
+    job.say(f"{deleted}/{len(job.entries)} addresses deleted")
+    return 0
+
+
+def _table_flush(job: _TableJob) -> int:
+    if job.table.const:
+        return job.refuse("EPERM")
+    count = len(job.table.entries)
+    job.table.entries = []
+    job.say(f"{count} addresses deleted")
+    return 0
+
+
+def _table_kill(job: _TableJob) -> int:
+    del job.pf.tables[job.name]
+    job.say("1 table deleted")
+    return 0
+
+
+def _table_show(job: _TableJob) -> int:
+    """print_addrx(): a feedback column, then "!" for a negated entry."""
+    for negated, net in job.table.entries:
+        text = str(net.network_address) if net.prefixlen == 32 else str(net)
+        job.proc.write(f"  {'!' if negated else ' '}{text}\n")
+    return 0
+
+
+def _table_test(job: _TableJob) -> int:
+    """-v lists the addresses that matched."""
+    matched = [net for _, net in job.entries if job.table.match(net.network_address)]
+    job.say(f"{len(matched)}/{len(job.entries)} addresses match")
+    if job.verbose:
+        for net in matched:
+            job.proc.write(f"   {net.network_address}\n")
+    return 2 if len(matched) < len(job.entries) else 0
+
+
+# pfctl.c's -T commands, in the order an abbreviation is looked up
+TABLE_COMMANDS = ["kill", "flush", "add", "delete", "load", "replace", "show", "test", "zero",
+                  "expire", "reset"]
+TABLE_HANDLERS = {"add": _table_add, "delete": _table_delete, "flush": _table_flush,
+                  "kill": _table_kill, "show": _table_show, "test": _table_test}
 
 
 def _table_addresses(proc: Proc, words: list[str]) -> list[tuple[bool, ipaddress.IPv4Network]] | None:
