@@ -640,3 +640,21 @@ def test_nat_to_and_rdr_to_are_freebsd_15_syntax(pf, rule):
     # 14.3's parse.y knows no such words: the rule is a plain syntax error
     assert load(pf, rule + "\n") == (1, "", "stdin:1: syntax error\n"
                                            "pfctl: Syntax error in config file: pf rules not loaded\n")
+
+
+def test_v_shows_each_rules_counters_and_vv_its_number(pf):
+    pf.run("pfctl -e").check()
+    load(pf, "block out proto tcp\npass out proto icmp\n")
+    pf.run("ping -c 2 10.0.10.1").check()
+    status, out, _ = run(pf, "pfctl -s rules -v")
+    lines = out.splitlines()
+    assert status == 0 and lines[0] == "block drop out proto tcp all"
+    assert lines[3] == "pass out proto icmp all keep state"
+    # the state's packets count for the rule that made it: two requests,
+    # two replies of 84 bytes
+    assert lines[4] == "  [ Evaluations: 1         Packets: 4         Bytes: 336         States: 1     ]"
+    assert lines[5].startswith("  [ Inserted: uid 0 pid ") and lines[5].endswith(" State Creations: 1     ]")
+    lines = run(pf, "pfctl -s rules -vv")[1].splitlines()
+    assert lines[0] == "@0 block drop out proto tcp all" and lines[4] == "@1 pass out proto icmp all keep state"
+    assert lines[3] == "  [ Last Active Time: N/A ]"
+    assert lines[7].startswith("  [ Last Active Time: ") and lines[7] != "  [ Last Active Time: N/A ]"

@@ -182,6 +182,10 @@ class Rule:
     anchor: str | None = None       # anchor, nat-anchor, rdr-anchor: the anchor it calls
     evaluations: int = 0
     packets: int = 0
+    bytes: int = 0
+    states_tot: int = 0
+    last_active: float | None = None    # the clock when it last matched
+    cpid: int = 0                       # the pid of the pfctl that loaded it
     # the pool's place (pf_kpool cur and counter) and sticky-address's
     # source nodes: kernel state of the loaded rule
     pool_cur: int = 0
@@ -229,6 +233,11 @@ class Rule:
         if self.target is not None:
             words += ["->", *self._render_pool()]
         return " ".join(words)
+
+    def count(self, packet: Packet, now: float) -> None:
+        self.packets += 1
+        self.bytes += packet.size
+        self.last_active = now
 
     def _render_pool(self) -> list[str]:
         """pfctl_parser.c print_pool(): the addresses (a list in braces), a
@@ -306,6 +315,7 @@ class State:
     dst: int = 0
     packets: list[int] = field(default_factory=lambda: [0, 0])
     bytes: list[int] = field(default_factory=lambda: [0, 0])
+    owner: "Rule | None" = None     # the rule that made it (its counters)
 
     def render(self, now: float = 0.0, verbose: bool = False) -> str:
         """pf_print_state.c print_state(): the wire's address first and the
@@ -469,16 +479,23 @@ class Pf:
                 Verdict.REFUSE if rule.policy == "return" else Verdict.DROP)
         if rule is not None:
             self.matches += 1
-            rule.packets += 1
+            rule.count(packet, hook.now)
         if verdict is Verdict.PASS and (translation is not None or (rule is not None and rule.keep_state)):
             if hook.direction == "out":
                 stack, wire = before, packet.tuple()
             else:
                 stack, wire = packet.tuple(), before
-            self.states.append(_new_state(hook.direction, packet, stack, wire, hook.now,
-                                          self._number(rule)))
+            state = _new_state(hook.direction, packet, stack, wire, hook.now, self._number(rule))
+            state.owner = rule
+            if rule is not None:
+                rule.states_tot += 1
+            self.states.append(state)
             self.inserts += 1
         return verdict
+
+    def states_of(self, rule: Rule) -> int:
+        """The rule's states alive now (its states_cur)."""
+        return sum(1 for s in self.states if s.owner is rule)
 
     def _number(self, rule: Rule | None) -> int:
         """The rule's number in its ruleset (nat, rdr and filter rules are
@@ -501,6 +518,8 @@ class Pf:
                     reverse(state.stack), reverse(state.wire))
             if key == start:
                 state.update(forward, packet, hook.now)
+                if state.owner is not None:
+                    state.owner.count(packet, hook.now)     # pf_test(): the state's rule counts it
                 _, packet.src, packet.sport, packet.dst, packet.dport = end
                 return True
         return False
@@ -651,7 +670,8 @@ class Pf:
         """The ruleset at an anchor path ("" is the main ruleset)."""
         return _make_anchor(self.rules, path) if create else _walk(self.rules, path)
 
-    def load(self, path: str, ruleset: Ruleset, nat: bool = True, filter: bool = True) -> None:
+    def load(self, path: str, ruleset: Ruleset, nat: bool = True, filter: bool = True,
+             pid: int = 0) -> None:
         """A file's rules replace those of the anchor at ``path`` (made
         when missing), nat and rdr rules or filter rules or both (pfctl -N,
         -R). The anchors its inline blocks define replace theirs; every
@@ -659,6 +679,7 @@ class Pf:
         the anchor's other anchors keep their rules."""
         target = self.anchor(path, create=True)
         assert target is not None
+        _stamp(ruleset, pid)
         if nat:
             target.nat, target.rdr = ruleset.nat, ruleset.rdr
         if filter:
@@ -772,6 +793,13 @@ def _walk(ruleset: Ruleset, path: str) -> Ruleset | None:
             return None
         ruleset = found
     return ruleset
+
+
+def _stamp(ruleset: Ruleset, pid: int) -> None:
+    for rule in ruleset.filter + ruleset.scrub + ruleset.nat + ruleset.rdr:
+        rule.cpid = pid
+    for child in ruleset.anchors.values():
+        _stamp(child, pid)
 
 
 def _attach(ruleset: Ruleset) -> None:

@@ -10,10 +10,11 @@ replaced in one transaction), and the message names the file and line."""
 from __future__ import annotations
 
 import ipaddress
+from datetime import timedelta
 
 from .. import pfil
 from ..errno import OSErr
-from ..pf import Pf, PfSyntaxError, Ruleset, Table, parse
+from ..pf import Pf, PfSyntaxError, Rule, Ruleset, Table, parse
 from ..proc import Proc, program
 from ...getopt import GetoptError, getopt
 
@@ -102,7 +103,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         pfil.unlink(proc.vnet, "pf")
         _say(proc, quiet, "pf disabled")
     if show is not None:
-        _show(proc, pf, show, "v" in flags, anchor, recurse)
+        _show(proc, pf, show, sum(1 for f, _ in opts if f == "v"), anchor, recurse)
     if clear is not None:
         _clear(proc, pf, clear, quiet, anchor)
     if killers and _kill(proc, pf, killers, quiet):
@@ -166,49 +167,76 @@ def _load(proc: Proc, pf: Pf | None, path: str, noaction: bool, nat_only: bool, 
             proc.write(line + "\n")
     if noaction or pf is None:
         return 0
-    pf.load(anchor, ruleset, nat=not rules_only, filter=not nat_only)
+    pf.load(anchor, ruleset, nat=not rules_only, filter=not nat_only, pid=_pid(proc))
     return 0
 
 
-def _show(proc: Proc, pf: Pf, what: str, verbose: bool = False, anchor: str = "",
+def _pid(proc: Proc) -> int:
+    """This pfctl's process ID, which the kernel records in each rule it
+    loads (cpid): a command gets one as a daemon does (Kernel.spawn())."""
+    proc.kernel.next_pid += 1
+    return proc.kernel.next_pid
+
+
+def _show(proc: Proc, pf: Pf, what: str, verbose: int = 0, anchor: str = "",
           recurse: bool = False) -> None:
     if what in ("rules", "nat"):
         ruleset = pf.anchor(anchor)
         if ruleset is None:
             proc.warnx("DIOCGETRULES: Invalid argument")
             return
-        _show_rules(proc, ruleset, what, recurse, 0)
+        _show_rules(proc, pf, ruleset, what, recurse, 0, verbose)
     elif what == "Tables":
         for table in pf.active_tables():
             proc.write((_table_flags(pf, table) + "\t" if verbose else "") + table.name + "\n")
     elif what == "Anchors":
-        _show_anchors(proc, pf.anchor(anchor) or Ruleset(), anchor, verbose)
+        _show_anchors(proc, pf.anchor(anchor) or Ruleset(), anchor, verbose > 0)
     elif what == "states":
         pf._expire(proc.kernel.clock)
         for state in pf.states:
-            proc.write(state.render(proc.kernel.clock, verbose) + "\n")
+            proc.write(state.render(proc.kernel.clock, verbose > 0) + "\n")
     elif what == "Running":
         proc.write("Enabled\n" if pf.enabled else "Disabled\n")
     else:
         _info(proc, pf)
 
 
-def _show_rules(proc: Proc, ruleset: Ruleset, what: str, recurse: bool, depth: int) -> None:
+def _show_rules(proc: Proc, pf: Pf, ruleset: Ruleset, what: str, recurse: bool, depth: int,
+                verbose: int) -> None:
     """pfctl_show_rules() and pfctl_show_nat(): each rule indented two
-    spaces a level; an anchor rule's anchor is shown in braces beneath it
-    when it was a bare brace ("_1") or -a asked for recursion."""
-    rules = ruleset.scrub + ruleset.filter if what == "rules" else ruleset.nat + ruleset.rdr
-    for rule in rules:
-        line = "  " * depth + rule.render()
-        name = rule.anchor or ""
-        if rule.anchor is not None and (recurse or name.rsplit("/", 1)[-1].startswith("_")):
-            proc.write(line + " {\n")
-            child = ruleset.anchors.get(name)
-            if child is not None:
-                _show_rules(proc, child, what, recurse, depth + 1)
-            proc.write("  " * depth + "}\n")
-        else:
-            proc.write(line + "\n")
+    spaces a level (not with -v); an anchor rule's anchor is shown in
+    braces beneath it when it was a bare brace ("_1") or -a asked for
+    recursion; -v adds each rule's counters, -vv its number."""
+    lists = [ruleset.scrub, ruleset.filter] if what == "rules" else [ruleset.nat, ruleset.rdr]
+    indent = "" if verbose else "  " * depth
+    for rules in lists:
+        for number, rule in enumerate(rules):
+            line = indent + (f"@{number} " if verbose > 1 else "") + rule.render()
+            name = rule.anchor or ""
+            brace = rule.anchor is not None and (recurse or name.rsplit("/", 1)[-1].startswith("_"))
+            proc.write(line + (" {\n" if brace else "\n"))
+            if verbose:
+                proc.write(_counters(proc, pf, rule, verbose))
+            if brace:
+                child = ruleset.anchors.get(name)
+                if child is not None:
+                    _show_rules(proc, pf, child, what, recurse, depth + 1, verbose)
+                proc.write(indent + "}\n")
+
+
+def _counters(proc: Proc, pf: Pf, rule: Rule, verbose: int) -> str:
+    """pfctl_print_rule_counters(): -v's two lines, -vv's last match
+    (ctime(3), or N/A)."""
+    text = (f"  [ Evaluations: {rule.evaluations:<8}  Packets: {rule.packets:<8}  "
+            f"Bytes: {rule.bytes:<10}  States: {pf.states_of(rule):<6}]\n"
+            f"  [ Inserted: uid 0 pid {rule.cpid} State Creations: {rule.states_tot:<6}]\n")
+    if verbose > 1:
+        last = "N/A"
+        if rule.last_active is not None:
+            when = proc.kernel.now() - timedelta(seconds=proc.kernel.clock - rule.last_active)
+            last = when.strftime("%a %b ") + f"{when.day:2d}" + when.strftime(" %H:%M:%S %Y")
+        text += f"  [ Last Active Time: {last} ]\n"
+    return text
 
 
 def _show_anchors(proc: Proc, ruleset: Ruleset, path: str, verbose: bool) -> None:
