@@ -465,6 +465,10 @@ def test_pfctl_a_loads_rules_into_an_anchor(pf):
     # the anchor kept its rules while the main ruleset was replaced
     assert run(pf, "pfctl -a ext -F rules") == (0, "", "rules cleared\n")
     assert ping(pf) == 0
+    # -F all with -a flushes the anchor's rules and tables only, not the states
+    assert run(pf, "pfctl -a ext -F all") == (
+        0, "", "Ethernet rules cleared\nrules cleared\nnat cleared\n0 tables deleted.\n")
+    assert run(pf, "pfctl -s states")[1] != ""
 
 
 @pytest.mark.parametrize("rules, options, message", [

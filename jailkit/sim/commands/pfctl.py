@@ -466,6 +466,8 @@ def _clear(proc: Proc, pf: Pf, what: str, quiet: bool, anchor: str = "") -> None
         rules()
         nat()
         tables()
+        if anchor:
+            return              # with -a, -F all flushes only the anchor's rules and tables
         states()
         _say(proc, quiet, "source tracking entries cleared")
         pf.searches = pf.inserts = pf.removals = pf.matches = 0
