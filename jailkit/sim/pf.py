@@ -71,13 +71,9 @@ class Address:
     net: Net4 | None = None
     dynamic: str | None = None
     negate: bool = False
-    table: str | None = None
 
     def matches(self, vnet: "Vnet", address: IPv4) -> bool:
-        if self.table is not None:
-            pf = vnet.firewalls.get("pf")
-            hit = isinstance(pf, Pf) and pf.table_match(self.table, address)
-        elif self.dynamic is not None:
+        if self.dynamic is not None:
             ifnet = vnet.ifunit(self.dynamic)
             hit = ifnet is not None and any(a.address == address for a in ifnet.inet)
         elif self.net is not None:
@@ -91,7 +87,7 @@ class Address:
 
     @property
     def is_any(self) -> bool:
-        return self.net is None and self.dynamic is None and self.table is None and not self.negate
+        return self.net is None and self.dynamic is None and not self.negate
 
 
 @dataclass
@@ -128,6 +124,23 @@ class Table:
             return False
         self.entries.remove((negated, net))
         return True
+
+
+@dataclass
+class TableAddress(Address):
+    """A rule's <name>: the table of that name, looked up when the packet
+    comes (a table no rule may use yet, or one emptied, matches nothing)."""
+
+    table: str = ""
+
+    def matches(self, vnet: "Vnet", address: IPv4) -> bool:
+        pf = vnet.firewalls.get("pf")
+        hit = isinstance(pf, Pf) and pf.table_match(self.table, address)
+        return hit != self.negate
+
+    @property
+    def is_any(self) -> bool:
+        return False
 
 
 @dataclass
@@ -780,6 +793,14 @@ def _segment_flags(packet: Packet) -> set[str]:
     return flags
 
 
+def _first_address(vnet: "Vnet", target: Address | None) -> IPv4 | None:
+    if target is None:
+        return None
+    if target.dynamic is not None:
+        return vnet.first_address(target.dynamic)
+    return target.net.network_address if target.net is not None else None
+
+
 def _called(ruleset: Ruleset, rule: Rule) -> list[Ruleset]:
     """The ruleset an anchor rule calls, beneath the one holding it."""
     child = _walk(ruleset, rule.anchor or "")
@@ -822,7 +843,7 @@ def _prune(ruleset: Ruleset) -> None:
 def _referenced_tables(ruleset: Ruleset) -> set[str]:
     names = set()
     for rule in ruleset.filter + ruleset.nat + ruleset.rdr:
-        names |= {a.table for a in (rule.src, rule.dst, *rule.pool) if a.table}
+        names |= {a.table for a in (rule.src, rule.dst, *rule.pool) if isinstance(a, TableAddress)}
     for child in ruleset.anchors.values():
         names |= _referenced_tables(child)
     return names
@@ -830,15 +851,15 @@ def _referenced_tables(ruleset: Ruleset) -> set[str]:
 
 def _pool_blocks(rule: Rule, vnet: "Vnet") -> list[Net4]:
     """The pool's address blocks as the kernel sees them now: an (if)
-    entry is the interface's addresses at packet time (pfi_dynaddr), a
-    table entry its blocks."""
+    entry is the interface's address at packet time (pfi_dynaddr; the sim
+    takes its first address only), a table entry its blocks."""
     blocks: list[Net4] = []
     pf = vnet.firewalls.get("pf")
     for entry in rule.pool:
         if entry.dynamic is not None:
-            ifnet = vnet.ifunit(entry.dynamic)
-            blocks += [Net4(f"{a.address}/32") for a in (ifnet.inet if ifnet else [])]
-        elif entry.table is not None:
+            first = _first_address(vnet, entry)
+            blocks += [Net4(f"{first}/32")] if first is not None else []
+        elif isinstance(entry, TableAddress):
             table = pf.tables.get(entry.table) if isinstance(pf, Pf) else None
             blocks += table.blocks() if table is not None else []
         elif entry.net is not None:
@@ -917,27 +938,6 @@ UNMODELLED = {"binat-anchor": "anchors", "binat": "binat rules", "antispoof": "a
 
 class PfUnmodelled(PfSyntaxError):
     pass
-
-
-POOL_OPTIONS = ("static-port", "round-robin", "random", "source-hash", "bitmask", "sticky-address",
-                "endpoint-independent", "map-e-portset")
-
-
-@dataclass
-class _PoolOptions:
-    kind: str = "none"
-    key: tuple[int, int, int, int] = (0, 0, 0, 0)
-    sticky: bool = False
-    static: bool = False
-    independent: bool = False
-    mape: tuple[int, int, int] | None = None
-
-
-def _key_words(digest: bytes) -> tuple[int, int, int, int]:
-    """A 16-byte key as pf_poolhashkey's four words, in the order
-    print_pool() prints them."""
-    return (int.from_bytes(digest[0:4], "big"), int.from_bytes(digest[4:8], "big"),
-            int.from_bytes(digest[8:12], "big"), int.from_bytes(digest[12:16], "big"))
 
 
 def parse(text: str, vnet: "Vnet") -> Ruleset:
@@ -1082,6 +1082,27 @@ def _expand(line: str, macros: dict[str, str], number: int) -> str:
 
 def _unquote(text: str) -> str:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+POOL_OPTIONS = ("static-port", "round-robin", "random", "source-hash", "bitmask", "sticky-address",
+                "endpoint-independent", "map-e-portset")
+
+
+@dataclass
+class _PoolOptions:
+    kind: str = "none"
+    key: tuple[int, int, int, int] = (0, 0, 0, 0)
+    sticky: bool = False
+    static: bool = False
+    independent: bool = False
+    mape: tuple[int, int, int] | None = None
+
+
+def _key_words(digest: bytes) -> tuple[int, int, int, int]:
+    """A 16-byte key as pf_poolhashkey's four words, in the order
+    print_pool() prints them."""
+    return (int.from_bytes(digest[0:4], "big"), int.from_bytes(digest[4:8], "big"),
+            int.from_bytes(digest[8:12], "big"), int.from_bytes(digest[12:16], "big"))
 
 
 class _Parser(Words):
@@ -1303,7 +1324,7 @@ class _Parser(Words):
             name = self.need()
             if not self.take(">"):
                 raise self.fail()
-            found = [Address(f"<{name}>", table=name)]
+            found = [TableAddress(f"<{name}>", table=name)]
         else:
             found = [self.host(self.need())]
         return found
@@ -1383,7 +1404,7 @@ class _Parser(Words):
         several = len(pool) > 1
         if several and kind not in ("none", "round-robin"):
             raise self.fail("only round-robin valid for multiple redirection addresses")
-        if kind == "none" and (several or pool[0].table or pool[0].dynamic):
+        if kind == "none" and (several or isinstance(pool[0], TableAddress) or pool[0].dynamic):
             return "round-robin"
         return kind
 
@@ -1453,7 +1474,7 @@ class _Parser(Words):
         name = self.need()
         if not self.take(">"):
             raise self.fail()
-        return Address(f"<{name}>", negate=negate, table=name)
+        return TableAddress(f"<{name}>", negate=negate, table=name)
 
     def host_list(self, word: str) -> list[Address]:
         if word == "any":
