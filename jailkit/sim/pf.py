@@ -1316,6 +1316,13 @@ class _Parser(Words):
                 r.af = "inet"       # the family of the translation address; (if) and <table> have none
         return expanded
 
+    def table_reference(self, negate: bool) -> Address:
+        """A rule's <name>: the table of that name when the packet comes."""
+        name = self.need()
+        if not self.take(">"):
+            raise self.fail()
+        return TableAddress(f"<{name}>", negate=negate, table=name)
+
     def pool_addresses(self) -> list[Address]:
         """redirspec: one host, a { } list of them, a <table> or an (if)."""
         if self.peek() == "{":
@@ -1468,13 +1475,6 @@ class _Parser(Words):
                 address.negate = negate
                 found.append(address)
         return found
-
-    def table_reference(self, negate: bool) -> Address:
-        """A rule's <name>: the table of that name when the packet comes."""
-        name = self.need()
-        if not self.take(">"):
-            raise self.fail()
-        return TableAddress(f"<{name}>", negate=negate, table=name)
 
     def host_list(self, word: str) -> list[Address]:
         if word == "any":
