@@ -26,7 +26,8 @@ here in Python over the sim's sh. As with the real atf-sh:
 Usage: ``python -m tests.atf_sh ROOT PROGRAM [CASE ...]`` (PROGRAM relative
 to ROOT, e.g. tests/sys/net/if_bridge_test.sh); ``-v NAME=VALUE`` sets a
 configuration variable (atf_config_get); ``-k MODULE`` loads a kernel module on
-each host first (FreeBSD's test machines load pf, ipfw ... before kyua runs);
+each host first, ``-k NAME=VALUE`` sets a loader tunable before (FreeBSD's test
+machines load pf, ipfw ... with net.inet.ip.fw.default_to_accept=1);
 ``--output`` shows what a case that did not pass wrote. From Python:
 run_program()."""
 
@@ -43,8 +44,9 @@ import jailkit
 from jailkit.hosts.sim import SimHost
 from jailkit.sim.errno import OSErr
 from jailkit.sim.kernel import Deadline, Interrupted
-from jailkit.sim.proc import Buffer, Input, Output, Proc, root_env
+from jailkit.sim.proc import Buffer, FileOutput, Input, Output, Proc, root_env, signal_number
 from jailkit.sim.sh.shell import ExitShell, Shell, ShellError
+from jailkit.sim.vfs import File
 
 INSTALL_ROOT = "/usr/tests"
 # kyua's default timeout for a test case (kyua.conf(5)), in virtual seconds.
@@ -305,9 +307,6 @@ def _run(sh: Shell, command: list[str], shell: bool) -> tuple[int, str, str]:
 # atf-check(1)'s backslash escapes in inline: (atf-c++'s text decoding)
 ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
            "v": "\v", "\\": "\\", "'": "'", '"': '"'}
-SIGNALS = {"hup": 1, "int": 2, "quit": 3, "kill": 9, "segv": 11, "pipe": 13, "alrm": 14,
-           "term": 15, "usr1": 30, "usr2": 31}
-
 
 def decode(text: str) -> str:
     out: list[str] = []
@@ -390,9 +389,7 @@ class CheckSpec:
                 ok = signo is None and (not value or status == int(value))
                 what = f"exit status: {status}, expected: {check}"
             elif kind == "signal":
-                wanted = SIGNALS.get(value.lower().removeprefix("sig"), None) if value else None
-                if value and wanted is None:
-                    wanted = int(value)
+                wanted = signal_number(value) if value else None
                 ok = signo is not None and (wanted is None or signo == wanted)
                 what = f"termination status: {status}, expected: {check}"
             else:
@@ -415,7 +412,8 @@ class CheckSpec:
             if kind == "empty":
                 ok, what = text == "", f"{name} is not empty"
             elif kind == "inline":
-                ok, what = text == decode(value), f"{name} does not match the inline text"
+                ok = text == decode(value)
+                what = f"{name} is not the inline text {decode(value)!r}"
             elif kind == "file":
                 try:
                     expected = sh.proc.kernel.vfs.read(value, **sh.proc.where())
@@ -447,12 +445,17 @@ def _process(host: SimHost, cwd: str, out: Output, err: Output) -> Proc:
 
 
 class Loaded:
-    """A process that read the program (and ran atf_init_test_cases)."""
+    """A process that read the program (and ran atf_init_test_cases). Its
+    output goes to files beside the work directory, as kyua's does: a
+    background job that goes on writing (nc -l, tcpdump) is nobody's pipe."""
 
     def __init__(self, host: SimHost, program: str, cwd: str, config: dict[str, str],
-                 outcome: Outcome | None = None) -> None:
-        self.out, self.err = Buffer(), Buffer()
-        self.outcome = outcome or Outcome()
+                 part: str = "body") -> None:
+        vfs = host.machine.kernel.vfs
+        control = str(PurePosixPath(cwd).parent)
+        self.out, self.err = (FileOutput(_new_file(host, f"{control}/{part}.{name}"))
+                              for name in ("stdout", "stderr"))
+        self.outcome = Outcome()
         self.api = AtfSh(program, self.outcome, config)
         proc = _process(host, cwd, self.out, self.err)
         self.shell = Shell(proc, name=program, command_name=program, script=True)
@@ -493,9 +496,9 @@ def list_cases(root: Path, program: str, config: dict[str, str] | None = None,
     path = install(host, root, program)
     loaded = Loaded(host, path, _workdir(host, "list"), config or {})
     if loaded.status != 0:
-        raise NotLoaded(f"exit status {loaded.status}: {loaded.err.getvalue().strip()}")
+        raise NotLoaded(f"exit status {loaded.status}: {loaded.err.node.data.strip()}")
     if not loaded.api.added:
-        raise NotLoaded(f"it adds no test case: {loaded.err.getvalue().strip()}")
+        raise NotLoaded(f"it adds no test case: {loaded.err.node.data.strip()}")
     return list(loaded.api.added)
 
 
@@ -520,15 +523,15 @@ def run_case(root: Path, program: str, name: str, config: dict[str, str] | None 
         return _result(program, name, SKIPPED, unmet, body)
     timeout = float(case.vars.get("timeout", DEFAULT_TIMEOUT))
     result, reason = _run_part(host, body, f"{name}_body", timeout)
+    outputs = [body]
     if case.has_cleanup:
-        cleanup = Loaded(host, path, cwd, config)
+        cleanup = Loaded(host, path, cwd, config, part="cleanup")
         cleanup.head(name)
         status, _ = _run_part(host, cleanup, f"{name}_cleanup", timeout, cleanup=True)
-        body.out.write(cleanup.out.getvalue())
-        body.err.write(cleanup.err.getvalue())
+        outputs.append(cleanup)
         if status != PASSED and result == PASSED:
             result, reason = BROKEN, "the test case cleanup did not succeed"
-    return _result(program, name, result, reason, body)
+    return _result(program, name, result, reason, *outputs)
 
 
 def _run_part(host: SimHost, loaded: Loaded, function: str, timeout: float,
@@ -584,11 +587,19 @@ def _unmet(sh: Shell, case: Case, config: dict[str, str]) -> str:
     return ""
 
 
+def _new_file(host: SimHost, path: str) -> File:
+    node = host.machine.kernel.vfs.write(path, "")
+    assert isinstance(node, File)
+    return node
+
+
 def _fresh_host(kmods: Iterable[str] = ()) -> SimHost:
+    """A new sim host; ``kmods`` are kernel modules to load first, or
+    NAME=VALUE loader tunables to set before them (kenv)."""
     host = jailkit.connect("sim://")
     assert isinstance(host, SimHost)
     for kmod in kmods:
-        host.run(["kldload", "-n", kmod]).check()
+        host.run(["kenv", kmod] if "=" in kmod else ["kldload", "-n", kmod]).check()
     return host
 
 
@@ -598,8 +609,9 @@ def _workdir(host: SimHost, name: str) -> str:
     return path
 
 
-def _result(program: str, name: str, result: str, reason: str, loaded: Loaded) -> CaseResult:
-    return CaseResult(program, name, result, reason, loaded.out.getvalue(), loaded.err.getvalue())
+def _result(program: str, name: str, result: str, reason: str, *parts: Loaded) -> CaseResult:
+    return CaseResult(program, name, result, reason, "".join(p.out.node.data for p in parts),
+                      "".join(p.err.node.data for p in parts))
 
 
 def run_program(root: Path, program: str, cases: Iterable[str] = (),
@@ -634,7 +646,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", dest="config", action="append", default=[], metavar="NAME=VALUE",
                         help="a configuration variable")
     parser.add_argument("-k", dest="kmods", action="append", default=[], metavar="MODULE",
-                        help="a kernel module to load on each host first (kldload -n)")
+                        help="a kernel module to load on each host first (kldload -n), or "
+                             "a loader tunable NAME=VALUE to set before (kenv)")
     parser.add_argument("--output", action="store_true",
                         help="show what each case that did not pass wrote")
     args = parser.parse_args(argv)
@@ -642,8 +655,9 @@ def main(argv: list[str] | None = None) -> int:
     results = run_program(args.root, args.program, args.cases, config, args.kmods)
     for result in results:
         print(result)
-        if args.output and result.result not in (PASSED, SKIPPED):
-            print("  " + (result.stdout + result.stderr).replace("\n", "\n  ").rstrip())
+        written = (result.stdout + result.stderr).rstrip()
+        if args.output and written and result.result not in (PASSED, SKIPPED):
+            print("  " + written.replace("\n", "\n  "))
     print(summary(results))
     return 0 if all(r.result in (PASSED, SKIPPED, XFAIL) for r in results) else 1
 

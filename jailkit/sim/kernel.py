@@ -251,6 +251,10 @@ class Process:
     command: str
     user: str = "root"
     sockets: list = field(default_factory=list)  # listening sockets (sockstat)
+    # What a signal does to the program (jailkit.sim.proc.kill): its handler,
+    # which ends it as the program would (tcpdump's cleanup() on SIGINT);
+    # without one the process just goes, as a signal's default action.
+    on_signal: Callable[[int], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..proc import Proc, unmodelled
 
 
-@unmodelled("/bin/ps", "/bin/kill", "/bin/csh", "/bin/tcsh",
+@unmodelled("/bin/ps", "/bin/csh", "/bin/tcsh",
             "/usr/bin/sed", "/usr/bin/awk", "/usr/bin/vi", "/usr/bin/less", "/usr/bin/more",
             "/usr/bin/find", "/usr/bin/scp", "/usr/bin/telnet",
             "/usr/bin/diff", "/usr/bin/tar", "/usr/bin/gzip", "/usr/bin/login", "/usr/bin/xargs",
