@@ -8,7 +8,8 @@ checks it). The helpers are tests/sys/common/vnet.subr's
 jail's pf and loads the rules from standard input. FreeBSD's test machines
 have the firewall modules loaded before the tests run (ipfw with
 net.inet.ip.fw.default_to_accept=1, so that loading it cuts nothing off);
-the ports load them the same way."""
+the ports load them the same way. (The cases tests/test_freebsd_regression.py
+ports from netpfil/common are not repeated here.)"""
 
 from __future__ import annotations
 
@@ -83,59 +84,6 @@ def test_common_nat_ipfw_basic(vnet: Vnet):
     check(vnet.sh("jexec nat ipfw -q add 1000 nat 123 all from any to any"), 0)
     check(vnet.sh("jexec client1 ping -t 1 -c 1 198.51.100.2"), 0)
     check(vnet.sh("jexec client2 ping -t 1 -c 1 198.51.100.2"), 0)
-
-
-def test_common_nat_ipfw_userspace_nat(vnet: Vnet):
-    """natd(8) behind "divert natd" on the nat jail's outside interface."""
-    vnet.sh("kenv net.inet.ip.fw.default_to_accept=1 && kldload ipfw ipdivert").check()
-    check(vnet.sh("kldstat -q -m ipdivert"), 0)
-    outside = _nat_basic_network(vnet)
-    vnet.sh("jexec nat ipfw -q -f flush").check()
-    vnet.host.run("cat > /tmp/ipfw.rule", stdin=f"natd -interface {outside}b\n"
-                  f"ipfw -q add divert natd all from any to any via {outside}b\n").check()
-    check(vnet.sh("jexec nat /bin/sh /tmp/ipfw.rule"), 0)
-    check(vnet.sh("jexec client1 ping -t 1 -c 1 198.51.100.2"), 0)
-    check(vnet.sh("jexec client2 ping -t 1 -c 1 198.51.100.2"), 0)
-
-
-def test_common_nat_pf_basic(vnet: Vnet):
-    outside = _nat_basic_network(vnet)
-    vnet.sh("kldload pf").check()
-    # firewall_config sets net.pf.filter_local=1 and goes on whatever
-    # sysctl says: the oid is FreeBSD 15's, 14.3 does not know it
-    check(vnet.sh("jexec nat sysctl net.pf.filter_local=1"), 1)
-    vnet.sh("jexec nat pfctl -e").check()
-    check(set_rules(vnet, "nat", f"nat pass on {outside}b inet from any to any -> ({outside}b)"), 0)
-    check(vnet.sh("jexec client1 ping -t 1 -c 1 198.51.100.2"), 0)
-    check(vnet.sh("jexec client2 ping -t 1 -c 1 198.51.100.2"), 0)
-
-
-# -- tests/sys/netpfil/common/pass_block.sh ----------------------------------------------
-def _iron(vnet: Vnet) -> None:
-    epair = vnet.mkepair()
-    vnet.sh(f"ifconfig {epair}a 192.0.2.1/24 up").check()
-    vnet.mkjail("iron", f"{epair}b")
-    vnet.sh(f"jexec iron ifconfig {epair}b 192.0.2.2/24 up").check()
-
-
-def test_common_pass_block_ipfw_v4(vnet: Vnet):
-    load_ipfw(vnet)
-    _iron(vnet)
-    for verb, status in (("deny", 2), ("allow", 0)):
-        vnet.sh("jexec iron ipfw -q -f flush").check()
-        check(vnet.sh(f"jexec iron ipfw -q add 100 {verb} all from any to any"), 0)
-        check(vnet.sh("ping -c 1 -t 1 192.0.2.2"), status)
-
-
-def test_common_pass_block_pf_v4(vnet: Vnet):
-    vnet.sh("kldload pf").check()
-    _iron(vnet)
-    for rule, status in (("block in", 2), ("pass in", 0)):
-        # firewall_config enables pf each time; the second time pfctl says
-        # it already is (exit 1), and the case goes on
-        vnet.sh("jexec iron pfctl -e")
-        check(set_rules(vnet, "iron", rule), 0)
-        check(vnet.sh("ping -c 1 -t 1 192.0.2.2"), status)
 
 
 def pf_jail(vnet: Vnet, name: str, *interfaces: str) -> None:
@@ -307,3 +255,4 @@ def test_pf_nat_map_e_pass_is_freebsd_15_syntax(vnet: Vnet):
     result = set_rules(vnet, "map_e", f"pass out on {inside}a inet from 192.0.2.0/24 to any "
                                       f"nat-to ({inside}a) map-e-portset 2/12/0x342 keep state")
     check(result, 1, "", "stdin:1: syntax error\npfctl: Syntax error in config file: pf rules not loaded\n")
+

@@ -530,7 +530,8 @@ def test_pools_are_printed_as_print_pool_prints_them(pf):
              "nat on fxp0 from 10.0.0.0/8 -> <pool> random static-port\n"
              "rdr on fxp0 proto tcp to port 80 -> { 10.0.0.5, 10.0.0.6 } port 8080\n"
              "nat on fxp0 from 10.0.0.0/8 -> (fxp0) static-port endpoint-independent\n"
-             "nat on fxp0 from 10.0.0.0/8 -> (fxp0) map-e-portset 2/12/0x342\n")
+             "nat on fxp0 from 10.0.0.0/8 -> (fxp0) map-e-portset 2/12/0x342\n"
+             "nat from 10.1.0.0/16 -> 192.0.2.1\n")
     assert run(pf, "pfctl -s nat")[1].splitlines() == [
         "nat on fxp0 inet from 10.0.0.0/8 to any -> { 192.0.2.1, 192.0.2.2 } round-robin sticky-address",
         "nat on fxp0 inet from 10.0.0.0/8 to any -> 192.0.2.0/24 port 30000:30001 bitmask",
@@ -542,6 +543,8 @@ def test_pools_are_printed_as_print_pool_prints_them(pf):
         "nat on fxp0 inet from 10.0.0.0/8 to any -> <pool> random static-port",
         "nat on fxp0 inet from 10.0.0.0/8 to any -> (fxp0) round-robin endpoint-independent static-port",
         "nat on fxp0 inet from 10.0.0.0/8 to any -> (fxp0) round-robin map-e-portset 2/12/834",
+        # a translation rule without "on" is for every interface
+        "nat inet from 10.1.0.0/16 to any -> 192.0.2.1",
         # rdr rules come after every nat rule (pfctl_show_nat())
         "rdr on fxp0 inet proto tcp from any to any port = http -> { 10.0.0.5, 10.0.0.6 } port 8080 "
         "round-robin"]

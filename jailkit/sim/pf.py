@@ -1280,13 +1280,12 @@ class _Parser(Words):
         rule = Rule(action, pass_=bool(self.take("pass")))
         if self.take("log"):
             rule.log = True
-        if not self.take("on"):
-            raise self.fail()
-        rule.if_negate = bool(self.take("!"))
-        names = self.items()
-        if len(names) != 1:
-            raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
-        rule.ifname = names[0]
+        if self.take("on"):                 # parse.y natrule: the interface is optional
+            rule.if_negate = bool(self.take("!"))
+            names = self.items()
+            if len(names) != 1:
+                raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
+            rule.ifname = names[0]
         rule.af = self.take("inet")
         if self.take("proto"):
             rule.proto = self.need()
