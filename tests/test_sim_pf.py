@@ -5,10 +5,13 @@ state, nat and rdr), in the host and in a VNET jail."""
 from __future__ import annotations
 
 import hashlib
+from ipaddress import IPv4Address
 
 import pytest
 
 import jailkit
+from jailkit.sim.network import send
+from jailkit.sim.packet import Packet
 from jailkit.qjail import Qjail
 from tests.conftest import run
 
@@ -665,3 +668,20 @@ def test_v_shows_each_rules_counters_and_vv_its_number(pf):
     assert lines[0] == "@0 block drop out proto tcp all" and lines[4] == "@1 pass out proto icmp all keep state"
     assert lines[3] == "  [ Last Active Time: N/A ]"
     assert lines[7].startswith("  [ Last Active Time: ") and lines[7] != "  [ Last Active Time: N/A ]"
+
+
+def _udp_from_the_jail(host, destination: str) -> None:
+    """One datagram from 10.192.0.10 port 4242 (as `nc -u -p 4242` sends it)."""
+    kernel = host.machine.kernel
+    jail = kernel.find_prison("j")
+    packet = Packet("udp", IPv4Address("10.192.0.10"), IPv4Address(destination), 4242, 1234, size=33)
+    send(jail.vnet, packet, kernel.clock)
+
+
+@pytest.mark.parametrize("option, same", [("", False), ("endpoint-independent", True)])
+def test_endpoint_independent_keeps_a_udp_sources_mapping_for_every_destination(natted, option, same):
+    load(natted, f"nat on fxp0 from 10.192.0.0/24 -> (fxp0) {option}\n")
+    for destination in ("198.51.100.80", "10.0.10.1", "198.51.100.80"):
+        _udp_from_the_jail(natted, destination)
+    ports = [line.split()[2] for line in run(natted, "pfctl -s states")[1].splitlines()]
+    assert len(ports) == 2 and (ports[0] == ports[1]) == same
