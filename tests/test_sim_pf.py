@@ -10,9 +10,9 @@ from ipaddress import IPv4Address
 import pytest
 
 import jailkit
+from jailkit.qjail import Qjail
 from jailkit.sim.network import send
 from jailkit.sim.packet import Packet
-from jailkit.qjail import Qjail
 from tests.conftest import run
 
 
