@@ -450,6 +450,8 @@ def test_anchors_are_shown_with_braces_when_asked_or_unnamed(pf):
         'anchor "a" all {', "  pass proto tcp all flags S/SA keep state", '  anchor "b" all {',
         "    pass proto icmp all keep state", "  }"]
     assert run(pf, "pfctl -s Anchors") == (0, "  _1\n  a\n", "")
+    assert load(pf, 'anchor "a" {\npass\n}\n', "-n", "-v")[1] == (
+        'anchor "a" all {\n  pass all flags S/SA keep state\n}\n')
     assert run(pf, "pfctl -v -s Anchors") == (0, "  _1\n  a\n  a/b\n", "")
 
 
@@ -492,6 +494,9 @@ def test_tables_are_defined_shown_and_changed_with_t_and_T(pf):
     load(pf, "table <web> persist { 192.0.2.1, !192.0.2.0/24, 198.51.100.0/24 }\n"
              "table <lone> { 10.0.0.1 }\ntable <used> const { 10.0.0.2 }\n"
              "block from <used>\n")
+    # pfctl -v prints a table statement as print_tabledef() does
+    assert load(pf, "table <t> counters persist { 10.0.0.1 !10.0.0.0/8 }\ntable <e> {}\n", "-n", "-v") == (
+        0, "table <t> persist counters { 10.0.0.1 !10.0.0.0/8 }\ntable <e> { }\n", "")
     # an unreferenced table that does not persist is gone once loaded
     assert run(pf, "pfctl -s Tables") == (0, "used\nweb\n", "")
     assert run(pf, "pfctl -v -s Tables") == (0, "c-a-r--\tused\n-pa----\tweb\n", "")

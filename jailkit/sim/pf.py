@@ -100,6 +100,7 @@ class Table:
     entries: list[tuple[bool, Net4]] = field(default_factory=list)
     persist: bool = False
     const: bool = False
+    counters: bool = False
 
     def match(self, address: IPv4) -> bool:
         best: tuple[bool, Net4] | None = None
@@ -107,6 +108,15 @@ class Table:
             if address in net and (best is None or net.prefixlen > best[1].prefixlen):
                 best = (negated, net)
         return best is not None and not best[0]
+
+    def definition(self, braces: bool) -> str:
+        """pfctl_parser.c print_tabledef(): how pfctl -v prints a table
+        statement it parses."""
+        flags = "".join(f" {f}" for f, on in (("const", self.const), ("persist", self.persist),
+                                                ("counters", self.counters)) if on)
+        entries = "".join((" !" if negated else " ") + (str(net.network_address) if net.prefixlen == 32
+                                                         else str(net)) for negated, net in self.entries)
+        return f"table <{self.name}>{flags}" + (f" {{{entries} }}" if braces else "")
 
     def blocks(self) -> list[Net4]:
         """What a translation pool takes from the table, in its order
@@ -984,8 +994,9 @@ class _Loader:
         if words[0] in UNMODELLED:
             raise PfUnmodelled(number, f"{UNMODELLED[words[0]]} are not modelled by the jailkit sim")
         if words[0] == "table":
-            table = _Parser(words, number, self.vnet, self.policy).table()
+            table, braces = _Parser(words, number, self.vnet, self.policy).table()
             ruleset.tables[table.name] = table
+            ruleset.listing.append(table.definition(braces))
             return
         inline = words[0] == "anchor" and words[-1] == "{"
         for rule in _Parser(words[:-1] if inline else words, number, self.vnet, self.policy).rules():
@@ -1003,6 +1014,9 @@ class _Loader:
                 child = Ruleset()
                 self.block(child, closing=True)
                 ruleset.anchors[rule.anchor] = child
+                # pfctl -v shows the block beneath its anchor rule
+                ruleset.listing[-1] += " {"
+                ruleset.listing += ["  " + line for line in child.listing] + ["}"]
             {"anchor": ruleset.filter, "nat-anchor": ruleset.nat,
              "rdr-anchor": ruleset.rdr}[rule.action].append(rule)
         elif rule.action == "policy":
@@ -1179,10 +1193,10 @@ class _Parser(Words):
         return [r for proto in wanted
                 for r in self.expand(Rule(**{**rule.__dict__, "proto": proto}), endpoints)]
 
-    def table(self) -> Table:
+    def table(self) -> tuple[Table, bool]:
         """parse.y tabledef: table <name> [persist] [const] [counters]
         [{ address ... }]; addresses as pfctl_parser.c host() reads them, a
-        leading ! negating one."""
+        leading ! negating one. Also whether a { } list was given."""
         self.need()
         if not self.take("<"):
             raise self.fail()
@@ -1191,15 +1205,12 @@ class _Parser(Words):
             raise self.fail()
         if len(name) >= PF_TABLE_NAME_SIZE:
             raise self.fail(f"table name too long, max {PF_TABLE_NAME_SIZE - 1} chars")
-        table = Table(name)
+        table, braces = Table(name), False
         while (option := self.take()) is not None:
-            if option == "persist":
-                table.persist = True
-            elif option == "const":
-                table.const = True
-            elif option == "counters":
-                pass
+            if option in ("persist", "const", "counters"):
+                setattr(table, option, True)
             elif option == "{":
+                braces = True
                 self.pos -= 1
                 negated = False
                 for word in self.items():
@@ -1215,7 +1226,7 @@ class _Parser(Words):
                 raise PfUnmodelled(self.line, "table files are not modelled by the jailkit sim")
             else:
                 raise self.fail()
-        return table
+        return table, braces
 
     def option(self) -> Sequence[Rule | None]:
         name = self.need()

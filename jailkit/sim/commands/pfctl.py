@@ -253,7 +253,7 @@ def _table_flags(pf: Pf, table: Table) -> str:
     """print_table()'s -v flags: const, persist, active, inactive,
     referenced, referenced by an anchor, counters."""
     return "".join(("c" if table.const else "-", "p" if table.persist else "-", "a", "-",
-                    "r" if pf.referenced(table.name) else "-", "-", "-"))
+                    "r" if pf.referenced(table.name) else "-", "-", "C" if table.counters else "-"))
 
 
 def _table(proc: Proc, pf: Pf, name: str | None, word: str, args: list[str],
