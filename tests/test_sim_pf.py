@@ -634,6 +634,11 @@ def test_sticky_address_keeps_a_source_on_its_first_address(natted):
     for _ in range(4):
         out(natted)
     assert len(set(translated(natted))) == 1
+    # -F Sources forgets the source's address: a new one is drawn
+    kept = translated(natted)[0]
+    natted.run("pfctl -F states && pfctl -F Sources").check()
+    out(natted)
+    assert translated(natted) != [kept]
 
 
 def test_an_empty_pool_fails_the_mapping_and_drops_the_packet(natted):

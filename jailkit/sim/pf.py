@@ -721,6 +721,12 @@ class Pf:
         _prune(self.rules)
         self.prune_tables()
 
+    def clear_sources(self) -> None:
+        """DIOCCLRSRCNODES: sticky-address forgets which address each
+        source was given (and endpoint-independent its UDP mappings)."""
+        for rule in _all_rules(self.rules):
+            rule.sources, rule.mappings = {}, {}
+
     def referenced(self, name: str) -> bool:
         return name in _referenced_tables(self.rules)
 
@@ -826,11 +832,15 @@ def _walk(ruleset: Ruleset, path: str) -> Ruleset | None:
     return ruleset
 
 
+def _all_rules(ruleset: Ruleset) -> list[Rule]:
+    """Every rule of a ruleset and of the anchors beneath it."""
+    rules = ruleset.filter + ruleset.scrub + ruleset.nat + ruleset.rdr
+    return rules + [r for child in ruleset.anchors.values() for r in _all_rules(child)]
+
+
 def _stamp(ruleset: Ruleset, pid: int) -> None:
-    for rule in ruleset.filter + ruleset.scrub + ruleset.nat + ruleset.rdr:
+    for rule in _all_rules(ruleset):
         rule.cpid = pid
-    for child in ruleset.anchors.values():
-        _stamp(child, pid)
 
 
 def _attach(ruleset: Ruleset) -> None:

@@ -455,6 +455,7 @@ def _clear(proc: Proc, pf: Pf, what: str, quiet: bool, anchor: str = "") -> None
     elif what == "states":
         states()
     elif what == "Sources":
+        pf.clear_sources()
         _say(proc, quiet, "source tracking entries cleared")
     elif what == "info":
         pf.searches = pf.inserts = pf.removals = pf.matches = 0
@@ -469,6 +470,7 @@ def _clear(proc: Proc, pf: Pf, what: str, quiet: bool, anchor: str = "") -> None
         if anchor:
             return              # with -a, -F all flushes only the anchor's rules and tables
         states()
+        pf.clear_sources()
         _say(proc, quiet, "source tracking entries cleared")
         pf.searches = pf.inserts = pf.removals = pf.matches = 0
         _say(proc, quiet, "pf: statistics cleared")
