@@ -158,6 +158,7 @@ class Sshd:
     process: subprocess.Popen
     password_login: tuple[str, str] | None = None
     users: list[str] = field(default_factory=list)   # made for this sshd, removed with it
+    sim: subprocess.Popen | None = None   # the persistent sim behind it (jailkit.sim.serve)
 
     def url(self, *, via: str = "127.0.0.1", **options: str) -> str:
         """The URL of this sshd, reached at ``via`` (127.0.0.1 or ::1)."""
@@ -210,6 +211,8 @@ class Sshd:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.sim is not None:
+            _stop_sim(self.sim)
         for user in self.users:
             _remove_user(user)
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -250,8 +253,9 @@ _swept = False
 
 def start_sshd(sim: bool = False, max_sessions: int | None = None,
                client: str = "on-link") -> Sshd:
-    """An sshd; with ``sim`` its ForceCommand is a persistent bare sim
-    (jailkit.sim.serve) whose harness is ``client``, else the user's own
+    """An sshd; with ``sim`` its ForceCommand hands each command to one
+    persistent bare sim (jailkit.sim.serve, started and stopped with the
+    sshd) whose harness is ``client``, else the user's own
     shell runs the commands. ``max_sessions`` is its MaxSessions (OpenSSH's
     default is 10)."""
     global _swept
@@ -306,16 +310,21 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None,
              "MaxStartups 100"]
     if max_sessions is not None:
         lines.append(f"MaxSessions {max_sessions}")
-    if sim:
-        state = workdir / "sim"
-        state.mkdir()
-        shutil.chown(state, user) if os.geteuid() == 0 else None
-        # The login user cannot reach a Python under /root: use the system's.
-        python = "/usr/bin/python3" if os.geteuid() == 0 else sys.executable
-        lines.append(f"ForceCommand env PYTHONPATH={PROJECT} PYTHONPYCACHEPREFIX={state}/pycache "
-                     f"{python} -m jailkit.sim.serve {state}/host.pickle --bare "
-                     f"--client {client}")
+    simulated = _start_sim(workdir, user, client) if sim else None
+    if simulated is not None:
+        lines.append(f"ForceCommand {workdir}/serve-client {workdir}/sim/sim.sock")
     (workdir / "sshd_config").write_text("\n".join(lines) + "\n")
+    try:
+        process = _run_sshd(workdir, port)
+    except BaseException:
+        if simulated is not None:
+            _stop_sim(simulated)
+        raise
+    return Sshd(port, user, workdir / "client_ed25519", known_hosts, workdir, scratch, process,
+                password_login, users, simulated)
+
+
+def _run_sshd(workdir: Path, port: int) -> subprocess.Popen:
     if os.geteuid() == 0:
         os.makedirs("/run/sshd", exist_ok=True)
     # Its log goes to a file: a pipe nobody reads would stop sshd once full.
@@ -328,8 +337,56 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None,
         process.kill()
         process.wait()
         raise
-    return Sshd(port, user, workdir / "client_ed25519", known_hosts, workdir, scratch, process,
-                password_login, users)
+    return process
+
+
+# -- the persistent sim behind a sim sshd -------------------------------------------------------
+CLIENT_SOURCE = PROJECT / "jailkit" / "sim" / "serve_client.c"
+
+
+def _start_sim(workdir: Path, user: str, client: str) -> subprocess.Popen:
+    """The sim (jailkit.sim.serve) the forced command hands each command
+    to, running as the login user with its socket in a directory of that
+    user's own, and the forced command itself, compiled from its source.
+    Its standard input is a pipe from this process: when the tests end,
+    however they end, the sim sees end of file and goes, socket and all."""
+    compiler = shutil.which("cc")
+    if compiler is None:
+        raise RuntimeError("no C compiler (cc) for the sim's forced command; `make test` installs "
+                           "one as root (apt-get install gcc)")
+    subprocess.run([compiler, "-O2", "-o", str(workdir / "serve-client"), str(CLIENT_SOURCE)],
+                   check=True)
+    state = workdir / "sim"
+    state.mkdir(mode=0o700)
+    root = os.geteuid() == 0
+    if root:
+        shutil.chown(state, user, user)
+    # The login user cannot reach a Python under /root: use the system's.
+    python = "/usr/bin/python3" if root else sys.executable
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), "PYTHONPYCACHEPREFIX": str(state / "pycache")}
+    with (workdir / "sim.log").open("wb") as log:
+        sim = subprocess.Popen([python, "-m", "jailkit.sim.serve", str(state / "sim.sock"), "--bare",
+                                "--client", client], cwd=state, env=env, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=log,
+                               **({"user": user, "group": user, "extra_groups": []} if root else {}))
+    assert sim.stdout is not None
+    if sim.stdout.readline() != b"ready\n":
+        sim.kill()
+        sim.wait()
+        raise RuntimeError(f"the sim behind sshd did not start: {(workdir / 'sim.log').read_text()}")
+    return sim
+
+
+def _stop_sim(sim: subprocess.Popen) -> None:
+    """Closing its standard input stops it; it removes its socket."""
+    for pipe in (sim.stdin, sim.stdout):
+        if pipe is not None:
+            pipe.close()
+    try:
+        sim.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        sim.kill()
+        sim.wait()
 
 
 def _wait_listening(process: subprocess.Popen, port: int, log: Path) -> None:
