@@ -315,7 +315,7 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None,
         lines.append(f"ForceCommand {workdir}/serve-client {workdir}/sim/sim.sock")
     (workdir / "sshd_config").write_text("\n".join(lines) + "\n")
     try:
-        process = _run_sshd(workdir, port)
+        process = _run_sshd(workdir, port, sim)
     except BaseException:
         if simulated is not None:
             _stop_sim(simulated)
@@ -324,12 +324,15 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None,
                 password_login, users, simulated)
 
 
-def _run_sshd(workdir: Path, port: int) -> subprocess.Popen:
+def _run_sshd(workdir: Path, port: int, sim: bool) -> subprocess.Popen:
+    """sshd; in front of the sim, its connections go through it (env(1)
+    sets the preload and execs sshd: the same process, kept by restart())."""
     if os.geteuid() == 0:
         os.makedirs("/run/sshd", exist_ok=True)
+    preload = ["env", f"LD_PRELOAD={workdir}/serve-connect.so"] if sim else []
     # Its log goes to a file: a pipe nobody reads would stop sshd once full.
     with (workdir / "sshd.log").open("wb") as log:
-        process = subprocess.Popen([sshd_path(), "-D", "-e", "-f", str(workdir / "sshd_config")],
+        process = subprocess.Popen([*preload, sshd_path(), "-D", "-e", "-f", str(workdir / "sshd_config")],
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
     try:
         _wait_listening(process, port, workdir / "sshd.log")
@@ -341,40 +344,46 @@ def _run_sshd(workdir: Path, port: int) -> subprocess.Popen:
 
 
 # -- the persistent sim behind a sim sshd -------------------------------------------------------
-CLIENT_SOURCE = PROJECT / "jailkit" / "sim" / "serve_client.c"
+SOURCES = PROJECT / "jailkit" / "sim"
 
 
 def _start_sim(workdir: Path, user: str, client: str) -> subprocess.Popen:
     """The sim (jailkit.sim.serve) the forced command hands each command
-    to, running as the login user with its socket in a directory of that
-    user's own, and the forced command itself, compiled from its source.
+    to, with its sockets in a directory of the login user's own, theirs
+    alone; and, compiled from their sources, the forced command and the
+    sshd's network stack (its tunnels go through the sim). Run as root, the
+    sim runs as root too (the login user cannot reach a Python under /root).
     Its standard input is a pipe from this process: when the tests end,
-    however they end, the sim sees end of file and goes, socket and all."""
-    compiler = shutil.which("cc")
-    if compiler is None:
-        raise RuntimeError("no C compiler (cc) for the sim's forced command; `make test` installs "
-                           "one as root (apt-get install gcc)")
-    subprocess.run([compiler, "-O2", "-o", str(workdir / "serve-client"), str(CLIENT_SOURCE)],
-                   check=True)
+    however they end, the sim sees end of file and goes, sockets and all."""
     state = workdir / "sim"
+    _compile(["-O2", "-o", str(workdir / "serve-client"), str(SOURCES / "serve_client.c")])
+    _compile(["-O2", "-shared", "-fPIC", f"-DTUNNEL_SOCKET=\"{state / 'tunnel.sock'}\"", "-o",
+              str(workdir / "serve-connect.so"), str(SOURCES / "serve_connect.c"), "-ldl"])
     state.mkdir(mode=0o700)
     root = os.geteuid() == 0
     if root:
         shutil.chown(state, user, user)
-    # The login user cannot reach a Python under /root: use the system's.
-    python = "/usr/bin/python3" if root else sys.executable
     env = {**os.environ, "PYTHONPATH": str(PROJECT), "PYTHONPYCACHEPREFIX": str(state / "pycache")}
     with (workdir / "sim.log").open("wb") as log:
-        sim = subprocess.Popen([python, "-m", "jailkit.sim.serve", str(state / "sim.sock"), "--bare",
-                                "--client", client], cwd=state, env=env, stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=log,
-                               **({"user": user, "group": user, "extra_groups": []} if root else {}))
+        sim = subprocess.Popen([sys.executable, "-m", "jailkit.sim.serve", str(state / "sim.sock"),
+                                "--tunnel", str(state / "tunnel.sock"), "--bare", "--client", client,
+                                *(["--owner", user] if root else [])],
+                               cwd=state, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=log)
     assert sim.stdout is not None
     if sim.stdout.readline() != b"ready\n":
         sim.kill()
         sim.wait()
         raise RuntimeError(f"the sim behind sshd did not start: {(workdir / 'sim.log').read_text()}")
     return sim
+
+
+def _compile(argv: list[str]) -> None:
+    compiler = shutil.which("cc")
+    if compiler is None:
+        raise RuntimeError("no C compiler (cc) for the sim sshd's helpers; `make test` installs "
+                           "one as root (apt-get install gcc)")
+    subprocess.run([compiler, *argv], check=True)
 
 
 def _stop_sim(sim: subprocess.Popen) -> None:

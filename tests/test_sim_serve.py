@@ -206,3 +206,41 @@ def test_sigterm_stops_the_sim_and_removes_its_socket(tmp_path):
         if sim.poll() is None:
             sim.kill()
         sim.wait()
+
+
+# -- the sshd's tunnels (direct-tcpip) go through the sim's network ------------------------------
+@pytest.fixture(scope="module")
+def tester(box):
+    """A user of the sim's own, with a password, for its own sshd (the
+    bare box runs one on *:22)."""
+    host = jailkit.connect(box.url())
+    host.run("echo secret | pw useradd tester -m -h 0").check()
+    yield host
+    host.run("pw userdel tester -r").check()
+    host.close()
+
+
+def test_a_login_through_the_box_reaches_the_sims_sshd(tester):
+    result = tester.login("10.0.2.15", "tester", "secret", "id -un; hostname")
+    assert (result.exit_status, result.stdout, result.stderr) == (0, "tester\ndesktop.lan\n", "")
+    assert tester.login("10.0.2.15", "tester", "secret", "exit 4").exit_status == 4
+
+
+def test_the_sims_sshd_refuses_as_freebsds_does(tester):
+    with pytest.raises(jailkit.LoginError, match=r"^tester@10.0.2.15: Permission denied "
+                                                 r"\(publickey,keyboard-interactive\)\.$"):
+        tester.login("10.0.2.15", "tester", "wrong", "true")
+    with pytest.raises(jailkit.LoginError, match="^ssh: connect to host 10.0.2.15 port 2222: "
+                                                 "Connection refused$"):
+        tester.login("10.0.2.15", "tester", "secret", "true", port=2222)
+
+
+def test_a_tunnel_never_reaches_the_machine_under_the_sim(tester):
+    # A port listening here on 127.0.0.1: through the box, 127.0.0.1 is the
+    # box's own lo0, where nothing listens on it.
+    with socket.socket() as here:
+        here.bind(("127.0.0.1", 0))
+        here.listen()
+        with pytest.raises(jailkit.LoginError, match="Connection refused"):
+            tester.login("127.0.0.1", "tester", "secret", "true", port=here.getsockname()[1])
+    assert tester.login("127.0.0.1", "tester", "secret", "id -un").stdout == "tester\n"
