@@ -244,3 +244,10 @@ def test_a_tunnel_never_reaches_the_machine_under_the_sim(tester):
         with pytest.raises(jailkit.LoginError, match="Connection refused"):
             tester.login("127.0.0.1", "tester", "secret", "true", port=here.getsockname()[1])
     assert tester.login("127.0.0.1", "tester", "secret", "id -un").stdout == "tester\n"
+
+
+def test_a_tunnel_left_mid_handshake_costs_only_itself(tester):
+    tunnel = tester.open_tunnel("10.0.2.15", 22)
+    assert tunnel.recv(100) == b"SSH-2.0-OpenSSH_9.9 FreeBSD-20250219\r\n"    # the sim's sshd
+    tunnel.close()
+    assert tester.run("uname -r", timeout=5).stdout == "14.3-RELEASE\n"

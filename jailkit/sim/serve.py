@@ -51,6 +51,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -63,6 +64,7 @@ from . import errno as sim_errno
 from .daemons import AuthFailed, Login, SshRefused, Sshd
 from .harness import CLIENTS
 from .machine import LONGEST, Deadline, Machine
+from .services import SSH_BANNER
 from .socket import Connection, ConnectError, connect
 
 BACKLOG = 64          # clients waiting their turn (SshHost sends up to 8 at once)
@@ -260,13 +262,15 @@ def _ssh(client: socket.socket, machine: Machine, sshd: Sshd, connection: Connec
     command of the session. The host key is new with each connection, as a
     new jail's would be."""
     transport = paramiko.Transport(client)
+    transport.local_version = SSH_BANNER      # FreeBSD's sshd, not paramiko, greets the client
     transport.add_server_key(paramiko.ECDSAKey.generate())
     server = _JailSshd(machine, sshd, str(connection.peer[0]))
     try:
         transport.start_server(server=server)
-        channel = transport.accept(TUNNEL_WAIT)
-        if channel is None or not server.asked.wait(TUNNEL_WAIT) or server.login is None:
+        channel = transport.accept(TUNNEL_WAIT)   # None once the client is gone
+        if channel is None or not _asked(server, transport) or server.login is None:
             return
+        channel.settimeout(TUNNEL_WAIT)
         stdin = _until_eof_channel(channel)
         status, out, err = sshd.run(machine.kernel, server.login, server.command, target, stdin)
         channel.sendall(out.encode(ENCODING, "surrogateescape"))
@@ -276,6 +280,16 @@ def _ssh(client: socket.socket, machine: Machine, sshd: Sshd, connection: Connec
     finally:
         server.end_conversation()
         transport.close()
+
+
+def _asked(server: "_JailSshd", transport: paramiko.Transport) -> bool:
+    """Whether the session asked for its command before the client went
+    away or the tunnel's time ran out."""
+    ends = time.monotonic() + TUNNEL_WAIT
+    while not server.asked.wait(0.05):
+        if not transport.is_active() or time.monotonic() > ends:
+            return False
+    return True
 
 
 def _until_eof_channel(channel: paramiko.Channel) -> str:
