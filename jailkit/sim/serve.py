@@ -14,10 +14,10 @@ command costs what the sim takes to run it, not a Python start.
 Commands run one at a time, in the order they connect: the machine is one
 FreeBSD host. A client that goes away mid-command (its ssh channel closed)
 costs only its own answer. The socket is created mode 0600, for the user
-this runs as, or for --owner (the user sshd runs the forced command as). The process ends,
-removing the socket, on SIGTERM, SIGINT or when its standard input reaches
-end of file: whoever started it holds the other end of that pipe, so its
-death ends this too. A bare box's harness session (--client, see
+this runs as, or for --owner (the user sshd runs the forced command as).
+The process ends, removing the socket, on SIGTERM, SIGINT or when its
+standard input reaches end of file: whoever started it holds the other end
+of that pipe, so its death ends this too. A bare box's harness session (--client, see
 jailkit.sim.harness) is the one its commands see in $SSH_CONNECTION.
 
 --tunnel: the box's network for the sshd itself, which connects through
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for listener in listeners:
             listener.close()
-        for path in paths:
+        for path in paths[:len(listeners)]:      # only the sockets this made
             path.unlink(missing_ok=True)
     return 0
 
