@@ -357,8 +357,8 @@ def _start_sim(workdir: Path, user: str, client: str) -> subprocess.Popen:
     however they end, the sim sees end of file and goes, sockets and all."""
     state = workdir / "sim"
     _compile(["-O2", "-o", str(workdir / "serve-client"), str(SOURCES / "serve_client.c")])
-    _compile(["-O2", "-shared", "-fPIC", f"-DTUNNEL_SOCKET=\"{state / 'tunnel.sock'}\"", "-o",
-              str(workdir / "serve-connect.so"), str(SOURCES / "serve_connect.c"), "-ldl"])
+    _compile(["-O2", "-shared", "-fPIC", f"-DTUNNEL_SOCKET={_c_string(state / 'tunnel.sock')}",
+              "-o", str(workdir / "serve-connect.so"), str(SOURCES / "serve_connect.c"), "-ldl"])
     state.mkdir(mode=0o700)
     root = os.geteuid() == 0
     if root:
@@ -376,6 +376,11 @@ def _start_sim(workdir: Path, user: str, client: str) -> subprocess.Popen:
         sim.wait()
         raise RuntimeError(f"the sim behind sshd did not start: {(workdir / 'sim.log').read_text()}")
     return sim
+
+
+def _c_string(path: Path) -> str:
+    """A C string literal of ``path`` (TMPDIR may hold any character)."""
+    return '"' + "".join(f"\\{ord(c):03o}" for c in os.fsencode(path).decode("latin-1")) + '"'
 
 
 def _compile(argv: list[str]) -> None:
