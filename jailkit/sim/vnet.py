@@ -136,14 +136,16 @@ class Vnet:
     def add_inet(self, ifnet: Ifnet, iface: ipaddress.IPv4Interface, broadcast: IPv4 | None,
                  replace_first: bool) -> None:
         """SIOCAIFADDR: add an address with its prefix route and the host
-        route to it through the loopback interface."""
+        route to it through the loopback interface (lo0). An address on a
+        loopback interface (lo1) needs no such route: its own host route
+        goes through that interface (in.c ia_need_loopback_route)."""
         if replace_first and ifnet.inet:
             self.delete_inet(ifnet, ifnet.inet[0].address)
         existing = next((a for a in ifnet.inet if a.address == iface.ip), None)
         if existing:
             self.delete_inet(ifnet, iface.ip)
         ifnet.inet.append(InetAddr(iface, broadcast))
-        loop = self.loopback or ifnet
+        loop = ifnet if isinstance(ifnet, Loopback) else (self.loopback or ifnet)
         if iface.network.prefixlen < 32 and not self._has_prefix(iface.network):
             self.routes.append(Route(iface.network, None, ifnet))
         if iface.ip not in {r.dest.network_address for r in self.routes if r.host}:
