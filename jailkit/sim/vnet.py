@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .errno import EADDRNOTAVAIL, EEXIST, ENETUNREACH, ESRCH, OSErr
-from .ifnet import Ifnet, InetAddr, Loopback
+from .ifnet import Ifnet, Inet6Addr, InetAddr, Loopback
 from .packet import Packet
 
 IPv4 = ipaddress.IPv4Address
@@ -83,6 +83,8 @@ class Vnet:
         "net.inet.ip.forwarding": 0,
         "net.inet.ip.ttl": 64,
         "net.inet6.ip6.forwarding": 0,
+        # nd6_nbr.c: the neighbor solicitations DAD sends for a new address
+        "net.inet6.ip6.dad_count": 1,
         "net.link.bridge.inherit_mac": 0,
         # if_bridge.c: which pfil hooks a bridged packet meets (bridge_pfil)
         "net.link.bridge.pfil_member": 1,
@@ -132,6 +134,10 @@ class Vnet:
 
     def owner_of(self, address: IPv4) -> Ifnet | None:
         return next((i for i in self.ifnets for a in i.inet if a.address == address), None)
+
+    def inet6_addr(self, address: ipaddress.IPv6Address) -> Inet6Addr | None:
+        """ifa_ifwithaddr() for IPv6: the address as an interface here has it."""
+        return next((a for i in self.ifnets for a in i.inet6 if a.address == address), None)
 
     def add_inet(self, ifnet: Ifnet, iface: ipaddress.IPv4Interface, broadcast: IPv4 | None,
                  replace_first: bool) -> None:

@@ -17,7 +17,7 @@ import re
 from ..errno import EEXIST, EINVAL, ENOENT, OSErr, strerror
 from ...getopt import GetoptError, getopt
 from ..ifnet import (IFBIF_NAMES, IFCAP_NAMES, IFF_BROADCAST, IFF_LOOPBACK, IFF_NAMES,
-                     ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, Ifnet, InetAddr,
+                     ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, ND6_NO_DAD, Bridge, Ifnet, InetAddr,
                      bits, classful_prefix)
 from ..ifpseudo import Gif, Vlan
 from ..kernel import Kernel, Prison
@@ -161,6 +161,8 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
         for addr6 in inet6:
             scope = f"%{ifnet.name}" if addr6.scoped else ""
             tail = f" scopeid 0x{ifnet.index:x}" if addr6.scoped else ""
+            # af_inet6.c print_flags(): the address's state before its scope
+            tail = (" tentative" if addr6.tentative else "") + tail
             lines.append(f"\tinet6 {addr6.address}{scope} prefixlen {addr6.prefixlen}{tail}")
     if every:
         if isinstance(ifnet, Bridge):
@@ -471,6 +473,13 @@ class Configurator:
     def p_not_ifdisabled(self) -> None:
         self.kernel.set_nd6(self.ifnet, off=ND6_IFDISABLED)
 
+    def p_no_dad(self) -> None:
+        # af_inet6.c's nd6 flag ND6_IFF_NO_DAD: addresses added later skip DAD
+        self.kernel.set_nd6(self.ifnet, on=ND6_NO_DAD)
+
+    def p_not_no_dad(self) -> None:
+        self.kernel.set_nd6(self.ifnet, off=ND6_NO_DAD)
+
     def p_auto_linklocal(self) -> None:
         self.kernel.set_nd6(self.ifnet, on=ND6_AUTO_LINKLOCAL)
 
@@ -718,4 +727,5 @@ TAKES_ARG = {"netmask": 1, "broadcast": 1, "mtu": 1, "metric": 1, "name": 1, "de
              "laggport": 1, "-laggport": 1, "laggproto": 1, "lagghash": 1, "vlan": 1,
              "vlandev": 1, "vlanpcp": 1, "vlanproto": 1, "tunnel": 2}
 FLAG_PARAMS = {"up", "down", "alias", "-alias", "delete", "-description", "-descr", "promisc", "-promisc",
-               "ifdisabled", "-ifdisabled", "auto_linklocal", "-auto_linklocal", "-vlandev", "-tunnel"}
+               "ifdisabled", "-ifdisabled", "auto_linklocal", "-auto_linklocal", "-vlandev", "-tunnel",
+               "no_dad", "-no_dad"}
