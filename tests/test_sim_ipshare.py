@@ -20,10 +20,13 @@ What each test shows, and where FreeBSD decides it:
 
 from __future__ import annotations
 
+from ipaddress import IPv6Address
+
 import pytest
 
 import jailkit
 from jailkit.files import write_file
+from jailkit.sim.socket import Listener, bind
 from tests.conftest import run
 
 OUTSIDE = "device.example.org"
@@ -131,6 +134,20 @@ def test_127_0_0_1_in_a_jail_is_its_first_address(box):
     assert box.run_on(OUTSIDE, "nc -z 203.0.113.23 7000").exit_status == 0
 
 
+def test_ipv6_loopback_in_a_jail_is_its_first_ipv6_address(box):
+    """prison_local_ip6(): ::1 is the host's; a jail's bind to it takes the
+    jail's first ip6.addr (once DAD let the address be used)."""
+    write_file(box, "/etc/jail.conf",
+               'six { path = "/"; persist; ip6.addr = "lo1|2001:db8::3", "rl0|2001:db8::4"; }\n')
+    box.run("ifconfig rl0 inet6 -ifdisabled").check()
+    start(box, "six")
+    box.run("sleep 2").check()
+    prison = box.machine.kernel.find_prison("six")
+    bound = bind(prison, Listener("tcp", "6", None, 7000, 1, 3, "root", "d",
+                                  address6=IPv6Address("::1")))
+    assert bound.local() == "2001:db8::3:7000"
+
+
 # -- traffic between jails and the host ------------------------------------------------------
 
 def test_traffic_to_a_nic_address_loops_through_lo0_and_to_lo1s_through_lo1(box):
@@ -145,6 +162,18 @@ def test_traffic_to_a_nic_address_loops_through_lo0_and_to_lo1s_through_lo1(box)
     assert "IP 10.0.0.4." in lo0 and f"> {SHARED}.80: Flags [S]" in lo0
     assert f"IP {SHARED}.80 > 10.0.0.4." in lo1 and f"{SHARED}.80 >" not in lo0
     assert peers(box, "/tmp/rl0.txt") == ""          # nothing on the wire
+
+
+def test_pf_rules_on_lo0_see_traffic_between_jails_on_nic_addresses(box):
+    """The article's caveat: jails' traffic to each other's NIC addresses
+    is on lo0, not rl0, for the firewall."""
+    start(box, "www", "solo")
+    box.run("jexec www sh -c 'nc -k -l 8000 > /dev/null &'").check()
+    pf(box, "pass all\nblock in quick on lo0 proto tcp to port 8000\n")
+    assert run(box, f"jexec solo nc -z -w 2 {SHARED} 8000")[0] == 1
+    assert run(box, "jexec solo nc -z -w 2 10.0.0.3 8000")[0] == 0       # lo1's address: over lo1
+    run(box, ["pfctl", "-f", "-"], stdin="pass all\nblock in quick on rl0 proto tcp to port 8000\n")
+    assert run(box, f"jexec solo nc -z -w 2 {SHARED} 8000")[0] == 0       # never on rl0
 
 
 def test_set_skip_on_lo0_leaves_lo1_filtered(box):

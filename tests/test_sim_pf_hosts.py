@@ -137,3 +137,10 @@ def test_a_dynamic_network_and_broadcast_match_at_packet_time(pf):
     assert not network.dst.matches(vnet, IPv4Address("10.0.10.17"))
     assert broadcast.dst.matches(vnet, IPv4Address("10.0.10.15"))
     assert not broadcast.dst.matches(vnet, IPv4Address("10.0.10.9"))
+
+
+def test_the_host_may_be_left_out_before_a_port(pf):
+    """parse.y ipportspec: "to port 80" is "to any port 80"."""
+    assert parsed(pf, "pass in proto tcp to port 80\nblock in proto tcp from port 22\n") == (0, (
+        "pass in proto tcp from any to any port = http flags S/SA keep state\n"
+        "block drop in proto tcp from any port = ssh to any\n"), "")

@@ -848,12 +848,13 @@ class _Parser(Words):
         sports: list[Port | None] = [None]
         dports: list[Port | None] = [None]
         if not self.take("all"):
+            # parse.y ipportspec: the host may be left out before "port"
             if self.take("from"):
-                sources = self.hosts()
+                sources = self.hosts() if self.peek() != "port" else [Address()]
                 if self.take("port"):
                     sports = list[Port | None](self.ports())
             if self.take("to"):
-                dests = self.hosts()
+                dests = self.hosts() if self.peek() != "port" else [Address()]
                 if self.take("port"):
                     dports = list[Port | None](self.ports())
         return sources, sports, dests, dports
