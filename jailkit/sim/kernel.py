@@ -557,13 +557,14 @@ class Kernel:
         if ifnet.bridge is not None:
             ifnet.bridge.link_check()
 
-    @staticmethod
-    def _in6_ifattach(ifnet: Ifnet) -> None:
+    def _in6_ifattach(self, ifnet: Ifnet) -> None:
         """in6_ifattach.c in6_ifattach(): a multicast-capable loopback gets
         ::1 unless its vnet has it (in6_ifattach_loopback); then, with
         AUTO_LINKLOCAL and without IFDISABLED, an interface without a
         link-local address gets one: fe80::1 on a loopback, else the EUI-64
-        of its MAC (in6_ifattach_linklocal, get_ifid)."""
+        of its MAC (in6_ifattach_linklocal, get_ifid), which goes through
+        DAD like any new address, after in6_update_ifa's random delay
+        (IN6_IFAUPDATE_DADDELAY)."""
         if not ifnet.flags & IFF_MULTICAST:
             return
         if isinstance(ifnet, Loopback) and not any(
@@ -576,7 +577,11 @@ class Kernel:
         if isinstance(ifnet, Loopback):
             ifnet.inet6.append(Inet6Addr(ipaddress.IPv6Address("fe80::1"), 64, scoped=True))
         elif ifnet.mac:
-            ifnet.inet6.append(Inet6Addr(_eui64_linklocal(ifnet.mac), 64, scoped=True))
+            linklocal = Inet6Addr(_eui64_linklocal(ifnet.mac), 64, scoped=True,
+                                  tentative=self._in6if_do_dad(ifnet))
+            ifnet.inet6.append(linklocal)
+            if linklocal.tentative:
+                self.nd6_dad_start(ifnet, linklocal, self._dad_delay(ifnet, linklocal))
 
     def set_nd6(self, ifnet: Ifnet, *, on: int = 0, off: int = 0) -> None:
         """SIOCSIFINFO_FLAGS (nd6.c nd6_ioctl): clearing IFDISABLED on an up
@@ -605,8 +610,8 @@ class Kernel:
         """SIOCAIFADDR_IN6 (in6.c in6_update_ifa): the address (a link-local
         one is scoped to the interface). A new one is tentative when the
         interface does DAD (in6if_do_dad), and DAD starts at once (an
-        address given by hand has no delay; in6_ifattach's link-local one
-        would have up to a second, which the sim does not model). An
+        address given by hand has no delay, unlike in6_ifattach's
+        link-local one). An
         address the interface has already only gets the new prefix length.
         A down interface comes up (the driver's SIOCSIFADDR)."""
         existing = next((a for a in ifnet.inet6 if a.address == address), None)
@@ -669,13 +674,18 @@ class Kernel:
 
     def _in6_if_up_dad(self, ifnet: Ifnet) -> None:
         """in6_if_up(): DAD for each tentative address, after a delay of up
-        to MAX_RTR_SOLICITATION_DELAY (arc4random() there; a hash of the
-        interface and the address here, so that a run repeats)."""
+        to MAX_RTR_SOLICITATION_DELAY."""
         for addr in ifnet.inet6:
             if addr.tentative:
-                draw = zlib.crc32(f"{ifnet.name} {addr.address}".encode())
-                delay = draw % int(MAX_RTR_SOLICITATION_DELAY / TICK) * TICK
-                self.nd6_dad_start(ifnet, addr, delay)
+                self.nd6_dad_start(ifnet, addr, self._dad_delay(ifnet, addr))
+
+    @staticmethod
+    def _dad_delay(ifnet: Ifnet, addr: Inet6Addr) -> float:
+        """A delay below MAX_RTR_SOLICITATION_DELAY, in ticks: arc4random()
+        in the kernel, a hash of the interface and the address here, so
+        that a run repeats."""
+        draw = zlib.crc32(f"{ifnet.name} {addr.address}".encode())
+        return draw % int(MAX_RTR_SOLICITATION_DELAY / TICK) * TICK
 
     def bridge_delete(self, bridge: Bridge, member: Ifnet) -> None:
         if member.bridge is not bridge:
