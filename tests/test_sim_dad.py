@@ -111,6 +111,17 @@ def test_the_sysctl_is_each_vnets_own_and_a_classic_jail_cannot_set_it(box):
     assert run(box, "sysctl -n net.inet6.ip6.dad_count") == (0, "1\n", "")
 
 
+def test_an_address_on_an_ipv6_disabled_interface_needs_no_dad_and_enables_ipv6():
+    """in6if_do_dad() is false with IFDISABLED; in6_control then clears
+    IFDISABLED, and the link-local address comes (and goes through DAD)."""
+    host = jailkit.connect("sim://?lab=qjail-howto")
+    assert "IFDISABLED" in run(host, "ifconfig rl0 inet6")[1]
+    host.run("ifconfig rl0 inet6 2001:db8::20/64").check()
+    shown = run(host, "ifconfig rl0 inet6")[1]
+    assert "\tinet6 2001:db8::20 prefixlen 64\n" in shown and "IFDISABLED" not in shown
+    assert "%rl0 prefixlen 64 tentative scopeid 0x1\n" in shown
+
+
 def test_loopback_addresses_need_no_dad(box):
     box.run("ifconfig lo1 create && ifconfig lo1 inet6 2001:db8::1/128").check()
     assert "2001:db8::1 prefixlen 128\n" in run(box, "ifconfig lo1 inet6")[1]

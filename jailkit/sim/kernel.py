@@ -613,7 +613,10 @@ class Kernel:
         address given by hand has no delay, unlike in6_ifattach's
         link-local one). An
         address the interface has already only gets the new prefix length.
-        A down interface comes up (the driver's SIOCSIFADDR)."""
+        A down interface comes up (the driver's SIOCSIFADDR). On an
+        IPv6-disabled interface the address needs no DAD, and in6_control
+        then clears IFDISABLED (nd6_ioctl: in6_if_up, the link-local
+        address)."""
         existing = next((a for a in ifnet.inet6 if a.address == address), None)
         if existing is not None:
             existing.prefixlen = prefixlen
@@ -625,6 +628,8 @@ class Kernel:
             ifnet.set_up(True)
         if new.tentative:
             self.nd6_dad_start(ifnet, new)
+        if ifnet.nd6 & ND6_IFDISABLED:
+            self.set_nd6(ifnet, off=ND6_IFDISABLED)
 
     def delete_inet6(self, ifnet: Ifnet, address: ipaddress.IPv6Address) -> None:
         """SIOCDIFADDR_IN6; EADDRNOTAVAIL when the interface has no such
