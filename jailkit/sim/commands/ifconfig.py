@@ -16,8 +16,9 @@ import re
 
 from ..errno import EEXIST, EINVAL, ENOENT, OSErr, strerror
 from ...getopt import GetoptError, getopt
+from ..ifnet import ND6_NO_DAD
 from ..ifnet import (IFBIF_NAMES, IFCAP_NAMES, IFF_BROADCAST, IFF_LOOPBACK, IFF_NAMES,
-                     ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, ND6_NO_DAD, Bridge, Ifnet, InetAddr,
+                     ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, Ifnet, InetAddr,
                      bits, classful_prefix)
 from ..ifpseudo import Gif, Vlan
 from ..kernel import Kernel, Prison
@@ -727,5 +728,5 @@ TAKES_ARG = {"netmask": 1, "broadcast": 1, "mtu": 1, "metric": 1, "name": 1, "de
              "laggport": 1, "-laggport": 1, "laggproto": 1, "lagghash": 1, "vlan": 1,
              "vlandev": 1, "vlanpcp": 1, "vlanproto": 1, "tunnel": 2}
 FLAG_PARAMS = {"up", "down", "alias", "-alias", "delete", "-description", "-descr", "promisc", "-promisc",
-               "ifdisabled", "-ifdisabled", "auto_linklocal", "-auto_linklocal", "-vlandev", "-tunnel",
-               "no_dad", "-no_dad"}
+               "ifdisabled", "-ifdisabled", "auto_linklocal", "-auto_linklocal", "-vlandev", "-tunnel"}
+FLAG_PARAMS |= {"no_dad", "-no_dad"}
