@@ -14,6 +14,9 @@ there before and of what the scenario left. undo() then
   the box's when the first step began (lent to a jail: they stay);
   shuts down the netgraph nodes it recorded, by ID (never reused), which
   cuts their hooks on the box's nodes and takes an eiface's ngethN along;
+  then sets a NIC's ng_ether flags (setpromisc, setautosrc) back where the
+  scenario changed them and ng_ether's own reset did not (ng_ether.c: a
+  node whose last hook goes turns promiscuous mode off, autosrc stays);
   unmounts the recorded mounts, takes recorded members out of bridges that
   were there before, destroys recorded interfaces that still carry their
   recorded MAC, deletes recorded devfs rulesets and paths;
@@ -26,7 +29,9 @@ there before and of what the scenario left. undo() then
   rules it added with `ipf -r` and `ipnat -r`, reloads a pf main ruleset the
   scenario replaced from a copy proved to load back to the same rules (the
   box's pf.conf, or pfctl's own listing), and enables or disables each
-  firewall as it was; then unloads the modules the scenario loaded.
+  firewall as it was; then unloads the modules the scenario loaded (one
+  the kernel keeps busy, as it keeps ng_ether while an Ethernet interface
+  has its node, stays loaded and is said so: kldunload -f is never used).
 
 It never flushes what it did not make: no `pfctl -F`, `ipf -F`, `ipnat -C`
 or `ipfw flush`. States and NAT sessions are left to their timeouts, with
@@ -54,20 +59,24 @@ from .parsers.ipfw import DEFAULT_RULE, parse_ipfw_list, parse_nat_config, rule_
 from .parsers.jls import parse_jid_name
 from .parsers.kldstat import parse_kldstat
 from .parsers.mount import parse_mount_p
-from .parsers.ngctl import parse_ngctl_list
+from .parsers.ngctl import parse_ngctl_list, parse_ngctl_msg
 from .qjail.record import CONFIG, FSTAB, GLOBAL, JAILDIR, LOCAL, PACKAGES, VNETCTL
 
 # The jail directories of the jail.conf guides (jails built without qjail):
 # jail-conf-vnet-guide's /jails, vnet-jib-pf-nat's /jail (path = "/jail/jamulus").
 JAILS = ["/jails", "/jail"]
-TRACKED_PATHS = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL, *JAILS]
+# rc.d scripts a user installs (the netgraph howto's /usr/local/etc/rc.d/netgraph)
+LOCAL_RC_D = "/usr/local/etc/rc.d"
+TRACKED_PATHS = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL, *JAILS, LOCAL_RC_D]
 # Inside an existing qjail set-up, the jails' own trees and records; inside
 # an existing /jails or /jail, a guide's jail; a jail's own fstab (jail.conf's
-# mount.fstab, /etc/fstab.NAME by custom); programs installed by hand (jib);
+# mount.fstab, /etc/fstab.NAME by custom); programs installed by hand (jib,
+# jng) and rc.d scripts;
 # rc.d/jail's /var/run/jail_NAME.id and a jail.conf's exec.consolelog.
 TRACKED_GLOBS = ["/var/log/qjail.*", "/var/run/qjail.*", f"{JAILDIR}/*", f"{LOCAL}/*",
                  f"{GLOBAL}/*", f"{CONFIG}/*", f"{FSTAB}/*", *(f"{d}/*" for d in JAILS),
-                 "/etc/fstab.*", "/usr/local/bin/*", "/var/run/jail_*.id", "/var/log/jail_*"]
+                 "/etc/fstab.*", "/usr/local/bin/*", "/var/run/jail_*.id", "/var/log/jail_*",
+                 f"{LOCAL_RC_D}/*"]
 TRACKED_FILES = ["/etc/devfs.rules", VNETCTL, "/etc/rc.conf", "/etc/pf.conf", "/etc/ipf.rules",
                  "/etc/ipnat.rules", "/etc/jail.conf", "/etc/ipfw.conf", "/etc/natd.conf"]
 # Daemons that rc.d scripts start for a scenario (rc.d/ipfw starts natd when
@@ -78,7 +87,11 @@ PF_CONF = "/etc/pf.conf"
 SYSCTLS = ["net.inet.ip.forwarding"]
 T = TypeVar("T")
 # Modules that must go before the ones they depend on.
-UNLOAD_FIRST = ["ipfw_nat", "pflog", "ipdivert"]
+UNLOAD_FIRST = ["ipfw_nat", "pflog", "ipdivert", "ng_socket", "ng_ether", "ng_bridge", "ng_eiface"]
+# kldunload(8)'s message for a module the kernel refuses to let go (EBUSY)
+BUSY = "Device busy"
+# ng_ether's per-NIC flags, as ngctl msg NODE: getFLAG answers them
+NG_ETHER_FLAGS = ("promisc", "autosrc")
 # pfctl -s nat lists these; -s rules the rest (pfctl_parser.c print_rule()).
 PF_NAT_WORDS = ("nat", "no", "rdr", "binat", "nat-anchor", "rdr-anchor", "binat-anchor")
 
@@ -111,6 +124,8 @@ class HostState:
     # netgraph nodes a scenario can make, by ID: their type. ngctl's own
     # socket nodes come and go with it; ng_ether's nodes are the module's.
     ng_nodes: dict[str, str] = field(default_factory=dict)
+    # ng_ether's flags on each NIC ("fxp0 promisc" -> "0"), while ng_ether is in
+    ng_ether: dict[str, str] = field(default_factory=dict)
 
 
 MARK = "@@jailkit-snapshot:"
@@ -145,6 +160,8 @@ def snapshot(host: Host) -> HostState:
         ipnat_sessions=parse_ipnat_list(found["ipnat"]).sessions,
         ng_nodes={node.id: node.type for node in parse_ngctl_list(found["netgraph"])
                   if node.type not in ("socket", "ether")},
+        ng_ether=_ng_ether_flags(host, [node.name for node in parse_ngctl_list(found["netgraph"])
+                                        if node.type == "ether"]),
         daemons={path: found[f"pid {path}"].strip() for path in TRACKED_DAEMONS
                  if found[f"pid {path}"].strip()},
     )
@@ -177,6 +194,27 @@ def _parts(host: Host) -> dict[str, str]:
         elif name is not None:
             found[name] += line
     return found
+
+
+def _ng_ether_flags(host: Host, names: list[str]) -> dict[str, str]:
+    """getpromisc and getautosrc of each ng_ether node, in one command
+    (a second look, made only while ng_ether has nodes)."""
+    if not names:
+        return {}
+    asked = [(name, flag) for name in names if name != "<unnamed>" for flag in NG_ETHER_FLAGS]
+    script = "".join(f"echo {shlex.quote(MARK + name + ' ' + flag)}; "
+                     f"ngctl msg {shlex.quote(name + ':')} get{flag} 2>/dev/null; "
+                     for name, flag in asked)
+    answers: dict[str, str] = {}
+    key = None
+    for line in host.run(script).stdout.splitlines(keepends=True):
+        if line.startswith(MARK):
+            key = line[len(MARK):].rstrip("\n")
+            answers[key] = ""
+        elif key is not None:
+            answers[key] += line
+    return {key: value for key, text in answers.items()
+            if (value := parse_ngctl_msg(text)) is not None}
 
 
 def _file_text(shown: str) -> str | None:
@@ -215,6 +253,8 @@ class Record:
     box_interfaces: dict[str, str] | None = None
     # the first window found no ipnat rule and no NAT session
     box_without_nat: bool | None = None
+    # ng_ether's flags as the first window found them
+    box_ng_ether: dict[str, str] | None = None
 
     def add(self, before: HostState, after: HostState) -> None:
         """What one window changed, added to what earlier windows did."""
@@ -222,8 +262,14 @@ class Record:
             self.box_interfaces = dict(before.interfaces)
         if self.box_without_nat is None:
             self.box_without_nat = not before.ipnat_rules and not before.ipnat_sessions
+        if self.box_ng_ether is None:
+            self.box_ng_ether = dict(before.ng_ether)
         self._keyed(self.jails, before.jails, after.jails)
         self._keyed(self.interfaces, before.interfaces, after.interfaces)
+        # a NIC of the box's own that a jail held and gave back (vnet.interface)
+        # comes home with its name and MAC: it is never the scenario's
+        for name in [n for n, mac in self.interfaces.items() if self.box_interfaces.get(n) == mac]:
+            del self.interfaces[name]
         self._keyed(self.daemons, before.daemons, after.daemons)
         self._keyed(self.ng_nodes, before.ng_nodes, after.ng_nodes)
         self._members(before, after)
@@ -235,6 +281,8 @@ class Record:
         values.update({f"sysctl {n}": (before.sysctls[n], after.sysctls[n]) for n in SYSCTLS})
         values.update({"pf": (before.pf, after.pf), "pf rules": (before.pf_rules, after.pf_rules),
                        "ipf": (before.ipf, after.ipf)})
+        values.update({f"ng_ether {key}": (before.ng_ether.get(key), after.ng_ether.get(key))
+                       for key in set(before.ng_ether) | set(after.ng_ether)})
         for key, (earlier, later) in values.items():
             if earlier != later:
                 self.changed.setdefault(key, Change(earlier, later)).left = later
@@ -322,6 +370,7 @@ class _Undo:
         self.host = host
         self.record = record
         self.done: list[str] = []
+        self.busy: list[str] = []        # modules the kernel would not let go
         # jailkit never re-adds a rule from a listing (a listing is not the rule)
         self.left = [f"the scenario removed the box's {item}; not put back" for item in record.removed]
 
@@ -339,6 +388,8 @@ class _Undo:
         self._came_home(before, now)
         if self._netgraph(now):
             now = snapshot(self.host)
+        if self._ng_ether(before, now):
+            now = snapshot(self.host)
         self._mounts_and_interfaces(now)
         now = snapshot(self.host)
         self._files(now)
@@ -346,10 +397,42 @@ class _Undo:
         self._sysctls(now)
         self._daemons(now)
         self._firewalls(now)
-        for module in sorted(self.record.modules, key=lambda m: m not in UNLOAD_FIRST):
-            self.command(["kldunload", module])
+        self._modules()
         self._verify()
         return self.done
+
+    def _modules(self) -> None:
+        """kldunload each module the scenario loaded, dependents first; one
+        the kernel keeps busy is left loaded and said so (not an error)."""
+        for module in sorted(self.record.modules, key=lambda m: m not in UNLOAD_FIRST):
+            result = self.host.run(["kldunload", module])
+            self.done.append(shlex.join(["kldunload", module]))
+            if not result.succeeded and BUSY in result.stderr:
+                self.busy.append(module)
+                self.done.append(f"{module}: the kernel keeps it busy ({result.stderr.strip()}); "
+                                 "left loaded")
+
+    def _ng_ether(self, start: HostState, now: HostState) -> bool:
+        """A NIC's ng_ether flags back as the box had them (a node made
+        while the scenario ran: both off, as ng_ether_attach makes it),
+        when the scenario's change is still there, or when shutting the
+        scenario's nodes down reset them (the last hook gone); a flag changed
+        by someone else since is named and left. Whether any was set."""
+        box = self.record.box_ng_ether or {}
+        changed = False
+        for key in sorted(now.ng_ether):
+            wanted, current, found = box.get(key, "0"), now.ng_ether[key], start.ng_ether.get(key)
+            if current == wanted:
+                continue
+            change = self.record.changed.get(f"ng_ether {key}")
+            if found != (change.left if change is not None else wanted):
+                self.left.append(f"ng_ether {key} changed again after the scenario changed it; "
+                                 "left as it is")
+                continue
+            name, flag = key.rsplit(" ", 1)
+            self.command(["ngctl", "msg", f"{name}:", f"set{flag}", wanted])
+            changed = True
+        return changed
 
     def _netgraph(self, now: HostState) -> bool:
         """The scenario's netgraph nodes, by ID, once the jails are gone (an
@@ -366,7 +449,21 @@ class _Undo:
         # by jid and without any jail.conf: no exec.stop or exec.poststop runs
         for name, jid in reversed(list(self.record.jails.items())):
             if now.jails.get(name) == jid:
+                self._take_back_lent(jid)
                 self.command(["jail", "-R", jid])
+
+    def _take_back_lent(self, jid: str) -> None:
+        """The box's own interfaces in a scenario's jail (same name and MAC as
+        the first window saw on the box), taken back while the jail lives:
+        a removed jail with a TCP connection in TIME_WAIT stays dying, and
+        its vnet keeps them for 2*MSL (kern_jail.c prison_deref, vnet_destroy)."""
+        box = self.record.box_interfaces or {}
+        if self.host.run(["jls", "-j", jid, "vnet"]).stdout.strip() != "new":
+            return      # a jail without a vnet of its own shows the box's stack
+        inside = parse_ifconfig(self.host.run(["jexec", jid, "ifconfig", "-a"]).stdout)
+        for name, shown in inside.items():
+            if box.get(name) and box.get(name) == shown.ether:
+                self.command(["ifconfig", name, "-vnet", jid])
 
     def _came_home(self, before: HostState, now: HostState) -> None:
         """Interfaces that came home when jailkit removed the scenario's
@@ -516,7 +613,8 @@ class _Undo:
                 ("mounts", [p for d, p in record.mounts if (d, p) in after.mounts]),
                 ("devfs rulesets", [r for r in record.rulesets if r in after.rulesets]),
                 ("files", [p for p in record.paths if p in after.paths]),
-                ("kernel modules", [m for m in record.modules if m in after.modules]),
+                ("kernel modules", [m for m in record.modules
+                                    if m in after.modules and m not in self.busy]),
                 ("daemons", [TRACKED_DAEMONS[p] for p, pid in record.daemons.items()
                              if after.daemons.get(p) == pid]),
                 ("netgraph nodes", [f"[{i}]" for i, kind in record.ng_nodes.items()

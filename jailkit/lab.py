@@ -33,6 +33,14 @@ class LabError(ValueError):
 
 
 @dataclass(frozen=True)
+class LabNic:
+    """One more NIC of the host: no address, cabled to the same LAN switch
+    as the LAN NIC, of the same model (its media, speed and options)."""
+    nic: str
+    mac: str
+
+
+@dataclass(frozen=True)
 class LabHost:
     hostname: str
     nic: str
@@ -41,6 +49,11 @@ class LabHost:
     media: str          # ifconfig's media line, e.g. "autoselect (100baseTX <full-duplex>)"
     speed_mbps: int
     options: int        # the NIC's enabled capabilities (ifconfig "options=")
+    other_nics: tuple[LabNic, ...] = ()     # more NICs on the LAN, without an address
+
+    def nics(self) -> tuple[LabNic, ...]:
+        """Every NIC of the host, the LAN NIC first."""
+        return (LabNic(self.nic, self.mac),) + self.other_nics
 
 
 SERVICES = ("whois", "http", "ssh")
@@ -121,6 +134,9 @@ class Lab:
             "lan_broadcast": str(self.lan.broadcast_address),
             "gateway": str(self.gateway),
         }
+        macs = {host.nic: host.mac}
+        for other in host.other_nics:
+            names[f"{other.nic}_mac"] = macs[other.nic] = other.mac
         if self.internet is not None:
             names["internet_network"] = str(self.internet.network)
             names["gateway_wan"] = str(self.internet.gateway_address)
@@ -128,6 +144,10 @@ class Lab:
                 if machine.whois is not None:
                     names.setdefault("whois_server", machine.name)
         names.update(self.values)
+        # a value naming one of the host's NICs (<jail_nic>) brings its MAC
+        # (<jail_nic_mac>), so a feature never spells a NIC's name twice
+        names.update({f"{key}_mac": macs[value] for key, value in self.values.items()
+                      if value in macs and f"{key}_mac" not in names})
         return names
 
 
@@ -422,7 +442,8 @@ def _join(path: str, key: str) -> str:
 
 
 LAB_KEYS = ("name", "description", "release", "host", "lan", "gateway", "internet", "values")
-HOST_KEYS = ("hostname", "nic", "mac", "address", "media", "speed_mbps", "options")
+HOST_KEYS = ("hostname", "nic", "mac", "address", "media", "speed_mbps", "options", "other_nics")
+OTHER_NIC_KEYS = ("nic", "mac")
 LAN_KEYS = ("network", "gateway", "gateway_mac")
 GATEWAY_KEYS = ("name", "wan", "nat", "dns")
 INTERNET_KEYS = ("network", "hosts")
@@ -468,9 +489,27 @@ def parse_lab(data: object, source: str = "lab") -> Lab:
 def _lab_host(read: _Reader, section: dict) -> LabHost:
     def get(key: str, check: Check[T], default: object = _REQUIRED) -> T:
         return read.get(section, "host", key, check, default)
-    return LabHost(hostname=get("hostname", _host_name), nic=get("nic", _ifname), mac=get("mac", _mac),
+    host = LabHost(hostname=get("hostname", _host_name), nic=get("nic", _ifname), mac=get("mac", _mac),
                    address=get("address", _ipv4_interface), media=get("media", _media),
                    speed_mbps=get("speed_mbps", _speed), options=get("options", _capabilities, 0))
+    return replace(host, other_nics=_other_nics(read, host, get("other_nics", _list, [])))
+
+
+def _other_nics(read: _Reader, host: LabHost, entries: list) -> tuple[LabNic, ...]:
+    """host.other_nics: each a name and a MAC of its own (no two NICs of
+    the host share either: ifconfig names them, the LAN switch tells them
+    apart by their MAC)."""
+    nics = [LabNic(host.nic, host.mac)]
+    for number, entry in enumerate(entries):
+        path = f"host.other_nics[{number}]"
+        section = read.section(entry, path, OTHER_NIC_KEYS)
+        nic = LabNic(read.get(section, path, "nic", _ifname), read.get(section, path, "mac", _mac))
+        for key, value in (("nic", nic.nic), ("mac", nic.mac)):
+            owner = next((n.nic for n in nics if getattr(n, key) == value), None)
+            if owner is not None:
+                raise read.error(f"{path}.{key}", f"{value} is already {owner}'s")
+        nics.append(nic)
+    return tuple(nics[1:])
 
 
 def _usable(network: ipaddress.IPv4Network, address: ipaddress.IPv4Address) -> bool:
@@ -490,8 +529,9 @@ def _check_lan(read: _Reader, host: LabHost, network: ipaddress.IPv4Network,
         raise read.error("lan.gateway", f"{gateway} must be a usable address on {network}")
     if gateway == host.address.ip:
         raise read.error("lan.gateway", f"{gateway} is the host's own address")
-    if gateway_mac == host.mac:
-        raise read.error("lan.gateway_mac", f"{gateway_mac} is the host's own MAC (host.mac)")
+    for nic in host.nics():
+        if gateway_mac == nic.mac:
+            raise read.error("lan.gateway_mac", f"{gateway_mac} is the host's own MAC ({nic.nic})")
 
 
 def _internet(read: _Reader, value: object, wan: ipaddress.IPv4Address,

@@ -3,6 +3,10 @@
 - The LAN is an epair: one end, renamed to the lab's NIC name (``fxp0``) and
   given the lab's MAC and the host's address, stays on the host; the other
   end is the LAN port (lan0) of the gateway, a VNET jail that forwards.
+- A host with more NICs (host.other_nics) gets one epair per NIC, its host
+  end renamed to the NIC (``igb1``) with the lab's MAC and no address. The
+  LAN is then a switch: lan0 is a bridge inside the gateway with the
+  gateway's MAC and address, and every NIC's far end is its member.
 - The internet is a bridge inside the gateway (wan0, with the gateway's
   internet address); each internet host is a VNET jail with one epair end
   on that bridge, its address and a default route back through the gateway.
@@ -40,7 +44,7 @@ from dataclasses import dataclass, field
 
 from .files import exists, read_file, replace_file, write_file
 from .host import Host, HostError, command_line
-from .lab import GATEWAY_JAIL, Internet, InternetHost, Lab, internet_host_jail
+from .lab import GATEWAY_JAIL, Internet, InternetHost, Lab, LabNic, internet_host_jail
 from .parsers.ifconfig import parse_ifconfig, parse_list
 from .parsers.ipfilter import parse_ipf_running
 from .parsers.jls import parse_names
@@ -51,7 +55,8 @@ GATEWAY_PORT = "lan0"
 WAN_PORT = "wan0"
 WAN_UNIT = 200
 WAN_BRIDGE = f"bridge{WAN_UNIT}"
-FIRST_UNIT = 200            # epair200 is the LAN, epair201... the internet hosts
+LAN_BRIDGE = f"bridge{WAN_UNIT + 1}"    # the LAN's switch, when the host has more NICs
+FIRST_UNIT = 200            # epair200 is the LAN, epair201... the internet hosts, then the other NICs
 RUN = "/var/run/jailkit"
 STATE = f"{RUN}/lab.state"
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -187,10 +192,21 @@ def _refuse_taken_names(host: Host, lab: Lab) -> None:
         raise LabBuildError(f"a jail named {taken[0]} already runs on the host; jailkit builds its "
                             "lab under that name and leaves yours alone")
     interfaces = parse_list(host.run("ifconfig -l").stdout)
-    units = range(FIRST_UNIT, FIRST_UNIT + 1 + len(_hosts(lab)))
-    clash = [n for n in interfaces if n == WAN_BRIDGE or any(n.startswith(f"epair{u}") for u in units)]
+    units = range(FIRST_UNIT, _other_nic_unit(lab, len(lab.host.other_nics)))
+    clash = [n for n in interfaces if n in (WAN_BRIDGE, LAN_BRIDGE)
+             or any(n.startswith(f"epair{u}") for u in units)]
     if clash:
         raise LabBuildError(f"{clash[0]} exists on the host; jailkit's lab needs that name")
+    nics = [nic.nic for nic in lab.host.other_nics if nic.nic in interfaces]
+    if nics:
+        raise LabBuildError(f"{nics[0]} exists on the host; the lab's NIC of that name would take "
+                            "its place, so jailkit leaves it alone: use a lab with other NIC names")
+
+
+def _other_nic_unit(lab: Lab, index: int) -> int:
+    """The epair unit of the host's ``index``-th other NIC (from 0), after
+    the LAN's and the internet hosts'."""
+    return FIRST_UNIT + 1 + len(_hosts(lab)) + index
 
 
 def _hosts(lab: Lab) -> tuple[InternetHost, ...]:
@@ -217,23 +233,67 @@ def _load_modules(host: Host, lab: Lab, record: LabRecord) -> None:
 
 
 def _lan(wires: _Wires, lab: Lab, record: LabRecord) -> None:
-    host, nic, pair = wires.host, lab.host.nic, f"epair{FIRST_UNIT}"
-    record.interfaces[f"{pair}a"] = ""
-    wires.mkepair(unit=FIRST_UNIT)
-    record.interfaces[nic] = ""
-    _must(host, f"ifconfig {pair}a name {nic} > /dev/null")
-    del record.interfaces[f"{pair}a"]
-    _must(host, f"ifconfig {nic} ether {lab.host.mac}")
-    record.interfaces[nic] = lab.host.mac
+    host, pair = wires.host, f"epair{FIRST_UNIT}"
+    nic = _host_nic(wires, record, FIRST_UNIT, LabNic(lab.host.nic, lab.host.mac))
     _must(host, f"ifconfig {nic} inet {lab.host.address} up")
     _jail(wires, record, GATEWAY_JAIL, lab.gateway_name, f"{pair}b")
-    record.put_inside(GATEWAY_JAIL, f"{pair}b", GATEWAY_PORT)
-    for step in (f"jexec {GATEWAY_JAIL} ifconfig lo0 inet 127.0.0.1/8 up",
-                 f"jexec {GATEWAY_JAIL} ifconfig {pair}b name {GATEWAY_PORT} > /dev/null",
-                 f"jexec {GATEWAY_JAIL} ifconfig {GATEWAY_PORT} ether {lab.gateway_mac}",
+    _must(host, f"jexec {GATEWAY_JAIL} ifconfig lo0 inet 127.0.0.1/8 up")
+    if lab.host.other_nics:
+        _lan_switch(wires, lab, record)
+    else:
+        record.put_inside(GATEWAY_JAIL, f"{pair}b", GATEWAY_PORT)
+        _must(host, f"jexec {GATEWAY_JAIL} ifconfig {pair}b name {GATEWAY_PORT} > /dev/null")
+        _gateway_port(host, lab)
+    _must(host, f"jexec {GATEWAY_JAIL} sysctl net.inet.ip.forwarding=1 > /dev/null")
+
+
+def _host_nic(wires: _Wires, record: LabRecord, unit: int, nic: LabNic) -> str:
+    """epair``unit``, its a end renamed to the lab's NIC with the lab's MAC
+    (each name recorded before the command that makes it)."""
+    host, pair = wires.host, f"epair{unit}"
+    record.interfaces[f"{pair}a"] = ""
+    wires.mkepair(unit=unit)
+    record.interfaces[nic.nic] = ""
+    _must(host, f"ifconfig {pair}a name {nic.nic} > /dev/null")
+    del record.interfaces[f"{pair}a"]
+    _must(host, f"ifconfig {nic.nic} ether {nic.mac}")
+    record.interfaces[nic.nic] = nic.mac
+    return nic.nic
+
+
+def _gateway_port(host: Host, lab: Lab) -> None:
+    """lan0 (an epair end, or the LAN's bridge) with the gateway's MAC and address."""
+    for step in (f"jexec {GATEWAY_JAIL} ifconfig {GATEWAY_PORT} ether {lab.gateway_mac}",
                  f"jexec {GATEWAY_JAIL} ifconfig {GATEWAY_PORT} inet "
-                 f"{lab.gateway}/{lab.lan.prefixlen} up",
-                 f"jexec {GATEWAY_JAIL} sysctl net.inet.ip.forwarding=1 > /dev/null"):
+                 f"{lab.gateway}/{lab.lan.prefixlen} up"):
+        _must(host, step)
+
+
+def _lan_switch(wires: _Wires, lab: Lab, record: LabRecord) -> None:
+    """The LAN as a switch for a host with more NICs: a bridge inside the
+    gateway (lan0, with the gateway's address) whose members are the far
+    ends of every NIC's epair, so that each NIC (and a lagg of them, or a
+    jail given one) reaches the gateway."""
+    host = wires.host
+    record.interfaces[LAN_BRIDGE] = ""
+    wires.mkbridge(unit=WAN_UNIT + 1)
+    record.put_inside(GATEWAY_JAIL, f"epair{FIRST_UNIT}b", LAN_BRIDGE, GATEWAY_PORT)
+    for step in (f"ifconfig {LAN_BRIDGE} vnet {GATEWAY_JAIL}",
+                 f"jexec {GATEWAY_JAIL} ifconfig {LAN_BRIDGE} name {GATEWAY_PORT} > /dev/null"):
+        _must(host, step)
+    _gateway_port(host, lab)
+    _switch_port(host, f"epair{FIRST_UNIT}b")
+    for index, nic in enumerate(lab.host.other_nics):
+        unit = _other_nic_unit(lab, index)
+        _host_nic(wires, record, unit, nic)
+        record.put_inside(GATEWAY_JAIL, f"epair{unit}b")
+        _must(host, f"ifconfig epair{unit}b vnet {GATEWAY_JAIL}")
+        _switch_port(host, f"epair{unit}b")
+
+
+def _switch_port(host: Host, port: str) -> None:
+    for step in (f"jexec {GATEWAY_JAIL} ifconfig {port} up",
+                 f"jexec {GATEWAY_JAIL} ifconfig {GATEWAY_PORT} addm {port}"):
         _must(host, step)
 
 

@@ -386,6 +386,22 @@ class Terminal:
             ("qjail restart www", None)]
         self._enter_all(lines)
 
+    def copy_host_world(self, path: str) -> None:
+        """A jail's world at ``path`` with no network needed: the host's own,
+        copied with cp -Rp (system flags kept) as qjail install copies it,
+        less the host's identity (ssh host keys, jail.conf, rc.conf); on a box
+        of one's own `bsdinstall jail PATH` does the same from media. Each
+        line must succeed."""
+        usr = "/usr/bin /usr/lib /usr/libdata /usr/libexec /usr/sbin /usr/share"
+        empty = " ".join(f"{path}/{name}" for name in (
+            "dev", "tmp", "root", "var/log", "var/run", "var/tmp", "var/db", "var/empty",
+            "var/cron/tabs"))
+        self._enter_all([(line, None) for line in (
+            f"mkdir -p {path}/usr", f"cp -Rp /bin /lib /libexec /sbin /etc {path}/",
+            f"cp -Rp {usr} {path}/usr/", f"mkdir -p {empty}",
+            f"chmod 1777 {path}/tmp {path}/var/tmp",
+            f"rm -f {path}/etc/ssh/ssh_host_* {path}/etc/jail.conf {path}/etc/rc.conf")])
+
     def _enter_all(self, lines: list[tuple[str, str | None]]) -> None:
         """Type each line (with its input, if any); each must succeed."""
         for line, stdin in lines:

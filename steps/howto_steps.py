@@ -33,6 +33,19 @@ def qjail_howto_jails(scenario: Terminal) -> None:
     scenario.build_qjail_howto_jails()
 
 
+@given(parsers.re(r'a jail world at (?P<path>/\S+), the host\'s own copied'))
+def host_world(scenario: Terminal, path: str) -> None:
+    scenario.copy_host_world(path)
+
+
+@given("a FreeBSD server with the article's NICs on its LAN")
+def server_with_nics(scenario: Terminal) -> None:
+    nics = scenario.host.run(["ifconfig", "-l"]).stdout.split()
+    wanted = [scenario.variables[name] for name in ("lan_nic", "lagg_port", "jail_nic")]
+    missing = [nic for nic in wanted if nic not in nics]
+    assert not missing, f"the lab's NICs {' '.join(missing)} are not on the host (it has {' '.join(nics)})"
+
+
 @given("loading ipfw cannot cut jailkit's session to this host")
 def ipfw_accepts(scenario: Terminal) -> None:
     refusal = ipfw_default_refusal(scenario.host)

@@ -377,3 +377,135 @@ def test_the_scenarios_netgraph_nodes_are_shut_down_and_the_boxs_stay(host):
     assert "Name: boxbr " in listing and "Name: fxp0 " in listing
     assert "scenbr" not in listing and "eiface" not in listing
     assert "ngeth0" not in host.run("ifconfig -l").stdout
+
+
+# The article's graph (its ng_bridge type name written "bridge", as ngctl
+# wants it): a bridge on fxp0's lower and upper hooks, three eifaces on it, a
+# second bridge anchored on ngctl's own socket with three more.
+ARTICLE_GRAPH = """\
+mkpeer fxp0: bridge lower link0
+name fxp0:lower bridge0
+connect fxp0: bridge0: upper link1
+mkpeer bridge0: eiface link2 ether
+mkpeer bridge0: eiface link3 ether
+mkpeer bridge0: eiface link4 ether
+mkpeer . bridge virt link0
+name virt bridge1
+mkpeer bridge1: eiface link2 ether
+mkpeer bridge1: eiface link3 ether
+mkpeer bridge1: eiface link4 ether
+"""
+
+
+def ng_flags(host, node: str) -> tuple[str, str]:
+    promisc, autosrc = (host.run(f"ngctl msg {node}: get{flag}").stdout.split()[-1]
+                        for flag in ("promisc", "autosrc"))
+    return promisc, autosrc
+
+
+def test_the_articles_graph_goes_and_the_nic_is_as_before(host):
+    before = host.run("ifconfig -a").stdout
+    journal = Journal(host)
+    with journal.watching():
+        host.run("kldload ng_ether ng_bridge ng_eiface").check()
+        host.run("ngctl -f -", stdin=ARTICLE_GRAPH).check()
+        host.run("ngctl msg fxp0: setpromisc 1 && ngctl msg fxp0: setautosrc 1").check()
+        host.run("ifconfig ngeth0 name phys0 && ifconfig ngeth3 name virt0").check()
+    assert "PROMISC" in host.run("ifconfig fxp0").stdout
+    done = journal.undo()            # no CleanupError: ng_ether busy is no failure
+    assert host.run("ifconfig -a").stdout == before
+    listing = host.run("ngctl list").stdout
+    assert [line.split()[3] for line in listing.splitlines()[1:]
+            if "socket" not in line] == ["ether"]
+    # the bridges' shutdown reset fxp0's node (promisc off); autosrc is set back
+    assert ng_flags(host, "fxp0") == ("0", "0")
+    assert "ngctl msg fxp0: setautosrc 0" in done
+    # FreeBSD keeps ng_ether (and netgraph under it) while fxp0 has its node
+    assert "kldunload ng_bridge" in done and "kldunload ng_ether" in done
+    assert any(line.startswith("ng_ether: the kernel keeps it busy (kldunload: can't unload "
+                               "file: Device busy)") for line in done)
+    modules = host.run("kldstat").stdout
+    assert "ng_ether.ko" in modules and "netgraph.ko" in modules
+    assert "ng_bridge.ko" not in modules and "ng_eiface.ko" not in modules
+
+
+def test_the_boxs_own_ng_ether_flags_and_module_stay(host):
+    host.run("kldload ng_ether && ngctl msg fxp0: setpromisc 1").check()
+    journal = Journal(host)
+    with journal.watching():
+        host.run("ngctl mkpeer fxp0: bridge lower link0 && ngctl name fxp0:lower br "
+                 "&& ngctl connect fxp0: br: upper link1").check()
+    done = journal.undo()
+    # shutting the scenario's bridge down reset fxp0's node: promisc back on
+    assert "ngctl msg fxp0: setpromisc 1" in done
+    assert ng_flags(host, "fxp0") == ("1", "0")
+    assert "PROMISC" in host.run("ifconfig fxp0").stdout
+    # mkpeer loaded ng_bridge for the scenario; ng_ether is the box's
+    assert [c for c in done if c.startswith("kldunload")] == ["kldunload ng_bridge"]
+    assert "ng_ether.ko" in host.run("kldstat").stdout
+
+
+
+NETGRAPH_RC_D = """\
+#!/bin/sh
+# PROVIDE: netgraph
+# BEFORE: netif
+
+. /etc/rc.subr
+
+name="netgraph"
+rcvar="netgraph_enable"
+start_cmd="netgraph_start"
+stop_cmd="netgraph_stop"
+
+netgraph_start() {
+  for module in ng_bridge ng_eiface ng_ether; do load_kld $module; done
+  ngctl -f- <<EOF
+""" + ARTICLE_GRAPH + """\
+EOF
+}
+
+netgraph_stop() {
+  ngctl shutdown bridge0:
+  ngctl shutdown bridge1:
+}
+
+load_rc_config $name
+run_rc_command "$1"
+"""
+
+
+def test_the_articles_rc_d_script_and_its_jail_leave_nothing(host):
+    before = host.run("ifconfig -a").stdout
+    journal = Journal(host)
+    with journal.watching():
+        host.run("mkdir -p /usr/local/etc/rc.d && cat > /usr/local/etc/rc.d/netgraph && "
+                 "chmod 555 /usr/local/etc/rc.d/netgraph", stdin=NETGRAPH_RC_D).check()
+        host.run("sysrc netgraph_enable=YES && service netgraph start").check()
+        host.run("ifconfig ngeth3 name virt0").check()
+        host.run("jail -c name=www path=/ vnet vnet.interface=ngeth0 persist").check()
+        host.run("service netgraph stop").check()     # the eifaces outlive their bridges
+    done = journal.undo()
+    assert host.run("ifconfig -a").stdout == before
+    listing = host.run("ngctl list").stdout
+    assert listing.count("Type: ether") == 1 and "Type: eiface" not in listing
+    assert ng_flags(host, "fxp0") == ("0", "0")
+    assert host.run("ls /usr/local/etc/rc.d").exit_status != 0
+    assert "netgraph_enable" not in host.run("cat /etc/rc.conf").stdout
+    assert any(c.startswith("jail -R ") for c in done)
+
+
+def test_jngs_bridge_and_promiscuous_nic_go_with_its_jail(host):
+    before = host.run("ifconfig -a").stdout
+    journal = Journal(host)
+    with journal.watching():
+        host.run("kldload ng_ether && install /usr/share/examples/jails/jng /usr/local/bin "
+                 "&& jng bridge www fxp0").check()
+        host.run("jail -c name=www path=/ vnet vnet.interface=ng0_www persist").check()
+    assert "PROMISC" in host.run("ifconfig fxp0").stdout
+    journal.undo()
+    # jng shutdown was never run: cleanup shuts the bridge and the eiface
+    # down, and fxp0's node, losing its last hook, leaves promiscuous mode
+    assert host.run("ifconfig -a").stdout == before
+    assert "Type: bridge" not in host.run("ngctl list").stdout
+    assert host.run("ls /usr/local/bin/jng").exit_status != 0

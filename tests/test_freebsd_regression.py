@@ -224,3 +224,112 @@ def test_vnet_cleanup_destroying_both_ends(host: Host):
     host.run("ifconfig epair create").check()
     check(host.run("ifconfig epair0a destroy"), 0)
     check(host.run("ifconfig epair0b destroy"), 1, "", "ifconfig: interface epair0b does not exist\n")
+
+
+# -- tests/sys/net/if_lagg_test.sh: witness -------------------------------------------------
+def test_if_lagg_witness(host: Host):
+    # A kernel without witness(4) has no debug.witness: the test's
+    # [ `sysctl -n debug.witness.watch` -ne 1 ] is a test(1) error (2), so
+    # it does not skip; the lock-order check is an `if` on a command that is
+    # only a command substitution, whose status is grep -q's: not found.
+    check(host.run("[ `sysctl -n debug.witness.watch` -ne 1 ]"), 2)
+    script = ("if `sysctl -n debug.witness.badstacks | grep -q 'at lagg_'`; then echo found; "
+              "else echo none; fi")
+    check(host.run(script), 0, "none\n")
+
+
+# -- tests/sys/netpfil/common/{pass_block,nat,rdr}.sh (utils.subr, runner.subr) -----------
+def _firewall_loaded(host: Host, firewall: str) -> None:
+    """The module firewall_init() wants, loaded as FreeBSD's test machines
+    load it (ipfw letting everything through by default)."""
+    if firewall == "ipfw":
+        host.run("kenv net.inet.ip.fw.default_to_accept=1").check()
+    host.run(f"kldload { {'pf': 'pf', 'ipfw': 'ipfw', 'ipf': 'ipl'}[firewall]}").check()
+
+
+def _firewall_config(vnet: Vnet, jail: str, firewall: str, rules: list[str]) -> None:
+    """firewall_config(): the rules go into a file, then into the jail's firewall."""
+    vnet.sh(f"rm -f /tmp/{firewall}.rule").check()
+    for rule in rules:
+        vnet.sh(f"echo '{rule}' >> /tmp/{firewall}.rule").check()
+    steps = {"pf": [f"jexec {jail} pfctl -e", f"jexec {jail} pfctl -F all",
+                    f"jexec {jail} pfctl -f /tmp/pf.rule"],
+             "ipfw": [f"jexec {jail} ipfw -q -f flush", f"jexec {jail} /bin/sh /tmp/ipfw.rule"],
+             "ipf": [f"jexec {jail} ipf -E", f"jexec {jail} ipf -Fa -f /tmp/ipf.rule"]}[firewall]
+    for step in steps:
+        vnet.sh(step)       # as in utils.subr, a step's failure does not stop the test
+
+
+BLOCK_ALL = {"pf": "block in", "ipfw": "ipfw -q add 100 deny all from any to any",
+             "ipf": "block in all"}
+PASS_ALL = {"pf": "pass in", "ipfw": "ipfw -q add 100 allow all from any to any",
+            "ipf": "pass in all"}
+
+
+@pytest.mark.parametrize("firewall", ["pf", "ipfw", "ipf"])
+def test_common_pass_block_v4(host: Host, vnet: Vnet, firewall: str):
+    _firewall_loaded(host, firewall)
+    epair = vnet.mkepair()
+    vnet.sh(f"ifconfig {epair}a 192.0.2.1/24 up").check()
+    vnet.mkjail("iron", f"{epair}b")
+    vnet.sh(f"jexec iron ifconfig {epair}b 192.0.2.2/24 up").check()
+    _firewall_config(vnet, "iron", firewall, [BLOCK_ALL[firewall]])
+    check(vnet.sh("ping -c 1 -t 1 192.0.2.2"), 2)
+    _firewall_config(vnet, "iron", firewall, [PASS_ALL[firewall]])
+    check(vnet.sh("ping -c 1 -t 1 192.0.2.2"), 0)
+
+
+def _nat_lab(vnet: Vnet) -> str:
+    """nat.sh's three jails: client1 and client2 behind nat, the host outside."""
+    outside, one, two = vnet.mkepair(), vnet.mkepair(), vnet.mkepair()
+    vnet.mkjail("nat", f"{outside}b", f"{one}a", f"{two}a")
+    vnet.mkjail("client1", f"{one}b")
+    vnet.mkjail("client2", f"{two}b")
+    for line in (f"ifconfig {outside}a 198.51.100.2/24 up",
+                 f"jexec nat ifconfig {outside}b 198.51.100.1/24 up",
+                 f"jexec nat ifconfig {one}a 192.0.2.1/24 up",
+                 f"jexec client1 ifconfig {one}b 192.0.2.2/24 up",
+                 f"jexec nat ifconfig {two}a 192.0.3.1/24 up",
+                 f"jexec client2 ifconfig {two}b 192.0.3.2/24 up",
+                 "jexec nat sysctl net.inet.ip.forwarding=1",
+                 "jexec client1 route add -net 198.51.100.0/24 192.0.2.1",
+                 "jexec client2 route add -net 198.51.100.0/24 192.0.3.1"):
+        vnet.sh(line).check()
+    for client in ("client1", "client2"):
+        check(vnet.sh(f"jexec {client} ping -t 1 -c 1 198.51.100.2"), 2)
+    return f"{outside}b"
+
+
+def test_common_nat_pf_basic(host: Host, vnet: Vnet):
+    _firewall_loaded(host, "pf")
+    wan = _nat_lab(vnet)
+    _firewall_config(vnet, "nat", "pf", [f"nat pass on {wan} inet from any to any -> ({wan})"])
+    for client in ("client1", "client2"):
+        check(vnet.sh(f"jexec {client} ping -t 1 -c 1 198.51.100.2"), 0)
+
+
+def test_common_nat_ipfw_userspace_nat(host: Host, vnet: Vnet):
+    _firewall_loaded(host, "ipfw")
+    host.run("kldload ipdivert").check()
+    wan = _nat_lab(vnet)
+    _firewall_config(vnet, "nat", "ipfw", [f"natd -interface {wan}",
+                                           f"ipfw -q add divert natd all from any to any via {wan}"])
+    for client in ("client1", "client2"):
+        check(vnet.sh(f"jexec {client} ping -t 1 -c 1 198.51.100.2"), 0)
+
+
+def test_common_rdr_pf_basic(host: Host, vnet: Vnet):
+    # The listener runs in the background while the host connects to the
+    # redirected address: the answer comes from the jail's nc.
+    _firewall_loaded(host, "pf")
+    epair = vnet.mkepair()
+    vnet.mkjail("alcatraz", f"{epair}b")
+    for line in (f"ifconfig {epair}a 192.0.2.2/24 up", "route add -net 198.51.100.0/24 192.0.2.1",
+                 f"jexec alcatraz ifconfig {epair}b 192.0.2.1/24 up",
+                 "jexec alcatraz sysctl net.inet.ip.forwarding=1"):
+        vnet.sh(line).check()
+    _firewall_config(vnet, "alcatraz", "pf", [
+        f"rdr pass on {epair}b proto tcp from any to 198.51.100.0/24 port 1234 -> 192.0.2.1 port 4321"])
+    script = ('echo "foo" | jexec alcatraz nc -N -l 4321 > /dev/null & sleep 1; '
+              'result=$(nc -N -w 3 198.51.100.2 1234); echo "got $result"; wait $!')
+    check(vnet.sh(script), 0, "got foo\n")

@@ -74,7 +74,7 @@ def refused(data: object) -> str:
     (["host", "address"], "10.0.10.2", "host.address: '10.0.10.2' needs its prefix length"),
     (["lan", "network"], "10.0.10.0/33", "lan.network: '33' is not a valid netmask"),
     (["lan", "network"], 5, "lan.network: must be an IPv4 network like 10.0.10.0/28, not the number 5"),
-    (["host"], 5, "host: must be a mapping of hostname, nic, mac, address, media, speed_mbps, options, "
+    (["host"], 5, "host: must be a mapping of hostname, nic, mac, address, media, speed_mbps, options, other_nics, "
                   "not the number 5"),
     (["lan"], None, "lan: must be a mapping of network, gateway, gateway_mac, not empty (null)"),
     (["host", "speed_mbps"], "fast", "host.speed_mbps: must be the NIC's speed in Mbit/s, a whole number "
@@ -103,7 +103,7 @@ def test_bad_labs_are_explained(path, value, message):
 
 
 def test_unknown_lab_lists_the_known_ones():
-    with pytest.raises(LabError, match=r"no lab named 'x' \(known labs: jail-conf-vnet, qjail-howto, qjail-vnet, vnet-jib-pf-nat\)"):
+    with pytest.raises(LabError, match=r"no lab named 'x' \(known labs: jail-conf-vnet, jails-and-networking, qjail-howto, qjail-vnet, vnet-jib-pf-nat\)"):
         load_lab("x")
 
 
@@ -231,3 +231,11 @@ def test_the_jail_conf_vnet_lab_routes_the_hosts_network_from_the_internet():
     assert lab.host.nic == "rl0" and lab.nat == "none" and str(lab.host.address) == "192.168.0.10/24"
     host = jailkit.connect("sim://?lab=jail-conf-vnet")
     assert host.run_on("device.example.org", "ping -c 1 192.168.0.10").succeeded
+
+
+def test_a_value_naming_a_nic_of_the_host_brings_its_mac():
+    variables = load_lab("jails-and-networking").variables()
+    assert variables["jail_nic"] == "igb2"
+    assert variables["jail_nic_mac"] == variables["igb2_mac"] == "90:e2:ba:74:ba:ec"
+    assert variables["ext_if_mac"] == variables["host_mac"]
+    assert "jail_ip_mac" not in variables          # a value that names no NIC brings nothing

@@ -254,3 +254,70 @@ def test_a_box_that_dhcps_every_new_interface_is_refused():
     with pytest.raises(LabBuildError, match='ifconfig_DEFAULT="SYNCDHCP".*sysrc -x ifconfig_DEFAULT'):
         build_lab(fresh, fresh.lab)
     assert fresh.run("ifconfig -l; jls; kldstat").stdout == before
+
+
+# -- a host with more NICs (host.other_nics) ------------------------------------------
+
+MULTI = PROVISIONED_BOX + "&lab=jails-and-networking"
+
+
+def test_every_nic_of_the_lab_is_an_epair_end_on_the_lans_switch():
+    box = jailkit.connect(MULTI)
+    record = build_lab(box, box.lab)
+    assert box.run("ifconfig -l").stdout == "em0 lo0 igb0 igb1 igb2\n"
+    shown = parse_ifconfig(box.run("ifconfig -a").stdout)
+    assert [(n, shown[n].ether) for n in ("igb0", "igb1", "igb2")] == [
+        (nic.nic, nic.mac) for nic in box.lab.host.nics()]
+    assert shown["igb1"].inet == [] and shown["igb2"].inet == []
+    lan0 = box.run(f"jexec {GATEWAY_JAIL} ifconfig lan0").stdout
+    assert "inet 10.0.20.1 netmask 0xffffff00" in lan0 and "ether 00:0d:b9:20:00:01" in lan0
+    assert [line.split()[1] for line in lan0.splitlines() if "member:" in line] == [
+        "epair205b", "epair204b", "epair200b"]
+    assert record.interfaces["igb2"] == "90:e2:ba:74:ba:ec"
+
+
+def test_a_jail_given_igb2_reaches_the_gateway_and_the_internet():
+    box = jailkit.connect(MULTI)
+    build_lab(box, box.lab)
+    box.run("jail -c name=www persist vnet vnet.interface=igb2").check()
+    box.run("jexec www ifconfig igb2 inet 10.0.20.10/24 up && jexec www route add default 10.0.20.1").check()
+    assert box.run("jexec www ping -c 1 10.0.20.1").succeeded
+    assert box.run("jexec www ping -c 1 198.51.100.80").succeeded
+    assert "igb2" not in box.run("ifconfig -l").stdout
+
+
+def test_removing_the_multi_nic_lab_leaves_the_box_as_it_was():
+    box = jailkit.connect(MULTI)
+    before = observe(box)
+    remove_lab(box, box.lab, build_lab(box, box.lab))
+    assert observe(box) == before
+
+
+def test_the_boxs_own_nic_of_a_lab_name_is_left_alone():
+    box = jailkit.connect(MULTI)
+    box.run("ifconfig epair create > /dev/null && ifconfig epair0a name igb1 > /dev/null").check()
+    before = observe(box)
+    with pytest.raises(LabBuildError, match="igb1 exists on the host; the lab's NIC of that name"):
+        build_lab(box, box.lab)
+    assert observe(box) == before
+
+
+@pytest.mark.parametrize("at", ["epair205", "addm epair204b"])
+def test_an_interrupt_while_building_the_switch_takes_it_all_down(at):
+    box = jailkit.connect(MULTI)
+    before = observe(box)
+    hit = raise_after(box, at, KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        build_lab(box, box.lab)
+    assert hit
+    assert observe(box) == before
+
+
+def test_a_lagg_of_the_labs_igb0_and_igb1_reaches_the_gateway():
+    box = jailkit.connect(MULTI)
+    build_lab(box, box.lab)
+    box.run("route delete default > /dev/null && ifconfig igb0 inet 10.0.20.2 -alias && "
+            "ifconfig lagg0 create laggproto failover laggport igb0 laggport igb1 inet 10.0.20.2/24 up && "
+            "route add default 10.0.20.1 > /dev/null").check()
+    assert box.run("ping -c 1 10.0.20.1").succeeded
+    assert box.run("fetch -qo - http://www.freebsd.org/").stdout == "<html><body>FreeBSD</body></html>\n"

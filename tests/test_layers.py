@@ -36,7 +36,7 @@ SIM_LAYER = 2
 
 # The sim, bottom up (sim/ is flat; sh/ and commands/ are packages).
 INNER = [
-    ["errno", "words", "packet"],                                   # leaves
+    ["errno", "words", "packet", "regex"],                          # leaves
     ["vfs", "devfs", "passwd", "logincap"],                         # storage
     ["ifnet", "vnet", "pfil", "bpf", "libalias", "pf", "ipfw", "ipfilter", "netgraph", "lagg",
      "ifpseudo"],                                                   # interfaces, firewalls

@@ -11,7 +11,7 @@ from jailkit.parsers.ipfw import parse_ipfw_list, parse_nat_config
 from jailkit.parsers.jls import parse_jid_name, parse_names
 from jailkit.parsers.kldstat import parse_kldstat
 from jailkit.parsers.mount import parse_mount_p
-from jailkit.parsers.ngctl import parse_ngctl_list
+from jailkit.parsers.ngctl import parse_ngctl_list, parse_ngctl_msg
 from jailkit.parsers.route import parse_route_get
 from jailkit.parsers.qjail_list import ListFormatError, parse_qjail_list
 from tests.conftest import data
@@ -204,3 +204,11 @@ def test_ngctl_list():
     assert [(n.name, n.type, n.id, n.hooks) for n in nodes] == [
         ("fxp0", "ether", "00000001", 1), ("<unnamed>", "bridge", "00000003", 2),
         ("ngctl1037", "socket", "0000000a", 0)]
+
+
+def test_ngctl_msg():
+    # usr.sbin/ngctl/msg.c MsgRead: the response line, then its arguments
+    assert parse_ngctl_msg('Rec\'d response "getifname" (1) from "[1a9]:":\n'
+                           'Args:\t"ngeth3"\n') == '"ngeth3"'
+    assert parse_ngctl_msg('Rec\'d response "getpromisc" (5) from "[1]:":\nArgs:\t1\n') == "1"
+    assert parse_ngctl_msg("") is None

@@ -83,7 +83,9 @@ def test_exec_clean_gives_roots_login_class_environment_in_its_home(host):
     assert out == ("/root\n/root\n"
                    "PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:/root/bin\n"
                    "TERM=xterm\nLANG=C.UTF-8\nMM_CHARSET=UTF-8\nMAIL=/var/mail/root\nBLOCKSIZE=K\n"
-                   "USER=root\nHOME=/root\nSHELL=/bin/sh\n")
+                   "USER=root\nHOME=/root\nSHELL=/bin/sh\n"
+                   # and the PWD sh exports from its start (bin/sh/cd.c pwd_init)
+                   "PWD=/root\n")
 
 
 def test_without_exec_clean_the_jail_command_runs_from_the_jails_root(host):

@@ -77,11 +77,6 @@ def test_the_jail_conf_examples_name_jib_as_the_if_bridge_alternative(host):
     assert readme.startswith("# Shortened stand-in for FreeBSD's file")
 
 
-def test_jng_says_it_is_not_modelled_and_fails(host):
-    host.run("install /usr/share/examples/jails/jng /usr/local/bin").check()
-    assert run(host, "jng bridge xxx fxp0") == (1, "", "jng: not modelled by the jailkit sim\n")
-
-
 # -- usage and messages -------------------------------------------------------
 @pytest.mark.parametrize("command", ["jib", "jib frob", "jib show1", "jib addm_usage"])
 def test_no_or_unknown_action_prints_usage_and_exits_1(vm, command):

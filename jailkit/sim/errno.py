@@ -35,6 +35,7 @@ ENOPROTOOPT = 42
 EPROTONOSUPPORT = 43
 EPFNOSUPPORT = 46
 EISCONN = 56
+ENOTCONN = 57
 ENOSYS = 78
 
 STRERROR = {
@@ -71,6 +72,7 @@ STRERROR = {
     ENOTEMPTY: "Directory not empty",
     EPFNOSUPPORT: "Protocol family not supported",
     EISCONN: "Socket is already connected",
+    ENOTCONN: "Socket is not connected",
     ENOSYS: "Function not implemented",
 }
 

@@ -2,12 +2,12 @@
 Makefile, its jails group: README, VIMAGE, jail.xxx.conf, jib, jng,
 rc.conf.jails, rcjail.xxx.conf), each file mode 0444 (SHAREMODE).
 
-jib is a modelled program (jailkit.sim.commands.jib), installed from its
-image; the other files are texts nobody runs. jail.xxx.conf and
-rcjail.xxx.conf keep FreeBSD's settings and comments, VIMAGE its kernel
-configuration lines; README,
-rc.conf.jails (its templates left out) and jng are shortened stand-ins that
-say so in their first lines."""
+jib and jng are modelled programs (jailkit.sim.commands.jib, .jng),
+installed from their images; the other files are texts nobody runs.
+jail.xxx.conf and rcjail.xxx.conf keep FreeBSD's settings and comments,
+VIMAGE its kernel configuration lines; README and rc.conf.jails (its
+templates left out) are shortened stand-ins that say so in their first
+lines."""
 
 from __future__ import annotations
 
@@ -124,24 +124,12 @@ jail_XXX_exec_poststop0="jng shutdown XXX"\t# destroy interface(s)
 #jail_XXX_exec_poststop0="jib destroy XXX"\t# destroy interface(s)
 """
 
-# jng (ng_bridge(4) and ng_eiface(4) for VNET jails) is not modelled: run,
-# the stand-in says so and fails, rather than pretending to work.
-JNG = """\
-#!/bin/sh
-""" + STAND_IN + """\
-# FreeBSD's jng makes netgraph bridges and eiface nodes (ng0_NAME) for VNET
-# jails: jng bridge NAME IF ..., jng show, jng shutdown NAME, jng stats NAME.
-# The jailkit sim does not model netgraph's jng.
-echo "${0##*/}: not modelled by the jailkit sim" >&2
-exit 1
-"""
-
-TEXTS = {"README": README, "VIMAGE": VIMAGE, "jail.xxx.conf": JAIL_XXX_CONF, "jng": JNG,
+TEXTS = {"README": README, "VIMAGE": VIMAGE, "jail.xxx.conf": JAIL_XXX_CONF,
          "rc.conf.jails": RC_CONF_JAILS, "rcjail.xxx.conf": RCJAIL_XXX_CONF}
 
 
 def install(vfs: Vfs) -> None:
-    """The example files beside jib (whose image the world installs)."""
+    """The example files beside jib and jng (whose images the world installs)."""
     vfs.mkdir(DIRECTORY, parents=True)
     for name, text in TEXTS.items():
         vfs.place(f"{DIRECTORY}/{name}", File(text, SHAREMODE))

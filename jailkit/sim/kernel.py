@@ -156,6 +156,7 @@ class Prison:
     ip4_restricted: bool = False
     ip6_restricted: bool = False
     ip6: list[ipaddress.IPv6Address] = field(default_factory=list)
+    dying: bool = False     # removed, but still referenced (PRISON_STATE_DYING)
 
     @property
     def is_host(self) -> bool:
@@ -287,6 +288,10 @@ class Process:
     command: str
     user: str = "root"
     sockets: list = field(default_factory=list)  # listening sockets (sockstat)
+    # What a signal does to the program (jailkit.sim.proc.kill): its handler,
+    # which ends it as the program would (tcpdump's cleanup() on SIGINT);
+    # without one the process just goes, as a signal's default action.
+    on_signal: Callable[[int], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +334,8 @@ class Kernel:
                               persist=True, children_max=JAIL_MAX)
         self.prisons: dict[int, Prison] = {}
         self.last_jid = 0
+        # removed jails whose vnet something still holds (_vnet_release)
+        self.dying_prisons: list[Prison] = []
         self.ifindex: dict[int, Ifnet] = {}
         self.processes: list[Process] = []
         self.next_pid = 1000
@@ -1206,7 +1213,7 @@ class Kernel:
         jid = self.last_jid
         for _ in range(JAIL_MAX):
             jid = jid + 1 if jid < JAIL_MAX else 1
-            if jid not in self.prisons:
+            if jid not in self.prisons and all(p.jid != jid for p in self.dying_prisons):
                 self.last_jid = jid
                 return jid
         raise OSErr(EPERM)
@@ -1293,12 +1300,38 @@ class Kernel:
         gone = {p.pid for p in self.processes if p.jid == prison.jid}
         self.processes = [p for p in self.processes if p.jid != prison.jid]
         if prison.own_vnet:
-            self.destroy_vnet(prison.vnet)
+            self._vnet_release(prison)
         else:
             # exit(2) closes a process's sockets; a jail without a vnet of
             # its own had them in its parent's stack (soclose via fdrop)
             prison.vnet.listeners[:] = [l for l in prison.vnet.listeners if l.pid not in gone]
         del self.prisons[prison.jid]
+
+    def _vnet_release(self, prison: Prison) -> None:
+        """A removed jail's vnet goes with the jail's last reference, not
+        with the jail: jail_remove(2) only makes the prison dying
+        (kern_jail.c prison_deref: PRISON_STATE_DYING, prison_cleanup),
+        and vnet_destroy(), whose first destructor returns the moved
+        interfaces home (sys/net/if.c vnet_if_return, a VNET_SYSUNINIT at
+        SI_SUB_VNET_DONE, run first by vnet_sysuninit's reverse order), is
+        called only once pr_ref drops to zero. Every socket and inpcb holds
+        a credential, so a reference: a TCP connection in TIME_WAIT keeps
+        the jail dying, and its interfaces away, for up to 2 * MSL
+        (tcp_timewait.c), as the article saw on 13.0."""
+        if any(end > self.clock for end in prison.vnet.time_wait):
+            prison.dying = True
+            self.dying_prisons.append(prison)
+        else:
+            self.destroy_vnet(prison.vnet)
+
+    def _reap_dying(self) -> None:
+        """prison_complete() for a dying jail whose last TIME_WAIT ended:
+        its vnet is destroyed now (and its jid is free again)."""
+        for prison in list(self.dying_prisons):
+            if all(end <= self.clock for end in prison.vnet.time_wait):
+                self.dying_prisons.remove(prison)
+                prison.vnet.time_wait.clear()
+                self.destroy_vnet(prison.vnet)
 
     def reap_if_empty(self, prison: Prison) -> None:
         """A jail without persist dies when its last process exits."""
@@ -1332,6 +1365,7 @@ class Kernel:
             self.deadlines.remove(entry)
 
     def _time_passed(self, seconds: float) -> None:
+        self._reap_dying()
         if self.foreground and self.pace is not None and not self.sigint:
             waited = self.pace(seconds)   # real seconds; fewer when ^C came
             self.clock -= seconds - waited

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import pfil
 from .ifnet import Ethernet, Segment, new_loopback
+from .kernel import Kernel
 from .ipfilter import Ipfilter, parse_nat
 from .pf import Pf, parse as parse_pf
 from .services import NameServer, SshGreeting, WebServer, WhoisServer
@@ -57,6 +58,18 @@ def build(lab: "Lab", lan: Segment) -> list[Vnet]:
             serve(vnet, "tcp", 22, "sshd", SshGreeting())
         machines.append(vnet)
     return machines
+
+
+def other_nics(kernel: Kernel, lab: "Lab", lan: Segment) -> list[Ethernet]:
+    """The host's NICs besides its LAN NIC (host.other_nics), cabled to the
+    same LAN segment: attached as the driver attaches them at boot, down,
+    with no address (netif configures only what rc.conf names), and the
+    same model as the LAN NIC (its media, speed and capabilities)."""
+    host = lab.host
+    return [kernel.add_physical(kernel.host_vnet, nic.nic, nic.mac, media=host.media,
+                                baudrate=host.speed_mbps * 1_000_000, options=host.options,
+                                segment=lan)
+            for nic in host.other_nics]
 
 
 def _translate(gateway: Vnet, lab: "Lab") -> None:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 from weakref import WeakKeyDictionary
 
-from .errno import EADDRINUSE, EEXIST, EINVAL, EISCONN, ENOENT, ENOSYS, EPFNOSUPPORT, OSErr
+from .errno import (EADDRINUSE, EEXIST, EINVAL, EISCONN, ENOENT, ENOSYS, ENOTCONN,
+                    EPFNOSUPPORT, OSErr)
 from .ifnet import Ifnet
 
 NG_NODESIZ = NG_HOOKSIZ = 32   # sys/netgraph/ng_message.h, with the NUL
@@ -32,6 +33,8 @@ TYPE_MODULES = {"socket": "ng_socket", "ether": "ng_ether", "bridge": "ng_bridge
 # The command numbers of the control messages the types answer.
 GETIFNAME = 1     # NGM_ETHER_GET_IFNAME and NGM_EIFACE_GET_IFNAME (ng_ether.h, ng_eiface.h)
 ETHER_GET_PROMISC, ETHER_SET_PROMISC, ETHER_GET_AUTOSRC, ETHER_SET_AUTOSRC = 5, 6, 7, 8
+# ng_bridge.h: NGM_BRIDGE_GET_STATS, CLR_STATS, GETCLR_STATS
+BRIDGE_STATS = {"getstats": 4, "clrstats": 5, "getclrstats": 6}
 
 
 class Eiface(Ifnet):
@@ -60,7 +63,10 @@ class Node:
     hooks: list[Hook] = field(default_factory=list)
     ifnet: Ifnet | None = None        # ng_ether's and ng_eiface's interface
     promisc: bool = False             # ng_ether: setpromisc
-    autosrc: bool = True              # ng_ether: setautosrc (on by default)
+    # ng_ether: setautosrc. Off from ng_ether_attach (its private data is
+    # M_ZERO) and left as it is by a reset (ng_ether_shutdown): ng_ether(4)'s
+    # "re-enabled" on shutdown is older than the code.
+    autosrc: bool = False
 
     def hook(self, name: str) -> Hook | None:
         return next((h for h in self.hooks if h.name == name), None)
@@ -220,6 +226,8 @@ class Netgraph:
     def _disconnected(self, node: Node) -> None:
         if node.id not in self.nodes:
             return
+        if node.type == "ether" and not node.hooks:
+            _ether_reset(node)       # ng_ether_disconnect: the last hook resets the node
         if node.type == "eiface" and node.ifnet is not None:
             # ng_eiface_disconnect(): the link goes down, the interface stays
             node.ifnet.link_up = False
@@ -234,6 +242,7 @@ class Netgraph:
         for hook in list(node.hooks):
             self.rmhook(hook)
         if node.type == "ether" and node.ifnet is not None and node.ifnet in _ether_nodes:
+            _ether_reset(node)
             return
         self.nodes.pop(node.id, None)
         if node.type == "eiface" and node.ifnet is not None:
@@ -279,6 +288,8 @@ class Netgraph:
             return command, GETIFNAME, f'"{node.ifnet.name}"'
         if node.type == "ether":
             return self._ether_message(node, command, args)
+        if node.type == "bridge" and command in BRIDGE_STATS:
+            return _bridge_stats(node, command, args)
         raise OSErr(ENOSYS)
 
     def _ether_message(self, node: Node, command: str, args: str) -> tuple[str, int, str] | None:
@@ -297,6 +308,30 @@ class Netgraph:
                 node.ifnet.promisc += 1 if on else -1     # ifpromisc()
             return None
         raise OSErr(ENOSYS)
+
+
+def _bridge_stats(node: Node, command: str, args: str) -> tuple[str, int, str] | None:
+    """ng_bridge_rcvmsg's NGM_BRIDGE_*STATS: the link's counters, by its
+    number (negative for an uplink); ENOTCONN for a link the bridge does
+    not have. The sim counts no frames: every counter reads zero, which
+    ng_parse prints as an empty struct."""
+    if not args.lstrip("-").isdigit():
+        raise OSErr(EINVAL)
+    number = int(args)
+    hook = f"uplink{-number}" if number < 0 else f"link{number}"
+    if node.hook(hook) is None:
+        raise OSErr(ENOTCONN)
+    if command == "clrstats":
+        return None
+    return command, BRIDGE_STATS[command], "{}"
+
+
+def _ether_reset(node: Node) -> None:
+    """ng_ether_shutdown() without NGF_REALLY_DIE: promiscuous mode off
+    (ifpromisc(ifp, 0)), the node revived; autosrc stays as it was."""
+    if node.promisc and node.ifnet is not None:
+        node.ifnet.promisc = max(0, node.ifnet.promisc - 1)
+    node.promisc = False
 
 
 def _decode_id(text: str) -> int | None:

@@ -287,9 +287,10 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             continue
         owner = _bridge_owner(bridge, address, exclude=ifnet)
         if owner is bridge:
-            return owner, here + [Step(bridge)]    # bridge_input(), for the bridge's stack
+            # bridge_input(), for the bridge's stack
+            return owner, here + [Step(bridge)] + _local_phys(bridge, ifnet)
         if owner is not None:
-            return owner, here
+            return owner, here + _local_phys(bridge, ifnet)
         for member in bridge.members:
             egress = member.ifnet
             if egress is ifnet or not _usable(egress):
@@ -327,6 +328,19 @@ def _bridge_pfil(bridge: Bridge, src: Ifnet, dst: Ifnet) -> list[Step]:
     steps += [Step(bridge, "in", vnet), Step(bridge, "out", vnet)] if itself else []
     steps += [Step(dst, "out", vnet)] if member else []
     return steps
+
+
+def _local_phys(bridge: Bridge, src: Ifnet) -> list[Step]:
+    """bridge_input()'s GRAB_OUR_PACKETS: a frame for the host's own
+    address (the bridge's or another member's) meets the inbound hooks of
+    the member it came in by only with net.link.bridge.pfil_local_phys=1,
+    through bridge_pfil() with no bridge interface (so pfil_member rules
+    it too); ip_input() then filters it on the interface that owns the
+    address, as always."""
+    vnet = bridge.vnet
+    if vnet.sysctl["net.link.bridge.pfil_local_phys"] and vnet.sysctl["net.link.bridge.pfil_member"]:
+        return [Step(src, "in", vnet)]
+    return []
 
 
 def _wire(ifnet: Ifnet, upper: set[int] | None = None) -> list[Ifnet]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, TypedDict
 
-from .errno import EACCES, ENOENT, OSErr
+from .errno import EACCES, ENOENT, EPERM, ESRCH, OSErr
 # SIGINT is delivered where time passes, in the kernel; programs see it here.
 from .kernel import SIGINT_STATUS, Interrupted
+from .socket import close_all
 from .vfs import Device, Dir, File, Resolved, Where
 
 if TYPE_CHECKING:
@@ -278,3 +279,53 @@ def unmodelled(*paths: str) -> Callable[[Program], Program]:
         PROGRAMS[UNMODELLED] = func
         return func
     return register
+
+
+# -- signals -----------------------------------------------------------------------
+# sys/sys/signal.h: the signals kill(1) names, by number.
+SIGNALS = {1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP", 6: "ABRT", 7: "EMT", 8: "FPE",
+           9: "KILL", 10: "BUS", 11: "SEGV", 12: "SYS", 13: "PIPE", 14: "ALRM", 15: "TERM",
+           16: "URG", 17: "STOP", 18: "TSTP", 19: "CONT", 20: "CHLD", 21: "TTIN", 22: "TTOU",
+           23: "IO", 24: "XCPU", 25: "XFSZ", 26: "VTALRM", 27: "PROF", 28: "WINCH", 29: "INFO",
+           30: "USR1", 31: "USR2"}
+SIGTERM = 15
+
+
+def signal_number(name: str) -> int | None:
+    """A signal given as kill(1) takes it: a number, or a name with or
+    without SIG, in any case; None when it names no signal."""
+    if name.isdigit():
+        number = int(name)
+        return number if number == 0 or number in SIGNALS else None
+    wanted = name.upper().removeprefix("SIG")
+    return next((n for n, signame in SIGNALS.items() if signame == wanted), None)
+
+
+def kill(proc: Proc, pid: int, signo: int) -> bool:
+    """kill(2) from ``proc``: a process it may see (its jail or one below:
+    prison_check) gets the signal; its handler ends it as the program does,
+    else it goes. Signal 0 only checks. True when a handler took it. Raises
+    OSErr ESRCH, or EPERM for another user's process when not root."""
+    kernel = proc.kernel
+    target = next((p for p in kernel.processes if p.pid == pid
+                   and proc.prison.sees(kernel.prisons.get(p.jid, kernel.prison0))), None)
+    if target is None:
+        raise OSErr(ESRCH)
+    if proc.user != "root" and target.user != proc.user:
+        raise OSErr(EPERM)
+    if signo == 0:
+        return False
+    if target.on_signal is not None:
+        target.on_signal(signo)
+        return True
+    # the default action: the process exits, and its sockets close
+    kernel.processes[:] = [p for p in kernel.processes if p is not target]
+    prison = kernel.prisons.get(target.jid, kernel.prison0)
+    close_all(prison.vnet, target.pid)
+    if not prison.is_host:
+        kernel.reap_if_empty(prison)
+    return False
+
+
+def running(kernel: "Kernel", pid: int) -> bool:
+    return any(p.pid == pid for p in kernel.processes)

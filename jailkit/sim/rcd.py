@@ -11,17 +11,28 @@ Scripts, in the order rcorder(8) gives them at boot: netif and routing
 syslogd, sshd, cron; jail comes last on the host.
 
 A script's knob off, run_rc_command says "Cannot 'start' sshd. Set ..." on
-standard output and exits 0 (rc.subr: echo, then return 0)."""
+standard output and exits 0 (rc.subr: echo, then return 0).
+
+The scripts a user installs in $local_startup (/usr/local/etc/rc.d) are
+shell scripts run by the sim's sh with rc.subr (jailkit.sim.rcconf):
+service(8) runs them when executable, rc(8) when they also carry a
+"# PROVIDE:" line (rc.subr find_local_scripts_new), in rcorder(8)'s order
+as far as the base scripts go: one that must come BEFORE netif (or
+routing) runs first, any other after the base system's daemons."""
 
 from __future__ import annotations
 
+import re
+import shlex
 from dataclasses import dataclass
 from typing import Callable
 
 from . import daemons
 from .netif import Netif, Routing
+from .errno import OSErr
 from .proc import Buffer, Proc, Sink
 from .rcconf import YES, run_command
+from .vfs import File
 
 
 @dataclass
@@ -445,3 +456,84 @@ def allowed_in(proc: Proc, name: str) -> bool:
     if script.jails == "host":
         return False
     return script.jails == "all" or prison.own_vnet
+
+
+# -- scripts in $local_startup ----------------------------------------------------------
+
+LOCAL_STARTUP = "/usr/local/etc/rc.d"      # /etc/defaults/rc.conf's local_startup
+# rcorder(8)'s header lines: "# PROVIDE: a b", "# REQUIRE: ...", "# BEFORE: ..."
+HEADER = re.compile(r"^# (PROVIDE|REQUIRE|BEFORE|KEYWORD):(.*)$", re.MULTILINE)
+EARLY = {"netif", "routing", "NETWORKING"}      # what runs before the base daemons
+
+
+def local_dirs(rcvars: dict[str, str]) -> list[str]:
+    return rcvars.get("local_startup", LOCAL_STARTUP).split()
+
+
+def local_script(proc: Proc, rcvars: dict[str, str], name: str) -> str | None:
+    """service.sh: the first executable NAME in a $local_startup directory."""
+    for directory in local_dirs(rcvars):
+        path = f"{directory}/{name}"
+        node = _file(proc, path)
+        if node is not None and node.mode & 0o111:
+            return path
+    return None
+
+
+def local_listing(proc: Proc, rcvars: dict[str, str]) -> list[str]:
+    """``ls -1`` of each $local_startup directory (service -l)."""
+    names: list[str] = []
+    for directory in local_dirs(rcvars):
+        try:
+            names += sorted(proc.kernel.vfs.listdir(directory, **proc.where()))
+        except OSErr:
+            continue
+    return names
+
+
+def boot_scripts(proc: Proc, rcvars: dict[str, str]) -> tuple[list[str], list[str]]:
+    """find_local_scripts_new: executable files with a PROVIDE line (not
+    *.sample or *.pkgsave), split into those rcorder puts before netif and
+    the others."""
+    early: list[str] = []
+    late: list[str] = []
+    for directory in local_dirs(rcvars):
+        try:
+            names = sorted(proc.kernel.vfs.listdir(directory, **proc.where()))
+        except OSErr:
+            continue
+        for name in names:
+            path = f"{directory}/{name}"
+            node = _file(proc, path)
+            if node is None or not node.mode & 0o111 or name.endswith((".sample", ".pkgsave")):
+                continue
+            header = headers(node.data)
+            if "PROVIDE" not in header:
+                continue
+            (early if EARLY & set(header.get("BEFORE", [])) else late).append(path)
+    return early, late
+
+
+def headers(text: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for key, words in HEADER.findall(text):
+        found.setdefault(key, []).extend(words.split())
+    return found
+
+
+def local_enabled(proc: Proc, path: str) -> bool:
+    """service -e: the script's ^name= and ^rcvar lines evaluated as
+    service.sh evaluates them, then checkyesno on the knob they name."""
+    quoted = shlex.quote(path)
+    script = (f"grep -q ^rcvar {quoted} || exit 1; eval $(grep ^name= {quoted}); "
+              f"eval $(grep ^rcvar {quoted}); . /etc/rc.subr; load_rc_config $name; "
+              "checkyesno $rcvar 2>/dev/null")
+    return proc.execvp(["/bin/sh", "-c", script], stdout=Sink(), stderr=Sink()) == 0
+
+
+def _file(proc: Proc, path: str) -> File | None:
+    try:
+        node = proc.kernel.vfs.lookup(path, **proc.where())
+    except OSErr:
+        return None
+    return node if isinstance(node, File) else None

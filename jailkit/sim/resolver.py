@@ -106,3 +106,19 @@ def _ask(proc: Proc, question: str) -> str:
                 raise ResolveError(EAI_NONAME)
             return answer
     raise ResolveError(EAI_AGAIN)
+
+
+def hosts_addresses(proc: Proc, name: str) -> list[IPv4 | ipaddress.IPv6Address]:
+    """Every address /etc/hosts gives ``name``, of either family, in the
+    file's order (files.c _gethtent as getaddrinfo(3) reads it with
+    AF_UNSPEC)."""
+    found: list[IPv4 | ipaddress.IPv6Address] = []
+    for line in _read(proc, "/etc/hosts").splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) < 2 or name.lower() not in (n.lower() for n in fields[1:]):
+            continue
+        try:
+            found.append(ipaddress.ip_address(fields[0]))
+        except ValueError:
+            continue
+    return found

@@ -21,7 +21,7 @@ from .kernel import SPIN_LIMIT, Rebooted
 from .machine import Machine
 from .proc import SIGINT_STATUS, Input, Interrupted, Proc, Stream
 from .sh import syntax
-from .sh.shell import ExitShell, Shell, ShellError
+from .sh.shell import ExitShell, ReturnFromFunction, Shell, ShellError
 
 Write = Callable[[str], None]
 TICK = 0.05     # real seconds between two looks for ^C while time passes
@@ -72,6 +72,8 @@ class LoginShell:
         except ExitShell as done:
             self.ended = True
             return done.status
+        except ReturnFromFunction as ret:
+            return ret.status       # return outside a function ends the line
         except ShellError:
             return 2
         except Rebooted as down:

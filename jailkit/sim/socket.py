@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 IPv4 = ipaddress.IPv4Address
 IPv6 = ipaddress.IPv6Address
 KEEPINIT = 75.0          # net.inet.tcp.keepinit, in seconds
+MSL = 30.0               # net.inet.tcp.msl (30000 ms): TIME_WAIT lasts 2 * MSL
 PORTRANGE = (10000, 65535)   # net.inet.ip.portrange.first/last
 
 
@@ -96,7 +97,21 @@ class Connection:
         if self.ways is not None:
             there, back, ack, kernel = self.ways
             converse(there, back, ack, request, reply, kernel.clock)
+            # the modelled services answer and close first: their side of
+            # the connection is the one that goes to TIME_WAIT
+            time_wait(self.server, self.peer[0], kernel.clock)
         return reply
+
+
+def time_wait(vnet: "Vnet", peer: IPv4, now: float) -> None:
+    """tcp_timewait.c tcp_twstart(): the side that closes first keeps the
+    connection (its whole tcpcb and inpcb since FreeBSD 14 retired the
+    compressed tcptw) until the 2MSL timer fires; none for a peer that is
+    one of the stack's own addresses (net.inet.tcp.nolocaltimewait, on by
+    default). Ended ones are forgotten here."""
+    if vnet.owner_of(peer) is not None:
+        return
+    vnet.time_wait[:] = [end for end in vnet.time_wait if end > now] + [now + 2 * MSL]
 
 
 class ConnectError(Exception):

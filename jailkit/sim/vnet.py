@@ -99,6 +99,10 @@ class Vnet:
     hooks: list[str] = field(default_factory=list)
     # Listening sockets (the inpcb tables), see socket.py.
     listeners: list = field(default_factory=list)
+    # When each TCP connection of this stack in TIME_WAIT ends (virtual
+    # seconds, socket.time_wait): until then its inpcb, and the credential
+    # it holds, live on.
+    time_wait: list[float] = field(default_factory=list)
 
     # -- interfaces ---------------------------------------------------------
     def ifunit(self, name: str) -> Ifnet | None:

@@ -104,6 +104,7 @@ devd_enable="YES"
 sshd_enable="NO"
 sendmail_enable="NO"
 clear_tmp_enable="NO"
+local_startup="/usr/local/etc/rc.d"
 """
 
 # /boot/defaults/loader.conf of FreeBSD 14 (stand/defaults/loader.conf),
@@ -660,6 +661,7 @@ def _boot_network(kernel: Kernel, lab: Lab) -> None:
     nic = kernel.add_physical(kernel.host_vnet, host.nic, host.mac,
                               media=host.media, baudrate=host.speed_mbps * 1_000_000,
                               options=host.options, segment=lan)
+    labnet.other_nics(kernel, lab, lan)     # NICs attach before lo0 (ifconfig -l: igb0 igb1 igb2 lo0)
     loopback_up(kernel, kernel.attach_loopback(kernel.host_vnet))
     kernel.if_up(nic)
     kernel.add_inet(nic, host.address, host.address.network.broadcast_address, alias=True)

@@ -16,6 +16,7 @@ import re
 
 from ..errno import EEXIST, EINVAL, ENOENT, OSErr, strerror
 from ...getopt import GetoptError, getopt
+from ..ifnet import ND6_ACCEPT_RTADV
 from ..ifnet import ND6_NO_DAD
 from ..ifnet import (IFBIF_NAMES, IFCAP_NAMES, IFF_BROADCAST, IFF_LOOPBACK, IFF_NAMES,
                      ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, Ifnet, InetAddr,
@@ -487,6 +488,15 @@ class Configurator:
     def p_not_auto_linklocal(self) -> None:
         self.kernel.set_nd6(self.ifnet, off=ND6_AUTO_LINKLOCAL)
 
+    def p_accept_rtadv(self) -> None:
+        """af_inet6.c's accept_rtadv: ND6_IFF_ACCEPT_RTADV, router
+        advertisements configure the interface (what rc.conf's
+        ifconfig_IF_ipv6="inet6 accept_rtadv" asks)."""
+        self.kernel.set_nd6(self.ifnet, on=ND6_ACCEPT_RTADV)
+
+    def p_not_accept_rtadv(self) -> None:
+        self.kernel.set_nd6(self.ifnet, off=ND6_ACCEPT_RTADV)
+
     # -- cloning, vnets, bridges
     def p_destroy(self) -> None:
         try:
@@ -729,4 +739,5 @@ TAKES_ARG = {"netmask": 1, "broadcast": 1, "mtu": 1, "metric": 1, "name": 1, "de
              "vlandev": 1, "vlanpcp": 1, "vlanproto": 1, "tunnel": 2}
 FLAG_PARAMS = {"up", "down", "alias", "-alias", "delete", "-description", "-descr", "promisc", "-promisc",
                "ifdisabled", "-ifdisabled", "auto_linklocal", "-auto_linklocal", "-vlandev", "-tunnel"}
+FLAG_PARAMS |= {"accept_rtadv", "-accept_rtadv"}
 FLAG_PARAMS |= {"no_dad", "-no_dad"}

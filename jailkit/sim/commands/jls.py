@@ -2,7 +2,7 @@
 
 Default: "   JID  IP Address      Hostname                      Path" with
 rows printf("%6d  %-15.15s %-29.29s %.74s"); a VNET jail has no IPv4 address
-and its IP column is blank. -v adds name, state and cpuset; -n and -s print
+and its IP column is blank. -d lists the dying jails too. -v adds name, state and cpuset; -n and -s print
 name=value pairs; "jls -j J param ..." prints the values."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def value(prison: Prison, name: str) -> str | None:
     if name == "persist":
         return "true" if prison.persist else "false"
     if name == "dying":
-        return "false"
+        return "true" if prison.dying else "false"
     if name == "children.max":
         return str(prison.children_max)
     if name == "parent":
@@ -71,9 +71,13 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     flags = {f for f, _ in opts}
     visible = proc.kernel.visible_prisons(proc.prison)
+    if "d" in flags:
+        visible = sorted(visible + _dying(proc), key=lambda p: p.jid)
     key = dict(opts).get("j")
     if key is not None:
         prison = proc.kernel.find_prison(key, proc.prison)
+        if prison is None and "d" in flags:
+            prison = next((p for p in _dying(proc) if key in (str(p.jid), p.name)), None)
         if prison is None:
             if "c" not in flags:
                 proc.warnx(f'jail "{key}" not found')
@@ -105,7 +109,7 @@ def main(proc: Proc, argv: list[str]) -> int:
                        "        IP Address(es)\n")
         for prison in visible:
             proc.write(f"{prison.jid:6d}  {prison.hostname[:29]:<29} {prison.path[:74]}\n"
-                       f"{'':6}  {prison.name[:29]:<29} ACTIVE\n"
+                       f"{'':6}  {prison.name[:29]:<29} {'DYING' if prison.dying else 'ACTIVE'}\n"
                        f"{'':6}  {prison.jid + 1:<6d}\n")
             for ip in prison.ip4:
                 proc.write(f"{'':6}  {str(ip)[:15]:<15}\n")
@@ -120,6 +124,17 @@ def main(proc: Proc, argv: list[str]) -> int:
         first = f" {prison.name:<15} " if named else f"{prison.jid:6d}  "
         proc.write(f"{first}{address[:15]:<15} {prison.hostname[:29]:<29} {prison.path[:74]}\n")
     return 0
+
+
+def _dying(proc: Proc) -> list[Prison]:
+    """-d: the dying jails below the caller too (jls.c JAIL_DYING), those
+    removed but still referenced (kern_jail.c PRISON_STATE_DYING)."""
+    def below(prison: Prison) -> bool:
+        parent = prison.parent
+        while parent is not None and parent is not proc.prison:
+            parent = parent.parent
+        return parent is proc.prison
+    return [p for p in proc.kernel.dying_prisons if below(p)]
 
 
 def _pair(prison: Prison, name: str) -> str:

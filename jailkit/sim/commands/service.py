@@ -1,6 +1,7 @@
 """service(8): run an rc.d script (usr.sbin/service/service.sh), here the
-scripts jailkit.sim.rcd models; -j runs it inside a jail, -e lists the
-enabled ones. The script runs as service.sh execs it: env -i HOME=/
+scripts jailkit.sim.rcd models and the shell scripts installed in
+$local_startup (/usr/local/etc/rc.d); -j runs it inside a jail, -e lists
+the enabled ones, -l all of them. The script runs as service.sh execs it: env -i HOME=/
 PATH=/sbin:/bin:/usr/sbin:/usr/bin, whatever the caller's environment."""
 
 from __future__ import annotations
@@ -39,19 +40,29 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc = proc.child(prison=prison, cwd="/")
     if "e" in flags:
         variables = rc_variables(proc)
+        early, late = rcd.boot_scripts(proc, variables)
+        for path in early:
+            _enabled(proc, path)
         for name in rcd.BOOT_ORDER + ["jail"]:
             script = rcd.SCRIPTS[name]
             if rcd.allowed_in(proc, name) and variables.get(script.rcvar, "NO").lower() in rcd.YES:
                 proc.write(f"/etc/rc.d/{name}\n")
+        for path in late:
+            _enabled(proc, path)
         return 0
     if "l" in flags or "r" in flags:
-        for name in sorted(rcd.SCRIPTS):
+        for name in sorted(rcd.SCRIPTS) + rcd.local_listing(proc, rc_variables(proc)):
             proc.write(f"{name}\n")
         return 0
     if len(args) < 2:
         proc.error(USAGE)
         return 1
     name, verb = args[0], args[1]
+    local = None if name in rcd.SCRIPTS else rcd.local_script(proc, rc_variables(proc), name)
+    if local is not None:
+        # service.sh: exec env -i HOME=/ PATH=... $dir/$script "$@"
+        proc = proc.child(env={"HOME": "/", "PATH": SCRIPT_PATH})
+        return proc.execvp([local, *args[1:]])
     if name not in rcd.SCRIPTS:
         proc.error(f"{name} does not exist in /etc/rc.d or the local startup\n"
                    "directories (/usr/local/etc/rc.d), or is not executable.\n")
@@ -60,3 +71,8 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 0      # rc.subr: scripts with the nojail keywords do nothing there
     proc = proc.child(env={"HOME": "/", "PATH": SCRIPT_PATH})
     return rcd.run_rc_command(proc, rc_variables(proc), name, verb, args[2:])
+
+
+def _enabled(proc: Proc, path: str) -> None:
+    if rcd.local_enabled(proc, path):
+        proc.write(f"{path}\n")

@@ -10,6 +10,7 @@ from typing import Callable
 from ..errno import OSErr
 from ...getopt import GetoptError, getopt, option_arguments, option_flags, option_values
 from ..proc import Proc, program
+from ..regex import RegexError, translate
 from ..sh.builtins import format_printf, run_test
 
 
@@ -30,23 +31,6 @@ def _inputs(proc: Proc, files: list[str]) -> list[tuple[str, str | None]]:
 
 def _lines(text: str) -> list[str]:
     return text.splitlines(keepends=True)
-
-
-def bre_to_python(pattern: str) -> str:
-    """A POSIX basic regular expression as a Python one: in a BRE, ( ) { } |
-    + ? are literal unless escaped."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            nxt = pattern[i + 1]
-            out.append(nxt if nxt in "(){}|+?" else "\\" + nxt)
-            i += 2
-            continue
-        out.append("\\" + c if c in "(){}|+?" else c)
-        i += 1
-    return "".join(out)
 
 
 @program("/usr/bin/grep", "/usr/bin/egrep", "/usr/bin/fgrep")
@@ -70,16 +54,17 @@ def grep(proc: Proc, argv: list[str]) -> int:
     mode = "E" if "E" in flags or proc.progname == "egrep" else "F" if "F" in flags or proc.progname == "fgrep" else "G"
     compiled: list[re.Pattern[str]] = []
     for pattern in patterns:
-        regex = re.escape(pattern) if mode == "F" else pattern if mode == "E" else bre_to_python(pattern)
+        try:
+            # regcomp(3), basic unless -E; grep.c reports regerror's text, status 2
+            regex = re.escape(pattern) if mode == "F" else translate(pattern, extended=mode == "E")[0]
+        except RegexError as exc:
+            proc.warnx(str(exc))
+            return 2
         if "w" in flags:
             regex = rf"\b(?:{regex})\b"
         if "x" in flags:
             regex = rf"^(?:{regex})$"
-        try:
-            compiled.append(re.compile(regex, re.I if "i" in flags else 0))
-        except re.error:
-            proc.warnx("Unmatched ( or \\(" if "(" in pattern else "invalid regular expression")
-            return 2
+        compiled.append(re.compile(regex, re.I if "i" in flags else 0))
     inputs = _inputs(proc, args)
     multiple = len(inputs) > 1 and "h" not in flags
     matched_any = False
@@ -102,7 +87,8 @@ def grep(proc: Proc, argv: list[str]) -> int:
             if "o" in flags and "v" not in flags:
                 for p in compiled:
                     for m in p.finditer(body):
-                        proc.write(f"{prefix}{m.group(0)}\n")
+                        if m.group(0):      # util.c procline(): an empty match is not printed
+                            proc.write(f"{prefix}{m.group(0)}\n")
             else:
                 proc.write(f"{prefix}{body}\n")
         if "q" in flags and matched_any:
@@ -161,13 +147,19 @@ def tail(proc: Proc, argv: list[str]) -> int:
     if parsed is None:
         return 1
     count, files = parsed
+    # tail(1): -n +N starts at line N instead of counting from the end
+    from_start = any(a.startswith("+") or a.startswith("-n+") for a in argv[1:]) or \
+        any(argv[i] == "-n" and argv[i + 1].startswith("+") for i in range(1, len(argv) - 1))
     status = 0
     for _, text in _inputs(proc, files):
         if text is None:
             status = 1
             continue
         lines = _lines(text)
-        proc.write("".join(lines[-count:] if count else []))
+        if from_start:
+            proc.write("".join(lines[max(count, 1) - 1:]))
+        else:
+            proc.write("".join(lines[-count:] if count else []))
     return status
 
 

@@ -1,4 +1,4 @@
-"""The base system's programs the sim does not model (ps, sed, awk, pkg
+"""The base system's programs the sim does not model (ps, pkg, tar
 ...): they exist at their FreeBSD paths, and say that a real FreeBSD host
 is needed to run them."""
 
@@ -7,10 +7,10 @@ from __future__ import annotations
 from ..proc import Proc, unmodelled
 
 
-@unmodelled("/bin/ps", "/bin/kill", "/bin/csh", "/bin/tcsh",
-            "/usr/bin/sed", "/usr/bin/awk", "/usr/bin/vi", "/usr/bin/less", "/usr/bin/more",
+@unmodelled("/bin/ps", "/bin/csh", "/bin/tcsh",
+            "/usr/bin/vi", "/usr/bin/less", "/usr/bin/more",
             "/usr/bin/find", "/usr/bin/scp", "/usr/bin/telnet",
-            "/usr/bin/diff", "/usr/bin/tar", "/usr/bin/gzip", "/usr/bin/login", "/usr/bin/xargs",
+            "/usr/bin/tar", "/usr/bin/gzip", "/usr/bin/login", "/usr/bin/xargs",
             "/usr/bin/su", "/usr/bin/netstat", "/usr/bin/chpass",
             "/usr/sbin/pkg", "/usr/sbin/chown",
             "/sbin/dhclient", "/sbin/init",

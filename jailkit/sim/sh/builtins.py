@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 
+from typing import Callable
+
 from ..errno import OSErr
-from ..proc import Proc
+from ..proc import SIGNALS, SIGTERM, Proc, kill, running, signal_number
 from ...getopt import GetoptError, getopt
 from ..vfs import Device, Dir, File, Symlink
-from .shell import (BUILTINS, ExitShell, LoopControl, ReturnFromFunction, Shell, ShellError,
+from .shell import (BUILTINS, ExitShell, Job, LoopControl, ReturnFromFunction, Shell, ShellError,
                     builtin)
 from . import syntax as S
 
@@ -325,10 +327,187 @@ def _exec(sh: Shell, argv: list[str]) -> int:
     raise ExitShell(sh.exec_external(argv[1:], sh.environ()))
 
 
-@builtin("trap", "wait", "hash", "ulimit")
+@builtin("hash", "ulimit")
 def _accepted(sh: Shell, argv: list[str]) -> int:
-    # No signals or jobs in the sim: accepted and without effect.
+    # No command hashing or resource limits in the sim: accepted.
     return 0
+
+
+# -- traps and jobs ------------------------------------------------------------------
+@builtin("trap")
+def _trap(sh: Shell, argv: list[str]) -> int:
+    """trap [action condition ...] (bin/sh/trap.c trapcmd): EXIT (0) runs
+    when the shell ends; "-" resets, "" ignores; without operands, the
+    traps set, as commands that set them again."""
+    args = argv[1:]
+    if args[:1] == ["--"]:
+        args = args[1:]
+    if not args:
+        for condition, text in sh.traps.items():
+            sh.proc.write(f"trap -- {_quote(text)} {condition}\n")
+        return 0
+    if args[0].isdigit():           # all operands are conditions, to reset
+        action: str | None = None
+    else:
+        action = None if args[0] == "-" else args[0]
+        args = args[1:]
+    status = 0
+    for condition in args:
+        name = _condition(condition)
+        if name is None:
+            _err(sh, f"trap: bad signal {condition}")
+            status = 1
+        elif action is None:
+            sh.traps.pop(name, None)
+        else:
+            sh.traps[name] = action
+    return status
+
+
+def _condition(text: str) -> str | None:
+    if text in ("0", "EXIT"):
+        return "EXIT"
+    signo = signal_number(text)
+    return SIGNALS.get(signo) if signo else None
+
+
+def _find_job(sh: Shell, spec: str) -> Job | None:
+    """%N, %+ / %% (the current job), %- or a process ID."""
+    if spec in ("%", "%%", "%+"):
+        return sh.jobs[-1] if sh.jobs else None
+    if spec == "%-":
+        return sh.jobs[-2] if len(sh.jobs) > 1 else None
+    if spec.startswith("%") and spec[1:].isdigit():
+        return next((j for j in sh.jobs if j.number == int(spec[1:])), None)
+    if spec.isdigit():
+        return next((j for j in sh.jobs if j.pid == int(spec)), None)
+    return None
+
+
+@builtin("wait")
+def _wait(sh: Shell, argv: list[str]) -> int:
+    """wait [job ...] (bin/sh/jobs.c waitcmd): without operands, for every
+    job, and 0; else the last job's status, 127 for one that is not a job of
+    this shell."""
+    if len(argv) == 1:
+        for each in list(sh.jobs):
+            sh.wait_job(each)
+        sh.jobs.clear()
+        return 0
+    status = 0
+    for spec in argv[1:]:
+        job = _find_job(sh, spec)
+        if job is None:
+            if spec.startswith("%"):
+                _err(sh, f"wait: No such job: {spec}")
+            status = 127
+            continue
+        status = sh.wait_job(job)
+        sh.jobs.remove(job)
+    return status
+
+
+@builtin("jobs")
+def _jobs(sh: Shell, argv: list[str]) -> int:
+    """jobs [-p] (bin/sh/jobs.c showjob()): "[N] + State" padded to column
+    30, then the command; a finished job is shown once, then forgotten."""
+    pids_only = "-p" in argv[1:]
+    for index, job in enumerate(list(sh.jobs)):
+        status = sh.job_status(job)
+        if pids_only:
+            sh.proc.write(f"{job.pid}\n")
+            continue
+        mark = "+" if index == len(sh.jobs) - 1 else "-" if index == len(sh.jobs) - 2 else " "
+        state = "Running" if status is None else "Done" if status == 0 else (
+            SIGNALS.get(status - 128, "Done").replace("TERM", "Terminated").replace(
+                "KILL", "Killed").replace("INT", "Interrupt") if status > 128 else f"Done({status})")
+        head = f"[{job.number}] {mark} {state}"
+        sh.proc.write(f"{head:<30}{job.command}\n")
+        if status is not None:
+            sh.jobs.remove(job)
+    return 0
+
+
+KILL_USAGE = ("usage: kill [-s signal_name] pid ...\n"
+              "       kill -l [exit_status]\n"
+              "       kill -signal_name pid ...\n"
+              "       kill -signal_number pid ...\n")
+
+
+@builtin("kill")
+def _kill(sh: Shell, argv: list[str]) -> int:
+    return kill_main(sh.proc, argv, lambda spec: _find_job(sh, spec))
+
+
+def kill_main(proc: Proc, argv: list[str],
+              find_job: Callable[[str], Job | None] | None = None) -> int:
+    """kill(1) (bin/kill/kill.c, also sh's built-in, which takes %job too)."""
+    args = argv[1:]
+    signo = SIGTERM
+    if args and args[0] == "-l":
+        return _kill_list(proc, args[1:])
+    if args and args[0] == "-s":
+        if len(args) < 2:
+            proc.error("kill: option requires an argument -- s\n" + KILL_USAGE)
+            return 2
+        args, name = args[2:], args[1]
+        found = signal_number(name)
+        if found is None:
+            return _bad_signal(proc, name)
+        signo = found
+    elif args and args[0].startswith("-") and args[0] != "--" and len(args[0]) > 1:
+        found = signal_number(args[0][1:])
+        if found is None:
+            return _bad_signal(proc, args[0][1:])
+        signo, args = found, args[1:]
+    if args[:1] == ["--"]:
+        args = args[1:]
+    if not args:
+        proc.error(KILL_USAGE)
+        return 2
+    status = 0
+    for operand in args:
+        job = find_job(operand) if find_job is not None else None
+        if operand.startswith("%") and job is None:
+            proc.error(f"kill: No such job: {operand}\n" if find_job else
+                       f"kill: illegal process id: {operand}\n")
+            status = 1
+            continue
+        if job is None and not operand.isdigit():
+            proc.error(f"kill: illegal process id: {operand}\n")
+            status = 2
+            continue
+        pid = job.pid if job is not None else int(operand)
+        try:
+            handled = kill(proc, pid, signo)
+        except OSErr as exc:
+            proc.error(f"kill: {operand}: {exc.strerror}\n")
+            status = 1
+            continue
+        if job is not None and signo and job.status is None and not running(proc.kernel, pid):
+            job.status = 0 if handled else 128 + signo
+    return status
+
+
+def _kill_list(proc: Proc, args: list[str]) -> int:
+    if args:
+        if not args[0].isdigit():
+            proc.error(f"kill: illegal signal number: {args[0]}\n")
+            return 2
+        number = int(args[0])
+        number = number - 128 if number > 128 else number
+        if number not in SIGNALS:
+            proc.error(f"kill: unknown signal {args[0]}; valid signals:\n")
+            return 2
+        proc.write(SIGNALS[number] + "\n")
+        return 0
+    proc.write(" ".join(SIGNALS.values()) + "\n")
+    return 0
+
+
+def _bad_signal(proc: Proc, name: str) -> int:
+    proc.error(f"kill: unknown signal {name}; valid signals:\n{' '.join(SIGNALS.values())}\n")
+    return 2
 
 
 @builtin("umask")
@@ -455,7 +634,8 @@ def _t_not(proc: Proc, args: list[str]) -> tuple[bool, list[str]]:
     return _t_primary(proc, args)
 
 
-_BINARY = {"=", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot"}
+# bin/test/test.c's operators: "==" is STREQ as "=" is.
+_BINARY = {"=", "==", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot"}
 _UNARY = set("-e -f -d -L -h -s -r -w -x -z -n -b -c -p -S".split())
 
 
@@ -477,7 +657,7 @@ def _t_primary(proc: Proc, args: list[str]) -> tuple[bool, list[str]]:
 
 
 def _binary(a: str, op: str, b: str) -> bool:
-    if op == "=":
+    if op in ("=", "=="):
         return a == b
     if op == "!=":
         return a != b

@@ -12,10 +12,12 @@ from __future__ import annotations
 import fnmatch
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..errno import EACCES, EBADF, EISDIR, ENOENT, OSErr
-from ..proc import SOURCED, Buffer, FileOutput, Input, Interrupted, Output, Proc, Sink
+from ..proc import (SIGINT_STATUS, SOURCED, Buffer, FileOutput, Input, Interrupted, Output, Proc,
+                    Sink, running)
 from ..vfs import Device, File
 from . import syntax as S
 from .arith import ArithError, evaluate
@@ -67,6 +69,65 @@ class ShellError(Exception):
     """An error that ends a non-interactive shell (exit status 2)."""
 
 
+@dataclass
+class Job:
+    """A background job (cmd &) of this shell, as jobs(1) numbers it.
+
+    The sim runs a job in place when it starts, to its end; what it leaves
+    running (a listening nc, a tcpdump capture: programs that wait for
+    packets, not for time) goes on while the shell does, as a process with
+    ``pid``. The job is running while that process is."""
+    number: int
+    pid: int
+    command: str
+    status: int | None = None       # None while running
+
+
+# Turns a job's loops may take before the job counts as one that never ends
+# (`while true; do ...; done &`, which runs until it is killed): the sim runs
+# a job in place, so such a job is stopped there and left as a process.
+JOB_TURNS = 1000
+
+
+class JobLimit:
+    """The bound of a job run in place: its loops' turns, and the time a
+    job of a login session may run (BACKGROUND_LIMIT)."""
+
+    def __init__(self) -> None:
+        self.turns = 0
+
+    def turn(self) -> None:
+        self.turns += 1
+        if self.turns > JOB_TURNS:
+            raise JobStopped()
+
+
+class JobStopped(Exception):
+    """A job that does not end by itself was stopped where it ran: it goes
+    on, as far as the shell can tell, until it is killed."""
+
+
+def _job_text(node: S.AndOr) -> str:
+    """The job's command as jobs(1) shows it (the words, unexpanded)."""
+    def words(pipeline: S.Pipeline) -> str:
+        return " | ".join(" ".join(_word_text(w) for w in c.words) if isinstance(c, S.Simple)
+                          else "(...)" for c in pipeline.commands)
+    text = words(node.first)
+    for op, pipeline in node.rest:
+        text += f" {op} {words(pipeline)}"
+    return text
+
+
+def _word_text(word: S.Word) -> str:
+    def part(p: S.Part) -> str:
+        if isinstance(p, S.Lit):
+            return f"'{p.text}'" if p.quoted else p.text
+        if isinstance(p, S.Param):
+            return f"${{{p.name}}}" if p.op else f"${p.name}"
+        return "$(...)" if isinstance(p, S.CmdSub) else "$((...))"
+    return "".join(part(p) for p in word.parts)
+
+
 class Shell:
     def __init__(self, proc: Proc, *, name: str = "sh", args: list[str] | None = None,
                  command_name: str | None = None, script: bool = False) -> None:
@@ -78,11 +139,21 @@ class Shell:
         self.args = list(args or [])
         self.status = 0
         self.last_bg = ""
+        self.jobs: list[Job] = []
+        # trap(1)'s actions by condition (EXIT, INT, TERM ...); "" ignores it.
+        self.traps: dict[str, str] = {}
+        self.exited = False             # the EXIT trap ran (it runs once)
+        self.job_limit: JobLimit | None = None  # inside a job: its bound
         self.errexit = False
         self.in_condition = 0
+        self.substituted: int | None = None     # the last $(...)'s status in this command
         self.locals: list[dict[str, str | None]] = []
         self.command_name = command_name or name  # prefix of error messages
         self.script = script                      # reading a file: messages carry line numbers
+        # bin/sh/cd.c pwd_init(): PWD is the working directory from the
+        # start, and exported.
+        self.vars["PWD"] = proc.cwd
+        self.exported.add("PWD")
         self.vars.setdefault("IFS", IFS_WHITESPACE)
         self.vars.setdefault("PS1", "# " if proc.user == "root" else "$ ")
 
@@ -94,11 +165,16 @@ class Shell:
             self.proc.error(f"{self._prefix(exc.line)}Syntax error: {exc}\n")
             return 2
         try:
-            return self.run_list(tree)
+            status = self.run_list(tree)
         except ExitShell as done:
-            return done.status
+            status = done.status
+        except ReturnFromFunction as ret:
+            # return outside a function or dot script stops reading the
+            # script, as at its end (bin/sh/main.c cmdloop() on SKIPRETURN).
+            status = ret.status
         except ShellError:
-            return 2
+            status = 2
+        return self.exiting(status)
 
     def _prefix(self, line: int | None = None) -> str:
         # bin/sh synerror(): "script: LINE: " for a script, "sh: " for -c.
@@ -116,7 +192,28 @@ class Shell:
         clone.functions = dict(self.functions)
         clone.status = self.status
         clone.errexit = self.errexit
+        clone.job_limit = self.job_limit
+        # A subshell resets the traps it has actions for; ignored ones stay
+        # ignored (POSIX "Shell Execution Environment").
+        clone.traps = {name: action for name, action in self.traps.items() if action == ""}
         return clone
+
+    def exiting(self, status: int) -> int:
+        """The shell ends with ``status``: its EXIT trap runs first, once
+        (bin/sh/trap.c exitshell_savedstatus()); an exit in the trap sets
+        the status."""
+        action = self.traps.get("EXIT")
+        if self.exited or not action:
+            return status
+        self.exited = True
+        self.status = status
+        try:
+            self.run_list(S.parse(action))
+        except ExitShell as done:
+            return done.status
+        except (ReturnFromFunction, ShellError, S.ShellSyntaxError):
+            pass
+        return status
 
     def environ(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         env = {k: v for k, v in self.vars.items() if k in self.exported}
@@ -128,18 +225,61 @@ class Shell:
         status = 0
         for and_or, background in node.items:
             if background:
-                # No job control in the sim: a background job runs to
-                # completion first; $! names it and $? is 0, as after "&".
-                with self.proc.kernel.background():
-                    try:
-                        self.subshell().run_and_or(and_or)
-                    except Interrupted:
-                        pass
-                self.last_bg = str(self.proc.kernel.next_pid)
+                self.start_job(and_or)
                 status = 0
             else:
                 status = self.run_and_or(and_or)
             self.status = status
+        return status
+
+    def start_job(self, node: S.AndOr) -> Job:
+        """``cmd &``: the job runs in a subshell, in place, to its end (the
+        sim runs one program at a time, deterministically); a program it
+        leaves waiting for packets (nc -l, tcpdump) goes on as the job's
+        process. $! names that process, or the job's own when none is left."""
+        kernel = self.proc.kernel
+        before = {p.pid for p in kernel.processes}
+        status: int | None
+        job = self.subshell()
+        job.job_limit = JobLimit()
+        with kernel.background():
+            try:
+                status = job.run_and_or(node)
+            except ExitShell as done:
+                status = done.status
+            except Interrupted:
+                status = SIGINT_STATUS      # stopped at its limit
+            except JobStopped:
+                # it would go on until killed: its process stays
+                kernel.spawn(self.proc.prison.jid, "sh", self.proc.user)
+                status = None
+        left = [p for p in kernel.processes if p.pid not in before]
+        if left:
+            pid, status = left[-1].pid, None
+        else:
+            pid = kernel.next_pid
+        # the first free slot of the job table (bin/sh/jobs.c makejob())
+        taken = {j.number for j in self.jobs}
+        number = next(n for n in range(1, len(taken) + 2) if n not in taken)
+        record = Job(number, pid, _job_text(node), status)
+        self.jobs.append(record)
+        self.last_bg = str(pid)
+        return record
+
+    def job_status(self, job: Job) -> int | None:
+        """The job's exit status, or None while its process runs (one that
+        ended by itself, a peer served, exits 0)."""
+        if job.status is None and not running(self.proc.kernel, job.pid):
+            job.status = 0
+        return job.status
+
+    def wait_job(self, job: Job) -> int:
+        """wait(1) for one job: time passes until its process is gone (a
+        signal or a deadline can end the wait)."""
+        while self.job_status(job) is None:
+            self.proc.kernel.advance(1.0)
+        status = job.status
+        assert status is not None
         return status
 
     def run_and_or(self, node: S.AndOr) -> int:
@@ -257,6 +397,8 @@ class Shell:
             # An interactive shell takes ^C between commands too, so a loop
             # that never waits can still be stopped.
             self.proc.kernel.take_signal(spin=True)
+            if self.job_limit is not None:
+                self.job_limit.turn()
             try:
                 status = self.run_list(body)
             except LoopControl as ctl:
@@ -269,6 +411,7 @@ class Shell:
 
     # -- simple commands --------------------------------------------------------
     def run_simple(self, node: S.Simple) -> int:
+        self.substituted = None
         try:
             argv = self.expand_words(node.words)
             assigns = {name: self.expand_word(value) for name, value in node.assigns}
@@ -276,10 +419,14 @@ class Shell:
             self.proc.error(f"{self._prefix()}arithmetic expression: {exc}\n")
             raise ShellError() from exc
         if not argv:
+            # No command name: the status is the last command
+            # substitution's, if there was one (POSIX "Simple Commands";
+            # `false` alone, x=$(false)).
+            status = self.substituted or 0
             for name, value in assigns.items():
                 self.set_var(name, value)
             with self.redirected(node.redirects) as ok:
-                return 0 if ok else 1
+                return status if ok else 1
         name = argv[0]
         if name in SPECIAL:
             for key, value in assigns.items():
@@ -324,15 +471,20 @@ class Shell:
 
     def source(self, path: str, node: File) -> int:
         """The ``.`` command: read a file into this shell. Modelled
-        libraries (rc.subr) define their functions directly."""
+        libraries (rc.subr) define their functions directly. A syntax error
+        in the file ends a non-interactive shell, as any error of a special
+        built-in does; return ends the file."""
         if node.program is not None and node.program in SOURCED:
             return SOURCED[node.program](self)
         try:
             tree = S.parse(node.data)
         except S.ShellSyntaxError as exc:
             self.proc.error(f"{path}: {exc.line}: Syntax error: {exc}\n")
-            return 2
-        return self.run_list(tree)
+            raise ShellError() from exc
+        try:
+            return self.run_list(tree)
+        except ReturnFromFunction as ret:
+            return ret.status
 
     def call_function(self, name: str, args: list[str]) -> int:
         body = self.functions[name]
@@ -631,7 +783,7 @@ class Shell:
         out = Buffer()
         child = self.subshell(self.proc.child(stdout=out, env=self.proc.env))
         status = child.run_source(source)
-        self.status = status
+        self.status = self.substituted = status
         return out.getvalue().rstrip("\n")
 
 

@@ -528,10 +528,11 @@ class Parser:
         return CommandList(items)
 
     def parse_compound_body(self, terminators: tuple[str, ...]) -> CommandList:
-        body = self.parse_list(terminators)
-        if not body.items:
-            raise self.unexpected()
-        return body
+        # An empty list (a "then" holding only a comment, "{ }", "do done")
+        # is accepted, as FreeBSD's sh does: bin/sh/parser.c list() returns
+        # no command when the next token ends the list
+        # (bin/sh/tests/parser/empty-braces1.0).
+        return self.parse_list(terminators)
 
     def parse_and_or(self) -> AndOr:
         first = self.parse_pipeline()
