@@ -69,9 +69,11 @@ def test_the_articles_nat_and_rdr_take_the_nics_first_address(pf):
         "rdr on fxp0 inet proto tcp from any to 10.0.10.2 port = http -> 10.0.0.3\n"), "")
 
 
-def test_a_nat_to_every_address_of_a_nic_with_an_alias_is_a_pool_the_sim_does_not_model(pf):
-    status, _, err = parsed(pf, "nat on fxp0 from 10.0.0.0/24 -> fxp0\n")
-    assert status == 1 and "pools" in err and "not modelled by the jailkit sim" in err
+def test_a_nat_to_every_address_of_a_nic_with_an_alias_is_a_round_robin_pool(pf):
+    """parse.y: several redirection addresses make a round-robin pool,
+    printed as pfctl prints a { } list (hence the article's :0)."""
+    assert parsed(pf, "nat on fxp0 from 10.0.0.0/24 -> fxp0\n") == (
+        0, "nat on fxp0 inet from 10.0.0.0/24 to any -> { 10.0.10.2, 10.0.10.5 } round-robin\n", "")
 
 
 @pytest.mark.parametrize("host_spec, said", [
