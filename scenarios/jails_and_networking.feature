@@ -22,6 +22,224 @@ Feature: jails-and-networking: every way to put a jail on a network, on FreeBSD 
     Given a FreeBSD server with the article's NICs on its LAN
     And a jail world at /jail/www, the host's own copied
 
+  Scenario: IP sharing: a jail on lo1 behind the host's pf nat and rdr, then on the NIC too; the caveats
+    # The article's jails sit on addresses of lo0 ("lo0|", the addresses
+    # lost); a cloned lo1 keeps them off the host's own loopback, as
+    # qjail-howto does. The jail has no vnet: it shares the host's stack.
+    When I enter "ifconfig lo1 create"
+    And I enter "sysrc cloned_interfaces+=lo1"
+    # The jail's web server: the base-system stand-in for apache24 that
+    # qjail-howto's feature uses (inetd runs a script that says "It works!").
+    And I enter "mkdir -p /jail/www/usr/local/libexec"
+    And I enter "cat > /jail/www/usr/local/libexec/itworks" with this input:
+      """
+      #!/bin/sh
+      # Stands in for apache24: inetd(8) runs this for each connection to
+      # port 80, with the request on standard input.
+      while read -r line; do
+      	case $line in
+      	""|"$(printf '\r')") break ;;
+      	esac
+      done
+      printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\nConnection: close\r\n\r\nIt works!\n'
+      """
+    And I enter "chmod 555 /jail/www/usr/local/libexec/itworks"
+    And I enter "echo 'http stream tcp nowait www /usr/local/libexec/itworks itworks' >> /jail/www/etc/inetd.conf"
+    And I enter "echo 'inetd_enable="YES"' > /jail/www/etc/rc.conf"
+    When I enter "cat > /etc/jail.conf" with this input:
+      """
+      www {
+        path = "/jail/www";
+        host.hostname = "www.lan";
+        mount.devfs;
+        exec.clean;
+        exec.start = "/bin/sh /etc/rc";
+        exec.stop = "/bin/sh /etc/rc.shutdown jail";
+        ip4.addr += "lo1|10.0.0.3";
+      }
+      """
+    And I enter "jail -c www"
+    Then the output shows:
+      """
+      www: created
+      """
+    # jail(8) put the address on lo1; the jail's inetd listens on it alone.
+    When I enter "sockstat -4l -p 80"
+    Then the output shows:
+      """
+      root     inetd      <...> tcp4   10.0.0.3:80           *:*
+      """
+    # Without translation the jail is cut off: its packets leave
+    # <lan_nic> from 10.0.0.3, and nothing on the LAN routes back to it,
+    # not even the answer of the resolver (libfetch's words for EAI_AGAIN).
+    When I enter "jexec www fetch -T 3 -o - http://<internet_host>/"
+    Then the output shows:
+      """
+      fetch: http://<internet_host>/: Transient resolver failure
+      """
+    # The article's pf.conf, its lost addresses filled in.
+    When I enter "cat > /etc/pf.conf" with this input:
+      """
+      ext_if = "<lan_nic>"
+      nat on $ext_if from 10.0.0.0/24 -> $ext_if:0
+      rdr on $ext_if proto tcp to $ext_if:0 port 80 -> 10.0.0.3
+      """
+    And I enter "service pf onestart"
+    And I enter "pfctl -s nat"
+    Then the output shows:
+      """
+      nat on <lan_nic> inet from 10.0.0.0/24 to any -> <host_ip>
+      rdr on <lan_nic> inet proto tcp from any to <host_ip> port = http -> 10.0.0.3
+      """
+    When I enter "jexec www fetch -o - http://<internet_host>/"
+    Then the output shows:
+      """
+      <...>FreeBSD<...>
+      """
+    # From the LAN (its gateway), the host's address on port 80 is the
+    # jail's web server, through the rdr.
+    When on gateway.lan I enter "fetch -o - http://<host_ip>/"
+    Then the output shows:
+      """
+      It works!
+      """
+    # The second form: an address on the NIC as well, the loopback one
+    # first ("the ordering of these addresses is significant").
+    When I enter "jail -r www"
+    And I enter "cat > /etc/jail.conf" with this input:
+      """
+      www {
+        path = "/jail/www";
+        host.hostname = "www.lan";
+        mount.devfs;
+        exec.clean;
+        exec.start = "/bin/sh /etc/rc";
+        exec.stop = "/bin/sh /etc/rc.shutdown jail";
+        ip4.addr += "lo1|10.0.0.3";
+        ip4.addr += "<lan_nic>|<shared_ip>";
+      }
+      """
+    And I enter "jail -c www"
+    Then the output shows:
+      """
+      www: created
+      """
+    # The first address is the jail's loopback: a daemon in the jail
+    # binding 127.0.0.1 gets 10.0.0.3, not the host's (prison_local_ip4),
+    # still true on 14. Listed the other way round, it would face the LAN.
+    When I enter "jexec www sh -c 'nc -l 127.0.0.1 7000 > /dev/null 2>&1 &'"
+    And I enter "sockstat -4l -p 7000"
+    Then the output shows:
+      """
+      root     nc         <...> tcp4   10.0.0.3:7000         *:*
+      """
+    # "All traffic between jails will occur over lo0": the host reaches
+    # the jail's NIC address through lo0 (and lo1's through lo1), never
+    # through <lan_nic>; firewall rules must be written for those.
+    When I enter "route -n get <shared_ip>"
+    Then the output shows:
+      """
+      interface: lo0
+      """
+    When I enter "route -n get 10.0.0.3"
+    Then the output shows:
+      """
+      interface: lo1
+      """
+    # "The host can freely use these addresses": it sends from the jail's.
+    When I enter "ping -c 1 -S <shared_ip> <gateway>"
+    Then the output shows:
+      """
+      PING <gateway> (<gateway>) from <shared_ip>: 56 data bytes
+      64 bytes from <gateway>: icmp_seq=0 ttl=64 time=<...> ms
+      """
+    # Wildcard bindings: the host's sshd listens on *:22, so port 22 of the
+    # jail's address answers with the host's sshd; the jail runs none.
+    When I enter "jexec www sockstat -4l -p 22"
+    Then the output shows:
+      """
+      USER     COMMAND    PID   FD  PROTO  LOCAL ADDRESS         FOREIGN ADDRESS
+      """
+    When on gateway.lan I enter "nc -z <shared_ip> 22"
+    Then the command succeeds
+    When I enter "jail -r www"
+    Then the output shows:
+      """
+      www: removed
+      """
+
+  Scenario: IPv6 DAD: a jail's daemon on a tentative address, and FreeBSD 14's two ways around it
+    # The article's two workarounds were lost from its page; these are
+    # FreeBSD 14's. <lan_nic> gets IPv6 (rc's network.subr would, for an
+    # ifconfig_<lan_nic>_ipv6 line) and the jail an address there.
+    When I enter "ifconfig <lan_nic> inet6 -ifdisabled"
+    And I enter "cat > /etc/jail.conf" with this input:
+      """
+      www {
+        path = "/jail/www";
+        host.hostname = "www.lan";
+        persist;
+        ip6.addr += "<lan_nic>|2001:db8::3";
+      }
+      """
+    And I enter "jail -c www"
+    # jail(8) adds the alias as ifconfig does (command.c), with duplicate
+    # address detection: the address is tentative for net.inet6.ip6.dad_count
+    # probes a second apart...
+    And I enter "ifconfig <lan_nic> inet6"
+    Then the output shows:
+      """
+              inet6 2001:db8::3 prefixlen 128 tentative
+      """
+    # ...and a daemon started now cannot bind it (in6_pcbbind).
+    When I enter "jexec www nc -l 2001:db8::3 8080"
+    Then the output shows:
+      """
+      nc: Can't assign requested address
+      """
+    And the command exits with status 1
+    When I enter "sleep 2"
+    And I enter "ifconfig <lan_nic> inet6"
+    Then the output shows:
+      """
+              inet6 2001:db8::3 prefixlen 128
+      """
+    # DAD done, the same daemon binds.
+    When I enter "jexec www sh -c 'nc -l 2001:db8::3 8080 > /dev/null 2>&1 &'"
+    And I enter "sockstat -6l -p 8080"
+    Then the output shows:
+      """
+      root     nc         <...> tcp6   2001:db8::3:8080      *:*
+      """
+    When I enter "jail -r www"
+    # Way one: no DAD at all on this host (and its classic jails).
+    When I enter "sysctl net.inet6.ip6.dad_count=0"
+    Then the output shows:
+      """
+      net.inet6.ip6.dad_count: 1 -> 0
+      """
+    When I enter "jail -c www"
+    And I enter "ifconfig <lan_nic> inet6"
+    Then the output shows:
+      """
+              inet6 2001:db8::3 prefixlen 128
+      """
+    When I enter "jail -r www"
+    And I enter "sysctl net.inet6.ip6.dad_count=1"
+    # Way two: no DAD on this interface only (rc.conf: no_dad in its
+    # ifconfig_<lan_nic>_ipv6 line).
+    When I enter "ifconfig <lan_nic> inet6 no_dad"
+    And I enter "jail -c www"
+    And I enter "ifconfig <lan_nic> inet6"
+    Then the output shows:
+      """
+              inet6 2001:db8::3 prefixlen 128
+              nd6 options=<...>NO_DAD<...>
+      """
+    When I enter "jail -r www"
+    And I enter "ifconfig <lan_nic> inet6 -no_dad ifdisabled"
+    Then the command succeeds
+
   Scenario: A NIC of the jail's own: vnet.interface += "igb2", back when the jail is gone
     When I enter "cat > /etc/jail.conf" with this input:
       """

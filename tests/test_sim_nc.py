@@ -137,3 +137,13 @@ def test_nc_runs_in_a_jail_and_on_the_gateway_alike(jail):
         0, "", "Connection to www.freebsd.org 80 port [tcp/http] succeeded!\n")
     assert jail.run_on("gateway.lan", "nc -z -v www.freebsd.org 80").stderr == (
         "Connection to www.freebsd.org 80 port [tcp/http] succeeded!\n")
+
+
+def test_listen_on_an_ipv6_address_binds_it_once_dad_is_over():
+    host = jailkit.connect("sim://")
+    host.run("ifconfig fxp0 inet6 -ifdisabled && ifconfig fxp0 inet6 2001:db8::7/64").check()
+    # tentative: in6_pcbbind refuses it
+    assert run(host, "nc -l 2001:db8::7 8080") == (1, "", "nc: Can't assign requested address\n")
+    host.run("sleep 2").check()
+    host.run("sh -c 'nc -l 2001:db8::7 8080 > /dev/null 2>&1 &'").check()
+    assert "tcp6   2001:db8::7:8080" in run(host, "sockstat -6l -p 8080")[1]

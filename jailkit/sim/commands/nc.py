@@ -37,7 +37,7 @@ by name, never ignored."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from typing import Callable, TypeVar
 
 from ..errno import EADDRINUSE, ETIMEDOUT, OSErr, strerror
@@ -275,14 +275,24 @@ class Received:
         kernel.processes[:] = [p for p in kernel.processes if p.pid != self.pid]
 
 
+def _inet6(host: str | None) -> IPv6Address | None:
+    """An IPv6 literal, which getaddrinfo() takes as it is (AF_INET6)."""
+    try:
+        return IPv6Address(host) if host is not None else None
+    except ValueError:
+        return None
+
+
 def _listen(proc: Proc, options: Options, operands: list[str]) -> int:
     host = operands[0] if len(operands) == 2 else None
     port = _ports(operands[-1], options)[0]
-    address = _address(proc, host, options) if host is not None else None
+    address6 = _inet6(host)
+    address = _address(proc, host, options) if host is not None and address6 is None else None
     proto = "udp" if options.udp else "tcp"
     # in_pcblookup_local() compares only sockets of the same IPv4
     # restrictions (prison_equal_ip4): a jail's and the host's never clash
-    if any(l.proto == proto and l.port == port and l.family == "4"
+    if address6 is None and any(
+           l.proto == proto and l.port == port and l.family == "4"
            and (l.address is None or address is None or l.address == address)
            and (l.cred is None or l.cred.equal_ip4(proc.prison))
            for l in proc.vnet.listeners):
@@ -292,9 +302,14 @@ def _listen(proc: Proc, options: Options, operands: list[str]) -> int:
     reply = "" if options.detached else proc.stdin.read()
     received = Received(proc, process.pid, reply, not options.udp and not options.keep)
     try:
-        # in a jail, the jail's rules: a wildcard binds the jail's address
-        bind(proc.prison, Listener(proto, "4", address, port, process.pid, 3, proc.user, "nc",
-                                   received))
+        # in a jail, the jail's rules: a wildcard binds the jail's address;
+        # an IPv6 one still under DAD is EADDRNOTAVAIL (in6_pcbbind)
+        if address6 is not None:
+            bind(proc.prison, Listener(proto, "6", None, port, process.pid, 3, proc.user, "nc",
+                                       received, address6=address6))
+        else:
+            bind(proc.prison, Listener(proto, "4", address, port, process.pid, 3, proc.user,
+                                       "nc", received))
     except OSErr as exc:
         received.close()
         raise Exit(1, exc.strerror) from None
@@ -309,3 +324,4 @@ def _listen(proc: Proc, options: Options, operands: list[str]) -> int:
     finally:
         received.close()
     return 0
+
