@@ -219,15 +219,15 @@ def join(*parts: str) -> str:
 class Vfs:
     def __init__(self, root: Dir | None = None) -> None:
         self.root = root if root is not None else Dir()   # the disk, kept across reboots
-        self.mounts: list[Mount] = []
+        self.mounts: list[Mount] = []     # in mount order, as mount(8) lists them
+        # The mount each covered directory shows: the most recent mount on
+        # it, as the vnode's v_mountedhere is. A lookup asks this for every
+        # path component, so it is a dict, not a scan of the mount list.
+        self._covers: dict[Node, Mount] = {}
 
     # -- lookup -------------------------------------------------------------
     def _covering(self, node: Node) -> Mount | None:
-        found = None
-        for mount in self.mounts:
-            if mount.covered is node:
-                found = mount  # the most recent mount on a directory wins
-        return found
+        return self._covers.get(node)
 
     def resolve(self, path: str, *, root: str = "/", cwd: str = "/", follow: bool = True) -> Resolved:
         """Look ``path`` up as a process whose root is ``root`` (a host path)
@@ -499,13 +499,23 @@ class Vfs:
     # -- mounts -------------------------------------------------------------
     def mount(self, mount: Mount) -> None:
         self.mounts.append(mount)
+        self._covers[mount.covered] = mount
 
     def unmount(self, mountpoint: str) -> Mount:
         for mount in reversed(self.mounts):
             if mount.mountpoint == mountpoint:
                 self.mounts.remove(mount)
+                self._uncover(mount.covered)
                 return mount
         raise OSErr(EINVAL)
+
+    def _uncover(self, node: Node) -> None:
+        """The directory shows the mount below the one just taken off, or itself."""
+        below = [m for m in self.mounts if m.covered is node]
+        if below:
+            self._covers[node] = below[-1]
+        else:
+            self._covers.pop(node, None)
 
     def mounts_under(self, path: str) -> list[Mount]:
         prefix = path.rstrip("/") + "/"
