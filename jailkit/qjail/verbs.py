@@ -58,11 +58,13 @@ class QjailVerbs:
         if not self.installed():
             raise QjailError("Error: qjail install has not been run yet.")
 
-    def record(self, name: str) -> Record:
-        """The definition record of an existing jail, checked field by field
-        before any of its values reaches a command or a jail.conf."""
+    def record(self, name: str, text: str | None = None) -> Record:
+        """The definition record of an existing jail (its file's ``text``
+        when already read), checked field by field before any of its values
+        reaches a command or a jail.conf."""
         check_jailname(name)
-        text = read_file(self.host, f"{LOCAL}/{name}")
+        if text is None:
+            text = read_file(self.host, f"{LOCAL}/{name}")
         if text is None:
             raise QjailError(f"Error: This jail name don't exist. {name}")
         record = Record.parse(text)
@@ -71,12 +73,39 @@ class QjailVerbs:
             raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
         return record
 
+    def records(self, names: list[str]) -> dict[str, Record]:
+        """The records of ``names``, in their order, read in one pass as
+        qjail's shell reads them in one loop: one grep(1) prints every line
+        of every record after its file's name. A record that gives no line
+        (empty, unreadable) is read alone, so it fails as record() does."""
+        texts: dict[str, list[str]] = {}
+        valid = {name for name in names if _is_jailname(name)}
+        if valid:
+            paths = [f"{LOCAL}/{name}" for name in sorted(valid)]
+            # grep -H prints PATH:LINE; a valid jail name has no ':'
+            for line in self._run(["grep", "-H", ""] + paths).stdout.splitlines():
+                path, _, content = line.partition(":")
+                name = path.removeprefix(f"{LOCAL}/")
+                if name in valid:
+                    texts.setdefault(name, []).append(content)
+        return {name: self.record(name, "\n".join(texts[name]) + "\n" if name in texts else None)
+                for name in names}
+
     def names(self) -> list[str]:
         return sorted(list_dir(self.host, LOCAL))
 
     def running_jid(self, name: str) -> int | None:
         result = self._run(["jls", "-j", name, "jid"])
         return int(result.stdout) if result.succeeded and result.stdout.strip().isdigit() else None
+
+    def running_jids(self) -> dict[str, int]:
+        """Every running jail's jid by its name, from one jls(8)."""
+        jids = {}
+        for line in self._run(["jls", "jid", "name"]).stdout.splitlines():
+            jid, _, name = line.partition(" ")
+            if jid.isdigit():
+                jids[name] = int(jid)
+        return jids
 
     def _save(self, record: Record) -> None:
         text = record.render()
@@ -215,8 +244,7 @@ class QjailVerbs:
 
     def _address_warnings(self, name: str, addresses: list[str]) -> str:
         out = []
-        for other in self.names():
-            record = self.record(other)
+        for other, record in self.records(self.names()).items():
             used = set(filter(None, (record.ip4 + "," + record.ip6).split(",")))
             for address in addresses:
                 if address in used:
@@ -376,9 +404,9 @@ class QjailVerbs:
         targets = sorted(set(self._targets(list(names))))
         lines = ["", f"{'STATUS':<6} {'JID':<4} {'NIC':<6} {'IP':<15} Jailname",
                  "------ ---- ------ --------------- -------------------------------"]
-        for name in targets:
-            record = self.record(name)
-            jid = self.running_jid(name)
+        running = self.running_jids()
+        for name, record in self.records(targets).items():
+            jid = running.get(name)
             status = ("I" if record.imagetype else "D") + ("R" if jid is not None else "S")
             nic = record.interface
             if record.vnet:
@@ -433,3 +461,11 @@ class QjailVerbs:
         self._run(remove_trees([f"{JAILDIR}/{name}", f"{LOCAL}/{name}", f"{GLOBAL}/{name}",
                                 f"{FSTAB}/{name}", jail_conf.config_path(name),
                                 jail_conf.console_log(name), f"/var/run/qjail.{name}.pid"]))
+
+
+def _is_jailname(name: str) -> bool:
+    try:
+        check_jailname(name)
+    except QjailError:
+        return False
+    return True
