@@ -24,3 +24,13 @@ def test_a_mount_among_hundreds_is_found_and_leaves(host):
     host.run("umount /m/150").check()
     assert run(host, "cat /m/150/f") == (1, "", "cat: /m/150/f: No such file or directory\n")
     assert run(host, "cat /m/151/f")[1] == "here\n"
+
+
+def test_ls_shows_a_mount_point_as_its_mount_and_dot_dot_as_the_parent(host):
+    host.run("mkdir -p /src/a /src/b /m/x && chmod 700 /src && mount -t nullfs /src /m/x").check()
+    rows = [line.split() for line in run(host, "ls -la /m")[1].splitlines()[1:]]
+    root = run(host, "ls -ld /")[1].split()
+    assert [row[-1] for row in rows] == [".", "..", "x"]
+    assert rows[0][:2] == ["drwxr-xr-x", "3"]           # /m: ., .. and x
+    assert rows[1][:2] == root[:2]                       # .. is /
+    assert rows[2][:2] == ["drwx------", "4"]            # x shows /src: a, b

@@ -301,6 +301,13 @@ class Vfs:
             raise OSErr(ENOENT)
         return found.node
 
+    def child(self, directory: Dir, name: str) -> Node | None:
+        """The node ``name`` in ``directory`` as a lookup that does not
+        follow links finds it: a covered directory shows its mount's root."""
+        node = directory.entries.get(name)
+        mount = self._covers.get(node) if isinstance(node, Dir) else None
+        return mount.root if mount is not None else node
+
     def exists(self, path: str, *, root: str = "/", cwd: str = "/") -> bool:
         try:
             self.lookup(path, root=root, cwd=cwd)
