@@ -10,6 +10,7 @@ backslash quoting. Syntax errors carry FreeBSD sh's wording
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TypeVar
 
 
@@ -740,4 +741,13 @@ def _assignment(word: Word) -> tuple[str, Word] | None:
 
 
 def parse(source: str) -> CommandList:
+    """The tree of ``source``. The sim runs the same scripts and command
+    lines again and again (rc.subr, rc.d, jail.conf's exec lines), and the
+    shell only reads a tree, so trees are kept by their source; a syntax
+    error is raised each time, never kept."""
+    return _parsed(source)
+
+
+@lru_cache(maxsize=2048)
+def _parsed(source: str) -> CommandList:
     return Parser(source).parse_program()
