@@ -5,6 +5,7 @@ qjail's messages, files and refusals."""
 from __future__ import annotations
 
 import shlex
+from functools import lru_cache
 
 from ..files import exists, list_dir, read_file, remove_trees, write_file
 from ..host import Host, Result
@@ -58,37 +59,52 @@ class QjailVerbs:
         if not self.installed():
             raise QjailError("Error: qjail install has not been run yet.")
 
-    def record(self, name: str, text: str | None = None) -> Record:
-        """The definition record of an existing jail (its file's ``text``
-        when already read), checked field by field before any of its values
-        reaches a command or a jail.conf."""
+    def record(self, name: str) -> Record:
+        """The definition record of an existing jail, checked field by field
+        before any of its values reaches a command or a jail.conf."""
+        return self._checked_record(name).copy()
+
+    def _checked_record(self, name: str, text: str | None = None) -> Record:
+        """record(), read-only: its file's ``text`` when already read."""
         check_jailname(name)
         if text is None:
             text = read_file(self.host, f"{LOCAL}/{name}")
         if text is None:
             raise QjailError(f"Error: This jail name don't exist. {name}")
-        record = Record.parse(text)
-        problem = record.problem(name)
+        record, problem = _checked(name, text)
         if problem is not None:
             raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
         return record
 
-    def records(self, names: list[str]) -> dict[str, Record]:
-        """The records of ``names``, in their order, read in one pass as
-        qjail's shell reads them in one loop: one grep(1) prints every line
-        of every record after its file's name. A record that gives no line
-        (empty, unreadable) is read alone, so it fails as record() does."""
+    def _records(self, names: list[str]) -> dict[str, Record]:
+        """The records of ``names`` (read-only), in their order, read in one
+        pass as qjail's shell reads them in one loop: one grep(1) prints
+        every line of every record after its file's name. A record that
+        gives no line (empty, unreadable) is read alone, so it fails as
+        record() does."""
         texts: dict[str, list[str]] = {}
         valid = {name for name in names if _is_jailname(name)}
         if valid:
             paths = [f"{LOCAL}/{name}" for name in sorted(valid)]
-            # grep -H prints PATH:LINE; a valid jail name has no ':'
-            for line in self._run(["grep", "-H", ""] + paths).stdout.splitlines():
-                path, _, content = line.partition(":")
+            listing = self._run(["grep", "-H", ""] + paths).stdout
+            lines: list[str] = []
+            prefix = None
+            # grep -H prints PATH:LINE (a valid jail name has no ':'), the
+            # lines of one file together; a line ends at '\n' only, as
+            # grep(1) reads it
+            for line in listing.split("\n"):
+                if prefix is not None and line.startswith(prefix):
+                    lines.append(line[len(prefix):])
+                    continue
+                path, colon, content = line.partition(":")
                 name = path.removeprefix(f"{LOCAL}/")
-                if name in valid:
-                    texts.setdefault(name, []).append(content)
-        return {name: self.record(name, "\n".join(texts[name]) + "\n" if name in texts else None)
+                prefix = None
+                if colon and name in valid and path == f"{LOCAL}/{name}":
+                    prefix = path + ":"
+                    lines = texts.setdefault(name, [])
+                    lines.append(content)
+        return {name: self._checked_record(name, "\n".join(texts[name]) + "\n"
+                                           if name in texts else None)
                 for name in names}
 
     def names(self) -> list[str]:
@@ -244,7 +260,7 @@ class QjailVerbs:
 
     def _address_warnings(self, name: str, addresses: list[str]) -> str:
         out = []
-        for other, record in self.records(self.names()).items():
+        for other, record in self._records(self.names()).items():
             used = set(filter(None, (record.ip4 + "," + record.ip6).split(",")))
             for address in addresses:
                 if address in used:
@@ -405,7 +421,7 @@ class QjailVerbs:
         lines = ["", f"{'STATUS':<6} {'JID':<4} {'NIC':<6} {'IP':<15} Jailname",
                  "------ ---- ------ --------------- -------------------------------"]
         running = self.running_jids()
-        for name, record in self.records(targets).items():
+        for name, record in self._records(targets).items():
             jid = running.get(name)
             status = ("I" if record.imagetype else "D") + ("R" if jid is not None else "S")
             nic = record.interface
@@ -461,6 +477,15 @@ class QjailVerbs:
         self._run(remove_trees([f"{JAILDIR}/{name}", f"{LOCAL}/{name}", f"{GLOBAL}/{name}",
                                 f"{FSTAB}/{name}", jail_conf.config_path(name),
                                 jail_conf.console_log(name), f"/var/run/qjail.{name}.pid"]))
+
+
+@lru_cache(maxsize=1024)
+def _checked(name: str, text: str) -> tuple[Record, str | None]:
+    """A record's text parsed and checked, kept by its text: qjail reads
+    every record again for each jail it creates. Never changed: record()
+    hands out copies."""
+    record = Record.parse(text)
+    return record, record.problem(name)
 
 
 def _is_jailname(name: str) -> bool:
