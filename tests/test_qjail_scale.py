@@ -39,3 +39,26 @@ def test_a_lan_too_small_for_the_jails_names_the_lab():
         load_lab("qjail-vnet").jail_addresses(254)
     assert str(error.value) == ("the lab qjail-vnet: its LAN 10.0.10.0/28 has room for 12 jail "
                                 "addresses besides the host and the gateway, not 254")
+
+
+def test_records_read_in_one_pass_tell_damaged_and_empty_ones_apart(host):
+    """create reads every record in one pass for its address warnings: a
+    record that pretends to hold another's header, an empty record and a
+    directory in their place each get the answer a lone read gives."""
+    qjail = Qjail(host)
+    qjail.command(["qjail", "install"])
+    for name, address in (("a1", "10.1.0.1"), ("a2", "10.1.0.2"), ("a3", "10.1.0.3")):
+        qjail.command(["qjail", "create", "-4", address, name])
+    local = "/usr/local/etc/qjail.local"
+    host.run(f"printf '\\n==> {local}/a3 <==\\n# not a record of its own\\n' >> {local}/a2").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.3", "b1"])
+    assert (outcome.exit_status, outcome.output) == (
+        0, "Warning: Existing jail a3 is already assigned IP address 10.1.0.3\n"
+           "Successfully created  b1\n")
+    host.run(f": > {local}/a1").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.9", "b2"])
+    assert (outcome.exit_status, outcome.output) == (
+        3, f'Error: The definition record {local}/a1 is damaged: name=""\n')
+    host.run(f"rm {local}/a1 && mkdir {local}/a1").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.9", "b2"])
+    assert (outcome.exit_status, outcome.output) == (3, "Error: This jail name don't exist. a1\n")

@@ -4,6 +4,7 @@ qjail's messages, files and refusals."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from functools import lru_cache
 
@@ -17,6 +18,9 @@ from .values import (QjailError, check_base, check_ipv4, check_ipv6, check_jailn
                      check_login_name, check_mirror, check_nic, check_ruleset)
 
 FIREWALLS = ("none", "ipfw", "pf", "ipf")
+# head -n: more lines than a record can have (INT_MAX), so head prints it whole.
+HEAD_ALL = "2147483647"
+_HEADER = re.compile(r"^==> (.*) <==\n", re.M)
 FIREWALL_DIGIT = {"none": "0", "ipfw": "1", "pf": "2", "ipf": "3", "": "0"}
 BASE_DIRS = ["bin", "lib", "libexec", "sbin", "usr/bin", "usr/include", "usr/lib",
              "usr/libdata", "usr/libexec", "usr/sbin", "usr/share"]
@@ -78,34 +82,29 @@ class QjailVerbs:
 
     def _records(self, names: list[str]) -> dict[str, Record]:
         """The records of ``names`` (read-only), in their order, read in one
-        pass as qjail's shell reads them in one loop: one grep(1) prints
-        every line of every record after its file's name. A record that
-        gives no line (empty, unreadable) is read alone, so it fails as
-        record() does."""
-        texts: dict[str, list[str]] = {}
-        valid = {name for name in names if _is_jailname(name)}
-        if valid:
-            paths = [f"{LOCAL}/{name}" for name in sorted(valid)]
-            listing = self._run(["grep", "-H", ""] + paths).stdout
-            lines: list[str] = []
-            prefix = None
-            # grep -H prints PATH:LINE (a valid jail name has no ':'), the
-            # lines of one file together; a line ends at '\n' only, as
-            # grep(1) reads it
-            for line in listing.split("\n"):
-                if prefix is not None and line.startswith(prefix):
-                    lines.append(line[len(prefix):])
-                    continue
-                path, colon, content = line.partition(":")
-                name = path.removeprefix(f"{LOCAL}/")
-                prefix = None
-                if colon and name in valid and path == f"{LOCAL}/{name}":
-                    prefix = path + ":"
-                    lines = texts.setdefault(name, [])
-                    lines.append(content)
-        return {name: self._checked_record(name, "\n".join(texts[name]) + "\n"
-                                           if name in texts else None)
-                for name in names}
+        pass as qjail's shell reads them in one loop (_read_together); when
+        that pass cannot tell them apart, each is read alone, so a record
+        that is damaged or cannot be read fails as record() says."""
+        valid = sorted({name for name in names if _is_jailname(name)})
+        texts = self._read_together(valid) if len(valid) > 1 else {}
+        return {name: self._checked_record(name, texts.get(name)) for name in names}
+
+    def _read_together(self, names: list[str]) -> dict[str, str]:
+        """The texts of the records of ``names`` from one head(1) of them
+        all (as many lines as a file can have), which prints ``==> PATH
+        <==`` before each file, after a blank line but for the first
+        (usr.bin/head/head.c). Only when the headers are exactly one per
+        file, in order, are the texts split there; else nothing. (A
+        record's line that looks like a header makes them more.)"""
+        paths = [f"{LOCAL}/{name}" for name in names]
+        listing = self._run(["head", "-n", HEAD_ALL] + paths).stdout
+        pieces = _HEADER.split(listing)
+        if pieces[0] != "" or pieces[1::2] != paths:
+            return {}
+        bodies = [body.removesuffix("\n") for body in pieces[2:-1:2]] + [pieces[-1]]
+        # nothing after a header: empty, or a file head could open but not
+        # read (a directory on FreeBSD); read alone, as record() reads it
+        return {name: body for name, body in zip(names, bodies) if body}
 
     def names(self) -> list[str]:
         return sorted(list_dir(self.host, LOCAL))
