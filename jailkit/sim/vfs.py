@@ -234,8 +234,10 @@ class Vfs:
         and whose working directory is ``cwd`` (a path inside that root)."""
         if path == "":
             raise OSErr(ENOENT)
-        root_stack = self._walk([], split(root), floor=0, follow=True, hops=[0]).stack
-        start = root_stack if path.startswith("/") else self._walk(
+        # The host's root and cwd "/" are the common case: nothing to walk.
+        root_stack = [] if root == "/" else self._walk(
+            [], split(root), floor=0, follow=True, hops=[0]).stack
+        start = root_stack if path.startswith("/") or cwd == "/" else self._walk(
             list(root_stack), split(cwd), floor=len(root_stack), follow=True, hops=[0]).stack
         return self._walk(list(start), split(path), floor=len(root_stack), follow=follow,
                           hops=[0], root_stack=root_stack)
