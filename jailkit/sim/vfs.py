@@ -337,11 +337,13 @@ class Vfs:
         only when the pattern component starts with a dot."""
         absolute = pattern.startswith("/")
         results = ["/" if absolute else ""]
-        for part in split(pattern):
+        for part in _literal_runs(split(pattern)):
             found: list[str] = []
             for prefix in results:
                 base = prefix or "."
                 if not any(ch in part for ch in "*?["):
+                    # A run of literal components is one lookup: the walk
+                    # to its end passes each of them as a check of its own would.
                     candidate = f"{prefix.rstrip('/')}/{part}" if prefix else part
                     if self.exists(candidate, root=root, cwd=cwd) or \
                             self._is_link(candidate, root, cwd):
@@ -530,6 +532,21 @@ class Vfs:
         prefix = path.rstrip("/") + "/"
         return [m for m in self.mounts if m.mountpoint.startswith(prefix) or m.mountpoint == path]
 
+
+
+def _literal_runs(parts: list[str]) -> list[str]:
+    """A pattern's components, each run of components without a pattern
+    character joined into one ("usr/local/etc", "*", "rc.conf")."""
+    out: list[str] = []
+    literal = False
+    for part in parts:
+        plain = not any(ch in part for ch in "*?[")
+        if plain and literal:
+            out[-1] += "/" + part
+        else:
+            out.append(part)
+        literal = plain
+    return out
 
 
 def _may_remove(parent: Dir, node: Node) -> None:
