@@ -1,14 +1,19 @@
 """qjail's maximum of 254 vnet jails on bridge10, on the sim, beside the same
 topology built for real with Linux network namespaces, in one run.
 
-    .venv/bin/python benchmarks/vnet_jails.py [--jails N] [--samples N] [--no-namespaces]
+    .venv/bin/python benchmarks/vnet_jails.py [--jails N] [--samples N] [--lab LAB]
+                                              [--no-namespaces]
 
-The sim (sim://, a lab whose LAN has room for the jails): qjail install;
-for each jail ``qjail create -4 ADDR``, ``qjail config -w NIC -v none``,
-``qjail start``; ``qjail list``; ``jexec JAIL ping -c 1 GATEWAY`` from each.
-Timed at half the jails and at all of them: t(N), t(N)/t(N/2) (2.0 is
-linear), the cost of a few commands with 1 jail and with N jails running,
-and the peak of Python's allocations (tracemalloc) while N jails are built.
+The sim (sim://, by default the qjail-vnet lab on a /22 LAN; --lab names
+another, and one whose LAN has no room for the jails' addresses stops with
+an error naming it): qjail install; for each jail ``qjail create -4
+ADDR``, ``qjail config -w NIC -v none``, ``qjail start``; ``qjail list``;
+``jexec JAIL ping -c 1 GATEWAY`` from each, every outcome checked. Timed
+at half the jails and at all of them, wall clock and the CPU time of this
+process (the machine may be shared): t(N) and t(N)/t(N/2), 2.0 being
+linear; then the cost of a few commands on a host with 1 jail and with N
+(their mounts and interfaces counted), and the peak memory of a fresh
+process that builds N jails (ru_maxrss; tracemalloc's peak in another).
 
 Linux (as root, with ip(8) and ping(8)): one Linux bridge and, for each
 jail, a network namespace, a veth pair with one end on the bridge and the
