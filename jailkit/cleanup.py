@@ -84,7 +84,12 @@ TRACKED_FILES = ["/etc/devfs.rules", VNETCTL, "/etc/rc.conf", "/etc/pf.conf", "/
 # exactly the process the pid file names (rc.subr's check_pidfile).
 TRACKED_DAEMONS = {"/var/run/natd.pid": "natd"}
 PF_CONF = "/etc/pf.conf"
-SYSCTLS = ["net.inet.ip.forwarding"]
+# The knobs the howtos turn, put back as the box had them; one its kernel
+# does not have (a module not loaded) reads empty and is left alone.
+SYSCTLS = ["net.inet.ip.forwarding", "net.inet6.ip6.dad_count",
+           "net.link.bridge.pfil_member", "net.link.bridge.pfil_bridge",
+           "net.link.bridge.pfil_onlyip", "net.link.bridge.pfil_local_phys",
+           "net.link.lagg.failover_rx_all"]
 T = TypeVar("T")
 # Modules that must go before the ones they depend on.
 UNLOAD_FIRST = ["ipfw_nat", "pflog", "ipdivert", "ng_socket", "ng_ether", "ng_bridge", "ng_eiface"]

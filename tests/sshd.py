@@ -158,6 +158,7 @@ class Sshd:
     process: subprocess.Popen
     password_login: tuple[str, str] | None = None
     users: list[str] = field(default_factory=list)   # made for this sshd, removed with it
+    sim: subprocess.Popen | None = None   # the persistent sim behind it (jailkit.sim.serve)
 
     def url(self, *, via: str = "127.0.0.1", **options: str) -> str:
         """The URL of this sshd, reached at ``via`` (127.0.0.1 or ::1)."""
@@ -210,6 +211,8 @@ class Sshd:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.sim is not None:
+            _stop_sim(self.sim)
         for user in self.users:
             _remove_user(user)
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -250,8 +253,9 @@ _swept = False
 
 def start_sshd(sim: bool = False, max_sessions: int | None = None,
                client: str = "on-link") -> Sshd:
-    """An sshd; with ``sim`` its ForceCommand is a persistent bare sim
-    (jailkit.sim.serve) whose harness is ``client``, else the user's own
+    """An sshd; with ``sim`` its ForceCommand hands each command to one
+    persistent bare sim (jailkit.sim.serve, started and stopped with the
+    sshd) whose harness is ``client``, else the user's own
     shell runs the commands. ``max_sessions`` is its MaxSessions (OpenSSH's
     default is 10)."""
     global _swept
@@ -306,21 +310,29 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None,
              "MaxStartups 100"]
     if max_sessions is not None:
         lines.append(f"MaxSessions {max_sessions}")
-    if sim:
-        state = workdir / "sim"
-        state.mkdir()
-        shutil.chown(state, user) if os.geteuid() == 0 else None
-        # The login user cannot reach a Python under /root: use the system's.
-        python = "/usr/bin/python3" if os.geteuid() == 0 else sys.executable
-        lines.append(f"ForceCommand env PYTHONPATH={PROJECT} PYTHONPYCACHEPREFIX={state}/pycache "
-                     f"{python} -m jailkit.sim.serve {state}/host.pickle --bare "
-                     f"--client {client}")
+    simulated = _start_sim(workdir, user, client) if sim else None
+    if simulated is not None:
+        lines.append(f"ForceCommand {workdir}/serve-client {workdir}/sim/sim.sock")
     (workdir / "sshd_config").write_text("\n".join(lines) + "\n")
+    try:
+        process = _run_sshd(workdir, port, sim)
+    except BaseException:
+        if simulated is not None:
+            _stop_sim(simulated)
+        raise
+    return Sshd(port, user, workdir / "client_ed25519", known_hosts, workdir, scratch, process,
+                password_login, users, simulated)
+
+
+def _run_sshd(workdir: Path, port: int, sim: bool) -> subprocess.Popen:
+    """sshd; in front of the sim, its connections go through it (env(1)
+    sets the preload and execs sshd: the same process, kept by restart())."""
     if os.geteuid() == 0:
         os.makedirs("/run/sshd", exist_ok=True)
+    preload = ["env", f"LD_PRELOAD={workdir}/serve-connect.so"] if sim else []
     # Its log goes to a file: a pipe nobody reads would stop sshd once full.
     with (workdir / "sshd.log").open("wb") as log:
-        process = subprocess.Popen([sshd_path(), "-D", "-e", "-f", str(workdir / "sshd_config")],
+        process = subprocess.Popen([*preload, sshd_path(), "-D", "-e", "-f", str(workdir / "sshd_config")],
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
     try:
         _wait_listening(process, port, workdir / "sshd.log")
@@ -328,8 +340,67 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None,
         process.kill()
         process.wait()
         raise
-    return Sshd(port, user, workdir / "client_ed25519", known_hosts, workdir, scratch, process,
-                password_login, users)
+    return process
+
+
+# -- the persistent sim behind a sim sshd -------------------------------------------------------
+SOURCES = PROJECT / "jailkit" / "sim"
+
+
+def _start_sim(workdir: Path, user: str, client: str) -> subprocess.Popen:
+    """The sim (jailkit.sim.serve) the forced command hands each command
+    to, with its sockets in a directory of the login user's own, theirs
+    alone; and, compiled from their sources, the forced command and the
+    sshd's network stack (its tunnels go through the sim). Run as root, the
+    sim runs as root too (the login user cannot reach a Python under /root).
+    Its standard input is a pipe from this process: when the tests end,
+    however they end, the sim sees end of file and goes, sockets and all."""
+    state = workdir / "sim"
+    _compile(["-O2", "-o", str(workdir / "serve-client"), str(SOURCES / "serve_client.c")])
+    _compile(["-O2", "-shared", "-fPIC", f"-DTUNNEL_SOCKET={_c_string(state / 'tunnel.sock')}",
+              "-o", str(workdir / "serve-connect.so"), str(SOURCES / "serve_connect.c"), "-ldl"])
+    state.mkdir(mode=0o700)
+    root = os.geteuid() == 0
+    if root:
+        shutil.chown(state, user, user)
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), "PYTHONPYCACHEPREFIX": str(state / "pycache")}
+    with (workdir / "sim.log").open("wb") as log:
+        sim = subprocess.Popen([sys.executable, "-m", "jailkit.sim.serve", str(state / "sim.sock"),
+                                "--tunnel", str(state / "tunnel.sock"), "--bare", "--client", client,
+                                *(["--owner", user] if root else [])],
+                               cwd=state, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=log)
+    assert sim.stdout is not None
+    if sim.stdout.readline() != b"ready\n":
+        sim.kill()
+        sim.wait()
+        raise RuntimeError(f"the sim behind sshd did not start: {(workdir / 'sim.log').read_text()}")
+    return sim
+
+
+def _c_string(path: Path) -> str:
+    """A C string literal of ``path`` (TMPDIR may hold any character)."""
+    return '"' + "".join(f"\\{ord(c):03o}" for c in os.fsencode(path).decode("latin-1")) + '"'
+
+
+def _compile(argv: list[str]) -> None:
+    compiler = shutil.which("cc")
+    if compiler is None:
+        raise RuntimeError("no C compiler (cc) for the sim sshd's helpers; `make test` installs "
+                           "one as root (apt-get install gcc)")
+    subprocess.run([compiler, *argv], check=True)
+
+
+def _stop_sim(sim: subprocess.Popen) -> None:
+    """Closing its standard input stops it; it removes its socket."""
+    for pipe in (sim.stdin, sim.stdout):
+        if pipe is not None:
+            pipe.close()
+    try:
+        sim.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        sim.kill()
+        sim.wait()
 
 
 def _wait_listening(process: subprocess.Popen, port: int, log: Path) -> None:

@@ -509,3 +509,19 @@ def test_jngs_bridge_and_promiscuous_nic_go_with_its_jail(host):
     assert host.run("ifconfig -a").stdout == before
     assert "Type: bridge" not in host.run("ngctl list").stdout
     assert host.run("ls /usr/local/bin/jng").exit_status != 0
+
+
+def test_the_knobs_a_howto_turned_are_put_back(host):
+    # jails-and-networking turns the bridge's pfil sysctls off;
+    # a knob of a module the box had not loaded (lagg) is left alone
+    host.run("kldload if_bridge").check()
+    knobs = "net.link.bridge.pfil_member net.link.bridge.pfil_onlyip net.link.lagg.failover_rx_all"
+    before = host.run(f"sysctl {knobs} 2>&1").stdout
+    journal = Journal(host)
+    with journal.watching():
+        host.run("sysctl net.link.bridge.pfil_member=0 net.link.bridge.pfil_onlyip=0").check()
+        host.run("kldload if_lagg").check()
+        host.run("sysctl net.link.lagg.failover_rx_all=1").check()
+    commands = journal.undo()
+    assert "sysctl net.link.bridge.pfil_member=1" in commands
+    assert host.run(f"sysctl {knobs} 2>&1").stdout == before

@@ -1,16 +1,18 @@
 """End to end over a real network protocol: OpenSSH sshd on 127.0.0.1 whose
-ForceCommand is a persistent bare sim (jailkit.sim.serve), and the
-qjail-vnet howto run against it over ssh:// with paramiko: the lab is built
-over ssh, the howto runs, and the box is left as it was."""
+forced command hands each command to one persistent bare sim
+(jailkit.sim.serve), and every howto's feature run against it over ssh://
+with paramiko: each lab is built over ssh, the howto runs, and the box is
+left as it was."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 import jailkit
-from tests.conftest import PROVISION
+from tests.conftest import PROVISION, bind_feature
 from tests.sshd import start_sshd
-from tests.test_scenarios import FEATURE, run_feature
 
 
 @pytest.fixture(scope="module")
@@ -42,20 +44,21 @@ def test_a_timeout_over_ssh_ends_the_command_on_the_sim(sim_box):
     host.close()
 
 
-# Over ssh every command is a round trip that loads and saves the whole sim,
-# so this runs the howto's steps and two troubleshooting items (NAT through
-# the lab built over ssh; a firewall in the jail), not the whole feature
-# (the suite runs all of it on sim:// and on a bare sim box). The ssh login
-# item needs a path from the harness into the box's jails, which a sim
-# behind sshd does not have; tests/test_ssh.py tests that login on a real sshd.
-OVER_SSH = "steps_1_to_11 or troubleshooting_1 or troubleshooting_7"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
-def test_the_howto_runs_over_ssh(pytester, sim_box):
-    result = run_feature(pytester, FEATURE, "--host", sim_box.url(), "-k", OVER_SSH)
-    result.assert_outcomes(passed=3, errors=0)
+def test_every_feature_runs_over_ssh(pytester, sim_box):
+    # Every scenario of every feature, each lab built over ssh in its turn
+    # and taken down before the next, in one pytest-bdd run; qjail-vnet's
+    # item 4 logs in to the jail through the sshd's tunnel into the sim.
+    features = sorted(SCENARIOS.glob("*.feature"))
+    for feature in features:
+        bind_feature(pytester, feature.read_text(), feature.stem)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--host", sim_box.url())
+    scenarios = sum(feature.read_text().count("\n  Scenario:") for feature in features)
+    result.assert_outcomes(passed=scenarios, errors=0)
     after = jailkit.connect(sim_box.url())
-    assert after.run("ifconfig -l").stdout == "em0 lo0\n"        # the lab is taken down
+    assert after.run("ifconfig -l").stdout == "em0 lo0\n"        # the labs are taken down
     assert after.run("jls name").stdout == ""
     assert after.run("ls /usr/jails").exit_status == 1            # qjail's set-up removed
     after.close()

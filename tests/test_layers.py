@@ -36,10 +36,10 @@ SIM_LAYER = 2
 
 # The sim, bottom up (sim/ is flat; sh/ and commands/ are packages).
 INNER = [
-    ["errno", "words", "packet", "regex"],                          # leaves
+    ["errno", "words", "packet", "regex", "pcap"],                  # leaves
     ["vfs", "devfs", "passwd", "logincap"],                         # storage
     ["ifnet", "vnet", "pfil", "bpf", "libalias", "pf", "ipfw", "ipfilter", "netgraph", "lagg",
-     "ifpseudo"],                                                   # interfaces, firewalls
+     "ifpseudo", "bstp"],                                           # interfaces, firewalls
     ["kernel", "loader"],                                           # the kernel and its boot loader
     ["network", "socket", "services"],                              # the packet path
     ["proc", "resolver"],                                           # processes, libc

@@ -14,7 +14,8 @@ from jailkit.labbuild import build_lab, remove_lab
 from tests.conftest import PROVISION, PROVISIONED_BOX, run
 
 FRESH = "sim://?bare=1"
-MODULES = ["if_bridge.ko", "if_epair.ko", "ipfw.ko", "ipl.ko", "pf.ko", "pflog.ko"]
+MODULES = ["if_bridge.ko", "if_epair.ko", "ipfw.ko", "ipl.ko", "netgraph.ko", "ng_ether.ko", "pf.ko",
+           "pflog.ko"]
 TUNABLE = "net.inet.ip.fw.default_to_accept"
 
 
@@ -63,7 +64,8 @@ def test_loader_conf_holds_what_the_loader_reads(fresh):
         'ipfw_load="YES"\n'
         'pf_load="YES"\n'
         'pflog_load="YES"\n'
-        'ipl_load="YES"\n')
+        'ipl_load="YES"\n'
+        'ng_ether_load="YES"\n')
 
 
 def test_provisioning_twice_changes_nothing(fresh):

@@ -333,3 +333,20 @@ def test_unloading_if_lagg_destroys_every_lagg_and_frees_the_ports(lagg):
     assert run(lagg, "jexec j ifconfig -l")[1] == "lo0\n"
     assert f"\tether {MAC1}\n" in run(lagg, "ifconfig igb1")[1]
     assert run(lagg, "sysctl net.link.lagg.failover_rx_all")[0] == 1
+
+
+def test_a_new_address_on_an_up_lagg_goes_to_its_ports(host):
+    """if_setlladdr() re-inits an up lagg, and lagg_init() hands its address
+    to every port (if_lagg_test set_ether); a lagg that is down keeps it to
+    itself until it comes up."""
+    for command in ("kldload if_lagg", "ifconfig tap create", "ifconfig tap create",
+                    "ifconfig lagg create", "ifconfig tap0 up", "ifconfig tap1 up",
+                    "ifconfig lagg0 up laggport tap0 laggport tap1 192.0.2.2/24",
+                    "ifconfig lagg0 ether 00:11:22:33:44:55"):
+        host.run(command).check()
+    for name in ("lagg0", "tap0", "tap1"):
+        assert "\tether 00:11:22:33:44:55\n" in host.run(f"ifconfig {name}").stdout
+    host.run("ifconfig lagg0 down ether 00:11:22:33:44:66").check()
+    assert "\tether 00:11:22:33:44:55\n" in host.run("ifconfig tap0").stdout
+    host.run("ifconfig lagg0 up").check()
+    assert "\tether 00:11:22:33:44:66\n" in host.run("ifconfig tap1").stdout

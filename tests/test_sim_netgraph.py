@@ -6,6 +6,8 @@ ng_eiface.c; usr.sbin/ngctl)."""
 
 from __future__ import annotations
 
+import pickle
+
 from jailkit.files import write_file
 from tests.conftest import run
 
@@ -283,3 +285,12 @@ def test_a_vnet_jails_graph_is_its_own_and_dies_with_it(host):
         71, "", "ngctl: can't create node: Operation not permitted\n")
     host.run("jail -r w").check()
     assert run(host, "ifconfig -l")[1] == "fxp0 lo0\n"
+
+
+def test_a_machine_with_a_graph_still_pickles(host):
+    # jailkit.sim.serve keeps a sim behind sshd by pickling its machine
+    _load(host)
+    host.run(GRAPH).check()
+    host.run("ngctl mkpeer bridge0: eiface link5 ether").check()
+    copy = pickle.loads(pickle.dumps(host.machine))
+    assert "ngeth0" in [i.name for i in copy.kernel.prison0.vnet.ifnets]

@@ -4,10 +4,15 @@ state, nat and rdr), in the host and in a VNET jail."""
 
 from __future__ import annotations
 
+import hashlib
+from ipaddress import IPv4Address
+
 import pytest
 
 import jailkit
 from jailkit.qjail import Qjail
+from jailkit.sim.network import send
+from jailkit.sim.packet import Packet
 from tests.conftest import run
 
 
@@ -111,8 +116,8 @@ def test_a_file_is_named_as_pfctl_names_it(pf):
 
 
 def test_unmodelled_syntax_says_so(pf):
-    status, _, err = load(pf, "table <bad> { 192.0.2.1 }\n")
-    assert status == 1 and err.startswith("stdin:1: tables are not modelled by the jailkit sim\n")
+    status, _, err = load(pf, "binat on em0 from 10.0.0.1 to any -> 192.0.2.1\n")
+    assert status == 1 and err.startswith("stdin:1: binat rules are not modelled by the jailkit sim\n")
 
 
 def test_parse_only_and_verbose(pf):
@@ -409,3 +414,284 @@ def test_the_bridge_pfil_sysctls_choose_the_hooks_a_bridged_packet_meets(pf, rou
     assert ping(pf, "v10") == 0
     pf.run("sysctl net.link.bridge.pfil_bridge=1").check()
     assert ping(pf, "v10") == 2                # now the bridge's own hooks run
+
+
+# -- anchors --------------------------------------------------------------------------------
+
+def test_an_inline_anchor_is_evaluated_in_place(pf):
+    pf.run("pfctl -e").check()
+    load(pf, 'block out all\nanchor "a" {\npass out proto icmp\n}\n')
+    assert ping(pf) == 0
+    load(pf, 'block out all\nanchor "a" {\npass out proto tcp\n}\n')
+    assert ping(pf) == 2
+    # a quick rule inside an anchor ends the whole evaluation
+    load(pf, 'anchor "a" {\npass out quick proto icmp\n}\nblock out all\n')
+    assert ping(pf) == 0
+    load(pf, 'anchor "a" {\npass out proto icmp\n}\nblock out all\n')
+    assert ping(pf) == 2
+    # the anchor rule's own criteria decide whether its rules are looked at
+    load(pf, 'block out all\nanchor "a" out proto tcp {\npass out all\n}\n')
+    assert ping(pf) == 2
+
+
+def test_anchors_are_shown_with_braces_when_asked_or_unnamed(pf):
+    load(pf, 'block all\nanchor "a" {\npass proto tcp\nanchor "b" {\npass proto icmp\n}\n}\n'
+             "anchor {\npass proto udp\n}\n")
+    assert run(pf, "pfctl -s rules") == (0, (
+        "block drop all\n"
+        'anchor "a" all\n'
+        "anchor all {\n"
+        "  pass proto udp all keep state\n"
+        "}\n"), "")
+    assert run(pf, "pfctl -s rules -a a")[1] == (
+        "pass proto tcp all flags S/SA keep state\n"
+        'anchor "b" all\n')
+    assert run(pf, "pfctl -s rules -a *")[1].splitlines()[1:6] == [
+        'anchor "a" all {', "  pass proto tcp all flags S/SA keep state", '  anchor "b" all {',
+        "    pass proto icmp all keep state", "  }"]
+    assert run(pf, "pfctl -s Anchors") == (0, "  _1\n  a\n", "")
+    assert load(pf, 'anchor "a" {\npass\n}\n', "-n", "-v")[1] == (
+        'anchor "a" all {\n  pass all flags S/SA keep state\n}\n')
+    assert run(pf, "pfctl -v -s Anchors") == (0, "  _1\n  a\n  a/b\n", "")
+
+
+def test_pfctl_a_loads_rules_into_an_anchor(pf):
+    load(pf, 'anchor "ext"\npass all\n')
+    pf.run("pfctl -e").check()
+    assert ping(pf) == 0
+    assert load(pf, "block out proto icmp\n", "-a", "ext") == (0, "", "")
+    assert run(pf, "pfctl -a ext -s rules") == (0, "block drop out proto icmp all\n", "")
+    assert run(pf, "pfctl -s rules")[1] == 'anchor "ext" all\npass all flags S/SA keep state\n'
+    pf.run("pfctl -F states").check()
+    assert ping(pf) == 0                      # pass all is the last match
+    load(pf, 'pass all\nanchor "ext"\n')
+    pf.run("pfctl -F states").check()
+    assert ping(pf) == 2                      # the anchor's block is
+    # the anchor kept its rules while the main ruleset was replaced
+    assert run(pf, "pfctl -a ext -F rules") == (0, "", "rules cleared\n")
+    assert ping(pf) == 0
+    # -F all with -a flushes the anchor's rules and tables only, not the states
+    assert run(pf, "pfctl -a ext -F all") == (
+        0, "", "Ethernet rules cleared\nrules cleared\nnat cleared\n0 tables deleted.\n")
+    assert run(pf, "pfctl -s states")[1] != ""
+
+
+@pytest.mark.parametrize("rules, options, message", [
+    ('anchor "_x"\n', (), "stdin:1: anchor names beginning with '_' are reserved for internal use\n"),
+    ('anchor "a" { pass\n}\n', (), "stdin:1: syntax error\n"),
+    ('anchor "a" {\npass\n', (), "stdin:2: syntax error\n"),
+    ("pass\n", ("-a", "_1"), "pfctl: anchor names beginning with '_' cannot be modified from the "
+                              "command line\n"),
+])
+def test_anchor_errors(pf, rules, options, message):
+    status, _, err = load(pf, rules, *options)
+    assert status == 1 and err.startswith(message)
+
+
+# -- tables ---------------------------------------------------------------------------------
+
+def test_tables_are_defined_shown_and_changed_with_t_and_T(pf):
+    load(pf, "table <web> persist { 192.0.2.1, !192.0.2.0/24, 198.51.100.0/24 }\n"
+             "table <lone> { 10.0.0.1 }\ntable <used> const { 10.0.0.2 }\n"
+             "block from <used>\n")
+    # pfctl -v prints a table statement as print_tabledef() does
+    assert load(pf, "table <t> counters persist { 10.0.0.1 !10.0.0.0/8 }\ntable <e> {}\n", "-n", "-v") == (
+        0, "table <t> persist counters { 10.0.0.1 !10.0.0.0/8 }\ntable <e> { }\n", "")
+    # an unreferenced table that does not persist is gone once loaded
+    assert run(pf, "pfctl -s Tables") == (0, "used\nweb\n", "")
+    assert run(pf, "pfctl -v -s Tables") == (0, "c-a-r--\tused\n-pa----\tweb\n", "")
+    assert run(pf, "pfctl -t web -T show") == (0, "   192.0.2.1\n  !192.0.2.0/24\n   198.51.100.0/24\n", "")
+    assert run(pf, "pfctl -t web -T add 10.1.1.1 192.0.2.1") == (0, "", "1/2 addresses added.\n")
+    assert run(pf, "pfctl -t web -T test 198.51.100.7 192.0.2.9") == (2, "", "1/2 addresses match.\n")
+    assert run(pf, "pfctl -t web -T test 192.0.2.1") == (0, "", "1/1 addresses match.\n")
+    assert run(pf, "pfctl -t web -T delete 10.1.1.1 10.9.9.9") == (0, "", "1/2 addresses deleted.\n")
+    assert run(pf, "pfctl -t web -T flush") == (0, "", "3 addresses deleted.\n")
+    assert run(pf, "pfctl -t fresh -T add 10.2.0.0/16") == (0, "", "1 table created.\n1/1 addresses added.\n")
+    assert run(pf, "pfctl -t used -T add 10.3.3.3") == (255, "", "pfctl: Operation not permitted.\n")
+    assert run(pf, "pfctl -t lone -T show") == (255, "", "pfctl: Table does not exist.\n")
+    assert run(pf, "pfctl -t fresh -T kill") == (0, "", "1 table deleted.\n")
+    assert run(pf, "pfctl -F Tables") == (0, "", "2 tables deleted.\n")
+    # a command may be abbreviated; an unknown one is refused with the usage
+    assert run(pf, "pfctl -t used -T sh") == (255, "", "pfctl: Table does not exist.\n")
+    status, _, err = run(pf, "pfctl -t used -T bogus")
+    assert status == 1 and err.startswith("pfctl: Unknown table command 'bogus'\nusage: pfctl")
+
+
+def test_a_table_in_a_rule_is_looked_up_when_the_packet_comes(pf):
+    load(pf, "table <bad> persist { 10.0.10.0/24, !10.0.10.1 }\nblock out quick to <bad>\npass all\n")
+    pf.run("pfctl -e").check()
+    assert ping(pf) == 0                      # the negated, more specific entry
+    assert ping(pf, target="10.0.10.5") == 2
+    pf.run("pfctl -t bad -T delete !10.0.10.1").check()
+    assert ping(pf) == 2
+    pf.run("pfctl -t bad -T flush").check()
+    assert ping(pf) == 0
+
+
+# -- translation pools ---------------------------------------------------------------------
+
+def test_pools_are_printed_as_print_pool_prints_them(pf):
+    load(pf, "nat on fxp0 from 10.0.0.0/8 -> { 192.0.2.1, 192.0.2.2 } sticky-address\n"
+             "nat on fxp0 from 10.0.0.0/8 -> 192.0.2.0/24 port 30000:30001 bitmask\n"
+             "nat on fxp0 from 10.0.0.0/8 -> 192.0.2.0/24 source-hash 0x0123456789abcdef0123456789abcdef\n"
+             'nat on fxp0 from 10.0.0.0/8 -> 192.0.2.0/24 source-hash "jailkit"\n'
+             "nat on fxp0 from 10.0.0.0/8 -> <pool> random static-port\n"
+             "rdr on fxp0 proto tcp to port 80 -> { 10.0.0.5, 10.0.0.6 } port 8080\n"
+             "nat on fxp0 from 10.0.0.0/8 -> (fxp0) static-port endpoint-independent\n"
+             "nat on fxp0 from 10.0.0.0/8 -> (fxp0) map-e-portset 2/12/0x342\n"
+             "nat from 10.1.0.0/16 -> 192.0.2.1\n")
+    assert run(pf, "pfctl -s nat")[1].splitlines() == [
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> { 192.0.2.1, 192.0.2.2 } round-robin sticky-address",
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> 192.0.2.0/24 port 30000:30001 bitmask",
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> 192.0.2.0/24 source-hash "
+        "0x0123456789abcdef0123456789abcdef",
+        # a key that is not hex is hashed with MD5 (parse.y hashkey)
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> 192.0.2.0/24 source-hash "
+        "0x" + hashlib.md5(b"jailkit").hexdigest(),
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> <pool> random static-port",
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> (fxp0) round-robin endpoint-independent static-port",
+        "nat on fxp0 inet from 10.0.0.0/8 to any -> (fxp0) round-robin map-e-portset 2/12/834",
+        # a translation rule without "on" is for every interface
+        "nat inet from 10.1.0.0/16 to any -> 192.0.2.1",
+        # rdr rules come after every nat rule (pfctl_show_nat())
+        "rdr on fxp0 inet proto tcp from any to any port = http -> { 10.0.0.5, 10.0.0.6 } port 8080 "
+        "round-robin"]
+
+
+@pytest.mark.parametrize("rule, message", [
+    ("-> { 192.0.2.1, 192.0.2.2 } random", "only round-robin valid for multiple redirection addresses"),
+    ("-> 192.0.2.0/24 random bitmask", "pool type cannot be redefined"),
+    ("-> 192.0.2.0/24 sticky-address sticky-address", "sticky-address cannot be redefined"),
+    ("-> 192.0.2.0/24 source-hash 0x1234", "hex key must be 128 bits (32 hex digits) long"),
+    ("-> (fxp0) map-e-portset 0/12/0x342", "MAP-E PSID offset must be 1-15"),
+    ("-> (fxp0) map-e-portset 2/15/0x342", "Invalid MAP-E PSID length"),
+    ("-> (fxp0) map-e-portset 2/0/0x342", "PSID Length = 0: this means you do not need MAP-E"),
+    ("-> (fxp0) random map-e-portset 2/12/0x342", "map-e-portset cannot be used with address pools"),
+    ("-> (fxp0) endpoint-independent endpoint-independent", "endpoint-independent cannot be redefined"),
+])
+def test_pool_errors(pf, rule, message):
+    status, _, err = load(pf, f"nat on fxp0 from 10.0.0.0/8 {rule}\n")
+    assert status == 1 and err.startswith(f"stdin:1: {message}\n")
+
+
+@pytest.fixture
+def natted(pf):
+    """A jail on a bridge with a private network behind the host, which
+    routes it out of fxp0."""
+    pf.run("ifconfig bridge0 create up && ifconfig bridge0 inet 10.192.0.1/24 && "
+           "ifconfig epair create > /dev/null && ifconfig bridge0 addm epair0a && "
+           "ifconfig epair0a up && jail -c name=j persist vnet vnet.interface=epair0b && "
+           "jexec j ifconfig epair0b 10.192.0.10/24 up && jexec j route add default 10.192.0.1 && "
+           "sysctl net.inet.ip.forwarding=1 && pfctl -e").check()
+    return pf
+
+
+def out(host) -> int:
+    """A ping from the jail through the host's nat; the state stays while
+    the ping waits no longer than a second for its answer."""
+    return host.run("jexec j ping -c 1 -t 1 198.51.100.80").exit_status
+
+
+def translated(host) -> list[str]:
+    """The address each state's connection was given, oldest first."""
+    return [line.split()[2].split(":")[0] for line in run(host, "pfctl -s states")[1].splitlines()]
+
+
+def test_a_round_robin_pool_moves_on_at_every_mapping(natted):
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> { 10.0.10.5, 10.0.10.6 }\n")
+    for _ in range(3):
+        out(natted)
+    # the rule's counter starts outside the pool, so the first mapping
+    # already takes the next entry (pf_map_addr() try_next)
+    assert translated(natted) == ["10.0.10.6", "10.0.10.5", "10.0.10.6"]
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> 10.0.10.4/31 round-robin\n")
+    natted.run("pfctl -F states").check()
+    for _ in range(3):
+        out(natted)
+    assert translated(natted) == ["10.0.10.4", "10.0.10.5", "10.0.10.4"]
+
+
+def test_bitmask_and_source_hash_map_a_source_alike_each_time(natted):
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> 192.0.2.0/24 bitmask\n")
+    out(natted)
+    assert translated(natted) == ["192.0.2.10"]    # the network's bits, the source's host bits
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> 192.0.2.0/24 source-hash 0x"
+                 "0123456789abcdef0123456789abcdef\n")
+    natted.run("pfctl -F states").check()
+    out(natted)
+    out(natted)
+    first, second = translated(natted)
+    assert first == second and first.startswith("192.0.2.")
+
+
+def test_sticky_address_keeps_a_source_on_its_first_address(natted):
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> 192.0.2.0/24 random\n")
+    for _ in range(4):
+        out(natted)
+    assert len(set(translated(natted))) > 1
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> 192.0.2.0/24 random sticky-address\n")
+    natted.run("pfctl -F states").check()
+    for _ in range(4):
+        out(natted)
+    assert len(set(translated(natted))) == 1
+    # -F Sources forgets the source's address: a new one is drawn
+    kept = translated(natted)[0]
+    natted.run("pfctl -F states && pfctl -F Sources").check()
+    out(natted)
+    assert translated(natted) != [kept]
+
+
+def test_an_empty_pool_fails_the_mapping_and_drops_the_packet(natted):
+    natted.run("ifconfig lo1 create").check()
+    load(natted, "nat on fxp0 from 10.192.0.0/24 -> (lo1) source-hash\n")
+    assert out(natted) == 2
+    assert "  map-failed                             1 " in run(natted, "pfctl -s info")[1]
+    natted.run("ifconfig lo1 inet 10.0.10.2/32 alias").check()
+    assert out(natted) == 0
+
+
+# -- FreeBSD 15's pf.conf ------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule", [
+    "pass out on fxp0 inet from any to any nat-to (fxp0) keep state",
+    "pass in on fxp0 proto tcp to port 80 rdr-to 10.0.0.5 port 8080",
+])
+def test_nat_to_and_rdr_to_are_freebsd_15_syntax(pf, rule):
+    # 14.3's parse.y knows no such words: the rule is a plain syntax error
+    assert load(pf, rule + "\n") == (1, "", "stdin:1: syntax error\n"
+                                           "pfctl: Syntax error in config file: pf rules not loaded\n")
+
+
+def test_v_shows_each_rules_counters_and_vv_its_number(pf):
+    pf.run("pfctl -e").check()
+    load(pf, "block out proto tcp\npass out proto icmp\n")
+    pf.run("ping -c 2 10.0.10.1").check()
+    status, out, _ = run(pf, "pfctl -s rules -v")
+    lines = out.splitlines()
+    assert status == 0 and lines[0] == "block drop out proto tcp all"
+    assert lines[3] == "pass out proto icmp all keep state"
+    # the state's packets count for the rule that made it: two requests,
+    # two replies of 84 bytes
+    assert lines[4] == "  [ Evaluations: 1         Packets: 4         Bytes: 336         States: 1     ]"
+    assert lines[5].startswith("  [ Inserted: uid 0 pid ") and lines[5].endswith(" State Creations: 1     ]")
+    lines = run(pf, "pfctl -s rules -vv")[1].splitlines()
+    assert lines[0] == "@0 block drop out proto tcp all" and lines[4] == "@1 pass out proto icmp all keep state"
+    assert lines[3] == "  [ Last Active Time: N/A ]"
+    assert lines[7].startswith("  [ Last Active Time: ") and lines[7] != "  [ Last Active Time: N/A ]"
+
+
+def _udp_from_the_jail(host, destination: str) -> None:
+    """One datagram from 10.192.0.10 port 4242 (as `nc -u -p 4242` sends it)."""
+    kernel = host.machine.kernel
+    jail = kernel.find_prison("j")
+    packet = Packet("udp", IPv4Address("10.192.0.10"), IPv4Address(destination), 4242, 1234, size=33)
+    send(jail.vnet, packet, kernel.clock)
+
+
+@pytest.mark.parametrize("option, same", [("", False), ("endpoint-independent", True)])
+def test_endpoint_independent_keeps_a_udp_sources_mapping_for_every_destination(natted, option, same):
+    load(natted, f"nat on fxp0 from 10.192.0.0/24 -> (fxp0) {option}\n")
+    for destination in ("198.51.100.80", "10.0.10.1", "198.51.100.80"):
+        _udp_from_the_jail(natted, destination)
+    ports = [line.split()[2] for line in run(natted, "pfctl -s states")[1].splitlines()]
+    assert len(ports) == 2 and (ports[0] == ports[1]) == same

@@ -240,7 +240,8 @@ def test_a_bad_filter_expression_is_refused(host, expression, message):
     ("tcpdump -c 0", "tcpdump: invalid packet count 0\n"),
     ("tcpdump -c x", "tcpdump: invalid packet count x\n"),
     ("tcpdump -s big", "tcpdump: invalid snaplen big\n"),
-    ("tcpdump -w /tmp/x", "tcpdump: -w: not modelled by the jailkit sim\n"),
+    ("tcpdump -r /tmp/y -w /tmp/x", "tcpdump: -r with -w: not modelled by the jailkit sim\n"),
+    ("tcpdump --number", "tcpdump: --number: not modelled by the jailkit sim\n"),
     ("tcpdump -e", "tcpdump: -e: not modelled by the jailkit sim\n"),
 ])
 def test_bad_options(host, command, message):

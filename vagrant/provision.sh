@@ -28,6 +28,13 @@ kenv net.inet.ip.fw.default_to_accept=1 > /dev/null
 sysrc -f /boot/loader.conf ipfw_load=YES pf_load=YES pflog_load=YES ipl_load=YES
 kldload -n ipfw pf pflog ipl
 
+# ng_ether, for the netgraph howto: once loaded it holds a node on every
+# Ethernet NIC, and the kernel refuses to unload it while any NIC exists
+# (ng_ether.c MOD_UNLOAD; kldunload: Device busy), so a scenario that
+# loaded it would leave the box changed. It is the box's from the start.
+sysrc -f /boot/loader.conf ng_ether_load=YES
+kldload -n ng_ether
+
 # pf is loaded, not enabled: nothing is filtered until a scenario says so.
 sysctl net.inet.ip.forwarding=0
 

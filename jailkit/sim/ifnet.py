@@ -9,6 +9,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .errno import EBUSY, EINVAL, ENOENT, OSErr
+
 if TYPE_CHECKING:
     from .vnet import Vnet
 
@@ -44,21 +46,35 @@ ND6_NAMES = {0x1: "PERFORMNUD", 0x2: "ACCEPT_RTADV", 0x4: "PREFER_SOURCE", 0x8: 
              0x10: "DONT_SET_IFROUTE", 0x20: "AUTO_LINKLOCAL", 0x40: "NO_RADR",
              0x80: "NO_PREFER_IFACE", 0x100: "NO_DAD"}
 
-# Bridge member flags (sys/net/if_bridgevar.h IFBIF_*), named as ifconfig prints them.
+# Bridge member flags (sys/net/if_bridgevar.h IFBIF_*), named as ifconfig
+# prints them: IFBIFBITS lists PRIVATE after STICKY and leaves ADMEDGE and
+# ADMCOST unnamed (printb shows them in the number only).
 IFBIF_LEARNING = 0x1
 IFBIF_DISCOVER = 0x2
 IFBIF_STP = 0x4
+IFBIF_SPAN = 0x8
+IFBIF_STICKY = 0x10
+IFBIF_BSTP_EDGE = 0x20
 IFBIF_BSTP_AUTOEDGE = 0x40
+IFBIF_BSTP_PTP = 0x80
 IFBIF_BSTP_AUTOPTP = 0x100
+IFBIF_BSTP_ADMEDGE = 0x200
+IFBIF_BSTP_ADMCOST = 0x400
+IFBIF_PRIVATE = 0x800
 IFBIF_NAMES = {0x1: "LEARNING", 0x2: "DISCOVER", 0x4: "STP", 0x8: "SPAN", 0x10: "STICKY",
-               0x20: "EDGE", 0x40: "AUTOEDGE", 0x80: "PTP", 0x100: "AUTOPTP",
-               0x200: "ADMCOST", 0x400: "PRIVATE"}
+               0x800: "PRIVATE", 0x20: "EDGE", 0x40: "AUTOEDGE", 0x80: "PTP", 0x100: "AUTOPTP"}
+# What BRDGSIFFLGS keeps as the member's own flags (IFBIFMASK); the STP
+# ones go to bstp(4).
+IFBIFMASK = ~(IFBIF_BSTP_EDGE | IFBIF_BSTP_AUTOEDGE | IFBIF_BSTP_PTP | IFBIF_BSTP_AUTOPTP
+              | IFBIF_BSTP_ADMEDGE | IFBIF_BSTP_ADMCOST)
+IFBAF_STATIC = 0x1        # a bridge address cache entry's flags (IFBAFBITS)
 
 
 def bits(value: int, names: list[str] | dict[int, str]) -> str:
-    """printb(3)-style "<A,B>" rendering of the set bits of ``value``."""
+    """printb(3)-style "<A,B>" rendering of the set bits of ``value``, in
+    the order the bit string names them (a dict's order)."""
     table = names if isinstance(names, dict) else {1 << i: n for i, n in enumerate(names)}
-    set_names = [name for bit, name in sorted(table.items()) if value & bit]
+    set_names = [name for bit, name in table.items() if value & bit]
     return f"<{','.join(set_names)}>" if set_names else ""
 
 
@@ -92,15 +108,28 @@ class Inet6Addr:
 
 @dataclass
 class BridgeMember:
+    """A bridge member (struct bridge_iflist) with its bstp_port's settings:
+    ``flags`` holds the member's own flags and bstp's admin ones (ADMEDGE,
+    AUTOEDGE, PTP as set, AUTOPTP); bstp.py works out what is shown."""
     ifnet: "Ifnet"
     flags: int = IFBIF_LEARNING | IFBIF_DISCOVER | IFBIF_BSTP_AUTOEDGE | IFBIF_BSTP_AUTOPTP
     priority: int = 128
     ifmaxaddr: int = 0
+    stp_since: float | None = None   # when bstp_enable() took the port (None: STP off)
 
     @property
     def path_cost(self) -> int:
         # bstp_calc_path_cost(): 20 Tbit/s divided by the link speed in kbit/s.
         return 20_000_000_000 // max(self.ifnet.baudrate // 1000, 1)
+
+
+@dataclass
+class BridgeRoute:
+    """An entry of a bridge's address cache (struct bridge_rtnode)."""
+    mac: str
+    ifnet: "Ifnet"
+    flags: int
+    vlan: int = 0
 
 
 @dataclass(eq=False)
@@ -128,6 +157,8 @@ class Ifnet:
     inet6: list[Inet6Addr] = field(default_factory=list)
     bridge: "Bridge | None" = None
     bpf: list = field(default_factory=list)   # bpf(4) descriptors bound to it (if_bpf; jailkit.sim.bpf)
+    pcp: int | None = None   # if_pcp, the 802.1p priority of what it sends (None: IFNET_PCP_NONE)
+    fib: int = 0             # if_fib, the routing table of what arrives on it
 
     @property
     def flags(self) -> int:
@@ -143,6 +174,16 @@ class Ifnet:
     @property
     def up(self) -> bool:
         return bool(self.admin_flags & IFF_UP)
+
+    @property
+    def ether(self) -> bool:
+        """if_type IFT_ETHER or IFT_L2VLAN: what bstp(4) can run on."""
+        return self.mac is not None and not isinstance(self, (Bridge, Loopback))
+
+    @property
+    def span_capable(self) -> bool:
+        """IFT_ETHER, IFT_L2VLAN or IFT_GIF (bridge_ioctl_addspan)."""
+        return self.ether or self.dname == "gif"
 
     @property
     def cloned(self) -> bool:
@@ -231,8 +272,11 @@ class Bridge(Ifnet):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.members: list[BridgeMember] = []
+        self.spans: list[Ifnet] = []        # sc_spanlist, newest first too
+        self.routes: list[BridgeRoute] = []  # the address cache's static entries
         self.cache_size = 2000
         self.cache_lifetime = 1200
+        self.stp_priority = 32768           # bstp's defaults (bstp_attach)
 
     def _driver_state(self) -> None:
         self.running = self.up
@@ -244,6 +288,59 @@ class Bridge(Ifnet):
 
     def member(self, ifnet: Ifnet) -> BridgeMember | None:
         return next((m for m in self.members if m.ifnet is ifnet), None)
+
+    def lookup_member(self, name: str) -> BridgeMember:
+        """bridge_lookup_member(): ENOENT for a name that is no member."""
+        found = next((m for m in self.members if m.ifnet.name == name), None)
+        if found is None:
+            raise OSErr(ENOENT)
+        return found
+
+    def forget(self, ifnet: Ifnet) -> None:
+        """bridge_delete_member(): the member goes, and every address the
+        cache has on it, static ones too (bridge_rtdelete IFBF_FLUSHALL)."""
+        self.members = [m for m in self.members if m.ifnet is not ifnet]
+        self.routes = [r for r in self.routes if r.ifnet is not ifnet]
+
+    # -- span ports (bridge_ioctl_addspan, bridge_ioctl_delspan)
+    def add_span(self, ifnet: Ifnet) -> None:
+        """A span port is in no bridge, and is Ethernet, a vlan or a gif."""
+        if ifnet in self.spans or ifnet.bridge is not None:
+            raise OSErr(EBUSY)
+        if not ifnet.span_capable:
+            raise OSErr(EINVAL)
+        self.spans.insert(0, ifnet)
+
+    def delete_span(self, ifnet: Ifnet | None) -> None:
+        if ifnet is None or ifnet not in self.spans:
+            raise OSErr(ENOENT)
+        self.spans.remove(ifnet)
+
+    def drop_span(self, ifnet: Ifnet) -> None:
+        """bridge_ifdetach(): a span port that leaves its vnet or goes."""
+        if ifnet in self.spans:
+            self.spans.remove(ifnet)
+
+    # -- the address cache (bridge_ioctl_sa, bridge_ioctl_daddr, bridge_ioctl_flush)
+    def add_static(self, mac: str, member: BridgeMember) -> None:
+        """bridge_rtupdate() for a static entry: no multicast or zero
+        address (EINVAL); an entry for the address is replaced."""
+        first = int(mac[:2], 16)
+        if first & 1 or mac == "00:00:00:00:00:00":
+            raise OSErr(EINVAL)
+        self.routes = [r for r in self.routes if r.mac != mac]
+        self.routes.insert(0, BridgeRoute(mac, member.ifnet, IFBAF_STATIC))
+
+    def delete_address(self, mac: str) -> None:
+        if not any(r.mac == mac for r in self.routes):
+            raise OSErr(ENOENT)
+        self.routes = [r for r in self.routes if r.mac != mac]
+
+    def flush(self, everything: bool) -> None:
+        """BRDGFLUSH: IFBF_FLUSHDYN leaves the static entries (the sim's
+        cache holds no learnt ones), IFBF_FLUSHALL takes them too."""
+        if everything:
+            self.routes = []
 
     @property
     def max_mtu(self) -> int:

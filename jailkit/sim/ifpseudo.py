@@ -100,6 +100,7 @@ class Gif(Ifnet):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.tunnel: tuple[IPAddress, IPAddress] | None = None
+        self.tunnel_fib = 0      # gif_fibnum: the FIB its encapsulated packets are routed in
 
     @property
     def link_up(self) -> bool:

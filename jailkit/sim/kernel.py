@@ -9,6 +9,7 @@ from one seeded generator, so the same seed replays the same run."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import random
@@ -314,6 +315,8 @@ class Kernel:
         self.ipfw_default_to_accept = False
         # netgraph(4): each vnet's graph, made when netgraph.ko is in
         self.netgraphs: dict[Vnet, Netgraph] = {}
+        # rt_numfibs: the routing tables (the net.fibs tunable, 1 by default)
+        self.numfibs = 1
 
     # -- interface index ----------------------------------------------------
     def _alloc_index(self) -> int:
@@ -349,10 +352,13 @@ class Kernel:
 
     @staticmethod
     def _leave_bridge(ifnet: Ifnet) -> None:
+        for other in ifnet.vnet.ifnets:      # bridge_ifdetach(): a span port goes too
+            if isinstance(other, Bridge):
+                other.drop_span(ifnet)
         bridge = ifnet.bridge
         if bridge is None:
             return
-        bridge.members = [m for m in bridge.members if m.ifnet is not ifnet]
+        bridge.forget(ifnet)
         ifnet.bridge = None
         ifnet.promisc -= 1
         bridge.link_check()
@@ -776,6 +782,19 @@ class Kernel:
         if not layers:
             raise OSErr(EINVAL)
         lagg.hash = layers
+
+    def if_setfib(self, ifnet: Ifnet, fib: int) -> None:
+        """SIOCSIFFIB (if.c ifhwioctl): a FIB that exists (below net.fibs)."""
+        if fib >= self.numfibs:
+            raise OSErr(EINVAL)
+        ifnet.fib = fib
+
+    def if_settunnelfib(self, ifnet: Ifnet, fib: int) -> None:
+        """SIOCSTUNFIB: a tunnel's driver takes it (gif_ioctl), within
+        net.fibs; any other driver refuses the ioctl (EINVAL)."""
+        if not isinstance(ifnet, Gif) or fib >= self.numfibs:
+            raise OSErr(EINVAL)
+        ifnet.tunnel_fib = fib
 
     def if_setmtu(self, ifnet: Ifnet, mtu: int) -> None:
         """SIOCSIFMTU where lagg, vlan and gif have their own rules: a
@@ -1300,8 +1319,9 @@ class Kernel:
         """The vnet's graph (ENOENT-free: callers check netgraph.ko first)."""
         graph = self.netgraphs.get(vnet)
         if graph is None:
+            # a partial, not a lambda: the machine pickles (jailkit.sim.serve)
             graph = self.netgraphs[vnet] = Netgraph(
-                lambda node: self._ng_eiface_create(vnet, node), self._ng_eiface_destroy)
+                functools.partial(self._ng_eiface_create, vnet), self._ng_eiface_destroy)
         return graph
 
     def ng_socket(self, prison: Prison, name: str) -> tuple[Netgraph, Node]:
@@ -1408,6 +1428,7 @@ MIB: dict[str, Oid] = {
     "kern.osrelease": Oid(lambda kernel, prison: prison.params.get("osrelease", kernel.release),
                           integer=False),
     "kern.features.vimage": _const_oid("1", integer=True),
+    "net.fibs": Oid(lambda kernel, prison: str(kernel.numfibs)),
     "kern.features.inet": _const_oid("1", integer=True),
     "kern.features.inet6": _const_oid("1", integer=True),
     "kern.securelevel": _const_oid("-1", integer=True),

@@ -71,6 +71,14 @@ class Lagg(Ifnet):
     def cloned(self) -> bool:
         return True
 
+    def set_lladdr(self, mac: str) -> None:
+        """SIOCSIFLLADDR: if_setlladdr() re-inits an interface that is up
+        (SIOCSIFFLAGS down then up), and lagg_init() gives every port the
+        lagg's address; a lagg that is down keeps it to itself until then."""
+        self.mac = mac
+        if self.up:
+            self._sync_lladdr()
+
     @property
     def link_up(self) -> bool:
         """lagg_linkstate(): up while a port's link is (what
@@ -82,7 +90,13 @@ class Lagg(Ifnet):
         """The link state is the ports', never set on the lagg itself."""
 
     def _driver_state(self) -> None:
+        if self.up and not self.running:
+            self._sync_lladdr()          # lagg_init(): the ports take its address
         self.running = self.up           # lagg_init() / lagg_stop()
+
+    def _sync_lladdr(self) -> None:
+        for port in self.ports:
+            port.ifnet.mac = self.mac
 
     def port(self, ifnet: Ifnet) -> LaggPort | None:
         return next((p for p in self.ports if p.ifnet is ifnet), None)

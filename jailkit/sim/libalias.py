@@ -131,7 +131,25 @@ class Alias:
             if redirect.takes(packet, alias):
                 packet.dst, packet.dport = redirect.local, redirect.local_port
                 return True
-        return packet.dst != alias or not self.deny_incoming
+        if self.deny_incoming:
+            return packet.dst != alias
+        self._incoming_link(packet)
+        return True
+
+    def _incoming_link(self, packet: Packet) -> None:
+        """An incoming packet no link knows makes one, unless incoming
+        connections are denied (alias_db.c FindUdpTcpIn(), FindIcmpIn() with
+        create set, as TcpAliasIn(), UdpAliasIn() and IcmpAliasIn1() call
+        them): its destination stands for itself (FindOriginalAddress()
+        with no target address set), so the answers it gets leave through
+        this link unchanged. That is what lets a nat that sees both
+        directions of a forwarded connection (ipfw's "nat N all from any to
+        any") hand a host on the far side its answers as they were sent."""
+        if any((l.proto, l.local, l.local_port, l.remote, l.remote_port) ==
+               (packet.proto, packet.dst, packet.dport, packet.src, packet.sport) for l in self.links):
+            return
+        self.links.append(Link(packet.proto, packet.dst, packet.dport, packet.src, packet.sport,
+                               packet.dst, packet.dport))
 
     def _alias_port(self, packet: Packet, alias: IPv4) -> int | None:
         """GetNewPort(): the source port itself first with same_ports, then

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from . import bpf, netgraph, pfil
+from . import bpf, bstp, netgraph, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
 from .ifnet import Bridge, Ethernet, Ifnet
 from .lagg import Lagg, lagg_input
@@ -242,7 +242,8 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
         if owner is not None:
             return owner, []
         for member in sender.members:
-            if member.ifnet is not out and _usable(member.ifnet):
+            if member.ifnet is not out and _usable(member.ifnet) \
+                    and not bstp.discards(sender, member.ifnet):
                 start += [(peer, [Step(member.ifnet)]) for peer in _wire(member.ifnet, upper)]
                 start += [(peer, [Step(member.ifnet)] + way) for peer, way in _lagg_output(member.ifnet)]
     start += [(peer, []) for peer in _wire(out, upper)]
@@ -268,7 +269,7 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
         if any(a.address == address for a in ifnet.inet):
             return ifnet, here
         bridge = ifnet.bridge
-        if bridge is None or not bridge.running:
+        if bridge is None or not bridge.running or bstp.discards(bridge, ifnet):
             continue
         owner = _bridge_owner(bridge, address, exclude=ifnet)
         if owner is bridge:
@@ -278,7 +279,7 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             return owner, here + _local_phys(bridge, ifnet)
         for member in bridge.members:
             egress = member.ifnet
-            if egress is ifnet or not _usable(egress):
+            if egress is ifnet or not _usable(egress) or not bstp.may_forward(bridge, ifnet, egress):
                 continue
             # bridge_forward(): the bridge's tap, bridge_pfil() in and out,
             # then the member's transmit routine

@@ -156,6 +156,7 @@ def port_name(number: int) -> str:
 # port 43 as "nicname", with "whois" as its alias).
 SERVICES = {7: ["echo"], 9: ["discard", "sink", "null"], 13: ["daytime"],
             19: ["chargen", "ttytst", "source"],
-            21: ["ftp"], 22: ["ssh"], 23: ["telnet"], 25: ["smtp"], 43: ["nicname", "whois"],
+            21: ["ftp"], 22: ["ssh"], 23: ["telnet"], 25: ["smtp"], 37: ["time", "timserver"],
+            43: ["nicname", "whois"],
             53: ["domain"], 80: ["http", "www"], 110: ["pop3"], 123: ["ntp"], 143: ["imap"],
             443: ["https"], 8668: ["natd"]}

@@ -13,6 +13,7 @@ for a forwarded connection)."""
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 import zlib
@@ -47,6 +48,9 @@ NO_TRAFFIC, SINGLE, MULTIPLE = 0, 1, 2
 
 # A nat rule's source ports (parse.y: PF_NAT_PROXY_PORT_LOW/HIGH); static-port is 0:0.
 NAT_PORTS = (50001, 65535)
+PF_TABLE_NAME_SIZE = 32     # net/pfvar.h
+# the words that may follow "anchor" when the anchor has no name
+ANCHOR_WORDS = ("in", "out", "quick", "on", "inet", "inet6", "proto", "from", "to", "all")
 
 
 class PfSyntaxError(Exception):
@@ -84,6 +88,69 @@ class Address:
     @property
     def is_any(self) -> bool:
         return self.net is None and self.dynamic is None and not self.negate
+
+
+@dataclass
+class Table:
+    """A pf table (pfr_ktable): addresses and networks, each possibly
+    negated, looked up by longest prefix (pfr_match_addr(): the most
+    specific entry decides, and a negated one does not match)."""
+
+    name: str
+    entries: list[tuple[bool, Net4]] = field(default_factory=list)
+    persist: bool = False
+    const: bool = False
+    counters: bool = False
+
+    def match(self, address: IPv4) -> bool:
+        best: tuple[bool, Net4] | None = None
+        for negated, net in self.entries:
+            if address in net and (best is None or net.prefixlen > best[1].prefixlen):
+                best = (negated, net)
+        return best is not None and not best[0]
+
+    def definition(self, braces: bool) -> str:
+        """pfctl_parser.c print_tabledef(): how pfctl -v prints a table
+        statement it parses."""
+        flags = "".join(f" {f}" for f, on in (("const", self.const), ("persist", self.persist),
+                                                ("counters", self.counters)) if on)
+        entries = "".join((" !" if negated else " ") + (str(net.network_address) if net.prefixlen == 32
+                                                         else str(net)) for negated, net in self.entries)
+        return f"table <{self.name}>{flags}" + (f" {{{entries} }}" if braces else "")
+
+    def blocks(self) -> list[Net4]:
+        """What a translation pool takes from the table, in its order
+        (pfr_pool_get() walks the entries that are not negated)."""
+        return [net for negated, net in self.entries if not negated]
+
+    def add(self, negated: bool, net: Net4) -> bool:
+        if (negated, net) in self.entries or (not negated, net) in self.entries:
+            return False
+        self.entries.append((negated, net))
+        return True
+
+    def delete(self, negated: bool, net: Net4) -> bool:
+        if (negated, net) not in self.entries:
+            return False
+        self.entries.remove((negated, net))
+        return True
+
+
+@dataclass
+class TableAddress(Address):
+    """A rule's <name>: the table of that name, looked up when the packet
+    comes (a table no rule may use yet, or one emptied, matches nothing)."""
+
+    table: str = ""
+
+    def matches(self, vnet: "Vnet", address: IPv4) -> bool:
+        pf = vnet.firewalls.get("pf")
+        hit = isinstance(pf, Pf) and pf.table_match(self.table, address)
+        return hit != self.negate
+
+    @property
+    def is_any(self) -> bool:
+        return False
 
 
 @dataclass
@@ -129,12 +196,34 @@ class Rule:
     target: Address | None = None   # translation target
     target_port: int | None = None
     proxy_ports: tuple[int, int] = NAT_PORTS   # a nat rule's source ports (0, 0: static-port)
+    pool: list[Address] = field(default_factory=list)   # every translation address, target first
+    pool_type: str = "none"         # bitmask, random, source-hash, round-robin (struct pf_kpool)
+    hash_key: tuple[int, int, int, int] = (0, 0, 0, 0)  # source-hash's key (pf_poolhashkey)
+    sticky: bool = False            # sticky-address
+    endpoint_independent: bool = False
+    mape: tuple[int, int, int] | None = None    # map-e-portset offset/length/PSID
+    anchor: str | None = None       # anchor, nat-anchor, rdr-anchor: the anchor it calls
     evaluations: int = 0
     packets: int = 0
+    bytes: int = 0
+    states_tot: int = 0
+    last_active: float | None = None    # the clock when it last matched
+    cpid: int = 0                       # the pid of the pfctl that loaded it
+    # the pool's place (pf_kpool cur and counter) and sticky-address's
+    # source nodes: kernel state of the loaded rule
+    pool_cur: int = 0
+    pool_counter: IPv4 | None = None
+    sources: dict[IPv4, IPv4] = field(default_factory=dict)
+    mappings: dict[tuple[IPv4, int], tuple[IPv4, int]] = field(default_factory=dict)  # UDP, endpoint-independent
 
     def render(self) -> str:
         words = [self.action]
-        if self.action in ("nat", "rdr"):
+        if self.anchor is not None:
+            # print_rule(): an anchor made by a bare brace has a generated
+            # name ("_1") and is printed without it
+            last = self.anchor.rsplit("/", 1)[-1]
+            words = [self.action] if last.startswith("_") else [self.action, f'"{self.anchor}"']
+        elif self.action in ("nat", "rdr"):
             if self.pass_:
                 words.append("pass")
         elif self.action == "block":
@@ -165,25 +254,38 @@ class Rule:
         elif self.action == "pass":
             words.append("no state")
         if self.target is not None:
-            words += ["->", self.target.render()]
-            if self.target_port is not None:
-                words.append(f"port {self.target_port}")
-            words += self._render_pool()
+            words += ["->", *self._render_pool()]
         return " ".join(words)
 
+    def count(self, packet: Packet, now: float) -> None:
+        self.packets += 1
+        self.bytes += packet.size
+        self.last_active = now
+
     def _render_pool(self) -> list[str]:
-        """pfctl_parser.c print_pool(): a nat rule's source ports when not
-        the default, the pool type, then static-port."""
-        if self.action != "nat":
-            return []
+        """pfctl_parser.c print_pool(): the addresses (a list in braces), a
+        nat rule's source ports when not the default or an rdr rule's port,
+        the pool type, sticky-address, then static-port."""
+        pool = self.pool or ([self.target] if self.target is not None else [])
+        addresses = ", ".join(a.render() for a in pool)
+        words = [f"{{ {addresses} }}" if len(pool) > 1 else addresses]
         low, high = self.proxy_ports
-        words = []
-        if (low, high) not in (NAT_PORTS, (0, 0)):
+        if self.action == "nat" and (low, high) not in (NAT_PORTS, (0, 0)):
             words.append(f"port {low}" if low == high else f"port {low}:{high}")
-        if self.target is not None and self.target.dynamic:
-            words.append("round-robin")   # the pool of an (if) target
-        if (low, high) == (0, 0):
+        if self.action == "rdr" and self.target_port is not None:
+            words.append(f"port {self.target_port}")
+        if self.pool_type == "source-hash":
+            words.append("source-hash 0x" + "".join(f"{k:08x}" for k in self.hash_key))
+        elif self.pool_type != "none":
+            words.append(self.pool_type)
+        if self.sticky:
+            words.append("sticky-address")
+        if self.endpoint_independent:
+            words.append("endpoint-independent")
+        if self.action == "nat" and (low, high) == (0, 0):
             words.append("static-port")
+        if self.mape is not None:
+            words.append("map-e-portset {}/{}/{}".format(*self.mape))
         return words
 
     def matches(self, vnet: "Vnet", hook: Hook, packet: Packet) -> bool:
@@ -211,6 +313,10 @@ class Ruleset:
     nat: list[Rule] = field(default_factory=list)
     rdr: list[Rule] = field(default_factory=list)
     skip: list[str] = field(default_factory=list)
+    # the anchors beneath this ruleset, by name (struct pf_kanchor children)
+    anchors: dict[str, "Ruleset"] = field(default_factory=dict)
+    # the tables the file defines (table <name> ...), loaded with it
+    tables: dict[str, Table] = field(default_factory=dict)
     # what pfctl -v prints while it parses: each macro (parse.y varset) and
     # each rule, in the file's order
     listing: list[str] = field(default_factory=list)
@@ -232,6 +338,7 @@ class State:
     dst: int = 0
     packets: list[int] = field(default_factory=lambda: [0, 0])
     bytes: list[int] = field(default_factory=lambda: [0, 0])
+    owner: "Rule | None" = None     # the rule that made it (its counters)
 
     def render(self, now: float = 0.0, verbose: bool = False) -> str:
         """pf_print_state.c print_state(): the wire's address first and the
@@ -370,6 +477,7 @@ class Pf:
         self.removals = 0
         self.matches = 0
         self.map_failed = 0
+        self.tables: dict[str, Table] = {}
 
     # -- packets --------------------------------------------------------------
     def check(self, hook: Hook, packet: Packet) -> Verdict:
@@ -394,16 +502,23 @@ class Pf:
                 Verdict.REFUSE if rule.policy == "return" else Verdict.DROP)
         if rule is not None:
             self.matches += 1
-            rule.packets += 1
+            rule.count(packet, hook.now)
         if verdict is Verdict.PASS and (translation is not None or (rule is not None and rule.keep_state)):
             if hook.direction == "out":
                 stack, wire = before, packet.tuple()
             else:
                 stack, wire = packet.tuple(), before
-            self.states.append(_new_state(hook.direction, packet, stack, wire, hook.now,
-                                          self._number(rule)))
+            state = _new_state(hook.direction, packet, stack, wire, hook.now, self._number(rule))
+            state.owner = rule
+            if rule is not None:
+                rule.states_tot += 1
+            self.states.append(state)
             self.inserts += 1
         return verdict
+
+    def states_of(self, rule: Rule) -> int:
+        """The rule's states alive now (its states_cur)."""
+        return sum(1 for s in self.states if s.owner is rule)
 
     def _number(self, rule: Rule | None) -> int:
         """The rule's number in its ruleset (nat, rdr and filter rules are
@@ -426,60 +541,217 @@ class Pf:
                     reverse(state.stack), reverse(state.wire))
             if key == start:
                 state.update(forward, packet, hook.now)
+                if state.owner is not None:
+                    state.owner.count(packet, hook.now)     # pf_test(): the state's rule counts it
                 _, packet.src, packet.sport, packet.dst, packet.dport = end
                 return True
         return False
 
     def _translate(self, hook: Hook, packet: Packet) -> Rule | None:
-        rules = self.rules.nat if hook.direction == "out" else self.rules.rdr
-        for rule in rules:
+        kind = "nat" if hook.direction == "out" else "rdr"
+        rule = self._first_translation(self.rules, kind, hook, packet)
+        if rule is None:
+            return None
+        if rule.action == "nat":
+            target = self._map_address(rule, hook.vnet, packet.src)
+            packet.src, packet.sport = self._source_port(rule, hook.vnet, packet, target)
+        else:
+            packet.dst = self._map_address(rule, hook.vnet, packet.src)
+            if rule.target_port is not None:
+                packet.dport = rule.target_port
+        return rule
+
+    def _first_translation(self, ruleset: Ruleset, kind: str, hook: Hook,
+                           packet: Packet) -> Rule | None:
+        """Translation rules are first match; a nat-anchor or rdr-anchor
+        that matches is searched in place (pf_step_into_anchor())."""
+        for rule in getattr(ruleset, kind):
             rule.evaluations += 1
-            if rule.matches(hook.vnet, hook, packet):
-                target = _first_address(hook.vnet, rule.target)
-                if target is None:
-                    return None
-                if rule.action == "nat":
-                    packet.sport = self._source_port(rule, packet, target)
-                    packet.src = target
-                else:
-                    packet.dst = target
-                    if rule.target_port is not None:
-                        packet.dport = rule.target_port
+            if not rule.matches(hook.vnet, hook, packet):
+                continue
+            if rule.anchor is None:
                 return rule
+            for child in _called(ruleset, rule):
+                found = self._first_translation(child, kind, hook, packet)
+                if found is not None:
+                    return found
         return None
 
-    def _source_port(self, rule: Rule, packet: Packet, address: IPv4) -> int:
-        """pf_lb.c pf_get_sport(): a TCP or UDP source port from the rule's
-        range (50001-65535 by default), starting at a random cut, going up,
-        then down from it, the first that no state uses towards the same
-        destination; static-port keeps the packet's own. The kernel's
-        arc4random() is a hash of the connection and pf's count of states
-        here, so a run repeats."""
+    def _map_address(self, rule: Rule, vnet: "Vnet", source: IPv4) -> IPv4:
+        """pf_map_addr_sn(): the address the pool gives this source; with
+        sticky-address a source keeps the address it was given first (its
+        source node)."""
+        if rule.sticky and source in rule.sources:
+            return rule.sources[source]
+        address = _map_pool(rule, vnet, source, self._draw(rule, source))
+        if rule.sticky:
+            rule.sources[source] = address
+        return address
+
+    def _draw(self, rule: Rule, source: IPv4) -> int:
+        """arc4random() for a random pool: a hash of the rule, the source
+        and pf's count of states here, so a run repeats."""
+        return zlib.crc32(f"{rule.render()}/{source}/{self.inserts}".encode())
+
+    def _source_port(self, rule: Rule, vnet: "Vnet", packet: Packet,
+                     address: IPv4) -> tuple[IPv4, int]:
+        """pf_lb.c pf_get_sport(): the translation address and a TCP or UDP
+        source port from the rule's range (50001-65535 by default),
+        starting at a random cut, going up, then down from it, the first
+        that no state uses towards the same destination; static-port keeps
+        the packet's own. With every port of the address taken, a random or
+        round-robin pool moves on to its next address until it comes back
+        to the first; other pools fail. endpoint-independent gives a UDP
+        source the mapping it already has, whatever the destination. The
+        kernel's arc4random() is a hash of the connection and pf's count of
+        states here, so a run repeats."""
         if packet.proto not in ("tcp", "udp"):
-            return packet.sport
-        low, high = rule.proxy_ports
-        candidates: Iterable[int]
-        if (low, high) == (0, 0):
-            candidates = [packet.sport]
-        else:
-            draw = zlib.crc32(f"{packet.tuple()}{self.inserts}".encode())
-            cut = draw % (1 + high - low) + low
-            candidates = [*range(cut, high + 1), *range(cut - 1, low - 1, -1)]
-        for port in candidates:
+            return address, packet.sport
+        source = (packet.src, packet.sport)
+        independent = rule.endpoint_independent and packet.proto == "udp"
+        if independent:
+            self._forget_mappings(rule)
+            if source in rule.mappings:
+                return rule.mappings[source]
+        first = address
+        while True:
+            port = self._free_port(rule, packet, address, independent)
+            if port is not None:
+                if independent:
+                    rule.mappings[source] = (address, port)
+                return address, port
+            if rule.pool_type not in ("random", "round-robin"):
+                raise _MapFailed()
+            address = _map_pool(rule, vnet, packet.src, self._draw(rule, address))
+            if address == first:
+                raise _MapFailed()
+
+    def _forget_mappings(self, rule: Rule) -> None:
+        """A UDP mapping lives while a state uses it (pf_udp_mapping_release())."""
+        used = {(s.wire[1], s.wire[2]) for s in self.states if s.proto == "udp"}
+        rule.mappings = {k: v for k, v in rule.mappings.items() if v in used}
+
+    def _free_port(self, rule: Rule, packet: Packet, address: IPv4, independent: bool) -> int | None:
+        mapped = set(rule.mappings.values()) if independent else set()
+        for port in self._candidates(rule, packet):
             key = (packet.proto, address, port, packet.dst, packet.dport)
+            if (address, port) in mapped:
+                continue
             if not any(key in (s.wire, reverse(s.wire)) for s in self.states):
                 return port
-        raise _MapFailed()
+        return None
+
+    def _candidates(self, rule: Rule, packet: Packet) -> list[int]:
+        """The ports to try, in order: the packet's own with static-port;
+        with map-e-portset the port sets of the rule's PSID, from a random
+        one up, then down (pf_get_mape_sport()); else the range from a
+        random cut up, then down."""
+        draw = zlib.crc32(f"{packet.tuple()}{self.inserts}".encode())
+        if rule.mape is not None:
+            offset, length, psid = rule.mape
+            shift = 16 - offset - length
+            base = (psid & ((1 << length) - 1)) << shift
+            last = (1 << offset) - 1
+            cut = draw & last or 1
+            sets = [*range(cut, last + 1), *range(cut - 1, 0, -1)]
+            return [(i << (16 - offset)) | base | low for i in sets for low in range(1 << shift)]
+        low, high = rule.proxy_ports
+        if (low, high) == (0, 0):
+            return [packet.sport]
+        cut = draw % (1 + high - low) + low
+        return [*range(cut, high + 1), *range(cut - 1, low - 1, -1)]
 
     def _filter(self, hook: Hook, packet: Packet) -> Rule | None:
+        return self._last_match(self.rules, hook, packet)[0]
+
+    def _last_match(self, ruleset: Ruleset, hook: Hook, packet: Packet) -> tuple[Rule | None, bool]:
+        """The last matching filter rule, and whether a quick one ended the
+        search. An anchor rule that matches has its anchor's rules
+        evaluated in its place; a quick rule there ends the whole
+        evaluation, as does a match inside an anchor rule marked quick
+        (pf_test_rule(), pf_step_out_of_anchor())."""
         decided: Rule | None = None
-        for rule in self.rules.filter:
+        for rule in ruleset.filter:
             rule.evaluations += 1
-            if rule.matches(hook.vnet, hook, packet):
+            if not rule.matches(hook.vnet, hook, packet):
+                continue
+            if rule.anchor is None:
                 decided = rule
                 if rule.quick:
-                    break
-        return decided
+                    return decided, True
+                continue
+            for child in _called(ruleset, rule):
+                found, quick = self._last_match(child, hook, packet)
+                if found is not None:
+                    decided = found
+                if quick or (found is not None and rule.quick):
+                    return decided, True
+        return decided, False
+
+    # -- anchors --------------------------------------------------------------
+    def anchor(self, path: str, create: bool = False) -> Ruleset | None:
+        """The ruleset at an anchor path ("" is the main ruleset)."""
+        return _make_anchor(self.rules, path) if create else _walk(self.rules, path)
+
+    def load(self, path: str, ruleset: Ruleset, nat: bool = True, filter: bool = True,
+             pid: int = 0) -> None:
+        """A file's rules replace those of the anchor at ``path`` (made
+        when missing), nat and rdr rules or filter rules or both (pfctl -N,
+        -R). The anchors its inline blocks define replace theirs; every
+        anchor a rule calls is made when missing (pf_anchor_setup()), and
+        the anchor's other anchors keep their rules."""
+        target = self.anchor(path, create=True)
+        assert target is not None
+        _stamp(ruleset, pid)
+        if nat:
+            target.nat, target.rdr = ruleset.nat, ruleset.rdr
+        if filter:
+            target.filter, target.scrub = ruleset.filter, ruleset.scrub
+            if not path:
+                target.skip = ruleset.skip
+        target.anchors.update(ruleset.anchors)
+        _attach(target)
+        self.load_tables(ruleset)
+        self.prune()
+
+    def prune(self) -> None:
+        """pf_remove_if_empty_ruleset(): an anchor with no rules, no
+        anchors beneath it and no rule calling it is gone; so is a table no
+        rule refers to any more, unless it persists."""
+        _prune(self.rules)
+        self.prune_tables()
+
+    def clear_sources(self) -> None:
+        """DIOCCLRSRCNODES: sticky-address forgets which address each
+        source was given (and endpoint-independent its UDP mappings)."""
+        for rule in _all_rules(self.rules):
+            rule.sources, rule.mappings = {}, {}
+
+    def referenced(self, name: str) -> bool:
+        return name in _referenced_tables(self.rules)
+
+    # -- tables ---------------------------------------------------------------
+    def table_match(self, name: str, address: IPv4) -> bool:
+        table = self.tables.get(name)
+        return table is not None and self.table_active(table) and table.match(address)
+
+    def table_active(self, table: Table) -> bool:
+        """PFR_TFLAG_ACTIVE: a table lives while it is persistent or a rule
+        refers to it (pfr_setflags_ktable())."""
+        return table.persist or table.name in _referenced_tables(self.rules)
+
+    def active_tables(self) -> list[Table]:
+        return sorted((t for t in self.tables.values() if self.table_active(t)), key=lambda t: t.name)
+
+    def load_tables(self, ruleset: Ruleset) -> None:
+        """A loaded file's table definitions replace the tables of those
+        names, contents and flags (pfr_ina_define(), then commit); tables
+        no rule refers to any more and that do not persist are gone."""
+        self.tables.update(ruleset.tables)
+        self.prune_tables()
+
+    def prune_tables(self) -> None:
+        self.tables = {n: t for n, t in self.tables.items() if self.table_active(t)}
 
     def _expire(self, now: float) -> None:
         alive = [s for s in self.states if s.expires > now]
@@ -545,13 +817,141 @@ def _first_address(vnet: "Vnet", target: Address | None) -> IPv4 | None:
     return target.net.network_address if target.net is not None else None
 
 
+def _called(ruleset: Ruleset, rule: Rule) -> list[Ruleset]:
+    """The ruleset an anchor rule calls, beneath the one holding it."""
+    child = _walk(ruleset, rule.anchor or "")
+    return [child] if child is not None else []
+
+
+def _walk(ruleset: Ruleset, path: str) -> Ruleset | None:
+    for name in filter(None, path.split("/")):
+        found = ruleset.anchors.get(name)
+        if found is None:
+            return None
+        ruleset = found
+    return ruleset
+
+
+def _all_rules(ruleset: Ruleset) -> list[Rule]:
+    """Every rule of a ruleset and of the anchors beneath it."""
+    rules = ruleset.filter + ruleset.scrub + ruleset.nat + ruleset.rdr
+    return rules + [r for child in ruleset.anchors.values() for r in _all_rules(child)]
+
+
+def _stamp(ruleset: Ruleset, pid: int) -> None:
+    for rule in _all_rules(ruleset):
+        rule.cpid = pid
+
+
+def _attach(ruleset: Ruleset) -> None:
+    for rule in ruleset.filter + ruleset.nat + ruleset.rdr:
+        if rule.anchor:
+            _make_anchor(ruleset, rule.anchor)
+    for child in ruleset.anchors.values():
+        _attach(child)
+
+
+def _prune(ruleset: Ruleset) -> None:
+    called = {r.anchor for r in ruleset.filter + ruleset.nat + ruleset.rdr if r.anchor}
+    for name, child in list(ruleset.anchors.items()):
+        _prune(child)
+        empty = not (child.filter or child.scrub or child.nat or child.rdr or child.anchors)
+        if empty and name not in called:
+            del ruleset.anchors[name]
+
+
+def _referenced_tables(ruleset: Ruleset) -> set[str]:
+    names = set()
+    for rule in ruleset.filter + ruleset.nat + ruleset.rdr:
+        names |= {a.table for a in (rule.src, rule.dst, *rule.pool) if isinstance(a, TableAddress)}
+    for child in ruleset.anchors.values():
+        names |= _referenced_tables(child)
+    return names
+
+
+def _pool_blocks(rule: Rule, vnet: "Vnet") -> list[Net4]:
+    """The pool's address blocks as the kernel sees them now: an (if)
+    entry is the interface's address at packet time (pfi_dynaddr; the sim
+    takes its first address only), a table entry its blocks."""
+    blocks: list[Net4] = []
+    pf = vnet.firewalls.get("pf")
+    for entry in rule.pool:
+        if entry.dynamic is not None:
+            first = _first_address(vnet, entry)
+            blocks += [Net4(f"{first}/32")] if first is not None else []
+        elif isinstance(entry, TableAddress):
+            table = pf.tables.get(entry.table) if isinstance(pf, Pf) else None
+            blocks += table.blocks() if table is not None else []
+        elif entry.net is not None:
+            blocks.append(entry.net)
+    return blocks
+
+
+def _map_pool(rule: Rule, vnet: "Vnet", source: IPv4, draw: int) -> IPv4:
+    """pf_lb.c pf_map_addr(): the translation address for a source, by the
+    pool's type; an empty pool (an (if) without an address, an empty
+    table) fails the mapping (PFRES_MAPFAILED)."""
+    blocks = _pool_blocks(rule, vnet)
+    if not blocks:
+        raise _MapFailed()
+    kind = rule.pool_type
+    if kind == "round-robin":
+        return _round_robin(rule, blocks)
+    # a network written in the rule has its addresses picked by mask; a
+    # table or an interface has one of its entries picked
+    written = rule.pool[0].net is not None
+    block = blocks[0]
+    if kind == "none":
+        return block.network_address
+    if kind == "bitmask":
+        return _poolmask(block, int(source))
+    bits = draw if kind == "random" else _pf_hash(source, rule.hash_key)
+    return _poolmask(block, bits) if written else blocks[bits % len(blocks)].network_address
+
+
+def _poolmask(block: Net4, bits: int) -> IPv4:
+    """PF_POOLMASK: the block's network bits, the host bits from ``bits``."""
+    mask = int(block.netmask)
+    return IPv4((int(block.network_address) & mask) | (bits & ~mask & 0xFFFFFFFF))
+
+
+def _round_robin(rule: Rule, blocks: list[Net4]) -> IPv4:
+    """PF_POOL_ROUNDROBIN: the counter goes through the current block's
+    addresses, then on to the next block's first address. A loaded rule's
+    counter is zero, outside every block, so its first mapping already
+    moves on from the first entry (to the second, when there is one)."""
+    cur = rule.pool_cur if rule.pool_cur < len(blocks) else 0
+    counter = rule.pool_counter
+    if counter is None or counter not in blocks[cur]:
+        cur = (cur + 1) % len(blocks)
+        counter = blocks[cur].network_address
+    rule.pool_cur = cur
+    rule.pool_counter = IPv4((int(counter) + 1) & 0xFFFFFFFF)
+    return counter
+
+
+def _pf_hash(address: IPv4, key: tuple[int, int, int, int]) -> int:
+    """pf_lb.c pf_hash() for IPv4: Bob Jenkins' mix of the address (as its
+    bytes lie in memory, read by a little-endian CPU) with the pool's key;
+    the result's bytes, back in memory order, as an address."""
+    mask = 0xFFFFFFFF
+    a = (0x9E3779B9 + int.from_bytes(address.packed, "little")) & mask
+    b = (0x9E3779B9 + key[1]) & mask
+    c = key[0]
+    for shift_a, shift_b, shift_c in ((13, 8, 13), (12, 16, 5), (3, 10, 15)):
+        a = ((a - b - c) & mask) ^ (c >> shift_a)
+        b = ((b - c - a) & mask) ^ ((a << shift_b) & mask)
+        c = ((c - a - b) & mask) ^ (b >> shift_c)
+    return int.from_bytes(((c + key[2]) & mask).to_bytes(4, "little"), "big")
+
+
 # -- pf.conf ---------------------------------------------------------------------
 
 TOKEN = re.compile(r'"[^"]*"|->|!=|<=|>=|><|<>|[{}(),!=<>]|[^\s{}(),!=<>"]+')
 MACRO = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
-ACTIONS = ("pass", "block", "nat", "rdr", "scrub", "set", "no")
-UNMODELLED = {"table": "tables", "anchor": "anchors", "nat-anchor": "anchors",
-              "rdr-anchor": "anchors", "binat": "binat rules", "antispoof": "antispoof",
+ACTIONS = ("pass", "block", "nat", "rdr", "scrub", "set", "no", "table", "anchor", "nat-anchor",
+           "rdr-anchor")
+UNMODELLED = {"binat-anchor": "anchors", "binat": "binat rules", "antispoof": "antispoof",
               "queue": "queues", "altq": "ALTQ", "load": "load anchor", "match": "match rules",
               "ether": "Ethernet rules"}
 
@@ -563,36 +963,109 @@ class PfUnmodelled(PfSyntaxError):
 def parse(text: str, vnet: "Vnet") -> Ruleset:
     """Parse a pf.conf into a ruleset; raises PfSyntaxError with the line
     number, as pfctl reports the first error."""
-    macros: dict[str, str] = {}
     ruleset = Ruleset()
-    policy = "drop"
-    for number, line in _statements(text):
+    _Loader(_joined(_statements(text)), vnet).block(ruleset, closing=False)
+    return ruleset
+
+
+class _Loader:
+    """The statements of one file, read into a ruleset and the anchors an
+    "anchor NAME {" ... "}" block opens beneath it (parse.y pfa_anchor:
+    the brace ends its line, the block ends at a line holding "}")."""
+
+    def __init__(self, statements: Iterable[tuple[int, str]], vnet: "Vnet") -> None:
+        self.statements = iter(statements)
+        self.vnet = vnet
+        self.macros: dict[str, str] = {}
+        self.policy = "drop"
+        self.braces = 0             # pf->bn: names "_1", "_2" ... for bare braces
+        self.last = 0
+
+    def block(self, ruleset: Ruleset, closing: bool) -> None:
+        for number, line in self.statements:
+            self.last = number
+            if line == "}":
+                if closing:
+                    return
+                raise PfSyntaxError(number)
+            self.statement(ruleset, number, line)
+        if closing:
+            raise PfSyntaxError(self.last)
+
+    def statement(self, ruleset: Ruleset, number: int, line: str) -> None:
         macro = MACRO.match(line)
         if macro and macro.group(1) not in ACTIONS:
-            macros[macro.group(1)] = _unquote(_expand(macro.group(2).strip(), macros, number))
-            ruleset.listing.append(f'{macro.group(1)} = "{macros[macro.group(1)]}"')
-            continue
-        words = TOKEN.findall(_expand(line, macros, number))
+            self.macros[macro.group(1)] = _unquote(_expand(macro.group(2).strip(), self.macros, number))
+            ruleset.listing.append(f'{macro.group(1)} = "{self.macros[macro.group(1)]}"')
+            return
+        words = TOKEN.findall(_expand(line, self.macros, number))
         if not words:
-            continue
+            return
         if words[0] in UNMODELLED:
             raise PfUnmodelled(number, f"{UNMODELLED[words[0]]} are not modelled by the jailkit sim")
-        for rule in _Parser(words, number, vnet, policy).rules():
-            if rule is None:
-                continue
-            if rule.action in ("pass", "block", "nat", "rdr", "scrub"):
-                ruleset.listing.append(rule.render())
-            if rule.action == "policy":
-                policy = rule.policy
-            elif rule.action == "skip":
-                ruleset.skip += [rule.ifname] if rule.ifname else []
-            elif rule.action in ("nat", "rdr"):
-                getattr(ruleset, rule.action).append(rule)
-            elif rule.action == "scrub":
-                ruleset.scrub.append(rule)
-            else:
-                ruleset.filter.append(rule)
+        if words[0] == "table":
+            table, braces = _Parser(words, number, self.vnet, self.policy).table()
+            ruleset.tables[table.name] = table
+            ruleset.listing.append(table.definition(braces))
+            return
+        inline = words[0] == "anchor" and words[-1] == "{"
+        for rule in _Parser(words[:-1] if inline else words, number, self.vnet, self.policy).rules():
+            if rule is not None:
+                self.add(ruleset, rule, inline)
+
+    def add(self, ruleset: Ruleset, rule: Rule, inline: bool) -> None:
+        if rule.action in ("pass", "block", "nat", "rdr", "scrub", "anchor", "nat-anchor", "rdr-anchor"):
+            ruleset.listing.append(rule.render())
+        if rule.anchor is not None:
+            if inline:
+                if not rule.anchor:
+                    self.braces += 1
+                    rule.anchor = f"_{self.braces}"
+                child = Ruleset()
+                self.block(child, closing=True)
+                ruleset.anchors[rule.anchor] = child
+                # pfctl -v shows the block beneath its anchor rule
+                ruleset.listing[-1] += " {"
+                ruleset.listing += ["  " + line for line in child.listing] + ["}"]
+            {"anchor": ruleset.filter, "nat-anchor": ruleset.nat,
+             "rdr-anchor": ruleset.rdr}[rule.action].append(rule)
+        elif rule.action == "policy":
+            self.policy = rule.policy
+        elif rule.action == "skip":
+            ruleset.skip += [rule.ifname] if rule.ifname else []
+        elif rule.action in ("nat", "rdr"):
+            getattr(ruleset, rule.action).append(rule)
+        elif rule.action == "scrub":
+            ruleset.scrub.append(rule)
+        else:
+            ruleset.filter.append(rule)
+
+
+def _make_anchor(ruleset: Ruleset, path: str) -> Ruleset:
+    """pf_find_or_create_ruleset(): the anchor at a path beneath a ruleset,
+    made with every anchor on the way when missing."""
+    for name in filter(None, path.split("/")):
+        ruleset = ruleset.anchors.setdefault(name, Ruleset())
     return ruleset
+
+
+def _joined(statements: Iterable[tuple[int, str]]) -> Iterable[tuple[int, str]]:
+    """Statements whose braces are open at the end of a line go on on the
+    next lines (parse.y allows newlines in a { } list), except an inline
+    anchor's opening brace, which ends its statement."""
+    pending, start = "", 0
+    for number, line in statements:
+        if not pending:
+            start = number
+        pending = f"{pending} {line}" if pending else line
+        words = TOKEN.findall(pending)
+        opener = words[:1] == ["anchor"] and words[-1:] == ["{"]
+        if words.count("{") > words.count("}") and not opener:
+            continue
+        yield start, pending
+        pending = ""
+    if pending:
+        yield start, pending
 
 
 def _statements(text: str):
@@ -635,6 +1108,27 @@ def _unquote(text: str) -> str:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
+POOL_OPTIONS = ("static-port", "round-robin", "random", "source-hash", "bitmask", "sticky-address",
+                "endpoint-independent", "map-e-portset")
+
+
+@dataclass
+class _PoolOptions:
+    kind: str = "none"
+    key: tuple[int, int, int, int] = (0, 0, 0, 0)
+    sticky: bool = False
+    static: bool = False
+    independent: bool = False
+    mape: tuple[int, int, int] | None = None
+
+
+def _key_words(digest: bytes) -> tuple[int, int, int, int]:
+    """A 16-byte key as pf_poolhashkey's four words, in the order
+    print_pool() prints them."""
+    return (int.from_bytes(digest[0:4], "big"), int.from_bytes(digest[4:8], "big"),
+            int.from_bytes(digest[8:12], "big"), int.from_bytes(digest[12:16], "big"))
+
+
 class _Parser(Words):
     """One pf.conf statement. Lists ({ a, b }) multiply into several rules,
     as pfctl expands them."""
@@ -674,7 +1168,75 @@ class _Parser(Words):
             rule = Rule("scrub")
             self.header(rule)
             return self.expand(rule, self.endpoints())
+        if first in ("anchor", "nat-anchor", "rdr-anchor"):
+            return self.anchor_rules(first)
         raise self.fail()
+
+    def anchor_rules(self, action: str) -> Sequence[Rule | None]:
+        """parse.y anchorrule: an anchor's name (a bare brace has none),
+        then what a filter rule says of the packets the anchor sees. An
+        anchor rule keeps no state of its own."""
+        name = ""
+        if self.peek() is not None and self.peek() not in ANCHOR_WORDS:
+            name = self.need()
+        if name.startswith("_") or "/_" in name:
+            raise self.fail("anchor names beginning with '_' are reserved for internal use")
+        rule = Rule(action, anchor=name)
+        if action == "anchor":
+            rule.direction = self.take("in", "out")
+            if self.take("quick"):
+                rule.quick = True
+        if self.take("on"):
+            rule.if_negate = bool(self.take("!"))
+            names = self.items()
+            if len(names) != 1:
+                raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
+            rule.ifname = names[0]
+        rule.af = self.take("inet")
+        protos = self.items() if self.take("proto") else []
+        if any(proto not in PROTOCOLS for proto in protos):
+            raise self.fail()
+        endpoints = self.endpoints()
+        if self.peek() is not None:
+            raise self.fail()
+        wanted: list[str | None] = [*protos] if protos else [None]
+        return [r for proto in wanted
+                for r in self.expand(Rule(**{**rule.__dict__, "proto": proto}), endpoints)]
+
+    def table(self) -> tuple[Table, bool]:
+        """parse.y tabledef: table <name> [persist] [const] [counters]
+        [{ address ... }]; addresses as pfctl_parser.c host() reads them, a
+        leading ! negating one. Also whether a { } list was given."""
+        self.need()
+        if not self.take("<"):
+            raise self.fail()
+        name = self.need()
+        if not self.take(">"):
+            raise self.fail()
+        if len(name) >= PF_TABLE_NAME_SIZE:
+            raise self.fail(f"table name too long, max {PF_TABLE_NAME_SIZE - 1} chars")
+        table, braces = Table(name), False
+        while (option := self.take()) is not None:
+            if option in ("persist", "const", "counters"):
+                setattr(table, option, True)
+            elif option == "{":
+                braces = True
+                self.pos -= 1
+                negated = False
+                for word in self.items():
+                    if word == "!":
+                        negated = True
+                        continue
+                    for address in self.host_list(word):
+                        if address.net is None:
+                            raise self.fail("could not parse host specification")
+                        table.add(negated, address.net)
+                    negated = False
+            elif option == "file":
+                raise PfUnmodelled(self.line, "table files are not modelled by the jailkit sim")
+            else:
+                raise self.fail()
+        return table, braces
 
     def option(self) -> Sequence[Rule | None]:
         name = self.need()
@@ -739,13 +1301,12 @@ class _Parser(Words):
         rule = Rule(action, pass_=bool(self.take("pass")))
         if self.take("log"):
             rule.log = True
-        if not self.take("on"):
-            raise self.fail()
-        rule.if_negate = bool(self.take("!"))
-        names = self.items()
-        if len(names) != 1:
-            raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
-        rule.ifname = names[0]
+        if self.take("on"):                 # parse.y natrule: the interface is optional
+            rule.if_negate = bool(self.take("!"))
+            names = self.items()
+            if len(names) != 1:
+                raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
+            rule.ifname = names[0]
         rule.af = self.take("inet")
         if self.take("proto"):
             rule.proto = self.need()
@@ -754,26 +1315,125 @@ class _Parser(Words):
         expanded = self.expand(rule, self.endpoints())
         if not self.take("->"):
             raise self.fail()
-        target = self.host(self.need())
+        pool = self.pool_addresses()
         port, proxy = None, NAT_PORTS
         if self.take("port"):
             if action == "nat":
                 proxy = self.port_range(self.need())
             else:
                 port = self.number(self.need())
-        while (option := self.take("static-port", "round-robin", "random", "source-hash",
-                                   "bitmask")) is not None:
+        options = self.pool_options(action)
+        if options.static:
+            proxy = (0, 0)
+        if self.peek() is not None:
+            raise self.fail()
+        kind = self.pool_type(pool, options.kind)
+        for r in expanded:
+            r.target, r.target_port, r.proxy_ports = pool[0], port, proxy
+            r.pool, r.pool_type, r.hash_key, r.sticky = pool, kind, options.key, options.sticky
+            r.endpoint_independent, r.mape = options.independent, options.mape
+            if r.af is None and any(a.net is not None for a in pool):
+                r.af = "inet"       # the family of the translation address; (if) and <table> have none
+        return expanded
+
+    def table_reference(self, negate: bool) -> Address:
+        """A rule's <name>: the table of that name when the packet comes."""
+        name = self.need()
+        if not self.take(">"):
+            raise self.fail()
+        return TableAddress(f"<{name}>", negate=negate, table=name)
+
+    def pool_addresses(self) -> list[Address]:
+        """redirspec: one host, a { } list of them, a <table> or an (if)."""
+        if self.peek() == "{":
+            found = [a for word in self.items() for a in self.host_list(word)]
+        elif self.take("<"):
+            name = self.need()
+            if not self.take(">"):
+                raise self.fail()
+            found = [TableAddress(f"<{name}>", table=name)]
+        else:
+            found = [self.host(self.need())]
+        return found
+
+    def pool_options(self, action: str) -> "_PoolOptions":
+        """pool_opts: the pool's type (one only), source-hash's key,
+        sticky-address, endpoint-independent, map-e-portset and
+        static-port (parse.y's messages)."""
+        found = _PoolOptions()
+        while (option := self.take(*POOL_OPTIONS)) is not None:
             if option == "static-port":
                 if action != "nat":
                     raise self.fail("the 'static-port' option is only valid with nat rules")
-                proxy = (0, 0)
-        if self.peek() is not None:
-            raise self.fail()
-        for r in expanded:
-            r.target, r.target_port, r.proxy_ports = target, port, proxy
-            if r.af is None:
-                r.af = "inet"
-        return expanded
+                found.static = True
+            elif option == "sticky-address":
+                if found.sticky:
+                    raise self.fail("sticky-address cannot be redefined")
+                found.sticky = True
+            elif option == "endpoint-independent":
+                if found.independent:
+                    raise self.fail("endpoint-independent cannot be redefined")
+                found.independent = True
+            elif option == "map-e-portset":
+                found.mape = self.map_e(found)
+            else:
+                if found.kind != "none":
+                    raise self.fail("pool type cannot be redefined")
+                if found.mape is not None:
+                    raise self.fail("map-e-portset cannot be used with address pools")
+                found.kind = option
+                if option == "source-hash":
+                    found.key = self.hash_key()
+        return found
+
+    def map_e(self, found: "_PoolOptions") -> tuple[int, int, int]:
+        """map-e-portset OFFSET/LENGTH/PSID (RFC 7597's port sets)."""
+        if found.mape is not None:
+            raise self.fail("map-e-portset cannot be redefined")
+        if found.kind != "none":
+            raise self.fail("map-e-portset cannot be used with address pools")
+        parts = self.need().split("/")
+        try:
+            offset, length, psid = (int(p, 0) for p in parts)
+        except ValueError:
+            raise self.fail() from None
+        if not 0 < offset < 16:
+            raise self.fail("MAP-E PSID offset must be 1-15")
+        if not 0 <= length < 16 or offset + length > 16:
+            raise self.fail("Invalid MAP-E PSID length")
+        if length == 0:
+            raise self.fail("PSID Length = 0: this means you do not need MAP-E")
+        if not 0 <= psid <= 65535:
+            raise self.fail("Invalid MAP-E PSID")
+        return offset, length, psid
+
+    def hash_key(self) -> tuple[int, int, int, int]:
+        """source-hash's key: 0x and 32 hex digits, any other string
+        hashed with MD5, or none (pfctl then draws one with arc4random();
+        here a hash of the rule's line, so a load repeats)."""
+        word = self.peek()
+        if word is None or word in POOL_OPTIONS:
+            digest = hashlib.md5(f"{self.line}:{' '.join(self.words)}".encode()).digest()
+            return _key_words(digest)
+        self.pos += 1
+        if word.startswith("0x"):
+            if len(word) != 34:
+                raise self.fail("hex key must be 128 bits (32 hex digits) long")
+            try:
+                return _key_words(bytes.fromhex(word[2:]))
+            except ValueError:
+                raise self.fail("invalid hex key") from None
+        return _key_words(hashlib.md5(word.encode()).digest())
+
+    def pool_type(self, pool: list[Address], kind: str) -> str:
+        """parse.y: several addresses need round-robin; a list, a table or
+        an (if) is round-robin when no type is given."""
+        several = len(pool) > 1
+        if several and kind not in ("none", "round-robin"):
+            raise self.fail("only round-robin valid for multiple redirection addresses")
+        if kind == "none" and (several or isinstance(pool[0], TableAddress) or pool[0].dynamic):
+            return "round-robin"
+        return kind
 
     def port_range(self, word: str) -> tuple[int, int]:
         """A nat rule's "port LOW[:HIGH]" after its target: the source
@@ -790,12 +1450,13 @@ class _Parser(Words):
         sports: list[Port | None] = [None]
         dports: list[Port | None] = [None]
         if not self.take("all"):
+            # parse.y ipportspec: the host may be left out before "port"
             if self.take("from"):
-                sources = self.hosts()
+                sources = self.hosts() if self.peek() != "port" else [Address()]
                 if self.take("port"):
                     sports = list[Port | None](self.ports())
             if self.take("to"):
-                dests = self.hosts()
+                dests = self.hosts() if self.peek() != "port" else [Address()]
                 if self.take("port"):
                     dports = list[Port | None](self.ports())
         return sources, sports, dests, dports
@@ -821,6 +1482,8 @@ class _Parser(Words):
 
     def hosts(self) -> list[Address]:
         negate = bool(self.take("!"))
+        if self.take("<"):
+            return [self.table_reference(negate)]
         if self.take("("):
             name = self.need()
             if not self.take(")"):
@@ -921,6 +1584,9 @@ class _Parser(Words):
             elif word in ("fragment", "reassemble", "no-df", "random-id"):
                 pass
             else:
+                # nat-to, rdr-to, binat-to and af-to in a filter rule are
+                # FreeBSD 15's pf.conf; 14.3's parse.y has no such words, so
+                # the rule is a plain syntax error there
                 raise self.fail()
         return found
 

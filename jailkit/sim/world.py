@@ -455,7 +455,7 @@ INETD_CONF = """\
 # Devices a FreeBSD 14 amd64 GENERIC kernel shows in /dev (a representative set).
 DEVICES = ["ada0", "ada0p1", "ada0p2", "ada0p3", "bpf", "bpf0", "console", "crypto", "ctty",
            "devctl", "devstat", "fd", "fuse", "geom.ctl", "io", "klog", "kmem", "log", "mem",
-           "null", "pci", "ptmx", "pts", "random", "stderr", "stdin", "stdout", "ttyv0",
+           "null", "pci", "pfil", "ptmx", "pts", "random", "stderr", "stdin", "stdout", "ttyv0",
            "urandom", "zero"]
 
 

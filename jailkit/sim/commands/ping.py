@@ -1,4 +1,4 @@
-"""ping(8) for IPv4 (sbin/ping/main.c, ping.c).
+"""ping(8) (sbin/ping/main.c, ping.c, ping6.c), also as ping6.
 
 Each echo request is a decision of jailkit.sim.network: a reply needs the
 way there and the way back, past every firewall and translation. Times come
@@ -6,6 +6,10 @@ from the machine's seeded generator, so a run repeats exactly. Exit status:
 0 if any reply came, 2 if none, 64 (EX_USAGE) for a bad option value, 68
 (EX_NOHOST) for a name that does not resolve (main.c: "cannot resolve").
 Replies are printed with numeric addresses unless -H asks for names.
+
+IPv6 (-6, ping6, an IPv6 target or -S source) reaches the host's own
+addresses, over the loopback; the sim has no IPv6 packet path beyond them,
+so any other IPv6 target says it is not modelled.
 
 Without -c it pings until SIGINT (^C): ping.c's handler sets finish_up, the
 loop ends and finish() prints the statistics and exits 0 if any reply came,
@@ -15,9 +19,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 
-from ..errno import EPERM, strerror
+from ..errno import EADDRNOTAVAIL, EPERM, OSErr, strerror
 from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..network import Unreachable, send, source_address
 from ..packet import Packet, reverse
@@ -52,7 +56,7 @@ class UsageError(Exception):
     pass
 
 
-@program("/sbin/ping")
+@program("/sbin/ping", "/sbin/ping6")
 def main(proc: Proc, argv: list[str]) -> int:
     try:
         opts, args = getopt(argv[1:], "46AaC:c:DdfG:g:Hh:I:i:Ll:M:m:nop:QqRrS:s:T:t:vW:z:")
@@ -65,9 +69,18 @@ def main(proc: Proc, argv: list[str]) -> int:
         return EX_USAGE
     flags = option_flags(opts)
     values = option_values(opts)
+    if proc.progname == "ping6":
+        flags.add("6")
     if "4" in flags and "6" in flags:
         proc.warnx("-4 and -6 cannot be used simultaneously")
         return 1
+    family = _family(flags, args[0], values.get("S"))
+    if isinstance(family, str):
+        proc.warnx(family)
+        return 1
+    if "C" in values and not _pcp_valid(values["C"]):
+        proc.warnx(f"invalid PCP: `{values['C']}'")
+        return EX_USAGE
     try:
         count = _number(values, "c", "invalid count of packets to transmit", 0, minimum=1)
         datalen = _number(values, "s", "invalid packet size", 56, minimum=0)
@@ -83,6 +96,8 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.warnx(f"invalid timeout: `{values['t']}' > {MAXALARM}")
         return EX_USAGE
     target = args[0]
+    if family == 6:
+        return _ping6(proc, target, flags, values, count, datalen, timeout)
     try:
         destination, hostname = resolve(proc, target)
     except ResolveError as exc:
@@ -94,6 +109,42 @@ def main(proc: Proc, argv: list[str]) -> int:
     return _run(proc, hostname, destination, count, datalen, timeout, interval,
                 quiet="q" in flags, source=values.get("S"),
                 names="H" in flags and "n" not in flags)
+
+
+def _family(flags: set[str], target: str, source: str | None) -> int | str:
+    """main.c: a literal target decides (and must agree with -4/-6), then
+    -4/-6, then a literal -S source; a name is looked up as IPv4 first
+    (the sim's resolver has no AAAA records). A str is main.c's errx."""
+    literal = _literal(target)
+    if isinstance(literal, IPv4Address):
+        return "IPv6 requested but IPv4 target address provided" if "6" in flags else 4
+    if isinstance(literal, IPv6Address):
+        return "IPv4 requested but IPv6 target address provided" if "4" in flags else 6
+    if "6" in flags:
+        return 6
+    if "4" in flags:
+        return 4
+    return 6 if isinstance(_literal(source or ""), IPv6Address) else 4
+
+
+def _literal(text: str) -> IPv4Address | IPv6Address | None:
+    """inet_pton(3) of either family (an IPv6 one may carry its %zone)."""
+    try:
+        return IPv4Address(text)
+    except ValueError:
+        pass
+    try:
+        return IPv6Address(text.split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+def _pcp_valid(value: str) -> bool:
+    """ping.c -C: strtol(3) over the whole string, -1 (the default) to 7."""
+    try:
+        return -1 <= int(value, 0) <= 7
+    except ValueError:
+        return False
 
 
 def _number(values: dict[str, str], flag: str, message: str, default: int, minimum: int) -> int:
@@ -216,3 +267,83 @@ def _echo(proc: Proc, vnet: Vnet, destination: IPv4Address, source: IPv4Address 
     rtt = 0.020 + 0.045 * (there.segments + back.segments) + 0.030 * (there.routers + back.routers)
     rtt += there.latency + back.latency + rng.uniform(0.0, 0.025)
     return there.destination.sysctl.get("net.inet.ip.ttl", 64) - back.routers, rtt
+
+
+# -- IPv6 (ping6.c) -------------------------------------------------------------
+def _ping6(proc: Proc, target: str, flags: set[str], values: dict[str, str], count: int,
+           datalen: int, timeout: int) -> int:
+    """ping6.c: "PING(total=40+8+data bytes) src --> dst", then per reply
+    "N bytes from ADDR, icmp_seq=S hlim=H time=T ms" (numeric unless -H)."""
+    destination = _resolve6(proc, target)
+    if destination is None:
+        proc.warnx(f"cannot resolve {target}: {_gai_noname()}")
+        return EX_NOHOST
+    if not _raw_sockets_allowed(proc):
+        proc.error(f"ping: socket: {strerror(EPERM)}\n")
+        return EX_OSERR
+    if not _own_address6(proc, destination):
+        proc.warnx("IPv6 beyond the host's own addresses is not modelled by the jailkit sim; "
+                   "run this step on a real FreeBSD host (--host ssh://... or vagrant://)")
+        return 1
+    source = _literal(values["S"]) if "S" in values else destination
+    if not isinstance(source, IPv6Address) or not _own_address6(proc, source):
+        proc.error(f"ping: bind: {strerror(EADDRNOTAVAIL)}\n")
+        return 1
+    proc.write(f"PING({datalen + 48}=40+8+{datalen} bytes) {source} --> {destination}\n")
+    tally = _Tally()
+    try:
+        _loop6(proc, destination, count, datalen, timeout, "q" in flags, tally)
+    except Interrupted:
+        pass
+    return _finish(proc, target, tally.transmitted, tally.times)
+
+
+def _loop6(proc: Proc, destination: IPv6Address, count: int, datalen: int, timeout: int,
+           quiet: bool, tally: _Tally) -> None:
+    """Echo requests to one of our own addresses: each comes straight back
+    through the loopback, with the vnet's default hop limit."""
+    kernel = proc.kernel
+    deadline = kernel.clock + timeout if timeout else None
+    hlim = proc.vnet.sysctl.get("net.inet6.ip6.hlim", 64)
+    while not count or tally.transmitted < count:
+        if deadline is not None and kernel.clock >= deadline:
+            break
+        seq = tally.transmitted
+        tally.transmitted += 1
+        rtt = 0.020 + kernel.rng.uniform(0.0, 0.025)
+        tally.times.append(rtt)
+        if not quiet:
+            proc.write(f"{datalen + 8} bytes from {destination}, icmp_seq={seq} hlim={hlim} "
+                       f"time={rtt:.3f} ms\n")
+        if count and tally.transmitted >= count:
+            break
+        kernel.advance(1.0)
+
+
+def _own_address6(proc: Proc, address: IPv6Address) -> bool:
+    """An address of this vnet that the process's jail may use (prison_if):
+    its local route loops it back (in6_ifaddloop)."""
+    return any(any(a.address == address for a in proc.prison.if_inet6(ifnet))
+               for ifnet in proc.vnet.ifnets)
+
+
+def _resolve6(proc: Proc, target: str) -> IPv6Address | None:
+    """getaddrinfo(3) with AF_INET6: a literal, else /etc/hosts."""
+    literal = _literal(target)
+    if isinstance(literal, IPv6Address):
+        return literal
+    try:
+        hosts = proc.kernel.vfs.read("/etc/hosts", **proc.where())
+    except OSErr:
+        return None
+    for line in hosts.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) >= 2 and target in fields[1:]:
+            found = _literal(fields[0])
+            if isinstance(found, IPv6Address):
+                return found
+    return None
+
+
+def _gai_noname() -> str:
+    return "Name does not resolve"

@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable
 
-from .. import bpf
+from .. import bpf, pcap
+from ..errno import OSErr
 from ..ifnet import Ifnet, Loopback
 from ..kernel import EPOCH, Deadline
 from ..packet import PROTOCOLS, Packet, port_name, service_port
@@ -49,6 +50,7 @@ from ..resolver import ResolveError, hosts_file, resolve
 from ...getopt import GetoptError, getopt
 
 SNAPLEN = 262144
+ZERO_MAC = "00:00:00:00:00:00"
 USAGE = (
     "Usage: tcpdump [-AbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ] [--count]\n"
     "\t\t[ -C file_size ] [ -E algo:secret ] [ -F file ] [ -G seconds ]\n"
@@ -62,11 +64,7 @@ OPTSTRING = "AbB:c:C:dDeE:fF:G:hHi:IJj:KlLm:M:nNOpqQ:r:s:StT:uUvV:w:W:xXy:Yz:Z:#
 # Options that change nothing the sim prints (buffer size, line buffering,
 # optimisation of the filter program, packet-buffered output).
 NO_EFFECT = set("BlOU")
-MODELLED = NO_EFFECT | set("cDiKnpqSstv")
-# A FreeBSD TCP end's window after the handshake: a 65536-byte receive
-# buffer rounded up by tcp_mss(), scaled by 2^6 (wscale 6).
-WINDOW = 1027
-SYN_WINDOW = 65535
+MODELLED = NO_EFFECT | set("cDiKnpqrSstvw")
 IPPROTO = {"tcp": "TCP", "udp": "UDP", "icmp": "ICMP"}
 # print-tcp.c: the text protocols it decodes by port, in the order it tries
 # them, and the requests that mark a line worth printing (None: every line
@@ -101,6 +99,9 @@ class Options:
     snaplen: int = SNAPLEN
     list_devices: bool = False
     expression: list[str] = field(default_factory=list)
+    write_file: str | None = None    # -w: a savefile instead of printing
+    read_file: str | None = None     # -r: packets from a savefile
+    also_print: bool = False         # --print: print as well as -w
 
 
 @program("/usr/sbin/tcpdump")
@@ -117,6 +118,8 @@ def main(proc: Proc, argv: list[str]) -> int:
     if options.list_devices:
         _list_devices(proc)
         return 0
+    if options.read_file is not None:
+        return _read_savefile(proc, options, options.read_file)
     if not proc.has_device("bpf") and not proc.has_device("bpf0"):
         proc.error("tcpdump: (there are no BPF devices)\n")
         return 1
@@ -128,16 +131,42 @@ def main(proc: Proc, argv: list[str]) -> int:
     except FilterError as exc:
         proc.error(f"tcpdump: {exc}\n")
         return 1
+    try:
+        savefile = Savefile(proc, options.write_file, ifnet, options.snaplen) \
+            if options.write_file is not None else None
+    except OSErr as exc:
+        proc.error(f"tcpdump: {options.write_file}: {exc.strerror}\n")    # pcap_dump_open()
+        return 1
     _announce(proc, options, ifnet)
-    reader = Reader(proc, options, ifnet, accept)
-    if proc.kernel.jobs and not isinstance(proc.stdout, Buffer):
+    reader = Reader(proc, options, ifnet, accept, savefile)
+    if proc.kernel.jobs and (savefile is not None or not isinstance(proc.stdout, Buffer)):
         reader.go_on()
         return 0
     return reader.wait()
 
 
+def _long_options(argv: list[str]) -> tuple[list[str], set[str]]:
+    """getopt_long(3)'s long options, wherever they are (it permutes):
+    --immediate-mode (the sim's descriptors hand every packet over at
+    once) and --print; the others are not modelled."""
+    short: list[str] = []
+    found: set[str] = set()
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            short += argv[index:]
+            break
+        if not arg.startswith("--"):
+            short.append(arg)
+        elif arg in ("--immediate-mode", "--print"):
+            found.add(arg)
+        else:
+            raise ValueError(f"{arg}: not modelled by the jailkit sim")
+    return short, found
+
+
 def _options(proc: Proc, argv: list[str]) -> Options:
-    opts, expression = getopt(argv[1:], OPTSTRING)
+    args, long_options = _long_options(argv[1:])
+    opts, expression = getopt(args, OPTSTRING)
     flags = [f for f, _ in opts]
     unmodelled = sorted(set(flags) - MODELLED)
     if unmodelled:
@@ -147,7 +176,10 @@ def _options(proc: Proc, argv: list[str]) -> Options:
                       quick="q" in flags, absolute="S" in flags, no_checksums="K" in flags,
                       stamps=flags.count("t"),
                       promisc="p" not in flags, list_devices="D" in flags,
-                      expression=expression)
+                      expression=expression, write_file=values.get("w"),
+                      read_file=values.get("r"), also_print="--print" in long_options)
+    if options.write_file is not None and options.read_file is not None:
+        raise ValueError("-r with -w: not modelled by the jailkit sim")
     if options.stamps > 2:
         raise ValueError("-ttt and more: not modelled by the jailkit sim")
     count = values.get("c")
@@ -202,11 +234,82 @@ def _open(proc: Proc, options: Options) -> Ifnet | None:
 
 
 def _announce(proc: Proc, options: Options, ifnet: Ifnet) -> None:
-    link = "NULL (BSD loopback)" if isinstance(ifnet, Loopback) else "EN10MB (Ethernet)"
-    if not options.verbose:
+    """tcpdump.c: the hint about -v only when it prints packets itself."""
+    link = pcap.LINKTYPES[_linktype(ifnet)]
+    quiet_hint = not options.verbose and options.write_file is None
+    if quiet_hint:
         proc.error("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n")
-    proc.error(f"{'tcpdump: ' if options.verbose else ''}listening on {ifnet.name}, "
+    proc.error(f"{'' if quiet_hint else 'tcpdump: '}listening on {ifnet.name}, "
                f"link-type {link}, snapshot length {options.snaplen} bytes\n")
+
+
+def _linktype(ifnet: Ifnet) -> int:
+    return pcap.DLT_NULL if isinstance(ifnet, Loopback) else pcap.DLT_EN10MB
+
+
+# -- savefiles (-w, -r) ----------------------------------------------------------------------
+
+class Savefile:
+    """pcap_dump_open() and pcap_dump(): the file header at once, then a
+    record per packet as it comes (what -U and --immediate-mode give; the
+    sim does not keep them in a buffer). "-" is standard output."""
+
+    def __init__(self, proc: Proc, path: str, ifnet: Ifnet, snaplen: int) -> None:
+        self.proc, self.path, self.ifnet, self.snaplen = proc, path, ifnet, snaplen
+        self.linktype = _linktype(ifnet)
+        self._put(pcap.file_header(self.linktype, snaplen), append=False)
+
+    def _put(self, data: bytes, append: bool) -> None:
+        if self.path == "-":
+            self.proc.write(pcap.to_text(data))
+        else:
+            self.proc.kernel.vfs.write(self.path, pcap.to_text(data), append=append,
+                                       **self.proc.where())
+
+    def add(self, capture: bpf.Capture) -> None:
+        """The frame with the interface's Ethernet address on its side (the
+        destination when the packet is for one of its addresses) and its
+        wire's other end's on the other (zero when the sim cannot tell)."""
+        here = self.ifnet.mac or ZERO_MAC
+        peers = [p.mac for p in self.ifnet.neighbours() if p.mac]
+        there = peers[0] if len(peers) == 1 else ZERO_MAC
+        packet = capture.packet
+        incoming = any(a.address == packet.dst for a in self.ifnet.inet)
+        src, dst = (there, here) if incoming else (here, there)
+        frame = pcap.frame(packet, self.linktype, src, dst, _mss(self.ifnet.name))
+        self._put(pcap.record(EPOCH.timestamp() + capture.time, frame, self.snaplen), append=True)
+
+
+def _read_savefile(proc: Proc, options: Options, path: str) -> int:
+    """pcap_open_offline() and pcap_loop() over the file: its packets
+    printed as a live capture prints them; no statistics at the end."""
+    try:
+        data = pcap.from_text(proc.kernel.vfs.read(path, **proc.where()))
+        linktype, snaplen, records = pcap.read(data)
+    except OSErr as exc:
+        proc.error(f"tcpdump: {path}: {exc.strerror}\n")
+        return 1
+    except pcap.SavefileError as exc:
+        proc.error(f"tcpdump: {exc}\n")
+        return 1
+    try:
+        accept = compile_filter(proc, " ".join(options.expression))
+    except FilterError as exc:
+        proc.error(f"tcpdump: {exc}\n")
+        return 1
+    proc.error(f"reading from file {path}, link-type {pcap.LINKTYPES.get(linktype, linktype)}, "
+               f"snapshot length {snaplen}\n")
+    printer = Printer(proc, options)
+    device = "lo0" if linktype == pcap.DLT_NULL else ""
+    shown = 0
+    for entry in records:
+        if entry.packet is None or not accept(entry.packet):
+            continue
+        proc.write(printer.line(bpf.Capture(entry.time - EPOCH.timestamp(), device, entry.packet)))
+        shown += 1
+        if options.count and shown >= options.count:
+            break
+    return 0
 
 
 # -- the capture -------------------------------------------------------------------------------
@@ -215,9 +318,11 @@ class Reader:
     """pcap_loop() with print_packet() as its callback: prints what the
     descriptor hands over until -c is reached or the loop is broken."""
 
-    def __init__(self, proc: Proc, options: Options, ifnet: Ifnet, accept: Predicate) -> None:
+    def __init__(self, proc: Proc, options: Options, ifnet: Ifnet, accept: Predicate,
+                 savefile: Savefile | None = None) -> None:
         self.proc = proc
         self.options = options
+        self.savefile = savefile
         self.printer = Printer(proc, options)
         self.captured = 0
         self.process_pid = 0                  # a background job's process
@@ -234,7 +339,10 @@ class Reader:
             bpf.detach(self.descriptor)         # killed with its jail: nothing more is printed
             return
         self.captured += 1
-        self.proc.write(self.printer.line(capture))
+        if self.savefile is not None:
+            self.savefile.add(capture)
+        if self.savefile is None or self.options.also_print:
+            self.proc.write(self.printer.line(capture))
         if self.done and self.process_pid:
             self._stop(interrupted=False)
 
@@ -356,13 +464,13 @@ class Printer:
         seq, ack = self._numbers(packet)
         fields = [f"Flags [{packet.flags}]"]
         if self.options.verbose and not self.options.no_checksums:
-            fields.append(f"cksum 0x{tcp_checksum(packet, capture.ifnet):04x} (correct)")
+            fields.append(f"cksum 0x{pcap.tcp_checksum(packet, _mss(capture.ifnet)):04x} (correct)")
         if self.options.verbose > 1 or packet.data or set(packet.flags) & set("SFR"):
             fields.append(f"seq {seq}" + (f":{(seq + packet.data) & 0xffffffff}"
                                           if packet.data else ""))
         if "." in packet.flags:
             fields.append(f"ack {ack}")
-        fields.append(f"win {_window(packet)}")
+        fields.append(f"win {pcap.window(packet)}")
         options = _tcp_options(packet, capture.ifnet)
         if options:
             fields.append(f"options [{options}]")
@@ -420,12 +528,6 @@ def _text_lines(text: str) -> list[str]:
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
-def _window(packet: Packet) -> int:
-    if "R" in packet.flags:
-        return 0
-    return SYN_WINDOW if "S" in packet.flags else WINDOW
-
-
 def _mss(ifnet_name: str) -> int:
     """tcp_mssopt(): the interface MTU less 40 (lo0's 16384, Ethernet's 1500)."""
     return 16344 if ifnet_name.startswith("lo") else 1460
@@ -441,39 +543,6 @@ def _tcp_options(packet: Packet, ifnet_name: str) -> str:
     if "S" in packet.flags:
         return f"mss {_mss(ifnet_name)},nop,wscale 6,sackOK,{stamps}"
     return f"nop,nop,{stamps}"
-
-
-def tcp_checksum(packet: Packet, ifnet_name: str) -> int:
-    """The Internet checksum (RFC 1071) of the segment the sim models: the
-    pseudo-header, the header with its options, and the data."""
-    options = _option_bytes(packet, ifnet_name)
-    header_words = (20 + len(options)) // 4
-    flags = sum(bit for flag, bit in (("F", 1), ("S", 2), ("R", 4), ("P", 8), (".", 16))
-                if flag in packet.flags)
-    header = (packet.sport.to_bytes(2, "big") + packet.dport.to_bytes(2, "big")
-              + (packet.seq & 0xffffffff).to_bytes(4, "big")
-              + (packet.ack & 0xffffffff).to_bytes(4, "big")
-              + bytes([header_words << 4, flags]) + _window(packet).to_bytes(2, "big")
-              + bytes(4) + options)
-    length = len(header) + packet.data
-    pseudo = packet.src.packed + packet.dst.packed + bytes([0, 6]) + length.to_bytes(2, "big")
-    total = 0
-    data = pseudo + header + bytes(packet.data + packet.data % 2)
-    for index in range(0, len(data), 2):
-        total += (data[index] << 8) | data[index + 1]
-    while total > 0xffff:
-        total = (total & 0xffff) + (total >> 16)
-    return ~total & 0xffff
-
-
-def _option_bytes(packet: Packet, ifnet_name: str) -> bytes:
-    if "R" in packet.flags:
-        return b""
-    stamps = bytes([8, 10]) + packet.tsval.to_bytes(4, "big") + packet.tsecr.to_bytes(4, "big")
-    if "S" in packet.flags:
-        return (bytes([2, 4]) + _mss(ifnet_name).to_bytes(2, "big") + bytes([1, 3, 3, 6, 4, 2])
-                + stamps)
-    return bytes([1, 1]) + stamps
 
 
 # -- the filter expression (pcap-filter(7)) -------------------------------------------------------
