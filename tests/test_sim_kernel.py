@@ -98,13 +98,17 @@ def test_the_first_address_brings_an_interface_up():
 def test_inet6_addresses_are_added_and_deleted_by_the_kernel():
     k = kernel()
     epair = k.clone_create(k.host_vnet, "epair")
+    assert epair.nd6 & ND6_IFDISABLED
     k.add_inet6(epair, ipaddress.IPv6Address("2001:db8::1"), 64)
-    assert epair.up and _inet6(epair) == ["2001:db8::1/64"]
+    # in6_control: an address on an IPv6-disabled interface enables IPv6
+    # there (the link-local address follows)
+    assert epair.up and _inet6(epair)[0] == "2001:db8::1/64"
+    assert not epair.nd6 & ND6_IFDISABLED and _inet6(epair)[1].startswith("fe80::")
     with pytest.raises(OSErr) as missing:
         k.delete_inet6(epair, ipaddress.IPv6Address("2001:db8::2"))
     assert missing.value.errno == EADDRNOTAVAIL
     k.delete_inet6(epair, ipaddress.IPv6Address("2001:db8::1"))
-    assert epair.inet6 == []
+    assert [a.address for a in epair.inet6 if not a.scoped] == []
 
 
 def test_the_booted_host_has_lo0_with_ipv6_and_its_nic_without():

@@ -84,8 +84,14 @@ def _sshd_listen(proc: "Proc", process: "Process", address: ipaddress.IPv4Addres
     handler = Sshd(proc.prison.jid, proc.kernel)
     bound = False
     if address is None:
-        bound = _bind(proc, Listener("tcp", "6", None, 22, process.pid, 3, "root", "sshd",
-                                     handler)) is None
+        failure6 = _bind(proc, Listener("tcp", "6", None, 22, process.pid, 3, "root", "sshd",
+                                        handler))
+        bound = failure6 is None
+        if failure6 is not None and failure6.errno != EAFNOSUPPORT:
+            # the address sshd asked for (::), as getnameinfo() printed it
+            # before bind(); in a jail the kernel chose the jail's (a
+            # tentative one is EADDRNOTAVAIL)
+            proc.error(f"Bind to port 22 on :: failed: {failure6.strerror}.\n")
     failure = _bind(proc, Listener("tcp", "4", address, 22, process.pid, 4, "root", "sshd", handler))
     if failure is not None and failure.errno != EAFNOSUPPORT:
         shown = address or proc.prison.local_ip4(None) or "0.0.0.0"

@@ -42,6 +42,7 @@ ND6_PERFORMNUD = 0x1
 ND6_ACCEPT_RTADV = 0x2
 ND6_IFDISABLED = 0x8
 ND6_AUTO_LINKLOCAL = 0x20
+ND6_NO_DAD = 0x100
 ND6_NAMES = {0x1: "PERFORMNUD", 0x2: "ACCEPT_RTADV", 0x4: "PREFER_SOURCE", 0x8: "IFDISABLED",
              0x10: "DONT_SET_IFROUTE", 0x20: "AUTO_LINKLOCAL", 0x40: "NO_RADR",
              0x80: "NO_PREFER_IFACE", 0x100: "NO_DAD"}
@@ -104,6 +105,9 @@ class Inet6Addr:
     address: ipaddress.IPv6Address
     prefixlen: int
     scoped: bool = False  # link-local: printed with %ifname and a scopeid
+    # IN6_IFF_TENTATIVE: duplicate address detection has not cleared it
+    # yet (the kernel's DAD, nd6_nbr.c): unusable, ifconfig says "tentative"
+    tentative: bool = False
 
 
 @dataclass

@@ -14,6 +14,7 @@ import hashlib
 import ipaddress
 import random
 import re
+import zlib
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -22,9 +23,9 @@ from typing import Callable, Iterator, TypeVar
 from . import pfil
 from .errno import (EADDRNOTAVAIL, EAFNOSUPPORT, EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, ENXIO,
                     EOPNOTSUPP, EPERM, EPROTONOSUPPORT, OSErr)
-from .ifnet import (IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_PERFORMNUD, Bridge,
-                    BridgeMember, Epair, Ethernet, Ifnet, Inet6Addr, InetAddr, Loopback, Segment,
-                    new_loopback)
+from .ifnet import (IFF_LOOPBACK, IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NO_DAD,
+                    ND6_PERFORMNUD, Bridge, BridgeMember, Epair, Ethernet, Ifnet, Inet6Addr,
+                    InetAddr, Loopback, Segment, new_loopback)
 from .devfs import Devfs
 from .ifpseudo import EVL_VLID_MASK, GIF_MTU_MIN, Gif, IPAddress, Vlan, new_gif, new_tap, new_vlan
 from .ipfilter import Ipfilter
@@ -68,6 +69,14 @@ BACKGROUND_LIMIT = 60.0
 SPIN_LIMIT = 100_000
 SIGINT_STATUS = 128 + 2    # sh's $? for a process killed by SIGINT
 IN6ADDR_LOOPBACK = ipaddress.IPv6Address("::1")
+# Duplicate address detection's clock (sys/netinet6/nd6.h, nd6_nbr.c): the
+# neighbor solicitations of one DAD are RETRANS_TIMER apart (each
+# interface's ND "retrans", 1000 ms unless a router advertises another);
+# a callout runs one tick on at the earliest (kern.hz=1000); in6_if_up()
+# waits up to MAX_RTR_SOLICITATION_DELAY before DAD starts.
+RETRANS_TIMER = 1.0
+TICK = 0.001
+MAX_RTR_SOLICITATION_DELAY = 1.0
 INADDR_LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
 AnyIfnet = TypeVar("AnyIfnet", bound=Ifnet)
 
@@ -115,6 +124,16 @@ def _eui64_linklocal(mac: str) -> ipaddress.IPv6Address:
 
 def _no_listener(ifnet: Ifnet, event: str, name: str) -> None:
     """No devd(8) listening (before boot, or devd_enable="NO")."""
+
+
+@dataclass(eq=False)
+class Dad:
+    """One duplicate address detection under way (nd6_nbr.c struct dadq):
+    its last neighbor solicitation goes unanswered at ``done`` (virtual
+    seconds), and the address stops being tentative."""
+    ifnet: Ifnet
+    addr: Inet6Addr
+    done: float
 
 
 @dataclass(eq=False)
@@ -189,6 +208,23 @@ class Prison:
         if address == INADDR_LOOPBACK and not self.owns_ip4(address):
             return primary
         self.check_ip4(address)
+        return address
+
+    def local_ip6(self, address: ipaddress.IPv6Address | None) -> ipaddress.IPv6Address | None:
+        """prison_local_ip6() for bind(2) of a v6only socket (sshd's,
+        syslogd's): :: (None) becomes the jail's address when it has
+        exactly one; ::1 its first one unless the jail has ::1; any other
+        address must be the jail's (EADDRNOTAVAIL)."""
+        if not self.ip6_restricted:
+            return address
+        if not self.ip6:
+            raise OSErr(EAFNOSUPPORT)
+        if address is None:
+            return self.ip6[0] if len(self.ip6) == 1 else None
+        if address not in self.ip6:
+            if address != IN6ADDR_LOOPBACK:
+                raise OSErr(EADDRNOTAVAIL)
+            return self.ip6[0]
         return address
 
     def remote_ip4(self, address: ipaddress.IPv4Address) -> ipaddress.IPv4Address:
@@ -315,6 +351,8 @@ class Kernel:
         self.ipfw_default_to_accept = False
         # netgraph(4): each vnet's graph, made when netgraph.ko is in
         self.netgraphs: dict[Vnet, Netgraph] = {}
+        # IPv6 duplicate address detection under way (nd6_nbr.c V_dadq)
+        self.dads: list[Dad] = []
         # rt_numfibs: the routing tables (the net.fibs tunable, 1 by default)
         self.numfibs = 1
 
@@ -522,6 +560,7 @@ class Kernel:
         if ifnet.up:
             return
         ifnet.set_up(True)
+        self._in6_if_up_dad(ifnet)
         self._in6_ifattach(ifnet)
         if ifnet.bridge is not None:
             ifnet.bridge.link_check()
@@ -531,13 +570,14 @@ class Kernel:
         if ifnet.bridge is not None:
             ifnet.bridge.link_check()
 
-    @staticmethod
-    def _in6_ifattach(ifnet: Ifnet) -> None:
+    def _in6_ifattach(self, ifnet: Ifnet) -> None:
         """in6_ifattach.c in6_ifattach(): a multicast-capable loopback gets
         ::1 unless its vnet has it (in6_ifattach_loopback); then, with
         AUTO_LINKLOCAL and without IFDISABLED, an interface without a
         link-local address gets one: fe80::1 on a loopback, else the EUI-64
-        of its MAC (in6_ifattach_linklocal, get_ifid)."""
+        of its MAC (in6_ifattach_linklocal, get_ifid), which goes through
+        DAD like any new address, after in6_update_ifa's random delay
+        (IN6_IFAUPDATE_DADDELAY)."""
         if not ifnet.flags & IFF_MULTICAST:
             return
         if isinstance(ifnet, Loopback) and not any(
@@ -550,7 +590,11 @@ class Kernel:
         if isinstance(ifnet, Loopback):
             ifnet.inet6.append(Inet6Addr(ipaddress.IPv6Address("fe80::1"), 64, scoped=True))
         elif ifnet.mac:
-            ifnet.inet6.append(Inet6Addr(_eui64_linklocal(ifnet.mac), 64, scoped=True))
+            linklocal = Inet6Addr(_eui64_linklocal(ifnet.mac), 64, scoped=True,
+                                  tentative=self._in6if_do_dad(ifnet))
+            ifnet.inet6.append(linklocal)
+            if linklocal.tentative:
+                self.nd6_dad_start(ifnet, linklocal, self._dad_delay(ifnet, linklocal))
 
     def set_nd6(self, ifnet: Ifnet, *, on: int = 0, off: int = 0) -> None:
         """SIOCSIFINFO_FLAGS (nd6.c nd6_ioctl): clearing IFDISABLED on an up
@@ -560,7 +604,11 @@ class Kernel:
         ifnet.nd6 = (ifnet.nd6 | on) & ~off
         if on & ND6_IFDISABLED:
             ifnet.inet6 = [a for a in ifnet.inet6 if not a.scoped]
+            # nd6_ioctl's ifdisabled 0->1: every address tentative again
+            for addr in ifnet.inet6:
+                addr.tentative = addr.tentative or ifnet.vnet.sysctl["net.inet6.ip6.dad_count"] > 0
         if enabled and ifnet.up:
+            self._in6_if_up_dad(ifnet)
             self._in6_ifattach(ifnet)
 
     def add_inet(self, ifnet: Ifnet, iface: ipaddress.IPv4Interface,
@@ -571,24 +619,91 @@ class Kernel:
         ifnet.vnet.add_inet(ifnet, iface, broadcast, replace_first=not alias)
         self.if_up(ifnet)
 
-    @staticmethod
-    def add_inet6(ifnet: Ifnet, address: ipaddress.IPv6Address, prefixlen: int) -> None:
-        """SIOCAIFADDR_IN6: the address (a link-local one is scoped to the
-        interface). A down interface comes up, without in6_if_up()'s own
-        addresses: that is how the sim has always done it (to be held
-        against in6.c in6_update_ifa)."""
-        ifnet.inet6.append(Inet6Addr(address, prefixlen, scoped=address.is_link_local))
+    def add_inet6(self, ifnet: Ifnet, address: ipaddress.IPv6Address, prefixlen: int) -> None:
+        """SIOCAIFADDR_IN6 (in6.c in6_update_ifa): the address (a link-local
+        one is scoped to the interface). A new one is tentative when the
+        interface does DAD (in6if_do_dad), and DAD starts at once (an
+        address given by hand has no delay, unlike in6_ifattach's
+        link-local one). An
+        address the interface has already only gets the new prefix length.
+        A down interface comes up (the driver's SIOCSIFADDR). On an
+        IPv6-disabled interface the address needs no DAD, and in6_control
+        then clears IFDISABLED (nd6_ioctl: in6_if_up, the link-local
+        address)."""
+        existing = next((a for a in ifnet.inet6 if a.address == address), None)
+        if existing is not None:
+            existing.prefixlen = prefixlen
+            return
+        new = Inet6Addr(address, prefixlen, scoped=address.is_link_local,
+                        tentative=self._in6if_do_dad(ifnet))
+        ifnet.inet6.append(new)
         if not ifnet.up:
             ifnet.set_up(True)
+        if new.tentative:
+            self.nd6_dad_start(ifnet, new)
+        if ifnet.nd6 & ND6_IFDISABLED:
+            self.set_nd6(ifnet, off=ND6_IFDISABLED)
 
-    @staticmethod
-    def delete_inet6(ifnet: Ifnet, address: ipaddress.IPv6Address) -> None:
+    def delete_inet6(self, ifnet: Ifnet, address: ipaddress.IPv6Address) -> None:
         """SIOCDIFADDR_IN6; EADDRNOTAVAIL when the interface has no such
-        address."""
+        address. Its DAD stops (in6_purgeaddr, nd6_dad_stop)."""
         kept = [a for a in ifnet.inet6 if a.address != address]
         if len(kept) == len(ifnet.inet6):
             raise OSErr(EADDRNOTAVAIL)
         ifnet.inet6 = kept
+        self.dads = [d for d in self.dads if d.ifnet is not ifnet or d.addr.address != address]
+
+    # -- IPv6 duplicate address detection (nd6_nbr.c) ---------------------------
+    @staticmethod
+    def _in6if_do_dad(ifnet: Ifnet) -> bool:
+        """in6.c in6if_do_dad(): not on a loopback, nor on an interface
+        that is not multicast-capable, IPv6-disabled or marked no_dad."""
+        if ifnet.flags & IFF_LOOPBACK or not ifnet.flags & IFF_MULTICAST:
+            return False
+        return not ifnet.nd6 & (ND6_IFDISABLED | ND6_NO_DAD)
+
+    def nd6_dad_start(self, ifnet: Ifnet, addr: Inet6Addr, delay: float = 0.0) -> None:
+        """nd6_dad_start(): with net.inet6.ip6.dad_count 0 (the vnet's, read
+        now) or no_dad on the interface the address is usable at once;
+        on an interface that is not up and running, or IPv6-disabled, it
+        stays tentative until in6_if_up(); else dad_count solicitations
+        go out RETRANS_TIMER apart, after ``delay``, and the address is
+        usable when the last one is unanswered."""
+        count = ifnet.vnet.sysctl["net.inet6.ip6.dad_count"]
+        if count == 0 or ifnet.nd6 & ND6_NO_DAD:
+            addr.tentative = False
+            return
+        if not (ifnet.up and ifnet.running) or ifnet.nd6 & ND6_IFDISABLED:
+            return
+        if any(d.addr is addr for d in self.dads):
+            return                                   # already under way
+        self.dads.append(Dad(ifnet, addr, self.clock + max(delay, TICK)
+                             + max(count, 0) * RETRANS_TIMER))
+
+    def _nd6_dad_timer(self) -> None:
+        """nd6_dad_timer() for each DAD whose time has come: no other node
+        answered (the sim's segments have no duplicates), so the address is
+        no longer tentative, unless IPv6 was disabled on the interface
+        meanwhile, which cancels the DAD."""
+        for dad in [d for d in self.dads if d.done <= self.clock]:
+            self.dads.remove(dad)
+            if not dad.ifnet.nd6 & ND6_IFDISABLED:
+                dad.addr.tentative = False
+
+    def _in6_if_up_dad(self, ifnet: Ifnet) -> None:
+        """in6_if_up(): DAD for each tentative address, after a delay of up
+        to MAX_RTR_SOLICITATION_DELAY."""
+        for addr in ifnet.inet6:
+            if addr.tentative:
+                self.nd6_dad_start(ifnet, addr, self._dad_delay(ifnet, addr))
+
+    @staticmethod
+    def _dad_delay(ifnet: Ifnet, addr: Inet6Addr) -> float:
+        """A delay below MAX_RTR_SOLICITATION_DELAY, in ticks: arc4random()
+        in the kernel, a hash of the interface and the address here, so
+        that a run repeats."""
+        draw = zlib.crc32(f"{ifnet.name} {addr.address}".encode())
+        return draw % int(MAX_RTR_SOLICITATION_DELAY / TICK) * TICK
 
     def bridge_delete(self, bridge: Bridge, member: Ifnet) -> None:
         if member.bridge is not bridge:
@@ -1247,7 +1362,10 @@ class Kernel:
         """Let virtual time pass (sleep, ping intervals, timeouts): a process
         waits here, so here a signal or a deadline can reach it."""
         self.clock += seconds
-        self._time_passed(seconds)
+        try:
+            self._time_passed(seconds)
+        finally:
+            self._nd6_dad_timer()      # the callouts that came due meanwhile
 
     def now(self) -> datetime:
         """The wall-clock time: EPOCH plus the virtual seconds passed."""
@@ -1418,6 +1536,7 @@ MIB: dict[str, Oid] = {
     "net.inet.ip.forwarding": _vnet_oid("net.inet.ip.forwarding"),
     "net.inet.ip.ttl": _vnet_oid("net.inet.ip.ttl"),
     "net.inet6.ip6.forwarding": _vnet_oid("net.inet6.ip6.forwarding"),
+    "net.inet6.ip6.dad_count": _vnet_oid("net.inet6.ip6.dad_count"),
     "net.link.bridge.inherit_mac": _vnet_oid("net.link.bridge.inherit_mac"),
     "net.link.bridge.pfil_member": _vnet_oid("net.link.bridge.pfil_member"),
     "net.link.bridge.pfil_bridge": _vnet_oid("net.link.bridge.pfil_bridge"),

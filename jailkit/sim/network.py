@@ -38,7 +38,7 @@ from weakref import WeakKeyDictionary
 
 from . import bpf, bstp, netgraph, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
-from .ifnet import Bridge, Ethernet, Ifnet
+from .ifnet import Bridge, Ethernet, Ifnet, Loopback
 from .lagg import Lagg, lagg_input
 from .packet import Packet, segment
 from .pfil import Hook, Verdict
@@ -127,7 +127,7 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
     current = vnet
     for _ in range(MAX_HOPS):
         origin = path.routers == 0         # still in the sender's own stack
-        loop = current.loopback
+        loop = _loopback_for(current, packet.dst)
         if packet.dst in current.local_addresses() and loop is not None:
             _filter(Hook(current, "out", loop, now), packet, origin)
             _tap(path, loop, packet, now)      # if_simloop()
@@ -198,6 +198,21 @@ def converse(there: Path, back: Path, ack: Packet, request: str, answer: str,
     client_fin = segment(client_ack, "F.")
     follow(there, client_fin, now)
     follow(back, segment(client_fin, ".", forward=False), now)
+
+
+def _loopback_for(vnet: Vnet, address: IPv4) -> Ifnet | None:
+    """The interface a packet to a local address loops through: the route
+    to it says (ip_output() then the interface's if_output, looutput(),
+    and if_simloop()): lo0 for an address on any other interface (the
+    loopback route ifa_add_loopback_route() makes through V_loif), the
+    loopback interface itself for one of its own (lo1's jail addresses).
+    So traffic between jails and the host on a NIC's addresses crosses
+    lo0, and on lo1's addresses lo1: tcpdump -i and pf rules ("set skip
+    on lo0") see it there."""
+    route = vnet.lookup(address)
+    if route is not None and isinstance(route.ifnet, Loopback):
+        return route.ifnet
+    return vnet.loopback
 
 
 def _tap(path: Path, ifnet: Ifnet, packet: Packet, now: float) -> None:

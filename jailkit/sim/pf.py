@@ -58,24 +58,37 @@ class PfSyntaxError(Exception):
         super().__init__(message)
         self.line = line
         self.message = message
+        # what pfctl printed on stderr before parse.y's yyerror line
+        # (pfctl_parser.c host(): "no IP address found for ...")
+        self.before = ""
 
 
 # -- rules ---------------------------------------------------------------------
 
+# pfctl_parser.c host_if() and parse.y dynaddr: an interface name's
+# modifiers (PFI_AFLAG_NETWORK, _BROADCAST, _PEER, _NOALIAS), in the order
+# print_addr() prints them. network, broadcast and peer exclude each other.
+IF_MODIFIERS = ("network", "broadcast", "peer", "0")
+IF_MODES = {"network", "broadcast", "peer"}
+IFF_BROADCAST, IFF_POINTOPOINT = 0x2, 0x10     # sys/net/if.h
+
+
 @dataclass
 class Address:
     """One host specification: any, a network, an interface's address taken
-    at load time, or "(if)", the interface's address at packet time."""
+    at load time, or "(if)", the interface's address at packet time, with
+    the interface's modifiers (:network, :broadcast, :peer, :0)."""
 
     text: str = "any"
     net: Net4 | None = None
     dynamic: str | None = None
     negate: bool = False
+    modifiers: tuple[str, ...] = ()
 
     def matches(self, vnet: "Vnet", address: IPv4) -> bool:
         if self.dynamic is not None:
-            ifnet = vnet.ifunit(self.dynamic)
-            hit = ifnet is not None and any(a.address == address for a in ifnet.inet)
+            # pf_if.c pfi_dynaddr_update(): the interface's addresses now
+            hit = any(address in net for net in interface_hosts(vnet, self.dynamic, self.modifiers))
         elif self.net is not None:
             hit = address in self.net
         else:
@@ -88,6 +101,34 @@ class Address:
     @property
     def is_any(self) -> bool:
         return self.net is None and self.dynamic is None and not self.negate
+
+
+def interface_hosts(vnet: "Vnet", name: str, modifiers: tuple[str, ...] | set[str]) -> list[Net4]:
+    """pfctl_parser.c ifa_lookup() (and pf_if.c pfi_instance_add() for a
+    dynamic address): the IPv4 addresses of interface (or interface group)
+    ``name``: each as a host; with :network its network; with :broadcast
+    its broadcast address, on broadcast interfaces only; with :peer the
+    other end's, on point-to-point interfaces only (the sim has none with
+    an IPv4 peer); with :0 only the first address, not the aliases."""
+    ifnets = [i for i in vnet.ifnets if i.name == name]
+    if not ifnets:
+        ifnets = [i for i in vnet.ifnets if name in i.groups]
+    found = []
+    for ifnet in ifnets:
+        if "broadcast" in modifiers and not ifnet.flags & IFF_BROADCAST:
+            continue
+        if "peer" in modifiers and not ifnet.flags & IFF_POINTOPOINT:
+            continue
+        addresses = ifnet.inet[:1] if "0" in modifiers else ifnet.inet
+        for a in addresses:
+            if "network" in modifiers:
+                found.append(a.interface.network)
+            elif "broadcast" in modifiers:
+                if a.broadcast is not None:
+                    found.append(Net4(f"{a.broadcast}/32"))
+            elif "peer" not in modifiers:
+                found.append(Net4(f"{a.address}/32"))
+    return found
 
 
 @dataclass
@@ -813,7 +854,8 @@ def _first_address(vnet: "Vnet", target: Address | None) -> IPv4 | None:
     if target is None:
         return None
     if target.dynamic is not None:
-        return vnet.first_address(target.dynamic)
+        hosts = interface_hosts(vnet, target.dynamic, target.modifiers)
+        return hosts[0].network_address if hosts else None
     return target.net.network_address if target.net is not None else None
 
 
@@ -958,6 +1000,22 @@ UNMODELLED = {"binat-anchor": "anchors", "binat": "binat rules", "antispoof": "a
 
 class PfUnmodelled(PfSyntaxError):
     pass
+
+
+class _NotAnInterface(Exception):
+    """host_if() gives up on a word (an unknown modifier, or modifiers that
+    exclude each other, with that message)."""
+
+
+IFNAMSIZ = 16
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text.split("%")[0])
+    except ValueError:
+        return False
+    return True
 
 
 def parse(text: str, vnet: "Vnet") -> Ruleset:
@@ -1353,7 +1411,7 @@ class _Parser(Words):
                 raise self.fail()
             found = [TableAddress(f"<{name}>", table=name)]
         else:
-            found = [self.host(self.need())]
+            found = self.host()
         return found
 
     def pool_options(self, action: str) -> "_PoolOptions":
@@ -1474,8 +1532,8 @@ class _Parser(Words):
                             raise self.fail("port only applies to tcp/udp")
                         new = Rule(**{**rule.__dict__, "src": src, "sport": sport, "dst": dst,
                                       "dport": dport})
-                        if new.af is None and (src.net is not None or dst.net is not None
-                                               or src.dynamic or dst.dynamic):
+                        # a dynamic address has no family of its own (parse.y: af 0)
+                        if new.af is None and (src.net is not None or dst.net is not None):
                             new.af = "inet"
                         rules.append(new)
         return rules
@@ -1484,52 +1542,111 @@ class _Parser(Words):
         negate = bool(self.take("!"))
         if self.take("<"):
             return [self.table_reference(negate)]
-        if self.take("("):
-            name = self.need()
-            if not self.take(")"):
-                raise self.fail()
-            return [Address(f"({name})", dynamic=name, negate=negate)]
-        found = []
-        for word in self.items():
-            for address in self.host_list(word):
-                address.negate = negate
-                found.append(address)
+        if self.peek() == "(":
+            found = [self.dynaddr()]
+        else:
+            found = [address for word in self.items() for address in self.host_list(word)]
+        for address in found:
+            address.negate = negate
         return found
 
+    def dynaddr(self) -> Address:
+        """parse.y dynaddr: "(" NAME[:modifier...] ")", the interface's
+        addresses at packet time (PF_ADDR_DYNIFTL); the interface need not
+        exist yet (FreeBSD's parse.y does not check)."""
+        self.need()
+        word = self.need()
+        if not self.take(")"):
+            raise self.fail()
+        if not word[:1].isalpha():
+            raise self.fail(f"invalid interface name '{word}'")
+        name, modifiers = self.if_modifiers(word, dynamic=True)
+        if len(name) >= IFNAMSIZ:
+            raise self.fail("interface name too long")
+        text = "(" + name + "".join(f":{m}" for m in IF_MODIFIERS if m in modifiers) + ")"
+        return Address(text, dynamic=name, modifiers=tuple(m for m in IF_MODIFIERS if m in modifiers))
+
+    def if_modifiers(self, word: str, dynamic: bool) -> tuple[str, set[str]]:
+        """The interface name and its modifiers, taken off the end one by
+        one (strrchr(':')); an unknown one is an error of dynaddr and makes
+        host_if() give up (None in the set's place: not an interface)."""
+        name, modifiers = word, set[str]()
+        while ":" in name:
+            head, _, modifier = name.rpartition(":")
+            if modifier not in IF_MODIFIERS:
+                if dynamic:
+                    raise self.fail(f"interface {name} has bad modifier")
+                raise _NotAnInterface()
+            modifiers.add(modifier)
+            name = head
+        if len(modifiers & IF_MODES) > 1:
+            if dynamic:
+                raise self.fail("illegal combination of interface modifiers")
+            raise _NotAnInterface("illegal combination of interface modifiers\n")
+        return name, modifiers
+
     def host_list(self, word: str) -> list[Address]:
+        """pfctl_parser.c host(): "any", "self", an IPv4 address or network,
+        or an interface (or group) name with its modifiers, which stands
+        for the addresses it has now; else "no IP address found" and
+        parse.y's "could not parse host specification"."""
         if word == "any":
             return [Address()]
         if word == "self":
             return [self._net(a.interface.ip, 32) for i in self.vnet.ifnets for a in i.inet]
-        name, _, modifier = word.partition(":")
-        ifnet = self.vnet.ifunit(name)
-        if ifnet is not None:
-            if not ifnet.inet:
-                raise self.fail("could not parse host specification")
-            if modifier == "network":
-                return [Address(str(a.interface.network), net=a.interface.network) for a in ifnet.inet]
-            if modifier in ("", "0"):
-                return [self._net(a.address, 32) for a in ifnet.inet]
-            raise self.fail("could not parse host specification")
+        spec, slash, bits = word.partition("/")
+        mask = None
+        if slash:
+            if not bits.isdigit() or int(bits) > 128:
+                raise self.fail_host(f"invalid netmask '/{bits}'\n", word, bare=True)
+            mask = int(bits)
         try:
             net = ipaddress.IPv4Network(word, strict=False)
         except ValueError:
-            raise self.fail("could not parse host specification") from None
-        return [self._net(net.network_address, net.prefixlen)]
+            pass
+        else:
+            return [self._net(net.network_address, net.prefixlen)]
+        if ":" in spec and _is_ipv6(spec):
+            raise PfUnmodelled(self.line, "IPv6 rules are not modelled by the jailkit sim")
+        return self.host_if(word, spec, mask)
+
+    def host_if(self, word: str, spec: str, mask: int | None) -> list[Address]:
+        """host_if(): an interface that exists (or a group with members),
+        with its modifiers; a /mask applies to each address found, but not
+        with :network or :broadcast."""
+        try:
+            name, modifiers = self.if_modifiers(spec, dynamic=False)
+        except _NotAnInterface as exc:
+            raise self.fail_host(str(exc), word) from None
+        if mask is not None and modifiers & {"network", "broadcast"}:
+            raise self.fail_host("network or broadcast lookup, but extra netmask given\n", word)
+        if not any(i.name == name or name in i.groups for i in self.vnet.ifnets):
+            raise self.fail_host("", word)
+        nets = interface_hosts(self.vnet, name, modifiers)
+        if not nets:
+            raise self.fail_host("", word)
+        if mask is not None:
+            nets = [Net4(f"{n.network_address}/{mask}", strict=False) for n in nets]
+        return [self._net(n.network_address, n.prefixlen) for n in nets]
+
+    def fail_host(self, said: str, word: str, bare: bool = False) -> PfSyntaxError:
+        """host()'s own messages on stderr, then parse.y's yyerror."""
+        error = self.fail("could not parse host specification")
+        error.before = said if bare else said + f"no IP address found for {word}\n"
+        return error
 
     @staticmethod
     def _net(address: IPv4, prefixlen: int) -> Address:
         net = Net4(f"{address}/{prefixlen}", strict=False)
         return Address(str(address) if prefixlen == 32 else str(net), net=net)
 
-    def host(self, word: str) -> Address:
-        if word == "(":
-            name = self.need()
-            if not self.take(")"):
-                raise self.fail()
-            return Address(f"({name})", dynamic=name)
-        found = self.host_list(word)
-        return found[0]
+    def host(self) -> list[Address]:
+        """redirspec's host: (if) with its modifiers, or a host
+        specification, whose addresses (an interface with an alias, say)
+        all go into the pool."""
+        if self.peek() == "(":
+            return [self.dynaddr()]
+        return self.host_list(self.need())
 
     def ports(self) -> list[Port]:
         op = self.take("=", "!=", "<", "<=", ">", ">=")

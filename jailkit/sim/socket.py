@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .vnet import Vnet
 
 IPv4 = ipaddress.IPv4Address
+IPv6 = ipaddress.IPv6Address
 KEEPINIT = 75.0          # net.inet.tcp.keepinit, in seconds
 MSL = 30.0               # net.inet.tcp.msl (30000 ms): TIME_WAIT lasts 2 * MSL
 PORTRANGE = (10000, 65535)   # net.inet.ip.portrange.first/last
@@ -64,6 +65,7 @@ class Listener:
     handler: Service | Divert | None = None   # None: nothing ever answers
     path: str = ""               # a unix socket's file (family "unix")
     cred: "Prison | None" = None  # the prison of its maker (None: a lab machine's)
+    address6: IPv6 | None = None  # an inet6 socket's address (None: ::, shown as *)
 
     @property
     def jailed(self) -> bool:
@@ -73,6 +75,8 @@ class Listener:
     def local(self) -> str:
         if self.family == "unix":
             return self.path
+        if self.family == "6":
+            return f"{'*' if self.address6 is None else self.address6}:{self.port}"
         return f"{'*' if self.address is None else self.address}:{self.port}"
 
 
@@ -147,9 +151,25 @@ def bind(cred: "Prison", listener: Listener) -> Listener:
                for l in vnet.listeners):
             raise OSErr(EADDRINUSE)
         listener.address = address
+    if listener.family == "6":
+        listener.address6 = _bind6(cred, listener.address6)
     listener.cred = cred
     vnet.listeners.append(listener)
     return listener
+
+
+def _bind6(cred: "Prison", address: IPv6 | None) -> IPv6 | None:
+    """in6_pcbbind() of a v6only socket: the jail's rules first
+    (prison_local_ip6), then a specific address must be on an interface
+    (ifa_ifwithaddr) and ready: a tentative one, still under duplicate
+    address detection, is EADDRNOTAVAIL (IN6_IFF_NOTREADY)."""
+    address = cred.local_ip6(address)
+    if address is None:
+        return None
+    found = cred.vnet.inet6_addr(address)
+    if found is None or found.tentative:
+        raise OSErr(EADDRNOTAVAIL)
+    return address
 
 
 def close_all(vnet: "Vnet", pid: int) -> None:

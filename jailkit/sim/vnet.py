@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .errno import EADDRNOTAVAIL, EEXIST, ENETUNREACH, ESRCH, OSErr
-from .ifnet import Ifnet, InetAddr, Loopback
+from .ifnet import Ifnet, Inet6Addr, InetAddr, Loopback
 from .packet import Packet
 
 IPv4 = ipaddress.IPv4Address
@@ -83,6 +83,8 @@ class Vnet:
         "net.inet.ip.forwarding": 0,
         "net.inet.ip.ttl": 64,
         "net.inet6.ip6.forwarding": 0,
+        # nd6_nbr.c: the neighbor solicitations DAD sends for a new address
+        "net.inet6.ip6.dad_count": 1,
         "net.link.bridge.inherit_mac": 0,
         # if_bridge.c: which pfil hooks a bridged packet meets (bridge_pfil)
         "net.link.bridge.pfil_member": 1,
@@ -137,17 +139,23 @@ class Vnet:
     def owner_of(self, address: IPv4) -> Ifnet | None:
         return next((i for i in self.ifnets for a in i.inet if a.address == address), None)
 
+    def inet6_addr(self, address: ipaddress.IPv6Address) -> Inet6Addr | None:
+        """ifa_ifwithaddr() for IPv6: the address as an interface here has it."""
+        return next((a for i in self.ifnets for a in i.inet6 if a.address == address), None)
+
     def add_inet(self, ifnet: Ifnet, iface: ipaddress.IPv4Interface, broadcast: IPv4 | None,
                  replace_first: bool) -> None:
         """SIOCAIFADDR: add an address with its prefix route and the host
-        route to it through the loopback interface."""
+        route to it through the loopback interface (lo0). An address on a
+        loopback interface (lo1) needs no such route: its own host route
+        goes through that interface (in.c ia_need_loopback_route)."""
         if replace_first and ifnet.inet:
             self.delete_inet(ifnet, ifnet.inet[0].address)
         existing = next((a for a in ifnet.inet if a.address == iface.ip), None)
         if existing:
             self.delete_inet(ifnet, iface.ip)
         ifnet.inet.append(InetAddr(iface, broadcast))
-        loop = self.loopback or ifnet
+        loop = ifnet if isinstance(ifnet, Loopback) else (self.loopback or ifnet)
         if iface.network.prefixlen < 32 and not self._has_prefix(iface.network):
             self.routes.append(Route(iface.network, None, ifnet))
         if iface.ip not in {r.dest.network_address for r in self.routes if r.host}:

@@ -22,6 +22,7 @@ from ..ifnet import (IFBAF_STATIC, IFBIF_DISCOVER, IFBIF_LEARNING, IFBIF_NAMES, 
                      IFBIF_BSTP_EDGE, IFBIF_BSTP_PTP, IFCAP_NAMES, IFF_BROADCAST, IFF_LOOPBACK,
                      IFF_NAMES, ND6_ACCEPT_RTADV, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, BridgeMember, Ifnet,
                      InetAddr, Loopback, bits, classful_prefix)
+from ..ifnet import ND6_NO_DAD
 from ..ifpseudo import Gif, Vlan
 from ..kernel import Kernel, Prison
 from ..lagg import PORT_BITS, PROTO_ALIASES, PROTOS, Lagg
@@ -167,6 +168,8 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
         for addr6 in inet6:
             scope = f"%{ifnet.name}" if addr6.scoped else ""
             tail = f" scopeid 0x{ifnet.index:x}" if addr6.scoped else ""
+            # af_inet6.c print_flags(): the address's state before its scope
+            tail = (" tentative" if addr6.tentative else "") + tail
             lines.append(f"\tinet6 {addr6.address}{scope} prefixlen {addr6.prefixlen}{tail}")
     if every:
         if isinstance(ifnet, Bridge):
@@ -562,6 +565,13 @@ class Configurator:
 
     def p_not_ifdisabled(self) -> None:
         self.kernel.set_nd6(self.ifnet, off=ND6_IFDISABLED)
+
+    def p_no_dad(self) -> None:
+        # af_inet6.c's nd6 flag ND6_IFF_NO_DAD: addresses added later skip DAD
+        self.kernel.set_nd6(self.ifnet, on=ND6_NO_DAD)
+
+    def p_not_no_dad(self) -> None:
+        self.kernel.set_nd6(self.ifnet, off=ND6_NO_DAD)
 
     def p_auto_linklocal(self) -> None:
         self.kernel.set_nd6(self.ifnet, on=ND6_AUTO_LINKLOCAL)
@@ -1021,3 +1031,4 @@ FLAG_PARAMS = {"up", "down", "alias", "-alias", "delete", "-description", "-desc
                "ifdisabled", "-ifdisabled", "auto_linklocal", "-auto_linklocal", "-vlandev", "-tunnel",
                "addr", "flush", "flushall", "-pcp"}
 FLAG_PARAMS |= {"accept_rtadv", "-accept_rtadv"}
+FLAG_PARAMS |= {"no_dad", "-no_dad"}

@@ -509,6 +509,22 @@ def _alias_commands(j: CfJail, verb: str) -> list[list[str]]:
         else:
             words = [addr]
         commands.append(["/sbin/ifconfig", ifname, "inet"] + words + [verb])
+    return commands + _alias6_commands(j, verb)
+
+
+def _alias6_commands(j: CfJail, verb: str) -> list[list[str]]:
+    """command.c IP__IP6_IFADDR, after the IPv4 ones: ifconfig IF inet6
+    ADDR with "prefixlen 128" when no /N is given, and ``verb``; jail(8)
+    passes no no_dad, so a new address goes through DAD (tentative for a
+    while, nd6_nbr.c)."""
+    commands = []
+    for address in j.params.get("ip6.addr", []):
+        named, bar, rest = address.partition("|")
+        ifname, addr = (named, rest) if bar else (j.string("interface"), address)
+        if not ifname:
+            continue
+        words = [addr] if "/" in addr else [addr, "prefixlen", "128"]
+        commands.append(["/sbin/ifconfig", ifname, "inet6"] + words + [verb])
     return commands
 
 

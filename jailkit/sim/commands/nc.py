@@ -280,8 +280,11 @@ def _listen(proc: Proc, options: Options, operands: list[str]) -> int:
     port = _ports(operands[-1], options)[0]
     address = _address(proc, host, options) if host is not None else None
     proto = "udp" if options.udp else "tcp"
+    # in_pcblookup_local() compares only sockets of the same IPv4
+    # restrictions (prison_equal_ip4): a jail's and the host's never clash
     if any(l.proto == proto and l.port == port and l.family == "4"
            and (l.address is None or address is None or l.address == address)
+           and (l.cred is None or l.cred.equal_ip4(proc.prison))
            for l in proc.vnet.listeners):
         raise Exit(1, strerror(EADDRINUSE))
     kernel = proc.kernel
