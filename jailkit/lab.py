@@ -120,6 +120,19 @@ class Lab:
         index = machines.index(machine)
         return GATEWAY_JAIL if index == 0 else internet_host_jail(index)
 
+    def jail_addresses(self, count: int) -> list[ipaddress.IPv4Address]:
+        """``count`` addresses on the LAN for jails bridged onto it (as
+        qjail-vnet-howto's), in order, skipping the host's and the gateway's;
+        LabError naming the lab when its LAN has no room for them."""
+        taken = {self.host.address.ip, self.gateway}
+        free = (a for a in self.lan if _usable(self.lan, a) and a not in taken)
+        addresses = [address for address, _ in zip(free, range(count))]
+        if len(addresses) < count:
+            raise LabError(f"the lab {self.name}: its LAN {self.lan} has room for "
+                           f"{len(addresses)} jail addresses besides the host and the gateway, "
+                           f"not {count}")
+        return addresses
+
     def variables(self) -> dict[str, str]:
         """The names a feature may write as ``<name>``."""
         host = self.host

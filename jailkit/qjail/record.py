@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from ..names import InvalidName, is_ifname, is_inert, validate_ipv4, validate_ipv6
 
@@ -66,6 +66,9 @@ class Record:
     @property
     def vnet_number(self) -> int | None:
         return int(self.vnet.split("|")[2]) if self.vnet.count("|") == 2 else None
+
+    def copy(self) -> "Record":
+        return replace(self, extra=dict(self.extra))
 
     def render(self) -> str:
         lines = []

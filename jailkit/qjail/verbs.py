@@ -4,7 +4,9 @@ qjail's messages, files and refusals."""
 
 from __future__ import annotations
 
+import re
 import shlex
+from functools import lru_cache
 
 from ..files import exists, list_dir, read_file, remove_trees, write_file
 from ..host import Host, Result
@@ -16,6 +18,9 @@ from .values import (QjailError, check_base, check_ipv4, check_ipv6, check_jailn
                      check_login_name, check_mirror, check_nic, check_ruleset)
 
 FIREWALLS = ("none", "ipfw", "pf", "ipf")
+# head -n: more lines than a record can have (INT_MAX), so head prints it whole.
+HEAD_ALL = "2147483647"
+_HEADER = re.compile(r"^==> (.*) <==\n", re.M)
 FIREWALL_DIGIT = {"none": "0", "ipfw": "1", "pf": "2", "ipf": "3", "": "0"}
 BASE_DIRS = ["bin", "lib", "libexec", "sbin", "usr/bin", "usr/include", "usr/lib",
              "usr/libdata", "usr/libexec", "usr/sbin", "usr/share"]
@@ -61,15 +66,45 @@ class QjailVerbs:
     def record(self, name: str) -> Record:
         """The definition record of an existing jail, checked field by field
         before any of its values reaches a command or a jail.conf."""
+        return self._checked_record(name).copy()
+
+    def _checked_record(self, name: str, text: str | None = None) -> Record:
+        """record(), read-only: its file's ``text`` when already read."""
         check_jailname(name)
-        text = read_file(self.host, f"{LOCAL}/{name}")
+        if text is None:
+            text = read_file(self.host, f"{LOCAL}/{name}")
         if text is None:
             raise QjailError(f"Error: This jail name don't exist. {name}")
-        record = Record.parse(text)
-        problem = record.problem(name)
+        record, problem = _checked(name, text)
         if problem is not None:
             raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
         return record
+
+    def _records(self, names: list[str]) -> dict[str, Record]:
+        """The records of ``names`` (read-only), in their order, read in one
+        pass as qjail's shell reads them in one loop (_read_together); when
+        that pass cannot tell them apart, each is read alone, so a record
+        that is damaged or cannot be read fails as record() says."""
+        valid = sorted({name for name in names if _is_jailname(name)})
+        texts = self._read_together(valid) if len(valid) > 1 else {}
+        return {name: self._checked_record(name, texts.get(name)) for name in names}
+
+    def _read_together(self, names: list[str]) -> dict[str, str]:
+        """The texts of the records of ``names`` from one head(1) of them
+        all (as many lines as a file can have), which prints ``==> PATH
+        <==`` before each file, after a blank line but for the first
+        (usr.bin/head/head.c). Only when the headers are exactly one per
+        file, in order, are the texts split there; else nothing. (A
+        record's line that looks like a header makes them more.)"""
+        paths = [f"{LOCAL}/{name}" for name in names]
+        listing = self._run(["head", "-n", HEAD_ALL] + paths).stdout
+        pieces = _HEADER.split(listing)
+        if pieces[0] != "" or pieces[1::2] != paths:
+            return {}
+        bodies = [body.removesuffix("\n") for body in pieces[2:-1:2]] + [pieces[-1]]
+        # nothing after a header: empty, or a file head could open but not
+        # read (a directory on FreeBSD); read alone, as record() reads it
+        return {name: body for name, body in zip(names, bodies) if body}
 
     def names(self) -> list[str]:
         return sorted(list_dir(self.host, LOCAL))
@@ -77,6 +112,15 @@ class QjailVerbs:
     def running_jid(self, name: str) -> int | None:
         result = self._run(["jls", "-j", name, "jid"])
         return int(result.stdout) if result.succeeded and result.stdout.strip().isdigit() else None
+
+    def running_jids(self) -> dict[str, int]:
+        """Every running jail's jid by its name, from one jls(8)."""
+        jids = {}
+        for line in self._run(["jls", "jid", "name"]).stdout.splitlines():
+            jid, _, name = line.partition(" ")
+            if jid.isdigit():
+                jids[name] = int(jid)
+        return jids
 
     def _save(self, record: Record) -> None:
         text = record.render()
@@ -215,8 +259,7 @@ class QjailVerbs:
 
     def _address_warnings(self, name: str, addresses: list[str]) -> str:
         out = []
-        for other in self.names():
-            record = self.record(other)
+        for other, record in self._records(self.names()).items():
             used = set(filter(None, (record.ip4 + "," + record.ip6).split(",")))
             for address in addresses:
                 if address in used:
@@ -376,9 +419,9 @@ class QjailVerbs:
         targets = sorted(set(self._targets(list(names))))
         lines = ["", f"{'STATUS':<6} {'JID':<4} {'NIC':<6} {'IP':<15} Jailname",
                  "------ ---- ------ --------------- -------------------------------"]
-        for name in targets:
-            record = self.record(name)
-            jid = self.running_jid(name)
+        running = self.running_jids()
+        for name, record in self._records(targets).items():
+            jid = running.get(name)
             status = ("I" if record.imagetype else "D") + ("R" if jid is not None else "S")
             nic = record.interface
             if record.vnet:
@@ -433,3 +476,20 @@ class QjailVerbs:
         self._run(remove_trees([f"{JAILDIR}/{name}", f"{LOCAL}/{name}", f"{GLOBAL}/{name}",
                                 f"{FSTAB}/{name}", jail_conf.config_path(name),
                                 jail_conf.console_log(name), f"/var/run/qjail.{name}.pid"]))
+
+
+@lru_cache(maxsize=1024)
+def _checked(name: str, text: str) -> tuple[Record, str | None]:
+    """A record's text parsed and checked, kept by its text: qjail reads
+    every record again for each jail it creates. Never changed: record()
+    hands out copies."""
+    record = Record.parse(text)
+    return record, record.problem(name)
+
+
+def _is_jailname(name: str) -> bool:
+    try:
+        check_jailname(name)
+    except QjailError:
+        return False
+    return True

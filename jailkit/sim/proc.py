@@ -4,7 +4,7 @@ machine's file system."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, TypedDict
 
 from .errno import EACCES, ENOENT, EPERM, ESRCH, OSErr
@@ -174,7 +174,12 @@ class Proc:
         """A process this one starts: the same but for ``changes``; its
         environment is a copy unless one is given."""
         changes.setdefault("env", dict(self.env))
-        return replace(self, **changes)
+        # dataclasses.replace() without its per-field checks: every command
+        # and pipeline stage is a child, and Proc has no __post_init__.
+        child = object.__new__(type(self))
+        child.__dict__.update(self.__dict__)
+        child.__dict__.update(changes)
+        return child
 
     # -- execution ------------------------------------------------------------
     def find_executable(self, name: str) -> tuple[str, File]:

@@ -219,23 +219,25 @@ def join(*parts: str) -> str:
 class Vfs:
     def __init__(self, root: Dir | None = None) -> None:
         self.root = root if root is not None else Dir()   # the disk, kept across reboots
-        self.mounts: list[Mount] = []
+        self.mounts: list[Mount] = []     # in mount order, as mount(8) lists them
+        # The mount each covered directory shows: the most recent mount on
+        # it, as the vnode's v_mountedhere is. A lookup asks this for every
+        # path component, so it is a dict, not a scan of the mount list.
+        self._covers: dict[Node, Mount] = {}
 
     # -- lookup -------------------------------------------------------------
     def _covering(self, node: Node) -> Mount | None:
-        found = None
-        for mount in self.mounts:
-            if mount.covered is node:
-                found = mount  # the most recent mount on a directory wins
-        return found
+        return self._covers.get(node)
 
     def resolve(self, path: str, *, root: str = "/", cwd: str = "/", follow: bool = True) -> Resolved:
         """Look ``path`` up as a process whose root is ``root`` (a host path)
         and whose working directory is ``cwd`` (a path inside that root)."""
         if path == "":
             raise OSErr(ENOENT)
-        root_stack = self._walk([], split(root), floor=0, follow=True, hops=[0]).stack
-        start = root_stack if path.startswith("/") else self._walk(
+        # The host's root and cwd "/" are the common case: nothing to walk.
+        root_stack = [] if root == "/" else self._walk(
+            [], split(root), floor=0, follow=True, hops=[0]).stack
+        start = root_stack if path.startswith("/") or cwd == "/" else self._walk(
             list(root_stack), split(cwd), floor=len(root_stack), follow=True, hops=[0]).stack
         return self._walk(list(start), split(path), floor=len(root_stack), follow=follow,
                           hops=[0], root_stack=root_stack)
@@ -301,6 +303,13 @@ class Vfs:
             raise OSErr(ENOENT)
         return found.node
 
+    def child(self, directory: Dir, name: str) -> Node | None:
+        """The node ``name`` in ``directory`` as a lookup that does not
+        follow links finds it: a covered directory shows its mount's root."""
+        node = directory.entries.get(name)
+        mount = self._covers.get(node) if isinstance(node, Dir) else None
+        return mount.root if mount is not None else node
+
     def exists(self, path: str, *, root: str = "/", cwd: str = "/") -> bool:
         try:
             self.lookup(path, root=root, cwd=cwd)
@@ -328,11 +337,13 @@ class Vfs:
         only when the pattern component starts with a dot."""
         absolute = pattern.startswith("/")
         results = ["/" if absolute else ""]
-        for part in split(pattern):
+        for part in _literal_runs(split(pattern)):
             found: list[str] = []
             for prefix in results:
                 base = prefix or "."
                 if not any(ch in part for ch in "*?["):
+                    # A run of literal components is one lookup: the walk
+                    # to its end passes each of them as a check of its own would.
                     candidate = f"{prefix.rstrip('/')}/{part}" if prefix else part
                     if self.exists(candidate, root=root, cwd=cwd) or \
                             self._is_link(candidate, root, cwd):
@@ -499,18 +510,43 @@ class Vfs:
     # -- mounts -------------------------------------------------------------
     def mount(self, mount: Mount) -> None:
         self.mounts.append(mount)
+        self._covers[mount.covered] = mount
 
     def unmount(self, mountpoint: str) -> Mount:
         for mount in reversed(self.mounts):
             if mount.mountpoint == mountpoint:
                 self.mounts.remove(mount)
+                self._uncover(mount.covered)
                 return mount
         raise OSErr(EINVAL)
+
+    def _uncover(self, node: Node) -> None:
+        """The directory shows the mount below the one just taken off, or itself."""
+        below = [m for m in self.mounts if m.covered is node]
+        if below:
+            self._covers[node] = below[-1]
+        else:
+            self._covers.pop(node, None)
 
     def mounts_under(self, path: str) -> list[Mount]:
         prefix = path.rstrip("/") + "/"
         return [m for m in self.mounts if m.mountpoint.startswith(prefix) or m.mountpoint == path]
 
+
+
+def _literal_runs(parts: list[str]) -> list[str]:
+    """A pattern's components, each run of components without a pattern
+    character joined into one ("usr/local/etc", "*", "rc.conf")."""
+    out: list[str] = []
+    literal = False
+    for part in parts:
+        plain = not any(ch in part for ch in "*?[")
+        if plain and literal:
+            out[-1] += "/" + part
+        else:
+            out.append(part)
+        literal = plain
+    return out
 
 
 def _may_remove(parent: Dir, node: Node) -> None:

@@ -401,18 +401,15 @@ def ls(proc: Proc, argv: list[str]) -> int:
             status = 1
             continue
         if isinstance(node, Dir) and "d" not in flags:
-            entries = vfs.listdir(name, **proc.where())
+            entries = sorted(node.entries)
             if "a" in flags:
                 entries = [".", ".."] + entries
-            shown = [(e, node.entries.get(e, node) if e not in (".", "..") else node)
-                     for e in entries if "a" in flags or "A" in flags or not e.startswith(".")]
-            children: list[tuple[str, Node]] = []
-            for entry, _ in shown:
-                try:
-                    children.append((entry, vfs.lookup(f"{name.rstrip('/')}/{entry}", follow=False,
-                                                       **proc.where())))
-                except OSErr:
-                    children.append((entry, node))
+            # Each entry from the directory itself (as readdir gives it),
+            # not looked up again by its path; only . and .. are.
+            children: list[tuple[str, Node]] = [
+                (e, vfs.child(node, e) or node if e not in (".", "..") else
+                 _dot_entry(proc, f"{name.rstrip('/')}/{e}", node))
+                for e in entries if "a" in flags or "A" in flags or not e.startswith(".")]
             listings.append((name, children))
         else:
             plain.append((name, node))
@@ -429,6 +426,13 @@ def ls(proc: Proc, argv: list[str]) -> int:
         blocks.append(header + total + _ls_lines(children, "l" in flags, show_flags))
     proc.write("\n".join(blocks))
     return status
+
+
+def _dot_entry(proc: Proc, path: str, directory: Node) -> Node:
+    try:
+        return proc.kernel.vfs.lookup(path, follow=False, **proc.where())
+    except OSErr:
+        return directory
 
 
 def _ls_lines(entries: list[tuple[str, Node]], long: bool, show_flags: bool) -> str:

@@ -9,7 +9,9 @@ backslash quoting. Syntax errors carry FreeBSD sh's wording
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TypeVar
 
 
@@ -164,6 +166,10 @@ OPERATORS = ["&&", "||", ";;", "<<-", "<<", ">>", ">|", "<>", ">&", "<&", ";", "
 KEYWORDS = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for",
             "in", "case", "esac", "{", "}", "!"}
 META = set(" \t\n;&|<>()")
+OPERATOR_STARTS = {op[0] for op in OPERATORS}
+# What read_word treats specially besides its stop characters: quoting,
+# expansions and newlines (it counts lines).
+WORD_SPECIAL = "\\'\"$`\n"
 NAME_START = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 NAME_CHARS = NAME_START | set("0123456789")
 
@@ -230,7 +236,7 @@ class Lexer:
         start = self.pos
         if c == "":
             return Token("eof", "", line=line, start=start)
-        for op in OPERATORS:
+        for op in OPERATORS if c in OPERATOR_STARTS else ():
             if self.src.startswith(op, self.pos):
                 self.pos += len(op)
                 if op == "\n":
@@ -262,7 +268,12 @@ class Lexer:
                 parts.append(Lit("".join(buf), quoted))
                 buf.clear()
 
+        plain = _plain_run(frozenset(stop))
         while True:
+            run = plain.match(self.src, self.pos)
+            if run is not None:
+                buf.append(run.group())
+                self.pos = run.end()
             c = self.peekc()
             if c == "" or c in stop:
                 break
@@ -739,5 +750,21 @@ def _assignment(word: Word) -> tuple[str, Word] | None:
     return name, Word(value_parts)
 
 
+@lru_cache(maxsize=None)
+def _plain_run(stop: frozenset[str]) -> re.Pattern[str]:
+    """A run of characters read_word only copies: none of ``stop`` nor
+    WORD_SPECIAL. Reading such runs whole is the lexer's fast path."""
+    return re.compile("[^" + "".join(re.escape(c) for c in sorted(stop | set(WORD_SPECIAL))) + "]+")
+
+
 def parse(source: str) -> CommandList:
+    """The tree of ``source``. The sim runs the same scripts and command
+    lines again and again (rc.subr, rc.d, jail.conf's exec lines), and the
+    shell only reads a tree, so trees are kept by their source; a syntax
+    error is raised each time, never kept."""
+    return _parsed(source)
+
+
+@lru_cache(maxsize=2048)
+def _parsed(source: str) -> CommandList:
     return Parser(source).parse_program()

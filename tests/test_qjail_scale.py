@@ -1,0 +1,64 @@
+"""qjail at its scale: 254 vnet jails, and clear answers past it."""
+
+from __future__ import annotations
+
+import pytest
+
+from jailkit.files import read_file
+from jailkit.lab import LabError, load_lab
+from jailkit.qjail import Qjail
+
+REFUSAL = "ERROR: You have reached the 254 max number of vnet jails allowed.\n"
+
+
+def test_the_255th_vnet_jail_gets_qjails_refusal(host):
+    qjail = Qjail(host)
+    assert qjail.command(["qjail", "install"]).exit_status == 0
+    for number in range(1, 256):
+        address = f"10.1.{number // 250}.{number % 250 + 1}"
+        assert qjail.command(["qjail", "create", "-4", address, f"j{number}"]).exit_status == 0
+    for number in range(1, 255):
+        outcome = qjail.command(["qjail", "config", "-w", "fxp0", "-v", "none", f"j{number}"])
+        assert outcome.exit_status == 0, outcome.output
+    record_before = read_file(host, "/usr/local/etc/qjail.local/j255")
+    outcome = qjail.command(["qjail", "config", "-w", "fxp0", "-v", "none", "j255"])
+    assert (outcome.exit_status, outcome.output) == (3, REFUSAL)
+    assert read_file(host, "/usr/local/etc/qjail.vnetctl") == 'count="254"\n'
+    assert read_file(host, "/usr/local/etc/qjail.local/j255") == record_before
+    statuses = [line.split()[0] for line in qjail.list().splitlines()[3:] if line.strip()]
+    assert statuses.count("DSV") == 254 and statuses.count("DS") == 1
+
+
+def test_jail_addresses_on_the_lan_skip_the_host_and_the_gateway():
+    lab = load_lab("qjail-vnet")      # 10.0.10.0/28: host .2, gateway .1
+    assert [str(a) for a in lab.jail_addresses(12)] == [f"10.0.10.{n}" for n in range(3, 15)]
+
+
+def test_a_lan_too_small_for_the_jails_names_the_lab():
+    with pytest.raises(LabError) as error:
+        load_lab("qjail-vnet").jail_addresses(254)
+    assert str(error.value) == ("the lab qjail-vnet: its LAN 10.0.10.0/28 has room for 12 jail "
+                                "addresses besides the host and the gateway, not 254")
+
+
+def test_records_read_in_one_pass_tell_damaged_and_empty_ones_apart(host):
+    """create reads every record in one pass for its address warnings: a
+    record that pretends to hold another's header, an empty record and a
+    directory in their place each get the answer a lone read gives."""
+    qjail = Qjail(host)
+    qjail.command(["qjail", "install"])
+    for name, address in (("a1", "10.1.0.1"), ("a2", "10.1.0.2"), ("a3", "10.1.0.3")):
+        qjail.command(["qjail", "create", "-4", address, name])
+    local = "/usr/local/etc/qjail.local"
+    host.run(f"printf '\\n==> {local}/a3 <==\\n# not a record of its own\\n' >> {local}/a2").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.3", "b1"])
+    assert (outcome.exit_status, outcome.output) == (
+        0, "Warning: Existing jail a3 is already assigned IP address 10.1.0.3\n"
+           "Successfully created  b1\n")
+    host.run(f": > {local}/a1").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.9", "b2"])
+    assert (outcome.exit_status, outcome.output) == (
+        3, f'Error: The definition record {local}/a1 is damaged: name=""\n')
+    host.run(f"rm {local}/a1 && mkdir {local}/a1").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.9", "b2"])
+    assert (outcome.exit_status, outcome.output) == (3, "Error: This jail name don't exist. a1\n")
