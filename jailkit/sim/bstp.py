@@ -221,17 +221,20 @@ def discards(bridge: Bridge, ifnet: Ifnet) -> bool:
     """bridge_input(): a frame that comes in by an STP port that discards
     (taken as its converged role: alternate, backup or disabled) is not
     bridged; bridge_forward() sends none out by one."""
-    member = bridge.member(ifnet)
+    return member_discards(bridge, bridge.member(ifnet))
+
+
+def member_discards(bridge: Bridge, member: BridgeMember | None) -> bool:
+    """discards() for a member already at hand (no search of the members)."""
     if member is None or member.stp_since is None:
         return False
     return tree(bridge)[1].get(id(member)) in ("alternate", "backup", "disabled")
 
 
-def may_forward(bridge: Bridge, ingress: Ifnet, egress: Ifnet) -> bool:
+def may_forward(bridge: Bridge, source: BridgeMember | None, destination: BridgeMember) -> bool:
     """bridge_forward(): not to a port that discards, nor between two
-    private members ("Private segments can not talk to each other")."""
-    source, destination = bridge.member(ingress), bridge.member(egress)
-    if source is not None and destination is not None \
-            and source.flags & destination.flags & IFBIF_PRIVATE:
+    private members ("Private segments can not talk to each other"). The
+    members are the caller's, so a frame flooded to n ports costs n."""
+    if source is not None and source.flags & destination.flags & IFBIF_PRIVATE:
         return False
-    return not discards(bridge, egress)
+    return not member_discards(bridge, destination)

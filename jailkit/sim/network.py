@@ -258,7 +258,7 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             return owner, []
         for member in sender.members:
             if member.ifnet is not out and _usable(member.ifnet) \
-                    and not bstp.discards(sender, member.ifnet):
+                    and not bstp.member_discards(sender, member):
                 start += [(peer, [Step(member.ifnet)]) for peer in _wire(member.ifnet, upper)]
                 start += [(peer, [Step(member.ifnet)] + way) for peer, way in _lagg_output(member.ifnet)]
     start += [(peer, []) for peer in _wire(out, upper)]
@@ -292,9 +292,10 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             return owner, here + [Step(bridge)] + _local_phys(bridge, ifnet)
         if owner is not None:
             return owner, here + _local_phys(bridge, ifnet)
+        source = bridge.member(ifnet)
         for member in bridge.members:
             egress = member.ifnet
-            if egress is ifnet or not _usable(egress) or not bstp.may_forward(bridge, ifnet, egress):
+            if egress is ifnet or not _usable(egress) or not bstp.may_forward(bridge, source, member):
                 continue
             # bridge_forward(): the bridge's tap, bridge_pfil() in and out,
             # then the member's transmit routine
