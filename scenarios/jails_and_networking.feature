@@ -18,6 +18,16 @@ Feature: jails-and-networking: every way to put a jail on a network, on FreeBSD 
   Around a real box the lab's igbN are epair ends (their media and options
   lines differ), so no step here checks those lines.
 
+  Its 13.0 statements on 14, in short: still true are the jail's first
+  address as its loopback, the host able to use and bind the jails'
+  addresses, wildcard binds answering for them, a NIC vanishing into its
+  jail and coming back only after TIME_WAIT, ng_eiface taking the first
+  free unit, and lagg failover dropping frames from the wrong port; no
+  longer, or never, true are traffic to a jail's lo1 address going over lo0
+  (it goes over lo1), its rc.d script as printed (kld_load, "ng_bridge",
+  indented comments), and the eifaces vanishing with their bridge. The
+  article's lost DAD workarounds are FreeBSD 14's dad_count and no_dad.
+
   Background:
     Given a FreeBSD server with the article's NICs on its LAN
     And a jail world at /jail/www, the host's own copied
