@@ -133,8 +133,11 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
             _tap(path, loop, packet, now)      # if_simloop()
             packet.rcvif = loop.name
             _filter(Hook(current, "in", loop, now), packet, False)
-            path.destination = current
-            return path
+            if packet.dst in current.local_addresses():
+                return _ours(path, current, packet, now)
+            # a hook redirected it elsewhere: ip_input() forwards it (dchg)
+            _forwarding(path, current, packet)
+            continue
         route = current.lookup(packet.dst)
         if route is None:
             raise Unreachable(ENETUNREACH if origin else 0)
@@ -161,14 +164,31 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
         packet.rcvif = receiver.name
         _filter(Hook(arrived, "in", receiver, now), packet, False)
         if packet.dst in arrived.local_addresses():
-            path.destination = arrived
-            return path
-        if not arrived.sysctl.get("net.inet.ip.forwarding"):
-            raise Unreachable()      # not a router: ip_input drops it
-        path.routers += 1
-        packet.ttl -= 1                        # ip_forward()
+            return _ours(path, arrived, packet, now)
+        _forwarding(path, arrived, packet)
         current = arrived
     raise Unreachable()
+
+
+def _ours(path: Path, vnet: Vnet, packet: Packet, now: float) -> Path:
+    """ip_input()'s "ours:": the inet-local head's hooks, then the stack."""
+    loop = vnet.loopback
+    if loop is not None:
+        verdict = pfil.run_local(Hook(vnet, "out", loop, now), packet)
+        if verdict is not Verdict.PASS:
+            raise Unreachable(ECONNREFUSED if verdict is Verdict.REFUSE else 0,
+                              refused=verdict is Verdict.REFUSE)
+    path.destination = vnet
+    return path
+
+
+def _forwarding(path: Path, vnet: Vnet, packet: Packet) -> None:
+    """ip_input() hands a packet that is not for this stack to ip_forward(),
+    or drops it when the stack is not a router."""
+    if not vnet.sysctl.get("net.inet.ip.forwarding"):
+        raise Unreachable()
+    path.routers += 1
+    packet.ttl -= 1
 
 
 def follow(path: Path, later: Packet, now: float) -> None:

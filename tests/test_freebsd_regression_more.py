@@ -1,0 +1,184 @@
+"""More of FreeBSD's regression tests on connect("sim://"): ipfilter's NAT
+in VNET jails (netpfil/common nat.sh and rdr.sh with utils.subr's
+"ipfnat"), redirects of a stack's connections to itself (the inet-local
+pfil head), and unit tests of what they need from the sim.
+
+As in tests/test_freebsd_regression.py, each port names the atf case it
+follows and makes its commands with its expectations."""
+
+from __future__ import annotations
+
+import pytest
+
+from jailkit.host import Host
+from jailkit.vnet_subr import VnetSubr as Vnet
+from tests.conftest import run
+from tests.test_freebsd_regression import _firewall_loaded, _nat_lab, check, vnet
+
+__all__ = ["vnet"]      # the fixture, shared with the first ports
+
+
+def _ipfnat_config(vnet: Vnet, jail: str, rules: list[str]) -> None:
+    """utils.subr firewall_config for "ipfnat": rc.d/ipfilter (it does
+    nothing, as ipfilter_enable is not set), the NAT rules, and ipfilter's IPv4 and
+    IPv6 hooks linked on the local-delivery heads."""
+    vnet.sh("rm -f /tmp/ipfnat.rule").check()
+    for rule in rules:
+        vnet.sh(f"echo \"{rule}\" >> /tmp/ipfnat.rule").check()
+    assert vnet.sh(f"jexec {jail} service ipfilter start").stdout.startswith("Cannot 'start' ipfilter.")
+    check(vnet.sh(f"jexec {jail} ipnat -CF -f /tmp/ipfnat.rule"), 0,
+          "0 entries flushed from NAT table\n0 entries flushed from NAT list\n")
+    check(vnet.sh(f"jexec {jail} pfilctl link -o ipfilter:default-ip4 inet-local"), 0)
+    check(vnet.sh(f"jexec {jail} pfilctl link -o ipfilter:default-ip6 inet6-local"), 0)
+
+
+REDIRECTED = ('echo "foo" | jexec {server} nc -N -l 4321 > /dev/null & sleep 1; '
+              'result=$({client}nc -N -w 3 {address} 1234); echo "got $result"; wait $!')
+
+
+# -- tests/sys/netpfil/common/nat.sh -----------------------------------------------------
+def test_common_nat_ipfnat_basic(host: Host, vnet: Vnet):
+    _firewall_loaded(host, "ipf")
+    wan = _nat_lab(vnet)
+    _ipfnat_config(vnet, "nat", [f"map {wan} 192.0.3.0/24 -> 0/32", f"map {wan} 192.0.2.0/24 -> 0/32"])
+    for client in ("client1", "client2"):
+        check(vnet.sh(f"jexec {client} ping -t 1 -c 1 198.51.100.2"), 0)
+
+
+# -- tests/sys/netpfil/common/rdr.sh -----------------------------------------------------
+def test_common_rdr_ipfnat_basic(host: Host, vnet: Vnet):
+    _firewall_loaded(host, "ipf")
+    epair = vnet.mkepair()
+    vnet.mkjail("alcatraz", f"{epair}b")
+    for line in (f"ifconfig {epair}a 192.0.2.2/24 up", "route add -net 198.51.100.0/24 192.0.2.1",
+                 f"jexec alcatraz ifconfig {epair}b 192.0.2.1/24 up",
+                 "jexec alcatraz sysctl net.inet.ip.forwarding=1"):
+        vnet.sh(line).check()
+    _ipfnat_config(vnet, "alcatraz", [
+        f"rdr {epair}b from any to 198.51.100.0/24 port = 1234 -> 192.0.2.1 port 4321 tcp"])
+    script = REDIRECTED.format(server="alcatraz", client="", address="198.51.100.2")
+    check(vnet.sh(script), 0, "got foo\n")
+
+
+def _local_redirect_lab(vnet: Vnet) -> None:
+    """local_redirect's bridge on the host with jails first and second;
+    second routes."""
+    bridge, one, two = vnet.mkbridge(), vnet.mkepair(), vnet.mkepair()
+    vnet.sh(f"ifconfig {bridge} 192.0.2.1/24 up").check()
+    vnet.mkjail("first", f"{one}b")
+    vnet.mkjail("second", f"{two}b")
+    for line in (f"ifconfig {one}a up", f"ifconfig {bridge} addm {one}a",
+                 f"jexec first ifconfig {one}b 192.0.2.2/24 up", "jexec first ifconfig lo0 127.0.0.1/8 up",
+                 f"ifconfig {two}a up", f"ifconfig {bridge} addm {two}a",
+                 f"jexec second ifconfig {two}b 192.0.2.3/24 up", "jexec second ifconfig lo0 127.0.0.1/8 up",
+                 "jexec second sysctl net.inet.ip.forwarding=1"):
+        vnet.sh(line).check()
+
+
+def test_common_rdr_ipfnat_local_redirect(host: Host, vnet: Vnet):
+    # second connects to its own address; the rdr on any interface ('*')
+    # sends the SYN on to first, and ipfilter's hook on inet-local turns
+    # first's answers back into 192.0.2.3:1234's
+    _firewall_loaded(host, "ipf")
+    _local_redirect_lab(vnet)
+    _ipfnat_config(vnet, "second", ["rdr '*' from any to 192.0.2.3/24 port = 1234 -> 192.0.2.2 port 4321 tcp"])
+    script = REDIRECTED.format(server="first", client="jexec second ", address="192.0.2.3")
+    check(vnet.sh(script), 0, "got foo\n")
+
+
+def test_common_rdr_pf_local_redirect(host: Host, vnet: Vnet):
+    _firewall_loaded(host, "pf")
+    _local_redirect_lab(vnet)
+    for line in ("jexec second sysctl net.pf.filter_local=1", "jexec second pfctl -e",
+                 "jexec second pfctl -F all"):
+        vnet.sh(line).check()
+    vnet.sh("echo 'rdr pass proto tcp from any to 192.0.2.3/24 port 1234 -> 192.0.2.2 port 4321' "
+            "| jexec second pfctl -f -").check()
+    script = REDIRECTED.format(server="first", client="jexec second ", address="192.0.2.3")
+    check(vnet.sh(script), 0, "got foo\n")
+
+
+# -- unit tests: ipfilter runs from load ------------------------------------------------
+def test_ipfilter_runs_in_every_vnet_from_module_load(host: Host, vnet: Vnet):
+    # vnet_ipf_init(): ipfattach() and the hooks, for the vnets there are
+    # when ipl.ko loads and for each one made later
+    vnet.mkjail("before")
+    host.run("kldload ipl").check()
+    vnet.mkjail("after")
+    for where in ("", "jexec before ", "jexec after "):
+        assert "Running: yes" in run(host, f"{where}ipf -V")[1]
+        assert "ipfilter:default-ip4" in run(host, f"{where}pfilctl hooks")[1]
+
+
+def test_ipfilter_disabled_in_one_vnet_only(host: Host, vnet: Vnet):
+    host.run("kldload ipl").check()
+    vnet.mkjail("one")
+    check(vnet.sh("jexec one ipf -D"), 0, "", "")
+    assert "Running: no" in run(host, "jexec one ipf -V")[1]
+    assert "Running: yes" in run(host, "ipf -V")[1]
+
+
+# -- unit tests: ipnat's rdr with from/to ----------------------------------------------
+def test_ipnat_rdr_from_to_lists_as_ipnat_prints_it(host: Host):
+    host.run("kldload ipl").check()
+    rules = ("rdr fxp0 from any to 198.51.100.0/24 port = 1234 -> 192.0.2.1 port 4321 tcp\n"
+             "rdr \"*\" from 10.0.0.0/8 to 192.0.2.3/32 port = 80 -> 192.0.2.2 port 8080 tcp\n")
+    check(host.run("ipnat -f -", stdin=rules), 0, "", "")
+    listing = run(host, "ipnat -l")[1]
+    assert "rdr fxp0 from any to 198.51.100.0/24 port = 1234 -> 192.0.2.1/32 port 4321 tcp\n" in listing
+    assert "rdr * from 10.0.0.0/8 to 192.0.2.3/32 port = 80 -> 192.0.2.2/32 port 8080 tcp\n" in listing
+
+
+def test_ipnat_rdr_from_to_errors(host: Host):
+    host.run("kldload ipl").check()
+    check(host.run("ipnat -f -", stdin="rdr fxp0 from any 192.0.2.1 -> 10.0.0.1\n"),
+          1, "", 'syntax error at "192.0.2.1", line 1\n')
+    status, _, err = run(host, "ipnat -f -", stdin="rdr fxp0 from any to 192.0.2.1 port > 80 -> 10.0.0.1\n")
+    assert status == 1 and "not modelled" in err
+    status, _, err = run(host, "ipnat -f -", stdin="map fxp0 from any to any -> 0/32\n")
+    assert status == 1 and "not modelled" in err
+
+
+def test_ipnat_rdr_from_matches_the_source_too():
+    from ipaddress import IPv4Address as A
+
+    from jailkit.sim.ipfilter import nat_rules
+    from jailkit.sim.packet import Packet
+    [(_, rule)] = list(nat_rules("rdr * from 10.0.0.0/8 to 192.0.2.3/32 port = 80 -> 192.0.2.2 port 8080 tcp\n"))
+    assert rule.on("epair0b") and rule.on("lo0")
+    assert rule.redirects(Packet("tcp", A("10.1.2.3"), A("192.0.2.3"), 40000, 80))
+    assert not rule.redirects(Packet("tcp", A("172.16.0.1"), A("192.0.2.3"), 40000, 80))
+    assert not rule.redirects(Packet("tcp", A("10.1.2.3"), A("192.0.2.3"), 40000, 81))
+
+
+# -- unit tests: the inet-local head and net.pf.filter_local ------------------------------
+def test_pf_filter_local_links_pf_on_inet_local(host: Host):
+    host.run("kldload pf").check()
+    check(host.run("sysctl net.pf.filter_local"), 0, "net.pf.filter_local: 0\n")
+    host.run("pfctl -e").check()
+    assert "Out             pf:default-out" not in run(host, "pfilctl heads")[1].split("inet-local")[1]
+    check(host.run("sysctl net.pf.filter_local=1"), 0, "net.pf.filter_local: 0 -> 1\n")
+    after = run(host, "pfilctl heads")[1]
+    local = after.split("inet-local")[1].split("\n            inet ")[0]
+    assert "pf:default-out" in local
+
+
+def test_pf_filter_local_needs_the_module(host: Host):
+    status, _, err = run(host, "sysctl net.pf.filter_local")
+    assert status == 1 and "unknown oid 'net.pf.filter_local'" in err
+
+
+@pytest.mark.parametrize("forwarding, expected", [(1, 0), (0, 1)])
+def test_a_redirected_local_connection_is_forwarded_only_by_a_router(
+        host: Host, vnet: Vnet, forwarding: int, expected: int):
+    # ip_input(): a packet a hook sent elsewhere is not ours; without
+    # net.inet.ip.forwarding it is dropped, and nc's connect times out
+    host.run("kldload ipl").check()
+    _local_redirect_lab(vnet)
+    vnet.sh(f"jexec second sysctl net.inet.ip.forwarding={forwarding}").check()
+    vnet.sh("echo 'rdr * from any to 192.0.2.3/32 port = 1234 -> 192.0.2.2 port 4321 tcp' "
+            "| jexec second ipnat -f -").check()
+    vnet.sh("jexec second pfilctl link -o ipfilter:default-ip4 inet-local").check()
+    script = ('echo "foo" | jexec first nc -N -l 4321 > /dev/null & sleep 1; '
+              'jexec second nc -N -w 3 192.0.2.3 1234; status=$?; kill %1; exit $status')
+    assert vnet.sh(script).exit_status == expected
