@@ -182,3 +182,133 @@ def test_a_redirected_local_connection_is_forwarded_only_by_a_router(
     script = ('echo "foo" | jexec first nc -N -l 4321 > /dev/null & sleep 1; '
               'jexec second nc -N -w 3 192.0.2.3 1234; status=$?; kill %1; exit $status')
     assert vnet.sh(script).exit_status == expected
+
+
+# -- tests/sys/netpfil/pf/nat.sh: empty_table_source_hash, empty_table_random ------------
+@pytest.mark.parametrize("option", ["source-hash", "random"])
+def test_pf_nat_empty_table(host: Host, vnet: Vnet, option: str):
+    # The case adds a default route on the host itself: FreeBSD's test
+    # machines have none. The sim's host is a LAN machine with one
+    # (defaultrouter in rc.conf), so it goes first, as on such a machine
+    # the case's `route add default` fails with "File exists".
+    host.run("kldload pf").check()
+    host.run("route delete default").check()
+    wan, lan = vnet.mkepair(), vnet.mkepair()
+    vnet.mkjail("srv", f"{wan}a")
+    vnet.mkjail("rtr", f"{wan}b", f"{lan}a")
+    for line in (f"jexec srv ifconfig {wan}a 192.0.2.2/24 up", f"jexec rtr ifconfig {wan}b 192.0.2.1/24 up",
+                 f"jexec rtr ifconfig {lan}a 198.51.100.1/24 up", "jexec rtr sysctl net.inet.ip.forwarding=1",
+                 f"ifconfig {lan}b 198.51.100.2/24 up", "route add default 198.51.100.1",
+                 "jexec rtr pfctl -e"):
+        vnet.sh(line).check()
+    rules = f"table <empty>\nnat on {wan}b inet from 198.51.100.0/24 -> <empty> {option}\npass\n"
+    check(vnet.sh(f"printf '{rules}' | jexec rtr pfctl -f -".replace("\n", "\\n")), 0)
+    for line in ("jexec rtr ping -c 1 192.0.2.2", "ping -c 1 198.51.100.1", "ping -c 1 192.0.2.1"):
+        check(vnet.sh(line), 0)
+    # the translation has no address to take: the packet is dropped, pf lives on
+    check(vnet.sh("ping -c 1 192.0.2.2"), 2)
+    check(vnet.sh("jexec rtr ping -c 1 192.0.2.2"), 0)
+
+
+def test_route_add_default_where_there_is_one(host: Host, vnet: Vnet):
+    # what the case meets on a host that has a default route already
+    epair = vnet.mkepair()
+    vnet.sh(f"ifconfig {epair}a 198.51.100.2/24 up").check()
+    status, _, err = run(host, "route add default 198.51.100.1")
+    assert status == 1 and "File exists" in err
+
+
+# -- tests/sys/netpfil/pf/nat.sh: endpoint_independent_* -------------------------------
+def _endpoint_independent_lab(vnet: Vnet) -> tuple[str, str, str]:
+    """endpoint_independent_setup: client behind nat, two servers on a
+    bridge on the nat's outside; returns the nat's outside interface and
+    the servers'."""
+    client, nat, one, two = vnet.mkepair(), vnet.mkepair(), vnet.mkepair(), vnet.mkepair()
+    bridge = vnet.mkbridge()
+    vnet.mkjail("nat", f"{client}b", f"{nat}a")
+    vnet.mkjail("client", f"{client}a")
+    vnet.mkjail("server1", f"{one}a")
+    vnet.mkjail("server2", f"{two}a")
+    for line in (f"ifconfig {one}b up", f"ifconfig {two}b up", f"ifconfig {nat}b up",
+                 f"ifconfig {bridge} addm {one}b addm {two}b addm {nat}b up",
+                 f"jexec nat ifconfig {client}b 192.0.2.1/24 up",
+                 f"jexec nat ifconfig {nat}a 198.51.100.42/24 up", "jexec nat sysctl net.inet.ip.forwarding=1",
+                 f"jexec client ifconfig {client}a 192.0.2.2/24 up", "jexec client route add default 192.0.2.1",
+                 f"jexec server1 ifconfig {one}a 198.51.100.32/24 up",
+                 f"jexec server2 ifconfig {two}a 198.51.100.22/24 up", "jexec nat pfctl -e"):
+        vnet.sh(line).check()
+    return f"{nat}a", f"{one}a", f"{two}a"
+
+
+def _seen_by_servers(vnet: Vnet, servers: tuple[str, str], rule: str) -> tuple[str, str]:
+    """endpoint_independent_common's half: everything flushed and the rule
+    loaded (pft_set_rules), ten datagrams to
+    each server from the client's port 4242, and the source each server's
+    capture saw last (tcpdump -r | awk's third field)."""
+    vnet.sh("jexec nat pfctl -F all").check()          # pft_set_rules flushes first
+    vnet.sh(f"echo '{rule}' | jexec nat pfctl -f -").check()
+    script = ("jexec server1 tcpdump -i {one} -w /tmp/server1.pcap --immediate-mode udp and dst port 1234 & a=$!; "
+              "jexec server2 tcpdump -i {two} -w /tmp/server2.pcap --immediate-mode udp and dst port 1234 & b=$!; "
+              "for i in $(seq 1 10); do "
+              "echo ping | jexec client nc -u 198.51.100.32 1234 -p 4242 -w 0; "
+              "echo ping | jexec client nc -u 198.51.100.22 1234 -p 4242 -w 0; done; "
+              "kill $a $b")
+    vnet.sh(script.format(one=servers[0], two=servers[1]))
+    last = "tcpdump -r /tmp/server{n}.pcap | awk '{{addr=$3}} END {{print addr}}'"
+    return vnet.sh(last.format(n=1)).stdout.strip(), vnet.sh(last.format(n=2)).stdout.strip()
+
+
+@pytest.mark.parametrize("modifiers", ["", "static-port ", "port 3000:3001 "])
+def test_pf_nat_endpoint_independent(host: Host, vnet: Vnet, modifiers: str):
+    # _compat, _static_port and _exhaust: without endpoint-independent the
+    # two servers see the client at different ports, with it at the same
+    host.run("kldload pf").check()
+    wan, *servers = _endpoint_independent_lab(vnet)
+    pair = (servers[0], servers[1])
+    base = f"nat on {wan} inet from ! ({wan}) to any -> ({wan})"
+    first, second = _seen_by_servers(vnet, pair, base)
+    assert first and second and first != second
+    sticky = f"{base} {modifiers}sticky-address endpoint-independent" if modifiers else \
+        f"{base} endpoint-independent"
+    first, second = _seen_by_servers(vnet, pair, sticky)
+    assert first and first == second
+    if modifiers == "static-port ":
+        assert first == "198.51.100.42.4242"
+    # then datagrams from other ports: with two ports in the pool they run
+    # out, and nc -u -w 0 still ends at once with status 0
+    script = ("for i in $(seq 1 10); do echo ping | jexec client nc -u 198.51.100.32 1234 -w 0 || exit 1; "
+              "echo ping | jexec client nc -u 198.51.100.22 1234 -w 0 || exit 1; done")
+    check(vnet.sh(script), 0)
+
+
+# -- unit tests: nc -p and getopt_long's order ------------------------------------------
+def test_getopt_permuted_takes_options_after_operands():
+    from jailkit.getopt import GetoptError, getopt, getopt_permuted
+    args = ["-u", "198.51.100.32", "1234", "-p", "4242", "-w0", "--", "-x"]
+    assert getopt_permuted(args, "up:w:") == ([("u", None), ("p", "4242"), ("w", "0")],
+                                              ["198.51.100.32", "1234", "-x"])
+    assert getopt(args, "up:w:") == ([("u", None)], args[1:])
+    with pytest.raises(GetoptError, match="option requires an argument -- p"):
+        getopt_permuted(["host", "1", "-p"], "p:")
+
+
+def test_nc_source_port(host: Host):
+    # remote_connect() binds to the -p port: tcpdump shows it
+    host.run("tcpdump -n -i lo0 -w /tmp/lo0.pcap udp & "
+             "echo hi | nc -u 127.0.0.1 9999 -p 4242 -w 0; kill %1").check()
+    assert "127.0.0.1.4242 > 127.0.0.1.9999: UDP" in run(host, "tcpdump -n -r /tmp/lo0.pcap")[1]
+
+
+def test_nc_source_port_errors(host: Host):
+    check(host.run("nc -l -p 4242 5000"), 1, "", "nc: cannot use -p and -l\n")
+    check(host.run("nc -u -p nosuchservice 127.0.0.1 9"), 1, "",
+          "nc: getaddrinfo: Service was not recognized for socket type\n")
+    check(host.run("nc -u -l 4242 > /dev/null & echo hi | nc -u -p 4242 -w 0 127.0.0.1 9; status=$?; kill %1; "
+                   "exit $status"), 1, "", "nc: bind failed: Address already in use\n")
+
+
+def test_nc_udp_status_after_a_port_unreachable(host: Host):
+    # readwrite() ends on the failed read and nc exits 0; only -z's
+    # udptest() turns the ICMP error into a failure
+    assert run(host, "echo hi | nc -u -w 1 127.0.0.1 9")[0] == 0
+    assert run(host, "nc -u -z 127.0.0.1 9")[0] == 1
