@@ -312,3 +312,61 @@ def test_nc_udp_status_after_a_port_unreachable(host: Host):
     # udptest() turns the ICMP error into a failure
     assert run(host, "echo hi | nc -u -w 1 127.0.0.1 9")[0] == 0
     assert run(host, "nc -u -z 127.0.0.1 9")[0] == 1
+
+
+# -- tests/sys/net/if_bridge_test.sh: gif ----------------------------------------------
+def _gif_pair(vnet: Vnet) -> tuple[str, str, str]:
+    """Jails one and two on an epair (192.0.2.1 and .2), each with a gif
+    whose tunnel goes to the other; returns the epair and the gifs."""
+    epair = vnet.mkepair()
+    vnet.mkjail("one", f"{epair}a")
+    vnet.mkjail("two", f"{epair}b")
+    vnet.sh(f"jexec one ifconfig {epair}a 192.0.2.1/24 up").check()
+    vnet.sh(f"jexec two ifconfig {epair}b 192.0.2.2/24 up").check()
+    gif_one = vnet.must(["jexec", "one", "ifconfig", "gif", "create"]).strip()
+    gif_two = vnet.must(["jexec", "two", "ifconfig", "gif", "create"]).strip()
+    for line in (f"jexec one ifconfig {gif_one} tunnel 192.0.2.1 192.0.2.2", f"jexec one ifconfig {gif_one} up",
+                 f"jexec two ifconfig {gif_two} tunnel 192.0.2.2 192.0.2.1", f"jexec two ifconfig {gif_two} up"):
+        vnet.sh(line).check()
+    return epair, gif_one, gif_two
+
+
+def _bridge_gifs(vnet: Vnet, gif_one: str, gif_two: str) -> None:
+    """A bridge in each jail, 198.51.100.1 and .2, with the jail's gif."""
+    for jail, address, gif in (("one", "198.51.100.1", gif_one), ("two", "198.51.100.2", gif_two)):
+        bridge = vnet.must(["jexec", jail, "ifconfig", "bridge", "create"]).strip()
+        vnet.sh(f"jexec {jail} ifconfig {bridge} {address}/24 up").check()
+        vnet.sh(f"jexec {jail} ifconfig {bridge} addm {gif}").check()
+
+
+def test_if_bridge_gif(vnet: Vnet):
+    epair, gif_one, gif_two = _gif_pair(vnet)
+    vnet.sh("jexec one sysctl net.link.gif.max_nesting=2")
+    vnet.sh("jexec two sysctl net.link.gif.max_nesting=2")
+    _bridge_gifs(vnet, gif_one, gif_two)
+    check(vnet.sh("jexec one ping -c 1 192.0.2.2"), 0)
+    for size in ("", "-s 1200 ", "-s 2000 "):
+        check(vnet.sh(f"jexec one ping -c 1 {size}198.51.100.2"), 0)
+    vnet.sh(f"jexec one ifconfig {epair}a mtu 1000").check()
+    vnet.sh(f"jexec two ifconfig {epair}b mtu 1000").check()
+    for size in ("-s 1200 ", "-s 2000 "):
+        check(vnet.sh(f"jexec one ping -c 1 {size}198.51.100.2"), 0)
+
+
+# -- unit tests: gif(4) carries packets --------------------------------------------------
+def test_gif_needs_both_ends_and_a_way(vnet: Vnet):
+    epair, gif_one, gif_two = _gif_pair(vnet)
+    _bridge_gifs(vnet, gif_one, gif_two)
+    check(vnet.sh("jexec two ping -c 1 -t 1 198.51.100.1"), 0)
+    # the far end down: in_gif_input() finds no running gif for the tunnel
+    vnet.sh(f"jexec two ifconfig {gif_two} down").check()
+    check(vnet.sh("jexec one ping -c 1 -t 1 198.51.100.2"), 2)
+    vnet.sh(f"jexec two ifconfig {gif_two} up").check()
+    # a tunnel that does not mirror this one
+    vnet.sh(f"jexec two ifconfig {gif_two} tunnel 192.0.2.2 192.0.2.9").check()
+    check(vnet.sh("jexec one ping -c 1 -t 1 198.51.100.2"), 2)
+    vnet.sh(f"jexec two ifconfig {gif_two} tunnel 192.0.2.2 192.0.2.1").check()
+    check(vnet.sh("jexec one ping -c 1 -t 1 198.51.100.2"), 0)
+    # no way to the tunnel's destination
+    vnet.sh(f"jexec one ifconfig {epair}a down").check()
+    check(vnet.sh("jexec one ping -c 1 -t 1 198.51.100.2"), 2)
