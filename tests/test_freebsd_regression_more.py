@@ -370,3 +370,38 @@ def test_gif_needs_both_ends_and_a_way(vnet: Vnet):
     # no way to the tunnel's destination
     vnet.sh(f"jexec one ifconfig {epair}a down").check()
     check(vnet.sh("jexec one ping -c 1 -t 1 198.51.100.2"), 2)
+
+
+# -- usr.sbin/jail/tests/jail_basic_test.sh: commands (as 14.3 has it) --------------------
+def test_jail_basic_commands(host: Host):
+    # 14.3's jail(8) gives exec.* scripts no JID, JNAME or JPATH
+    # (command.c run_command()), and its case checks only what the
+    # exec.prestart and exec.prestop commands print
+    host.run("mkdir -p /tmp/commands").check()
+    conf = ('exec.prestop = "echo STOP";\nexec.prestart = "echo START";\npersist;\n\nbasejail {}\n'
+            'path = "/tmp/commands";\n')
+    host.run("cat > /tmp/commands/jail.conf", stdin=conf).check()
+    check(host.run("jail -f /tmp/commands/jail.conf -qc basejail"), 0, "START\n", "")
+    check(host.run("jail -f /tmp/commands/jail.conf -qr basejail"), 0, "STOP\n", "")
+    host.run("jail -f /tmp/commands/jail.conf -qc basejail").check()
+    check(host.run("jail -f /tmp/commands/jail.conf -qr `jls -j basejail jid`"), 0, "STOP\n", "")
+    assert run(host, "jail -f /tmp/commands/jail.conf -qc basejail && "
+                     "jexec basejail env; jail -r basejail")[1].count("JID=") == 0
+
+
+# -- sbin/ping/tests/ping_test.sh: ping_c1_s56_t1 -----------------------------------------
+PING_FILTER = ("sed -e 's/0.[0-9]\\{3\\}//g' -e 's/[1-9][0-9]*.[0-9]\\{3\\}//g' "
+               "-e 's/localhost ([0-9]\\{1,3\\}\\(\\.[0-9]\\{1,3\\}\\)\\{1,3\\})/localhost/' "
+               "-e 's/from [0-9]\\{1,3\\}\\(\\.[0-9]\\{1,3\\}\\)\\{1,3\\}/from/' "
+               "-e 's/ttl=[0-9][0-9]*/ttl=/' -e 's/hlim=[0-9][0-9]*/hlim=/'")
+
+
+def test_ping_c1_s56_t1(host: Host):
+    # ping prints the reply's source numerically unless -H (pr_addr()
+    # without F_HOSTNAME): check_ping_statistics leaves "from:"
+    result = host.run(f"ping -4 -c 1 -s 56 -t 1 localhost > /tmp/std.out && {PING_FILTER} /tmp/std.out")
+    check(result, 0, "PING localhost: 56 data bytes\n64 bytes from: icmp_seq=0 ttl= time= ms\n\n"
+                     "--- localhost ping statistics ---\n"
+                     "1 packets transmitted, 1 packets received, 0.0% packet loss\n"
+                     "round-trip min/avg/max/stddev = /// ms\n")
+    assert "64 bytes from localhost (127.0.0.1): icmp_seq=0" in run(host, "ping -H -c 1 localhost")[1]
