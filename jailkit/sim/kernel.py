@@ -1186,9 +1186,11 @@ class Kernel:
         # vnet_ipf_init() (mlfk_ipl.c), run for every vnet when ipl.ko loads
         # and for each one made later: ipfattach() sets ipf_running to 1 and
         # the hooks are linked, so ipfilter runs (passing all) without ipf -E
-        ipf = Ipfilter()
+        # (a stack built with its ipfilter set up, as a lab's gateway, keeps it)
+        ipf = vnet.firewalls.get("ipf")
+        if not isinstance(ipf, Ipfilter):
+            ipf = vnet.firewalls["ipf"] = Ipfilter()
         ipf.enabled = True
-        vnet.firewalls["ipf"] = ipf
         pfil.link(vnet, "ipf")
 
     def firewall(self, vnet: Vnet, name: str):  # untyped until every caller handles None
