@@ -28,12 +28,16 @@ def test_without_the_module_ipf_and_ipnat_cannot_open_their_devices(host):
     assert run(host, "ipnat -l") == (1, "", "/dev/ipnat: open: No such file or directory\n")
 
 
-def test_enable_twice_and_usage(ipl):
-    assert run(ipl, "ipf -E") == (0, "", "")
-    assert run(ipl, "ipf -E") == (0, "", "IP FIlter: already initialized\n")
+def test_running_from_load_enable_twice_and_usage(ipl):
+    # vnet_ipf_init() runs ipfattach() when ipl.ko loads: running at once,
+    # and SIOCFRENB on a running filter succeeds silently
     assert "Running: yes" in run(ipl, "ipf -V")[1]
+    assert run(ipl, "ipf -E") == (0, "", "")
+    assert run(ipl, "ipf -E") == (0, "", "")
     assert run(ipl, "ipf -D") == (0, "", "")
     assert "Running: no" in run(ipl, "ipf -V")[1]
+    assert run(ipl, "ipf -E") == (0, "", "")
+    assert "Running: yes" in run(ipl, "ipf -V")[1]
     status, _, err = run(ipl, "ipf")
     assert status == 1 and err.startswith("usage: ipf [-6AdDEInoPrRsvVyzZ]")
     status, _, err = run(ipl, "ipf -F x")

@@ -2,10 +2,11 @@
 (sys/net/if_vlan.c), gif(4) (sys/net/if_gif.c) and tap(4)
 (sys/net/if_tuntap.c), as their drivers set them up.
 
-Of them only vlan carries the sim's frames: the sim's wires have no 802.1Q tags
-(a vlan reaches the vlans of its tag on its parent's wire, nothing
-else), a gif's tunnel packets are not encapsulated,
-and no process reads a tap's /dev node (so its link stays down, as a tap
+Of them vlan and gif carry the sim's frames: the sim's wires have no 802.1Q
+tags (a vlan reaches the vlans of its tag on its parent's wire, nothing
+else), and a gif reaches the gif at its tunnel's other end (network.py
+follows the encapsulating packet's way, which is not a packet of its own);
+no process reads a tap's /dev node (so its link stays down, as a tap
 nobody opened is)."""
 
 from __future__ import annotations

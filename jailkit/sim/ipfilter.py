@@ -246,17 +246,27 @@ class NatRule:
     proto: str | None = None    # tcp, udp, tcp/udp, or None: any IP protocol
     portmap: tuple[int, int] | None = None    # map: the port range; (0, 0) is "auto"
     portmap_proto: str = ""
+    origin: Net4 | None = None  # rdr "from SRC to DST port = N": the sources it takes
     hits: int = 0               # in_hits: sessions this rule made
     address: int = 0            # the rule's kernel address, for ipnat -d
 
     def key(self) -> tuple:
         """What SIOCRMNAT compares."""
         return (self.kind, self.ifname, self.src, self.target, self.port, self.port_top,
-                self.target_port, self.proto, self.portmap, self.portmap_proto)
+                self.target_port, self.proto, self.portmap, self.portmap_proto, self.origin)
 
     def render(self) -> str:
         """As ipnat -l lists it (libipf/printnat.c)."""
         head = f"{self.kind} {self.ifname} "
+        if self.kind == "rdr" and self.origin is not None:
+            # printnat(): IPN_FILTER rules print their from/to part
+            text = head + f"from {_address_text(self.origin)} to {_address_text(self.src)}"
+            if self.port is not None:
+                text += f" port = {self.port}"
+            text += f" -> {_nat_address_text(self.target)}"
+            if self.target_port is not None:
+                text += f" port {self.target_port}"
+            return text + f" {self.proto or 'ip'}"
         if self.kind == "rdr":
             text = head + _nat_address_text(self.src)
             if self.proto is not None and self.port is not None:
@@ -305,10 +315,17 @@ class NatRule:
         no session): the outside address, the protocol and the port."""
         if packet.dst not in self.src or not self.carries(packet.proto):
             return False
+        if self.origin is not None and packet.src not in self.origin:
+            return False
         if self.port is None:
             return True
         top = self.port_top if self.port_top is not None else self.port
         return packet.proto != "icmp" and self.port <= packet.dport <= top
+
+    def on(self, ifname: str) -> bool:
+        """The rule's interface; "*" is any (ipf_resolvenic() gives no
+        interface pointer for it, and a rule without one matches on all)."""
+        return self.ifname in (ifname, "*")
 
     def redirect_port(self, port: int) -> int:
         if self.target_port is None or self.port is None:
@@ -444,7 +461,7 @@ class Ipfilter:
         """ipf_nat_checkin(): a session first (either kind), then rdr rules."""
         session = self._inlookup(hook, packet)
         if session is None:
-            rule = next((r for r in self.nat if r.kind == "rdr" and r.ifname == hook.ifnet.name
+            rule = next((r for r in self.nat if r.kind == "rdr" and r.on(hook.ifnet.name)
                          and r.redirects(packet)), None)
             if rule is None:
                 return
@@ -460,7 +477,7 @@ class Ipfilter:
         """ipf_nat_checkout(): a session first (either kind), then map rules."""
         session = self._outlookup(hook, packet)
         if session is None:
-            nat = next((r for r in self.nat if r.kind == "map" and r.ifname == hook.ifnet.name
+            nat = next((r for r in self.nat if r.kind == "map" and r.on(hook.ifnet.name)
                         and packet.src in r.src and r.carries(packet.proto)), None)
             if nat is None:
                 return
@@ -611,7 +628,14 @@ def _tokens(line: str) -> list[str]:
     line = line.replace("->", " -> ")
     line = re.sub(r"(?<![!<>=])=(?!=)", " = ", line)
     line = re.sub(r"!(?!=)", " ! ", line)
-    return line.split()
+    return [_unquoted(word) for word in line.split()]
+
+
+def _unquoted(word: str) -> str:
+    """lexer.c reads a word in single or double quotes as a string (YY_STR)."""
+    if len(word) >= 2 and word[0] == word[-1] and word[0] in "'\"":
+        return word[1:-1]
+    return word
 
 
 class _Truncated(Exception):
@@ -850,7 +874,7 @@ NAT_KEYWORDS = frozenset(
     "round-robin sticky mssclamp tag purge inet inet6 mask netmask range auto icmpidmap "
     "sequential rewrite divert no on in out".split())
 NAT_UNMODELLED = frozenset(
-    "bimap map-block rewrite divert no from proxy age frag round-robin sticky mssclamp tag "
+    "bimap map-block rewrite divert no proxy age frag round-robin sticky mssclamp tag "
     "purge icmpidmap sequential range inet6 pool hash dstlist".split())
 
 
@@ -877,6 +901,7 @@ def _ifname(w: _Words) -> str:
 
 
 def _map_rule(w: _Words, ifname: str) -> NatRule:
+    _unmodelled(w, frozenset({"from"}))
     src = _nat_addr(w)
     if not w.take("->"):
         raise w.fail()
@@ -895,10 +920,15 @@ def _map_rule(w: _Words, ifname: str) -> NatRule:
 
 
 def _rdr_rule(w: _Words, ifname: str) -> NatRule:
-    outside = _nat_addr(w)
+    origin = None
     port = top = None
-    if w.take("port"):
-        port, top = _portpair(w)
+    if w.take("from"):
+        origin, outside, port = _rdr_filter(w)
+        top = port
+    else:
+        outside = _nat_addr(w)
+        if w.take("port"):
+            port, top = _portpair(w)
     if not w.take("->"):
         raise w.fail()
     inside = _nat_addr(w)
@@ -915,7 +945,23 @@ def _rdr_rule(w: _Words, ifname: str) -> NatRule:
         proto = "tcp/udp"           # setrdrifnames(): a port alone means tcp/udp
     if w.peek() is not None:
         raise w.fail()
-    return NatRule("rdr", ifname, outside, inside, port, top, target_port, proto)
+    return NatRule("rdr", ifname, outside, inside, port, top, target_port, proto, origin=origin)
+
+
+def _rdr_filter(w: _Words) -> tuple[Net4, Net4, int | None]:
+    """ipnat_y.y's rdrfrom: "from SRC to DST [port = N]" (ipnat(5)), the
+    form that matches on the source too; the other port comparisons and a
+    source port are not modelled."""
+    origin = _nat_addr(w)
+    if not w.take("to"):
+        raise w.fail()
+    outside = _nat_addr(w)
+    port = None
+    if w.take("port"):
+        if not w.take("="):
+            raise IpfUnmodelled(w.peek() or "port", w.line)
+        port = _nat_port(w, w.need())
+    return origin, outside, port
 
 
 def _nat_proto(w: _Words, allowed: tuple[str, ...]) -> str:

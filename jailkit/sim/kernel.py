@@ -994,6 +994,8 @@ class Kernel:
         self.attach_loopback(vnet)
         if "ipfw" in self.modules:
             self._attach_ipfw(vnet)
+        if "ipl" in self.modules:
+            self._attach_ipf(vnet)
         return vnet
 
     def vnets(self) -> list[Vnet]:
@@ -1012,6 +1014,9 @@ class Kernel:
             self.ipfw_default_to_accept = self.tunable_int("net.inet.ip.fw.default_to_accept") != 0
             for vnet in self.vnets():
                 self._attach_ipfw(vnet)
+        if "ipl" in loaded:
+            for vnet in self.vnets():
+                self._attach_ipf(vnet)
         for module in loaded:
             self._add_devices(MODULE_DEVICES.get(module, []))
         if "ng_ether" in loaded:
@@ -1176,10 +1181,23 @@ class Kernel:
         vnet.firewalls["ipfw"] = Ipfw(default_to_accept=self.ipfw_default_to_accept)
         pfil.link(vnet, "ipfw")
 
+    @staticmethod
+    def _attach_ipf(vnet: Vnet) -> None:
+        # vnet_ipf_init() (mlfk_ipl.c), run for every vnet when ipl.ko loads
+        # and for each one made later: ipfattach() sets ipf_running to 1 and
+        # the hooks are linked, so ipfilter runs (passing all) without ipf -E
+        # (a stack built with its ipfilter set up, as a lab's gateway, keeps it)
+        ipf = vnet.firewalls.get("ipf")
+        if not isinstance(ipf, Ipfilter):
+            ipf = vnet.firewalls["ipf"] = Ipfilter()
+        ipf.enabled = True
+        pfil.link(vnet, "ipf")
+
     def firewall(self, vnet: Vnet, name: str):  # untyped until every caller handles None
         """The vnet's instance of a firewall whose module is loaded, made on
-        first use (pf and ipfilter keep per-vnet state from module load on,
-        but filter only once enabled); None without the module."""
+        first use (pf keeps per-vnet state from module load on, but filters
+        only once enabled; ipfilter runs from module load on); None without
+        the module."""
         module = {"ipfw": "ipfw", "pf": "pf", "ipf": "ipl"}[name]
         if module not in self.modules:
             return None
@@ -1577,3 +1595,9 @@ def _lagg_oid(name: str, default: int) -> Oid:
 
 
 MIB.update({name: _lagg_oid(name, default) for name, default in LAGG_SYSCTLS.items()})
+
+# pf_ioctl.c: net.pf.filter_local, each vnet's own while pf.ko is loaded;
+# at 1 pf's outbound IPv4 hook also runs on the inet-local head (pfil.py),
+# so rdr rules reach connections a stack makes to itself
+MIB["net.pf.filter_local"] = Oid(lambda kernel, prison: str(prison.vnet.sysctl.get(pfil.PF_FILTER_LOCAL, 0)),
+                                 vnet=True, writable=True, module="pf")

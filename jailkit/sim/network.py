@@ -39,6 +39,7 @@ from weakref import WeakKeyDictionary
 from . import bpf, bstp, netgraph, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
 from .ifnet import Bridge, Ethernet, Ifnet, Loopback
+from .ifpseudo import Gif
 from .lagg import Lagg, lagg_input
 from .packet import Packet, segment
 from .pfil import Hook, Verdict
@@ -133,8 +134,11 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
             _tap(path, loop, packet, now)      # if_simloop()
             packet.rcvif = loop.name
             _filter(Hook(current, "in", loop, now), packet, False)
-            path.destination = current
-            return path
+            if packet.dst in current.local_addresses():
+                return _ours(path, current, packet, now)
+            # a hook redirected it elsewhere: ip_input() forwards it (dchg)
+            _forwarding(path, current, packet)
+            continue
         route = current.lookup(packet.dst)
         if route is None:
             raise Unreachable(ENETUNREACH if origin else 0)
@@ -161,14 +165,31 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
         packet.rcvif = receiver.name
         _filter(Hook(arrived, "in", receiver, now), packet, False)
         if packet.dst in arrived.local_addresses():
-            path.destination = arrived
-            return path
-        if not arrived.sysctl.get("net.inet.ip.forwarding"):
-            raise Unreachable()      # not a router: ip_input drops it
-        path.routers += 1
-        packet.ttl -= 1                        # ip_forward()
+            return _ours(path, arrived, packet, now)
+        _forwarding(path, arrived, packet)
         current = arrived
     raise Unreachable()
+
+
+def _ours(path: Path, vnet: Vnet, packet: Packet, now: float) -> Path:
+    """ip_input()'s "ours:": the inet-local head's hooks, then the stack."""
+    loop = vnet.loopback
+    if loop is not None:
+        verdict = pfil.run_local(Hook(vnet, "out", loop, now), packet)
+        if verdict is not Verdict.PASS:
+            raise Unreachable(ECONNREFUSED if verdict is Verdict.REFUSE else 0,
+                              refused=verdict is Verdict.REFUSE)
+    path.destination = vnet
+    return path
+
+
+def _forwarding(path: Path, vnet: Vnet, packet: Packet) -> None:
+    """ip_input() hands a packet that is not for this stack to ip_forward(),
+    or drops it when the stack is not a router."""
+    if not vnet.sysctl.get("net.inet.ip.forwarding"):
+        raise Unreachable()
+    path.routers += 1
+    packet.ttl -= 1
 
 
 def follow(path: Path, later: Packet, now: float) -> None:
@@ -261,8 +282,10 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
                     and not bstp.member_discards(sender, member):
                 start += [(peer, [Step(member.ifnet)]) for peer in _wire(member.ifnet, upper)]
                 start += [(peer, [Step(member.ifnet)] + way) for peer, way in _lagg_output(member.ifnet)]
+                start += [(peer, [Step(member.ifnet)]) for peer in _gif_output(member.ifnet)]
     start += [(peer, []) for peer in _wire(out, upper)]
     start += _lagg_output(out)
+    start += [(peer, []) for peer in _gif_output(out)]
     seen: set[int] = {id(out)}
     queue = list(start)
     while queue:
@@ -302,6 +325,7 @@ def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
             crossing = here + [Step(bridge)] + _bridge_pfil(bridge, ifnet, egress) + [Step(egress)]
             queue += [(peer, crossing) for peer in _wire(egress, upper)]
             queue += [(peer, crossing + way) for peer, way in _lagg_output(egress)]
+            queue += [(peer, crossing) for peer in _gif_output(egress)]
     return None
 
 
@@ -388,6 +412,46 @@ def _ng_ends(deliveries: list[netgraph.Delivery], steps: list[Step],
             ends += [(peer, steps + [Step(ifnet)]) for peer in ifnet.neighbours()
                      if _usable(peer)]
     return ends
+
+
+def _gif_output(ifnet: Ifnet) -> list[Ifnet]:
+    """gif_transmit(): what a gif sends goes inside an IPv4 packet from its
+    tunnel's source to its destination (in_gif_output(); EtherIP when the
+    gif is a bridge member), and in_gif_input() at the far end hands the
+    inner packet or frame to the gif whose tunnel mirrors this one. The
+    outer packet is not modelled as a packet of its own: its way is
+    followed for where it ends, but no tap or firewall hook sees it."""
+    if not isinstance(ifnet, Gif) or ifnet.tunnel is None or not _usable(ifnet):
+        return []
+    src, dst = ifnet.tunnel
+    if not isinstance(src, IPv4) or not isinstance(dst, IPv4):
+        return []
+    end = _tunnel_end(ifnet.vnet, dst)
+    if end is None:
+        return []
+    return [far for far in end.ifnets if isinstance(far, Gif) and far.tunnel == (dst, src)
+            and _usable(far)]
+
+
+def _tunnel_end(vnet: Vnet, dst: IPv4) -> Vnet | None:
+    """The stack an encapsulated packet to ``dst`` ends in, following the
+    routes and wires as send() does. A way through another gif is a nested
+    tunnel: gif_check_nesting() drops it past net.link.gif.max_nesting
+    (1 by default), and the sim does not nest."""
+    current = vnet
+    for _ in range(MAX_HOPS):
+        if dst in current.local_addresses():
+            return current
+        if current is not vnet and not current.sysctl.get("net.inet.ip.forwarding"):
+            return None
+        route = current.lookup(dst)
+        if route is None or not route.ifnet.up or isinstance(route.ifnet, Gif):
+            return None
+        frames = _l2_path(route.ifnet, route.gateway or dst)
+        if frames is None:
+            return None
+        current = frames[0].vnet
+    return None
 
 
 def _usable(ifnet: Ifnet) -> bool:

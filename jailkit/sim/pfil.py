@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from .packet import Packet
     from .vnet import Vnet
 
-__all__ = ["FIREWALL_HOOKS", "HEADS", "Firewall", "Hook", "HookSpec", "Verdict", "link", "links",
-           "pfilctl_link", "registered", "run", "unlink", "unlinked"]
+__all__ = ["FIREWALL_HOOKS", "PF_FILTER_LOCAL", "HEADS", "Firewall", "Hook", "HookSpec", "Verdict", "link", "links",
+           "pfilctl_link", "registered", "run", "run_local", "unlink", "unlinked"]
 
 
 def link(vnet: "Vnet", name: str) -> None:
@@ -52,6 +52,25 @@ def run(hook: Hook, packet: "Packet") -> Verdict:
         if verdict is not Verdict.PASS:
             return verdict
     return Verdict.PASS
+
+
+def run_local(hook: Hook, packet: "Packet") -> Verdict:
+    """The inet-local head: ip_input() runs its out hooks on a packet it
+    delivers to this stack ("ours:"), with lo0 as the interface, so a
+    redirect's replies can be translated back (netinet/ip_input.c)."""
+    for name in links(hook.vnet, "inet-local", "out"):
+        firewall = next((f for f, specs in FIREWALL_HOOKS.items()
+                         if any(spec.name == name for spec in specs)), None)
+        if firewall is None or firewall not in hook.vnet.firewalls:
+            continue
+        verdict = hook.vnet.firewalls[firewall].check(hook, packet)
+        if verdict is not Verdict.PASS:
+            return verdict
+    return Verdict.PASS
+
+
+# net.pf.filter_local: pf links its IPv4 out hook on inet-local too.
+PF_FILTER_LOCAL = "net.pf.filter_local"
 
 
 # -- pfilctl(8)'s view (sys/net/pfil.c: PFILIOC_LISTHEADS, PFILIOC_LINK) ----------------------
@@ -113,6 +132,9 @@ def links(vnet: "Vnet", head: str, direction: str) -> list[str]:
     found = [spec.name for name in names for spec in FIREWALL_HOOKS[name]
              if spec.head == head and direction in spec.directions
              and (head, direction, spec.name) not in removed]
+    if (head, direction) == ("inet-local", "out") and "pf" in vnet.hooks \
+            and vnet.sysctl.get(PF_FILTER_LOCAL):
+        found.append("pf:default-out")
     found += [hook for h, d, hook in _ADDED.get(vnet, []) if (h, d) == (head, direction)]
     return found
 

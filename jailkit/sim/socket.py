@@ -205,12 +205,14 @@ def ephemeral_port(kernel: "Kernel") -> int:
 
 
 def connect(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int,
-            cred: "Prison | None" = None) -> Connection:
+            cred: "Prison | None" = None, sport: int | None = None) -> Connection:
     """A TCP connection from ``vnet`` to address:port by a process of
-    prison ``cred`` (None: not jailed); raises ConnectError with what
+    prison ``cred`` (None: not jailed), from port ``sport`` when the socket
+    was bound to one (else an ephemeral one); raises ConnectError with what
     connect(2) reports, after the time it takes."""
     address, src = _endpoints(vnet, address, cred)
-    syn = Packet("tcp", src, address, ephemeral_port(kernel), port, syn=True, size=60)
+    sport = ephemeral_port(kernel) if sport is None else sport
+    syn = Packet("tcp", src, address, sport, port, syn=True, size=60)
     original = syn.tuple()
     try:
         there = send(vnet, syn, kernel.clock)
@@ -234,12 +236,14 @@ def connect(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int,
 
 
 def datagram(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int, request: str,
-             timeout: float, cred: "Prison | None" = None) -> str:
-    """Send one UDP datagram and wait up to ``timeout`` seconds for the
-    answer; raises ConnectError (ECONNREFUSED when an ICMP port unreachable
-    came back, ETIMEDOUT when nothing did)."""
+             timeout: float, cred: "Prison | None" = None, sport: int | None = None) -> str:
+    """Send one UDP datagram (from port ``sport`` when the socket was bound
+    to one) and wait up to ``timeout`` seconds for the answer; raises
+    ConnectError (ECONNREFUSED when an ICMP port unreachable came back,
+    ETIMEDOUT when nothing did)."""
     address, src = _endpoints(vnet, address, cred)
-    query = Packet("udp", src, address, ephemeral_port(kernel), port, size=60)
+    sport = ephemeral_port(kernel) if sport is None else sport
+    query = Packet("udp", src, address, sport, port, size=60)
     original = query.tuple()
     try:
         there = send(vnet, query, kernel.clock)

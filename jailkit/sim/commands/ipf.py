@@ -117,9 +117,8 @@ def _set_state(proc: Proc, state: Options, enable: bool) -> None:
         proc.error("0:open device: No such file or directory\n")
         proc.error("0:SIOCFRENB: Bad file descriptor\n")
         return
-    if enable and ipf.enabled:
-        proc.error("IP FIlter: already initialized\n")
-        return
+    # ipf_ipf_ioctl() SIOCFRENB: enabling a running filter succeeds and does
+    # nothing (ipfattach() is not called, so ipf never sees EBUSY)
     ipf.enabled = enable
     (pfil.link if enable else pfil.unlink)(proc.vnet, "ipf")
 

@@ -42,14 +42,14 @@ from typing import Callable, TypeVar
 
 from ..errno import EADDRINUSE, ETIMEDOUT, OSErr, strerror
 from ..kernel import Deadline
-from ..packet import port_name
+from ..packet import port_name, service_port
 from ..proc import Buffer, Proc, program
 from ..resolver import ResolveError, resolve
 from ..socket import ConnectError, Listener, bind, close_all, connect, datagram
-from ...getopt import GetoptError, getopt, option_flags, option_values
+from ...getopt import GetoptError, getopt_permuted, option_flags, option_values
 
 OPTSTRING = "46DdEe:FhI:i:klNnoO:P:p:rSs:T:tUuV:vw:X:x:z"
-MODELLED = set("4dklNnuvwz")
+MODELLED = set("4dklNnpuvwz")
 PORT_MAX = 65535
 FOREVER = 3600.0        # seconds a wait without end takes at a time
 T = TypeVar("T")
@@ -82,6 +82,7 @@ class Options:
     listen: bool
     keep: bool
     timeout: float | None      # -w, seconds
+    source_port: int | None    # -p
 
 
 @program("/usr/bin/nc")
@@ -106,7 +107,8 @@ def main(proc: Proc, argv: list[str]) -> int:
 def _parse(args: list[str]) -> tuple[Options, list[str]]:
     """main()'s getopt loop and its checks, in its order."""
     try:
-        opts, operands = getopt(args, OPTSTRING)
+        # netcat.c parses with getopt_long(): options may follow the operands
+        opts, operands = getopt_permuted(args, OPTSTRING)
     except GetoptError as exc:
         raise Usage(str(exc)) from None
     flags = option_flags(opts)
@@ -121,9 +123,13 @@ def _parse(args: list[str]) -> tuple[Options, list[str]]:
             raise Exit(1, f"timeout {'too large' if text.isdigit() else 'invalid'}: {text}")
         timeout = float(int(text))
     options = Options("u" in flags, "v" in flags, "z" in flags, "n" in flags, "d" in flags,
-                      "l" in flags, "k" in flags, timeout)
+                      "l" in flags, "k" in flags, timeout, None)
     if not operands or (len(operands) == 1 and not options.listen):
         raise Usage()
+    if options.listen and "p" in values:
+        raise Exit(1, "cannot use -p and -l")
+    if "p" in values:
+        options.source_port = _source_port(values["p"], options)
     if options.listen and options.scan:
         raise Exit(1, "cannot use -z and -l")
     if options.keep and not options.listen:
@@ -139,6 +145,15 @@ def _ports(text: str, options: Options) -> list[int]:
     first = _port(low)
     last = _port(high) if dash else first
     return list(range(min(first, last), max(first, last) + 1))
+
+
+def _source_port(text: str, options: Options) -> int:
+    """remote_connect() binds the socket to getaddrinfo(NULL, PORT)'s
+    address: a port number or an /etc/services name for the protocol."""
+    port = service_port(text, "udp" if options.udp else "tcp")
+    if port is None or not 0 <= port <= PORT_MAX:
+        raise Exit(1, "getaddrinfo: Service was not recognized for socket type")
+    return port
 
 
 def _port(text: str) -> int:
@@ -192,8 +207,10 @@ def _succeeded(proc: Proc, options: Options, host: str, port: int) -> None:
 
 def _tcp(proc: Proc, options: Options, host: str, address: IPv4Address, port: int) -> int:
     try:
+        _bind_source(proc, options)
         connection = _bounded(proc, options.timeout,
-                              lambda: connect(proc.kernel, proc.vnet, address, port, proc.prison))
+                              lambda: connect(proc.kernel, proc.vnet, address, port, proc.prison,
+                                              options.source_port))
     except ConnectError as exc:
         if options.verbose:
             proc.warnx(f"connect to {host} port {port} (tcp) failed: {strerror(exc.errno)}")
@@ -208,11 +225,16 @@ def _tcp(proc: Proc, options: Options, host: str, address: IPv4Address, port: in
 def _udp(proc: Proc, options: Options, host: str, address: IPv4Address, port: int) -> int:
     request = "XXXX" if options.scan else ("" if options.detached else proc.stdin.read())
     wait = options.timeout if options.timeout is not None else FOREVER
+    _bind_source(proc, options)
     try:
-        answer = datagram(proc.kernel, proc.vnet, address, port, request, wait, proc.prison)
+        answer = datagram(proc.kernel, proc.vnet, address, port, request, wait, proc.prison,
+                          options.source_port)
     except ConnectError as exc:
         if exc.errno != ETIMEDOUT:
-            return 1        # an ICMP unreachable (ECONNREFUSED ...) made the next write fail
+            # an ICMP unreachable (ECONNREFUSED ...): udptest()'s next write
+            # fails under -z; otherwise readwrite()'s read fails and ends
+            # the exchange, and nc exits 0 (ret was set when it connected)
+            return 1 if options.scan else 0
         answer = ""
     _succeeded(proc, options, host, port)
     if options.scan:
@@ -220,6 +242,16 @@ def _udp(proc: Proc, options: Options, host: str, address: IPv4Address, port: in
     proc.write(answer)
     _linger(proc, options.timeout)
     return 0
+
+
+def _bind_source(proc: Proc, options: Options) -> None:
+    """remote_connect()'s bind(2) to the -p port: err "bind failed" with
+    EADDRINUSE while a socket of this stack is bound to it."""
+    proto = "udp" if options.udp else "tcp"
+    port = options.source_port
+    if port is not None and any(listener.proto == proto and listener.port == port
+                                for listener in proc.vnet.listeners):
+        raise Exit(1, f"bind failed: {strerror(EADDRINUSE)}")
 
 
 def _bounded(proc: Proc, seconds: float | None, attempt: Callable[[], T]) -> T:
