@@ -14,24 +14,9 @@ import pytest
 import jailkit
 from jailkit.host import Host
 from jailkit.vnet_subr import VnetSubr as Vnet
+from tests.freebsd_ports import check, nat_lab, rdr_lab, vnet
 
-
-@pytest.fixture
-def vnet(host: Host):
-    helper = Vnet(host)
-    yield helper
-    helper.cleanup()
-    # Cleaning up must leave the host's own interfaces only.
-    assert host.run("ifconfig -l").stdout.split() == ["fxp0", "lo0"]
-    assert host.run("jls name").stdout == ""
-
-
-def check(result: jailkit.Result, status: int = 0, stdout: str | None = None, stderr: str | None = None):
-    assert result.exit_status == status, result
-    if stdout is not None:
-        assert result.stdout == stdout, result
-    if stderr is not None:
-        assert result.stderr == stderr, result
+__all__ = ["vnet"]      # the fixture
 
 
 # -- tests/sys/net/if_bridge_test.sh ------------------------------------------------
@@ -279,30 +264,12 @@ def test_common_pass_block_v4(host: Host, vnet: Vnet, firewall: str):
     check(vnet.sh("ping -c 1 -t 1 192.0.2.2"), 0)
 
 
-def _nat_lab(vnet: Vnet) -> str:
-    """nat.sh's three jails: client1 and client2 behind nat, the host outside."""
-    outside, one, two = vnet.mkepair(), vnet.mkepair(), vnet.mkepair()
-    vnet.mkjail("nat", f"{outside}b", f"{one}a", f"{two}a")
-    vnet.mkjail("client1", f"{one}b")
-    vnet.mkjail("client2", f"{two}b")
-    for line in (f"ifconfig {outside}a 198.51.100.2/24 up",
-                 f"jexec nat ifconfig {outside}b 198.51.100.1/24 up",
-                 f"jexec nat ifconfig {one}a 192.0.2.1/24 up",
-                 f"jexec client1 ifconfig {one}b 192.0.2.2/24 up",
-                 f"jexec nat ifconfig {two}a 192.0.3.1/24 up",
-                 f"jexec client2 ifconfig {two}b 192.0.3.2/24 up",
-                 "jexec nat sysctl net.inet.ip.forwarding=1",
-                 "jexec client1 route add -net 198.51.100.0/24 192.0.2.1",
-                 "jexec client2 route add -net 198.51.100.0/24 192.0.3.1"):
-        vnet.sh(line).check()
-    for client in ("client1", "client2"):
-        check(vnet.sh(f"jexec {client} ping -t 1 -c 1 198.51.100.2"), 2)
-    return f"{outside}b"
+
 
 
 def test_common_nat_pf_basic(host: Host, vnet: Vnet):
     _firewall_loaded(host, "pf")
-    wan = _nat_lab(vnet)
+    wan = nat_lab(vnet)
     _firewall_config(vnet, "nat", "pf", [f"nat pass on {wan} inet from any to any -> ({wan})"])
     for client in ("client1", "client2"):
         check(vnet.sh(f"jexec {client} ping -t 1 -c 1 198.51.100.2"), 0)
@@ -311,7 +278,7 @@ def test_common_nat_pf_basic(host: Host, vnet: Vnet):
 def test_common_nat_ipfw_userspace_nat(host: Host, vnet: Vnet):
     _firewall_loaded(host, "ipfw")
     host.run("kldload ipdivert").check()
-    wan = _nat_lab(vnet)
+    wan = nat_lab(vnet)
     _firewall_config(vnet, "nat", "ipfw", [f"natd -interface {wan}",
                                            f"ipfw -q add divert natd all from any to any via {wan}"])
     for client in ("client1", "client2"):
@@ -322,12 +289,7 @@ def test_common_rdr_pf_basic(host: Host, vnet: Vnet):
     # The listener runs in the background while the host connects to the
     # redirected address: the answer comes from the jail's nc.
     _firewall_loaded(host, "pf")
-    epair = vnet.mkepair()
-    vnet.mkjail("alcatraz", f"{epair}b")
-    for line in (f"ifconfig {epair}a 192.0.2.2/24 up", "route add -net 198.51.100.0/24 192.0.2.1",
-                 f"jexec alcatraz ifconfig {epair}b 192.0.2.1/24 up",
-                 "jexec alcatraz sysctl net.inet.ip.forwarding=1"):
-        vnet.sh(line).check()
+    epair = rdr_lab(vnet)
     _firewall_config(vnet, "alcatraz", "pf", [
         f"rdr pass on {epair}b proto tcp from any to 198.51.100.0/24 port 1234 -> 192.0.2.1 port 4321"])
     script = ('echo "foo" | jexec alcatraz nc -N -l 4321 > /dev/null & sleep 1; '

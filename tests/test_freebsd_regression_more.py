@@ -13,9 +13,10 @@ import pytest
 from jailkit.host import Host
 from jailkit.vnet_subr import VnetSubr as Vnet
 from tests.conftest import run
-from tests.test_freebsd_regression import _firewall_loaded, _nat_lab, check, vnet
+from tests.freebsd_ports import check, nat_lab, rdr_lab, vnet
+from tests.test_freebsd_regression import _firewall_loaded
 
-__all__ = ["vnet"]      # the fixture, shared with the first ports
+__all__ = ["vnet"]      # the fixture
 
 
 def _ipfnat_config(vnet: Vnet, jail: str, rules: list[str]) -> None:
@@ -39,7 +40,7 @@ REDIRECTED = ('echo "foo" | jexec {server} nc -N -l 4321 > /dev/null & sleep 1; 
 # -- tests/sys/netpfil/common/nat.sh -----------------------------------------------------
 def test_common_nat_ipfnat_basic(host: Host, vnet: Vnet):
     _firewall_loaded(host, "ipf")
-    wan = _nat_lab(vnet)
+    wan = nat_lab(vnet)
     _ipfnat_config(vnet, "nat", [f"map {wan} 192.0.3.0/24 -> 0/32", f"map {wan} 192.0.2.0/24 -> 0/32"])
     for client in ("client1", "client2"):
         check(vnet.sh(f"jexec {client} ping -t 1 -c 1 198.51.100.2"), 0)
@@ -48,12 +49,7 @@ def test_common_nat_ipfnat_basic(host: Host, vnet: Vnet):
 # -- tests/sys/netpfil/common/rdr.sh -----------------------------------------------------
 def test_common_rdr_ipfnat_basic(host: Host, vnet: Vnet):
     _firewall_loaded(host, "ipf")
-    epair = vnet.mkepair()
-    vnet.mkjail("alcatraz", f"{epair}b")
-    for line in (f"ifconfig {epair}a 192.0.2.2/24 up", "route add -net 198.51.100.0/24 192.0.2.1",
-                 f"jexec alcatraz ifconfig {epair}b 192.0.2.1/24 up",
-                 "jexec alcatraz sysctl net.inet.ip.forwarding=1"):
-        vnet.sh(line).check()
+    epair = rdr_lab(vnet)
     _ipfnat_config(vnet, "alcatraz", [
         f"rdr {epair}b from any to 198.51.100.0/24 port = 1234 -> 192.0.2.1 port 4321 tcp"])
     script = REDIRECTED.format(server="alcatraz", client="", address="198.51.100.2")

@@ -14,15 +14,9 @@ import pytest
 
 from jailkit.host import Host
 from jailkit.vnet_subr import VnetSubr as Vnet
+from tests.freebsd_ports import vnet
 
-
-@pytest.fixture
-def vnet(host: Host):
-    helper = Vnet(host)
-    yield helper
-    helper.cleanup()
-    assert host.run("ifconfig -l").stdout.split() == ["fxp0", "lo0"]
-    assert host.run("jls name").stdout == ""
+__all__ = ["vnet"]      # the fixture
 
 
 def status(vnet: Vnet, command: str) -> int:

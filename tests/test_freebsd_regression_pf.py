@@ -16,25 +16,10 @@ from __future__ import annotations
 import pytest
 
 import jailkit
-from jailkit.host import Host
 from jailkit.vnet_subr import VnetSubr as Vnet
+from tests.freebsd_ports import check, nat_lab, vnet
 
-
-@pytest.fixture
-def vnet(host: Host):
-    helper = Vnet(host)
-    yield helper
-    helper.cleanup()
-    assert host.run("ifconfig -l").stdout.split() == ["fxp0", "lo0"]
-    assert host.run("jls name").stdout == ""
-
-
-def check(result: jailkit.Result, status: int = 0, stdout: str | None = None, stderr: str | None = None):
-    assert result.exit_status == status, result
-    if stdout is not None:
-        assert result.stdout == stdout, result
-    if stderr is not None:
-        assert result.stderr == stderr, result
+__all__ = ["vnet"]      # the fixture
 
 
 def load_ipfw(vnet: Vnet) -> None:
@@ -49,38 +34,14 @@ def set_rules(vnet: Vnet, jail: str, *rules: str) -> jailkit.Result:
 
 
 # -- tests/sys/netpfil/common/nat.sh ------------------------------------------------------
-def _nat_basic_network(vnet: Vnet) -> str:
-    """basic_body's network: the host on one side of a nat jail, two
-    clients on their own networks on the other; returns the epair whose b
-    end is the nat jail's outside."""
-    outside, one, two = vnet.mkepair(), vnet.mkepair(), vnet.mkepair()
-    vnet.mkjail("nat", f"{outside}b", f"{one}a", f"{two}a")
-    vnet.mkjail("client1", f"{one}b")
-    vnet.mkjail("client2", f"{two}b")
-    for command in (f"ifconfig {outside}a 198.51.100.2/24 up",
-                    f"jexec nat ifconfig {outside}b 198.51.100.1/24 up",
-                    f"jexec nat ifconfig {one}a 192.0.2.1/24 up",
-                    f"jexec client1 ifconfig {one}b 192.0.2.2/24 up",
-                    f"jexec nat ifconfig {two}a 192.0.3.1/24 up",
-                    f"jexec client2 ifconfig {two}b 192.0.3.2/24 up",
-                    "jexec nat sysctl net.inet.ip.forwarding=1",
-                    "jexec client1 route add -net 198.51.100.0/24 192.0.2.1",
-                    "jexec client2 route add -net 198.51.100.0/24 192.0.3.1"):
-        vnet.sh(command).check()
-    # the host has no route back to the clients: only NAT lets them through
-    check(vnet.sh("jexec client1 ping -t 1 -c 1 198.51.100.2"), 2)
-    check(vnet.sh("jexec client2 ping -t 1 -c 1 198.51.100.2"), 2)
-    return outside
-
-
 def test_common_nat_ipfw_basic(vnet: Vnet):
     """In-kernel nat on every packet in both directions ("nat 123 all from
     any to any"): the request coming in from a client makes a libalias link
     of its own, so the answer leaves for the client unchanged."""
     load_ipfw(vnet)
-    outside = _nat_basic_network(vnet)
+    outside = nat_lab(vnet)
     vnet.sh("jexec nat ipfw -q -f flush").check()
-    check(vnet.sh(f"jexec nat ipfw -q nat 123 config if {outside}b"), 0)
+    check(vnet.sh(f"jexec nat ipfw -q nat 123 config if {outside}"), 0)
     check(vnet.sh("jexec nat ipfw -q add 1000 nat 123 all from any to any"), 0)
     check(vnet.sh("jexec client1 ping -t 1 -c 1 198.51.100.2"), 0)
     check(vnet.sh("jexec client2 ping -t 1 -c 1 198.51.100.2"), 0)

@@ -8,16 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-import jailkit
 from jailkit.host import Host
-
-
-def check(result: jailkit.Result, status: int = 0, stdout: str | None = None, stderr: str | None = None):
-    assert result.exit_status == status, result
-    if stdout is not None:
-        assert result.stdout == stdout, result
-    if stderr is not None:
-        assert result.stderr == stderr, result
+from tests.freebsd_ports import check
 
 
 # -- sbin/ping/tests/ping_test.sh ------------------------------------------------------
