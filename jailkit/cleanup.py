@@ -408,8 +408,12 @@ class _Undo:
 
     def _modules(self) -> None:
         """kldunload each module the scenario loaded, dependents first; one
-        the kernel keeps busy is left loaded and said so (not an error)."""
+        the kernel keeps busy is left loaded and said so (not an error). A
+        dependency the kernel unloaded with the last file that needed it
+        (kern_linker.c linker_file_unload) is not asked for again."""
         for module in sorted(self.record.modules, key=lambda m: m not in UNLOAD_FIRST):
+            if not self.host.run(["kldstat", "-q", "-n", module]).succeeded:
+                continue
             result = self.host.run(["kldunload", module])
             self.done.append(shlex.join(["kldunload", module]))
             if not result.succeeded and BUSY in result.stderr:

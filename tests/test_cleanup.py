@@ -89,6 +89,19 @@ def test_modules_and_host_firewalls_are_put_back(host):
         " 1   31 0xffffffff80200000  1f3c6c8 kernel\n"
 
 
+def test_a_dependency_that_went_with_its_file_is_not_unloaded_again(host):
+    """kldload pflog brings pf.ko, and kldunload pflog takes it along (the
+    kernel loaded it, nothing else needs it): the journal does not ask for
+    pf again; if_bridge and bridgestp alike."""
+    journal = Journal(host)
+    with journal.watching():
+        host.run("kldload pflog if_bridge").check()
+    assert [c for c in journal.undo() if c.startswith("kldunload")] == [
+        "kldunload pflog", "kldunload if_bridge"]
+    assert host.run("kldstat").stdout == "Id Refs Address                Size Name\n" \
+        " 1   31 0xffffffff80200000  1f3c6c8 kernel\n"
+
+
 def test_rules_of_a_box_whose_firewalls_were_loaded_stay(host):
     # A box provisioned with ipfw and pf: their rules are the box's; a
     # scenario's additions go, the box's come back, and ipfw is never flushed.

@@ -14,8 +14,11 @@ from jailkit.labbuild import build_lab, remove_lab
 from tests.conftest import PROVISION, PROVISIONED_BOX, run
 
 FRESH = "sim://?bare=1"
-MODULES = ["if_bridge.ko", "if_epair.ko", "ipfw.ko", "ipl.ko", "netgraph.ko", "ng_ether.ko", "pf.ko",
-           "pflog.ko"]
+# kldstat lists the files in the order provision.sh loaded them, each
+# dependency after the file that needed it (if_bridge's bridgestp,
+# ng_ether's netgraph); the loader preloads them in the same order.
+MODULES = ["if_bridge.ko", "bridgestp.ko", "if_epair.ko", "ipfw.ko", "pf.ko", "pflog.ko", "ipl.ko",
+           "ng_ether.ko", "netgraph.ko"]
 TUNABLE = "net.inet.ip.fw.default_to_accept"
 
 
@@ -83,6 +86,22 @@ def test_after_a_reboot_the_loader_brings_it_all_back(fresh):
     assert run(fresh, "ipfw list") == (0, "65535 allow ip from any to any\n", "")
     assert fresh.machine.console == []
     assert fresh.run("ping -c 1 10.0.2.2").succeeded
+
+
+def test_the_loader_preloads_a_file_then_its_dependency_both_the_users(fresh):
+    """kern_linker.c linker_preload: a preloaded file's dependency takes a
+    reference even when the loader brought it along, and
+    linker_preload_finish gives every preloaded file a user reference: so
+    kldunload pf only drops that one, and pf stays for pflog."""
+    fresh.run("sysrc -f /boot/loader.conf pflog_load=YES").check()
+    fresh.machine.reboot()
+    listing = ("Id Refs Address                Size Name\n"
+               " 1   33 0xffffffff80200000  1f3c6c8 kernel\n"
+               " 2    1 0xffffffff82a20000     2610 pflog.ko\n"
+               " 3    %d 0xffffffff82a23000    5a4e8 pf.ko\n")
+    assert run(fresh, "kldstat") == (0, listing % 2, "")
+    assert run(fresh, "kldunload pf") == (0, "", "")
+    assert run(fresh, "kldstat") == (0, listing % 1, "")
 
 
 def test_the_provisioned_box_url_and_a_failing_script(tmp_path):

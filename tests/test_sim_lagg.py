@@ -97,6 +97,24 @@ def test_the_articles_rc_conf_lagg_is_a_failover_lagg_with_the_first_port_primar
     assert f"\tether {MAC0}\n" in run(lagg, "ifconfig igb1")[1]
 
 
+def test_rc_confs_ipv4_addrs_gives_lagg0_its_address_and_netif_stop_takes_it(igb):
+    """rc.conf(5) ipv4_addrs_lagg0: network.subr adds it as an alias of
+    lagg0 when netif starts it, and removes it when netif stops it."""
+    igb.run("cat >> /etc/rc.conf", stdin=(
+        'cloned_interfaces="lagg0"\n'
+        'ifconfig_lagg0="laggproto failover laggport igb0 laggport igb1 up"\n'
+        'ipv4_addrs_lagg0="10.0.20.2/24"\n')).check()
+    status, out, err = run(igb, "service netif start lagg0")
+    assert (status, err) == (0, "")
+    assert out.startswith("Created clone interfaces: lagg0.\nStarting Network: lagg0.\n")
+    assert "\tinet 10.0.20.2 netmask 0xffffff00 broadcast 10.0.20.255\n" in out
+    assert "\tinet 10.0.20.2 " in run(igb, "ifconfig lagg0")[1]
+    status, out, err = run(igb, "service netif stop lagg0")
+    assert (status, err) == (0, "")
+    assert out.startswith("Stopping Network: lagg0.\nlagg0: flags=1008802<BROADCAST,")
+    assert "\tinet " not in out and out.endswith("Destroyed clone interfaces: lagg0.\n")
+
+
 def test_ports_are_listed_by_interface_index_whatever_the_order_given(igb):
     igb.run("ifconfig lagg0 create laggport igb1 laggport igb0").check()
     assert lagg_lines(igb)[:4] == [f"\tether {MAC1}",      # the first port added gives its MAC

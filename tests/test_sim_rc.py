@@ -100,6 +100,35 @@ def test_ifconfig_lines_netmask_addm_up_and_aliases(host):
     assert "UP" in epair.split(">")[0] and "inet6 2001:db8::5 prefixlen 64" in epair
 
 
+def test_ipv4_addrs_adds_each_address_and_range_as_aliases_and_stop_removes_them(host):
+    """rc.conf(5) ipv4_addrs_IF, kept by network.subr's ifalias_af_common
+    after the ifconfig_IF_aliasN: each word an inet alias; a range N-M
+    (ifalias_expand_addr_inet) one alias per address, the first with the
+    length given and the others /32, or each with the netmask given; at
+    most netif_ipexpand_max more than the first, with a warning; "--" is no
+    range and adds nothing."""
+    add_rc_conf(host, 'cloned_interfaces="lo1"\n'
+                      'ifconfig_lo1_alias0="inet 10.9.0.1-2 netmask 255.255.255.0"\n'
+                      'ipv4_addrs_lo1="192.168.1.1-5/24 10.8.0.1/16 10.7.--1 172.16.0.250-300/24"\n'
+                      'netif_ipexpand_max="4"\n')
+    status, out, err = run(host, "service netif start lo1")
+    assert status == 0 and out.startswith("Created clone interfaces: lo1.\nStarting Network: lo1.\n")
+    assert err == ("/etc/rc.d/netif: WARNING: Range specification is too large "
+                   "(172.16.0.250-172.16.0.300).  172.16.0.250-172.16.0.255 was processed.  "
+                   "Increase $netif_ipexpand_max in rc.conf.\n")
+    assert [line for line in run(host, "ifconfig lo1 inet")[1].splitlines() if "inet " in line] == [
+        "\tinet 10.9.0.1 netmask 0xffffff00", "\tinet 10.9.0.2 netmask 0xffffff00",
+        "\tinet 192.168.1.1 netmask 0xffffff00", "\tinet 192.168.1.2 netmask 0xffffffff",
+        "\tinet 192.168.1.3 netmask 0xffffffff", "\tinet 192.168.1.4 netmask 0xffffffff",
+        "\tinet 192.168.1.5 netmask 0xffffffff", "\tinet 10.8.0.1 netmask 0xffff0000",
+        "\tinet 172.16.0.250 netmask 0xffffff00", "\tinet 172.16.0.251 netmask 0xffffffff",
+        "\tinet 172.16.0.252 netmask 0xffffffff", "\tinet 172.16.0.253 netmask 0xffffffff",
+        "\tinet 172.16.0.254 netmask 0xffffffff", "\tinet 172.16.0.255 netmask 0xffffffff"]
+    host.run("ifconfig lo1 inet 10.6.0.1/32 alias").check()      # not rc.conf's: stop takes it too
+    status, out, err = run(host, "service netif stop lo1")
+    assert status == 0 and out.startswith("Stopping Network: lo1.\n") and "inet " not in out
+
+
 def test_service_netif_stop_deconfigures_and_destroys_the_clones(host):
     add_rc_conf(host, 'cloned_interfaces="bridge0"\nifconfig_bridge0="inet 10.192.0.1/24"\n')
     host.run("service netif cloneup && service netif start bridge0").check()

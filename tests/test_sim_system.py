@@ -359,6 +359,56 @@ def test_kldstat_answers_for_one_file_or_module(host):
     assert run(host, "kldstat -x")[0] == 1
 
 
+KLDSTAT_HEADER = "Id Refs Address                Size Name\n"
+
+
+def test_kldstat_lists_the_files_in_load_order_with_the_ids_they_got(host):
+    """kern_linker.c: a file's id comes from a counter when it is made and
+    the list keeps that order (kldnext), a dependency made after the file
+    that needs it; a file found loaded takes a reference (Refs), and the
+    kernel one for every file. An unloaded file's id is not given to the
+    next file, unless it was the last one handed out
+    (LINKER_GET_NEXT_FILE_ID)."""
+    host.run("kldload pf if_epair pflog").check()
+    host.run("kldunload if_epair").check()
+    assert run(host, "kldstat -i 3") == (
+        1, "", "kldstat: can't stat file id 3: No such file or directory\n")
+    assert run(host, "kldload -v ipfw_nat") == (0, "Loaded ipfw_nat, id=5\n", "")
+    assert run(host, "kldstat") == (0, KLDSTAT_HEADER + (
+        " 1   36 0xffffffff80200000  1f3c6c8 kernel\n"
+        " 2    2 0xffffffff82a20000    5a4e8 pf.ko\n"
+        " 4    1 0xffffffff82a81000     2610 pflog.ko\n"
+        " 5    1 0xffffffff82a7b000     31c0 ipfw_nat.ko\n"    # in if_epair's pages
+        " 6    1 0xffffffff82a84000    35df0 ipfw.ko\n"
+        " 7    1 0xffffffff82aba000     7d50 libalias.ko\n"), "")
+    host.run("kldunload ipfw_nat").check()        # ipfw and libalias go with it
+    assert run(host, "kldload -v nullfs if_epair") == (
+        0, "Loaded nullfs, id=7\nLoaded if_epair, id=8\n", "")
+    assert run(host, "kldstat -n if_epair") == (0, KLDSTAT_HEADER + (
+        " 8    1 0xffffffff82a7b000     5250 if_epair.ko\n"), "")
+    assert run(host, "kldstat -i 7") == (0, KLDSTAT_HEADER + (
+        " 7    1 0xffffffff82a84000     7500 nullfs.ko\n"), "")
+    assert run(host, "kldstat -m pflog") == (0, "Id  Refs Name\n  4    1 pflog\n", "")
+
+
+def test_kldunload_takes_back_the_users_reference_alone(host):
+    """kern_kldunload: a file loaded for another one's sake is busy; one
+    another file depends on only loses the user's reference and stays
+    (Refs 1); unloading the last file that needs it takes it along."""
+    host.run("kldload pflog").check()
+    assert run(host, "kldunload pf") == (1, "", "kldunload: can't unload file: Device busy\n")
+    host.run("kldunload pflog").check()
+    assert run(host, "kldstat -q -n pf")[0] == 1
+    host.run("kldload pf pflog").check()
+    assert run(host, "kldunload pf") == (0, "", "")
+    assert run(host, "kldstat -n pf")[1].splitlines()[1] == (
+        " 3    1 0xffffffff82a20000    5a4e8 pf.ko")
+    assert run(host, "kldunload pf") == (1, "", "kldunload: can't unload file: Device busy\n")
+    host.run("kldunload pflog").check()
+    assert run(host, "kldstat") == (0, KLDSTAT_HEADER + (
+        " 1   31 0xffffffff80200000  1f3c6c8 kernel\n"), "")
+
+
 def test_every_program_is_installed_at_the_path_that_declares_it(host):
     """A program's path is its one declaration: the world has a file there,
     executable unless it is a script for sh or a library, and the program

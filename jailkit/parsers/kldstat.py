@@ -21,8 +21,10 @@ class Kld:
 
 
 def parse_kldstat(text: str) -> list[Kld]:
-    """The files in id order; the header line ("Id Refs Address ...") is
-    skipped, and so are kldstat -v's indented module lines."""
+    """The files in the kernel's list order (as loaded, a dependency after
+    the file that needed it; ids need not be consecutive); the header line
+    ("Id Refs Address ...") is skipped, and so are kldstat -v's indented
+    module lines."""
     files = []
     for line in text.splitlines():
         fields = line.split()

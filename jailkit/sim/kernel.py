@@ -31,6 +31,7 @@ from .ifpseudo import EVL_VLID_MASK, GIF_MTU_MIN, Gif, IPAddress, Vlan, new_gif,
 from .ipfilter import Ipfilter
 from .ipfw import Ipfw
 from .netgraph import Eiface, Netgraph, Node
+from .linker import Linker, LinkerFile
 from .lagg import (FAILOVER_RX_ALL, LACP_STRICT, LAGG_MAX_PORTS, ZERO_MAC, Lagg, LaggPort,
                    lagg_of, new_lagg)
 from .pf import Pf
@@ -51,8 +52,9 @@ KLD_FILES = {"if_bridge": 0x9b90, "if_epair": 0x5250, "bridgestp": 0x76e0, "pf":
              "pflog": 0x2610, "ipfw": 0x35df0, "ipfw_nat": 0x31c0, "ipdivert": 0x4ee8,
              "ipl": 0x3b5a8, "libalias": 0x7d50, "nullfs": 0x7500, "if_tuntap": 0x90c8, "mac_ntpd": 0x1018,
              "if_lagg": 0xc2b0}
-# Modules kldload(8) loads first for another (their MODULE_DEPEND).
-MODULE_DEPENDS = {"ipfw_nat": ["ipfw", "libalias"], "pflog": ["pf"]}
+# The modules a file needs (its MODULE_DEPENDs), which the linker loads
+# after it when they are not in yet (if_bridge.c: bridgestp).
+MODULE_DEPENDS = {"ipfw_nat": ["ipfw", "libalias"], "pflog": ["pf"], "if_bridge": ["bridgestp"]}
 # netgraph(4) and its node types (sys/modules/netgraph): kldload loads
 # netgraph.ko first for each of them.
 KLD_FILES.update({"netgraph": 0x1c9a8, "ng_socket": 0x6bb0, "ng_ether": 0x5f70,
@@ -341,7 +343,8 @@ class Kernel:
         self.processes: list[Process] = []
         self.next_pid = 1000
         self.epair_next_index = 0
-        self.modules: set[str] = {"kernel"}
+        # kern_linker.c: the loaded files, with their ids and references
+        self.linker = Linker()
         self.devfs = Devfs([])
         # The kernel environment (kenv(2)): what the loader set, in its
         # order; kenv(1) adds to it at run time.
@@ -428,7 +431,9 @@ class Kernel:
         wanted = int(digits) if digits else None
         if wanted is not None and vnet.ifunit(spec if cloner != "epair" else f"{spec}a"):
             raise OSErr(EEXIST)
-        self.modules.add({"epair": "if_epair", "bridge": "if_bridge"}.get(cloner, "kernel"))
+        driver = {"epair": "if_epair", "bridge": "if_bridge"}.get(cloner)
+        if driver is not None and driver not in self.modules:
+            self.load_module(driver)    # ifconfig's ifmaybeload() kldloads the driver
         unit = vnet.alloc_unit(cloner, wanted)
         if cloner == "epair":
             return self._create_epair(vnet, unit)
@@ -1002,14 +1007,48 @@ class Kernel:
         """The network stacks of this kernel: the host's and each VNET jail's."""
         return [self.host_vnet] + [p.vnet for p in self.prisons.values() if p.own_vnet]
 
-    # -- firewall modules -------------------------------------------------------
-    def load_module(self, name: str) -> list[str]:
-        """kldload(2) with the module's dependencies; returns what was loaded."""
-        loaded = []
-        for module in MODULE_DEPENDS.get(name, []) + [name]:
-            if module not in self.modules:
-                self.modules.add(module)
-                loaded.append(module)
+    # -- kernel modules (kern_linker.c) ----------------------------------------------
+    @property
+    def modules(self) -> set[str]:
+        """The names of the loaded files ("kernel", "if_bridge" ...)."""
+        return self.linker.names()
+
+    def load_module(self, name: str, *, preload: bool = False) -> LinkerFile:
+        """linker_load_module() for kldload(2): the file, then each of its
+        dependencies not loaded yet (linker_load_dependencies), so they come
+        after it in the list; one kldload reference on the file asked for.
+        ``preload``: the boot loader put the files in memory, and
+        linker_preload() counts a reference for every dependency and
+        linker_preload_finish() gives every file a user reference."""
+        made: list[LinkerFile] = []
+        lf = self._link(name, made, preload)
+        lf.userrefs += 1
+        self._modules_loaded([f.name for f in made])
+        return lf
+
+    def _link(self, name: str, made: list[LinkerFile], preload: bool) -> LinkerFile:
+        """linker_make_file() (the next file id, the tail of the list), then
+        the dependencies: every file depends on the kernel; a module in a
+        loaded file takes a reference on it, a missing one is loaded with
+        the file's one reference."""
+        lf = self.linker.make(name, KLD_FILES.get(name, 0x4000))
+        made.append(lf)
+        self.linker.kernel.refs += 1
+        self.linker.depend(lf, self.linker.kernel)
+        for dep_name in MODULE_DEPENDS.get(name, []):
+            dep = self.linker.find(dep_name)
+            if dep is not None:
+                dep.refs += 1
+            else:
+                dep = self._link(dep_name, made, preload)
+                if preload:
+                    dep.refs += 1
+                    dep.userrefs += 1
+            self.linker.depend(lf, dep)
+        return lf
+
+    def _modules_loaded(self, loaded: list[str]) -> None:
+        """The MOD_LOAD handlers of the files just loaded."""
         if "ipfw" in loaded:
             self.ipfw_default_to_accept = self.tunable_int("net.inet.ip.fw.default_to_accept") != 0
             for vnet in self.vnets():
@@ -1024,7 +1063,6 @@ class Kernel:
             for vnet in self.vnets():
                 for ifnet in list(vnet.ifnets):
                     self._ng_ether_attach(ifnet)
-        return loaded
 
     def kldload(self, prison: Prison, file: str) -> int:
         """kldload(2) (kern_linker.c kern_kldload): the host's root only
@@ -1037,24 +1075,29 @@ class Kernel:
             raise OSErr(ENOENT)
         if module in self.modules:
             raise OSErr(EEXIST)
-        self.load_module(module)
-        return len(self.modules)
+        return self.load_module(module).id
 
     def kldfind(self, file: str) -> str:
         """kldfind(2): the loaded file of that name (".ko" optional), for
         anyone; ENOENT when none is (the kernel itself is not unloadable,
         so it is not found either)."""
-        module = file.removesuffix(".ko")
-        if module not in self.modules or module == "kernel":
+        lf = self.linker.find(file)
+        if lf is None or lf is self.linker.kernel:
             raise OSErr(ENOENT)
-        return module
+        return lf.name
 
     def kldunload(self, prison: Prison, module: str) -> None:
         """kldunload(2) (kern_kldunload): the host's root only
-        (PRIV_KLD_UNLOAD); EBUSY while another loaded module needs it."""
+        (PRIV_KLD_UNLOAD). A file loaded for another one's sake is EBUSY; a
+        file another one still depends on only loses the user's reference
+        and stays; the last reference unloads it, and with it each
+        dependency nothing else holds (linker_file_unload)."""
         if not prison.is_host:
             raise OSErr(EPERM)
-        self.unload_module(module)
+        lf = self.linker.find(module)
+        if lf is None or lf is self.linker.kernel:
+            raise OSErr(ENOENT)
+        self.linker.unload(lf, self._module_unload)
 
     def tunable_int(self, name: str) -> int:
         """TUNABLE_INT_FETCH: a kenv number (strtoq, base 0, with the k/m/g
@@ -1155,15 +1198,12 @@ class Kernel:
                 if name in visible:
                     mount.root.entries.setdefault(name, Device(name))
 
-    def unload_module(self, name: str) -> None:
-        """kldunload(2); EBUSY while another loaded module needs it."""
-        if name not in self.modules or name == "kernel":
-            raise OSErr(ENOENT)
-        if any(name in MODULE_DEPENDS.get(other, []) for other in self.modules):
-            raise OSErr(EBUSY)
+    def _module_unload(self, name: str) -> None:
+        """MOD_UNLOAD of a file's modules: a node type with nodes refuses
+        (EBUSY); else the module takes its cloner, devices and firewall
+        hooks with it."""
         self._ng_unload(name)
         self._cloner_unloaded(name)
-        self.modules.discard(name)
         gone = MODULE_DEVICES.get(name, [])
         self.devfs.devices = [d for d in self.devfs.devices if d not in gone]
         for mount in self.vfs.mounts:

@@ -50,7 +50,7 @@ class LabHost:
         firewalls (so ipnat, ipfstat, pfctl find their devices) and a process
         for each service listening there (so sockstat names them)."""
         for firewall in vnet.firewalls:
-            if firewall in FIREWALL_MODULES:
+            if firewall in FIREWALL_MODULES and FIREWALL_MODULES[firewall] not in self.kernel.modules:
                 self.kernel.load_module(FIREWALL_MODULES[firewall])
         for listener in vnet.listeners:
             if not listener.pid:

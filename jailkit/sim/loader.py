@@ -58,7 +58,8 @@ def boot(kernel: "Kernel") -> list[str]:
         if not vfs.exists(f"{MODULE_DIR}/{module}.ko"):
             messages.append(f"can't find '{module}'")
             continue
-        kernel.load_module(module)
+        if module not in kernel.modules:
+            kernel.load_module(module, preload=True)
     return messages
 
 

@@ -2,13 +2,14 @@
 (libexec/rc/network.subr, rc.d/netif, rc.d/routing), as FreeBSD 14 runs
 them: the rc.conf keys cloned_interfaces, ifconfig_IF (and
 ifconfig_DEFAULT), ifconfig_IF_name, ifconfig_IF_aliasN, ifconfig_IF_ipv6,
-ifconfig_IF_descr, defaultrouter and gateway_enable become /sbin/ifconfig,
+ifconfig_IF_descr, ipv4_addrs_IF (IPv4 ranges "192.168.1.1-5/24" included),
+defaultrouter and gateway_enable become /sbin/ifconfig,
 /sbin/route and /sbin/sysctl commands, run as the scripts run them, with
 their output and the scripts' own messages ("Created clone interfaces:
 bridge0.", "Starting Network: lo0 em0.").
 
 Not modelled (documented): wlans_IF, vlans_IF (childif_create), gif
-tunnels, address ranges in aliases (netif_ipexpand_max), /etc/start_if.IF,
+tunnels, IPv6 address ranges in aliases, /etc/start_if.IF,
 rc.d/routing's IPv6 static routes, its loopback route, static_routes and
 the options other than gateway_enable (so `service routing restart` prints
 only its default route's lines, and `service netif start IF` adds no
@@ -198,8 +199,10 @@ class Netif:
                         '"inet ADDRESS/PREFIX"\n')
 
     def ifalias(self, ifn: str, af: str, action: str) -> bool:
-        """ifalias_af_common: ifconfig_IF_aliasN (in the order of N) and
-        ifconfig_IF_aliases; each "af ..." group is one ifconfig command."""
+        """ifalias_af_common: ifconfig_IF_aliases, ifconfig_IF_aliasN (in
+        the order of N), then each word of ipv4_addrs_IF as an inet alias
+        (kept for backward compatibility); each "af ..." group is one
+        ifconfig command, or one per address of an inet range."""
         prefix = f"ifconfig_{ltr(ifn)}_alias"
         numbered = sorted((int(k[len(prefix):]), k) for k in self.rcvars
                           if k.startswith(prefix) and k[len(prefix):].isdigit())
@@ -214,13 +217,53 @@ class Netif:
             elif af == "inet" and action == "alias" and first not in FAMILIES:
                 self.warn(f'${key} needs leading "inet" keyword for an IPv4 address.')
                 words += ["inet"] + value.split()
+        for word in (self.if_var(ifn, "ipv4_addrs_IF") or "").split():
+            words += ["inet", word]
         if af in ("link", "ether") and action == "-alias":
             return False
         done = False
-        for group in _groups(words):
-            if group[0] == af:
-                done = self.run(IFCONFIG, ifn, *group, action) == 0 or done
+        # ifalias_af_common_handler: a family keyword alone does nothing
+        for group in [g for g in _groups(words) if g[0] == af and len(g) > 1]:
+            for args in self.expand_inet(action, group[1:]) if af == "inet" else [group[1:]]:
+                done = self.run(IFCONFIG, ifn, af, *args, action) == 0 or done
         return done
+
+    def expand_inet(self, action: str, args: list[str]) -> list[list[str]]:
+        """ifalias_expand_addr_inet: an address with a range N-M in one of
+        its parts ("192.168.1.1-5/24") is one alias per address, the first
+        with the prefix length given (none when removing), the others /32;
+        with a netmask argument the addresses go without a length. At most
+        netif_ipexpand_max (2048) more than the first; "--" is no range."""
+        if "--" in " ".join(args):
+            return []
+        address, extra = args[0], args[1:]
+        parts = address.split("/", 1)[0].split(".")
+        ranged = [i for i, part in enumerate(parts) if re.fullmatch(r"[0-9].*-[0-9].*", part)]
+        if not ranged:
+            return [args]
+        at = ranged[0]
+        low, high = parts[at].rsplit("-", 1)[0], parts[at].split("-", 1)[1]
+        if not (low.isdigit() and high.isdigit()):
+            return []
+        head, tail = parts[:at], parts[at + 1:]
+        plen = "" if action == "-alias" else (address.split("/", 1)[1:] or ["32"])[0]
+        limit = self.rcvars.get("netif_ipexpand_max", "")
+        limit = limit if limit.isdigit() else "2048"
+
+        def spelled(part: int | str) -> str:
+            return ".".join(head + [str(part)] + tail)
+
+        expanded = []
+        for count in range(int(low), int(high) + 1):
+            expanded.append(spelled(count) + (f"/{plen}" if plen else ""))
+            if count > int(low) + int(limit):
+                self.warn(f"Range specification is too large ({spelled(low)}-{spelled(high)}).  "
+                          f"{spelled(low)}-{spelled(count)} was processed.  "
+                          "Increase $netif_ipexpand_max in rc.conf.")
+                break
+            plen = "32"     # network.subr forces /32 on every address after the first
+        netmask = "netmask" in extra
+        return [[one.split("/", 1)[0] if netmask else one] + extra for one in expanded]
 
     def ifn_start(self, ifn: str) -> bool:
         configured = self.ifconfig_up(ifn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..errno import EEXIST, OSErr
 from ...getopt import GetoptError, getopt
-from ..kernel import KLD_FILES
+from ..linker import LinkerFile
 from ..proc import Proc, program
 
 # The module a .ko file declares (DECLARE_MODULE), where it differs from the
@@ -29,49 +29,44 @@ def kldstat(proc: Proc, argv: list[str]) -> int:
         proc.error(KLDSTAT_USAGE)
         return 1
     quiet = "q" in values
-    files = ["kernel"] + sorted(proc.kernel.modules - {"kernel"})
+    files = proc.kernel.linker.files
     if "m" in values:
         return _kldstat_module(proc, files, values["m"] or "", quiet)
     shown = files
     if "n" in values:
-        name = (values["n"] or "").rsplit("/", 1)[-1].removesuffix(".ko")
-        if name not in files:
+        found = proc.kernel.linker.find((values["n"] or "").rsplit("/", 1)[-1])
+        if found is None:
             if not quiet:
                 proc.error(f"kldstat: can't find file {values['n']}: No such file or directory\n")
             return 1
         if quiet:
             return 0
-        shown = [name]
+        shown = [found]
     elif "i" in values:
         fileid = values["i"] or ""
-        if not fileid.isdigit() or not 0 < int(fileid) <= len(files):
+        try:
+            shown = [proc.kernel.linker.by_id(int(fileid))]
+        except (ValueError, OSErr):
             proc.error(f"kldstat: can't stat file id {fileid}: No such file or directory\n")
             return 1
-        shown = [files[int(fileid) - 1]]
     proc.write("Id Refs Address                Size Name\n")
-    address = 0xffffffff82a20000
-    for index, name in enumerate(files, start=1):
-        if name == "kernel":
-            line = " 1   %2d 0xffffffff80200000  1f3c6c8 kernel\n" % (len(files) + 30)
-        else:
-            size = KLD_FILES.get(name, 0x4000)
-            line = f"{index:2d}    1 0x{address:x} {size:8x} {name}.ko\n"
-            address += (size + 0xfff) & ~0xfff
-        if name in shown:
-            proc.write(line)
+    # kldnext(2) walks the list in the order the files were made
+    for lf in shown:
+        proc.write(f"{lf.id:2d} {lf.refs:4d} 0x{lf.address:x} {lf.size:8x} {lf.filename}\n")
     return 0
 
 
-def _kldstat_module(proc: Proc, files: list[str], name: str, quiet: bool) -> int:
+def _kldstat_module(proc: Proc, files: list[LinkerFile], name: str, quiet: bool) -> int:
     """kldstat -m: modfind(2) looks a module up by the name it declares.
-    (The kernel's own modules are not modelled, so ids follow the files'.)"""
-    modules = [MODULE_NAMES.get(file, file) for file in files]
-    if name not in modules:
+    (The kernel's own modules are not modelled, so a module's id is its
+    file's.)"""
+    found = [lf for lf in files if MODULE_NAMES.get(lf.name, lf.name) == name]
+    if not found:
         if not quiet:
             proc.error(f"kldstat: can't find module {name}: No such file or directory\n")
         return 1
     if not quiet:
-        proc.write("Id  Refs Name\n%3d %4d %s\n" % (modules.index(name) + 1, 1, name))
+        proc.write("Id  Refs Name\n%3d %4d %s\n" % (found[0].id, 1, name))
     return 0
 
 
