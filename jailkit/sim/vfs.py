@@ -245,11 +245,16 @@ class Vfs:
     def _walk(self, stack: list[tuple[str, Node, Mount | None]], parts: list[str], *, floor: int,
               follow: bool, hops: list[int], root_stack: list[tuple[str, Node, Mount | None]] | None = None) -> Resolved:
         root_stack = root_stack if root_stack is not None else stack[:floor]
-        parts = list(parts)
-        while parts:
-            name = parts.pop(0)
-            current = stack[-1][1] if stack else self._top()
-            mount = stack[-1][2] if stack else self._top_mount()
+        # the components still to walk, the next one last (pop() is cheap;
+        # every command's PATH search and redirection comes through here)
+        pending = parts[::-1]
+        covers = self._covers
+        while pending:
+            name = pending.pop()
+            if stack:
+                _, current, mount = stack[-1]
+            else:
+                current, mount = self._top(), self._top_mount()
             if name == "..":
                 if len(stack) > floor:
                     stack.pop()
@@ -258,19 +263,19 @@ class Vfs:
                 raise OSErr(ENOTDIR)
             child = current.entries.get(name)
             if child is None:
-                if parts:
+                if pending:
                     raise OSErr(ENOENT)
                 return Resolved(None, self._path(stack, name), current, name, mount, stack)
-            if isinstance(child, Symlink) and (parts or follow):
+            if isinstance(child, Symlink) and (pending or follow):
                 hops[0] += 1
                 if hops[0] > MAXSYMLINKS:
                     raise OSErr(ELOOP)
-                target = split(child.target)
                 if child.target.startswith("/"):
                     stack[:] = list(root_stack)
-                parts = target + parts
+                pending.extend(reversed(split(child.target)))
                 continue
-            covering = self._covering(child) if isinstance(child, Dir) else None
+            # only a directory is ever covered (_covers' keys)
+            covering = covers.get(child)
             if covering is not None:
                 stack.append((name, covering.root, covering))
             else:
@@ -298,10 +303,35 @@ class Vfs:
 
     # -- queries ------------------------------------------------------------
     def lookup(self, path: str, *, root: str = "/", cwd: str = "/", follow: bool = True) -> Node:
+        if root == "/" and path.startswith("/"):
+            node = self._plain_lookup(path)
+            if node is not None:
+                return node
         found = self.resolve(path, root=root, cwd=cwd, follow=follow)
         if found.node is None:
             raise OSErr(ENOENT)
         return found.node
+
+    def _plain_lookup(self, path: str) -> Node | None:
+        """The node at an absolute host path made only of names (no link,
+        no ".." on the way): the walk resolve() makes, without what only
+        it needs. Most lookups are such (a PATH search, /dev/null). None
+        when the path is not that plain: resolve() then decides."""
+        node: Node = self._top()
+        covers = self._covers
+        for name in path.split("/"):
+            if name == "" or name == ".":
+                continue
+            if name == ".." or not isinstance(node, Dir):
+                return None
+            child = node.entries.get(name)
+            if child is None:
+                raise OSErr(ENOENT)     # as resolve() finds it: nothing there
+            if isinstance(child, Symlink):
+                return None
+            mount = covers.get(child)
+            node = mount.root if mount is not None else child
+        return node
 
     def child(self, directory: Dir, name: str) -> Node | None:
         """The node ``name`` in ``directory`` as a lookup that does not

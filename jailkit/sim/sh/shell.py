@@ -23,6 +23,8 @@ from . import syntax as S
 from .arith import ArithError, evaluate
 
 IFS_WHITESPACE = " \t\n"
+# the characters that make a word a pattern for pathname expansion
+_GLOB_CHARS = re.compile(r"[*?[]")
 
 
 # sh's built-in commands by name; sh/builtins.py registers them
@@ -681,7 +683,14 @@ class Shell:
         return out
 
     def _fields(self, word: S.Word) -> list[str]:
-        pieces = self._pieces(word.parts, split_at=True)
+        parts = word.parts
+        if len(parts) == 1 and isinstance(parts[0], S.Lit):
+            # Most words are one literal: nothing to split, and one that is
+            # quoted, or has no tilde and no pattern character, is itself.
+            part = parts[0]
+            if part.quoted or not (part.text.startswith("~") or _GLOB_CHARS.search(part.text)):
+                return [part.text]
+        pieces = self._pieces(parts, split_at=True)
         ifs = self.vars.get("IFS", IFS_WHITESPACE)
         fields: list[list[tuple[str, bool]]] = []
         current: list[tuple[str, bool]] | None = None
