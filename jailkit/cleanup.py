@@ -153,7 +153,7 @@ def snapshot(host: Host) -> HostState:
                 for mount in _parsed(parse_mount_p, found["mounts"])],
         rulesets=parse_showsets(found["rulesets"]),
         paths=found["paths"].split(),
-        files={path: _file_text(found[f"file {path}"]) for path in TRACKED_FILES},
+        files={path: _file_text(found.get(f"file {path}")) for path in TRACKED_FILES},
         sysctls={name: sysctls.get(name, "") for name in SYSCTLS},
         modules=[kld.module for kld in _parsed(parse_kldstat, found["modules"])],
         ipfw=[rule.line for rule in _parsed(parse_ipfw_list, found["ipfw"])
@@ -217,18 +217,21 @@ def _parts(host: Host) -> dict[str, str]:
         "sysctls": "sysctl " + " ".join(SYSCTLS),
     }
     parts.update({f"pid {path}": f"cat {shlex.quote(path)}" for path in TRACKED_DAEMONS})
-    # The echo after cat ends the text with one newline of ours, taken off
-    # again, so a file without a final newline is read byte for byte.
-    parts.update({f"file {path}": f"test -f {shlex.quote(path)} && echo present && "
-                                  f"cat {shlex.quote(path)} && echo" for path in TRACKED_FILES})
-    # a group, not a subshell: none of the parts exits or changes the shell
-    script = "".join(f"echo {shlex.quote(MARK + name)}; {{ {command}; }} 2>/dev/null; "
-                     for name, command in parts.items())
+    script = "".join(f"echo {shlex.quote(MARK + name)}; {command}; " for name, command in parts.items())
+    # A file's marker comes only when it is a file, so a part without its
+    # marker is a file the box does not have; the echo after cat ends the
+    # text with one newline of ours, taken off again, so a file without a
+    # final newline is read byte for byte.
+    script += "".join(f"test -f {shlex.quote(path)} && echo {shlex.quote(f'{MARK}file {path}')} "
+                      f"&& cat {shlex.quote(path)} && echo; " for path in TRACKED_FILES)
+    # One group, errors dropped once: no part exits or changes the shell.
+    script = f"{{ {script}}} 2>/dev/null"
     found = dict.fromkeys(parts, "")
     name = None
     for line in host.run(script).stdout.splitlines(keepends=True):
         if line.startswith(MARK):
             name = line[len(MARK):].rstrip("\n")
+            found.setdefault(name, "")
         elif name is not None:
             found[name] += line
     return found
@@ -255,10 +258,9 @@ def _ng_ether_flags(host: Host, names: list[str]) -> dict[str, str]:
             if (value := parse_ngctl_msg(text)) is not None}
 
 
-def _file_text(shown: str) -> str | None:
-    if not shown.startswith("present\n"):
-        return None
-    return shown.partition("\n")[2].removesuffix("\n")
+def _file_text(shown: str | None) -> str | None:
+    """A file's text as its part shows it (None: no such file)."""
+    return None if shown is None else shown.removesuffix("\n")
 
 
 # -- what the scenario did, window by window ------------------------------------------
@@ -670,5 +672,6 @@ def _interfaces(host: Host) -> dict[str, str]:
 
 
 def _current_file(host: Host, path: str) -> str | None:
-    return _file_text(host.run(f"test -f {shlex.quote(path)} && echo present && "
-                               f"cat {shlex.quote(path)} && echo").stdout)
+    shown = host.run(f"test -f {shlex.quote(path)} && echo present && "
+                     f"cat {shlex.quote(path)} && echo").stdout
+    return _file_text(shown.removeprefix("present\n")) if shown.startswith("present\n") else None
