@@ -341,11 +341,21 @@ class Vfs:
         return mount.root if mount is not None else node
 
     def exists(self, path: str, *, root: str = "/", cwd: str = "/") -> bool:
+        return self.find(path, root=root, cwd=cwd) is not None
+
+    def find(self, path: str, *, root: str = "/", cwd: str = "/") -> Node | None:
+        """lookup(), None where it fails (for a search that goes on)."""
+        if root == "/" and path.startswith("/"):
+            try:
+                node = self._plain_lookup(path)
+            except OSErr:
+                return None
+            if node is not None:
+                return node
         try:
-            self.lookup(path, root=root, cwd=cwd)
+            return self.lookup(path, root=root, cwd=cwd)
         except OSErr:
-            return False
-        return True
+            return None
 
     def read(self, path: str, *, root: str = "/", cwd: str = "/") -> str:
         node = self.lookup(path, root=root, cwd=cwd)
@@ -366,30 +376,31 @@ class Vfs:
         """Pathname expansion as sh(1) does it: sorted matches, hidden files
         only when the pattern component starts with a dot."""
         absolute = pattern.startswith("/")
-        results = ["/" if absolute else ""]
+        # each match so far, with its node when a lookup found it already
+        # (the directory the next pattern component lists)
+        results: list[tuple[str, Node | None]] = [("/" if absolute else "", None)]
         for part in _literal_runs(split(pattern)):
-            found: list[str] = []
-            for prefix in results:
-                base = prefix or "."
+            found: list[tuple[str, Node | None]] = []
+            for prefix, node in results:
                 if not any(ch in part for ch in "*?["):
                     # A run of literal components is one lookup: the walk
                     # to its end passes each of them as a check of its own would.
                     candidate = f"{prefix.rstrip('/')}/{part}" if prefix else part
-                    if self.exists(candidate, root=root, cwd=cwd) or \
-                            self._is_link(candidate, root, cwd):
-                        found.append(candidate)
+                    node = self.find(candidate, root=root, cwd=cwd)
+                    if node is not None or self._is_link(candidate, root, cwd):
+                        found.append((candidate, node))
                     continue
-                try:
-                    names = self.listdir(base, root=root, cwd=cwd)
-                except OSErr:
+                if node is None:
+                    node = self.find(prefix or ".", root=root, cwd=cwd)
+                if not isinstance(node, Dir):
                     continue
-                for name in names:
+                for name in sorted(node.entries):
                     if name.startswith(".") and not part.startswith("."):
                         continue
                     if fnmatch.fnmatchcase(name, part):
-                        found.append(f"{prefix.rstrip('/')}/{name}" if prefix else name)
+                        found.append((f"{prefix.rstrip('/')}/{name}" if prefix else name, None))
             results = found
-        return sorted(results)
+        return sorted(path for path, _ in results)
 
     def _is_link(self, path: str, root: str, cwd: str) -> bool:
         try:
