@@ -217,7 +217,8 @@ def _parts(host: Host) -> dict[str, str]:
         "sysctls": "sysctl " + " ".join(SYSCTLS),
     }
     parts.update({f"pid {path}": f"cat {shlex.quote(path)}" for path in TRACKED_DAEMONS})
-    script = "".join(f"echo {shlex.quote(MARK + name)}; {command}; " for name, command in parts.items())
+    script = "".join(f"echo {shlex.quote(MARK + name)}; {command}; "
+                     for name, command in parts.items())
     # A file's marker comes only when it is a file, so a part without its
     # marker is a file the box does not have; the echo after cat ends the
     # text with one newline of ours, taken off again, so a file without a

@@ -9,8 +9,10 @@ Symbolic links are resolved against the *process* root, so a jail's
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
-from typing import TypedDict
+from functools import lru_cache
+from typing import Callable, TypedDict
 
 from .errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTEMPTY,
                     EPERM, EROFS, EBUSY, OSErr)
@@ -382,7 +384,7 @@ class Vfs:
         for part in _literal_runs(split(pattern)):
             found: list[tuple[str, Node | None]] = []
             for prefix, node in results:
-                if not any(ch in part for ch in "*?["):
+                if not _PATTERN_CHARS.search(part):
                     # A run of literal components is one lookup: the walk
                     # to its end passes each of them as a check of its own would.
                     candidate = f"{prefix.rstrip('/')}/{part}" if prefix else part
@@ -394,10 +396,12 @@ class Vfs:
                     node = self.find(prefix or ".", root=root, cwd=cwd)
                 if not isinstance(node, Dir):
                     continue
+                matches = _matcher(part)
+                hidden = part.startswith(".")
                 for name in sorted(node.entries):
-                    if name.startswith(".") and not part.startswith("."):
+                    if name.startswith(".") and not hidden:
                         continue
-                    if fnmatch.fnmatchcase(name, part):
+                    if matches(name):
                         found.append((f"{prefix.rstrip('/')}/{name}" if prefix else name, None))
             results = found
         return sorted(path for path, _ in results)
@@ -575,13 +579,24 @@ class Vfs:
 
 
 
+# the characters that make a path component a pattern (sh(1) "Pathname Expansion")
+_PATTERN_CHARS = re.compile(r"[*?[]")
+
+
+@lru_cache(maxsize=512)
+def _matcher(pattern: str) -> Callable[[str], object]:
+    """fnmatch.fnmatchcase(name, pattern) as one compiled match, made
+    once for all the names of a directory."""
+    return re.compile(fnmatch.translate(pattern)).match
+
+
 def _literal_runs(parts: list[str]) -> list[str]:
     """A pattern's components, each run of components without a pattern
     character joined into one ("usr/local/etc", "*", "rc.conf")."""
     out: list[str] = []
     literal = False
     for part in parts:
-        plain = not any(ch in part for ch in "*?[")
+        plain = not _PATTERN_CHARS.search(part)
         if plain and literal:
             out[-1] += "/" + part
         else:

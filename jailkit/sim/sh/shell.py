@@ -692,11 +692,16 @@ class Shell:
     def _fields(self, word: S.Word) -> list[str]:
         parts = word.parts
         if len(parts) == 1 and isinstance(parts[0], S.Lit):
-            # Most words are one literal: nothing to split, and one that is
-            # quoted, or has no tilde and no pattern character, is itself.
+            # Most words are one literal, with nothing to split: a quoted one
+            # is itself; an unquoted one without a tilde is itself, or the
+            # paths it matches when it is a pattern.
             part = parts[0]
-            if part.quoted or not (part.text.startswith("~") or _GLOB_CHARS.search(part.text)):
+            if part.quoted:
                 return [part.text]
+            if not part.text.startswith("~"):
+                if not _GLOB_CHARS.search(part.text) or "f" in self.vars.get("-", ""):
+                    return [part.text]
+                return self.proc.kernel.vfs.glob(part.text, **self.proc.where()) or [part.text]
         pieces = self._pieces(parts, split_at=True)
         ifs = self.vars.get("IFS", IFS_WHITESPACE)
         fields: list[list[tuple[str, bool]]] = []
@@ -731,7 +736,7 @@ class Shell:
         result: list[str] = []
         for field in fields:
             text = "".join(t for t, _ in field)
-            globbable = any(g and any(c in t for c in "*?[") for t, g in field)
+            globbable = any(g and _GLOB_CHARS.search(t) for t, g in field)
             if globbable and "f" not in self.vars.get("-", ""):
                 pattern = "".join(t if g else _escape_glob(t) for t, g in field)
                 matches = self.proc.kernel.vfs.glob(pattern, **self.proc.where())
