@@ -212,8 +212,9 @@ def _parts(host: Host) -> dict[str, str]:
         "ipnat": "ipnat -l",
         # only while netgraph sockets exist: ngctl would load ng_socket.ko itself
         "netgraph": "kldstat -q -n ng_socket && ngctl list",
-        # all knobs in one sysctl(8): it reads each name in turn, warning
-        # about one it does not know and going on (sysctl.c main())
+        # all knobs in one sysctl(8): it reads each name in turn, and one it
+        # does not know gets a warning and the next is read (sysctl.c
+        # main() and parse(): "unknown oid", return 1)
         "sysctls": "sysctl " + " ".join(SYSCTLS),
     }
     parts.update({f"pid {path}": f"cat {shlex.quote(path)}" for path in TRACKED_DAEMONS})
