@@ -48,7 +48,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Callable, TypeVar, cast
 
 from .files import remove_trees, replace_file
 from .host import Host
@@ -141,19 +141,24 @@ def snapshot(host: Host) -> HostState:
     part printed after a marker line."""
     found = _parts(host)
     running = parse_ipf_running(found["ipf"])
+    interfaces = _parsed(parse_ifconfig, found["ifconfig"])
+    netgraph = _parsed(parse_ngctl_list, found["netgraph"])
+    ipnat = _parsed(parse_ipnat_list, found["ipnat"])
+    sysctls = _sysctl_values(found["sysctls"])
     return HostState(
-        jails=parse_jid_name(found["jails"]),
-        interfaces={name: i.ether or "" for name, i in parse_ifconfig(found["ifconfig"]).items()},
-        members={name: [m.name for m in i.members]
-                 for name, i in parse_ifconfig(found["ifconfig"]).items() if i.members},
-        mounts=[(mount.device, mount.mountpoint) for mount in parse_mount_p(found["mounts"])],
+        jails=dict(_parsed(parse_jid_name, found["jails"])),
+        interfaces={name: i.ether or "" for name, i in interfaces.items()},
+        members={name: [m.name for m in i.members] for name, i in interfaces.items() if i.members},
+        mounts=[(mount.device, mount.mountpoint)
+                for mount in _parsed(parse_mount_p, found["mounts"])],
         rulesets=parse_showsets(found["rulesets"]),
         paths=found["paths"].split(),
-        files={path: _file_text(found[f"file {path}"]) for path in TRACKED_FILES},
-        sysctls={name: found[f"sysctl {name}"].strip() for name in SYSCTLS},
-        modules=[kld.module for kld in parse_kldstat(found["modules"])],
-        ipfw=[rule.line for rule in parse_ipfw_list(found["ipfw"]) if rule.number != DEFAULT_RULE],
-        ipfw_nat=[nat.line for nat in parse_nat_config(found["ipfw nat"])],
+        files={path: _file_text(found.get(f"file {path}")) for path in TRACKED_FILES},
+        sysctls={name: sysctls.get(name, "") for name in SYSCTLS},
+        modules=[kld.module for kld in _parsed(parse_kldstat, found["modules"])],
+        ipfw=[rule.line for rule in _parsed(parse_ipfw_list, found["ipfw"])
+              if rule.number != DEFAULT_RULE],
+        ipfw_nat=[nat.line for nat in _parsed(parse_nat_config, found["ipfw nat"])],
         pf=found["pf"].strip(),
         pf_rules=found["pf rules"],
         ipf="" if running is None else "yes" if running else "no",
@@ -161,15 +166,40 @@ def snapshot(host: Host) -> HostState:
         # which ipf cannot read back: the rule is the one loaded "on epair1a"
         ipf_rules=[line.replace("(!)", "") for line in found["ipf rules"].splitlines()
                    if line.strip()],
-        ipnat_rules=parse_ipnat_list(found["ipnat"]).rules,
-        ipnat_sessions=parse_ipnat_list(found["ipnat"]).sessions,
-        ng_nodes={node.id: node.type for node in parse_ngctl_list(found["netgraph"])
-                  if node.type not in ("socket", "ether")},
-        ng_ether=_ng_ether_flags(host, [node.name for node in parse_ngctl_list(found["netgraph"])
-                                        if node.type == "ether"]),
+        ipnat_rules=list(ipnat.rules),
+        ipnat_sessions=list(ipnat.sessions),
+        ng_nodes={node.id: node.type for node in netgraph if node.type not in ("socket", "ether")},
+        ng_ether=_ng_ether_flags(host, [node.name for node in netgraph if node.type == "ether"]),
         daemons={path: found[f"pid {path}"].strip() for path in TRACKED_DAEMONS
                  if found[f"pid {path}"].strip()},
     )
+
+
+P = TypeVar("P")
+# The last listing each parser read, and what it made of it: a journal
+# looks at a host twice a step, and most listings come back unchanged.
+_LAST_PARSED: dict[Callable[[str], object], tuple[str, object]] = {}
+
+
+def _parsed(parser: Callable[[str], P], text: str) -> P:
+    """``parser(text)``, read again only when the text differs from the
+    last one this parser read (parsers are pure; callers copy what they keep)."""
+    last = _LAST_PARSED.get(parser)
+    if last is None or last[0] != text:
+        last = (text, parser(text))
+        _LAST_PARSED[parser] = last
+    return cast(P, last[1])
+
+
+def _sysctl_values(listing: str) -> dict[str, str]:
+    """``sysctl NAME...``'s "NAME: value" lines; a name the kernel does not
+    have (a module not loaded) is left out (sysctl.c warns on stderr)."""
+    values = {}
+    for line in listing.splitlines():
+        name, colon, value = line.partition(": ")
+        if colon and name in SYSCTLS:
+            values[name] = value.strip()
+    return values
 
 
 def _parts(host: Host) -> dict[str, str]:
@@ -182,20 +212,28 @@ def _parts(host: Host) -> dict[str, str]:
         "ipnat": "ipnat -l",
         # only while netgraph sockets exist: ngctl would load ng_socket.ko itself
         "netgraph": "kldstat -q -n ng_socket && ngctl list",
+        # all knobs in one sysctl(8): it reads each name in turn, and one it
+        # does not know gets a warning and the next is read (sysctl.c
+        # main() and parse(): "unknown oid", return 1)
+        "sysctls": "sysctl " + " ".join(SYSCTLS),
     }
-    parts.update({f"sysctl {name}": f"sysctl -n {name}" for name in SYSCTLS})
     parts.update({f"pid {path}": f"cat {shlex.quote(path)}" for path in TRACKED_DAEMONS})
-    # The echo after cat ends the text with one newline of ours, taken off
-    # again, so a file without a final newline is read byte for byte.
-    parts.update({f"file {path}": f"test -f {shlex.quote(path)} && echo present && "
-                                  f"cat {shlex.quote(path)} && echo" for path in TRACKED_FILES})
-    script = "".join(f"echo {shlex.quote(MARK + name)}; ({command}) 2>/dev/null; "
+    script = "".join(f"echo {shlex.quote(MARK + name)}; {command}; "
                      for name, command in parts.items())
+    # A file's marker comes only when it is a file, so a part without its
+    # marker is a file the box does not have; the echo after cat ends the
+    # text with one newline of ours, taken off again, so a file without a
+    # final newline is read byte for byte.
+    script += "".join(f"test -f {shlex.quote(path)} && echo {shlex.quote(f'{MARK}file {path}')} "
+                      f"&& cat {shlex.quote(path)} && echo; " for path in TRACKED_FILES)
+    # One group, errors dropped once: no part exits or changes the shell.
+    script = f"{{ {script}}} 2>/dev/null"
     found = dict.fromkeys(parts, "")
     name = None
     for line in host.run(script).stdout.splitlines(keepends=True):
         if line.startswith(MARK):
             name = line[len(MARK):].rstrip("\n")
+            found.setdefault(name, "")
         elif name is not None:
             found[name] += line
     return found
@@ -222,10 +260,9 @@ def _ng_ether_flags(host: Host, names: list[str]) -> dict[str, str]:
             if (value := parse_ngctl_msg(text)) is not None}
 
 
-def _file_text(shown: str) -> str | None:
-    if not shown.startswith("present\n"):
-        return None
-    return shown.partition("\n")[2].removesuffix("\n")
+def _file_text(shown: str | None) -> str | None:
+    """A file's text as its part shows it (None: no such file)."""
+    return None if shown is None else shown.removesuffix("\n")
 
 
 # -- what the scenario did, window by window ------------------------------------------
@@ -641,5 +678,6 @@ def _interfaces(host: Host) -> dict[str, str]:
 
 
 def _current_file(host: Host, path: str) -> str | None:
-    return _file_text(host.run(f"test -f {shlex.quote(path)} && echo present && "
-                               f"cat {shlex.quote(path)} && echo").stdout)
+    shown = host.run(f"test -f {shlex.quote(path)} && echo present && "
+                     f"cat {shlex.quote(path)} && echo").stdout
+    return _file_text(shown.removeprefix("present\n")) if shown.startswith("present\n") else None

@@ -189,9 +189,8 @@ class Proc:
             f"{d.rstrip('/') or '.'}/{name}" for d in self.env.get("PATH", DEFAULT_PATH).split(":")]
         denied = False
         for candidate in candidates:
-            try:
-                node = self.kernel.vfs.lookup(candidate, **self.where())
-            except OSErr:
+            node = self.kernel.vfs.find(candidate, root=self.root, cwd=self.cwd)
+            if node is None:
                 continue
             if isinstance(node, Dir) or not isinstance(node, File) or not node.mode & 0o111:
                 denied = denied or not isinstance(node, Device)

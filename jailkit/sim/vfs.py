@@ -9,8 +9,10 @@ Symbolic links are resolved against the *process* root, so a jail's
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
-from typing import TypedDict
+from functools import lru_cache
+from typing import Callable, TypedDict
 
 from .errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTEMPTY,
                     EPERM, EROFS, EBUSY, OSErr)
@@ -245,11 +247,16 @@ class Vfs:
     def _walk(self, stack: list[tuple[str, Node, Mount | None]], parts: list[str], *, floor: int,
               follow: bool, hops: list[int], root_stack: list[tuple[str, Node, Mount | None]] | None = None) -> Resolved:
         root_stack = root_stack if root_stack is not None else stack[:floor]
-        parts = list(parts)
-        while parts:
-            name = parts.pop(0)
-            current = stack[-1][1] if stack else self._top()
-            mount = stack[-1][2] if stack else self._top_mount()
+        # the components still to walk, the next one last (pop() is cheap;
+        # every command's PATH search and redirection comes through here)
+        pending = parts[::-1]
+        covers = self._covers
+        while pending:
+            name = pending.pop()
+            if stack:
+                _, current, mount = stack[-1]
+            else:
+                current, mount = self._top(), self._top_mount()
             if name == "..":
                 if len(stack) > floor:
                     stack.pop()
@@ -258,19 +265,19 @@ class Vfs:
                 raise OSErr(ENOTDIR)
             child = current.entries.get(name)
             if child is None:
-                if parts:
+                if pending:
                     raise OSErr(ENOENT)
                 return Resolved(None, self._path(stack, name), current, name, mount, stack)
-            if isinstance(child, Symlink) and (parts or follow):
+            if isinstance(child, Symlink) and (pending or follow):
                 hops[0] += 1
                 if hops[0] > MAXSYMLINKS:
                     raise OSErr(ELOOP)
-                target = split(child.target)
                 if child.target.startswith("/"):
                     stack[:] = list(root_stack)
-                parts = target + parts
+                pending.extend(reversed(split(child.target)))
                 continue
-            covering = self._covering(child) if isinstance(child, Dir) else None
+            # only a directory is ever covered (_covers' keys)
+            covering = covers.get(child)
             if covering is not None:
                 stack.append((name, covering.root, covering))
             else:
@@ -298,10 +305,35 @@ class Vfs:
 
     # -- queries ------------------------------------------------------------
     def lookup(self, path: str, *, root: str = "/", cwd: str = "/", follow: bool = True) -> Node:
+        if root == "/" and path.startswith("/"):
+            node = self._plain_lookup(path)
+            if node is not None:
+                return node
         found = self.resolve(path, root=root, cwd=cwd, follow=follow)
         if found.node is None:
             raise OSErr(ENOENT)
         return found.node
+
+    def _plain_lookup(self, path: str) -> Node | None:
+        """The node at an absolute host path made only of names (no link,
+        no ".." on the way): the walk resolve() makes, without what only
+        it needs. Most lookups are such (a PATH search, /dev/null). None
+        when the path is not that plain: resolve() then decides."""
+        node: Node = self._top()
+        covers = self._covers
+        for name in path.split("/"):
+            if name == "" or name == ".":
+                continue
+            if name == ".." or not isinstance(node, Dir):
+                return None
+            child = node.entries.get(name)
+            if child is None:
+                raise OSErr(ENOENT)     # as resolve() finds it: nothing there
+            if isinstance(child, Symlink):
+                return None
+            mount = covers.get(child)
+            node = mount.root if mount is not None else child
+        return node
 
     def child(self, directory: Dir, name: str) -> Node | None:
         """The node ``name`` in ``directory`` as a lookup that does not
@@ -311,11 +343,21 @@ class Vfs:
         return mount.root if mount is not None else node
 
     def exists(self, path: str, *, root: str = "/", cwd: str = "/") -> bool:
+        return self.find(path, root=root, cwd=cwd) is not None
+
+    def find(self, path: str, *, root: str = "/", cwd: str = "/") -> Node | None:
+        """lookup(), None where it fails (for a search that goes on)."""
+        if root == "/" and path.startswith("/"):
+            try:
+                node = self._plain_lookup(path)
+            except OSErr:
+                return None
+            if node is not None:
+                return node
         try:
-            self.lookup(path, root=root, cwd=cwd)
+            return self.lookup(path, root=root, cwd=cwd)
         except OSErr:
-            return False
-        return True
+            return None
 
     def read(self, path: str, *, root: str = "/", cwd: str = "/") -> str:
         node = self.lookup(path, root=root, cwd=cwd)
@@ -336,30 +378,33 @@ class Vfs:
         """Pathname expansion as sh(1) does it: sorted matches, hidden files
         only when the pattern component starts with a dot."""
         absolute = pattern.startswith("/")
-        results = ["/" if absolute else ""]
+        # each match so far, with its node when a lookup found it already
+        # (the directory the next pattern component lists)
+        results: list[tuple[str, Node | None]] = [("/" if absolute else "", None)]
         for part in _literal_runs(split(pattern)):
-            found: list[str] = []
-            for prefix in results:
-                base = prefix or "."
-                if not any(ch in part for ch in "*?["):
+            found: list[tuple[str, Node | None]] = []
+            for prefix, node in results:
+                if not _PATTERN_CHARS.search(part):
                     # A run of literal components is one lookup: the walk
                     # to its end passes each of them as a check of its own would.
                     candidate = f"{prefix.rstrip('/')}/{part}" if prefix else part
-                    if self.exists(candidate, root=root, cwd=cwd) or \
-                            self._is_link(candidate, root, cwd):
-                        found.append(candidate)
+                    node = self.find(candidate, root=root, cwd=cwd)
+                    if node is not None or self._is_link(candidate, root, cwd):
+                        found.append((candidate, node))
                     continue
-                try:
-                    names = self.listdir(base, root=root, cwd=cwd)
-                except OSErr:
+                if node is None:
+                    node = self.find(prefix or ".", root=root, cwd=cwd)
+                if not isinstance(node, Dir):
                     continue
-                for name in names:
-                    if name.startswith(".") and not part.startswith("."):
+                matches = _matcher(part)
+                hidden = part.startswith(".")
+                for name in sorted(node.entries):
+                    if name.startswith(".") and not hidden:
                         continue
-                    if fnmatch.fnmatchcase(name, part):
-                        found.append(f"{prefix.rstrip('/')}/{name}" if prefix else name)
+                    if matches(name):
+                        found.append((f"{prefix.rstrip('/')}/{name}" if prefix else name, None))
             results = found
-        return sorted(results)
+        return sorted(path for path, _ in results)
 
     def _is_link(self, path: str, root: str, cwd: str) -> bool:
         try:
@@ -534,13 +579,24 @@ class Vfs:
 
 
 
+# the characters that make a path component a pattern (sh(1) "Pathname Expansion")
+_PATTERN_CHARS = re.compile(r"[*?[]")
+
+
+@lru_cache(maxsize=512)
+def _matcher(pattern: str) -> Callable[[str], object]:
+    """fnmatch.fnmatchcase(name, pattern) as one compiled match, made
+    once for all the names of a directory."""
+    return re.compile(fnmatch.translate(pattern)).match
+
+
 def _literal_runs(parts: list[str]) -> list[str]:
     """A pattern's components, each run of components without a pattern
     character joined into one ("usr/local/etc", "*", "rc.conf")."""
     out: list[str] = []
     literal = False
     for part in parts:
-        plain = not any(ch in part for ch in "*?[")
+        plain = not _PATTERN_CHARS.search(part)
         if plain and literal:
             out[-1] += "/" + part
         else:

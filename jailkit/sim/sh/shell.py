@@ -23,6 +23,8 @@ from . import syntax as S
 from .arith import ArithError, evaluate
 
 IFS_WHITESPACE = " \t\n"
+# the characters that make a word a pattern for pathname expansion
+_GLOB_CHARS = re.compile(r"[*?[]")
 
 
 # sh's built-in commands by name; sh/builtins.py registers them
@@ -283,6 +285,9 @@ class Shell:
         return status
 
     def run_and_or(self, node: S.AndOr) -> int:
+        if not node.rest:
+            status = self.status = self.run_pipeline(node.first)
+            return status
         # Every pipeline but the last of an && / || list is a condition:
         # its failure does not trigger set -e.
         steps = [("", node.first)] + node.rest
@@ -340,6 +345,8 @@ class Shell:
         elif isinstance(node, S.FuncDef):
             self.functions[node.name] = node.body
             status = 0
+        elif not node.redirects:
+            status = self._run_compound(node)
         else:
             with self.redirected(node.redirects) as ok:
                 if not ok:
@@ -425,36 +432,38 @@ class Shell:
             status = self.substituted or 0
             for name, value in assigns.items():
                 self.set_var(name, value)
-            with self.redirected(node.redirects) as ok:
-                return status if ok else 1
+            return self._redirecting(node.redirects, lambda: status)
         name = argv[0]
         if name in SPECIAL:
             for key, value in assigns.items():
                 self.set_var(key, value)
             if name == "exec" and len(argv) == 1:
                 return self._exec_redirects(node.redirects)
-            with self.redirected(node.redirects) as ok:
-                return BUILTINS[name](self, argv) if ok else 1
+            return self._redirecting(node.redirects, lambda: BUILTINS[name](self, argv))
         if name in self.functions:
-            with self.redirected(node.redirects) as ok:
-                return self.call_function(name, argv[1:]) if ok else 1
+            return self._redirecting(node.redirects, lambda: self.call_function(name, argv[1:]))
         if name in BUILTINS:
             saved = {k: self.vars.get(k) for k in assigns}
             for key, value in assigns.items():
                 self.vars[key] = value
             try:
-                with self.redirected(node.redirects) as ok:
-                    return BUILTINS[name](self, argv) if ok else 1
+                return self._redirecting(node.redirects, lambda: BUILTINS[name](self, argv))
             finally:
                 for key, old in saved.items():
                     if old is None:
                         self.vars.pop(key, None)
                     else:
                         self.vars[key] = old
-        with self.redirected(node.redirects) as ok:
-            if not ok:
-                return 1
-            return self.exec_external(argv, self.environ(assigns))
+        return self._redirecting(node.redirects,
+                                 lambda: self.exec_external(argv, self.environ(assigns)))
+
+    def _redirecting(self, redirects: list[S.Redirect], run: Callable[[], int]) -> int:
+        """``run()`` with ``redirects`` in place; 1 when one cannot be made.
+        Most commands have none: they run as they are."""
+        if not redirects:
+            return run()
+        with self.redirected(redirects) as ok:
+            return run() if ok else 1
 
     def exec_external(self, argv: list[str], env: dict[str, str]) -> int:
         proc = self.proc.child(env=env)
@@ -681,7 +690,19 @@ class Shell:
         return out
 
     def _fields(self, word: S.Word) -> list[str]:
-        pieces = self._pieces(word.parts, split_at=True)
+        parts = word.parts
+        if len(parts) == 1 and isinstance(parts[0], S.Lit):
+            # Most words are one literal, with nothing to split: a quoted one
+            # is itself; an unquoted one without a tilde is itself, or the
+            # paths it matches when it is a pattern.
+            part = parts[0]
+            if part.quoted:
+                return [part.text]
+            if not part.text.startswith("~"):
+                if not _GLOB_CHARS.search(part.text) or "f" in self.vars.get("-", ""):
+                    return [part.text]
+                return self.proc.kernel.vfs.glob(part.text, **self.proc.where()) or [part.text]
+        pieces = self._pieces(parts, split_at=True)
         ifs = self.vars.get("IFS", IFS_WHITESPACE)
         fields: list[list[tuple[str, bool]]] = []
         current: list[tuple[str, bool]] | None = None
@@ -715,7 +736,7 @@ class Shell:
         result: list[str] = []
         for field in fields:
             text = "".join(t for t, _ in field)
-            globbable = any(g and any(c in t for c in "*?[") for t, g in field)
+            globbable = any(g and _GLOB_CHARS.search(t) for t, g in field)
             if globbable and "f" not in self.vars.get("-", ""):
                 pattern = "".join(t if g else _escape_glob(t) for t, g in field)
                 matches = self.proc.kernel.vfs.glob(pattern, **self.proc.where())

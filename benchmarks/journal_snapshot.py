@@ -1,0 +1,77 @@
+"""What a scenario's cleanup journal costs on the sim: one snapshot (the
+look at the host it takes before and after every step) on a host with
+qjail and N running vnet jails, and the wall time of `pytest steps` (every
+scenario of every feature, each step between two snapshots), in one run.
+
+    .venv/bin/python benchmarks/journal_snapshot.py [--runs N] [--jails N] [--steps N]
+
+Target (issue 14): `pytest steps` in at most 1 s. A snapshot is one sh
+command line of about fifty commands; `pytest steps` takes about 1,350 of
+them, so a snapshot's cost times 1,350 is the journal's share."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import jailkit  # noqa: E402
+from jailkit.cleanup import snapshot  # noqa: E402
+from jailkit.host import Host  # noqa: E402
+from jailkit.qjail import Qjail  # noqa: E402
+
+
+def host_with_jails(count: int) -> Host:
+    """The howto's set-up: qjail installed, ``count`` vnet jails running."""
+    host = jailkit.connect("sim://")
+    qjail = Qjail(host)
+    qjail.install()
+    for index in range(count):
+        name = f"v{index}"
+        qjail.create(name, [f"10.0.10.{10 + index}"])
+        qjail.config(name, vnet_nic="fxp0", firewall="none")
+        qjail.start(name)
+    return host
+
+
+def snapshot_ms(host: Host, runs: int) -> list[float]:
+    snapshot(host)      # warm up
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        snapshot(host)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def steps_seconds() -> float:
+    """Wall time of `pytest -q steps`, start-up included, as a user runs it."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "steps", "-p", "no:cacheprovider"],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--jails", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=3, help="runs of pytest steps")
+    options = parser.parse_args()
+    print(f"{'jails':>5}  {'snapshot median ms':>18}  {'min ms':>7}")
+    for count in sorted({0, options.jails}):
+        samples = snapshot_ms(host_with_jails(count), options.runs)
+        print(f"{count:>5}  {statistics.median(samples):>18.3f}  {min(samples):>7.3f}")
+    walls = [steps_seconds() for _ in range(options.steps)]
+    print(f"pytest -q steps: median {statistics.median(walls):.2f} s wall "
+          f"(min {min(walls):.2f} s, {options.steps} runs; target 1 s)")
+
+
+if __name__ == "__main__":
+    main()
