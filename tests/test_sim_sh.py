@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+import jailkit
+
 from tests.conftest import run as out
 
 
@@ -164,3 +166,12 @@ def test_an_endless_tcpdump_prints_its_counters_on_sigint(host):
     assert (status, out) == (0, "\n")
     assert ("listening on fxp0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n"
             "0 packets captured\n0 packets received by filter\n0 packets dropped by kernel\n") in err
+
+
+def test_a_pattern_ending_in_a_slash_matches_directories_and_keeps_the_slash():
+    # bin/sh expand.c expmeta(): only directories (a link to one too) match
+    host = jailkit.connect("sim://")
+    host.run("mkdir -p /tmp/g/adir && touch /tmp/g/afile && ln -s adir /tmp/g/alink").check()
+    assert host.run("echo /tmp/g/a*/").stdout == "/tmp/g/adir/ /tmp/g/alink/\n"
+    assert host.run("echo /tmp/g/afi*/").stdout == "/tmp/g/afi*/\n"      # no match: left as written
+    assert host.run("echo /tmp/g/a*").stdout == "/tmp/g/adir /tmp/g/afile /tmp/g/alink\n"

@@ -404,7 +404,13 @@ class Vfs:
                     if matches(name):
                         found.append((f"{prefix.rstrip('/')}/{name}" if prefix else name, None))
             results = found
-        return sorted(path for path, _ in results)
+        paths = sorted(path for path, _ in results)
+        if pattern.endswith("/") and _PATTERN_CHARS.search(pattern):
+            # bin/sh expand.c expmeta(): a pattern ending in a slash matches
+            # directories only (a link to one too), and the slash stays
+            paths = [f"{path}/" for path in paths
+                     if isinstance(self.find(path, root=root, cwd=cwd), Dir)]
+        return paths
 
     def _is_link(self, path: str, root: str, cwd: str) -> bool:
         try:
