@@ -223,6 +223,27 @@ class Proc:
         """``/bin/sh -c source``, as system(3) and jail(8) run command lines."""
         return self.execvp(["/bin/sh", "-c", source])
 
+    def script_line(self, argv: list[str], *, stdout: Output | None = None,
+                    quiet: bool = False) -> int:
+        """One command line of a shell script this program models (jib,
+        jng), found through PATH as sh finds it, with sh's status and
+        message when it cannot run; ``quiet`` is ``> /dev/null 2>&1``."""
+        try:
+            return self.execvp(argv, stdout=Sink() if quiet else stdout,
+                               stderr=Sink() if quiet else None)
+        except OSErr as exc:
+            if not quiet:
+                reason = "not found" if exc.errno == ENOENT else exc.strerror
+                self.error(f"{self.argv0}: {argv[0]}: {reason}\n")
+            return 127 if exc.errno == ENOENT else 126
+
+    def script_capture(self, argv: list[str]) -> tuple[int, str]:
+        """``$( argv )`` in such a script: the status and standard output
+        less its trailing newlines; standard error still reaches the user."""
+        captured = Buffer()
+        status = self.script_line(argv, stdout=captured)
+        return status, captured.getvalue().rstrip("\n")
+
 
 Program = Callable[[Proc, list[str]], int]
 

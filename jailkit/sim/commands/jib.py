@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ..errno import ENOENT, OSErr
-from ..proc import Buffer, Output, Proc, Sink, program
+from ..proc import Proc, program
 
 FAILURE = 1
 # The actions, their usage lines and descriptions, in usage()'s order.
@@ -109,36 +108,11 @@ def _getopts(proc: Proc, args: list[str], optstring: str) -> tuple[dict[str, str
 
 def _must_be_root(proc: Proc) -> None:
     """mustberoot_to_continue(): ``id -u`` must say 0."""
-    captured = Buffer()
-    _run(proc, ["id", "-u"], stdout=captured)
-    if captured.getvalue().strip() != "0":
+    if proc.script_capture(["id", "-u"])[1].strip() != "0":
         proc.error("Must run as root!\n")
         raise Usage()
 
 
-def _run(proc: Proc, argv: list[str], *, stdout: Output | None = None,
-         quiet: bool = False) -> int:
-    """One command line of the script, found through PATH as sh finds it;
-    ``quiet`` is ``> /dev/null 2>&1``."""
-    try:
-        return proc.execvp(argv, stdout=Sink() if quiet else stdout,
-                           stderr=Sink() if quiet else None)
-    except OSErr as exc:
-        if not quiet:
-            reason = "not found" if exc.errno == ENOENT else exc.strerror
-            proc.error(f"{proc.argv0}: {argv[0]}: {reason}\n")
-        return 127 if exc.errno == ENOENT else 126
-
-
-def _capture(proc: Proc, argv: list[str]) -> tuple[int, str]:
-    """``$( argv )``: the status and standard output less its trailing
-    newlines; standard error still reaches the user."""
-    captured = Buffer()
-    status = _run(proc, argv, stdout=captured)
-    return status, captured.getvalue().rstrip("\n")
-
-
-# -- addm ---------------------------------------------------------------------
 def addm(proc: Proc, pgm: str, args: list[str]) -> int:
     parsed = _getopts(proc, args, "b:")
     if parsed is None:
@@ -166,43 +140,43 @@ def _add_one(proc: Proc, name: str, iface: str, bridge: str, i: int,
     derive = not iface.startswith("!")
     iface = iface.removeprefix("!")
     end_a, end_b, bridged = f"e{i}a_{name}", f"e{i}b_{name}", f"{iface}{bridge}"
-    if _run(proc, ["ifconfig", end_a], quiet=True) == 0:
+    if proc.script_line(["ifconfig", end_a], quiet=True) == 0:
         return 0                        # made before: on to the next one
     words = iface.split()               # $iface unquoted: "!" alone leaves no word
-    status = _run(proc, ["ifconfig", *words, "up"])
+    status = proc.script_line(["ifconfig", *words, "up"])
     if status:
         return status
-    if _run(proc, ["ifconfig", bridged], quiet=True) != 0:
-        status, new = _capture(proc, ["ifconfig", "bridge", "create"])
+    if proc.script_line(["ifconfig", bridged], quiet=True) != 0:
+        status, new = proc.script_capture(["ifconfig", "bridge", "create"])
         if status:
             return status
         for step in (["ifconfig", new, "addm", *words], ["ifconfig", new, "name", bridged],
                      ["ifconfig", bridged, "up"]):
-            status = _run(proc, step)
+            status = proc.script_line(step)
             if status:
                 return status
-    status, new = _capture(proc, ["ifconfig", "epair", "create"])
+    status, new = proc.script_capture(["ifconfig", "epair", "create"])
     if status:
         return status
     other = new.removesuffix("a") + "b"     # ${new%a}b
     for step in (["ifconfig", bridged, "addm", new], ["ifconfig", new, "name", end_a],
                  ["ifconfig", other, "name", end_b], ["ifconfig", end_a, "up"],
                  ["ifconfig", end_b, "up"]):
-        status = _run(proc, step)
+        status = proc.script_line(step)
         if status:
             return status
     if derive:
         counters[iface] = counters.get(iface, -1) + 1
         mac_a, mac_b = derive_mac(_ether(proc, iface), name, counters[iface])
-        _run(proc, ["ifconfig", end_a, "ether", mac_a], quiet=True)
-        _run(proc, ["ifconfig", end_b, "ether", mac_b], quiet=True)
+        proc.script_line(["ifconfig", end_a, "ether", mac_a], quiet=True)
+        proc.script_line(["ifconfig", end_b, "ether", mac_b], quiet=True)
     return 0
 
 
 def _ether(proc: Proc, iface: str) -> str:
     """``ifconfig IFACE ether | awk '/ether/,$0=$2'``: the second word of
     the first line that mentions "ether"."""
-    _, listing = _capture(proc, ["ifconfig", iface, "ether"])
+    _, listing = proc.script_capture(["ifconfig", iface, "ether"])
     for line in listing.split("\n"):
         if "ether" in line:
             words = line.split()
@@ -259,7 +233,7 @@ def _headers(listing: str) -> list[str]:
 def _jail_names(proc: Proc) -> list[str]:
     """``show``: every bridge's members named e<N>a_NAME give NAME,
     sorted and unique (awk, xargs -rn1 ifconfig, awk, sort -u)."""
-    _, listing = _capture(proc, ["ifconfig"])
+    _, listing = proc.script_capture(["ifconfig"])
     bridges, current = [], ""
     for line in listing.split("\n"):
         if line and not line[0].isspace():
@@ -268,7 +242,7 @@ def _jail_names(proc: Proc) -> list[str]:
             bridges.append(current)
     names: set[str] = set()
     for bridge in bridges:
-        _, members = _capture(proc, ["ifconfig", bridge])
+        _, members = proc.script_capture(["ifconfig", bridge])
         for line in members.split("\n"):
             words = line.split()
             if len(words) > 1 and words[0] == "member:":
@@ -280,7 +254,7 @@ def _jail_names(proc: Proc) -> list[str]:
 
 def _ends_of(proc: Proc, name: str) -> list[str]:
     """``show NAME``: the interfaces e<N>a_NAME, sorted."""
-    _, listing = _capture(proc, ["ifconfig"])
+    _, listing = proc.script_capture(["ifconfig"])
     return sorted(ifname for ifname in _headers(listing)
                   if (matched := JIB_END.match(ifname)) and ifname[matched.end():] == name)
 
@@ -298,6 +272,6 @@ def destroy(proc: Proc, pgm: str, args: list[str]) -> int:
     # exits 123 when an invocation failed (usr.bin/xargs/xargs.c).
     status = 0
     for ifname in _ends_of(proc, operands[0]):
-        if _run(proc, ["ifconfig", ifname, "destroy"]) != 0:
+        if proc.script_line(["ifconfig", ifname, "destroy"]) != 0:
             status = 123
     return status

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ..errno import ENOENT, OSErr
-from ..proc import Buffer, Output, Proc, Sink, program
+from ..proc import Proc, program
 
 FAILURE = 1
 BRIDGE_USAGE = "bridge [-b BRIDGE_NAME] NAME [=]iface0 [[=]iface1 ...]"
@@ -102,28 +101,8 @@ def _options(proc: Proc, pgm: str, args: list[str], takes_b: bool,
     return value, args[index:]
 
 
-def _run(proc: Proc, argv: list[str], *, stdout: Output | None = None,
-         quiet: bool = False) -> int:
-    """One command line of the script; ``quiet`` is ``> /dev/null 2>&1``."""
-    try:
-        return proc.execvp(argv, stdout=Sink() if quiet else stdout,
-                           stderr=Sink() if quiet else None)
-    except OSErr as exc:
-        if not quiet:
-            reason = "not found" if exc.errno == ENOENT else exc.strerror
-            proc.error(f"{proc.argv0}: {argv[0]}: {reason}\n")
-        return 127 if exc.errno == ENOENT else 126
-
-
-def _capture(proc: Proc, argv: list[str]) -> tuple[int, str]:
-    """``$( argv )``: status and standard output less its final newlines."""
-    captured = Buffer()
-    status = _run(proc, argv, stdout=captured)
-    return status, captured.getvalue().rstrip("\n")
-
-
 def _must_be_root(proc: Proc) -> None:
-    if _capture(proc, ["id", "-u"])[1].strip() != "0":
+    if proc.script_capture(["id", "-u"])[1].strip() != "0":
         proc.error("Must run as root!\n")
         raise Exit(FAILURE)
 
@@ -158,12 +137,12 @@ def _bridge_one(proc: Proc, name: str, iface: str, suffix: str, i: int,
     clone_mac = iface.startswith("=")
     iface = iface.removeprefix("=")
     eiface = f"ng{i}_{name}"
-    if _run(proc, ["ngctl", "msg", f"{eiface}:", "getifname"], quiet=True) == 0:
+    if proc.script_line(["ngctl", "msg", f"{eiface}:", "getifname"], quiet=True) == 0:
         return None                      # 0. made before
     upper = f"{iface}bridge"
     steps = [["ifconfig", iface, "up"], ["ngctl", "msg", f"{iface}:", "setpromisc", "1"],
              ["ngctl", "msg", f"{iface}:", "setautosrc", "0"]]
-    if _run(proc, ["ngctl", "info", f"{upper}:"], quiet=True) != 0:     # 3. the bridge
+    if proc.script_line(["ngctl", "info", f"{upper}:"], quiet=True) != 0:     # 3. the bridge
         steps += [["ngctl", "mkpeer", f"{iface}:", "bridge", "lower", "link0"],
                   ["ngctl", "connect", f"{iface}:", f"{iface}:lower", "upper", "link1"],
                   ["ngctl", "name", f"{iface}:lower", upper]]
@@ -171,7 +150,7 @@ def _bridge_one(proc: Proc, name: str, iface: str, suffix: str, i: int,
     if status is not None:
         return status
     bridged = f"{iface}{suffix}"
-    if suffix != "bridge" and _run(proc, ["ngctl", "info", f"{bridged}:"], quiet=True) != 0:
+    if suffix != "bridge" and proc.script_line(["ngctl", "info", f"{bridged}:"], quiet=True) != 0:
         num = _free_link(proc, upper)    # 3.5. a second bridge on the first
         status = _steps(proc, [["ngctl", "mkpeer", f"{iface}:lower", "bridge", f"link{num}",
                                 "link1"],
@@ -183,7 +162,7 @@ def _bridge_one(proc: Proc, name: str, iface: str, suffix: str, i: int,
     if status is not None:
         return status
     eiface = eiface[:IFNAMSIZ - 1]       # 5. its name
-    status, shown = _capture(proc, ["ngctl", "show", "-n", f"{bridged}:link{num}"])
+    status, shown = proc.script_capture(["ngctl", "show", "-n", f"{bridged}:link{num}"])
     words = shown.split()
     if status:
         return status
@@ -197,13 +176,13 @@ def _bridge_one(proc: Proc, name: str, iface: str, suffix: str, i: int,
     else:
         counters[iface] = counters.get(iface, -1) + 1
         mac = derive_mac(_ether(proc, iface), name, counters[iface])
-    _run(proc, ["ifconfig", eiface, "ether", *mac.split()])
+    proc.script_line(["ifconfig", eiface, "ether", *mac.split()])
     return None
 
 
 def _steps(proc: Proc, steps: list[list[str]]) -> int | None:
     for step in steps:
-        status = _run(proc, step)
+        status = proc.script_line(step)
         if status:
             return status
     return None
@@ -212,14 +191,14 @@ def _steps(proc: Proc, steps: list[list[str]]) -> int | None:
 def _free_link(proc: Proc, node: str) -> int:
     """The first linkN from 2 that ``ngctl msg NODE: getstats N`` does not find."""
     num = 2
-    while _run(proc, ["ngctl", "msg", f"{node}:", "getstats", str(num)], quiet=True) == 0:
+    while proc.script_line(["ngctl", "msg", f"{node}:", "getstats", str(num)], quiet=True) == 0:
         num += 1
     return num
 
 
 def _ether(proc: Proc, iface: str) -> str:
     """``ifconfig IFACE ether | awk '/ether/,$0=$2'``."""
-    for line in _capture(proc, ["ifconfig", iface, "ether"])[1].split("\n"):
+    for line in proc.script_capture(["ifconfig", iface, "ether"])[1].split("\n"):
         if "ether" in line:
             words = line.split()
             return words[1] if len(words) > 1 else ""
@@ -258,7 +237,7 @@ def show(proc: Proc, pgm: str, args: list[str]) -> int:
 
 def _listing(proc: Proc) -> list[list[str]]:
     """``ngctl ls``, each node line's words (Name: N Type: T ID: ...)."""
-    return [line.split() for line in _capture(proc, ["ngctl", "ls"])[1].split("\n")[1:]
+    return [line.split() for line in proc.script_capture(["ngctl", "ls"])[1].split("\n")[1:]
             if line.split()[:1] == ["Name:"]]
 
 
@@ -268,7 +247,7 @@ def _jail_names(proc: Proc) -> list[str]:
     names: set[str] = set()
     for words in _listing(proc):
         if len(words) > 3 and words[3] == "bridge":
-            _, shown = _capture(proc, ["ngctl", "show", f"{words[1]}:"])
+            _, shown = proc.script_capture(["ngctl", "show", f"{words[1]}:"])
             for line in shown.split("\n"):
                 fields = line.split()
                 matched = EIFACE.match(fields[1]) if len(fields) > 1 else None
@@ -293,7 +272,7 @@ def shutdown(proc: Proc, pgm: str, args: list[str]) -> int:
     # exits 123 when an invocation failed)
     status = 0
     for eiface in _eifaces_of(proc, name):
-        if _run(proc, ["ngctl", "shutdown", f"{eiface}:"]) != 0:
+        if proc.script_line(["ngctl", "shutdown", f"{eiface}:"]) != 0:
             status = 123
     return status
 
