@@ -3,6 +3,8 @@ behind ping: the way there and back, bridges, epairs, forwarding."""
 
 from __future__ import annotations
 
+import jailkit
+
 import re
 
 from tests.conftest import data, run
@@ -151,3 +153,17 @@ def test_sysctl_in_jails(host):
     assert run(host, "jexec p sysctl net.inet.ip.forwarding=1") == \
         (1, "", "sysctl: net.inet.ip.forwarding=1: Operation not permitted\n")
     assert run(host, "jexec v sysctl -n security.jail.jailed security.jail.vnet")[1] == "1\n1\n"
+
+
+def test_a_ping_whose_answer_has_no_way_back_is_only_lost():
+    # the gateway has no route to the jail's network: its answer goes
+    # nowhere, and the pinging side's sendto did not fail (ping.c prints
+    # no "sendto:" line, only the loss)
+    host = jailkit.connect("sim://?lab=jails-and-networking")
+    host.run("ifconfig epair0 create && ifconfig epair0a 10.0.1.1/30 up").check()
+    host.run("sysctl net.inet.ip.forwarding=1").check()
+    host.run("jail -c name=p vnet persist vnet.interface=epair0b path=/").check()
+    host.run("jexec p ifconfig epair0b 10.0.1.2/30 up && jexec p route add default 10.0.1.1").check()
+    result = host.run("jexec p ping -c 1 -t 2 10.0.20.1")
+    assert (result.exit_status, result.stderr) == (2, "")
+    assert "1 packets transmitted, 0 packets received, 100.0% packet loss" in result.stdout

@@ -258,9 +258,13 @@ def _echo(proc: Proc, vnet: Vnet, destination: IPv4Address, source: IPv4Address 
         request = Packet("icmp", src, destination, ident, ident, size=datalen + 28, seq=seq)
         asked = request.tuple()
         there = send(vnet, request, now)
-        back = send(there.destination, there.packet.answer(), now)
     except Unreachable as exc:
         return None if exc.refused else (exc.errno or None)
+    try:
+        back = send(there.destination, there.packet.answer(), now)
+    except Unreachable:
+        # the answering stack's own failure (no route back): not our sendto's
+        return None
     if back.destination is not vnet or back.packet.tuple() != reverse(asked):
         return None
     rng = proc.kernel.rng
