@@ -1244,12 +1244,7 @@ class _Parser(Words):
             rule.direction = self.take("in", "out")
             if self.take("quick"):
                 rule.quick = True
-        if self.take("on"):
-            rule.if_negate = bool(self.take("!"))
-            names = self.items()
-            if len(names) != 1:
-                raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
-            rule.ifname = names[0]
+        self.on_interface(rule)
         rule.af = self.take("inet")
         protos = self.items() if self.take("proto") else []
         if any(proto not in PROTOCOLS for proto in protos):
@@ -1314,18 +1309,23 @@ class _Parser(Words):
             return [None]
         raise self.fail()
 
+    def on_interface(self, rule: Rule) -> None:
+        """An optional ``on [!] IF``; a list of interfaces is not modelled."""
+        if not self.take("on"):
+            return
+        rule.if_negate = bool(self.take("!"))
+        names = self.items()
+        if len(names) != 1:
+            raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
+        rule.ifname = names[0]
+
     def header(self, rule: Rule) -> None:
         rule.direction = self.take("in", "out")
         if self.take("log"):
             rule.log = True
         if self.take("quick"):
             rule.quick = True
-        if self.take("on"):
-            rule.if_negate = bool(self.take("!"))
-            names = self.items()
-            if len(names) != 1:
-                raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
-            rule.ifname = names[0]
+        self.on_interface(rule)
         family = self.take("inet", "inet6")
         if family == "inet6":
             raise PfUnmodelled(self.line, "IPv6 rules are not modelled by the jailkit sim")
@@ -1359,12 +1359,7 @@ class _Parser(Words):
         rule = Rule(action, pass_=bool(self.take("pass")))
         if self.take("log"):
             rule.log = True
-        if self.take("on"):                 # parse.y natrule: the interface is optional
-            rule.if_negate = bool(self.take("!"))
-            names = self.items()
-            if len(names) != 1:
-                raise PfUnmodelled(self.line, "interface lists are not modelled by the jailkit sim")
-            rule.ifname = names[0]
+        self.on_interface(rule)             # parse.y natrule: the interface is optional
         rule.af = self.take("inet")
         if self.take("proto"):
             rule.proto = self.need()
