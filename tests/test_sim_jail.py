@@ -239,3 +239,26 @@ def test_jls_N_shows_the_jails_name_in_place_of_its_jid(host):
     assert host.run("jls -N").stdout == (
         " JID             IP Address      Hostname                      Path\n"
         " w                               w.example                     /\n")
+
+
+def test_a_name_is_looked_up_among_the_jails_the_caller_sees(host):
+    """jail_getid() by name or jid: a child's name is unique under its
+    parent only; from the host the lowest jid of that name answers, from a
+    jail only its own descendants; a removed name is gone, and a new jail
+    may take it."""
+    host.run("jail -c name=a persist children.max=2 path=/").check()
+    host.run("jail -c name=b persist children.max=1 path=/").check()
+    assert run(host, "jexec a jail -c name=x persist") == (0, "", "")
+    assert run(host, "jexec b jail -c name=x persist") == (0, "", "")
+    jids = run(host, "jls jid name")[1]
+    assert jids == "1 a\n2 b\n3 x\n4 x\n"
+    assert run(host, "jls -j x jid")[1] == "3\n"
+    assert run(host, "jexec b jls -j x jid")[1] == "4\n"
+    assert run(host, "jexec b jls -j 3 jid") == (1, "", 'jls: jail "3" not found\n')
+    assert run(host, "jexec b jls -j a") == (1, "", 'jls: jail "a" not found\n')
+    host.run("jail -r 3").check()
+    assert run(host, "jls -j x jid")[1] == "4\n"
+    assert run(host, "jexec a jls -j x") == (1, "", 'jls: jail "x" not found\n')
+    assert run(host, "jexec a jail -c name=x persist") == (0, "", "")
+    assert run(host, "jexec a jls -j x jid")[1] == "5\n"
+    assert run(host, "jls -j x jid")[1] == "4\n"

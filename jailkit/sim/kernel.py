@@ -128,6 +128,16 @@ def _no_listener(ifnet: Ifnet, event: str, name: str) -> None:
     """No devd(8) listening (before boot, or devd_enable="NO")."""
 
 
+def _below(prison: Prison, viewer: Prison) -> bool:
+    """Is ``prison`` a descendant of ``viewer`` (a jail sees only those)?"""
+    parent = prison.parent
+    while parent is not None:
+        if parent is viewer:
+            return True
+        parent = parent.parent
+    return False
+
+
 @dataclass(eq=False)
 class Dad:
     """One duplicate address detection under way (nd6_nbr.c struct dadq):
@@ -336,6 +346,9 @@ class Kernel:
         self.prison0 = Prison(0, "0", "/", hostname, self.host_vnet, True, None,
                               persist=True, children_max=JAIL_MAX)
         self.prisons: dict[int, Prison] = {}
+        # the same jails by name (a name is unique under one parent only):
+        # find_prison looks a name up without a walk over every jail
+        self.prisons_named: dict[str, dict[int, Prison]] = {}
         self.last_jid = 0
         # removed jails whose vnet something still holds (_vnet_release)
         self.dying_prisons: list[Prison] = []
@@ -1263,22 +1276,18 @@ class Kernel:
 
     # -- jails --------------------------------------------------------------
     def find_prison(self, key: str, parent: Prison | None = None) -> Prison | None:
-        """jail_getid(): a jid or a name, as seen from ``parent``."""
-        visible = self.visible_prisons(parent or self.prison0)
+        """jail_getid(): a jid or a name, as seen from ``parent`` (of the
+        jails below it with that name, the lowest jid), from the indexes."""
+        viewer = parent or self.prison0
         if key.isdigit():
-            return next((p for p in visible if p.jid == int(key)), None)
-        return next((p for p in visible if p.name == key), None)
+            found = self.prisons.get(int(key))
+            return found if found is not None and _below(found, viewer) else None
+        named = self.prisons_named.get(key, {})
+        return next((p for jid, p in sorted(named.items()) if _below(p, viewer)), None)
 
     def visible_prisons(self, viewer: Prison) -> list[Prison]:
         """Jails below ``viewer`` in the hierarchy, sorted by jid."""
-        def below(prison: Prison) -> bool:
-            parent = prison.parent
-            while parent is not None:
-                if parent is viewer:
-                    return True
-                parent = parent.parent
-            return False
-        return sorted((p for p in self.prisons.values() if below(p)), key=lambda p: p.jid)
+        return sorted((p for p in self.prisons.values() if _below(p, viewer)), key=lambda p: p.jid)
 
     def alloc_jid(self, wanted: int | None) -> int:
         if wanted is not None:
@@ -1316,7 +1325,7 @@ class Kernel:
                 raise OSErr(EPERM, "prison limit exceeded")
         number = self.alloc_jid(jid)
         label = name if name is not None else str(number)
-        if any(p.name == label for p in self.prisons.values() if p.parent is parent):
+        if any(p.parent is parent for p in self.prisons_named.get(label, {}).values()):
             raise OSErr(EEXIST)
         prison = Prison(number, label, path, hostname if hostname is not None else parent.hostname,
                         self.new_vnet(f"jail {label}") if vnet else parent.vnet, vnet, parent,
@@ -1325,6 +1334,7 @@ class Kernel:
         if not vnet:
             self._restrict_addresses(prison, parent)
         self.prisons[number] = prison
+        self.prisons_named.setdefault(label, {})[number] = prison
         return prison
 
     @staticmethod
@@ -1383,6 +1393,10 @@ class Kernel:
             # its own had them in its parent's stack (soclose via fdrop)
             prison.vnet.listeners[:] = [l for l in prison.vnet.listeners if l.pid not in gone]
         del self.prisons[prison.jid]
+        named = self.prisons_named[prison.name]
+        del named[prison.jid]
+        if not named:
+            del self.prisons_named[prison.name]
 
     def _vnet_release(self, prison: Prison) -> None:
         """A removed jail's vnet goes with the jail's last reference, not

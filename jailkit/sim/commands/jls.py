@@ -70,11 +70,9 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE)
         return 1
     flags = {f for f, _ in opts}
-    visible = proc.kernel.visible_prisons(proc.prison)
-    if "d" in flags:
-        visible = sorted(visible + _dying(proc), key=lambda p: p.jid)
     key = dict(opts).get("j")
     if key is not None:
+        # -j: that one jail, looked up alone (jail_getid), not among all
         prison = proc.kernel.find_prison(key, proc.prison)
         if prison is None and "d" in flags:
             prison = next((p for p in _dying(proc) if key in (str(p.jid), p.name)), None)
@@ -83,6 +81,10 @@ def main(proc: Proc, argv: list[str]) -> int:
                 proc.warnx(f'jail "{key}" not found')
             return 1
         visible = [prison]
+    else:
+        visible = proc.kernel.visible_prisons(proc.prison)
+        if "d" in flags:
+            visible = sorted(visible + _dying(proc), key=lambda p: p.jid)
     if "c" in flags:
         return 0 if visible else 1
     for name in params:
