@@ -19,6 +19,10 @@ def qjail(host) -> Qjail:
     return Qjail(host)
 
 
+PRESTART_ADDM = ("added=$(ifconfig bridge10 addm fxp0 2>&1) || case $added in "
+                 "*': File exists') ;; *) echo \"$added\" >&2; false ;; esac")
+
+
 def q(qjail: Qjail, line: str) -> tuple[int, str]:
     outcome = qjail.command(shlex.split(line))
     return outcome.exit_status, outcome.output
@@ -265,9 +269,29 @@ def test_a_bridge10_of_the_box_outlives_the_vnet_jail(installed, host):
     q(installed, "qjail create -4 10.0.10.10 v10")
     q(installed, "qjail config -w fxp0 -v none v10")
     assert q(installed, "qjail start v10")[0] == 0
+    assert "member: fxp0 " in host.run("ifconfig bridge10").stdout
     assert q(installed, "qjail stop v10")[0] == 0
     assert "bridge10" in host.run("ifconfig -l").stdout.split()
     assert "epair1a" not in host.run("ifconfig -l").stdout.split()
+
+
+def test_the_nic_joins_bridge10_once_and_a_nic_on_another_bridge_fails_the_start(vnet_jail, host):
+    """The prestart adds the -w NIC to bridge10 unless it is a member
+    already (addm's EEXIST); any other refusal of addm fails the start with
+    ifconfig's message."""
+    assert q(vnet_jail, "qjail start v10")[0] == 0
+    q(vnet_jail, "qjail create -4 10.0.10.11 v11")
+    q(vnet_jail, "qjail config -w fxp0 -v none v11")
+    assert q(vnet_jail, "qjail start v11") == (0, "Jail successfully started  v11\n")
+    assert host.run("ifconfig bridge10").stdout.count("member: fxp0 ") == 1
+    q(vnet_jail, "qjail stop v10 v11")      # the last one takes bridge10 with it
+    host.run("ifconfig bridge11 create addm fxp0").check()
+    assert q(vnet_jail, "qjail start v10") == (
+        3, "ifconfig: BRDGADD fxp0: Device busy\n"
+           f"jail: v10: /bin/sh -c {PRESTART_ADDM}: failed\n"
+           "Error: /usr/sbin/jail failed to start jail v10.\n"
+           "because of errors in jail.conf file.\n")
+    assert host.run("jls").stdout.count("\n") == 1
 
 
 def test_a_bridge10_qjail_made_goes_with_its_last_vnet_jail(installed, host):
