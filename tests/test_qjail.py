@@ -155,6 +155,9 @@ REFUSALS = [
     ("qjail create -n 'fxp0;ls' -4 10.0.10.10 web", "Entered -n interface device name is not valid."),
     ("qjail create -4 10.0.10.12 v10", "Error: Jailname already exists. v10"),
     ("qjail config -w em9 v10", "Entered -w interface device name is not valid."),
+    # asking whether epair7 exists loads no if_epair (ifconfig -n)
+    ("qjail config -w epair7 v10", "Entered -w interface device name is not valid."),
+    ("qjail create -n epair7 -4 10.0.10.10 web", "Entered -n interface device name is not valid."),
     ("qjail config -v pfsense v10", "Error: The -v value must be none, ipfw, pf or ipf."),
     ("qjail config -b 61 v10", "Error; devfs.rules # 61 does not exist.\n"
                                "It must first be defined in the hosts /etc/devfs.rules."),

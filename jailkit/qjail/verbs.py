@@ -57,7 +57,8 @@ class QjailVerbs:
         return result
 
     def installed(self) -> bool:
-        return exists(self.host, LOCAL) and exists(self.host, TEMPLATE)
+        # one test(1) for both, as every verb asks it first
+        return self._run(["test", "-e", LOCAL, "-a", "-e", TEMPLATE]).succeeded
 
     def _require_installed(self) -> None:
         if not self.installed():
@@ -80,31 +81,35 @@ class QjailVerbs:
             raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
         return record
 
-    def _records(self, names: list[str]) -> dict[str, Record]:
+    def _records(self, names: list[str], every: bool = False) -> dict[str, Record]:
         """The records of ``names`` (read-only), in their order, read in one
         pass as qjail's shell reads them in one loop (_read_together); when
         that pass cannot tell them apart, each is read alone, so a record
-        that is damaged or cannot be read fails as record() says."""
-        valid = sorted({name for name in names if _is_jailname(name)})
-        texts = self._read_together(valid) if len(valid) > 1 else {}
+        that is damaged or cannot be read fails as record() says. ``every``:
+        the names are all of qjail.local, as names() lists them."""
+        texts = self._read_together(names, every) if len(names) > 1 else {}
         return {name: self._checked_record(name, texts.get(name)) for name in names}
 
-    def _read_together(self, names: list[str]) -> dict[str, str]:
+    def _read_together(self, names: list[str], every: bool) -> dict[str, str]:
         """The texts of the records of ``names`` from one head(1) of them
-        all (as many lines as a file can have), which prints ``==> PATH
-        <==`` before each file, after a blank line but for the first
-        (usr.bin/head/head.c). Only when the headers are exactly one per
-        file, in order, are the texts split there; else nothing. (A
-        record's line that looks like a header makes them more.)"""
+        all (as many lines as a file can have; of qjail.local/* when they
+        are ``every`` record, so the command line stays short), which
+        prints ``==> PATH <==`` before each file, after a blank line but
+        for the first (usr.bin/head/head.c). Only when the headers are
+        exactly those of ``names``, once each, are the texts split there;
+        else nothing. (A record's line that looks like a header makes them
+        more; a glob's order is the locale's, so order is not compared.)"""
         paths = [f"{LOCAL}/{name}" for name in names]
-        listing = self._run(["head", "-n", HEAD_ALL] + paths).stdout
-        pieces = _HEADER.split(listing)
-        if pieces[0] != "" or pieces[1::2] != paths:
+        command = (f"head -n {HEAD_ALL} {shlex.quote(LOCAL)}/*" if every
+                   else ["head", "-n", HEAD_ALL] + paths)
+        pieces = _HEADER.split(self._run(command).stdout)
+        headers = pieces[1::2]
+        if pieces[0] != "" or len(headers) != len(paths) or set(headers) != set(paths):
             return {}
         bodies = [body.removesuffix("\n") for body in pieces[2:-1:2]] + [pieces[-1]]
         # nothing after a header: empty, or a file head could open but not
         # read (a directory on FreeBSD); read alone, as record() reads it
-        return {name: body for name, body in zip(names, bodies) if body}
+        return {path.removeprefix(f"{LOCAL}/"): body for path, body in zip(headers, bodies) if body}
 
     def names(self) -> list[str]:
         return sorted(list_dir(self.host, LOCAL))
@@ -211,11 +216,12 @@ class QjailVerbs:
         if ssh:
             check_login_name(name)
         self._require_installed()
-        if nic is not None and nic not in self._interfaces():
+        if nic is not None and not self._has_interface(nic):
             raise QjailError("Entered -n interface device name is not valid.")
-        if name in self.names():
+        others = self.names()
+        if name in others:
             raise QjailError(f"Error: Jailname already exists. {name}")
-        warnings = self._address_warnings(name, ip4 + ip6)
+        warnings = self._address_warnings(others, ip4 + ip6)
         path = f"{JAILDIR}/{name}"
         record = Record(name, ip4=",".join(ip4), ip6=",".join(ip6), path=path,
                         interface=nic or "", fstab=f"{FSTAB}/{name}",
@@ -254,12 +260,16 @@ class QjailVerbs:
             self._must(["cp", "-p", f"{FLAVORS}/{flavor}/{file}", f"{path}/{file}"],
                        "copying the flavor")
 
-    def _interfaces(self) -> list[str]:
-        return self._run(["ifconfig", "-l"]).stdout.split()
+    def _has_interface(self, nic: str) -> bool:
+        """Does the host have interface ``nic``? Asked of that interface
+        alone (ifconfig NIC fails for one that does not exist), not of a
+        list of every interface, which grows with each vnet jail's epair;
+        -n, so that asking loads no driver (ifconfig.c ifmaybeload)."""
+        return self._run(["ifconfig", "-n", nic]).succeeded
 
-    def _address_warnings(self, name: str, addresses: list[str]) -> str:
+    def _address_warnings(self, others: list[str], addresses: list[str]) -> str:
         out = []
-        for other, record in self._records(self.names()).items():
+        for other, record in self._records(others, every=True).items():
             used = set(filter(None, (record.ip4 + "," + record.ip6).split(",")))
             for address in addresses:
                 if address in used:
@@ -283,7 +293,7 @@ class QjailVerbs:
         messages = []
         new_number: int | None = None
         if vnet_nic is not None:
-            if vnet_nic not in self._interfaces():
+            if not self._has_interface(vnet_nic):
                 raise QjailError("Entered -w interface device name is not valid.")
             record.vinterface = vnet_nic
             messages.append(f"Successfully enabled vnet.interface for {name}")
@@ -358,11 +368,12 @@ class QjailVerbs:
         for name in names:
             check_jailname(name)
         self._require_installed()
-        known = self.names()
+        # each named jail's record, as qjail's group-prefixing tests it
+        # ([ -e ]): not a listing of every jail's
         for name in names:
-            if name not in known:
+            if not exists(self.host, f"{LOCAL}/{name}"):
                 raise QjailError(f"Error: This jail name don't exist. {name}")
-        return names or known
+        return names or self.names()
 
     def start(self, *names: str) -> str:
         output = []
@@ -420,7 +431,7 @@ class QjailVerbs:
         lines = ["", f"{'STATUS':<6} {'JID':<4} {'NIC':<6} {'IP':<15} Jailname",
                  "------ ---- ------ --------------- -------------------------------"]
         running = self.running_jids()
-        for name, record in self._records(targets).items():
+        for name, record in self._records(targets, every=not names).items():
             jid = running.get(name)
             status = ("I" if record.imagetype else "D") + ("R" if jid is not None else "S")
             nic = record.interface
@@ -485,11 +496,3 @@ def _checked(name: str, text: str) -> tuple[Record, str | None]:
     hands out copies."""
     record = Record.parse(text)
     return record, record.problem(name)
-
-
-def _is_jailname(name: str) -> bool:
-    try:
-        check_jailname(name)
-    except QjailError:
-        return False
-    return True
