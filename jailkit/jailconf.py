@@ -15,6 +15,11 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v
             "\\": "\\", '"': '"', "'": "'", "$": "\\$", "\n": ""}
 _WORD = re.compile(r"(?:[^\s;{}=,+\"'#/]|/(?![/*])|\+(?!=))+")
 _VARIABLE = re.compile(r"\$(\{([A-Za-z0-9_.]+)\}|([A-Za-z0-9_]+))")
+# a literal dollar (\$), or a variable: what expand() replaces, leftmost first
+_EXPANDED = re.compile(r"\\\$|" + _VARIABLE.pattern)
+_DOUBLE = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
+_SINGLE = re.compile(r"'([^']*)'")
+_ESCAPE = re.compile(r"\\(.)", re.S)
 
 
 class JailConfError(ValueError):
@@ -145,47 +150,44 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
 
 
 def _quoted(text: str, i: int, line: int) -> tuple[str, int, int]:
+    """The string opening at ``text[i]``, without its quotes: in double
+    quotes a backslash escapes the next character (_ESCAPES; an escaped
+    line break is no line of its own), single quotes take everything as it
+    is. (word, index after it, line at its end)."""
     quote = text[i]
-    i += 1
-    out: list[str] = []
-    while i < len(text) and text[i] != quote:
-        c = text[i]
-        if c == "\n":
-            line += 1
-        if c == "\\" and quote == '"' and i + 1 < len(text):
-            out.append(_ESCAPES.get(text[i + 1], text[i + 1]))
-            i += 2
-            continue
+    match = (_DOUBLE if quote == '"' else _SINGLE).match(text, i)
+    if match is None:
+        rest = text[i + 1:]
+        continued = _continued(rest) if quote == '"' else 0
+        raise JailConfError("unterminated string", line + rest.count("\n") - continued)
+    raw = match.group(1)
+    if quote == "'":
         # Variables only expand in double quotes and bare words; mark the
         # dollars of a single-quoted string so expansion leaves them alone.
-        out.append("\\$" if c == "$" and quote == "'" else c)
-        i += 1
-    if i >= len(text):
-        raise JailConfError("unterminated string", line)
-    return "".join(out), i + 1, line
+        return raw.replace("$", "\\$"), match.end(), line + raw.count("\n")
+    if "\\" not in raw:
+        return raw, match.end(), line + raw.count("\n")
+    word = _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), raw)
+    return word, match.end(), line + raw.count("\n") - _continued(raw)
+
+
+def _continued(raw: str) -> int:
+    """How many escaped line breaks (backslash, newline) ``raw`` holds."""
+    return sum(1 for m in _ESCAPE.finditer(raw) if m.group(1) == "\n")
 
 
 def expand(value: str, lookup) -> str:
     """Replace $name and ${name} with ``lookup(name)``; a ``\\$`` stays a
     literal dollar. ``lookup`` raises KeyError for an unknown variable."""
-    out: list[str] = []
-    i = 0
-    while i < len(value):
-        if value.startswith("\\$", i):
-            out.append("$")
-            i += 2
-            continue
-        match = _VARIABLE.match(value, i)
-        if match:
-            out.append(lookup(match.group(2) or match.group(3)))
-            i = match.end()
-            continue
-        out.append(value[i])
-        i += 1
-    return "".join(out)
+    if "$" not in value:
+        return value
+    return _EXPANDED.sub(lambda m: "$" if m.group(0) == "\\$" else lookup(m.group(2) or m.group(3)),
+                         value)
 
 
 _QUOTED = {"\\": "\\\\", '"': '\\"', "$": "\\$", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_TO_QUOTE = re.compile(r'[\\"$\n\t\r]')
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def quote(value: str) -> str:
@@ -193,9 +195,9 @@ def quote(value: str) -> str:
     (usr.sbin/jail/jaillex.l) read it back as this one string: backslash,
     quote and dollar escaped, line breaks written as escapes. Other control
     characters have no escape there and are refused."""
-    if any(ord(c) < 0x20 and c not in "\n\t\r" or c == "\x7f" for c in value):
+    if _CONTROL.search(value):
         raise ValueError(f"jail.conf value {value!r} holds a control character")
-    return '"' + "".join(_QUOTED.get(c, c) for c in value) + '"'
+    return '"' + _TO_QUOTE.sub(lambda m: _QUOTED[m.group(0)], value) + '"'
 
 
 def render(name: str, params: list[tuple[str, str | None, bool]]) -> str:
