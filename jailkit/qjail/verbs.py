@@ -4,6 +4,7 @@ qjail's messages, files and refusals."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from functools import lru_cache
@@ -128,9 +129,10 @@ class QjailVerbs:
         return jids
 
     def _save(self, record: Record) -> None:
-        text = record.render()
-        write_file(self.host, f"{LOCAL}/{record.name}", text)
-        write_file(self.host, f"{GLOBAL}/{record.name}", text)
+        """The record into qjail.local and its copy into qjail.global (qjail
+        writes one and cp's it), with one tee(1)."""
+        paths = " ".join(shlex.quote(f"{d}/{record.name}") for d in (LOCAL, GLOBAL))
+        self._run(f"tee {paths} > /dev/null", stdin=record.render()).check()
 
     # -- install --------------------------------------------------------------
     def install(self, base: str | None = None) -> str:
@@ -255,10 +257,11 @@ class QjailVerbs:
         link out of the jail (the host's etc/motd is an absolute symlink to
         /var/run/motd, made by rc.d/motd); cp(1) on FreeBSD 14 would write
         through it into the host's file, so the link is removed first."""
-        for file in FLAVOR_FILES:
-            self._must(["rm", "-f", f"{path}/{file}"], "removing the template's copy")
-            self._must(["cp", "-p", f"{FLAVORS}/{flavor}/{file}", f"{path}/{file}"],
-                       "copying the flavor")
+        self._must(["rm", "-f"] + [f"{path}/{file}" for file in FLAVOR_FILES],
+                   "removing the template's copy")
+        for directory, files in _by_directory(FLAVOR_FILES).items():
+            self._must(["cp", "-p"] + [f"{FLAVORS}/{flavor}/{file}" for file in files]
+                       + [f"{path}/{directory}/"], "copying the flavor")
 
     def _has_interface(self, nic: str) -> bool:
         """Does the host have interface ``nic``? Asked of that interface
@@ -496,3 +499,12 @@ def _checked(name: str, text: str) -> tuple[Record, str | None]:
     hands out copies."""
     record = Record.parse(text)
     return record, record.problem(name)
+
+
+def _by_directory(files: list[str]) -> dict[str, list[str]]:
+    """``files`` (relative paths) by their directory, so that one cp(1)
+    copies those of a directory."""
+    grouped: dict[str, list[str]] = {}
+    for file in files:
+        grouped.setdefault(posixpath.dirname(file), []).append(file)
+    return grouped
