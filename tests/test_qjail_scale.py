@@ -62,3 +62,23 @@ def test_records_read_in_one_pass_tell_damaged_and_empty_ones_apart(host):
     host.run(f"rm {local}/a1 && mkdir {local}/a1").check()
     outcome = qjail.command(["qjail", "create", "-4", "10.1.0.9", "b2"])
     assert (outcome.exit_status, outcome.output) == (3, "Error: This jail name don't exist. a1\n")
+
+
+def test_a_record_ending_in_the_next_files_header_gets_a_lone_reads_answers(host):
+    """A record whose last line, without its line break, pretends to be
+    the next file's header: the warnings still name the right jails, and
+    an empty next record is still found damaged, as lone reads say."""
+    qjail = Qjail(host)
+    qjail.command(["qjail", "install"])
+    for name, address in (("a1", "10.1.0.1"), ("a2", "10.1.0.2"), ("a3", "10.1.0.3")):
+        qjail.command(["qjail", "create", "-4", address, name])
+    local = "/usr/local/etc/qjail.local"
+    host.run(f"printf '==> {local}/a2 <==' >> {local}/a1").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.2", "b1"])
+    assert (outcome.exit_status, outcome.output) == (
+        0, "Warning: Existing jail a2 is already assigned IP address 10.1.0.2\n"
+           "Successfully created  b1\n")
+    host.run(f": > {local}/a2").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.9", "b2"])
+    assert (outcome.exit_status, outcome.output) == (
+        3, f'Error: The definition record {local}/a2 is damaged: name=""\n')

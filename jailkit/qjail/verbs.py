@@ -21,7 +21,9 @@ from .values import (QjailError, check_base, check_ipv4, check_ipv6, check_jailn
 FIREWALLS = ("none", "ipfw", "pf", "ipf")
 # head -n: more lines than a record can have (INT_MAX), so head prints it whole.
 HEAD_ALL = "2147483647"
-_HEADER = re.compile(r"^==> (.*) <==\n", re.M)
+# head(1)'s separator before each file but the first ("\n" put before
+# the output makes the first one alike); a literal start, so found fast
+_HEADER = re.compile(r"\n==> ([^\n]*) <==\n")
 FIREWALL_DIGIT = {"none": "0", "ipfw": "1", "pf": "2", "ipf": "3", "": "0"}
 BASE_DIRS = ["bin", "lib", "libexec", "sbin", "usr/bin", "usr/include", "usr/lib",
              "usr/libdata", "usr/libexec", "usr/sbin", "usr/share"]
@@ -72,7 +74,7 @@ class QjailVerbs:
 
     def _checked_record(self, name: str, text: str | None = None) -> Record:
         """record(), read-only: its file's ``text`` when already read."""
-        check_jailname(name)
+        _check_known_jailname(name)
         if text is None:
             text = read_file(self.host, f"{LOCAL}/{name}")
         if text is None:
@@ -95,19 +97,23 @@ class QjailVerbs:
         """The texts of the records of ``names`` from one head(1) of them
         all (as many lines as a file can have; of qjail.local/* when they
         are ``every`` record, so the command line stays short), which
-        prints ``==> PATH <==`` before each file, after a blank line but
-        for the first (usr.bin/head/head.c). Only when the headers are
-        exactly those of ``names``, once each, are the texts split there;
-        else nothing. (A record's line that looks like a header makes them
-        more; a glob's order is the locale's, so order is not compared.)"""
+        prints "==> PATH <==" and a line break before each file, after a
+        line break but for the first (usr.bin/head/head.c). The output is
+        cut at each such separator; only when the cuts are exactly one per
+        file of ``names`` are the texts taken, else nothing. A record's own
+        line that looks like a separator either makes one cut more, or,
+        when it ends the record, takes the next file's line break and
+        leaves that file's real header at the start of its text: both are
+        refused. (A glob's order is the locale's, so order is not
+        compared.)"""
         paths = [f"{LOCAL}/{name}" for name in names]
         command = (f"head -n {HEAD_ALL} {shlex.quote(LOCAL)}/*" if every
                    else ["head", "-n", HEAD_ALL] + paths)
-        pieces = _HEADER.split(self._run(command).stdout)
-        headers = pieces[1::2]
-        if pieces[0] != "" or len(headers) != len(paths) or set(headers) != set(paths):
+        pieces = _HEADER.split("\n" + self._run(command).stdout)
+        headers, bodies = pieces[1::2], pieces[2::2]
+        if (pieces[0] != "" or len(headers) != len(paths) or set(headers) != set(paths)
+                or any(body.startswith("==> ") for body in bodies)):
             return {}
-        bodies = [body.removesuffix("\n") for body in pieces[2:-1:2]] + [pieces[-1]]
         # nothing after a header: empty, or a file head could open but not
         # read (a directory on FreeBSD); read alone, as record() reads it
         return {path.removeprefix(f"{LOCAL}/"): body for path, body in zip(headers, bodies) if body}
@@ -490,6 +496,11 @@ class QjailVerbs:
         self._run(remove_trees([f"{JAILDIR}/{name}", f"{LOCAL}/{name}", f"{GLOBAL}/{name}",
                                 f"{FSTAB}/{name}", jail_conf.config_path(name),
                                 jail_conf.console_log(name), f"/var/run/qjail.{name}.pid"]))
+
+
+# check_jailname, remembered for the names that pass it: qjail checks every
+# jail's name again for each jail it creates (a refusal is not remembered).
+_check_known_jailname = lru_cache(maxsize=1024)(check_jailname)
 
 
 @lru_cache(maxsize=1024)
