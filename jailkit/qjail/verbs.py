@@ -398,8 +398,9 @@ class QjailVerbs:
             if not result.succeeded:
                 raise QjailError(f"Error: /usr/sbin/jail failed to start jail {name}.\n"
                                  "because of errors in jail.conf file.", "".join(output))
-            jid = self.running_jid(name)
-            write_file(self.host, f"/var/run/qjail.{name}.pid", f"{jid}\n")
+            # qjail's pid file holds the new jail's jid, straight from jls(8)
+            pid_file = shlex.quote(f"/var/run/qjail.{name}.pid")
+            self._run(f"jls -j {shlex.quote(name)} jid > {pid_file}")
             if record.poststartssh:
                 # The user exists now: later starts must not add it again.
                 record.poststartssh = ""
