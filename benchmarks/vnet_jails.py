@@ -11,7 +11,8 @@ ADDR``, ``qjail config -w NIC -v none``, ``qjail start``; ``qjail list``;
 ``jexec JAIL ping -c 1 GATEWAY`` from each, every outcome checked. Timed
 at half the jails and at all of them, wall clock and the CPU time of this
 process (the machine may be shared): t(N) and t(N)/t(N/2), 2.0 being
-linear; then the cost of a few commands on a host with 1 jail and with N
+linear, and the CPU time of each phase (create, config, start, list,
+ping: whose code to look at when one grows faster); then the cost of a few commands on a host with 1 jail and with N
 (their mounts and interfaces counted), and the peak memory of a fresh
 process that builds N jails (ru_maxrss; tracemalloc's peak in another).
 
@@ -88,28 +89,45 @@ def jail_name(number: int) -> str:
     return f"v{number}"
 
 
-def build(lab: Lab, count: int, addresses: list[str]) -> Host:
+PHASES = ("create", "config", "start", "list", "ping")
+
+
+def build(lab: Lab, count: int, addresses: list[str],
+          phases: dict[str, float] | None = None) -> Host:
     """The scenario on a fresh sim: every outcome is checked, so a fast but
-    wrong run cannot pass for a fast one."""
+    wrong run cannot pass for a fast one. ``phases``, when given, gets the
+    CPU seconds of each phase (PHASES) added up."""
+    spent = phases if phases is not None else {}
     host = jailkit.connect("sim://", lab=lab)
     qjail = Qjail(host)
     expect(qjail.command(["qjail", "install"]).output, "Successfully installed")
     nic = lab.host.nic
     for number in range(1, count + 1):
         name = jail_name(number)
-        expect(qjail.command(["qjail", "create", "-4", addresses[number - 1], name]).output,
-               f"Successfully created  {name}")
-        expect(qjail.command(["qjail", "config", "-w", nic, "-v", "none", name]).output,
-               f"Successfully enabled vnet for {name}")
-        expect(qjail.command(["qjail", "start", name]).output,
+        expect(phase(spent, "create", lambda: qjail.command(
+            ["qjail", "create", "-4", addresses[number - 1], name]).output),
+            f"Successfully created  {name}")
+        expect(phase(spent, "config", lambda: qjail.command(
+            ["qjail", "config", "-w", nic, "-v", "none", name]).output),
+            f"Successfully enabled vnet for {name}")
+        expect(phase(spent, "start", lambda: qjail.command(["qjail", "start", name]).output),
                f"Jail successfully started  {name}")
-    listing = qjail.command(["qjail", "list"]).output
+    listing = phase(spent, "list", lambda: qjail.command(["qjail", "list"]).output)
     if listing.count(f" {nic} ") != count:
         raise SystemExit(f"qjail list shows {listing.count(f' {nic} ')} jails, not {count}")
     for number in range(1, count + 1):
-        ping = host.run(["jexec", jail_name(number), "ping", "-c", "1", str(lab.gateway)])
-        expect(ping.stdout, "1 packets received")
+        ping = phase(spent, "ping", lambda: host.run(
+            ["jexec", jail_name(number), "ping", "-c", "1", str(lab.gateway)]).stdout)
+        expect(ping, "1 packets received")
     return host
+
+
+def phase(spent: dict[str, float], name: str, action: Callable[[], str]) -> str:
+    """``action``'s output; its CPU seconds added to ``spent[name]``."""
+    started = time.process_time()
+    output = action()
+    spent[name] = spent.get(name, 0.0) + time.process_time() - started
+    return output
 
 
 def expect(output: str, wanted: str) -> None:
@@ -180,12 +198,15 @@ def run_sim(count: int, samples: int, lab: Lab, lab_name: str | None) -> dict:
     addresses = [str(a) for a in lab.jail_addresses(count)]
     half = count // 2
     build(lab, 2, addresses)    # warm up: imports, the first parse of each script
-    wall_half, cpu_half = timed(lambda: build(lab, half, addresses))
+    phases_half: dict[str, float] = {}
+    phases_full: dict[str, float] = {}
+    wall_half, cpu_half = timed(lambda: build(lab, half, addresses, phases_half))
     hosts: list[Host] = []
-    wall_full, cpu_full = timed(lambda: hosts.append(build(lab, count, addresses)))
+    wall_full, cpu_full = timed(lambda: hosts.append(build(lab, count, addresses, phases_full)))
     small = build(lab, 1, addresses)
     return {"half": half, "samples": samples, "t_half": wall_half, "t_full": wall_full, "cpu_half": cpu_half,
-            "cpu_full": cpu_full, "few": probe_costs(small, samples),
+            "cpu_full": cpu_full, "phases_half": phases_half, "phases_full": phases_full,
+            "few": probe_costs(small, samples),
             "many": probe_costs(hosts[0], samples), "few_size": size(small),
             "many_size": size(hosts[0]), "peak": peak_memory(count, lab_name)}
 
@@ -310,6 +331,13 @@ def report(count: int, sim: dict, real: dict | None, why: str | None) -> None:
         print(f"{label:34} {t_half:9.2f} {t_full:9.2f} {t_full / t_half:6.2f}")
     if real is None:
         print(f"Linux netns + ip(8): skipped ({why})")
+    print(f"\nCPU s of each phase, all jails' commands {'':2} {f't({half})':>9} "
+          f"{f't({count})':>9} {'ratio':>6} {f'ms/jail at {count}':>14}")
+    for name in PHASES:
+        t_half, t_full = sim["phases_half"][name], sim["phases_full"][name]
+        label = "jexec JAIL ping" if name == "ping" else f"qjail {name}"
+        print(f"  {label:<40} {t_half:9.3f} {t_full:9.3f} {t_full / t_half:6.2f} "
+              f"{1000 * t_full / count:14.2f}")
     print(f"\na command's cost (median ms of {sim['samples']} runs) on a host with")
     print(f"  1 vnet jail: {sim['few_size']}; {count} vnet jails: {sim['many_size']}")
     print(f"{'':40} {'1':>8} {str(count):>8} {'ratio':>6}")
