@@ -32,15 +32,16 @@ from __future__ import annotations
 
 import ipaddress
 import zlib
+from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from . import bpf, bstp, netgraph, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
-from .ifnet import IFBIF_DISCOVER, Bridge, BridgeMember, Ethernet, Ifnet, Loopback
+from .ifnet import IFBIF_DISCOVER, Bridge, BridgeMember, Epair, Ethernet, Ifnet, Loopback
 from .ifpseudo import Gif
-from .lagg import Lagg, lagg_input
+from .lagg import Lagg, any_ports, lagg_input
 from .packet import Packet, segment
 from .pfil import Hook, Verdict
 from .vnet import Vnet
@@ -333,7 +334,11 @@ def _arp_cache(ifnet: Ifnet, address: IPv4, owner: Ifnet, now: float) -> None:
 
 
 def _owns(ifnet: Ifnet, address: IPv4) -> bool:
-    return any(a.address == address for a in ifnet.inet)
+    target = int(address)        # compared as numbers: an IPv4Interface's .ip is built anew each time
+    for inet in ifnet.inet:
+        if int(inet.interface) == target:
+            return True
+    return False
 
 
 # A node of the ARP broadcast's search: an interface that has just heard
@@ -352,6 +357,9 @@ def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
     answers, in the order the members are flooded."""
     heard: list[_Heard] = []
     upper: set[int] = set()      # interfaces a frame reaches through ng_ether's upper hook
+    # With no netgraph node and no lagg port anywhere, an interface takes
+    # what it hears itself, and an epair's wire is its peer.
+    plain = not netgraph.any_ether_nodes() and not any_ports()
     sender = out if isinstance(out, Bridge) else out.bridge
     if sender is not None and sender.running:
         # the bridge's stack, or a member's, sends through the bridge
@@ -372,15 +380,16 @@ def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
         if id(ifnet) in seen or not _usable(ifnet):
             continue
         seen.add(id(ifnet))
-        taker = lagg_input(ifnet)
-        if taker is None:
-            continue
-        ifnet = taker
-        diverted = None if id(ifnet) in upper else _ng_input(ifnet, [], upper)
-        if diverted is not None:                   # ng_ether's lower hook has it
-            seen.discard(id(ifnet))                # it may come back up through upper
-            heard += [(peer, index, None) for peer, _ in diverted]
-            continue
+        if not plain:
+            taker = lagg_input(ifnet)
+            if taker is None:
+                continue
+            ifnet = taker
+            diverted = None if id(ifnet) in upper else _ng_input(ifnet, [], upper)
+            if diverted is not None:               # ng_ether's lower hook has it
+                seen.discard(id(ifnet))            # it may come back up through upper
+                heard += [(peer, index, None) for peer, _ in diverted]
+                continue
         if _owns(ifnet, address):
             return _answered(out, address, ifnet, _crossings(heard, index), now)
         bridge = ifnet.bridge
@@ -394,13 +403,26 @@ def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
         if owner is not None:
             # the bridge's stack, or a member's, takes the broadcast too
             return _answered(out, address, owner, _crossings(heard, index), now)
-        if not learnt:
-            continue
-        for member in bridge.members:
-            egress = member.ifnet
-            if egress is not ifnet and _usable(egress) and bstp.may_forward(bridge, source, member):
-                _hear(heard, egress, index, (bridge, member), upper, now)
+        if learnt:
+            _flood(heard, bridge, source, index, plain, upper, now)
     return None
+
+
+def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int, plain: bool,
+           upper: set[int], now: float) -> None:
+    """bridge_broadcast() of the ARP request that came in by ``source``:
+    every other running member that may forward hears it (an epair's peer
+    straight away, the one check a bridge of many jails makes per member)."""
+    ingress = source.ifnet
+    for member in bridge.members:
+        egress = member.ifnet
+        if egress is ingress or not (egress.up and egress.running) \
+                or not bstp.may_forward(bridge, source, member):
+            continue
+        if plain and type(egress) is Epair:
+            heard.append((egress.peer, index, (bridge, member)))
+        else:
+            _hear(heard, egress, index, (bridge, member), upper, now)
 
 
 def _hear(heard: list[_Heard], ifnet: Ifnet, parent: int,
@@ -491,23 +513,25 @@ def _search(start: list[tuple[Ifnet, Way]], out: Ifnet, receiver: Ifnet, upper: 
     """Follow the frame from the interfaces that first hear it until it
     reaches ``receiver`` (breadth first, so the way of the fewest hops)."""
     seen: set[int] = {id(out)}
-    queue = list(start)
+    queue = deque(start)
+    plain = not netgraph.any_ether_nodes() and not any_ports()    # as in _arp_request()
     while queue:
-        ifnet, steps = queue.pop(0)
+        ifnet, steps = queue.popleft()
         if id(ifnet) in seen or not _usable(ifnet):
             continue
         seen.add(id(ifnet))
         here = steps + [Step(ifnet)]               # ether_input()
-        taker = lagg_input(ifnet)                  # lagg_input(), for a lagg port
-        if taker is None:
-            continue
-        if taker is not ifnet:
-            ifnet, here = taker, here + [Step(taker)]
-        diverted = None if id(ifnet) in upper else _ng_input(ifnet, here, upper)
-        if diverted is not None:                   # ng_ether's lower hook has it
-            seen.discard(id(ifnet))                # it may come back up through upper
-            queue += diverted
-            continue
+        if not plain:
+            taker = lagg_input(ifnet)              # lagg_input(), for a lagg port
+            if taker is None:
+                continue
+            if taker is not ifnet:
+                ifnet, here = taker, here + [Step(taker)]
+            diverted = None if id(ifnet) in upper else _ng_input(ifnet, here, upper)
+            if diverted is not None:               # ng_ether's lower hook has it
+                seen.discard(id(ifnet))            # it may come back up through upper
+                queue += diverted
+                continue
         if ifnet is receiver:
             return ifnet, here
         bridge = ifnet.bridge
@@ -570,10 +594,10 @@ def _copy_steps(bridge: Bridge, egress: Ifnet) -> tuple[Step, ...]:
 def _bridge_owner(bridge: Bridge, address: IPv4, exclude: Ifnet | None) -> Ifnet | None:
     """if_bridge hands frames for the bridge's own address, or a member's,
     to that interface's stack (bridge_input GRAB_OUR_PACKETS)."""
-    if any(a.address == address for a in bridge.inet):
+    if _owns(bridge, address):
         return bridge
     for member in bridge.members:
-        if member.ifnet is not exclude and any(a.address == address for a in member.ifnet.inet):
+        if member.ifnet is not exclude and member.ifnet.inet and _owns(member.ifnet, address):
             return member.ifnet
     return None
 
