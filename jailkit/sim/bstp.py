@@ -135,6 +135,11 @@ def _root_port(bridge: Bridge, cost: dict[int, int], is_root: bool) -> BridgeMem
 
 def tree(bridge: Bridge) -> tuple[TreeStatus, dict[int, str]]:
     """The bridge's tree parameters and each STP port's role (by id)."""
+    if not any(m.stp_since is not None for m in bridge.members):
+        # no STP port: the bridge is its own root, alone (what the search
+        # below finds, without asking each member's wire)
+        alone = bridge_id(bridge)
+        return TreeStatus(alone, alone, 0, 0), {}
     bridges = _domain(bridge)
     root = min(bridges, key=bridge_id)
     cost = _root_costs(bridges, root)

@@ -11,6 +11,7 @@ interface but only the addresses the kernel lets it see (prison_if)."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -231,7 +232,7 @@ def _bridge_lines(bridge: Bridge, now: float) -> list[str]:
         role = roles.get(id(member))
         port = bstp.port_status(bridge, member, role, now) if role is not None else None
         flags = port.flags if port is not None else bstp.shown_flags(member)
-        lines.append(f"\tmember: {member.ifnet.name} flags={flags:x}{bits(flags, IFBIF_NAMES)}")
+        lines.append(f"\tmember: {member.ifnet.name} flags={_member_flags(flags)}")
         leftover = (f"ifmaxaddr {member.ifmaxaddr} port {{port}} priority {member.priority} "
                     f"path cost {member.path_cost}")
         numbers = "\t        " + leftover.format(port=member.ifnet.index & 0xfff)
@@ -239,9 +240,16 @@ def _bridge_lines(bridge: Bridge, now: float) -> list[str]:
             numbers += f" proto {bstp.PROTO}\n\t        role {port.role} state {port.state}"
         lines.append(numbers)
     for span in bridge.spans:
-        lines.append(f"\tmember: {span.name} flags={IFBIF_SPAN:x}{bits(IFBIF_SPAN, IFBIF_NAMES)}")
+        lines.append(f"\tmember: {span.name} flags={_member_flags(IFBIF_SPAN)}")
         lines.append("\t        " + leftover.format(port=span.index & 0xfff))
     return lines
+
+
+@functools.lru_cache(maxsize=64)
+def _member_flags(flags: int) -> str:
+    """A member's flags as printb() shows them: a bridge of many members
+    has few different ones, so each is worked out once."""
+    return f"{flags:x}{bits(flags, IFBIF_NAMES)}"
 
 
 def _lagg_lines(lagg: Lagg) -> list[str]:
