@@ -185,3 +185,19 @@ def test_an_unknown_address_behind_a_member_without_discover_is_not_reached(jail
     result = jails.run(f"jexec v10 ping -c 1 {GATEWAY}")
     assert result.exit_status == 2
     assert "1 packets transmitted, 0 packets received, 100.0% packet loss" in result.stdout
+
+
+def test_an_stp_port_that_goes_down_loses_its_entries_a_plain_member_keeps_them(jails):
+    """bstp(4) flushes what a port learnt when it stops forwarding (a
+    disabled port: its interface down); a member without STP keeps its
+    entries, as nothing in if_bridge removes them when its link goes."""
+    v10 = _mac(jails, "jexec v10 ifconfig epair1b")
+    v11 = _mac(jails, "jexec v11 ifconfig epair2b")
+    jails.run("ifconfig bridge10 stp epair1a").check()
+    jails.run(f"jexec v10 ping -c 1 {GATEWAY}").check()
+    jails.run(f"jexec v11 ping -c 1 {GATEWAY}").check()
+    jails.run("ifconfig epair1a down").check()
+    jails.run("ifconfig epair2a down").check()
+    cache = _cache(jails)
+    assert v10 not in cache
+    assert cache[v11][0] == "epair2a"

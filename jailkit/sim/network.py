@@ -485,6 +485,7 @@ def _unicast(out: Ifnet, receiver: Ifnet, now: float) -> tuple[Ifnet, Way] | Non
         # (bridge_output): no filtering there
         if receiver is sender or (receiver is not out and receiver.bridge is sender):
             return receiver, []
+        bstp.flush_discarding(sender)
         known = sender.lookup(receiver.mac, now)
         if known is not None:
             if not _usable(known.ifnet):
@@ -562,6 +563,7 @@ def _forward(bridge: Bridge, source: BridgeMember, mac: str | None, receiver: If
     ingress = source.ifnet
     if not bridge.learn(mac, source, now):
         return []
+    bstp.flush_discarding(bridge)
     known = bridge.lookup(receiver.mac, now)
     if known is not None:
         egress = known.ifnet

@@ -760,6 +760,7 @@ class Configurator:
         if not isinstance(self.ifnet, Bridge):
             raise Fail(f"unable to get address cache: {strerror(EINVAL)}")
         uptime = int(self.kernel.clock)
+        bstp.flush_discarding(self.ifnet)
         for route in self.ifnet.listing(self.kernel.clock):
             left = route.expire - uptime if route.dynamic and uptime < route.expire else 0
             self.proc.write(f"{route.mac} Vlan{route.vlan} {route.ifnet.name} {left} "
