@@ -201,3 +201,14 @@ def test_an_stp_port_that_goes_down_loses_its_entries_a_plain_member_keeps_them(
     cache = _cache(jails)
     assert v10 not in cache
     assert cache[v11][0] == "epair2a"
+
+
+def test_what_the_hosts_own_stack_sends_through_the_bridge_teaches_it_only_the_far_ends(jails):
+    """bridge_output() learns nothing; the answers that come back in by a
+    member are learnt there (GRAB_OUR_PACKETS)."""
+    jails.run(f"ping -c 1 {GATEWAY}").check()
+    jails.run("ping -c 1 10.0.10.10").check()
+    host_mac = _mac(jails, "ifconfig fxp0")
+    cache = _cache(jails)
+    assert host_mac not in cache
+    assert sorted(member for member, _, _ in cache.values()) == ["epair1a", "fxp0"]

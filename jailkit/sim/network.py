@@ -367,11 +367,14 @@ def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
         owner = _bridge_owner(sender, address, exclude=out)
         if owner is not None:
             return _answered(out, address, owner, [], now)
+        # the answer comes back in by a member, which learns the owner
+        # there (GRAB_OUR_PACKETS)
         for member in sender.members:
             if member.ifnet is not out and _usable(member.ifnet) \
                     and not bstp.member_discards(sender, member):
-                _hear(heard, member.ifnet, -1, None, upper, now)
-    _hear(heard, out, -1, None, upper, now)
+                _hear(heard, member.ifnet, -1, (sender, member), upper, now)
+    own = sender.member(out) if sender is not None and sender.running and sender is not out else None
+    _hear(heard, out, -1, (sender, own) if sender is not None and own is not None else None, upper, now)
     seen: set[int] = {id(out)}
     index = -1
     while index + 1 < len(heard):
