@@ -488,8 +488,7 @@ def _unicast(out: Ifnet, receiver: Ifnet, now: float) -> tuple[Ifnet, Way] | Non
         # (bridge_output): no filtering there
         if receiver is sender or (receiver is not out and receiver.bridge is sender):
             return receiver, []
-        bstp.flush_discarding(sender)
-        known = sender.lookup(receiver.mac, now)
+        known = _lookup(sender, receiver, now)
         if known is not None:
             if not _usable(known.ifnet):
                 return None
@@ -501,6 +500,17 @@ def _unicast(out: Ifnet, receiver: Ifnet, now: float) -> tuple[Ifnet, Way] | Non
                 start += _sent(member.ifnet, [Step(member.ifnet)], upper, now)
     start += _sent(out, [], upper, now)
     return _search(start, out, receiver, upper, now)
+
+
+def _lookup(bridge: Bridge, receiver: Ifnet, now: float) -> BridgeMember | None:
+    """bridge_rtlookup() for ``receiver``'s MAC address. An STP port that
+    discards has had its learnt entries flushed (bstp.flush_discarding()),
+    so an entry found on one is gone: the destination is unknown."""
+    known = bridge.lookup(receiver.mac, now)
+    if known is not None and known.stp_since is not None and bstp.member_discards(bridge, known):
+        bstp.flush_discarding(bridge)
+        return bridge.lookup(receiver.mac, now)
+    return known
 
 
 def _sent(egress: Ifnet, steps: Way, upper: set[int], now: float) -> list[tuple[Ifnet, Way]]:
@@ -566,8 +576,7 @@ def _forward(bridge: Bridge, source: BridgeMember, mac: str | None, receiver: If
     ingress = source.ifnet
     if not bridge.learn(mac, source, now):
         return []
-    bstp.flush_discarding(bridge)
-    known = bridge.lookup(receiver.mac, now)
+    known = _lookup(bridge, receiver, now)
     if known is not None:
         egress = known.ifnet
         if egress is ingress or not _usable(egress) or not bstp.may_forward(bridge, source, known):
