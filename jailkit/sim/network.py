@@ -402,30 +402,41 @@ def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
         if source is None or bstp.member_discards(bridge, source):
             continue
         learnt = bridge.learn(out.mac, source, now)        # bridge_forward()
-        owner = _bridge_owner(bridge, address, exclude=ifnet)
+        # the bridge's stack, or a member's, takes the broadcast too
+        owner = bridge if _owns(bridge, address) else \
+            _flood(heard, bridge, source, index, address, learnt, plain, upper, now)
         if owner is not None:
-            # the bridge's stack, or a member's, takes the broadcast too
             return _answered(out, address, owner, _crossings(heard, index), now)
-        if learnt:
-            _flood(heard, bridge, source, index, plain, upper, now)
     return None
 
 
-def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int, plain: bool,
-           upper: set[int], now: float) -> None:
-    """bridge_broadcast() of the ARP request that came in by ``source``:
-    every other running member that may forward hears it (an epair's peer
-    straight away, the one check a bridge of many jails makes per member)."""
+def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int, address: IPv4,
+           forwards: bool, plain: bool, upper: set[int], now: float) -> Ifnet | None:
+    """bridge_broadcast() of the ARP request that came in by ``source``, in
+    one pass over the members: the first other member that owns the
+    address takes it (as _bridge_owner() finds it: nothing floods then);
+    else, when the bridge ``forwards`` it, every other running member that
+    may forward hears it. An epair's peer is looked at straight away: one
+    in no bridge that does not own the address can take the request no
+    further, so the search need not visit it (the owners stay in the
+    order the members are flooded)."""
     ingress = source.ifnet
     for member in bridge.members:
         egress = member.ifnet
-        if egress is ingress or not (egress.up and egress.running) \
+        if egress is ingress:
+            continue
+        if egress.inet and _owns(egress, address):
+            return egress
+        if not forwards or not (egress.up and egress.running) \
                 or not bstp.may_forward(bridge, source, member):
             continue
         if plain and type(egress) is Epair:
-            heard.append((egress.peer, index, (bridge, member)))
+            peer = egress.peer
+            if peer.bridge is not None or _owns(peer, address):
+                heard.append((peer, index, (bridge, member)))
         else:
             _hear(heard, egress, index, (bridge, member), upper, now)
+    return None
 
 
 def _hear(heard: list[_Heard], ifnet: Ifnet, parent: int,
