@@ -26,7 +26,17 @@ A lagg(4) sends by the port its protocol picks (lagg.py) and takes in
 only what its protocol accepts from a port (failover: the active port's).
 The later segments of a TCP connection follow the interfaces its first
 packet crossed (follow(), converse()): the firewalls decided on the
-connection with that packet, and its states translate the rest alike."""
+connection with that packet, and its states translate the rest alike.
+
+Bridges learn (if_bridge.c bridge_rtupdate): a next hop a stack has not
+in its ARP cache is asked for by a broadcast that every bridge it reaches
+floods, learning the asker on the member it came in by, and the answer
+teaches them the owner. The packet then crosses each bridge by the member
+its address cache names (bridge_rtlookup), or, for an address the bridge
+has not learnt (-learn, a full cache, an entry deleted or aged out), is
+flooded to its DISCOVER members, whose taps see the copies. So a packet
+between a jail and its gateway costs the same on a bridge of two members
+or of 255 once the ARP caches hold both ends."""
 
 from __future__ import annotations
 
@@ -350,8 +360,8 @@ _Heard = tuple[Ifnet, int, "tuple[Bridge, BridgeMember] | None"]
 def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
     """arprequest(): a broadcast from ``out``'s MAC address that every
     bridge it reaches floods to all its members (bridge_broadcast(), no
-    pfil: pfil passes ARP) and learns the sender from on the member it came
-    in by. The owner answers (in_arpinput(), learning the asker in its own
+    pfil: pfil passes ARP) and learns the sender on the member it came in
+    by. The owner answers (in_arpinput(), learning the asker in its own
     cache), and its unicast answer teaches each bridge on the way back on
     which member the owner is. The first owner the broadcast reaches
     answers, in the order the members are flooded."""
@@ -373,8 +383,9 @@ def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
             if member.ifnet is not out and _usable(member.ifnet) \
                     and not bstp.member_discards(sender, member):
                 _hear(heard, member.ifnet, -1, (sender, member), upper, now)
-    own = sender.member(out) if sender is not None and sender.running and sender is not out else None
-    _hear(heard, out, -1, (sender, own) if sender is not None and own is not None else None, upper, now)
+    own = sender.member(out) if sender is not None and sender.running else None
+    back = (sender, own) if sender is not None and own is not None else None
+    _hear(heard, out, -1, back, upper, now)
     seen: set[int] = {id(out)}
     index = -1
     while index + 1 < len(heard):
