@@ -18,7 +18,7 @@ def test_static_entries_are_listed_by_addr_and_deleted_by_deladdr(host):
     _bridge(host)
     assert run(host, "ifconfig bridge0 static epair0a 0:1:2:3:4:5") == (0, "", "")
     assert run(host, "ifconfig bridge0 addr") == (
-        0, "00:01:02:03:04:05 Vlan0 epair0a 0 flags=1<STATIC>\n", "")
+        0, "00:01:02:03:04:05 Vlan1 epair0a 0 flags=1<STATIC>\n", "")
     assert run(host, "ifconfig bridge0 deladdr 00:01:02:03:04:05") == (0, "", "")
     assert run(host, "ifconfig bridge0 addr") == (0, "", "")
 
@@ -43,9 +43,9 @@ def test_a_member_leaving_takes_its_static_entries_and_flushall_takes_the_rest(h
     _bridge(host, members=2)
     host.run("ifconfig bridge0 static epair0a 00:01:02:03:04:05 static epair1a 00:01:02:03:04:06").check()
     host.run("ifconfig bridge0 deletem epair0a").check()
-    assert run(host, "ifconfig bridge0 addr")[1] == "00:01:02:03:04:06 Vlan0 epair1a 0 flags=1<STATIC>\n"
+    assert run(host, "ifconfig bridge0 addr")[1] == "00:01:02:03:04:06 Vlan1 epair1a 0 flags=1<STATIC>\n"
     host.run("ifconfig bridge0 flush").check()          # dynamic entries only
-    assert run(host, "ifconfig bridge0 addr")[1] == "00:01:02:03:04:06 Vlan0 epair1a 0 flags=1<STATIC>\n"
+    assert run(host, "ifconfig bridge0 addr")[1] == "00:01:02:03:04:06 Vlan1 epair1a 0 flags=1<STATIC>\n"
     host.run("ifconfig bridge0 flushall").check()
     assert run(host, "ifconfig bridge0 addr")[1] == ""
 

@@ -135,6 +135,11 @@ def _root_port(bridge: Bridge, cost: dict[int, int], is_root: bool) -> BridgeMem
 
 def tree(bridge: Bridge) -> tuple[TreeStatus, dict[int, str]]:
     """The bridge's tree parameters and each STP port's role (by id)."""
+    if not any(m.stp_since is not None for m in bridge.members):
+        # no STP port: the bridge is its own root, alone (what the search
+        # below finds, without asking each member's wire)
+        alone = bridge_id(bridge)
+        return TreeStatus(alone, alone, 0, 0), {}
     bridges = _domain(bridge)
     root = min(bridges, key=bridge_id)
     cost = _root_costs(bridges, root)
@@ -238,3 +243,17 @@ def may_forward(bridge: Bridge, source: BridgeMember | None, destination: Bridge
     if source is not None and source.flags & destination.flags & IFBIF_PRIVATE:
         return False
     return not member_discards(bridge, destination)
+
+
+def flush_discarding(bridge: Bridge) -> None:
+    """A port that stops forwarding loses the addresses learnt on it: its
+    topology change state machine goes INACTIVE and bstp_notify_rtage()
+    has the bridge flush its dynamic entries (bridge_rtable_expire with
+    an age of 0 under RSTP). The tree here is what it converges to, so a
+    port that discards now has lost them by the time anyone looks."""
+    if not bridge.routes or not any(m.stp_since is not None for m in bridge.members):
+        return
+    roles = tree(bridge)[1]
+    for member in bridge.members:
+        if roles.get(id(member)) in ("alternate", "backup", "disabled"):
+            bridge.flush_member(member)

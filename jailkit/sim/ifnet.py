@@ -9,7 +9,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errno import EBUSY, EINVAL, ENOENT, OSErr
+from .errno import EBUSY, EINVAL, ENOENT, ENOSPC, OSErr
 
 if TYPE_CHECKING:
     from .vnet import Vnet
@@ -68,7 +68,16 @@ IFBIF_NAMES = {0x1: "LEARNING", 0x2: "DISCOVER", 0x4: "STP", 0x8: "SPAN", 0x10: 
 # ones go to bstp(4).
 IFBIFMASK = ~(IFBIF_BSTP_EDGE | IFBIF_BSTP_AUTOEDGE | IFBIF_BSTP_PTP | IFBIF_BSTP_AUTOPTP
               | IFBIF_BSTP_ADMEDGE | IFBIF_BSTP_ADMCOST)
-IFBAF_STATIC = 0x1        # a bridge address cache entry's flags (IFBAFBITS)
+# A bridge address cache entry's flags (if_bridgevar.h IFBAF_*, IFBAFBITS).
+IFBAF_DYNAMIC = 0x0
+IFBAF_STATIC = 0x1
+IFBAF_STICKY = 0x2
+IFBAF_TYPEMASK = 0x3
+IFBAF_NAMES = {IFBAF_STATIC: "STATIC", IFBAF_STICKY: "STICKY"}
+BRIDGE_RTABLE_MAX = 2000          # if_bridge.c: maxaddr's default
+BRIDGE_RTABLE_TIMEOUT = 20 * 60   # timeout's default, "same as ARP"
+BRIDGE_RTABLE_PRUNE_PERIOD = 5 * 60   # bridge_timer(): how often bridge_rtage() runs
+DEFAULT_VLAN = 1                  # VLANTAGOF(): an untagged frame is in vlan 1
 
 
 def bits(value: int, names: list[str] | dict[int, str]) -> str:
@@ -129,11 +138,22 @@ class BridgeMember:
 
 @dataclass
 class BridgeRoute:
-    """An entry of a bridge's address cache (struct bridge_rtnode)."""
+    """An entry of a bridge's address cache (struct bridge_rtnode): the
+    member a MAC address was last seen on, and when a dynamic entry
+    expires (time_uptime plus the bridge's timeout at its last sighting)."""
     mac: str
-    ifnet: "Ifnet"
+    member: BridgeMember
     flags: int
-    vlan: int = 0
+    vlan: int = DEFAULT_VLAN
+    expire: int = 0
+
+    @property
+    def ifnet(self) -> "Ifnet":
+        return self.member.ifnet
+
+    @property
+    def dynamic(self) -> bool:
+        return self.flags & IFBAF_TYPEMASK == IFBAF_DYNAMIC
 
 
 @dataclass(eq=False)
@@ -271,27 +291,58 @@ class Epair(Ifnet):
 
 class Bridge(Ifnet):
     """if_bridge(4). Members are kept newest first, as the kernel's list is
-    (CK_LIST_INSERT_HEAD in bridge_ioctl_add), which is how ifconfig prints them."""
+    (CK_LIST_INSERT_HEAD in bridge_ioctl_add), which is how ifconfig prints them.
+
+    The address cache (the bridge's forwarding table) maps a MAC address to
+    the member it was last seen on: bridge_input()/bridge_forward() learn
+    the source of each frame that comes in by a member with LEARNING
+    (bridge_rtupdate), and a frame whose destination is in it goes to that
+    member alone (bridge_rtlookup); the others are flooded. It is kept in
+    insertion order and listed newest first (bridge_rtnode_insert puts a
+    node at the head of sc_rtlist)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.members: list[BridgeMember] = []
         self.spans: list[Ifnet] = []        # sc_spanlist, newest first too
-        self.routes: list[BridgeRoute] = []  # the address cache's static entries
-        self.cache_size = 2000
-        self.cache_lifetime = 1200
+        self.routes: dict[str, BridgeRoute] = {}   # sc_rtlist, oldest first
+        self.cache_size = BRIDGE_RTABLE_MAX
+        self.cache_lifetime = BRIDGE_RTABLE_TIMEOUT
         self.stp_priority = 32768           # bstp's defaults (bstp_attach)
+        self.timer_since: float | None = None   # when bridge_init() started bridge_timer
+        self.aged_at = 0                    # the last bridge_timer() run accounted for
+        self._index: dict[int, BridgeMember] = {}
+        self._indexed: tuple[int, int, int] = (0, -1, 0)
+        self._removals = 0
 
     def _driver_state(self) -> None:
+        was = self.running
         self.running = self.up
         self.link_check()
+        if was and not self.running:
+            # bridge_stop(): the timer stops and the learnt addresses go
+            self.flush(everything=False)
+            self.timer_since = None
+
+    def start_timer(self, now: float) -> None:
+        """bridge_init(): bridge_timer() runs every prune period from now."""
+        self.timer_since = now
+        self.aged_at = int(now)
 
     def link_check(self) -> None:
         # bridge_linkcheck(): the bridge's link is up when a member's link is.
         self.link_up = any(m.ifnet.link_up for m in self.members)
 
     def member(self, ifnet: Ifnet) -> BridgeMember | None:
-        return next((m for m in self.members if m.ifnet is ifnet), None)
+        """bridge_lookup_member_if(), from an index of the members: the
+        packet path asks on every frame. A removal (forget) counts in
+        ``_removals``; an addition puts a new member first (bridge_add)."""
+        members = self.members
+        stamp = (self._removals, len(members), id(members[0]) if members else 0)
+        if stamp != self._indexed:
+            self._index = {id(m.ifnet): m for m in members}
+            self._indexed = stamp
+        return self._index.get(id(ifnet))
 
     def lookup_member(self, name: str) -> BridgeMember:
         """bridge_lookup_member(): ENOENT for a name that is no member."""
@@ -304,7 +355,8 @@ class Bridge(Ifnet):
         """bridge_delete_member(): the member goes, and every address the
         cache has on it, static ones too (bridge_rtdelete IFBF_FLUSHALL)."""
         self.members = [m for m in self.members if m.ifnet is not ifnet]
-        self.routes = [r for r in self.routes if r.ifnet is not ifnet]
+        self._removals += 1
+        self.routes = {mac: r for mac, r in self.routes.items() if r.ifnet is not ifnet}
 
     # -- span ports (bridge_ioctl_addspan, bridge_ioctl_delspan)
     def add_span(self, ifnet: Ifnet) -> None:
@@ -325,26 +377,118 @@ class Bridge(Ifnet):
         if ifnet in self.spans:
             self.spans.remove(ifnet)
 
-    # -- the address cache (bridge_ioctl_sa, bridge_ioctl_daddr, bridge_ioctl_flush)
-    def add_static(self, mac: str, member: BridgeMember) -> None:
-        """bridge_rtupdate() for a static entry: no multicast or zero
-        address (EINVAL); an entry for the address is replaced."""
-        first = int(mac[:2], 16)
-        if first & 1 or mac == "00:00:00:00:00:00":
+    # -- the address cache (bridge_rtupdate, bridge_rtlookup, bridge_rtage and the ioctls)
+    def update(self, mac: str, member: BridgeMember, now: float, flags: int | None = None) -> None:
+        """bridge_rtupdate(): no multicast or zero address (EINVAL); a new
+        entry only while the cache, and the member's own limit (ifmaxaddr),
+        has room (ENOSPC). A known dynamic entry moves to ``member``; a
+        dynamic sighting (``flags`` None) pushes its expiry on; a static
+        one (BRDGSADDR) sets the flags but moves nothing else."""
+        if int(mac[:2], 16) & 1 or mac == "00:00:00:00:00:00":
             raise OSErr(EINVAL)
-        self.routes = [r for r in self.routes if r.mac != mac]
-        self.routes.insert(0, BridgeRoute(mac, member.ifnet, IFBAF_STATIC))
+        self.age(now)
+        route = self.routes.get(mac)
+        if route is None:
+            if len(self.routes) >= self.cache_size:
+                raise OSErr(ENOSPC)
+            if member.ifmaxaddr and self.count(member) >= member.ifmaxaddr:
+                raise OSErr(ENOSPC)
+            sticky = member.flags & IFBIF_STICKY
+            route = BridgeRoute(mac, member, IFBAF_STICKY if sticky else IFBAF_DYNAMIC)
+            self.routes[mac] = route
+        if route.dynamic:
+            route.member = member
+        if flags is None:
+            route.expire = int(now) + self.cache_lifetime
+        else:
+            route.flags = flags
+
+    def learn(self, mac: str | None, member: BridgeMember, now: float) -> bool:
+        """The learning a frame from ``mac`` coming in by ``member`` does
+        (bridge_forward, GRAB_OUR_PACKETS): only on a LEARNING member; False
+        when the frame is dropped for it, which only a member with an
+        address limit does ("deny any source that is not in the cache")."""
+        if mac is None or not member.flags & IFBIF_LEARNING:
+            return True
+        try:
+            self.update(mac, member, now)
+        except OSErr:
+            return not member.ifmaxaddr
+        return True
+
+    def lookup(self, mac: str | None, now: float) -> BridgeMember | None:
+        """bridge_rtlookup(): the member an address was learnt on."""
+        if mac is None or not self.routes:
+            return None
+        self.age(now)
+        route = self.routes.get(mac)
+        return route.member if route is not None else None
+
+    def count(self, member: BridgeMember) -> int:
+        """bif_addrcnt: the entries on one member."""
+        return sum(1 for r in self.routes.values() if r.member is member)
+
+    def age(self, now: float) -> None:
+        """bridge_timer(): every prune period since the bridge started,
+        bridge_rtage() drops the dynamic entries that had expired by then
+        (an entry past its time lives on until that run). Run lazily: the
+        runs since the last one are done before the cache is next used."""
+        if self.timer_since is None:
+            if not self.running:
+                return
+            self.start_timer(now)
+        assert self.timer_since is not None
+        runs = int((now - self.timer_since) // BRIDGE_RTABLE_PRUNE_PERIOD)
+        last = int(self.timer_since) + runs * BRIDGE_RTABLE_PRUNE_PERIOD
+        if last > self.aged_at:
+            self.aged_at = last
+            self._expire(last)
+
+    def _expire(self, uptime: int) -> None:
+        """bridge_rtage() at ``uptime``."""
+        self.routes = {mac: r for mac, r in self.routes.items()
+                       if not (r.dynamic and uptime >= r.expire)}
+
+    def listing(self, now: float) -> list[BridgeRoute]:
+        """BRDGRTS: the entries, newest first."""
+        self.age(now)
+        return list(reversed(self.routes.values()))
+
+    def add_static(self, mac: str, member: BridgeMember, now: float) -> None:
+        """BRDGSADDR (bridge_ioctl_saddr): bridge_rtupdate() with the
+        STATIC flag set."""
+        self.update(mac, member, now, flags=IFBAF_STATIC)
 
     def delete_address(self, mac: str) -> None:
-        if not any(r.mac == mac for r in self.routes):
+        """BRDGDADDR (bridge_rtdaddr)."""
+        if mac not in self.routes:
             raise OSErr(ENOENT)
-        self.routes = [r for r in self.routes if r.mac != mac]
+        del self.routes[mac]
 
     def flush(self, everything: bool) -> None:
-        """BRDGFLUSH: IFBF_FLUSHDYN leaves the static entries (the sim's
-        cache holds no learnt ones), IFBF_FLUSHALL takes them too."""
-        if everything:
-            self.routes = []
+        """BRDGFLUSH (bridge_rtflush): IFBF_FLUSHDYN takes the dynamic
+        entries, IFBF_FLUSHALL the static and sticky ones too."""
+        self.routes = {mac: r for mac, r in self.routes.items() if not (everything or r.dynamic)}
+
+    def flush_member(self, member: BridgeMember) -> None:
+        """bridge_rtdelete(IFBF_FLUSHDYN) for one member: bstp(4) flushes a
+        port's dynamic entries when it stops forwarding (bridge_rtable_expire
+        with an age of 0)."""
+        self.routes = {mac: r for mac, r in self.routes.items()
+                       if not (r.member is member and r.dynamic)}
+
+    def set_cache_size(self, size: int, now: float) -> None:
+        """BRDGSCACHE: then bridge_rttrim(), which ages the cache at once
+        and, still over the limit, drops dynamic entries newest first."""
+        self.cache_size = size
+        if len(self.routes) <= size:
+            return
+        self._expire(int(now))
+        for mac, route in reversed(list(self.routes.items())):
+            if len(self.routes) <= size:
+                return
+            if route.dynamic:
+                del self.routes[mac]
 
     @property
     def max_mtu(self) -> int:

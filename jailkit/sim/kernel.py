@@ -582,6 +582,8 @@ class Kernel:
         self._in6_ifattach(ifnet)
         if ifnet.bridge is not None:
             ifnet.bridge.link_check()
+        if isinstance(ifnet, Bridge):
+            ifnet.start_timer(self.clock)     # bridge_init(): bridge_timer starts
 
     def if_down(self, ifnet: Ifnet) -> None:
         ifnet.set_up(False)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from weakref import WeakSet
 
 from .ifnet import IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX, Ifnet
 
@@ -66,6 +67,7 @@ class Lagg(Ifnet):
         self.proto = "failover"          # LAGG_PROTO_DEFAULT
         self.hash: tuple[str, ...] = HASH_LAYERS
         self.lacp_strict = True          # lsc_strict_mode, from the sysctl at attach
+        _laggs.add(self)
 
     @property
     def cloned(self) -> bool:
@@ -177,6 +179,16 @@ def new_lagg(vnet: "Vnet", unit: int) -> Lagg:
     return Lagg(f"lagg{unit}", "lagg", unit, ZERO_MAC, vnet, vnet,
                 admin_flags=IFF_BROADCAST | IFF_SIMPLEX | IFF_MULTICAST, groups=["lagg"],
                 media="Ethernet autoselect")
+
+
+# Every lagg there is, for any_ports(): a frame's way need not ask each
+# interface it reaches which lagg it is a port of while no lagg has one.
+_laggs: "WeakSet[Lagg]" = WeakSet()
+
+
+def any_ports() -> bool:
+    """Has any lagg a port?"""
+    return any(lagg.ports for lagg in list(_laggs))
 
 
 def lagg_of(ifnet: Ifnet) -> Lagg | None:

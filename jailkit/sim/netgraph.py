@@ -383,6 +383,12 @@ def _connected(node: Node) -> None:
 
 
 # -- frames through the graph -----------------------------------------------------
+def any_ether_nodes() -> bool:
+    """Has any interface an ng_eiface or ng_ether node? While none has, a
+    frame's way need not ask the graph at each interface."""
+    return bool(_eiface_nodes) or bool(_ether_nodes)
+
+
 def transmit(ifnet: Ifnet) -> list[Delivery] | None:
     """Where a frame ``ifnet``'s stack sends goes when the graph takes it,
     or None when the interface sends it on its own wire: ng_eiface hands

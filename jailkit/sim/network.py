@@ -26,21 +26,32 @@ A lagg(4) sends by the port its protocol picks (lagg.py) and takes in
 only what its protocol accepts from a port (failover: the active port's).
 The later segments of a TCP connection follow the interfaces its first
 packet crossed (follow(), converse()): the firewalls decided on the
-connection with that packet, and its states translate the rest alike."""
+connection with that packet, and its states translate the rest alike.
+
+Bridges learn (if_bridge.c bridge_rtupdate): a next hop a stack has not
+in its ARP cache is asked for by a broadcast that every bridge it reaches
+floods, learning the asker on the member it came in by, and the answer
+teaches them the owner. The packet then crosses each bridge by the member
+its address cache names (bridge_rtlookup), or, for an address the bridge
+has not learnt (-learn, a full cache, an entry deleted or aged out), is
+flooded to its DISCOVER members, whose taps see the copies. So a packet
+between a jail and its gateway costs the same on a bridge of two members
+or of 255 once the ARP caches hold both ends."""
 
 from __future__ import annotations
 
 import ipaddress
 import zlib
+from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from . import bpf, bstp, netgraph, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
-from .ifnet import Bridge, Ethernet, Ifnet, Loopback
+from .ifnet import IFBIF_DISCOVER, Bridge, BridgeMember, Epair, Ethernet, Ifnet, Loopback
 from .ifpseudo import Gif
-from .lagg import Lagg, lagg_input
+from .lagg import Lagg, any_ports, lagg_input
 from .packet import Packet, segment
 from .pfil import Hook, Verdict
 from .vnet import Vnet
@@ -87,8 +98,31 @@ class Step:
     vnet: Vnet | None = None
 
 
+@dataclass(frozen=True)
+class Branch:
+    """A copy of the frame that a bridge floods to a member that does not
+    lead to its destination (bridge_broadcast(), for a unicast address it
+    has not learnt): that member's outbound hook, its tap, and the taps of
+    the interfaces on its wire. A hook that drops the copy ends the branch,
+    not the frame."""
+
+    steps: tuple[Step, ...]
+
+
+Way = list["Step | Branch"]
+
+
 # ip_fillid(): the IP id counter of each stack (V_ip_id)
 _ip_ids: "WeakKeyDictionary[Vnet, int]" = WeakKeyDictionary()
+
+# The ARP cache of each interface (its lltable, if_ether.c): a next hop's
+# address -> the interface that answered for it and when the entry expires
+# (net.link.ether.inet.max_age, 1200 s). The sim sends no gratuitous ARP of
+# its own, so an entry stands only while that interface still holds the
+# address and the frame still reaches it; else the stack asks again, as it
+# would once the owner announced the change (arp_ifinit()).
+_arp: "WeakKeyDictionary[Ifnet, dict[IPv4, tuple[Ifnet, float]]]" = WeakKeyDictionary()
+ARP_MAX_AGE = 1200
 
 
 def source_address(vnet: Vnet, destination: IPv4, cred: "Prison | None" = None) -> IPv4:
@@ -147,13 +181,15 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
             raise Unreachable(ENETDOWN if origin else 0)
         _filter(Hook(current, "out", out, now), packet, origin)
         next_hop = route.gateway or packet.dst
-        frames = _l2_path(out, next_hop)
+        frames = _l2_path(out, next_hop, now)
         if frames is None:
             raise Unreachable()      # nobody answers ARP: the packet is lost
         receiver, steps = frames
         _tap(path, out, packet, now)           # the driver's transmit routine
         for step in steps:
-            if step.vnet is None:
+            if isinstance(step, Branch):
+                _flooded(path, step, packet, now)
+            elif step.vnet is None:
                 _tap(path, step.ifnet, packet, now)
             else:
                 _filter(Hook(step.vnet, step.hook, step.ifnet, now), packet, False)
@@ -241,6 +277,17 @@ def _tap(path: Path, ifnet: Ifnet, packet: Packet, now: float) -> None:
     bpf.tap(ifnet, packet, now)
 
 
+def _flooded(path: Path, branch: Branch, packet: Packet, now: float) -> None:
+    """A flooded copy of ``packet``: its member's outbound hook may drop
+    it (bridge_broadcast() then skips that member), else the taps see it."""
+    copy = replace(packet)
+    for step in branch.steps:
+        if step.vnet is None:
+            _tap(path, step.ifnet, copy, now)
+        elif pfil.run(Hook(step.vnet, step.hook, step.ifnet, now), copy) is not Verdict.PASS:
+            return
+
+
 def _ip_id(vnet: Vnet, packet: Packet) -> int:
     """ip_fillid(): 0 for TCP, which sets DF (net.inet.ip.rfc6864=1);
     otherwise the stack's counter, from a start of its own."""
@@ -262,80 +309,331 @@ def _filter(hook: Hook, packet: Packet, origin: bool) -> None:
                       refused=verdict is Verdict.REFUSE)
 
 
-def _l2_path(out: Ifnet, address: IPv4) -> tuple[Ifnet, list[Step]] | None:
+def _l2_path(out: Ifnet, address: IPv4, now: float) -> tuple[Ifnet, Way] | None:
     """The interface on ``out``'s segment that owns ``address``, and the
     steps of the frame's way there after it leaves ``out``: the taps it
-    passes and the bridge hooks it meets."""
-    # Each search node is an interface that has just received a frame from
-    # its wire, with the steps taken to get there.
-    start: list[tuple[Ifnet, list[Step]]] = []
+    passes and the bridge hooks it meets. The stack finds the owner in its
+    ARP cache, or asks by a broadcast that bridges flood (arpresolve(),
+    arprequest()); the frame itself then goes to that owner's MAC address,
+    which the bridges on the way have learnt from the answer."""
+    cached = _arp_lookup(out, address, now)
+    if cached is not None:
+        found = _unicast(out, cached, now)
+        if found is not None:
+            return found
+    receiver = _arp_request(out, address, now)
+    if receiver is None:
+        return None
+    return _unicast(out, receiver, now)
+
+
+def _arp_lookup(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
+    """arpresolve(): the cached answer, while it stands (see _arp)."""
+    entry = _arp.get(out, {}).get(address)
+    if entry is None:
+        return None
+    owner, expire = entry
+    if now >= expire or not _usable(owner) or not _owns(owner, address):
+        return None
+    return owner
+
+
+def _arp_cache(ifnet: Ifnet, address: IPv4, owner: Ifnet, now: float) -> None:
+    if ifnet.mac is not None:
+        _arp.setdefault(ifnet, {})[address] = (owner, now + ARP_MAX_AGE)
+
+
+def _owns(ifnet: Ifnet, address: IPv4) -> bool:
+    target = int(address)        # compared as numbers: an IPv4Interface's .ip is built anew each time
+    for inet in ifnet.inet:
+        if int(inet.interface) == target:
+            return True
+    return False
+
+
+# A node of the ARP broadcast's search: an interface that has just heard
+# it, the node it came from (-1: the sender's), and the bridge and member
+# it crossed to get there (the way the answer comes back).
+_Heard = tuple[Ifnet, int, "tuple[Bridge, BridgeMember] | None"]
+
+
+def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
+    """arprequest(): a broadcast from ``out``'s MAC address that every
+    bridge it reaches floods to all its members (bridge_broadcast(), no
+    pfil: pfil passes ARP) and learns the sender on the member it came in
+    by. The owner answers (in_arpinput(), learning the asker in its own
+    cache), and its unicast answer teaches each bridge on the way back on
+    which member the owner is. The first owner the broadcast reaches
+    answers, in the order the members are flooded."""
+    heard: list[_Heard] = []
+    upper: set[int] = set()      # interfaces a frame reaches through ng_ether's upper hook
+    # With no netgraph node and no lagg port anywhere, an interface takes
+    # what it hears itself, and an epair's wire is its peer.
+    plain = not netgraph.any_ether_nodes() and not any_ports()
+    sender = out if isinstance(out, Bridge) else out.bridge
+    if sender is not None and sender.running:
+        # the bridge's stack, or a member's, sends through the bridge
+        # (bridge_output): to every member, its own hooks not run
+        owner = _bridge_owner(sender, address, exclude=out)
+        if owner is not None:
+            return _answered(out, address, owner, [], now)
+        # the answer comes back in by a member, which learns the owner
+        # there (GRAB_OUR_PACKETS)
+        for member in sender.members:
+            if member.ifnet is not out and _usable(member.ifnet) \
+                    and not bstp.member_discards(sender, member):
+                _hear(heard, member.ifnet, -1, (sender, member), upper, now)
+    own = sender.member(out) if sender is not None and sender.running else None
+    back = (sender, own) if sender is not None and own is not None else None
+    _hear(heard, out, -1, back, upper, now)
+    seen: set[int] = {id(out)}
+    index = -1
+    while index + 1 < len(heard):
+        index += 1
+        ifnet = heard[index][0]
+        if id(ifnet) in seen or not _usable(ifnet):
+            continue
+        seen.add(id(ifnet))
+        if not plain:
+            taker = lagg_input(ifnet)
+            if taker is None:
+                continue
+            ifnet = taker
+            diverted = None if id(ifnet) in upper else _ng_input(ifnet, [], upper)
+            if diverted is not None:               # ng_ether's lower hook has it
+                seen.discard(id(ifnet))            # it may come back up through upper
+                heard += [(peer, index, None) for peer, _ in diverted]
+                continue
+        if _owns(ifnet, address):
+            return _answered(out, address, ifnet, _crossings(heard, index), now)
+        bridge = ifnet.bridge
+        if bridge is None or not bridge.running:
+            continue
+        source = bridge.member(ifnet)
+        if source is None or bstp.member_discards(bridge, source):
+            continue
+        learnt = bridge.learn(out.mac, source, now)        # bridge_forward()
+        # the bridge's stack, or a member's, takes the broadcast too
+        owner = bridge if _owns(bridge, address) else \
+            _flood(heard, bridge, source, index, address, learnt, plain, upper, now)
+        if owner is not None:
+            return _answered(out, address, owner, _crossings(heard, index), now)
+    return None
+
+
+def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int, address: IPv4,
+           forwards: bool, plain: bool, upper: set[int], now: float) -> Ifnet | None:
+    """bridge_broadcast() of the ARP request that came in by ``source``, in
+    one pass over the members: the first other member that owns the
+    address takes it (as _bridge_owner() finds it: nothing floods then);
+    else, when the bridge ``forwards`` it, every other running member that
+    may forward hears it. An epair's peer is looked at straight away: one
+    in no bridge that does not own the address can take the request no
+    further, so the search need not visit it (the owners stay in the
+    order the members are flooded)."""
+    ingress = source.ifnet
+    for member in bridge.members:
+        egress = member.ifnet
+        if egress is ingress:
+            continue
+        if egress.inet and _owns(egress, address):
+            return egress
+        if not forwards or not (egress.up and egress.running) \
+                or not bstp.may_forward(bridge, source, member):
+            continue
+        if plain and type(egress) is Epair:
+            peer = egress.peer
+            if peer.bridge is not None or _owns(peer, address):
+                heard.append((peer, index, (bridge, member)))
+        else:
+            _hear(heard, egress, index, (bridge, member), upper, now)
+    return None
+
+
+def _hear(heard: list[_Heard], ifnet: Ifnet, parent: int,
+          crossing: "tuple[Bridge, BridgeMember] | None", upper: set[int], now: float) -> None:
+    """What ``ifnet`` puts on its wire reaches: its wire's other ends, a
+    lagg's port's, a gif's tunnel's far end."""
+    heard += [(peer, parent, crossing) for peer in _wire(ifnet, upper)]
+    heard += [(peer, parent, crossing) for peer, _ in _lagg_output(ifnet)]
+    heard += [(peer, parent, crossing) for peer in _gif_output(ifnet, now)]
+
+
+def _crossings(heard: list[_Heard], index: int) -> list[tuple[Bridge, BridgeMember]]:
+    """The bridges the broadcast crossed to reach node ``index``, and the
+    member each sent it out by."""
+    way = []
+    while index >= 0:
+        _, parent, crossing = heard[index]
+        if crossing is not None:
+            way.append(crossing)
+        index = parent
+    return way
+
+
+def _answered(out: Ifnet, address: IPv4, owner: Ifnet,
+              crossings: list[tuple[Bridge, BridgeMember]], now: float) -> Ifnet | None:
+    """The owner's ARP reply, from its MAC address back the way the request
+    came: each bridge learns the owner on the member the reply comes in by
+    (None when one drops it for a full address limit). Both ends keep the
+    other in their caches (in_arpinput() creates the asker's entry)."""
+    for bridge, member in crossings:
+        if not bridge.learn(owner.mac, member, now):
+            return None
+    _arp_cache(out, address, owner, now)
+    asker = _arp_source(out, address)
+    if asker is not None:
+        _arp_cache(owner, asker, out, now)
+    return owner
+
+
+def _arp_source(out: Ifnet, address: IPv4) -> IPv4 | None:
+    """arprequest() without a source: the sender's address on the target's
+    subnet, else its first."""
+    for inet in out.inet:
+        if address in inet.interface.network:
+            return inet.address
+    return out.inet[0].address if out.inet else None
+
+
+def _unicast(out: Ifnet, receiver: Ifnet, now: float) -> tuple[Ifnet, Way] | None:
+    """The way of a frame from ``out`` to ``receiver``'s MAC address: each
+    bridge on the way learns ``out`` on the member it comes in by, and sends
+    it by the member its cache has for the destination (bridge_rtlookup()),
+    or, not knowing it, floods it to its members with DISCOVER
+    (bridge_broadcast()): those copies are Branches of the way."""
+    start: list[tuple[Ifnet, Way]] = []
     upper: set[int] = set()      # interfaces a frame reaches through ng_ether's upper hook
     sender = out if isinstance(out, Bridge) else out.bridge
     if sender is not None and sender.running:
         # the bridge's stack, or a member's, sends through the bridge
         # (bridge_output): no filtering there
-        owner = _bridge_owner(sender, address, exclude=out)
-        if owner is not None:
-            return owner, []
+        if receiver is sender or (receiver is not out and receiver.bridge is sender):
+            return receiver, []
+        known = _lookup(sender, receiver, now)
+        if known is not None:
+            if not _usable(known.ifnet):
+                return None
+            return _search(_sent(known.ifnet, [] if known.ifnet is out else [Step(known.ifnet)], upper, now),
+                           out, receiver, upper, now)
         for member in sender.members:
             if member.ifnet is not out and _usable(member.ifnet) \
                     and not bstp.member_discards(sender, member):
-                start += [(peer, [Step(member.ifnet)]) for peer in _wire(member.ifnet, upper)]
-                start += [(peer, [Step(member.ifnet)] + way) for peer, way in _lagg_output(member.ifnet)]
-                start += [(peer, [Step(member.ifnet)]) for peer in _gif_output(member.ifnet)]
-    start += [(peer, []) for peer in _wire(out, upper)]
-    start += _lagg_output(out)
-    start += [(peer, []) for peer in _gif_output(out)]
+                start += _sent(member.ifnet, [Step(member.ifnet)], upper, now)
+    start += _sent(out, [], upper, now)
+    return _search(start, out, receiver, upper, now)
+
+
+def _lookup(bridge: Bridge, receiver: Ifnet, now: float) -> BridgeMember | None:
+    """bridge_rtlookup() for ``receiver``'s MAC address. An STP port that
+    discards has had its learnt entries flushed (bstp.flush_discarding()),
+    so an entry found on one is gone: the destination is unknown."""
+    known = bridge.lookup(receiver.mac, now)
+    if known is not None and known.stp_since is not None and bstp.member_discards(bridge, known):
+        bstp.flush_discarding(bridge)
+        return bridge.lookup(receiver.mac, now)
+    return known
+
+
+def _sent(egress: Ifnet, steps: Way, upper: set[int], now: float) -> list[tuple[Ifnet, Way]]:
+    """The interfaces that hear what ``egress`` transmits, each with the
+    frame's way there (``steps`` up to ``egress``'s transmit routine)."""
+    found: list[tuple[Ifnet, Way]] = [(peer, steps) for peer in _wire(egress, upper)]
+    found += [(peer, steps + way) for peer, way in _lagg_output(egress)]
+    found += [(peer, steps) for peer in _gif_output(egress, now)]
+    return found
+
+
+def _search(start: list[tuple[Ifnet, Way]], out: Ifnet, receiver: Ifnet, upper: set[int],
+            now: float) -> tuple[Ifnet, Way] | None:
+    """Follow the frame from the interfaces that first hear it until it
+    reaches ``receiver`` (breadth first, so the way of the fewest hops)."""
     seen: set[int] = {id(out)}
-    queue = list(start)
+    queue = deque(start)
+    plain = not netgraph.any_ether_nodes() and not any_ports()    # as in _arp_request()
     while queue:
-        ifnet, steps = queue.pop(0)
+        ifnet, steps = queue.popleft()
         if id(ifnet) in seen or not _usable(ifnet):
             continue
         seen.add(id(ifnet))
         here = steps + [Step(ifnet)]               # ether_input()
-        taker = lagg_input(ifnet)                  # lagg_input(), for a lagg port
-        if taker is None:
-            continue
-        if taker is not ifnet:
-            ifnet, here = taker, here + [Step(taker)]
-        diverted = None if id(ifnet) in upper else _ng_input(ifnet, here, upper)
-        if diverted is not None:                   # ng_ether's lower hook has it
-            seen.discard(id(ifnet))                # it may come back up through upper
-            queue += diverted
-            continue
-        if any(a.address == address for a in ifnet.inet):
+        if not plain:
+            taker = lagg_input(ifnet)              # lagg_input(), for a lagg port
+            if taker is None:
+                continue
+            if taker is not ifnet:
+                ifnet, here = taker, here + [Step(taker)]
+            diverted = None if id(ifnet) in upper else _ng_input(ifnet, here, upper)
+            if diverted is not None:               # ng_ether's lower hook has it
+                seen.discard(id(ifnet))            # it may come back up through upper
+                queue += diverted
+                continue
+        if ifnet is receiver:
             return ifnet, here
         bridge = ifnet.bridge
-        if bridge is None or not bridge.running or bstp.discards(bridge, ifnet):
+        if bridge is None or not bridge.running:
             continue
-        owner = _bridge_owner(bridge, address, exclude=ifnet)
-        if owner is bridge:
-            # bridge_input(), for the bridge's stack
-            return owner, here + [Step(bridge)] + _local_phys(bridge, ifnet)
-        if owner is not None:
-            return owner, here + _local_phys(bridge, ifnet)
         source = bridge.member(ifnet)
-        for member in bridge.members:
-            egress = member.ifnet
-            if egress is ifnet or not _usable(egress) or not bstp.may_forward(bridge, source, member):
+        if source is None or bstp.member_discards(bridge, source):
+            continue
+        if receiver is bridge or (receiver.bridge is bridge and receiver is not ifnet):
+            # bridge_input()'s GRAB_OUR_PACKETS, for the bridge's stack or a member's
+            if not bridge.learn(out.mac, source, now):
                 continue
-            # bridge_forward(): the bridge's tap, bridge_pfil() in and out,
-            # then the member's transmit routine
-            crossing = here + [Step(bridge)] + _bridge_pfil(bridge, ifnet, egress) + [Step(egress)]
-            queue += [(peer, crossing) for peer in _wire(egress, upper)]
-            queue += [(peer, crossing + way) for peer, way in _lagg_output(egress)]
-            queue += [(peer, crossing) for peer in _gif_output(egress)]
+            if receiver is bridge:
+                return receiver, here + [Step(bridge)] + _local_phys(bridge, ifnet)
+            return receiver, here + _local_phys(bridge, ifnet)
+        queue += _forward(bridge, source, out.mac, receiver, here, upper, now)
     return None
+
+
+def _forward(bridge: Bridge, source: BridgeMember, mac: str | None, receiver: Ifnet, here: Way,
+             upper: set[int], now: float) -> list[tuple[Ifnet, Way]]:
+    """bridge_forward(): learn the sender, then send the frame by the member
+    the cache has for its destination (not back the way it came), or flood
+    it to every member with DISCOVER. Each egress crossing is the bridge's
+    tap, bridge_pfil() in and out, then the member's transmit routine; the
+    copies a flood sends by the other members go out before the member's
+    own outbound hook runs."""
+    ingress = source.ifnet
+    if not bridge.learn(mac, source, now):
+        return []
+    known = _lookup(bridge, receiver, now)
+    if known is not None:
+        egress = known.ifnet
+        if egress is ingress or not _usable(egress) or not bstp.may_forward(bridge, source, known):
+            return []
+        crossing = here + [Step(bridge)] + _bridge_pfil(bridge, ingress, egress) + [Step(egress)]
+        return _sent(egress, crossing, upper, now)
+    flooded = [m for m in bridge.members if m.ifnet is not ingress and m.flags & IFBIF_DISCOVER
+               and _usable(m.ifnet) and bstp.may_forward(bridge, source, m)]
+    found: list[tuple[Ifnet, Way]] = []
+    for member in flooded:
+        egress = member.ifnet
+        others: Way = [Branch(_copy_steps(bridge, m.ifnet)) for m in flooded if m is not member]
+        hooks: Way = list(_bridge_pfil(bridge, ingress, egress))
+        split = len(hooks) - 1 if bridge.vnet.sysctl["net.link.bridge.pfil_member"] else len(hooks)
+        crossing = here + [Step(bridge)] + hooks[:split] + others + hooks[split:] + [Step(egress)]
+        found += _sent(egress, crossing, upper, now)
+    return found
+
+
+def _copy_steps(bridge: Bridge, egress: Ifnet) -> tuple[Step, ...]:
+    """A flooded copy's way: the member's outbound hook
+    (net.link.bridge.pfil_member), its transmit tap, and the ether_input()
+    taps of the interfaces on its wire."""
+    vnet = bridge.vnet
+    hook = (Step(egress, "out", vnet),) if vnet.sysctl["net.link.bridge.pfil_member"] else ()
+    return hook + (Step(egress),) + tuple(Step(peer) for peer in egress.neighbours() if _usable(peer))
 
 
 def _bridge_owner(bridge: Bridge, address: IPv4, exclude: Ifnet | None) -> Ifnet | None:
     """if_bridge hands frames for the bridge's own address, or a member's,
     to that interface's stack (bridge_input GRAB_OUR_PACKETS)."""
-    if any(a.address == address for a in bridge.inet):
+    if _owns(bridge, address):
         return bridge
     for member in bridge.members:
-        if member.ifnet is not exclude and any(a.address == address for a in member.ifnet.inet):
+        if member.ifnet is not exclude and member.ifnet.inet and _owns(member.ifnet, address):
             return member.ifnet
     return None
 
@@ -381,8 +679,7 @@ def _wire(ifnet: Ifnet, upper: set[int] | None = None) -> list[Ifnet]:
     return [peer for peer in ifnet.neighbours() if _usable(peer)]
 
 
-def _ng_input(ifnet: Ifnet, steps: list[Step],
-              upper: set[int]) -> list[tuple[Ifnet, list[Step]]] | None:
+def _ng_input(ifnet: Ifnet, steps: Way, upper: set[int]) -> list[tuple[Ifnet, Way]] | None:
     """ng_ether_input(): with its lower hook connected, what ``ifnet``
     hears on its wire goes into the graph instead of its stack; the ends it
     reaches there (``ifnet`` itself again when it comes back up through
@@ -393,13 +690,13 @@ def _ng_input(ifnet: Ifnet, steps: list[Step],
     return _ng_ends(graph, steps, upper)
 
 
-def _ng_ends(deliveries: list[netgraph.Delivery], steps: list[Step],
-             upper: set[int] | None) -> list[tuple[Ifnet, list[Step]]]:
+def _ng_ends(deliveries: list[netgraph.Delivery], steps: Way,
+             upper: set[int] | None) -> list[tuple[Ifnet, Way]]:
     """The interfaces whose stack gets a frame the graph delivers: an
     ng_eiface's or, through upper, the NIC's own (ether_demux), or each
     interface on the wire of a NIC the frame leaves by through lower
     (the NIC's transmit routine and its bpf tap first)."""
-    ends: list[tuple[Ifnet, list[Step]]] = []
+    ends: list[tuple[Ifnet, Way]] = []
     for delivery in deliveries:
         ifnet = delivery.ifnet
         if not _usable(ifnet):
@@ -414,7 +711,7 @@ def _ng_ends(deliveries: list[netgraph.Delivery], steps: list[Step],
     return ends
 
 
-def _gif_output(ifnet: Ifnet) -> list[Ifnet]:
+def _gif_output(ifnet: Ifnet, now: float) -> list[Ifnet]:
     """gif_transmit(): what a gif sends goes inside an IPv4 packet from its
     tunnel's source to its destination (in_gif_output(); EtherIP when the
     gif is a bridge member), and in_gif_input() at the far end hands the
@@ -426,14 +723,14 @@ def _gif_output(ifnet: Ifnet) -> list[Ifnet]:
     src, dst = ifnet.tunnel
     if not isinstance(src, IPv4) or not isinstance(dst, IPv4):
         return []
-    end = _tunnel_end(ifnet.vnet, dst)
+    end = _tunnel_end(ifnet.vnet, dst, now)
     if end is None:
         return []
     return [far for far in end.ifnets if isinstance(far, Gif) and far.tunnel == (dst, src)
             and _usable(far)]
 
 
-def _tunnel_end(vnet: Vnet, dst: IPv4) -> Vnet | None:
+def _tunnel_end(vnet: Vnet, dst: IPv4, now: float) -> Vnet | None:
     """The stack an encapsulated packet to ``dst`` ends in, following the
     routes and wires as send() does. A way through another gif is a nested
     tunnel: gif_check_nesting() drops it past net.link.gif.max_nesting
@@ -447,7 +744,7 @@ def _tunnel_end(vnet: Vnet, dst: IPv4) -> Vnet | None:
         route = current.lookup(dst)
         if route is None or not route.ifnet.up or isinstance(route.ifnet, Gif):
             return None
-        frames = _l2_path(route.ifnet, route.gateway or dst)
+        frames = _l2_path(route.ifnet, route.gateway or dst, now)
         if frames is None:
             return None
         current = frames[0].vnet
@@ -458,7 +755,7 @@ def _usable(ifnet: Ifnet) -> bool:
     return ifnet.up and ifnet.running
 
 
-def _lagg_output(ifnet: Ifnet) -> list[tuple[Ifnet, list[Step]]]:
+def _lagg_output(ifnet: Ifnet) -> list[tuple[Ifnet, Way]]:
     """A frame a lagg sends (lagg_transmit(): the lagg's tap, then its
     protocol's pr_start) leaves by the port the protocol picks, which
     taps it (lagg_enqueue() to the port's transmit routine), onto that

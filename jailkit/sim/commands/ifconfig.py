@@ -11,13 +11,14 @@ interface but only the addresses the kernel lets it see (prison_if)."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
 from .. import bstp
 from ..errno import EEXIST, EINVAL, ENOENT, OSErr, strerror
 from ...getopt import GetoptError, getopt
-from ..ifnet import (IFBAF_STATIC, IFBIF_DISCOVER, IFBIF_LEARNING, IFBIF_NAMES, IFBIF_PRIVATE,
+from ..ifnet import (IFBAF_NAMES, IFBIF_DISCOVER, IFBIF_LEARNING, IFBIF_NAMES, IFBIF_PRIVATE,
                      IFBIF_SPAN, IFBIF_STICKY, IFBIF_STP, IFBIF_BSTP_AUTOEDGE, IFBIF_BSTP_AUTOPTP,
                      IFBIF_BSTP_EDGE, IFBIF_BSTP_PTP, IFCAP_NAMES, IFF_BROADCAST, IFF_LOOPBACK,
                      IFF_NAMES, ND6_ACCEPT_RTADV, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NAMES, Bridge, BridgeMember, Ifnet,
@@ -231,7 +232,7 @@ def _bridge_lines(bridge: Bridge, now: float) -> list[str]:
         role = roles.get(id(member))
         port = bstp.port_status(bridge, member, role, now) if role is not None else None
         flags = port.flags if port is not None else bstp.shown_flags(member)
-        lines.append(f"\tmember: {member.ifnet.name} flags={flags:x}{bits(flags, IFBIF_NAMES)}")
+        lines.append(f"\tmember: {member.ifnet.name} flags={_member_flags(flags)}")
         leftover = (f"ifmaxaddr {member.ifmaxaddr} port {{port}} priority {member.priority} "
                     f"path cost {member.path_cost}")
         numbers = "\t        " + leftover.format(port=member.ifnet.index & 0xfff)
@@ -239,9 +240,16 @@ def _bridge_lines(bridge: Bridge, now: float) -> list[str]:
             numbers += f" proto {bstp.PROTO}\n\t        role {port.role} state {port.state}"
         lines.append(numbers)
     for span in bridge.spans:
-        lines.append(f"\tmember: {span.name} flags={IFBIF_SPAN:x}{bits(IFBIF_SPAN, IFBIF_NAMES)}")
+        lines.append(f"\tmember: {span.name} flags={_member_flags(IFBIF_SPAN)}")
         lines.append("\t        " + leftover.format(port=span.index & 0xfff))
     return lines
+
+
+@functools.lru_cache(maxsize=64)
+def _member_flags(flags: int) -> str:
+    """A member's flags as printb() shows them: a bridge of many members
+    has few different ones, so each is worked out once."""
+    return f"{flags:x}{bits(flags, IFBIF_NAMES)}"
 
 
 def _lagg_lines(lagg: Lagg) -> list[str]:
@@ -730,7 +738,7 @@ class Configurator:
             raise Fail(f"{name}: invalid address: {mac}")
         bridge, _ = self._bridge("BRDGSADDR", name)
         try:
-            bridge.add_static(address, bridge.lookup_member(name))
+            bridge.add_static(address, bridge.lookup_member(name), self.kernel.clock)
         except OSErr as exc:
             raise Fail(f"BRDGSADDR {name}: {exc.strerror}") from exc
 
@@ -745,13 +753,18 @@ class Configurator:
             raise Fail(f"BRDGDADDR {mac}: {exc.strerror}") from exc
 
     def p_addr(self) -> None:
-        """bridge_addresses(): the cache, one entry a line (a static entry
-        never expires: 0)."""
+        """bridge_addresses(): the cache, one entry a line, newest first,
+        with the seconds a dynamic entry has left (0 for a static or sticky
+        one, or one past its time that bridge_timer() has not dropped yet:
+        bridge_ioctl_rts)."""
         if not isinstance(self.ifnet, Bridge):
             raise Fail(f"unable to get address cache: {strerror(EINVAL)}")
-        for route in self.ifnet.routes:
-            self.proc.write(f"{route.mac} Vlan{route.vlan} {route.ifnet.name} 0 "
-                            f"flags={route.flags:x}<{'STATIC' if route.flags & IFBAF_STATIC else ''}>\n")
+        uptime = int(self.kernel.clock)
+        bstp.flush_discarding(self.ifnet)
+        for route in self.ifnet.listing(self.kernel.clock):
+            left = route.expire - uptime if route.dynamic and uptime < route.expire else 0
+            self.proc.write(f"{route.mac} Vlan{route.vlan} {route.ifnet.name} {left} "
+                            f"flags={route.flags:x}<{bits(route.flags, IFBAF_NAMES)[1:-1]}>\n")
 
     # -- the bridge's and its members' numbers (ifbridge.c get_val(), if_bridge.c, bridgestp.c)
     def _bridge_value(self, text: str, limit: int) -> int:
@@ -768,7 +781,7 @@ class Configurator:
 
     def p_maxaddr(self, text: str) -> None:
         number = self._bridge_value(text, 0xFFFFFFFF)
-        self._bridge_only("BRDGSCACHE", text).cache_size = number
+        self._bridge_only("BRDGSCACHE", text).set_cache_size(number, self.kernel.clock)
 
     def p_timeout(self, text: str) -> None:
         number = self._bridge_value(text, 0xFFFFFFFF)
