@@ -107,7 +107,8 @@ class CleanupError(Exception):
 
 @dataclass
 class HostState:
-    """One look at the host: what a scenario may create or change."""
+    """One look at the host: what a scenario may create or change. Never
+    changed once made (a journal may hand the same look out again)."""
     jails: dict[str, str]                   # name -> jid
     interfaces: dict[str, str]              # name -> MAC ("" without one)
     members: dict[str, list[str]]           # bridge -> its members
@@ -377,16 +378,36 @@ class Journal:
         self.host = host
         self.record = Record()
         self._before: HostState | None = None
+        # the last look, and the host's generation once it was taken
+        self._seen: tuple[int, HostState] | None = None
+
+    def look(self) -> HostState:
+        """The host as it is now: the last look again while the host vouches
+        that nothing has run on it since (Host.generation: the sim, which
+        only jailkit drives), otherwise a new one. So a step that runs no
+        command costs no look, and the look after a step is the one before
+        the next, but only when nothing at all ran between the two: what a
+        learner or anyone else did between two steps stays outside every
+        window, as it is with two looks, and is never taken for the
+        scenario's. A real box cannot vouch (its daemons and other people
+        act on it too) and is looked at every time."""
+        generation = self.host.generation()
+        if generation is not None and self._seen is not None and self._seen[0] == generation:
+            return self._seen[1]
+        state = snapshot(self.host)
+        generation = self.host.generation()
+        self._seen = (generation, state) if generation is not None else None
+        return state
 
     def open(self) -> None:
         if self._before is None:
-            self._before = snapshot(self.host)
+            self._before = self.look()
 
     def close(self) -> None:
         """End the window; when the host cannot be looked at, it stays open
         and the next close() (undo() at the latest) ends it."""
         if self._before is not None:
-            after = snapshot(self.host)
+            after = self.look()
             self.record.add(self._before, after)
             self._before = None
 
@@ -402,15 +423,16 @@ class Journal:
         """Undo what was recorded; returns the commands it ran. Raises
         CleanupError naming whatever it left."""
         self.close()
-        return _Undo(self.host, self.record).run()
+        return _Undo(self.host, self.record, self.look).run()
 
 
 # -- undoing ------------------------------------------------------------------------
 
 class _Undo:
-    def __init__(self, host: Host, record: Record) -> None:
+    def __init__(self, host: Host, record: Record, look: Callable[[], HostState]) -> None:
         self.host = host
         self.record = record
+        self.look = look        # the host now (Journal.look)
         self.done: list[str] = []
         self.busy: list[str] = []        # modules the kernel would not let go
         # jailkit never re-adds a rule from a listing (a listing is not the rule)
@@ -424,16 +446,16 @@ class _Undo:
     def run(self) -> list[str]:
         """Jails first (what they hold comes home), then what was on them,
         files, sysctls and firewalls, and the modules last."""
-        before = snapshot(self.host)
+        before = self.look()
         self._jails(before)
-        now = snapshot(self.host)
+        now = self.look()
         self._came_home(before, now)
         if self._netgraph(now):
-            now = snapshot(self.host)
+            now = self.look()
         if self._ng_ether(before, now):
-            now = snapshot(self.host)
+            now = self.look()
         self._mounts_and_interfaces(now)
-        now = snapshot(self.host)
+        now = self.look()
         self._files(now)
         self._paths(now)
         self._sysctls(now)
@@ -649,7 +671,7 @@ class _Undo:
             self.command(["ipf", "-E" if change.original == "yes" else "-D"])
 
     def _verify(self) -> None:
-        after = snapshot(self.host)
+        after = self.look()
         record = self.record
         leftovers = []
         for label, still in (
