@@ -49,6 +49,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 from .files import remove_trees, replace_file
 from .host import Host
@@ -371,6 +372,33 @@ class Record:
         mine += list(added.elements())
 
 
+# The last look at each host that vouches for what runs on it, and the
+# host's generation once it was taken (see look()).
+_SEEN: WeakKeyDictionary[Host, tuple[int, HostState]] = WeakKeyDictionary()
+
+
+def look(host: Host) -> HostState:
+    """The host as it is now: the last look at it again while the host
+    vouches that nothing has run on it since (Host.generation: the sim,
+    which only jailkit drives), otherwise a new one. So a step that runs no
+    command costs no look, the look after a step is the one before the
+    next and the last look of one scenario's undo the first of the next
+    scenario, but only when nothing at all ran in between: what a learner
+    or anyone else did between two steps stays outside every window, as it
+    does with two looks, and is never taken for the scenario's. A real box
+    cannot vouch (its daemons and other people act on it too) and is looked
+    at every time."""
+    generation = host.generation()
+    seen = _SEEN.get(host)
+    if generation is not None and seen is not None and seen[0] == generation:
+        return seen[1]
+    state = snapshot(host)
+    generation = host.generation()
+    if generation is not None:
+        _SEEN[host] = (generation, state)
+    return state
+
+
 class Journal:
     """What a scenario did to a host, recorded window by window."""
 
@@ -378,26 +406,9 @@ class Journal:
         self.host = host
         self.record = Record()
         self._before: HostState | None = None
-        # the last look, and the host's generation once it was taken
-        self._seen: tuple[int, HostState] | None = None
 
     def look(self) -> HostState:
-        """The host as it is now: the last look again while the host vouches
-        that nothing has run on it since (Host.generation: the sim, which
-        only jailkit drives), otherwise a new one. So a step that runs no
-        command costs no look, and the look after a step is the one before
-        the next, but only when nothing at all ran between the two: what a
-        learner or anyone else did between two steps stays outside every
-        window, as it is with two looks, and is never taken for the
-        scenario's. A real box cannot vouch (its daemons and other people
-        act on it too) and is looked at every time."""
-        generation = self.host.generation()
-        if generation is not None and self._seen is not None and self._seen[0] == generation:
-            return self._seen[1]
-        state = snapshot(self.host)
-        generation = self.host.generation()
-        self._seen = (generation, state) if generation is not None else None
-        return state
+        return look(self.host)
 
     def open(self) -> None:
         if self._before is None:

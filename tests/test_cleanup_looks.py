@@ -71,6 +71,22 @@ def test_the_look_after_a_step_is_the_look_before_the_next():
     assert host.run("ifconfig -g epair").stdout == ""
 
 
+def test_the_next_scenario_starts_from_the_last_look_of_the_one_before():
+    host = Counted()
+    first = Journal(host)
+    first.open()
+    host.run("ifconfig epair create").check()
+    first.close()
+    first.undo()
+    looks = host.looks()
+    second = Journal(host)
+    second.open()
+    assert host.looks() == looks
+    host.run("ifconfig bridge create").check()
+    second.close()
+    assert list(second.record.interfaces) == ["bridge0"]
+
+
 def test_a_host_that_cannot_vouch_is_looked_at_every_time():
     host = Unvouched()
     journal = Journal(host)
