@@ -245,6 +245,10 @@ class Vfs:
         and whose working directory is ``cwd`` (a path inside that root)."""
         if path == "":
             raise OSErr(ENOENT)
+        if root == "/" and path.startswith("/"):
+            plain = self._plain_resolve(path, follow)
+            if plain is not None:
+                return plain
         # The host's root and cwd "/" are the common case: nothing to walk.
         root_stack = [] if root == "/" else self._walk(
             [], split(root), floor=0, follow=True, hops=[0]).stack
@@ -252,6 +256,42 @@ class Vfs:
             list(root_stack), split(cwd), floor=len(root_stack), follow=True, hops=[0]).stack
         return self._walk(list(start), split(path), floor=len(root_stack), follow=follow,
                           hops=[0], root_stack=root_stack)
+
+    def _plain_resolve(self, path: str, follow: bool) -> Resolved | None:
+        """resolve() of an absolute host path made only of names, with no
+        link on the way (one at the end is taken as it is without
+        ``follow``): the Resolved _walk() makes, in one pass without its
+        link and ".." handling. Every file cp -R writes and rm -r removes
+        comes through here. None when the path is not that plain (or is
+        "/"): _walk() decides."""
+        parts = split(path)
+        node: Node = self._top()
+        mount = self._top_mount()
+        parent = node
+        stack: list[tuple[str, Node, Mount | None]] = []
+        covers = self._covers
+        last = len(parts) - 1
+        for index, name in enumerate(parts):
+            if name == ".." or not isinstance(node, Dir):
+                return None
+            child = node.entries.get(name)
+            if child is None:
+                if index != last:
+                    raise OSErr(ENOENT)
+                return Resolved(None, "/" + "/".join(parts), node, name, mount, stack)
+            if isinstance(child, Symlink) and (index != last or follow):
+                return None
+            parent = node
+            covering = covers.get(child)
+            if covering is not None:
+                node, mount = covering.root, covering
+            else:
+                node = child
+            stack.append((name, node, mount))
+        if not stack:
+            return None
+        return Resolved(node, "/" + "/".join(parts), parent if isinstance(parent, Dir) else None,
+                        parts[-1], mount, stack)
 
     def _walk(self, stack: list[tuple[str, Node, Mount | None]], parts: list[str], *, floor: int,
               follow: bool, hops: list[int], root_stack: list[tuple[str, Node, Mount | None]] | None = None) -> Resolved:
