@@ -48,6 +48,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Callable, TypeVar, cast
 from weakref import WeakKeyDictionary
 
@@ -205,6 +206,22 @@ def _sysctl_values(listing: str) -> dict[str, str]:
 
 
 def _parts(host: Host) -> dict[str, str]:
+    names, script = _look_script()
+    found = dict.fromkeys(names, "")
+    name = None
+    for line in host.run(script).stdout.splitlines(keepends=True):
+        if line.startswith(MARK):
+            name = line[len(MARK):].rstrip("\n")
+            found.setdefault(name, "")
+        elif name is not None:
+            found[name] += line
+    return found
+
+
+@cache
+def _look_script() -> tuple[tuple[str, ...], str]:
+    """The parts a look always has, and the one command line that prints
+    them all (the same every time: made once)."""
     globs = " ".join(TRACKED_GLOBS + [shlex.quote(p) for p in TRACKED_PATHS])
     parts = {
         "jails": "jls jid name", "ifconfig": "ifconfig -a", "mounts": "mount -p",
@@ -229,16 +246,7 @@ def _parts(host: Host) -> dict[str, str]:
     script += "".join(f"test -f {shlex.quote(path)} && echo {shlex.quote(f'{MARK}file {path}')} "
                       f"&& cat {shlex.quote(path)} && echo; " for path in TRACKED_FILES)
     # One group, errors dropped once: no part exits or changes the shell.
-    script = f"{{ {script}}} 2>/dev/null"
-    found = dict.fromkeys(parts, "")
-    name = None
-    for line in host.run(script).stdout.splitlines(keepends=True):
-        if line.startswith(MARK):
-            name = line[len(MARK):].rstrip("\n")
-            found.setdefault(name, "")
-        elif name is not None:
-            found[name] += line
-    return found
+    return tuple(parts), f"{{ {script}}} 2>/dev/null"
 
 
 def _ng_ether_flags(host: Host, names: list[str]) -> dict[str, str]:
