@@ -48,7 +48,9 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Callable, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 from .files import remove_trees, replace_file
 from .host import Host
@@ -107,7 +109,8 @@ class CleanupError(Exception):
 
 @dataclass
 class HostState:
-    """One look at the host: what a scenario may create or change."""
+    """One look at the host: what a scenario may create or change. Never
+    changed once made (a journal may hand the same look out again)."""
     jails: dict[str, str]                   # name -> jid
     interfaces: dict[str, str]              # name -> MAC ("" without one)
     members: dict[str, list[str]]           # bridge -> its members
@@ -203,6 +206,22 @@ def _sysctl_values(listing: str) -> dict[str, str]:
 
 
 def _parts(host: Host) -> dict[str, str]:
+    names, script = _look_script()
+    found = dict.fromkeys(names, "")
+    name = None
+    for line in host.run(script).stdout.splitlines(keepends=True):
+        if line.startswith(MARK):
+            name = line[len(MARK):].rstrip("\n")
+            found.setdefault(name, "")
+        elif name is not None:
+            found[name] += line
+    return found
+
+
+@cache
+def _look_script() -> tuple[tuple[str, ...], str]:
+    """The parts a look always has, and the one command line that prints
+    them all (the same every time: made once)."""
     globs = " ".join(TRACKED_GLOBS + [shlex.quote(p) for p in TRACKED_PATHS])
     parts = {
         "jails": "jls jid name", "ifconfig": "ifconfig -a", "mounts": "mount -p",
@@ -227,16 +246,7 @@ def _parts(host: Host) -> dict[str, str]:
     script += "".join(f"test -f {shlex.quote(path)} && echo {shlex.quote(f'{MARK}file {path}')} "
                       f"&& cat {shlex.quote(path)} && echo; " for path in TRACKED_FILES)
     # One group, errors dropped once: no part exits or changes the shell.
-    script = f"{{ {script}}} 2>/dev/null"
-    found = dict.fromkeys(parts, "")
-    name = None
-    for line in host.run(script).stdout.splitlines(keepends=True):
-        if line.startswith(MARK):
-            name = line[len(MARK):].rstrip("\n")
-            found.setdefault(name, "")
-        elif name is not None:
-            found[name] += line
-    return found
+    return tuple(parts), f"{{ {script}}} 2>/dev/null"
 
 
 def _ng_ether_flags(host: Host, names: list[str]) -> dict[str, str]:
@@ -370,6 +380,33 @@ class Record:
         mine += list(added.elements())
 
 
+# The last look at each host that vouches for what runs on it, and the
+# host's generation once it was taken (see look()).
+_SEEN: WeakKeyDictionary[Host, tuple[int, HostState]] = WeakKeyDictionary()
+
+
+def look(host: Host) -> HostState:
+    """The host as it is now: the last look at it again while the host
+    vouches that nothing has run on it since (Host.generation: the sim,
+    which only jailkit drives), otherwise a new one. So a step that runs no
+    command costs no look, the look after a step is the one before the
+    next and the last look of one scenario's undo the first of the next
+    scenario, but only when nothing at all ran in between: what a learner
+    or anyone else did between two steps stays outside every window, as it
+    does with two looks, and is never taken for the scenario's. A real box
+    cannot vouch (its daemons and other people act on it too) and is looked
+    at every time."""
+    generation = host.generation()
+    seen = _SEEN.get(host)
+    if generation is not None and seen is not None and seen[0] == generation:
+        return seen[1]
+    state = snapshot(host)
+    generation = host.generation()
+    if generation is not None:
+        _SEEN[host] = (generation, state)
+    return state
+
+
 class Journal:
     """What a scenario did to a host, recorded window by window."""
 
@@ -378,15 +415,18 @@ class Journal:
         self.record = Record()
         self._before: HostState | None = None
 
+    def look(self) -> HostState:
+        return look(self.host)
+
     def open(self) -> None:
         if self._before is None:
-            self._before = snapshot(self.host)
+            self._before = self.look()
 
     def close(self) -> None:
         """End the window; when the host cannot be looked at, it stays open
         and the next close() (undo() at the latest) ends it."""
         if self._before is not None:
-            after = snapshot(self.host)
+            after = self.look()
             self.record.add(self._before, after)
             self._before = None
 
@@ -402,15 +442,16 @@ class Journal:
         """Undo what was recorded; returns the commands it ran. Raises
         CleanupError naming whatever it left."""
         self.close()
-        return _Undo(self.host, self.record).run()
+        return _Undo(self.host, self.record, self.look).run()
 
 
 # -- undoing ------------------------------------------------------------------------
 
 class _Undo:
-    def __init__(self, host: Host, record: Record) -> None:
+    def __init__(self, host: Host, record: Record, look: Callable[[], HostState]) -> None:
         self.host = host
         self.record = record
+        self.look = look        # the host now (Journal.look)
         self.done: list[str] = []
         self.busy: list[str] = []        # modules the kernel would not let go
         # jailkit never re-adds a rule from a listing (a listing is not the rule)
@@ -424,16 +465,16 @@ class _Undo:
     def run(self) -> list[str]:
         """Jails first (what they hold comes home), then what was on them,
         files, sysctls and firewalls, and the modules last."""
-        before = snapshot(self.host)
+        before = self.look()
         self._jails(before)
-        now = snapshot(self.host)
+        now = self.look()
         self._came_home(before, now)
         if self._netgraph(now):
-            now = snapshot(self.host)
+            now = self.look()
         if self._ng_ether(before, now):
-            now = snapshot(self.host)
+            now = self.look()
         self._mounts_and_interfaces(now)
-        now = snapshot(self.host)
+        now = self.look()
         self._files(now)
         self._paths(now)
         self._sysctls(now)
@@ -649,7 +690,7 @@ class _Undo:
             self.command(["ipf", "-E" if change.original == "yes" else "-D"])
 
     def _verify(self) -> None:
-        after = snapshot(self.host)
+        after = self.look()
         record = self.record
         leftovers = []
         for label, still in (

@@ -120,6 +120,15 @@ class Host(ABC):
         machines is a VNET jail: the line runs there through jexec(8)."""
         return self._run(command_line(["jexec", jail, "/bin/sh", "-c", line]), stdin, timeout)
 
+    def generation(self) -> int | None:
+        """A number that stays the same for as long as nothing can have
+        changed on the host and moves on whenever something may have (a
+        command, a session's line, a login through it), so that a look at
+        the host taken at one generation still holds while the generation
+        does. None where the host cannot tell: a real box, on which its own
+        daemons and other people act too, must be looked at again."""
+        return None
+
     def client_address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         """Where the harness's own session to this host comes from, as the
         host sees it (what $SSH_CONNECTION shows there, after any NAT on the

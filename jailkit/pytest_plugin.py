@@ -199,7 +199,12 @@ def scenario(jailkit_host: Host, jailkit_lab: Lab, pytestconfig: pytest.Config,
         yield current
     finally:
         current.close()         # its shells end before the host is put back
-        journal.undo()
+        try:
+            journal.undo()
+        finally:
+            # the item outlives its run; its journal would keep the host's
+            # whole machine alive for every garbage collection after it
+            del request.node.stash[JOURNAL]
 
 
 # The journal of the scenario now running: a window per step.

@@ -112,3 +112,23 @@ def test_a_misspelt_lab_tag_is_one_clear_error(pytester):
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: *@lab:vnet-jib: no lab named 'vnet-jib' (known labs: *"])
+
+
+PASSING = """\
+Feature: a small howto
+  Scenario: typed by hand
+    Given a FreeBSD host with VIMAGE on the howto's LAN
+    When I enter "ifconfig bridge create"
+    Then the command succeeds
+"""
+
+
+def test_a_finished_scenario_leaves_no_journal_on_its_item(pytester):
+    # pytest keeps its items until the session ends: a journal left on one
+    # would keep the host's whole machine alive for every collection after
+    from jailkit.pytest_plugin import JOURNAL
+    bind_feature(pytester, PASSING, "small")
+    recorder = pytester.inline_run("-p", "no:cacheprovider")
+    recorder.assertoutcome(passed=1)
+    items = [call.item for call in recorder.getcalls("pytest_runtest_protocol")]
+    assert len(items) == 1 and JOURNAL not in items[0].stash

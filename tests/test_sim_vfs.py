@@ -34,3 +34,43 @@ def test_ls_shows_a_mount_point_as_its_mount_and_dot_dot_as_the_parent(host):
     assert rows[0][:2] == ["drwxr-xr-x", "3"]           # /m: ., .. and x
     assert rows[1][:2] == root[:2]                       # .. is /
     assert rows[2][:2] == ["drwx------", "4"]            # x shows /src: a, b
+
+
+def every_path(vfs, path: str = "/", depth: int = 0) -> list[str]:
+    """Every name under ``path`` as a lookup that follows no link sees it,
+    and a missing name in each directory."""
+    node = vfs.lookup(path, follow=False)
+    names = [path]
+    if type(node).__name__ == "Dir" and depth < 8:
+        prefix = path.rstrip("/")
+        names.append(f"{prefix}/no-such-name")
+        for name in sorted(node.entries):
+            names += every_path(vfs, f"{prefix}/{name}", depth + 1)
+    return names
+
+
+def test_a_plain_path_resolves_as_the_full_walk_resolves_it(jail):
+    # resolve() takes a path of plain names in one pass; through mounts
+    # (the jail's nullfs and devfs), links and missing names it finds what
+    # the walk that handles links and ".." finds.
+    from jailkit.sim.vfs import OSErr, split
+    vfs = jail.machine.kernel.vfs
+    paths = every_path(vfs)
+    paths += [p + "/x/y" for p in paths[::50]] + ["/usr/jails/v10/bin/sh", "/etc/./rc.conf/"]
+    assert len(paths) > 700
+    for path in paths:
+        for follow in (True, False):
+            try:
+                walked = vfs._walk([], split(path), floor=0, follow=follow, hops=[0], root_stack=[])
+            except OSErr as exc:
+                walked = exc.errno
+            try:
+                found = vfs.resolve(path, follow=follow)
+            except OSErr as exc:
+                assert exc.errno == walked, path
+                continue
+            assert not isinstance(walked, int), path
+            assert (found.node, found.path, found.parent, found.name, found.mount) == (
+                walked.node, walked.path, walked.parent, walked.name, walked.mount), path
+            assert [(n, id(o), id(m)) for n, o, m in found.stack] == [
+                (n, id(o), id(m)) for n, o, m in walked.stack], path

@@ -48,6 +48,13 @@ class SimHost(Host):
         self.bare = bare
         self.models_lab = not bare
         self.machine = Machine(lab, seed, bare, client)
+        # The machine is in this process and changes only through this
+        # host: each way in (a command, a lab machine's command, a login, a
+        # session and its lines) counts one more (Host.generation).
+        self._changes = 0
+
+    def generation(self) -> int:
+        return self._changes
 
     @classmethod
     def from_url(cls, url: str, parts: SplitResult, options: dict[str, str],
@@ -81,6 +88,7 @@ class SimHost(Host):
                             f"{result.exit_status}: {(result.stderr or result.stdout).strip()}")
 
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
+        self._changes += 1
         self._connected(line)
         try:
             result = self.machine.run(line, stdin, timeout)
@@ -96,6 +104,7 @@ class SimHost(Host):
         box has its lab built on it, in jails (Host._run_on)."""
         if not self.models_lab:
             return super()._run_on(machine, jail, line, stdin, timeout)
+        self._changes += 1
         try:
             return self.machine.run_on(machine, line, stdin, timeout)
         except Deadline:
@@ -125,6 +134,7 @@ class SimHost(Host):
 
     def login(self, address: str, user: str, password: str, command: str, *,
               port: int = 22, timeout: float | None = None) -> Result:
+        self._changes += 1
         self._connected(command)
         try:
             status, out, err = self.machine.ssh_login(address, port, user, password, command,
@@ -140,6 +150,7 @@ class SimHost(Host):
     def session(self, jail: str | None = None, *, terminal: bool = False,
                 limit: float | None = None) -> Session:
         """A login shell on the sim that lasts (jailkit.sim.session)."""
+        self._changes += 1
         return SimSession(self, LoginShell(self.machine, jail, terminal=terminal,
                                            limit=NO_TERMINAL_LIMIT if limit is None else limit))
 
@@ -162,6 +173,7 @@ class SimSession(Session):
         self.limit = None if shell.terminal else shell.limit
 
     def run(self, line: str, *, stdin: str | None = None, out: Write, err: Write) -> int:
+        self.host._changes += 1
         self.host._connected(line)
         status = self.shell.run(line, stdin, out, err)
         self.host._survived(line)
@@ -172,6 +184,7 @@ class SimSession(Session):
         self.shell.set_status(status)
 
     def interrupt(self) -> None:
+        self.host._changes += 1
         self.shell.interrupt()
 
     @property

@@ -173,7 +173,8 @@ class Proc:
     def child(self, **changes: Unpack[Changes]) -> Proc:
         """A process this one starts: the same but for ``changes``; its
         environment is a copy unless one is given."""
-        changes.setdefault("env", dict(self.env))
+        if "env" not in changes:       # (setdefault would copy the env every time)
+            changes["env"] = dict(self.env)
         # dataclasses.replace() without its per-field checks: every command
         # and pipeline stage is a child, and Proc has no __post_init__.
         child = object.__new__(type(self))
@@ -185,11 +186,12 @@ class Proc:
     def find_executable(self, name: str) -> tuple[str, File]:
         """execvp(3)'s search: a name with a slash is used as is, otherwise
         each PATH directory is tried in turn."""
-        candidates = [name] if "/" in name else [
-            f"{d.rstrip('/') or '.'}/{name}" for d in self.env.get("PATH", DEFAULT_PATH).split(":")]
+        candidates = [name] if "/" in name else (
+            f"{d.rstrip('/') or '.'}/{name}" for d in self.env.get("PATH", DEFAULT_PATH).split(":"))
         denied = False
+        find, root, cwd = self.kernel.vfs.find, self.root, self.cwd
         for candidate in candidates:
-            node = self.kernel.vfs.find(candidate, root=self.root, cwd=self.cwd)
+            node = find(candidate, root=root, cwd=cwd)
             if node is None:
                 continue
             if isinstance(node, Dir) or not isinstance(node, File) or not node.mode & 0o111:

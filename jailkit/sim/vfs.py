@@ -205,6 +205,15 @@ class Slot:
     node: Node | None
 
 
+class Absent:
+    """What a plain lookup finds where a name is missing (ENOENT), said
+    without raising: a PATH search or a pattern's literal part misses far
+    more often than it finds, and an exception per miss is most of a miss."""
+
+
+ABSENT = Absent()
+
+
 def split(path: str) -> list[str]:
     return [part for part in path.split("/") if part not in ("", ".")]
 
@@ -236,6 +245,10 @@ class Vfs:
         and whose working directory is ``cwd`` (a path inside that root)."""
         if path == "":
             raise OSErr(ENOENT)
+        if root == "/" and path.startswith("/"):
+            plain = self._plain_resolve(path, follow)
+            if plain is not None:
+                return plain
         # The host's root and cwd "/" are the common case: nothing to walk.
         root_stack = [] if root == "/" else self._walk(
             [], split(root), floor=0, follow=True, hops=[0]).stack
@@ -243,6 +256,42 @@ class Vfs:
             list(root_stack), split(cwd), floor=len(root_stack), follow=True, hops=[0]).stack
         return self._walk(list(start), split(path), floor=len(root_stack), follow=follow,
                           hops=[0], root_stack=root_stack)
+
+    def _plain_resolve(self, path: str, follow: bool) -> Resolved | None:
+        """resolve() of an absolute host path made only of names, with no
+        link on the way (one at the end is taken as it is without
+        ``follow``): the Resolved _walk() makes, in one pass without its
+        link and ".." handling. Every file cp -R writes and rm -r removes
+        comes through here. None when the path is not that plain (or is
+        "/"): _walk() decides."""
+        parts = split(path)
+        node: Node = self._top()
+        mount = self._top_mount()
+        parent = node
+        stack: list[tuple[str, Node, Mount | None]] = []
+        covers = self._covers
+        last = len(parts) - 1
+        for index, name in enumerate(parts):
+            if name == ".." or not isinstance(node, Dir):
+                return None
+            child = node.entries.get(name)
+            if child is None:
+                if index != last:
+                    raise OSErr(ENOENT)
+                return Resolved(None, "/" + "/".join(parts), node, name, mount, stack)
+            if isinstance(child, Symlink) and (index != last or follow):
+                return None
+            parent = node
+            covering = covers.get(child)
+            if covering is not None:
+                node, mount = covering.root, covering
+            else:
+                node = child
+            stack.append((name, node, mount))
+        if not stack:
+            return None
+        return Resolved(node, "/" + "/".join(parts), parent if isinstance(parent, Dir) else None,
+                        parts[-1], mount, stack)
 
     def _walk(self, stack: list[tuple[str, Node, Mount | None]], parts: list[str], *, floor: int,
               follow: bool, hops: list[int], root_stack: list[tuple[str, Node, Mount | None]] | None = None) -> Resolved:
@@ -307,18 +356,21 @@ class Vfs:
     def lookup(self, path: str, *, root: str = "/", cwd: str = "/", follow: bool = True) -> Node:
         if root == "/" and path.startswith("/"):
             node = self._plain_lookup(path)
-            if node is not None:
+            if isinstance(node, Node):
                 return node
+            if node is ABSENT:
+                raise OSErr(ENOENT)
         found = self.resolve(path, root=root, cwd=cwd, follow=follow)
         if found.node is None:
             raise OSErr(ENOENT)
         return found.node
 
-    def _plain_lookup(self, path: str) -> Node | None:
+    def _plain_lookup(self, path: str) -> Node | Absent | None:
         """The node at an absolute host path made only of names (no link,
         no ".." on the way): the walk resolve() makes, without what only
-        it needs. Most lookups are such (a PATH search, /dev/null). None
-        when the path is not that plain: resolve() then decides."""
+        it needs. Most lookups are such (a PATH search, /dev/null). ABSENT
+        where a name is missing (resolve() would raise ENOENT); None when
+        the path is not that plain: resolve() then decides."""
         node: Node = self._top()
         covers = self._covers
         for name in path.split("/"):
@@ -328,7 +380,7 @@ class Vfs:
                 return None
             child = node.entries.get(name)
             if child is None:
-                raise OSErr(ENOENT)     # as resolve() finds it: nothing there
+                return ABSENT       # as resolve() finds it: nothing there
             if isinstance(child, Symlink):
                 return None
             mount = covers.get(child)
@@ -348,12 +400,11 @@ class Vfs:
     def find(self, path: str, *, root: str = "/", cwd: str = "/") -> Node | None:
         """lookup(), None where it fails (for a search that goes on)."""
         if root == "/" and path.startswith("/"):
-            try:
-                node = self._plain_lookup(path)
-            except OSErr:
-                return None
-            if node is not None:
+            node = self._plain_lookup(path)
+            if isinstance(node, Node):
                 return node
+            if node is ABSENT:
+                return None
         try:
             return self.lookup(path, root=root, cwd=cwd)
         except OSErr:
@@ -381,27 +432,30 @@ class Vfs:
         # each match so far, with its node when a lookup found it already
         # (the directory the next pattern component lists)
         results: list[tuple[str, Node | None]] = [("/" if absolute else "", None)]
-        for part in _literal_runs(split(pattern)):
+        runs = _literal_runs(split(pattern))
+        for index, part in enumerate(runs):
             found: list[tuple[str, Node | None]] = []
+            last = index == len(runs) - 1
             for prefix, node in results:
                 if not _PATTERN_CHARS.search(part):
                     # A run of literal components is one lookup: the walk
                     # to its end passes each of them as a check of its own would.
                     candidate = f"{prefix.rstrip('/')}/{part}" if prefix else part
                     node = self.find(candidate, root=root, cwd=cwd)
-                    if node is not None or self._is_link(candidate, root, cwd):
+                    # a link to nowhere matches as the last component
+                    # only: nothing is listed through it
+                    if node is not None or last and self._is_link(candidate, root, cwd):
                         found.append((candidate, node))
                     continue
                 if node is None:
                     node = self.find(prefix or ".", root=root, cwd=cwd)
                 if not isinstance(node, Dir):
                     continue
-                matches = _matcher(part)
                 hidden = part.startswith(".")
-                for name in sorted(node.entries):
-                    if name.startswith(".") and not hidden:
-                        continue
-                    if matches(name):
+                # the matching names first (filter runs the compiled
+                # pattern over the directory at C speed); sorted at the end
+                for name in filter(_matcher(part), node.entries):
+                    if hidden or not name.startswith("."):
                         found.append((f"{prefix.rstrip('/')}/{name}" if prefix else name, None))
             results = found
         paths = sorted(path for path, _ in results)

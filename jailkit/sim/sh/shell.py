@@ -466,8 +466,7 @@ class Shell:
             return run() if ok else 1
 
     def exec_external(self, argv: list[str], env: dict[str, str]) -> int:
-        proc = self.proc.child(env=env)
-        proc.cwd = self.proc.cwd
+        proc = self.proc.child(env=env, argv0=argv[0])
         try:
             path, node = proc.find_executable(argv[0])
         except OSErr as exc:
@@ -476,7 +475,7 @@ class Shell:
                 return 126
             self.proc.error(f"{self._prefix()}{argv[0]}: not found\n")
             return 127
-        return proc.child(argv0=argv[0]).exec_file(path, node, argv)
+        return proc.exec_file(path, node, argv)
 
     def source(self, path: str, node: File) -> int:
         """The ``.`` command: read a file into this shell. Modelled
