@@ -208,6 +208,14 @@ def test_address_already_in_use_is_a_warning(installed):
         0, "Warning: Existing jail one is already assigned IP address 10.0.10.10\nSuccessfully created  two\n")
 
 
+def test_only_a_whole_address_of_a_jails_list_is_a_warning(installed):
+    q(installed, "qjail create -4 10.0.10.10,10.0.10.2 one")
+    assert q(installed, "qjail create -4 10.0.10.1 two") == (0, "Successfully created  two\n")
+    assert q(installed, "qjail create -4 10.0.10.2,10.0.10.11 three") == (
+        0, "Warning: Existing jail one is already assigned IP address 10.0.10.2\n"
+           "Successfully created  three\n")
+
+
 def test_a_failing_start_reports_jails_error(vnet_jail, host):
     host.run("ifconfig epair1 create").check()   # left behind by someone else
     status, output = q(vnet_jail, "qjail start v10")

@@ -278,10 +278,13 @@ class QjailVerbs:
 
     def _address_warnings(self, others: list[str], addresses: list[str]) -> str:
         out = []
+        # each address between commas, so that a search of the record's
+        # lists finds only a whole item (an address holds no comma)
+        wanted = [(address, f",{address},") for address in addresses]
         for other, record in self._records(others, every=True).items():
-            used = set(filter(None, (record.ip4 + "," + record.ip6).split(",")))
-            for address in addresses:
-                if address in used:
+            used = f",{record.ip4},{record.ip6},"
+            for address, item in wanted:
+                if item in used:
                     out.append(f"Warning: Existing jail {other} is already assigned IP address {address}\n")
         return "".join(out)
 
