@@ -148,12 +148,12 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
     inet = viewer.if_inet(ifnet) if viewer is not None else ifnet.inet
     inet6 = viewer.if_inet6(ifnet) if viewer is not None else ifnet.inet6
     every = family is None
-    lines = [f"{ifnet.name}: flags={ifnet.flags:x}{bits(ifnet.flags, IFF_NAMES)} "
+    lines = [f"{ifnet.name}: flags={_printb(ifnet.flags, 'if')} "
              f"metric {ifnet.metric} mtu {ifnet.mtu}"]
     if ifnet.description:
         lines.append(f"\tdescription: {ifnet.description}")
     if ifnet.options or isinstance(ifnet, Bridge):
-        lines.append(f"\toptions={ifnet.options:x}{bits(ifnet.options, IFCAP_NAMES)}")
+        lines.append(f"\toptions={_printb(ifnet.options, 'cap')}")
     if ifnet.mac and (every or family in ("ether", "link", "lladdr")):
         lines.append(f"\tether {ifnet.mac}")
         if ifnet.pcp is not None and not isinstance(ifnet, Vlan):
@@ -189,8 +189,21 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
             lines.append(f"\tmedia: {media}")
             lines.append(f"\tstatus: {'active' if ifnet.link_up else 'no carrier'}")
     if every or family == "inet6":
-        lines.append(f"\tnd6 options={ifnet.nd6:x}{bits(ifnet.nd6, ND6_NAMES)}")
-    return "".join(line + "\n" for line in lines)
+        lines.append(f"\tnd6 options={_printb(ifnet.nd6, 'nd6')}")
+    return "\n".join(lines) + "\n"
+
+
+# The bit names of the flags every interface shows, by the table's key.
+_BIT_TABLES: dict[str, list[str] | dict[int, str]] = {
+    "if": IFF_NAMES, "cap": IFCAP_NAMES, "nd6": ND6_NAMES}
+
+
+@functools.lru_cache(maxsize=512)
+def _printb(value: int, table: str) -> str:
+    """A flag word as printb() shows it ("8843<UP,BROADCAST,...>"): the
+    interfaces of a host have few different ones, so each is worked out once
+    (ifconfig -a is in every look a scenario's journal takes)."""
+    return f"{value:x}{bits(value, _BIT_TABLES[table])}"
 
 
 def _inet_line(ifnet: Ifnet, addr: InetAddr, style: str) -> str:
