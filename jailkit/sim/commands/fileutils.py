@@ -4,6 +4,8 @@ touch, pwd, basename and dirname, with FreeBSD's options, messages
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr
 from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..proc import Proc, program
@@ -393,14 +395,16 @@ def ls(proc: Proc, argv: list[str]) -> int:
     status = 0
     listings: list[tuple[str, list[tuple[str, Node]]]] = []
     plain: list[tuple[str, Node]] = []
+    # (worked out once: a journal's look lists some forty operands with -d)
+    where, follow, directories = proc.where(), "l" not in flags, "d" not in flags
     for name in names or ["."]:
         try:
-            node = vfs.lookup(name, follow="l" not in flags or name.endswith("/"), **proc.where())
+            node = vfs.lookup(name, follow=follow or name.endswith("/"), **where)
         except OSErr as exc:
             proc.warn(name, exc)
             status = 1
             continue
-        if isinstance(node, Dir) and "d" not in flags:
+        if directories and isinstance(node, Dir):
             entries = sorted(node.entries)
             if "a" in flags:
                 entries = [".", ".."] + entries
@@ -415,8 +419,8 @@ def ls(proc: Proc, argv: list[str]) -> int:
             plain.append((name, node))
     show_flags = "o" in flags
     # bin/ls sorts its operands too: files first, then each directory.
-    plain.sort(key=lambda entry: entry[0])
-    listings.sort(key=lambda entry: entry[0])
+    plain.sort(key=itemgetter(0))
+    listings.sort(key=itemgetter(0))
     blocks = []
     if plain:
         blocks.append(_ls_lines(plain, "l" in flags, show_flags))
