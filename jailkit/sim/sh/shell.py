@@ -421,7 +421,8 @@ class Shell:
         self.substituted = None
         try:
             argv = self.expand_words(node.words)
-            assigns = {name: self.expand_word(value) for name, value in node.assigns}
+            assigns = {name: self.expand_word(value) for name, value in node.assigns} \
+                if node.assigns else {}
         except ArithError as exc:
             self.proc.error(f"{self._prefix()}arithmetic expression: {exc}\n")
             raise ShellError() from exc
@@ -443,6 +444,8 @@ class Shell:
         if name in self.functions:
             return self._redirecting(node.redirects, lambda: self.call_function(name, argv[1:]))
         if name in BUILTINS:
+            if not assigns and not node.redirects:
+                return BUILTINS[name](self, argv)   # (most: echo, test, [)
             saved = {k: self.vars.get(k) for k in assigns}
             for key, value in assigns.items():
                 self.vars[key] = value
@@ -633,7 +636,11 @@ class Shell:
     def expand_words(self, words: list[S.Word]) -> list[str]:
         fields: list[str] = []
         for word in words:
-            fields.extend(self._fields(word))
+            fixed = word.fixed()
+            if fixed is not None:
+                fields.append(fixed)
+            else:
+                fields.extend(self._fields(word))
         return fields
 
     def expand_word(self, word: S.Word | None) -> str:
