@@ -481,9 +481,33 @@ class Vfs:
         except OSErr:
             return False
 
+    def entry(self, held: Resolved, name: str) -> Resolved:
+        """``name`` in the directory ``held`` as resolve() of held's path and
+        ``name`` without following a link at the end finds it, from the node
+        held: a tree walk (rm -r, cp -R, chflags -R) looks each entry up
+        once, not again by its whole path. A covered directory shows its
+        mount's root, as fts(3) crosses a mount point (without -x)."""
+        directory = held.node
+        if not isinstance(directory, Dir):
+            raise OSErr(ENOTDIR)
+        path = f"{held.path.rstrip('/')}/{name}"
+        child = directory.entries.get(name)
+        if child is None:
+            return Resolved(None, path, directory, name, held.mount)
+        covering = self._covers.get(child)
+        if covering is not None:
+            return Resolved(covering.root, path, directory, name, covering)
+        return Resolved(child, path, directory, name, held.mount)
+
     # -- changes ------------------------------------------------------------
+    # Each change of a path resolves it, then makes the change on what it
+    # found (the *_at methods: a walk hands them the entries it holds).
     def _writable_slot(self, path: str, root: str, cwd: str) -> Slot:
-        found = self.resolve(path, follow=False, root=root, cwd=cwd)
+        return self._slot(self.resolve(path, follow=False, root=root, cwd=cwd))
+
+    @staticmethod
+    def _slot(found: Resolved) -> Slot:
+        """The place a new node goes, found without following a link there."""
         if found.parent is None:
             raise OSErr(EEXIST if found.node is not None else ENOENT)
         if found.readonly:
@@ -491,7 +515,11 @@ class Vfs:
         return Slot(found.parent, found.name, found.node)
 
     def write(self, path: str, data: str, *, append: bool = False, mode: int = 0o644, root: str = "/", cwd: str = "/") -> Node:
-        found = self.resolve(path, root=root, cwd=cwd)
+        return self.write_at(self.resolve(path, root=root, cwd=cwd), data, append=append, mode=mode)
+
+    @staticmethod
+    def write_at(found: Resolved, data: str, *, append: bool = False, mode: int = 0o644) -> Node:
+        """write() of what a lookup that follows links found."""
         node = found.node
         if isinstance(node, Device):
             return node
@@ -524,11 +552,16 @@ class Vfs:
                 elif not isinstance(found.node, Dir):
                     raise OSErr(EEXIST if i == len(split(path)) - 1 else ENOTDIR)
             return
-        slot = self._writable_slot(path, root, cwd)
+        self.mkdir_at(self.resolve(path, follow=False, root=root, cwd=cwd), mode=mode)
+
+    def mkdir_at(self, found: Resolved, *, mode: int = 0o755) -> Dir:
+        """mkdir() of what a lookup that does not follow a link found; the new directory."""
+        slot = self._slot(found)
         if slot.node is not None:
             raise OSErr(EEXIST)
         _may_add(slot.parent)
-        slot.parent.entries[slot.name] = Dir(mode)
+        new = slot.parent.entries[slot.name] = Dir(mode)
+        return new
 
     def symlink(self, target: str, path: str, *, root: str = "/", cwd: str = "/") -> None:
         slot = self._writable_slot(path, root, cwd)
@@ -539,7 +572,11 @@ class Vfs:
 
     def place(self, path: str, node: Node, *, root: str = "/", cwd: str = "/") -> None:
         """Put an existing node (a copy) at ``path``, replacing a file there."""
-        slot = self._writable_slot(path, root, cwd)
+        self.place_at(self.resolve(path, follow=False, root=root, cwd=cwd), node)
+
+    def place_at(self, found: Resolved, node: Node) -> None:
+        """place() where a lookup that does not follow a link found."""
+        slot = self._slot(found)
         if isinstance(slot.node, Dir) and not isinstance(node, Dir):
             raise OSErr(EISDIR)
         if slot.node is not None:
@@ -549,7 +586,11 @@ class Vfs:
         slot.parent.entries[slot.name] = node
 
     def unlink(self, path: str, *, root: str = "/", cwd: str = "/") -> None:
-        found = self.resolve(path, follow=False, root=root, cwd=cwd)
+        self.unlink_at(self.resolve(path, follow=False, root=root, cwd=cwd))
+
+    @staticmethod
+    def unlink_at(found: Resolved) -> None:
+        """unlink() of what a lookup that does not follow a link found."""
         if found.node is None:
             raise OSErr(ENOENT)
         if isinstance(found.node, Dir):
@@ -560,7 +601,10 @@ class Vfs:
         del found.parent.entries[found.name]
 
     def rmdir(self, path: str, *, root: str = "/", cwd: str = "/") -> None:
-        found = self.resolve(path, follow=False, root=root, cwd=cwd)
+        self.rmdir_at(self.resolve(path, follow=False, root=root, cwd=cwd))
+
+    def rmdir_at(self, found: Resolved) -> None:
+        """rmdir() of what a lookup that does not follow a link found."""
         if found.node is None:
             raise OSErr(ENOENT)
         if not isinstance(found.node, Dir):
@@ -610,7 +654,12 @@ class Vfs:
         """chflags(2) as ufs_setattr decides it: with ``sysflags`` (root
         outside a jail, securelevel <= 0) any flag; without it the
         super-user's flags can neither change nor be present."""
-        found = self.resolve(path, follow=follow, root=root, cwd=cwd)
+        self.chflags_at(self.resolve(path, follow=follow, root=root, cwd=cwd), flags,
+                        sysflags=sysflags)
+
+    @staticmethod
+    def chflags_at(found: Resolved, flags: int, *, sysflags: bool = True) -> None:
+        """chflags() of what a lookup found."""
         node = found.node
         if node is None:
             raise OSErr(ENOENT)

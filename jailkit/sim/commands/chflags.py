@@ -1,14 +1,14 @@
 """chflags(1): set or clear file flags (bin/chflags/chflags.c). FLAGS is
 octal, or names as strtofflags(3) takes them ("schg", "noschg",
 "uchg,nodump"); -R walks a tree physically, changing a directory after
-its contents; a file that cannot change gives "chflags: PATH: strerror"
-unless -f, and exit status 1."""
+its contents and crossing mount points; a file that cannot change gives
+"chflags: PATH: strerror" unless -f, and exit status 1."""
 
 from __future__ import annotations
 
-from ..errno import OSErr, strerror
+from ..errno import ENOENT, OSErr, strerror
 from ..proc import Proc, program
-from ..vfs import Dir, Symlink, str_to_flags
+from ..vfs import Dir, Resolved, Symlink, str_to_flags
 from ...getopt import GetoptError, getopt
 
 USAGE = "usage: chflags [-fhvx] [-R [-H | -L | -P]] flags file ...\n"
@@ -68,32 +68,40 @@ class _Walk:
         # with -R or -h (a link is itself, and skipped unless -h).
         physical = self.recursive or self.no_follow
         try:
-            node = vfs.lookup(path, follow=not physical, **self.proc.where())
+            found = vfs.resolve(path, follow=not physical, **self.proc.where())
+            if found.node is None:
+                raise OSErr(ENOENT)
         except OSErr as exc:
             self.proc.warnx(f"{path}: {exc.strerror}")
             return 1
-        return self._visit(path, node, physical)
+        return self._visit(path, found)
 
-    def _visit(self, path: str, node, physical: bool) -> int:
+    def _visit(self, path: str, found: Resolved) -> int:
+        """The tree under ``found``, each entry from the directory held, a
+        directory after its contents (FTS_DP); a mount point is crossed, as
+        fts(3) without FTS_XDEV does: what is changed under it is the mounted
+        file system's."""
         status = 0
+        node = found.node
         if isinstance(node, Dir) and self.recursive:
+            vfs = self.proc.kernel.vfs
             for name in sorted(node.entries):
-                child = node.entries[name]
-                status |= self._visit(f"{path.rstrip('/')}/{name}", child, physical)
+                status |= self._visit(f"{path.rstrip('/')}/{name}", vfs.entry(found, name))
         if isinstance(node, Symlink) and not self.no_follow:
             return status
-        return status | self._change(path, node, physical)
+        return status | self._change(path, found)
 
-    def _change(self, path: str, node, physical: bool) -> int:
+    def _change(self, path: str, found: Resolved) -> int:
+        node = found.node
+        assert node is not None
         new = self.set if self.octal else (node.flags | self.set) & ~self.clear
         if new == node.flags:
             return 0
         old = node.flags
         try:
-            self.proc.kernel.vfs.chflags(
-                path, new, follow=not physical,
-                sysflags=self.proc.kernel.sysflags_allowed(self.proc.prison, self.proc.user),
-                **self.proc.where())
+            self.proc.kernel.vfs.chflags_at(
+                found, new,
+                sysflags=self.proc.kernel.sysflags_allowed(self.proc.prison, self.proc.user))
         except OSErr as exc:
             if self.force:
                 return 0

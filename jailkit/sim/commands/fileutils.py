@@ -10,7 +10,7 @@ from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr
 from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..proc import Proc, program
 from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
-                   Node, Symlink, flags_to_str, join, nlink, split, st_size, strmode)
+                   Node, Resolved, Symlink, flags_to_str, join, nlink, split, st_size, strmode)
 
 USAGE = {
     "cat": "usage: cat [-belnstuv] [file ...]",
@@ -120,27 +120,44 @@ def rm(proc: Proc, argv: list[str]) -> int:
 
 
 def _remove(proc: Proc, path: str, recursive: bool, force: bool, verbose: bool) -> int:
-    vfs = proc.kernel.vfs
     try:
-        node = vfs.lookup(path, follow=False, **proc.where())
+        found = proc.kernel.vfs.resolve(path, follow=False, **proc.where())
     except OSErr as exc:
-        if force and exc.errno == ENOENT:
-            return 0
-        proc.warn(path, exc)
-        return 1
+        return _missing(proc, path, exc, force)
+    return _remove_found(proc, path, found, recursive, force, verbose)
+
+
+def _missing(proc: Proc, path: str, exc: OSErr, force: bool) -> int:
+    if force and exc.errno == ENOENT:
+        return 0
+    proc.warn(path, exc)
+    return 1
+
+
+def _remove_found(proc: Proc, path: str, found: Resolved, recursive: bool, force: bool,
+                  verbose: bool) -> int:
+    """Remove what ``path`` names, ``found`` (a directory's entries from the
+    directory held, as fts(3) hands rm.c each entry of the one it reads)."""
+    vfs = proc.kernel.vfs
+    node = found.node
+    if node is None:
+        return _missing(proc, path, OSErr(ENOENT), force)
     status = 0
     try:
-        _clear_user_flags(proc, path, node)
+        _clear_user_flags(proc, found, node)
         if isinstance(node, Dir):
             if not recursive:
                 proc.warnx(f"{path}: is a directory")
                 return 1
-            for child in vfs.listdir(path, **proc.where()):
-                status |= _remove(proc, join(path, child) if path.startswith("/") else f"{path}/{child}",
-                                  recursive, force, verbose)
-            vfs.rmdir(path, **proc.where())
+            # an absolute path is named as join() makes it, worked out once
+            # for all of the directory's entries
+            head = join(path).rstrip("/") if path.startswith("/") else path
+            for child in sorted(node.entries):
+                status |= _remove_found(proc, f"{head}/{child}", vfs.entry(found, child),
+                                        recursive, force, verbose)
+            vfs.rmdir_at(found)
         else:
-            vfs.unlink(path, **proc.where())
+            vfs.unlink_at(found)
         if verbose:
             proc.write(path + "\n")
     except OSErr as exc:
@@ -149,15 +166,14 @@ def _remove(proc: Proc, path: str, recursive: bool, force: bool, verbose: bool) 
     return status
 
 
-def _clear_user_flags(proc: Proc, path: str, node: Node) -> None:
+def _clear_user_flags(proc: Proc, found: Resolved, node: Node) -> None:
     """bin/rm: root takes a user's uchg/uappnd off before removing; a
     super-user flag (schg, sappnd) stays, and the removal fails."""
     if proc.user != "root" or not node.flags & (UF_APPEND | UF_IMMUTABLE) or \
             node.flags & (SF_APPEND | SF_IMMUTABLE):
         return
-    proc.kernel.vfs.chflags(path, node.flags & ~(UF_APPEND | UF_IMMUTABLE), follow=False,
-                            sysflags=proc.kernel.sysflags_allowed(proc.prison, proc.user),
-                            **proc.where())
+    proc.kernel.vfs.chflags_at(found, node.flags & ~(UF_APPEND | UF_IMMUTABLE),
+                               sysflags=proc.kernel.sysflags_allowed(proc.prison, proc.user))
 
 
 @program("/bin/cp")
