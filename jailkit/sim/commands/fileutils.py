@@ -197,7 +197,10 @@ def cp(proc: Proc, argv: list[str]) -> int:
     status = 0
     for source in sources:
         try:
-            node = vfs.lookup(source, follow=not recursive or "L" in flags, **proc.where())
+            found = vfs.resolve(source, follow=not recursive or "L" in flags, **proc.where())
+            node = found.node
+            if node is None:
+                raise OSErr(ENOENT)
         except OSErr as exc:
             proc.warn(source, exc)
             status = 1
@@ -210,12 +213,16 @@ def cp(proc: Proc, argv: list[str]) -> int:
             proc.error(f"cp: {source} is a directory (not copied).\n")
             status = 1
             continue
-        status |= _copy(proc, source, destination, node, preserve)
+        status |= _copy(proc, source, destination, found, preserve)
     return status
 
 
-def _copy(proc: Proc, source: str, destination: str, node: Node, preserve: bool) -> int:
-    status = _copy_node(proc, source, destination, node, preserve)
+def _copy(proc: Proc, source: str, destination: str, found: Resolved, preserve: bool) -> int:
+    """Copy ``found`` (what ``source`` names; a directory's entries from the
+    directory held, as fts(3) hands cp.c each one) to ``destination``."""
+    node = found.node
+    assert node is not None
+    status = _copy_node(proc, source, destination, found, node, preserve)
     if preserve and node.flags and not isinstance(node, Symlink):
         status |= _keep_flags(proc, destination, node.flags)
     return status
@@ -234,7 +241,8 @@ def _keep_flags(proc: Proc, destination: str, flags: int) -> int:
     return 0
 
 
-def _copy_node(proc: Proc, source: str, destination: str, node: Node, preserve: bool) -> int:
+def _copy_node(proc: Proc, source: str, destination: str, found: Resolved, node: Node,
+               preserve: bool) -> int:
     vfs = proc.kernel.vfs
     where = proc.where()
     try:
@@ -245,10 +253,10 @@ def _copy_node(proc: Proc, source: str, destination: str, node: Node, preserve: 
             elif not isinstance(existing, Dir):
                 raise OSErr(ENOTDIR, destination)
             status = 0
-            for child in vfs.listdir(source, **where):
-                child_node = vfs.lookup(f"{source.rstrip('/')}/{child}", follow=False, **where)
-                status |= _copy(proc, f"{source.rstrip('/')}/{child}",
-                                f"{destination.rstrip('/')}/{child}", child_node, preserve)
+            source_head, destination_head = source.rstrip("/"), destination.rstrip("/")
+            for child in sorted(node.entries):
+                status |= _copy(proc, f"{source_head}/{child}", f"{destination_head}/{child}",
+                                vfs.entry(found, child), preserve)
             return status
         if isinstance(node, Symlink):
             vfs.place(destination, Symlink(node.target), **where)
@@ -267,8 +275,9 @@ def _copy_file(proc: Proc, destination: str, node: File, preserve: bool) -> None
     (O_TRUNC, following a symbolic link, as FreeBSD 14's cp does) and keeps
     its mode unless -p; a new one gets the source's mode."""
     vfs = proc.kernel.vfs
-    existing = vfs.resolve(destination, **proc.where()).node
-    copy = vfs.write(destination, node.data, mode=node.mode, **proc.where())
+    found = vfs.resolve(destination, **proc.where())
+    existing = found.node
+    copy = vfs.write_at(found, node.data, mode=node.mode)
     if isinstance(copy, File):
         copy.program = node.program     # a copied program still runs
         if existing is None or preserve:
