@@ -485,3 +485,17 @@ def test_cp_Rp_copies_through_a_mount_point(host):
     assert run(host, "stat -f '%Sf %N' /c/a/f /c/b /c/b/u /c/m/x /c/r/z")[1] == (
         "schg /c/a/f\nuchg /c/b\nuchg /c/b/u\nschg /c/m/x\nschg /c/r/z\n")
     assert run(host, "readlink /c/l")[1] == "/etc\n"
+
+
+def test_sysctl_reads_names_and_nodes_in_one_command(host):
+    # each name in turn: a node lists what is below it, an unknown one
+    # (a module not loaded) is warned about and the next is read (sysctl.c)
+    assert run(host, "sysctl net.link.bridge net.inet.ip.forwarding net.link.bridg "
+                     "net.link.lagg.failover_rx_all") == (1, (
+                         "net.link.bridge.inherit_mac: 0\nnet.link.bridge.pfil_bridge: 0\n"
+                         "net.link.bridge.pfil_local_phys: 0\nnet.link.bridge.pfil_member: 1\n"
+                         "net.link.bridge.pfil_onlyip: 1\nnet.inet.ip.forwarding: 0\n"),
+                         "sysctl: unknown oid 'net.link.bridg'\n"
+                         "sysctl: unknown oid 'net.link.lagg.failover_rx_all'\n")
+    host.run("kldload if_lagg").check()
+    assert run(host, "sysctl -n net.link.lagg.failover_rx_all net.link.lagg.lacp") == (0, "0\n0\n1\n", "")
