@@ -10,7 +10,7 @@ from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr
 from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..proc import Proc, program
 from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
-                   Node, Resolved, Symlink, flags_to_str, join, nlink, split, st_size, strmode)
+                   Node, Resolved, Symlink, Vfs, flags_to_str, join, nlink, split, st_size, strmode)
 
 USAGE = {
     "cat": "usage: cat [-belnstuv] [file ...]",
@@ -217,24 +217,38 @@ def cp(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-def _copy(proc: Proc, source: str, destination: str, found: Resolved, preserve: bool) -> int:
+def _copy(proc: Proc, source: str, destination: str, found: Resolved, preserve: bool,
+          into: Resolved | None = None) -> int:
     """Copy ``found`` (what ``source`` names; a directory's entries from the
-    directory held, as fts(3) hands cp.c each one) to ``destination``."""
+    directory held, as fts(3) hands cp.c each one) to ``destination``: in
+    the directory ``into`` holds when it is a copied directory's entry."""
     node = found.node
     assert node is not None
-    status = _copy_node(proc, source, destination, found, node, preserve)
+    status = _copy_node(proc, source, destination, found, node, preserve, into)
     if preserve and node.flags and not isinstance(node, Symlink):
-        status |= _keep_flags(proc, destination, node.flags)
+        status |= _keep_flags(proc, destination, node.flags, into)
     return status
 
 
-def _keep_flags(proc: Proc, destination: str, flags: int) -> int:
+def _target(proc: Proc, destination: str, into: Resolved | None, *, follow: bool) -> Resolved:
+    """What resolve(destination, follow=follow) finds: the entry of the
+    directory held when there is one (a link there to follow excepted: it
+    is resolved as the process sees it), so a tree's copy is not looked up
+    again by its whole path at each node."""
+    vfs = proc.kernel.vfs
+    if into is not None:
+        found = vfs.entry(into, destination.rsplit("/", 1)[-1])
+        if not (follow and isinstance(found.node, Symlink)):
+            return found
+    return vfs.resolve(destination, follow=follow, **proc.where())
+
+
+def _keep_flags(proc: Proc, destination: str, flags: int, into: Resolved | None) -> int:
     """bin/cp setfile(): -p sets the source's st_flags on the copy once it
     is complete (a directory after its contents)."""
     try:
-        proc.kernel.vfs.chflags(destination, flags, follow=False,
-                                sysflags=proc.kernel.sysflags_allowed(proc.prison, proc.user),
-                                **proc.where())
+        proc.kernel.vfs.chflags_at(_target(proc, destination, into, follow=False), flags,
+                                   sysflags=proc.kernel.sysflags_allowed(proc.prison, proc.user))
     except OSErr as exc:
         proc.warn(f"chflags: {destination}", exc)
         return 1
@@ -242,42 +256,42 @@ def _keep_flags(proc: Proc, destination: str, flags: int) -> int:
 
 
 def _copy_node(proc: Proc, source: str, destination: str, found: Resolved, node: Node,
-               preserve: bool) -> int:
+               preserve: bool, into: Resolved | None) -> int:
     vfs = proc.kernel.vfs
-    where = proc.where()
     try:
         if isinstance(node, Dir):
-            existing = vfs.resolve(destination, **where).node
-            if existing is None:
-                vfs.mkdir(destination, mode=node.mode, **where)
-            elif not isinstance(existing, Dir):
+            held = _target(proc, destination, into, follow=True)
+            if held.node is None:
+                vfs.mkdir_at(_target(proc, destination, into, follow=False), mode=node.mode)
+                held = _target(proc, destination, into, follow=True)
+            elif not isinstance(held.node, Dir):
                 raise OSErr(ENOTDIR, destination)
             status = 0
             source_head, destination_head = source.rstrip("/"), destination.rstrip("/")
             for child in sorted(node.entries):
                 status |= _copy(proc, f"{source_head}/{child}", f"{destination_head}/{child}",
-                                vfs.entry(found, child), preserve)
+                                vfs.entry(found, child), preserve, held)
             return status
         if isinstance(node, Symlink):
-            vfs.place(destination, Symlink(node.target), **where)
+            vfs.place_at(_target(proc, destination, into, follow=False), Symlink(node.target))
         elif isinstance(node, File):
-            _copy_file(proc, destination, node, preserve)
+            _copy_file(_target(proc, destination, into, follow=True), node, preserve)
         elif isinstance(node, Device):
-            vfs.place(destination, Device(node.name, node.mode), **where)
+            vfs.place_at(_target(proc, destination, into, follow=False),
+                         Device(node.name, node.mode))
     except OSErr as exc:
         proc.warn(exc.detail or destination, exc)
         return 1
     return 0
 
 
-def _copy_file(proc: Proc, destination: str, node: File, preserve: bool) -> None:
-    """bin/cp copy_file(): an existing destination is opened for writing
-    (O_TRUNC, following a symbolic link, as FreeBSD 14's cp does) and keeps
-    its mode unless -p; a new one gets the source's mode."""
-    vfs = proc.kernel.vfs
-    found = vfs.resolve(destination, **proc.where())
+def _copy_file(found: Resolved, node: File, preserve: bool) -> None:
+    """bin/cp copy_file(): an existing destination (``found`` following a
+    link) is opened for writing (O_TRUNC, following a symbolic link, as
+    FreeBSD 14's cp does) and keeps its mode unless -p; a new one gets the
+    source's mode."""
     existing = found.node
-    copy = vfs.write_at(found, node.data, mode=node.mode)
+    copy = Vfs.write_at(found, node.data, mode=node.mode)
     if isinstance(copy, File):
         copy.program = node.program     # a copied program still runs
         if existing is None or preserve:
