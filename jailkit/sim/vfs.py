@@ -554,14 +554,13 @@ class Vfs:
             return
         self.mkdir_at(self.resolve(path, follow=False, root=root, cwd=cwd), mode=mode)
 
-    def mkdir_at(self, found: Resolved, *, mode: int = 0o755) -> Dir:
-        """mkdir() of what a lookup that does not follow a link found; the new directory."""
+    def mkdir_at(self, found: Resolved, *, mode: int = 0o755) -> None:
+        """mkdir() of what a lookup that does not follow a link found."""
         slot = self._slot(found)
         if slot.node is not None:
             raise OSErr(EEXIST)
         _may_add(slot.parent)
-        new = slot.parent.entries[slot.name] = Dir(mode)
-        return new
+        slot.parent.entries[slot.name] = Dir(mode)
 
     def symlink(self, target: str, path: str, *, root: str = "/", cwd: str = "/") -> None:
         slot = self._writable_slot(path, root, cwd)

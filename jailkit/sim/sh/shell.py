@@ -24,7 +24,7 @@ from .arith import ArithError, evaluate
 
 IFS_WHITESPACE = " \t\n"
 # the characters that make a word a pattern for pathname expansion
-_GLOB_CHARS = re.compile(r"[*?[]")
+_GLOB_CHARS = S.PATTERN_CHARS
 
 
 # sh's built-in commands by name; sh/builtins.py registers them
@@ -697,17 +697,15 @@ class Shell:
 
     def _fields(self, word: S.Word) -> list[str]:
         parts = word.parts
-        if len(parts) == 1 and isinstance(parts[0], S.Lit):
-            # Most words are one literal, with nothing to split: a quoted one
-            # is itself; an unquoted one without a tilde is itself, or the
-            # paths it matches when it is a pattern.
-            part = parts[0]
-            if part.quoted:
-                return [part.text]
-            if not part.text.startswith("~"):
-                if not _GLOB_CHARS.search(part.text) or "f" in self.vars.get("-", ""):
-                    return [part.text]
-                return self.proc.kernel.vfs.glob(part.text, **self.proc.where()) or [part.text]
+        if len(parts) == 1 and isinstance(parts[0], S.Lit) and not parts[0].quoted \
+                and not parts[0].text.startswith("~"):
+            # One unquoted literal, with nothing to split, that is a pattern
+            # (Word.fixed() took the others): the paths it matches, or
+            # itself when none does or under set -f.
+            text = parts[0].text
+            if "f" in self.vars.get("-", ""):
+                return [text]
+            return self.proc.kernel.vfs.glob(text, **self.proc.where()) or [text]
         pieces = self._pieces(parts, split_at=True)
         ifs = self.vars.get("IFS", IFS_WHITESPACE)
         fields: list[list[tuple[str, bool]]] = []
