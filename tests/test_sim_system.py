@@ -475,7 +475,13 @@ def test_chflags_R_crosses_mount_points_as_fts_does(host):
     assert run(host, "chflags -R -v noschg /t") == (
         1, "/t/a/f\n/t/m/x\n", "chflags: /t/r/z: Read-only file system\n")
     assert run(host, "stat -f %Sf /src/x /ro/z")[1] == "-\nschg\n"
-    assert run(host, "chflags -R -f -v noschg /t") == (0, "", "")
+    # -f: a failure is not named, but -v names the file all the same
+    assert run(host, "chflags -R -f -v noschg /t") == (0, "/t/r/z\n", "")
+    # -x (FTS_XDEV): a mount point is changed, what is behind it is not
+    host.run("chflags schg /src/x").check()
+    assert run(host, "chflags -R -x -v uchg /t") == (
+        1, "/t/a/f\n/t/a/g\n/t/a\n/t/m\n/t\n", "chflags: /t/r: Read-only file system\n")
+    assert run(host, "stat -f '%Sf %N' /src/x /t/m")[1] == "schg /src/x\nuchg /t/m\n"
 
 
 def test_cp_Rp_copies_through_a_mount_point(host):
