@@ -462,7 +462,16 @@ def test_rm_rf_of_a_tree_with_immutable_files_and_mount_points(host):
         "rm: /t/r: Directory not empty\n"
         "rm: /t: Directory not empty\n"))
     assert run(host, "ls /t /t/a /src /ro")[1] == "/ro:\nd\nz\n\n/src:\nx\n\n/t:\na\nm\nr\n\n/t/a:\nf\n"
-    host.run("chflags noschg /t/a/f /src/x && rm -r /t/a /t/m/x").check()
+    # -x (FTS_XDEV): a directory of another file system is not entered
+    host.run("mkdir /src/e").check()
+    assert run(host, "rm -rfvx /t") == (1, "", (
+        "rm: /t/a/f: Operation not permitted\n"
+        "rm: /t/a: Directory not empty\n"
+        "rm: /t/m: Directory not empty\n"
+        "rm: /t/r: Directory not empty\n"
+        "rm: /t: Directory not empty\n"))
+    assert run(host, "ls /src")[1] == "e\nx\n"
+    host.run("chflags noschg /t/a/f /src/x && rm -r /t/a /t/m/x /t/m/e").check()
     assert run(host, "rmdir /t/m") == (1, "", "rmdir: /t/m: Device busy\n")
     host.run("umount /t/m && umount /t/r && rm -r /t").check()
     assert run(host, "ls /t /src /ro") == (1, "/ro:\nd\nz\n\n/src:\n", "ls: /t: No such file or directory\n")

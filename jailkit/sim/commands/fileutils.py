@@ -4,13 +4,15 @@ touch, pwd, basename and dirname, with FreeBSD's options, messages
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from operator import itemgetter
 
 from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr
 from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..proc import Proc, program
 from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
-                   Node, Resolved, Symlink, Vfs, flags_to_str, join, nlink, split, st_size, strmode)
+                   Mount, Node, Resolved, Symlink, Vfs, flags_to_str, join, nlink, split,
+                   st_size, strmode)
 
 USAGE = {
     "cat": "usage: cat [-belnstuv] [file ...]",
@@ -108,23 +110,32 @@ def rm(proc: Proc, argv: list[str]) -> int:
             return 0
         proc.error(USAGE["rm"] + "\n")
         return 1
-    recursive = bool(flags & {"r", "R"})
+    options = _RmOptions(recursive=bool(flags & {"r", "R"}), force="f" in flags,
+                         verbose="v" in flags, one_fs="x" in flags)
     status = 0
     for name in files:
-        if recursive and split(name) == [] and name.startswith("/"):
+        if options.recursive and split(name) == [] and name.startswith("/"):
             proc.warnx('"/" may not be removed')
             status = 1
             continue
-        status |= _remove(proc, name, recursive, "f" in flags, "v" in flags)
+        status |= _remove(proc, name, options)
     return status
 
 
-def _remove(proc: Proc, path: str, recursive: bool, force: bool, verbose: bool) -> int:
+@dataclass(frozen=True)
+class _RmOptions:
+    recursive: bool     # -r, -R
+    force: bool         # -f
+    verbose: bool       # -v
+    one_fs: bool        # -x: fts(3) FTS_XDEV
+
+
+def _remove(proc: Proc, path: str, options: _RmOptions) -> int:
     try:
         found = proc.kernel.vfs.resolve(path, follow=False, **proc.where())
     except OSErr as exc:
-        return _missing(proc, path, exc, force)
-    return _remove_found(proc, path, found, recursive, force, verbose)
+        return _missing(proc, path, exc, options.force)
+    return _remove_found(proc, path, found, options, found.mount)
 
 
 def _missing(proc: Proc, path: str, exc: OSErr, force: bool) -> int:
@@ -134,31 +145,34 @@ def _missing(proc: Proc, path: str, exc: OSErr, force: bool) -> int:
     return 1
 
 
-def _remove_found(proc: Proc, path: str, found: Resolved, recursive: bool, force: bool,
-                  verbose: bool) -> int:
+def _remove_found(proc: Proc, path: str, found: Resolved, options: _RmOptions,
+                  top: Mount | None) -> int:
     """Remove what ``path`` names, ``found`` (a directory's entries from the
-    directory held, as fts(3) hands rm.c each entry of the one it reads)."""
+    directory held, as fts(3) hands rm.c each entry of the one it reads).
+    A mount point is crossed, unless -x: then a directory of another file
+    system than the operand's (``top``) is not entered, and its rmdir fails."""
     vfs = proc.kernel.vfs
     node = found.node
     if node is None:
-        return _missing(proc, path, OSErr(ENOENT), force)
+        return _missing(proc, path, OSErr(ENOENT), options.force)
     status = 0
     try:
         _clear_user_flags(proc, found, node)
         if isinstance(node, Dir):
-            if not recursive:
+            if not options.recursive:
                 proc.warnx(f"{path}: is a directory")
                 return 1
-            # an absolute path is named as join() makes it, worked out once
-            # for all of the directory's entries
-            head = join(path).rstrip("/") if path.startswith("/") else path
-            for child in sorted(node.entries):
-                status |= _remove_found(proc, f"{head}/{child}", vfs.entry(found, child),
-                                        recursive, force, verbose)
+            if not (options.one_fs and found.mount is not top):
+                # an absolute path is named as join() makes it, worked out
+                # once for all of the directory's entries
+                head = join(path).rstrip("/") if path.startswith("/") else path
+                for child in sorted(node.entries):
+                    status |= _remove_found(proc, f"{head}/{child}", vfs.entry(found, child),
+                                            options, top)
             vfs.rmdir_at(found)
         else:
             vfs.unlink_at(found)
-        if verbose:
+        if options.verbose:
             proc.write(path + "\n")
     except OSErr as exc:
         proc.warn(path, exc)
