@@ -18,6 +18,7 @@ import jailkit
 from jailkit import ConnectionLost, HostTimeout
 from jailkit.hosts import HostURLError
 from jailkit.hosts.ssh import DEFAULT_DEADLINE
+from tests.processes import wait_until_gone
 from tests.sshd import MARK, PROJECT, Sshd, start_sshd, sweep_leftovers
 
 
@@ -122,7 +123,7 @@ def test_every_command_has_a_default_deadline(sshd):
     with pytest.raises(HostTimeout, match=rf"'sleep 3; touch {late}' did not finish within 1 s"):
         host.run(f"sleep 3; touch {late}")
     assert time.monotonic() - started < 2.5
-    time.sleep(3)
+    wait_until_gone(str(late))
     assert not late.exists()     # sshd signalled the command's process group: it ended
     assert host.run("echo still usable").stdout == "still usable\n"
     assert host.run("sleep 0.2; echo a timeout given wins", timeout=5).succeeded
