@@ -14,6 +14,8 @@ import jailkit
 from tests.conftest import PROVISION, bind_feature
 from tests.sshd import start_sshd
 
+pytestmark = pytest.mark.long
+
 
 @pytest.fixture(scope="module")
 def sim_box():

@@ -63,6 +63,7 @@ def connections_made(host) -> list[float]:
     return made
 
 
+@pytest.mark.long
 def test_eight_threads_share_one_host(sshd):
     host = jailkit.connect(sshd.url())
     made = connections_made(host)
@@ -175,6 +176,7 @@ def frozen_outcome(server: Sshd, url: str, command: str) -> tuple[dict, float]:
         host.close()
 
 
+@pytest.mark.long
 def test_a_frozen_box_is_noticed_by_the_keepalive():
     server = start_sshd()
     try:
@@ -191,6 +193,7 @@ def test_a_frozen_box_is_noticed_by_the_keepalive():
         server.stop()
 
 
+@pytest.mark.long
 def test_a_frozen_box_ends_a_command_at_its_deadline():
     server = start_sshd()
     try:
@@ -203,6 +206,7 @@ def test_a_frozen_box_ends_a_command_at_its_deadline():
         server.stop()
 
 
+@pytest.mark.long
 def test_a_box_frozen_between_commands():
     server = start_sshd()
     try:
