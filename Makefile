@@ -17,7 +17,10 @@ run: $(BIN)/pytest
 
 # pytest-xdist's workers for `make test`. Many tests wait (on sshd, on
 # deadlines, on subprocesses) rather than compute, so a worker more than
-# the cores keeps them busy; on 2 cores 3 workers beat 2 and 4.
+# the cores keeps them busy; on 2 cores 3 workers beat 2 and 4. Each worker
+# is handed one test at a time (--maxschedchunk 1), the long ones first
+# (tests/conftest.py): handed out in chunks, the long ones all went to the
+# first worker, which then ran 40 s after the others had finished.
 WORKERS ?= 3
 
 # The type check, then the whole test suite (the scenarios included) on
@@ -27,7 +30,7 @@ test: export PYTHONDONTWRITEBYTECODE =
 test: $(BIN)/pytest
 	.ci/setup-host
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n $(WORKERS)
+	$(BIN)/pytest -q -n $(WORKERS) --maxschedchunk 1
 
 clean:
 	rm -rf $(VENV) *.egg-info
