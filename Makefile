@@ -26,10 +26,13 @@ WORKERS ?= 3
 # The type check, then the whole test suite (the scenarios included) on
 # WORKERS workers. Python keeps the modules it compiles: each worker and
 # each sim behind a test sshd would else compile all of jailkit again.
+# Beside the type check, on the other core, one collection compiles the
+# test modules once for all the workers (else each compiles them for
+# itself: 4 to 7 s more on a fresh clone); the run reports what it finds.
 test: export PYTHONDONTWRITEBYTECODE =
 test: $(BIN)/pytest
 	.ci/setup-host
-	$(BIN)/mypy
+	$(BIN)/pytest -q --collect-only > /dev/null 2>&1 & $(BIN)/mypy; status=$$?; wait; exit $$status
 	$(BIN)/pytest -q -n $(WORKERS) --maxschedchunk 1
 
 clean:
