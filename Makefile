@@ -17,7 +17,9 @@ run: $(BIN)/pytest
 
 # pytest-xdist's workers for `make test`. Many tests wait (on sshd, on
 # deadlines, on subprocesses) rather than compute, so a worker more than
-# the cores keeps them busy; on 2 cores 3 workers beat 2 and 4. Each worker
+# the cores keeps them busy. On 2 cores shared with other runs, 2, 3 and 4
+# workers took 111 s, 102 s and 106 s (means of 2 or 3 runs, each spread
+# by 20 s or more); 2 use the least CPU. Set WORKERS=N to choose. Each worker
 # is handed one test at a time (--maxschedchunk 1), the long ones first
 # (tests/conftest.py): handed out in chunks, the long ones all went to the
 # first worker, which then ran 40 s after the others had finished.
