@@ -11,7 +11,7 @@ import pytest
 
 import jailkit
 from jailkit.host import Host
-from tests import netguard
+from tests import netguard, sshd
 
 netguard.install()
 
@@ -84,6 +84,23 @@ def _stays_on_the_loopback() -> Iterator[None]:
         tried = netguard.attempts[before:]
         if tried:
             pytest.fail("the test tried to leave the loopback:\n  " + "\n  ".join(tried), pytrace=False)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests (marked long) first, in the order found: spread over
+    the workers from the start (pytest-xdist hands out tests in this order),
+    none of them is left to end the run alone on one worker."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Once a run with test workers has ended (pytest-xdist has stopped them
+    all, or killed those that did not stop in time), what a worker killed or
+    interrupted mid-way left: users, sshd processes and directories (those
+    of a worker that ended well are gone already)."""
+    if hasattr(config, "workerinput"):
+        return      # a worker: its own fixtures and tests/sshd.py's atexit clean up
+    sshd.sweep_leftovers()
 
 
 @pytest.hookimpl(wrapper=True)

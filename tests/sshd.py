@@ -5,10 +5,13 @@ whose shell is /bin/sh.
 Run as root, each sshd gets Unix users of its own, made for it and removed
 when it stops, homes included (they live in its temporary directory): one
 logging in with the key, one with a password (jail users do). Their comment
-names the process that made them, so users left by a run that died (killed,
-crashed) are found and removed, with their sshd and processes, when the next
-run starts its first sshd; a run never touches the users of another run
-still going. Anyone else logs in as themselves and needs no user."""
+names the process that made them, and so does a file in the sshd's
+directory, so what a run that died left (killed, crashed; a test worker
+killed) is found and removed, users, sshd and processes, when the next run
+starts its first sshd and when a run with workers ends; a run never touches
+what another run still going made. Anyone else logs in as themselves and
+needs no user. Test workers run side by side: each sshd has a port, users
+and a directory of its own."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from urllib.parse import urlencode
 PROJECT = Path(__file__).resolve().parents[1]
 MARK = "jailkit tests, pid "   # the comment of each user the tests make, then the maker's pid
 WORKDIR_PREFIX = "jailkit-sshd-"
+MAKER = "maker"      # in an sshd's directory: the pid of the process that made it
 
 
 def sshd_path() -> str:
@@ -54,11 +58,14 @@ def _account_tool(argv: list[str], stdin: str | None = None) -> None:
     raise RuntimeError(f"{' '.join(argv)}: {done.stderr.strip()}")
 
 
-def _make_user(kind: str, home: Path, password: str | None) -> str:
+def _make_user(kind: str, home: Path, password: str | None, users: list[str]) -> str:
     """A user of this run with its home at ``home`` (made here, its own);
     without a password it logs in by key only: "*" matches no password yet
-    does not lock the account ("!"), which sshd without PAM would refuse."""
+    does not lock the account ("!"), which sshd without PAM would refuse.
+    Its name goes on ``users`` first: interrupted while useradd runs, the
+    run removes it too if it came to be."""
     name = f"jailkit-{kind}-{os.urandom(3).hex()}"
+    users.append(name)
     home.mkdir(mode=0o755)
     _account_tool(["useradd", "-M", "-d", str(home), "-s", "/bin/sh", "-c", f"{MARK}{os.getpid()}",
                    *(["-p", "*"] if password is None else []), name])
@@ -76,7 +83,19 @@ def _remove_user(name: str) -> None:
     except KeyError:
         return
     _kill(_processes_of(uid))
-    _account_tool(["userdel", name])
+    try:
+        _account_tool(["userdel", name])
+    except RuntimeError:
+        if _exists(name):
+            raise        # else another run's sweep removed it meanwhile
+
+
+def _exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
 
 
 def _processes_of(uid: int) -> list[int]:
@@ -113,6 +132,19 @@ def _alive(pid: int) -> bool:
 def sweep_leftovers() -> None:
     """Remove what a run that died left: its users (their comment names a
     process that is gone), the sshd it started and its directory."""
+    if os.geteuid() == 0:
+        _sweep_users()
+    for workdir in Path(tempfile.gettempdir()).glob(WORKDIR_PREFIX + "*"):
+        try:
+            maker = int((workdir / MAKER).read_text())
+        except (OSError, ValueError):
+            continue     # not one of ours, or still being made
+        if not _alive(maker):
+            _stop_stale_sshd(workdir)
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _sweep_users() -> None:
     for entry in pwd.getpwall():
         maker = entry.pw_gecos.removeprefix(MARK)
         if maker == entry.pw_gecos or not maker.isdigit() or _alive(int(maker)):
@@ -198,7 +230,7 @@ class Sshd:
         with (self.workdir / "sshd.log").open("ab") as log:
             self.process = subprocess.Popen(self.process.args, stdin=subprocess.DEVNULL,
                                             stdout=subprocess.DEVNULL, stderr=log)
-        _wait_listening(self.process, self.port, self.workdir / "sshd.log")
+        _wait_listening(self.process, self.port, self.workdir)
 
     def stop(self) -> None:
         if self not in _running:
@@ -259,11 +291,12 @@ def start_sshd(sim: bool = False, max_sessions: int | None = None,
     shell runs the commands. ``max_sessions`` is its MaxSessions (OpenSSH's
     default is 10)."""
     global _swept
-    if os.geteuid() == 0 and not _swept:
+    if not _swept:
         sweep_leftovers()
         _swept = True
     workdir = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
     os.chmod(workdir, 0o755)   # the login user reads authorized_keys here
+    (workdir / MAKER).write_text(str(os.getpid()))
     users: list[str] = []
     try:
         server = _start(workdir, users, sim, max_sessions, client)
@@ -281,11 +314,11 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None,
     password_login = None
     if os.geteuid() == 0:
         # Root's own shell may read slow start-up files: a user of our own.
-        users.append(user := _make_user("test", workdir / "home", None))
+        user = _make_user("test", workdir / "home", None, users)
         scratch = workdir / "home"
         if not sim:
             password = os.urandom(9).hex()
-            users.append(name := _make_user("login", workdir / "login", password))
+            name = _make_user("login", workdir / "login", password, users)
             password_login = (name, password)
     else:
         user = getpass.getuser()
@@ -295,12 +328,7 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None,
     client_public = keygen(workdir / "client_ed25519")
     (workdir / "authorized_keys").write_text(client_public + "\n")
     os.chmod(workdir / "authorized_keys", 0o644)
-    port = free_port()
-    known_hosts = workdir / "known_hosts"
-    key = ' '.join(host_public.split()[:2])
-    known_hosts.write_text(f"[127.0.0.1]:{port} {key}\n[::1]:{port} {key}\n")
-    # both loopbacks: a client over IPv6 is one the harness must know too
-    lines = [f"Port {port}", "ListenAddress 127.0.0.1", "ListenAddress ::1",
+    lines = ["ListenAddress 127.0.0.1", "ListenAddress ::1",
              f"HostKey {workdir}/host_ed25519",
              f"PidFile {workdir}/sshd.pid", f"AuthorizedKeysFile {workdir}/authorized_keys",
              "StrictModes no", "UsePAM no", "PasswordAuthentication yes",
@@ -313,15 +341,34 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None,
     simulated = _start_sim(workdir, user, client) if sim else None
     if simulated is not None:
         lines.append(f"ForceCommand {workdir}/serve-client {workdir}/sim/sim.sock")
-    (workdir / "sshd_config").write_text("\n".join(lines) + "\n")
     try:
-        process = _run_sshd(workdir, port, sim)
+        port, process = _listen(workdir, lines, ' '.join(host_public.split()[:2]), sim)
     except BaseException:
         if simulated is not None:
             _stop_sim(simulated)
         raise
-    return Sshd(port, user, workdir / "client_ed25519", known_hosts, workdir, scratch, process,
-                password_login, users, simulated)
+    return Sshd(port, user, workdir / "client_ed25519", workdir / "known_hosts", workdir, scratch,
+                process, password_login, users, simulated)
+
+
+class _PortTaken(Exception):
+    """Another process took the port between free_port() and sshd's bind."""
+
+
+def _listen(workdir: Path, config: list[str], host_key: str, sim: bool) -> tuple[int, subprocess.Popen]:
+    """sshd with ``config`` on a free port, and the known_hosts line of its
+    key; on another port when some other process (another test worker's
+    sshd or connection) took the first one meanwhile."""
+    for _ in range(5):
+        port = free_port()
+        # both loopbacks: a client over IPv6 is one the harness must know too
+        (workdir / "known_hosts").write_text(f"[127.0.0.1]:{port} {host_key}\n[::1]:{port} {host_key}\n")
+        (workdir / "sshd_config").write_text("\n".join([f"Port {port}", *config]) + "\n")
+        try:
+            return port, _run_sshd(workdir, port, sim)
+        except _PortTaken:
+            continue
+    raise RuntimeError("sshd found no free port in 5 tries")
 
 
 def _run_sshd(workdir: Path, port: int, sim: bool) -> subprocess.Popen:
@@ -335,7 +382,7 @@ def _run_sshd(workdir: Path, port: int, sim: bool) -> subprocess.Popen:
         process = subprocess.Popen([*preload, sshd_path(), "-D", "-e", "-f", str(workdir / "sshd_config")],
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        _wait_listening(process, port, workdir / "sshd.log")
+        _wait_listening(process, port, workdir)
     except BaseException:
         process.kill()
         process.wait()
@@ -363,7 +410,10 @@ def _start_sim(workdir: Path, user: str, client: str) -> subprocess.Popen:
     root = os.geteuid() == 0
     if root:
         shutil.chown(state, user, user)
-    env = {**os.environ, "PYTHONPATH": str(PROJECT), "PYTHONPYCACHEPREFIX": str(state / "pycache")}
+    # Its Python uses the project's compiled modules as any import of
+    # jailkit does: a cache of its own made each sim compile all of jailkit
+    # again (1.2 s of CPU a sim).
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
     with (workdir / "sim.log").open("wb") as log:
         sim = subprocess.Popen([sys.executable, "-m", "jailkit.sim.serve", str(state / "sim.sock"),
                                 "--tunnel", str(state / "tunnel.sock"), "--bare", "--client", client,
@@ -403,14 +453,30 @@ def _stop_sim(sim: subprocess.Popen) -> None:
         sim.wait()
 
 
-def _wait_listening(process: subprocess.Popen, port: int, log: Path) -> None:
+def _wait_listening(process: subprocess.Popen, port: int, workdir: Path) -> None:
+    """Until ``process`` listens on ``port``: it wrote its pid file, which
+    sshd does once it listens (a connection alone could reach another
+    process that has the port), and takes connections."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
+        listening = _read(workdir / "sshd.pid").strip() == str(process.pid)
+        log = _read(workdir / "sshd.log")    # after the pid file: all it said before it
+        if "Address already in use" in log:     # on one loopback or both
+            raise _PortTaken(log)
         if process.poll() is not None:
-            raise RuntimeError(f"sshd exited: {log.read_text()}")
+            raise RuntimeError(f"sshd exited: {log}")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
+            if listening:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
         except OSError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     raise RuntimeError("sshd did not start listening within 10 s")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return ""

@@ -8,9 +8,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import jailkit
 from tests.conftest import PROVISIONED_BOX
 from tests.test_box_survives import run_feature_on
+
+pytestmark = pytest.mark.long
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LOOKS = ["ls -loR /etc /boot /usr/local/etc /var/run /lib /libexec /sbin /usr/bin",

@@ -14,6 +14,8 @@ import jailkit
 from tests.conftest import PROVISION, bind_feature
 from tests.sshd import start_sshd
 
+pytestmark = pytest.mark.long
+
 
 @pytest.fixture(scope="module")
 def sim_box():
@@ -45,20 +47,21 @@ def test_a_timeout_over_ssh_ends_the_command_on_the_sim(sim_box):
 
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+FEATURES = sorted(SCENARIOS.glob("*.feature"))
 
 
-def test_every_feature_runs_over_ssh(pytester, sim_box):
-    # Every scenario of every feature, each lab built over ssh in its turn
-    # and taken down before the next, in one pytest-bdd run; qjail-vnet's
+@pytest.mark.parametrize("feature", FEATURES, ids=[feature.stem for feature in FEATURES])
+def test_every_feature_runs_over_ssh(pytester, sim_box, feature):
+    # Every scenario of the feature, its lab built over ssh and taken down
+    # at the end, in a pytest-bdd run of its own: one part per feature, so
+    # that the parts spread over the test workers (the labs taking turns on
+    # one box within a run: tests/test_pytest_plugin.py); qjail-vnet's
     # item 4 logs in to the jail through the sshd's tunnel into the sim.
-    features = sorted(SCENARIOS.glob("*.feature"))
-    for feature in features:
-        bind_feature(pytester, feature.read_text(), feature.stem)
+    bind_feature(pytester, feature.read_text(), feature.stem)
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--host", sim_box.url())
-    scenarios = sum(feature.read_text().count("\n  Scenario:") for feature in features)
-    result.assert_outcomes(passed=scenarios, errors=0)
+    result.assert_outcomes(passed=feature.read_text().count("\n  Scenario:"), errors=0)
     after = jailkit.connect(sim_box.url())
-    assert after.run("ifconfig -l").stdout == "em0 lo0\n"        # the labs are taken down
+    assert after.run("ifconfig -l").stdout == "em0 lo0\n"        # the lab is taken down
     assert after.run("jls name").stdout == ""
     assert after.run("ls /usr/jails").exit_status == 1            # qjail's set-up removed
     after.close()

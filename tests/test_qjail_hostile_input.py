@@ -152,7 +152,14 @@ def set_up() -> Host:
 
 
 def shown(argv: list[str]) -> str:
-    return ascii(" ".join(argv))[1:41]
+    return ascii(id_of(" ".join(argv)))[1:41]
+
+
+def id_of(text: str) -> str:
+    """``text`` with the marker as MARKER: a test's id must be the same in
+    every process that collects it (pytest-xdist's workers), the marker is
+    each process's own."""
+    return text.replace(MARKER, "MARKER")
 
 
 def refused(host: Host, argv: list[str], why: str, look, marked) -> None:
@@ -224,7 +231,7 @@ def test_a_record_tampered_with_on_the_box_is_refused_not_run(set_up):
 
 
 @pytest.mark.parametrize("value", [f'x"; exec.prestart = "{TOUCH}"; "', "a\nb", f"$({TOUCH})",
-                                   "back\\slash", "tab\there", "${path}", "';'"])
+                                   "back\\slash", "tab\there", "${path}", "';'"], ids=id_of)
 def test_jail_conf_values_read_back_as_one_string(value):
     from jailkit.jailconf import expand, parse, render
     conf = parse(render("j", [("exec.start", value, False)]))

@@ -83,6 +83,7 @@ def test_the_console_runs_commands_in_the_jail_until_exit(host):
     assert scenario.enter("hostname").stdout == "desktop.lan\n"
 
 
+@pytest.mark.long
 def test_the_host_option_and_its_environment_variable(pytester, monkeypatch):
     result = run_feature(pytester, FEATURE, "--host", "ftp://box")
     result.stdout.fnmatch_lines(["*unknown host kind 'ftp'*"])

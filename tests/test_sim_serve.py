@@ -174,6 +174,7 @@ os._exit(0)
 """
 
 
+@pytest.mark.long
 def test_a_run_that_dies_takes_its_sim_along():
     done = subprocess.run([sys.executable, "-c", ABANDON, str(PROJECT)], capture_output=True,
                           text=True, check=True)

@@ -13,6 +13,7 @@ import jailkit
 from jailkit import ConnectionLost, HostTimeout
 from jailkit.hosts import HostURLError
 from jailkit.hosts.ssh import HostAuthError, HostKeyError
+from tests.processes import wait_until_gone
 from tests.sshd import Sshd, start_sshd
 
 
@@ -65,7 +66,7 @@ def test_a_deadline_really_ends_the_remote_command(box, sshd):
     with pytest.raises(HostTimeout, match=rf"'sleep 3; touch {late}' did not finish within 1 s"):
         box.run(f"sleep 3; touch {late}", timeout=1)
     assert time.monotonic() - started < 2.5
-    time.sleep(3)
+    wait_until_gone(str(late))     # ended on the box: it never comes to the touch
     assert not late.exists()
     assert box.run("echo still usable").stdout == "still usable\n"
 
