@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import ipaddress
 import random
 import re
@@ -353,6 +354,10 @@ class Kernel:
         # removed jails whose vnet something still holds (_vnet_release)
         self.dying_prisons: list[Prison] = []
         self.ifindex: dict[int, Ifnet] = {}
+        # ifindex_alloc's answer without a walk: the indexes freed below
+        # the highest one handed out (a heap), and the next one above it
+        self.free_ifindexes: list[int] = []
+        self.next_ifindex = 1
         self.processes: list[Process] = []
         self.next_pid = 1000
         self.epair_next_index = 0
@@ -378,10 +383,18 @@ class Kernel:
         # global and an interface keeps it when it moves to another vnet:
         # on FreeBSD 14 a jail's lo0 takes an index of its own, which is why
         # bridge member port numbers grow by three per VNET jail.
-        index = 1
-        while index in self.ifindex:
-            index += 1
-        return index
+        # The kernel keeps its free slots in a bitmap; here the freed ones
+        # are a heap, and any slot taken meanwhile (a lab machine's own
+        # interfaces keep their indexes) is passed over.
+        free = self.free_ifindexes
+        while free:
+            index = heapq.heappop(free)
+            if index not in self.ifindex:
+                return index
+        while self.next_ifindex in self.ifindex:
+            self.next_ifindex += 1
+        self.next_ifindex += 1
+        return self.next_ifindex - 1
 
     def _attach(self, ifnet: AnyIfnet, unit: int | None = None) -> AnyIfnet:
         ifnet.index = self._alloc_index()
@@ -403,6 +416,7 @@ class Kernel:
         ifnet.vnet.purge(ifnet)
         ifnet.vnet.ifnets.remove(ifnet)
         del self.ifindex[ifnet.index]
+        heapq.heappush(self.free_ifindexes, ifnet.index)
 
     @staticmethod
     def _leave_bridge(ifnet: Ifnet) -> None:
@@ -1428,7 +1442,8 @@ class Kernel:
 
     def reap_if_empty(self, prison: Prison) -> None:
         """A jail without persist dies when its last process exits."""
-        if not prison.persist and not any(p.jid == prison.jid for p in self.processes):
+        # from the newest process: a jail's own are the last spawned
+        if not prison.persist and not any(p.jid == prison.jid for p in reversed(self.processes)):
             self.jail_remove(prison)
 
     # -- time -----------------------------------------------------------------

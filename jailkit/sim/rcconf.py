@@ -17,6 +17,8 @@ one is told so on standard error and the verb fails."""
 
 from __future__ import annotations
 
+import re
+
 from .errno import OSErr
 from .proc import Proc, Sink, sourced
 from .sh.shell import BUILTINS, ExitShell, Shell
@@ -40,11 +42,46 @@ def run_command(proc: Proc, script: str, argv: list[str], quiet: bool = False) -
         return 127
 
 
+# A line of an rc.conf that only sets a variable to a literal (or is blank
+# or a comment): sourcing a file of such lines runs nothing and reads no
+# variable, so its settings follow from its text alone.
+_PLAIN_LINE = re.compile(r'[ \t]*(?:[A-Za-z_][A-Za-z0-9_]*=(?:"[^"$`\\]*"|[A-Za-z0-9_./,:+-]*)[ \t]*)?(?:#.*)?')
+# What sourcing plain files gave, by their paths and texts and the
+# variables the shell started with; rc(8), devd's check of each new
+# interface and service(8) read the same rc.conf over and over. Bounded:
+# texts that keep changing (sysrc) only start it again.
+_SETTINGS: dict[tuple, dict[str, str]] = {}
+_PLAIN_TEXTS: dict[str, bool] = {}
+_BOUND = 64
+
+
 def rc_variables(proc: Proc, files: tuple[str, ...] = ("/etc/rc.conf",)) -> dict[str, str]:
     """The rc.conf variables: /etc/defaults/rc.conf, then ``files``."""
     shell = Shell(proc.child(), name="rc")
-    _source(shell, ("/etc/defaults/rc.conf",) + files)
-    return shell.vars
+    paths = ("/etc/defaults/rc.conf",) + files
+    found = _files(shell, paths)
+    if not all(_plain(node.data) for _, node in found):
+        _source(shell, paths)
+        return shell.vars
+    key = (tuple((path, node.data) for path, node in found), tuple(shell.vars.items()))
+    settings = _SETTINGS.get(key)
+    if settings is None:
+        for path, node in found:
+            shell.source(path, node)
+        if len(_SETTINGS) >= _BOUND:
+            _SETTINGS.clear()
+        settings = _SETTINGS[key] = dict(shell.vars)
+    return dict(settings)
+
+
+def _plain(text: str) -> bool:
+    plain = _PLAIN_TEXTS.get(text)
+    if plain is None:
+        plain = all(_PLAIN_LINE.fullmatch(line) for line in text.split("\n"))
+        if len(_PLAIN_TEXTS) >= _BOUND:
+            _PLAIN_TEXTS.clear()
+        _PLAIN_TEXTS[text] = plain
+    return plain
 
 
 def _load_rc_config(shell: Shell, args: list[str]) -> int:
@@ -60,15 +97,25 @@ def _load_rc_config(shell: Shell, args: list[str]) -> int:
 
 
 def _source(shell: Shell, files: tuple[str, ...]) -> int:
+    for path in files:      # each looked up when its turn comes: one may write the next
+        for found, node in _files(shell, (path,)):
+            shell.source(found, node)
+    return 0
+
+
+def _files(shell: Shell, paths: tuple[str, ...]) -> list[tuple[str, File]]:
+    """The files of ``paths`` that are there; what is not a file is passed
+    over, as by "."."""
     vfs = shell.proc.kernel.vfs
-    for path in files:
+    found = []
+    for path in paths:
         try:
             node = vfs.lookup(path, **shell.proc.where())
         except OSErr:
             continue
-        if isinstance(node, File):    # what is not a file is passed over, as by "."
-            shell.source(path, node)
-    return 0
+        if isinstance(node, File):
+            found.append((path, node))
+    return found
 
 
 def _checkyesno(shell: Shell, args: list[str]) -> int:

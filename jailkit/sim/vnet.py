@@ -103,10 +103,22 @@ class Vnet:
     # seconds, socket.time_wait): until then its inpcb, and the credential
     # it holds, live on.
     time_wait: list[float] = field(default_factory=list)
+    # ifunit()'s last answers by name (not part of the vnet's state)
+    named: dict[str, Ifnet] = field(default_factory=dict, compare=False, repr=False)
 
     # -- interfaces ---------------------------------------------------------
     def ifunit(self, name: str) -> Ifnet | None:
-        return next((i for i in self.ifnets if i.name == name), None)
+        """ifunit(9): the interface of that name here. The kernel finds it
+        in its name list; here the one found last time is taken again
+        while it still has the name and is here (purge() forgets one
+        that leaves), else the list is searched."""
+        known = self.named.get(name)
+        if known is not None and known.name == name and known.vnet is self:
+            return known
+        found = next((i for i in self.ifnets if i.name == name), None)
+        if found is not None:
+            self.named[name] = found
+        return found
 
     @property
     def loopback(self) -> Ifnet | None:
@@ -175,7 +187,10 @@ class Vnet:
         return any(r.dest == network and not r.host for r in self.routes)
 
     def purge(self, ifnet: Ifnet) -> None:
-        """Forget an interface's addresses and every route through it."""
+        """Forget an interface's addresses and every route through it (it
+        is leaving: destroyed or moved to another vnet)."""
+        if self.named.get(ifnet.name) is ifnet:
+            del self.named[ifnet.name]
         for addr in list(ifnet.inet):
             self.delete_inet(ifnet, addr.address)
         ifnet.inet6.clear()
