@@ -5,6 +5,10 @@ runs a command runs it at each read, as sourcing it does."""
 from __future__ import annotations
 
 from jailkit.host import Host
+from jailkit.hosts.sim import SimHost
+from jailkit.sim import rcconf
+from jailkit.sim.proc import Input, Proc, Sink, root_env
+from jailkit.sim.sh.shell import Shell
 from tests.conftest import run
 
 
@@ -26,3 +30,27 @@ def test_a_variable_of_the_environment_is_read_at_every_read(host: Host) -> None
     run(host, "echo 'hostname=\"$HOME.lan\"' >> /etc/rc.conf")
     assert run(host, "sysrc -n hostname")[1] == "/root.lan\n"
     assert run(host, "HOME=/x sysrc -n hostname")[1] == "/x.lan\n"
+
+
+TEXTS = [
+    'a="x y"  # a comment\nb=plain/word.1\nc=\n\n   # indented comment\nd="" \n',
+    'a="x"#not-a-comment\n',           # one word: x#not-a-comment
+    'a=b c\n',                          # a command run with a=b in its environment
+    'a="$HOME"\nb=~\n',                 # an expansion each
+    'a="multi\nline"\n',                # a string over two lines
+    'a=1\r\n',                          # a carriage return is part of the word
+    'hostname="one"\nhostname="two"\n',
+]
+
+
+def test_rc_variables_are_what_sourcing_the_files_sets(host: Host) -> None:
+    """Plain assignments are read without the shell: the variables, and
+    their order, are exactly those a shell sourcing the files ends with."""
+    assert isinstance(host, SimHost)
+    kernel = host.machine.kernel
+    for text in TEXTS:
+        run(host, "cat > /etc/rc.conf", stdin=text)
+        proc = Proc(kernel, kernel.prison0, "/", root_env(), Input(""), Sink(), Sink())
+        shell = Shell(proc.child(), name="rc")
+        rcconf._source(shell, ("/etc/defaults/rc.conf", "/etc/rc.conf"))
+        assert list(rcconf.rc_variables(proc).items()) == list(shell.vars.items()), text

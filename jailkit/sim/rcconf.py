@@ -42,46 +42,54 @@ def run_command(proc: Proc, script: str, argv: list[str], quiet: bool = False) -
         return 127
 
 
-# A line of an rc.conf that only sets a variable to a literal (or is blank
-# or a comment): sourcing a file of such lines runs nothing and reads no
-# variable, so its settings follow from its text alone.
-_PLAIN_LINE = re.compile(r'[ \t]*(?:[A-Za-z_][A-Za-z0-9_]*=(?:"[^"$`\\]*"|[A-Za-z0-9_./,:+-]*)[ \t]*)?(?:#.*)?')
-# What sourcing plain files gave, by their paths and texts and the
-# variables the shell started with; rc(8), devd's check of each new
-# interface and service(8) read the same rc.conf over and over. Bounded:
-# texts that keep changing (sysrc) only start it again.
-_SETTINGS: dict[tuple, dict[str, str]] = {}
-_PLAIN_TEXTS: dict[str, bool] = {}
+# A line of an rc.conf that sets one variable to a literal (a double-quoted
+# string with nothing to expand, or a bare word of plain characters),
+# perhaps followed by a comment; and a line that is blank or a comment.
+_ASSIGNMENT = re.compile(r'[ \t]*([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"$`\\]*)"|([A-Za-z0-9_./,:+-]*))'
+                         r'(?:[ \t]+(?:#.*)?)?')
+_NOTHING = re.compile(r'[ \t]*(?:#.*)?')
+# The assignments of rc.conf texts made only of such lines, by text (None:
+# not such a text). Bounded: texts that keep changing (sysrc) only start
+# it again.
+_PLAIN: dict[str, list[tuple[str, str]] | None] = {}
 _BOUND = 64
 
 
 def rc_variables(proc: Proc, files: tuple[str, ...] = ("/etc/rc.conf",)) -> dict[str, str]:
-    """The rc.conf variables: /etc/defaults/rc.conf, then ``files``."""
+    """The rc.conf variables: /etc/defaults/rc.conf, then ``files``. A file
+    of plain assignments (the defaults, a usual rc.conf) runs nothing and
+    reads no variable, so sourcing it sets its variables in order and does
+    nothing else: that is done here without the shell; rc(8), devd's check
+    of each new interface and service(8) read the same files again and
+    again. Any other file is sourced, so what it runs runs at every read."""
     shell = Shell(proc.child(), name="rc")
     paths = ("/etc/defaults/rc.conf",) + files
     found = _files(shell, paths)
-    if not all(_plain(node.data) for _, node in found):
+    plain = [_assignments(node.data) for _, node in found]
+    if any(assignments is None for assignments in plain):
         _source(shell, paths)
         return shell.vars
-    key = (tuple((path, node.data) for path, node in found), tuple(shell.vars.items()))
-    settings = _SETTINGS.get(key)
-    if settings is None:
-        for path, node in found:
-            shell.source(path, node)
-        if len(_SETTINGS) >= _BOUND:
-            _SETTINGS.clear()
-        settings = _SETTINGS[key] = dict(shell.vars)
-    return dict(settings)
+    for assignments in plain:
+        shell.vars.update(assignments or ())
+    return shell.vars
 
 
-def _plain(text: str) -> bool:
-    plain = _PLAIN_TEXTS.get(text)
-    if plain is None:
-        plain = all(_PLAIN_LINE.fullmatch(line) for line in text.split("\n"))
-        if len(_PLAIN_TEXTS) >= _BOUND:
-            _PLAIN_TEXTS.clear()
-        _PLAIN_TEXTS[text] = plain
-    return plain
+def _assignments(text: str) -> list[tuple[str, str]] | None:
+    if text in _PLAIN:
+        return _PLAIN[text]
+    assignments: list[tuple[str, str]] | None = []
+    for line in text.split("\n"):
+        match = _ASSIGNMENT.fullmatch(line)
+        if match is not None and assignments is not None:
+            assignments.append((match.group(1), match.group(2) if match.group(2) is not None
+                                else match.group(3)))
+        elif match is None and not _NOTHING.fullmatch(line):
+            assignments = None
+            break
+    if len(_PLAIN) >= _BOUND:
+        _PLAIN.clear()
+    _PLAIN[text] = assignments
+    return assignments
 
 
 def _load_rc_config(shell: Shell, args: list[str]) -> int:
