@@ -308,6 +308,31 @@ class Process:
     on_signal: Callable[[int], None] | None = None
 
 
+class ProcessIndex:
+    """The oldest process of each (jid, command) in Kernel.processes, for
+    a daemon's "is it running?" without a walk over every jail's
+    processes. The list only grows at its end (spawn) between most
+    questions: the new processes are added; any other change (a process
+    gone, the list replaced) is seen from the list and its last known
+    process, and the index is made again."""
+
+    def __init__(self) -> None:
+        self.source: list[Process] | None = None
+        self.count = 0
+        self.last: Process | None = None
+        self.first: dict[tuple[int, str], Process] = {}
+
+    def find(self, processes: list[Process], jid: int, command: str) -> Process | None:
+        if (processes is not self.source or len(processes) < self.count
+                or (self.count and processes[self.count - 1] is not self.last)):
+            self.source, self.count, self.first = processes, 0, {}
+        for process in processes[self.count:]:
+            self.first.setdefault((process.jid, process.command), process)
+        self.count = len(processes)
+        self.last = processes[-1] if processes else None
+        return self.first.get((jid, command))
+
+
 @dataclass(frozen=True)
 class Oid:
     """One sysctl MIB variable: how to read it as a jail sees it, and its
@@ -359,6 +384,7 @@ class Kernel:
         self.free_ifindexes: list[int] = []
         self.next_ifindex = 1
         self.processes: list[Process] = []
+        self.process_index = ProcessIndex()     # daemons.running()
         self.next_pid = 1000
         self.epair_next_index = 0
         # kern_linker.c: the loaded files, with their ids and references
