@@ -426,6 +426,7 @@ class Kernel:
         ifnet.index = self._alloc_index()
         self.ifindex[ifnet.index] = ifnet
         ifnet.vnet.ifnets.append(ifnet)
+        ifnet.vnet.added(ifnet)
         if unit is not None:
             ifnet.vnet.alloc_unit(ifnet.dname, unit)
         self._ng_ether_attach(ifnet)
@@ -527,6 +528,7 @@ class Kernel:
             raise OSErr(EEXIST)
         old = ifnet.name
         ifnet.name = name
+        ifnet.vnet.renamed(ifnet, old)
         # if_rename announces the old name's departure (RTM_IFANNOUNCE)
         self.on_ifnet_event(ifnet, "DEPARTURE", old)
         for graph in self.netgraphs.values():
@@ -1042,6 +1044,7 @@ class Kernel:
         self.on_ifnet_event(ifnet, "DEPARTURE", ifnet.name)
         ifnet.vnet = target
         target.ifnets.append(ifnet)
+        target.added(ifnet)
 
     def attach_loopback(self, vnet: Vnet) -> Loopback:
         """lo0, which every vnet gets at creation, down and without address."""
