@@ -9,6 +9,7 @@ from jailkit.hosts.sim import SimHost
 from jailkit.sim import rcconf
 from jailkit.sim.proc import Input, Proc, Sink, root_env
 from jailkit.sim.sh.shell import Shell
+from jailkit.sim.vfs import File
 from tests.conftest import run
 
 
@@ -44,13 +45,17 @@ TEXTS = [
 
 
 def test_rc_variables_are_what_sourcing_the_files_sets(host: Host) -> None:
-    """Plain assignments are read without the shell: the variables, and
-    their order, are exactly those a shell sourcing the files ends with."""
+    """Plain assignments are read without the shell's parser: the
+    variables, and their order, are exactly those a shell sourcing the
+    files with "." ends with."""
     assert isinstance(host, SimHost)
     kernel = host.machine.kernel
     for text in TEXTS:
         run(host, "cat > /etc/rc.conf", stdin=text)
         proc = Proc(kernel, kernel.prison0, "/", root_env(), Input(""), Sink(), Sink())
         shell = Shell(proc.child(), name="rc")
-        rcconf._source(shell, ("/etc/defaults/rc.conf", "/etc/rc.conf"))
+        for path in ("/etc/defaults/rc.conf", "/etc/rc.conf"):
+            node = kernel.vfs.lookup(path)
+            assert isinstance(node, File)
+            shell.source(path, node)
         assert list(rcconf.rc_variables(proc).items()) == list(shell.vars.items()), text

@@ -56,21 +56,9 @@ _BOUND = 64
 
 
 def rc_variables(proc: Proc, files: tuple[str, ...] = ("/etc/rc.conf",)) -> dict[str, str]:
-    """The rc.conf variables: /etc/defaults/rc.conf, then ``files``. A file
-    of plain assignments (the defaults, a usual rc.conf) runs nothing and
-    reads no variable, so sourcing it sets its variables in order and does
-    nothing else: that is done here without the shell; rc(8), devd's check
-    of each new interface and service(8) read the same files again and
-    again. Any other file is sourced, so what it runs runs at every read."""
+    """The rc.conf variables: /etc/defaults/rc.conf, then ``files``."""
     shell = Shell(proc.child(), name="rc")
-    paths = ("/etc/defaults/rc.conf",) + files
-    found = _files(shell, paths)
-    plain = [_assignments(node.data) for _, node in found]
-    if any(assignments is None for assignments in plain):
-        _source(shell, paths)
-        return shell.vars
-    for assignments in plain:
-        shell.vars.update(assignments or ())
+    _source(shell, ("/etc/defaults/rc.conf",) + files)
     return shell.vars
 
 
@@ -105,25 +93,28 @@ def _load_rc_config(shell: Shell, args: list[str]) -> int:
 
 
 def _source(shell: Shell, files: tuple[str, ...]) -> int:
-    for path in files:      # each looked up when its turn comes: one may write the next
-        for found, node in _files(shell, (path,)):
-            shell.source(found, node)
-    return 0
-
-
-def _files(shell: Shell, paths: tuple[str, ...]) -> list[tuple[str, File]]:
-    """The files of ``paths`` that are there; what is not a file is passed
-    over, as by "."."""
+    """Each of ``files`` that is there read into the shell as "." reads it
+    (what is not a file is passed over). A file of plain assignments runs
+    nothing and reads no variable: sourcing it sets its variables in
+    order and nothing else, which is done here without parsing it again;
+    rc(8), jail(8)'s devfs_mount_jail, devd's check of each new interface
+    and service(8) read the same rc.conf over and over. Any other file is
+    sourced, so what it runs runs at every read."""
     vfs = shell.proc.kernel.vfs
-    found = []
-    for path in paths:
+    for path in files:
         try:
             node = vfs.lookup(path, **shell.proc.where())
         except OSErr:
             continue
-        if isinstance(node, File):
-            found.append((path, node))
-    return found
+        if not isinstance(node, File):
+            continue
+        assignments = _assignments(node.data) if node.program is None else None
+        if assignments is None:
+            shell.source(path, node)
+        else:
+            for name, value in assignments:
+                shell.set_var(name, value)
+    return 0
 
 
 def _checkyesno(shell: Shell, args: list[str]) -> int:
