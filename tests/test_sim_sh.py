@@ -175,3 +175,21 @@ def test_a_pattern_ending_in_a_slash_matches_directories_and_keeps_the_slash():
     assert host.run("echo /tmp/g/a*/").stdout == "/tmp/g/adir/ /tmp/g/alink/\n"
     assert host.run("echo /tmp/g/afi*/").stdout == "/tmp/g/afi*/\n"      # no match: left as written
     assert host.run("echo /tmp/g/a*").stdout == "/tmp/g/adir /tmp/g/afile /tmp/g/alink\n"
+
+
+def test_words_that_are_themselves_and_words_that_expand(host):
+    # a quoted word, or one without a pattern character or a leading
+    # tilde, is itself; set -f keeps a pattern as it is (sh(1))
+    assert out(host, "echo ~ ~/x '~' \"*\" '/et*' /et\\* /et*")[1] == \
+        "/root /root/x ~ * /et* /et* /etc\n"
+    assert out(host, "set -f; echo /et*; set +f; echo /et*")[1] == "/et*\n/etc\n"
+    assert out(host, "x=/et; echo $x* \"$x*\"")[1] == "/etc /et*\n"
+
+
+def test_file_tests_follow_links_but_L_and_h(host):
+    setup = "ln -s /etc/rc.conf /tmp/l; ln -s /nowhere /tmp/d; "
+    checks = ["test -L /tmp/l", "test -h /tmp/d", "[ -L /tmp/none ]", "test -f /tmp/l",
+              "test -e /tmp/d", "test ! -f /tmp/l", "test -d /tmp", "test -f /tmp/none",
+              "test -f", "[ -d /etc -a ! -e /tmp/d ]"]
+    script = setup + "".join(f"{check}; echo $?; " for check in checks)
+    assert out(host, script)[1].split() == ["0", "0", "1", "0", "1", "1", "0", "1", "0", "0"]

@@ -437,3 +437,80 @@ def test_every_command_module_declares_a_program():
     assert modules and modules <= declaring
     assert {SOURCED[image.name].__module__ for image in IMAGES.values()
             if image.kind == "library"} == {"jailkit.sim.rcconf"}
+
+
+# A tree with what a cleanup's tree removal meets: a system-immutable file,
+# a user-immutable directory (root's rm takes uchg off, bin/rm/rm.c), a
+# link, and two nullfs mounts on directories in it, one read-only.
+TREE = ("mkdir -p /t/a /t/b /t/m /t/r /src/d /ro/d && echo 1 > /t/a/f && echo 2 > /t/a/g && "
+        "echo 3 > /t/b/u && echo 4 > /src/x && echo 5 > /src/d/y && echo 6 > /ro/z && "
+        "ln -s /etc /t/l && chflags schg /t/a/f /src/x /ro/z && chflags uchg /t/b/u /t/b && "
+        "mount -t nullfs /src /t/m && mount -t nullfs -o ro /ro /t/r")
+
+
+def test_rm_rf_of_a_tree_with_immutable_files_and_mount_points(host):
+    # fts(3) crosses the mount points (rm without -x): what is in a mounted
+    # file system goes where it may, a mount point stays (rmdir: EBUSY once empty)
+    host.run(TREE).check()
+    assert run(host, "rm -rfv /t") == (1, "/t/a/g\n/t/b/u\n/t/b\n/t/l\n/t/m/d/y\n/t/m/d\n", (
+        "rm: /t/a/f: Operation not permitted\n"
+        "rm: /t/a: Directory not empty\n"
+        "rm: /t/m/x: Operation not permitted\n"
+        "rm: /t/m: Directory not empty\n"
+        "rm: /t/r/d: Read-only file system\n"
+        "rm: /t/r/z: Read-only file system\n"
+        "rm: /t/r: Directory not empty\n"
+        "rm: /t: Directory not empty\n"))
+    assert run(host, "ls /t /t/a /src /ro")[1] == "/ro:\nd\nz\n\n/src:\nx\n\n/t:\na\nm\nr\n\n/t/a:\nf\n"
+    # -x (FTS_XDEV): a directory of another file system is not entered
+    host.run("mkdir /src/e").check()
+    assert run(host, "rm -rfvx /t") == (1, "", (
+        "rm: /t/a/f: Operation not permitted\n"
+        "rm: /t/a: Directory not empty\n"
+        "rm: /t/m: Directory not empty\n"
+        "rm: /t/r: Directory not empty\n"
+        "rm: /t: Directory not empty\n"))
+    assert run(host, "ls /src")[1] == "e\nx\n"
+    host.run("chflags noschg /t/a/f /src/x && rm -r /t/a /t/m/x /t/m/e").check()
+    assert run(host, "rmdir /t/m") == (1, "", "rmdir: /t/m: Device busy\n")
+    host.run("umount /t/m && umount /t/r && rm -r /t").check()
+    assert run(host, "ls /t /src /ro") == (1, "/ro:\nd\nz\n\n/src:\n", "ls: /t: No such file or directory\n")
+
+
+def test_chflags_R_crosses_mount_points_as_fts_does(host):
+    # bin/chflags walks with fts(3) FTS_PHYSICAL: into a mounted file
+    # system (its files' own flags), where a read-only one refuses (EROFS)
+    host.run(TREE).check()
+    assert run(host, "chflags -R -v noschg /t") == (
+        1, "/t/a/f\n/t/m/x\n", "chflags: /t/r/z: Read-only file system\n")
+    assert run(host, "stat -f %Sf /src/x /ro/z")[1] == "-\nschg\n"
+    # -f: a failure is not named, but -v names the file all the same
+    assert run(host, "chflags -R -f -v noschg /t") == (0, "/t/r/z\n", "")
+    # -x (FTS_XDEV): a mount point is changed, what is behind it is not
+    host.run("chflags schg /src/x").check()
+    assert run(host, "chflags -R -x -v uchg /t") == (
+        1, "/t/a/f\n/t/a/g\n/t/a\n/t/m\n/t\n", "chflags: /t/r: Read-only file system\n")
+    assert run(host, "stat -f '%Sf %N' /src/x /t/m")[1] == "schg /src/x\nuchg /t/m\n"
+
+
+def test_cp_Rp_copies_through_a_mount_point(host):
+    host.run(TREE).check()
+    assert run(host, "cp -Rp /t /c") == (0, "", "")
+    assert run(host, "ls /c /c/m /c/r")[1] == "/c:\na\nb\nl\nm\nr\n\n/c/m:\nd\nx\n\n/c/r:\nd\nz\n"
+    assert run(host, "stat -f '%Sf %N' /c/a/f /c/b /c/b/u /c/m/x /c/r/z")[1] == (
+        "schg /c/a/f\nuchg /c/b\nuchg /c/b/u\nschg /c/m/x\nschg /c/r/z\n")
+    assert run(host, "readlink /c/l")[1] == "/etc\n"
+
+
+def test_sysctl_reads_names_and_nodes_in_one_command(host):
+    # each name in turn: a node lists what is below it, an unknown one
+    # (a module not loaded) is warned about and the next is read (sysctl.c)
+    assert run(host, "sysctl net.link.bridge net.inet.ip.forwarding net.link.bridg "
+                     "net.link.lagg.failover_rx_all") == (1, (
+                         "net.link.bridge.inherit_mac: 0\nnet.link.bridge.pfil_bridge: 0\n"
+                         "net.link.bridge.pfil_local_phys: 0\nnet.link.bridge.pfil_member: 1\n"
+                         "net.link.bridge.pfil_onlyip: 1\nnet.inet.ip.forwarding: 0\n"),
+                         "sysctl: unknown oid 'net.link.bridg'\n"
+                         "sysctl: unknown oid 'net.link.lagg.failover_rx_all'\n")
+    host.run("kldload if_lagg").check()
+    assert run(host, "sysctl -n net.link.lagg.failover_rx_all net.link.lagg.lacp") == (0, "0\n0\n1\n", "")

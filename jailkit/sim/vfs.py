@@ -12,7 +12,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, TypedDict
+from typing import Callable, Iterable, TypedDict
 
 from .errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTEMPTY,
                     EPERM, EROFS, EBUSY, OSErr)
@@ -371,20 +371,29 @@ class Vfs:
         it needs. Most lookups are such (a PATH search, /dev/null). ABSENT
         where a name is missing (resolve() would raise ENOENT); None when
         the path is not that plain: resolve() then decides."""
-        node: Node = self._top()
         covers = self._covers
+        node: Node = self.root
+        covering = covers.get(node)
+        if covering is not None:
+            node = covering.root
         for name in path.split("/"):
-            if name == "" or name == ".":
+            if not name or name == ".":
                 continue
-            if name == ".." or not isinstance(node, Dir):
+            # (exact types: nothing derives from Dir or Symlink, and an
+            # exact check is cheaper than isinstance on this path)
+            if name == ".." or type(node) is not Dir:
                 return None
             child = node.entries.get(name)
             if child is None:
                 return ABSENT       # as resolve() finds it: nothing there
-            if isinstance(child, Symlink):
+            if type(child) is Dir:
+                # only a directory is ever covered (_covers' keys)
+                covering = covers.get(child)
+                node = covering.root if covering is not None else child
+            elif type(child) is Symlink:
                 return None
-            mount = covers.get(child)
-            node = mount.root if mount is not None else child
+            else:
+                node = child
         return node
 
     def child(self, directory: Dir, name: str) -> Node | None:
@@ -428,35 +437,35 @@ class Vfs:
     def glob(self, pattern: str, *, root: str = "/", cwd: str = "/") -> list[str]:
         """Pathname expansion as sh(1) does it: sorted matches, hidden files
         only when the pattern component starts with a dot."""
-        absolute = pattern.startswith("/")
         # each match so far, with its node when a lookup found it already
         # (the directory the next pattern component lists)
-        results: list[tuple[str, Node | None]] = [("/" if absolute else "", None)]
-        runs = _literal_runs(split(pattern))
-        for index, part in enumerate(runs):
+        results: list[tuple[str, Node | None]] = [("/" if pattern.startswith("/") else "", None)]
+        steps = _glob_steps(pattern)
+        last_step = len(steps) - 1
+        for index, (part, matcher, hidden) in enumerate(steps):
             found: list[tuple[str, Node | None]] = []
-            last = index == len(runs) - 1
             for prefix, node in results:
-                if not _PATTERN_CHARS.search(part):
+                head = prefix.rstrip("/")
+                if matcher is None:
                     # A run of literal components is one lookup: the walk
                     # to its end passes each of them as a check of its own would.
-                    candidate = f"{prefix.rstrip('/')}/{part}" if prefix else part
+                    candidate = f"{head}/{part}" if prefix else part
                     node = self.find(candidate, root=root, cwd=cwd)
                     # a link to nowhere matches as the last component
                     # only: nothing is listed through it
-                    if node is not None or last and self._is_link(candidate, root, cwd):
+                    if node is not None or index == last_step and self._is_link(candidate, root, cwd):
                         found.append((candidate, node))
                     continue
                 if node is None:
                     node = self.find(prefix or ".", root=root, cwd=cwd)
                 if not isinstance(node, Dir):
                     continue
-                hidden = part.startswith(".")
                 # the matching names first (filter runs the compiled
                 # pattern over the directory at C speed); sorted at the end
-                for name in filter(_matcher(part), node.entries):
-                    if hidden or not name.startswith("."):
-                        found.append((f"{prefix.rstrip('/')}/{name}" if prefix else name, None))
+                names: Iterable[str] = filter(matcher, node.entries)
+                if not hidden:
+                    names = [name for name in names if not name.startswith(".")]
+                found.extend((f"{head}/{name}" if prefix else name, None) for name in names)
             results = found
         paths = sorted(path for path, _ in results)
         if pattern.endswith("/") and _PATTERN_CHARS.search(pattern):
@@ -472,9 +481,33 @@ class Vfs:
         except OSErr:
             return False
 
+    def entry(self, held: Resolved, name: str) -> Resolved:
+        """``name`` in the directory ``held`` as resolve() of held's path and
+        ``name`` without following a link at the end finds it, from the node
+        held: a tree walk (rm -r, cp -R, chflags -R) looks each entry up
+        once, not again by its whole path. A covered directory shows its
+        mount's root, as fts(3) crosses a mount point (without -x)."""
+        directory = held.node
+        if not isinstance(directory, Dir):
+            raise OSErr(ENOTDIR)
+        path = f"{held.path.rstrip('/')}/{name}"
+        child = directory.entries.get(name)
+        if child is None:
+            return Resolved(None, path, directory, name, held.mount)
+        covering = self._covers.get(child)
+        if covering is not None:
+            return Resolved(covering.root, path, directory, name, covering)
+        return Resolved(child, path, directory, name, held.mount)
+
     # -- changes ------------------------------------------------------------
+    # Each change of a path resolves it, then makes the change on what it
+    # found (the *_at methods: a walk hands them the entries it holds).
     def _writable_slot(self, path: str, root: str, cwd: str) -> Slot:
-        found = self.resolve(path, follow=False, root=root, cwd=cwd)
+        return self._slot(self.resolve(path, follow=False, root=root, cwd=cwd))
+
+    @staticmethod
+    def _slot(found: Resolved) -> Slot:
+        """The place a new node goes, found without following a link there."""
         if found.parent is None:
             raise OSErr(EEXIST if found.node is not None else ENOENT)
         if found.readonly:
@@ -482,7 +515,11 @@ class Vfs:
         return Slot(found.parent, found.name, found.node)
 
     def write(self, path: str, data: str, *, append: bool = False, mode: int = 0o644, root: str = "/", cwd: str = "/") -> Node:
-        found = self.resolve(path, root=root, cwd=cwd)
+        return self.write_at(self.resolve(path, root=root, cwd=cwd), data, append=append, mode=mode)
+
+    @staticmethod
+    def write_at(found: Resolved, data: str, *, append: bool = False, mode: int = 0o644) -> Node:
+        """write() of what a lookup that follows links found."""
         node = found.node
         if isinstance(node, Device):
             return node
@@ -515,7 +552,11 @@ class Vfs:
                 elif not isinstance(found.node, Dir):
                     raise OSErr(EEXIST if i == len(split(path)) - 1 else ENOTDIR)
             return
-        slot = self._writable_slot(path, root, cwd)
+        self.mkdir_at(self.resolve(path, follow=False, root=root, cwd=cwd), mode=mode)
+
+    def mkdir_at(self, found: Resolved, *, mode: int = 0o755) -> None:
+        """mkdir() of what a lookup that does not follow a link found."""
+        slot = self._slot(found)
         if slot.node is not None:
             raise OSErr(EEXIST)
         _may_add(slot.parent)
@@ -530,7 +571,11 @@ class Vfs:
 
     def place(self, path: str, node: Node, *, root: str = "/", cwd: str = "/") -> None:
         """Put an existing node (a copy) at ``path``, replacing a file there."""
-        slot = self._writable_slot(path, root, cwd)
+        self.place_at(self.resolve(path, follow=False, root=root, cwd=cwd), node)
+
+    def place_at(self, found: Resolved, node: Node) -> None:
+        """place() where a lookup that does not follow a link found."""
+        slot = self._slot(found)
         if isinstance(slot.node, Dir) and not isinstance(node, Dir):
             raise OSErr(EISDIR)
         if slot.node is not None:
@@ -540,7 +585,11 @@ class Vfs:
         slot.parent.entries[slot.name] = node
 
     def unlink(self, path: str, *, root: str = "/", cwd: str = "/") -> None:
-        found = self.resolve(path, follow=False, root=root, cwd=cwd)
+        self.unlink_at(self.resolve(path, follow=False, root=root, cwd=cwd))
+
+    @staticmethod
+    def unlink_at(found: Resolved) -> None:
+        """unlink() of what a lookup that does not follow a link found."""
         if found.node is None:
             raise OSErr(ENOENT)
         if isinstance(found.node, Dir):
@@ -551,7 +600,10 @@ class Vfs:
         del found.parent.entries[found.name]
 
     def rmdir(self, path: str, *, root: str = "/", cwd: str = "/") -> None:
-        found = self.resolve(path, follow=False, root=root, cwd=cwd)
+        self.rmdir_at(self.resolve(path, follow=False, root=root, cwd=cwd))
+
+    def rmdir_at(self, found: Resolved) -> None:
+        """rmdir() of what a lookup that does not follow a link found."""
         if found.node is None:
             raise OSErr(ENOENT)
         if not isinstance(found.node, Dir):
@@ -601,7 +653,12 @@ class Vfs:
         """chflags(2) as ufs_setattr decides it: with ``sysflags`` (root
         outside a jail, securelevel <= 0) any flag; without it the
         super-user's flags can neither change nor be present."""
-        found = self.resolve(path, follow=follow, root=root, cwd=cwd)
+        self.chflags_at(self.resolve(path, follow=follow, root=root, cwd=cwd), flags,
+                        sysflags=sysflags)
+
+    @staticmethod
+    def chflags_at(found: Resolved, flags: int, *, sysflags: bool = True) -> None:
+        """chflags() of what a lookup found."""
         node = found.node
         if node is None:
             raise OSErr(ENOENT)
@@ -648,6 +705,16 @@ def _matcher(pattern: str) -> Callable[[str], object]:
     """fnmatch.fnmatchcase(name, pattern) as one compiled match, made
     once for all the names of a directory."""
     return re.compile(fnmatch.translate(pattern)).match
+
+
+@lru_cache(maxsize=512)
+def _glob_steps(pattern: str) -> tuple[tuple[str, Callable[[str], object] | None, bool], ...]:
+    """A pattern as glob() walks it, worked out once per pattern (a journal
+    expands the same ones at every look): each run of literal components
+    with no matcher, each pattern component with its matcher and whether
+    it matches hidden names (it starts with a dot)."""
+    return tuple((part, _matcher(part), part.startswith(".")) if _PATTERN_CHARS.search(part)
+                 else (part, None, False) for part in _literal_runs(split(pattern)))
 
 
 def _literal_runs(parts: list[str]) -> list[str]:

@@ -4,11 +4,15 @@ touch, pwd, basename and dirname, with FreeBSD's options, messages
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from operator import itemgetter
+
 from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr
 from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..proc import Proc, program
 from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
-                   Node, Symlink, flags_to_str, join, nlink, split, st_size, strmode)
+                   Mount, Node, Resolved, Symlink, Vfs, flags_to_str, join, nlink, split,
+                   st_size, strmode)
 
 USAGE = {
     "cat": "usage: cat [-belnstuv] [file ...]",
@@ -106,40 +110,69 @@ def rm(proc: Proc, argv: list[str]) -> int:
             return 0
         proc.error(USAGE["rm"] + "\n")
         return 1
-    recursive = bool(flags & {"r", "R"})
+    options = _RmOptions(recursive=bool(flags & {"r", "R"}), force="f" in flags,
+                         verbose="v" in flags, one_fs="x" in flags)
     status = 0
     for name in files:
-        if recursive and split(name) == [] and name.startswith("/"):
+        if options.recursive and split(name) == [] and name.startswith("/"):
             proc.warnx('"/" may not be removed')
             status = 1
             continue
-        status |= _remove(proc, name, recursive, "f" in flags, "v" in flags)
+        status |= _remove(proc, name, options)
     return status
 
 
-def _remove(proc: Proc, path: str, recursive: bool, force: bool, verbose: bool) -> int:
-    vfs = proc.kernel.vfs
+@dataclass(frozen=True)
+class _RmOptions:
+    recursive: bool     # -r, -R
+    force: bool         # -f
+    verbose: bool       # -v
+    one_fs: bool        # -x: fts(3) FTS_XDEV
+
+
+def _remove(proc: Proc, path: str, options: _RmOptions) -> int:
     try:
-        node = vfs.lookup(path, follow=False, **proc.where())
+        found = proc.kernel.vfs.resolve(path, follow=False, **proc.where())
     except OSErr as exc:
-        if force and exc.errno == ENOENT:
-            return 0
-        proc.warn(path, exc)
-        return 1
+        return _missing(proc, path, exc, options.force)
+    return _remove_found(proc, path, found, options, found.mount)
+
+
+def _missing(proc: Proc, path: str, exc: OSErr, force: bool) -> int:
+    if force and exc.errno == ENOENT:
+        return 0
+    proc.warn(path, exc)
+    return 1
+
+
+def _remove_found(proc: Proc, path: str, found: Resolved, options: _RmOptions,
+                  top: Mount | None) -> int:
+    """Remove what ``path`` names, ``found`` (a directory's entries from the
+    directory held, as fts(3) hands rm.c each entry of the one it reads).
+    A mount point is crossed, unless -x: then a directory of another file
+    system than the operand's (``top``) is not entered, and its rmdir fails."""
+    vfs = proc.kernel.vfs
+    node = found.node
+    if node is None:
+        return _missing(proc, path, OSErr(ENOENT), options.force)
     status = 0
     try:
-        _clear_user_flags(proc, path, node)
+        _clear_user_flags(proc, found, node)
         if isinstance(node, Dir):
-            if not recursive:
+            if not options.recursive:
                 proc.warnx(f"{path}: is a directory")
                 return 1
-            for child in vfs.listdir(path, **proc.where()):
-                status |= _remove(proc, join(path, child) if path.startswith("/") else f"{path}/{child}",
-                                  recursive, force, verbose)
-            vfs.rmdir(path, **proc.where())
+            if not (options.one_fs and found.mount is not top):
+                # an absolute path is named as join() makes it, worked out
+                # once for all of the directory's entries
+                head = join(path).rstrip("/") if path.startswith("/") else path
+                for child in sorted(node.entries):
+                    status |= _remove_found(proc, f"{head}/{child}", vfs.entry(found, child),
+                                            options, top)
+            vfs.rmdir_at(found)
         else:
-            vfs.unlink(path, **proc.where())
-        if verbose:
+            vfs.unlink_at(found)
+        if options.verbose:
             proc.write(path + "\n")
     except OSErr as exc:
         proc.warn(path, exc)
@@ -147,15 +180,14 @@ def _remove(proc: Proc, path: str, recursive: bool, force: bool, verbose: bool) 
     return status
 
 
-def _clear_user_flags(proc: Proc, path: str, node: Node) -> None:
+def _clear_user_flags(proc: Proc, found: Resolved, node: Node) -> None:
     """bin/rm: root takes a user's uchg/uappnd off before removing; a
     super-user flag (schg, sappnd) stays, and the removal fails."""
     if proc.user != "root" or not node.flags & (UF_APPEND | UF_IMMUTABLE) or \
             node.flags & (SF_APPEND | SF_IMMUTABLE):
         return
-    proc.kernel.vfs.chflags(path, node.flags & ~(UF_APPEND | UF_IMMUTABLE), follow=False,
-                            sysflags=proc.kernel.sysflags_allowed(proc.prison, proc.user),
-                            **proc.where())
+    proc.kernel.vfs.chflags_at(found, node.flags & ~(UF_APPEND | UF_IMMUTABLE),
+                               sysflags=proc.kernel.sysflags_allowed(proc.prison, proc.user))
 
 
 @program("/bin/cp")
@@ -179,7 +211,10 @@ def cp(proc: Proc, argv: list[str]) -> int:
     status = 0
     for source in sources:
         try:
-            node = vfs.lookup(source, follow=not recursive or "L" in flags, **proc.where())
+            found = vfs.resolve(source, follow=not recursive or "L" in flags, **proc.where())
+            node = found.node
+            if node is None:
+                raise OSErr(ENOENT)
         except OSErr as exc:
             proc.warn(source, exc)
             status = 1
@@ -192,65 +227,85 @@ def cp(proc: Proc, argv: list[str]) -> int:
             proc.error(f"cp: {source} is a directory (not copied).\n")
             status = 1
             continue
-        status |= _copy(proc, source, destination, node, preserve)
+        status |= _copy(proc, source, destination, found, preserve)
     return status
 
 
-def _copy(proc: Proc, source: str, destination: str, node: Node, preserve: bool) -> int:
-    status = _copy_node(proc, source, destination, node, preserve)
+def _copy(proc: Proc, source: str, destination: str, found: Resolved, preserve: bool,
+          into: Resolved | None = None) -> int:
+    """Copy ``found`` (what ``source`` names; a directory's entries from the
+    directory held, as fts(3) hands cp.c each one) to ``destination``: in
+    the directory ``into`` holds when it is a copied directory's entry."""
+    node = found.node
+    assert node is not None
+    status = _copy_node(proc, source, destination, found, node, preserve, into)
     if preserve and node.flags and not isinstance(node, Symlink):
-        status |= _keep_flags(proc, destination, node.flags)
+        status |= _keep_flags(proc, destination, node.flags, into)
     return status
 
 
-def _keep_flags(proc: Proc, destination: str, flags: int) -> int:
+def _target(proc: Proc, destination: str, into: Resolved | None, *, follow: bool) -> Resolved:
+    """What resolve(destination, follow=follow) finds: the entry of the
+    directory held when there is one (a link there to follow excepted: it
+    is resolved as the process sees it), so a tree's copy is not looked up
+    again by its whole path at each node."""
+    vfs = proc.kernel.vfs
+    if into is not None:
+        found = vfs.entry(into, destination.rsplit("/", 1)[-1])
+        if not (follow and isinstance(found.node, Symlink)):
+            return found
+    return vfs.resolve(destination, follow=follow, **proc.where())
+
+
+def _keep_flags(proc: Proc, destination: str, flags: int, into: Resolved | None) -> int:
     """bin/cp setfile(): -p sets the source's st_flags on the copy once it
     is complete (a directory after its contents)."""
     try:
-        proc.kernel.vfs.chflags(destination, flags, follow=False,
-                                sysflags=proc.kernel.sysflags_allowed(proc.prison, proc.user),
-                                **proc.where())
+        proc.kernel.vfs.chflags_at(_target(proc, destination, into, follow=False), flags,
+                                   sysflags=proc.kernel.sysflags_allowed(proc.prison, proc.user))
     except OSErr as exc:
         proc.warn(f"chflags: {destination}", exc)
         return 1
     return 0
 
 
-def _copy_node(proc: Proc, source: str, destination: str, node: Node, preserve: bool) -> int:
+def _copy_node(proc: Proc, source: str, destination: str, found: Resolved, node: Node,
+               preserve: bool, into: Resolved | None) -> int:
     vfs = proc.kernel.vfs
-    where = proc.where()
     try:
         if isinstance(node, Dir):
-            existing = vfs.resolve(destination, **where).node
-            if existing is None:
-                vfs.mkdir(destination, mode=node.mode, **where)
-            elif not isinstance(existing, Dir):
+            held = _target(proc, destination, into, follow=True)
+            if held.node is None:
+                vfs.mkdir_at(_target(proc, destination, into, follow=False), mode=node.mode)
+                held = _target(proc, destination, into, follow=True)
+            elif not isinstance(held.node, Dir):
                 raise OSErr(ENOTDIR, destination)
             status = 0
-            for child in vfs.listdir(source, **where):
-                child_node = vfs.lookup(f"{source.rstrip('/')}/{child}", follow=False, **where)
-                status |= _copy(proc, f"{source.rstrip('/')}/{child}",
-                                f"{destination.rstrip('/')}/{child}", child_node, preserve)
+            source_head, destination_head = source.rstrip("/"), destination.rstrip("/")
+            for child in sorted(node.entries):
+                status |= _copy(proc, f"{source_head}/{child}", f"{destination_head}/{child}",
+                                vfs.entry(found, child), preserve, held)
             return status
         if isinstance(node, Symlink):
-            vfs.place(destination, Symlink(node.target), **where)
+            vfs.place_at(_target(proc, destination, into, follow=False), Symlink(node.target))
         elif isinstance(node, File):
-            _copy_file(proc, destination, node, preserve)
+            _copy_file(_target(proc, destination, into, follow=True), node, preserve)
         elif isinstance(node, Device):
-            vfs.place(destination, Device(node.name, node.mode), **where)
+            vfs.place_at(_target(proc, destination, into, follow=False),
+                         Device(node.name, node.mode))
     except OSErr as exc:
         proc.warn(exc.detail or destination, exc)
         return 1
     return 0
 
 
-def _copy_file(proc: Proc, destination: str, node: File, preserve: bool) -> None:
-    """bin/cp copy_file(): an existing destination is opened for writing
-    (O_TRUNC, following a symbolic link, as FreeBSD 14's cp does) and keeps
-    its mode unless -p; a new one gets the source's mode."""
-    vfs = proc.kernel.vfs
-    existing = vfs.resolve(destination, **proc.where()).node
-    copy = vfs.write(destination, node.data, mode=node.mode, **proc.where())
+def _copy_file(found: Resolved, node: File, preserve: bool) -> None:
+    """bin/cp copy_file(): an existing destination (``found`` following a
+    link) is opened for writing (O_TRUNC, following a symbolic link, as
+    FreeBSD 14's cp does) and keeps its mode unless -p; a new one gets the
+    source's mode."""
+    existing = found.node
+    copy = Vfs.write_at(found, node.data, mode=node.mode)
     if isinstance(copy, File):
         copy.program = node.program     # a copied program still runs
         if existing is None or preserve:
@@ -393,14 +448,16 @@ def ls(proc: Proc, argv: list[str]) -> int:
     status = 0
     listings: list[tuple[str, list[tuple[str, Node]]]] = []
     plain: list[tuple[str, Node]] = []
+    # (worked out once: a journal's look lists some forty operands with -d)
+    where, follow, directories = proc.where(), "l" not in flags, "d" not in flags
     for name in names or ["."]:
         try:
-            node = vfs.lookup(name, follow="l" not in flags or name.endswith("/"), **proc.where())
+            node = vfs.lookup(name, follow=follow or name.endswith("/"), **where)
         except OSErr as exc:
             proc.warn(name, exc)
             status = 1
             continue
-        if isinstance(node, Dir) and "d" not in flags:
+        if directories and isinstance(node, Dir):
             entries = sorted(node.entries)
             if "a" in flags:
                 entries = [".", ".."] + entries
@@ -415,8 +472,8 @@ def ls(proc: Proc, argv: list[str]) -> int:
             plain.append((name, node))
     show_flags = "o" in flags
     # bin/ls sorts its operands too: files first, then each directory.
-    plain.sort(key=lambda entry: entry[0])
-    listings.sort(key=lambda entry: entry[0])
+    plain.sort(key=itemgetter(0))
+    listings.sort(key=itemgetter(0))
     blocks = []
     if plain:
         blocks.append(_ls_lines(plain, "l" in flags, show_flags))

@@ -148,12 +148,12 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
     inet = viewer.if_inet(ifnet) if viewer is not None else ifnet.inet
     inet6 = viewer.if_inet6(ifnet) if viewer is not None else ifnet.inet6
     every = family is None
-    lines = [f"{ifnet.name}: flags={ifnet.flags:x}{bits(ifnet.flags, IFF_NAMES)} "
+    lines = [f"{ifnet.name}: flags={_printb(ifnet.flags, 'if')} "
              f"metric {ifnet.metric} mtu {ifnet.mtu}"]
     if ifnet.description:
         lines.append(f"\tdescription: {ifnet.description}")
     if ifnet.options or isinstance(ifnet, Bridge):
-        lines.append(f"\toptions={ifnet.options:x}{bits(ifnet.options, IFCAP_NAMES)}")
+        lines.append(f"\toptions={_printb(ifnet.options, 'cap')}")
     if ifnet.mac and (every or family in ("ether", "link", "lladdr")):
         lines.append(f"\tether {ifnet.mac}")
         if ifnet.pcp is not None and not isinstance(ifnet, Vlan):
@@ -171,7 +171,8 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
             tail = f" scopeid 0x{ifnet.index:x}" if addr6.scoped else ""
             # af_inet6.c print_flags(): the address's state before its scope
             tail = (" tentative" if addr6.tentative else "") + tail
-            lines.append(f"\tinet6 {addr6.address}{scope} prefixlen {addr6.prefixlen}{tail}")
+            lines.append(f"\tinet6 {_address_text(addr6.address)}{scope} "
+                         f"prefixlen {addr6.prefixlen}{tail}")
     if every:
         if isinstance(ifnet, Bridge):
             lines.extend(_bridge_lines(ifnet, now))
@@ -189,20 +190,48 @@ def status(ifnet: Ifnet, family: str | None = None, fmt: dict[str, str] | None =
             lines.append(f"\tmedia: {media}")
             lines.append(f"\tstatus: {'active' if ifnet.link_up else 'no carrier'}")
     if every or family == "inet6":
-        lines.append(f"\tnd6 options={ifnet.nd6:x}{bits(ifnet.nd6, ND6_NAMES)}")
-    return "".join(line + "\n" for line in lines)
+        lines.append(f"\tnd6 options={_printb(ifnet.nd6, 'nd6')}")
+    return "\n".join(lines) + "\n"
+
+
+# The bit names of the flags every interface shows, by the table's key.
+_BIT_TABLES: dict[str, list[str] | dict[int, str]] = {
+    "if": IFF_NAMES, "cap": IFCAP_NAMES, "nd6": ND6_NAMES}
+
+
+@functools.lru_cache(maxsize=512)
+def _printb(value: int, table: str) -> str:
+    """A flag word as printb() shows it ("8843<UP,BROADCAST,...>"): the
+    interfaces of a host have few different ones, so each is worked out once
+    (ifconfig -a is in every look a scenario's journal takes)."""
+    return f"{value:x}{bits(value, _BIT_TABLES[table])}"
 
 
 def _inet_line(ifnet: Ifnet, addr: InetAddr, style: str) -> str:
-    net = addr.interface.network
+    return _inet_text(addr.interface, addr.broadcast, style, bool(ifnet.flags & IFF_BROADCAST))
+
+
+@functools.lru_cache(maxsize=1024)
+def _address_text(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """An address as inet_ntop(3) writes it, worked out once (ipaddress
+    makes the text anew each time, and every look lists every address)."""
+    return str(address)
+
+
+@functools.lru_cache(maxsize=1024)
+def _inet_text(interface: ipaddress.IPv4Interface, broadcast: ipaddress.IPv4Address | None,
+               style: str, broadcasting: bool) -> str:
+    """An inet line of af_inet.c in_status() (one per address and format)."""
+    addr = interface.ip
+    net = interface.network
     if style == "cidr":
-        text = f"inet {addr.address}/{net.prefixlen}"
+        text = f"inet {addr}/{net.prefixlen}"
     elif style == "dotted":
-        text = f"inet {addr.address} netmask {net.netmask}"
+        text = f"inet {addr} netmask {net.netmask}"
     else:
-        text = f"inet {addr.address} netmask 0x{int(net.netmask):x}"
-    if ifnet.flags & IFF_BROADCAST and net.prefixlen != 0 and addr.broadcast is not None:
-        text += f" broadcast {addr.broadcast}"
+        text = f"inet {addr} netmask 0x{int(net.netmask):x}"
+    if broadcasting and net.prefixlen != 0 and broadcast is not None:
+        text += f" broadcast {broadcast}"
     return text
 
 
@@ -227,22 +256,30 @@ def _bridge_lines(bridge: Bridge, now: float) -> list[str]:
              f"maxaddr {bridge.cache_size} timeout {bridge.cache_lifetime}",
              f"\troot id {tree.root_id[1]} priority {tree.root_id[0]} ifcost {tree.root_cost} "
              f"port {tree.root_port}"]
-    leftover = "ifmaxaddr 0 port {port} priority 0 path cost 0"
+    last: BridgeMember | None = None
     for member in bridge.members:
         role = roles.get(id(member))
         port = bstp.port_status(bridge, member, role, now) if role is not None else None
         flags = port.flags if port is not None else bstp.shown_flags(member)
         lines.append(f"\tmember: {member.ifnet.name} flags={_member_flags(flags)}")
-        leftover = (f"ifmaxaddr {member.ifmaxaddr} port {{port}} priority {member.priority} "
-                    f"path cost {member.path_cost}")
-        numbers = "\t        " + leftover.format(port=member.ifnet.index & 0xfff)
+        numbers = _member_numbers(member, member.ifnet.index & 0xfff)
         if port is not None:
             numbers += f" proto {bstp.PROTO}\n\t        role {port.role} state {port.state}"
         lines.append(numbers)
+        last = member
     for span in bridge.spans:
         lines.append(f"\tmember: {span.name} flags={_member_flags(IFBIF_SPAN)}")
-        lines.append("\t        " + leftover.format(port=span.index & 0xfff))
+        lines.append(_member_numbers(last, span.index & 0xfff))
     return lines
+
+
+def _member_numbers(member: BridgeMember | None, port: int) -> str:
+    """A member's second line: ``member``'s numbers with ``port`` (a span
+    port shows the last member's, or zeros without one)."""
+    if member is None:
+        return f"\t        ifmaxaddr 0 port {port} priority 0 path cost 0"
+    return (f"\t        ifmaxaddr {member.ifmaxaddr} port {port} priority {member.priority} "
+            f"path cost {member.path_cost}")
 
 
 @functools.lru_cache(maxsize=64)

@@ -49,10 +49,9 @@ def kldstat(proc: Proc, argv: list[str]) -> int:
         except (ValueError, OSErr):
             proc.error(f"kldstat: can't stat file id {fileid}: No such file or directory\n")
             return 1
-    proc.write("Id Refs Address                Size Name\n")
     # kldnext(2) walks the list in the order the files were made
-    for lf in shown:
-        proc.write(f"{lf.id:2d} {lf.refs:4d} 0x{lf.address:x} {lf.size:8x} {lf.filename}\n")
+    proc.write("Id Refs Address                Size Name\n" + "".join(
+        f"{lf.id:2d} {lf.refs:4d} 0x{lf.address:x} {lf.size:8x} {lf.filename}\n" for lf in shown))
     return 0
 
 

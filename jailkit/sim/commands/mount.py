@@ -53,11 +53,12 @@ def mount(proc: Proc, argv: list[str]) -> int:
         options.append("ro")
     fstype = dict(opts).get("t")
     if not args:
-        for mnt, where in _visible(proc):
-            if "p" in flags:
-                proc.write(_fstab_line(mnt, where))
-            else:
-                proc.write(f"{mnt.source} on {where} ({mnt.flags_text()})\n")
+        # the whole listing in one write (254 jails make 510 mounts)
+        listing = "".join(_fstab_line(mnt, where) if "p" in flags else
+                          f"{mnt.source} on {where} ({mnt.flags_text()})\n"
+                          for mnt, where in _visible(proc))
+        if listing:
+            proc.write(listing)
         return 0
     if len(args) != 2 or fstype not in ("nullfs", "devfs"):
         if fstype and fstype not in ("nullfs", "devfs", "ufs"):

@@ -601,6 +601,9 @@ def run_test(proc: Proc, argv: list[str]) -> int:
             proc.error("[: missing ]\n")
             return 2
         args = args[:-1]
+    if len(args) == 2 and args[0] in _UNARY:
+        # `test -f FILE`, the common form: what the grammar below makes of it
+        return 0 if _unary(proc, args[0], args[1]) else 1
     try:
         value, rest = _t_or(proc, args)
         if rest:
@@ -676,16 +679,21 @@ def _unary(proc: Proc, op: str, operand: str) -> bool:
     if op == "-n":
         return operand != ""
     vfs = proc.kernel.vfs
-    try:
-        node = vfs.lookup(operand, follow=op not in ("-L", "-h"), **proc.where())
-    except OSErr:
+    if op in ("-L", "-h"):
+        try:
+            node = vfs.lookup(operand, follow=False, **proc.where())
+        except OSErr:
+            return False
+        return isinstance(node, Symlink)
+    # (find: a missing file, the common answer, without an exception)
+    found = vfs.find(operand, **proc.where())
+    if found is None:
         return False
+    node = found
     if op == "-f":
         return isinstance(node, File)
     if op == "-d":
         return isinstance(node, Dir)
-    if op in ("-L", "-h"):
-        return isinstance(node, Symlink)
     if op == "-s":
         return isinstance(node, File) and node.data != "" or isinstance(node, Dir)
     if op == "-x":

@@ -24,7 +24,7 @@ from .arith import ArithError, evaluate
 
 IFS_WHITESPACE = " \t\n"
 # the characters that make a word a pattern for pathname expansion
-_GLOB_CHARS = re.compile(r"[*?[]")
+_GLOB_CHARS = S.PATTERN_CHARS
 
 
 # sh's built-in commands by name; sh/builtins.py registers them
@@ -421,7 +421,8 @@ class Shell:
         self.substituted = None
         try:
             argv = self.expand_words(node.words)
-            assigns = {name: self.expand_word(value) for name, value in node.assigns}
+            assigns = {name: self.expand_word(value) for name, value in node.assigns} \
+                if node.assigns else {}
         except ArithError as exc:
             self.proc.error(f"{self._prefix()}arithmetic expression: {exc}\n")
             raise ShellError() from exc
@@ -443,6 +444,8 @@ class Shell:
         if name in self.functions:
             return self._redirecting(node.redirects, lambda: self.call_function(name, argv[1:]))
         if name in BUILTINS:
+            if not assigns and not node.redirects:
+                return BUILTINS[name](self, argv)   # (most: echo, test, [)
             saved = {k: self.vars.get(k) for k in assigns}
             for key, value in assigns.items():
                 self.vars[key] = value
@@ -633,7 +636,11 @@ class Shell:
     def expand_words(self, words: list[S.Word]) -> list[str]:
         fields: list[str] = []
         for word in words:
-            fields.extend(self._fields(word))
+            fixed = word.fixed()
+            if fixed is not None:
+                fields.append(fixed)
+            else:
+                fields.extend(self._fields(word))
         return fields
 
     def expand_word(self, word: S.Word | None) -> str:
@@ -690,17 +697,15 @@ class Shell:
 
     def _fields(self, word: S.Word) -> list[str]:
         parts = word.parts
-        if len(parts) == 1 and isinstance(parts[0], S.Lit):
-            # Most words are one literal, with nothing to split: a quoted one
-            # is itself; an unquoted one without a tilde is itself, or the
-            # paths it matches when it is a pattern.
-            part = parts[0]
-            if part.quoted:
-                return [part.text]
-            if not part.text.startswith("~"):
-                if not _GLOB_CHARS.search(part.text) or "f" in self.vars.get("-", ""):
-                    return [part.text]
-                return self.proc.kernel.vfs.glob(part.text, **self.proc.where()) or [part.text]
+        if len(parts) == 1 and isinstance(parts[0], S.Lit) and not parts[0].quoted \
+                and not parts[0].text.startswith("~"):
+            # One unquoted literal, with nothing to split, that is a pattern
+            # (Word.fixed() took the others): the paths it matches, or
+            # itself when none does or under set -f.
+            text = parts[0].text
+            if "f" in self.vars.get("-", ""):
+                return [text]
+            return self.proc.kernel.vfs.glob(text, **self.proc.where()) or [text]
         pieces = self._pieces(parts, split_at=True)
         ifs = self.vars.get("IFS", IFS_WHITESPACE)
         fields: list[list[tuple[str, bool]]] = []

@@ -51,9 +51,36 @@ class Arith:
 Part = Lit | Param | CmdSub | Arith
 
 
+# the characters that make a word a pattern (sh(1) "Pathname Expansion")
+PATTERN_CHARS = re.compile(r"[*?[]")
+# Word.fixed() not yet worked out
+_UNKNOWN = object()
+
+
 @dataclass
 class Word:
     parts: list[Part] = field(default_factory=list)
+    _fixed: object = field(default=_UNKNOWN, init=False, repr=False, compare=False)
+
+    def fixed(self) -> str | None:
+        """The one field this word expands to whatever the shell holds: a
+        single quoted literal, or an unquoted one with no pattern character
+        and no leading tilde (most words of most commands). None when its
+        expansion must look at parameters, the file system or set -f.
+        Worked out at the first expansion (the parser has made the word
+        whole by then, and a kept tree is only read)."""
+        fixed = self._fixed
+        if fixed is _UNKNOWN:
+            fixed = self._fixed = self._fixed_text()
+        return fixed if isinstance(fixed, str) else None
+
+    def _fixed_text(self) -> str | None:
+        if len(self.parts) != 1 or not isinstance(self.parts[0], Lit):
+            return None
+        part = self.parts[0]
+        if part.quoted or not (part.text.startswith("~") or PATTERN_CHARS.search(part.text)):
+            return part.text
+        return None
 
     def literal(self) -> str | None:
         """The word's text when it is one unquoted literal (keywords, names)."""
