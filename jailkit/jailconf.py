@@ -110,42 +110,41 @@ def _last_line(tokens: list) -> int:
     return tokens[-1][2] if tokens else 1
 
 
+# One lexeme of jail.conf at a position, tried in the lexer's order: a
+# line break, other blanks, a comment to the end of the line, a block
+# comment's start, an operator, a quote, a bare word.
+_LEXEME = re.compile(r'(?P<nl>\n)|(?P<blank>[^\S\n]+)|(?P<comment>(?:#|//)[^\n]*)|(?P<block>/\*)'
+                     r'|(?P<op>\+=|[;{}=,])|(?P<quote>["\'])|(?P<word>' + _WORD.pattern + ")")
+
+
 def _tokens(text: str) -> list[tuple[str, str, int]]:
     """(kind, value, line): kind is "word" (a quoted or bare string, quotes
     removed), or one of ; { } = += ,"""
     out: list[tuple[str, str, int]] = []
     i, line = 0, 1
     while i < len(text):
-        c = text[i]
-        if c == "\n":
+        match = _LEXEME.match(text, i)
+        if match is None:
+            raise JailConfError(f"{text[i]}: syntax error", line)
+        kind = match.lastgroup
+        if kind == "nl":
             line += 1
-            i += 1
-        elif c.isspace():
-            i += 1
-        elif c == "#" or text.startswith("//", i):
-            end = text.find("\n", i)
-            i = len(text) if end < 0 else end
-        elif text.startswith("/*", i):
+        elif kind == "block":
             end = text.find("*/", i + 2)
             if end < 0:
                 raise JailConfError("unterminated comment", line)
             line += text.count("\n", i, end)
             i = end + 2
-        elif text.startswith("+=", i):
-            out.append(("+=", "+=", line))
-            i += 2
-        elif c in ";{}=,":
-            out.append((c, c, line))
-            i += 1
-        elif c in "\"'":
+            continue
+        elif kind == "op":
+            out.append((match.group(), match.group(), line))
+        elif kind == "quote":
             word, i, line = _quoted(text, i, line)
             out.append(("word", word, line))
-        else:
-            match = _WORD.match(text, i)
-            if not match:
-                raise JailConfError(f"{c}: syntax error", line)
-            out.append(("word", match.group(0), line))
-            i = match.end()
+            continue
+        elif kind == "word":
+            out.append(("word", match.group(), line))
+        i = match.end()
     return out
 
 

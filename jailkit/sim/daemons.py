@@ -38,8 +38,9 @@ SALT_CHARS = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def running(proc: "Proc", name: str) -> "Process | None":
-    return next((p for p in proc.kernel.processes
-                 if p.jid == proc.prison.jid and p.command == name), None)
+    """The oldest process ``name`` in the process's jail, or None."""
+    kernel = proc.kernel
+    return kernel.process_index.find(kernel.processes, proc.prison.jid, name)
 
 
 def start(proc: "Proc", name: str, flags: str = "", address: ipaddress.IPv4Address | None = None,

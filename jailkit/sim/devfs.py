@@ -41,6 +41,10 @@ class Devfs:
         self.devices = devices
         self.rulesets: dict[int, list[Rule]] = {}
         self.names: dict[str, int] = {}    # devfs.rules section names -> numbers (load)
+        # visible()'s answers by what decides them (the devices, every rule
+        # and the ruleset): each jail's devfs mount asks it again for the
+        # same rules, and a rule or a device that changes makes a new key
+        self._seen: dict[tuple, list[str]] = {}
 
     def add_rule(self, ruleset: int, words: list[str]) -> Rule:
         """``devfs rule -s N add ...``; rule numbers grow by 100."""
@@ -88,9 +92,21 @@ class Devfs:
         self.names = numbers
 
     def visible(self, ruleset: int) -> list[str]:
-        shown = {name: True for name in self.devices}
-        self._apply(ruleset, shown, depth=0)
-        return [name for name, show in shown.items() if show]
+        key = (ruleset, tuple(self.devices), self._fingerprint())
+        found = self._seen.get(key)
+        if found is None:
+            shown = {name: True for name in self.devices}
+            self._apply(ruleset, shown, depth=0)
+            if len(self._seen) >= 64:      # rules edited over and over: start again
+                self._seen.clear()
+            found = self._seen[key] = [name for name, show in shown.items() if show]
+        return list(found)
+
+    def _fingerprint(self) -> tuple:
+        """Every rule as a value (the rulesets are edited in place by devfs
+        rule add, delset and load)."""
+        return tuple((number, tuple((r.number, r.pattern, r.action, r.include) for r in rules))
+                     for number, rules in self.rulesets.items())
 
     def _apply(self, ruleset: int, shown: dict[str, bool], depth: int) -> None:
         if depth > 8:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import ipaddress
 import random
 import re
@@ -307,6 +308,31 @@ class Process:
     on_signal: Callable[[int], None] | None = None
 
 
+class ProcessIndex:
+    """The oldest process of each (jid, command) in Kernel.processes, for
+    a daemon's "is it running?" without a walk over every jail's
+    processes. The list only grows at its end (spawn) between most
+    questions: the new processes are added; any other change (a process
+    gone, the list replaced) is seen from the list and its last known
+    process, and the index is made again."""
+
+    def __init__(self) -> None:
+        self.source: list[Process] | None = None
+        self.count = 0
+        self.last: Process | None = None
+        self.first: dict[tuple[int, str], Process] = {}
+
+    def find(self, processes: list[Process], jid: int, command: str) -> Process | None:
+        if (processes is not self.source or len(processes) < self.count
+                or (self.count and processes[self.count - 1] is not self.last)):
+            self.source, self.count, self.first = processes, 0, {}
+        for process in processes[self.count:]:
+            self.first.setdefault((process.jid, process.command), process)
+        self.count = len(processes)
+        self.last = processes[-1] if processes else None
+        return self.first.get((jid, command))
+
+
 @dataclass(frozen=True)
 class Oid:
     """One sysctl MIB variable: how to read it as a jail sees it, and its
@@ -353,7 +379,12 @@ class Kernel:
         # removed jails whose vnet something still holds (_vnet_release)
         self.dying_prisons: list[Prison] = []
         self.ifindex: dict[int, Ifnet] = {}
+        # ifindex_alloc's answer without a walk: the indexes freed below
+        # the highest one handed out (a heap), and the next one above it
+        self.free_ifindexes: list[int] = []
+        self.next_ifindex = 1
         self.processes: list[Process] = []
+        self.process_index = ProcessIndex()     # daemons.running()
         self.next_pid = 1000
         self.epair_next_index = 0
         # kern_linker.c: the loaded files, with their ids and references
@@ -378,15 +409,24 @@ class Kernel:
         # global and an interface keeps it when it moves to another vnet:
         # on FreeBSD 14 a jail's lo0 takes an index of its own, which is why
         # bridge member port numbers grow by three per VNET jail.
-        index = 1
-        while index in self.ifindex:
-            index += 1
-        return index
+        # The kernel keeps its free slots in a bitmap; here the freed ones
+        # are a heap, and any slot taken meanwhile (a lab machine's own
+        # interfaces keep their indexes) is passed over.
+        free = self.free_ifindexes
+        while free:
+            index = heapq.heappop(free)
+            if index not in self.ifindex:
+                return index
+        while self.next_ifindex in self.ifindex:
+            self.next_ifindex += 1
+        self.next_ifindex += 1
+        return self.next_ifindex - 1
 
     def _attach(self, ifnet: AnyIfnet, unit: int | None = None) -> AnyIfnet:
         ifnet.index = self._alloc_index()
         self.ifindex[ifnet.index] = ifnet
         ifnet.vnet.ifnets.append(ifnet)
+        ifnet.vnet.added(ifnet)
         if unit is not None:
             ifnet.vnet.alloc_unit(ifnet.dname, unit)
         self._ng_ether_attach(ifnet)
@@ -403,6 +443,7 @@ class Kernel:
         ifnet.vnet.purge(ifnet)
         ifnet.vnet.ifnets.remove(ifnet)
         del self.ifindex[ifnet.index]
+        heapq.heappush(self.free_ifindexes, ifnet.index)
 
     @staticmethod
     def _leave_bridge(ifnet: Ifnet) -> None:
@@ -487,6 +528,7 @@ class Kernel:
             raise OSErr(EEXIST)
         old = ifnet.name
         ifnet.name = name
+        ifnet.vnet.renamed(ifnet, old)
         # if_rename announces the old name's departure (RTM_IFANNOUNCE)
         self.on_ifnet_event(ifnet, "DEPARTURE", old)
         for graph in self.netgraphs.values():
@@ -1002,6 +1044,7 @@ class Kernel:
         self.on_ifnet_event(ifnet, "DEPARTURE", ifnet.name)
         ifnet.vnet = target
         target.ifnets.append(ifnet)
+        target.added(ifnet)
 
     def attach_loopback(self, vnet: Vnet) -> Loopback:
         """lo0, which every vnet gets at creation, down and without address."""
@@ -1428,7 +1471,8 @@ class Kernel:
 
     def reap_if_empty(self, prison: Prison) -> None:
         """A jail without persist dies when its last process exits."""
-        if not prison.persist and not any(p.jid == prison.jid for p in self.processes):
+        # from the newest process: a jail's own are the last spawned
+        if not prison.persist and not any(p.jid == prison.jid for p in reversed(self.processes)):
             self.jail_remove(prison)
 
     # -- time -----------------------------------------------------------------

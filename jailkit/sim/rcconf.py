@@ -17,6 +17,8 @@ one is told so on standard error and the verb fails."""
 
 from __future__ import annotations
 
+import re
+
 from .errno import OSErr
 from .proc import Proc, Sink, sourced
 from .sh.shell import BUILTINS, ExitShell, Shell
@@ -40,11 +42,42 @@ def run_command(proc: Proc, script: str, argv: list[str], quiet: bool = False) -
         return 127
 
 
+# A line of an rc.conf that sets one variable to a literal (a double-quoted
+# string with nothing to expand, or a bare word of plain characters),
+# perhaps followed by a comment; and a line that is blank or a comment.
+_ASSIGNMENT = re.compile(r'[ \t]*([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"$`\\]*)"|([A-Za-z0-9_./,:+-]*))'
+                         r'(?:[ \t]+(?:#.*)?)?')
+_NOTHING = re.compile(r'[ \t]*(?:#.*)?')
+# The assignments of rc.conf texts made only of such lines, by text (None:
+# not such a text). Bounded: texts that keep changing (sysrc) only start
+# it again.
+_PLAIN: dict[str, list[tuple[str, str]] | None] = {}
+_BOUND = 64
+
+
 def rc_variables(proc: Proc, files: tuple[str, ...] = ("/etc/rc.conf",)) -> dict[str, str]:
     """The rc.conf variables: /etc/defaults/rc.conf, then ``files``."""
     shell = Shell(proc.child(), name="rc")
     _source(shell, ("/etc/defaults/rc.conf",) + files)
     return shell.vars
+
+
+def _assignments(text: str) -> list[tuple[str, str]] | None:
+    if text in _PLAIN:
+        return _PLAIN[text]
+    assignments: list[tuple[str, str]] | None = []
+    for line in text.split("\n"):
+        match = _ASSIGNMENT.fullmatch(line)
+        if match is not None and assignments is not None:
+            assignments.append((match.group(1), match.group(2) if match.group(2) is not None
+                                else match.group(3)))
+        elif match is None and not _NOTHING.fullmatch(line):
+            assignments = None
+            break
+    if len(_PLAIN) >= _BOUND:
+        _PLAIN.clear()
+    _PLAIN[text] = assignments
+    return assignments
 
 
 def _load_rc_config(shell: Shell, args: list[str]) -> int:
@@ -60,14 +93,27 @@ def _load_rc_config(shell: Shell, args: list[str]) -> int:
 
 
 def _source(shell: Shell, files: tuple[str, ...]) -> int:
+    """Each of ``files`` that is there read into the shell as "." reads it
+    (what is not a file is passed over). A file of plain assignments runs
+    nothing and reads no variable: sourcing it sets its variables in
+    order and nothing else, which is done here without parsing it again;
+    rc(8), jail(8)'s devfs_mount_jail, devd's check of each new interface
+    and service(8) read the same rc.conf over and over. Any other file is
+    sourced, so what it runs runs at every read."""
     vfs = shell.proc.kernel.vfs
     for path in files:
         try:
             node = vfs.lookup(path, **shell.proc.where())
         except OSErr:
             continue
-        if isinstance(node, File):    # what is not a file is passed over, as by "."
+        if not isinstance(node, File):
+            continue
+        assignments = _assignments(node.data) if node.program is None else None
+        if assignments is None:
             shell.source(path, node)
+        else:
+            for name, value in assignments:
+                shell.set_var(name, value)
     return 0
 
 

@@ -103,10 +103,39 @@ class Vnet:
     # seconds, socket.time_wait): until then its inpcb, and the credential
     # it holds, live on.
     time_wait: list[float] = field(default_factory=list)
+    # ifunit()'s index: the interfaces by name (not part of the vnet's state)
+    named: dict[str, Ifnet] = field(default_factory=dict, compare=False, repr=False)
+    indexed: int = field(default=0, compare=False, repr=False)   # len(ifnets) it indexes
 
     # -- interfaces ---------------------------------------------------------
     def ifunit(self, name: str) -> Ifnet | None:
-        return next((i for i in self.ifnets if i.name == name), None)
+        """ifunit(9): the interface of that name here, from the vnet's
+        index by name (the kernel keeps its interfaces in a list and
+        hashes their names too). The kernel tells the index of each
+        interface that comes (added), leaves (purge) or is renamed
+        (renamed); a list that changed without it (a lab machine's own
+        interfaces) is indexed again."""
+        if self.indexed != len(self.ifnets):
+            self.named = {}
+            for ifnet in self.ifnets:
+                self.named.setdefault(ifnet.name, ifnet)
+            self.indexed = len(self.ifnets)
+        found = self.named.get(name)
+        if found is not None and found.name != name:    # renamed behind renamed()
+            self.indexed = -1
+            return self.ifunit(name)
+        return found
+
+    def added(self, ifnet: Ifnet) -> None:
+        """``ifnet`` was appended to this vnet's list."""
+        if self.indexed == len(self.ifnets) - 1:
+            self.named.setdefault(ifnet.name, ifnet)
+            self.indexed += 1
+
+    def renamed(self, ifnet: Ifnet, old: str) -> None:
+        if self.named.get(old) is ifnet:
+            del self.named[old]
+        self.named.setdefault(ifnet.name, ifnet)
 
     @property
     def loopback(self) -> Ifnet | None:
@@ -175,7 +204,11 @@ class Vnet:
         return any(r.dest == network and not r.host for r in self.routes)
 
     def purge(self, ifnet: Ifnet) -> None:
-        """Forget an interface's addresses and every route through it."""
+        """Forget an interface's addresses and every route through it (it
+        is leaving: destroyed or moved to another vnet)."""
+        if self.named.get(ifnet.name) is ifnet and self.indexed == len(self.ifnets):
+            del self.named[ifnet.name]
+            self.indexed -= 1       # its removal from the list follows
         for addr in list(ifnet.inet):
             self.delete_inet(ifnet, addr.address)
         ifnet.inet6.clear()

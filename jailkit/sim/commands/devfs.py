@@ -22,14 +22,16 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     given = option_values(opts).get("m", "/dev")
     mountpoint = proc.abspath(given)
-    mounts = [m for m in proc.kernel.vfs.mounts if m.mountpoint == mountpoint and m.fstype == "devfs"]
+    # the most recent devfs mount there (the one the path opens), searched
+    # from the newest: a jail's devfs was mounted just before its rules
+    mount = next((m for m in reversed(proc.kernel.vfs.mounts)
+                  if m.mountpoint == mountpoint and m.fstype == "devfs"), None)
     if not args:
         proc.error(USAGE)
         return 1
-    if not mounts:
+    if mount is None:
         proc.error(f"devfs: open: {given}: Inappropriate ioctl for device\n")
         return 1
-    mount = mounts[-1]
     devfs = proc.kernel.devfs
     keyword, rest = args[0], args[1:]
     if keyword == "ruleset":

@@ -11,22 +11,49 @@ from ..errno import OSErr
 from ...getopt import GetoptError, getopt, option_arguments, option_flags, option_values
 from ..proc import Proc, program
 from ..regex import RegexError, translate
+from ..vfs import Dir, File, Node
 from ..sh.builtins import format_printf, run_test
 
 
 def _inputs(proc: Proc, files: list[str]) -> list[tuple[str, str | None]]:
     """(name, text) per input; text None when the file cannot be read."""
     out: list[tuple[str, str | None]] = []
+    folders = _Folders(proc)
     for name in files or ["-"]:
         if name == "-":
             out.append(("(standard input)", proc.stdin.read()))
             continue
         try:
-            out.append((name, proc.kernel.vfs.read(name, **proc.where())))
+            out.append((name, folders.read(name)))
         except OSErr as exc:
             proc.warn(name, exc)
             out.append((name, None))
     return out
+
+
+class _Folders:
+    """A filter's reads of its file operands. Operands often share their
+    directory (a glob's matches: ``head dir/*``); a filter writes nothing
+    while it reads, so the directory looked up once holds for every file
+    in it, and each is one name in it: the lookup namei would make
+    again per file (vfs.read of the whole path when it is not that plain:
+    a link, "..", a device)."""
+
+    def __init__(self, proc: Proc) -> None:
+        self.proc = proc
+        self.seen: dict[str, Node | None] = {}
+
+    def read(self, path: str) -> str:
+        folder, _, name = path.rpartition("/")
+        if "/" in path and name not in ("", ".", "..") and folder not in ("", ".", ".."):
+            if folder not in self.seen:
+                self.seen[folder] = self.proc.kernel.vfs.find(folder, **self.proc.where())
+            directory = self.seen[folder]
+            if isinstance(directory, Dir):
+                node = self.proc.kernel.vfs.child(directory, name)
+                if isinstance(node, File):
+                    return node.data
+        return self.proc.kernel.vfs.read(path, **self.proc.where())
 
 
 def _lines(text: str) -> list[str]:
@@ -131,14 +158,32 @@ def head(proc: Proc, argv: list[str]) -> int:
     count, files = parsed
     status = 0
     inputs = _inputs(proc, files)
+    out: list[str] = []
     for index, (name, text) in enumerate(inputs):
         if text is None:
             status = 1
             continue
         if len(inputs) > 1:
-            proc.write(("\n" if index else "") + f"==> {name} <==\n")
-        proc.write("".join(_lines(text)[:count]))
+            out.append(("\n" if index else "") + f"==> {name} <==\n")
+        out.append(_first_lines(text, count))
+    proc.write("".join(out))
     return status
+
+
+def _first_lines(text: str, count: int) -> str:
+    """The first ``count`` lines of ``text`` (all of it when it has no
+    more: a record read whole is one count of its line breaks, not a
+    list of its lines)."""
+    if count < 0:
+        return "".join(_lines(text)[:count])
+    if text.count("\n") < count:
+        return text
+    end = -1
+    for _ in range(count):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text
+    return text[:end + 1]
 
 
 @program("/usr/bin/tail")

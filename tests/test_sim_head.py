@@ -1,0 +1,37 @@
+"""head(1) over many files, as qjail reads its records (head -n N dir/*):
+each file's header and text as usr.bin/head/head.c prints them, whatever
+the operand is (a link, a directory, a missing file, a path with "..")."""
+
+from __future__ import annotations
+
+from jailkit.host import Host
+from tests.conftest import run
+
+
+def test_head_of_a_glob_prints_each_file_under_its_header(host: Host) -> None:
+    run(host, "mkdir -p /tmp/r /tmp/other && printf 'a1\\na2\\n' > /tmp/r/a && printf 'b1' > /tmp/r/b"
+              " && printf 'o1\\no2\\no3\\n' > /tmp/other/o && ln -s /tmp/other/o /tmp/r/link")
+    assert run(host, "head -n 5 /tmp/r/*") == (
+        0, "==> /tmp/r/a <==\na1\na2\n\n==> /tmp/r/b <==\nb1\n==> /tmp/r/link <==\no1\no2\no3\n", "")
+
+
+def test_head_counts_lines_in_each_file(host: Host) -> None:
+    run(host, "mkdir -p /tmp/r && printf '1\\n2\\n3\\n' > /tmp/r/a && printf '1\\n2' > /tmp/r/b")
+    assert run(host, "head -n 2 /tmp/r/a /tmp/r/b")[1] == "==> /tmp/r/a <==\n1\n2\n\n==> /tmp/r/b <==\n1\n2"
+    assert run(host, "head -n 3 /tmp/r/a")[1] == "1\n2\n3\n"
+    assert run(host, "cd /tmp/r && head -n 1 ../r/a ./b")[1] == "==> ../r/a <==\n1\n\n==> ./b <==\n1\n"
+
+
+def test_head_reports_what_it_cannot_read_and_goes_on(host: Host) -> None:
+    run(host, "mkdir -p /tmp/r/sub && printf 'x\\n' > /tmp/r/a")
+    status, out, err = run(host, "head /tmp/r/missing /tmp/r/a /tmp/r/sub")
+    assert status == 1
+    assert "==> /tmp/r/a <==\nx\n" in out
+    assert "head: /tmp/r/missing: No such file or directory" in err
+
+
+def test_head_in_a_jail_reads_the_jails_files(host: Host) -> None:
+    run(host, "mkdir -p /tmp/j/etc /tmp/j/bin && printf 'jailed\\n' > /tmp/j/etc/f && printf 'host\\n' > /etc/f"
+              " && cp /bin/sh /tmp/j/bin/sh && mkdir -p /tmp/j/usr/bin && cp /usr/bin/head /tmp/j/usr/bin/head")
+    run(host, "jail -c path=/tmp/j name=h persist")
+    assert run(host, "jexec h head -n 1 /etc/f /etc/f")[1] == "==> /etc/f <==\njailed\n\n==> /etc/f <==\njailed\n"
