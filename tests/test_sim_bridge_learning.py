@@ -6,11 +6,15 @@ address is flooded to the members with DISCOVER (bridge_broadcast)."""
 
 from __future__ import annotations
 
+import gc
 import re
+import weakref
 
 import pytest
 
+import jailkit
 from jailkit.host import Host
+from jailkit.hosts.sim import SimHost
 from jailkit.qjail import Qjail
 from tests.conftest import run
 
@@ -212,3 +216,16 @@ def test_what_the_hosts_own_stack_sends_through_the_bridge_teaches_it_only_the_f
     cache = _cache(jails)
     assert host_mac not in cache
     assert sorted(member for member, _, _ in cache.values()) == ["epair1a", "fxp0"]
+
+
+def test_a_machine_whose_stack_asked_by_arp_is_freed_once_dropped() -> None:
+    """The ARP cache holds the answering interface weakly: a strong hold
+    leads back through its vnet and kernel to the cache's own key, and
+    every machine that ever pinged stayed in memory."""
+    host = jailkit.connect("sim://")
+    assert isinstance(host, SimHost)
+    run(host, f"ping -c 1 {GATEWAY}")
+    kernel = weakref.ref(host.machine.kernel)
+    del host
+    gc.collect()
+    assert kernel() is None

@@ -45,7 +45,7 @@ import zlib
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 
 from . import bpf, bstp, netgraph, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
@@ -120,8 +120,11 @@ _ip_ids: "WeakKeyDictionary[Vnet, int]" = WeakKeyDictionary()
 # (net.link.ether.inet.max_age, 1200 s). The sim sends no gratuitous ARP of
 # its own, so an entry stands only while that interface still holds the
 # address and the frame still reaches it; else the stack asks again, as it
-# would once the owner announced the change (arp_ifinit()).
-_arp: "WeakKeyDictionary[Ifnet, dict[IPv4, tuple[Ifnet, float]]]" = WeakKeyDictionary()
+# would once the owner announced the change (arp_ifinit()). The answering
+# interface is held weakly: it leads back through its vnet and kernel to
+# the key, and a strong hold would keep every machine that ever sent an
+# ARP alive.
+_arp: "WeakKeyDictionary[Ifnet, dict[IPv4, tuple[ref[Ifnet], float]]]" = WeakKeyDictionary()
 ARP_MAX_AGE = 1200
 
 
@@ -332,15 +335,16 @@ def _arp_lookup(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
     entry = _arp.get(out, {}).get(address)
     if entry is None:
         return None
-    owner, expire = entry
-    if now >= expire or not _usable(owner) or not _owns(owner, address):
+    held, expire = entry
+    owner = held()
+    if owner is None or now >= expire or not _usable(owner) or not _owns(owner, address):
         return None
     return owner
 
 
 def _arp_cache(ifnet: Ifnet, address: IPv4, owner: Ifnet, now: float) -> None:
     if ifnet.mac is not None:
-        _arp.setdefault(ifnet, {})[address] = (owner, now + ARP_MAX_AGE)
+        _arp.setdefault(ifnet, {})[address] = (ref(owner), now + ARP_MAX_AGE)
 
 
 def _owns(ifnet: Ifnet, address: IPv4) -> bool:
