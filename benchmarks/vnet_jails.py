@@ -1,8 +1,8 @@
 """qjail's maximum of 254 vnet jails on bridge10, on the sim, beside the same
 topology built for real with Linux network namespaces, in one run.
 
-    .venv/bin/python benchmarks/vnet_jails.py [--jails N] [--samples N] [--lab LAB]
-                                              [--no-namespaces]
+    .venv/bin/python benchmarks/vnet_jails.py [--jails N] [--builds N] [--samples N]
+                                              [--lab LAB] [--no-namespaces]
 
 The sim (sim://, by default the qjail-vnet lab on a /22 LAN; --lab names
 another, and one whose LAN has no room for the jails' addresses stops with
@@ -12,7 +12,9 @@ ADDR``, ``qjail config -w NIC -v none``, ``qjail start``; ``qjail list``;
 at half the jails and at all of them, wall clock and the CPU time of this
 process (the machine may be shared): t(N) and t(N)/t(N/2), 2.0 being
 linear, and the CPU time of each phase (create, config, start, list,
-ping: whose code to look at when one grows faster); then the cost of a few commands on a host with 1 jail and with N
+ping: whose code to look at when one grows faster). Each is the median of
+--builds builds (3), the sim's and the namespaces' taking turns, so that a
+machine whose speed drifts (a shared or virtual one) slows both; then the cost of a few commands on a host with 1 jail and with N
 (their mounts and interfaces counted), and the peak memory of a fresh
 process that builds N jails (ru_maxrss; tracemalloc's peak in another).
 
@@ -34,6 +36,7 @@ at most 64 MB, and at least 3 times faster than the namespaces."""
 from __future__ import annotations
 
 import argparse
+import gc
 import ipaddress
 import os
 import resource
@@ -194,21 +197,48 @@ def memory_of(count: int, what: str, lab: Lab) -> None:
     print(f"{maxrss / (2**20 if sys.platform == 'darwin' else 2**10):.1f}")
 
 
-def run_sim(count: int, samples: int, lab: Lab, lab_name: str | None) -> dict:
-    addresses = [str(a) for a in lab.jail_addresses(count)]
-    half = count // 2
-    build(lab, 2, addresses)    # warm up: imports, the first parse of each script
+def sim_build_timed(count: int, lab: Lab, addresses: list[str]) -> dict:
+    """One build of ``count`` jails and of half as many: wall and CPU
+    seconds and the CPU of each phase, for each."""
     phases_half: dict[str, float] = {}
     phases_full: dict[str, float] = {}
-    wall_half, cpu_half = timed(lambda: build(lab, half, addresses, phases_half))
+    wall_half, cpu_half = timed_build(lab, count // 2, addresses, phases_half)
+    wall_full, cpu_full = timed_build(lab, count, addresses, phases_full)
+    return {"t_half": wall_half, "t_full": wall_full, "cpu_half": cpu_half, "cpu_full": cpu_full,
+            "phases_half": phases_half, "phases_full": phases_full}
+
+
+def timed_build(lab: Lab, count: int, addresses: list[str],
+                phases: dict[str, float]) -> tuple[float, float]:
+    """A build timed from a clean heap, its host kept until the clock has
+    stopped: a machine is a graph of cycles, which the collector would
+    otherwise free in the middle of the next build, on its clock."""
+    gc.collect()
     hosts: list[Host] = []
-    wall_full, cpu_full = timed(lambda: hosts.append(build(lab, count, addresses, phases_full)))
-    small = build(lab, 1, addresses)
-    return {"half": half, "samples": samples, "t_half": wall_half, "t_full": wall_full, "cpu_half": cpu_half,
-            "cpu_full": cpu_full, "phases_half": phases_half, "phases_full": phases_full,
-            "few": probe_costs(small, samples),
-            "many": probe_costs(hosts[0], samples), "few_size": size(small),
-            "many_size": size(hosts[0]), "peak": peak_memory(count, lab_name)}
+    spent = timed(lambda: hosts.append(build(lab, count, addresses, phases)))
+    hosts.clear()
+    gc.collect()
+    return spent
+
+
+def medians(runs: list[dict]) -> dict:
+    """The median of each figure over ``runs`` (phases figure by figure)."""
+    merged: dict = {}
+    for key, value in runs[0].items():
+        if isinstance(value, dict):
+            merged[key] = {name: statistics.median(run[key][name] for run in runs) for name in value}
+        else:
+            merged[key] = statistics.median(run[key] for run in runs)
+    return merged
+
+
+def sim_costs(count: int, samples: int, lab: Lab, lab_name: str | None) -> dict:
+    """The probes on a host with 1 jail and with ``count``, and the peak memory."""
+    addresses = [str(a) for a in lab.jail_addresses(count)]
+    small, many = build(lab, 1, addresses), build(lab, count, addresses)
+    return {"half": count // 2, "samples": samples, "few": probe_costs(small, samples),
+            "many": probe_costs(many, samples), "few_size": size(small),
+            "many_size": size(many), "peak": peak_memory(count, lab_name)}
 
 
 # -- Linux network namespaces ------------------------------------------------------
@@ -287,7 +317,7 @@ def netns_timed(count: int) -> float:
             signal.signal(signal.SIGINT, previous)
 
 
-def run_netns(count: int) -> dict[str, float]:
+def netns_build_timed(count: int) -> dict[str, float]:
     return {"t_half": netns_timed(count // 2), "t_full": netns_timed(count)}
 
 
@@ -295,6 +325,7 @@ def run_netns(count: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jails", type=int, default=MAX_JAILS)
+    parser.add_argument("--builds", type=int, default=3, help="builds of each size (median)")
     parser.add_argument("--samples", type=int, default=50, help="runs of each probe command")
     parser.add_argument("--no-namespaces", action="store_true")
     parser.add_argument("--lab", help="a lab (name or file) whose LAN has room for the jails "
@@ -312,16 +343,25 @@ def main() -> None:
         lab.jail_addresses(count)
     except LabError as exc:
         raise SystemExit(f"vnet_jails: {exc}") from None
-    sim = run_sim(count, options.samples, lab, options.lab)
+    if options.builds < 1:
+        parser.error("--builds is at least 1")
+    addresses = [str(a) for a in lab.jail_addresses(count)]
+    build(lab, 2, addresses)    # warm up: imports, the first parse of each script
     why = "--no-namespaces" if options.no_namespaces else netns_unavailable()
-    real = run_netns(count) if why is None else None
-    report(count, sim, real, why)
+    sim_runs, netns_runs = [], []
+    for _ in range(options.builds):
+        sim_runs.append(sim_build_timed(count, lab, addresses))
+        if why is None:
+            netns_runs.append(netns_build_timed(count))
+    sim = medians(sim_runs) | sim_costs(count, options.samples, lab, options.lab)
+    sim["builds"] = options.builds
+    report(count, sim, medians(netns_runs) if netns_runs else None, why)
 
 
 def report(count: int, sim: dict, real: dict | None, why: str | None) -> None:
     half = sim["half"]
     print(f"{count} vnet jails on bridge10: qjail install; create -4, config -w NIC -v none, "
-          "start each; qjail list; ping the gateway from each")
+          f"start each; qjail list; ping the gateway from each (median of {sim['builds']} builds)")
     print(f"{'':34} {f't({half}) s':>9} {f't({count}) s':>9} {'ratio':>6}")
     rows = [("sim://, wall clock", sim["t_half"], sim["t_full"]),
             ("sim://, CPU of the process", sim["cpu_half"], sim["cpu_full"])]
