@@ -41,44 +41,47 @@ def test_a_lan_too_small_for_the_jails_names_the_lab():
                                 "addresses besides the host and the gateway, not 254")
 
 
-def test_records_read_in_one_pass_tell_damaged_and_empty_ones_apart(host):
-    """create reads every record in one pass for its address warnings: a
-    record that pretends to hold another's header, an empty record and a
-    directory in their place each get the answer a lone read gives."""
+LOCAL = "/usr/local/etc/qjail.local"
+
+
+@pytest.fixture
+def qjail(host) -> Qjail:
+    """qjail installed, with jails a1, a2 and a3 on 10.1.0.1 to 10.1.0.3."""
     qjail = Qjail(host)
     qjail.command(["qjail", "install"])
     for name, address in (("a1", "10.1.0.1"), ("a2", "10.1.0.2"), ("a3", "10.1.0.3")):
         qjail.command(["qjail", "create", "-4", address, name])
-    local = "/usr/local/etc/qjail.local"
-    host.run(f"printf '\\n==> {local}/a3 <==\\n# not a record of its own\\n' >> {local}/a2").check()
+    return qjail
+
+
+def test_records_read_in_one_pass_tell_damaged_and_empty_ones_apart(host, qjail):
+    """create reads every record in one pass for its address warnings: a
+    record that pretends to hold another's header, an empty record and a
+    directory in their place each get the answer a lone read gives."""
+    host.run(f"printf '\\n==> {LOCAL}/a3 <==\\n# not a record of its own\\n' >> {LOCAL}/a2").check()
     outcome = qjail.command(["qjail", "create", "-4", "10.1.0.3", "b1"])
     assert (outcome.exit_status, outcome.output) == (
         0, "Warning: Existing jail a3 is already assigned IP address 10.1.0.3\n"
            "Successfully created  b1\n")
-    host.run(f": > {local}/a1").check()
+    host.run(f": > {LOCAL}/a1").check()
     outcome = qjail.command(["qjail", "create", "-4", "10.1.0.9", "b2"])
     assert (outcome.exit_status, outcome.output) == (
-        3, f'Error: The definition record {local}/a1 is damaged: name=""\n')
-    host.run(f"rm {local}/a1 && mkdir {local}/a1").check()
+        3, f'Error: The definition record {LOCAL}/a1 is damaged: name=""\n')
+    host.run(f"rm {LOCAL}/a1 && mkdir {LOCAL}/a1").check()
     outcome = qjail.command(["qjail", "create", "-4", "10.1.0.9", "b2"])
     assert (outcome.exit_status, outcome.output) == (3, "Error: This jail name don't exist. a1\n")
 
 
-def test_a_record_ending_in_the_next_files_header_gets_a_lone_reads_answers(host):
+def test_a_record_ending_in_the_next_files_header_gets_a_lone_reads_answers(host, qjail):
     """A record whose last line, without its line break, pretends to be
     the next file's header: the warnings still name the right jails, and
     an empty next record is still found damaged, as lone reads say."""
-    qjail = Qjail(host)
-    qjail.command(["qjail", "install"])
-    for name, address in (("a1", "10.1.0.1"), ("a2", "10.1.0.2"), ("a3", "10.1.0.3")):
-        qjail.command(["qjail", "create", "-4", address, name])
-    local = "/usr/local/etc/qjail.local"
-    host.run(f"printf '==> {local}/a2 <==' >> {local}/a1").check()
+    host.run(f"printf '==> {LOCAL}/a2 <==' >> {LOCAL}/a1").check()
     outcome = qjail.command(["qjail", "create", "-4", "10.1.0.2", "b1"])
     assert (outcome.exit_status, outcome.output) == (
         0, "Warning: Existing jail a2 is already assigned IP address 10.1.0.2\n"
            "Successfully created  b1\n")
-    host.run(f": > {local}/a2").check()
+    host.run(f": > {LOCAL}/a2").check()
     outcome = qjail.command(["qjail", "create", "-4", "10.1.0.9", "b2"])
     assert (outcome.exit_status, outcome.output) == (
-        3, f'Error: The definition record {local}/a2 is damaged: name=""\n')
+        3, f'Error: The definition record {LOCAL}/a2 is damaged: name=""\n')
