@@ -26,7 +26,9 @@ def test_head_reports_what_it_cannot_read_and_goes_on(host: Host) -> None:
     run(host, "mkdir -p /tmp/r/sub && printf 'x\\n' > /tmp/r/a")
     status, out, err = run(host, "head /tmp/r/missing /tmp/r/a /tmp/r/sub")
     assert status == 1
-    assert "==> /tmp/r/a <==\nx\n" in out
+    # the first header printed has no blank line before it, even when an
+    # operand before it could not be opened (head.c's "first" flag)
+    assert out.startswith("==> /tmp/r/a <==\nx\n")
     assert "head: /tmp/r/missing: No such file or directory" in err
 
 

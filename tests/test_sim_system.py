@@ -456,10 +456,10 @@ def test_rm_rf_of_a_tree_with_immutable_files_and_mount_points(host):
         "rm: /t/a/f: Operation not permitted\n"
         "rm: /t/a: Directory not empty\n"
         "rm: /t/m/x: Operation not permitted\n"
-        "rm: /t/m: Directory not empty\n"
+        "rm: /t/m: Device busy\n"
         "rm: /t/r/d: Read-only file system\n"
         "rm: /t/r/z: Read-only file system\n"
-        "rm: /t/r: Directory not empty\n"
+        "rm: /t/r: Device busy\n"
         "rm: /t: Directory not empty\n"))
     assert run(host, "ls /t /t/a /src /ro")[1] == "/ro:\nd\nz\n\n/src:\nx\n\n/t:\na\nm\nr\n\n/t/a:\nf\n"
     # -x (FTS_XDEV): a directory of another file system is not entered
@@ -467,8 +467,8 @@ def test_rm_rf_of_a_tree_with_immutable_files_and_mount_points(host):
     assert run(host, "rm -rfvx /t") == (1, "", (
         "rm: /t/a/f: Operation not permitted\n"
         "rm: /t/a: Directory not empty\n"
-        "rm: /t/m: Directory not empty\n"
-        "rm: /t/r: Directory not empty\n"
+        "rm: /t/m: Device busy\n"
+        "rm: /t/r: Device busy\n"
         "rm: /t: Directory not empty\n"))
     assert run(host, "ls /src")[1] == "e\nx\n"
     host.run("chflags noschg /t/a/f /src/x && rm -r /t/a /t/m/x /t/m/e").check()

@@ -403,7 +403,7 @@ class QjailVerbs:
                                  "because of errors in jail.conf file.", "".join(output))
             # qjail's pid file holds the new jail's jid, straight from jls(8)
             pid_file = shlex.quote(f"/var/run/qjail.{name}.pid")
-            self._run(f"jls -j {shlex.quote(name)} jid > {pid_file}")
+            self._must(f"jls -j {shlex.quote(name)} jid > {pid_file}", "writing the pid file")
             if record.poststartssh:
                 # The user exists now: later starts must not add it again.
                 record.poststartssh = ""

@@ -608,10 +608,12 @@ class Vfs:
             raise OSErr(ENOENT)
         if not isinstance(found.node, Dir):
             raise OSErr(ENOTDIR)
-        if found.node.entries:
-            raise OSErr(ENOTEMPTY)
+        # a mount point is busy before it is anything else, empty or not
+        # (vfs_syscalls.c kern_frmdirat: VV_ROOT before VOP_RMDIR's ENOTEMPTY)
         if self.is_mountpoint(found):
             raise OSErr(EBUSY)
+        if found.node.entries:
+            raise OSErr(ENOTEMPTY)
         if found.readonly or found.parent is None:
             raise OSErr(EROFS)
         _may_remove(found.parent, found.node)

@@ -159,12 +159,14 @@ def head(proc: Proc, argv: list[str]) -> int:
     status = 0
     inputs = _inputs(proc, files)
     out: list[str] = []
-    for index, (name, text) in enumerate(inputs):
+    for name, text in inputs:
         if text is None:
             status = 1
             continue
         if len(inputs) > 1:
-            out.append(("\n" if index else "") + f"==> {name} <==\n")
+            # a blank line before every header but the first printed, not
+            # the first operand's (usr.bin/head/head.c: its "first" flag)
+            out.append(("\n" if out else "") + f"==> {name} <==\n")
         out.append(_first_lines(text, count))
     proc.write("".join(out))
     return status
