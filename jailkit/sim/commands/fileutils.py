@@ -227,18 +227,23 @@ def cp(proc: Proc, argv: list[str]) -> int:
             proc.error(f"cp: {source} is a directory (not copied).\n")
             status = 1
             continue
-        status |= _copy(proc, source, destination, found, preserve)
+        # -x (fts(3) FTS_XDEV): a directory of another file system than the
+        # operand's comes back from fts only in post-order, which cp.c
+        # copies nothing for: it is left out, not made empty
+        status |= _copy(proc, source, destination, found, preserve,
+                        top=found.mount if "x" in flags else None)
     return status
 
 
 def _copy(proc: Proc, source: str, destination: str, found: Resolved, preserve: bool,
-          into: Resolved | None = None) -> int:
+          into: Resolved | None = None, top: Mount | None = None) -> int:
     """Copy ``found`` (what ``source`` names; a directory's entries from the
     directory held, as fts(3) hands cp.c each one) to ``destination``: in
-    the directory ``into`` holds when it is a copied directory's entry."""
+    the directory ``into`` holds when it is a copied directory's entry.
+    ``top``: with -x, the operand's mount, which the copy does not leave."""
     node = found.node
     assert node is not None
-    status = _copy_node(proc, source, destination, found, node, preserve, into)
+    status = _copy_node(proc, source, destination, found, node, preserve, into, top)
     if preserve and node.flags and not isinstance(node, Symlink):
         status |= _keep_flags(proc, destination, node.flags, into)
     return status
@@ -270,7 +275,7 @@ def _keep_flags(proc: Proc, destination: str, flags: int, into: Resolved | None)
 
 
 def _copy_node(proc: Proc, source: str, destination: str, found: Resolved, node: Node,
-               preserve: bool, into: Resolved | None) -> int:
+               preserve: bool, into: Resolved | None, top: Mount | None) -> int:
     vfs = proc.kernel.vfs
     try:
         if isinstance(node, Dir):
@@ -283,8 +288,11 @@ def _copy_node(proc: Proc, source: str, destination: str, found: Resolved, node:
             status = 0
             source_head, destination_head = source.rstrip("/"), destination.rstrip("/")
             for child in sorted(node.entries):
+                entry = vfs.entry(found, child)
+                if top is not None and isinstance(entry.node, Dir) and entry.mount is not top:
+                    continue
                 status |= _copy(proc, f"{source_head}/{child}", f"{destination_head}/{child}",
-                                vfs.entry(found, child), preserve, held)
+                                entry, preserve, held, top)
             return status
         if isinstance(node, Symlink):
             vfs.place_at(_target(proc, destination, into, follow=False), Symlink(node.target))
