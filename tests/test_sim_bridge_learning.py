@@ -23,7 +23,7 @@ ENTRY = re.compile(r"(\S+) Vlan1 (\S+) (\d+) flags=(\w+)<(\w*)>")
 
 
 @pytest.fixture
-def jails(host: Host) -> Host:
+def started(host: Host) -> Host:
     """The howto's jail v10 on bridge10 (epair1a) with fxp0, and a second
     jail v11 on the same bridge (epair2a), both started."""
     qjail = Qjail(host)
@@ -33,6 +33,14 @@ def jails(host: Host) -> Host:
         qjail.config(name, vnet_nic="fxp0", firewall="none")
         qjail.start(name)
     return host
+
+
+@pytest.fixture
+def jails(started: Host) -> Host:
+    """The two jails, the bridge's table emptied of what their start taught
+    it, so that a test sees what its own packets teach."""
+    started.run("ifconfig bridge10 flush").check()
+    return started
 
 
 def _mac(host: Host, command: str) -> str:
@@ -48,6 +56,30 @@ def _cache(host: Host) -> dict[str, tuple[str, int, str]]:
 def _echoes(host: Host, capture: str) -> list[str]:
     """The ICMP lines of a capture file, without their time stamps."""
     return [line[16:] for line in run(host, f"cat {capture}")[1].splitlines() if " ICMP " in line]
+
+
+def test_a_jail_setting_its_address_is_learnt_from_its_announcement(started):
+    """arp_ifinit(): the address a jail's rc sets on its epair end is
+    announced by a gratuitous ARP that the bridge learns the sender from."""
+    macs = {_mac(started, f"jexec {jail} ifconfig {nic}"): member
+            for jail, nic, member in (("v10", "epair1b", "epair1a"), ("v11", "epair2b", "epair2a"))}
+    assert {mac: member for mac, (member, _, _) in _cache(started).items()} == macs
+
+
+def test_a_stack_that_knew_an_address_takes_its_new_owner_from_the_announcement(started):
+    """in_arpinput(): an entry a stack has follows a gratuitous ARP for its
+    address ("moved from"): v10 knows v11 at 10.0.10.11; a third jail, v12,
+    sets the same address; v10's next ping goes to v12's member alone."""
+    qjail = Qjail(started)
+    qjail.create("v12", ["10.0.10.12"])
+    qjail.config("v12", vnet_nic="fxp0", firewall="none")
+    qjail.start("v12")
+    started.run("jexec v10 ping -c 1 10.0.10.11").check()
+    started.run("jexec v12 ifconfig epair3b inet 10.0.10.11/32 alias").check()
+    started.run("tcpdump -n -i epair3a -w /tmp/3a.pcap & tcpdump -n -i epair2a -w /tmp/2a.pcap & "
+                "sleep 1; jexec v10 ping -c 1 10.0.10.11; sleep 1; kill %1 %2").check()
+    assert "ICMP echo request" in run(started, "tcpdump -n -r /tmp/3a.pcap")[1]
+    assert "ICMP" not in run(started, "tcpdump -n -r /tmp/2a.pcap")[1]
 
 
 def test_a_ping_teaches_the_bridge_the_jail_and_the_gateway(jails):

@@ -361,14 +361,30 @@ def _owns(ifnet: Ifnet, address: IPv4) -> bool:
 _Heard = tuple[Ifnet, int, "tuple[Bridge, BridgeMember] | None"]
 
 
-def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
+def announce(out: Ifnet, address: IPv4, now: float) -> None:
+    """arp_ifinit(): an IPv4 address set on an Ethernet interface is
+    announced by a gratuitous ARP request (sender and target both the
+    address, arp_announce_ifaddr()), so every bridge it crosses learns the
+    interface's MAC, and a stack that already has an entry for the address
+    takes the announcer in its place (in_arpinput() only updates an
+    existing entry for a request that is not for one of its addresses:
+    "moved from"). Nobody answers it here; the logs of a duplicate address
+    are not modelled."""
+    if out.mac is not None and _usable(out):
+        _arp_request(out, address, now, gratuitous=True)
+
+
+def _arp_request(out: Ifnet, address: IPv4, now: float,
+                 gratuitous: bool = False) -> Ifnet | None:
     """arprequest(): a broadcast from ``out``'s MAC address that every
     bridge it reaches floods to all its members (bridge_broadcast(), no
     pfil: pfil passes ARP) and learns the sender on the member it came in
     by. The owner answers (in_arpinput(), learning the asker in its own
     cache), and its unicast answer teaches each bridge on the way back on
     which member the owner is. The first owner the broadcast reaches
-    answers, in the order the members are flooded."""
+    answers, in the order the members are flooded. A ``gratuitous`` one
+    (announce()) reaches everything the flood reaches and is answered by
+    nobody."""
     heard: list[_Heard] = []
     upper: set[int] = set()      # interfaces a frame reaches through ng_ether's upper hook
     # With no netgraph node and no lagg port anywhere, an interface takes
@@ -378,7 +394,7 @@ def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
     if sender is not None and sender.running:
         # the bridge's stack, or a member's, sends through the bridge
         # (bridge_output): to every member, its own hooks not run
-        owner = _bridge_owner(sender, address, exclude=out)
+        owner = None if gratuitous else _bridge_owner(sender, address, exclude=out)
         if owner is not None:
             return _answered(out, address, owner, [], now)
         # the answer comes back in by a member, which learns the owner
@@ -408,7 +424,9 @@ def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
                 seen.discard(id(ifnet))            # it may come back up through upper
                 heard += [(peer, index, None) for peer, _ in diverted]
                 continue
-        if _owns(ifnet, address):
+        if gratuitous:
+            _arp_moved(ifnet, address, out, now)
+        elif _owns(ifnet, address):
             return _answered(out, address, ifnet, _crossings(heard, index), now)
         bridge = ifnet.bridge
         if bridge is None or not bridge.running:
@@ -418,15 +436,18 @@ def _arp_request(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
             continue
         learnt = bridge.learn(out.mac, source, now)        # bridge_forward()
         # the bridge's stack, or a member's, takes the broadcast too
-        owner = bridge if _owns(bridge, address) else \
-            _flood(heard, bridge, source, index, address, learnt, plain, upper, now)
+        if gratuitous:
+            _arp_moved(bridge, address, out, now)
+        owner = bridge if not gratuitous and _owns(bridge, address) else \
+            _flood(heard, bridge, source, index, address, learnt, plain, upper, now, gratuitous)
         if owner is not None:
             return _answered(out, address, owner, _crossings(heard, index), now)
     return None
 
 
 def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int, address: IPv4,
-           forwards: bool, plain: bool, upper: set[int], now: float) -> Ifnet | None:
+           forwards: bool, plain: bool, upper: set[int], now: float,
+           gratuitous: bool = False) -> Ifnet | None:
     """bridge_broadcast() of the ARP request that came in by ``source``, in
     one pass over the members: the first other member that owns the
     address takes it (as _bridge_owner() finds it: nothing floods then);
@@ -434,20 +455,23 @@ def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int
     may forward hears it. An epair's peer is looked at straight away: one
     in no bridge that does not own the address can take the request no
     further, so the search need not visit it (the owners stay in the
-    order the members are flooded)."""
+    order the members are flooded). A ``gratuitous`` request has no owner
+    to find; such a peer is visited only to update its entry for the
+    address."""
     ingress = source.ifnet
     for member in bridge.members:
         egress = member.ifnet
         if egress is ingress:
             continue
-        if egress.inet and _owns(egress, address):
+        if not gratuitous and egress.inet and _owns(egress, address):
             return egress
         if not forwards or not (egress.up and egress.running) \
                 or not bstp.may_forward(bridge, source, member):
             continue
         if plain and type(egress) is Epair:
             peer = egress.peer
-            if peer.bridge is not None or _owns(peer, address):
+            if peer.bridge is not None or (address in _arp.get(peer, ()) if gratuitous
+                                           else _owns(peer, address)):
                 heard.append((peer, index, (bridge, member)))
         else:
             _hear(heard, egress, index, (bridge, member), upper, now)
@@ -489,6 +513,14 @@ def _answered(out: Ifnet, address: IPv4, owner: Ifnet,
     if asker is not None:
         _arp_cache(owner, asker, out, now)
     return owner
+
+
+def _arp_moved(ifnet: Ifnet, address: IPv4, announcer: Ifnet, now: float) -> None:
+    """in_arpinput() of a gratuitous request on ``ifnet``: an entry it has
+    for the address now names the announcer (arp_check_update_lle())."""
+    entries = _arp.get(ifnet)
+    if entries is not None and address in entries and ifnet is not announcer:
+        entries[address] = (ref(announcer), now + ARP_MAX_AGE)
 
 
 def _arp_source(out: Ifnet, address: IPv4) -> IPv4 | None:

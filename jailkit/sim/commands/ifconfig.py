@@ -15,7 +15,7 @@ import functools
 import ipaddress
 import re
 
-from .. import bstp
+from .. import bstp, network
 from ..errno import EEXIST, EINVAL, ENOENT, OSErr, strerror
 from ...getopt import GetoptError, getopt
 from ..ifnet import (IFBAF_NAMES, IFBIF_DISCOVER, IFBIF_LEARNING, IFBIF_NAMES, IFBIF_PRIVATE,
@@ -1019,6 +1019,8 @@ class Configurator:
         broadcast = ipaddress.IPv4Address(self.broadcast) if self.broadcast else (
             iface.network.broadcast_address if self.ifnet.flags & IFF_BROADCAST else None)
         self.kernel.add_inet(self.ifnet, iface, broadcast, alias=self.alias)
+        # in_ifinit() -> the driver's SIOCSIFADDR -> arp_ifinit() (if_ether.c)
+        network.announce(self.ifnet, address, self.kernel.clock)
 
     def _add_inet6(self) -> None:
         text = self.address or ""
