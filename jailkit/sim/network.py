@@ -428,12 +428,10 @@ def _arp_request(out: Ifnet, address: IPv4, now: float,
             _arp_moved(ifnet, address, out, now)
         elif _owns(ifnet, address):
             return _answered(out, address, ifnet, _crossings(heard, index), now)
-        bridge = ifnet.bridge
-        if bridge is None or not bridge.running:
+        entered = _bridge_ingress(ifnet)
+        if entered is None:
             continue
-        source = bridge.member(ifnet)
-        if source is None or bstp.member_discards(bridge, source):
-            continue
+        bridge, source = entered
         learnt = bridge.learn(out.mac, source, now)        # bridge_forward()
         # the bridge's stack, or a member's, takes the broadcast too
         if gratuitous:
@@ -513,6 +511,19 @@ def _answered(out: Ifnet, address: IPv4, owner: Ifnet,
     if asker is not None:
         _arp_cache(owner, asker, out, now)
     return owner
+
+
+def _bridge_ingress(ifnet: Ifnet) -> "tuple[Bridge, BridgeMember] | None":
+    """The running bridge a frame heard on ``ifnet`` enters, and ``ifnet``'s
+    member entry there; None when it is in no running bridge or its STP
+    port discards (bridge_input())."""
+    bridge = ifnet.bridge
+    if bridge is None or not bridge.running:
+        return None
+    source = bridge.member(ifnet)
+    if source is None or bstp.member_discards(bridge, source):
+        return None
+    return bridge, source
 
 
 def _arp_moved(ifnet: Ifnet, address: IPv4, announcer: Ifnet, now: float) -> None:
@@ -606,12 +617,10 @@ def _search(start: list[tuple[Ifnet, Way]], out: Ifnet, receiver: Ifnet, upper: 
                 continue
         if ifnet is receiver:
             return ifnet, here
-        bridge = ifnet.bridge
-        if bridge is None or not bridge.running:
+        entered = _bridge_ingress(ifnet)
+        if entered is None:
             continue
-        source = bridge.member(ifnet)
-        if source is None or bstp.member_discards(bridge, source):
-            continue
+        bridge, source = entered
         if receiver is bridge or (receiver.bridge is bridge and receiver is not ifnet):
             # bridge_input()'s GRAB_OUR_PACKETS, for the bridge's stack or a member's
             if not bridge.learn(out.mac, source, now):
