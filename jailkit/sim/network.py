@@ -387,9 +387,7 @@ def _arp_request(out: Ifnet, address: IPv4, now: float,
     nobody."""
     heard: list[_Heard] = []
     upper: set[int] = set()      # interfaces a frame reaches through ng_ether's upper hook
-    # With no netgraph node and no lagg port anywhere, an interface takes
-    # what it hears itself, and an epair's wire is its peer.
-    plain = not netgraph.any_ether_nodes() and not any_ports()
+    plain = _plain_links()
     sender = out if isinstance(out, Bridge) else out.bridge
     if sender is not None and sender.running:
         # the bridge's stack, or a member's, sends through the bridge
@@ -513,6 +511,13 @@ def _answered(out: Ifnet, address: IPv4, owner: Ifnet,
     return owner
 
 
+def _plain_links() -> bool:
+    """With no ng_ether node and no lagg port anywhere, an interface takes
+    what it hears itself, and an epair's wire is its peer: the searches
+    need not ask lagg_input() or ng_ether at each hop."""
+    return not netgraph.any_ether_nodes() and not any_ports()
+
+
 def _bridge_ingress(ifnet: Ifnet) -> "tuple[Bridge, BridgeMember] | None":
     """The running bridge a frame heard on ``ifnet`` enters, and ``ifnet``'s
     member entry there; None when it is in no running bridge or its STP
@@ -597,7 +602,7 @@ def _search(start: list[tuple[Ifnet, Way]], out: Ifnet, receiver: Ifnet, upper: 
     reaches ``receiver`` (breadth first, so the way of the fewest hops)."""
     seen: set[int] = {id(out)}
     queue = deque(start)
-    plain = not netgraph.any_ether_nodes() and not any_ports()    # as in _arp_request()
+    plain = _plain_links()
     while queue:
         ifnet, steps = queue.popleft()
         if id(ifnet) in seen or not _usable(ifnet):
