@@ -126,10 +126,8 @@ def main(proc: Proc, argv: list[str]) -> int:
     ifnet = _open(proc, options)
     if ifnet is None:
         return 1
-    try:
-        accept = compile_filter(proc, " ".join(options.expression))
-    except FilterError as exc:
-        proc.error(f"tcpdump: {exc}\n")
+    accept = _filter(proc, options)
+    if accept is None:
         return 1
     try:
         savefile = Savefile(proc, options.write_file, ifnet, options.snaplen) \
@@ -292,10 +290,8 @@ def _read_savefile(proc: Proc, options: Options, path: str) -> int:
     except pcap.SavefileError as exc:
         proc.error(f"tcpdump: {exc}\n")
         return 1
-    try:
-        accept = compile_filter(proc, " ".join(options.expression))
-    except FilterError as exc:
-        proc.error(f"tcpdump: {exc}\n")
+    accept = _filter(proc, options)
+    if accept is None:
         return 1
     proc.error(f"reading from file {path}, link-type {pcap.LINKTYPES.get(linktype, linktype)}, "
                f"snapshot length {snaplen}\n")
@@ -555,6 +551,16 @@ TYPES = ("host", "net", "port")
 UNMODELLED_WORDS = ("ether", "proto", "portrange", "less", "greater", "broadcast", "multicast",
                     "vlan", "mpls", "gateway", "len", "inbound", "outbound", "ifname", "on",
                     "rulenum", "reason", "action", "sctp", "igmp", "pim", "vrrp", "icmp6")
+
+
+def _filter(proc: Proc, options: Options) -> Predicate | None:
+    """The filter of the command line's expression, or None once its
+    error is printed."""
+    try:
+        return compile_filter(proc, " ".join(options.expression))
+    except FilterError as exc:
+        proc.error(f"tcpdump: {exc}\n")
+        return None
 
 
 def compile_filter(proc: Proc, text: str) -> Predicate:
