@@ -415,18 +415,15 @@ class Journal:
         self.record = Record()
         self._before: HostState | None = None
 
-    def look(self) -> HostState:
-        return look(self.host)
-
     def open(self) -> None:
         if self._before is None:
-            self._before = self.look()
+            self._before = look(self.host)
 
     def close(self) -> None:
         """End the window; when the host cannot be looked at, it stays open
         and the next close() (undo() at the latest) ends it."""
         if self._before is not None:
-            after = self.look()
+            after = look(self.host)
             self.record.add(self._before, after)
             self._before = None
 
@@ -442,16 +439,15 @@ class Journal:
         """Undo what was recorded; returns the commands it ran. Raises
         CleanupError naming whatever it left."""
         self.close()
-        return _Undo(self.host, self.record, self.look).run()
+        return _Undo(self.host, self.record).run()
 
 
 # -- undoing ------------------------------------------------------------------------
 
 class _Undo:
-    def __init__(self, host: Host, record: Record, look: Callable[[], HostState]) -> None:
+    def __init__(self, host: Host, record: Record) -> None:
         self.host = host
         self.record = record
-        self.look = look        # the host now (Journal.look)
         self.done: list[str] = []
         self.busy: list[str] = []        # modules the kernel would not let go
         # jailkit never re-adds a rule from a listing (a listing is not the rule)
@@ -465,16 +461,16 @@ class _Undo:
     def run(self) -> list[str]:
         """Jails first (what they hold comes home), then what was on them,
         files, sysctls and firewalls, and the modules last."""
-        before = self.look()
+        before = look(self.host)
         self._jails(before)
-        now = self.look()
+        now = look(self.host)
         self._came_home(before, now)
         if self._netgraph(now):
-            now = self.look()
+            now = look(self.host)
         if self._ng_ether(before, now):
-            now = self.look()
+            now = look(self.host)
         self._mounts_and_interfaces(now)
-        now = self.look()
+        now = look(self.host)
         self._files(now)
         self._paths(now)
         self._sysctls(now)
@@ -690,7 +686,7 @@ class _Undo:
             self.command(["ipf", "-E" if change.original == "yes" else "-D"])
 
     def _verify(self) -> None:
-        after = self.look()
+        after = look(self.host)
         record = self.record
         leftovers = []
         for label, still in (
