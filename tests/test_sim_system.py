@@ -68,6 +68,31 @@ def test_file_utility_errors(host):
     assert run(host, "mkdir -z /x")[2] == "mkdir: illegal option -- z\nusage: mkdir [-pv] [-m mode] directory_name ...\n"
 
 
+def test_rm_refuses_dot_dotdot_and_slash_once_and_goes_on(host):
+    # bin/rm/rm.c: checkdot() and checkslash() drop such operands before
+    # anything is removed, each refusal printed once; the rest are removed.
+    host.run("mkdir -p /t/d && touch /t/f /t/g").check()
+    assert run(host, "rm -r /t/d/. .. /t/f / /t/g /") == \
+        (1, "", 'rm: "." and ".." may not be removed\nrm: "/" may not be removed\n')
+    assert run(host, "ls /t") == (0, "d\n", "")
+    assert run(host, "rm /") == (1, "", 'rm: "/" may not be removed\n')
+    assert run(host, "rm -f ..") == (1, "", 'rm: "." and ".." may not be removed\n')
+
+
+def test_rm_d_removes_an_empty_directory_only(host):
+    host.run("mkdir -p /t/empty /t/full/x").check()
+    assert run(host, "rm -dv /t/empty") == (0, "/t/empty\n", "")
+    assert run(host, "rm -d /t/full") == (1, "", "rm: /t/full: Directory not empty\n")
+    assert run(host, "ls /t") == (0, "full\n", "")
+
+
+def test_rm_of_a_directory_leaves_its_flags(host):
+    # rm_file() says "is a directory" before it would clear a uchg flag
+    host.run("mkdir /t && chflags uchg /t").check()
+    assert run(host, "rm /t") == (1, "", "rm: /t: is a directory\n")
+    assert run(host, "ls -ldo /t")[1].split()[4] == "uchg"
+
+
 def test_copies_links_and_trees(host):
     host.run("mkdir -p /t/a/b && echo 1 > /t/a/b/f && ln -s /t/a /t/link && cp -Rp /t /u").check()
     assert run(host, "cat /u/a/b/f")[1] == "1\n"

@@ -111,14 +111,20 @@ def rm(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE["rm"] + "\n")
         return 1
     options = _RmOptions(recursive=bool(flags & {"r", "R"}), force="f" in flags,
-                         verbose="v" in flags, one_fs="x" in flags)
+                         verbose="v" in flags, one_fs="x" in flags, dirs="d" in flags)
     status = 0
+    # rm.c's checkdot() then checkslash(): such operands are dropped before
+    # anything is removed, each refusal said once however many there are.
+    dots = [name for name in files if name.rpartition("/")[2] in (".", "..")]
+    if dots:
+        proc.warnx('"." and ".." may not be removed')
+    slashes = [name for name in files if name == "/"]
+    if slashes:
+        proc.warnx('"/" may not be removed')
+    status = int(bool(dots or slashes))
     for name in files:
-        if options.recursive and split(name) == [] and name.startswith("/"):
-            proc.warnx('"/" may not be removed')
-            status = 1
-            continue
-        status |= _remove(proc, name, options)
+        if name not in dots and name not in slashes:
+            status |= _remove(proc, name, options)
     return status
 
 
@@ -128,6 +134,7 @@ class _RmOptions:
     force: bool         # -f
     verbose: bool       # -v
     one_fs: bool        # -x: fts(3) FTS_XDEV
+    dirs: bool          # -d: a directory operand is rmdir'd (rm.c rm_file)
 
 
 def _remove(proc: Proc, path: str, options: _RmOptions) -> int:
@@ -156,13 +163,13 @@ def _remove_found(proc: Proc, path: str, found: Resolved, options: _RmOptions,
     if node is None:
         return _missing(proc, path, OSErr(ENOENT), options.force)
     status = 0
+    if isinstance(node, Dir) and not options.recursive and not options.dirs:
+        proc.warnx(f"{path}: is a directory")
+        return 1
     try:
         _clear_user_flags(proc, found, node)
         if isinstance(node, Dir):
-            if not options.recursive:
-                proc.warnx(f"{path}: is a directory")
-                return 1
-            if not (options.one_fs and found.mount is not top):
+            if options.recursive and not (options.one_fs and found.mount is not top):
                 # an absolute path is named as join() makes it, worked out
                 # once for all of the directory's entries
                 head = join(path).rstrip("/") if path.startswith("/") else path
