@@ -548,3 +548,30 @@ def test_sysctl_reads_names_and_nodes_in_one_command(host):
                          "sysctl: unknown oid 'net.link.lagg.failover_rx_all'\n")
     host.run("kldload if_lagg").check()
     assert run(host, "sysctl -n net.link.lagg.failover_rx_all net.link.lagg.lacp") == (0, "0\n0\n1\n", "")
+
+
+def test_sleep_sums_its_operands_with_their_units(host):
+    # bin/sleep/sleep.c: each operand a number with one unit of s, m, h or d
+    before = int(run(host, "date +%s")[1])
+    assert run(host, "sleep 1m 0x10 .5s 1e1") == (0, "", "")
+    assert int(run(host, "date +%s")[1]) - before in (86, 87)
+    assert run(host, "sleep -- -5") == (0, "", "")        # a sum not above 0 returns
+
+
+def test_sleep_refuses_bad_operands_each_named_then_usage(host):
+    usage = ("usage: sleep number[unit] [...]\n"
+             "Unit can be 's' (seconds, the default), m (minutes), h (hours), or d (days).\n")
+    assert run(host, "sleep") == (1, "", usage)
+    assert run(host, "sleep ps 1 2x") == \
+        (1, "", "sleep: invalid time interval: ps\nsleep: invalid time interval: 2x\n" + usage)
+    assert run(host, "sleep -1") == (1, "", "sleep: illegal option -- 1\n" + usage)
+    assert run(host, "sleep 1ss nan") == \
+        (1, "", "sleep: invalid time interval: 1ss\nsleep: invalid time interval: nan\n" + usage)
+    assert run(host, "sleep 2147483648") == (1, "", usage)   # above INT_MAX
+
+
+def test_timeout_takes_a_unit(host):
+    # bin/timeout/timeout.c parse_duration: s, m, h or d after the number
+    assert run(host, "timeout 1m sleep 30")[0] == 0
+    assert run(host, "timeout 1h sleep 2h")[0] == 124
+    assert run(host, "timeout 1x true") == (125, "", "timeout: invalid duration: 1x\n")

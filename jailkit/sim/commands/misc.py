@@ -3,6 +3,9 @@ which, timeout and sudo."""
 
 from __future__ import annotations
 
+import math
+import re
+
 from ..errno import ENOENT, OSErr
 from ..kernel import Deadline
 from ...getopt import GetoptError, getopt
@@ -20,24 +23,72 @@ def false(proc: Proc, argv: list[str]) -> int:
     return 1
 
 
-def _seconds(text: str) -> float | None:
-    """A duration as sleep(1) and timeout(1) take it: a number, s optional."""
-    try:
-        return float(text.rstrip("s"))
-    except ValueError:
+# A number as strtod(3) and scanf's %lf read it: leading white space, a
+# decimal or hexadecimal number, inf, infinity or nan; what follows is left.
+_NUMBER = re.compile(r"[ \t\n\v\f\r]*([+-]?(?:0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?[0-9]+)?"
+                     r"|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?|inf(?:inity)?|nan(?:\([0-9a-z_]*\))?))",
+                     re.IGNORECASE)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _number(text: str) -> tuple[float, str] | None:
+    """The number ``text`` starts with, and the rest; None without one."""
+    match = _NUMBER.match(text)
+    if match is None:
         return None
+    number = match.group(1)
+    value = float.fromhex(number) if "x" in number.lower() else float(number)
+    return value, text[match.end():]
+
+
+def _seconds(text: str) -> float | None:
+    """A duration as timeout(1) takes it: a number and one unit of s, m, h
+    or d at most (timeout.c parse_duration)."""
+    parsed = _number(text)
+    if parsed is None or len(parsed[1]) > 1 or (parsed[1] and parsed[1] not in _UNITS):
+        return None
+    return parsed[0] * _UNITS.get(parsed[1], 1)
+
+
+def _interval(text: str) -> float | None:
+    """One operand of sleep(1) (bin/sleep/sleep.c parse_interval: sscanf's
+    "%lf%c%c", one unit of s, m, h or d, not NaN); None when it is not one."""
+    parsed = _number(text)
+    if parsed is None or math.isnan(parsed[0]) or (parsed[1] and parsed[1] not in _UNITS):
+        return None
+    return parsed[0] * _UNITS.get(parsed[1], 1)
+
+
+SLEEP_USAGE = ("usage: sleep number[unit] [...]\n"
+               "Unit can be 's' (seconds, the default), m (minutes), h (hours), or d (days).\n")
 
 
 @program("/bin/sleep")
 def sleep(proc: Proc, argv: list[str]) -> int:
-    if len(argv) != 2:
-        proc.error("usage: sleep number[unit] [...]\n")
+    """sleep.c: the operands' sum; any option is refused (getopt with no
+    letters), as is an invalid operand (after each one's warning) or a sum
+    above INT_MAX; a sum that is not positive returns at once."""
+    try:
+        _, operands = getopt(argv[1:], "")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        operands = []
+    if not operands:
+        proc.error(SLEEP_USAGE)
         return 1
-    seconds = _seconds(argv[1])
-    if seconds is None:
-        proc.warnx(f"invalid time interval: {argv[1]}")
+    seconds = 0.0
+    for operand in operands:
+        interval = _interval(operand)
+        if interval is None:
+            # parse_interval warns and returns infinity: the sum is refused
+            proc.warnx(f"invalid time interval: {operand}")
+            interval = math.inf
+        seconds += interval
+    if seconds > 2**31 - 1:
+        proc.error(SLEEP_USAGE)
         return 1
-    proc.kernel.advance(seconds)
+    if seconds >= 1e-9:
+        proc.kernel.advance(seconds)
     return 0
 
 
