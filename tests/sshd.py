@@ -1,6 +1,6 @@
 """Real OpenSSH sshd instances on 127.0.0.1, started by the tests (and the
 benchmark): a random free port, a fresh host key and user key, and a user
-whose shell is /bin/sh.
+whose shell is /bin/sh (in front of the sim, its forced command).
 
 Run as root, each sshd gets Unix users of its own, made for it and removed
 when it stops, homes included (they live in its temporary directory): one
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import getpass
+import hashlib
 import os
 import pwd
 import shutil
@@ -58,7 +59,8 @@ def _account_tool(argv: list[str], stdin: str | None = None) -> None:
     raise RuntimeError(f"{' '.join(argv)}: {done.stderr.strip()}")
 
 
-def _make_user(kind: str, home: Path, password: str | None, users: list[str]) -> str:
+def _make_user(kind: str, home: Path, password: str | None, users: list[str],
+               shell: str = "/bin/sh") -> str:
     """A user of this run with its home at ``home`` (made here, its own);
     without a password it logs in by key only: "*" matches no password yet
     does not lock the account ("!"), which sshd without PAM would refuse.
@@ -67,7 +69,7 @@ def _make_user(kind: str, home: Path, password: str | None, users: list[str]) ->
     name = f"jailkit-{kind}-{os.urandom(3).hex()}"
     users.append(name)
     home.mkdir(mode=0o755)
-    _account_tool(["useradd", "-M", "-d", str(home), "-s", "/bin/sh", "-c", f"{MARK}{os.getpid()}",
+    _account_tool(["useradd", "-M", "-d", str(home), "-s", shell, "-c", f"{MARK}{os.getpid()}",
                    *(["-p", "*"] if password is None else []), name])
     shutil.chown(home, user=name)
     if password is not None:
@@ -314,7 +316,11 @@ def _start(workdir: Path, users: list[str], sim: bool, max_sessions: int | None,
     password_login = None
     if os.geteuid() == 0:
         # Root's own shell may read slow start-up files: a user of our own.
-        user = _make_user("test", workdir / "home", None, users)
+        # In front of the sim, its shell is the forced command itself, which
+        # sshd runs as `SHELL -c FORCECOMMAND` (serve_client.c takes that
+        # form): no sh starts for each command.
+        shell = str(workdir / "serve-client") if sim else "/bin/sh"
+        user = _make_user("test", workdir / "home", None, users, shell)
         scratch = workdir / "home"
         if not sim:
             password = os.urandom(9).hex()
@@ -376,7 +382,8 @@ def _run_sshd(workdir: Path, port: int, sim: bool) -> subprocess.Popen:
     sets the preload and execs sshd: the same process, kept by restart())."""
     if os.geteuid() == 0:
         os.makedirs("/run/sshd", exist_ok=True)
-    preload = ["env", f"LD_PRELOAD={workdir}/serve-connect.so"] if sim else []
+    preload = ["env", f"LD_PRELOAD={workdir}/serve-connect.so",
+               f"JAILKIT_TUNNEL={workdir}/sim/tunnel.sock"] if sim else []
     # Its log goes to a file: a pipe nobody reads would stop sshd once full.
     with (workdir / "sshd.log").open("wb") as log:
         process = subprocess.Popen([*preload, sshd_path(), "-D", "-e", "-f", str(workdir / "sshd_config")],
@@ -392,6 +399,7 @@ def _run_sshd(workdir: Path, port: int, sim: bool) -> subprocess.Popen:
 
 # -- the persistent sim behind a sim sshd -------------------------------------------------------
 SOURCES = PROJECT / "jailkit" / "sim"
+BUILDS = PROJECT / "build" / "sim-sshd"     # the checkout's own (git ignores build/)
 
 
 def _start_sim(workdir: Path, user: str, client: str) -> subprocess.Popen:
@@ -403,9 +411,10 @@ def _start_sim(workdir: Path, user: str, client: str) -> subprocess.Popen:
     Its standard input is a pipe from this process: when the tests end,
     however they end, the sim sees end of file and goes, sockets and all."""
     state = workdir / "sim"
-    _compile(["-O2", "-o", str(workdir / "serve-client"), str(SOURCES / "serve_client.c")])
-    _compile(["-O2", "-shared", "-fPIC", f"-DTUNNEL_SOCKET={_c_string(state / 'tunnel.sock')}",
-              "-o", str(workdir / "serve-connect.so"), str(SOURCES / "serve_connect.c"), "-ldl"])
+    # static: each command execs it, and without ld.so that costs less
+    _build(SOURCES / "serve_client.c", ["-O2", "-static"], [], workdir / "serve-client")
+    _build(SOURCES / "serve_connect.c", ["-O2", "-shared", "-fPIC"], ["-ldl"],
+           workdir / "serve-connect.so")
     state.mkdir(mode=0o700)
     root = os.geteuid() == 0
     if root:
@@ -428,17 +437,31 @@ def _start_sim(workdir: Path, user: str, client: str) -> subprocess.Popen:
     return sim
 
 
-def _c_string(path: Path) -> str:
-    """A C string literal of ``path`` (TMPDIR may hold any character)."""
-    return '"' + "".join(f"\\{ord(c):03o}" for c in os.fsencode(path).decode("latin-1")) + '"'
-
-
-def _compile(argv: list[str]) -> None:
+def _build(source: Path, flags: list[str], libraries: list[str], target: Path) -> None:
+    """``target``: ``source`` compiled with ``flags`` and linked with
+    ``libraries``, copied from the checkout's cache of such builds (one per
+    source text, flags and compiler: every sim sshd compiling its own took
+    cc and ld about 0.2 s of CPU each time), built into it first when missing. Test workers may build
+    the same one at once: each writes a file of its own and renames it into
+    place, so the cache only ever holds whole builds."""
     compiler = shutil.which("cc")
     if compiler is None:
         raise RuntimeError("no C compiler (cc) for the sim sshd's helpers; `make test` installs "
                            "one as root (apt-get install gcc)")
-    subprocess.run([compiler, *argv], check=True)
+    identity = hashlib.sha256(source.read_bytes())
+    identity.update(repr((os.path.realpath(compiler), os.stat(compiler).st_mtime_ns, flags,
+                          libraries)).encode())
+    built = BUILDS / f"{source.stem}-{identity.hexdigest()[:24]}"
+    if not built.exists():
+        BUILDS.mkdir(parents=True, exist_ok=True)
+        partial = BUILDS / f".{built.name}.{os.getpid()}.{os.urandom(4).hex()}"
+        try:
+            subprocess.run([compiler, *flags, "-o", str(partial), str(source), *libraries],
+                           check=True)
+            os.replace(partial, built)
+        finally:
+            partial.unlink(missing_ok=True)
+    shutil.copy2(built, target)
 
 
 def _stop_sim(sim: subprocess.Popen) -> None:

@@ -126,13 +126,37 @@ static void relay(int from, int to)
 	}
 }
 
+/*
+ * The socket from the command line: `serve-client SOCKET`, or, as the login
+ * shell of the sim's user, `serve-client -c 'PATH SOCKET'`, which is how
+ * sshd runs the ForceCommand `PATH SOCKET` with it (session.c: the user's
+ * shell, "-c", the command). Then the command names this program and the
+ * socket, as a shell would read them (two words, no quoting), and no shell
+ * starts in between: sh's start-up was a quarter of a command's cost.
+ */
+static const char *socket_of(int argc, char **argv)
+{
+	if (argc == 2 && argv[1][0] != '-')
+		return argv[1];
+	if (argc == 3 && strcmp(argv[1], "-c") == 0) {
+		char *line = argv[2], *space = strchr(line, ' ');
+		if (space != NULL && space > line && space[1] != '\0' &&
+		    strpbrk(line, "\t\n'\"\\$`;&|<>(){}*?[]#~=%") == NULL &&
+		    strchr(space + 1, ' ') == NULL) {
+			*space = '\0';
+			const char *name = strrchr(line, '/');
+			if (strcmp(name ? name + 1 : line, "serve-client") == 0)
+				return space + 1;
+		}
+	}
+	fprintf(stderr, "usage: serve-client SOCKET\n"
+	                "       serve-client -c 'PATH/serve-client SOCKET'\n");
+	exit(2);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: serve-client SOCKET\n");
-		return 2;
-	}
-	sock_path = argv[1];
+	sock_path = socket_of(argc, argv);
 	signal(SIGPIPE, SIG_IGN);   /* a reader gone is seen as a write error */
 	const char *command = getenv("SSH_ORIGINAL_COMMAND");
 	size_t command_size = command ? strlen(command) : 0, stdin_size;

@@ -6,8 +6,11 @@
  * it goes, as a FreeBSD box's kernel would for its own sshd. The socket
  * then carries the connection's bytes; nothing reaches the host's network.
  *
- * Build: cc -O2 -shared -fPIC -DTUNNEL_SOCKET='"/path/tunnel.sock"' \
- *            -o serve-connect.so serve_connect.c -ldl
+ * Build: cc -O2 -shared -fPIC -o serve-connect.so serve_connect.c -ldl
+ * Run:   env LD_PRELOAD=/path/serve-connect.so JAILKIT_TUNNEL=/path/tunnel.sock sshd ...
+ * The socket's path comes from the environment, as the preload itself does
+ * (sshd keeps both when it re-executes itself for each connection), so one
+ * build serves every sshd.
  *
  * To the sim: family (1 byte: 4 or 6), the address (16 bytes, an IPv4 one
  * in the first 4), the port (2 bytes, big-endian). From it: 0 once
@@ -18,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -55,8 +59,13 @@ static int through_sim(const struct sockaddr *to)
 		memcpy(request + 1, &v6->sin6_addr, 16);
 		memcpy(request + 17, &v6->sin6_port, 2);
 	}
+	const char *tunnel = getenv("JAILKIT_TUNNEL");
 	struct sockaddr_un sim = {.sun_family = AF_UNIX};
-	strncpy(sim.sun_path, TUNNEL_SOCKET, sizeof sim.sun_path - 1);
+	if (tunnel == NULL || strlen(tunnel) >= sizeof sim.sun_path) {
+		errno = ENETUNREACH;   /* no sim to ask: the box has no network */
+		return -1;
+	}
+	strcpy(sim.sun_path, tunnel);
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0)
 		return -1;
