@@ -468,24 +468,23 @@ def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int
     A ``gratuitous`` request has no owner to find; such a peer is visited
     only to update its entry for the address (_arp_holders)."""
     ingress = source.ifnet
+    if not forwards:
+        return None if gratuitous else _bridge_owner(bridge, address, exclude=ingress)
     target = int(address)
     holders = {id(i) for i in _arp_holders.get(address, ())} if gratuitous else set()
     for member in bridge.members:
         egress = member.ifnet
-        if egress is ingress:
-            continue
-        if not gratuitous and egress.inet and _owns_number(egress, target):
+        if egress.inet and not gratuitous and egress is not ingress \
+                and _owns_number(egress, target):
             return egress
-        if not forwards:
-            continue
         if plain and type(egress) is Epair:
             peer = egress.peer
             if peer.bridge is None and not (id(peer) in holders if gratuitous
                                             else peer.inet and _owns_number(peer, target)):
                 continue
-            if _floods_to(bridge, source, member):
+            if egress is not ingress and _floods_to(bridge, source, member):
                 heard.append((peer, index, (bridge, member)))
-        elif _floods_to(bridge, source, member):
+        elif egress is not ingress and _floods_to(bridge, source, member):
             _hear(heard, egress, index, (bridge, member), upper, now)
     return None
 
