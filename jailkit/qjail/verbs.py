@@ -8,6 +8,7 @@ import posixpath
 import re
 import shlex
 from functools import lru_cache
+from operator import attrgetter, itemgetter, methodcaller
 
 from ..files import exists, list_dir, read_file, remove_trees, write_file
 from ..host import Host, Result
@@ -74,15 +75,12 @@ class QjailVerbs:
 
     def _checked_record(self, name: str, text: str | None = None) -> Record:
         """record(), read-only: its file's ``text`` when already read."""
-        _check_known_jailname(name)
         if text is None:
+            _check_known_jailname(name)
             text = read_file(self.host, f"{LOCAL}/{name}")
         if text is None:
             raise QjailError(f"Error: This jail name don't exist. {name}")
-        record, problem = _checked(name, text)
-        if problem is not None:
-            raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
-        return record
+        return _sound(name, text)
 
     def _records(self, names: list[str], every: bool = False) -> dict[str, Record]:
         """The records of ``names`` (read-only), in their order, read in one
@@ -91,7 +89,8 @@ class QjailVerbs:
         that is damaged or cannot be read fails as record() says. ``every``:
         the names are all of qjail.local, as names() lists them."""
         texts = self._read_together(names, every) if len(names) > 1 else {}
-        return {name: self._checked_record(name, texts.get(name)) for name in names}
+        return {name: _sound(name, texts[name]) if name in texts else self._checked_record(name)
+                for name in names}
 
     def _read_together(self, names: list[str], every: bool) -> dict[str, str]:
         """The texts of the records of ``names`` from one head(1) of them
@@ -105,18 +104,21 @@ class QjailVerbs:
         when it ends the record, takes the next file's line break and
         leaves that file's real header at the start of its text: both are
         refused. (A glob's order is the locale's, so order is not
-        compared.)"""
+        compared.) Each step works on all the pieces at once (map, zip,
+        filter): create reads every record again for each new jail."""
         paths = [f"{LOCAL}/{name}" for name in names]
         command = (f"head -n {HEAD_ALL} {shlex.quote(LOCAL)}/*" if every
                    else ["head", "-n", HEAD_ALL] + paths)
         pieces = _HEADER.split("\n" + self._run(command).stdout)
         headers, bodies = pieces[1::2], pieces[2::2]
         if (pieces[0] != "" or len(headers) != len(paths) or set(headers) != set(paths)
-                or any(body.startswith("==> ") for body in bodies)):
+                or any(map(_starts_with_header, bodies))):
             return {}
-        # nothing after a header: empty, or a file head could open but not
-        # read (a directory on FreeBSD); read alone, as record() reads it
-        return {path.removeprefix(f"{LOCAL}/"): body for path, body in zip(headers, bodies) if body}
+        # each header is LOCAL/NAME (the paths above); nothing after a
+        # header: empty, or a file head could open but not read (a
+        # directory on FreeBSD); read alone, as record() reads it
+        names_read = map(itemgetter(slice(len(LOCAL) + 1, None)), headers)
+        return dict(filter(itemgetter(1), zip(names_read, bodies)))
 
     def names(self) -> list[str]:
         return sorted(list_dir(self.host, LOCAL))
@@ -277,11 +279,16 @@ class QjailVerbs:
         return self._run(["ifconfig", "-n", nic]).succeeded
 
     def _address_warnings(self, others: list[str], addresses: list[str]) -> str:
-        out = []
-        # each address between commas, so that a search of the record's
-        # lists finds only a whole item (an address holds no comma)
+        records = self._records(others, every=True)
+        # each address between commas, so that a search of a record's lists
+        # finds only a whole item (an address holds no comma); first in all
+        # the records' lists at once, one record's to a line: most
+        # addresses are in none, and those need no look at each record
+        lists = "," + ",\n,".join(map(",".join, map(_ADDRESS_LISTS, records.values()))) + ","
         wanted = [(address, f",{address},") for address in addresses]
-        for other, record in self._records(others, every=True).items():
+        wanted = [(address, item) for address, item in wanted if item in lists]
+        out = []
+        for other, record in records.items() if wanted else ():
             used = f",{record.ip4},{record.ip6},"
             for address, item in wanted:
                 if item in used:
@@ -508,12 +515,23 @@ _check_known_jailname = lru_cache(maxsize=1024)(check_jailname)
 
 
 @lru_cache(maxsize=1024)
-def _checked(name: str, text: str) -> tuple[Record, str | None]:
-    """A record's text parsed and checked, kept by its text: qjail reads
-    every record again for each jail it creates. Never changed: record()
-    hands out copies."""
+def _sound(name: str, text: str) -> Record:
+    """The record of jail ``name`` in ``text``, its name and each field
+    checked (Record.problem), kept by its text: qjail reads every record
+    again for each jail it creates (a damaged one is not kept, and fails
+    again). Never changed: record() hands out copies."""
+    check_jailname(name)
     record = Record.parse(text)
-    return record, record.problem(name)
+    problem = record.problem(name)
+    if problem is not None:
+        raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
+    return record
+
+
+# a record's ip4 and ip6 lists (see _address_warnings)
+_ADDRESS_LISTS = attrgetter("ip4", "ip6")
+# a record's text that starts with a header (see _read_together)
+_starts_with_header = methodcaller("startswith", "==> ")
 
 
 def _by_directory(files: list[str]) -> dict[str, list[str]]:
