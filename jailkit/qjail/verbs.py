@@ -150,8 +150,12 @@ class QjailVerbs:
         can get), qjail's original way."""
         if self.installed():
             raise QjailError("Error: The qjail system has already been installed.")
-        created = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL]
-        already = [path for path in created if exists(self.host, path)]
+        # what a failed install removes: each of these that was not there
+        # before (inside a /usr/jails of the user's too: nothing half-made)
+        created = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL, DOWNLOAD, SHAREDFS,
+                   f"{SHAREDFS}/usr", TEMPLATE, f"{TEMPLATE}/usr", ARCHIVE, FLAVORS]
+        created += [f"{top}/{base}" for base in BASE_DIRS for top in (SHAREDFS, TEMPLATE)]
+        already = self._existing(created)
         try:
             self._build("/" if base is None else self._unpack(base))
             self._run(remove_trees([UNPACKED]))
@@ -159,6 +163,14 @@ class QjailVerbs:
             self._run(remove_trees([p for p in created if p not in already]))
             raise
         return "Successfully installed qjail system.\n"
+
+    def _existing(self, paths: list[str]) -> set[str]:
+        """Which of ``paths`` are there (a link too, even one to nowhere),
+        from one sh loop of test(1)s."""
+        quoted = " ".join(shlex.quote(path) for path in paths)
+        result = self._must(f'for p in {quoted}; do if [ -e "$p" ] || [ -L "$p" ]; then '
+                            f'echo "$p"; fi; done', "looking for what is there")
+        return set(result.stdout.splitlines())
 
     def release_url(self, server: str) -> str:
         """base.txz of the host's release on a FreeBSD mirror (install -h)."""
@@ -191,13 +203,11 @@ class QjailVerbs:
         self._must(["mkdir", "-p"] + dirs, "mkdir")
         write_file(self.host, VNETCTL, 'count="0"\n')
         top = root.rstrip("/")
-        for base in BASE_DIRS:
-            if not exists(self.host, f"{top}/{base}"):
-                continue
-            parent = f"{SHAREDFS}/{base.rpartition('/')[0]}".rstrip("/")
-            self._must(f"mkdir -p {shlex.quote(parent)} && cp -Rp {shlex.quote(f'{top}/{base}')} "
-                       f"{shlex.quote(parent)}/", f"copying {top}/{base}")
-            self._must(["ln", "-s", f"/sharedfs/{base}", f"{TEMPLATE}/{base}"], "ln")
+        result = self._run(_shared_base_script(top))
+        if not result.succeeded:
+            # the script's last line names the step that failed
+            what = (result.stdout.strip().splitlines() or ["copying the base"])[-1]
+            raise QjailError(f"Error: {what} failed: {result.stderr.strip()}")
         self._must(["cp", "-Rp", f"{top}/etc", f"{TEMPLATE}/"], f"copying {top}/etc")
         # The host's own settings and keys are not the jails'.
         self._must(f"rm -f {TEMPLATE}/etc/ssh/ssh_host_* {TEMPLATE}/etc/jail.conf", "rm")
@@ -507,6 +517,27 @@ class QjailVerbs:
         self._run(remove_trees([f"{JAILDIR}/{name}", f"{LOCAL}/{name}", f"{GLOBAL}/{name}",
                                 f"{FSTAB}/{name}", jail_conf.config_path(name),
                                 jail_conf.console_log(name), f"/var/run/qjail.{name}.pid"]))
+
+
+def _shared_base_script(top: str) -> str:
+    """One sh(1) script that puts each base directory of the world under
+    ``top`` that is there into sharedfs (mkdir -p of its parent, cp -Rp)
+    and links it from the template (ln -s), as qjail's install does in one
+    shell loop: one command for all of them, not three each. The first
+    step that fails stops it with status 1 after printing the step's name
+    (the one line it prints); that step's own message is on stderr. Every
+    value is quoted (shlex.quote)."""
+    lines = []
+    for base in BASE_DIRS:
+        source = shlex.quote(f"{top}/{base}")
+        parent = shlex.quote(f"{SHAREDFS}/{base.rpartition('/')[0]}".rstrip("/"))
+        link = f"ln -s {shlex.quote(f'/sharedfs/{base}')} {shlex.quote(f'{TEMPLATE}/{base}')}"
+        copying = shlex.quote(f"copying {top}/{base}")
+        lines.append(f"if [ -e {source} ]; then "
+                     f"{{ mkdir -p {parent} && cp -Rp {source} {parent}/; }} || "
+                     f"{{ echo {copying}; exit 1; }}; "
+                     f"{link} || {{ echo ln; exit 1; }}; fi")
+    return "\n".join(lines)
 
 
 # check_jailname, remembered for the names that pass it: qjail checks every
