@@ -8,7 +8,7 @@ import posixpath
 import re
 import shlex
 from functools import lru_cache
-from operator import attrgetter, itemgetter, methodcaller
+from operator import itemgetter, methodcaller
 
 from ..files import exists, list_dir, read_file, remove_trees, write_file
 from ..host import Host, Result
@@ -82,15 +82,22 @@ class QjailVerbs:
             raise QjailError(f"Error: This jail name don't exist. {name}")
         return _sound(name, text)
 
-    def _records(self, names: list[str], every: bool = False) -> dict[str, Record]:
+    def _records(self, names: list[str], every: bool = False,
+                 texts: dict[str, str] | None = None) -> dict[str, Record]:
         """The records of ``names`` (read-only), in their order, read in one
         pass as qjail's shell reads them in one loop (_read_together); when
         that pass cannot tell them apart, each is read alone, so a record
         that is damaged or cannot be read fails as record() says. ``every``:
-        the names are all of qjail.local, as names() lists them."""
-        texts = self._read_together(names, every) if len(names) > 1 else {}
+        the names are all of qjail.local, as names() lists them. ``texts``:
+        that pass's outcome, when the caller has made it."""
+        if texts is None:
+            texts = self._together(names, every)
         return {name: _sound(name, texts[name]) if name in texts else self._checked_record(name)
                 for name in names}
+
+    def _together(self, names: list[str], every: bool) -> dict[str, str]:
+        """_read_together() when there are records to tell apart."""
+        return self._read_together(names, every) if len(names) > 1 else {}
 
     def _read_together(self, names: list[str], every: bool) -> dict[str, str]:
         """The texts of the records of ``names`` from one head(1) of them
@@ -109,7 +116,11 @@ class QjailVerbs:
         paths = [f"{LOCAL}/{name}" for name in names]
         command = (f"head -n {HEAD_ALL} {shlex.quote(LOCAL)}/*" if every
                    else ["head", "-n", HEAD_ALL] + paths)
-        pieces = _HEADER.split("\n" + self._run(command).stdout)
+        output = self._run(command).stdout
+        known = _as_known(names, output)
+        if known is not None:
+            return known
+        pieces = _HEADER.split("\n" + output)
         headers, bodies = pieces[1::2], pieces[2::2]
         if (pieces[0] != "" or len(headers) != len(paths) or set(headers) != set(paths)
                 or any(map(_starts_with_header, bodies))):
@@ -140,7 +151,9 @@ class QjailVerbs:
         """The record into qjail.local and its copy into qjail.global (qjail
         writes one and cp's it), with one tee(1)."""
         paths = " ".join(shlex.quote(f"{d}/{record.name}") for d in (LOCAL, GLOBAL))
-        self._run(f"tee {paths} > /dev/null", stdin=record.render()).check()
+        text = record.render()
+        self._run(f"tee {paths} > /dev/null", stdin=text).check()
+        _sound(record.name, text)       # known for the next one-pass read
 
     # -- install --------------------------------------------------------------
     def install(self, base: str | None = None) -> str:
@@ -289,15 +302,18 @@ class QjailVerbs:
         return self._run(["ifconfig", "-n", nic]).succeeded
 
     def _address_warnings(self, others: list[str], addresses: list[str]) -> str:
-        records = self._records(others, every=True)
-        # each address between commas, so that a search of a record's lists
-        # finds only a whole item (an address holds no comma); first in all
-        # the records' lists at once, one record's to a line: most
-        # addresses are in none, and those need no look at each record
-        lists = "," + ",\n,".join(map(",".join, map(_ADDRESS_LISTS, records.values()))) + ","
-        wanted = [(address, f",{address},") for address in addresses]
-        wanted = [(address, item) for address, item in wanted if item in lists]
+        texts = self._together(others, every=True)
+        records = self._records(others, texts=texts)
+        if len(texts) == len(others):
+            # every record read in the one pass: an address in a record's
+            # lists is in its text, and most addresses are in none (the
+            # texts searched at once, no look at each record)
+            everything = "\n".join(texts.values())
+            addresses = [address for address in addresses if address in everything]
         out = []
+        # each address between commas, so that a search of a record's lists
+        # finds only a whole item (an address holds no comma)
+        wanted = [(address, f",{address},") for address in addresses]
         for other, record in records.items() if wanted else ():
             used = f",{record.ip4},{record.ip6},"
             for address, item in wanted:
@@ -545,22 +561,49 @@ def _shared_base_script(top: str) -> str:
 _check_known_jailname = lru_cache(maxsize=1024)(check_jailname)
 
 
-@lru_cache(maxsize=1024)
+# Each jail's record as last found sound, by the jail's name, with its
+# text: qjail reads every record again for each jail it creates, and a
+# record's text seldom changes. The text is compared whole, which costs
+# less than a hash of it; a damaged record is not kept (it fails again).
+# Never changed: record() hands out copies.
+_SOUND: dict[str, tuple[str, Record]] = {}
+_SOUND_MAX = 4096
+
+
 def _sound(name: str, text: str) -> Record:
     """The record of jail ``name`` in ``text``, its name and each field
-    checked (Record.problem), kept by its text: qjail reads every record
-    again for each jail it creates (a damaged one is not kept, and fails
-    again). Never changed: record() hands out copies."""
+    checked (Record.problem)."""
+    known = _SOUND.get(name)
+    if known is not None and known[0] == text:
+        return known[1]
     check_jailname(name)
     record = Record.parse(text)
     problem = record.problem(name)
     if problem is not None:
         raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
+    if len(_SOUND) >= _SOUND_MAX:
+        _SOUND.clear()
+    _SOUND[name] = (text, record)
     return record
 
 
-# a record's ip4 and ip6 lists (see _address_warnings)
-_ADDRESS_LISTS = attrgetter("ip4", "ip6")
+def _as_known(names: list[str], output: str) -> dict[str, str] | None:
+    """The texts of ``names`` when head's ``output`` is what the texts
+    their records were last found sound with (_SOUND) make, in the order
+    of ``names``: then there is nothing to cut or check. Those texts hold
+    no "==> " (the count says so), so no header look-alike can have moved
+    a cut: an output equal to theirs has each file's text where theirs
+    is. None when a name is not known or the output differs."""
+    entries = [_SOUND.get(name) for name in names]
+    texts = [entry[0] for entry in entries if entry is not None]
+    if len(texts) != len(names):
+        return None
+    expected = "\n".join([f"==> {LOCAL}/{name} <==\n{text}" for name, text in zip(names, texts)])
+    if output != expected or expected.count("==> ") != len(names):
+        return None
+    return dict(zip(names, texts))
+
+
 # a record's text that starts with a header (see _read_together)
 _starts_with_header = methodcaller("startswith", "==> ")
 
