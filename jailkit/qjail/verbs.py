@@ -111,8 +111,10 @@ class QjailVerbs:
         when it ends the record, takes the next file's line break and
         leaves that file's real header at the start of its text: both are
         refused. (A glob's order is the locale's, so order is not
-        compared.) Each step works on all the pieces at once (map, zip,
-        filter): create reads every record again for each new jail."""
+        compared.) create reads every record again for each new jail: an
+        output that is all known records (_as_known) is not cut at all, and
+        the cutting's checks work on all the pieces at once (map, zip,
+        filter)."""
         paths = [f"{LOCAL}/{name}" for name in names]
         command = (f"head -n {HEAD_ALL} {shlex.quote(LOCAL)}/*" if every
                    else ["head", "-n", HEAD_ALL] + paths)
@@ -566,14 +568,14 @@ _check_known_jailname = lru_cache(maxsize=1024)(check_jailname)
 # record's text seldom changes. The text is compared whole, which costs
 # less than a hash of it; a damaged record is not kept (it fails again).
 # Never changed: record() hands out copies.
-_SOUND: dict[str, tuple[str, Record]] = {}
-_SOUND_MAX = 4096
+_known_records: dict[str, tuple[str, Record]] = {}
+_KNOWN_MAX = 4096
 
 
 def _sound(name: str, text: str) -> Record:
     """The record of jail ``name`` in ``text``, its name and each field
     checked (Record.problem)."""
-    known = _SOUND.get(name)
+    known = _known_records.get(name)
     if known is not None and known[0] == text:
         return known[1]
     check_jailname(name)
@@ -581,20 +583,20 @@ def _sound(name: str, text: str) -> Record:
     problem = record.problem(name)
     if problem is not None:
         raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
-    if len(_SOUND) >= _SOUND_MAX:
-        _SOUND.clear()
-    _SOUND[name] = (text, record)
+    if len(_known_records) >= _KNOWN_MAX:
+        _known_records.clear()
+    _known_records[name] = (text, record)
     return record
 
 
 def _as_known(names: list[str], output: str) -> dict[str, str] | None:
     """The texts of ``names`` when head's ``output`` is what the texts
-    their records were last found sound with (_SOUND) make, in the order
+    their records were last found sound with (_known_records) make, in the order
     of ``names``: then there is nothing to cut or check. Those texts hold
     no "==> " (the count says so), so no header look-alike can have moved
     a cut: an output equal to theirs has each file's text where theirs
     is. None when a name is not known or the output differs."""
-    entries = [_SOUND.get(name) for name in names]
+    entries = [_known_records.get(name) for name in names]
     texts = [entry[0] for entry in entries if entry is not None]
     if len(texts) != len(names):
         return None
