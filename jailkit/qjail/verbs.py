@@ -591,8 +591,8 @@ def _sound(name: str, text: str) -> Record:
 
 def _as_known(names: list[str], output: str) -> dict[str, str] | None:
     """The texts of ``names`` when head's ``output`` is what the texts
-    their records were last found sound with (_known_records) make, in the order
-    of ``names``: then there is nothing to cut or check. Those texts hold
+    their records were last found sound with (_known_records) make, in
+    the order of ``names``: then there is nothing to cut or check. Those texts hold
     no "==> " (the count says so), so no header look-alike can have moved
     a cut: an output equal to theirs has each file's text where theirs
     is. None when a name is not known or the output differs."""
