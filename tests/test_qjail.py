@@ -242,6 +242,29 @@ def test_install_from_base_txz_needs_fetch_and_tar(qjail, host):
     assert everything(host) == before
 
 
+def test_a_base_directory_that_cannot_be_copied_stops_install_and_leaves_nothing(qjail, host):
+    """install puts the base directories into sharedfs with one script: the
+    first that fails stops it, the error names it with the command's own
+    message, and what install made is taken back, inside a /usr/jails of
+    the user's too (here one whose sharedfs holds a file named usr, so
+    /usr/bin, after bin, lib, libexec and sbin, cannot be copied)."""
+    host.run("mkdir -p /usr/jails/sharedfs && echo mine > /usr/jails/sharedfs/usr").check()
+    before = everything(host)
+    assert q(qjail, "qjail install") == (
+        3, "Error: copying /usr/bin failed: mkdir: /usr/jails/sharedfs/usr: File exists\n")
+    assert everything(host) == before
+    host.run("rm /usr/jails/sharedfs/usr").check()
+    assert q(qjail, "qjail install") == (0, "Successfully installed qjail system.\n")
+
+
+def test_a_template_link_that_cannot_be_made_stops_install_and_leaves_nothing(qjail, host):
+    host.run("mkdir -p /usr/jails/template/usr && : > /usr/jails/template/usr/sbin").check()
+    before = everything(host)
+    assert q(qjail, "qjail install") == (
+        3, "Error: ln failed: ln: /usr/jails/template/usr/sbin: File exists\n")
+    assert everything(host) == before
+
+
 @pytest.mark.parametrize("firewall, knobs, rules, ruleset", [
     ("ipfw", ['firewall_enable="YES"', 'firewall_script="/etc/ipfw.vnet.rules"'],
      "/etc/ipfw.vnet.rules", "4"),

@@ -85,3 +85,16 @@ def test_a_record_ending_in_the_next_files_header_gets_a_lone_reads_answers(host
     outcome = qjail.command(["qjail", "create", "-4", "10.1.0.9", "b2"])
     assert (outcome.exit_status, outcome.output) == (
         3, f'Error: The definition record {LOCAL}/a2 is damaged: name=""\n')
+
+
+def test_a_record_changed_behind_qjails_back_is_read_as_it_is_now(host, qjail):
+    """create knows the records it has read or written, but a record
+    changed on the host since then is read as it is now: an address moved
+    to another jail by hand is warned of under that jail's name."""
+    host.run(f"sed 's/10.1.0.2/10.1.0.7/' {LOCAL}/a2 > /tmp/a2 && cat /tmp/a2 > {LOCAL}/a2").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.7", "b1"])
+    assert (outcome.exit_status, outcome.output) == (
+        0, "Warning: Existing jail a2 is already assigned IP address 10.1.0.7\n"
+           "Successfully created  b1\n")
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.2", "b2"])
+    assert (outcome.exit_status, outcome.output) == (0, "Successfully created  b2\n")

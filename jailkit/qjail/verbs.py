@@ -8,6 +8,7 @@ import posixpath
 import re
 import shlex
 from functools import lru_cache
+from operator import itemgetter, methodcaller
 
 from ..files import exists, list_dir, read_file, remove_trees, write_file
 from ..host import Host, Result
@@ -74,24 +75,29 @@ class QjailVerbs:
 
     def _checked_record(self, name: str, text: str | None = None) -> Record:
         """record(), read-only: its file's ``text`` when already read."""
-        _check_known_jailname(name)
         if text is None:
+            _check_known_jailname(name)
             text = read_file(self.host, f"{LOCAL}/{name}")
         if text is None:
             raise QjailError(f"Error: This jail name don't exist. {name}")
-        record, problem = _checked(name, text)
-        if problem is not None:
-            raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
-        return record
+        return _sound(name, text)
 
-    def _records(self, names: list[str], every: bool = False) -> dict[str, Record]:
+    def _records(self, names: list[str], every: bool = False,
+                 texts: dict[str, str] | None = None) -> dict[str, Record]:
         """The records of ``names`` (read-only), in their order, read in one
         pass as qjail's shell reads them in one loop (_read_together); when
         that pass cannot tell them apart, each is read alone, so a record
         that is damaged or cannot be read fails as record() says. ``every``:
-        the names are all of qjail.local, as names() lists them."""
-        texts = self._read_together(names, every) if len(names) > 1 else {}
-        return {name: self._checked_record(name, texts.get(name)) for name in names}
+        the names are all of qjail.local, as names() lists them. ``texts``:
+        that pass's outcome, when the caller has made it."""
+        if texts is None:
+            texts = self._together(names, every)
+        return {name: _sound(name, texts[name]) if name in texts else self._checked_record(name)
+                for name in names}
+
+    def _together(self, names: list[str], every: bool) -> dict[str, str]:
+        """_read_together() when there are records to tell apart."""
+        return self._read_together(names, every) if len(names) > 1 else {}
 
     def _read_together(self, names: list[str], every: bool) -> dict[str, str]:
         """The texts of the records of ``names`` from one head(1) of them
@@ -105,18 +111,27 @@ class QjailVerbs:
         when it ends the record, takes the next file's line break and
         leaves that file's real header at the start of its text: both are
         refused. (A glob's order is the locale's, so order is not
-        compared.)"""
+        compared.) create reads every record again for each new jail: an
+        output that is all known records (_as_known) is not cut at all, and
+        the cutting's checks work on all the pieces at once (map, zip,
+        filter)."""
         paths = [f"{LOCAL}/{name}" for name in names]
         command = (f"head -n {HEAD_ALL} {shlex.quote(LOCAL)}/*" if every
                    else ["head", "-n", HEAD_ALL] + paths)
-        pieces = _HEADER.split("\n" + self._run(command).stdout)
+        output = self._run(command).stdout
+        known = _as_known(names, output)
+        if known is not None:
+            return known
+        pieces = _HEADER.split("\n" + output)
         headers, bodies = pieces[1::2], pieces[2::2]
         if (pieces[0] != "" or len(headers) != len(paths) or set(headers) != set(paths)
-                or any(body.startswith("==> ") for body in bodies)):
+                or any(map(_starts_with_header, bodies))):
             return {}
-        # nothing after a header: empty, or a file head could open but not
-        # read (a directory on FreeBSD); read alone, as record() reads it
-        return {path.removeprefix(f"{LOCAL}/"): body for path, body in zip(headers, bodies) if body}
+        # each header is LOCAL/NAME (the paths above); nothing after a
+        # header: empty, or a file head could open but not read (a
+        # directory on FreeBSD); read alone, as record() reads it
+        names_read = map(itemgetter(slice(len(LOCAL) + 1, None)), headers)
+        return dict(filter(itemgetter(1), zip(names_read, bodies)))
 
     def names(self) -> list[str]:
         return sorted(list_dir(self.host, LOCAL))
@@ -138,7 +153,9 @@ class QjailVerbs:
         """The record into qjail.local and its copy into qjail.global (qjail
         writes one and cp's it), with one tee(1)."""
         paths = " ".join(shlex.quote(f"{d}/{record.name}") for d in (LOCAL, GLOBAL))
-        self._run(f"tee {paths} > /dev/null", stdin=record.render()).check()
+        text = record.render()
+        self._run(f"tee {paths} > /dev/null", stdin=text).check()
+        _sound(record.name, text)       # known for the next one-pass read
 
     # -- install --------------------------------------------------------------
     def install(self, base: str | None = None) -> str:
@@ -148,8 +165,12 @@ class QjailVerbs:
         can get), qjail's original way."""
         if self.installed():
             raise QjailError("Error: The qjail system has already been installed.")
-        created = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL]
-        already = [path for path in created if exists(self.host, path)]
+        # what a failed install removes: each of these that was not there
+        # before (inside a /usr/jails of the user's too: nothing half-made)
+        created = [JAILDIR, LOCAL, GLOBAL, CONFIG, FSTAB, PACKAGES, VNETCTL, DOWNLOAD, SHAREDFS,
+                   f"{SHAREDFS}/usr", TEMPLATE, f"{TEMPLATE}/usr", ARCHIVE, FLAVORS]
+        created += [f"{top}/{base}" for base in BASE_DIRS for top in (SHAREDFS, TEMPLATE)]
+        already = self._existing(created)
         try:
             self._build("/" if base is None else self._unpack(base))
             self._run(remove_trees([UNPACKED]))
@@ -157,6 +178,14 @@ class QjailVerbs:
             self._run(remove_trees([p for p in created if p not in already]))
             raise
         return "Successfully installed qjail system.\n"
+
+    def _existing(self, paths: list[str]) -> set[str]:
+        """Which of ``paths`` are there (a link too, even one to nowhere),
+        from one sh loop of test(1)s."""
+        quoted = " ".join(shlex.quote(path) for path in paths)
+        result = self._must(f'for p in {quoted}; do if [ -e "$p" ] || [ -L "$p" ]; then '
+                            f'echo "$p"; fi; done', "looking for what is there")
+        return set(result.stdout.splitlines())
 
     def release_url(self, server: str) -> str:
         """base.txz of the host's release on a FreeBSD mirror (install -h)."""
@@ -189,13 +218,11 @@ class QjailVerbs:
         self._must(["mkdir", "-p"] + dirs, "mkdir")
         write_file(self.host, VNETCTL, 'count="0"\n')
         top = root.rstrip("/")
-        for base in BASE_DIRS:
-            if not exists(self.host, f"{top}/{base}"):
-                continue
-            parent = f"{SHAREDFS}/{base.rpartition('/')[0]}".rstrip("/")
-            self._must(f"mkdir -p {shlex.quote(parent)} && cp -Rp {shlex.quote(f'{top}/{base}')} "
-                       f"{shlex.quote(parent)}/", f"copying {top}/{base}")
-            self._must(["ln", "-s", f"/sharedfs/{base}", f"{TEMPLATE}/{base}"], "ln")
+        result = self._run(_shared_base_script(top))
+        if not result.succeeded:
+            # the script's last line names the step that failed
+            what = (result.stdout.strip().splitlines() or ["copying the base"])[-1]
+            raise QjailError(f"Error: {what} failed: {result.stderr.strip()}")
         self._must(["cp", "-Rp", f"{top}/etc", f"{TEMPLATE}/"], f"copying {top}/etc")
         # The host's own settings and keys are not the jails'.
         self._must(f"rm -f {TEMPLATE}/etc/ssh/ssh_host_* {TEMPLATE}/etc/jail.conf", "rm")
@@ -277,11 +304,19 @@ class QjailVerbs:
         return self._run(["ifconfig", "-n", nic]).succeeded
 
     def _address_warnings(self, others: list[str], addresses: list[str]) -> str:
+        texts = self._together(others, every=True)
+        records = self._records(others, texts=texts)
+        if len(texts) == len(others):
+            # every record read in the one pass: an address in a record's
+            # lists is in its text, and most addresses are in none (the
+            # texts searched at once, no look at each record)
+            everything = "\n".join(texts.values())
+            addresses = [address for address in addresses if address in everything]
         out = []
-        # each address between commas, so that a search of the record's
-        # lists finds only a whole item (an address holds no comma)
+        # each address between commas, so that a search of a record's lists
+        # finds only a whole item (an address holds no comma)
         wanted = [(address, f",{address},") for address in addresses]
-        for other, record in self._records(others, every=True).items():
+        for other, record in records.items() if wanted else ():
             used = f",{record.ip4},{record.ip6},"
             for address, item in wanted:
                 if item in used:
@@ -502,18 +537,77 @@ class QjailVerbs:
                                 jail_conf.console_log(name), f"/var/run/qjail.{name}.pid"]))
 
 
+def _shared_base_script(top: str) -> str:
+    """One sh(1) script that puts each base directory of the world under
+    ``top`` that is there into sharedfs (mkdir -p of its parent, cp -Rp)
+    and links it from the template (ln -s), as qjail's install does in one
+    shell loop: one command for all of them, not three each. The first
+    step that fails stops it with status 1 after printing the step's name
+    (the one line it prints); that step's own message is on stderr. Every
+    value is quoted (shlex.quote)."""
+    lines = []
+    for base in BASE_DIRS:
+        source = shlex.quote(f"{top}/{base}")
+        parent = shlex.quote(f"{SHAREDFS}/{base.rpartition('/')[0]}".rstrip("/"))
+        link = f"ln -s {shlex.quote(f'/sharedfs/{base}')} {shlex.quote(f'{TEMPLATE}/{base}')}"
+        copying = shlex.quote(f"copying {top}/{base}")
+        lines.append(f"if [ -e {source} ]; then "
+                     f"{{ mkdir -p {parent} && cp -Rp {source} {parent}/; }} || "
+                     f"{{ echo {copying}; exit 1; }}; "
+                     f"{link} || {{ echo ln; exit 1; }}; fi")
+    return "\n".join(lines)
+
+
 # check_jailname, remembered for the names that pass it: qjail checks every
 # jail's name again for each jail it creates (a refusal is not remembered).
 _check_known_jailname = lru_cache(maxsize=1024)(check_jailname)
 
 
-@lru_cache(maxsize=1024)
-def _checked(name: str, text: str) -> tuple[Record, str | None]:
-    """A record's text parsed and checked, kept by its text: qjail reads
-    every record again for each jail it creates. Never changed: record()
-    hands out copies."""
+# Each jail's record as last found sound, by the jail's name, with its
+# text: qjail reads every record again for each jail it creates, and a
+# record's text seldom changes. The text is compared whole, which costs
+# less than a hash of it; a damaged record is not kept (it fails again).
+# Never changed: record() hands out copies.
+_known_records: dict[str, tuple[str, Record]] = {}
+_KNOWN_MAX = 4096
+
+
+def _sound(name: str, text: str) -> Record:
+    """The record of jail ``name`` in ``text``, its name and each field
+    checked (Record.problem)."""
+    known = _known_records.get(name)
+    if known is not None and known[0] == text:
+        return known[1]
+    check_jailname(name)
     record = Record.parse(text)
-    return record, record.problem(name)
+    problem = record.problem(name)
+    if problem is not None:
+        raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
+    if len(_known_records) >= _KNOWN_MAX:
+        _known_records.clear()
+    _known_records[name] = (text, record)
+    return record
+
+
+def _as_known(names: list[str], output: str) -> dict[str, str] | None:
+    """The texts of ``names`` when head's ``output`` is what the texts
+    their records were last found sound with (_known_records) make, in
+    the order of ``names``: then there is nothing to cut or check. Those texts hold
+    no "==> " (the count says so), so no header look-alike can have moved
+    a cut: an output equal to theirs has each file's text where theirs
+    is. None when a name is not known or the output differs."""
+    entries = [_known_records.get(name) for name in names]
+    texts = [entry[0] for entry in entries if entry is not None]
+    if len(texts) != len(names):
+        return None
+    expected = "\n".join([f"==> {LOCAL}/{name} <==\n{text}" for name, text in zip(names, texts)])
+    if output != expected or expected.count("==> ") != len(names):
+        return None
+    return dict(zip(names, texts))
+
+
+# a record's text that starts with a header (see _read_together)
+_starts_with_header = methodcaller("startswith", "==> ")
 
 
 def _by_directory(files: list[str]) -> dict[str, list[str]]:

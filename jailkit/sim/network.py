@@ -45,7 +45,7 @@ import zlib
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary, ref
+from weakref import WeakKeyDictionary, WeakSet, ref
 
 from . import bpf, bstp, netgraph, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
@@ -342,13 +342,25 @@ def _arp_lookup(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
     return owner
 
 
+# Which interfaces have an entry for an address in _arp (entries are
+# overwritten, never removed): a gratuitous request changes only theirs,
+# so its flood finds them without asking each member's cache.
+_arp_holders: "dict[IPv4, WeakSet[Ifnet]]" = {}
+
+
 def _arp_cache(ifnet: Ifnet, address: IPv4, owner: Ifnet, now: float) -> None:
     if ifnet.mac is not None:
         _arp.setdefault(ifnet, {})[address] = (ref(owner), now + ARP_MAX_AGE)
+        _arp_holders.setdefault(address, WeakSet()).add(ifnet)
 
 
 def _owns(ifnet: Ifnet, address: IPv4) -> bool:
-    target = int(address)        # compared as numbers: an IPv4Interface's .ip is built anew each time
+    # compared as numbers: an IPv4Interface's .ip is built anew each time
+    return _owns_number(ifnet, int(address))
+
+
+def _owns_number(ifnet: Ifnet, target: int) -> bool:
+    """_owns() of an address already made a number (a flood asks each member)."""
     for inet in ifnet.inet:
         if int(inet.interface) == target:
             return True
@@ -451,27 +463,35 @@ def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int
     may forward hears it. An epair's peer is looked at straight away: one
     in no bridge that does not own the address can take the request no
     further, so the search need not visit it (the owners stay in the
-    order the members are flooded). A ``gratuitous`` request has no owner
-    to find; such a peer is visited only to update its entry for the
-    address."""
+    order the members are flooded), nor ask whether its member may
+    forward: a bridge of 255 members pays for the few peers that matter.
+    A ``gratuitous`` request has no owner to find; such a peer is visited
+    only to update its entry for the address (_arp_holders)."""
     ingress = source.ifnet
+    if not forwards:
+        return None if gratuitous else _bridge_owner(bridge, address, exclude=ingress)
+    target = int(address)
+    holders = {id(i) for i in _arp_holders.get(address, ())} if gratuitous else set()
     for member in bridge.members:
         egress = member.ifnet
-        if egress is ingress:
-            continue
-        if not gratuitous and egress.inet and _owns(egress, address):
+        if egress.inet and not gratuitous and egress is not ingress \
+                and _owns_number(egress, target):
             return egress
-        if not forwards or not (egress.up and egress.running) \
-                or not bstp.may_forward(bridge, source, member):
-            continue
         if plain and type(egress) is Epair:
             peer = egress.peer
-            if peer.bridge is not None or (address in _arp.get(peer, ()) if gratuitous
-                                           else _owns(peer, address)):
+            if peer.bridge is None and not (id(peer) in holders if gratuitous
+                                            else peer.inet and _owns_number(peer, target)):
+                continue
+            if egress is not ingress and _floods_to(bridge, source, member):
                 heard.append((peer, index, (bridge, member)))
-        else:
+        elif egress is not ingress and _floods_to(bridge, source, member):
             _hear(heard, egress, index, (bridge, member), upper, now)
     return None
+
+
+def _floods_to(bridge: Bridge, source: BridgeMember, member: BridgeMember) -> bool:
+    """bridge_broadcast() sends a copy by ``member``: it runs and may forward."""
+    return _usable(member.ifnet) and bstp.may_forward(bridge, source, member)
 
 
 def _hear(heard: list[_Heard], ifnet: Ifnet, parent: int,

@@ -11,7 +11,7 @@ from ..errno import OSErr
 from ...getopt import GetoptError, getopt, option_arguments, option_flags, option_values
 from ..proc import Proc, program
 from ..regex import RegexError, translate
-from ..vfs import Dir, File, Node
+from ..vfs import Dir, File
 from ..sh.builtins import format_printf, run_test
 
 
@@ -41,19 +41,32 @@ class _Folders:
 
     def __init__(self, proc: Proc) -> None:
         self.proc = proc
-        self.seen: dict[str, Node | None] = {}
+        self.vfs = proc.kernel.vfs
+        self.seen: dict[str, Dir | None] = {}
 
     def read(self, path: str) -> str:
         folder, _, name = path.rpartition("/")
-        if "/" in path and name not in ("", ".", "..") and folder not in ("", ".", ".."):
-            if folder not in self.seen:
-                self.seen[folder] = self.proc.kernel.vfs.find(folder, **self.proc.where())
-            directory = self.seen[folder]
-            if isinstance(directory, Dir):
-                node = self.proc.kernel.vfs.child(directory, name)
-                if isinstance(node, File):
-                    return node.data
-        return self.proc.kernel.vfs.read(path, **self.proc.where())
+        if folder not in self.seen:
+            self.seen[folder] = self._folder(folder)
+        directory = self.seen[folder]
+        if directory is not None and name not in _DOTS:
+            # a name's entry as vfs.child finds it: a file is never covered
+            node = directory.entries.get(name)
+            if isinstance(node, File):
+                return node.data
+        return self.vfs.read(path, **self.proc.where())
+
+    def _folder(self, folder: str) -> Dir | None:
+        """The directory ``folder`` names ("" too: an operand without a
+        slash, or right under /), None when its files are read by their
+        whole path."""
+        if folder in _DOTS:
+            return None
+        found = self.vfs.find(folder, **self.proc.where())
+        return found if isinstance(found, Dir) else None
+
+
+_DOTS = ("", ".", "..")
 
 
 def _lines(text: str) -> list[str]:
@@ -157,17 +170,18 @@ def head(proc: Proc, argv: list[str]) -> int:
         return 1
     count, files = parsed
     status = 0
-    inputs = _inputs(proc, files)
+    several = len(files) > 1
     out: list[str] = []
-    for name, text in inputs:
+    for name, text in _inputs(proc, files):
         if text is None:
             status = 1
             continue
-        if len(inputs) > 1:
+        if several:
             # a blank line before every header but the first printed, not
             # the first operand's (usr.bin/head/head.c: its "first" flag)
-            out.append(("\n" if out else "") + f"==> {name} <==\n")
-        out.append(_first_lines(text, count))
+            out.append(f"\n==> {name} <==\n" if out else f"==> {name} <==\n")
+        # a file of fewer lines whole, without a call (head dir/* of many)
+        out.append(text if 0 <= count and text.count("\n") < count else _first_lines(text, count))
     proc.write("".join(out))
     return status
 
