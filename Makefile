@@ -44,4 +44,4 @@ test: $(BIN)/pytest
 	[ $$tests -eq 0 ] && [ $$types -eq 0 ]
 
 clean:
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) *.egg-info build
