@@ -41,20 +41,12 @@ def _number(text: str) -> tuple[float, str] | None:
     return value, text[match.end():]
 
 
-def _seconds(text: str) -> float | None:
-    """A duration as timeout(1) takes it: a number and one unit of s, m, h
-    or d at most (timeout.c parse_duration)."""
+def _duration(text: str) -> float | None:
+    """A number with one unit of s, m, h or d at most, in seconds, as
+    sleep(1) and timeout(1) take it (sleep.c parse_interval, timeout.c
+    parse_duration); None when ``text`` is not one."""
     parsed = _number(text)
-    if parsed is None or len(parsed[1]) > 1 or (parsed[1] and parsed[1] not in _UNITS):
-        return None
-    return parsed[0] * _UNITS.get(parsed[1], 1)
-
-
-def _interval(text: str) -> float | None:
-    """One operand of sleep(1) (bin/sleep/sleep.c parse_interval: sscanf's
-    "%lf%c%c", one unit of s, m, h or d, not NaN); None when it is not one."""
-    parsed = _number(text)
-    if parsed is None or math.isnan(parsed[0]) or (parsed[1] and parsed[1] not in _UNITS):
+    if parsed is None or (parsed[1] and parsed[1] not in _UNITS):
         return None
     return parsed[0] * _UNITS.get(parsed[1], 1)
 
@@ -78,9 +70,9 @@ def sleep(proc: Proc, argv: list[str]) -> int:
         return 1
     seconds = 0.0
     for operand in operands:
-        interval = _interval(operand)
-        if interval is None:
-            # parse_interval warns and returns infinity: the sum is refused
+        interval = _duration(operand)
+        if interval is None or math.isnan(interval):
+            # parse_interval warns (NaN too) and returns infinity: the sum is refused
             proc.warnx(f"invalid time interval: {operand}")
             interval = math.inf
         seconds += interval
@@ -230,7 +222,7 @@ def timeout(proc: Proc, argv: list[str]) -> int:
         proc.error("Usage: timeout [-f] [-k time] [-p] [-s signal] [-v] <duration> <command> "
                    "[arg ...]\n")
         return 125
-    seconds = _seconds(args[0])
+    seconds = _duration(args[0])
     if seconds is None:
         proc.warnx(f"invalid duration: {args[0]}")
         return 125
