@@ -14,9 +14,10 @@ process (the machine may be shared): t(N) and t(N)/t(N/2), 2.0 being
 linear, and the CPU time of each phase (create, config, start, list,
 ping: whose code to look at when one grows faster). Each is the median of
 --builds builds (3), the sim's and the namespaces' taking turns, so that a
-machine whose speed drifts (a shared or virtual one) slows both; then the cost of a few commands on a host with 1 jail and with N
-(their mounts and interfaces counted), and the peak memory of a fresh
-process that builds N jails (ru_maxrss; tracemalloc's peak in another).
+machine whose speed drifts (a shared or virtual one) slows both; then the
+cost of a few commands on a host with 1 jail and with N (their mounts and
+interfaces counted), and the peak memory of a fresh process that builds
+N jails (ru_maxrss; tracemalloc's peak in another).
 
 Linux (as root, with ip(8) and ping(8)): one Linux bridge and, for each
 jail, a network namespace, a veth pair with one end on the bridge and the

@@ -441,9 +441,10 @@ def _build(source: Path, flags: list[str], libraries: list[str], target: Path) -
     """``target``: ``source`` compiled with ``flags`` and linked with
     ``libraries``, copied from the checkout's cache of such builds (one per
     source text, flags and compiler: every sim sshd compiling its own took
-    cc and ld about 0.2 s of CPU each time), built into it first when missing. Test workers may build
-    the same one at once: each writes a file of its own and renames it into
-    place, so the cache only ever holds whole builds."""
+    cc and ld about 0.2 s of CPU each time), built into it first when
+    missing. Test workers may build the same one at once: each writes a
+    file of its own and renames it into place, so the cache only ever holds
+    whole builds."""
     compiler = shutil.which("cc")
     if compiler is None:
         raise RuntimeError("no C compiler (cc) for the sim sshd's helpers; `make test` installs "
