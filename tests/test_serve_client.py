@@ -44,4 +44,3 @@ def test_the_shell_form_takes_only_its_own_command_line(box, line):
     assert done.returncode == 2
     assert done.stderr.startswith("usage: serve-client SOCKET\n")
     assert forced(box, sock, command="test -e /root/reached").returncode == 1
-
