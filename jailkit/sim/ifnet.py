@@ -129,6 +129,7 @@ class BridgeMember:
     priority: int = 128
     ifmaxaddr: int = 0
     stp_since: float | None = None   # when bstp_enable() took the port (None: STP off)
+    order: int = 0                   # a newer member's is higher (Bridge.add)
 
     @property
     def path_cost(self) -> int:
@@ -311,9 +312,9 @@ class Bridge(Ifnet):
         self.stp_priority = 32768           # bstp's defaults (bstp_attach)
         self.timer_since: float | None = None   # when bridge_init() started bridge_timer
         self.aged_at = 0                    # the last bridge_timer() run accounted for
-        self._index: dict[int, BridgeMember] = {}
-        self._indexed: tuple[int, int, int] = (0, -1, 0)
-        self._removals = 0
+        self._index: dict[int, BridgeMember] = {}   # the members by id(ifnet)
+        self._through: dict[int, BridgeMember] = {}  # see through()
+        self._added = 0                              # members ever added: the next one's order
 
     def _driver_state(self) -> None:
         was = self.running
@@ -333,15 +334,33 @@ class Bridge(Ifnet):
         # bridge_linkcheck(): the bridge's link is up when a member's link is.
         self.link_up = any(m.ifnet.link_up for m in self.members)
 
+    def add(self, ifnet: Ifnet) -> None:
+        """A new member, put first (bridge_ioctl_add: CK_LIST_INSERT_HEAD).
+        An epair end joining makes its peer's member, if it has one, lead
+        on too (through())."""
+        self._added += 1
+        member = BridgeMember(ifnet, order=self._added)
+        self.members.insert(0, member)
+        self._index[id(ifnet)] = member
+        peer = ifnet.peer if type(ifnet) is Epair else None
+        if peer is None or peer.bridge is not None:
+            self._through[id(ifnet)] = member
+        if peer is not None and peer.bridge is not None:
+            far = peer.bridge.member(peer)
+            if far is not None:
+                peer.bridge._through[id(peer)] = far
+
+    def through(self) -> list[BridgeMember]:
+        """The members a broadcast goes on from, in no order: all but the
+        epair ends whose peer is in no bridge, which take a broadcast to
+        one stack and no further (the ARP flood asks that stack alone when
+        the broadcast is for it)."""
+        return list(self._through.values())
+
     def member(self, ifnet: Ifnet) -> BridgeMember | None:
-        """bridge_lookup_member_if(), from an index of the members: the
-        packet path asks on every frame. A removal (forget) counts in
-        ``_removals``; an addition puts a new member first (bridge_add)."""
-        members = self.members
-        stamp = (self._removals, len(members), id(members[0]) if members else 0)
-        if stamp != self._indexed:
-            self._index = {id(m.ifnet): m for m in members}
-            self._indexed = stamp
+        """bridge_lookup_member_if(): ``ifnet``'s entry when it is a member
+        (the packet path asks on every frame: an index, kept by add and
+        forget)."""
         return self._index.get(id(ifnet))
 
     def lookup_member(self, name: str) -> BridgeMember:
@@ -353,9 +372,13 @@ class Bridge(Ifnet):
 
     def forget(self, ifnet: Ifnet) -> None:
         """bridge_delete_member(): the member goes, and every address the
-        cache has on it, static ones too (bridge_rtdelete IFBF_FLUSHALL)."""
+        cache has on it, static ones too (bridge_rtdelete IFBF_FLUSHALL).
+        An epair end leaving leaves its peer's member leading nowhere."""
         self.members = [m for m in self.members if m.ifnet is not ifnet]
-        self._removals += 1
+        self._index.pop(id(ifnet), None)
+        self._through.pop(id(ifnet), None)
+        if type(ifnet) is Epair and ifnet.peer.bridge is not None:
+            ifnet.peer.bridge._through.pop(id(ifnet.peer), None)
         self.routes = {mac: r for mac, r in self.routes.items() if r.ifnet is not ifnet}
 
     # -- span ports (bridge_ioctl_addspan, bridge_ioctl_delspan)

@@ -25,7 +25,7 @@ from . import pfil
 from .errno import (EADDRNOTAVAIL, EAFNOSUPPORT, EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, ENXIO,
                     EOPNOTSUPP, EPERM, EPROTONOSUPPORT, OSErr)
 from .ifnet import (IFF_LOOPBACK, IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NO_DAD,
-                    ND6_PERFORMNUD, Bridge, BridgeMember, Epair, Ethernet, Ifnet, Inet6Addr,
+                    ND6_PERFORMNUD, Bridge, Epair, Ethernet, Ifnet, Inet6Addr,
                     InetAddr, Loopback, Segment, new_loopback)
 from .devfs import Devfs
 from .ifpseudo import EVL_VLID_MASK, GIF_MTU_MIN, Gif, IPAddress, Vlan, new_gif, new_tap, new_vlan
@@ -563,7 +563,7 @@ class Kernel:
                 self._driver_mtu(member, bridge.mtu)
             except OSErr:
                 raise OSErr(EINVAL) from None
-        bridge.members.insert(0, BridgeMember(member))
+        bridge.add(member)
         member.bridge = bridge
         member.promisc += 1
         bridge.link_check()

@@ -192,9 +192,13 @@ def any_ports() -> bool:
 
 
 def lagg_of(ifnet: Ifnet) -> Lagg | None:
-    """ifp->if_lagg: the lagg ``ifnet`` is a port of."""
-    return next((i for i in ifnet.vnet.ifnets if isinstance(i, Lagg) and i.port(ifnet) is not None),
-                None)
+    """ifp->if_lagg: the lagg of ``ifnet``'s vnet that ``ifnet`` is a port
+    of, asked of the laggs alone, not of each interface there (a start
+    asks it of a host with hundreds of epairs); a destroyed lagg has no
+    ports left (lagg_clone_destroy)."""
+    vnet = ifnet.vnet
+    return next((lagg for lagg in list(_laggs)
+                 if lagg.vnet is vnet and lagg.port(ifnet) is not None), None)
 
 
 def lagg_input(port: Ifnet) -> Ifnet | None:

@@ -44,6 +44,7 @@ import ipaddress
 import zlib
 from collections import deque
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary, WeakSet, ref
 
@@ -54,7 +55,7 @@ from .ifpseudo import Gif
 from .lagg import Lagg, any_ports, lagg_input
 from .packet import Packet, segment
 from .pfil import Hook, Verdict
-from .vnet import Vnet
+from .vnet import Vnet, interfaces_with
 
 if TYPE_CHECKING:
     from .kernel import Prison
@@ -460,33 +461,52 @@ def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int
     one pass over the members: the first other member that owns the
     address takes it (as _bridge_owner() finds it: nothing floods then);
     else, when the bridge ``forwards`` it, every other running member that
-    may forward hears it. An epair's peer is looked at straight away: one
-    in no bridge that does not own the address can take the request no
-    further, so the search need not visit it (the owners stay in the
-    order the members are flooded), nor ask whether its member may
-    forward: a bridge of 255 members pays for the few peers that matter.
-    A ``gratuitous`` request has no owner to find; such a peer is visited
-    only to update its entry for the address (_arp_holders)."""
+    may forward hears it. With plain links the pass is over the members
+    that matter alone (_arp_visits()): a bridge of 255 members pays for the
+    few whose far ends can take the request."""
     ingress = source.ifnet
     if not forwards:
         return None if gratuitous else _bridge_owner(bridge, address, exclude=ingress)
     target = int(address)
-    holders = {id(i) for i in _arp_holders.get(address, ())} if gratuitous else set()
-    for member in bridge.members:
+    for member in _arp_visits(bridge, address, gratuitous) if plain else bridge.members:
         egress = member.ifnet
         if egress.inet and not gratuitous and egress is not ingress \
                 and _owns_number(egress, target):
             return egress
+        if egress is ingress or not _floods_to(bridge, source, member):
+            continue
         if plain and type(egress) is Epair:
-            peer = egress.peer
-            if peer.bridge is None and not (id(peer) in holders if gratuitous
-                                            else peer.inet and _owns_number(peer, target)):
-                continue
-            if egress is not ingress and _floods_to(bridge, source, member):
-                heard.append((peer, index, (bridge, member)))
-        elif egress is not ingress and _floods_to(bridge, source, member):
+            heard.append((egress.peer, index, (bridge, member)))
+        else:
             _hear(heard, egress, index, (bridge, member), upper, now)
     return None
+
+
+def _arp_visits(bridge: Bridge, address: IPv4, gratuitous: bool) -> list[BridgeMember]:
+    """The members a flood of an ARP request for ``address`` must visit
+    when links are plain, in the order they are flooded: those it goes on
+    through (Bridge.through()); a member that owns the address; one whose epair
+    peer owns it, or, for a ``gratuitous`` request, has an entry for it
+    (_arp_holders: nobody owns that one). Any other member is an epair
+    whose peer is in no bridge and ignores the request (in_arpinput(): not
+    for one of its addresses, no entry to update), so the flood need not
+    visit it."""
+    found = {id(member): member for member in bridge.through()}
+    takers = list(_arp_holders.get(address, ())) if gratuitous else interfaces_with(int(address))
+    for taker in takers:
+        if not gratuitous and taker.bridge is bridge:
+            own = bridge.member(taker)
+            if own is not None:
+                found[id(own)] = own
+        if type(taker) is Epair and taker.peer.bridge is bridge:
+            peer = bridge.member(taker.peer)
+            if peer is not None:
+                found[id(peer)] = peer
+    # the members are newest first (Bridge.add)
+    return sorted(found.values(), key=_member_order, reverse=True)
+
+
+_member_order = attrgetter("order")
 
 
 def _floods_to(bridge: Bridge, source: BridgeMember, member: BridgeMember) -> bool:
@@ -702,10 +722,10 @@ def _bridge_owner(bridge: Bridge, address: IPv4, exclude: Ifnet | None) -> Ifnet
     to that interface's stack (bridge_input GRAB_OUR_PACKETS)."""
     if _owns(bridge, address):
         return bridge
-    for member in bridge.members:
-        if member.ifnet is not exclude and member.ifnet.inet and _owns(member.ifnet, address):
-            return member.ifnet
-    return None
+    # the first member in the bridge's order (newest first) that owns it
+    owners = [member for member in map(bridge.member, interfaces_with(int(address)))
+              if member is not None and member.ifnet is not exclude]
+    return max(owners, key=_member_order).ifnet if owners else None
 
 
 def _bridge_pfil(bridge: Bridge, src: Ifnet, dst: Ifnet) -> list[Step]:
