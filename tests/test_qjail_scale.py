@@ -98,3 +98,15 @@ def test_a_record_changed_behind_qjails_back_is_read_as_it_is_now(host, qjail):
            "Successfully created  b1\n")
     outcome = qjail.command(["qjail", "create", "-4", "10.1.0.2", "b2"])
     assert (outcome.exit_status, outcome.output) == (0, "Successfully created  b2\n")
+
+
+def test_a_file_head_cannot_read_is_still_one_of_the_jails_create_looks_at(host, qjail):
+    """ls lists a link to nowhere in qjail.local, which head cannot open:
+    create, which takes the jails' names from head's output when it is
+    all records it knows, must not pass over it, and answers as a lone
+    read of it does."""
+    qjail.command(["qjail", "create", "-4", "10.1.0.9", "b1"])     # every record known
+    host.run(f"ln -s /nonexistent {LOCAL}/a4").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.10", "b2"])
+    assert (outcome.exit_status, outcome.output) == (3, "Error: This jail name don't exist. a4\n")
+    assert not host.run("test -e /usr/jails/b2").succeeded

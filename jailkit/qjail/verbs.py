@@ -101,37 +101,30 @@ class QjailVerbs:
 
     def _read_together(self, names: list[str], every: bool) -> dict[str, str]:
         """The texts of the records of ``names`` from one head(1) of them
-        all (as many lines as a file can have; of qjail.local/* when they
-        are ``every`` record, so the command line stays short), which
-        prints "==> PATH <==" and a line break before each file, after a
-        line break but for the first (usr.bin/head/head.c). The output is
-        cut at each such separator; only when the cuts are exactly one per
-        file of ``names`` are the texts taken, else nothing. A record's own
-        line that looks like a separator either makes one cut more, or,
-        when it ends the record, takes the next file's line break and
-        leaves that file's real header at the start of its text: both are
-        refused. (A glob's order is the locale's, so order is not
-        compared.) create reads every record again for each new jail: an
-        output that is all known records (_as_known) is not cut at all, and
-        the cutting's checks work on all the pieces at once (map, zip,
-        filter)."""
-        paths = [f"{LOCAL}/{name}" for name in names]
-        command = (f"head -n {HEAD_ALL} {shlex.quote(LOCAL)}/*" if every
-                   else ["head", "-n", HEAD_ALL] + paths)
-        output = self._run(command).stdout
-        known = _as_known(names, output)
+        all (of qjail.local/* when they are ``every`` record, so that the
+        command line stays short), as _texts_of() tells them apart."""
+        return _texts_of(names, self._run(self._head_command(names, every)).stdout)
+
+    @staticmethod
+    def _head_command(names: list[str], every: bool) -> str | list[str]:
+        # as many lines as a file can have: each record whole
+        if every:
+            return f"head -n {HEAD_ALL} {shlex.quote(LOCAL)}/*"
+        return ["head", "-n", HEAD_ALL] + [f"{LOCAL}/{name}" for name in names]
+
+    def _every_record(self) -> tuple[list[str], dict[str, str]]:
+        """Every jail's name (qjail.local's files, as names() lists them)
+        and the texts of their records from one head(1) of qjail.local/*
+        (_read_together()), as create reads them for each new jail. When
+        that output is all records already known (_known_texts()) and head
+        read every file it was given, it names the jails too, and no ls(1)
+        is needed: ls and the glob list the same files."""
+        result = self._run(self._head_command([], every=True))
+        known = _known_texts(result.stdout) if result.succeeded and not result.stderr else None
         if known is not None:
-            return known
-        pieces = _HEADER.split("\n" + output)
-        headers, bodies = pieces[1::2], pieces[2::2]
-        if (pieces[0] != "" or len(headers) != len(paths) or set(headers) != set(paths)
-                or any(map(_starts_with_header, bodies))):
-            return {}
-        # each header is LOCAL/NAME (the paths above); nothing after a
-        # header: empty, or a file head could open but not read (a
-        # directory on FreeBSD); read alone, as record() reads it
-        names_read = map(itemgetter(slice(len(LOCAL) + 1, None)), headers)
-        return dict(filter(itemgetter(1), zip(names_read, bodies)))
+            return sorted(known), known
+        names = self.names()
+        return names, _texts_of(names, result.stdout) if len(names) > 1 else {}
 
     def names(self) -> list[str]:
         return sorted(list_dir(self.host, LOCAL))
@@ -253,10 +246,10 @@ class QjailVerbs:
         self._require_installed()
         if nic is not None and not self._has_interface(nic):
             raise QjailError("Entered -n interface device name is not valid.")
-        others = self.names()
+        others, texts = self._every_record()
         if name in others:
             raise QjailError(f"Error: Jailname already exists. {name}")
-        warnings = self._address_warnings(others, ip4 + ip6)
+        warnings = self._address_warnings(others, texts, ip4 + ip6)
         path = f"{JAILDIR}/{name}"
         record = Record(name, ip4=",".join(ip4), ip6=",".join(ip6), path=path,
                         interface=nic or "", fstab=f"{FSTAB}/{name}",
@@ -303,8 +296,10 @@ class QjailVerbs:
         -n, so that asking loads no driver (ifconfig.c ifmaybeload)."""
         return self._run(["ifconfig", "-n", nic]).succeeded
 
-    def _address_warnings(self, others: list[str], addresses: list[str]) -> str:
-        texts = self._together(others, every=True)
+    def _address_warnings(self, others: list[str], texts: dict[str, str],
+                          addresses: list[str]) -> str:
+        """qjail's warning for each address another jail has: ``texts``
+        are the records of ``others`` that one pass read (_every_record())."""
         records = self._records(others, texts=texts)
         if len(texts) == len(others):
             # every record read in the one pass: an address in a record's
@@ -567,8 +562,10 @@ _check_known_jailname = lru_cache(maxsize=1024)(check_jailname)
 # text: qjail reads every record again for each jail it creates, and a
 # record's text seldom changes. The text is compared whole, which costs
 # less than a hash of it; a damaged record is not kept (it fails again).
-# Never changed: record() hands out copies.
-_known_records: dict[str, tuple[str, Record]] = {}
+# Never changed: record() hands out copies. Third, the record as head(1)
+# prints it among others (its header, then its text: see _known_texts),
+# when its text holds no "==> " that could pass for a header.
+_known_records: dict[str, tuple[str, Record, str | None]] = {}
 _KNOWN_MAX = 4096
 
 
@@ -585,25 +582,62 @@ def _sound(name: str, text: str) -> Record:
         raise QjailError(f"Error: The definition record {LOCAL}/{name} is damaged: {problem}")
     if len(_known_records) >= _KNOWN_MAX:
         _known_records.clear()
-    _known_records[name] = (text, record)
+    printed = None if "==> " in text else f"==> {LOCAL}/{name} <==\n{text}"
+    _known_records[name] = (text, record, printed)
     return record
 
 
-def _as_known(names: list[str], output: str) -> dict[str, str] | None:
-    """The texts of ``names`` when head's ``output`` is what the texts
-    their records were last found sound with (_known_records) make, in
-    the order of ``names``: then there is nothing to cut or check. Those texts hold
-    no "==> " (the count says so), so no header look-alike can have moved
-    a cut: an output equal to theirs has each file's text where theirs
-    is. None when a name is not known or the output differs."""
-    entries = [_known_records.get(name) for name in names]
-    texts = [entry[0] for entry in entries if entry is not None]
-    if len(texts) != len(names):
+def _texts_of(names: list[str], output: str) -> dict[str, str]:
+    """The texts of the records of ``names`` in head(1)'s ``output`` of
+    them, which prints "==> PATH <==" and a line break before each file,
+    after a line break but for the first (usr.bin/head/head.c). An output
+    that is all known records (_known_texts()) of exactly ``names`` is
+    taken as it is. Any other is cut at each such separator; only when the
+    cuts are exactly one per file of ``names`` are the texts taken, else
+    nothing. A record's own line that looks like a separator either makes
+    one cut more, or, when it ends the record, takes the next file's line
+    break and leaves that file's real header at the start of its text:
+    both are refused. (A glob's order is the locale's, so order is not
+    compared.)"""
+    known = _known_texts(output)
+    if known is not None and list(known) == names:
+        return known
+    paths = [f"{LOCAL}/{name}" for name in names]
+    pieces = _HEADER.split("\n" + output)
+    headers, bodies = pieces[1::2], pieces[2::2]
+    if (pieces[0] != "" or len(headers) != len(paths) or set(headers) != set(paths)
+            or any(map(_starts_with_header, bodies))):
+        return {}
+    # each header is LOCAL/NAME (the paths above); nothing after a
+    # header: empty, or a file head could open but not read (a
+    # directory on FreeBSD); read alone, as record() reads it
+    names_read = map(itemgetter(slice(len(LOCAL) + 1, None)), headers)
+    return dict(filter(itemgetter(1), zip(names_read, bodies)))
+
+
+def _known_texts(output: str) -> dict[str, str] | None:
+    """The records' texts, by jail name in the output's order, when head's
+    ``output`` of two or more records is exactly the records it names (its
+    headers), each as it prints a record it was last found sound with
+    (_known_records); else None. Those texts hold no "==> ", so no line of
+    theirs can pass for a header: the headers found are the files'. Each
+    step runs over all the records at once (findall, map, join)."""
+    names = _RECORD_HEADER.findall("\n" + output)
+    if len(names) < 2 or len(set(names)) != len(names):
         return None
-    expected = "\n".join([f"==> {LOCAL}/{name} <==\n{text}" for name, text in zip(names, texts)])
-    if output != expected or expected.count("==> ") != len(names):
+    try:
+        entries = list(map(_known_records.__getitem__, names))
+    except KeyError:
         return None
-    return dict(zip(names, texts))
+    printed = list(map(_PRINTED, entries))
+    if None in printed or output != "\n".join(printed):
+        return None
+    return dict(zip(names, map(_TEXT, entries)))
+
+
+# a record's header in head's output (see _HEADER), and the name in it
+_RECORD_HEADER = re.compile(r"\n==> " + re.escape(LOCAL) + r"/([^\n]*) <==\n")
+_TEXT, _PRINTED = itemgetter(0), itemgetter(2)
 
 
 # a record's text that starts with a header (see _read_together)

@@ -180,8 +180,10 @@ def head(proc: Proc, argv: list[str]) -> int:
             # a blank line before every header but the first printed, not
             # the first operand's (usr.bin/head/head.c: its "first" flag)
             out.append(f"\n==> {name} <==\n" if out else f"==> {name} <==\n")
-        # a file of fewer lines whole, without a call (head dir/* of many)
-        out.append(text if 0 <= count and text.count("\n") < count else _first_lines(text, count))
+        # a file of fewer lines whole, without a call (head dir/* of many):
+        # one shorter than the count in characters has fewer lines too
+        out.append(text if 0 <= count and (len(text) < count or text.count("\n") < count)
+                   else _first_lines(text, count))
     proc.write("".join(out))
     return status
 
