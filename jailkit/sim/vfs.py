@@ -12,7 +12,8 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Iterable, TypedDict
+from operator import itemgetter
+from typing import Callable, TypedDict
 
 from .errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTEMPTY,
                     EPERM, EROFS, EBUSY, OSErr)
@@ -462,12 +463,13 @@ class Vfs:
                     continue
                 # the matching names first (filter runs the compiled
                 # pattern over the directory at C speed); sorted at the end
-                names: Iterable[str] = filter(matcher, node.entries)
+                names = filter(matcher, node.entries)
                 if not hidden:
-                    names = [name for name in names if not name.startswith(".")]
-                found.extend((f"{head}/{name}" if prefix else name, None) for name in names)
+                    names = filter(_unhidden, names)
+                found += [(f"{head}/{name}", None) for name in names] if prefix else \
+                    [(name, None) for name in names]
             results = found
-        paths = sorted(path for path, _ in results)
+        paths = sorted(map(itemgetter(0), results))
         if pattern.endswith("/") and _PATTERN_CHARS.search(pattern):
             # bin/sh expand.c expmeta(): a pattern ending in a slash matches
             # directories only (a link to one too), and the slash stays
@@ -710,6 +712,10 @@ def _matcher(pattern: str) -> Callable[[str], object]:
 
 
 @lru_cache(maxsize=512)
+def _unhidden(name: str) -> bool:
+    return name[:1] != "."
+
+
 def _glob_steps(pattern: str) -> tuple[tuple[str, Callable[[str], object] | None, bool], ...]:
     """A pattern as glob() walks it, worked out once per pattern (a journal
     expands the same ones at every look): each run of literal components

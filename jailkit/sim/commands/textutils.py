@@ -16,54 +16,42 @@ from ..sh.builtins import format_printf, run_test
 
 
 def _inputs(proc: Proc, files: list[str]) -> list[tuple[str, str | None]]:
-    """(name, text) per input; text None when the file cannot be read."""
+    """(name, text) per input; text None when the file cannot be read.
+    Operands often share their directory (a glob's matches: ``head dir/*``);
+    a filter writes nothing while it reads, so the directory looked up once
+    holds for every file in it, and each is one name in it: the lookup
+    namei would make again per file (vfs.read of the whole path when it is
+    not that plain: a link, "..", a device)."""
     out: list[tuple[str, str | None]] = []
-    folders = _Folders(proc)
+    folders: dict[str, Dir | None] = {}
     for name in files or ["-"]:
         if name == "-":
             out.append(("(standard input)", proc.stdin.read()))
             continue
+        folder, _, base = name.rpartition("/")
+        if folder not in folders:
+            folders[folder] = _folder(proc, folder)
+        directory = folders[folder]
+        # a name's entry as vfs.child finds it: a file is never covered
+        node = directory.entries.get(base) if directory is not None and base not in _DOTS else None
+        if isinstance(node, File):
+            out.append((name, node.data))
+            continue
         try:
-            out.append((name, folders.read(name)))
+            out.append((name, proc.kernel.vfs.read(name, **proc.where())))
         except OSErr as exc:
             proc.warn(name, exc)
             out.append((name, None))
     return out
 
 
-class _Folders:
-    """A filter's reads of its file operands. Operands often share their
-    directory (a glob's matches: ``head dir/*``); a filter writes nothing
-    while it reads, so the directory looked up once holds for every file
-    in it, and each is one name in it: the lookup namei would make
-    again per file (vfs.read of the whole path when it is not that plain:
-    a link, "..", a device)."""
-
-    def __init__(self, proc: Proc) -> None:
-        self.proc = proc
-        self.vfs = proc.kernel.vfs
-        self.seen: dict[str, Dir | None] = {}
-
-    def read(self, path: str) -> str:
-        folder, _, name = path.rpartition("/")
-        if folder not in self.seen:
-            self.seen[folder] = self._folder(folder)
-        directory = self.seen[folder]
-        if directory is not None and name not in _DOTS:
-            # a name's entry as vfs.child finds it: a file is never covered
-            node = directory.entries.get(name)
-            if isinstance(node, File):
-                return node.data
-        return self.vfs.read(path, **self.proc.where())
-
-    def _folder(self, folder: str) -> Dir | None:
-        """The directory ``folder`` names ("" too: an operand without a
-        slash, or right under /), None when its files are read by their
-        whole path."""
-        if folder in _DOTS:
-            return None
-        found = self.vfs.find(folder, **self.proc.where())
-        return found if isinstance(found, Dir) else None
+def _folder(proc: Proc, folder: str) -> Dir | None:
+    """The directory ``folder`` names ("" too: an operand without a slash,
+    or right under /), None when its files are read by their whole path."""
+    if folder in _DOTS:
+        return None
+    found = proc.kernel.vfs.find(folder, **proc.where())
+    return found if isinstance(found, Dir) else None
 
 
 _DOTS = ("", ".", "..")
