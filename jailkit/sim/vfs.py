@@ -711,11 +711,11 @@ def _matcher(pattern: str) -> Callable[[str], object]:
     return re.compile(fnmatch.translate(pattern)).match
 
 
-@lru_cache(maxsize=512)
 def _unhidden(name: str) -> bool:
     return name[:1] != "."
 
 
+@lru_cache(maxsize=512)
 def _glob_steps(pattern: str) -> tuple[tuple[str, Callable[[str], object] | None, bool], ...]:
     """A pattern as glob() walks it, worked out once per pattern (a journal
     expands the same ones at every look): each run of literal components
