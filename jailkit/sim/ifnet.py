@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from weakref import WeakSet
 
 from .errno import EBUSY, EINVAL, ENOENT, ENOSPC, OSErr
 
@@ -304,6 +305,7 @@ class Bridge(Ifnet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        _bridges.add(self)
         self.members: list[BridgeMember] = []
         self.spans: list[Ifnet] = []        # sc_spanlist, newest first too
         self.routes: dict[str, BridgeRoute] = {}   # sc_rtlist, oldest first
@@ -529,3 +531,13 @@ class Segment:
     name: str
     ports: list[Ifnet] = field(default_factory=list)
     latency: float = 0.0     # one-way delay in milliseconds (an internet is far away)
+
+
+# Every bridge there is: bridge_ifdetach() walks the bridges (V_bridge_list),
+# not every interface, for the span ports of one that goes.
+_bridges: "WeakSet[Bridge]" = WeakSet()
+
+
+def bridges_in(vnet: object) -> list[Bridge]:
+    """The bridges of ``vnet``, in no order."""
+    return [bridge for bridge in list(_bridges) if bridge.vnet is vnet]

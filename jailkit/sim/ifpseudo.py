@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from typing import TYPE_CHECKING
+from weakref import WeakSet
 
 from .ifnet import IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX, Ifnet
 from .lagg import Lagg, lagg_input
@@ -39,6 +40,7 @@ class Vlan(Ifnet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        _vlans.add(self)
         self.parent: Ifnet | None = None
         self.tag = 0
         self.pcp = 0
@@ -77,9 +79,7 @@ class Vlan(Ifnet):
         peers = [peer for wire in wires for peer in wire.neighbours() if peer.up and peer.running]
         receivers = [lagg_input(peer) for peer in peers]
         return [vlan for receiver in receivers if receiver is not None
-                for vlan in receiver.vnet.ifnets
-                if isinstance(vlan, Vlan) and vlan.parent is receiver and vlan.tag == self.tag
-                and vlan.proto == self.proto]
+                for vlan in vlans_of(receiver) if vlan.tag == self.tag and vlan.proto == self.proto]
 
     @property
     def mtu_fudge(self) -> int:
@@ -92,6 +92,17 @@ class Vlan(Ifnet):
         """vlan_ioctl SIOCSIFMTU: up to the parent's MTU less the fudge;
         nothing without a parent (EINVAL)."""
         return self.parent.mtu - self.mtu_fudge if self.parent is not None else 0
+
+
+# Every vlan there is: a parent's vlans are asked of them, not of every
+# interface of its vnet (if_vlan keeps them in the parent's trunk).
+_vlans: "WeakSet[Vlan]" = WeakSet()
+
+
+def vlans_of(parent: Ifnet) -> list[Vlan]:
+    """The vlans of ``parent``'s vnet whose parent it is, in no order."""
+    vnet = parent.vnet
+    return [vlan for vlan in list(_vlans) if vlan.parent is parent and vlan.vnet is vnet]
 
 
 class Gif(Ifnet):

@@ -26,9 +26,10 @@ from .errno import (EADDRNOTAVAIL, EAFNOSUPPORT, EBUSY, EEXIST, EINVAL, ENOENT, 
                     EOPNOTSUPP, EPERM, EPROTONOSUPPORT, OSErr)
 from .ifnet import (IFF_LOOPBACK, IFF_MULTICAST, ND6_AUTO_LINKLOCAL, ND6_IFDISABLED, ND6_NO_DAD,
                     ND6_PERFORMNUD, Bridge, Epair, Ethernet, Ifnet, Inet6Addr,
-                    InetAddr, Loopback, Segment, new_loopback)
+                    InetAddr, Loopback, Segment, bridges_in, new_loopback)
 from .devfs import Devfs
-from .ifpseudo import EVL_VLID_MASK, GIF_MTU_MIN, Gif, IPAddress, Vlan, new_gif, new_tap, new_vlan
+from .ifpseudo import (EVL_VLID_MASK, GIF_MTU_MIN, Gif, IPAddress, Vlan, new_gif, new_tap, new_vlan,
+                       vlans_of)
 from .ipfilter import Ipfilter
 from .ipfw import Ipfw
 from .netgraph import Eiface, Netgraph, Node
@@ -447,9 +448,8 @@ class Kernel:
 
     @staticmethod
     def _leave_bridge(ifnet: Ifnet) -> None:
-        for other in ifnet.vnet.ifnets:      # bridge_ifdetach(): a span port goes too
-            if isinstance(other, Bridge):
-                other.drop_span(ifnet)
+        for other in bridges_in(ifnet.vnet):     # bridge_ifdetach(): a span port goes too
+            other.drop_span(ifnet)
         bridge = ifnet.bridge
         if bridge is None:
             return
@@ -828,8 +828,7 @@ class Kernel:
             raise OSErr(EPROTONOSUPPORT)
         if vlan is not None and vlan.parent is not None and vlan.parent is not parent:
             raise OSErr(EBUSY)
-        if any(isinstance(i, Vlan) and i is not vlan and i.parent is parent and i.tag == tag
-               for i in parent.vnet.ifnets):
+        if any(other is not vlan and other.tag == tag for other in vlans_of(parent)):
             raise OSErr(EEXIST)
 
     @staticmethod
@@ -1020,7 +1019,7 @@ class Kernel:
             for member in list(ifnet.ports):
                 member.ifnet.mac = member.lladdr
                 ifnet.ports.remove(member)
-        for vlan in [i for i in ifnet.vnet.ifnets if isinstance(i, Vlan) and i.parent is ifnet]:
+        for vlan in vlans_of(ifnet):
             self.vlan_unconfig(vlan)
 
     # -- vnets --------------------------------------------------------------
