@@ -110,3 +110,26 @@ def test_a_file_head_cannot_read_is_still_one_of_the_jails_create_looks_at(host,
     outcome = qjail.command(["qjail", "create", "-4", "10.1.0.10", "b2"])
     assert (outcome.exit_status, outcome.output) == (3, "Error: This jail name don't exist. a4\n")
     assert not host.run("test -e /usr/jails/b2").succeeded
+
+
+def test_a_record_holding_the_next_records_header_and_text_is_not_taken_for_two(host, qjail):
+    """a2 holds a3's header and text after its own, and a3's file is gone:
+    head's output is exactly four known records, but ls lists three, and
+    create answers as a lone read of a2 does."""
+    qjail.command(["qjail", "create", "-4", "10.1.0.4", "b1"])      # every record known
+    host.run(f"printf '\\n==> {LOCAL}/a3 <==\\n' >> {LOCAL}/a2 && cat {LOCAL}/a3 >> {LOCAL}/a2 "
+             f"&& rm {LOCAL}/a3").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.3", "c1"])
+    assert (outcome.exit_status, outcome.output) == (
+        3, f'Error: The definition record {LOCAL}/a2 is damaged: name="a3"\n')
+
+
+def test_one_file_holding_two_records_as_head_prints_them_is_one_damaged_record(host, qjail):
+    """With one file in qjail.local head prints no header (head.c: only
+    for more than one operand), so a file holding a1 and a2 as head prints
+    them would read as those two known records."""
+    host.run(f"head -n 100 {LOCAL}/a1 {LOCAL}/a2 > /tmp/two && rm {LOCAL}/a1 {LOCAL}/a2 {LOCAL}/a3 "
+             f"&& mv /tmp/two {LOCAL}/zz").check()
+    outcome = qjail.command(["qjail", "create", "-4", "10.1.0.1", "c1"])
+    assert outcome.exit_status == 3 and outcome.output.startswith(
+        f"Error: The definition record {LOCAL}/zz is damaged: "), outcome.output

@@ -102,29 +102,11 @@ class QjailVerbs:
     def _read_together(self, names: list[str], every: bool) -> dict[str, str]:
         """The texts of the records of ``names`` from one head(1) of them
         all (of qjail.local/* when they are ``every`` record, so that the
-        command line stays short), as _texts_of() tells them apart."""
-        return _texts_of(names, self._run(self._head_command(names, every)).stdout)
-
-    @staticmethod
-    def _head_command(names: list[str], every: bool) -> str | list[str]:
-        # as many lines as a file can have: each record whole
-        if every:
-            return f"head -n {HEAD_ALL} {shlex.quote(LOCAL)}/*"
-        return ["head", "-n", HEAD_ALL] + [f"{LOCAL}/{name}" for name in names]
-
-    def _every_record(self) -> tuple[list[str], dict[str, str]]:
-        """Every jail's name (qjail.local's files, as names() lists them)
-        and the texts of their records from one head(1) of qjail.local/*
-        (_read_together()), as create reads them for each new jail. When
-        that output is all records already known (_known_texts()) and head
-        read every file it was given, it names the jails too, and no ls(1)
-        is needed: ls and the glob list the same files."""
-        result = self._run(self._head_command([], every=True))
-        known = _known_texts(result.stdout) if result.succeeded and not result.stderr else None
-        if known is not None:
-            return sorted(known), known
-        names = self.names()
-        return names, _texts_of(names, result.stdout) if len(names) > 1 else {}
+        command line stays short; as many lines as a file can have: each
+        record whole), as _texts_of() tells them apart."""
+        command = (f"head -n {HEAD_ALL} {shlex.quote(LOCAL)}/*" if every
+                   else ["head", "-n", HEAD_ALL] + [f"{LOCAL}/{name}" for name in names])
+        return _texts_of(names, self._run(command).stdout)
 
     def names(self) -> list[str]:
         return sorted(list_dir(self.host, LOCAL))
@@ -246,10 +228,10 @@ class QjailVerbs:
         self._require_installed()
         if nic is not None and not self._has_interface(nic):
             raise QjailError("Entered -n interface device name is not valid.")
-        others, texts = self._every_record()
+        others = self.names()
         if name in others:
             raise QjailError(f"Error: Jailname already exists. {name}")
-        warnings = self._address_warnings(others, texts, ip4 + ip6)
+        warnings = self._address_warnings(others, ip4 + ip6)
         path = f"{JAILDIR}/{name}"
         record = Record(name, ip4=",".join(ip4), ip6=",".join(ip6), path=path,
                         interface=nic or "", fstab=f"{FSTAB}/{name}",
@@ -296,10 +278,10 @@ class QjailVerbs:
         -n, so that asking loads no driver (ifconfig.c ifmaybeload)."""
         return self._run(["ifconfig", "-n", nic]).succeeded
 
-    def _address_warnings(self, others: list[str], texts: dict[str, str],
-                          addresses: list[str]) -> str:
-        """qjail's warning for each address another jail has: ``texts``
-        are the records of ``others`` that one pass read (_every_record())."""
+    def _address_warnings(self, others: list[str], addresses: list[str]) -> str:
+        """qjail's warning for each address another jail has, from every
+        record read in one pass (_read_together())."""
+        texts = self._together(others, every=True)
         records = self._records(others, texts=texts)
         if len(texts) == len(others):
             # every record read in the one pass: an address in a record's
@@ -617,11 +599,13 @@ def _texts_of(names: list[str], output: str) -> dict[str, str]:
 
 def _known_texts(output: str) -> dict[str, str] | None:
     """The records' texts, by jail name in the output's order, when head's
-    ``output`` of two or more records is exactly the records it names (its
-    headers), each as it prints a record it was last found sound with
-    (_known_records); else None. Those texts hold no "==> ", so no line of
-    theirs can pass for a header: the headers found are the files'. Each
-    step runs over all the records at once (findall, map, join)."""
+    ``output`` of two or more records is exactly the records its headers
+    name, each as head prints a record it was last found sound with
+    (_known_records); else None. Those texts hold no "==> ", so none of
+    their lines passes for a header; but a file that is not a known record
+    can hold such lines, so the names must be checked against the files
+    listed (_texts_of()). Each step runs over all the records at once
+    (findall, map, join)."""
     names = _RECORD_HEADER.findall("\n" + output)
     if len(names) < 2 or len(set(names)) != len(names):
         return None
