@@ -118,6 +118,16 @@ def test_a_vlan_is_unconfigured_when_its_parent_goes_and_destroyed_cleanly(host)
     assert run(host, "ifconfig vlan create") == (0, "vlan0\n", "")   # the unit is free again
 
 
+def test_a_destroyed_vlan_frees_its_tag_on_the_parent_while_a_capture_still_holds_it(host):
+    # vlan_clone_destroy() unconfigures the vlan; tcpdump reading it in the
+    # background keeps the interface's object in use
+    host.run("ifconfig vlan0 create vlan 5 vlandev fxp0 up && "
+             "(tcpdump -n -i vlan0 -w /tmp/cap.pcap > /dev/null 2>&1 &); sleep 1").check()
+    host.run("ifconfig vlan0 destroy").check()
+    assert run(host, "ifconfig vlan1 create vlan 5 vlandev fxp0") == (0, "", "")
+    assert run(host, "ifconfig -l")[1] == "fxp0 lo0 vlan1\n"
+
+
 def test_gif_create_tunnel_and_destroy(host):
     assert run(host, "ifconfig gif0 create") == (0, "", "")
     assert run(host, "ifconfig gif0")[1] == (

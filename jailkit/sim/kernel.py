@@ -1010,7 +1010,7 @@ class Kernel:
         leaves (destroyed or moved away) leaves its lagg (lagg_port_ifdetach);
         a destroyed lagg lets its ports go with their own MACs
         (lagg_clone_destroy); a parent that leaves unconfigures its vlans
-        (vlan_ifdetach)."""
+        (vlan_ifdetach), and a destroyed vlan leaves its parent."""
         lagg = lagg_of(ifnet)
         port = lagg.port(ifnet) if lagg is not None else None
         if lagg is not None and port is not None:
@@ -1021,6 +1021,8 @@ class Kernel:
                 ifnet.ports.remove(member)
         for vlan in vlans_of(ifnet):
             self.vlan_unconfig(vlan)
+        if isinstance(ifnet, Vlan) and destroyed:
+            self.vlan_unconfig(ifnet)    # vlan_clone_destroy(): ether_ifdetach, then vlan_unconfig
 
     # -- vnets --------------------------------------------------------------
     def vmove(self, ifnet: Ifnet, target: Vnet) -> None:
