@@ -5,6 +5,7 @@ far ends can take it, and what it knows of them must follow each change."""
 
 from __future__ import annotations
 
+import pickle
 import re
 
 import pytest
@@ -94,3 +95,20 @@ def test_of_two_owners_the_member_flooded_first_answers(bridged):
     assert _ping(bridged, "a", "192.0.2.11") == RECEIVED
     cache = bridged.run("ifconfig bridge0 addr").stdout
     assert re.findall(r" Vlan1 (\S+) ", cache) == ["epair2a", "epair0a"], cache
+
+
+def test_a_pickled_machine_answers_as_the_machine_does(bridged):
+    """A copy of the machine (pickle) has its own interfaces: the bridge's
+    members, the addresses the flood looks up, a parent's vlans and a
+    lagg's ports are the copy's, so it answers each command as the
+    machine it was copied from does."""
+    bridged.run("ifconfig vlan0 create vlan 5 vlandev fxp0 && kldload if_lagg "
+                "&& ifconfig epair8 create && ifconfig lagg0 create laggport epair8a").check()
+    copy = pickle.loads(pickle.dumps(bridged.machine))
+    for command in ("jexec a ping -c 1 -t 2 192.0.2.11",      # the flood finds b
+                    "ifconfig vlan1 create vlan 5 vlandev fxp0",   # the tag is taken
+                    "ifconfig bridge0 addm epair8a",               # a lagg port
+                    "ifconfig bridge0"):
+        original = bridged.machine.run(command)
+        assert copy.run(command) == original, command
+    assert RECEIVED in copy.run("jexec a ping -c 1 -t 2 192.0.2.11")[1]

@@ -297,7 +297,6 @@ def test_a_vnet_jails_graph_is_its_own_and_dies_with_it(host):
 
 
 def test_a_machine_with_a_graph_still_pickles(host):
-    # jailkit.sim.serve keeps a sim behind sshd by pickling its machine
     _load(host)
     host.run(GRAPH).check()
     host.run("ngctl mkpeer bridge0: eiface link5 ether").check()

@@ -186,6 +186,21 @@ class Ifnet:
     pcp: int | None = None   # if_pcp, the 802.1p priority of what it sends (None: IFNET_PCP_NONE)
     fib: int = 0             # if_fib, the routing table of what arrives on it
 
+    def __post_init__(self) -> None:
+        self._register()
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """An unpickled interface (a copy of a machine) is listed where one
+        made here is (_register())."""
+        self.__dict__.update(state)
+        self._register()
+
+    def _register(self) -> None:
+        """Enter the interface in the process's lists of interfaces (its
+        addresses, and for some drivers the driver's own list)."""
+        for inet in self.inet:
+            holds_address(self, int(inet.address))
+
     @property
     def flags(self) -> int:
         value = self.admin_flags
@@ -305,7 +320,6 @@ class Bridge(Ifnet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _bridges.add(self)
         self.members: list[BridgeMember] = []
         self.spans: list[Ifnet] = []        # sc_spanlist, newest first too
         self.routes: dict[str, BridgeRoute] = {}   # sc_rtlist, oldest first
@@ -314,9 +328,13 @@ class Bridge(Ifnet):
         self.stp_priority = 32768           # bstp's defaults (bstp_attach)
         self.timer_since: float | None = None   # when bridge_init() started bridge_timer
         self.aged_at = 0                    # the last bridge_timer() run accounted for
-        self._index: dict[int, BridgeMember] = {}   # the members by id(ifnet)
-        self._through: dict[int, BridgeMember] = {}  # see through()
+        self._index: dict[Ifnet, BridgeMember] = {}     # the members by interface
+        self._through: dict[Ifnet, BridgeMember] = {}   # see through()
         self._added = 0                              # members ever added: the next one's order
+
+    def _register(self) -> None:
+        super()._register()
+        _bridges.add(self)
 
     def _driver_state(self) -> None:
         was = self.running
@@ -343,14 +361,14 @@ class Bridge(Ifnet):
         self._added += 1
         member = BridgeMember(ifnet, order=self._added)
         self.members.insert(0, member)
-        self._index[id(ifnet)] = member
+        self._index[ifnet] = member
         peer = ifnet.peer if type(ifnet) is Epair else None
         if peer is None or peer.bridge is not None:
-            self._through[id(ifnet)] = member
+            self._through[ifnet] = member
         if peer is not None and peer.bridge is not None:
             far = peer.bridge.member(peer)
             if far is not None:
-                peer.bridge._through[id(peer)] = far
+                peer.bridge._through[peer] = far
 
     def through(self) -> list[BridgeMember]:
         """The members a broadcast goes on from, in no order: all but the
@@ -363,7 +381,7 @@ class Bridge(Ifnet):
         """bridge_lookup_member_if(): ``ifnet``'s entry when it is a member
         (the packet path asks on every frame: an index, kept by add and
         forget)."""
-        return self._index.get(id(ifnet))
+        return self._index.get(ifnet)
 
     def lookup_member(self, name: str) -> BridgeMember:
         """bridge_lookup_member(): ENOENT for a name that is no member."""
@@ -377,10 +395,10 @@ class Bridge(Ifnet):
         cache has on it, static ones too (bridge_rtdelete IFBF_FLUSHALL).
         An epair end leaving leaves its peer's member leading nowhere."""
         self.members = [m for m in self.members if m.ifnet is not ifnet]
-        self._index.pop(id(ifnet), None)
-        self._through.pop(id(ifnet), None)
+        self._index.pop(ifnet, None)
+        self._through.pop(ifnet, None)
         if type(ifnet) is Epair and ifnet.peer.bridge is not None:
-            ifnet.peer.bridge._through.pop(id(ifnet.peer), None)
+            ifnet.peer.bridge._through.pop(ifnet.peer, None)
         self.routes = {mac: r for mac, r in self.routes.items() if r.ifnet is not ifnet}
 
     # -- span ports (bridge_ioctl_addspan, bridge_ioctl_delspan)
@@ -541,3 +559,27 @@ _bridges: "WeakSet[Bridge]" = WeakSet()
 def bridges_in(vnet: object) -> list[Bridge]:
     """The bridges of ``vnet``, in no order."""
     return [bridge for bridge in list(_bridges) if bridge.vnet is vnet]
+
+
+# Every interface with an IPv4 address, by the address as a number, in any
+# vnet (Vnet.add_inet and delete_inet keep it): in_ifaddrhashtbl is one
+# vnet's, but the ARP flood asks which of a bridge's far ends own an
+# address, and asking them one by one grows with the jails.
+_with_address: "dict[int, WeakSet[Ifnet]]" = {}
+
+
+def interfaces_with(address: int) -> list[Ifnet]:
+    """The interfaces, in any vnet, that have IPv4 address ``address``."""
+    return list(_with_address.get(address, ()))
+
+
+def holds_address(ifnet: Ifnet, address: int) -> None:
+    _with_address.setdefault(address, WeakSet()).add(ifnet)
+
+
+def drops_address(ifnet: Ifnet, address: int) -> None:
+    holding = _with_address.get(address)
+    if holding is not None:
+        holding.discard(ifnet)
+        if not holding:
+            del _with_address[address]

@@ -40,11 +40,14 @@ class Vlan(Ifnet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _vlans.add(self)
         self.parent: Ifnet | None = None
         self.tag = 0
         self.pcp = 0
         self.proto = "802.1q"
+
+    def _register(self) -> None:
+        super()._register()
+        _vlans.add(self)
 
     @property
     def link_up(self) -> bool:

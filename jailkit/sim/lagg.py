@@ -67,6 +67,9 @@ class Lagg(Ifnet):
         self.proto = "failover"          # LAGG_PROTO_DEFAULT
         self.hash: tuple[str, ...] = HASH_LAYERS
         self.lacp_strict = True          # lsc_strict_mode, from the sysctl at attach
+
+    def _register(self) -> None:
+        super()._register()
         _laggs.add(self)
 
     @property

@@ -50,12 +50,13 @@ from weakref import WeakKeyDictionary, WeakSet, ref
 
 from . import bpf, bstp, netgraph, pfil
 from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
-from .ifnet import IFBIF_DISCOVER, Bridge, BridgeMember, Epair, Ethernet, Ifnet, Loopback
+from .ifnet import (IFBIF_DISCOVER, Bridge, BridgeMember, Epair, Ethernet, Ifnet, Loopback,
+                    interfaces_with)
 from .ifpseudo import Gif
 from .lagg import Lagg, any_ports, lagg_input
 from .packet import Packet, segment
 from .pfil import Hook, Verdict
-from .vnet import Vnet, interfaces_with
+from .vnet import Vnet
 
 if TYPE_CHECKING:
     from .kernel import Prison

@@ -7,26 +7,13 @@ import enum
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Protocol
-from weakref import WeakSet
 
 from .errno import EADDRNOTAVAIL, EEXIST, ENETUNREACH, ESRCH, OSErr
-from .ifnet import Ifnet, Inet6Addr, InetAddr, Loopback
+from .ifnet import Ifnet, Inet6Addr, InetAddr, Loopback, drops_address, holds_address
 from .packet import Packet
 
 IPv4 = ipaddress.IPv4Address
 Net4 = ipaddress.IPv4Network
-
-
-# Every interface with an IPv4 address, by the address as a number, in
-# any vnet (kept by add_inet and delete_inet): in_ifaddrhashtbl is one
-# vnet's, but the ARP flood asks which of a bridge's far ends own an
-# address, and asking them one by one grows with the jails.
-_with_address: "dict[int, WeakSet[Ifnet]]" = {}
-
-
-def interfaces_with(address: int) -> list[Ifnet]:
-    """The interfaces, in any vnet, that have IPv4 address ``address``."""
-    return list(_with_address.get(address, ()))
 
 
 class Verdict(enum.Enum):
@@ -197,7 +184,7 @@ class Vnet:
         if existing:
             self.delete_inet(ifnet, iface.ip)
         ifnet.inet.append(InetAddr(iface, broadcast))
-        _with_address.setdefault(int(iface.ip), WeakSet()).add(ifnet)
+        holds_address(ifnet, int(iface.ip))
         loop = ifnet if isinstance(ifnet, Loopback) else (self.loopback or ifnet)
         if iface.network.prefixlen < 32 and not self._has_prefix(iface.network):
             self.routes.append(Route(iface.network, None, ifnet))
@@ -209,11 +196,7 @@ class Vnet:
         if found is None:
             raise OSErr(EADDRNOTAVAIL)
         ifnet.inet.remove(found)
-        holding = _with_address.get(int(address))
-        if holding is not None:
-            holding.discard(ifnet)
-            if not holding:
-                del _with_address[int(address)]
+        drops_address(ifnet, int(address))
         self.routes = [r for r in self.routes
                        if not (r.host and r.dest.network_address == address and r.gateway is None)
                        and not (r.ifnet is ifnet and not r.static and r.dest == found.interface.network
