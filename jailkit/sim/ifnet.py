@@ -356,8 +356,10 @@ class Bridge(Ifnet):
 
     def add(self, ifnet: Ifnet) -> None:
         """A new member, put first (bridge_ioctl_add: CK_LIST_INSERT_HEAD).
-        An epair end joining makes its peer's member, if it has one, lead
-        on too (through())."""
+        It is in through() unless it is an epair end whose peer is in no
+        bridge; and when its peer is a member of a bridge (this one too),
+        that member now leads to a bridge, so it is in that bridge's
+        through()."""
         self._added += 1
         member = BridgeMember(ifnet, order=self._added)
         self.members.insert(0, member)
@@ -371,10 +373,10 @@ class Bridge(Ifnet):
                 peer.bridge._through[peer] = far
 
     def through(self) -> list[BridgeMember]:
-        """The members a broadcast goes on from, in no order: all but the
-        epair ends whose peer is in no bridge, which take a broadcast to
-        one stack and no further (the ARP flood asks that stack alone when
-        the broadcast is for it)."""
+        """The members a broadcast goes on from, in no order, the one it
+        came in by too: all but the epair ends whose peer is in no bridge,
+        which take a broadcast to one stack and no further (the ARP flood
+        asks that stack alone when the broadcast is for it)."""
         return list(self._through.values())
 
     def member(self, ifnet: Ifnet) -> BridgeMember | None:
