@@ -461,8 +461,8 @@ def ls(proc: Proc, argv: list[str]) -> int:
     flags, _, names = parsed
     vfs = proc.kernel.vfs
     status = 0
-    listings: list[tuple[str, list[tuple[str, Node]]]] = []
-    plain: list[tuple[str, Node]] = []
+    listings: list[tuple[str, list[tuple[str, Node | None]]]] = []
+    plain: list[tuple[str, Node | None]] = []
     # (worked out once: a journal's look lists some forty operands with -d)
     where, follow, directories = proc.where(), "l" not in flags, "d" not in flags
     for name in names or ["."]:
@@ -476,12 +476,14 @@ def ls(proc: Proc, argv: list[str]) -> int:
             entries = sorted(node.entries)
             if "a" in flags:
                 entries = [".", ".."] + entries
-            # Each entry from the directory itself (as readdir gives it),
-            # not looked up again by its path; only . and .. are.
-            children: list[tuple[str, Node]] = [
+            shown = [e for e in entries if "a" in flags or "A" in flags or not e.startswith(".")]
+            # A long listing takes each entry from the directory itself (as
+            # readdir gives it), not looked up again by its path; only . and
+            # .. are. A short one prints the names alone.
+            children: list[tuple[str, Node | None]] = [
                 (e, vfs.child(node, e) or node if e not in (".", "..") else
                  _dot_entry(proc, f"{name.rstrip('/')}/{e}", node))
-                for e in entries if "a" in flags or "A" in flags or not e.startswith(".")]
+                for e in shown] if "l" in flags else [(e, None) for e in shown]
             listings.append((name, children))
         else:
             plain.append((name, node))
@@ -507,16 +509,19 @@ def _dot_entry(proc: Proc, path: str, directory: Node) -> Node:
         return directory
 
 
-def _ls_lines(entries: list[tuple[str, Node]], long: bool, show_flags: bool) -> str:
+def _ls_lines(entries: list[tuple[str, Node | None]], long: bool, show_flags: bool) -> str:
     """bin/ls printlong(): the columns padded to the widest entry of the
-    listing; -o adds the file flags (fflagstostr(3), "-" for none)."""
+    listing; -o adds the file flags (fflagstostr(3), "-" for none). A
+    short listing's entries need no node."""
     if not long:
         return "".join(name + "\n" for name, _ in entries)
+    nodes = [node for _, node in entries if node is not None]
+    assert len(nodes) == len(entries), "a long listing has each entry's node"
     columns = [(strmode(node), str(nlink(node)), "root", "wheel",
-                flags_to_str(node.flags) or "-", str(st_size(node))) for _, node in entries]
+                flags_to_str(node.flags) or "-", str(st_size(node))) for node in nodes]
     widths = [max((len(row[i]) for row in columns), default=0) for i in range(6)]
     lines = []
-    for (mode, links, user, group, flags, size), (name, node) in zip(columns, entries):
+    for (mode, links, user, group, flags, size), (name, _), node in zip(columns, entries, nodes):
         flag_column = f"{flags:<{widths[4]}} " if show_flags else ""
         target = f" -> {node.target}" if isinstance(node, Symlink) else ""
         lines.append(f"{mode} {links:>{widths[1]}} {user:<{widths[2]}}  {group:<{widths[3]}}  "
