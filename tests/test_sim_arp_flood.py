@@ -50,12 +50,19 @@ def test_an_address_changed_after_a_flood_answers_and_the_old_one_does_not(bridg
     assert _ping(bridged, "a", "192.0.2.11") == LOST
 
 
+def _answered_only_while(host: Host, address: str, make: str, unmake: str) -> None:
+    """A ping from jail a to ``address`` is lost, answered once ``make``
+    has run, and lost again once ``unmake`` has."""
+    assert _ping(host, "a", address) == LOST
+    host.run(make).check()
+    assert _ping(host, "a", address) == RECEIVED
+    host.run(unmake).check()
+    assert _ping(host, "a", address) == LOST
+
+
 def test_an_alias_added_and_deleted_is_answered_while_it_is_there(bridged):
-    assert _ping(bridged, "a", "192.0.2.31") == LOST
-    bridged.run("jexec b ifconfig epair1b inet 192.0.2.31/32 alias").check()
-    assert _ping(bridged, "a", "192.0.2.31") == RECEIVED
-    bridged.run("jexec b ifconfig epair1b inet 192.0.2.31 -alias").check()
-    assert _ping(bridged, "a", "192.0.2.31") == LOST
+    _answered_only_while(bridged, "192.0.2.31", "jexec b ifconfig epair1b inet 192.0.2.31/32 alias",
+                         "jexec b ifconfig epair1b inet 192.0.2.31 -alias")
 
 
 def test_a_jail_removed_takes_its_address_with_it(bridged):
@@ -70,19 +77,14 @@ def test_an_epair_joining_a_second_bridge_after_a_flood_leads_the_next_one_on(br
     bridged.run("ifconfig bridge1 create up && ifconfig epair2 create "
                 "&& ifconfig bridge0 addm epair2a && ifconfig epair2a up && ifconfig epair2b up").check()
     _jail(bridged, "c", 3, "192.0.2.40", bridge="bridge1")
-    assert _ping(bridged, "a", "192.0.2.40") == LOST
-    bridged.run("ifconfig bridge1 addm epair2b").check()
-    assert _ping(bridged, "a", "192.0.2.40") == RECEIVED
-    bridged.run("ifconfig bridge1 deletem epair2b").check()
-    assert _ping(bridged, "a", "192.0.2.40") == LOST
+    _answered_only_while(bridged, "192.0.2.40", "ifconfig bridge1 addm epair2b",
+                         "ifconfig bridge1 deletem epair2b")
 
 
 def test_a_member_that_owns_the_address_answers_for_the_hosts_stack(bridged):
-    bridged.run("ifconfig epair9 create && ifconfig bridge0 addm epair9a "
-                "&& ifconfig epair9a inet 192.0.2.50/24 up").check()
-    assert _ping(bridged, "a", "192.0.2.50") == RECEIVED
-    bridged.run("ifconfig bridge0 deletem epair9a").check()
-    assert _ping(bridged, "a", "192.0.2.50") == LOST
+    bridged.run("ifconfig epair9 create && ifconfig bridge0 addm epair9a && ifconfig epair9a up").check()
+    _answered_only_while(bridged, "192.0.2.50", "ifconfig epair9a inet 192.0.2.50/24",
+                         "ifconfig bridge0 deletem epair9a")
 
 
 def test_of_two_owners_the_member_flooded_first_answers(bridged):
