@@ -453,18 +453,29 @@ def touch(proc: Proc, argv: list[str]) -> int:
     return status
 
 
+# ls(1)'s options (getopt's string in bin/ls/ls.c) and those the sim
+# models; the others change what ls prints (columns, order, suffixes, inode
+# numbers, sizes), so they are refused as not modelled, never ignored.
+LS_OPTIONS = "1ABCFGHILPRSTUWZabcdfghiklmnopqrstuvwxy"
+LS_MODELLED = frozenset("1ARadlo")
+
+
 @program("/bin/ls")
 def ls(proc: Proc, argv: list[str]) -> int:
-    parsed = _parse(proc, argv, "1ABCFGHILPRSTUWZabcdfghiklmnopqrstuvwxy")
+    parsed = _parse(proc, argv, LS_OPTIONS)
     if parsed is None:
         return 1
     flags, _, names = parsed
+    unmodelled = sorted(flags - LS_MODELLED)
+    if unmodelled:
+        proc.warnx(f"option -{unmodelled[0]} is not modelled by the jailkit sim")
+        return 1
     vfs = proc.kernel.vfs
     status = 0
-    listings: list[tuple[str, list[tuple[str, Node | None]]]] = []
+    directories: list[tuple[str, Dir]] = []
     plain: list[tuple[str, Node | None]] = []
     # (worked out once: a journal's look lists some forty operands with -d)
-    where, follow, directories = proc.where(), "l" not in flags, "d" not in flags
+    where, follow, listdir = proc.where(), "l" not in flags, "d" in flags
     for name in names or ["."]:
         try:
             node = vfs.lookup(name, follow=follow or name.endswith("/"), **where)
@@ -472,34 +483,66 @@ def ls(proc: Proc, argv: list[str]) -> int:
             proc.warn(name, exc)
             status = 1
             continue
-        if directories and isinstance(node, Dir):
-            entries = sorted(node.entries)
-            if "a" in flags:
-                entries = [".", ".."] + entries
-            shown = [e for e in entries if "a" in flags or "A" in flags or not e.startswith(".")]
-            # A long listing takes each entry from the directory itself (as
-            # readdir gives it), not looked up again by its path; only . and
-            # .. are. A short one prints the names alone.
-            children: list[tuple[str, Node | None]] = [
-                (e, vfs.child(node, e) or node if e not in (".", "..") else
-                 _dot_entry(proc, f"{name.rstrip('/')}/{e}", node))
-                for e in shown] if "l" in flags else [(e, None) for e in shown]
-            listings.append((name, children))
+        if not listdir and isinstance(node, Dir):
+            directories.append((name, node))
         else:
             plain.append((name, node))
-    show_flags = "o" in flags
     # bin/ls sorts its operands too: files first, then each directory.
     plain.sort(key=itemgetter(0))
-    listings.sort(key=itemgetter(0))
-    blocks = []
+    directories.sort(key=itemgetter(0))
+    listing = _Listing(proc, flags, several=len(names) > 1)
     if plain:
-        blocks.append(_ls_lines(plain, "l" in flags, show_flags))
-    for name, children in listings:
-        header = f"{name}:\n" if len(names) > 1 else ""
-        total = "total 0\n" if "l" in flags else ""
-        blocks.append(header + total + _ls_lines(children, "l" in flags, show_flags))
-    proc.write("\n".join(blocks))
+        listing.print(_ls_lines(plain, "l" in flags, "o" in flags))
+    for name, node in directories:
+        listing.directory(name, node)
+    proc.write("".join(listing.out))
     return status
+
+
+class _Listing:
+    """bin/ls traverse() and display(): what ls prints, in order, and
+    whether it has printed anything yet (a later directory's name then
+    comes after a blank line)."""
+
+    def __init__(self, proc: Proc, flags: set[str], several: bool) -> None:
+        self.proc, self.flags, self.several = proc, flags, several
+        self.out: list[str] = []
+        self.output = False
+
+    def print(self, text: str) -> None:
+        if text:
+            self.out.append(text)
+            self.output = True
+
+    def directory(self, path: str, node: Dir) -> None:
+        """A directory's listing: its path first once something has been
+        printed, or when ls has several operands; with -R each of its
+        subdirectories after it, in order, depth first (fts(3) does not
+        follow links and crosses mount points), but never a hidden one
+        without -a or -A. (No tree has a cycle: nullfs refuses to mount
+        a directory below itself.)"""
+        if self.output:
+            self.out.append(f"\n{path}:\n")
+        elif self.several:
+            self.print(f"{path}:\n")
+        flags = self.flags
+        entries = sorted(node.entries)
+        if "a" in flags:
+            entries = [".", ".."] + entries
+        shown = [e for e in entries if "a" in flags or "A" in flags or not e.startswith(".")]
+        long, recursive = "l" in flags, "R" in flags
+        # Each entry from the directory itself (as readdir gives it), not
+        # looked up again by its path; only . and .. are. A short listing
+        # that does not recurse prints the names alone.
+        vfs = self.proc.kernel.vfs
+        children: list[tuple[str, Node | None]] = [
+            (e, vfs.child(node, e) or node if e not in (".", "..") else
+             _dot_entry(self.proc, f"{path.rstrip('/')}/{e}", node))
+            for e in shown] if long or recursive else [(e, None) for e in shown]
+        self.print(("total 0\n" if long else "") + _ls_lines(children, long, "o" in flags))
+        for name, child in children if recursive else ():
+            if name not in (".", "..") and type(child) is Dir:
+                self.directory(f"{path.rstrip('/')}/{name}", child)
 
 
 def _dot_entry(proc: Proc, path: str, directory: Node) -> Node:
