@@ -558,7 +558,7 @@ class Segment:
 _bridges: "WeakSet[Bridge]" = WeakSet()
 
 
-def bridges_in(vnet: object) -> list[Bridge]:
+def bridges_in(vnet: "Vnet") -> list[Bridge]:
     """The bridges of ``vnet``, in no order."""
     return [bridge for bridge in list(_bridges) if bridge.vnet is vnet]
 
