@@ -454,49 +454,90 @@ def touch(proc: Proc, argv: list[str]) -> int:
 
 
 # ls(1)'s options (getopt's string in bin/ls/ls.c) and those the sim
-# models; the others change what ls prints (columns, order, suffixes, inode
-# numbers, sizes), so they are refused as not modelled, never ignored.
+# models (-g has no effect: 4.3BSD's); the others change what ls prints
+# (columns, order, suffixes, inode numbers, sizes), so they are refused as
+# not modelled, never ignored.
 LS_OPTIONS = "1ABCFGHILPRSTUWZabcdfghiklmnopqrstuvwxy"
-LS_MODELLED = frozenset("1ARadlo")
+LS_MODELLED = frozenset("1AIRadglo")
+
+
+@dataclass
+class _LsOptions:
+    long: bool           # -l, unless a -1 came after it (each cancels the other)
+    listdir: bool        # -d: directories as themselves, never their entries
+    recursive: bool      # -R
+    dots: bool           # -a: . and .. too
+    hidden: bool         # -a, -A, or root without -I: names that start with a dot
+    file_flags: bool     # -o
+
+
+def _ls_options(proc: Proc, opts: list[tuple[str, str | None]]) -> _LsOptions:
+    """bin/ls/ls.c main()'s reading of the options, in their order; root
+    lists hidden names unless -I ("Root is -A automatically")."""
+    flags = {flag for flag, _ in opts}
+    long = False
+    for flag, _ in opts:
+        if flag in ("1", "l"):
+            long = flag == "l"
+    hidden = bool(flags & {"a", "A"}) or (proc.user == "root" and "I" not in flags)
+    return _LsOptions(long, "d" in flags, "R" in flags, "a" in flags, hidden, "o" in flags)
 
 
 @program("/bin/ls")
 def ls(proc: Proc, argv: list[str]) -> int:
-    parsed = _parse(proc, argv, LS_OPTIONS)
-    if parsed is None:
+    try:
+        opts, names = getopt(argv[1:], LS_OPTIONS)
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(USAGE["ls"] + "\n")
         return 1
-    flags, _, names = parsed
-    unmodelled = sorted(flags - LS_MODELLED)
+    unmodelled = sorted({flag for flag, _ in opts} - LS_MODELLED)
     if unmodelled:
         proc.warnx(f"option -{unmodelled[0]} is not modelled by the jailkit sim")
         return 1
-    vfs = proc.kernel.vfs
+    if "" in names:
+        proc.warnx("fts_open: No such file or directory")    # fts_open() refuses an empty name
+        return 1
+    options = _ls_options(proc, opts)
     status = 0
     directories: list[tuple[str, Dir]] = []
     plain: list[tuple[str, Node | None]] = []
-    # (worked out once: a journal's look lists some forty operands with -d)
-    where, follow, listdir = proc.where(), "l" not in flags, "d" in flags
-    for name in names or ["."]:
+    # Operand symlinks are followed but for -l and -d (FTS_COMFOLLOW); one
+    # to nothing is listed as the link (fts falls back to lstat). Operands
+    # are taken in name order, so their errors come in it too (mastercmp).
+    follow = not options.long and not options.listdir
+    for name in sorted(names) or ["."]:
         try:
-            node = vfs.lookup(name, follow=follow or name.endswith("/"), **where)
+            node = _operand(proc, name, follow or name.endswith("/"))
         except OSErr as exc:
             proc.warn(name, exc)
             status = 1
             continue
-        if not listdir and isinstance(node, Dir):
+        if not options.listdir and isinstance(node, Dir):
             directories.append((name, node))
         else:
             plain.append((name, node))
-    # bin/ls sorts its operands too: files first, then each directory.
-    plain.sort(key=itemgetter(0))
-    directories.sort(key=itemgetter(0))
-    listing = _Listing(proc, flags, several=len(names) > 1)
-    if plain:
-        listing.print(_ls_lines(plain, "l" in flags, "o" in flags))
+    listing = _Listing(proc, options, several=len(names) > 1)
+    if plain:      # files first, then each directory
+        listing.print(_ls_lines(plain, options.long, options.file_flags))
     for name, node in directories:
-        listing.directory(name, node)
+        listing.directory(name, node, ())
     proc.write("".join(listing.out))
     return status
+
+
+def _operand(proc: Proc, name: str, follow: bool) -> Node:
+    """An operand's node; a link to nothing is the link itself."""
+    vfs, where = proc.kernel.vfs, proc.where()
+    try:
+        return vfs.lookup(name, follow=follow, **where)
+    except OSErr as exc:
+        if not follow or exc.errno != ENOENT:
+            raise
+        link = vfs.lookup(name, follow=False, **where)
+        if not isinstance(link, Symlink):
+            raise exc from None
+        return link
 
 
 class _Listing:
@@ -504,8 +545,8 @@ class _Listing:
     whether it has printed anything yet (a later directory's name then
     comes after a blank line)."""
 
-    def __init__(self, proc: Proc, flags: set[str], several: bool) -> None:
-        self.proc, self.flags, self.several = proc, flags, several
+    def __init__(self, proc: Proc, options: _LsOptions, several: bool) -> None:
+        self.proc, self.options, self.several = proc, options, several
         self.out: list[str] = []
         self.output = False
 
@@ -514,35 +555,51 @@ class _Listing:
             self.out.append(text)
             self.output = True
 
-    def directory(self, path: str, node: Dir) -> None:
-        """A directory's listing: its path first once something has been
-        printed, or when ls has several operands; with -R each of its
-        subdirectories after it, in order, depth first (fts(3) does not
-        follow links and crosses mount points), but never a hidden one
-        without -a or -A. (No tree has a cycle: nullfs refuses to mount
-        a directory below itself.)"""
-        if self.output:
-            self.out.append(f"\n{path}:\n")
-        elif self.several:
-            self.print(f"{path}:\n")
-        flags = self.flags
-        entries = sorted(node.entries)
-        if "a" in flags:
-            entries = [".", ".."] + entries
-        shown = [e for e in entries if "a" in flags or "A" in flags or not e.startswith(".")]
-        long, recursive = "l" in flags, "R" in flags
-        # Each entry from the directory itself (as readdir gives it), not
-        # looked up again by its path; only . and .. are. A short listing
-        # that does not recurse prints the names alone.
+    def directory(self, path: str, node: Dir, ancestors: tuple[Dir, ...], listed: bool = True) -> None:
+        """A directory: its path first once something has been printed,
+        or when ls has several operands, then its entries; with -R each of
+        its subdirectories after it, in name order, depth first (fts(3)
+        follows no link and crosses mount points). A hidden one, unless
+        hidden names are listed, is gone through without being listed (its
+        own subdirectories are); one that is its own ancestor is a cycle
+        (FTS_DC), named and not gone into."""
+        options = self.options
+        if listed:
+            if self.output:
+                self.out.append(f"\n{path}:\n")
+            elif self.several:
+                self.print(f"{path}:\n")
+            self.print(("total 0\n" if options.long else "")
+                       + _ls_lines(self._entries(path, node), options.long, options.file_flags))
+        if not options.recursive:
+            return
         vfs = self.proc.kernel.vfs
-        children: list[tuple[str, Node | None]] = [
-            (e, vfs.child(node, e) or node if e not in (".", "..") else
-             _dot_entry(self.proc, f"{path.rstrip('/')}/{e}", node))
-            for e in shown] if long or recursive else [(e, None) for e in shown]
-        self.print(("total 0\n" if long else "") + _ls_lines(children, long, "o" in flags))
-        for name, child in children if recursive else ():
-            if name not in (".", "..") and type(child) is Dir:
-                self.directory(f"{path.rstrip('/')}/{name}", child)
+        # fts_build() puts one slash between a path and a name: a path's
+        # own trailing slash is not doubled, but only one is taken off
+        base = path[:-1] if path.endswith("/") else path
+        for name in sorted(node.entries):
+            child = vfs.child(node, name)
+            if type(child) is not Dir:
+                continue
+            if child is node or child in ancestors:
+                self.proc.warnx(f"{name}: directory causes a cycle")
+                continue
+            self.directory(f"{base}/{name}", child, (*ancestors, node),
+                           listed=options.hidden or not name.startswith("."))
+
+    def _entries(self, path: str, node: Dir) -> list[tuple[str, Node | None]]:
+        """The entries display() prints, each from the directory itself (as
+        readdir gives it), not looked up again by its path; only . and ..
+        are. A short listing prints the names alone."""
+        options = self.options
+        shown = [e for e in sorted(node.entries) if options.hidden or not e.startswith(".")]
+        if options.dots:
+            shown = [".", ".."] + shown
+        if not options.long:
+            return [(e, None) for e in shown]
+        vfs = self.proc.kernel.vfs
+        return [(e, vfs.child(node, e) or node if e not in (".", "..") else
+                 _dot_entry(self.proc, f"{path.rstrip('/')}/{e}", node)) for e in shown]
 
 
 def _dot_entry(proc: Proc, path: str, directory: Node) -> Node:
