@@ -357,12 +357,7 @@ def _arp_cache(ifnet: Ifnet, address: IPv4, owner: Ifnet, now: float) -> None:
 
 
 def _owns(ifnet: Ifnet, address: IPv4) -> bool:
-    # compared as numbers: an IPv4Interface's .ip is built anew each time
-    return _owns_number(ifnet, int(address))
-
-
-def _owns_number(ifnet: Ifnet, target: int) -> bool:
-    """_owns() of an address already made a number (a flood asks each member)."""
+    target = int(address)        # compared as numbers: an IPv4Interface's .ip is built anew each time
     for inet in ifnet.inet:
         if int(inet.interface) == target:
             return True
@@ -448,57 +443,43 @@ def _arp_request(out: Ifnet, address: IPv4, now: float,
         # the bridge's stack, or a member's, takes the broadcast too
         if gratuitous:
             _arp_moved(bridge, address, out, now)
-        owner = bridge if not gratuitous and _owns(bridge, address) else \
-            _flood(heard, bridge, source, index, address, learnt, plain, upper, now, gratuitous)
-        if owner is not None:
+        owner = None if gratuitous else _bridge_owner(bridge, address, exclude=source.ifnet)
+        if owner is not None:           # nothing floods then
             return _answered(out, address, owner, _crossings(heard, index), now)
+        if learnt:
+            _flood(heard, bridge, source, index, address, plain, upper, now, gratuitous)
     return None
 
 
 def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int, address: IPv4,
-           forwards: bool, plain: bool, upper: set[int], now: float,
-           gratuitous: bool = False) -> Ifnet | None:
-    """bridge_broadcast() of the ARP request that came in by ``source``, in
-    one pass over the members: the first other member that owns the
-    address takes it (as _bridge_owner() finds it: nothing floods then);
-    else, when the bridge ``forwards`` it, every other running member that
-    may forward hears it. With plain links the pass is over the members
-    that matter alone (_arp_visits()): a bridge of 255 members pays for the
-    few whose far ends can take the request."""
+           plain: bool, upper: set[int], now: float, gratuitous: bool = False) -> None:
+    """bridge_broadcast() of the ARP request that came in by ``source``,
+    owned by no member (_bridge_owner()) and forwarded: every other
+    running member that may forward hears it. With plain links the pass
+    is over the members that matter alone (_arp_visits()): a bridge of 255
+    members pays for the few whose far ends can take the request."""
     ingress = source.ifnet
-    if not forwards:
-        return None if gratuitous else _bridge_owner(bridge, address, exclude=ingress)
-    target = int(address)
     for member in _arp_visits(bridge, address, gratuitous) if plain else bridge.members:
         egress = member.ifnet
-        if egress.inet and not gratuitous and egress is not ingress \
-                and _owns_number(egress, target):
-            return egress
         if egress is ingress or not _floods_to(bridge, source, member):
             continue
         if plain and type(egress) is Epair:
             heard.append((egress.peer, index, (bridge, member)))
         else:
             _hear(heard, egress, index, (bridge, member), upper, now)
-    return None
 
 
 def _arp_visits(bridge: Bridge, address: IPv4, gratuitous: bool) -> list[BridgeMember]:
     """The members a flood of an ARP request for ``address`` must visit
     when links are plain, in the order they are flooded: those it goes on
-    through (Bridge.through()); a member that owns the address; one whose epair
-    peer owns it, or, for a ``gratuitous`` request, has an entry for it
-    (_arp_holders: nobody owns that one). Any other member is an epair
-    whose peer is in no bridge and ignores the request (in_arpinput(): not
-    for one of its addresses, no entry to update), so the flood need not
-    visit it."""
+    through (Bridge.through()), and one whose epair peer owns the address,
+    or, for a ``gratuitous`` request, has an entry for it (_arp_holders:
+    nobody owns that one). Any other member is an epair whose peer is in no
+    bridge and ignores the request (in_arpinput(): not for one of its
+    addresses, no entry to update), so the flood need not visit it."""
     found = {id(member): member for member in bridge.through()}
     takers = list(_arp_holders.get(address, ())) if gratuitous else interfaces_with(int(address))
     for taker in takers:
-        if not gratuitous and taker.bridge is bridge:
-            own = bridge.member(taker)
-            if own is not None:
-                found[id(own)] = own
         if type(taker) is Epair and taker.peer.bridge is bridge:
             peer = bridge.member(taker.peer)
             if peer is not None:
