@@ -581,8 +581,8 @@ def _texts_of(names: list[str], output: str) -> dict[str, str]:
     break and leaves that file's real header at the start of its text:
     both are refused. (A glob's order is the locale's, so order is not
     compared.)"""
-    known = _known_texts(output)
-    if known is not None and list(known) == names:
+    known = _known_texts(names, output)
+    if known is not None:
         return known
     paths = [f"{LOCAL}/{name}" for name in names]
     pieces = _HEADER.split("\n" + output)
@@ -597,18 +597,13 @@ def _texts_of(names: list[str], output: str) -> dict[str, str]:
     return dict(filter(itemgetter(1), zip(names_read, bodies)))
 
 
-def _known_texts(output: str) -> dict[str, str] | None:
-    """The records' texts, by jail name in the output's order, when head's
-    ``output`` of two or more records is exactly the records its headers
-    name, each as head prints a record it was last found sound with
-    (_known_records); else None. Those texts hold no "==> ", so none of
-    their lines passes for a header; but a file that is not a known record
-    can hold such lines, so the names must be checked against the files
-    listed (_texts_of()). Each step runs over all the records at once
-    (findall, map, join)."""
-    names = _RECORD_HEADER.findall("\n" + output)
-    if len(names) < 2 or len(set(names)) != len(names):
-        return None
+def _known_texts(names: list[str], output: str) -> dict[str, str] | None:
+    """The texts of ``names`` when head's ``output`` of them is each one's
+    header and then the text its record was last found sound with
+    (_known_records), in the order of ``names``; else None. Those texts
+    hold no "==> ", so none of their lines passes for a header: an output
+    equal to theirs has each file's text where theirs is. The comparison
+    runs over all the records at once (map, one join)."""
     try:
         entries = list(map(_known_records.__getitem__, names))
     except KeyError:
@@ -619,12 +614,10 @@ def _known_texts(output: str) -> dict[str, str] | None:
     return dict(zip(names, map(_TEXT, entries)))
 
 
-# a record's header in head's output (see _HEADER), and the name in it
-_RECORD_HEADER = re.compile(r"\n==> " + re.escape(LOCAL) + r"/([^\n]*) <==\n")
 _TEXT, _PRINTED = itemgetter(0), itemgetter(2)
 
 
-# a record's text that starts with a header (see _read_together)
+# a record's text that starts with a header (see _texts_of)
 _starts_with_header = methodcaller("startswith", "==> ")
 
 
