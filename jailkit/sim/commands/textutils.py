@@ -168,10 +168,7 @@ def head(proc: Proc, argv: list[str]) -> int:
             # a blank line before every header but the first printed, not
             # the first operand's (usr.bin/head/head.c: its "first" flag)
             out.append(f"\n==> {name} <==\n" if out else f"==> {name} <==\n")
-        # a file of fewer lines whole, without a call (head dir/* of many):
-        # one shorter than the count in characters has fewer lines too
-        out.append(text if 0 <= count and (len(text) < count or text.count("\n") < count)
-                   else _first_lines(text, count))
+        out.append(_first_lines(text, count))
     proc.write("".join(out))
     return status
 
@@ -179,10 +176,11 @@ def head(proc: Proc, argv: list[str]) -> int:
 def _first_lines(text: str, count: int) -> str:
     """The first ``count`` lines of ``text`` (all of it when it has no
     more: a record read whole is one count of its line breaks, not a
-    list of its lines)."""
+    list of its lines, and one shorter than the count in characters is
+    not even counted: head -n INT_MAX of many files)."""
     if count < 0:
         return "".join(_lines(text)[:count])
-    if text.count("\n") < count:
+    if len(text) < count or text.count("\n") < count:
         return text
     end = -1
     for _ in range(count):
