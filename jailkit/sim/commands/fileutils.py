@@ -112,7 +112,6 @@ def rm(proc: Proc, argv: list[str]) -> int:
         return 1
     options = _RmOptions(recursive=bool(flags & {"r", "R"}), force="f" in flags,
                          verbose="v" in flags, one_fs="x" in flags, dirs="d" in flags)
-    status = 0
     # rm.c's checkdot() then checkslash(): such operands are dropped before
     # anything is removed, each refusal said once however many there are.
     dots = [name for name in files if name.rpartition("/")[2] in (".", "..")]
