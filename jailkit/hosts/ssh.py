@@ -425,7 +425,15 @@ class SshHost(Host):
             if wait <= 0:
                 _signal(channel, "TERM")
                 raise HostTimeout(line, limit)
-            select.select([channel], [], [], min(wait, 1.0))
+            if channel.eof_received:
+                # Both streams are done, the exit status is still on its way
+                # (sshd sends it once it has reaped the command). The
+                # channel's pipe stays readable from EOF on, so select()
+                # would return at once, again and again: wait for the
+                # event paramiko sets on the exit status or the close.
+                channel.status_event.wait(min(wait, 1.0))
+            else:
+                select.select([channel], [], [], min(wait, 1.0))
 
     # -- files and tunnels ----------------------------------------------------
     def _transfer(self, what: str, move: Callable[[paramiko.SFTPClient], object]) -> None:
