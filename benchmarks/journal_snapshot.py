@@ -31,6 +31,8 @@ from jailkit.cleanup import snapshot  # noqa: E402
 from jailkit.host import Host  # noqa: E402
 from jailkit.qjail import Qjail  # noqa: E402
 
+TARGET_S = 1.0
+
 
 def host_with_jails(count: int) -> Host:
     """The howto's set-up: qjail installed, ``count`` vnet jails running."""
@@ -84,7 +86,10 @@ def main() -> None:
     for label, index in (("pytest's time", 0), ("wall", 1), ("CPU", 2)):
         values = [run[index] for run in runs]
         print(f"pytest -q steps, {label}: median {statistics.median(values):.2f} s "
-              f"(min {min(values):.2f} s, {options.steps} runs; target 1 s)")
+              f"(min {min(values):.2f} s, {options.steps} runs)")
+    counted = statistics.median(run[0] for run in runs)
+    print(f"target `pytest steps` at most {TARGET_S:g} s (as pytest counts it, median): "
+          f"{'met' if counted <= TARGET_S else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,10 @@ GATEWAY = "10.0.0.1"
 PROBES = ["cat /etc/rc.conf", "ls /usr/local/etc/qjail.local/JAIL", "ifconfig lo0",
           "test -e /usr/jails/JAIL/etc/rc.conf", "jls -j JAIL jid",
           f"jexec JAIL ping -c 1 {GATEWAY}"]
+# How much dearer a probe may be with all the jails and still count as the
+# same cost: medians of interleaved runs still differ by a few percent, while
+# a cost that grows with the jails is hundreds of times dearer at 254.
+SAME_COST = 1.25
 PREFIX = "jkbench"
 NETNS_HOST = f"{PREFIX}-br"     # the namespace that holds the bridge
 BRIDGE = f"{PREFIX}0"
@@ -147,18 +151,24 @@ def timed(action: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def probe_costs(host: Host, samples: int) -> dict[str, float]:
-    """Median milliseconds of each probe command on ``host``."""
-    costs = {}
+def probe_costs(few: Host, many: Host, samples: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Median milliseconds of each probe command on ``few`` and on ``many``,
+    the two hosts taking turns sample by sample (which goes first turns
+    too), so that a machine whose speed drifts slows both alike."""
+    costs: tuple[dict[str, float], dict[str, float]] = ({}, {})
     for probe in PROBES:
         line = probe.replace("JAIL", jail_name(1))
-        host.run(line).check()
-        runs = []
-        for _ in range(samples):
-            started = time.perf_counter()
-            host.run(line)
-            runs.append((time.perf_counter() - started) * 1000)
-        costs[probe] = statistics.median(runs)
+        runs: tuple[list[float], list[float]] = ([], [])
+        for host in (few, many):
+            host.run(line).check()
+        for sample in range(samples):
+            for which in ((0, 1) if sample % 2 == 0 else (1, 0)):
+                host = (few, many)[which]
+                started = time.perf_counter()
+                host.run(line)
+                runs[which].append((time.perf_counter() - started) * 1000)
+        for which in (0, 1):
+            costs[which][probe] = statistics.median(runs[which])
     return costs
 
 
@@ -237,8 +247,9 @@ def sim_costs(count: int, samples: int, lab: Lab, lab_name: str | None) -> dict:
     """The probes on a host with 1 jail and with ``count``, and the peak memory."""
     addresses = [str(a) for a in lab.jail_addresses(count)]
     small, many = build(lab, 1, addresses), build(lab, count, addresses)
-    return {"half": count // 2, "samples": samples, "few": probe_costs(small, samples),
-            "many": probe_costs(many, samples), "few_size": size(small),
+    few_costs, many_costs = probe_costs(small, many, samples)
+    return {"half": count // 2, "samples": samples, "few": few_costs,
+            "many": many_costs, "few_size": size(small),
             "many_size": size(many), "peak": peak_memory(count, lab_name)}
 
 
@@ -399,6 +410,9 @@ def report(count: int, sim: dict, real: dict | None, why: str | None) -> None:
           f"(ru_maxrss), {traced:.1f} MiB allocated while building (tracemalloc)")
     verdicts = [(f"t({count}) <= 1.5 s (wall)", sim["t_full"] <= 1.5),
                 (f"t({count})/t({half}) <= 2.1 (CPU)", sim["cpu_full"] / sim["cpu_half"] <= 2.1),
+                (f"a command's cost independent of the jails (each at most "
+                 f"{SAME_COST:g} times its cost with 1)",
+                 all(sim["many"][p] <= SAME_COST * sim["few"][p] for p in PROBES)),
                 ("peak memory <= 64 MB", rss * 2**20 <= 64e6)]
     if real is not None:
         verdicts.append(("sim at least 3 times faster than netns (wall)",
