@@ -44,21 +44,83 @@ def _parse(proc: Proc, argv: list[str], optstring: str) -> tuple[set[str], dict[
 
 @program("/bin/cat")
 def cat(proc: Proc, argv: list[str]) -> int:
+    # -l (lock stdout) and -u (unbuffered) change how cat writes, not what
     parsed = _parse(proc, argv, "belnstuv")
     if parsed is None:
         return 1
-    _, _, files = parsed
+    flags, _, files = parsed
+    flags |= {"n"} if "b" in flags else set()
+    flags |= {"v"} if flags & {"e", "t"} else set()
+    cooked = bool(flags & set("nsv"))
+    utf8 = cooked and "UTF-8" in _ctype_locale(proc.env)
     status = 0
     for name in files or ["-"]:
-        if name == "-":
-            proc.write(proc.stdin.read())
-            continue
         try:
-            proc.write(proc.kernel.vfs.read(name, **proc.where()))
+            text = proc.stdin.read() if name == "-" else proc.kernel.vfs.read(name, **proc.where())
         except OSErr as exc:
             proc.warn(name, exc)
             status = 1
+            continue
+        proc.write(_cook(text, flags, utf8) if cooked else text)
     return status
+
+
+def _ctype_locale(env: dict[str, str]) -> str:
+    """The locale of LC_CTYPE: LC_ALL, then LC_CTYPE, then LANG (setlocale(3))."""
+    return next((env[n] for n in ("LC_ALL", "LC_CTYPE", "LANG") if env.get(n)), "C")
+
+
+def _cook(text: str, flags: set[str], utf8: bool) -> str:
+    """One file as cat -benstv prints it (bin/cat/cat.c cook_cat()): lines
+    numbered from 1 in each file, -b leaving out the empty ones (whose
+    number column -e still prints blank), -s keeping one empty line of
+    each run, -e a $ before each newline, -t tabs as ^I, -v the other
+    characters that do not print as ^X and M-X."""
+    out: list[str] = []
+    line, gobble, prev = 0, False, "\n"
+    for ch in text:
+        at_start, prev = prev == "\n", ch
+        if at_start:
+            if "s" in flags:
+                if ch == "\n" and gobble:
+                    continue
+                gobble = ch == "\n"
+            if "n" in flags:
+                if "b" not in flags or ch != "\n":
+                    line += 1
+                    out.append(f"{line:6d}\t")
+                elif "e" in flags:
+                    out.append(f"{'':6s}\t")
+        if ch == "\n":
+            out.append("$\n" if "e" in flags else ch)
+        elif ch == "\t":
+            out.append("^I" if "t" in flags else ch)
+        elif "v" in flags:
+            out.append(_visible(ch, utf8))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _visible(ch: str, utf8: bool) -> str:
+    """cat -v's form of one character. In a UTF-8 locale one that prints
+    is shown as it is; in the C locale each of its bytes counts alone."""
+    if not utf8:
+        return "".join(_caret(byte) for byte in ch.encode(errors="surrogateescape"))
+    if 0xDC80 <= ord(ch) <= 0xDCFF:
+        return _caret(ord(ch) - 0xDC00)     # a byte that is no UTF-8, alone
+    return ch if not ch.isascii() and ch.isprintable() else _caret(ord(ch))
+
+
+def _caret(code: int) -> str:
+    """Outside ASCII: M- and the low seven bits (toascii(3)); then a control
+    character as ^ and the character 64 above it, DEL as ^?."""
+    shown = ""
+    if code >= 0x80:
+        shown, code = "M-", code & 0x7F
+    if code < 0x20 or code == 0x7F:
+        return shown + "^" + ("?" if code == 0x7F else chr(code | 0x40))
+    return shown + chr(code)
 
 
 @program("/bin/mkdir")
