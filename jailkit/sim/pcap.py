@@ -90,7 +90,7 @@ def ip_bytes(packet: Packet, mss: int) -> bytes:
 
 
 def _data(packet: Packet, length: int) -> bytes:
-    text = packet.text.encode()[:length]
+    text = packet.text.encode(errors="surrogateescape")[:length]
     return text + bytes(length - len(text))
 
 

@@ -29,7 +29,7 @@ def cmp(proc: Proc, argv: list[str]) -> int:
     texts = []
     for name in args[:2]:
         try:
-            texts.append(proc.read_file(name).encode())
+            texts.append(proc.read_file(name).encode(errors="surrogateescape"))
         except OSErr as exc:
             if "s" not in flags:
                 proc.warn(name, exc)

@@ -232,7 +232,7 @@ def wc(proc: Proc, argv: list[str]) -> int:
         if "w" in flags:
             fields.append(len(text.split()))
         if flags & {"c", "m"}:
-            fields.append(len(text.encode()))
+            fields.append(len(text.encode(errors="surrogateescape")))
         suffix = f" {name}" if files else ""
         proc.write("".join(f"{n:8d}" for n in fields) + suffix + "\n")
     return status

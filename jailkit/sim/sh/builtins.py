@@ -57,18 +57,17 @@ def _number(sh: Shell, argv: list[str], default: int) -> int:
 
 @builtin("echo")
 def _echo(sh: Shell, argv: list[str]) -> int:
-    # bin/sh/bltin/echo.c: -n drops the newline, -e interprets escapes.
+    # bin/sh/bltin/echo.c: one option, the first word being exactly -n (no
+    # newline) or -e (escapes); any other word, -ne and -en too, is printed.
     args = argv[1:]
-    newline, escapes = True, False
-    while args and args[0] in ("-n", "-e", "-ne", "-en"):
-        newline = newline and "n" not in args[0]
-        escapes = escapes or "e" in args[0]
-        args = args[1:]
+    option = args.pop(0) if args and args[0] in ("-n", "-e") else None
     text = " ".join(args)
-    if escapes:
-        text, stop = _escapes(text, allow_c=True)
-        newline = newline and not stop
-    sh.proc.write(text + ("\n" if newline else ""))
+    if option == "-e":
+        text, stopped = _echo_escapes(text)
+        if stopped:         # \c: nothing more, not even the newline
+            sh.proc.write(text)
+            return 0
+    sh.proc.write(text + ("" if option == "-n" else "\n"))
     return 0
 
 
@@ -76,7 +75,7 @@ def _echo(sh: Shell, argv: list[str]) -> int:
 def _printf(sh: Shell, argv: list[str]) -> int:
     if len(argv) < 2:
         sh.proc.error("usage: printf format [arguments ...]\n")
-        return 2
+        return 1
     text, errors = format_printf(argv[1], argv[2:])
     sh.proc.write(text)
     for message in errors:
@@ -84,37 +83,78 @@ def _printf(sh: Shell, argv: list[str]) -> int:
     return 1 if errors else 0
 
 
-_ESCAPES = {"\\": "\\", "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
-            "v": "\v", "'": "'", '"': '"'}
+# Escapes write bytes: the sim's text is UTF-8 read with surrogateescape,
+# so the bytes of an escape are joined with their neighbours and read again
+# (\303\251 is é; a byte that is no UTF-8 stays one lone surrogate).
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
-def _escapes(text: str, allow_c: bool = False) -> tuple[str, bool]:
-    out: list[str] = []
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
+
+
+_ECHO_ESCAPES = {"a": b"\a", "b": b"\b", "e": b"\033", "f": b"\f", "n": b"\n", "r": b"\r",
+                 "t": b"\t", "v": b"\v", "\\": b"\\"}
+
+
+def _echo_escapes(text: str) -> tuple[str, bool]:
+    r"""echo -e's text (bin/sh/bltin/echo.c): the escapes above, \0 and up
+    to three octal digits one byte, \c the end of all output (True); any
+    other backslash is printed as it is."""
+    out = bytearray()
     i = 0
     while i < len(text):
-        c = text[i]
-        if c != "\\" or i + 1 >= len(text):
-            out.append(c)
+        nxt = text[i + 1] if text[i] == "\\" and i + 1 < len(text) else None
+        if nxt == "c":
+            return _text(bytes(out)), True
+        if nxt is not None and nxt in _ECHO_ESCAPES:
+            out += _ECHO_ESCAPES[nxt]
+            i += 2
+        elif nxt == "0":
+            value, i = _octal(text, i + 2, 3)
+            out.append(value)
+        else:
+            out += _bytes(text[i])
+            i += 1
+    return _text(bytes(out)), False
+
+
+_PRINTF_ESCAPES = {"\\": b"\\", "'": b"'", "a": b"\a", "b": b"\b", "f": b"\f", "n": b"\n",
+                   "r": b"\r", "t": b"\t", "v": b"\v"}
+
+
+def _printf_escapes(text: str, argument: bool = False) -> tuple[str, bool]:
+    r"""printf's escapes (usr.bin/printf/printf.c escape()): up to three octal
+    digits one byte (four after a 0 in a %b argument), \c the end (True), a
+    backslash before any other character that character, one at the end
+    itself."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        if text[i] != "\\" or i + 1 == len(text):
+            out += _bytes(text[i])
             i += 1
             continue
         nxt = text[i + 1]
-        if nxt in _ESCAPES:
-            out.append(_ESCAPES[nxt])
-            i += 2
-        elif allow_c and nxt == "c":
-            return "".join(out), True
-        elif nxt in "01234567":
-            j = i + 1 + (nxt == "0")
-            digits = ""
-            while j < len(text) and len(digits) < 3 and text[j] in "01234567":
-                digits += text[j]
-                j += 1
-            out.append(chr(int(digits or "0", 8)))
-            i = j
-        else:
-            out.append("\\" + nxt)
-            i += 2
-    return "".join(out), False
+        if nxt == "c":
+            return _text(bytes(out)), True
+        if nxt in "01234567":
+            value, i = _octal(text, i + 1, 4 if argument and nxt == "0" else 3)
+            out.append(value)
+            continue
+        out += _PRINTF_ESCAPES.get(nxt) or _bytes(nxt)
+        i += 2
+    return _text(bytes(out)), False
+
+
+def _octal(text: str, start: int, digits: int) -> tuple[int, int]:
+    """The byte of up to ``digits`` octal digits at ``start`` (a char holds
+    its low eight bits), and where they end."""
+    end = start
+    while end < len(text) and end - start < digits and text[end] in "01234567":
+        end += 1
+    return int(text[start:end] or "0", 8) & 0xFF, end
 
 
 _SPEC = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXcsbeEfgG%])")
@@ -131,7 +171,10 @@ def format_printf(fmt: str, args: list[str]) -> tuple[str, list[str]]:
         consumed = False
         pos = 0
         for match in _SPEC.finditer(fmt):
-            out.append(_escapes(fmt[pos:match.start()])[0])
+            literal, chopped = _printf_escapes(fmt[pos:match.start()])
+            out.append(literal)
+            if chopped:     # \c ends the format, which is not used again
+                return _text(_bytes("".join(out))), errors
             pos = match.end()
             flags, width, precision, conv = match.groups()
             if conv == "%":
@@ -147,20 +190,21 @@ def format_printf(fmt: str, args: list[str]) -> tuple[str, list[str]]:
             if conv in "sb":
                 value = arg or ""
                 if conv == "b":
-                    value = _escapes(value, allow_c=True)[0]
+                    value = _printf_escapes(value, argument=True)[0]
                 out.append((spec + "s") % value)
-            elif conv == "c":
-                out.append((spec + "s") % ((arg or "")[:1]))
+            elif conv == "c":      # the argument's first byte
+                out.append((spec + "s") % _text(_bytes(arg or "")[:1]))
             else:
                 number = _numeric(arg, errors)
                 if conv in "eEfgG":
                     out.append((spec + conv) % float(number))
                 else:
                     out.append((spec + ("d" if conv in "iu" else conv)) % int(number))
-        out.append(_escapes(fmt[pos:])[0])
-        if not consumed:
+        literal, chopped = _printf_escapes(fmt[pos:])
+        out.append(literal)
+        if chopped or not consumed:
             break
-    return "".join(out), errors
+    return _text(_bytes("".join(out))), errors
 
 
 def _numeric(arg: str | None, errors: list[str]) -> float:
