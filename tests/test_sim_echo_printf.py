@@ -53,3 +53,9 @@ def test_printf_c_prints_the_first_byte(host: Host) -> None:
 
 def test_printf_with_no_format_is_a_usage_error(host: Host) -> None:
     assert run(host, "printf") == (1, "", "usage: printf format [arguments ...]\n")
+
+
+def test_arguments_left_for_a_format_that_converts_none(host: Host) -> None:
+    # printf.c main(): the format is used again for them and finds no conversion
+    assert run(host, "printf 'abc\\n' x y") == (1, "abc\n", "printf: missing format character\n")
+    assert run(host, "printf '%s-' a b c") == (0, "a-b-c-", "")

@@ -168,7 +168,6 @@ def format_printf(fmt: str, args: list[str]) -> tuple[str, list[str]]:
     first = True
     while first or args:
         first = False
-        consumed = False
         pos = 0
         for match in _SPEC.finditer(fmt):
             literal, chopped = _printf_escapes(fmt[pos:match.start()])
@@ -185,7 +184,6 @@ def format_printf(fmt: str, args: list[str]) -> tuple[str, list[str]]:
             if precision == "*":
                 precision = args.pop(0) if args else "0"
             arg = args.pop(0) if args else None
-            consumed = consumed or arg is not None
             spec = "%" + flags + (width or "") + (f".{precision}" if precision is not None else "")
             if conv in "sb":
                 value = arg or ""
@@ -202,7 +200,11 @@ def format_printf(fmt: str, args: list[str]) -> tuple[str, list[str]]:
                     out.append((spec + ("d" if conv in "iu" else conv)) % int(number))
         literal, chopped = _printf_escapes(fmt[pos:])
         out.append(literal)
-        if chopped or not consumed:
+        if chopped or not args:
+            break
+        if not any(match.group(4) != "%" for match in _SPEC.finditer(fmt)):
+            # arguments left for a format that converts none (printf.c main())
+            errors.append("missing format character")
             break
     return _text(_bytes("".join(out))), errors
 
