@@ -37,6 +37,7 @@ EPFNOSUPPORT = 46
 EISCONN = 56
 ENOTCONN = 57
 ENOSYS = 78
+EILSEQ = 86
 
 STRERROR = {
     EPERM: "Operation not permitted",
@@ -74,6 +75,7 @@ STRERROR = {
     EISCONN: "Socket is already connected",
     ENOTCONN: "Socket is not connected",
     ENOSYS: "Function not implemented",
+    EILSEQ: "Illegal byte sequence",
 }
 
 

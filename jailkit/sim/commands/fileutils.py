@@ -9,7 +9,7 @@ from operator import itemgetter
 
 from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr
 from ...getopt import GetoptError, getopt, option_flags, option_values
-from ..proc import Proc, program
+from ..proc import Proc, ctype_locale, program
 from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
                    Mount, Node, Resolved, Symlink, Vfs, flags_to_str, join, nlink, split,
                    st_size, strmode)
@@ -52,7 +52,7 @@ def cat(proc: Proc, argv: list[str]) -> int:
     flags |= {"n"} if "b" in flags else set()
     flags |= {"v"} if flags & {"e", "t"} else set()
     cooked = bool(flags & set("nsv"))
-    utf8 = cooked and "UTF-8" in _ctype_locale(proc.env)
+    utf8 = cooked and "UTF-8" in ctype_locale(proc.env)
     status = 0
     for name in files or ["-"]:
         try:
@@ -63,11 +63,6 @@ def cat(proc: Proc, argv: list[str]) -> int:
             continue
         proc.write(_cook(text, flags, utf8) if cooked else text)
     return status
-
-
-def _ctype_locale(env: dict[str, str]) -> str:
-    """The locale of LC_CTYPE: LC_ALL, then LC_CTYPE, then LANG (setlocale(3))."""
-    return next((env[n] for n in ("LC_ALL", "LC_CTYPE", "LANG") if env.get(n)), "C")
 
 
 def _cook(text: str, flags: set[str], utf8: bool) -> str:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from ..errno import OSErr
+from ..errno import EILSEQ, EISDIR, OSErr, strerror
 from ...getopt import GetoptError, getopt, option_arguments, option_flags, option_values
-from ..proc import Proc, program
+from ..proc import Proc, ctype_locale, program
 from ..regex import RegexError, translate
 from ..vfs import Dir, File
 from ..sh.builtins import format_printf, run_test
@@ -214,28 +214,59 @@ def tail(proc: Proc, argv: list[str]) -> int:
 
 @program("/usr/bin/wc")
 def wc(proc: Proc, argv: list[str]) -> int:
+    # usr.bin/wc/wc.c: -c and -m replace each other; with none of -clmwL,
+    # -lwc. Several operands end with a total line; "-" is a file's name.
     try:
-        opts, files = getopt(argv[1:], "Lclmw")
+        opts, files = getopt(argv[1:], "clmwL")
     except GetoptError as exc:
         proc.warnx(str(exc))
         proc.error("usage: wc [-Lclmw] [file ...]\n")
         return 1
-    flags = {f for f, _ in opts} or {"l", "w", "c"}
+    flags: set[str] = set()
+    for flag, _ in opts:
+        flags = (flags - {"c", "m"} if flag in "cm" else flags) | {flag}
+    flags = flags or {"l", "w", "c"}
+    # characters, not bytes, only for -m in a multibyte locale
+    multi = "m" in flags and "UTF-8" in ctype_locale(proc.env)
+    totals = [0, 0, 0, 0]
     status = 0
-    for name, text in _inputs(proc, files):
-        if text is None:
+    operands: list[str | None] = [*files] or [None]     # None: standard input
+    for name in operands:
+        try:
+            text = proc.stdin.read() if name is None else proc.kernel.vfs.read(name, **proc.where())
+        except OSErr as exc:
+            # open(2) takes a directory; read(2) refuses it
+            proc.warnx(f"{name}: {'read' if exc.errno == EISDIR else 'open'}: {exc.strerror}")
             status = 1
             continue
-        fields = []
-        if "l" in flags:
-            fields.append(text.count("\n"))
-        if "w" in flags:
-            fields.append(len(text.split()))
-        if flags & {"c", "m"}:
-            fields.append(len(text.encode(errors="surrogateescape")))
-        suffix = f" {name}" if files else ""
-        proc.write("".join(f"{n:8d}" for n in fields) + suffix + "\n")
+        counts = _wc_counts(text if multi else text.encode("utf-8", "surrogateescape")
+                            .decode("latin-1"))
+        if multi and any(0xDC80 <= ord(c) <= 0xDCFF for c in text):
+            proc.warnx(f"{name or 'stdin'}: {strerror(EILSEQ)}")     # once a file
+        totals = [max(t, n) if i == 3 else t + n for i, (t, n) in enumerate(zip(totals, counts))]
+        proc.write(_wc_line(flags, counts, name))
+    if len(files) > 1:
+        proc.write(_wc_line(flags, totals, "total"))
     return status
+
+
+def _wc_counts(text: str) -> list[int]:
+    """Lines, words, characters and the longest line of ``text``, whose
+    characters are the bytes (C locale) or the multibyte characters that wc
+    counts; words are what isspace() separates, and only a line ended by a
+    newline counts as the longest."""
+    lines = text.split("\n")
+    longest = max(map(len, lines[:-1]), default=0)
+    return [len(lines) - 1, len(_WORD.findall(text)), len(text), longest]
+
+
+_WORD = re.compile(r"[^ \t\n\v\f\r]+")
+
+
+def _wc_line(flags: set[str], counts: list[int], name: str | None) -> str:
+    """show_cnt(): each count asked for after a space, at least 7 wide."""
+    shown = [n for flag, n in zip("lwcL", counts) if flag in flags or (flag == "c" and "m" in flags)]
+    return "".join(f" {n:7d}" for n in shown) + (f" {name}" if name is not None else "") + "\n"
 
 
 @program("/usr/bin/cut")
