@@ -20,9 +20,11 @@ workers), the figure to compare when the machine is shared."""
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -61,16 +63,51 @@ def make_test(clone: Path) -> tuple[float, float, float]:
     (user and system, every process it started)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(["make", "--no-print-directory", "test"], cwd=clone,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # a session of its own: on Ctrl-C or a failure here, every process it
+    # started (pytest's workers, the test sshds and sims) is stopped with it
+    run = subprocess.Popen(["make", "--no-print-directory", "test"], cwd=clone, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        output, _ = run.communicate()
+    except BaseException:
+        stop(run)
+        raise
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.stdout.write(done.stdout[-3000:])
-        raise SystemExit(f"make_test: `make test` failed (exit {done.returncode}); not timed")
-    counted = re.findall(r" passed.* in ([0-9.]+)s", done.stdout)
+    if run.returncode != 0:
+        sys.stdout.write(output[-3000:])
+        raise SystemExit(f"make_test: `make test` failed (exit {run.returncode}); not timed")
+    counted = re.findall(r" passed.* in ([0-9.]+)s", output)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     return wall, float(counted[-1]) if counted else float("nan"), cpu
+
+
+def stop(run: subprocess.Popen) -> None:
+    """Interrupt the run's whole session as Ctrl-C would (pytest then tears
+    its fixtures down: sshds, users, sims); kill what is left after a minute."""
+    for signal_number, grace in ((signal.SIGINT, 60), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(run.pid, signal_number)
+        except ProcessLookupError:
+            return
+        try:
+            run.wait(grace)
+            # make has gone; wait for the rest of its session too
+            deadline = time.monotonic() + grace
+            while _session_alive(run.pid) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if not _session_alive(run.pid):
+                return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _session_alive(session: int) -> bool:
+    try:
+        os.killpg(session, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def main() -> None:
