@@ -36,14 +36,14 @@ SIM_LAYER = 2
 
 # The sim, bottom up (sim/ is flat; sh/ and commands/ are packages).
 INNER = [
-    ["errno", "words", "packet", "regex", "pcap"],                  # leaves
+    ["errno", "words", "packet", "regex", "pcap", "octets"],        # leaves
     ["vfs", "devfs", "passwd", "logincap"],                         # storage
     ["ifnet", "vnet", "pfil", "bpf", "libalias", "pf", "ipfw", "ipfilter", "netgraph", "lagg",
      "ifpseudo", "bstp", "linker"],                                 # interfaces, firewalls, kld files
     ["kernel", "loader"],                                           # the kernel and its boot loader
     ["network", "socket", "services"],                              # the packet path
     ["proc", "resolver"],                                           # processes, libc
-    ["sh.syntax", "sh.arith", "sh.shell", "sh.builtins", "sh"],     # sh(1)
+    ["sh.syntax", "sh.arith", "sh.printf", "sh.shell", "sh.builtins", "sh"],  # sh(1)
     ["rcconf", "netif", "rcd", "daemons", "devd"],                  # rc and daemons
     ["commands.*"],                                                 # argv -> kernel -> output
     ["world", "examples", "labnet", "harness", "labhosts"],         # the installed world, the lab

@@ -50,3 +50,7 @@ def test_cat_l_and_u_print_the_file_as_it_is(host: Host) -> None:
 def test_cat_refuses_an_option_it_does_not_have(host: Host) -> None:
     assert run(host, "cat -A", stdin=TEXT) == (
         1, "", "cat: illegal option -- A\nusage: cat [-belnstuv] [file ...]\n")
+
+
+def test_cat_v_prints_space_separators_in_a_utf8_locale(host: Host) -> None:
+    assert run(host, "LANG=C.UTF-8 cat -v", stdin="a\u00a0b\u3000c\n")[1] == "a\u00a0b\u3000c\n"

@@ -14,7 +14,8 @@ from tests.test_sim_tcpdump import WHOIS_SERVICE, _flags, _packets
 
 
 def _savefile(host, path: str) -> bytes:
-    return host.run(f"cat {path}").stdout.encode("latin-1")
+    # the sim's text is the file's bytes read as UTF-8 with surrogateescape
+    return host.run(f"cat {path}").stdout.encode("utf-8", "surrogateescape")
 
 
 def test_a_background_capture_writes_a_savefile_that_r_prints(host):
@@ -27,6 +28,9 @@ def test_a_background_capture_writes_a_savefile_that_r_prints(host):
     # the file header (little-endian magic, 2.4, snaplen, DLT_NULL), two records
     assert struct.unpack("<IHHiIII", data[:24]) == (0xa1b2c3d4, 2, 4, 0, 0, 262144, 0)
     assert len(data) == 24 + 2 * (16 + 4 + 84)
+    # its size, as ls and wc count bytes, is the same
+    assert run(host, "ls -l /tmp/cap")[1].split()[4] == run(host, "wc -c < /tmp/cap")[1].strip() \
+        == str(len(data))
     status, out, err = run(host, "tcpdump -n -r /tmp/cap")
     assert status == 0
     assert err == "reading from file /tmp/cap, link-type NULL (BSD loopback), snapshot length 262144\n"

@@ -49,7 +49,7 @@ class Account:
 
 
 def crypt(password: str, salt: str) -> str:
-    digest = hashlib.sha512(f"{salt}${password}".encode()).digest()
+    digest = hashlib.sha512(f"{salt}${password}".encode(errors="surrogateescape")).digest()
     text = base64.b64encode(digest, altchars=b"./").decode().rstrip("=")
     return f"$6${salt}${text}"
 

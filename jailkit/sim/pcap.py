@@ -10,8 +10,8 @@ built from what a packet carries: the Ethernet header (an address the sim
 does not know is zero), the IPv4 header with its checksum, and the TCP
 (with FreeBSD's options), UDP or ICMP echo header with theirs, then the
 data (its text where the sim knows it, else zeros). Reading a file back
-gives the same packets. Files are the sim's text files, a byte a character
-(latin-1)."""
+gives the same packets. Files are the sim's text files (UTF-8 read with
+surrogateescape, as every file: jailkit/sim/octets.py)."""
 
 from __future__ import annotations
 
@@ -55,11 +55,12 @@ def record(time: float, frame: bytes, snaplen: int) -> bytes:
 
 
 def to_text(data: bytes) -> str:
-    return data.decode("latin-1")
+    """A savefile's bytes as the sim keeps every file (jailkit/sim/octets.py)."""
+    return data.decode("utf-8", "surrogateescape")
 
 
 def from_text(text: str) -> bytes:
-    return text.encode("latin-1")
+    return text.encode("utf-8", "surrogateescape")
 
 
 # -- writing --------------------------------------------------------------------------------

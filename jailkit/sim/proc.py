@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, TypedDict
 
+from .octets import joined, normalized
 from .errno import EACCES, ENOENT, EPERM, ESRCH, OSErr
 # SIGINT is delivered where time passes, in the kernel; programs see it here.
 from .kernel import SIGINT_STATUS, Interrupted
@@ -43,7 +44,8 @@ class Buffer(Output):
         self.chunks.append(text)
 
     def getvalue(self) -> str:
-        return "".join(self.chunks)
+        # the bytes of one character may have come in two writes
+        return normalized("".join(self.chunks))
 
 
 class Stream(Output):
@@ -68,7 +70,7 @@ class FileOutput(Output):
         self.node = node
 
     def write(self, text: str) -> None:
-        self.node.data += text
+        self.node.data = joined(self.node.data, text)
 
 
 class Input:

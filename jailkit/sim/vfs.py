@@ -15,6 +15,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Callable, TypedDict
 
+from .octets import encode, joined
 from .errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTEMPTY,
                     EPERM, EROFS, EBUSY, OSErr)
 
@@ -106,7 +107,7 @@ def nlink(node: "Node") -> int:
 def st_size(node: "Node") -> int:
     """st_size: a file's bytes, a link's target length, a UFS directory's block."""
     if isinstance(node, File):
-        return len(node.data)
+        return len(encode(node.data))
     if isinstance(node, Symlink):
         return len(node.target)
     return 512 if isinstance(node, Dir) else 0
@@ -536,7 +537,7 @@ class Vfs:
         elif node.flags & IMMUTABLE or (node.flags & APPEND and not append):
             raise OSErr(EPERM)   # ufs_open/ufs_write: immutable, or append-only
         if isinstance(node, File):
-            node.data = node.data + data if append else data
+            node.data = joined(node.data, data) if append else data
             node.program = None  # a rewritten executable is no longer the modelled program
             return node
         new = File(data, mode)

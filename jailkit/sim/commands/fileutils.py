@@ -4,6 +4,7 @@ touch, pwd, basename and dirname, with FreeBSD's options, messages
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -104,7 +105,10 @@ def _visible(ch: str, utf8: bool) -> str:
         return "".join(_caret(byte) for byte in ch.encode(errors="surrogateescape"))
     if 0xDC80 <= ord(ch) <= 0xDCFF:
         return _caret(ord(ch) - 0xDC00)     # a byte that is no UTF-8, alone
-    return ch if not ch.isascii() and ch.isprintable() else _caret(ord(ch))
+    # iswprint(3) takes the space separators (no-break space, ideographic
+    # space) as printing, where Python's isprintable() does not
+    prints = ch.isprintable() or unicodedata.category(ch) == "Zs"
+    return ch if not ch.isascii() and prints else _caret(ord(ch))
 
 
 def _caret(code: int) -> str:

@@ -225,4 +225,4 @@ def _filetype(node: Node, piece: str) -> str:
 def _inode(proc: Proc, name: str) -> int:
     """A stable inode number for the path (2 for the root, as on UFS)."""
     path = proc.resolve(name, follow=False).path
-    return 2 if path == "/" else 3 + zlib.crc32(path.encode()) % 2_000_000
+    return 2 if path == "/" else 3 + zlib.crc32(path.encode(errors='surrogateescape')) % 2_000_000

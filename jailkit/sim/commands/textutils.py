@@ -12,7 +12,8 @@ from ...getopt import GetoptError, getopt, option_arguments, option_flags, optio
 from ..proc import Proc, ctype_locale, program
 from ..regex import RegexError, translate
 from ..vfs import Dir, File
-from ..sh.builtins import format_printf, run_test
+from ..sh.builtins import run_test
+from ..sh.printf import printf as format_printf
 
 
 def _inputs(proc: Proc, files: list[str]) -> list[tuple[str, str | None]]:

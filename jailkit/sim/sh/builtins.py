@@ -9,12 +9,14 @@ import re
 from typing import Callable
 
 from ..errno import OSErr
+from ..octets import decode, encode
 from ..proc import SIGNALS, SIGTERM, Proc, kill, running, signal_number
 from ...getopt import GetoptError, getopt
 from ..vfs import Device, Dir, File, Symlink
 from .shell import (BUILTINS, ExitShell, Job, LoopControl, ReturnFromFunction, Shell, ShellError,
                     builtin)
 from . import syntax as S
+from .printf import printf
 
 
 def _err(sh: Shell, message: str) -> None:
@@ -76,24 +78,14 @@ def _printf(sh: Shell, argv: list[str]) -> int:
     if len(argv) < 2:
         sh.proc.error("usage: printf format [arguments ...]\n")
         return 1
-    text, errors = format_printf(argv[1], argv[2:])
+    text, errors = printf(argv[1], argv[2:])
     sh.proc.write(text)
     for message in errors:
         sh.proc.error(f"printf: {message}\n")
     return 1 if errors else 0
 
 
-# Escapes write bytes: the sim's text is UTF-8 read with surrogateescape,
-# so the bytes of an escape are joined with their neighbours and read again
-# (\303\251 is é; a byte that is no UTF-8 stays one lone surrogate).
-def _bytes(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape")
-
-
-def _text(data: bytes) -> str:
-    return data.decode("utf-8", "surrogateescape")
-
-
+# echo -e's escapes write bytes (the sim's text: jailkit/sim/octets.py).
 _ECHO_ESCAPES = {"a": b"\a", "b": b"\b", "e": b"\033", "f": b"\f", "n": b"\n", "r": b"\r",
                  "t": b"\t", "v": b"\v", "\\": b"\\"}
 
@@ -107,121 +99,20 @@ def _echo_escapes(text: str) -> tuple[str, bool]:
     while i < len(text):
         nxt = text[i + 1] if text[i] == "\\" and i + 1 < len(text) else None
         if nxt == "c":
-            return _text(bytes(out)), True
+            return decode(bytes(out)), True
         if nxt is not None and nxt in _ECHO_ESCAPES:
             out += _ECHO_ESCAPES[nxt]
             i += 2
         elif nxt == "0":
-            value, i = _octal(text, i + 2, 3)
-            out.append(value)
+            digits = re.match("[0-7]{0,3}", text[i + 2:])
+            assert digits is not None
+            out.append(int(digits.group() or "0", 8) & 0xFF)   # a char holds eight bits
+            i += 2 + len(digits.group())
         else:
-            out += _bytes(text[i])
+            out += encode(text[i])
             i += 1
-    return _text(bytes(out)), False
+    return decode(bytes(out)), False
 
-
-_PRINTF_ESCAPES = {"\\": b"\\", "'": b"'", "a": b"\a", "b": b"\b", "f": b"\f", "n": b"\n",
-                   "r": b"\r", "t": b"\t", "v": b"\v"}
-
-
-def _printf_escapes(text: str, argument: bool = False) -> tuple[str, bool]:
-    r"""printf's escapes (usr.bin/printf/printf.c escape()): up to three octal
-    digits one byte (four after a 0 in a %b argument), \c the end (True), a
-    backslash before any other character that character, one at the end
-    itself."""
-    out = bytearray()
-    i = 0
-    while i < len(text):
-        if text[i] != "\\" or i + 1 == len(text):
-            out += _bytes(text[i])
-            i += 1
-            continue
-        nxt = text[i + 1]
-        if nxt == "c":
-            return _text(bytes(out)), True
-        if nxt in "01234567":
-            value, i = _octal(text, i + 1, 4 if argument and nxt == "0" else 3)
-            out.append(value)
-            continue
-        out += _PRINTF_ESCAPES.get(nxt) or _bytes(nxt)
-        i += 2
-    return _text(bytes(out)), False
-
-
-def _octal(text: str, start: int, digits: int) -> tuple[int, int]:
-    """The byte of up to ``digits`` octal digits at ``start`` (a char holds
-    its low eight bits), and where they end."""
-    end = start
-    while end < len(text) and end - start < digits and text[end] in "01234567":
-        end += 1
-    return int(text[start:end] or "0", 8) & 0xFF, end
-
-
-_SPEC = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXcsbeEfgG%])")
-
-
-def format_printf(fmt: str, args: list[str]) -> tuple[str, list[str]]:
-    """printf(1): the format is reused until the arguments run out."""
-    out: list[str] = []
-    errors: list[str] = []
-    args = list(args)
-    first = True
-    while first or args:
-        first = False
-        pos = 0
-        for match in _SPEC.finditer(fmt):
-            literal, chopped = _printf_escapes(fmt[pos:match.start()])
-            out.append(literal)
-            if chopped:     # \c ends the format, which is not used again
-                return _text(_bytes("".join(out))), errors
-            pos = match.end()
-            flags, width, precision, conv = match.groups()
-            if conv == "%":
-                out.append("%")
-                continue
-            if width == "*":
-                width = args.pop(0) if args else "0"
-            if precision == "*":
-                precision = args.pop(0) if args else "0"
-            arg = args.pop(0) if args else None
-            spec = "%" + flags + (width or "") + (f".{precision}" if precision is not None else "")
-            if conv in "sb":
-                value = arg or ""
-                if conv == "b":
-                    value = _printf_escapes(value, argument=True)[0]
-                out.append((spec + "s") % value)
-            elif conv == "c":      # the argument's first byte
-                out.append((spec + "s") % _text(_bytes(arg or "")[:1]))
-            else:
-                number = _numeric(arg, errors)
-                if conv in "eEfgG":
-                    out.append((spec + conv) % float(number))
-                else:
-                    out.append((spec + ("d" if conv in "iu" else conv)) % int(number))
-        literal, chopped = _printf_escapes(fmt[pos:])
-        out.append(literal)
-        if chopped or not args:
-            break
-        if not any(match.group(4) != "%" for match in _SPEC.finditer(fmt)):
-            # arguments left for a format that converts none (printf.c main())
-            errors.append("missing format character")
-            break
-    return _text(_bytes("".join(out))), errors
-
-
-def _numeric(arg: str | None, errors: list[str]) -> float:
-    if not arg:
-        return 0
-    if arg[0] in "'\"" and len(arg) > 1:
-        return ord(arg[1])
-    try:
-        return int(arg, 0)
-    except ValueError:
-        try:
-            return float(arg)
-        except ValueError:
-            errors.append(f"{arg}: expected numeric value")
-            return 0
 
 
 @builtin("pwd")
