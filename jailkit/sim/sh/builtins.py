@@ -13,8 +13,8 @@ from ..octets import decode, encode
 from ..proc import SIGNALS, SIGTERM, Proc, kill, running, signal_number
 from ...getopt import GetoptError, getopt
 from ..vfs import Device, Dir, File, Symlink
-from .shell import (BUILTINS, ExitShell, Job, LoopControl, ReturnFromFunction, Shell, ShellError,
-                    builtin)
+from .shell import (BUILTINS, OPTION_NAMES, OPTIONS, ExitShell, Job, LoopControl,
+                    ReturnFromFunction, Shell, ShellError, builtin)
 from . import syntax as S
 from .printf import printf
 
@@ -201,23 +201,54 @@ def _local(sh: Shell, argv: list[str]) -> int:
 
 @builtin("set")
 def _set(sh: Shell, argv: list[str]) -> int:
+    """bin/sh/options.c setcmd() and options(): -X and +X turn options on
+    and off, -o NAME and +o NAME by name, `set -o` and `set +o` list them;
+    "-" ends the options and turns -x and -v off, "--" ends them and sets
+    the positional parameters even to none; the words left become them."""
     args = argv[1:]
     if not args:
         for name in sorted(sh.vars):
             sh.proc.write(f"{name}={_quote(sh.vars[name])}\n")
         return 0
-    while args and args[0][:1] in "-+" and args[0] != "--":
-        flag = args.pop(0)
-        if "e" in flag:
-            sh.errexit = flag.startswith("-")
-        if "f" in flag:
-            sh.vars["-"] = "f" if flag.startswith("-") else ""
-    if args and args[0] == "--":
-        args.pop(0)
-        sh.args = args
-    elif args:
+    replace = False
+    while args and args[0][:1] in ("-", "+"):
+        word = args.pop(0)
+        on = word.startswith("-")
+        if word in ("-", "--"):
+            if word == "-":
+                sh.set_option("xtrace", False)
+                sh.set_option("verbose", False)
+            replace = word == "--"
+            break
+        for letter in word[1:]:
+            if letter == "o":
+                if not args:
+                    _list_options(sh, on)
+                    continue
+                name = args.pop(0)
+                if name not in {option for _, option in OPTIONS}:
+                    _err(sh, f"set: Illegal option -o {name}")
+                    raise ShellError()
+                sh.set_option(name, on)
+            elif letter in OPTION_NAMES:
+                sh.set_option(OPTION_NAMES[letter], on)
+            else:
+                _err(sh, f"set: Illegal option -{letter}")
+                raise ShellError()
+    if args or replace:
         sh.args = args
     return 0
+
+
+def _list_options(sh: Shell, on: bool) -> None:
+    """minus_o(): `set -o` a table of every option, `set +o` the commands
+    that would set them all again."""
+    if on:
+        sh.proc.write("Current option settings\n" + "".join(
+            f"{name:<16}{'on' if name in sh.options else 'off'}\n" for _, name in OPTIONS))
+    else:
+        sh.proc.write("".join(f"set {'-o' if name in sh.options else '+o'} {name}\n"
+                              for _, name in OPTIONS))
 
 
 @builtin("shift")

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from ..errno import EACCES, EBADF, EISDIR, ENOENT, OSErr
+from ..errno import EACCES, EBADF, EEXIST, EISDIR, ENOENT, OSErr
 from ..proc import (SIGINT_STATUS, SOURCED, Buffer, FileOutput, Input, Interrupted, Output, Proc,
                     Sink, running)
 from ..vfs import Device, File
@@ -65,6 +65,16 @@ class LoopControl(Exception):
         super().__init__(kind)
         self.kind = kind
         self.levels = levels
+
+
+# bin/sh/options.h: the options by letter and name, in the order $- and
+# `set -o` show them; the last three have no letter.
+OPTIONS = [("e", "errexit"), ("f", "noglob"), ("I", "ignoreeof"), ("i", "interactive"),
+           ("m", "monitor"), ("n", "noexec"), ("s", "stdin"), ("x", "xtrace"), ("v", "verbose"),
+           ("V", "vi"), ("E", "emacs"), ("C", "noclobber"), ("a", "allexport"), ("b", "notify"),
+           ("u", "nounset"), ("p", "privileged"), ("T", "trapsasync"), ("P", "physical"),
+           ("h", "trackall"), ("", "nolog"), ("", "pipefail"), ("", "verify")]
+OPTION_NAMES = {letter: name for letter, name in OPTIONS if letter}
 
 
 class ShellError(Exception):
@@ -146,7 +156,7 @@ class Shell:
         self.traps: dict[str, str] = {}
         self.exited = False             # the EXIT trap ran (it runs once)
         self.job_limit: JobLimit | None = None  # inside a job: its bound
-        self.errexit = False
+        self.options: set[str] = set()       # set -o's names of those that are on
         self.in_condition = 0
         self.substituted: int | None = None     # the last $(...)'s status in this command
         self.locals: list[dict[str, str | None]] = []
@@ -159,8 +169,27 @@ class Shell:
         self.vars.setdefault("IFS", IFS_WHITESPACE)
         self.vars.setdefault("PS1", "# " if proc.user == "root" else "$ ")
 
+    @property
+    def errexit(self) -> bool:
+        return "errexit" in self.options
+
+    @errexit.setter
+    def errexit(self, on: bool) -> None:
+        self.set_option("errexit", on)
+
+    def set_option(self, name: str, on: bool) -> None:
+        """setoption(): vi and emacs editing exclude each other."""
+        if on:
+            self.options.add(name)
+            self.options.discard({"vi": "emacs", "emacs": "vi"}.get(name, ""))
+        else:
+            self.options.discard(name)
+
     # -- entry points -----------------------------------------------------------
     def run_source(self, source: str) -> int:
+        if "verbose" in self.options:
+            # -v: the input as it is read (the sim reads all of it at once)
+            self.proc.error(source if source.endswith("\n") or not source else source + "\n")
         try:
             tree = S.parse(source)
         except S.ShellSyntaxError as exc:
@@ -193,7 +222,7 @@ class Shell:
         clone.exported = set(self.exported)
         clone.functions = dict(self.functions)
         clone.status = self.status
-        clone.errexit = self.errexit
+        clone.options = set(self.options)
         clone.job_limit = self.job_limit
         # A subshell resets the traps it has actions for; ignored ones stay
         # ignored (POSIX "Shell Execution Environment").
@@ -226,6 +255,8 @@ class Shell:
     def run_list(self, node: S.CommandList) -> int:
         status = 0
         for and_or, background in node.items:
+            if "noexec" in self.options:
+                break       # -n: commands are read, not run (eval.c evaltree())
             if background:
                 self.start_job(and_or)
                 status = 0
@@ -322,7 +353,7 @@ class Shell:
 
     def _run_stages(self, commands: list[S.Command]) -> int:
         data_in = self.proc.stdin
-        status = 0
+        status = failed = 0
         signals = self.proc.kernel.sigints
         for index, command in enumerate(commands):
             last = index == len(commands) - 1
@@ -333,11 +364,13 @@ class Shell:
                 status = stage.run_command(command)
             except ExitShell as done:
                 status = done.status
+            failed = status or failed
             if not last:
                 data_in = Input(piped.getvalue())
         if self.proc.kernel.sigints != signals:
             raise Interrupted()     # the stages after the interrupted one die of it
-        return status
+        # pipefail: the status of the last stage that failed
+        return (status or failed) if "pipefail" in self.options else status
 
     def run_command(self, node: S.Command) -> int:
         if isinstance(node, S.Simple):
@@ -426,6 +459,8 @@ class Shell:
         except ArithError as exc:
             self.proc.error(f"{self._prefix()}arithmetic expression: {exc}\n")
             raise ShellError() from exc
+        if "xtrace" in self.options:
+            self._trace(assigns, argv)
         if not argv:
             # No command name: the status is the last command
             # substitution's, if there was one (POSIX "Simple Commands";
@@ -459,6 +494,13 @@ class Shell:
                         self.vars[key] = old
         return self._redirecting(node.redirects,
                                  lambda: self.exec_external(argv, self.environ(assigns)))
+
+    def _trace(self, assigns: dict[str, str], argv: list[str]) -> None:
+        """-x: PS4, then the assignments and words as the shell could read
+        them again (eval.c evalcommand(), output.c outqstr())."""
+        words = [f"{name}={_reinput(value)}" for name, value in assigns.items()]
+        words += [_reinput(word) for word in argv]
+        self.proc.error(self.vars.get("PS4", "+ ") + " ".join(words) + "\n")
 
     def _redirecting(self, redirects: list[S.Redirect], run: Callable[[], int]) -> int:
         """``run()`` with ``redirects`` in place; 1 when one cannot be made.
@@ -519,6 +561,8 @@ class Shell:
 
     def set_var(self, name: str, value: str) -> None:
         self.vars[name] = value
+        if "allexport" in self.options:
+            self.exported.add(name)
 
     # -- redirections -----------------------------------------------------------
     @contextmanager
@@ -591,6 +635,11 @@ class Shell:
         if op == "<>":
             self._open_write(proc, target, append=True)
             return
+        if op == ">" and "noclobber" in self.options:
+            # -C: > creates, never truncates a regular file (redir.c: O_EXCL)
+            existing = proc.kernel.vfs.find(target, **proc.where())
+            if isinstance(existing, File):
+                raise OSErr(EEXIST)
         self._set_fd(proc, redirect.fd, self._open_write(proc, target, append=op == ">>"))
 
     @staticmethod
@@ -703,7 +752,7 @@ class Shell:
             # (Word.fixed() took the others): the paths it matches, or
             # itself when none does or under set -f.
             text = parts[0].text
-            if "f" in self.vars.get("-", ""):
+            if "noglob" in self.options:
                 return [text]
             return self.proc.kernel.vfs.glob(text, **self.proc.where()) or [text]
         pieces = self._pieces(parts, split_at=True)
@@ -741,7 +790,7 @@ class Shell:
         for field in fields:
             text = "".join(t for t, _ in field)
             globbable = any(g and _GLOB_CHARS.search(t) for t, g in field)
-            if globbable and "f" not in self.vars.get("-", ""):
+            if globbable and "noglob" not in self.options:
                 pattern = "".join(t if g else _escape_glob(t) for t, g in field)
                 matches = self.proc.kernel.vfs.glob(pattern, **self.proc.where())
                 if matches:
@@ -769,7 +818,8 @@ class Shell:
         if name == "!":
             return self.last_bg
         if name == "-":
-            return "e" if self.errexit else ""
+            return "".join(letter for letter, option in OPTIONS
+                           if letter and option in self.options)
         if name == "0":
             return self.name
         if name.isdigit():
@@ -780,6 +830,11 @@ class Shell:
     def _param(self, part: S.Param) -> str:
         value = self._lookup(part.name)
         op = part.op
+        if value is None and "nounset" in self.options and part.name not in ("@", "*") \
+                and op not in ("-", ":-", "=", ":=", "+", ":+", "?", ":?"):
+            # -u: expanding an unset parameter is an error (expand.c varvalue())
+            self.proc.error(f"{self._prefix()}{part.name}: parameter not set\n")
+            raise ShellError()
         if op == "len":
             return str(len(value or ""))
         if op in (":-", "-"):
@@ -810,6 +865,17 @@ class Shell:
         status = child.run_source(source)
         self.status = self.substituted = status
         return out.getvalue().rstrip("\n")
+
+
+def _reinput(word: str) -> str:
+    """outqstr(): a word as is, unless empty or holding a character the
+    shell would read as syntax; then in single quotes."""
+    if word and not _SPECIAL_CHARS.search(word):
+        return word
+    return "'" + word.replace("'", "'\\''") + "'"
+
+
+_SPECIAL_CHARS = re.compile(r"[|&;<>()$`\\\"' \t\n*?\[~#=%]")
 
 
 def _escape_glob(text: str) -> str:
