@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from jailkit.host import Host
 from tests.conftest import run
 
 
@@ -33,3 +34,34 @@ def test_matching(host, command, stdout):
 ])
 def test_bad_expressions_are_regerrors(host, pattern, message):
     assert run(host, f"echo a | grep {pattern}") == (2, "", f"grep: {message}\n")
+
+
+def _tree(host: Host) -> None:
+    run(host, "mkdir -p /tmp/d/sub && printf 'hi\\nno\\n' > /tmp/d/a && printf 'x\\nhi there\\n' > /tmp/d/sub/b"
+              " && printf 'l1\\nl2\\nl3\\nl4\\nl5\\nl6\\nl7\\n' > /tmp/f && printf 'l2\\nl6\\n' > /tmp/pat")
+
+
+def test_grep_r_searches_a_tree_and_names_the_files(host: Host) -> None:
+    _tree(host)
+    assert run(host, "grep -r hi /tmp/d")[1] == "/tmp/d/a:hi\n/tmp/d/sub/b:hi there\n"
+    assert run(host, "grep -rh hi /tmp/d")[1] == "hi\nhi there\n"
+    assert run(host, "cd /tmp/d && grep -rl hi")[1] == "./a\n./sub/b\n"
+    assert run(host, "grep -H l1 /tmp/f")[1] == "/tmp/f:l1\n"
+
+
+def test_grep_context_lines_and_group_separators(host: Host) -> None:
+    _tree(host)
+    assert run(host, "grep -A1 l2 /tmp/f")[1] == "l2\nl3\n"
+    assert run(host, "grep -B1 -n l6 /tmp/f")[1] == "5-l5\n6:l6\n"
+    assert run(host, "grep -C1 -e l2 -e l6 /tmp/f")[1] == "l1\nl2\nl3\n--\nl5\nl6\nl7\n"
+    assert run(host, "grep -A1 -e l2 -e l3 /tmp/f")[1] == "l2\nl3\nl4\n"
+
+
+def test_grep_f_s_m_and_q(host: Host) -> None:
+    _tree(host)
+    assert run(host, "grep -f /tmp/pat /tmp/f")[1] == "l2\nl6\n"
+    assert run(host, "grep -s l1 /nonexistent") == (2, "", "")
+    assert run(host, "grep -m1 l /tmp/f")[1] == "l1\n"
+    # -q stops at the first match: the next operand is never opened
+    assert run(host, "grep -q l1 /tmp/f /nonexistent") == (0, "", "")
+    assert run(host, "grep -z x /tmp/f") == (2, "", "grep: option -z is not modelled by the jailkit sim\n")

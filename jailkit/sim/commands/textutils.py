@@ -5,6 +5,8 @@ pages (grep: 0 a line matched, 1 none did, 2 an error)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cmp_to_key
 from typing import Callable
 
 from ..errno import EILSEQ, EISDIR, OSErr, strerror
@@ -16,7 +18,7 @@ from ..sh.builtins import run_test
 from ..sh.printf import printf as format_printf
 
 
-def _inputs(proc: Proc, files: list[str]) -> list[tuple[str, str | None]]:
+def _inputs(proc: Proc, files: list[str], quiet: bool = False) -> list[tuple[str, str | None]]:
     """(name, text) per input; text None when the file cannot be read.
     Operands often share their directory (a glob's matches: ``head dir/*``);
     a filter writes nothing while it reads, so the directory looked up once
@@ -41,7 +43,8 @@ def _inputs(proc: Proc, files: list[str]) -> list[tuple[str, str | None]]:
         try:
             out.append((name, proc.kernel.vfs.read(name, **proc.where())))
         except OSErr as exc:
-            proc.warn(name, exc)
+            if not quiet:
+                proc.warn(name, exc)
             out.append((name, None))
     return out
 
@@ -62,25 +65,51 @@ def _lines(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
+GREP_USAGE = ("usage: grep [-abcdDEFGHhIiLlmnOopqRSsUVvwxz] [-A num] [-B num] [-C[num]]\n"
+              "\t[-e pattern] [-f file] [--binary-files=value] [--color=when]\n"
+              "\t[--context[=num]] [--directories=action] [--label] [--line-buffered]\n"
+              "\t[--null] [pattern] [file ...]\n")
+# what the sim's grep models; -a and -U change nothing for text, as on FreeBSD
+GREP_MODELLED = set("ABCEFGHILRUacefhilmnoqrsvwxy")
+
+
 @program("/usr/bin/grep", "/usr/bin/egrep", "/usr/bin/fgrep")
 def grep(proc: Proc, argv: list[str]) -> int:
+    # usr.bin/grep/grep.c main() and util.c procfile()/procline()
     try:
-        opts, args = getopt(argv[1:], "A:B:C:EFHLce:f:hilnoqrsvwx")
+        opts, args = getopt(argv[1:], "0123456789A:B:C:D:EFGHILOSRUVabcd:e:f:hilm:nopqrsuvwxyz")
     except GetoptError as exc:
         proc.warnx(str(exc))
-        proc.error("usage: grep [-abcdDEFGHhIiLlmnOopqRSsUVvwxz] [-A num] [-B num] [-C[num]]\n"
-                   "\t[-e pattern] [-f file] [--binary-files=value] [--color=when]\n"
-                   "\t[--context[=num]] [--directories=action] [--label] [--line-buffered]\n"
-                   "\t[--null] [pattern] [file ...]\n")
+        proc.error(GREP_USAGE)
+        return 2
+    unmodelled = sorted({flag for flag, _ in opts} - GREP_MODELLED)
+    if unmodelled:
+        proc.warnx(f"option -{unmodelled[0]} is not modelled by the jailkit sim")
         return 2
     flags = {f for f, _ in opts}
-    patterns = option_arguments(opts, "e")
-    if not patterns:
-        if not args:
-            proc.error("usage: grep [-abcdDEFGHhIiLlmnOopqRSsUVvwxz] [pattern] [file ...]\n")
+    show_names: bool | None = None      # -H / -r (True) and -h (False): the last one counts
+    for flag, _ in opts:
+        if flag in "HRr":
+            show_names = True
+        elif flag == "h":
+            show_names = False
+    patterns = [line for value in option_arguments(opts, "e") for line in value.split("\n")]
+    for path in option_arguments(opts, "f"):
+        try:
+            listing = proc.kernel.vfs.read(path, **proc.where())
+        except OSErr as exc:
+            proc.warn(path, exc)
             return 2
-        patterns, args = [args[0]], args[1:]
-    mode = "E" if "E" in flags or proc.progname == "egrep" else "F" if "F" in flags or proc.progname == "fgrep" else "G"
+        patterns += listing.splitlines()
+        if not patterns:
+            return 1            # an empty pattern file matches nothing
+    if not ({"e", "f"} & flags):
+        if not args:
+            proc.error(GREP_USAGE)
+            return 2
+        patterns, args = args[0].split("\n"), args[1:]
+    mode = "E" if "E" in flags or proc.progname == "egrep" else \
+        "F" if "F" in flags or proc.progname == "fgrep" else "G"
     compiled: list[re.Pattern[str]] = []
     for pattern in patterns:
         try:
@@ -93,44 +122,131 @@ def grep(proc: Proc, argv: list[str]) -> int:
             regex = rf"\b(?:{regex})\b"
         if "x" in flags:
             regex = rf"^(?:{regex})$"
-        compiled.append(re.compile(regex, re.I if "i" in flags else 0))
-    inputs = _inputs(proc, args)
-    multiple = len(inputs) > 1 and "h" not in flags
+        compiled.append(re.compile(regex, re.I if flags & {"i", "y"} else 0))
+    values = option_values(opts)
+    try:
+        context = _grep_context(values)
+        limit = int(values["m"]) if "m" in values else None
+    except ValueError as exc:
+        proc.warnx(str(exc))
+        return 2
+    recursive = bool(flags & {"r", "R"})
+    named = show_names if show_names is not None else len(args) > 1
+    search = _GrepSearch(proc, compiled, flags, context, limit, named)
     matched_any = False
     error = False
+    # one operand at a time: -q ends at the first match, before the rest are opened
+    inputs = (found for operand in (args or (["."] if recursive else ["-"]))
+              for found in (_grep_tree(proc, [operand], "s" in flags) if recursive
+                            else _inputs(proc, [operand], quiet="s" in flags)))
     for name, text in inputs:
         if text is None:
             error = True
             continue
-        count = 0
-        for number, line in enumerate(_lines(text), 1):
-            body = line.rstrip("\n")
-            hit = any(p.search(body) for p in compiled) != ("v" in flags)
-            if not hit:
-                continue
-            count += 1
+        if "I" in flags and "\0" in text:
+            continue            # -I: a binary file (a NUL in it) is skipped
+        if search.file(name, text):
             matched_any = True
-            if flags & {"q", "l", "L", "c"}:
-                continue
-            prefix = (f"{name}:" if multiple else "") + (f"{number}:" if "n" in flags else "")
-            if "o" in flags and "v" not in flags:
-                for p in compiled:
-                    for m in p.finditer(body):
-                        if m.group(0):      # util.c procline(): an empty match is not printed
-                            proc.write(f"{prefix}{m.group(0)}\n")
-            else:
-                proc.write(f"{prefix}{body}\n")
-        if "q" in flags and matched_any:
-            return 0
-        if "c" in flags:
-            proc.write(f"{name}:{count}\n" if multiple else f"{count}\n")
-        if "l" in flags and count:
-            proc.write(f"{name}\n")
-        if "L" in flags and not count:
-            proc.write(f"{name}\n")
+            if "q" in flags:
+                return 0
     if error and not ("q" in flags and matched_any):
         return 2
     return 0 if matched_any else 1
+
+
+def _grep_context(values: dict[str, str]) -> tuple[int, int]:
+    """Lines of context (-B, -A; -C both), as grep.c reads them."""
+    def number(flag: str) -> int:
+        text = values[flag]
+        if not text.isdigit():
+            raise ValueError("context argument must be non-negative")
+        return int(text)
+    both = number("C") if "C" in values else 0
+    return (number("B") if "B" in values else both, number("A") if "A" in values else both)
+
+
+def _grep_tree(proc: Proc, operands: list[str], quiet: bool) -> list[tuple[str, str | None]]:
+    """-r: every regular file under each operand, depth first in name
+    order, a link not followed (-p, the default: fts(3) FTS_PHYSICAL)."""
+    vfs = proc.kernel.vfs
+    out: list[tuple[str, str | None]] = []
+
+    def walk(path: str, node: object) -> None:
+        if isinstance(node, Dir):
+            base = path[:-1] if path.endswith("/") else path
+            for name in sorted(node.entries):
+                walk(f"{base}/{name}", vfs.child(node, name))
+        elif isinstance(node, File):
+            out.append((path, node.data))
+
+    for operand in operands:
+        try:
+            walk(operand, vfs.lookup(operand, follow=False, **proc.where()))
+        except OSErr as exc:
+            if not quiet:
+                proc.warn(operand, exc)
+            out.append((operand, None))
+    return out
+
+
+class _GrepSearch:
+    """procfile() and procline() for each input: lines that match (or do
+    not, -v), with their file's name and line number, context lines after
+    a "-" and a "--" line between groups that do not touch."""
+
+    def __init__(self, proc: Proc, patterns: list[re.Pattern[str]], flags: set[str],
+                 context: tuple[int, int], limit: int | None, named: bool) -> None:
+        self.proc, self.patterns, self.flags = proc, patterns, flags
+        self.before, self.after = context
+        self.limit, self.named = limit, named
+        self.printed_any = False
+
+    def file(self, name: str, text: str) -> bool:
+        flags, proc = self.flags, self.proc
+        quiet = bool(flags & {"q", "l", "L", "c"})
+        lines = _lines(text)
+        count = 0
+        last = 0            # the last line printed
+        trailing = 0        # context lines still to print after a match
+        for number, line in enumerate(lines, 1):
+            if self.limit is not None and count >= self.limit:
+                break
+            body = line.rstrip("\n")
+            hit = any(p.search(body) for p in self.patterns) != ("v" in flags)
+            if not hit:
+                if trailing and not quiet:
+                    self._line(name, number, body, "-")
+                    last, trailing = number, trailing - 1
+                continue
+            count += 1
+            if quiet:
+                continue
+            first = max(last + 1, number - self.before)
+            if (self.before or self.after) and self.printed_any and first > last + 1:
+                proc.write("--\n")
+            for earlier in range(first, number):
+                self._line(name, earlier, lines[earlier - 1].rstrip("\n"), "-")
+            if "o" in flags and "v" not in flags:
+                for pattern in self.patterns:
+                    for found in pattern.finditer(body):
+                        if found.group(0):      # util.c: an empty match is not printed
+                            self._line(name, number, found.group(0), ":")
+            else:
+                self._line(name, number, body, ":")
+            last, trailing = number, self.after
+        if "c" in flags and "q" not in flags:
+            proc.write(f"{name}:{count}\n" if self.named else f"{count}\n")
+        if "l" in flags and count and "q" not in flags:
+            proc.write(f"{name}\n")
+        if "L" in flags and not count and "q" not in flags:
+            proc.write(f"{name}\n")
+        return count > 0
+
+    def _line(self, name: str, number: int, text: str, separator: str) -> None:
+        prefix = (f"{name}{separator}" if self.named else "") + \
+            (f"{number}{separator}" if "n" in self.flags else "")
+        self.proc.write(f"{prefix}{text}\n")
+        self.printed_any = True
 
 
 def _count_option(proc: Proc, argv: list[str], usage: str) -> tuple[int, list[str]] | None:
@@ -367,26 +483,180 @@ def _charset(spec: str) -> str:
     return "".join(out)
 
 
+# sort(1) as POSIX and FreeBSD's usr.bin/sort define it: lines compared by
+# their keys (-k, fields split by -t or at blanks), each key by its own
+# modifiers or the global ones, then the whole line unless -s; -u keeps the
+# first of lines whose keys compare equal. The C locale's byte order.
+SORT_USAGE = "usage: sort [-bcCdfiMmnrsuV] [-k field1[,field2]] [-o output] [-t char] [file ...]"
+# the ordering modifiers the sim models, globally and per key
+SORT_MODIFIERS = set("bdfinr")
+SORT_MODELLED = SORT_MODIFIERS | set("kotsu")
+_SORT_POSITION = re.compile(r"(\d+)(?:\.(\d+))?([a-zA-Z]*)$")
+_SORT_NUMBER = re.compile(r"[ \t]*(-?)(\d*)(?:\.(\d*))?")
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """-k F1[.C1][mods][,F2[.C2][mods]]: fields and characters from 1; C2 0
+    or absent is the end of field F2; no F2 is the end of the line."""
+    start_field: int
+    start_char: int
+    end_field: int | None
+    end_char: int
+    modifiers: frozenset[str]
+    skip_start: bool        # b on the start position
+    skip_end: bool          # b on the end position
+
+
 @program("/usr/bin/sort")
 def sort(proc: Proc, argv: list[str]) -> int:
     try:
-        opts, files = getopt(argv[1:], "bfnruk:t:")
+        opts, files = getopt(argv[1:], "bcCdfiMmnrsuVghRzk:o:t:S:T:")
     except GetoptError as exc:
         proc.warnx(str(exc))
+        proc.error(SORT_USAGE + "\n")
         return 2
-    flags = {f for f, _ in opts}
-    lines = [line for _, text in _inputs(proc, files) if text is not None for line in text.splitlines()]
+    unmodelled = sorted({flag for flag, _ in opts} - SORT_MODELLED)
+    if unmodelled:
+        proc.warnx(f"option -{unmodelled[0]} is not modelled by the jailkit sim")
+        return 2
+    flags = {flag for flag, _ in opts if flag in SORT_MODIFIERS}
+    separator = None
+    keys: list[SortKey] = []
+    output = None
+    for flag, value in opts:
+        if flag == "t":
+            assert value is not None
+            if len(value) != 1:
+                proc.warnx(f"multi-character tab '{value}'" if value else "empty tab")
+                return 2
+            separator = value
+        elif flag == "k":
+            assert value is not None
+            key = _key(value, flags)
+            if key is None:
+                proc.warnx(f"invalid field specification '{value}'")
+                return 2
+            keys.append(key)
+        elif flag == "o":
+            output = value
+    inputs = _inputs(proc, files)
+    lines = [line for _, text in inputs if text is not None for line in text.splitlines()]
+    keys = keys or [SortKey(1, 1, None, 0, frozenset(flags), "b" in flags, "b" in flags)]
+    stable = "s" in {flag for flag, _ in opts}
+    unique = "u" in {flag for flag, _ in opts}
+    compare = _comparison(keys, separator, last_resort=not stable and not unique,
+                          reverse="r" in flags)
+    lines.sort(key=cmp_to_key(compare))
+    if unique:
+        kept: list[str] = []
+        for line in lines:
+            if not kept or compare(kept[-1], line) != 0:
+                kept.append(line)
+        lines = kept
+    text = "".join(line + "\n" for line in lines)
+    if output is not None:
+        proc.kernel.vfs.write(output, text, **proc.where())
+    else:
+        proc.write(text)
+    return 2 if any(text is None for _, text in inputs) else 0
 
-    def key(line: str) -> tuple[float, str] | str:
-        if "n" in flags:
-            match = re.match(r"\s*(-?\d+(?:\.\d+)?)", line)
-            return (float(match.group(1)) if match else 0.0, line)
-        return line.lower() if "f" in flags else line
-    lines.sort(key=key, reverse="r" in flags)
-    if "u" in flags:
-        lines = list(dict.fromkeys(lines))
-    proc.write("".join(line + "\n" for line in lines))
-    return 0
+
+def _key(spec: str, global_flags: set[str]) -> SortKey | None:
+    start, _, end = spec.partition(",")
+    first = _SORT_POSITION.match(start)
+    last = _SORT_POSITION.match(end) if end else None
+    if first is None or (end and last is None) or int(first.group(1)) == 0:
+        return None
+    own = set(first.group(3)) | set(last.group(3) if last else "")
+    if not own <= SORT_MODIFIERS:
+        return None
+    # POSIX: a key with modifiers of its own takes none of the global ones
+    modifiers = own or global_flags
+    return SortKey(int(first.group(1)), int(first.group(2) or 1),
+               int(last.group(1)) if last else None, int(last.group(2) or 0) if last else 0,
+               frozenset(modifiers), "b" in (set(first.group(3)) if own else global_flags),
+               "b" in (set(last.group(3)) if own and last else global_flags))
+
+
+def _fields(line: str, separator: str | None) -> list[tuple[int, int]]:
+    """Each field's (start, end): split at each separator, or else each
+    field is the blanks before it and the non-blanks that follow."""
+    if separator is not None:
+        spans, start = [], 0
+        for index, char in enumerate(line):
+            if char == separator:
+                spans.append((start, index))
+                start = index + 1
+        return spans + [(start, len(line))]
+    return [match.span() for match in re.finditer(r"[ \t]*[^ \t]+", line)] or [(0, len(line))]
+
+
+def _skip_blanks(line: str, index: int, end: int) -> int:
+    while index < end and line[index] in " \t":
+        index += 1
+    return index
+
+
+def _extract(line: str, key: SortKey, separator: str | None) -> str:
+    fields = _fields(line, separator)
+    if key.start_field > len(fields):
+        return ""
+    field_start, field_end = fields[key.start_field - 1]
+    if key.skip_start:
+        field_start = _skip_blanks(line, field_start, field_end)
+    start = min(field_start + key.start_char - 1, field_end)
+    if key.end_field is None:
+        end = len(line)
+    elif key.end_field > len(fields):
+        end = len(line)
+    else:
+        last_start, last_end = fields[key.end_field - 1]
+        if key.end_char == 0:
+            end = last_end
+        else:
+            if key.skip_end:
+                last_start = _skip_blanks(line, last_start, last_end)
+            end = min(last_start + key.end_char, last_end)
+    return line[start:end] if end > start else ""
+
+
+def _number(text: str) -> float:
+    match = _SORT_NUMBER.match(text)
+    assert match is not None
+    sign, whole, fraction = match.groups()
+    if not whole and not fraction:
+        return 0.0
+    value = float(f"{whole or '0'}.{fraction or '0'}")
+    return -value if sign else value
+
+
+def _sort_text(text: str, modifiers: frozenset[str]) -> str:
+    if "d" in modifiers:
+        text = "".join(c for c in text if c.isalnum() or c in " \t")
+    if "i" in modifiers:
+        text = "".join(c for c in text if c.isprintable())
+    return text.upper() if "f" in modifiers else text
+
+
+def _comparison(keys: list[SortKey], separator: str | None, last_resort: bool,
+                reverse: bool) -> Callable[[str, str], int]:
+    def compare(a: str, b: str) -> int:
+        for key in keys:
+            left, right = _extract(a, key, separator), _extract(b, key, separator)
+            if "n" in key.modifiers:
+                x, y = _number(left), _number(right)
+                order = (x > y) - (x < y)
+            else:
+                p, q = _sort_text(left, key.modifiers), _sort_text(right, key.modifiers)
+                order = (p > q) - (p < q)
+            if order:
+                return -order if "r" in key.modifiers else order
+        if not last_resort:
+            return 0
+        order = (a > b) - (a < b)
+        return -order if reverse else order
+    return compare
 
 
 @program("/usr/bin/uniq")
