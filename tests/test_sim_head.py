@@ -37,3 +37,20 @@ def test_head_in_a_jail_reads_the_jails_files(host: Host) -> None:
               " && cp /bin/sh /tmp/j/bin/sh && mkdir -p /tmp/j/usr/bin && cp /usr/bin/head /tmp/j/usr/bin/head")
     run(host, "jail -c path=/tmp/j name=h persist")
     assert run(host, "jexec h head -n 1 /etc/f /etc/f")[1] == "==> /etc/f <==\njailed\n\n==> /etc/f <==\njailed\n"
+
+
+def test_head_and_tail_count_bytes_with_c_and_name_files_by_q_and_v(host: Host) -> None:
+    run(host, "printf 'l1\\nl2\\nl3\\n' > /tmp/f && printf 'x\\ny\\n' > /tmp/g")
+    assert run(host, "head -c 4 /tmp/f; tail -c 3 /tmp/f; tail -c +4 /tmp/f")[1] == "l1\nll3\nl2\nl3\n"
+    assert run(host, "printf 'é\\n' | head -c 1 | wc -c")[1] == "       1\n"
+    assert run(host, "head -v /tmp/f")[1] == "==> /tmp/f <==\nl1\nl2\nl3\n"
+    assert run(host, "head -q /tmp/f /tmp/g")[1] == "l1\nl2\nl3\nx\ny\n"
+    # tail names several files as head does (tail.c), unless -q
+    assert run(host, "tail -n1 /tmp/f /tmp/g")[1] == "==> /tmp/f <==\nl3\n\n==> /tmp/g <==\ny\n"
+    assert run(host, "tail -qn1 /tmp/f /tmp/g")[1] == "l3\ny\n"
+
+
+def test_head_refuses_a_count_that_is_not_above_0(host: Host) -> None:
+    assert run(host, "head -c 2 -n 1 /etc/hosts") == (1, "", "head: can't combine line and byte counts\n")
+    assert run(host, "head -n -1 /etc/hosts") == (1, "", "head: illegal line count -- -1\n")
+    assert run(host, "head -c x /etc/hosts") == (1, "", "head: illegal byte count -- x\n")

@@ -4,6 +4,7 @@ touch, pwd, basename and dirname, with FreeBSD's options, messages
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from operator import itemgetter
@@ -444,50 +445,103 @@ def ln(proc: Proc, argv: list[str]) -> int:
 
 @program("/bin/chmod")
 def chmod(proc: Proc, argv: list[str]) -> int:
+    # bin/chmod/chmod.c: -R goes down each directory (links not followed:
+    # -P, the default), -v names each file changed, -f keeps quiet about
+    # what could not be changed and leaves the status 0, -h changes a link
     parsed = _parse(proc, argv, "HLPRfhv")
     if parsed is None:
         return 1
-    _, _, args = parsed
+    flags, _, args = parsed
     if len(args) < 2:
         proc.error(USAGE["chmod"] + "\n")
         return 1
     mode_text, files = args[0], args[1:]
+    if _mode(mode_text, 0o644, False) < 0:
+        proc.warnx(f"Invalid file mode: {mode_text}")
+        return 1
+    vfs = proc.kernel.vfs
     status = 0
+
+    def change(path: str, node: Node, follow: bool) -> None:
+        nonlocal status
+        mode = _mode(mode_text, node.mode & 0o7777, isinstance(node, Dir))
+        try:
+            vfs.chmod(path, mode | (node.mode & ~0o7777), follow=follow, **proc.where())
+        except OSErr as exc:
+            if "f" not in flags:
+                proc.warn(path, exc)
+                status = 1
+            return
+        if "v" in flags:
+            proc.write(path + "\n")
+
+    def down(path: str, node: Node) -> None:
+        change(path, node, follow=False)
+        if isinstance(node, Dir):
+            base = path[:-1] if path.endswith("/") else path
+            for name in sorted(node.entries):
+                child = vfs.child(node, name)
+                if child is not None and not isinstance(child, Symlink):
+                    down(f"{base}/{name}", child)
+
     for name in files:
         try:
-            node = proc.kernel.vfs.lookup(name, **proc.where())
+            node = vfs.lookup(name, follow="h" not in flags, **proc.where())
         except OSErr as exc:
-            proc.warn(name, exc)
-            status = 1
+            if "f" not in flags:
+                proc.warn(name, exc)
+                status = 1
             continue
-        mode = _mode(mode_text, node.mode)
-        if mode < 0:
-            proc.warnx(f"Invalid file mode: {mode_text}")
-            return 1
-        try:
-            proc.kernel.vfs.chmod(name, mode, **proc.where())
-        except OSErr as exc:
-            proc.warn(name, exc)
-            status = 1
+        if "R" in flags:
+            down(name, node)
+        else:
+            change(name, node, follow="h" not in flags)
     return status
 
 
-def _mode(text: str, current: int) -> int:
-    if text.isdigit() and all(c in "01234567" for c in text):
-        return int(text, 8)
-    who, op, perms = (text.partition("+") if "+" in text else text.partition("-")
-                      if "-" in text else text.partition("="))
-    if not op or not perms or any(p not in "rwx" for p in perms):
-        return -1
-    bits = sum({"r": 4, "w": 2, "x": 1}[p] for p in perms)
-    mask = 0
-    for w in who or "a":
-        mask |= {"u": bits << 6, "g": bits << 3, "o": bits, "a": bits * 0o111}[w]
-    if op == "+":
-        return current | mask
-    if op == "-":
-        return current & ~mask
-    return mask
+# bin/chmod uses setmode(3): a mode is octal, or clauses split by commas,
+# each [ugoa]* then one or more [+-=] each with [rwxXst]* or one of u g o
+_CLAUSE = re.compile(r"([ugoa]*)((?:[-+=](?:[ugo]|[rwxXst]*))+)$")
+# (t, the sticky bit, goes with any class but o alone: setmode.c)
+_WHO = {"u": 0o5700, "g": 0o3070, "o": 0o0007, "a": 0o7777}
+# the mode bits a process's umask leaves (the sim's shells: 022)
+_UMASK = 0o022
+
+
+def _mode(text: str, current: int, directory: bool) -> int:
+    """The mode ``text`` gives a file whose mode is ``current`` (-1: not a
+    mode). Without [ugoa], + and = apply what the umask lets through."""
+    if text and all(c in "01234567" for c in text):
+        return int(text, 8) if int(text, 8) <= 0o7777 else -1
+    mode = current
+    for clause in text.split(","):
+        match = _CLAUSE.match(clause)
+        if match is None:
+            return -1
+        who = 0
+        for letter in match.group(1) or "":
+            who |= _WHO[letter]
+        for op, perms in re.findall(r"([-+=])([ugo]|[rwxXst]*)", match.group(2)):
+            if perms in ("u", "g", "o"):     # the bits another class has
+                shift = {"u": 6, "g": 3, "o": 0}[perms]
+                value = (mode >> shift) & 7
+                bits = value << 6 | value << 3 | value
+            else:
+                bits = 0
+                for perm in perms:
+                    if perm == "X" and not (directory or mode & 0o111):
+                        continue
+                    bits |= {"r": 0o444, "w": 0o222, "x": 0o111, "X": 0o111, "s": 0o6000,
+                             "t": 0o1000}[perm]
+            mask = who or (0o7777 & ~_UMASK if op != "-" else 0o7777)
+            if op == "+":
+                mode |= bits & mask
+            elif op == "-":
+                mode &= ~(bits & mask)
+            else:
+                # = clears the class's permissions and set-id bit, not the sticky one
+                mode = (mode & ~((who or 0o7777) & ~(0o1000 if who else 0))) | (bits & mask)
+    return mode
 
 
 @program("/usr/bin/touch")

@@ -10,6 +10,7 @@ from functools import cmp_to_key
 from typing import Callable
 
 from ..errno import EILSEQ, EISDIR, OSErr, strerror
+from ..octets import decode, encode
 from ...getopt import GetoptError, getopt, option_arguments, option_flags, option_values
 from ..proc import Proc, ctype_locale, program
 from ..regex import RegexError, translate
@@ -249,43 +250,70 @@ class _GrepSearch:
         self.printed_any = True
 
 
-def _count_option(proc: Proc, argv: list[str], usage: str) -> tuple[int, list[str]] | None:
+@dataclass
+class _Counted:
+    """head's and tail's options: how many lines (or bytes, -c), from the
+    start (+N, tail), headers never (-q) or always (-v), and the files."""
+    count: int
+    files: list[str]
+    in_bytes: bool = False
+    from_start: bool = False
+    headers: bool | None = None
+
+
+def _count_option(proc: Proc, argv: list[str], usage: str) -> _Counted | None:
     args = list(argv[1:])
-    count = 10
-    if args and re.fullmatch(r"-\d+", args[0]):
-        count = int(args.pop(0)[1:])
+    counted = _Counted(10, [])
+    tail = proc.progname == "tail"
+    if args and re.fullmatch(r"[-+]\d+" if tail else r"-\d+", args[0]):   # head -5, tail +3
+        counted.count, counted.from_start = int(args[0][1:]), args[0][0] == "+"
+        args.pop(0)
     try:
-        opts, files = getopt(args, "c:n:qv")
+        opts, counted.files = getopt(args, "c:n:qv")
     except GetoptError as exc:
         proc.warnx(str(exc))
         proc.error(usage + "\n")
         return None
-    for value in option_arguments(opts, "n"):
-        if not value.lstrip("+-").isdigit():
-            proc.warnx(f"illegal line count -- {value}")
+    kinds = {flag for flag, _ in opts if flag in "cn"}
+    if len(kinds) > 1:
+        proc.warnx("can't combine line and byte counts")
+        return None
+    for flag, value in opts:
+        if flag in "qv":
+            counted.headers = flag == "v"
+            continue
+        assert value is not None
+        # head.c: a count above 0, digits only; tail.c: a sign is allowed
+        if not (value.lstrip("+-") if tail else value).isdigit() or (not tail and int(value) <= 0):
+            proc.warnx(f"illegal {'byte' if flag == 'c' else 'line'} count -- {value}")
             return None
-        count = int(value)
-    return count, files
+        counted.count, counted.in_bytes = abs(int(value)), flag == "c"
+        counted.from_start = value.startswith("+")
+    return counted
+
+
+def _headed(counted: _Counted, name: str, out: list[str]) -> None:
+    """The "==> name <==" before a file's part: with several files unless
+    -q, always with -v; a blank line before all but the first printed."""
+    several = len(counted.files) > 1
+    if counted.headers or (counted.headers is None and several):
+        out.append(f"\n==> {name} <==\n" if out else f"==> {name} <==\n")
 
 
 @program("/usr/bin/head")
 def head(proc: Proc, argv: list[str]) -> int:
-    parsed = _count_option(proc, argv, "usage: head [-n lines | -c bytes] [file ...]")
-    if parsed is None:
+    counted = _count_option(proc, argv, "usage: head [-n lines | -c bytes] [file ...]")
+    if counted is None:
         return 1
-    count, files = parsed
     status = 0
-    several = len(files) > 1
     out: list[str] = []
-    for name, text in _inputs(proc, files):
+    for name, text in _inputs(proc, counted.files):
         if text is None:
             status = 1
             continue
-        if several:
-            # a blank line before every header but the first printed, not
-            # the first operand's (usr.bin/head/head.c: its "first" flag)
-            out.append(f"\n==> {name} <==\n" if out else f"==> {name} <==\n")
-        out.append(_first_lines(text, count))
+        _headed(counted, name, out)
+        out.append(decode(encode(text)[:counted.count]) if counted.in_bytes
+                   else _first_lines(text, counted.count))
     proc.write("".join(out))
     return status
 
@@ -309,23 +337,22 @@ def _first_lines(text: str, count: int) -> str:
 
 @program("/usr/bin/tail")
 def tail(proc: Proc, argv: list[str]) -> int:
-    parsed = _count_option(proc, argv, "usage: tail [-F | -f | -r] [-qv] [-b # | -c # | -n #] [file ...]")
-    if parsed is None:
+    counted = _count_option(proc, argv, "usage: tail [-F | -f | -r] [-qv] [-b # | -c # | -n #] [file ...]")
+    if counted is None:
         return 1
-    count, files = parsed
-    # tail(1): -n +N starts at line N instead of counting from the end
-    from_start = any(a.startswith("+") or a.startswith("-n+") for a in argv[1:]) or \
-        any(argv[i] == "-n" and argv[i + 1].startswith("+") for i in range(1, len(argv) - 1))
     status = 0
-    for _, text in _inputs(proc, files):
+    out: list[str] = []
+    count = counted.count
+    for name, text in _inputs(proc, counted.files):
         if text is None:
             status = 1
             continue
-        lines = _lines(text)
-        if from_start:
-            proc.write("".join(lines[max(count, 1) - 1:]))
-        else:
-            proc.write("".join(lines[-count:] if count else []))
+        _headed(counted, name, out)
+        # +N starts at line (byte) N; otherwise the last N
+        parts: list[str] | bytes = encode(text) if counted.in_bytes else _lines(text)
+        chosen = parts[max(count, 1) - 1:] if counted.from_start else (parts[-count:] if count else parts[:0])
+        out.append(decode(chosen) if isinstance(chosen, bytes) else "".join(chosen))
+    proc.write("".join(out))
     return status
 
 
@@ -435,31 +462,63 @@ def _ranges(spec: str) -> Callable[[int], bool]:
 
 @program("/usr/bin/tr")
 def tr(proc: Proc, argv: list[str]) -> int:
+    # usr.bin/tr/tr.c: -c/-C take every character but those of set1; -d
+    # deletes set1's characters, -s squeezes runs of the last set's (after
+    # translating, set2's); -u (unbuffered) prints the same
     try:
         opts, sets = getopt(argv[1:], "Ccdsu")
     except GetoptError as exc:
         proc.warnx(str(exc))
+        proc.error("usage: tr [-Ccsu] string1 string2\n       tr [-Ccu] -d string1\n"
+                   "       tr [-Ccu] -s string1\n       tr [-Ccu] -ds string1 string2\n")
         return 1
     flags = {f for f, _ in opts}
     text = proc.stdin.read()
+    complement = bool(flags & {"c", "C"})
     first = _charset(sets[0]) if sets else ""
+
+    def in_first(char: str) -> bool:
+        return (char in first) != complement
+
     if "d" in flags:
-        text = "".join(c for c in text if c not in first)
+        text = "".join(c for c in text if not in_first(c))
+        squeeze = _charset(sets[1]) if len(sets) > 1 else ""
     elif len(sets) >= 2:
         second = _charset(sets[1])
-        second += second[-1:] * max(0, len(first) - len(second))
-        text = text.translate(str.maketrans(first, second[: len(first)]))
+        if complement:
+            # every character not in set1 becomes set2's last one
+            text = "".join(second[-1:] if in_first(c) else c for c in text)
+        else:
+            second += second[-1:] * max(0, len(first) - len(second))
+            text = text.translate(str.maketrans(first, second[: len(first)]))
+        squeeze = second
+    else:
+        squeeze = first
     if "s" in flags:
-        squeeze = _charset(sets[-1])
-        text = re.sub("([" + re.escape(squeeze) + "])\\1+", r"\1", text)
+        if len(sets) == 1 and complement:
+            text = re.sub(r"(.)\1+", lambda m: m.group(1) if in_first(m.group(1)) else m.group(0),
+                          text, flags=re.S)
+        elif squeeze:
+            text = re.sub("([" + re.escape(squeeze) + "])\\1+", r"\1", text)
     proc.write(text)
     return 0
 
 
+_CLASSES = {
+    "[:upper:]": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "[:lower:]": "abcdefghijklmnopqrstuvwxyz",
+    "[:digit:]": "0123456789", "[:space:]": " \t\n\r\f\v", "[:blank:]": " \t",
+    "[:xdigit:]": "0123456789ABCDEFabcdef",
+    "[:punct:]": "".join(c for c in map(chr, range(33, 127)) if not c.isalnum()),
+    "[:cntrl:]": "".join(map(chr, range(32))) + "\x7f",
+}
+_CLASSES["[:alpha:]"] = _CLASSES["[:upper:]"] + _CLASSES["[:lower:]"]
+_CLASSES["[:alnum:]"] = _CLASSES["[:digit:]"] + _CLASSES["[:alpha:]"]
+_CLASSES["[:graph:]"] = "".join(map(chr, range(33, 127)))
+_CLASSES["[:print:]"] = " " + _CLASSES["[:graph:]"]
+
+
 def _charset(spec: str) -> str:
-    classes = {"[:upper:]": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "[:lower:]": "abcdefghijklmnopqrstuvwxyz",
-               "[:digit:]": "0123456789", "[:space:]": " \t\n\r\f\v"}
-    for name, chars in classes.items():
+    for name, chars in _CLASSES.items():
         spec = spec.replace(name, chars)
     out: list[str] = []
     i = 0
