@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from operator import itemgetter
 
-from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr
+from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr, strerror
 from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..proc import Proc, ctype_locale, program
 from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
@@ -34,14 +34,22 @@ USAGE = {
 }
 
 
-def _parse(proc: Proc, argv: list[str], optstring: str) -> tuple[set[str], dict[str, str], list[str]] | None:
+def _parse(proc: Proc, argv: list[str], optstring: str,
+           unmodelled: str = "") -> tuple[set[str], dict[str, str], list[str]] | None:
+    """getopt() with the command's usage on a bad option; FreeBSD's options
+    in ``unmodelled`` are refused as such (never taken and ignored)."""
     try:
         opts, args = getopt(argv[1:], optstring)
     except GetoptError as exc:
         proc.warnx(str(exc))
         proc.error(USAGE[proc.progname] + "\n")
         return None
-    return option_flags(opts), option_values(opts), args
+    flags = option_flags(opts)
+    refused = sorted(flags & set(unmodelled))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return None
+    return flags, option_values(opts), args
 
 
 @program("/bin/cat")
@@ -147,23 +155,44 @@ def mkdir(proc: Proc, argv: list[str]) -> int:
 
 @program("/bin/rmdir")
 def rmdir(proc: Proc, argv: list[str]) -> int:
+    # bin/rmdir/rmdir.c: -v names each directory removed; -p then removes
+    # each parent the path names, stopping at the first that fails
     parsed = _parse(proc, argv, "pv")
     if parsed is None:
         return 1
-    _, _, dirs = parsed
+    flags, _, dirs = parsed
+    if not dirs:
+        proc.error(USAGE["rmdir"] + "\n")
+        return 1
     status = 0
     for name in dirs:
-        try:
-            proc.kernel.vfs.rmdir(name, **proc.where())
-        except OSErr as exc:
-            proc.warn(name, exc)
-            status = 1
+        for path in [name] + (_parents(name) if "p" in flags else []):
+            try:
+                proc.kernel.vfs.rmdir(path, **proc.where())
+            except OSErr as exc:
+                proc.warn(path, exc)
+                status = 1
+                break
+            if "v" in flags:
+                proc.write(path + "\n")
     return status
+
+
+def _parents(path: str) -> list[str]:
+    """rm_path(): each shorter path, trailing slashes taken off, until "/"."""
+    parents = []
+    path = path.rstrip("/")
+    while "/" in path:
+        path = path.rpartition("/")[0].rstrip("/")
+        if not path:
+            break
+        parents.append(path)
+    return parents
 
 
 @program("/bin/rm")
 def rm(proc: Proc, argv: list[str]) -> int:
-    parsed = _parse(proc, argv, "dfiIPRrvWx")
+    parsed = _parse(proc, argv, "dfiIPRrvWx", unmodelled="iIW")     # -P: no effect (rm(1))
     if parsed is None:
         return 1
     flags, _, files = parsed
@@ -260,7 +289,7 @@ def _clear_user_flags(proc: Proc, found: Resolved, node: Node) -> None:
 
 @program("/bin/cp")
 def cp(proc: Proc, argv: list[str]) -> int:
-    parsed = _parse(proc, argv, "HLPRafilnprsvx")
+    parsed = _parse(proc, argv, "HLPRafilnprsvx", unmodelled="ilnsv")
     if parsed is None:
         return 1
     flags, _, args = parsed
@@ -390,31 +419,52 @@ def _copy_file(found: Resolved, node: File, preserve: bool) -> None:
 
 @program("/bin/mv")
 def mv(proc: Proc, argv: list[str]) -> int:
-    parsed = _parse(proc, argv, "fhinv")
-    if parsed is None:
+    # bin/mv/mv.c: of -f, -i and -n the last counts: -n leaves an existing
+    # target, -i asks on stderr and reads the answer; -v names each move;
+    # -h takes a target that is a link to a directory as the link
+    try:
+        opts, args = getopt(argv[1:], "fhinv")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(USAGE["mv"] + "\n")
         return 1
-    _, _, args = parsed
+    flags = option_flags(opts)
+    existing = next((flag for flag, _ in reversed(opts) if flag in "fin"), "f")
     if len(args) < 2:
         proc.error(USAGE["mv"] + "\n")
         return 1
     *sources, target = args
     vfs = proc.kernel.vfs
-    into_dir = isinstance(vfs.resolve(target, **proc.where()).node, Dir)
+    into_dir = isinstance(vfs.resolve(target, follow="h" not in flags, **proc.where()).node, Dir)
     status = 0
     for source in sources:
-        # bin/mv: into a directory, each source goes to directory/basename
+        # into a directory, each source goes to directory/basename
         destination = f"{target.rstrip('/')}/{(split(source) or [''])[-1]}" if into_dir else target
+        if existing != "f" and vfs.resolve(destination, follow=False, **proc.where()).node is not None:
+            if existing == "n":
+                if "v" in flags:
+                    proc.write(f"{destination} not overwritten\n")
+                continue
+            proc.error(f"overwrite {destination}? (y/n [n]) ")
+            if not (proc.stdin.readline() or "").startswith(("y", "Y")):
+                proc.error("not overwritten\n")
+                continue
         try:
             vfs.rename(source, destination, **proc.where())
         except OSErr as exc:
             proc.error(f"mv: rename {source} to {destination}: {exc.strerror}\n")
             status = 1
+            continue
+        if "v" in flags:
+            proc.write(f"{source} -> {destination}\n")
     return status
 
 
 @program("/bin/ln")
 def ln(proc: Proc, argv: list[str]) -> int:
-    parsed = _parse(proc, argv, "FLPfhinsvw")
+    # bin/ln/ln.c: -v names each link (-> a symbolic one, => a hard one);
+    # -w warns when a symbolic link's source does not exist
+    parsed = _parse(proc, argv, "FLPfhinsvw", unmodelled="Fi")
     if parsed is None:
         return 1
     flags, _, args = parsed
@@ -431,6 +481,11 @@ def ln(proc: Proc, argv: list[str]) -> int:
         if "f" in flags and vfs.resolve(target, follow=False, **proc.where()).node is not None:
             vfs.unlink(target, **proc.where())
         if "s" in flags:
+            if "w" in flags:
+                base = target.rpartition("/")[0] if "/" in target else "."
+                seen = source if source.startswith("/") else f"{base}/{source}"
+                if vfs.find(seen, **proc.where()) is None:
+                    proc.warnx(f"warning: {source}: {strerror(ENOENT)}")
             vfs.symlink(source, target, **proc.where())
         else:
             node = vfs.lookup(source, **proc.where())
@@ -440,6 +495,8 @@ def ln(proc: Proc, argv: list[str]) -> int:
     except OSErr as exc:
         proc.warn(exc.detail or target, exc)
         return 1
+    if "v" in flags:
+        proc.write(f"{target} {'-' if 's' in flags else '='}> {source}\n")
     return 0
 
 
