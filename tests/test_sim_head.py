@@ -54,3 +54,17 @@ def test_head_refuses_a_count_that_is_not_above_0(host: Host) -> None:
     assert run(host, "head -c 2 -n 1 /etc/hosts") == (1, "", "head: can't combine line and byte counts\n")
     assert run(host, "head -n -1 /etc/hosts") == (1, "", "head: illegal line count -- -1\n")
     assert run(host, "head -c x /etc/hosts") == (1, "", "head: illegal byte count -- x\n")
+
+
+def test_tail_r_prints_the_lines_last_first_and_f_is_refused(host: Host) -> None:
+    assert run(host, "tail -r", stdin="1\n2\n3")[1] == "3\n2\n1\n"
+    assert run(host, "tail -r -n 2", stdin="1\n2\n3\n")[1] == "3\n2\n"
+    assert run(host, "tail -f /etc/hosts") == (1, "", "tail: option -f is not modelled by the jailkit sim\n")
+
+
+def test_uniq_skips_fields_and_characters_and_writes_its_output_operand(host: Host) -> None:
+    assert run(host, "uniq -f1 -c", stdin="a x\nb x\nc y\n")[1] == "   2 a x\n   1 c y\n"
+    assert run(host, "uniq -i", stdin="A\na\nb\n")[1] == "A\nb\n"
+    assert run(host, "uniq -s1 -D", stdin="xa\nya\nz\n")[1] == "xa\nya\n"
+    assert run(host, "printf 'a\\na\\n' > /tmp/u; uniq /tmp/u /tmp/v; cat /tmp/v")[1] == "a\n"
+    assert run(host, "uniq -f x") == (1, "", "uniq: illegal field skip value: x\n")

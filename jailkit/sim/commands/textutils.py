@@ -259,6 +259,8 @@ class _Counted:
     in_bytes: bool = False
     from_start: bool = False
     headers: bool | None = None
+    reverse: bool = False       # tail -r
+    given: bool = False         # a count was given (else tail -r prints all)
 
 
 def _count_option(proc: Proc, argv: list[str], usage: str) -> _Counted | None:
@@ -267,18 +269,27 @@ def _count_option(proc: Proc, argv: list[str], usage: str) -> _Counted | None:
     tail = proc.progname == "tail"
     if args and re.fullmatch(r"[-+]\d+" if tail else r"-\d+", args[0]):   # head -5, tail +3
         counted.count, counted.from_start = int(args[0][1:]), args[0][0] == "+"
+        counted.given = True
         args.pop(0)
     try:
-        opts, counted.files = getopt(args, "c:n:qv")
+        opts, counted.files = getopt(args, "b:c:fFn:qrv" if tail else "c:n:qv")
     except GetoptError as exc:
         proc.warnx(str(exc))
         proc.error(usage + "\n")
         return None
+    # tail -f and -F wait for more forever; -b counts 512-byte blocks
+    refused = sorted({flag for flag, _ in opts} & set("bfF"))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return None
+    counted.reverse = any(flag == "r" for flag, _ in opts)
     kinds = {flag for flag, _ in opts if flag in "cn"}
     if len(kinds) > 1:
         proc.warnx("can't combine line and byte counts")
         return None
     for flag, value in opts:
+        if flag == "r":
+            continue
         if flag in "qv":
             counted.headers = flag == "v"
             continue
@@ -287,7 +298,7 @@ def _count_option(proc: Proc, argv: list[str], usage: str) -> _Counted | None:
         if not (value.lstrip("+-") if tail else value).isdigit() or (not tail and int(value) <= 0):
             proc.warnx(f"illegal {'byte' if flag == 'c' else 'line'} count -- {value}")
             return None
-        counted.count, counted.in_bytes = abs(int(value)), flag == "c"
+        counted.count, counted.in_bytes, counted.given = abs(int(value)), flag == "c", True
         counted.from_start = value.startswith("+")
     return counted
 
@@ -349,6 +360,13 @@ def tail(proc: Proc, argv: list[str]) -> int:
             continue
         _headed(counted, name, out)
         # +N starts at line (byte) N; otherwise the last N
+        if counted.reverse and not counted.in_bytes:
+            # -r: the lines last first; all of them unless -n was given
+            lines = _lines(text)
+            if lines and not lines[-1].endswith("\n"):
+                lines[-1] += "\n"
+            out.append("".join(reversed(lines[-count:] if counted.given and count else lines)))
+            continue
         parts: list[str] | bytes = encode(text) if counted.in_bytes else _lines(text)
         chosen = parts[max(count, 1) - 1:] if counted.from_start else (parts[-count:] if count else parts[:0])
         out.append(decode(chosen) if isinstance(chosen, bytes) else "".join(chosen))
@@ -720,23 +738,55 @@ def _comparison(keys: list[SortKey], separator: str | None, last_resort: bool,
 
 @program("/usr/bin/uniq")
 def uniq(proc: Proc, argv: list[str]) -> int:
+    # usr.bin/uniq/uniq.c: lines compared after -f fields and -s characters
+    # are skipped (-i: without case); -c counts, -d only repeated lines (-D
+    # each of them), -u only unique ones; a second operand is the output
+    usage = "usage: uniq [-c | -d | -D | -u] [-i] [-f fields] [-s chars] [input [output]]\n"
     try:
-        opts, files = getopt(argv[1:], "cdu")
+        opts, files = getopt(argv[1:], "cdDuif:s:")
     except GetoptError as exc:
         proc.warnx(str(exc))
+        proc.error(usage)
         return 1
-    flags = {f for f, _ in opts}
-    text = _inputs(proc, files[:1])[0][1] or ""
+    flags = option_flags(opts)
+    values = option_values(opts)
+    skips = {}
+    for flag, what in (("f", "field"), ("s", "character")):
+        value = values.get(flag, "0")
+        if not value.isdigit():
+            proc.warnx(f"illegal {what} skip value: {value}")
+            return 1
+        skips[flag] = int(value)
+    if len(files) > 2:
+        proc.error(usage)
+        return 1
+    text = _inputs(proc, files[:1])[0][1]
+    if text is None:
+        return 1
+
+    def compared(line: str) -> str:
+        rest = line
+        for _ in range(skips["f"]):
+            rest = re.sub(r"^[ \t]*[^ \t]*", "", rest, count=1)
+        rest = rest[skips["s"]:]
+        return rest.lower() if "i" in flags else rest
+
     groups: list[list[str]] = []
     for line in text.splitlines():
-        if groups and groups[-1][0] == line:
+        if groups and compared(groups[-1][0]) == compared(line):
             groups[-1].append(line)
         else:
             groups.append([line])
+    out: list[str] = []
     for group in groups:
-        if ("d" in flags and len(group) < 2) or ("u" in flags and len(group) > 1):
+        if (flags & {"d", "D"} and len(group) < 2) or ("u" in flags and len(group) > 1):
             continue
-        proc.write((f"{len(group):4d} " if "c" in flags else "") + group[0] + "\n")
+        shown = group if "D" in flags else group[:1]
+        out += [(f"{len(group):4d} " if "c" in flags else "") + line + "\n" for line in shown]
+    if len(files) == 2:
+        proc.kernel.vfs.write(files[1], "".join(out), **proc.where())
+    else:
+        proc.write("".join(out))
     return 0
 
 
