@@ -13,7 +13,14 @@ so any other IPv6 target says it is not modelled.
 
 Without -c it pings until SIGINT (^C): ping.c's handler sets finish_up, the
 loop ends and finish() prints the statistics and exits 0 if any reply came,
-else 2, as at the end of -c."""
+else 2, as at the end of -c.
+
+-o stops at the first reply, -W waits that many milliseconds for a reply
+(later ones are counted, not printed), -p fills the payload with a hex
+pattern (IPv4). -Q hides ICMP errors, which the sim never prints anyway;
+-d (SO_DEBUG) changes nothing printed. The options that need what the sim
+does not model (flood, sweeps, TTL, TOS, record route, multicast, the
+bell, ICMP errors) are refused rather than taken and ignored."""
 
 from __future__ import annotations
 
@@ -52,8 +59,22 @@ usage:
 """
 
 
+# Options that ask for what the sim does not model (ping.8): flood and
+# preload, sweeps, a TTL or TOS, DF, record route, SO_DONTROUTE, mask and
+# timestamp requests, multicast, the audible bells, -v's other ICMP packets.
+UNMODELLED = "ADGILMRTafghlmrvz"
+
+
 class UsageError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class _Stop:
+    """When the loop stops and what it prints: -o (F_ONCE) ends it at the
+    first reply; -W (F_WAITTIME) is waittime in ms, MAXWAIT s without it."""
+    once: bool = False
+    waittime: float | None = None
 
 
 @program("/sbin/ping", "/sbin/ping6")
@@ -69,6 +90,10 @@ def main(proc: Proc, argv: list[str]) -> int:
         return EX_USAGE
     flags = option_flags(opts)
     values = option_values(opts)
+    refused = sorted(flags & set(UNMODELLED))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return EX_USAGE
     if proc.progname == "ping6":
         flags.add("6")
     if "4" in flags and "6" in flags:
@@ -86,6 +111,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         datalen = _number(values, "s", "invalid packet size", 56, minimum=0)
         timeout = _number(values, "t", "invalid timeout", 0, minimum=1)
         interval = float(values.get("i", "1"))
+        stop = _Stop(once="o" in flags, waittime=_waittime(values.get("W")))
     except UsageError as exc:
         proc.warnx(str(exc))
         return EX_USAGE
@@ -97,7 +123,12 @@ def main(proc: Proc, argv: list[str]) -> int:
         return EX_USAGE
     target = args[0]
     if family == 6:
-        return _ping6(proc, target, flags, values, count, datalen, timeout)
+        if "p" in flags:
+            proc.warnx("option -p is not modelled by the jailkit sim")
+            return EX_USAGE
+        return _ping6(proc, target, flags, values, count, datalen, timeout, stop)
+    if "p" in values and not _fill(proc, values["p"], "q" in flags):
+        return EX_USAGE
     try:
         destination, hostname = resolve(proc, target)
     except ResolveError as exc:
@@ -108,7 +139,33 @@ def main(proc: Proc, argv: list[str]) -> int:
         return EX_OSERR
     return _run(proc, hostname, destination, count, datalen, timeout, interval,
                 quiet="q" in flags, source=values.get("S"),
-                names="H" in flags and "n" not in flags)
+                names="H" in flags and "n" not in flags, stop=stop)
+
+
+def _waittime(value: str | None) -> float | None:
+    """ping.c -W: strtod(3) of the whole argument, in milliseconds."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise UsageError(f"invalid timing interval: `{value}'") from None
+
+
+def _fill(proc: Proc, pattern: str, quiet: bool) -> bool:
+    """ping.c fill(): hex digits only, read as up to 16 bytes of two digits
+    each; the bytes are echoed as "PATTERN: 0x..." unless -q. An empty
+    pattern (sscanf(3) returns EOF there) is refused, not guessed at."""
+    if not pattern:
+        proc.warnx("option -p is not modelled by the jailkit sim")
+        return False
+    if any(c not in "0123456789abcdefABCDEF" for c in pattern):
+        proc.warnx("patterns must be specified as hex digits")
+        return False
+    octets = [int(pattern[i:i + 2], 16) for i in range(0, len(pattern), 2)][:16]
+    if not quiet:
+        proc.write("PATTERN: 0x" + "".join(f"{octet:02x}" for octet in octets) + "\n")
+    return True
 
 
 def _family(flags: set[str], target: str, source: str | None) -> int | str:
@@ -175,7 +232,7 @@ def _pr_addr(proc: Proc, address: IPv4Address, names: bool) -> str:
 
 
 def _run(proc: Proc, hostname: str, destination: IPv4Address, count: int, datalen: int, timeout: int,
-         interval: float, quiet: bool, source: str | None, names: bool) -> int:
+         interval: float, quiet: bool, source: str | None, names: bool, stop: _Stop) -> int:
     try:
         src = IPv4Address(source) if source else None
     except ValueError:
@@ -185,20 +242,32 @@ def _run(proc: Proc, hostname: str, destination: IPv4Address, count: int, datale
                + f": {datalen} data bytes\n")
     tally = _Tally()
     try:
-        _loop(proc, destination, src, count, datalen, timeout, interval, quiet, names, tally)
+        _loop(proc, destination, src, count, datalen, timeout, interval, quiet, names, tally, stop)
     except Interrupted:
         pass    # ping.c stopit(): finish_up, then finish()
-    return _finish(proc, hostname, tally.transmitted, tally.times)
+    return _finish(proc, hostname, tally)
 
 
 @dataclass
 class _Tally:
     transmitted: int = 0
     times: list[float] = field(default_factory=list)
+    late: int = 0       # replies after -W's waittime (ping.c nrcvtimeout)
+
+    def shown(self, rtt: float, quiet: bool, stop: _Stop) -> bool:
+        """Count a reply; whether its line is printed. ping.c pr_pack():
+        -q returns before the -W check, so a quiet run counts none late."""
+        self.times.append(rtt)
+        if quiet:
+            return False
+        if stop.waittime is not None and rtt > stop.waittime:
+            self.late += 1
+            return False
+        return True
 
 
 def _loop(proc: Proc, destination: IPv4Address, src: IPv4Address | None, count: int, datalen: int, timeout: int,
-          interval: float, quiet: bool, names: bool, tally: _Tally) -> None:
+          interval: float, quiet: bool, names: bool, tally: _Tally, stop: _Stop) -> None:
     """Send echo requests until -c or -t says stop (or SIGINT comes)."""
     kernel = proc.kernel
     vnet = proc.vnet
@@ -215,29 +284,33 @@ def _loop(proc: Proc, destination: IPv4Address, src: IPv4Address | None, count: 
             proc.error(f"ping: sendto: {strerror(reply)}\n")
         elif reply is not None:
             ttl, rtt = reply
-            times.append(rtt)
-            if not quiet:
+            if tally.shown(rtt, quiet, stop):
                 proc.write(f"{datalen + 8} bytes from {_pr_addr(proc, destination, names)}: "
                            f"icmp_seq={seq} ttl={ttl} time={rtt:.3f} ms\n")
+            if stop.once:
+                break   # ping.c: F_ONCE and a reply ends the loop at once
         seq += 1
         remaining = (deadline - kernel.clock) if deadline is not None else math.inf
         if count and tally.transmitted >= count:
             # ping.c: after the last request, stop as soon as every reply is
             # in, else wait 2 x the longest round trip (at least 1 s), or
-            # MAXWAIT when nothing came back at all.
+            # -W's waittime (MAXWAIT without it) when nothing came back.
             if len(times) < tally.transmitted:
-                kernel.advance(min(remaining, max(1.0, 2 * max(times) / 1000) if times else MAXWAIT))
+                silent = MAXWAIT if stop.waittime is None else stop.waittime / 1000
+                kernel.advance(min(remaining, max(1.0, 2 * max(times) / 1000) if times else silent))
             break
         kernel.advance(min(remaining, interval))
 
 
-def _finish(proc: Proc, hostname: str, transmitted: int, times: list[float]) -> int:
+def _finish(proc: Proc, hostname: str, tally: _Tally) -> int:
     """ping.c finish(): the statistics; 0 if any reply came, else 2."""
+    transmitted, times = tally.transmitted, tally.times
     received = len(times)
     proc.write(f"\n--- {hostname} ping statistics ---\n")
     loss = 0.0 if not transmitted else 100.0 * (transmitted - received) / transmitted
+    late = f", {tally.late} packets out of wait time" if tally.late else ""
     proc.write(f"{transmitted} packets transmitted, {received} packets received, "
-               f"{loss:.1f}% packet loss\n")
+               f"{loss:.1f}% packet loss{late}\n")
     if times:
         avg = sum(times) / len(times)
         stddev = math.sqrt(max(0.0, sum(t * t for t in times) / len(times) - avg * avg))
@@ -275,7 +348,7 @@ def _echo(proc: Proc, vnet: Vnet, destination: IPv4Address, source: IPv4Address 
 
 # -- IPv6 (ping6.c) -------------------------------------------------------------
 def _ping6(proc: Proc, target: str, flags: set[str], values: dict[str, str], count: int,
-           datalen: int, timeout: int) -> int:
+           datalen: int, timeout: int, stop: _Stop) -> int:
     """ping6.c: "PING(total=40+8+data bytes) src --> dst", then per reply
     "N bytes from ADDR, icmp_seq=S hlim=H time=T ms" (numeric unless -H)."""
     destination = _resolve6(proc, target)
@@ -296,14 +369,14 @@ def _ping6(proc: Proc, target: str, flags: set[str], values: dict[str, str], cou
     proc.write(f"PING({datalen + 48}=40+8+{datalen} bytes) {source} --> {destination}\n")
     tally = _Tally()
     try:
-        _loop6(proc, destination, count, datalen, timeout, "q" in flags, tally)
+        _loop6(proc, destination, count, datalen, timeout, "q" in flags, tally, stop)
     except Interrupted:
         pass
-    return _finish(proc, target, tally.transmitted, tally.times)
+    return _finish(proc, target, tally)
 
 
 def _loop6(proc: Proc, destination: IPv6Address, count: int, datalen: int, timeout: int,
-           quiet: bool, tally: _Tally) -> None:
+           quiet: bool, tally: _Tally, stop: _Stop) -> None:
     """Echo requests to one of our own addresses: each comes straight back
     through the loopback, with the vnet's default hop limit."""
     kernel = proc.kernel
@@ -315,11 +388,10 @@ def _loop6(proc: Proc, destination: IPv6Address, count: int, datalen: int, timeo
         seq = tally.transmitted
         tally.transmitted += 1
         rtt = 0.020 + kernel.rng.uniform(0.0, 0.025)
-        tally.times.append(rtt)
-        if not quiet:
+        if tally.shown(rtt, quiet, stop):
             proc.write(f"{datalen + 8} bytes from {destination}, icmp_seq={seq} hlim={hlim} "
                        f"time={rtt:.3f} ms\n")
-        if count and tally.transmitted >= count:
+        if stop.once or (count and tally.transmitted >= count):
             break
         kernel.advance(1.0)
 

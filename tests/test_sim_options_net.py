@@ -1,0 +1,58 @@
+"""Options of the network tools that the sim once took and ignored: each
+now acts as FreeBSD's sbin/ping, sbin/sysctl, sbin/ifconfig, sbin/route,
+sbin/kldstat, sbin/kldunload and usr.sbin/jls act on it, or is refused as
+not modelled (never accepted and silently dropped)."""
+
+from __future__ import annotations
+
+import pytest
+
+from jailkit.host import Host
+from tests.conftest import run
+
+
+def _statistics(stdout: str) -> str:
+    return stdout.split("ping statistics ---\n", 1)[1].splitlines()[0]
+
+
+def test_ping_o_stops_at_the_first_reply(host: Host) -> None:
+    status, out, err = run(host, "ping -c 3 -o 127.0.0.1")
+    assert (status, err) == (0, "")
+    assert out.count("bytes from 127.0.0.1") == 1
+    assert _statistics(out) == "1 packets transmitted, 1 packets received, 0.0% packet loss"
+    assert _statistics(run(host, "ping -6 -o -c 3 ::1")[1]).startswith("1 packets transmitted")
+
+
+def test_ping_o_keeps_sending_while_nothing_answers(host: Host) -> None:
+    # 192.0.2.9 is nobody's: -o only ends the run once a reply came
+    status, out, _ = run(host, "ping -o -c 2 -t 5 192.0.2.9")
+    assert status == 2
+    assert _statistics(out).startswith("2 packets transmitted, 0 packets received")
+
+
+def test_ping_W_counts_late_replies_without_printing_them(host: Host) -> None:
+    status, out, _ = run(host, "ping -c 2 -W 0 127.0.0.1")
+    assert status == 0
+    assert "bytes from" not in out
+    assert _statistics(out) == ("2 packets transmitted, 2 packets received, 0.0% packet loss, "
+                                "2 packets out of wait time")
+    # -q returns before the -W check in pr_pack(): nothing counts as late
+    assert "wait time" not in run(host, "ping -q -c 1 -W 0 127.0.0.1")[1]
+    assert run(host, "ping -W soon 127.0.0.1") == (64, "", "ping: invalid timing interval: `soon'\n")
+
+
+def test_ping_p_echoes_the_pattern_and_wants_hex(host: Host) -> None:
+    status, out, _ = run(host, "ping -c 1 -p ab1 127.0.0.1")
+    assert status == 0
+    assert out.startswith("PATTERN: 0xab01\nPING 127.0.0.1 (127.0.0.1): 56 data bytes\n")
+    assert not run(host, "ping -q -c 1 -p ff 127.0.0.1")[1].startswith("PATTERN")
+    assert run(host, "ping -c 1 -p xyz 127.0.0.1") == (
+        64, "", "ping: patterns must be specified as hex digits\n")
+
+
+@pytest.mark.parametrize("option", ["-f", "-m 3", "-z 16", "-R", "-r", "-v", "-a", "-A", "-l 2",
+                                    "-G 64", "-M m", "-T 2", "-D"])
+def test_ping_refuses_what_the_sim_does_not_model(host: Host, option: str) -> None:
+    letter = option[1]
+    assert run(host, f"ping -c 1 {option} 127.0.0.1") == (
+        64, "", f"ping: option -{letter} is not modelled by the jailkit sim\n")
