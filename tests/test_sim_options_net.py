@@ -56,3 +56,33 @@ def test_ping_refuses_what_the_sim_does_not_model(host: Host, option: str) -> No
     letter = option[1]
     assert run(host, f"ping -c 1 {option} 127.0.0.1") == (
         64, "", f"ping: option -{letter} is not modelled by the jailkit sim\n")
+
+
+def test_sysctl_N_prints_names_only(host: Host) -> None:
+    assert run(host, "sysctl -N net.inet.ip") == (0, "net.inet.ip.forwarding\nnet.inet.ip.ttl\n", "")
+    assert run(host, "sysctl -Na")[1].splitlines()[:2] == ["hw.machine", "hw.ncpu"]
+    # sysctl.c main(): -N and -n together are a usage error
+    status, out, err = run(host, "sysctl -Nn kern.ostype")
+    assert (status, out) == (1, "") and err.startswith("usage: sysctl")
+
+
+def test_sysctl_e_joins_name_and_value_with_an_equals_sign(host: Host) -> None:
+    assert run(host, "sysctl -e net.inet.ip.forwarding kern.ostype") == (
+        0, "net.inet.ip.forwarding=0\nkern.ostype=FreeBSD\n", "")
+    assert run(host, "sysctl -en kern.ostype") == (0, "FreeBSD\n", "")
+    # sysctl.8: -e is ignored when a variable is being set
+    assert run(host, "sysctl -e net.inet.ip.forwarding=1") == (0, "net.inet.ip.forwarding: 0 -> 1\n", "")
+
+
+def test_sysctl_A_is_o_and_a_and_a_gives_way_to_names(host: Host) -> None:
+    assert run(host, "sysctl -A kern.ostype") == (0, "kern.ostype: FreeBSD\n", "")
+    assert run(host, "sysctl -A")[1] == run(host, "sysctl -a")[1]
+
+
+@pytest.mark.parametrize("option", ["-d", "-t", "-T", "-W", "-b", "-x", "-h", "-f /etc/sysctl.conf"])
+def test_sysctl_refuses_what_the_sim_mib_does_not_keep(host: Host, option: str) -> None:
+    assert run(host, f"sysctl {option} net.inet.ip.forwarding") == (
+        1, "", f"sysctl: option -{option[1]} is not modelled by the jailkit sim\n")
+    assert run(host, "sysctl -N net.inet.ip.forwarding=1") == (
+        1, "", "sysctl: option -N is not modelled by the jailkit sim\n")
+    assert run(host, "sysctl -n net.inet.ip.forwarding") == (0, "0\n", "")

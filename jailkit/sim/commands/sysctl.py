@@ -2,7 +2,12 @@
 
 VIMAGE-virtualised variables (CTLFLAG_VNET) live in each vnet and may be
 set from inside a VNET jail; everything else is read-only or host-only,
-as sysctl_root() in sys/kern/kern_sysctl.c decides."""
+as sysctl_root() in sys/kern/kern_sysctl.c decides.
+
+-N prints names only, -e joins name and value with "=" (sbin/sysctl/sysctl.c
+show_var()); -o and -A's -o only add opaque variables, of which the sim has
+none. The sim keeps no descriptions, C types, CTLFLAG_TUN/STATS marks or raw
+bytes, so -d, -t, -T, -W, -b, -x, -h (and -B, -f, -J) are refused."""
 
 from __future__ import annotations
 
@@ -11,6 +16,9 @@ from bisect import bisect_left
 from ..errno import OSErr
 from ...getopt import GetoptError, getopt, option_values
 from ..proc import Proc, program
+
+# sysctl(8) options that need what the sim's MIB does not keep (see above)
+UNMODELLED = "BJTWbdfhtx"
 
 USAGE = ("usage: sysctl [-j jail] [-bdehiNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n"
          "       sysctl [-j jail] [-bdehNnoqTtWx] [ -B <bufsize> ] -a\n")
@@ -26,6 +34,15 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     flags = {f for f, _ in opts}
     values = option_values(opts)
+    refused = sorted(flags & set(UNMODELLED))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return 1
+    if "A" in flags:
+        flags |= {"a", "o"}     # -A: -o -a, for compatibility
+    if {"N", "n"} <= flags:
+        proc.error(USAGE)       # sysctl.c main(): -N and -n together
+        return 1
     if "j" in values:
         prison = proc.kernel.find_prison(values["j"], proc.prison)
         if prison is None:
@@ -33,8 +50,8 @@ def main(proc: Proc, argv: list[str]) -> int:
             return 1
         proc = proc.child(prison=prison)
     kernel = proc.kernel
-    if "a" in flags:
-        names = kernel.sysctl_names()
+    if "a" in flags and not names:
+        names = kernel.sysctl_names()   # -a is ignored when names are given
     if not names:
         proc.error(USAGE)
         return 1
@@ -49,12 +66,27 @@ def main(proc: Proc, argv: list[str]) -> int:
             status = 0 if "i" in flags else 1
             continue
         if eq:
+            if "N" in flags:
+                # what -N prints around an assignment is not modelled
+                proc.warnx("option -N is not modelled by the jailkit sim")
+                status = 1
+                continue
             status |= _set(proc, name, value, flags)
             continue
         for match in matches:
-            shown = kernel.sysctl_get(proc.prison, match)
-            proc.write(shown + "\n" if "n" in flags else f"{match}: {shown}\n")
+            proc.write(_shown(proc, match, flags) + "\n")
     return status
+
+
+def _shown(proc: Proc, name: str, flags: set[str]) -> str:
+    """sysctl.c show_var(): the name alone under -N, the value alone under
+    -n, else name and value joined by ": ", or "=" under -e."""
+    if "N" in flags:
+        return name
+    value = proc.kernel.sysctl_get(proc.prison, name)
+    if "n" in flags:
+        return value
+    return f"{name}{'=' if 'e' in flags else ': '}{value}"
 
 
 def _below(every: list[str], name: str) -> list[str]:
