@@ -86,3 +86,16 @@ def test_sysctl_refuses_what_the_sim_mib_does_not_keep(host: Host, option: str) 
     assert run(host, "sysctl -N net.inet.ip.forwarding=1") == (
         1, "", "sysctl: option -N is not modelled by the jailkit sim\n")
     assert run(host, "sysctl -n net.inet.ip.forwarding") == (0, "0\n", "")
+
+
+def test_ifconfig_C_lists_the_cloners_on_one_line(host: Host) -> None:
+    assert run(host, "ifconfig -C") == (0, "vlan gif tap lo\n", "")
+    # a module's cloner joins at the head of the list when it loads
+    host.run("ifconfig epair create && ifconfig bridge create && kldload if_lagg").check()
+    assert run(host, "ifconfig -C") == (0, "lagg bridge epair vlan gif tap lo\n", "")
+
+
+@pytest.mark.parametrize("command", ["ifconfig -m lo0", "ifconfig -v", "ifconfig -a -v"])
+def test_ifconfig_refuses_media_lists_and_verbose_status(host: Host, command: str) -> None:
+    letter = command.split()[-1][1] if command.endswith("-v") else "m"
+    assert run(host, command) == (1, "", f"ifconfig: option -{letter} is not modelled by the jailkit sim\n")

@@ -43,6 +43,19 @@ NOMASK_WARNING = ("ifconfig: WARNING: setting interface address without mask is 
                   "default mask may not be correct.\n")
 
 
+# ifconfig.8 -m (supported media and the capabilities= line) and -v
+# (verbose status) need what the sim's interfaces do not keep. -k only
+# shows the keys of wireless and carp interfaces, which the sim has none of.
+UNMODELLED_OPTIONS = "mv"
+# The cloners each vnet of the sim's GENERIC kernel has from boot, and those
+# a module brings (if_clone_attach, each on its module's load). GENERIC's
+# other cloners (tun, vmnet, vxlan, stf, wlan ...) are not modelled, so they
+# are not listed; the order of the built-in ones among themselves follows
+# their SYSINITs, which this does not claim to know.
+BUILTIN_CLONERS = ("vlan", "gif", "tap", "lo")
+MODULE_CLONERS = {"if_bridge": "bridge", "if_epair": "epair", "if_lagg": "lagg"}
+
+
 class Fail(Exception):
     """errx(1, ...)/err(1, ...): the message is printed and ifconfig exits 1."""
 
@@ -65,6 +78,13 @@ def main(proc: Proc, argv: list[str]) -> int:
             return 1
         vnet = prison.vnet
         proc = proc.child(prison=prison)
+    refused = sorted(flags & set(UNMODELLED_OPTIONS))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return 1
+    if "C" in flags:
+        proc.write(" ".join(_cloners(proc.kernel)) + "\n")
+        return 0
     fmt = dict(part.split(":", 1) for part in values.get("f", "").split(",") if ":" in part)
     if "l" in flags and ("a" in flags or "m" in flags) or ("u" in flags and "d" in flags):
         proc.error(USAGE)
@@ -83,6 +103,15 @@ def main(proc: Proc, argv: list[str]) -> int:
     except Fail as failure:
         proc.error(f"ifconfig: {failure}\n")
         return 1
+
+
+def _cloners(kernel: Kernel) -> list[str]:
+    """ifclone.c list_cloners() over SIOCIFGCLONERS: if_clone_attach()
+    puts each new cloner at the head of the list, so those of the modules
+    loaded last come first, before the ones the kernel booted with."""
+    loaded = [kernel.linker.find(module) for module in MODULE_CLONERS]
+    newest_first = sorted((lf for lf in loaded if lf is not None), key=lambda lf: -lf.id)
+    return [MODULE_CLONERS[lf.name] for lf in newest_first] + list(BUILTIN_CLONERS)
 
 
 def _selected(proc: Proc, vnet: Vnet, flags: set[str], values: dict[str, str],
