@@ -99,3 +99,30 @@ def test_ifconfig_C_lists_the_cloners_on_one_line(host: Host) -> None:
 def test_ifconfig_refuses_media_lists_and_verbose_status(host: Host, command: str) -> None:
     letter = command.split()[-1][1] if command.endswith("-v") else "m"
     assert run(host, command) == (1, "", f"ifconfig: option -{letter} is not modelled by the jailkit sim\n")
+
+
+def test_kldunload_v_says_which_file_goes_and_n_does_nothing(host: Host) -> None:
+    host.run("kldload if_bridge").check()
+    assert run(host, "kldunload -v -n if_bridge") == (0, "Unloading if_bridge.ko, id=2\n", "")
+    assert "if_bridge" not in run(host, "kldstat")[1]
+
+
+def test_kldunload_i_takes_file_ids(host: Host) -> None:
+    host.run("kldload if_bridge if_epair").check()
+    assert run(host, "kldunload -v -i 4") == (0, "Unloading if_epair.ko, id=4\n", "")
+    assert "if_epair" not in run(host, "kldstat")[1]
+    # -v's kldstat(2) of an id no file has fails before any unload
+    assert run(host, "kldunload -v -i 9") == (1, "", "kldunload: can't stat file: No such file or directory\n")
+    assert run(host, "kldunload -i 9") == (1, "", "kldunload: can't unload file: No such file or directory\n")
+
+
+def test_kldunload_stops_at_the_first_failure(host: Host) -> None:
+    host.run("kldload if_epair").check()
+    assert run(host, "kldunload nosuch if_epair") == (1, "", "kldunload: can't find file nosuch\n")
+    assert "if_epair.ko" in run(host, "kldstat")[1]
+
+
+@pytest.mark.parametrize("command", ["kldstat -v", "kldstat -v -n kernel", "kldunload -f if_bridge"])
+def test_kld_tools_refuse_module_lists_and_forced_unloads(host: Host, command: str) -> None:
+    program, option = command.split()[:2]
+    assert run(host, command) == (1, "", f"{program}: option {option} is not modelled by the jailkit sim\n")

@@ -1,10 +1,17 @@
 """kldstat(8), kldload(8) and kldunload(8): the kernel's loaded files and
-modules (sbin/kldstat, sbin/kldload, sbin/kldunload)."""
+modules (sbin/kldstat, sbin/kldload, sbin/kldunload).
+
+kldstat -v would list the modules in each file with their module ids; the
+sim keeps neither the kernel's own modules nor module ids, so -v is refused.
+kldunload -f forces past a module's veto, which the sim's kernel does not
+offer, so it is refused too."""
 
 from __future__ import annotations
 
-from ..errno import EEXIST, OSErr
-from ...getopt import GetoptError, getopt
+import re
+
+from ..errno import EEXIST, ENOENT, OSErr, strerror
+from ...getopt import GetoptError, getopt, option_flags
 from ..linker import LinkerFile
 from ..proc import Proc, program
 
@@ -25,6 +32,9 @@ def kldstat(proc: Proc, argv: list[str]) -> int:
         proc.error(KLDSTAT_USAGE)
         return 1
     values = dict(opts)
+    if "v" in values:
+        proc.warnx("option -v is not modelled by the jailkit sim")
+        return 1
     if operands:
         proc.error(KLDSTAT_USAGE)
         return 1
@@ -100,25 +110,61 @@ def kldload(proc: Proc, argv: list[str]) -> int:
 
 @program("/sbin/kldunload")
 def kldunload(proc: Proc, argv: list[str]) -> int:
+    """sbin/kldunload: each file by name, or by id with -i; -v says which
+    before it goes; -n does nothing (kept for backward compatibility). The
+    first failure ends the run (errx/err), leaving the later operands."""
     try:
-        opts, names = getopt(argv[1:], "fiv")
+        opts, names = getopt(argv[1:], "finv")
     except GetoptError as exc:
         proc.warnx(str(exc))
-        names = []
+        opts, names = [], []
+    flags = option_flags(opts)
+    if "f" in flags:
+        proc.warnx("option -f is not modelled by the jailkit sim")
+        return 1
     if not names:
         proc.error("usage: kldunload [-fv] -i id ...\n       kldunload [-fv] [-n] name ...\n")
         return 1
-    status = 0
     for name in names:
+        if not _kldunload_one(proc, name, by_id="i" in flags, verbose="v" in flags):
+            return 1
+    return 0
+
+
+def _kldunload_one(proc: Proc, operand: str, by_id: bool, verbose: bool) -> bool:
+    """One operand: -i reads it with atoi(3), else kldfind(2) looks the
+    file up by name; -v's kldstat(2) of that id comes before the unload."""
+    linker = proc.kernel.linker
+    lf: LinkerFile | None
+    if by_id:
         try:
-            module = proc.kernel.kldfind(name)
+            lf = linker.by_id(_atoi(operand))
         except OSErr:
-            proc.error(f"kldunload: can't find file {name}\n")
-            status = 1
-            continue
+            lf = None
+    else:
         try:
-            proc.kernel.kldunload(proc.prison, module)
-        except OSErr as exc:
-            proc.error(f"kldunload: can't unload file: {exc.strerror}\n")
-            status = 1
-    return status
+            lf = linker.find(proc.kernel.kldfind(operand))
+        except OSErr:
+            proc.error(f"kldunload: can't find file {operand}\n")
+            return False
+    if verbose:
+        if lf is None:
+            proc.error(f"kldunload: can't stat file: {strerror(ENOENT)}\n")
+            return False
+        proc.write(f"Unloading {lf.filename}, id={lf.id}\n")
+    try:
+        if lf is None:
+            raise OSErr(ENOENT)
+        proc.kernel.kldunload(proc.prison, lf.name)
+    except OSErr as exc:
+        proc.error(f"kldunload: can't unload file: {exc.strerror}\n")
+        return False
+    return True
+
+
+def _atoi(text: str) -> int:
+    """atoi(3): leading blanks, a sign and the digits that follow; 0 when
+    there are none (kldunload.c's check of a negative id reads optarg,
+    which is NULL by then; such an id is simply not found here)."""
+    match = re.match(r"\s*([+-]?\d+)", text)
+    return int(match.group(1)) if match else 0
