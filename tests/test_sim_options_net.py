@@ -126,3 +126,38 @@ def test_kldunload_stops_at_the_first_failure(host: Host) -> None:
 def test_kld_tools_refuse_module_lists_and_forced_unloads(host: Host, command: str) -> None:
     program, option = command.split()[:2]
     assert run(host, command) == (1, "", f"{program}: option {option} is not modelled by the jailkit sim\n")
+
+
+def _two_jails(host: Host) -> None:
+    host.run("jail -c name=j1 host.hostname='my host' persist ip4.addr=192.0.2.5 path=/").check()
+    host.run("jail -c name=v vnet persist path=/").check()
+
+
+def test_jls_h_prints_the_parameter_names_first(host: Host) -> None:
+    _two_jails(host)
+    assert run(host, "jls -h name jid") == (0, "name jid\nj1 1\nv 2\n", "")
+    assert run(host, "jls -h -n name name") == (0, "name\nname=j1\nname=v\n", "")
+
+
+def test_jls_q_quotes_values_with_blanks_and_empty_lists(host: Host) -> None:
+    _two_jails(host)
+    assert run(host, "jls -q name host.hostname") == (0, 'j1 "my host"\nv desktop.lan\n', "")
+    assert run(host, "jls name host.hostname") == (0, "j1 my host\nv desktop.lan\n", "")
+    # special_print(): an empty address list is "-", "" under -q, nothing after "name="
+    assert run(host, "jls ip4.addr")[1] == "192.0.2.5\n-\n"
+    assert run(host, "jls -q ip4.addr")[1] == '192.0.2.5\n""\n'
+    assert run(host, "jls -n -j v ip4.addr persist")[1] == "ip4.addr= persist\n"
+    assert 'host.hostname="my host"' in run(host, "jls -nq -j j1")[1]
+
+
+def test_jls_later_print_options_override_earlier_ones(host: Host) -> None:
+    _two_jails(host)
+    # -v after -n clears -n (jls.c main()): the verbose listing
+    assert run(host, "jls -n -v")[1].startswith("   JID  Hostname                      Path\n")
+    assert run(host, "jls -v -n")[1].startswith("jid=1 name=j1 ")
+
+
+@pytest.mark.parametrize("command, letter", [("jls -s", "s"), ("jls -h", "h"), ("jls -v -h", "h"),
+                                             ("jls -s name", "s")])
+def test_jls_refuses_listings_of_every_parameter(host: Host, command: str, letter: str) -> None:
+    assert run(host, command) == (1, "", f"jls: option -{letter} is not modelled by the jailkit sim\n")

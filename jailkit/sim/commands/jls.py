@@ -2,8 +2,12 @@
 
 Default: "   JID  IP Address      Hostname                      Path" with
 rows printf("%6d  %-15.15s %-29.29s %.74s"); a VNET jail has no IPv4 address
-and its IP column is blank. -d lists the dying jails too. -v adds name, state and cpuset; -n and -s print
-name=value pairs; "jls -j J param ..." prints the values."""
+and its IP column is blank. -d lists the dying jails too. -v adds name, state and cpuset; -n prints
+name=value pairs; "jls -j J param ..." prints the values, under a line of
+their names with -h, quoted where they hold blanks or quotes with -q.
+-s (only the writable parameters, for jail.conf) and -h without parameters
+(every parameter) need the kernel's whole parameter list, which the sim
+does not keep: they are refused."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from ..proc import Proc, program
 
 USAGE = "usage: jls [-dhNnqsv] [-j jail] [param ...]\n"
 BOOLEAN = {"persist", "dying"}
+ADDRESS_LISTS = {"ip4.addr", "ip6.addr"}
 KNOWN = {"jid", "name", "path", "host.hostname", "hostname", "vnet", "ip4.addr", "persist",
          "dying", "children.max", "parent", "cpuset.id", "devfs_ruleset", "enforce_statfs",
          "securelevel", "osrelease", "osreldate", "ip4", "ip6", "ip6.addr", "host.domainname"}
@@ -70,6 +75,13 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE)
         return 1
     flags = {f for f, _ in opts}
+    shown = _print_flags(opts)
+    if "skip" in shown:
+        proc.warnx("option -s is not modelled by the jailkit sim")
+        return 1
+    if "header" in shown and not params:
+        proc.warnx("option -h is not modelled by the jailkit sim")
+        return 1
     key = dict(opts).get("j")
     if key is not None:
         # -j: that one jail, looked up alone (jail_getid), not among all
@@ -92,23 +104,23 @@ def main(proc: Proc, argv: list[str]) -> int:
             proc.warnx(f"unknown parameter: {name}")
             return 1
     if params:
+        names = list(dict.fromkeys(params))    # add_param(): a repeat is one parameter
+        if "header" in shown:
+            proc.write(" ".join(names) + "\n")
         for prison in visible:
-            fields = [_pair(prison, p) if "n" in flags else (value(prison, p) or "")
-                      for p in params]
-            proc.write(" ".join(fields) + "\n")
+            proc.write(" ".join(_field(prison, p, shown) for p in names) + "\n")
         return 0
-    if flags & {"n", "s"}:
+    if "nameval" in shown:
         names = ["jid", "name", "path", "host.hostname", "vnet", "ip4.addr", "persist",
                  "devfs_ruleset", "enforce_statfs", "children.max", "securelevel"]
         for prison in visible:
-            proc.write(" ".join(_pair(prison, p) for p in names) + "\n")
+            proc.write(" ".join(_field(prison, p, shown) for p in names) + "\n")
         return 0
-    if "v" in flags:
-        if "h" not in flags:
-            proc.write("   JID  Hostname                      Path\n"
-                       "        Name                          State\n"
-                       "        CPUSetID\n"
-                       "        IP Address(es)\n")
+    if "verbose" in shown:
+        proc.write("   JID  Hostname                      Path\n"
+                   "        Name                          State\n"
+                   "        CPUSetID\n"
+                   "        IP Address(es)\n")
         for prison in visible:
             proc.write(f"{prison.jid:6d}  {prison.hostname[:29]:<29} {prison.path[:74]}\n"
                        f"{'':6}  {prison.name[:29]:<29} {'DYING' if prison.dying else 'ACTIVE'}\n"
@@ -139,10 +151,45 @@ def _dying(proc: Proc) -> list[Prison]:
     return [p for p in proc.kernel.dying_prisons if below(p)]
 
 
-def _pair(prison: Prison, name: str) -> str:
+def _print_flags(opts: list[tuple[str, str | None]]) -> set[str]:
+    """jls.c main(): the print flags, each of -h, -n, -s and -v clearing
+    what it overrides among those given before it."""
+    shown: set[str] = set()
+    for flag, _ in opts:
+        if flag == "h":
+            shown = (shown - {"skip", "verbose"}) | {"header"}
+        elif flag == "n":
+            shown = (shown - {"verbose"}) | {"nameval"}
+        elif flag == "q":
+            shown |= {"quoted"}
+        elif flag == "s":
+            shown = (shown - {"header", "verbose"}) | {"nameval", "quoted", "skip"}
+        elif flag == "v":
+            shown = (shown - {"header", "nameval", "skip"}) | {"verbose"}
+    return shown
+
+
+def _field(prison: Prison, name: str, shown: set[str]) -> str:
+    """jls.c print_jail(): the value, or with -n "name=value" and a boolean
+    as its name or "no" and its name."""
     text = value(prison, name) or ""
+    if "nameval" not in shown:
+        return _text(name, text, shown)
     if name in BOOLEAN:
         return name if text == "true" else f"no{name}"
-    if text == "" or " " in text:
-        text = f'"{text}"'
-    return f"{name}={text}"
+    return f"{name}={_text(name, text, shown)}"
+
+
+def _text(name: str, text: str, shown: set[str]) -> str:
+    """special_print(): an empty address list is "" under -q, nothing after
+    -n's "name=", else "-". quoted_print(): an empty string is always "";
+    under -q a value with a ' is put in "...", one with a " in '...', one
+    with a blank in "..."."""
+    if name in ADDRESS_LISTS and not text:
+        return '""' if "quoted" in shown else "" if "nameval" in shown else "-"
+    if not text:
+        return '""'
+    if "quoted" not in shown:
+        return text
+    quote = '"' if "'" in text else "'" if '"' in text else '"' if " " in text or "\t" in text else ""
+    return f"{quote}{text}{quote}"
