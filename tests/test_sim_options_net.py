@@ -161,3 +161,16 @@ def test_jls_later_print_options_override_earlier_ones(host: Host) -> None:
                                              ("jls -s name", "s")])
 def test_jls_refuses_listings_of_every_parameter(host: Host, command: str, letter: str) -> None:
     assert run(host, command) == (1, "", f"jls: option -{letter} is not modelled by the jailkit sim\n")
+
+
+@pytest.mark.parametrize("command", ["route -6 get default", "route -d add default 10.0.2.1",
+                                     "route -t delete default", "route -v get default"])
+def test_route_refuses_ipv6_and_the_test_and_verbose_modes(host: Host, command: str) -> None:
+    before = run(host, "route -n get default")
+    assert before[0] == 0
+    assert run(host, command) == (1, "", f"route: option {command.split()[1]} is not modelled by the jailkit sim\n")
+    assert run(host, "route -n get default") == before
+
+
+def test_route_4_is_the_ipv4_table_the_sim_has(host: Host) -> None:
+    assert run(host, "route -4 -n get default") == run(host, "route -n get default")

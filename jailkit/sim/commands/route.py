@@ -3,7 +3,12 @@
 
 Changes print "add net default: gateway 10.0.10.1" on success; on failure
 route warns "writing to routing socket: ..." and the summary line ends with
-" fib 0: " and the reason, exit status 1."""
+" fib 0: " and the reason, exit status 1.
+
+The sim's routing tables are IPv4 only, so -4 changes nothing and -6 is
+refused; so are -d and -t (route.c rtmsg(): the message goes nowhere, the
+table stays, and what is printed then is not modelled) and -v (the
+routing messages themselves, print_rtmsg())."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from ..vnet import Route, Vnet
 
 USAGE = "usage: route [-j jail] [-46dnqtv] command [[modifiers] args]\n"
 REASONS = {ESRCH: "not in table", EEXIST: "already in table"}
+UNMODELLED = "6dtv"
 
 
 @program("/sbin/route")
@@ -27,6 +33,10 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE)
         return 1
     flags = {f for f, _ in opts}
+    refused = sorted(flags & set(UNMODELLED))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return 1
     vnet = proc.vnet
     jail = dict(opts).get("j")
     if jail is not None:
