@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime, timezone
 
 from ..errno import ENOENT, OSErr
 from ..kernel import Deadline
 from ...getopt import GetoptError, getopt
 from ..passwd import accounts
-from ..proc import Proc, program
+from ..proc import SIGNALS, SIGTERM, Proc, program, signal_number
+from ..vfs import File
 
 
 @program("/usr/bin/true")
@@ -121,6 +123,10 @@ def uname(proc: Proc, argv: list[str]) -> int:
         proc.error("usage: uname [-abiKmnoprsUv]\n")
         return 1
     flags = {f for f, _ in opts} or {"s"}
+    if "b" in flags:
+        # the kernel's build-id (kern.build_id): the sim's kernel has none
+        proc.warnx("option -b is not modelled by the jailkit sim")
+        return 1
     if "a" in flags:
         flags |= {"s", "n", "r", "v", "m"}
     if "o" in flags:
@@ -166,6 +172,12 @@ def ident(proc: Proc, argv: list[str]) -> int:
                    "       id -p [user]\n       id -u [-nr] [user]\n")
         return 1
     flags = {f for f, _ in opts}
+    # -A (audit state), -P (the master.passwd line) and -p (the "uid",
+    # "groups" report) are FreeBSD's too; the sim does not model them
+    refused = sorted(flags & set("APp"))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return 1
     name = args[0] if args else proc.user
     found = next((a for a in accounts(lambda p: proc.kernel.vfs.read(p, **proc.where()))
                   if a.name == name), None)
@@ -187,32 +199,115 @@ def ident(proc: Proc, argv: list[str]) -> int:
     return 0
 
 
+DATE_USAGE = ("usage: date [-jnRu] [-I[date|hours|minutes|seconds|ns]] [-f input_fmt]\n"
+              "            [ -z output_zone ] [-r filename|seconds] [-v[+|-]val[y|m|w|d|H|M|S]]\n"
+              "            [[[[[[cc]yy]mm]dd]HH]MM[.SS] | new_date] [+output_fmt]\n")
+
+
 @program("/bin/date")
 def date(proc: Proc, argv: list[str]) -> int:
-    now = proc.kernel.now()
-    if len(argv) > 1 and argv[1].startswith("+"):
-        proc.write(now.strftime(argv[1][1:]) + "\n")
-    else:
-        proc.write(now.strftime("%a %b %d %H:%M:%S UTC %Y") + "\n")
+    """date(1) (bin/date/date.c) printing a time: now, or -r's seconds since
+    the Epoch; -R in RFC 2822's form; -u (UTC) changes nothing, the sim's
+    zone being UTC; -n is obsolete and ignored. A date operand (setting the
+    clock, or -j's parse), -f, -I, -v, -z and -r FILE are not modelled."""
+    try:
+        opts, args = getopt(argv[1:], "f:IjnRr:uv:z:")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(DATE_USAGE)
+        return 1
+    refused = sorted({f for f, _ in opts} & set("fIvz"))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return 1
+    when = proc.kernel.now()
+    for flag, value in opts:
+        if flag == "r" and value is not None:
+            seconds = _strtoq(value)
+            if seconds is None:
+                # not a number: the file's modification time, which the sim keeps none of
+                proc.warnx("option -r with a file is not modelled by the jailkit sim")
+                return 1
+            try:
+                when = datetime.fromtimestamp(seconds, timezone.utc)
+            except (OverflowError, ValueError, OSError):
+                proc.warnx("invalid time")      # localtime(3) failed
+                return 1
+    form = "%a, %d %b %Y %H:%M:%S +0000" if ("R", None) in opts else "%a %b %d %H:%M:%S UTC %Y"
+    if args and args[0].startswith("+"):
+        form, args = args[0][1:], args[1:]
+    if args:
+        proc.warnx("a date operand is not modelled by the jailkit sim")
+        return 1
+    proc.write(when.strftime(form) + "\n")
     return 0
+
+
+def _strtoq(text: str) -> int | None:
+    """strtoq(text, &end, 0) taking all of ``text``: decimal, 0x hex or 0
+    octal, with a sign; None when anything is left over."""
+    match = re.fullmatch(r"[ \t\n\v\f\r]*([+-]?)(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)", text, re.IGNORECASE)
+    if match is None:
+        return None
+    sign, digits = match.groups()
+    value = int(digits, 16 if digits.lower().startswith("0x") else 8 if digits.startswith("0") else 10)
+    return -value if sign == "-" else value
 
 
 @program("/usr/bin/which")
 def which(proc: Proc, argv: list[str]) -> int:
+    """which(1) (usr.bin/which/which.c): each program's first executable
+    regular file along PATH, every one with -a; -s prints nothing, only
+    the status says; 1 when one of them is not found."""
+    try:
+        opts, names = getopt(argv[1:], "as")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        names = []
+    if not names:
+        proc.error("usage: which [-as] program ...\n")
+        return 1
+    if "PATH" not in proc.env:
+        return 1
+    flags = {f for f, _ in opts}
     status = 0
-    for name in argv[1:]:
-        try:
-            path, _ = proc.find_executable(name)
-            proc.write(path + "\n")
-        except OSErr:
+    for name in names:
+        found = _which(proc, name, every="a" in flags)
+        if not found:
             status = 1
+        if "s" not in flags:
+            proc.write("".join(f"{path}\n" for path in found))
     return status
+
+
+def _which(proc: Proc, name: str, every: bool) -> list[str]:
+    """print_matches(): a name with a slash is checked alone; an empty
+    PATH entry is the current directory."""
+    if "/" in name:
+        return [name] if _executable(proc, name) else []
+    found = []
+    for directory in proc.env["PATH"].split(":"):
+        candidate = f"{directory or '.'}/{name}"
+        if _executable(proc, candidate):
+            found.append(candidate)
+            if not every:
+                break
+    return found
+
+
+def _executable(proc: Proc, path: str) -> bool:
+    """is_there(): a regular file with an execute bit."""
+    node = proc.kernel.vfs.find(path, **proc.where())
+    return isinstance(node, File) and bool(node.mode & 0o111)
 
 
 @program("/usr/bin/timeout")
 def timeout(proc: Proc, argv: list[str]) -> int:
-    """timeout(1): run a command for at most DURATION (virtual) seconds;
-    124 when it had to be stopped."""
+    """timeout(1) (usr.bin/timeout/timeout.c): run a command for at most
+    DURATION (virtual) seconds, then send it -s's signal (TERM); 124 when
+    it had to be stopped, or with -p its own status, that of a process the
+    signal killed; -v says when the signal is sent. The sim's command always
+    ends at that signal, so -k's second one is never needed."""
     try:
         opts, args = getopt(argv[1:], "fk:ps:v")
     except GetoptError as exc:
@@ -222,20 +317,41 @@ def timeout(proc: Proc, argv: list[str]) -> int:
         proc.error("Usage: timeout [-f] [-k time] [-p] [-s signal] [-v] <duration> <command> "
                    "[arg ...]\n")
         return 125
+    signo = SIGTERM
+    for flag, value in opts:
+        if flag == "s" and value is not None:
+            found = _timeout_signal(value)
+            if found is None:
+                proc.warnx("invalid signal")
+                return 125
+            signo = found
+        elif flag == "k" and value is not None and _duration(value) is None:
+            proc.warnx(f"invalid duration: {value}")
+            return 125
     seconds = _duration(args[0])
     if seconds is None:
         proc.warnx(f"invalid duration: {args[0]}")
         return 125
+    flags = {f for f, _ in opts}
     with proc.kernel.deadline(seconds) as token:
         try:
             return proc.execvp(args[1:])
         except Deadline as expired:
             if expired.token is not token:
                 raise
-            return 124
+            if "v" in flags:
+                proc.warnx(f"sending signal {SIGNALS[signo]}({signo}) to command '{args[1]}'")
+            return 128 + signo if "p" in flags else 124
         except OSErr as exc:
             proc.warn(f"exec({args[1]})", exc)
             return 127 if exc.errno == ENOENT else 126
+
+
+def _timeout_signal(text: str) -> int | None:
+    """parse_signal(): a number from 1 to 31, or a name with or without SIG
+    in any case (signal 0 is no signal to send)."""
+    found = signal_number(text)
+    return found or None
 
 
 # sudoers(5) env_reset (on by default): what sudo keeps of the caller's
