@@ -61,3 +61,64 @@ def test_timeout_v_says_which_signal_and_p_keeps_the_status(host: Host) -> None:
     assert run(host, "timeout -p -s int -k 5 1 sleep 5") == (130, "", "")
     assert run(host, "timeout -s BOGUS 1 sleep 5") == (125, "", "timeout: invalid signal\n")
     assert run(host, "timeout -k x 1 sleep 5") == (125, "", "timeout: invalid duration: x\n")
+
+
+def test_test_tells_fifos_block_devices_and_sockets_from_regular_files(host: Host) -> None:
+    for op in ("-p", "-b", "-S"):
+        assert run(host, f"test {op} /etc/rc.conf") == (1, "", ""), op
+        assert run(host, f"[ {op} /etc/rc.conf ]") == (1, "", ""), op
+        assert run(host, f"test ! {op} /etc/rc.conf -a -f /etc/rc.conf") == (0, "", ""), op
+    assert run(host, "test -c /dev/null && test ! -c /etc/rc.conf") == (0, "", "")
+    assert run(host, "chmod 4755 /tmp && test -u /tmp && test ! -g /tmp") == (0, "", "")
+
+
+def test_test_nt_ot_and_ef_compare_files(host: Host) -> None:
+    run(host, "echo a > /tmp/a; ln -s /tmp/a /tmp/l")
+    # -nt and -ot are false when a file is missing; -ef: the same file
+    assert run(host, "test /tmp/a -nt /tmp/missing") == (1, "", "")
+    assert run(host, "test /tmp/missing -ot /tmp/a") == (1, "", "")
+    assert run(host, "test /tmp/a -ef /tmp/l && test ! /tmp/a -ef /etc/rc.conf") == (0, "", "")
+    # with both files there, the sim has no modification times to compare
+    assert run(host, "test /tmp/a -nt /etc/rc.conf") == (
+        2, "", f"test: option -nt {NOT_MODELLED}")
+
+
+def test_trap_l_lists_the_signals_as_freebsd_sh_does(host: Host) -> None:
+    # a new line once a line (each name and its space) passes 71 columns
+    assert run(host, "trap -l") == (0, "HUP INT QUIT ILL TRAP ABRT EMT FPE KILL BUS SEGV SYS PIPE "
+                                       "ALRM TERM URG\nSTOP TSTP CONT CHLD TTIN TTOU IO XCPU XFSZ "
+                                       "VTALRM PROF WINCH INFO USR1 USR2\n", "")
+    assert run(host, "trap -x 'echo hi' INT; echo after") == (2, "", "sh: trap: Illegal option -x\n")
+    assert run(host, "trap -- 'echo bye' EXIT; trap - INT; echo ok") == (0, "ok\nbye\n", "")
+
+
+def test_cd_dash_goes_back_and_an_interactive_shell_prints_where(host: Host) -> None:
+    assert run(host, "cd /tmp; cd /etc; cd -; pwd") == (0, "/tmp\n", "")
+    assert run(host, "sh -i -c 'cd /tmp; cd /etc; cd -'") == (0, "/tmp\n", "")
+    assert run(host, "unset OLDPWD; cd -") == (2, "", "sh: cd: OLDPWD not set\n")
+    assert run(host, "cd /tmp /etc") == (2, "", "sh: cd: too many arguments\n")
+    assert run(host, "cd -x /tmp") == (2, "", "sh: cd: Illegal option -x\n")
+
+
+def test_pwd_and_cd_p_resolve_symbolic_links(host: Host) -> None:
+    run(host, "mkdir -p /tmp/real && ln -s /tmp/real /tmp/link")
+    assert run(host, "cd /tmp/link && pwd && pwd -L && pwd -P && pwd -PL") == (
+        0, "/tmp/link\n/tmp/link\n/tmp/real\n/tmp/link\n", "")
+    assert run(host, "cd -P /tmp/link && pwd") == (0, "/tmp/real\n", "")
+    assert run(host, "pwd x") == (2, "", "sh: pwd: too many arguments\n")
+
+
+def test_jobs_l_shows_the_process_id_and_s_only_it(host: Host) -> None:
+    status, out, _ = run(host, "nc -l 4444 > /dev/null & jobs -l; jobs -s; jobs -p; kill %1")
+    pid = out.split("\n")[1]
+    assert status == 0 and pid.isdigit()
+    head = f"[1] + {pid} Running"
+    assert out == f"{head:<30}nc -l 4444\n{pid}\n{pid}\n"
+    assert run(host, "jobs -x") == (2, "", "sh: jobs: Illegal option -x\n")
+
+
+def test_ulimit_prints_the_file_size_limit_and_refuses_the_rest(host: Host) -> None:
+    assert run(host, "ulimit") == (0, "unlimited\n", "")
+    assert run(host, "ulimit -n") == (2, "", f"sh: ulimit: option -n {NOT_MODELLED}")
+    assert run(host, "ulimit 100") == (
+        2, "", "sh: ulimit: setting a limit is not modelled by the jailkit sim\n")

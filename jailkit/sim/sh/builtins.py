@@ -115,17 +115,74 @@ def _echo_escapes(text: str) -> tuple[str, bool]:
 
 
 
+def _nextopt(sh: Shell, argv: list[str], letters: str) -> tuple[list[str], list[str]] | None:
+    """bin/sh/options.c nextopt(): the option letters in the order given,
+    and the operands ("-" alone is one, "--" ends the options); None, after
+    sh's message, at a letter the built-in does not take."""
+    args = argv[1:]
+    flags: list[str] = []
+    while args and args[0].startswith("-") and args[0] != "-":
+        word = args.pop(0)
+        if word == "--":
+            break
+        for letter in word[1:]:
+            if letter not in letters:
+                _err(sh, f"{argv[0]}: Illegal option -{letter}")
+                return None
+            flags.append(letter)
+    return flags, args
+
+
+def _physical(sh: Shell, path: str) -> str:
+    """``path`` with its symbolic links resolved, as the shell's jail sees
+    it (getcwd(3))."""
+    resolved = sh.proc.resolve(path).path
+    root = sh.proc.root.rstrip("/")
+    return resolved[len(root):] or "/" if root else resolved
+
+
 @builtin("pwd")
 def _pwd(sh: Shell, argv: list[str]) -> int:
-    sh.proc.write(sh.proc.cwd + "\n")
+    """bin/sh/cd.c pwdcmd(): the logical directory (-L, the default), or
+    with -P the physical one, symbolic links resolved."""
+    parsed = _nextopt(sh, argv, "LP")
+    if parsed is None:
+        return 2
+    flags, args = parsed
+    if args:
+        _err(sh, "pwd: too many arguments")
+        return 2
+    physical = _physical_option(flags)
+    sh.proc.write((_physical(sh, sh.proc.cwd) if physical else sh.proc.cwd) + "\n")
     return 0
+
+
+def _physical_option(flags: list[str]) -> bool:
+    """-P given after any -L (each undoes the other)."""
+    chosen = [f for f in flags if f in "LP"]
+    return bool(chosen) and chosen[-1] == "P"
 
 
 @builtin("cd")
 def _cd(sh: Shell, argv: list[str]) -> int:
-    target = argv[1] if len(argv) > 1 else sh.vars.get("HOME", "/")
-    if target == "-":
-        target = sh.vars.get("OLDPWD", sh.proc.cwd)
+    """bin/sh/cd.c cdcmd(): -P takes the physical path, -L (the default)
+    the logical one; -e matters only where the new directory's name cannot
+    be found, never in the sim. "cd -" goes to $OLDPWD and an interactive
+    shell prints where it went (docd())."""
+    parsed = _nextopt(sh, argv, "eLP")
+    if parsed is None:
+        return 2
+    flags, args = parsed
+    if len(args) > 1:
+        _err(sh, "cd: too many arguments")
+        return 2
+    target = args[0] if args else sh.vars.get("HOME", "/")
+    announce = target == "-"
+    if announce:
+        if "OLDPWD" not in sh.vars:
+            _err(sh, "cd: OLDPWD not set")
+            return 2
+        target = sh.vars["OLDPWD"]
     path = target if target.startswith("/") else f"{sh.proc.cwd.rstrip('/')}/{target}"
     try:
         node = sh.proc.kernel.vfs.lookup(path, root=sh.proc.root, cwd="/")
@@ -136,8 +193,10 @@ def _cd(sh: Shell, argv: list[str]) -> int:
         _err(sh, f"cd: {target}: Not a directory")
         return 2
     sh.vars["OLDPWD"] = sh.proc.cwd
-    sh.proc.cwd = _normalise(path)
+    sh.proc.cwd = _physical(sh, path) if _physical_option(flags) else _normalise(path)
     sh.vars["PWD"] = sh.proc.cwd
+    if announce and "interactive" in sh.options:
+        sh.proc.write(sh.proc.cwd + "\n")
     return 0
 
 
@@ -295,10 +354,28 @@ def _exec(sh: Shell, argv: list[str]) -> int:
     raise ExitShell(sh.exec_external(argv[1:], sh.environ()))
 
 
-@builtin("hash", "ulimit")
+@builtin("hash")
 def _accepted(sh: Shell, argv: list[str]) -> int:
-    # No command hashing or resource limits in the sim: accepted.
+    # No command hashing in the sim: accepted.
     return 0
+
+
+@builtin("ulimit")
+def _ulimit(sh: Shell, argv: list[str]) -> int:
+    """ulimit without operands prints the file size limit, which is
+    unlimited (bin/sh/miscbltin.c ulimitcmd(), -f the default resource);
+    the sim keeps no resource limits to show or set (-a, -n ...)."""
+    words = argv[1:]
+    if words[:1] == ["--"]:
+        words = words[1:]
+    if not words:
+        sh.proc.write("unlimited\n")
+        return 0
+    if words[0].startswith("-") and len(words[0]) > 1:
+        _err(sh, f"ulimit: option -{words[0][1]} is not modelled by the jailkit sim")
+    else:
+        _err(sh, "ulimit: setting a limit is not modelled by the jailkit sim")
+    return 2
 
 
 # -- traps and jobs ------------------------------------------------------------------
@@ -307,9 +384,13 @@ def _trap(sh: Shell, argv: list[str]) -> int:
     """trap [action condition ...] (bin/sh/trap.c trapcmd): EXIT (0) runs
     when the shell ends; "-" resets, "" ignores; without operands, the
     traps set, as commands that set them again."""
-    args = argv[1:]
-    if args[:1] == ["--"]:
-        args = args[1:]
+    parsed = _nextopt(sh, argv, "l")
+    if parsed is None:
+        raise ShellError()      # trap is a special built-in
+    flags, args = parsed
+    if flags:
+        sh.proc.write(_signal_list())
+        return 0
     if not args:
         for condition, text in sh.traps.items():
             sh.proc.write(f"trap -- {_quote(text)} {condition}\n")
@@ -330,6 +411,20 @@ def _trap(sh: Shell, argv: list[str]) -> int:
         else:
             sh.traps[name] = action
     return status
+
+
+def _signal_list() -> str:
+    """trap -l (trap.c printsignals()): the names of signals 1 to 31,
+    a new line once a line passes 71 columns."""
+    lines, line = [], ""
+    for number in range(1, 32):
+        line += SIGNALS[number]
+        if len(line) + 1 > 71 or number == 31:
+            lines.append(line + "\n")
+            line = ""
+        else:
+            line += " "
+    return "".join(lines)
 
 
 def _condition(text: str) -> str | None:
@@ -377,19 +472,27 @@ def _wait(sh: Shell, argv: list[str]) -> int:
 
 @builtin("jobs")
 def _jobs(sh: Shell, argv: list[str]) -> int:
-    """jobs [-p] (bin/sh/jobs.c showjob()): "[N] + State" padded to column
-    30, then the command; a finished job is shown once, then forgotten."""
-    pids_only = "-p" in argv[1:]
+    """jobs [-lps] (bin/sh/jobs.c jobscmd(), showjob()): "[N] + State"
+    (-l with the process ID after the mark) padded to column 30, then the
+    command; -p the process group IDs, -s the process IDs, each job's one
+    process in the sim being its group's leader. A finished job is shown
+    once, then forgotten."""
+    parsed = _nextopt(sh, argv, "lps")
+    if parsed is None:
+        return 2
+    flags, _ = parsed
+    mode = flags[-1] if flags else ""      # the last one given wins
     for index, job in enumerate(list(sh.jobs)):
         status = sh.job_status(job)
-        if pids_only:
+        if mode in ("p", "s"):
             sh.proc.write(f"{job.pid}\n")
             continue
         mark = "+" if index == len(sh.jobs) - 1 else "-" if index == len(sh.jobs) - 2 else " "
         state = "Running" if status is None else "Done" if status == 0 else (
             SIGNALS.get(status - 128, "Done").replace("TERM", "Terminated").replace(
                 "KILL", "Killed").replace("INT", "Interrupt") if status > 128 else f"Done({status})")
-        head = f"[{job.number}] {mark} {state}"
+        pid = f"{job.pid} " if mode == "l" else ""
+        head = f"[{job.number}] {mark} {pid}{state}"
         sh.proc.write(f"{head:<30}{job.command}\n")
         if status is not None:
             sh.jobs.remove(job)
@@ -606,8 +709,10 @@ def _t_not(proc: Proc, args: list[str]) -> tuple[bool, list[str]]:
 
 
 # bin/test/test.c's operators: "==" is STREQ as "=" is.
-_BINARY = {"=", "==", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot"}
-_UNARY = set("-e -f -d -L -h -s -r -w -x -z -n -b -c -p -S".split())
+_BINARY = {"=", "==", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef"}
+_UNARY = set("-e -f -d -L -h -s -r -w -x -z -n -b -c -p -S -u -g -k".split())
+# the set-user-ID, set-group-ID and sticky bits -u, -g and -k test
+_MODE_BITS = {"-u": 0o4000, "-g": 0o2000, "-k": 0o1000}
 
 
 def _t_primary(proc: Proc, args: list[str]) -> tuple[bool, list[str]]:
@@ -619,7 +724,7 @@ def _t_primary(proc: Proc, args: list[str]) -> tuple[bool, list[str]]:
             raise _TestSyntax("closing paren expected")
         return value, rest[1:]
     if len(args) >= 3 and args[1] in _BINARY:
-        return _binary(args[0], args[1], args[2]), args[3:]
+        return _binary(proc, args[0], args[1], args[2]), args[3:]
     if args[0] in _UNARY and len(args) >= 2:
         return _unary(proc, args[0], args[1]), args[2:]
     if args[0] in _UNARY and len(args) == 1:
@@ -627,11 +732,13 @@ def _t_primary(proc: Proc, args: list[str]) -> tuple[bool, list[str]]:
     return args[0] != "", args[1:]
 
 
-def _binary(a: str, op: str, b: str) -> bool:
+def _binary(proc: Proc, a: str, op: str, b: str) -> bool:
     if op in ("=", "=="):
         return a == b
     if op == "!=":
         return a != b
+    if op in ("-nt", "-ot", "-ef"):
+        return _files(proc, a, op, b)
     try:
         x, y = int(a), int(b)
     except ValueError:
@@ -667,6 +774,23 @@ def _unary(proc: Proc, op: str, operand: str) -> bool:
     if op == "-x":
         return bool(node.mode & 0o111)
     if op == "-c":
-        return isinstance(node, Device)
-    return True
+        return isinstance(node, Device)     # devfs's nodes are character devices
+    if op in ("-b", "-p", "-S"):
+        return False        # the sim has no block devices, fifos or sockets in its files
+    if op in _MODE_BITS:
+        return bool(node.mode & _MODE_BITS[op])
+    return True             # -e, and -r and -w for the sim's users
+
+
+def _files(proc: Proc, a: str, op: str, b: str) -> bool:
+    """-ef: the same file; -nt and -ot (test.c newerf(), olderf()) are
+    false unless both files exist, and past that need modification times,
+    which the sim's files do not have."""
+    first = proc.kernel.vfs.find(a, **proc.where())
+    second = proc.kernel.vfs.find(b, **proc.where())
+    if first is None or second is None:
+        return False
+    if op == "-ef":
+        return first is second
+    raise _TestSyntax(f"option {op} is not modelled by the jailkit sim")
 
