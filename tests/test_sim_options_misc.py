@@ -122,3 +122,26 @@ def test_ulimit_prints_the_file_size_limit_and_refuses_the_rest(host: Host) -> N
     assert run(host, "ulimit -n") == (2, "", f"sh: ulimit: option -n {NOT_MODELLED}")
     assert run(host, "ulimit 100") == (
         2, "", "sh: ulimit: setting a limit is not modelled by the jailkit sim\n")
+
+
+def test_umask_sets_the_mask_and_shows_it_in_octal_or_symbolically(host: Host) -> None:
+    assert run(host, "umask; umask -S") == (0, "0022\nu=rwx,g=rx,o=rx\n", "")
+    assert run(host, "umask 077; umask; umask -S") == (0, "0077\nu=rwx,g=,o=\n", "")
+    assert run(host, "umask 027; (umask); umask g+w,o=r; umask") == (0, "0027\n0003\n", "")
+    assert run(host, "umask u=rwx,g=rx,o=; umask; umask a-w; umask -S") == (
+        0, "0027\nu=rx,g=rx,o=\n", "")
+    assert run(host, "umask 089; umask") == (0, "0022\n", "sh: umask: Illegal number: 089\n")
+    assert run(host, "umask u+q") == (2, "", "sh: umask: Illegal number: u+q\n")
+    assert run(host, "umask g+X") == (
+        2, "", "sh: umask: the symbolic mode g+X is not modelled by the jailkit sim\n")
+
+
+def test_readonly_variables_cannot_be_assigned_or_unset(host: Host) -> None:
+    assert run(host, "readonly R=1; R=2; echo $R") == (2, "", "sh: R: is read only\n")
+    assert run(host, "readonly R=1; R=2 true; echo no") == (2, "", "sh: R: is read only\n")
+    assert run(host, "readonly R=1; unset R; echo $? $R") == (0, "1 1\n", "")
+    assert run(host, "readonly R=1; for R in a; do :; done") == (2, "", "sh: R: is read only\n")
+    assert run(host, "readonly R; readonly Q='a b'; readonly") == (
+        0, "readonly Q='a b'\nreadonly R\n", "")
+    assert run(host, "readonly R=1; (R=3) ; echo $?; export R=4") == (
+        2, "2\n", "sh: R: is read only\nsh: R: is read only\n")

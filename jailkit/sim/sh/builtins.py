@@ -215,18 +215,30 @@ def _normalise(path: str) -> str:
 
 @builtin("export", "readonly")
 def _export(sh: Shell, argv: list[str]) -> int:
+    """bin/sh/var.c exportcmd(): mark the names (after NAME=VALUE's
+    assignment) exported or read-only; without names, list those marked."""
+    marked = sh.readonly if argv[0] == "readonly" else sh.exported
     args = [a for a in argv[1:] if a != "-p"]
     if not args:
-        for name in sorted(sh.exported):
-            if name in sh.vars:
-                sh.proc.write(f"{argv[0]} {name}={_quote(sh.vars[name])}\n")
+        _list_marked(sh, argv[0], marked)
         return 0
     for arg in args:
         name, eq, value = arg.partition("=")
         if eq:
+            sh.assignable(name)
             sh.vars[name] = value
-        sh.exported.add(name)
+        marked.add(name)
     return 0
+
+
+def _list_marked(sh: Shell, command: str, marked: set[str]) -> None:
+    """`export` and `readonly` alone: a command that would mark each name
+    again; an unset read-only name is listed without a value."""
+    for name in sorted(marked):
+        if name in sh.vars:
+            sh.proc.write(f"{command} {name}={_quote(sh.vars[name])}\n")
+        elif command == "readonly":
+            sh.proc.write(f"{command} {name}\n")
 
 
 def _quote(value: str) -> str:
@@ -236,13 +248,16 @@ def _quote(value: str) -> str:
 @builtin("unset")
 def _unset(sh: Shell, argv: list[str]) -> int:
     functions = "-f" in argv
+    status = 0
     for name in (a for a in argv[1:] if a not in ("-f", "-v")):
         if functions:
             sh.functions.pop(name, None)
+        elif name in sh.readonly:
+            status = 1      # var.c unsetvar(): a read-only variable stays
         else:
             sh.vars.pop(name, None)
             sh.exported.discard(name)
-    return 0
+    return status
 
 
 @builtin("local")
@@ -583,9 +598,69 @@ def _bad_signal(proc: Proc, name: str) -> int:
 
 @builtin("umask")
 def _umask(sh: Shell, argv: list[str]) -> int:
-    if len(argv) == 1:
-        sh.proc.write("0022\n")
+    """bin/sh/miscbltin.c umaskcmd(): show the mask as four octal digits,
+    or with -S the permissions it lets through (u=rwx,g=rx,o=rx); set it
+    from octal digits or a symbolic mode (setmode(3)). The shell keeps it
+    and its subshells inherit it; the sim's programs still create files
+    with their own fixed modes."""
+    parsed = _nextopt(sh, argv, "S")
+    if parsed is None:
+        return 2
+    flags, args = parsed
+    if not args:
+        sh.proc.write(_umask_symbolic(sh.umask) if flags else f"{sh.umask:04o}\n")
+        return 0
+    text = args[0]
+    if text[:1].isdigit():
+        if not set(text) <= set("01234567"):
+            _err(sh, f"umask: Illegal number: {text}")
+            return 2
+        sh.umask = int(text, 8) & 0o7777     # umask(2) keeps ALLPERMS
+        return 0
+    if re.search(r"[Xstugo]", re.sub(r"^[ugoa]*|,[ugoa]*", ",", text)):
+        _err(sh, f"umask: the symbolic mode {text} is not modelled by the jailkit sim")
+        return 2
+    allowed = _apply_symbolic(text, ~sh.umask & 0o777, sh.umask)
+    if allowed is None:
+        _err(sh, f"umask: Illegal number: {text}")
+        return 2
+    sh.umask = ~allowed & 0o777
     return 0
+
+
+def _umask_symbolic(mask: int) -> str:
+    """umask -S: for u, g and o, the permissions the mask does not take."""
+    parts = []
+    for who, shift in (("u", 6), ("g", 3), ("o", 0)):
+        bits = ~mask >> shift & 0o7
+        parts.append(who + "=" + "".join(c for c, b in (("r", 4), ("w", 2), ("x", 1)) if bits & b))
+    return ",".join(parts) + "\n"
+
+
+_CLAUSE = re.compile(r"([ugoa]*)((?:[-+=][rwx]*)+)")
+_WHO = {"u": 0o700, "g": 0o070, "o": 0o007, "a": 0o777}
+
+
+def _apply_symbolic(text: str, mode: int, mask: int) -> int | None:
+    """``mode`` changed by a symbolic mode's clauses of r, w and x
+    (chmod(1)'s grammar); a clause without u, g, o or a leaves the bits of
+    ``mask`` alone. None when ``text`` is no such mode."""
+    for clause in text.split(","):
+        match = _CLAUSE.fullmatch(clause)
+        if match is None:
+            return None
+        who = 0
+        for letter in match.group(1):
+            who |= _WHO[letter]
+        who = who or 0o777 & ~mask
+        for op, perms in re.findall(r"([-+=])([rwx]*)", match.group(2)):
+            bits = 0
+            for letter in perms:
+                bits |= {"r": 0o444, "w": 0o222, "x": 0o111}[letter]
+            if op == "=":
+                mode &= ~who
+            mode = mode & ~(bits & who) if op == "-" else mode | bits & who
+    return mode
 
 
 @builtin("read")
@@ -599,7 +674,7 @@ def _read(sh: Shell, argv: list[str]) -> int:
     line = sh.proc.stdin.readline()
     if line is None:
         for name in names or ["REPLY"]:
-            sh.vars[name] = ""
+            sh.set_var(name, "")
         return 1
     line = line.rstrip("\n")
     if not raw:
@@ -607,7 +682,7 @@ def _read(sh: Shell, argv: list[str]) -> int:
     names = names or ["REPLY"]
     fields = _ifs_split(line, sh.vars.get("IFS", " \t\n"), len(names))
     for i, name in enumerate(names):
-        sh.vars[name] = fields[i] if i < len(fields) else ""
+        sh.set_var(name, fields[i] if i < len(fields) else "")
     return 0
 
 

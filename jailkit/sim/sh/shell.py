@@ -160,6 +160,10 @@ class Shell:
         self.in_condition = 0
         self.substituted: int | None = None     # the last $(...)'s status in this command
         self.locals: list[dict[str, str | None]] = []
+        self.readonly: set[str] = set()         # readonly's names: no assignment changes them
+        # umask(2) as the umask built-in sets and shows it; the sim's
+        # programs still create files with their fixed modes (022's)
+        self.umask = 0o022
         self.command_name = command_name or name  # prefix of error messages
         self.script = script                      # reading a file: messages carry line numbers
         # bin/sh/cd.c pwd_init(): PWD is the working directory from the
@@ -223,6 +227,8 @@ class Shell:
         clone.functions = dict(self.functions)
         clone.status = self.status
         clone.options = set(self.options)
+        clone.readonly = set(self.readonly)
+        clone.umask = self.umask
         clone.job_limit = self.job_limit
         # A subshell resets the traps it has actions for; ignored ones stay
         # ignored (POSIX "Shell Execution Environment").
@@ -397,6 +403,8 @@ class Shell:
                     return child.run_list(node.body)
                 except ExitShell as done:
                     return done.status
+                except ShellError:
+                    return 2        # the error ends the subshell, not this one
             return self.run_list(node.body)
         if isinstance(node, S.If):
             for cond, body in node.branches:
@@ -461,6 +469,8 @@ class Shell:
             raise ShellError() from exc
         if "xtrace" in self.options:
             self._trace(assigns, argv)
+        for key in assigns:
+            self.assignable(key)    # for a command's own environment too
         if not argv:
             # No command name: the status is the last command
             # substitution's, if there was one (POSIX "Simple Commands";
@@ -539,6 +549,13 @@ class Shell:
         except ReturnFromFunction as ret:
             return ret.status
 
+    def assignable(self, name: str) -> None:
+        """bin/sh/var.c setvar(): assigning a read-only variable is an
+        error, which ends a non-interactive shell."""
+        if name in self.readonly:
+            self.proc.error(f"{self._prefix()}{name}: is read only\n")
+            raise ShellError()
+
     def call_function(self, name: str, args: list[str]) -> int:
         body = self.functions[name]
         if callable(body):
@@ -560,6 +577,7 @@ class Shell:
             self.args = saved_args
 
     def set_var(self, name: str, value: str) -> None:
+        self.assignable(name)
         self.vars[name] = value
         if "allexport" in self.options:
             self.exported.add(name)
