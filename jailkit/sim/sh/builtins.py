@@ -396,9 +396,9 @@ def _ulimit(sh: Shell, argv: list[str]) -> int:
 # -- traps and jobs ------------------------------------------------------------------
 @builtin("trap")
 def _trap(sh: Shell, argv: list[str]) -> int:
-    """trap [action condition ...] (bin/sh/trap.c trapcmd): EXIT (0) runs
+    """trap [-l] [action condition ...] (bin/sh/trap.c trapcmd): EXIT (0) runs
     when the shell ends; "-" resets, "" ignores; without operands, the
-    traps set, as commands that set them again."""
+    traps set, as commands that set them again; -l the signal names."""
     parsed = _nextopt(sh, argv, "l")
     if parsed is None:
         raise ShellError()      # trap is a special built-in
