@@ -603,15 +603,21 @@ def _mode(text: str, current: int, directory: bool) -> int:
 
 @program("/usr/bin/touch")
 def touch(proc: Proc, argv: list[str]) -> int:
-    parsed = _parse(proc, argv, "A:acd:fhmr:t:")
+    # The sim keeps no file times: -a, -m, -f and -h change nothing it
+    # shows; -A, -d and -t take times whose grammar it does not check, so
+    # they are refused. -r FILE must exist (touch.c stat_f(): err(1)).
+    parsed = _parse(proc, argv, "A:acd:fhmr:t:", unmodelled="Adt")
     if parsed is None:
         return 1
-    flags, _, files = parsed
+    flags, values, files = parsed
     if not files:
         proc.error(USAGE["touch"] + "\n")
         return 1
-    status = 0
     vfs = proc.kernel.vfs
+    if "r" in flags and vfs.resolve(values["r"], **proc.where()).node is None:
+        proc.warn(values["r"], OSErr(ENOENT))
+        return 1
+    status = 0
     for name in files:
         found = vfs.resolve(name, **proc.where())
         if found.node is not None or "c" in flags:
@@ -808,13 +814,31 @@ def pwd(proc: Proc, argv: list[str]) -> int:
 
 @program("/usr/bin/basename")
 def basename(proc: Proc, argv: list[str]) -> int:
-    if len(argv) < 2:
-        proc.error("usage: basename string [suffix]\n       basename [-a] [-s suffix] string [...]\n")
+    """usr.bin/basename/basename.c: -a takes every operand as a string,
+    -s SUFFIX strips SUFFIX from each; without either a second operand is
+    the suffix. The suffix is kept when it is the whole name."""
+    usage = "usage: basename string [suffix]\n       basename [-a] [-s suffix] string [...]\n"
+    try:
+        opts, args = getopt(argv[1:], "as:")
+    except GetoptError as exc:
+        proc.warnx(str(exc))
+        proc.error(usage)
         return 1
-    base = split(argv[1])[-1] if split(argv[1]) else "/"
-    if len(argv) > 2 and base.endswith(argv[2]) and base != argv[2]:
-        base = base[: -len(argv[2])]
-    proc.write(base + "\n")
+    flags, values = option_flags(opts), option_values(opts)
+    if not args:
+        proc.error(usage)
+        return 1
+    if not args[0]:
+        proc.write("\n")
+        return 0
+    suffix = values.get("s")
+    if suffix is None and "a" not in flags and len(args) == 2:
+        suffix, args = args[1], args[:1]
+    for string in args:
+        base = string.rstrip("/").rsplit("/", 1)[-1] or "/"
+        if suffix and base.endswith(suffix) and base != suffix:
+            base = base[: -len(suffix)]
+        proc.write(base + "\n")
     return 0
 
 

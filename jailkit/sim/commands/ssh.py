@@ -32,6 +32,40 @@ USAGE = ("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_add
          "           destination [command [argument ...]]\n"
          "       ssh [-Q query_option]\n")
 PASSWORD_PROMPTS = 3     # ssh_config(5) NumberOfPasswordPrompts
+# -o keywords the sim acts on: Port and User as -p and -l do, the host key
+# ones, BatchMode (no passphrase is asked for) and ConnectTimeout (the sim's
+# connections never wait, so there is nothing for it to cut short).
+MODELLED_KEYWORDS = frozenset({"port", "user", "stricthostkeychecking", "userknownhostsfile",
+                               "batchmode", "connecttimeout"})
+# The other keywords of ssh_config(5) in OpenSSH 9.9: known to ssh, so
+# refused as not modelled rather than as a bad option.
+KNOWN_KEYWORDS = frozenset("""
+addkeystoagent addressfamily bindaddress bindinterface canonicaldomains
+canonicalizefallbacklocal canonicalizehostname canonicalizemaxdots
+canonicalizepermittedcnames casignaturealgorithms certificatefile channeltimeout
+checkhostip ciphers clearallforwardings compression connectionattempts
+controlmaster controlpath controlpersist dynamicforward enableescapecommandline
+enablesshkeysign escapechar exitonforwardfailure fingerprinthash
+forkafterauthentication forwardagent forwardx11 forwardx11timeout
+forwardx11trusted gatewayports globalknownhostsfile gssapiauthentication
+gssapidelegatecredentials hashknownhosts host hostbasedacceptedalgorithms
+hostbasedauthentication hostkeyalgorithms hostkeyalias hostname identitiesonly
+identityagent identityfile ignoreunknown include ipqos
+kbdinteractiveauthentication kbdinteractivedevices kexalgorithms
+knownhostscommand localcommand localforward loglevel logverbose macs match
+nohostauthenticationforlocalhost numberofpasswordprompts obscurekeystroketiming
+passwordauthentication permitlocalcommand permitremoteopen pkcs11provider
+preferredauthentications proxycommand proxyjump proxyusefdpass
+pubkeyacceptedalgorithms pubkeyauthentication rekeylimit remotecommand
+remoteforward requesttty requiredrsasize revokedhostkeys securitykeyprovider
+sendenv serveralivecountmax serveraliveinterval sessiontype setenv stdinnull
+streamlocalbindmask streamlocalbindunlink syslogfacility tag tcpkeepalive
+tunnel tunneldevice updatehostkeys verifyhostkeydns visualhostkey xauthlocation
+""".split())
+# Options that change what ssh does or prints in ways the sim does not
+# follow (forwarding, multiplexing, other config or key files, queries,
+# verbosity); -T, -t, -n and the modelled ones are handled in main().
+UNMODELLED_FLAGS = "46AaCfGgKkMNqsVvXxYyBbcDEeFIiJLmOPQRSWw"
 
 
 @program("/usr/bin/ssh")
@@ -46,23 +80,47 @@ def main(proc: Proc, argv: list[str]) -> int:
     if not args:
         proc.error(USAGE)
         return 255
-    options = {}
-    user, port = proc.user, 22
+    refused = sorted({flag for flag, _ in opts} & set(UNMODELLED_FLAGS))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return 255
+    options: dict[str, str] = {}
+    user, port = None, None
+    request_tty = None          # ssh.c: -t asks for a terminal, -tt forces one, -T none
     for flag, given in opts:
         value = given or ""
-        if flag == "l":
+        if flag == "t":
+            request_tty = "force" if request_tty == "yes" else "yes"
+        elif flag == "T":
+            request_tty = "no"
+        elif flag == "l":
             user = value
         elif flag == "p":
             if not value.isdigit() or not 0 < int(value) < 65536:
                 proc.error(f"Bad port '{value}'\n")
                 return 255
-            port = int(value)
+            port = int(value) if port is None else port
         elif flag == "o":
             key, _, setting = value.replace("=", " ", 1).partition(" ")
-            options[key.lower()] = setting.strip()
+            keyword, setting = key.lower(), setting.strip()
+            if not _keyword_taken(proc, keyword):
+                return 255
+            if keyword == "port":
+                if not setting.isdigit() or not 0 < int(setting) < 65536:
+                    proc.error(f"command-line line 0: Bad port '{setting}'.\n")
+                    return 255
+                # readconf.c and ssh.c's -p: the first port given is kept
+                port = int(setting) if port is None else port
+            elif keyword == "user":
+                user = setting
+            options.setdefault(keyword, setting)
+    if request_tty == "force":
+        proc.warnx("option -tt (a forced terminal) is not modelled by the jailkit sim")
+        return 255
     destination, command = args[0], " ".join(args[1:])
     if "@" in destination:
         user, destination = destination.rsplit("@", 1)
+    user, port = user or proc.user, port or 22
     try:
         address, _ = resolve(proc, destination)
     except ResolveError as exc:
@@ -80,14 +138,19 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 255
     if not _host_key_accepted(proc, destination, options):
         return 255
-    if not command:
+    if request_tty == "yes" or request_tty is None and not command:
+        # no terminal here to give the remote one (ssh.c, stdin not a tty)
         proc.error("Pseudo-terminal will not be allocated because stdin is not a terminal.\n")
+    if not command:
         command = "/bin/sh"
     try:
         if not isinstance(server, Sshd):
             raise SshRefused(f"{user}@{destination}: Permission denied (publickey,keyboard-interactive).")
-        login = _authenticate(proc, server, user, destination, str(connection.peer[0]))
-        status, out, err = server.run(server.kernel, login, command, destination, proc.stdin.read())
+        batch = options.get("batchmode", "no").lower() in ("yes", "true")
+        login = _authenticate(proc, server, user, destination, str(connection.peer[0]), batch)
+        # -n: stdin is /dev/null
+        given = "" if any(flag == "n" for flag, _ in opts) else proc.stdin.read()
+        status, out, err = server.run(server.kernel, login, command, destination, given)
     except SshRefused as exc:
         proc.error(f"{exc}\n")
         return 255
@@ -96,16 +159,32 @@ def main(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-def _authenticate(proc: Proc, server: Sshd, user: str, host: str, rhost: str) -> Login:
+def _keyword_taken(proc: Proc, keyword: str) -> bool:
+    """An -o keyword (readconf.c, read as from "command-line", line 0):
+    an unknown one is a bad option, a known one the sim does not follow
+    is refused."""
+    if keyword in MODELLED_KEYWORDS:
+        return True
+    if keyword in KNOWN_KEYWORDS:
+        proc.warnx(f"option -o {keyword} is not modelled by the jailkit sim")
+        return False
+    proc.error(f"command-line: line 0: Bad configuration option: {keyword}\n")
+    return False
+
+
+def _authenticate(proc: Proc, server: Sshd, user: str, host: str, rhost: str,
+                  batch: bool) -> Login:
     """The client's side of authentication (sshconnect2.c): the methods
     in PreferredAuthentications order that the server offers, keyboard-
     interactive then password, each tried NumberOfPasswordPrompts (3)
     times. A keyboard-interactive prompt is shown as "(USER@HOST) PROMPT",
-    the password method asks "USER@HOST's password: "."""
+    the password method asks "USER@HOST's password: ". BatchMode asks
+    nothing (readconf.c fill_default_options: no password prompts)."""
     methods = server.config(server.kernel).methods().split(",")
+    prompts = 0 if batch else PASSWORD_PROMPTS
     ask = _reader(proc)
     if "keyboard-interactive" in methods:
-        for _ in range(PASSWORD_PROMPTS):
+        for _ in range(prompts):
             try:
                 return server.keyboard_interactive(server.kernel, user,
                                                    lambda prompt: ask(f"({user}@{host}) {prompt}"),
@@ -113,7 +192,7 @@ def _authenticate(proc: Proc, server: Sshd, user: str, host: str, rhost: str) ->
             except AuthFailed:
                 pass
     if "password" in methods:
-        for attempt in range(PASSWORD_PROMPTS):
+        for attempt in range(prompts):
             if attempt:
                 proc.error("Permission denied, please try again.\n")
             try:

@@ -1,12 +1,19 @@
 """sshd(8) started by hand (rc.d/sshd starts it through jailkit.sim.rcd):
 -o ListenAddress=, -o PidFile= and -p are honoured; it needs the host keys
-in /etc/ssh ("sshd: no hostkeys available -- exiting."), then detaches."""
+in /etc/ssh ("sshd: no hostkeys available -- exiting."), then detaches.
+-t stops after those checks (sshd.c: "if (test_flag) exit(0)"), starting
+nothing. The keywords of the configuration file are not checked one by one,
+and the options that change how sshd runs or what it prints (-T's dump, the
+debug modes, another config file or key, inetd mode) are refused as not
+modelled."""
 
 from __future__ import annotations
 
 import ipaddress
 
 from .. import daemons
+from ..errno import OSErr
+from ..daemons import SSHD_CONFIG
 from ..proc import Proc, program
 from ...getopt import GetoptError, getopt
 
@@ -24,6 +31,10 @@ def main(proc: Proc, argv: list[str]) -> int:
     if args:
         proc.error(f"sshd: Extra argument {args[0]}.\n")
         return 1
+    refused = sorted({flag for flag, _ in opts} & set("46DdeGiqTVCcEfghku"))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return 1
     settings = {}
     for flag, given in opts:
         value = given or ""
@@ -36,6 +47,8 @@ def main(proc: Proc, argv: list[str]) -> int:
     if not proc.kernel.vfs.glob("/etc/ssh/ssh_host_*_key", root=proc.root):
         proc.error("sshd: no hostkeys available -- exiting.\n")
         return 1
+    if any(flag == "t" for flag, _ in opts):
+        return _test(proc)
     address = settings.get("listenaddress")
     try:
         bound = ipaddress.IPv4Address(address) if address else None
@@ -44,3 +57,15 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 255
     started = daemons.start(proc, "sshd", address=bound, pid_file=settings.get("pidfile"))
     return 0 if started is not None else 255
+
+
+def _test(proc: Proc) -> int:
+    """sshd -t: the configuration file must be readable (servconf.c
+    load_server_config(): perror(filename), exit 1); the host keys were
+    checked before."""
+    try:
+        proc.kernel.vfs.read(SSHD_CONFIG, **proc.where())
+    except OSErr as exc:
+        proc.error(f"{SSHD_CONFIG}: {exc.strerror}\n")
+        return 1
+    return 0

@@ -1,0 +1,72 @@
+"""Options of the service and file programs that the sim once took and
+ignored: each is now done as FreeBSD does it, or refused as not modelled
+(never accepted and silently dropped)."""
+
+from __future__ import annotations
+
+from jailkit.host import Host
+from tests.conftest import run
+
+
+def test_sshd_t_checks_and_starts_nothing(host: Host) -> None:
+    before = run(host, "sockstat -4l")
+    assert run(host, "sshd -t") == (0, "", "")
+    assert run(host, "sockstat -4l") == before
+    run(host, "rm /etc/ssh/sshd_config")
+    assert run(host, "sshd -t") == (1, "", "/etc/ssh/sshd_config: No such file or directory\n")
+
+
+def test_sshd_t_needs_the_host_keys(host: Host) -> None:
+    run(host, "rm /etc/ssh/ssh_host_*_key")
+    assert run(host, "sshd -t") == (1, "", "sshd: no hostkeys available -- exiting.\n")
+
+
+def test_sshd_refuses_the_options_it_does_not_model(host: Host) -> None:
+    for option in ("-T", "-d", "-D", "-f /etc/ssh/other"):
+        status, out, err = run(host, f"sshd {option}")
+        assert (status, out) == (1, "")
+        assert err == f"sshd: option {option[:2]} is not modelled by the jailkit sim\n"
+
+
+def test_ssh_o_port_and_user_are_honoured(host: Host) -> None:
+    assert run(host, "ssh -o Port=2222 -o StrictHostKeyChecking=no root@127.0.0.1 true") == (
+        255, "", "ssh: connect to host 127.0.0.1 port 2222: Connection refused\n")
+    status, _, err = run(host, "ssh -o StrictHostKeyChecking=no -o User=nobody 127.0.0.1 true")
+    assert status == 255 and err.endswith("nobody@127.0.0.1: Permission denied "
+                                          "(publickey,keyboard-interactive).\n")
+
+
+def test_ssh_o_unknown_keyword_is_a_bad_option(host: Host) -> None:
+    assert run(host, "ssh -o BogusOption=1 127.0.0.1 true") == (
+        255, "", "command-line: line 0: Bad configuration option: bogusoption\n")
+
+
+def test_ssh_refuses_unmodelled_options_and_keywords(host: Host) -> None:
+    assert run(host, "ssh -o Ciphers=aes128-ctr 127.0.0.1 true") == (
+        255, "", "ssh: option -o ciphers is not modelled by the jailkit sim\n")
+    for flag in ("-q", "-v", "-L 8080:127.0.0.1:80", "-J 127.0.0.2", "-i /root/key"):
+        assert run(host, f"ssh {flag} 127.0.0.1 true") == (
+            255, "", f"ssh: option {flag[:2]} is not modelled by the jailkit sim\n")
+
+
+def test_ssh_t_and_T_decide_the_terminal_warning(host: Host) -> None:
+    run(host, "ssh -o StrictHostKeyChecking=no 127.0.0.1 true")
+    denied = "root@127.0.0.1: Permission denied (publickey,keyboard-interactive).\n"
+    warning = "Pseudo-terminal will not be allocated because stdin is not a terminal.\n"
+    assert run(host, "ssh -t 127.0.0.1 true") == (255, "", warning + denied)
+    assert run(host, "ssh -T 127.0.0.1") == (255, "", denied)
+
+
+def test_basename_s_and_a(host: Host) -> None:
+    assert run(host, "basename -s .conf /etc/rc.conf /a/b.conf .conf") == (0, "rc\nb\n.conf\n", "")
+    assert run(host, "basename -a /x/y/ z /") == (0, "y\nz\n/\n", "")
+    assert run(host, "basename /etc/rc.conf .conf") == (0, "rc\n", "")
+
+
+def test_touch_r_needs_the_reference_file(host: Host) -> None:
+    assert run(host, "touch -r /nonexistent /tmp/t") == (
+        1, "", "touch: /nonexistent: No such file or directory\n")
+    assert run(host, "ls /tmp") == (0, "", "")
+    assert run(host, "touch -r /etc/rc.conf /tmp/t && ls /tmp") == (0, "t\n", "")
+    assert run(host, "touch -t 202001010000 /tmp/u") == (
+        1, "", "touch: option -t is not modelled by the jailkit sim\n")
