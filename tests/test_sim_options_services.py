@@ -70,3 +70,33 @@ def test_touch_r_needs_the_reference_file(host: Host) -> None:
     assert run(host, "touch -r /etc/rc.conf /tmp/t && ls /tmp") == (0, "t\n", "")
     assert run(host, "touch -t 202001010000 /tmp/u") == (
         1, "", "touch: option -t is not modelled by the jailkit sim\n")
+
+
+HEADER = ("USER     COMMAND    PID   FD  PROTO  LOCAL ADDRESS         FOREIGN ADDRESS      \n")
+SSHD4 = "root     sshd        1013 4   tcp4   *:22                  *:*\n"
+SYSLOGD4 = "root     syslogd     1009 7   udp4   *:514                 *:*\n"
+
+
+def test_sockstat_p_keeps_the_listed_ports(host: Host) -> None:
+    assert run(host, "sockstat -4l -p 22") == (0, HEADER + SSHD4, "")
+    assert run(host, "sockstat -4l -p 500-600") == (0, HEADER + SYSLOGD4, "")
+    assert run(host, "sockstat -p 22-") == (1, "", "sockstat: invalid port number\n")
+    assert run(host, "sockstat -p x") == (1, "", "sockstat: syntax error in port range\n")
+
+
+def test_sockstat_P_keeps_the_protocols_and_no_unix_sockets(host: Host) -> None:
+    assert run(host, "sockstat -P udp") == (
+        0, HEADER + "root     syslogd     1009 6   udp6   *:514                 *:*\n" + SYSLOGD4, "")
+
+
+def test_sockstat_L_leaves_out_loopback_sockets(host: Host) -> None:
+    run(host, "service sshd onestop; sshd -o ListenAddress=127.0.0.1")
+    listed = run(host, "sockstat -4l")[1]
+    assert "127.0.0.1:22" in listed
+    assert run(host, "sockstat -4lL") == (0, HEADER + SYSLOGD4, "")
+
+
+def test_sockstat_refuses_the_columns_it_does_not_model(host: Host) -> None:
+    for flag in "sSnwCv":
+        assert run(host, f"sockstat -{flag}") == (
+            1, "", f"sockstat: option -{flag} is not modelled by the jailkit sim\n")

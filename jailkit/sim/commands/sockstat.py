@@ -9,7 +9,13 @@ Columns are placed by position: USER to column 9, COMMAND (10 characters)
 to 20, PID right-aligned in 5 to 26, FD, PROTO from column 30, the local
 address from 37 and the foreign one 22 columns later. -j with a VNET jail
 attaches to it and lists that stack's sockets; with a jail of the host's
-stack it keeps the sockets of that jail's processes."""
+stack it keeps the sockets of that jail's processes.
+
+-p PORTS keeps the Internet sockets with a listed port (unix ones pass,
+check_ports()), -P PROTOCOLS the sockets of those protocols (and implies
+-4 -6 without -u), -L leaves out those on a loopback address. The options
+that add columns or change widths or names (-C -f -I -i -n -S -s -U -v -w)
+are refused as not modelled."""
 
 from __future__ import annotations
 
@@ -18,6 +24,14 @@ from ..socket import Listener
 from ...getopt import GetoptError, getopt, option_flags, option_values
 
 USAGE = "usage: sockstat [-46CcfIiLlnqSsUuvw] [-j jid] [-p ports] [-P protocols]"
+UNMODELLED = "CfIinSsUvw"
+# the protocols the sim has sockets of; /etc/protocols names others, whose
+# sockets the sim never makes (so -P with them lists nothing)
+PROTOCOLS = {"tcp", "udp", "divert", "sctp", "udplite", "icmp", "ipv6-icmp", "raw"}
+
+
+class Usage(Exception):
+    """errx(1, ...) while reading the options."""
 
 
 @program("/usr/bin/sockstat")
@@ -33,6 +47,16 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     flags = option_flags(opts)
     values = option_values(opts)
+    refused = sorted(flags & set(UNMODELLED))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return 1
+    try:
+        ports = _ports([v for f, v in opts if f == "p" and v is not None])
+        protos = _protos(values["P"]) if "P" in flags else None
+    except Usage as exc:
+        proc.warnx(str(exc))
+        return 1
     vnet, jid = proc.vnet, None
     if "j" in flags:
         prison = proc.kernel.find_prison(values["j"], proc.prison)
@@ -44,6 +68,8 @@ def main(proc: Proc, argv: list[str]) -> int:
         else:
             jid = prison.jid
     want4, want6 = "4" in flags, "6" in flags
+    if protos is not None and not want4 and not want6:
+        want4 = want6 = True      # main(): -P alone means both families, no unix
     want_unix = "u" in flags or not (want4 or want6)
     if not want4 and not want6 and "u" not in flags:
         want4 = want6 = True
@@ -66,8 +92,54 @@ def main(proc: Proc, argv: list[str]) -> int:
             continue
         if sock.family == "unix" and not want_unix:
             continue
+        if sock.family != "unix" and not _wanted(sock, ports, protos, "L" in flags):
+            continue
         proc.write(_line(sock) + "\n")
     return 0
+
+
+def _ports(specs: list[str]) -> set[int] | None:
+    """parse_ports(): numbers and ranges, comma separated; None: no -p."""
+    if not specs:
+        return None
+    ports: set[int] = set()
+    for spec in specs:
+        for part in spec.split(","):
+            if not part:
+                continue
+            first, dash, last = part.partition("-")
+            if not first.isdigit():
+                raise Usage("syntax error in port range")
+            low = int(first)
+            # a range's end that is not a number reads as 0, below its start
+            high = (int(last) if last.isdigit() else -1) if dash else low
+            if low > 65535 or high < low or high > 65535:
+                raise Usage("invalid port number")
+            ports.update(range(low, high + 1))
+    return ports
+
+
+def _protos(spec: str) -> set[str]:
+    names = {name for name in spec.split(",") if name}
+    unknown = sorted(names - PROTOCOLS)
+    if unknown:
+        raise Usage(f"protocol {unknown[0]} is not modelled by the jailkit sim")
+    return names
+
+
+def _wanted(sock: Listener, ports: set[int] | None, protos: set[str] | None,
+            no_loopback: bool) -> bool:
+    """An Internet socket through -p (its local or foreign port; the
+    foreign one of a listener is 0), -P and -L (gather_inet())."""
+    if ports is not None and sock.port not in ports and 0 not in ports:
+        return False
+    if protos is not None and sock.proto not in protos:
+        return False
+    if no_loopback:
+        address = sock.address6 if sock.family == "6" else sock.address
+        if address is not None and address.is_loopback:
+            return False
+    return True
 
 
 def _jid_of(proc: Proc, pid: int) -> int | None:
