@@ -100,3 +100,32 @@ def test_sockstat_refuses_the_columns_it_does_not_model(host: Host) -> None:
     for flag in "sSnwCv":
         assert run(host, f"sockstat -{flag}") == (
             1, "", f"sockstat: option -{flag} is not modelled by the jailkit sim\n")
+
+
+def test_sysrc_c_compares_and_never_writes(host: Host) -> None:
+    before = run(host, "cat /etc/rc.conf")[1]
+    assert run(host, "sysrc -c sshd_enable=YES") == (0, "", "")
+    assert run(host, "sysrc -c sshd_enable=NO") == (1, "", "")
+    assert run(host, "sysrc -c nosuch_enable=YES") == (1, "", "")
+    assert run(host, "sysrc -c sshd_enable") == (0, "", "")
+    assert run(host, "cat /etc/rc.conf")[1] == before
+
+
+def test_sysrc_e_and_N_shape_the_output(host: Host) -> None:
+    assert run(host, "sysrc -e sshd_enable") == (0, 'sshd_enable="YES"\n', "")
+    assert run(host, "sysrc -N sshd_enable") == (0, "sshd_enable\n", "")
+    assert run(host, "sysrc -e sshd_enable=NO") == (0, 'sshd_enable="YES" # -> "NO"\n', "")
+    assert run(host, "sysrc -n sshd_enable") == (0, "NO\n", "")
+
+
+def test_sysrc_i_keeps_quiet_about_unknown_variables_but_fails(host: Host) -> None:
+    assert run(host, "sysrc -i nosuchvar") == (1, "", "")
+    assert run(host, "sysrc nosuchvar") == (1, "", "sysrc: unknown variable 'nosuchvar'\n")
+
+
+def test_sysrc_h_and_the_unmodelled_options(host: Host) -> None:
+    status, out, err = run(host, "sysrc -h")
+    assert (status, out) == (1, "") and err.startswith("Usage: sysrc [OPTIONS]")
+    for flag in "aAdDFv":
+        assert run(host, f"sysrc -{flag} sshd_enable") == (
+            1, "", f"sysrc: option -{flag} is not modelled by the jailkit sim\n")

@@ -4,7 +4,13 @@
 the defaults give it) and writes name="value" to /etc/rc.conf, replacing
 an earlier line for the same name; `sysrc name` prints "name: value", or
 "sysrc: unknown variable 'name'" when it is set nowhere; -x deletes, -n
-prints only values, -f picks the file, -j works inside a jail."""
+prints only values, -f picks the file, -j works inside a jail.
+
+As usr.sbin/sysrc/sysrc reads them: -c only compares (exit 1 when a
+variable is unset or would change, never writing), -e prints name="value"
+(not with -n or -N), -N prints only names, -i and -q keep quiet about an
+unknown variable (still exit 1), -h prints the usage and fails. -a, -A,
+-d, -D, -F, -R, -v and -X are refused as not modelled."""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from ...getopt import GetoptError, getopt, option_flags, option_values
 USAGE = ("Usage: sysrc [OPTIONS] {name[[+|-]=value] ... | -a | -A | -l | -L [name ...]}\n"
          "Try `sysrc --help' for more information.\n")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+UNMODELLED = "aAdDFRvX"
 
 
 @program("/usr/sbin/sysrc")
@@ -29,6 +36,13 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     flags = option_flags(opts)
     values = option_values(opts)
+    if "h" in flags:
+        proc.error(USAGE)
+        return 1
+    refused = sorted(flags & set(UNMODELLED))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return 1
     if "j" in flags:
         prison = proc.kernel.find_prison(values["j"], proc.prison)
         if prison is None:
@@ -50,30 +64,55 @@ def main(proc: Proc, argv: list[str]) -> int:
             proc.error(f"sysrc: {name}: name contains characters not allowed in shell\n")
             status = 1
             continue
+        known = name in current and name not in proc.env
         if "x" in flags:
             if not _delete(proc, path, name):
                 proc.error(f"sysrc: unknown variable '{name}'\n")
                 status = 1
             continue
         if op is None:
-            if name not in current or name in proc.env:
-                proc.error(f"sysrc: unknown variable '{name}'\n")
+            if not known:
+                if not flags & {"i", "q"}:
+                    proc.error(f"sysrc: unknown variable '{name}'\n")
                 status = 1
-                continue
-            proc.write(current[name] + "\n" if "n" in flags else f"{name}: {current[name]}\n")
+            elif "c" not in flags:
+                proc.write(_shown(flags, name, current[name]))
             continue
         old = current.get(name, "")
         new = {"=": value, "+=": f"{old} {value}".strip(),
                "-=": " ".join(w for w in old.split() if w != value)}[op]
+        if "c" in flags:
+            status = status if known and new == old else 1
+            continue
+        if "N" in flags:
+            proc.write(f"{name}\n")
         try:
             _write(proc, path, name, new)
         except OSErr as exc:
             proc.error(f"sysrc: {path}: {exc.strerror}\n")
             return 1
         current[name] = new
-        if "q" not in flags:
-            proc.write(f"{name}: {old} -> {new}\n")
+        if "q" not in flags and "N" not in flags:
+            proc.write(_change(flags, name, old, new))
     return status
+
+
+def _shown(flags: set[str], name: str, value: str) -> str:
+    """A query's line: name: value, name="value" (-e), value (-n), name (-N)."""
+    if "N" in flags:
+        return f"{name}\n"
+    if "n" in flags:
+        return f"{value}\n"
+    return f'{name}="{value}"\n' if "e" in flags else f"{name}: {value}\n"
+
+
+def _change(flags: set[str], name: str, old: str, new: str) -> str:
+    """A setting's line: name: old -> new, or with -e name="old" # -> "new"."""
+    if "n" in flags:
+        return f"{old} -> {new}\n"
+    if "e" in flags:
+        return f'{name}="{old}" # -> "{new}"\n'
+    return f"{name}: {old} -> {new}\n"
 
 
 def _split(arg: str) -> tuple[str, str | None, str]:
