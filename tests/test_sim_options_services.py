@@ -129,3 +129,20 @@ def test_sysrc_h_and_the_unmodelled_options(host: Host) -> None:
     for flag in "aAdDFv":
         assert run(host, f"sysrc -{flag} sshd_enable") == (
             1, "", f"sysrc: option -{flag} is not modelled by the jailkit sim\n")
+
+
+def test_ipfw_n_checks_the_rule_and_adds_nothing(host: Host) -> None:
+    run(host, "kldload ipfw")
+    assert run(host, "ipfw -n add 150 allow ip from any to any") == (
+        0, "00150 allow ip from any to any\n", "")
+    assert run(host, "ipfw list") == (0, "65535 deny ip from any to any\n", "")
+    assert run(host, "ipfw -n list") == (0, "", "Testing only, list disabled\n")
+    assert run(host, "ipfw -n add 150 bogus")[0] != 0
+
+
+def test_ipfw_refuses_the_listing_options_it_does_not_model(host: Host) -> None:
+    run(host, "kldload ipfw")
+    for flag in "tTSdcbNv":
+        assert run(host, f"ipfw -{flag} show") == (
+            64, "", f"ipfw: option -{flag} is not modelled by the jailkit sim\n")
+    assert run(host, "ipfw -e list") == (0, "65535 deny ip from any to any\n", "")

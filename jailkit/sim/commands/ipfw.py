@@ -4,7 +4,15 @@ It talks to the kernel over a raw socket: a VNET jail may (it owns its
 stack), a plain jail may not, and without ipfw.ko every request fails with
 ENOPROTOOPT. `ipfw add` prints the rule as the kernel stored it unless -q;
 `ipfw flush` asks first unless -q or -f; a file name instead of a command
-runs each of its lines as an ipfw command (the preprocessor form)."""
+runs each of its lines as an ipfw command (the preprocessor form).
+
+-n checks the syntax only: every kernel request succeeds without being
+made (ipfw2.c do_cmd(): "if (co.test_only) return 0"), so `add` prints the
+rule it would add and changes nothing, and a listing says "Testing only,
+list disabled". -e does nothing (main.c: a no-op kept for compatibility),
+-i only changes how table values print (tables are not modelled). The
+options that change what a listing shows (-b -c -d -D -N -s -S -t -T -v),
+-h and the -p preprocessor are refused as not modelled."""
 
 from __future__ import annotations
 
@@ -36,6 +44,9 @@ USAGE = ("ipfw syntax summary (but please do read the ipfw(8) manpage):\n\n"
          "table all {flush | list}\n")
 
 
+UNMODELLED = "bcdDhNpsStTv"
+
+
 class Quit(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
@@ -50,6 +61,10 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         return EX_USAGE
     flags = {f for f, _ in opts}
+    refused = sorted(flags & set(UNMODELLED))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return EX_USAGE
     if not args:
         proc.error(USAGE)
         return EX_USAGE
@@ -75,6 +90,10 @@ def _file(proc: Proc, path: str, flags: set[str]) -> int:
         line_flags = set(flags)
         while words and words[0].startswith("-"):
             line_flags |= set(words.pop(0)[1:])
+        refused = sorted(line_flags & set(UNMODELLED))
+        if refused:
+            proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+            return EX_USAGE
         status = _command(proc, words, line_flags)
         if status:
             return status      # the first error ends ipfw, as errx() does
@@ -96,6 +115,8 @@ def _instance(proc: Proc, request: str) -> Ipfw:
 def _command(proc: Proc, args: list[str], flags: set[str]) -> int:
     quiet = "q" in flags
     verb, rest = args[0], args[1:]
+    if "n" in flags:
+        return _test_only(proc, verb, rest, quiet)
     if verb == "add":
         ipfw = _instance(proc, "getsockopt(IP_FW_XADD)")
         try:
@@ -156,6 +177,25 @@ def _command(proc: Proc, args: list[str], flags: set[str]) -> int:
         proc.warnx(f"{verb} is not modelled by the jailkit sim")
         return EX_UNAVAILABLE
     proc.warnx(f"bad command `{verb}'")
+    return EX_USAGE
+
+
+def _test_only(proc: Proc, verb: str, rest: list[str], quiet: bool) -> int:
+    """ipfw -n: the rule is compiled and shown (numbered as given, 0 when
+    the kernel would have chosen) but never sent; listings are disabled."""
+    if verb == "add":
+        try:
+            rule = compile_rule(rest, resolve=lambda name: _resolve(proc, name))
+        except IpfwError as exc:
+            proc.warnx(exc.message)
+            return exc.status
+        if not quiet:
+            proc.write(rule.render() + "\n")
+        return 0
+    if verb in ("list", "show", "print"):
+        proc.error("Testing only, list disabled\n")
+        return 0
+    proc.warnx(f"option -n with {verb} is not modelled by the jailkit sim")
     return EX_USAGE
 
 
