@@ -146,3 +146,18 @@ def test_ipfw_refuses_the_listing_options_it_does_not_model(host: Host) -> None:
         assert run(host, f"ipfw -{flag} show") == (
             64, "", f"ipfw: option -{flag} is not modelled by the jailkit sim\n")
     assert run(host, "ipfw -e list") == (0, "65535 deny ip from any to any\n", "")
+
+
+def test_mount_t_without_operands_lists_that_type(host: Host) -> None:
+    assert run(host, "mount -t devfs") == (0, "devfs on /dev (devfs)\n", "")
+    assert run(host, "mount -t nodevfs") == (0, "/dev/ada0p2 on / (ufs, local, soft-updates)\n", "")
+    assert run(host, "mount -p -t devfs") == (0, "devfs\t\t\t/dev\t\t\tdevfs\trw\t\t0 0\n", "")
+
+
+def test_mount_and_umount_refuse_what_they_do_not_model(host: Host) -> None:
+    run(host, "mkdir /tmp/src /tmp/dst")
+    assert run(host, "mount -d -t nullfs /tmp/src /tmp/dst") == (
+        1, "", "mount: option -d is not modelled by the jailkit sim\n")
+    assert run(host, "mount -t nullfs") == (0, "", "")
+    assert run(host, "mount -a") == (1, "", "mount: option -a is not modelled by the jailkit sim\n")
+    assert run(host, "umount -a") == (1, "", "umount: option -a is not modelled by the jailkit sim\n")

@@ -3,7 +3,12 @@ directory shown at a second place, read-only with -o ro) and devfs.
 
 ``mount`` lists "SOURCE on MOUNTPOINT (type, flags)", ``mount -p`` prints
 fstab(5) lines (sbin/mount/mount.c putfsent). Only the host mounts: a jail
-without allow.mount gets EPERM, as the kernel answers."""
+without allow.mount gets EPERM, as the kernel answers.
+
+A listing keeps the types -t names (a "no" before the list keeps the
+others: mount.c checkvfsname()). -f (only acts with -u) and -l (only with
+-a) change nothing the sim does; -a, -d, -F, -u and -v are refused as not
+modelled, as are umount's -a, -A, -F, -h, -N, -n and -v."""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from ..vfs import Dir, Mount
 MOUNT_USAGE = ("usage: mount [-adflpruvw] [-F fstab] [-o options] [-t ufs | external_type]\n"
                "       mount [-dfpruvw] special | node\n"
                "       mount [-dfpruvw] [-o options] [-t ufs | external_type] special node\n")
+MOUNT_UNMODELLED = "adFuv"
+UMOUNT_UNMODELLED = "AaFhNnv"
 UMOUNT_USAGE = ("usage: umount [-dfNnv] special ... | node ... | fsid ...\n"
                 "       umount -a | -A [-F fstab] [-dfnv] [-h host] [-t type]\n")
 
@@ -39,6 +46,20 @@ def _fstab_line(mount: Mount, where: str) -> str:
     return text + "\t0 0\n"
 
 
+def _refused(proc: Proc, flags: set[str], unmodelled: str) -> bool:
+    refused = sorted(flags & set(unmodelled))
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    return bool(refused)
+
+
+def _type_listed(fstype: str, types: str) -> bool:
+    """checkvfsname(): the comma list of -t, all negated by a leading "no"."""
+    negated = types.startswith("no")
+    names = (types[2:] if negated else types).split(",")
+    return (fstype in names) != negated
+
+
 @program("/sbin/mount")
 def mount(proc: Proc, argv: list[str]) -> int:
     try:
@@ -48,6 +69,8 @@ def mount(proc: Proc, argv: list[str]) -> int:
         proc.error(MOUNT_USAGE)
         return 1
     flags = {f for f, _ in opts}
+    if _refused(proc, flags, MOUNT_UNMODELLED):
+        return 1
     options = [o for f, v in opts if f == "o" for o in (v or "").split(",") if o]
     if "r" in flags:
         options.append("ro")
@@ -56,7 +79,8 @@ def mount(proc: Proc, argv: list[str]) -> int:
         # the whole listing in one write (254 jails make 510 mounts)
         listing = "".join(_fstab_line(mnt, where) if "p" in flags else
                           f"{mnt.source} on {where} ({mnt.flags_text()})\n"
-                          for mnt, where in _visible(proc))
+                          for mnt, where in _visible(proc)
+                          if fstype is None or _type_listed(mnt.fstype, fstype))
         if listing:
             proc.write(listing)
         return 0
@@ -109,6 +133,8 @@ def umount(proc: Proc, argv: list[str]) -> int:
     except GetoptError as exc:
         proc.warnx(str(exc))
         proc.error(UMOUNT_USAGE)
+        return 1
+    if _refused(proc, {f for f, _ in opts}, UMOUNT_UNMODELLED):
         return 1
     if not args:
         proc.error(UMOUNT_USAGE)
