@@ -161,3 +161,28 @@ def test_mount_and_umount_refuse_what_they_do_not_model(host: Host) -> None:
     assert run(host, "mount -t nullfs") == (0, "", "")
     assert run(host, "mount -a") == (1, "", "mount: option -a is not modelled by the jailkit sim\n")
     assert run(host, "umount -a") == (1, "", "umount: option -a is not modelled by the jailkit sim\n")
+
+
+def test_diff_b_and_w_compare_without_blanks(host: Host) -> None:
+    run(host, "printf 'a  b \\nc\\n' > /tmp/x; printf 'a b\\nc\\n' > /tmp/y; printf 'ab\\nc\\n' > /tmp/z")
+    assert run(host, "diff -b /tmp/x /tmp/y") == (0, "", "")
+    assert run(host, "diff -b /tmp/x /tmp/z") == (1, "1c1\n< a  b \n---\n> ab\n", "")
+    assert run(host, "diff -w /tmp/x /tmp/z") == (0, "", "")
+    assert run(host, "diff /tmp/x /tmp/y")[0] == 1
+
+
+def test_diff_N_reads_an_absent_file_as_empty(host: Host) -> None:
+    run(host, "printf 'a\\n' > /tmp/x")
+    assert run(host, "diff -N /tmp/x /tmp/missing") == (1, "1d0\n< a\n", "")
+    assert run(host, "diff -N /tmp/missing /tmp/x") == (1, "0a1\n> a\n", "")
+    assert run(host, "diff -N /tmp/gone /tmp/missing") == (
+        2, "", "diff: /tmp/gone: No such file or directory\n"
+               "diff: /tmp/missing: No such file or directory\n")
+
+
+def test_diff_t_expands_tabs_and_B_T_are_refused(host: Host) -> None:
+    run(host, "printf 'a\\tb\\n' > /tmp/x")
+    assert run(host, "diff -t /tmp/x /dev/null") == (1, "1d0\n< a       b\n", "")
+    for flag in "BT":
+        assert run(host, f"diff -{flag} /tmp/x /tmp/x") == (
+            2, "", f"diff: option -{flag} is not modelled by the jailkit sim\n")

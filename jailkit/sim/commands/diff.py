@@ -4,11 +4,21 @@ format (3 lines of context, "@@ -l,s +l,s @@" hunks, headers with the
 time), -q's "Files A and B differ"; "\\ No newline at end of file" after a
 last line without one. Exit status 0 when the files are the same, 1 when
 they differ, 2 on trouble. The changes are a longest common subsequence's,
-as diff's algorithm finds them for the small files of a test."""
+as diff's algorithm finds them for the small files of a test.
+
+Lines are compared as diffreg.c readhash() reads them: -i folds case, -b
+takes a run of blanks as one and drops those at the end of the line, -w
+drops every blank; the lines are printed as they are (-t with their tabs
+expanded to columns of 8). -N reads a missing file as an empty one. -a
+and -d change nothing the sim does (it reads every file as text, and
+finds the smallest change already); -B and -T are refused as not
+modelled."""
 
 from __future__ import annotations
 
-from ..errno import OSErr
+import re
+
+from ..errno import ENOENT, OSErr
 from ...getopt import GetoptError, getopt
 from ..proc import Proc, program
 
@@ -16,6 +26,7 @@ USAGE = ("usage: diff [-aBbdilpTtw] [-c | -e | -f | -n | -q | -u] [--ignore-case
          "            [--no-ignore-case] [--normal] [--strip-trailing-cr] [--tabsize]\n"
          "            [-I pattern] [-F pattern] [-L label] file1 file2\n")
 CONTEXT = 3
+BLANKS = re.compile(r"[ \t\r\v\f]+")
 NO_NEWLINE = "\\ No newline at end of file\n"
 # a change: the ranges [a1, a2) of the first file and [b1, b2) of the second
 Change = tuple[int, int, int, int]
@@ -30,20 +41,34 @@ def diff(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE)
         return 2
     flags = {flag for flag, _ in opts}
+    refused = sorted(flags & {"B", "T"})
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return 2
     labels = [value or "" for flag, value in opts if flag == "L"]
     if len(files) != 2:
         proc.error(USAGE)
         return 2
     texts = []
+    absent = []
     for name in files:
         try:
             texts.append(proc.read_file(name))
         except OSErr as exc:
-            proc.warn(name, exc)
-            return 2
+            if exc.errno != ENOENT or "N" not in flags:
+                proc.warn(name, exc)
+                return 2
+            texts.append("")      # -N: an absent file is an empty one
+            absent.append(name)
+    if len(absent) == 2:
+        # diff.c main(): -N needs one of them to exist
+        for name in absent:
+            proc.warn(name, OSErr(ENOENT))
+        return 2
     old, new = (_lines(t) for t in texts)
-    key = (lambda s: s.lower()) if "i" in flags else (lambda s: s)
-    changes = _changes([key(line) for line in old], [key(line) for line in new])
+    changes = _changes([_key(line, flags) for line in old], [_key(line, flags) for line in new])
+    if "t" in flags:
+        old, new = [line.expandtabs(8) for line in old], [line.expandtabs(8) for line in new]
     if not changes:
         if "s" in flags:
             proc.write(f"Files {files[0]} and {files[1]} are identical\n")
@@ -56,6 +81,19 @@ def diff(proc: Proc, argv: list[str]) -> int:
     else:
         proc.write(_normal(old, new, changes))
     return 1
+
+
+def _key(line: str, flags: set[str]) -> str:
+    """What a line is compared by (readhash()): its newline is kept, so a
+    last line without one still differs."""
+    body, end = (line[:-1], "\n") if line.endswith("\n") else (line, "")
+    if "w" in flags:
+        body = BLANKS.sub("", body)
+    elif "b" in flags:
+        body = BLANKS.sub(" ", body).rstrip(" ")
+    if "i" in flags:
+        body = body.lower()
+    return body + end
 
 
 def _lines(text: str) -> list[str]:
