@@ -186,3 +186,27 @@ def test_diff_t_expands_tabs_and_B_T_are_refused(host: Host) -> None:
     for flag in "BT":
         assert run(host, f"diff -{flag} /tmp/x /tmp/x") == (
             2, "", f"diff: option -{flag} is not modelled by the jailkit sim\n")
+
+
+CMP_SETUP = "printf 'ab\\ncd\\n' > /tmp/a; printf 'ab\\nxd\\n' > /tmp/b; printf 'ab\\n' > /tmp/c; "
+
+
+def test_cmp_x_b_and_z(host: Host) -> None:
+    assert run(host, CMP_SETUP + "cmp -x /tmp/a /tmp/b") == (1, "00000003 63 78\n", "")
+    assert run(host, CMP_SETUP + "cmp -b /tmp/a /tmp/b") == (
+        1, "/tmp/a /tmp/b differ: char 4, line 2 is 143 c 170 x\n", "")
+    assert run(host, CMP_SETUP + "cmp -lb /tmp/a /tmp/b") == (1, "     4 143 c 170 x\n", "")
+    assert run(host, CMP_SETUP + "cmp -z /tmp/a /tmp/c") == (1, "/tmp/a /tmp/c differ: size\n", "")
+    assert run(host, CMP_SETUP + "cmp -xs /tmp/a /tmp/b") == (
+        2, "", "cmp: specifying -s with -l or -x is not permitted\n")
+
+
+def test_cmp_i_skips_and_n_limits(host: Host) -> None:
+    assert run(host, CMP_SETUP + "cmp -n 3 /tmp/a /tmp/b") == (0, "", "")
+    assert run(host, CMP_SETUP + "cmp -i 3 /tmp/a /tmp/b") == (1, "/tmp/a /tmp/b differ: char 1, line 1\n", "")
+    assert run(host, CMP_SETUP + "cmp -i 4:4 /tmp/a /tmp/b 5 5") == (0, "", "")
+    assert run(host, CMP_SETUP + "cmp -i 1k /tmp/a /tmp/b") == (1, "", "cmp: EOF on /tmp/a\n")
+    status, _, err = run(host, CMP_SETUP + "cmp -i x /tmp/a /tmp/b")
+    assert status == 2 and err.startswith("Invalid --ignore-initial: x\nusage: cmp ")
+    assert run(host, CMP_SETUP + "cmp -h /tmp/a /tmp/b") == (
+        2, "", "cmp: option -h is not modelled by the jailkit sim\n")
