@@ -210,3 +210,18 @@ def test_cmp_i_skips_and_n_limits(host: Host) -> None:
     assert status == 2 and err.startswith("Invalid --ignore-initial: x\nusage: cmp ")
     assert run(host, CMP_SETUP + "cmp -h /tmp/a /tmp/b") == (
         2, "", "cmp: option -h is not modelled by the jailkit sim\n")
+
+
+def test_service_v_says_where_the_scripts_are(host: Host) -> None:
+    status, out, _ = run(host, "service -v -l")
+    assert status == 0 and out.startswith("From /etc/rc.d:\ncron\n")
+    assert out.endswith("syslogd\nFrom /usr/local/etc/rc.d:\n")
+    assert run(host, "service -l")[1].startswith("cron\n")
+    assert run(host, "service -v sshd status") == (
+        0, "sshd is located in /etc/rc.d\nsshd is running as pid 1013.\n", "")
+
+
+def test_service_r_and_R_are_refused(host: Host) -> None:
+    for flag in "rR":
+        assert run(host, f"service -{flag}") == (
+            1, "", f"service: option -{flag} is not modelled by the jailkit sim\n")

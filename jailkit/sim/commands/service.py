@@ -2,7 +2,11 @@
 scripts jailkit.sim.rcd models and the shell scripts installed in
 $local_startup (/usr/local/etc/rc.d); -j runs it inside a jail, -e lists
 the enabled ones, -l all of them. The script runs as service.sh execs it: env -i HOME=/
-PATH=/sbin:/bin:/usr/sbin:/usr/bin, whatever the caller's environment."""
+PATH=/sbin:/bin:/usr/sbin:/usr/bin, whatever the caller's environment.
+-v says where a script is found ("NAME is located in DIR") and heads each
+directory of -l with "From DIR:". -r (every script of /etc/rc.d in
+rcorder's boot order) and -R (restarting the enabled $local_startup
+services) are refused as not modelled."""
 
 from __future__ import annotations
 
@@ -32,6 +36,11 @@ def main(proc: Proc, argv: list[str]) -> int:
     if "h" in flags:
         proc.error(USAGE)
         return 0
+    refused = sorted(flags & {"r", "R"})
+    if refused:
+        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return 1
+    verbose = "v" in flags
     if "j" in flags:
         prison = proc.kernel.find_prison(values["j"], proc.prison)
         if prison is None:
@@ -50,15 +59,17 @@ def main(proc: Proc, argv: list[str]) -> int:
         for path in late:
             _enabled(proc, path)
         return 0
-    if "l" in flags or "r" in flags:
-        for name in sorted(rcd.SCRIPTS) + rcd.local_listing(proc, rc_variables(proc)):
-            proc.write(f"{name}\n")
+    if "l" in flags:
+        _list(proc, verbose)
         return 0
     if len(args) < 2:
         proc.error(USAGE)
         return 1
     name, verb = args[0], args[1]
     local = None if name in rcd.SCRIPTS else rcd.local_script(proc, rc_variables(proc), name)
+    if verbose and (local is not None or name in rcd.SCRIPTS):
+        where = local.rsplit("/", 1)[0] if local is not None else "/etc/rc.d"
+        proc.write(f"{name} is located in {where}\n")
     if local is not None:
         # service.sh: exec env -i HOME=/ PATH=... $dir/$script "$@"
         proc = proc.child(env={"HOME": "/", "PATH": SCRIPT_PATH})
@@ -71,6 +82,24 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 0      # rc.subr: scripts with the nojail keywords do nothing there
     proc = proc.child(env={"HOME": "/", "PATH": SCRIPT_PATH})
     return rcd.run_rc_command(proc, rc_variables(proc), name, verb, args[2:])
+
+
+def _list(proc: Proc, verbose: bool) -> None:
+    """service.sh -l: ls -1 of /etc/rc.d and of each $local_startup
+    directory, each headed "From DIR:" under -v."""
+    if verbose:
+        proc.write("From /etc/rc.d:\n")
+    for name in sorted(rcd.SCRIPTS):
+        proc.write(f"{name}\n")
+    variables = rc_variables(proc)
+    if not verbose:
+        for name in rcd.local_listing(proc, variables):
+            proc.write(f"{name}\n")
+        return
+    for directory in rcd.local_dirs(variables):
+        proc.write(f"From {directory}:\n")
+        for name in rcd.local_listing(proc, {"local_startup": directory}):
+            proc.write(f"{name}\n")
 
 
 def _enabled(proc: Proc, path: str) -> None:
