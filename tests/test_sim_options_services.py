@@ -225,3 +225,11 @@ def test_service_r_and_R_are_refused(host: Host) -> None:
     for flag in "rR":
         assert run(host, f"service -{flag}") == (
             1, "", f"service: option -{flag} is not modelled by the jailkit sim\n")
+
+
+def test_pfctl_h_prints_the_usage_and_fails(host: Host) -> None:
+    status, out, err = run(host, "pfctl -h")
+    assert (status, out) == (1, "") and err.startswith("usage: pfctl [-AdeghMmNnOPqRrvz]")
+    for flag in "gr":
+        assert run(host, f"pfctl -{flag} -s rules") == (
+            1, "", f"pfctl: -{flag} is not modelled by the jailkit sim\n")

@@ -53,7 +53,12 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.warnx("can only specify -k twice")
         proc.error(USAGE)
         return 1
-    unmodelled = flags & set("ADiKLmMoPpxz")
+    if "h" in flags:
+        # pfctl.c main(): case 'h' falls through to usage(), which exits 1
+        proc.error(USAGE)
+        return 1
+    # -g prints the parser's debugging, -r resolves addresses in listings
+    unmodelled = flags & set("ADgiKLmMoPprxz")
     if unmodelled:
         proc.warnx(f"-{sorted(unmodelled)[0]} is not modelled by the jailkit sim")
         return 1
