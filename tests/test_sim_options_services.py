@@ -233,3 +233,10 @@ def test_pfctl_h_prints_the_usage_and_fails(host: Host) -> None:
     for flag in "gr":
         assert run(host, f"pfctl -{flag} -s rules") == (
             1, "", f"pfctl: -{flag} is not modelled by the jailkit sim\n")
+
+
+def test_jail_refuses_h_J_u_U(host: Host) -> None:
+    for option in ("-h", "-J /tmp/jid", "-u root", "-U root"):
+        assert run(host, f"jail {option} -c name=j1 path=/ persist") == (
+            1, "", f"jail: option {option[:2]} is not modelled by the jailkit sim\n")
+    assert run(host, "jls name") == (0, "", "")
