@@ -17,6 +17,7 @@ def test_sshd_t_checks_and_starts_nothing(host: Host) -> None:
 
 
 def test_sshd_t_needs_the_host_keys(host: Host) -> None:
+    assert run(host, "sshd -t") == (0, "", "")
     run(host, "rm /etc/ssh/ssh_host_*_key")
     assert run(host, "sshd -t") == (1, "", "sshd: no hostkeys available -- exiting.\n")
 
