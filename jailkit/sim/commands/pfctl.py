@@ -57,8 +57,10 @@ def main(proc: Proc, argv: list[str]) -> int:
         # pfctl.c main(): case 'h' falls through to usage(), which exits 1
         proc.error(USAGE)
         return 1
-    # -g prints the parser's debugging, -r resolves addresses in listings
-    unmodelled = flags & set("ADgiKLmMoPprxz")
+    # -r resolves addresses in listings. -g (PF_OPT_DEBUG) adds to what
+    # -s and -T list (skip steps, table statistics) and to the optimizer's
+    # (-o) output; loading rules without -o prints nothing more with it.
+    unmodelled = flags & (set("ADiKLmMoPprxz") | ({"g"} if flags & {"s", "T"} else set()))
     if unmodelled:
         proc.warnx(f"-{sorted(unmodelled)[0]} is not modelled by the jailkit sim")
         return 1
