@@ -4,6 +4,7 @@ machine's file system."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, TypedDict
 
@@ -173,6 +174,15 @@ class Proc:
     def warnx(self, message: str) -> None:
         """warnx(3): "prog: message" on standard error."""
         self.stderr.write(f"{self.progname}: {message}\n")
+
+    def refuses(self, options: Iterable[str]) -> bool:
+        """Whether any of ``options`` was given: options FreeBSD's program
+        has and the sim does not model are refused, never taken and
+        ignored; the first in letter order is named."""
+        refused = sorted(options)
+        if refused:
+            self.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        return bool(refused)
 
     def warn(self, message: str, err: OSErr) -> None:
         """warn(3): the message followed by strerror(errno)."""

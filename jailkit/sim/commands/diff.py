@@ -41,9 +41,7 @@ def diff(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE)
         return 2
     flags = {flag for flag, _ in opts}
-    refused = sorted(flags & {"B", "T"})
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags & {"B", "T"}):
         return 2
     labels = [value or "" for flag, value in opts if flag == "L"]
     if len(files) != 2:

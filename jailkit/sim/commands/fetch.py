@@ -73,9 +73,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE)
         return 1
     flags, values = option_flags(opts), option_values(opts)
-    unmodelled = sorted(flags - MODELLED)
-    if unmodelled:
-        proc.warnx(f"option -{unmodelled[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags - MODELLED):
         return 1
     timeout = values.get("T")
     if timeout is not None and not re.fullmatch(r"[+-]?[0-9]+", timeout):

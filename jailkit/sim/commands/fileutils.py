@@ -45,9 +45,7 @@ def _parse(proc: Proc, argv: list[str], optstring: str,
         proc.error(USAGE[proc.progname] + "\n")
         return None
     flags = option_flags(opts)
-    refused = sorted(flags & set(unmodelled))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags & set(unmodelled)):
         return None
     return flags, option_values(opts), args
 
@@ -668,9 +666,7 @@ def ls(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         proc.error(USAGE["ls"] + "\n")
         return 1
-    unmodelled = sorted({flag for flag, _ in opts} - LS_MODELLED)
-    if unmodelled:
-        proc.warnx(f"option -{unmodelled[0]} is not modelled by the jailkit sim")
+    if proc.refuses({flag for flag, _ in opts} - LS_MODELLED):
         return 1
     if "" in names:
         proc.warnx("fts_open: No such file or directory")    # fts_open() refuses an empty name

@@ -78,9 +78,7 @@ def main(proc: Proc, argv: list[str]) -> int:
             return 1
         vnet = prison.vnet
         proc = proc.child(prison=prison)
-    refused = sorted(flags & set(UNMODELLED_OPTIONS))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags & set(UNMODELLED_OPTIONS)):
         return 1
     if "C" in flags:
         proc.write(" ".join(_cloners(proc.kernel)) + "\n")

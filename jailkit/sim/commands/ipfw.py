@@ -61,9 +61,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         return EX_USAGE
     flags = {f for f, _ in opts}
-    refused = sorted(flags & set(UNMODELLED))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags & set(UNMODELLED)):
         return EX_USAGE
     if not args:
         proc.error(USAGE)
@@ -90,9 +88,7 @@ def _file(proc: Proc, path: str, flags: set[str]) -> int:
         line_flags = set(flags)
         while words and words[0].startswith("-"):
             line_flags |= set(words.pop(0)[1:])
-        refused = sorted(line_flags & set(UNMODELLED))
-        if refused:
-            proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+        if proc.refuses(line_flags & set(UNMODELLED)):
             return EX_USAGE
         status = _command(proc, words, line_flags)
         if status:

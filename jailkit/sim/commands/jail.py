@@ -561,9 +561,7 @@ def main(proc: Proc, argv: list[str]) -> int:
     values = {f: v for f, v in opts if v is not None}
     # -h (every address the hostname resolves to), -J (the jid file) and
     # -u/-U (commands run as a user) are refused as not modelled
-    refused = sorted(set(flags) & set("hJuU"))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(set(flags) & set("hJuU")):
         return 1
     if "d" in flags:
         proc.error("jail: the 'allow.dying' parameter and '-d' flag are deprecated and have no effect.\n")

@@ -174,9 +174,7 @@ def ident(proc: Proc, argv: list[str]) -> int:
     flags = {f for f, _ in opts}
     # -A (audit state), -P (the master.passwd line) and -p (the "uid",
     # "groups" report) are FreeBSD's too; the sim does not model them
-    refused = sorted(flags & set("APp"))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags & set("APp")):
         return 1
     name = args[0] if args else proc.user
     found = next((a for a in accounts(lambda p: proc.kernel.vfs.read(p, **proc.where()))
@@ -216,9 +214,7 @@ def date(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         proc.error(DATE_USAGE)
         return 1
-    refused = sorted({f for f, _ in opts} & set("fIvz"))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses({f for f, _ in opts} & set("fIvz")):
         return 1
     when = proc.kernel.now()
     for flag, value in opts:

@@ -46,13 +46,6 @@ def _fstab_line(mount: Mount, where: str) -> str:
     return text + "\t0 0\n"
 
 
-def _refused(proc: Proc, flags: set[str], unmodelled: str) -> bool:
-    refused = sorted(flags & set(unmodelled))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
-    return bool(refused)
-
-
 def _type_listed(fstype: str, types: str) -> bool:
     """checkvfsname(): the comma list of -t, all negated by a leading "no"."""
     negated = types.startswith("no")
@@ -69,7 +62,7 @@ def mount(proc: Proc, argv: list[str]) -> int:
         proc.error(MOUNT_USAGE)
         return 1
     flags = {f for f, _ in opts}
-    if _refused(proc, flags, MOUNT_UNMODELLED):
+    if proc.refuses(flags & set(MOUNT_UNMODELLED)):
         return 1
     options = [o for f, v in opts if f == "o" for o in (v or "").split(",") if o]
     if "r" in flags:
@@ -134,7 +127,7 @@ def umount(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         proc.error(UMOUNT_USAGE)
         return 1
-    if _refused(proc, {f for f, _ in opts}, UMOUNT_UNMODELLED):
+    if proc.refuses({f for f, _ in opts} & set(UMOUNT_UNMODELLED)):
         return 1
     if not args:
         proc.error(UMOUNT_USAGE)

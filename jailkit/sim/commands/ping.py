@@ -90,9 +90,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         return EX_USAGE
     flags = option_flags(opts)
     values = option_values(opts)
-    refused = sorted(flags & set(UNMODELLED))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags & set(UNMODELLED)):
         return EX_USAGE
     if proc.progname == "ping6":
         flags.add("6")

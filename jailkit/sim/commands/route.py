@@ -33,9 +33,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE)
         return 1
     flags = {f for f, _ in opts}
-    refused = sorted(flags & set(UNMODELLED))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags & set(UNMODELLED)):
         return 1
     vnet = proc.vnet
     jail = dict(opts).get("j")

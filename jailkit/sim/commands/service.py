@@ -36,9 +36,7 @@ def main(proc: Proc, argv: list[str]) -> int:
     if "h" in flags:
         proc.error(USAGE)
         return 0
-    refused = sorted(flags & {"r", "R"})
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags & {"r", "R"}):
         return 1
     verbose = "v" in flags
     if "j" in flags:

@@ -47,9 +47,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     flags = option_flags(opts)
     values = option_values(opts)
-    refused = sorted(flags & set(UNMODELLED))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags & set(UNMODELLED)):
         return 1
     try:
         ports = _ports([v for f, v in opts if f == "p" and v is not None])

@@ -80,9 +80,7 @@ def main(proc: Proc, argv: list[str]) -> int:
     if not args:
         proc.error(USAGE)
         return 255
-    refused = sorted({flag for flag, _ in opts} & set(UNMODELLED_FLAGS))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses({flag for flag, _ in opts} & set(UNMODELLED_FLAGS)):
         return 255
     options: dict[str, str] = {}
     user, port = None, None

@@ -31,9 +31,7 @@ def main(proc: Proc, argv: list[str]) -> int:
     if args:
         proc.error(f"sshd: Extra argument {args[0]}.\n")
         return 1
-    refused = sorted({flag for flag, _ in opts} & set("46DdeGiqTVCcEfghku"))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses({flag for flag, _ in opts} & set("46DdeGiqTVCcEfghku")):
         return 1
     settings = {}
     for flag, given in opts:

@@ -34,9 +34,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     flags = {f for f, _ in opts}
     values = option_values(opts)
-    refused = sorted(flags & set(UNMODELLED))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags & set(UNMODELLED)):
         return 1
     if "A" in flags:
         flags |= {"a", "o"}     # -A: -o -a, for compatibility

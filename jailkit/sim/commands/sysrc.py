@@ -39,9 +39,7 @@ def main(proc: Proc, argv: list[str]) -> int:
     if "h" in flags:
         proc.error(USAGE)
         return 1
-    refused = sorted(flags & set(UNMODELLED))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses(flags & set(UNMODELLED)):
         return 1
     if "j" in flags:
         prison = proc.kernel.find_prison(values["j"], proc.prison)

@@ -83,9 +83,7 @@ def grep(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         proc.error(GREP_USAGE)
         return 2
-    unmodelled = sorted({flag for flag, _ in opts} - GREP_MODELLED)
-    if unmodelled:
-        proc.warnx(f"option -{unmodelled[0]} is not modelled by the jailkit sim")
+    if proc.refuses({flag for flag, _ in opts} - GREP_MODELLED):
         return 2
     flags = {f for f, _ in opts}
     show_names: bool | None = None      # -H / -r (True) and -h (False): the last one counts
@@ -278,9 +276,7 @@ def _count_option(proc: Proc, argv: list[str], usage: str) -> _Counted | None:
         proc.error(usage + "\n")
         return None
     # tail -f and -F wait for more forever; -b counts 512-byte blocks
-    refused = sorted({flag for flag, _ in opts} & set("bfF"))
-    if refused:
-        proc.warnx(f"option -{refused[0]} is not modelled by the jailkit sim")
+    if proc.refuses({flag for flag, _ in opts} & set("bfF")):
         return None
     counted.reverse = any(flag == "r" for flag, _ in opts)
     kinds = {flag for flag, _ in opts if flag in "cn"}
@@ -593,9 +589,7 @@ def sort(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         proc.error(SORT_USAGE + "\n")
         return 2
-    unmodelled = sorted({flag for flag, _ in opts} - SORT_MODELLED)
-    if unmodelled:
-        proc.warnx(f"option -{unmodelled[0]} is not modelled by the jailkit sim")
+    if proc.refuses({flag for flag, _ in opts} - SORT_MODELLED):
         return 2
     flags = {flag for flag, _ in opts if flag in SORT_MODIFIERS}
     separator = None
