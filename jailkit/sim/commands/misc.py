@@ -229,12 +229,17 @@ def date(proc: Proc, argv: list[str]) -> int:
             except (OverflowError, ValueError, OSError):
                 proc.warnx("invalid time")      # localtime(3) failed
                 return 1
-    form = "%a, %d %b %Y %H:%M:%S +0000" if ("R", None) in opts else "%a %b %d %H:%M:%S UTC %Y"
+    # date.c prints "%+" unless told otherwise: FreeBSD's strftime(3) makes
+    # it "%a %b %e %H:%M:%S %Z %Y", the day padded with a space
+    form = "%a, %d %b %Y %H:%M:%S +0000" if ("R", None) in opts else "%+"
     if args and args[0].startswith("+"):
         form, args = args[0][1:], args[1:]
     if args:
         proc.warnx("a date operand is not modelled by the jailkit sim")
         return 1
+    day = f"{when.day:2d}"
+    form = re.sub(r"%([%+e])", lambda m: {"%": "%%", "+": f"%a %b {day} %H:%M:%S UTC %Y",
+                                           "e": day}[m.group(1)], form)
     proc.write(when.strftime(form) + "\n")
     return 0
 
