@@ -174,3 +174,8 @@ def test_route_refuses_ipv6_and_the_test_and_verbose_modes(host: Host, command: 
 
 def test_route_4_is_the_ipv4_table_the_sim_has(host: Host) -> None:
     assert run(host, "route -4 -n get default") == run(host, "route -n get default")
+
+
+def test_review_fixes_sysctl_n_shows_the_old_and_the_new_value_bare(host: Host) -> None:
+    # sysctl.c parse(): show_var() of the old value, " -> ", the new one
+    assert run(host, "sysctl -n net.inet.ip.forwarding=1")[1] == "0 -> 1\n"

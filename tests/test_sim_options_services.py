@@ -241,3 +241,19 @@ def test_jail_refuses_h_J_u_U(host: Host) -> None:
         assert run(host, f"jail {option} -c name=j1 path=/ persist") == (
             1, "", f"jail: option {option[:2]} is not modelled by the jailkit sim\n")
     assert run(host, "jls name") == (0, "", "")
+
+
+def test_review_fixes_sysrc_c_never_deletes_and_append_adds_new_words_only(host: Host) -> None:
+    run(host, "sysrc gateway_enable=YES >/dev/null")
+    assert run(host, "sysrc -c -x gateway_enable; echo $?; sysrc -n gateway_enable")[1] == "0\nYES\n"
+    run(host, "sysrc cloned_interfaces=bridge0 >/dev/null")
+    assert run(host, "sysrc -c cloned_interfaces+=bridge0")[0] == 0
+    assert run(host, "sysrc cloned_interfaces+=bridge0")[1] == "cloned_interfaces: bridge0 -> bridge0\n"
+    # -q silences unknown names only
+    assert run(host, "sysrc -q foo=bar")[1] == "foo:  -> bar\n"
+
+
+def test_review_fixes_ssh_takes_the_first_user_given(host: Host) -> None:
+    # ssh.c: -l and -o User keep the first; user@host only when none was given
+    out = run(host, "ssh -o StrictHostKeyChecking=no -o BatchMode=yes -l a -l b 127.0.0.1 id")[2]
+    assert "a@127.0.0.1" in out and "b@127.0.0.1" not in out

@@ -60,3 +60,14 @@ def test_the_shells_command_line_takes_the_same_options(host: Host) -> None:
     assert run(host, "echo 'echo $1-$2' | sh -s p q")[1] == "p-q\n"
     assert run(host, "sh -Q -c true") == (2, "", "sh: Illegal option -Q\n")
     assert run(host, "sh -v -c 'echo v'") == (0, "v\n", "echo v\n")
+
+
+def test_a_read_only_assignment_fails_the_command_not_always_the_shell(host: Host) -> None:
+    # eval.c: before a regular builtin or another program it fails that
+    # command (2); in read, local, a pipeline stage or a job, that alone
+    for line in ("A=2 ls / >/dev/null", "A=2 true", "echo x | read A", "f() { local A=3; }; f; false"):
+        assert run(host, f"readonly A=1; {line}; echo after $?") == (
+            0, "after 2\n" if "false" not in line else "after 1\n", "sh: A: is read only\n"), line
+    # alone, or before a special builtin, it ends the shell
+    assert run(host, "readonly A=1; A=2; echo never") == (2, "", "sh: A: is read only\n")
+    assert run(host, "readonly A=1; A=2 export B; echo never") == (2, "", "sh: A: is read only\n")

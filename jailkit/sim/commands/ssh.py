@@ -92,7 +92,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         elif flag == "T":
             request_tty = "no"
         elif flag == "l":
-            user = value
+            user = value if user is None else user      # ssh.c: the first user given wins
         elif flag == "p":
             if not value.isdigit() or not 0 < int(value) < 65536:
                 proc.error(f"Bad port '{value}'\n")
@@ -110,14 +110,16 @@ def main(proc: Proc, argv: list[str]) -> int:
                 # readconf.c and ssh.c's -p: the first port given is kept
                 port = int(setting) if port is None else port
             elif keyword == "user":
-                user = setting
+                user = setting if user is None else user
             options.setdefault(keyword, setting)
     if request_tty == "force":
         proc.warnx("option -tt (a forced terminal) is not modelled by the jailkit sim")
         return 255
     destination, command = args[0], " ".join(args[1:])
     if "@" in destination:
-        user, destination = destination.rsplit("@", 1)
+        # user@host names the user only when -l or -o User did not already
+        given_user, destination = destination.rsplit("@", 1)
+        user = given_user if user is None else user
     user, port = user or proc.user, port or 22
     try:
         address, _ = resolve(proc, destination)

@@ -120,5 +120,8 @@ def _set(proc: Proc, name: str, value: str, flags: set[str]) -> int:
         proc.warnx(f"{name}={value}: {exc.strerror}")
         return 1
     if "q" not in flags:
-        proc.write(value + "\n" if "n" in flags else f"{name}: {old} -> {value}\n")
+        # sysctl.c parse(): the old value as show_var() shows it (bare with
+        # -n; -e is ignored when setting, sysctl(8)), " -> ", the new value
+        shown = old if "n" in flags else f"{name}: {old}"
+        proc.write(f"{shown} -> {value}\n")
     return 0

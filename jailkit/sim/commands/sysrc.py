@@ -63,6 +63,10 @@ def main(proc: Proc, argv: list[str]) -> int:
             status = 1
             continue
         known = name in current and name not in proc.env
+        if "c" in flags and op is None:
+            # sysrc: -c checks a name and stops there, before -x's delete
+            status = status if known else 1
+            continue
         if "x" in flags:
             if not _delete(proc, path, name):
                 proc.error(f"sysrc: unknown variable '{name}'\n")
@@ -77,8 +81,10 @@ def main(proc: Proc, argv: list[str]) -> int:
                 proc.write(_shown(flags, name, current[name]))
             continue
         old = current.get(name, "")
-        new = {"=": value, "+=": f"{old} {value}".strip(),
-               "-=": " ".join(w for w in old.split() if w != value)}[op]
+        # += adds the words not there yet, -= takes them out (sysrc's APPEND and REMOVE)
+        added = [word for word in value.split() if word not in old.split()]
+        new = {"=": value, "+=": " ".join(old.split() + added),
+               "-=": " ".join(w for w in old.split() if w not in value.split())}[op]
         if "c" in flags:
             status = status if known and new == old else 1
             continue
@@ -90,7 +96,7 @@ def main(proc: Proc, argv: list[str]) -> int:
             proc.error(f"sysrc: {path}: {exc.strerror}\n")
             return 1
         current[name] = new
-        if "q" not in flags and "N" not in flags:
+        if "N" not in flags:     # -q silences unknown names only, not this line
             proc.write(_change(flags, name, old, new))
     return status
 

@@ -220,7 +220,7 @@ def _export(sh: Shell, argv: list[str]) -> int:
     marked = sh.readonly if argv[0] == "readonly" else sh.exported
     args = [a for a in argv[1:] if a != "-p"]
     if not args:
-        _list_marked(sh, argv[0], marked)
+        _list_marked(sh, argv[0], marked, values="-p" in argv[1:])
         return 0
     for arg in args:
         name, eq, value = arg.partition("=")
@@ -231,11 +231,14 @@ def _export(sh: Shell, argv: list[str]) -> int:
     return 0
 
 
-def _list_marked(sh: Shell, command: str, marked: set[str]) -> None:
-    """`export` and `readonly` alone: a command that would mark each name
-    again; an unset read-only name is listed without a value."""
+def _list_marked(sh: Shell, command: str, marked: set[str], values: bool) -> None:
+    """`export` and `readonly` alone list the names marked; with -p, a
+    command that would mark each again, with its value when it has one
+    (var.c exportcmd())."""
     for name in sorted(marked):
-        if name in sh.vars:
+        if not values:
+            sh.proc.write(f"{name}\n")
+        elif name in sh.vars:
             sh.proc.write(f"{command} {name}={_quote(sh.vars[name])}\n")
         elif command == "readonly":
             sh.proc.write(f"{command} {name}\n")
@@ -267,6 +270,8 @@ def _local(sh: Shell, argv: list[str]) -> int:
         return 2
     for arg in argv[1:]:
         name, eq, value = arg.partition("=")
+        if eq:
+            sh.assignable(name)     # var.c mklocal() assigns through setvareq()
         sh.locals[-1].setdefault(name, sh.vars.get(name))
         if eq:
             sh.vars[name] = value

@@ -286,6 +286,8 @@ class Shell:
                 status = job.run_and_or(node)
             except ExitShell as done:
                 status = done.status
+            except ShellError:
+                status = 2      # the job's own process ends, not the shell
             except Interrupted:
                 status = SIGINT_STATUS      # stopped at its limit
             except JobStopped:
@@ -370,6 +372,8 @@ class Shell:
                 status = stage.run_command(command)
             except ExitShell as done:
                 status = done.status
+            except ShellError:
+                status = 2      # a stage is a process of its own: the error ends it alone
             failed = status or failed
             if not last:
                 data_in = Input(piped.getvalue())
@@ -469,8 +473,15 @@ class Shell:
             raise ShellError() from exc
         if "xtrace" in self.options:
             self._trace(assigns, argv)
-        for key in assigns:
-            self.assignable(key)    # for a command's own environment too
+        try:
+            for key in assigns:
+                self.assignable(key)    # for a command's own environment too
+        except ShellError:
+            # eval.c evalcommand(): fatal only for a special builtin or no
+            # command; before any other command it fails that command alone
+            if not argv or argv[0] in SPECIAL:
+                raise
+            return 2
         if not argv:
             # No command name: the status is the last command
             # substitution's, if there was one (POSIX "Simple Commands";
@@ -490,12 +501,12 @@ class Shell:
             return self._redirecting(node.redirects, lambda: self.call_function(name, argv[1:]))
         if name in BUILTINS:
             if not assigns and not node.redirects:
-                return BUILTINS[name](self, argv)   # (most: echo, test, [)
+                return self._regular_builtin(name, argv)    # (most: echo, test, [)
             saved = {k: self.vars.get(k) for k in assigns}
             for key, value in assigns.items():
                 self.vars[key] = value
             try:
-                return self._redirecting(node.redirects, lambda: BUILTINS[name](self, argv))
+                return self._redirecting(node.redirects, lambda: self._regular_builtin(name, argv))
             finally:
                 for key, old in saved.items():
                     if old is None:
@@ -511,6 +522,14 @@ class Shell:
         words = [f"{name}={_reinput(value)}" for name, value in assigns.items()]
         words += [_reinput(word) for word in argv]
         self.proc.error(self.vars.get("PS4", "+ ") + " ".join(words) + "\n")
+
+    def _regular_builtin(self, name: str, argv: list[str]) -> int:
+        """A builtin that is not special: an error in it fails the command
+        (status 2), not the shell (eval.c evalcommand())."""
+        try:
+            return BUILTINS[name](self, argv)
+        except ShellError:
+            return 2
 
     def _redirecting(self, redirects: list[S.Redirect], run: Callable[[], int]) -> int:
         """``run()`` with ``redirects`` in place; 1 when one cannot be made.
