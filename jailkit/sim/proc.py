@@ -109,11 +109,11 @@ class Changes(TypedDict, total=False):
     user: str
 
 
-
 def ctype_locale(env: dict[str, str]) -> str:
     """The locale setlocale(LC_CTYPE, "") picks from ``env``: LC_ALL, then
     LC_CTYPE, then LANG, the first set and not empty; else "C"."""
     return next((env[n] for n in ("LC_ALL", "LC_CTYPE", "LANG") if env.get(n)), "C")
+
 
 @dataclass
 class Proc:
