@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from operator import itemgetter
 
 from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr, strerror
 from ...getopt import GetoptError, getopt, option_flags, option_values
