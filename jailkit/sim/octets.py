@@ -28,6 +28,17 @@ def joined(first: str, second: str) -> str:
     return first + second
 
 
+def lone_byte(char: str) -> int | None:
+    """The byte a lone surrogate stands for; None for any other character."""
+    code = ord(char)
+    return code - 0xDC00 if 0xDC80 <= code <= 0xDCFF else None
+
+
+def holds_lone_bytes(text: str) -> bool:
+    """Whether ``text`` holds a byte that is no UTF-8."""
+    return _LONE.search(text) is not None
+
+
 def normalized(text: str) -> str:
     """``text`` read again from its bytes (cheap when no byte stands alone)."""
-    return decode(encode(text)) if _LONE.search(text) else text
+    return decode(encode(text)) if holds_lone_bytes(text) else text

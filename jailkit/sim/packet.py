@@ -15,6 +15,8 @@ import ipaddress
 import zlib
 from dataclasses import dataclass, replace
 
+from .octets import encode
+
 IPv4 = ipaddress.IPv4Address
 
 # protocol numbers (/etc/protocols)
@@ -101,7 +103,7 @@ class Packet:
 def segment(packet: Packet, flags: str, text: str = "", *, forward: bool = True) -> Packet:
     """The next segment of ``packet``'s connection, carrying ``text``: from
     the same end (``forward``) after it, or from the other end answering it."""
-    data = len(text.encode(errors="surrogateescape"))
+    data = len(encode(text))
     if not forward:
         return packet.answer(flags=flags, data=data, text=text)
     advance = packet.data + (1 if "S" in packet.flags or "F" in packet.flags else 0)

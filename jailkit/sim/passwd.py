@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .errno import OSErr
+from .octets import encode
 
 MASTER, PASSWD, GROUP = "/etc/master.passwd", "/etc/passwd", "/etc/group"
 LOCKED_PREFIX = "*LOCKED*"      # pw lock
@@ -49,7 +50,7 @@ class Account:
 
 
 def crypt(password: str, salt: str) -> str:
-    digest = hashlib.sha512(f"{salt}${password}".encode(errors="surrogateescape")).digest()
+    digest = hashlib.sha512(encode(f"{salt}${password}")).digest()
     text = base64.b64encode(digest, altchars=b"./").decode().rstrip("=")
     return f"$6${salt}${text}"
 

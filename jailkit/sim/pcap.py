@@ -19,6 +19,7 @@ import ipaddress
 import struct
 from dataclasses import dataclass
 
+from .octets import decode, encode
 from .packet import PROTOCOLS, Packet
 
 MAGIC = 0xA1B2C3D4
@@ -56,11 +57,11 @@ def record(time: float, frame: bytes, snaplen: int) -> bytes:
 
 def to_text(data: bytes) -> str:
     """A savefile's bytes as the sim keeps every file (jailkit/sim/octets.py)."""
-    return data.decode("utf-8", "surrogateescape")
+    return decode(data)
 
 
 def from_text(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape")
+    return encode(text)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -91,7 +92,7 @@ def ip_bytes(packet: Packet, mss: int) -> bytes:
 
 
 def _data(packet: Packet, length: int) -> bytes:
-    text = packet.text.encode(errors="surrogateescape")[:length]
+    text = encode(packet.text)[:length]
     return text + bytes(length - len(text))
 
 

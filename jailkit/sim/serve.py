@@ -34,7 +34,7 @@ without SSH_ORIGINAL_COMMAND), the command (u32 length, bytes), standard
 input (u64 length, bytes); the server answers the exit status (i32; -1
 when the box went down under the command), stdout and stderr (u64 length,
 bytes each). Bytes that are not UTF-8 pass through the sim unchanged
-(surrogateescape)."""
+(jailkit/sim/octets.py)."""
 
 from __future__ import annotations
 
@@ -64,12 +64,12 @@ from . import errno as sim_errno
 from .daemons import AuthFailed, Login, SshRefused, Sshd
 from .harness import CLIENTS
 from .machine import LONGEST, Deadline, Machine
+from .octets import decode, encode
 from .services import SSH_BANNER
 from .socket import Connection, ConnectError, connect
 
 BACKLOG = 64          # clients waiting their turn (SshHost sends up to 8 at once)
 REQUEST_WAIT = 30.0   # seconds a connected client may take to send its request
-ENCODING = "utf-8"
 
 
 class Stop(Exception):
@@ -169,9 +169,9 @@ def _answer(client: socket.socket, machine: Machine) -> None:
 def _request(client: socket.socket) -> tuple[str | None, str]:
     given, = struct.unpack(">B", _exactly(client, 1))
     length, = struct.unpack(">I", _exactly(client, 4))
-    command = _exactly(client, length).decode(ENCODING, "surrogateescape")
+    command = decode(_exactly(client, length))
     length, = struct.unpack(">Q", _exactly(client, 8))
-    stdin = _exactly(client, length).decode(ENCODING, "surrogateescape")
+    stdin = decode(_exactly(client, length))
     return (command if given else None), stdin
 
 
@@ -195,7 +195,7 @@ def _run(machine: Machine, command: str | None, stdin: str) -> tuple[int, bytes,
         status, out, err = machine.run(command, stdin)
     except Deadline:
         status, out, err = 124, "", "jailkit sim: the command ran for a virtual day; stopped\n"
-    return status, out.encode(ENCODING, "surrogateescape"), err.encode(ENCODING, "surrogateescape")
+    return status, encode(out), encode(err)
 
 
 
@@ -221,7 +221,7 @@ def _tunnel(client: socket.socket, machine: Machine) -> None:
                 _ssh(client, machine, connection.listener.handler, connection,
                      str(ipaddress.IPv4Address(raw[:4])))
             else:
-                client.sendall(connection.exchange(_until_eof(client)).encode(ENCODING, "surrogateescape"))
+                client.sendall(encode(connection.exchange(_until_eof(client))))
     except ConnectError as exc:
         _quietly(client.sendall, bytes([_host_errno(exc.errno)]))
     except (OSError, EOFError, Deadline, paramiko.SSHException):
@@ -245,7 +245,7 @@ def _until_eof(client: socket.socket) -> str:
     chunks = []
     while chunk := client.recv(65536):
         chunks.append(chunk)
-    return b"".join(chunks).decode(ENCODING, "surrogateescape")
+    return decode(b"".join(chunks))
 
 
 def _quietly(send, data: bytes) -> None:
@@ -273,8 +273,8 @@ def _ssh(client: socket.socket, machine: Machine, sshd: Sshd, connection: Connec
         channel.settimeout(TUNNEL_WAIT)
         stdin = _until_eof_channel(channel)
         status, out, err = sshd.run(machine.kernel, server.login, server.command, target, stdin)
-        channel.sendall(out.encode(ENCODING, "surrogateescape"))
-        channel.sendall_stderr(err.encode(ENCODING, "surrogateescape"))
+        channel.sendall(encode(out))
+        channel.sendall_stderr(encode(err))
         channel.send_exit_status(status)
         channel.close()
     finally:
@@ -296,7 +296,7 @@ def _until_eof_channel(channel: paramiko.Channel) -> str:
     chunks = []
     while chunk := channel.recv(65536):
         chunks.append(chunk)
-    return b"".join(chunks).decode(ENCODING, "surrogateescape")
+    return decode(b"".join(chunks))
 
 
 class _JailSshd(paramiko.ServerInterface):
@@ -371,7 +371,7 @@ class _JailSshd(paramiko.ServerInterface):
         return OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
     def check_channel_exec_request(self, channel: paramiko.Channel, command: bytes) -> bool:
-        self.command = command.decode(ENCODING, "surrogateescape")
+        self.command = decode(command)
         self.asked.set()
         return True
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..errno import OSErr
+from ..octets import encode
 from ...getopt import GetoptError, getopt
 from ..proc import Proc, program
 
@@ -50,7 +51,7 @@ def cmp(proc: Proc, argv: list[str]) -> int:
     texts = []
     for name in args[:2]:
         try:
-            texts.append(proc.read_file(name).encode(errors="surrogateescape"))
+            texts.append(encode(proc.read_file(name)))
         except OSErr as exc:
             if "s" not in flags:
                 proc.warn(name, exc)

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr, strerror
+from ..octets import encode, lone_byte
 from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..proc import Proc, ctype_locale, program
 from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
@@ -108,9 +109,10 @@ def _visible(ch: str, utf8: bool) -> str:
     """cat -v's form of one character. In a UTF-8 locale one that prints
     is shown as it is; in the C locale each of its bytes counts alone."""
     if not utf8:
-        return "".join(_caret(byte) for byte in ch.encode(errors="surrogateescape"))
-    if 0xDC80 <= ord(ch) <= 0xDCFF:
-        return _caret(ord(ch) - 0xDC00)     # a byte that is no UTF-8, alone
+        return "".join(_caret(byte) for byte in encode(ch))
+    byte = lone_byte(ch)
+    if byte is not None:
+        return _caret(byte)     # a byte that is no UTF-8, alone
     # iswprint(3) takes the space separators (no-break space, ideographic
     # space) as printing, where Python's isprintable() does not
     prints = ch.isprintable() or unicodedata.category(ch) == "Zs"

@@ -15,6 +15,7 @@ import zlib
 
 from ..errno import OSErr
 from ..kernel import EPOCH
+from ..octets import encode
 from ..proc import Proc, program
 from ..vfs import Device, Dir, File, Node, Symlink, flags_to_str, nlink, st_size, strmode
 from ...getopt import GetoptError, Options, getopt, option_values
@@ -225,4 +226,4 @@ def _filetype(node: Node, piece: str) -> str:
 def _inode(proc: Proc, name: str) -> int:
     """A stable inode number for the path (2 for the root, as on UFS)."""
     path = proc.resolve(name, follow=False).path
-    return 2 if path == "/" else 3 + zlib.crc32(path.encode(errors='surrogateescape')) % 2_000_000
+    return 2 if path == "/" else 3 + zlib.crc32(encode(path)) % 2_000_000

@@ -44,6 +44,7 @@ from .. import bpf, pcap
 from ..errno import OSErr
 from ..ifnet import Ifnet, Loopback
 from ..kernel import EPOCH, Deadline
+from ..octets import encode
 from ..packet import PROTOCOLS, Packet, port_name, service_port
 from ..proc import Buffer, Interrupted, Proc, program
 from ..resolver import ResolveError, hosts_file, resolve
@@ -509,7 +510,7 @@ def text_protocol(text: str, name: str, requests: tuple[str, ...] | None, verbos
     first line when it is a request or an answer (a status code second)."""
     if verbose:
         lines = _text_lines(text)
-        return f"{name}, length: {len(text.encode(errors='surrogateescape'))}" + "".join(f"\n\t{line}" for line in lines)
+        return f"{name}, length: {len(encode(text))}" + "".join(f"\n\t{line}" for line in lines)
     words = text.split(None, 2)
     wanted = (requests is None or (words and words[0].upper() in requests)
               or (len(words) > 1 and re.fullmatch(r"[0-9]{3}", words[1]) is not None))

@@ -10,7 +10,7 @@ from functools import cmp_to_key
 from typing import Callable
 
 from ..errno import EILSEQ, EISDIR, OSErr, strerror
-from ..octets import decode, encode
+from ..octets import decode, encode, holds_lone_bytes
 from ...getopt import GetoptError, getopt, option_arguments, option_flags, option_values
 from ..proc import Proc, ctype_locale, program
 from ..regex import RegexError, translate
@@ -83,9 +83,9 @@ def grep(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         proc.error(GREP_USAGE)
         return 2
-    if proc.refuses({flag for flag, _ in opts} - GREP_MODELLED):
+    flags = option_flags(opts)
+    if proc.refuses(flags - GREP_MODELLED):
         return 2
-    flags = {f for f, _ in opts}
     show_names: bool | None = None      # -H / -r (True) and -h (False): the last one counts
     for flag, _ in opts:
         if flag in "HRr":
@@ -233,11 +233,13 @@ class _GrepSearch:
             else:
                 self._line(name, number, body, ":")
             last, trailing = number, self.after
-        if "c" in flags and "q" not in flags:
+        if "q" in flags:
+            return count > 0
+        if "c" in flags:
             proc.write(f"{name}:{count}\n" if self.named else f"{count}\n")
-        if "l" in flags and count and "q" not in flags:
+        if "l" in flags and count:
             proc.write(f"{name}\n")
-        if "L" in flags and not count and "q" not in flags:
+        if "L" in flags and not count:
             proc.write(f"{name}\n")
         return count > 0
 
@@ -397,9 +399,9 @@ def wc(proc: Proc, argv: list[str]) -> int:
             proc.warnx(f"{name}: {'read' if exc.errno == EISDIR else 'open'}: {exc.strerror}")
             status = 1
             continue
-        counts = _wc_counts(text if multi else text.encode("utf-8", "surrogateescape")
-                            .decode("latin-1"))
-        if multi and any(0xDC80 <= ord(c) <= 0xDCFF for c in text):
+        # each byte one character (latin-1) unless multibyte characters count
+        counts = _wc_counts(text if multi else encode(text).decode("latin-1"))
+        if multi and holds_lone_bytes(text):
             proc.warnx(f"{name or 'stdin'}: {strerror(EILSEQ)}")     # once a file
         totals = [max(t, n) if i == 3 else t + n for i, (t, n) in enumerate(zip(totals, counts))]
         proc.write(_wc_line(flags, counts, name))
@@ -589,9 +591,10 @@ def sort(proc: Proc, argv: list[str]) -> int:
         proc.warnx(str(exc))
         proc.error(SORT_USAGE + "\n")
         return 2
-    if proc.refuses({flag for flag, _ in opts} - SORT_MODELLED):
+    given = option_flags(opts)
+    if proc.refuses(given - SORT_MODELLED):
         return 2
-    flags = {flag for flag, _ in opts if flag in SORT_MODIFIERS}
+    flags = given & SORT_MODIFIERS
     separator = None
     keys: list[SortKey] = []
     output = None
@@ -614,9 +617,8 @@ def sort(proc: Proc, argv: list[str]) -> int:
     inputs = _inputs(proc, files)
     lines = [line for _, text in inputs if text is not None for line in text.splitlines()]
     keys = keys or [SortKey(1, 1, None, 0, frozenset(flags), "b" in flags, "b" in flags)]
-    stable = "s" in {flag for flag, _ in opts}
-    unique = "u" in {flag for flag, _ in opts}
-    compare = _comparison(keys, separator, last_resort=not stable and not unique,
+    unique = "u" in given
+    compare = _comparison(keys, separator, last_resort="s" not in given and not unique,
                           reverse="r" in flags)
     lines.sort(key=cmp_to_key(compare))
     if unique:
@@ -712,15 +714,20 @@ def _sort_text(text: str, modifiers: frozenset[str]) -> str:
 
 def _comparison(keys: list[SortKey], separator: str | None, last_resort: bool,
                 reverse: bool) -> Callable[[str, str], int]:
+    # each line's keys, as compared, worked out once: a sort compares a
+    # line again and again (a numeric key as (number, ""), another as (0, text))
+    seen: dict[str, list[tuple[float, str]]] = {}
+
+    def keyed(line: str) -> list[tuple[float, str]]:
+        if line not in seen:
+            extracted = [(key, _extract(line, key, separator)) for key in keys]
+            seen[line] = [(_number(text), "") if "n" in key.modifiers
+                          else (0.0, _sort_text(text, key.modifiers)) for key, text in extracted]
+        return seen[line]
+
     def compare(a: str, b: str) -> int:
-        for key in keys:
-            left, right = _extract(a, key, separator), _extract(b, key, separator)
-            if "n" in key.modifiers:
-                x, y = _number(left), _number(right)
-                order = (x > y) - (x < y)
-            else:
-                p, q = _sort_text(left, key.modifiers), _sort_text(right, key.modifiers)
-                order = (p > q) - (p < q)
+        for key, x, y in zip(keys, keyed(a), keyed(b)):
+            order = (x > y) - (x < y)
             if order:
                 return -order if "r" in key.modifiers else order
         if not last_resort:
@@ -766,11 +773,14 @@ def uniq(proc: Proc, argv: list[str]) -> int:
         return rest.lower() if "i" in flags else rest
 
     groups: list[list[str]] = []
+    last = None
     for line in text.splitlines():
-        if groups and compared(groups[-1][0]) == compared(line):
+        this = compared(line)
+        if groups and this == last:
             groups[-1].append(line)
         else:
             groups.append([line])
+        last = this
     out: list[str] = []
     for group in groups:
         if (flags & {"d", "D"} and len(group) < 2) or ("u" in flags and len(group) > 1):

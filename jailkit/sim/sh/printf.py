@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..octets import decode, encode
+from ..octets import decode, encode, lone_byte
 
 INTMAX = 2**63 - 1
 UINTMAX = 2**64 - 1
@@ -171,12 +171,16 @@ class _Printf:
         match = _DOLLAR.match(fmt, j)
         if match is None:
             return None
-        index = int(match.group(1))
-        available = len(self.args) - self.base
-        self.next = self.base + (max(index, 1) - 1 if index <= available else available)
+        self._seek(int(match.group(1)))
         self.furthest = max(self.furthest, self.next)
         self.named = self.next
         return match.end()
+
+    def _seek(self, index: int) -> None:
+        """The argument n$ names, counted from where this pass began; past
+        the last one, none (gargv = &myargv[myargc])."""
+        available = len(self.args) - self.base
+        self.next = self.base + (max(index, 1) - 1 if index <= available else available)
 
     def _number(self, fmt: bytes, j: int, positional: bool) -> tuple[int | None, int]:
         """A width or precision: digits, or * taking an argument (*n$ when
@@ -190,9 +194,7 @@ class _Printf:
         if (match is not None) != positional:
             raise _Fatal("incomplete use of n$")
         if match is not None:
-            index = int(match.group(1))
-            available = len(self.args) - self.base
-            self.next = self.base + (max(index, 1) - 1 if index <= available else available)
+            self._seek(int(match.group(1)))
             j = match.end()
         arg = self._peek()
         value, ok = self._strtoi(arg, signed=True) if arg is not None else (0, True)
@@ -272,8 +274,8 @@ def _character_code(rest: bytes) -> int:
     text = decode(rest[:4])
     if not text:
         return 0
-    first = text[0]
-    return ord(first) - 0xDC00 if 0xDC80 <= ord(first) <= 0xDCFF else ord(first)
+    byte = lone_byte(text[0])
+    return ord(text[0]) if byte is None else byte
 
 
 def _integer(spec: bytes, conv: str, value: int) -> bytes:
