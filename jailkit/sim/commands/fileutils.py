@@ -501,9 +501,10 @@ def ln(proc: Proc, argv: list[str]) -> int:
 
 @program("/bin/chmod")
 def chmod(proc: Proc, argv: list[str]) -> int:
-    # bin/chmod/chmod.c: -R goes down each directory (links not followed:
-    # -P, the default), -v names each file changed, -f keeps quiet about
-    # what could not be changed and leaves the status 0, -h changes a link
+    # bin/chmod/chmod.c: -R goes down each directory, contents first (links
+    # not followed: -P, the default), -v names each file changed, -f keeps
+    # quiet about what could not be changed and leaves the status 0, -h
+    # changes a link
     parsed = _parse(proc, argv, "HLPRfhv")
     if parsed is None:
         return 1
@@ -532,13 +533,15 @@ def chmod(proc: Proc, argv: list[str]) -> int:
             proc.write(path + "\n")
 
     def down(path: str, node: Node) -> None:
-        change(path, node, follow=False)
+        # chmod.c changes a directory at FTS_DP, after what is in it (a
+        # mode without x must not stop the walk); links found are skipped
         if isinstance(node, Dir):
             base = path[:-1] if path.endswith("/") else path
             for name in sorted(node.entries):
                 child = vfs.child(node, name)
                 if child is not None and not isinstance(child, Symlink):
                     down(f"{base}/{name}", child)
+        change(path, node, follow=False)
 
     for name in files:
         try:
