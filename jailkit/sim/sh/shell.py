@@ -217,6 +217,17 @@ class Shell:
             return f"{self.command_name}: {line}: "
         return f"{self.command_name}: "
 
+    def as_process(self, run: Callable[[], int]) -> int:
+        """``run()`` in this shell as the process of its own it is on
+        FreeBSD (a ( ) subshell, a pipeline stage, a job): exit ends it
+        with its status, an error with 2, neither the shell that forked it."""
+        try:
+            return run()
+        except ExitShell as done:
+            return done.status
+        except ShellError:
+            return 2
+
     def subshell(self, proc: Proc | None = None) -> "Shell":
         """A copy of this shell for ( ), $( ) and pipeline stages: what it
         changes (variables, directory) stays in it."""
@@ -283,11 +294,7 @@ class Shell:
         job.job_limit = JobLimit()
         with kernel.background():
             try:
-                status = job.run_and_or(node)
-            except ExitShell as done:
-                status = done.status
-            except ShellError:
-                status = 2      # the job's own process ends, not the shell
+                status = job.as_process(lambda: job.run_and_or(node))
             except Interrupted:
                 status = SIGINT_STATUS      # stopped at its limit
             except JobStopped:
@@ -368,12 +375,7 @@ class Shell:
             piped = Buffer()
             out: Output = self.proc.stdout if last else piped
             stage = self.subshell(self.proc.child(stdin=data_in, stdout=out))
-            try:
-                status = stage.run_command(command)
-            except ExitShell as done:
-                status = done.status
-            except ShellError:
-                status = 2      # a stage is a process of its own: the error ends it alone
+            status = stage.as_process(lambda: stage.run_command(command))
             failed = status or failed
             if not last:
                 data_in = Input(piped.getvalue())
@@ -403,12 +405,7 @@ class Shell:
         if isinstance(node, S.Group):
             if node.subshell:
                 child = self.subshell()
-                try:
-                    return child.run_list(node.body)
-                except ExitShell as done:
-                    return done.status
-                except ShellError:
-                    return 2        # the error ends the subshell, not this one
+                return child.as_process(lambda: child.run_list(node.body))
             return self.run_list(node.body)
         if isinstance(node, S.If):
             for cond, body in node.branches:
