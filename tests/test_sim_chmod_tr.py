@@ -40,3 +40,11 @@ def test_tr_complements_set1_and_knows_the_classes(host: Host) -> None:
     assert run(host, "tr -cs '[:alpha:]' '\\n'", stdin="a  b,,c\n")[1] == "a\nb\nc\n"
     assert run(host, "tr -d '[:punct:][:space:]'", stdin="a, b.\n")[1] == "ab"
     assert run(host, "tr -cs x", stdin="xxyy\n")[1] == "xxy\n"
+
+
+def test_chmod_without_a_class_acts_on_what_the_umask_leaves(host: Host) -> None:
+    # setmode(3): - without u, g, o or a clears only the bits umask 022
+    # leaves (here u's w); = without one clears all but the sticky bit
+    run(host, "touch /tmp/x /tmp/y && chmod 666 /tmp/x && chmod 1777 /tmp/y")
+    run(host, "chmod a=rw,-w /tmp/x; chmod =rx /tmp/y")
+    assert _modes(host, "/tmp/x", "/tmp/y") == ["-r--rw-rw-", "-r-xr-xr-t"]

@@ -84,6 +84,45 @@ def str_to_flags(text: str) -> tuple[int, int] | str:
     return set_bits, clear_bits
 
 
+# setmode(3)'s grammar (chmod(1), umask): octal digits, or clauses split by
+# commas, each [ugoa]* then one or more [+-=] with [rwxXst]* or one of u g o
+_MODE_CLAUSE = re.compile(r"([ugoa]*)((?:[-+=](?:[ugo]|[rwxXst]*))+)$")
+_MODE_OP = re.compile(r"([-+=])([ugo]|[rwxXst]*)")
+# each class's bits with its set-id bit; t (sticky) goes with any but o alone
+_MODE_WHO = {"u": 0o5700, "g": 0o3070, "o": 0o0007, "a": 0o7777}
+_MODE_PERMS = {"r": 0o444, "w": 0o222, "x": 0o111, "X": 0o111, "s": 0o6000, "t": 0o1000}
+
+
+def setmode(text: str, mode: int, directory: bool, umask: int) -> int | None:
+    """setmode(3) then getmode(3): the mode ``text`` makes of ``mode``; None
+    when it is no mode. A clause without u, g, o or a acts on the bits the
+    umask leaves; = first clears the class (all but the sticky bit without
+    one: STANDARD_BITS); X is x for a directory or a mode with some x."""
+    if text and all(c in "01234567" for c in text):
+        value = int(text, 8)
+        return value if value <= 0o7777 else None
+    for clause in text.split(","):
+        match = _MODE_CLAUSE.match(clause)
+        if match is None:
+            return None
+        who = 0
+        for letter in match.group(1):
+            who |= _MODE_WHO[letter]
+        for op, perms in _MODE_OP.findall(match.group(2)):
+            if perms in ("u", "g", "o"):     # the bits another class has
+                bits = ((mode >> {"u": 6, "g": 3, "o": 0}[perms]) & 7) * 0o111
+            else:
+                bits = 0
+                for perm in perms:
+                    if perm != "X" or directory or mode & 0o111:
+                        bits |= _MODE_PERMS[perm]
+            bits &= who or 0o7777 & ~umask
+            if op == "=":
+                mode &= ~(who & ~0o1000) if who else ~0o6777
+            mode = mode & ~bits if op == "-" else mode | bits
+    return mode
+
+
 def strmode(node: "Node") -> str:
     """strmode(3): the type, rwx with setuid/setgid/sticky, and the space
     left for ls's ACL mark."""

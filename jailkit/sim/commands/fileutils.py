@@ -14,7 +14,7 @@ from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..proc import Proc, ctype_locale, program
 from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
                    Mount, Node, Resolved, Symlink, Vfs, flags_to_str, join, nlink, split,
-                   st_size, strmode)
+                   setmode, st_size, strmode)
 
 USAGE = {
     "cat": "usage: cat [-belnstuv] [file ...]",
@@ -513,7 +513,7 @@ def chmod(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE["chmod"] + "\n")
         return 1
     mode_text, files = args[0], args[1:]
-    if _mode(mode_text, 0o644, False) < 0:
+    if setmode(mode_text, 0o644, False, _UMASK) is None:
         proc.warnx(f"Invalid file mode: {mode_text}")
         return 1
     vfs = proc.kernel.vfs
@@ -521,7 +521,8 @@ def chmod(proc: Proc, argv: list[str]) -> int:
 
     def change(path: str, node: Node, follow: bool) -> None:
         nonlocal status
-        mode = _mode(mode_text, node.mode & 0o7777, isinstance(node, Dir))
+        mode = setmode(mode_text, node.mode & 0o7777, isinstance(node, Dir), _UMASK)
+        assert mode is not None     # the text was checked above
         try:
             vfs.chmod(path, mode | (node.mode & ~0o7777), follow=follow, **proc.where())
         except OSErr as exc:
@@ -558,49 +559,8 @@ def chmod(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-# bin/chmod uses setmode(3): a mode is octal, or clauses split by commas,
-# each [ugoa]* then one or more [+-=] each with [rwxXst]* or one of u g o
-_CLAUSE = re.compile(r"([ugoa]*)((?:[-+=](?:[ugo]|[rwxXst]*))+)$")
-# (t, the sticky bit, goes with any class but o alone: setmode.c)
-_WHO = {"u": 0o5700, "g": 0o3070, "o": 0o0007, "a": 0o7777}
 # the mode bits a process's umask leaves (the sim's shells: 022)
 _UMASK = 0o022
-
-
-def _mode(text: str, current: int, directory: bool) -> int:
-    """The mode ``text`` gives a file whose mode is ``current`` (-1: not a
-    mode). Without [ugoa], + and = apply what the umask lets through."""
-    if text and all(c in "01234567" for c in text):
-        return int(text, 8) if int(text, 8) <= 0o7777 else -1
-    mode = current
-    for clause in text.split(","):
-        match = _CLAUSE.match(clause)
-        if match is None:
-            return -1
-        who = 0
-        for letter in match.group(1) or "":
-            who |= _WHO[letter]
-        for op, perms in re.findall(r"([-+=])([ugo]|[rwxXst]*)", match.group(2)):
-            if perms in ("u", "g", "o"):     # the bits another class has
-                shift = {"u": 6, "g": 3, "o": 0}[perms]
-                value = (mode >> shift) & 7
-                bits = value << 6 | value << 3 | value
-            else:
-                bits = 0
-                for perm in perms:
-                    if perm == "X" and not (directory or mode & 0o111):
-                        continue
-                    bits |= {"r": 0o444, "w": 0o222, "x": 0o111, "X": 0o111, "s": 0o6000,
-                             "t": 0o1000}[perm]
-            mask = who or (0o7777 & ~_UMASK if op != "-" else 0o7777)
-            if op == "+":
-                mode |= bits & mask
-            elif op == "-":
-                mode &= ~(bits & mask)
-            else:
-                # = clears the class's permissions and set-id bit, not the sticky one
-                mode = (mode & ~((who or 0o7777) & ~(0o1000 if who else 0))) | (bits & mask)
-    return mode
 
 
 @program("/usr/bin/touch")

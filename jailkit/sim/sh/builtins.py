@@ -12,7 +12,7 @@ from ..errno import OSErr
 from ..octets import decode, encode
 from ..proc import SIGNALS, SIGTERM, Proc, kill, running, signal_number
 from ...getopt import GetoptError, getopt
-from ..vfs import Device, Dir, File, Symlink
+from ..vfs import Device, Dir, File, Symlink, setmode
 from .shell import (BUILTINS, OPTION_NAMES, OPTIONS, ExitShell, Job, LoopControl,
                     ReturnFromFunction, Shell, ShellError, builtin)
 from . import syntax as S
@@ -625,7 +625,8 @@ def _umask(sh: Shell, argv: list[str]) -> int:
     if re.search(r"[Xstugo]", re.sub(r"^[ugoa]*|,[ugoa]*", ",", text)):
         _err(sh, f"umask: the symbolic mode {text} is not modelled by the jailkit sim")
         return 2
-    allowed = _apply_symbolic(text, ~sh.umask & 0o777, sh.umask)
+    # miscbltin.c: getmode(setmode(text), ~mask & 0777)
+    allowed = setmode(text, ~sh.umask & 0o777, False, sh.umask)
     if allowed is None:
         _err(sh, f"umask: Illegal number: {text}")
         return 2
@@ -640,32 +641,6 @@ def _umask_symbolic(mask: int) -> str:
         bits = ~mask >> shift & 0o7
         parts.append(who + "=" + "".join(c for c, b in (("r", 4), ("w", 2), ("x", 1)) if bits & b))
     return ",".join(parts) + "\n"
-
-
-_CLAUSE = re.compile(r"([ugoa]*)((?:[-+=][rwx]*)+)")
-_WHO = {"u": 0o700, "g": 0o070, "o": 0o007, "a": 0o777}
-
-
-def _apply_symbolic(text: str, mode: int, mask: int) -> int | None:
-    """``mode`` changed by a symbolic mode's clauses of r, w and x
-    (chmod(1)'s grammar); a clause without u, g, o or a leaves the bits of
-    ``mask`` alone. None when ``text`` is no such mode."""
-    for clause in text.split(","):
-        match = _CLAUSE.fullmatch(clause)
-        if match is None:
-            return None
-        who = 0
-        for letter in match.group(1):
-            who |= _WHO[letter]
-        who = who or 0o777 & ~mask
-        for op, perms in re.findall(r"([-+=])([rwx]*)", match.group(2)):
-            bits = 0
-            for letter in perms:
-                bits |= {"r": 0o444, "w": 0o222, "x": 0o111}[letter]
-            if op == "=":
-                mode &= ~who
-            mode = mode & ~(bits & who) if op == "-" else mode | bits & who
-    return mode
 
 
 @builtin("read")
