@@ -7,10 +7,12 @@ figure to compare on a machine others use too), in one run.
     .venv/bin/python benchmarks/journal_snapshot.py [--runs N] [--jails N] [--steps N]
 
 Target (issue 14): `pytest steps` in at most 1 s. A snapshot is one sh
-command line of about fifty commands. The journal looks again only when
-something may have run on the host since its last look (Host.generation),
-so `pytest steps` takes about 440 snapshots (1,355 when it looked before
-and after every step); a snapshot's cost times 440 is the journal's share."""
+command line of about fifty commands. On the sim the journal looks again
+only when something may have run on the host since its last look
+(Host.generation), and ends a step's window only when something other than
+the next step runs first (Host.before_next_change), so `pytest steps` takes
+about 80 snapshots (1,355 when it looked before and after every step); a
+snapshot's cost times 80 is the journal's share."""
 
 from __future__ import annotations
 

@@ -3,7 +3,9 @@ commands created and put back what they changed, from what jailkit recorded
 while they ran, never from "whatever is new at the end".
 
 A Journal looks at the host in one command (snapshot()) before and after
-each step: a window. What appeared within a window is recorded with what
+each step: a window. (On the sim, which says before anything next runs on
+it, steps with nothing run between them are one window, looked at once.)
+What appeared within a window is recorded with what
 identifies it (a jail's jid, an interface's MAC, a mount's device, an ipfw
 rule's number and text); what changed is recorded with a copy of what was
 there before and of what the scenario left. undo() then
@@ -53,7 +55,7 @@ from typing import Callable, TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from .files import remove_trees, replace_file
-from .host import Host
+from .host import Host, HostError, HostTimeout
 from .parsers.devfs import parse_showsets
 from .parsers.ifconfig import parse_ifconfig
 from .parsers.ipfilter import parse_ipf_running, parse_ipnat_list
@@ -408,24 +410,60 @@ def look(host: Host) -> HostState:
 
 
 class Journal:
-    """What a scenario did to a host, recorded window by window."""
+    """What a scenario did to a host, recorded window by window. On a host
+    that says when it next changes (Host.before_next_change: the sim), a
+    window that closes is looked at only then: when the next window opens
+    first, with nothing run in between, the two are one window and no look
+    is taken between them; when something else runs first, the window ends
+    as the host was before it, as if looked at when it closed."""
 
     def __init__(self, host: Host) -> None:
         self.host = host
-        self.record = Record()
+        self._record = Record()
         self._before: HostState | None = None
+        self._ending = False        # closed; looked at when the host next changes
+        self._waiting = False       # the host calls _changing() before its next change
+
+    @property
+    def record(self) -> Record:
+        """What the windows so far did (one that closed is looked at now if
+        it was not yet)."""
+        if self._ending:
+            self._ending = False
+            self._end()
+        return self._record
 
     def open(self) -> None:
-        if self._before is None:
+        if self._ending:
+            self._ending = False    # nothing ran since it closed: the window goes on
+        elif self._before is None:
             self._before = look(self.host)
 
     def close(self) -> None:
         """End the window; when the host cannot be looked at, it stays open
         and the next close() (undo() at the latest) ends it."""
+        if self._before is None or self._ending:
+            return
+        if self._waiting or self.host.before_next_change(self._changing):
+            self._waiting = self._ending = True
+        else:
+            self._end()
+
+    def _end(self) -> None:
         if self._before is not None:
             after = look(self.host)
-            self.record.add(self._before, after)
+            self._record.add(self._before, after)
             self._before = None
+
+    def _changing(self) -> None:
+        """The host is about to change: a window that closed ends here."""
+        self._waiting = False
+        if self._ending:
+            self._ending = False
+            try:
+                self._end()
+            except (HostError, HostTimeout):
+                pass        # it stays open, as close() leaves it (see there)
 
     @contextmanager
     def watching(self) -> Iterator["Journal"]:
@@ -438,8 +476,9 @@ class Journal:
     def undo(self) -> list[str]:
         """Undo what was recorded; returns the commands it ran. Raises
         CleanupError naming whatever it left."""
-        self.close()
-        return _Undo(self.host, self.record).run()
+        self._ending = False
+        self._end()
+        return _Undo(self.host, self._record).run()
 
 
 # -- undoing ------------------------------------------------------------------------

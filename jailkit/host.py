@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import shlex
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -128,6 +128,14 @@ class Host(ABC):
         does. None where the host cannot tell: a real box, on which its own
         daemons and other people act too, must be looked at again."""
         return None
+
+    def before_next_change(self, callback: Callable[[], None]) -> bool:
+        """Have ``callback`` called once, just before the next thing that may
+        change the host (a command, a session's line, a login) starts, while
+        the host is still as it was; True when it will be. A host whose
+        generation() is None cannot tell when that is: False, and the caller
+        must do now what it would have waited for."""
+        return False
 
     def client_address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         """Where the harness's own session to this host comes from, as the

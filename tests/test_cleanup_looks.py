@@ -1,9 +1,10 @@
 """How often the journal looks at the host, and what it may take from an
 earlier look: the sim, which only jailkit drives, vouches through
 Host.generation() that nothing has run on it since a look, so a window in
-which nothing ran costs no look and the look after one step is the look
-before the next; whatever runs between two windows, by any way into the
-host, still falls in no window. A host that cannot vouch (a real box) is
+which nothing ran costs no look, and it says before anything next runs on
+it (Host.before_next_change), so steps with nothing run between them are
+one window, looked at once; whatever runs between two windows, by any way
+into the host, still falls in no window. A host that cannot vouch (a real box) is
 looked at every time."""
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class Unvouched(Counted):
     def generation(self) -> None:
         return None
 
+    def before_next_change(self, callback: Callable[[], None]) -> bool:
+        return False
+
 
 def test_a_window_in_which_nothing_ran_costs_no_look():
     host = Counted()
@@ -58,17 +62,32 @@ def test_a_window_in_which_nothing_ran_costs_no_look():
     assert host.looks() == 1
 
 
-def test_the_look_after_a_step_is_the_look_before_the_next():
+def test_steps_one_after_another_are_one_window_looked_at_once_it_ends():
     host = Counted()
     journal = Journal(host)
     for _ in range(3):
         journal.open()
         host.run("ifconfig epair create").check()
         journal.close()
-    # one look before the first step, one after each
-    assert host.looks() == 4
+    # the look before the first step; none between steps, nothing ran there
+    assert host.looks() == 1
+    assert sorted(journal.record.interfaces) == [f"epair{n}{end}" for n in range(3)
+                                                 for end in "ab"]
+    assert host.looks() == 2
     journal.undo()
     assert host.run("ifconfig -g epair").stdout == ""
+
+
+def test_what_a_step_removes_and_a_later_step_makes_again_stays_the_boxs():
+    host = Counted()
+    host.run("mkdir -p /usr/local/bin && echo box > /usr/local/bin/tool").check()
+    journal = Journal(host)
+    with journal.watching():
+        host.run("rm /usr/local/bin/tool").check()
+    with journal.watching():
+        host.run("echo again > /usr/local/bin/tool").check()
+    journal.undo()
+    assert host.run("cat /usr/local/bin/tool").stdout == "again\n"
 
 
 def test_the_next_scenario_starts_from_the_last_look_of_the_one_before():
@@ -149,12 +168,23 @@ def test_every_way_into_the_sim_moves_its_generation(way):
     assert host.generation() != generation
 
 
+@pytest.mark.parametrize("way", [by_command, by_session, by_lab_machine, by_login, by_interrupt])
+def test_every_way_into_the_sim_is_heard_before_it_changes_anything(way):
+    host = jailkit.connect("sim://")
+    heard: list[int | None] = []
+    assert host.before_next_change(lambda: heard.append(host.generation()))
+    generation = host.generation()
+    way(host)
+    assert heard == [generation]
+
+
 def test_only_the_sim_vouches():
     # ssh://, vagrant:// and local:// reach boxes that others act on too
     for scheme, backend in BACKENDS.items():
         module, _, name = backend.partition(":")
         kind = getattr(importlib.import_module(module), name)
         assert (kind.generation is Host.generation) == (scheme != "sim"), scheme
+        assert (kind.before_next_change is Host.before_next_change) == (scheme != "sim"), scheme
 
 
 def interfaces(state: HostState) -> list[str]:

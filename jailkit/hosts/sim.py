@@ -24,6 +24,7 @@ harness would notice it at the next exchange."""
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import SplitResult
 
@@ -52,9 +53,23 @@ class SimHost(Host):
         # host: each way in (a command, a lab machine's command, a login, a
         # session and its lines) counts one more (Host.generation).
         self._changes = 0
+        self._waiting: list[Callable[[], None]] = []
 
     def generation(self) -> int:
         return self._changes
+
+    def before_next_change(self, callback: Callable[[], None]) -> bool:
+        self._waiting.append(callback)
+        return True
+
+    def _change(self) -> None:
+        """Something is about to run on the machine: whoever waits for that
+        hears it first, while the machine is as it was (what they run then
+        is a change of its own, heard by nobody), then the generation moves on."""
+        waiting, self._waiting = self._waiting, []
+        for callback in waiting:
+            callback()
+        self._changes += 1
 
     @classmethod
     def from_url(cls, url: str, parts: SplitResult, options: dict[str, str],
@@ -88,7 +103,7 @@ class SimHost(Host):
                             f"{result.exit_status}: {(result.stderr or result.stdout).strip()}")
 
     def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
-        self._changes += 1
+        self._change()
         self._connected(line)
         try:
             result = self.machine.run(line, stdin, timeout)
@@ -104,7 +119,7 @@ class SimHost(Host):
         box has its lab built on it, in jails (Host._run_on)."""
         if not self.models_lab:
             return super()._run_on(machine, jail, line, stdin, timeout)
-        self._changes += 1
+        self._change()
         try:
             return self.machine.run_on(machine, line, stdin, timeout)
         except Deadline:
@@ -134,7 +149,7 @@ class SimHost(Host):
 
     def login(self, address: str, user: str, password: str, command: str, *,
               port: int = 22, timeout: float | None = None) -> Result:
-        self._changes += 1
+        self._change()
         self._connected(command)
         try:
             status, out, err = self.machine.ssh_login(address, port, user, password, command,
@@ -150,7 +165,7 @@ class SimHost(Host):
     def session(self, jail: str | None = None, *, terminal: bool = False,
                 limit: float | None = None) -> Session:
         """A login shell on the sim that lasts (jailkit.sim.session)."""
-        self._changes += 1
+        self._change()
         return SimSession(self, LoginShell(self.machine, jail, terminal=terminal,
                                            limit=NO_TERMINAL_LIMIT if limit is None else limit))
 
@@ -173,7 +188,7 @@ class SimSession(Session):
         self.limit = None if shell.terminal else shell.limit
 
     def run(self, line: str, *, stdin: str | None = None, out: Write, err: Write) -> int:
-        self.host._changes += 1
+        self.host._change()
         self.host._connected(line)
         status = self.shell.run(line, stdin, out, err)
         self.host._survived(line)
@@ -184,7 +199,7 @@ class SimSession(Session):
         self.shell.set_status(status)
 
     def interrupt(self) -> None:
-        self.host._changes += 1
+        self.host._change()
         self.shell.interrupt()
 
     @property
