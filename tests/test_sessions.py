@@ -5,6 +5,8 @@ jailkit sim (tests/test_cli.py) and the scenarios (tests/test_scenarios.py)."""
 
 from __future__ import annotations
 
+import signal
+
 import jailkit
 from jailkit.scenario import Scenario
 
@@ -51,6 +53,20 @@ def test_a_line_past_its_limit_gets_sigint_and_the_session_goes_on():
         assert (status, out) == (3, "caught\n")
         assert "was still running after 1 s with no terminal to type ^C at" in err
         assert lines(session, "echo $?") == [(0, "3\n", "")]
+    finally:
+        session.close()
+
+
+def test_sigint_reaches_the_line_even_when_jailkit_was_started_ignoring_it():
+    # as a job of a shell without job control is (`make test &` in a script)
+    ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        session = jailkit.connect("local://").session(limit=0.5)
+    finally:
+        signal.signal(signal.SIGINT, ignored)
+    try:
+        status, out, _ = lines(session, "sh -c 'trap \"echo caught; exit 3\" INT; sleep 30'")[0]
+        assert (status, out) == (3, "caught\n")
     finally:
         session.close()
 

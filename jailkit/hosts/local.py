@@ -72,7 +72,8 @@ class LocalPipes:
 
     def __init__(self, argv: list[str]) -> None:
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, start_new_session=True)
+                                        stderr=subprocess.PIPE, start_new_session=True,
+                                        preexec_fn=_default_sigint)
         stdin, stdout, stderr = self.process.stdin, self.process.stdout, self.process.stderr
         assert stdin is not None and stdout is not None and stderr is not None   # all pipes
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
@@ -114,3 +115,11 @@ class LocalPipes:
             stream.close()
         self.selector.close()
         return status
+
+
+def _default_sigint() -> None:
+    """A terminal's shell takes ^C; one started from a job of a shell without
+    job control (`make test &` in a script) would inherit SIGINT ignored,
+    and a non-interactive sh can then neither trap nor reset it (POSIX,
+    2.11 Signals and Error Handling): nothing the session runs would stop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
