@@ -35,8 +35,9 @@ def lone_byte(char: str) -> int | None:
 
 
 def holds_lone_bytes(text: str) -> bool:
-    """Whether ``text`` holds a byte that is no UTF-8."""
-    return _LONE.search(text) is not None
+    """Whether ``text`` holds a byte that is no UTF-8 (ASCII text, which
+    CPython marks when it makes the string, is answered without a scan)."""
+    return not text.isascii() and _LONE.search(text) is not None
 
 
 def normalized(text: str) -> str:
