@@ -55,7 +55,7 @@ from typing import Callable, TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from .files import remove_trees, replace_file
-from .host import Host, HostError, HostTimeout
+from .host import Host
 from .parsers.devfs import parse_showsets
 from .parsers.ifconfig import parse_ifconfig
 from .parsers.ipfilter import parse_ipf_running, parse_ipnat_list
@@ -429,8 +429,7 @@ class Journal:
         """What the windows so far did (one that closed is looked at now if
         it was not yet)."""
         if self._ending:
-            self._ending = False
-            self._end()
+            self._settle()
         return self._record
 
     def open(self) -> None:
@@ -455,15 +454,29 @@ class Journal:
             self._record.add(self._before, after)
             self._before = None
 
+    def _settle(self) -> None:
+        """Look at a window that closed (no longer closing while the look
+        runs: the look is a change the journal itself hears)."""
+        self._ending = False
+        try:
+            self._end()
+        except BaseException:
+            self._ending = True
+            raise
+
     def _changing(self) -> None:
-        """The host is about to change: a window that closed ends here."""
+        """The host is about to change: a window that closed ends here. When
+        it cannot be looked at (the host fails, ^C), the error goes on, so
+        what was about to run does not run inside the window: it waits for
+        the next change, and is looked at before that."""
         self._waiting = False
-        if self._ending:
-            self._ending = False
-            try:
-                self._end()
-            except (HostError, HostTimeout):
-                pass        # it stays open, as close() leaves it (see there)
+        if not self._ending:
+            return
+        try:
+            self._settle()
+        except BaseException:
+            self._waiting = self.host.before_next_change(self._changing)
+            raise
 
     @contextmanager
     def watching(self) -> Iterator["Journal"]:
@@ -476,8 +489,9 @@ class Journal:
     def undo(self) -> list[str]:
         """Undo what was recorded; returns the commands it ran. Raises
         CleanupError naming whatever it left."""
-        self._ending = False
-        self._end()
+        if self._ending:
+            self._settle()
+        self._end()     # a window still open ends now
         return _Undo(self.host, self._record).run()
 
 

@@ -198,16 +198,19 @@ def scenario(jailkit_host: Host, jailkit_lab: Lab, pytestconfig: pytest.Config,
     try:
         yield current
     finally:
-        current.close()         # its shells end before the host is put back
         try:
-            journal.undo()
+            current.close()         # its shells end before the host is put back
         finally:
-            # the item outlives its run; its journal would keep the host's
-            # whole machine alive for every garbage collection after it
-            del request.node.stash[JOURNAL]
+            try:
+                journal.undo()
+            finally:
+                # the item outlives its run; its journal would keep the host's
+                # whole machine alive for every garbage collection after it
+                del request.node.stash[JOURNAL]
 
 
-# The journal of the scenario now running: a window per step.
+# The journal of the scenario now running: a window per step (on a host
+# that says when it next changes, steps with nothing between them share one).
 JOURNAL = pytest.StashKey[Journal]()
 
 

@@ -16,7 +16,7 @@ import pytest
 
 import jailkit
 from jailkit.cleanup import MARK, HostState, Journal, snapshot
-from jailkit.host import Host, LoginError
+from jailkit.host import Host, HostTimeout, LoginError
 from jailkit.hosts import BACKENDS
 from jailkit.hosts.sim import SimHost
 from jailkit.lab import load_lab
@@ -78,7 +78,7 @@ def test_steps_one_after_another_are_one_window_looked_at_once_it_ends():
     assert host.run("ifconfig -g epair").stdout == ""
 
 
-def test_what_a_step_removes_and_a_later_step_makes_again_stays_the_boxs():
+def test_a_path_of_the_boxs_that_steps_remove_and_make_again_is_not_removed():
     host = Counted()
     host.run("mkdir -p /usr/local/bin && echo box > /usr/local/bin/tool").check()
     journal = Journal(host)
@@ -88,6 +88,59 @@ def test_what_a_step_removes_and_a_later_step_makes_again_stays_the_boxs():
         host.run("echo again > /usr/local/bin/tool").check()
     journal.undo()
     assert host.run("cat /usr/local/bin/tool").stdout == "again\n"
+
+
+class FailingLook(Counted):
+    """A sim whose next look fails (as a slow box's may time out) once
+    ``error`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.error: BaseException | None = None
+
+    def _run(self, line: str, stdin: str | None, timeout: float | None) -> tuple[int, str, str]:
+        if MARK in line and self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        return super()._run(line, stdin, timeout)
+
+
+@pytest.mark.parametrize("error", [HostTimeout("the look", 1), KeyboardInterrupt()])
+def test_a_window_whose_look_fails_is_looked_at_again_before_anything_runs(error):
+    host = FailingLook()
+    journal = Journal(host)
+    journal.open()
+    host.run("ifconfig bridge create").check()
+    journal.close()
+    host.error = error
+    # between steps (a fixture's teardown, say): the look that ends the
+    # window fails, and so does the command, which does not run
+    with pytest.raises(type(error)):
+        host.run("ifconfig epair create")
+    assert "epair0a" not in host.run("ifconfig -l").stdout
+    # the window's look comes first again; then the command runs, outside it
+    host.run("ifconfig epair create").check()
+    assert list(journal.record.interfaces) == ["bridge0"]
+    journal.undo()
+    assert host.run("ifconfig -l").stdout.split()[-2:] == ["epair0a", "epair0b"]
+
+
+def test_every_waiting_journal_hears_a_change_though_one_before_it_fails():
+    host = Counted()
+    journal = Journal(host)
+    journal.open()
+    host.run("ifconfig bridge create").check()
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+    assert host.before_next_change(interrupted)
+    journal.close()
+    with pytest.raises(KeyboardInterrupt):
+        host.run("ifconfig epair create")
+    host.run("ifconfig epair create").check()      # between steps: not the scenario's
+    journal.open()
+    journal.close()
+    assert list(journal.record.interfaces) == ["bridge0"]
 
 
 def test_the_next_scenario_starts_from_the_last_look_of_the_one_before():

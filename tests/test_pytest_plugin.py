@@ -132,3 +132,33 @@ def test_a_finished_scenario_leaves_no_journal_on_its_item(pytester):
     recorder.assertoutcome(passed=1)
     items = [call.item for call in recorder.getcalls("pytest_runtest_protocol")]
     assert len(items) == 1 and JOURNAL not in items[0].stash
+
+
+SHELL_WONT_CLOSE = """\
+from pathlib import Path
+
+import pytest
+
+from jailkit.terminal import Terminal
+
+
+@pytest.fixture(autouse=True)
+def shell_wont_close(jailkit_host, monkeypatch):
+    close = Terminal.close
+
+    def failing(self):
+        close(self)
+        raise OSError("the session's shell would not close")
+    monkeypatch.setattr(Terminal, "close", failing)
+    yield
+    Path("left").write_text(jailkit_host.run("ifconfig -l").stdout)
+"""
+
+
+def test_the_host_is_put_back_even_when_a_shell_cannot_be_closed(pytester):
+    bind_feature(pytester, PASSING, "small")
+    pytester.makeconftest(SHELL_WONT_CLOSE)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*OSError: the session's shell would not close*"])
+    assert "bridge" not in (pytester.path / "left").read_text()

@@ -73,7 +73,8 @@ class LocalPipes:
     def __init__(self, argv: list[str]) -> None:
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, start_new_session=True,
-                                        preexec_fn=_default_sigint)
+                                        preexec_fn=_default_sigint if signal.getsignal(
+                                            signal.SIGINT) is signal.SIG_IGN else None)
         stdin, stdout, stderr = self.process.stdin, self.process.stdout, self.process.stderr
         assert stdin is not None and stdout is not None and stderr is not None   # all pipes
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
@@ -121,5 +122,6 @@ def _default_sigint() -> None:
     """A terminal's shell takes ^C; one started from a job of a shell without
     job control (`make test &` in a script) would inherit SIGINT ignored,
     and a non-interactive sh can then neither trap nor reset it (POSIX,
-    2.11 Signals and Error Handling): nothing the session runs would stop."""
+    2.11 Signals and Error Handling): nothing the session runs would stop.
+    (Only then: a preexec_fn costs the spawn its vfork.)"""
     signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -67,8 +67,14 @@ class SimHost(Host):
         hears it first, while the machine is as it was (what they run then
         is a change of its own, heard by nobody), then the generation moves on."""
         waiting, self._waiting = self._waiting, []
+        failed: BaseException | None = None
         for callback in waiting:
-            callback()
+            try:
+                callback()
+            except BaseException as exc:    # the others must still hear it
+                failed = failed or exc
+        if failed is not None:
+            raise failed        # and what was about to run does not
         self._changes += 1
 
     @classmethod
