@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .libalias import Alias, Redirect
 from .packet import PROTOCOLS, Packet, service_port
 from .pfil import Hook, Verdict
+from .sysexits import EX_DATAERR, EX_NOHOST, EX_USAGE
 from .words import Words
 
 if TYPE_CHECKING:
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
 Net4 = ipaddress.IPv4Network
 IPv4 = ipaddress.IPv4Address
 
-EX_USAGE = 64
-EX_DATAERR = 65
-EX_NOHOST = 68
 DEFAULT_RULE = 65535
 AUTOINC_STEP = 100          # net.inet.ip.fw.autoinc_step
 NATD_PORT = 8668            # "natd 8668/divert" in /etc/services

@@ -126,6 +126,9 @@ class Proc:
     stderr: Output = field(default_factory=Buffer)
     argv0: str = "sh"
     user: str = "root"
+    # umask(2): what a new file's mode loses; a child inherits it (root's
+    # login class sets 022, login.conf(5)), sh's umask built-in changes it
+    umask: int = 0o022
 
     @property
     def vnet(self) -> "Vnet":
@@ -164,6 +167,11 @@ class Proc:
         except OSErr:
             return False
         return isinstance(node, Device)
+
+    def created(self, mode: int = 0o666) -> int:
+        """The mode open(2) with O_CREAT and mkdir(2) give a new file or
+        directory asked for with ``mode``: the umask's bits taken out."""
+        return mode & ~self.umask & 0o7777
 
     def write(self, text: str) -> None:
         self.stdout.write(text)

@@ -1068,7 +1068,8 @@ class Interpreter:
             self.proc.error(text)
             return
         try:
-            self.proc.kernel.vfs.write(name, text, append=not (first and op == ">"), **self.proc.where())
+            self.proc.kernel.vfs.write(name, text, append=not (first and op == ">"),
+                                       mode=self.proc.created(), **self.proc.where())
         except OSErr as exc:
             raise AwkFatal(f"can't redirect to {name}") from exc
 

@@ -180,7 +180,7 @@ def _save(proc: Proc, path: str, body: str) -> None:
         proc.write(body)
         return
     try:
-        proc.kernel.vfs.write(path, body, **proc.where())
+        proc.kernel.vfs.write(path, body, mode=proc.created(), **proc.where())
     except OSErr as exc:
         raise Failed(f"{path}: open(): {exc.strerror}") from None
 

@@ -8,10 +8,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..errno import EISDIR, ENOENT, ENOTDIR, OSErr, strerror
+from ..errno import EEXIST, EISDIR, ENOENT, ENOTDIR, OSErr, strerror
 from ..octets import encode, lone_byte
 from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..proc import Proc, ctype_locale, program
+from ..sysexits import EX_USAGE
 from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
                    Mount, Node, Resolved, Symlink, Vfs, flags_to_str, join, nlink, split,
                    setmode, st_size, strmode)
@@ -132,24 +133,90 @@ def _caret(code: int) -> str:
 
 @program("/bin/mkdir")
 def mkdir(proc: Proc, argv: list[str]) -> int:
+    # bin/mkdir/mkdir.c: -m is a setmode(3) mode applied to 0777 (getmode),
+    # which mkdir(2) takes the umask's bits from and chmod(2) then sets
+    # whole on a directory made; -p makes each missing parent u+wx whatever
+    # the umask (build(), POSIX), -v names each directory made
     parsed = _parse(proc, argv, "m:pv")
     if parsed is None:
-        return 1
+        return EX_USAGE
     flags, values, dirs = parsed
     if not dirs:
         proc.error(USAGE["mkdir"] + "\n")
+        return EX_USAGE
+    asked = values.get("m")
+    omode = 0o777 if asked is None else setmode(asked, 0o777, True, proc.umask)
+    if omode is None:
+        proc.warnx(f"invalid file mode: {asked}")
         return 1
-    mode = int(values.get("m", "755"), 8)
     status = 0
     for name in dirs:
-        try:
-            proc.kernel.vfs.mkdir(name, parents="p" in flags, mode=mode, **proc.where())
-            if "v" in flags:
-                proc.write(name + "\n")
-        except OSErr as exc:
-            proc.warn(name, exc)
+        made = _build(proc, name, omode, "v" in flags) if "p" in flags else \
+            _mkdir_one(proc, name, omode, "v" in flags)
+        if not made:
             status = 1
+        elif made == 1 and asked is not None:
+            try:
+                proc.kernel.vfs.chmod(name, omode, **proc.where())
+            except OSErr as exc:
+                proc.warn(name, exc)
+                status = 1
     return status
+
+
+def _mkdir_one(proc: Proc, name: str, omode: int, verbose: bool) -> int:
+    """mkdir(2) of ``name``: 1 when made, 0 when not (warned: a missing or
+    non-directory parent is named by the parent's path, dirname(3))."""
+    try:
+        proc.kernel.vfs.mkdir(name, mode=proc.created(omode), **proc.where())
+    except OSErr as exc:
+        proc.warn(_dirname(name) if exc.errno in (ENOENT, ENOTDIR) else name, exc)
+        return 0
+    if verbose:
+        proc.write(name + "\n")
+    return 1
+
+
+def _build(proc: Proc, path: str, omode: int, verbose: bool) -> int:
+    """mkdir.c build(): each path prefix made in turn, the parents with
+    0777 less the umask but u+wx, the last with ``omode`` less the umask;
+    1 when the last was made, 2 when it was a directory already, 0 on a
+    failure (warned, naming the prefix)."""
+    vfs = proc.kernel.vfs
+    parents = 0o777 & ~(proc.umask & ~0o300)
+    index = 1 if path.startswith("/") else 0
+    while True:
+        if index < len(path) and path[index] != "/":
+            index += 1
+            continue
+        last = index >= len(path) - 1
+        prefix = path if index >= len(path) else path[:index]
+        try:
+            vfs.mkdir(prefix, mode=proc.created(omode) if last else parents, **proc.where())
+        except OSErr as exc:
+            if exc.errno != EEXIST:
+                proc.warn(prefix, exc)
+                return 0
+            if not isinstance(vfs.find(prefix, **proc.where()), Dir):
+                proc.warn(prefix, OSErr(EEXIST if last else ENOTDIR))
+                return 0
+            if last:
+                return 2
+        else:
+            if verbose:
+                proc.write(prefix + "\n")
+        if last:
+            return 1
+        index += 1
+
+
+def _dirname(path: str) -> str:
+    """dirname(3): the path without its last component ("." for none)."""
+    head = path.rstrip("/")
+    if not head:
+        return "/" if path else "."
+    parent = head.rpartition("/")[0].rstrip("/")
+    return parent or ("/" if head.startswith("/") else ".")
 
 
 @program("/bin/rmdir")
@@ -393,7 +460,7 @@ def _copy_node(proc: Proc, source: str, destination: str, found: Resolved, node:
         if isinstance(node, Symlink):
             vfs.place_at(_target(proc, destination, into, follow=False), Symlink(node.target))
         elif isinstance(node, File):
-            _copy_file(_target(proc, destination, into, follow=True), node, preserve)
+            _copy_file(proc, _target(proc, destination, into, follow=True), node, preserve)
         elif isinstance(node, Device):
             vfs.place_at(_target(proc, destination, into, follow=False),
                          Device(node.name, node.mode))
@@ -403,16 +470,16 @@ def _copy_node(proc: Proc, source: str, destination: str, found: Resolved, node:
     return 0
 
 
-def _copy_file(found: Resolved, node: File, preserve: bool) -> None:
+def _copy_file(proc: Proc, found: Resolved, node: File, preserve: bool) -> None:
     """bin/cp copy_file(): an existing destination (``found`` following a
     link) is opened for writing (O_TRUNC, following a symbolic link, as
-    FreeBSD 14's cp does) and keeps its mode unless -p; a new one gets the
-    source's mode."""
-    existing = found.node
-    copy = Vfs.write_at(found, node.data, mode=node.mode)
+    FreeBSD 14's cp does) and keeps its mode; a new one is opened with the
+    source's mode less setuid and setgid (O_CREAT: the umask takes its
+    bits too); -p then sets the source's mode whole (setfile())."""
+    copy = Vfs.write_at(found, node.data, mode=proc.created(node.mode & ~0o6000))
     if isinstance(copy, File):
         copy.program = node.program     # a copied program still runs
-        if existing is None or preserve:
+        if preserve:
             copy.mode = node.mode
 
 
@@ -513,7 +580,7 @@ def chmod(proc: Proc, argv: list[str]) -> int:
         proc.error(USAGE["chmod"] + "\n")
         return 1
     mode_text, files = args[0], args[1:]
-    if setmode(mode_text, 0o644, False, _UMASK) is None:
+    if setmode(mode_text, 0o644, False, proc.umask) is None:
         proc.warnx(f"Invalid file mode: {mode_text}")
         return 1
     vfs = proc.kernel.vfs
@@ -521,7 +588,7 @@ def chmod(proc: Proc, argv: list[str]) -> int:
 
     def change(path: str, node: Node, follow: bool) -> None:
         nonlocal status
-        mode = setmode(mode_text, node.mode & 0o7777, isinstance(node, Dir), _UMASK)
+        mode = setmode(mode_text, node.mode & 0o7777, isinstance(node, Dir), proc.umask)
         assert mode is not None     # the text was checked above
         try:
             vfs.chmod(path, mode | (node.mode & ~0o7777), follow=follow, **proc.where())
@@ -559,10 +626,6 @@ def chmod(proc: Proc, argv: list[str]) -> int:
     return status
 
 
-# the mode bits a process's umask leaves (the sim's shells: 022)
-_UMASK = 0o022
-
-
 @program("/usr/bin/touch")
 def touch(proc: Proc, argv: list[str]) -> int:
     # The sim keeps no file times: -a, -m, -f and -h change nothing it
@@ -585,7 +648,7 @@ def touch(proc: Proc, argv: list[str]) -> int:
         if found.node is not None or "c" in flags:
             continue
         try:
-            vfs.write(name, "", **proc.where())
+            vfs.write(name, "", mode=proc.created(), **proc.where())
         except OSErr as exc:
             proc.warn(name, exc)
             status = 1

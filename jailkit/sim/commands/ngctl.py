@@ -17,10 +17,10 @@ from ..errno import ENOENT, OSErr
 from ..kernel import Kernel
 from ..netgraph import TYPE_MODULES, Netgraph, Node
 from ..proc import Proc, program
+from ..sysexits import EX_NOINPUT, EX_OSERR, EX_USAGE
 from ...getopt import GetoptError, getopt
 
 USAGE = "usage: ngctl [-d] [-f file] [-n name] [command ...]\n"
-EX_USAGE, EX_NOINPUT, EX_OSERR = 64, 66, 71
 OK, USAGE_ERROR, ERROR, QUIT = "ok", "usage", "error", "quit"
 WHITESPACE = " \t\r\n\v\f"
 UNNAMED = "<unnamed>"

@@ -14,12 +14,9 @@ from datetime import datetime, timedelta, timezone
 from ..errno import OSErr
 from ..passwd import GROUP, MASTER, PASSWD, Account, accounts, crypt, with_account
 from ..proc import Proc, program
+from ..sysexits import EX_DATAERR, EX_NOUSER, EX_OSFILE, EX_USAGE
 from ...getopt import GetoptError, getopt
 
-EX_USAGE = 64
-EX_DATAERR = 65
-EX_NOUSER = 67
-EX_OSFILE = 72
 FIRST_UID = 1001      # the first uid adduser(8) and pw hand out on a fresh system
 LOGNAMESIZE = 32      # MAXLOGNAME - 1
 SHELLDIR = "/bin"     # pw.conf's default shellpath

@@ -263,7 +263,7 @@ class Savefile:
             self.proc.write(pcap.to_text(data))
         else:
             self.proc.kernel.vfs.write(self.path, pcap.to_text(data), append=append,
-                                       **self.proc.where())
+                                       mode=self.proc.created(), **self.proc.where())
 
     def add(self, capture: bpf.Capture) -> None:
         """The frame with the interface's Ethernet address on its side (the

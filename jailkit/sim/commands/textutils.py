@@ -629,7 +629,7 @@ def sort(proc: Proc, argv: list[str]) -> int:
         lines = kept
     text = "".join(line + "\n" for line in lines)
     if output is not None:
-        proc.kernel.vfs.write(output, text, **proc.where())
+        proc.kernel.vfs.write(output, text, mode=proc.created(), **proc.where())
     else:
         proc.write(text)
     return 2 if any(text is None for _, text in inputs) else 0
@@ -788,7 +788,7 @@ def uniq(proc: Proc, argv: list[str]) -> int:
         shown = group if "D" in flags else group[:1]
         out += [(f"{len(group):4d} " if "c" in flags else "") + line + "\n" for line in shown]
     if len(files) == 2:
-        proc.kernel.vfs.write(files[1], "".join(out), **proc.where())
+        proc.kernel.vfs.write(files[1], "".join(out), mode=proc.created(), **proc.where())
     else:
         proc.write("".join(out))
     return 0
@@ -806,7 +806,8 @@ def tee(proc: Proc, argv: list[str]) -> int:
     status = 0
     for name in files:
         try:
-            proc.kernel.vfs.write(name, text, append=append, **proc.where())
+            proc.kernel.vfs.write(name, text, append=append, mode=proc.created(),
+                                  **proc.where())
         except OSErr as exc:
             proc.warn(name, exc)
             status = 1

@@ -14,11 +14,9 @@ from ..packet import service_port
 from ..proc import Proc, program
 from ..resolver import ResolveError, resolve
 from ..socket import ConnectError, connect
+from ..sysexits import EX_NOHOST, EX_OSERR, EX_USAGE
 from ...getopt import GetoptError, getopt, option_values
 
-EX_USAGE = 64
-EX_NOHOST = 68
-EX_OSERR = 71
 USAGE = "usage: whois [-aAbfgiIklmPQrRS] [-c country-code | -h hostname] [-p port] name ...\n"
 HOSTS = {"a": "whois.arin.net", "A": "whois.apnic.net", "b": "whois.abuse.net",
          "f": "whois.afrinic.net", "g": "whois.nic.gov", "i": "whois.internic.net",

@@ -161,9 +161,6 @@ class Shell:
         self.substituted: int | None = None     # the last $(...)'s status in this command
         self.locals: list[dict[str, str | None]] = []
         self.readonly: set[str] = set()         # readonly's names: no assignment changes them
-        # umask(2) as the umask built-in sets and shows it; the sim's
-        # programs still create files with their fixed modes (022's)
-        self.umask = 0o022
         self.command_name = command_name or name  # prefix of error messages
         self.script = script                      # reading a file: messages carry line numbers
         # bin/sh/cd.c pwd_init(): PWD is the working directory from the
@@ -172,6 +169,16 @@ class Shell:
         self.exported.add("PWD")
         self.vars.setdefault("IFS", IFS_WHITESPACE)
         self.vars.setdefault("PS1", "# " if proc.user == "root" else "$ ")
+
+    @property
+    def umask(self) -> int:
+        """umask(2) of the shell's process, as the umask built-in sets and
+        shows it; what the shell starts inherits it."""
+        return self.proc.umask
+
+    @umask.setter
+    def umask(self, mask: int) -> None:
+        self.proc.umask = mask
 
     @property
     def errexit(self) -> bool:
@@ -239,7 +246,6 @@ class Shell:
         clone.status = self.status
         clone.options = set(self.options)
         clone.readonly = set(self.readonly)
-        clone.umask = self.umask
         clone.job_limit = self.job_limit
         # A subshell resets the traps it has actions for; ignored ones stay
         # ignored (POSIX "Shell Execution Environment").
@@ -688,7 +694,7 @@ class Shell:
             return Sink()
         if found.node is None and found.parent is None:
             raise OSErr(ENOENT)
-        node = vfs.write(target, "", append=append, **proc.where())
+        node = vfs.write(target, "", append=append, mode=proc.created(), **proc.where())
         assert isinstance(node, File)
         return FileOutput(node)
 
