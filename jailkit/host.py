@@ -66,6 +66,24 @@ class HostTimeout(TimeoutError):
         self.timeout = timeout
 
 
+# A command's output is bytes; every host reads them as UTF-8 and keeps a
+# byte that is no UTF-8 as a lone surrogate (Python's surrogateescape), as
+# the sim keeps its text (jailkit.sim.octets), so that such a byte reads
+# the same on every host and goes back out as itself.
+TEXT = "utf-8"
+BYTES_KEPT = "surrogateescape"
+
+
+def text_of(data: bytes | bytearray) -> str:
+    """A host's output as text, each byte that is no UTF-8 kept."""
+    return data.decode(TEXT, BYTES_KEPT)
+
+
+def bytes_of(text: str) -> bytes:
+    """Text (a command's input) as the bytes it came from."""
+    return text.encode(TEXT, BYTES_KEPT)
+
+
 def command_line(command: str | Sequence[str]) -> str:
     """The shell text for ``command``: strings as they are, argv quoted."""
     if isinstance(command, str):

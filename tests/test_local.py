@@ -24,6 +24,20 @@ def test_streams_status_and_stdin(local):
     assert local.run("wc -c", stdin="y" * 50_000).stdout.strip() == "50000"
 
 
+def test_a_byte_that_is_no_utf8_reads_as_on_the_sim_and_goes_back_as_itself(local):
+    # every host keeps such a byte as a lone surrogate (jailkit.host.text_of)
+    shown = jailkit.connect("sim://").run("printf 'a\\377b\\303'").stdout
+    assert local.run("printf 'a\\377b\\303'").stdout == shown == "a\udcffb\udcc3"
+    assert local.run("od -An -tx1", stdin=shown).stdout.split() == ["61", "ff", "62", "c3"]
+    session = local.session()
+    try:
+        out: list[str] = []
+        session.run("printf 'a\\377b\\303'", out=out.append, err=print)
+        assert "".join(out) == shown
+    finally:
+        session.close()
+
+
 def test_a_deadline_kills_the_command_and_what_it_started(local, tmp_path):
     marker = tmp_path / "late"
     started = time.monotonic()

@@ -22,6 +22,7 @@ import shlex
 import time
 from typing import Protocol
 
+from ..host import BYTES_KEPT, TEXT, bytes_of
 from ..session import Session, Write
 
 STARTUP = "trap : INT\n"
@@ -76,7 +77,7 @@ class LastingSession(Session):
         if self.ended:
             raise RuntimeError("the session's shell has ended")
         self.abandoned = False
-        self.pipes.send(self._script(line, stdin).encode())
+        self.pipes.send(bytes_of(self._script(line, stdin)))
         status = self._collect(line, out, err)
         self.status = status
         return status
@@ -127,7 +128,7 @@ class _Stream:
         self.go = go.encode() + b"\n" if go is not None else None
         self.began: float | None = None
         self.write = write
-        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.decoder = codecs.getincrementaldecoder(TEXT)(errors=BYTES_KEPT)
         self.pending = b""
         self.done = False
         self.trailer = ""
@@ -142,8 +143,8 @@ class _Stream:
             end = self.pending.find(b"\n", at)
             if end < 0:
                 return                  # the rest of the marker line is on its way
-            self._pass(self.pending[:at])
-            self.trailer = self.pending[at + len(self.mark) + 1:end].decode(errors="replace")
+            self._pass(self.pending[:at], final=True)
+            self.trailer = self.pending[at + len(self.mark) + 1:end].decode(TEXT, BYTES_KEPT)
             self.done = True
             return
         # keep what could be the start of the marker
@@ -152,10 +153,12 @@ class _Stream:
         self.pending = self.pending[-keep:] if len(self.pending) > keep else self.pending
 
     def flush(self) -> None:
-        self._pass(self.pending)
+        self._pass(self.pending, final=True)
         self.pending = b""
 
-    def _pass(self, data: bytes) -> None:
-        text = self.decoder.decode(data)
+    def _pass(self, data: bytes, final: bool = False) -> None:
+        """``data`` on as text; the bytes of a character cut at the end
+        wait for the rest, unless the line's output ends here (``final``)."""
+        text = self.decoder.decode(data, final)
         if text:
             self.write(text)

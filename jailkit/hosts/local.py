@@ -10,7 +10,7 @@ import socket
 import subprocess
 from urllib.parse import SplitResult
 
-from ..host import Host, HostTimeout, LoginError, Result
+from ..host import Host, HostTimeout, LoginError, Result, bytes_of, text_of
 from ..lab import Lab
 from ..session import Session
 from . import HostURLError
@@ -40,13 +40,13 @@ class LocalHost(Host):
         process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, start_new_session=True)
         try:
-            out, err = process.communicate((stdin or "").encode(), timeout=timeout)
+            out, err = process.communicate(bytes_of(stdin or ""), timeout=timeout)
         except subprocess.TimeoutExpired:
             # The command and everything it started: its own process group.
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
             raise HostTimeout(line, timeout or 0) from None
-        return process.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+        return process.returncode, text_of(out), text_of(err)
 
     def session(self, jail: str | None = None, *, terminal: bool = False,
                 limit: float | None = None) -> Session:

@@ -15,7 +15,7 @@ import time
 
 import paramiko
 
-from ..host import HostTimeout, LoginError, Result
+from ..host import HostTimeout, LoginError, Result, text_of
 
 READ_CHUNK = 65536
 
@@ -52,7 +52,7 @@ def login(stream: socket.socket | paramiko.Channel, address: str, user: str, pas
         while channel.recv_stderr_ready():
             err += channel.recv_stderr(READ_CHUNK)
         status = channel.recv_exit_status()
-        return Result(command, status, out.decode(errors="replace"), err.decode(errors="replace"))
+        return Result(command, status, text_of(out), text_of(err))
     finally:
         transport.close()
 

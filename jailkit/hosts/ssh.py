@@ -48,7 +48,8 @@ from urllib.parse import SplitResult, unquote
 import paramiko
 from paramiko.common import cMSG_CHANNEL_DATA, cMSG_CHANNEL_REQUEST
 
-from ..host import ConnectionLost, Host, HostError, HostTimeout, LoginError, Result
+from ..host import (ConnectionLost, Host, HostError, HostTimeout, LoginError, Result,
+                    bytes_of, text_of)
 from ..lab import Lab
 from ..session import Session
 from . import HostURLError
@@ -410,8 +411,7 @@ class SshHost(Host):
             # Done once the command has exited and both streams are closed:
             # the exit status may arrive before the last of the output.
             if channel.exit_status != -1 and channel.eof_received:
-                return channel.exit_status, out.decode(errors="replace"), \
-                    err.decode(errors="replace")
+                return channel.exit_status, text_of(out), text_of(err)
             if channel.closed:
                 if connection.dead():
                     self._discard(connection)
@@ -419,8 +419,7 @@ class SshHost(Host):
                                           "finished")
                 # sshd ended it with no exit status (killed by a signal):
                 # paramiko's -1, as ever
-                return channel.exit_status, out.decode(errors="replace"), \
-                    err.decode(errors="replace")
+                return channel.exit_status, text_of(out), text_of(err)
             wait = ends - time.monotonic()
             if wait <= 0:
                 _signal(channel, "TERM")
@@ -588,7 +587,7 @@ def _wait_for_send_window(channel: paramiko.Channel, size: int) -> int:
 
 def _feed(channel: paramiko.Channel, data: str) -> None:
     try:
-        _write(channel, data.encode())
+        _write(channel, bytes_of(data))
         _close_stdin(channel)
     except (OSError, EOFError, paramiko.SSHException):
         pass   # the command ended or the connection is gone: the reader reports it
