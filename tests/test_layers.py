@@ -36,7 +36,7 @@ SIM_LAYER = 2
 
 # The sim, bottom up (sim/ is flat; sh/ and commands/ are packages).
 INNER = [
-    ["errno", "words", "packet", "regex", "pcap", "octets", "sysexits"],  # leaves
+    ["errno", "words", "icmp", "packet", "regex", "pcap", "octets", "sysexits"],  # leaves
     ["vfs", "devfs", "passwd", "logincap"],                         # storage
     ["ifnet", "vnet", "pfil", "bpf", "libalias", "pf", "ipfw", "ipfilter", "netgraph", "lagg",
      "ifpseudo", "bstp", "linker"],                                 # interfaces, firewalls, kld files

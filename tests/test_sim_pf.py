@@ -694,3 +694,59 @@ def test_endpoint_independent_keeps_a_udp_sources_mapping_for_every_destination(
         _udp_from_the_jail(natted, destination)
     ports = [line.split()[2] for line in run(natted, "pfctl -s states")[1].splitlines()]
     assert len(ports) == 2 and (ports[0] == ports[1]) == same
+
+
+# -- icmp-type, label and the options the sim does not model ------------------------------
+
+def test_icmp_type_and_code_are_read_and_printed_as_pfctl_does(pf):
+    rules = ("pass in proto icmp icmp-type 8\n"
+             "pass in proto icmp icmp-type { echorep, unreach code needfrag }\n"
+             "block in proto icmp icmp-type 200 code 7 label \"odd\"\n")
+    assert load(pf, rules, "-n", "-v") == (0, (
+        "pass in proto icmp all icmp-type echoreq keep state\n"
+        "pass in proto icmp all icmp-type echorep keep state\n"
+        "pass in proto icmp all icmp-type unreach code needfrag keep state\n"
+        'block drop in proto icmp all icmp-type 200 code 7 label "odd"\n'), "")
+
+
+@pytest.mark.parametrize("rule, message", [
+    ("pass in proto tcp icmp-type echoreq", "icmp-type mismatch"),
+    ("pass in proto icmp icmp-type bogus", "unknown icmp-type bogus"),
+    ("pass in proto icmp icmp-type 256", "illegal icmp-type 256"),
+    ("pass in proto icmp icmp-type unreach code bogus", "unknown icmp-code bogus"),
+])
+def test_a_bad_icmp_type_is_named(pf, rule, message):
+    assert load(pf, rule + "\n") == (1, "", f"stdin:1: {message}\npfctl: Syntax error in config file: "
+                                            "pf rules not loaded\n")
+
+
+def test_icmp_type_decides_which_echo_passes(pf):
+    pf.run("pfctl -e").check()
+    # the request is an echoreq on its way out; its reply comes back by the state
+    load(pf, "block all\npass out proto icmp icmp-type echoreq\n")
+    assert ping(pf) == 0
+    load(pf, "block all\npass out proto icmp icmp-type echorep\n")
+    assert ping(pf) == 2
+    load(pf, "pass all\nblock out proto icmp icmp-type echoreq code 3\n")
+    assert ping(pf) == 0                    # an echo's code is 0
+
+
+@pytest.mark.parametrize("rule, message", [
+    ("pass in dnpipe 1", "the rule option dnpipe is not modelled by the jailkit sim"),
+    ("pass in tag SEEN", "the rule option tag is not modelled by the jailkit sim"),
+    ("pass in proto tcp modulate state", "the rule option modulate is not modelled by the jailkit sim"),
+    ("pass in keep state (max 10)", "state options are not modelled by the jailkit sim"),
+    ("pass in route-to (lo0 127.0.0.1)", "route-to is not modelled by the jailkit sim"),
+    ("block return-icmp(net-unr) in", "return-icmp with its own ttl or code is not modelled by the "
+                                      "jailkit sim"),
+    ("pass in proto gre", "proto gre is not modelled by the jailkit sim"),
+    ("pass in proto icmp6 icmp6-type echoreq", "IPv6 rules are not modelled by the jailkit sim"),
+])
+def test_pf_options_the_sim_does_not_model_are_named_not_called_syntax_errors(pf, rule, message):
+    status, _, err = load(pf, rule + "\n")
+    assert status == 1 and err.startswith(f"stdin:1: {message}\n")
+
+
+def test_a_protocol_number_is_printed_by_its_name(pf):
+    assert load(pf, "pass in proto 6 from any to any port 22\n", "-n", "-v")[1] == (
+        "pass in proto tcp from any to any port = ssh flags S/SA keep state\n")

@@ -15,6 +15,7 @@ import ipaddress
 import zlib
 from dataclasses import dataclass, replace
 
+from . import icmp
 from .octets import encode
 
 IPv4 = ipaddress.IPv4Address
@@ -45,6 +46,11 @@ class Packet:
     text: str = ""              # those bytes, where the sim knows them (a request, an answer)
     tsval: int = 0              # TCP timestamps option (RFC 7323): the sender's clock
     tsecr: int = 0              # and the last one it got from the other end
+
+    @property
+    def icmp_type(self) -> int:
+        """An ICMP packet's type: the sim's are echo requests and replies."""
+        return icmp.ECHOREPLY if self.reply else icmp.ECHO
 
     def __post_init__(self) -> None:
         if self.proto == "tcp" and self.seq < 0:

@@ -21,7 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .packet import PROTOCOLS, Packet, port_name, reverse, service_port
+from . import icmp
+from .packet import PROTOCOL_NAMES, PROTOCOLS, Packet, port_name, reverse, service_port
 from .pfil import Hook, Verdict
 from .words import Words
 
@@ -232,6 +233,9 @@ class Rule:
     dport: Port | None = None
     keep_state: bool = False
     flags: str | None = None
+    icmp_type: int | None = None    # icmp-type TYPE [code CODE]
+    icmp_code: int | None = None
+    label: str | None = None
     policy: str = "drop"            # block drop | return
     pass_: bool = False             # nat pass / rdr pass
     target: Address | None = None   # translation target
@@ -290,10 +294,16 @@ class Rule:
             words.append("fragment reassemble")
         if self.flags:
             words.append(f"flags {self.flags}")
+        if self.icmp_type is not None:
+            words.append(f"icmp-type {icmp.type_name(self.icmp_type)}")
+            if self.icmp_code is not None:
+                words.append(f"code {icmp.code_name(self.icmp_type, self.icmp_code)}")
         if self.action == "pass" and self.keep_state:
             words.append("keep state")
         elif self.action == "pass":
             words.append("no state")
+        if self.label is not None:
+            words.append(f'label "{self.label}"')
         if self.target is not None:
             words += ["->", *self._render_pool()]
         return " ".join(words)
@@ -343,6 +353,11 @@ class Rule:
         if self.sport and (packet.proto == "icmp" or not self.sport.matches(packet.sport)):
             return False
         if self.dport and (packet.proto == "icmp" or not self.dport.matches(packet.dport)):
+            return False
+        # pf_test_rule(): the type, and the code when given (the sim's ICMP
+        # is echo requests and replies, whose code is 0)
+        if self.icmp_type is not None and (packet.proto != "icmp" or packet.icmp_type != self.icmp_type
+                                           or self.icmp_code not in (None, 0)):
             return False
         return self.flags is None or packet.proto != "tcp" or _flags_match(self.flags, packet)
 
@@ -998,6 +1013,16 @@ UNMODELLED = {"binat-anchor": "anchors", "binat": "binat rules", "antispoof": "a
               "ether": "Ethernet rules"}
 
 
+# parse.y's filter_opt words (FreeBSD 14.3) the sim does not model: a rule
+# with one is refused as such, never taken as a syntax error or ignored
+UNMODELLED_OPTIONS = {"user", "group", "tos", "prio", "set", "probability", "queue", "tag",
+                      "tagged", "rtable", "divert-to", "divert-reply", "allow-opts", "once",
+                      "max-pkt-rate", "dnpipe", "dnqueue", "ridentifier", "received-on",
+                      "modulate", "synproxy", "max-mss", "min-ttl", "set-tos"}
+# parse.y route: where a rule sends what it passes
+ROUTE_WORDS = ("route-to", "reply-to", "dup-to", "fastroute")
+
+
 class PfUnmodelled(PfSyntaxError):
     pass
 
@@ -1196,6 +1221,7 @@ class _Parser(Words):
         self.line = line
         self.vnet = vnet
         self.policy = policy
+        self.icmp_types: list[tuple[int, int | None]] = []     # a filter rule's icmp-type items
 
     def fail(self, message: str | None = None) -> PfSyntaxError:
         return PfSyntaxError(self.line, message or "syntax error")
@@ -1246,9 +1272,7 @@ class _Parser(Words):
                 rule.quick = True
         self.on_interface(rule)
         rule.af = self.take("inet")
-        protos = self.items() if self.take("proto") else []
-        if any(proto not in PROTOCOLS for proto in protos):
-            raise self.fail()
+        protos = [self.protocol(p) for p in self.items()] if self.take("proto") else []
         endpoints = self.endpoints()
         if self.peek() is not None:
             raise self.fail()
@@ -1326,6 +1350,8 @@ class _Parser(Words):
         if self.take("quick"):
             rule.quick = True
         self.on_interface(rule)
+        if self.peek() in ROUTE_WORDS:
+            raise PfUnmodelled(self.line, f"{self.peek()} is not modelled by the jailkit sim")
         family = self.take("inet", "inet6")
         if family == "inet6":
             raise PfUnmodelled(self.line, "IPv6 rules are not modelled by the jailkit sim")
@@ -1335,18 +1361,26 @@ class _Parser(Words):
         rule = Rule(action)
         if action == "block":
             policy = self.take("drop", "return", "return-rst", "return-icmp") or self.policy
+            if self.peek() == "(" and policy in ("return-rst", "return-icmp"):
+                raise PfUnmodelled(self.line, f"{policy} with its own ttl or code is not "
+                                              "modelled by the jailkit sim")
             rule.policy = "return" if policy.startswith("return") else "drop"
         self.header(rule)
-        protos = self.items() if self.take("proto") else []
-        if any(proto not in PROTOCOLS for proto in protos):
-            raise self.fail()
+        protos = [self.protocol(p) for p in self.items()] if self.take("proto") else []
         endpoints = self.endpoints()
         wanted: list[str | None] = [*protos] if protos else [None]
         expanded = [r for proto in wanted
                     for r in self.expand(Rule(**{**rule.__dict__, "proto": proto}), endpoints)]
         tail = self.options(action)
+        if self.icmp_types:
+            # parse.y expand_rule(): one rule per icmp-type, each of them icmp
+            if any(r.proto != "icmp" for r in expanded):
+                raise self.fail("icmp-type mismatch")
+            expanded = [Rule(**{**r.__dict__, "icmp_type": kind, "icmp_code": code})
+                        for r in expanded for kind, code in self.icmp_types]
         rules = []
         for r in expanded:
+            r.label = tail.get("label")
             r.keep_state = action == "pass" and tail.get("state", "keep") != "no"
             flags = tail.get("flags")
             if action == "pass" and r.keep_state and flags is None and r.proto in (None, "tcp"):
@@ -1362,9 +1396,7 @@ class _Parser(Words):
         self.on_interface(rule)             # parse.y natrule: the interface is optional
         rule.af = self.take("inet")
         if self.take("proto"):
-            rule.proto = self.need()
-            if rule.proto not in PROTOCOLS:
-                raise self.fail()
+            rule.proto = self.protocol(self.need())
         expanded = self.expand(rule, self.endpoints())
         if not self.take("->"):
             raise self.fail()
@@ -1665,6 +1697,51 @@ class _Parser(Words):
             raise self.fail()
         return port
 
+    def protocol(self, word: str) -> str:
+        """parse.y proto_item: a protocol by name or number, as pfctl
+        prints it (by name); the sim's packets are ICMP, TCP and UDP."""
+        name = PROTOCOL_NAMES.get(int(word), word) if word.isdigit() else word
+        if name in PROTOCOLS:
+            return name
+        if name in ("icmp6", "ipv6-icmp", "58"):
+            raise PfUnmodelled(self.line, "IPv6 rules are not modelled by the jailkit sim")
+        raise PfUnmodelled(self.line, f"proto {word} is not modelled by the jailkit sim")
+
+    def icmp_words(self) -> list[list[str]]:
+        """parse.y icmpspec: one item, or a { list } of them (each a type
+        and, after "code", its code)."""
+        items: list[list[str]] = []
+        if self.take("{"):
+            while not self.take("}"):
+                word = self.need()
+                if word == ",":
+                    continue
+                items.append([word])
+                if self.take("code"):
+                    items[-1].append(self.need())
+            return items
+        items.append([self.need()])
+        if self.take("code"):
+            items[-1].append(self.need())
+        return items
+
+    def icmp_item(self, words: list[str]) -> tuple[int, int | None]:
+        """parse.y icmp_item: a type by name or number (0 to 255), and a
+        code of that type by name or number."""
+        kind = self.icmp_number(words[0], icmp.TYPES, "type")
+        if len(words) == 1:
+            return kind, None
+        return kind, self.icmp_number(words[1], icmp.CODES.get(kind, {}), "code")
+
+    def icmp_number(self, word: str, names: dict[str, int], what: str) -> int:
+        if word.isdigit():
+            if int(word) > 255:
+                raise self.fail(f"illegal icmp-{what} {word}")
+            return int(word)
+        if word not in names:
+            raise self.fail(f"unknown icmp-{what} {word}")
+        return names[word]
+
     def flags(self, word: str) -> str:
         """parse.y's flags: "any", or flags "/" flags (the first may be
         empty); each a string of TCP flag letters, else "bad flags"."""
@@ -1683,18 +1760,30 @@ class _Parser(Words):
         while (word := self.take()) is not None:
             if word == "flags":
                 found["flags"] = self.flags(self.need())
-            elif word in ("keep", "modulate", "synproxy"):
+            elif word == "keep":
                 if not self.take("state"):
                     raise self.fail()
+                if self.peek() == "(":
+                    raise PfUnmodelled(self.line, "state options are not modelled by the "
+                                                  "jailkit sim")
                 found["state"] = "keep"
             elif word == "no":
                 if not self.take("state"):
                     raise self.fail()
                 found["state"] = "no"
             elif word == "label":
-                self.need()
+                found["label"] = self.need()
+            elif word == "icmp-type":
+                if self.icmp_types:
+                    raise self.fail("icmp-type cannot be redefined")
+                self.icmp_types = [self.icmp_item(w) for w in self.icmp_words()]
+            elif word == "icmp6-type":
+                raise PfUnmodelled(self.line, "IPv6 rules are not modelled by the jailkit sim")
             elif word in ("fragment", "reassemble", "no-df", "random-id"):
                 pass
+            elif word in UNMODELLED_OPTIONS:
+                raise PfUnmodelled(self.line, f"the rule option {word} is not modelled by the "
+                                              "jailkit sim")
             else:
                 # nat-to, rdr-to, binat-to and af-to in a filter rule are
                 # FreeBSD 15's pf.conf; 14.3's parse.y has no such words, so
