@@ -43,3 +43,15 @@ def holds_lone_bytes(text: str) -> bool:
 def normalized(text: str) -> str:
     """``text`` read again from its bytes (cheap when no byte stands alone)."""
     return decode(encode(text)) if holds_lone_bytes(text) else text
+
+
+def lines(text: str, keepends: bool = False) -> list[str]:
+    """``text`` cut after each newline, as getline(3) and fgets(3) cut a
+    program's input: a carriage return, a form feed or a vertical tab is
+    part of its line (str.splitlines() would break there too); the last
+    line may have no newline."""
+    parts = text.split("\n")
+    last = parts.pop()
+    if keepends:
+        parts = [part + "\n" for part in parts]
+    return parts + [last] if last else parts

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Union, cast
 
 from ..errno import OSErr
+from ..octets import lines as text_lines
 from ..proc import Buffer, Input, Proc, program
 from ..regex import RegexError, compile as regcomp
 
@@ -1402,7 +1403,7 @@ class Interpreter:
     def records(self, text: str) -> list[str]:
         rs = self.to_str(self.globals["RS"])
         if rs == "\n":
-            return text.splitlines()
+            return text_lines(text)
         if rs == "":
             return [p for p in re.split(r"\n\n+", text.strip("\n")) if p] if text.strip("\n") else []
         parts = text.split(rs) if len(rs) == 1 else self.regex(rs).split(text)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from ..errno import ENOENT, OSErr
+from ..octets import lines as text_lines
 from ...getopt import GetoptError, getopt
 from ..proc import Proc, program
 
@@ -63,7 +64,7 @@ def diff(proc: Proc, argv: list[str]) -> int:
         for name in absent:
             proc.warn(name, OSErr(ENOENT))
         return 2
-    old, new = (_lines(t) for t in texts)
+    old, new = (text_lines(t, keepends=True) for t in texts)
     changes = _changes([_key(line, flags) for line in old], [_key(line, flags) for line in new])
     if "t" in flags:
         old, new = [line.expandtabs(8) for line in old], [line.expandtabs(8) for line in new]
@@ -92,10 +93,6 @@ def _key(line: str, flags: set[str]) -> str:
     if "i" in flags:
         body = body.lower()
     return body + end
-
-
-def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
 
 
 def _changes(old: list[str], new: list[str]) -> list[Change]:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errno import OSErr
+from ..octets import lines as text_lines
 from ...getopt import GetoptError, getopt
 from ..proc import Proc, program
 from ..regex import RegexError, compile as regcomp
@@ -463,7 +464,7 @@ class Editor:
                 self.proc.warn(name, exc)
                 self.status = 1
                 continue
-            lines.extend(text.splitlines(keepends=True))
+            lines.extend(text_lines(text, keepends=True))
         return lines
 
     def edit_in_place(self, name: str) -> None:
@@ -476,7 +477,7 @@ class Editor:
         if not isinstance(node, File):
             raise SedError(f"{name}: in-place editing only works for regular files")
         self.out = []
-        self.process(text.splitlines(keepends=True))
+        self.process(text_lines(text, keepends=True))
         try:
             if self.inplace:
                 vfs.write(name + self.inplace, text, **where)

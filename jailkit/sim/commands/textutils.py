@@ -10,7 +10,7 @@ from functools import cmp_to_key
 from typing import Callable
 
 from ..errno import EILSEQ, EISDIR, OSErr, strerror
-from ..octets import decode, encode, holds_lone_bytes
+from ..octets import decode, encode, holds_lone_bytes, lines as text_lines
 from ...getopt import GetoptError, getopt, option_arguments, option_flags, option_values
 from ..proc import Proc, ctype_locale, program
 from ..regex import RegexError, translate
@@ -62,10 +62,6 @@ def _folder(proc: Proc, folder: str) -> Dir | None:
 _DOTS = ("", ".", "..")
 
 
-def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
-
-
 GREP_USAGE = ("usage: grep [-abcdDEFGHhIiLlmnOopqRSsUVvwxz] [-A num] [-B num] [-C[num]]\n"
               "\t[-e pattern] [-f file] [--binary-files=value] [--color=when]\n"
               "\t[--context[=num]] [--directories=action] [--label] [--line-buffered]\n"
@@ -99,7 +95,7 @@ def grep(proc: Proc, argv: list[str]) -> int:
         except OSErr as exc:
             proc.warn(path, exc)
             return 2
-        patterns += listing.splitlines()
+        patterns += text_lines(listing)
         if not patterns:
             return 1            # an empty pattern file matches nothing
     if not ({"e", "f"} & flags):
@@ -203,7 +199,7 @@ class _GrepSearch:
     def file(self, name: str, text: str) -> bool:
         flags, proc = self.flags, self.proc
         quiet = bool(flags & {"q", "l", "L", "c"})
-        lines = _lines(text)
+        lines = text_lines(text, keepends=True)
         count = 0
         last = 0            # the last line printed
         trailing = 0        # context lines still to print after a match
@@ -333,7 +329,7 @@ def _first_lines(text: str, count: int) -> str:
     list of its lines, and one shorter than the count in characters is
     not even counted: head -n INT_MAX of many files)."""
     if count < 0:
-        return "".join(_lines(text)[:count])
+        return "".join(text_lines(text, keepends=True)[:count])
     if len(text) < count or text.count("\n") < count:
         return text
     end = -1
@@ -360,12 +356,12 @@ def tail(proc: Proc, argv: list[str]) -> int:
         # +N starts at line (byte) N; otherwise the last N
         if counted.reverse and not counted.in_bytes:
             # -r: the lines last first; all of them unless -n was given
-            lines = _lines(text)
+            lines = text_lines(text, keepends=True)
             if lines and not lines[-1].endswith("\n"):
                 lines[-1] += "\n"
             out.append("".join(reversed(lines[-count:] if counted.given and count else lines)))
             continue
-        parts: list[str] | bytes = encode(text) if counted.in_bytes else _lines(text)
+        parts: list[str] | bytes = encode(text) if counted.in_bytes else text_lines(text, keepends=True)
         chosen = parts[max(count, 1) - 1:] if counted.from_start else (parts[-count:] if count else parts[:0])
         out.append(decode(chosen) if isinstance(chosen, bytes) else "".join(chosen))
     proc.write("".join(out))
@@ -452,7 +448,7 @@ def cut(proc: Proc, argv: list[str]) -> int:
         if text is None:
             status = 1
             continue
-        for line in text.splitlines():
+        for line in text_lines(text):
             if "f" in values:
                 if delimiter not in line:
                     if "s" not in flags:
@@ -615,7 +611,7 @@ def sort(proc: Proc, argv: list[str]) -> int:
         elif flag == "o":
             output = value
     inputs = _inputs(proc, files)
-    lines = [line for _, text in inputs if text is not None for line in text.splitlines()]
+    lines = [line for _, text in inputs if text is not None for line in text_lines(text)]
     keys = keys or [SortKey(1, 1, None, 0, frozenset(flags), "b" in flags, "b" in flags)]
     unique = "u" in given
     compare = _comparison(keys, separator, last_resort="s" not in given and not unique,
@@ -774,7 +770,7 @@ def uniq(proc: Proc, argv: list[str]) -> int:
 
     groups: list[list[str]] = []
     last = None
-    for line in text.splitlines():
+    for line in text_lines(text):
         this = compared(line)
         if groups and this == last:
             groups[-1].append(line)
