@@ -425,49 +425,85 @@ def _wc_line(flags: set[str], counts: list[int], name: str | None) -> str:
     return "".join(f" {n:7d}" for n in shown) + (f" {name}" if name is not None else "") + "\n"
 
 
+CUT_USAGE = ("usage: cut -b list [-n] [file ...]\n       cut -c list [file ...]\n"
+             "       cut -f list [-s] [-w | -d delim] [file ...]\n")
+
+
 @program("/usr/bin/cut")
 def cut(proc: Proc, argv: list[str]) -> int:
+    # usr.bin/cut/cut.c: one of -b, -c, -f; -d (one character) and -s only
+    # with -f, -w (runs of spaces and tabs) instead of -d, -n only with -b;
+    # -c counts characters in a UTF-8 locale and bytes in the C locale
     try:
-        opts, files = getopt(argv[1:], "b:c:d:f:ns")
+        opts, files = getopt(argv[1:], "b:c:d:f:nsw")
     except GetoptError as exc:
         proc.warnx(str(exc))
-        proc.error("usage: cut -b list [-n] [file ...]\n       cut -c list [file ...]\n"
-                   "       cut -f list [-s] [-w | -d delim] [file ...]\n")
+        proc.error(CUT_USAGE)
         return 1
     flags = option_flags(opts)
     values = option_values(opts)
-    delimiter = values.get("d", "\t")
-    spec = values.get("f") or values.get("c") or values.get("b")
-    if not spec:
-        proc.error("usage: cut -b list [-n] [file ...]\n       cut -c list [file ...]\n"
-                   "       cut -f list [-s] [-w | -d delim] [file ...]\n")
+    lists = [flag for flag in "bcf" if flag in values]
+    if len(lists) != 1 or (lists != ["f"] and flags & set("dsw")) or ("n" in flags and lists != ["b"]) \
+            or {"d", "w"} <= flags:
+        proc.error(CUT_USAGE)
         return 1
-    wanted = _ranges(spec)
+    wanted = _cut_list(proc, values[lists[0]])
+    if wanted is None:
+        return 1
+    delimiter = values.get("d", "\t")
+    if len(delimiter) != 1:
+        proc.warnx("bad delimiter")
+        return 1
+    by_chars = lists == ["c"] and "UTF-8" in ctype_locale(proc.env)
     status = 0
     for _, text in _inputs(proc, files):
         if text is None:
             status = 1
             continue
         for line in text_lines(text):
-            if "f" in values:
-                if delimiter not in line:
-                    if "s" not in flags:
-                        proc.write(line + "\n")
-                    continue
-                parts = line.split(delimiter)
-                proc.write(delimiter.join(p for i, p in enumerate(parts, 1) if wanted(i)) + "\n")
+            if lists == ["f"]:
+                shown = _cut_fields(line, wanted, delimiter, "w" in flags, "s" in flags)
+            elif by_chars:
+                shown = "".join(c for i, c in enumerate(line, 1) if wanted(i))
             else:
-                proc.write("".join(c for i, c in enumerate(line, 1) if wanted(i)) + "\n")
+                shown = decode(bytes(b for i, b in enumerate(encode(line), 1) if wanted(i)))
+            if shown is not None:
+                proc.write(shown + "\n")
     return status
 
 
-def _ranges(spec: str) -> Callable[[int], bool]:
-    """A cut list (1-3,5,7-) as a test of a field's or character's number."""
+def _cut_fields(line: str, wanted: Callable[[int], bool], delimiter: str, whitespace: bool,
+                only_delimited: bool) -> str | None:
+    """f_cut(): the wanted fields joined by the delimiter (a tab for -w); a
+    line without one is printed whole, or not at all with -s."""
+    if whitespace:
+        if not re.search(r"[ \t]", line):
+            return None if only_delimited else line
+        fields = re.split(r"[ \t]+", line)
+    else:
+        if delimiter not in line:
+            return None if only_delimited else line
+        fields = line.split(delimiter)
+    return delimiter.join(field for number, field in enumerate(fields, 1) if wanted(number))
+
+
+def _cut_list(proc: Proc, spec: str) -> Callable[[int], bool] | None:
+    """get_list(): numbers and ranges (N, N-M, -M, N-) split by commas,
+    spaces or tabs, numbered from 1; None (said) when one is no such thing."""
     ranges: list[tuple[int, int]] = []
-    for item in spec.split(","):
-        start, dash, end = item.partition("-")
-        low = int(start) if start else 1
-        high = int(end) if end else (10**9 if dash else low)
+    for item in re.split(r"[, \t]", spec):
+        match = re.fullmatch(r"(\d*)(-?)(\d*)", item)
+        if match is None:
+            proc.warnx("[-bcf] list: illegal list value")
+            return None
+        if not (match.group(1) or match.group(3)):      # "" or "-": no number at all
+            proc.warnx("[-bcf] list: values may not include zero")
+            return None
+        low = int(match.group(1) or 1)
+        high = int(match.group(3)) if match.group(3) else (2**31 if match.group(2) else low)
+        if low == 0 or high == 0:
+            proc.warnx("[-bcf] list: values may not include zero")
+            return None
         ranges.append((low, high))
     return lambda n: any(low <= n <= high for low, high in ranges)
 
