@@ -24,7 +24,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .host import ConnectionLost
+from .host import ConnectionLost, bytes_of
 from .hosts import connect
 from .lab import DEFAULT_LAB, Lab, LabError, lab_path, load_lab
 from .terminal import Terminal, TerminalError
@@ -71,9 +71,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _write(stream):
+    """Text as the bytes it stands for (a byte that is no UTF-8 too), whatever
+    the stream's own error handler."""
     def write(text: str) -> None:
-        stream.write(text)
         stream.flush()
+        stream.buffer.write(bytes_of(text))
+        stream.buffer.flush()
     return write
 
 

@@ -7,7 +7,7 @@ import posixpath
 import secrets
 import shlex
 
-from .host import Host
+from .host import Host, bytes_of
 
 
 def read_file(host: Host, path: str) -> str | None:
@@ -28,7 +28,7 @@ def replace_file(host: Host, path: str, text: str) -> None:
     directory, name = posixpath.split(path)
     temporary = posixpath.join(directory, f".{name}.jailkit-{secrets.token_hex(4)}")
     p, t = shlex.quote(path), shlex.quote(temporary)
-    size = len(text.encode())
+    size = len(bytes_of(text))
     host.run(f"test ! -e {t} && {{ test ! -e {p} || cp -p {p} {t}; }} && cat > {t} && "
              f"test $(($(wc -c < {t}))) -eq {size} && mv -f {t} {p} || {{ rm -f {t}; exit 1; }}",
              stdin=text).check()

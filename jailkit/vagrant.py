@@ -17,7 +17,7 @@ from typing import Callable
 
 import paramiko
 
-from .host import HostError
+from .host import BYTES_KEPT, TEXT, HostError
 
 INSTALL_HINT = ("install it (Debian: apt-get install --no-install-recommends vagrant; "
                 "elsewhere: https://developer.hashicorp.com/vagrant/install)")
@@ -69,7 +69,7 @@ class Vagrant:
     def _run(self, *args: str, stream: bool = False) -> list[list[str]]:
         argv = [self._path(), *args, "--machine-readable"]
         process = subprocess.Popen(argv, cwd=self.directory, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
+                                   stderr=subprocess.STDOUT, encoding=TEXT, errors=BYTES_KEPT)
         assert process.stdout is not None      # stdout=PIPE
         lines = []
         for line in process.stdout:
@@ -129,7 +129,8 @@ class Vagrant:
     def ssh_config(self) -> SshSettings:
         """HostName, Port, User and IdentityFile of ``vagrant ssh-config``."""
         argv = [self._path(), "ssh-config", self.machine]
-        done = subprocess.run(argv, cwd=self.directory, capture_output=True, text=True)
+        done = subprocess.run(argv, cwd=self.directory, capture_output=True, encoding=TEXT,
+                              errors=BYTES_KEPT)
         if done.returncode != 0:
             raise VagrantError(f"vagrant ssh-config failed: {(done.stderr or done.stdout).strip()}")
         config = paramiko.SSHConfig.from_file(io.StringIO(done.stdout)).lookup(self.machine)

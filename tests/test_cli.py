@@ -235,6 +235,14 @@ def test_the_console_script_is_installed():
     assert found.returncode == 0 and "vnet-jib-pf-nat" in found.stdout
 
 
+def test_a_byte_that_is_no_utf8_reaches_stdout_as_itself():
+    # whatever the stream's error handler (PYTHONIOENCODING=utf-8 is strict)
+    found = subprocess.run([os.path.join(os.path.dirname(sys.executable), "jailkit"), "sim"],
+                           input=b"printf 'a\\377b\\n'\n", capture_output=True,
+                           env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert (found.returncode, found.stdout) == (0, b"a\xffb\n")
+
+
 class _Lines:
     """A non-terminal standard input."""
 

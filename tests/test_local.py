@@ -9,6 +9,7 @@ import pytest
 
 import jailkit
 from jailkit import HostTimeout, HostURLError
+from jailkit.files import replace_file
 from tests.processes import wait_until_gone
 
 
@@ -66,3 +67,10 @@ def test_login_goes_straight_to_the_address(local):
             local.login("127.0.0.1", server.user, "wrong", "true", port=server.port)
     finally:
         server.stop()
+
+
+def test_a_file_replaced_whole_keeps_a_byte_that_is_no_utf8(local, tmp_path):
+    target = tmp_path / "f"
+    target.write_bytes(b"old\n")
+    replace_file(local, str(target), "a\udcffb\n")
+    assert target.read_bytes() == b"a\xffb\n"

@@ -111,3 +111,10 @@ def test_options_the_sim_does_not_model_are_refused(host):
     assert run(host, "install -b /etc/hosts /tmp/h") == (
         1, "", "install: -b is not modelled by the jailkit sim\n")
     assert run(host, "ls /tmp")[1] == ""
+
+
+def test_d_makes_missing_parents_with_the_umask_and_the_last_with_its_mode(host):
+    # install.c install_dir(): mkdir(2) with 0755 for each, then chmod(2) of the last
+    host.run("umask 077; install -d -m 750 /tmp/i1/i2/i3").check()
+    shown = [run(host, f"ls -ld {d}")[1][:10] for d in ("/tmp/i1", "/tmp/i1/i2", "/tmp/i1/i2/i3")]
+    assert shown == ["drwx------", "drwx------", "drwxr-x---"]

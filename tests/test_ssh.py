@@ -52,6 +52,7 @@ def test_a_byte_that_is_no_utf8_comes_and_goes_as_itself(box):
     # as on the sim: kept as a lone surrogate, written back as the byte
     assert box.run("printf 'a\\377b'").stdout == "a\udcffb"
     assert box.run("od -An -tx1", stdin="a\udcffb").stdout.split() == ["61", "ff", "62"]
+    assert box.run(["printf", "%s", "a\udcffb"]).stdout == "a\udcffb"     # in the command too
 
 
 def test_argv_quoting_survives_the_remote_shell(box):

@@ -382,7 +382,7 @@ class SshHost(Host):
     def _start(self, connection: _Connection, channel: paramiko.Channel, line: str,
                sent: str) -> None:
         try:
-            channel.exec_command(sent)
+            channel.exec_command(bytes_of(sent))
         except (paramiko.SSHException, EOFError, OSError) as exc:
             if isinstance(exc, paramiko.SSHException) and not connection.dead():
                 raise HostError(f"{self.where}: sshd would not run {line!r} ({exc})") from None

@@ -177,7 +177,8 @@ def _install_dir(proc: Proc, path: str, mode: int, verbose: bool) -> None:
                 proc.warn(f"stat {partial}", exc)
                 raise Exit(EX_OSERR) from None
             try:
-                vfs.mkdir(partial, **proc.where())
+                # install.c install_dir(): mkdir(2) with 0755, so the umask applies
+                vfs.mkdir(partial, mode=proc.created(0o755), **proc.where())
             except OSErr as failure:
                 proc.warn(f"mkdir {partial}", failure)
                 raise Exit(EX_OSERR) from None
