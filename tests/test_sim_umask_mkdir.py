@@ -66,3 +66,6 @@ def test_mkdir_names_the_missing_parent_and_exits_64_on_usage(host: Host) -> Non
     assert run(host, "mkdir /etc /tmp/ok") == (1, "", "mkdir: /etc: File exists\n")
     assert run(host, "test -d /tmp/ok") == (0, "", "")
     assert run(host, "mkdir") == (64, "", "usage: mkdir [-pv] [-m mode] directory_name ...\n")
+    # "/" names no component to make: vfs_lookup.c's EISDIR, which -p takes as made
+    assert run(host, "mkdir /") == (1, "", "mkdir: /: Is a directory\n")
+    assert run(host, "mkdir -p /") == (0, "", "")

@@ -549,9 +549,11 @@ class Vfs:
 
     @staticmethod
     def _slot(found: Resolved) -> Slot:
-        """The place a new node goes, found without following a link there."""
+        """The place a new node goes, found without following a link there.
+        A path of no component ("/") names a directory to create nothing
+        in: EISDIR (kern/vfs_lookup.c lookup(), a degenerate name)."""
         if found.parent is None:
-            raise OSErr(EEXIST if found.node is not None else ENOENT)
+            raise OSErr(EISDIR if found.node is not None else ENOENT)
         if found.readonly:
             raise OSErr(EROFS)
         return Slot(found.parent, found.name, found.node)

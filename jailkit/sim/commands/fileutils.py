@@ -194,7 +194,7 @@ def _build(proc: Proc, path: str, omode: int, verbose: bool) -> int:
         try:
             vfs.mkdir(prefix, mode=proc.created(omode) if last else parents, **proc.where())
         except OSErr as exc:
-            if exc.errno != EEXIST:
+            if exc.errno not in (EEXIST, EISDIR):
                 proc.warn(prefix, exc)
                 return 0
             if not isinstance(vfs.find(prefix, **proc.where()), Dir):
