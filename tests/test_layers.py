@@ -39,7 +39,7 @@ INNER = [
     ["errno", "words", "icmp", "packet", "regex", "pcap", "octets", "sysexits"],  # leaves
     ["vfs", "devfs", "passwd", "logincap"],                         # storage
     ["ifnet", "vnet", "pfil", "bpf", "libalias", "pf", "ipfw", "ipfilter", "netgraph", "lagg",
-     "ifpseudo", "bstp", "linker"],                                 # interfaces, firewalls, kld files
+     "ifpseudo", "bstp", "linker", "nd6"],                                 # interfaces, firewalls, kld files
     ["kernel", "loader"],                                           # the kernel and its boot loader
     ["network", "socket", "services"],                              # the packet path
     ["proc", "resolver"],                                           # processes, libc

@@ -740,7 +740,7 @@ def test_icmp_type_decides_which_echo_passes(pf):
     ("block return-icmp(net-unr) in", "return-icmp with its own ttl or code is not modelled by the "
                                       "jailkit sim"),
     ("pass in proto gre", "proto gre is not modelled by the jailkit sim"),
-    ("pass in proto icmp6 icmp6-type echoreq", "IPv6 rules are not modelled by the jailkit sim"),
+    ("pass in proto icmp6 icmp6-type echoreq", "icmp6-type is not modelled by the jailkit sim"),
 ])
 def test_pf_options_the_sim_does_not_model_are_named_not_called_syntax_errors(pf, rule, message):
     status, _, err = load(pf, rule + "\n")

@@ -1,6 +1,6 @@
 """ping(8) for IPv6 on the sim (ping6.c, main.c): the host's own addresses
 answer over the loopback; the family comes from the target, -4/-6, ping6's
-name or -S; anything beyond says it is not modelled."""
+name or -S. Neighbours on a link: tests/test_sim_ipv6_link.py."""
 
 from __future__ import annotations
 
@@ -40,13 +40,16 @@ def test_minus_t4_is_a_timeout_for_ping6(host):
     assert run(host, "ping6 -c1 -t4 ::1")[0] == 0
 
 
-def test_another_own_address_answers_and_a_foreign_one_is_not_modelled(host):
+def test_another_own_address_answers_and_a_silent_neighbour_does_not(host):
     host.run("ifconfig epair create").check()
     host.run("ifconfig epair0a inet6 2001:db8::1/64").check()   # brings it up, as SIOCAIFADDR_IN6 does
     assert run(host, "ping -6 -c 1 2001:db8::1")[1].startswith(
         "PING(104=40+8+56 bytes) 2001:db8::1 --> 2001:db8::1\n64 bytes from 2001:db8::1, ")
-    status, _, err = run(host, "ping -6 -c 1 2001:db8::2")
-    assert status == 1 and "not modelled by the jailkit sim" in err
+    # on the link, but nobody answers the neighbour solicitation
+    assert run(host, "ping -6 -c 1 2001:db8::2") == (
+        2, "PING(104=40+8+56 bytes) 2001:db8::1 --> 2001:db8::2\n\n"
+           "--- 2001:db8::2 ping statistics ---\n"
+           "1 packets transmitted, 0 packets received, 100.0% packet loss\n", "")
 
 
 def test_pcp_option(host):

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from .packet import PROTOCOLS, Packet, port_name, service_port
+from .packet import IPAddress, IPv6, PROTOCOLS, Packet, ipv4_ends, port_name, service_port
 from .pfil import Hook, Verdict
 from .words import Words
 
@@ -106,8 +106,11 @@ class Host:
     net: Net4 = ANY
     negate: bool = False
 
-    def matches(self, address: IPv4) -> bool:
-        return (address in self.net) != self.negate
+    def matches(self, address: IPAddress) -> bool:
+        # an IPv6 packet meets only rules without a family (fil.c
+        # ipf_scanlist()), whose hosts are "any"
+        hit = self.net == ANY if isinstance(address, IPv6) else address in self.net
+        return hit != self.negate
 
     def render(self) -> str:
         return ("!" if self.negate else "") + _address_text(self.net)
@@ -206,9 +209,11 @@ class FilterRule:
             return False
         if self.ifname and self.ifname != hook.ifnet.name:
             return False
+        if self.family == "inet" and packet.inet6:
+            return False            # fil.c ipf_scanlist(): a rule of another family
         if not self.typed:
             return True             # FR_T_NONE: no IP fields to compare
-        if self.proto and packet.proto not in self.proto.split("/"):
+        if self.proto and packet.proto_name not in self.proto.split("/"):
             return False
         if not self.src.matches(packet.src) or not self.dst.matches(packet.dst):
             return False
@@ -405,7 +410,9 @@ class Ipfilter:
     def check(self, hook: Hook, packet: Packet) -> Verdict:
         """fil.c ipf_check(): NAT in, then state or rules, then NAT out."""
         self._expire(hook.now)
-        if hook.direction == "in":
+        # ipnat's rules here are IPv4 ones: an IPv6 packet meets none
+        nat = not packet.inet6
+        if hook.direction == "in" and nat:
             self._nat_in(hook, packet)
         if not self._state(hook, packet):
             rule = self._filter(hook, packet)
@@ -413,7 +420,7 @@ class Ipfilter:
                 return Verdict.REFUSE if rule.refuse else Verdict.DROP
             if rule is not None and rule.keep_state:
                 self._add_state(hook, packet, rule)
-        if hook.direction == "out":
+        if hook.direction == "out" and nat:
             self._nat_out(hook, packet)
         return Verdict.PASS
 
@@ -519,8 +526,9 @@ class Ipfilter:
 
     def _new_rdr(self, hook: Hook, packet: Packet, rule: NatRule) -> Session:
         port = rule.redirect_port(packet.dport)
-        session = Session("RDR", rule, packet.proto, hook.ifnet.name, packet.src, packet.sport,
-                          packet.dst, packet.dport, packet.src, packet.sport,
+        src, dst = ipv4_ends(packet)
+        session = Session("RDR", rule, packet.proto, hook.ifnet.name, src, packet.sport,
+                          dst, packet.dport, src, packet.sport,
                           rule.target.network_address, port, hook.now, hook.now)
         return self._insert(session, rule, "in")
 
@@ -529,8 +537,9 @@ class Ipfilter:
         if alias is None:
             return None             # ns_ifpaddrfail: the packet leaves untranslated
         port = self._map_port(rule, packet, alias)
-        session = Session("MAP", rule, packet.proto, hook.ifnet.name, packet.src, packet.sport,
-                          packet.dst, packet.dport, alias, port, packet.dst, packet.dport,
+        src, dst = ipv4_ends(packet)
+        session = Session("MAP", rule, packet.proto, hook.ifnet.name, src, packet.sport,
+                          dst, packet.dport, alias, port, dst, packet.dport,
                           hook.now, hook.now)
         return self._insert(session, rule, "out")
 

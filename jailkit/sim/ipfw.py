@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .libalias import Alias, Redirect
-from .packet import PROTOCOLS, Packet, service_port
+from .packet import IPAddress, IPv6, PROTOCOLS, Packet, service_port
 from .pfil import Hook, Verdict
 from .sysexits import EX_DATAERR, EX_NOHOST, EX_USAGE
 from .words import Words
@@ -47,7 +47,7 @@ class IpfwError(Exception):
 @dataclass
 class AddressSpec:
     """any, me, an address, a network, or a comma list of them; IPv6
-    specifications are kept as written and never match an IPv4 packet."""
+    specifications are kept as written and match IPv6 packets only."""
 
     text: str = "any"
     nets: list[Net4] = field(default_factory=list)
@@ -55,8 +55,10 @@ class AddressSpec:
     ipv6: bool = False
     negate: bool = False
 
-    def matches(self, vnet: "Vnet", address: IPv4) -> bool:
-        if self.ipv6:
+    def matches(self, vnet: "Vnet", address: IPAddress) -> bool:
+        if isinstance(address, IPv6):
+            hit = self._matches6(vnet, address)
+        elif self.ipv6:
             hit = False
         elif self.me:
             hit = address in vnet.local_addresses()
@@ -65,6 +67,16 @@ class AddressSpec:
         else:
             hit = True
         return hit != self.negate
+
+    def _matches6(self, vnet: "Vnet", address: IPv6) -> bool:
+        """ip_fw2.c: "me" falls through to O_IP6_SRC_ME (an address of the
+        stack's), as "me6" is; IPv4 addresses never match."""
+        if self.me or self.text == "me6":
+            return any(a.address == address for i in vnet.ifnets for a in i.inet6)
+        if self.ipv6:
+            return any(address in ipaddress.IPv6Network(part, strict=False)
+                       for part in self.text.split(","))
+        return not self.nets
 
     def render(self) -> str:
         return ("not " if self.negate else "") + self.text
@@ -119,9 +131,7 @@ class Rule:
         return f"{self.number:05d} {self.render_body()}"
 
     def matches(self, vnet: "Vnet", hook: Hook, packet: Packet) -> bool:
-        if self.proto in IPV6_PROTOCOLS:
-            return False
-        if self.proto not in ("ip", "ip4", "all") and self.proto != packet.proto:
+        if not self._family_and_proto(packet):
             return False
         if not self.src.matches(vnet, packet.src) or not self.dst.matches(vnet, packet.dst):
             return False
@@ -130,6 +140,18 @@ class Rule:
         if self.dports and (packet.proto == "icmp" or not _in_ports(self.dports, packet.dport)):
             return False
         return all(self._option(keyword, argument, hook, packet) for keyword, argument in self.options)
+
+    def _family_and_proto(self, packet: Packet) -> bool:
+        """ip_fw2.c: "ip" (and "all") takes either family, "ip4" (O_IP4)
+        and "ip6" (O_IP6) one; a protocol is compared by number (O_PROTO),
+        ICMPv6 being "ipv6-icmp"."""
+        if self.proto in ("ip", "all"):
+            return True
+        if self.proto == "ip4":
+            return not packet.inet6
+        if self.proto == "ip6":
+            return packet.inet6
+        return self.proto == packet.proto_name
 
     @staticmethod
     def _option(keyword: str, argument: str, hook: Hook, packet: Packet) -> bool:
@@ -154,7 +176,7 @@ class Rule:
             kind = "0" if packet.reply else "8"
             return packet.proto == "icmp" and kind in argument.split(",")
         if keyword == "icmp6types":
-            return False
+            return packet.proto == "icmp6" and str(packet.icmp_type) in argument.split(",")
         if keyword == "frag":
             return False
         return True
@@ -291,14 +313,17 @@ class Ipfw:
 
     def _nat(self, number: int, hook: Hook, packet: Packet) -> bool:
         instance = self.nat.get(number)
-        if instance is None:
-            return False
+        if instance is None or packet.inet6:
+            return False        # ip_fw2.c O_NAT: libalias takes IPv4 only (IP_FW_DENY)
         return instance.engine.translate(hook.direction, packet, instance.alias_address(hook.vnet))
 
 
 def divert(hook: Hook, packet: Packet, port: int) -> bool:
     """Hand a packet to the divert(4) socket bound to ``port`` in this vnet
-    (natd) and take it back translated; without a listener it is lost."""
+    (natd) and take it back translated; without a listener it is lost,
+    and so is an IPv6 packet (the sim's divert(4) and natd carry IPv4)."""
+    if packet.inet6:
+        return False
     for listener in hook.vnet.listeners:
         if listener.proto == "divert" and listener.port == port:
             return listener.handler.divert(hook, packet)

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .packet import Packet
+from .packet import Packet, ipv4_ends
 
 IPv4 = ipaddress.IPv4Address
 
@@ -113,8 +113,8 @@ class Alias:
         port = self._alias_port(packet, alias)
         if port is None:
             return                  # no free port: the packet goes out unaliased
-        self.links.append(Link(packet.proto, packet.src, packet.sport, packet.dst, packet.dport,
-                               alias, port))
+        src, dst = ipv4_ends(packet)
+        self.links.append(Link(packet.proto, src, packet.sport, dst, packet.dport, alias, port))
         packet.src, packet.sport = alias, port
         if self.log is not None:
             self.log(self.stats())
@@ -148,8 +148,8 @@ class Alias:
         if any((l.proto, l.local, l.local_port, l.remote, l.remote_port) ==
                (packet.proto, packet.dst, packet.dport, packet.src, packet.sport) for l in self.links):
             return
-        self.links.append(Link(packet.proto, packet.dst, packet.dport, packet.src, packet.sport,
-                               packet.dst, packet.dport))
+        src, dst = ipv4_ends(packet)
+        self.links.append(Link(packet.proto, dst, packet.dport, src, packet.sport, dst, packet.dport))
 
     def _alias_port(self, packet: Packet, alias: IPv4) -> int | None:
         """GetNewPort(): the source port itself first with same_ports, then

@@ -1,4 +1,4 @@
-"""Packets as decisions, not bytes: can an IPv4 packet from one vnet reach an
+"""Packets as decisions, not bytes: can an IP packet from one vnet reach an
 address, which way does it go, and what do the firewalls on its way say?
 
 A packet leaves by the route the longest-prefix match picks, crosses the
@@ -36,7 +36,22 @@ its address cache names (bridge_rtlookup), or, for an address the bridge
 has not learnt (-learn, a full cache, an entry deleted or aged out), is
 flooded to its DISCOVER members, whose taps see the copies. So a packet
 between a jail and its gateway costs the same on a bridge of two members
-or of 255 once the ARP caches hold both ends."""
+or of 255 once the ARP caches hold both ends.
+
+IPv6 (send() of a packet to an IPv6 address) reaches a neighbour on one of
+the sender's links only, as ip6_output() does by the interface route of an
+address's prefix, or by the zone (the %interface) of a link-local
+destination; the sim's routing tables hold no other IPv6 route, so any
+other destination has none (EHOSTUNREACH), and a stack does not forward
+IPv6 (ip6_forward() is not modelled: what is not its own is lost there).
+The neighbour is found by neighbour discovery (jailkit.sim.nd6): the
+solicitation is a multicast frame that bridges flood as they do an ARP
+broadcast, and the stack that holds the address answers. The solicitation
+and advertisement themselves do not meet the firewalls' hooks here (they
+are ICMPv6 to pfil, but the sim does not model them as packets), so a
+rule that blocks them does not keep a neighbour from being found. The
+echo that follows crosses the same taps and hooks as an IPv4 packet, on
+the inet6 head."""
 
 from __future__ import annotations
 
@@ -48,13 +63,14 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary, WeakSet, ref
 
-from . import bpf, bstp, netgraph, pfil
-from .errno import EACCES, ECONNREFUSED, ENETDOWN, ENETUNREACH, OSErr
+from . import bpf, bstp, nd6, netgraph, pfil
+from .errno import (EACCES, EADDRNOTAVAIL, ECONNREFUSED, EHOSTUNREACH, ENETDOWN, ENETUNREACH,
+                    OSErr)
 from .ifnet import (IFBIF_DISCOVER, Bridge, BridgeMember, Epair, Ethernet, Ifnet, Loopback,
                     interfaces_with)
 from .ifpseudo import Gif
 from .lagg import Lagg, any_ports, lagg_input
-from .packet import Packet, segment
+from .packet import IPAddress, IPv6, Packet, segment
 from .pfil import Hook, Verdict
 from .vnet import Vnet
 
@@ -160,8 +176,25 @@ def source_address(vnet: Vnet, destination: IPv4, cred: "Prison | None" = None) 
     return jail_address
 
 
-def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
-    """Follow ``packet`` from ``vnet``'s stack to the stack that takes it."""
+def source_address6(vnet: Vnet, destination: IPv6, zone: str = "",
+                    cred: "Prison | None" = None) -> IPv6:
+    """in6_selectsrc() for a neighbour: an address of the outgoing
+    interface (nd6.select_source()), one of the jail's own when it is
+    restricted to its addresses (prison_check_ip6()); EHOSTUNREACH with
+    no way there, EADDRNOTAVAIL with no address to send from."""
+    out = _onlink6(vnet, destination, zone)
+    allowed = cred.ip6 if cred is not None and cred.ip6_restricted else None
+    source = nd6.select_source(out, destination, allowed)
+    if source is None:
+        raise Unreachable(EADDRNOTAVAIL)
+    return source
+
+
+def send(vnet: Vnet, packet: Packet, now: float = 0.0, zone: str = "") -> Path:
+    """Follow ``packet`` from ``vnet``'s stack to the stack that takes it
+    (``zone``: the interface of a link-local IPv6 destination)."""
+    if isinstance(packet.dst, IPv6):
+        return _send6(vnet, packet, packet.dst, now, zone)
     path = Path(packet, vnet)
     packet.ip_id = _ip_id(vnet, packet)
     current = vnet
@@ -190,18 +223,7 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
         if frames is None:
             raise Unreachable()      # nobody answers ARP: the packet is lost
         receiver, steps = frames
-        _tap(path, out, packet, now)           # the driver's transmit routine
-        for step in steps:
-            if isinstance(step, Branch):
-                _flooded(path, step, packet, now)
-            elif step.vnet is None:
-                _tap(path, step.ifnet, packet, now)
-            else:
-                _filter(Hook(step.vnet, step.hook, step.ifnet, now), packet, False)
-        path.segments += 1
-        if isinstance(receiver, Ethernet) and receiver.segment is not None:
-            path.latency += receiver.segment.latency
-        path.trail.append(f"{out.name} -> {receiver.name}")
+        _cross(path, out, receiver, steps, packet, now)
         arrived = receiver.vnet
         packet.rcvif = receiver.name
         _filter(Hook(arrived, "in", receiver, now), packet, False)
@@ -210,6 +232,75 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0) -> Path:
         _forwarding(path, arrived, packet)
         current = arrived
     raise Unreachable()
+
+
+def _cross(path: Path, out: Ifnet, receiver: Ifnet, steps: Way, packet: Packet, now: float) -> None:
+    """The frame's way on the link from ``out`` to ``receiver``: the
+    taps and the bridges' hooks on it."""
+    _tap(path, out, packet, now)           # the driver's transmit routine
+    for step in steps:
+        if isinstance(step, Branch):
+            _flooded(path, step, packet, now)
+        elif step.vnet is None:
+            _tap(path, step.ifnet, packet, now)
+        else:
+            _filter(Hook(step.vnet, step.hook, step.ifnet, now), packet, False)
+    path.segments += 1
+    if isinstance(receiver, Ethernet) and receiver.segment is not None:
+        path.latency += receiver.segment.latency
+    path.trail.append(f"{out.name} -> {receiver.name}")
+
+
+def _send6(vnet: Vnet, packet: Packet, dst: IPv6, now: float, zone: str) -> Path:
+    """ip6_output() to a neighbour on one of ``vnet``'s links, then
+    ip6_input() there; a hook that drops the packet as it leaves makes
+    sendmsg(2) fail with EACCES, as for IPv4."""
+    path = Path(packet, vnet)
+    out = _onlink6(vnet, dst, zone)
+    if not out.up:
+        raise Unreachable(ENETDOWN)
+    _filter(Hook(vnet, "out", out, now), packet, True)
+    frames = _l2_path(out, dst, now)
+    if frames is None:
+        raise Unreachable()      # no neighbour advertisement: the packet is lost
+    receiver, steps = frames
+    _cross(path, out, receiver, steps, packet, now)
+    arrived = receiver.vnet
+    packet.rcvif = receiver.name
+    _filter(Hook(arrived, "in", receiver, now), packet, False)
+    if not _local6(arrived, receiver, dst):
+        raise Unreachable()      # not for this stack, and ip6_forward() is not modelled
+    path.destination = arrived
+    return path
+
+
+def _onlink6(vnet: Vnet, dst: IPv6, zone: str) -> Ifnet:
+    """in6_selectroute() with only interface routes: a link-local
+    destination goes out by its zone's interface (none given: no route,
+    as sa6_embedscope() leaves the scope unset), any other by the
+    interface with an address whose prefix holds it (nd6_prefix_onlink()
+    made that route). Else EHOSTUNREACH."""
+    if dst.is_link_local:
+        ifnet = vnet.ifunit(zone) if zone else None
+    else:
+        ifnet = next((i for i in vnet.ifnets if not isinstance(i, Loopback)
+                      and any(not a.address.is_link_local and _prefix_holds(a.address, a.prefixlen, dst)
+                              for a in i.inet6)), None)
+    if ifnet is None:
+        raise Unreachable(EHOSTUNREACH)
+    return ifnet
+
+
+def _prefix_holds(address: IPv6, prefixlen: int, dst: IPv6) -> bool:
+    return (int(address) ^ int(dst)) >> (128 - prefixlen) == 0
+
+
+def _local6(vnet: Vnet, rcvif: Ifnet, dst: IPv6) -> bool:
+    """ip6_input(): the destination is one of the stack's addresses that
+    is not tentative; a link-local one on the interface it came in by."""
+    if dst.is_link_local:
+        return nd6.owns(rcvif, dst)
+    return any(nd6.owns(ifnet, dst) for ifnet in vnet.ifnets)
 
 
 def _ours(path: Path, vnet: Vnet, packet: Packet, now: float) -> Path:
@@ -314,12 +405,14 @@ def _filter(hook: Hook, packet: Packet, origin: bool) -> None:
                       refused=verdict is Verdict.REFUSE)
 
 
-def _l2_path(out: Ifnet, address: IPv4, now: float) -> tuple[Ifnet, Way] | None:
+def _l2_path(out: Ifnet, address: IPAddress, now: float) -> tuple[Ifnet, Way] | None:
     """The interface on ``out``'s segment that owns ``address``, and the
     steps of the frame's way there after it leaves ``out``: the taps it
     passes and the bridge hooks it meets. The stack finds the owner in its
     ARP cache, or asks by a broadcast that bridges flood (arpresolve(),
-    arprequest()); the frame itself then goes to that owner's MAC address,
+    arprequest()); for an IPv6 address its neighbour cache, or a
+    solicitation that bridges flood alike (nd6_resolve(),
+    nd6_ns_output()); the frame itself then goes to that owner's MAC address,
     which the bridges on the way have learnt from the answer."""
     cached = _arp_lookup(out, address, now)
     if cached is not None:
@@ -332,8 +425,11 @@ def _l2_path(out: Ifnet, address: IPv4, now: float) -> tuple[Ifnet, Way] | None:
     return _unicast(out, receiver, now)
 
 
-def _arp_lookup(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
-    """arpresolve(): the cached answer, while it stands (see _arp)."""
+def _arp_lookup(out: Ifnet, address: IPAddress, now: float) -> Ifnet | None:
+    """arpresolve(): the cached answer, while it stands (see _arp); for
+    IPv6 the neighbour cache's (nd6.lookup())."""
+    if isinstance(address, IPv6):
+        return nd6.lookup(out, address, now, _usable)
     entry = _arp.get(out, {}).get(address)
     if entry is None:
         return None
@@ -347,16 +443,20 @@ def _arp_lookup(out: Ifnet, address: IPv4, now: float) -> Ifnet | None:
 # Which interfaces have an entry for an address in _arp (entries are
 # overwritten, never removed): a gratuitous request changes only theirs,
 # so its flood finds them without asking each member's cache.
-_arp_holders: "dict[IPv4, WeakSet[Ifnet]]" = {}
+_arp_holders: "dict[IPAddress, WeakSet[Ifnet]]" = {}
 
 
-def _arp_cache(ifnet: Ifnet, address: IPv4, owner: Ifnet, now: float) -> None:
-    if ifnet.mac is not None:
+def _arp_cache(ifnet: Ifnet, address: IPAddress, owner: Ifnet, now: float) -> None:
+    if isinstance(address, IPv6):
+        nd6.store(ifnet, address, owner, now)
+    elif ifnet.mac is not None:
         _arp.setdefault(ifnet, {})[address] = (ref(owner), now + ARP_MAX_AGE)
         _arp_holders.setdefault(address, WeakSet()).add(ifnet)
 
 
-def _owns(ifnet: Ifnet, address: IPv4) -> bool:
+def _owns(ifnet: Ifnet, address: IPAddress) -> bool:
+    if isinstance(address, IPv6):
+        return nd6.owns(ifnet, address)
     target = int(address)        # compared as numbers: an IPv4Interface's .ip is built anew each time
     for inet in ifnet.inet:
         if int(inet.interface) == target:
@@ -383,7 +483,7 @@ def announce(out: Ifnet, address: IPv4, now: float) -> None:
         _arp_request(out, address, now, gratuitous=True)
 
 
-def _arp_request(out: Ifnet, address: IPv4, now: float,
+def _arp_request(out: Ifnet, address: IPAddress, now: float,
                  gratuitous: bool = False) -> Ifnet | None:
     """arprequest(): a broadcast from ``out``'s MAC address that every
     bridge it reaches floods to all its members (bridge_broadcast(), no
@@ -393,7 +493,8 @@ def _arp_request(out: Ifnet, address: IPv4, now: float,
     which member the owner is. The first owner the broadcast reaches
     answers, in the order the members are flooded. A ``gratuitous`` one
     (announce()) reaches everything the flood reaches and is answered by
-    nobody."""
+    nobody. An IPv6 neighbour solicitation goes the same way (a multicast
+    frame, which bridges flood), and the answer is the advertisement."""
     heard: list[_Heard] = []
     upper: set[int] = set()      # interfaces a frame reaches through ng_ether's upper hook
     plain = _plain_links()
@@ -451,7 +552,7 @@ def _arp_request(out: Ifnet, address: IPv4, now: float,
     return None
 
 
-def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int, address: IPv4,
+def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int, address: IPAddress,
            plain: bool, upper: set[int], now: float, gratuitous: bool = False) -> None:
     """bridge_broadcast() of the ARP request that came in by ``source``,
     owned by no member (_bridge_owner()) and forwarded: every other
@@ -469,7 +570,7 @@ def _flood(heard: list[_Heard], bridge: Bridge, source: BridgeMember, index: int
             _hear(heard, egress, index, (bridge, member), upper, now)
 
 
-def _arp_visits(bridge: Bridge, address: IPv4, gratuitous: bool) -> list[BridgeMember]:
+def _arp_visits(bridge: Bridge, address: IPAddress, gratuitous: bool) -> list[BridgeMember]:
     """The members a flood of an ARP request for ``address`` must visit
     when links are plain, in the order they are flooded: those it goes on
     through (Bridge.through()), and one whose epair peer owns the address,
@@ -478,7 +579,7 @@ def _arp_visits(bridge: Bridge, address: IPv4, gratuitous: bool) -> list[BridgeM
     bridge and ignores the request (in_arpinput(): not for one of its
     addresses, no entry to update), so the flood need not visit it."""
     found = {id(member): member for member in bridge.through()}
-    takers = list(_arp_holders.get(address, ())) if gratuitous else interfaces_with(int(address))
+    takers = list(_arp_holders.get(address, ())) if gratuitous else _holders(bridge, address)
     for taker in takers:
         if type(taker) is Epair and taker.peer.bridge is bridge:
             peer = bridge.member(taker.peer)
@@ -489,6 +590,15 @@ def _arp_visits(bridge: Bridge, address: IPv4, gratuitous: bool) -> list[BridgeM
 
 
 _member_order = attrgetter("order")
+
+
+def _holders(bridge: Bridge, address: IPAddress) -> list[Ifnet]:
+    """The interfaces that hold ``address``: any vnet's for IPv4 (the
+    index), the far ends of the bridge's epairs for IPv6."""
+    if isinstance(address, IPv6):
+        return [m.ifnet.peer for m in bridge.members
+                if type(m.ifnet) is Epair and nd6.owns(m.ifnet.peer, address)]
+    return interfaces_with(int(address))
 
 
 def _floods_to(bridge: Bridge, source: BridgeMember, member: BridgeMember) -> bool:
@@ -517,7 +627,7 @@ def _crossings(heard: list[_Heard], index: int) -> list[tuple[Bridge, BridgeMemb
     return way
 
 
-def _answered(out: Ifnet, address: IPv4, owner: Ifnet,
+def _answered(out: Ifnet, address: IPAddress, owner: Ifnet,
               crossings: list[tuple[Bridge, BridgeMember]], now: float) -> Ifnet | None:
     """The owner's ARP reply, from its MAC address back the way the request
     came: each bridge learns the owner on the member the reply comes in by
@@ -553,17 +663,21 @@ def _bridge_ingress(ifnet: Ifnet) -> "tuple[Bridge, BridgeMember] | None":
     return bridge, source
 
 
-def _arp_moved(ifnet: Ifnet, address: IPv4, announcer: Ifnet, now: float) -> None:
+def _arp_moved(ifnet: Ifnet, address: IPAddress, announcer: Ifnet, now: float) -> None:
     """in_arpinput() of a gratuitous request on ``ifnet``: an entry it has
-    for the address now names the announcer (arp_check_update_lle())."""
+    for the address now names the announcer (arp_check_update_lle());
+    only IPv4 addresses are announced so."""
     entries = _arp.get(ifnet)
-    if entries is not None and address in entries and ifnet is not announcer:
+    if isinstance(address, IPv4) and entries is not None and address in entries and ifnet is not announcer:
         entries[address] = (ref(announcer), now + ARP_MAX_AGE)
 
 
-def _arp_source(out: Ifnet, address: IPv4) -> IPv4 | None:
+def _arp_source(out: Ifnet, address: IPAddress) -> IPAddress | None:
     """arprequest() without a source: the sender's address on the target's
-    subnet, else its first."""
+    subnet, else its first; nd6_ns_output(): the source in6_selectsrc()
+    picks on the interface."""
+    if isinstance(address, IPv6):
+        return nd6.select_source(out, address)
     for inet in out.inet:
         if address in inet.interface.network:
             return inet.address
@@ -699,13 +813,15 @@ def _copy_steps(bridge: Bridge, egress: Ifnet) -> tuple[Step, ...]:
     return hook + (Step(egress),) + tuple(Step(peer) for peer in egress.neighbours() if _usable(peer))
 
 
-def _bridge_owner(bridge: Bridge, address: IPv4, exclude: Ifnet | None) -> Ifnet | None:
+def _bridge_owner(bridge: Bridge, address: IPAddress, exclude: Ifnet | None) -> Ifnet | None:
     """if_bridge hands frames for the bridge's own address, or a member's,
     to that interface's stack (bridge_input GRAB_OUR_PACKETS)."""
     if _owns(bridge, address):
         return bridge
     # the first member in the bridge's order (newest first) that owns it
-    owners = [member for member in map(bridge.member, interfaces_with(int(address)))
+    holders = ([m.ifnet for m in bridge.members if nd6.owns(m.ifnet, address)]
+               if isinstance(address, IPv6) else interfaces_with(int(address)))
+    owners = [member for member in map(bridge.member, holders)
               if member is not None and member.ifnet is not exclude]
     return max(owners, key=_member_order).ifnet if owners else None
 

@@ -1,6 +1,8 @@
-"""An IPv4 packet as the sim's firewalls and NAT see it: protocol, the two
+"""An IP packet as the sim's firewalls and NAT see it: protocol, the two
 addresses and, for TCP and UDP, the two ports (for ICMP echo the query id
-stands in for both ports, as pf and libalias key ICMP queries).
+stands in for both ports, as pf and libalias key ICMP queries). IPv6
+packets are ICMPv6 echo requests and replies ("icmp6") between neighbours
+on one link; NAT and the services see IPv4 only.
 
 For bpf(4) readers (tcpdump) a packet also carries what its headers would
 show: the TTL, the IP id, and a TCP segment's flags, sequence and
@@ -19,17 +21,26 @@ from . import icmp
 from .octets import encode
 
 IPv4 = ipaddress.IPv4Address
+IPv6 = ipaddress.IPv6Address
+IPAddress = IPv4 | IPv6
 
-# protocol numbers (/etc/protocols)
+# protocol numbers (/etc/protocols) of the IPv4 packets
 PROTOCOLS = {"icmp": 1, "tcp": 6, "udp": 17}
 PROTOCOL_NAMES = {number: name for name, number in PROTOCOLS.items()}
+# ICMPv6, a packet's "icmp6": /etc/protocols names it "ipv6-icmp", as
+# pfctl, ipfw and ipfstat print it
+ICMP6_NAME = "ipv6-icmp"
+
+# ICMPv6 echo (netinet/icmp6.h)
+ICMP6_ECHO_REQUEST = 128
+ICMP6_ECHO_REPLY = 129
 
 
 @dataclass
 class Packet:
-    proto: str                  # "icmp", "tcp" or "udp"
-    src: IPv4
-    dst: IPv4
+    proto: str                  # "icmp", "tcp", "udp" or "icmp6"
+    src: IPAddress
+    dst: IPAddress
     sport: int = 0
     dport: int = 0
     syn: bool = False           # a TCP connection's first segment (flags S/SA)
@@ -37,7 +48,7 @@ class Packet:
     rst: bool = False
     size: int = 84              # bytes on the wire (an echo request with 56 data bytes)
     rcvif: str = ""             # the interface it came in on, once received
-    ttl: int = 64               # net.inet.ip.ttl; each router lowers it (ip_forward)
+    ttl: int = 64               # net.inet.ip.ttl (IPv6: the hop limit); each router lowers it
     ip_id: int = 0              # 0 for TCP (DF set, RFC 6864; ip_fillid())
     flags: str = ""             # TCP flags as tcpdump prints them ("S", "S.", "P.", "F.")
     seq: int = -1               # TCP sequence number (-1: the 4-tuple's own, see tcp_seq)
@@ -49,8 +60,20 @@ class Packet:
 
     @property
     def icmp_type(self) -> int:
-        """An ICMP packet's type: the sim's are echo requests and replies."""
+        """An ICMP or ICMPv6 packet's type: the sim's are echo requests and
+        replies."""
+        if self.proto == "icmp6":
+            return ICMP6_ECHO_REPLY if self.reply else ICMP6_ECHO_REQUEST
         return icmp.ECHOREPLY if self.reply else icmp.ECHO
+
+    @property
+    def inet6(self) -> bool:
+        return isinstance(self.dst, IPv6)
+
+    @property
+    def proto_name(self) -> str:
+        """The protocol's /etc/protocols name, as firewall rules give it."""
+        return ICMP6_NAME if self.proto == "icmp6" else self.proto
 
     def __post_init__(self) -> None:
         if self.proto == "tcp" and self.seq < 0:
@@ -104,6 +127,15 @@ class Packet:
 
     def copy(self) -> "Packet":
         return replace(self)
+
+
+def ipv4_ends(packet: Packet) -> tuple[IPv4, IPv4]:
+    """The addresses of a packet that only IPv4 reaches: NAT (libalias,
+    ipnat) and the sockets of the sim's services see no IPv6 packet (their
+    callers hand them none)."""
+    src, dst = packet.src, packet.dst
+    assert isinstance(src, IPv4) and isinstance(dst, IPv4)
+    return src, dst
 
 
 def segment(packet: Packet, flags: str, text: str = "", *, forward: bool = True) -> Packet:

@@ -9,7 +9,8 @@ and the frame. The sim's packets are decisions, not bytes, so a frame is
 built from what a packet carries: the Ethernet header (an address the sim
 does not know is zero), the IPv4 header with its checksum, and the TCP
 (with FreeBSD's options), UDP or ICMP echo header with theirs, then the
-data (its text where the sim knows it, else zeros). Reading a file back
+data (its text where the sim knows it, else zeros); an ICMPv6 echo is an
+IPv6 header and the echo with its checksum over the IPv6 pseudo-header. Reading a file back
 gives the same packets. Files are the sim's text files (UTF-8 read with
 surrogateescape, as every file: jailkit/sim/octets.py)."""
 
@@ -20,13 +21,14 @@ import struct
 from dataclasses import dataclass
 
 from .octets import decode, encode
-from .packet import PROTOCOLS, Packet
+from .packet import ICMP6_ECHO_REPLY, ICMP6_ECHO_REQUEST, PROTOCOLS, Packet
 
 MAGIC = 0xA1B2C3D4
 DLT_NULL, DLT_EN10MB = 0, 1
 LINKTYPES = {DLT_NULL: "NULL (BSD loopback)", DLT_EN10MB: "EN10MB (Ethernet)"}
-AF_INET = 2
-ETHERTYPE_IP = 0x0800
+AF_INET, AF_INET6 = 2, 28           # sys/socket.h (FreeBSD's AF_INET6)
+ETHERTYPE_IP, ETHERTYPE_IPV6 = 0x0800, 0x86DD
+IPPROTO_ICMPV6 = 58
 # A FreeBSD TCP end's window after the handshake: a 65536-byte receive
 # buffer rounded up by tcp_mss(), scaled by 2^6 (wscale 6).
 WINDOW = 1027
@@ -41,7 +43,7 @@ class SavefileError(Exception):
 @dataclass(frozen=True)
 class Record:
     time: float                 # seconds since the epoch
-    packet: Packet | None       # None: a frame that is not IPv4
+    packet: Packet | None       # None: a frame the sim's packets are not
 
 
 def file_header(linktype: int, snaplen: int) -> bytes:
@@ -67,10 +69,13 @@ def from_text(text: str) -> bytes:
 # -- writing --------------------------------------------------------------------------------
 def frame(packet: Packet, linktype: int, src_mac: str, dst_mac: str, mss: int) -> bytes:
     """The packet as it is on a link of ``linktype``."""
-    datagram = ip_bytes(packet, mss)
+    if packet.inet6:
+        datagram, family, ethertype = _ip6_bytes(packet), AF_INET6, ETHERTYPE_IPV6
+    else:
+        datagram, family, ethertype = ip_bytes(packet, mss), AF_INET, ETHERTYPE_IP
     if linktype == DLT_NULL:
-        return struct.pack("<I", AF_INET) + datagram
-    return _mac(dst_mac) + _mac(src_mac) + struct.pack(">H", ETHERTYPE_IP) + datagram
+        return struct.pack("<I", family) + datagram
+    return _mac(dst_mac) + _mac(src_mac) + struct.pack(">H", ethertype) + datagram
 
 
 def _mac(text: str) -> bytes:
@@ -89,6 +94,18 @@ def ip_bytes(packet: Packet, mss: int) -> bytes:
                          packet.ttl, PROTOCOLS[packet.proto], 0, packet.src.packed, packet.dst.packed)
     header = header[:10] + struct.pack(">H", checksum(header)) + header[12:]
     return header + payload
+
+
+def _ip6_bytes(packet: Packet) -> bytes:
+    """An ICMPv6 echo in its IPv6 header (no flow label), its checksum
+    over the pseudo-header of RFC 8200 8.1."""
+    kind = ICMP6_ECHO_REPLY if packet.reply else ICMP6_ECHO_REQUEST
+    data = bytes(max(packet.size - 48, 0))
+    echo = struct.pack(">BBHHH", kind, 0, 0, packet.sport & 0xffff, packet.seq & 0xffff) + data
+    ends = packet.src.packed + packet.dst.packed
+    total = checksum(ends + struct.pack(">I3xB", len(echo), IPPROTO_ICMPV6) + echo)
+    echo = echo[:2] + struct.pack(">H", total) + echo[4:]
+    return struct.pack(">IHBB", 0x60000000, len(echo), IPPROTO_ICMPV6, packet.ttl) + ends + echo
 
 
 def _data(packet: Packet, length: int) -> bytes:
@@ -184,9 +201,13 @@ def read(data: bytes) -> tuple[int, int, list[Record]]:
 
 def _packet(body: bytes, linktype: int) -> Packet | None:
     if linktype == DLT_NULL:
-        datagram = body[4:] if struct.unpack("<I", body[:4])[0] == AF_INET else b""
+        family = struct.unpack("<I", body[:4])[0]
+        datagram = body[4:] if family in (AF_INET, AF_INET6) else b""
     else:
-        datagram = body[14:] if struct.unpack(">H", body[12:14])[0] == ETHERTYPE_IP else b""
+        ethertype = struct.unpack(">H", body[12:14])[0]
+        datagram = body[14:] if ethertype in (ETHERTYPE_IP, ETHERTYPE_IPV6) else b""
+    if len(datagram) >= 48 and datagram[0] >> 4 == 6:
+        return _icmp6_packet(datagram)
     if len(datagram) < 20 or datagram[0] >> 4 != 4:
         return None
     ihl = (datagram[0] & 0xf) * 4
@@ -205,6 +226,16 @@ def _packet(body: bytes, linktype: int) -> Packet | None:
         kind, _, _, ident, seq = struct.unpack(">BBHHH", payload[:8])
         return Packet("icmp", sport=ident, dport=ident, seq=seq, reply=kind == 0, **common)
     return None
+
+
+def _icmp6_packet(datagram: bytes) -> Packet | None:
+    """An ICMPv6 echo request or reply; None for anything else."""
+    length, next_header, hlim = struct.unpack(">HBB", datagram[4:8])
+    kind, _, _, ident, seq = struct.unpack(">BBHHH", datagram[40:48])
+    if next_header != IPPROTO_ICMPV6 or kind not in (ICMP6_ECHO_REQUEST, ICMP6_ECHO_REPLY):
+        return None
+    return Packet("icmp6", ipaddress.IPv6Address(datagram[8:24]), ipaddress.IPv6Address(datagram[24:40]),
+                  ident, ident, seq=seq, reply=kind == ICMP6_ECHO_REPLY, size=40 + length, ttl=hlim)
 
 
 def _tcp_packet(payload: bytes, common: dict) -> Packet:

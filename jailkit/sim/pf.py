@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import icmp
-from .packet import PROTOCOL_NAMES, PROTOCOLS, Packet, port_name, reverse, service_port
+from .packet import (ICMP6_NAME, PROTOCOL_NAMES, PROTOCOLS, IPAddress, IPv6, Packet, ipv4_ends,
+                     port_name, reverse, service_port)
 from .pfil import Hook, Verdict
 from .words import Words
 
@@ -34,7 +35,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPv4 = ipaddress.IPv4Address
 
 # How long states live (pf.conf(5) "set timeout" defaults), in seconds.
-STATE_TIMEOUT = {"icmp": 10.0, "udp": 60.0, "tcp": 86400.0}
+STATE_TIMEOUT = {"icmp": 10.0, "icmp6": 10.0, "udp": 60.0, "tcp": 86400.0}
 TIMEOUTS = {"tcp.first": 120.0, "tcp.opening": 30.0, "tcp.established": 86400.0,
             "tcp.closing": 900.0, "tcp.finwait": 45.0, "tcp.closed": 90.0,
             "udp.first": 60.0, "udp.single": 30.0, "udp.multiple": 60.0}
@@ -86,10 +87,14 @@ class Address:
     negate: bool = False
     modifiers: tuple[str, ...] = ()
 
-    def matches(self, vnet: "Vnet", address: IPv4) -> bool:
+    def matches(self, vnet: "Vnet", address: IPAddress) -> bool:
         if self.dynamic is not None:
             # pf_if.c pfi_dynaddr_update(): the interface's addresses now
-            hit = any(address in net for net in interface_hosts(vnet, self.dynamic, self.modifiers))
+            if isinstance(address, IPv6):
+                nets: list[Network] = interface_hosts6(vnet, self.dynamic, self.modifiers)
+            else:
+                nets = list(interface_hosts(vnet, self.dynamic, self.modifiers))
+            hit = any(address in net for net in nets)
         elif self.net is not None:
             hit = address in self.net
         else:
@@ -111,11 +116,8 @@ def interface_hosts(vnet: "Vnet", name: str, modifiers: tuple[str, ...] | set[st
     its broadcast address, on broadcast interfaces only; with :peer the
     other end's, on point-to-point interfaces only (the sim has none with
     an IPv4 peer); with :0 only the first address, not the aliases."""
-    ifnets = [i for i in vnet.ifnets if i.name == name]
-    if not ifnets:
-        ifnets = [i for i in vnet.ifnets if name in i.groups]
     found = []
-    for ifnet in ifnets:
+    for ifnet in _named(vnet, name):
         if "broadcast" in modifiers and not ifnet.flags & IFF_BROADCAST:
             continue
         if "peer" in modifiers and not ifnet.flags & IFF_POINTOPOINT:
@@ -130,6 +132,29 @@ def interface_hosts(vnet: "Vnet", name: str, modifiers: tuple[str, ...] | set[st
             elif "peer" not in modifiers:
                 found.append(Net4(f"{a.address}/32"))
     return found
+
+
+def interface_hosts6(vnet: "Vnet", name: str, modifiers: tuple[str, ...]) -> list[Network]:
+    """pf_if.c pfi_instance_add() for a dynamic address's IPv6 side: each
+    address as a host, or with :network its prefix; :0 and :network leave
+    out link-local addresses, and :0 takes the first of the rest; an IPv6
+    address has no broadcast, and the sim no point-to-point peer."""
+    if "broadcast" in modifiers or "peer" in modifiers:
+        return []
+    found: list[Network] = []
+    for ifnet in _named(vnet, name):
+        addresses = [a for a in ifnet.inet6 if not (a.address.is_link_local
+                                                    and {"network", "0"} & set(modifiers))]
+        for a in addresses[:1] if "0" in modifiers else addresses:
+            bits = a.prefixlen if "network" in modifiers else 128
+            found.append(ipaddress.IPv6Network(f"{a.address}/{bits}", strict=False))
+    return found
+
+
+def _named(vnet: "Vnet", name: str) -> list:
+    """The interface ``name``, else the members of the group ``name``."""
+    ifnets = [i for i in vnet.ifnets if i.name == name]
+    return ifnets or [i for i in vnet.ifnets if name in i.groups]
 
 
 @dataclass
@@ -185,9 +210,10 @@ class TableAddress(Address):
 
     table: str = ""
 
-    def matches(self, vnet: "Vnet", address: IPv4) -> bool:
+    def matches(self, vnet: "Vnet", address: IPAddress) -> bool:
+        # the sim's tables hold IPv4 entries: no IPv6 address is in one
         pf = vnet.firewalls.get("pf")
-        hit = isinstance(pf, Pf) and pf.table_match(self.table, address)
+        hit = isinstance(address, IPv4) and isinstance(pf, Pf) and pf.table_match(self.table, address)
         return hit != self.negate
 
     @property
@@ -346,13 +372,15 @@ class Rule:
             on = self.ifname == hook.ifnet.name or self.ifname in hook.ifnet.groups
             if on == self.if_negate:
                 return False
-        if self.proto and self.proto != packet.proto:
+        if self.af and self.af != ("inet6" if packet.inet6 else "inet"):
+            return False
+        if self.proto and self.proto != packet.proto_name:
             return False
         if not self.src.matches(vnet, packet.src) or not self.dst.matches(vnet, packet.dst):
             return False
-        if self.sport and (packet.proto == "icmp" or not self.sport.matches(packet.sport)):
+        if self.sport and (packet.proto in ("icmp", "icmp6") or not self.sport.matches(packet.sport)):
             return False
-        if self.dport and (packet.proto == "icmp" or not self.dport.matches(packet.dport)):
+        if self.dport and (packet.proto in ("icmp", "icmp6") or not self.dport.matches(packet.dport)):
             return False
         # pf_test_rule(): the type, and the code when given (the sim's ICMP
         # is echo requests and replies, whose code is 0)
@@ -403,24 +431,25 @@ class State:
         proto, s_src, s_sport, s_dst, s_dport = self.stack
         _, w_src, w_sport, w_dst, w_dport = self.wire
         if self.direction == "out":
-            here = f"{w_src}:{w_sport}"
+            here = _host_port(w_src, w_sport)
             if (s_src, s_sport) != (w_src, w_sport):
-                here += f" ({s_src}:{s_sport})"
-            there = f"{w_dst}:{w_dport}"
+                here += f" ({_host_port(s_src, s_sport)})"
+            there = _host_port(w_dst, w_dport)
             if (s_dst, s_dport) != (w_dst, w_dport):
-                there += f" ({s_dst}:{s_dport})"
+                there += f" ({_host_port(s_dst, s_dport)})"
             text = f"{here} -> {there}"
             first, second = self.src, self.dst
         else:
-            here = f"{s_dst}:{s_dport}"
+            here = _host_port(s_dst, s_dport)
             if (s_dst, s_dport) != (w_dst, w_dport):
-                here += f" ({w_dst}:{w_dport})"
-            there = f"{s_src}:{s_sport}"
+                here += f" ({_host_port(w_dst, w_dport)})"
+            there = _host_port(s_src, s_sport)
             if (s_src, s_sport) != (w_src, w_sport):
-                there += f" ({w_src}:{w_sport})"
+                there += f" ({_host_port(w_src, w_sport)})"
             text = f"{here} <- {there}"
             first, second = self.dst, self.src
-        line = f"all {proto} {text}       {self._levels(first, second)}"
+        name = ICMP6_NAME if proto == "icmp6" else proto
+        line = f"all {name} {text}       {self._levels(first, second)}"
         if verbose:
             line += "\n" + self._counters(now)
         return line
@@ -501,6 +530,11 @@ class State:
         return STATE_TIMEOUT[self.proto]
 
 
+def _host_port(address: IPAddress, port: int) -> str:
+    """pf_print_host() and its port: "address:port", IPv6 "address[port]"."""
+    return f"{address}[{port}]" if isinstance(address, IPv6) else f"{address}:{port}"
+
+
 def _new_state(direction: str, packet: Packet, stack: tuple, wire: tuple, now: float,
                rule: int) -> State:
     """pf_create_state(): the initiator SINGLE (UDP) or SYN_SENT (TCP), the
@@ -545,7 +579,8 @@ class Pf:
             return Verdict.PASS
         before = packet.tuple()
         try:
-            translation = self._translate(hook, packet)
+            # the sim's nat and rdr rules translate IPv4 only
+            translation = None if packet.inet6 else self._translate(hook, packet)
         except _MapFailed:
             self.map_failed += 1       # REASON_MAPFAILED: no free port for it
             return Verdict.DROP
@@ -608,11 +643,12 @@ class Pf:
         rule = self._first_translation(self.rules, kind, hook, packet)
         if rule is None:
             return None
+        src, _ = ipv4_ends(packet)
         if rule.action == "nat":
-            target = self._map_address(rule, hook.vnet, packet.src)
+            target = self._map_address(rule, hook.vnet, src)
             packet.src, packet.sport = self._source_port(rule, hook.vnet, packet, target)
         else:
-            packet.dst = self._map_address(rule, hook.vnet, packet.src)
+            packet.dst = self._map_address(rule, hook.vnet, src)
             if rule.target_port is not None:
                 packet.dport = rule.target_port
         return rule
@@ -663,7 +699,8 @@ class Pf:
         states here, so a run repeats."""
         if packet.proto not in ("tcp", "udp"):
             return address, packet.sport
-        source = (packet.src, packet.sport)
+        src, _ = ipv4_ends(packet)
+        source = (src, packet.sport)
         independent = rule.endpoint_independent and packet.proto == "udp"
         if independent:
             self._forget_mappings(rule)
@@ -678,7 +715,7 @@ class Pf:
                 return address, port
             if rule.pool_type not in ("random", "round-robin"):
                 raise _MapFailed()
-            address = _map_pool(rule, vnet, packet.src, self._draw(rule, address))
+            address = _map_pool(rule, vnet, src, self._draw(rule, address))
             if address == first:
                 raise _MapFailed()
 
@@ -1352,10 +1389,7 @@ class _Parser(Words):
         self.on_interface(rule)
         if self.peek() in ROUTE_WORDS:
             raise PfUnmodelled(self.line, f"{self.peek()} is not modelled by the jailkit sim")
-        family = self.take("inet", "inet6")
-        if family == "inet6":
-            raise PfUnmodelled(self.line, "IPv6 rules are not modelled by the jailkit sim")
-        rule.af = family
+        rule.af = self.take("inet", "inet6")
 
     def filter_rules(self, action: str) -> Sequence[Rule | None]:
         rule = Rule(action)
@@ -1551,6 +1585,7 @@ class _Parser(Words):
         expands them; an address gives the rule its family."""
         sources, sports, dests, dports = endpoints
         rules = []
+        skipped = False
         for src in sources:
             for sport in sports:
                 for dst in dests:
@@ -1562,7 +1597,13 @@ class _Parser(Words):
                         # a dynamic address has no family of its own (parse.y: af 0)
                         if new.af is None and (src.net is not None or dst.net is not None):
                             new.af = "inet"
+                        # expand_rule(): a host of the other family is left out
+                        if new.af == "inet6" and (src.net is not None or dst.net is not None):
+                            skipped = True
+                            continue
                         rules.append(new)
+        if skipped and not rules:
+            raise self.fail("rule expands to no valid combination")
         return rules
 
     def hosts(self) -> list[Address]:
@@ -1634,7 +1675,8 @@ class _Parser(Words):
         else:
             return [self._net(net.network_address, net.prefixlen)]
         if ":" in spec and _is_ipv6(spec):
-            raise PfUnmodelled(self.line, "IPv6 rules are not modelled by the jailkit sim")
+            raise PfUnmodelled(self.line, "IPv6 addresses in pf rules are not modelled by the "
+                                          "jailkit sim")
         return self.host_if(word, spec, mask)
 
     def host_if(self, word: str, spec: str, mask: int | None) -> list[Address]:
@@ -1703,8 +1745,8 @@ class _Parser(Words):
         name = PROTOCOL_NAMES.get(int(word), word) if word.isdigit() else word
         if name in PROTOCOLS:
             return name
-        if name in ("icmp6", "ipv6-icmp", "58"):
-            raise PfUnmodelled(self.line, "IPv6 rules are not modelled by the jailkit sim")
+        if name in ("icmp6", ICMP6_NAME, "58"):
+            return ICMP6_NAME       # getprotobynumber(58): as pfctl prints it
         raise PfUnmodelled(self.line, f"proto {word} is not modelled by the jailkit sim")
 
     def icmp_words(self) -> list[list[str]]:
@@ -1778,7 +1820,7 @@ class _Parser(Words):
                     raise self.fail("icmp-type cannot be redefined")
                 self.icmp_types = [self.icmp_item(w) for w in self.icmp_words()]
             elif word == "icmp6-type":
-                raise PfUnmodelled(self.line, "IPv6 rules are not modelled by the jailkit sim")
+                raise PfUnmodelled(self.line, "icmp6-type is not modelled by the jailkit sim")
             elif word in ("fragment", "reassemble", "no-df", "random-id"):
                 pass
             elif word in UNMODELLED_OPTIONS:

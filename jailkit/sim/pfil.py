@@ -1,4 +1,4 @@
-"""pfil(9): the packet filter hooks of a vnet's IPv4 stack.
+"""pfil(9): the packet filter hooks of a vnet's IPv4 and IPv6 stacks.
 
 Each firewall (ipfw, pf, ipfilter) keeps its own state per vnet, as VIMAGE
 virtualises them, and links its hook into that vnet's chain when it is
@@ -41,12 +41,14 @@ def unlink(vnet: "Vnet", name: str) -> None:
 
 
 def run(hook: Hook, packet: "Packet") -> Verdict:
-    """Run ``packet`` through the hooks linked in ``hook.vnet``."""
+    """Run ``packet`` through the hooks linked in ``hook.vnet``: an IPv6
+    packet through those on the inet6 head (ip6_input(), ip6_output())."""
     names = list(hook.vnet.hooks)
     if hook.direction == "out":
         names.reverse()
+    head = "inet6" if packet.inet6 else "inet"
     for name in names:
-        if unlinked(hook.vnet, name, hook.direction):
+        if unlinked(hook.vnet, name, hook.direction, head):
             continue
         verdict = hook.vnet.firewalls[name].check(hook, packet)
         if verdict is not Verdict.PASS:
@@ -172,9 +174,9 @@ def pfilctl_link(vnet: "Vnet", hook_name: str, head: str, directions: tuple[str,
             added.append(key)
 
 
-def unlinked(vnet: "Vnet", firewall: str, direction: str) -> bool:
-    """pfilctl took the firewall's IPv4 hook off the inet head in this
-    direction: the packet path does not run it there."""
+def unlinked(vnet: "Vnet", firewall: str, direction: str, head: str = "inet") -> bool:
+    """pfilctl took the firewall's hook off ``head`` (inet or inet6) in
+    this direction: the packet path does not run it there."""
     removed = _REMOVED.get(vnet, set())
-    return any(("inet", direction, spec.name) in removed
-               for spec in FIREWALL_HOOKS.get(firewall, ()) if spec.head == "inet")
+    return any((head, direction, spec.name) in removed
+               for spec in FIREWALL_HOOKS.get(firewall, ()) if spec.head == head)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .errno import EADDRINUSE, EADDRNOTAVAIL, ECONNREFUSED, ETIMEDOUT, OSErr
 from .network import Path, Unreachable, converse, follow, send, source_address
-from .packet import Packet
+from .packet import Packet, ipv4_ends
 from .vnet import Hook
 
 if TYPE_CHECKING:
@@ -220,7 +220,8 @@ def connect(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int,
         if exc.errno and not exc.refused:
             raise ConnectError(exc.errno) from None
         return _fail(kernel, ECONNREFUSED if exc.refused else ETIMEDOUT)
-    listener = find(there.destination, "tcp", there.packet.dst, there.packet.dport)
+    arrived_from, arrived_at = ipv4_ends(there.packet)
+    listener = find(there.destination, "tcp", arrived_at, there.packet.dport)
     answer = there.packet.answer(size=60, rst=listener is None)
     back = _back(kernel, there, answer, original)
     if back is None:
@@ -231,7 +232,7 @@ def connect(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int,
         raise ConnectError(ECONNREFUSED)
     ack = back.packet.answer()          # the handshake's last segment
     follow(there, ack, kernel.clock)
-    return Connection(listener, there.destination, (there.packet.src, there.packet.sport), rtt,
+    return Connection(listener, there.destination, (arrived_from, there.packet.sport), rtt,
                       (there, back, ack, kernel))
 
 
@@ -252,7 +253,8 @@ def datagram(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int, request: 
             raise ConnectError(exc.errno) from None
         kernel.advance(timeout)
         raise ConnectError(ETIMEDOUT) from None
-    listener = find(there.destination, "udp", there.packet.dst, there.packet.dport)
+    arrived_from, arrived_at = ipv4_ends(there.packet)
+    listener = find(there.destination, "udp", arrived_at, there.packet.dport)
     reply = there.packet.answer(size=120)
     back = _back(kernel, there, reply, original)
     if back is None:
@@ -264,7 +266,7 @@ def datagram(kernel: "Kernel", vnet: "Vnet", address: IPv4, port: int, request: 
     if not isinstance(listener.handler, Service):
         kernel.advance(timeout)        # bound, but nobody answers (syslogd's 514)
         raise ConnectError(ETIMEDOUT)
-    return listener.handler.exchange(request, (there.packet.src, there.packet.sport))
+    return listener.handler.exchange(request, (arrived_from, there.packet.sport))
 
 
 def _endpoints(vnet: "Vnet", address: IPv4, cred: "Prison | None") -> tuple[IPv4, IPv4]:

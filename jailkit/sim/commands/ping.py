@@ -7,9 +7,15 @@ from the machine's seeded generator, so a run repeats exactly. Exit status:
 (EX_NOHOST) for a name that does not resolve (main.c: "cannot resolve").
 Replies are printed with numeric addresses unless -H asks for names.
 
-IPv6 (-6, ping6, an IPv6 target or -S source) reaches the host's own
-addresses, over the loopback; the sim has no IPv6 packet path beyond them,
-so any other IPv6 target says it is not modelled.
+IPv6 (-6, ping6, an IPv6 target or -S source): the host's own addresses
+answer over the loopback; a neighbour on one of the vnet's links (a
+link-local one named with its %interface) answers through
+jailkit.sim.network, past the firewalls' IPv6 hooks. ping6.c finds its
+source by connecting a UDP socket first, so a target with no route fails
+there ("ping: UDP connect: No route to host", exit 1); a request the
+sender's own firewall drops is a failed sendmsg ("ping: sendmsg: ...",
+and "ping: wrote ..." on stdout), and when every one failed ping6.c exits
+71 (EX_OSERR) rather than 2.
 
 Without -c it pings until SIGINT (^C): ping.c's handler sets finish_up, the
 loop ends and finish() prints the statistics and exits 0 if any reply came,
@@ -27,10 +33,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
+from typing import Callable
 
 from ..errno import EADDRNOTAVAIL, EPERM, OSErr, strerror
 from ...getopt import GetoptError, getopt, option_flags, option_values
-from ..network import Unreachable, send, source_address
+from ..network import Unreachable, send, source_address, source_address6
 from ..packet import Packet, reverse
 from ..proc import Interrupted, Proc, program
 from ..resolver import ResolveError, resolve, reverse as reverse_lookup
@@ -239,8 +246,9 @@ def _run(proc: Proc, hostname: str, destination: IPv4Address, count: int, datale
     proc.write(f"PING {hostname} ({destination})" + (f" from {src}" if src else "")
                + f": {datalen} data bytes\n")
     tally = _Tally()
+    pinger = _pinger4(proc, destination, src, datalen, quiet, names, tally, stop)
     try:
-        _loop(proc, destination, src, count, datalen, timeout, interval, quiet, names, tally, stop)
+        _loop(proc, count, timeout, interval, tally, stop, pinger)
     except Interrupted:
         pass    # ping.c stopit(): finish_up, then finish()
     return _finish(proc, hostname, tally)
@@ -251,6 +259,7 @@ class _Tally:
     transmitted: int = 0
     times: list[float] = field(default_factory=list)
     late: int = 0       # replies after -W's waittime (ping.c nrcvtimeout)
+    failures: int = 0   # requests sendmsg(2) refused (ping6.c ntransmitfailures)
 
     def shown(self, rtt: float, quiet: bool, stop: _Stop) -> bool:
         """Count a reply; whether its line is printed. ping.c pr_pack():
@@ -264,29 +273,44 @@ class _Tally:
         return True
 
 
-def _loop(proc: Proc, destination: IPv4Address, src: IPv4Address | None, count: int, datalen: int, timeout: int,
-          interval: float, quiet: bool, names: bool, tally: _Tally, stop: _Stop) -> None:
+# One echo request by its icmp_seq: it prints what came back and says
+# whether a reply came.
+Pinger = Callable[[int], bool]
+
+
+def _pinger4(proc: Proc, destination: IPv4Address, src: IPv4Address | None, datalen: int,
+             quiet: bool, names: bool, tally: _Tally, stop: _Stop) -> Pinger:
+    """ping.c pinger() and pr_pack() for IPv4."""
+    ident = proc.kernel.rng.randint(1, 0xffff)     # ping.c: getpid() & 0xffff
+
+    def ping(seq: int) -> bool:
+        reply = _echo(proc, proc.vnet, destination, src, ident, seq, datalen)
+        if isinstance(reply, int):
+            proc.error(f"ping: sendto: {strerror(reply)}\n")
+            return False
+        if reply is None:
+            return False
+        ttl, rtt = reply
+        if tally.shown(rtt, quiet, stop):
+            proc.write(f"{datalen + 8} bytes from {_pr_addr(proc, destination, names)}: "
+                       f"icmp_seq={seq} ttl={ttl} time={rtt:.3f} ms\n")
+        return True
+    return ping
+
+
+def _loop(proc: Proc, count: int, timeout: int, interval: float, tally: _Tally, stop: _Stop,
+          pinger: Pinger) -> None:
     """Send echo requests until -c or -t says stop (or SIGINT comes)."""
     kernel = proc.kernel
-    vnet = proc.vnet
     times = tally.times
     deadline = kernel.clock + timeout if timeout else None
     seq = 0
-    ident = kernel.rng.randint(1, 0xffff)     # ping.c: getpid() & 0xffff
     while not count or tally.transmitted < count:
         if deadline is not None and kernel.clock >= deadline:
             break
         tally.transmitted += 1
-        reply = _echo(proc, vnet, destination, src, ident, seq, datalen)
-        if isinstance(reply, int):
-            proc.error(f"ping: sendto: {strerror(reply)}\n")
-        elif reply is not None:
-            ttl, rtt = reply
-            if tally.shown(rtt, quiet, stop):
-                proc.write(f"{datalen + 8} bytes from {_pr_addr(proc, destination, names)}: "
-                           f"icmp_seq={seq} ttl={ttl} time={rtt:.3f} ms\n")
-            if stop.once:
-                break   # ping.c: F_ONCE and a reply ends the loop at once
+        if pinger(seq) and stop.once:
+            break   # ping.c: F_ONCE and a reply ends the loop at once
         seq += 1
         remaining = (deadline - kernel.clock) if deadline is not None else math.inf
         if count and tally.transmitted >= count:
@@ -314,7 +338,9 @@ def _finish(proc: Proc, hostname: str, tally: _Tally) -> int:
         stddev = math.sqrt(max(0.0, sum(t * t for t in times) / len(times) - avg * avg))
         proc.write(f"round-trip min/avg/max/stddev = {min(times):.3f}/{avg:.3f}/"
                    f"{max(times):.3f}/{stddev:.3f} ms\n")
-    return 0 if received else 2
+    if received:
+        return 0
+    return 2 if transmitted > tally.failures else EX_OSERR
 
 
 def _echo(proc: Proc, vnet: Vnet, destination: IPv4Address, source: IPv4Address | None,
@@ -348,50 +374,112 @@ def _echo(proc: Proc, vnet: Vnet, destination: IPv4Address, source: IPv4Address 
 def _ping6(proc: Proc, target: str, flags: set[str], values: dict[str, str], count: int,
            datalen: int, timeout: int, stop: _Stop) -> int:
     """ping6.c: "PING(total=40+8+data bytes) src --> dst", then per reply
-    "N bytes from ADDR, icmp_seq=S hlim=H time=T ms" (numeric unless -H)."""
-    destination = _resolve6(proc, target)
-    if destination is None:
+    "N bytes from ADDR, icmp_seq=S hlim=H time=T ms" (numeric unless -H;
+    a link-local address with its %interface)."""
+    resolved = _resolve6(proc, target)
+    if resolved is None:
         proc.warnx(f"cannot resolve {target}: {_gai_noname()}")
         return EX_NOHOST
+    destination, zone = resolved
     if not _raw_sockets_allowed(proc):
         proc.error(f"ping: socket: {strerror(EPERM)}\n")
         return EX_OSERR
-    if not _own_address6(proc, destination):
-        proc.warnx("IPv6 beyond the host's own addresses is not modelled by the jailkit sim; "
-                   "run this step on a real FreeBSD host (--host ssh://... or vagrant://)")
-        return 1
-    source = _literal(values["S"]) if "S" in values else destination
-    if not isinstance(source, IPv6Address) or not _own_address6(proc, source):
-        proc.error(f"ping: bind: {strerror(EADDRNOTAVAIL)}\n")
-        return 1
-    proc.write(f"PING({datalen + 48}=40+8+{datalen} bytes) {source} --> {destination}\n")
+    own = _own_address6(proc, destination)
+    if "S" in values:
+        source = _literal(values["S"])
+        if not isinstance(source, IPv6Address) or not _own_address6(proc, source):
+            proc.error(f"ping: bind: {strerror(EADDRNOTAVAIL)}\n")
+            return 1
+    elif own:
+        source = destination
+    else:
+        try:
+            source = source_address6(proc.vnet, destination, zone, proc.prison)
+        except Unreachable as exc:
+            proc.error(f"ping: UDP connect: {strerror(exc.errno)}\n")
+            return 1
+    proc.write(f"PING({datalen + 48}=40+8+{datalen} bytes) {_scoped(source, zone)} --> "
+               f"{_scoped(destination, zone)}\n")
     tally = _Tally()
+    quiet = "q" in flags
+    pinger = (_pinger6_own(proc, destination, datalen, quiet, tally, stop) if own else
+              _pinger6(proc, target, destination, zone, source, datalen, quiet, tally, stop))
+    interval = float(values.get("i", "1"))
     try:
-        _loop6(proc, destination, count, datalen, timeout, "q" in flags, tally, stop)
+        _loop(proc, count, timeout, interval, tally, stop, pinger)
     except Interrupted:
         pass
     return _finish(proc, target, tally)
 
 
-def _loop6(proc: Proc, destination: IPv6Address, count: int, datalen: int, timeout: int,
-           quiet: bool, tally: _Tally, stop: _Stop) -> None:
+def _scoped(address: IPv6Address, zone: str) -> str:
+    """getnameinfo(3) of a link-local address: with its %interface."""
+    return f"{address}%{zone}" if address.is_link_local and zone else str(address)
+
+
+def _pinger6_own(proc: Proc, destination: IPv6Address, datalen: int, quiet: bool, tally: _Tally,
+                 stop: _Stop) -> Pinger:
     """Echo requests to one of our own addresses: each comes straight back
     through the loopback, with the vnet's default hop limit."""
-    kernel = proc.kernel
-    deadline = kernel.clock + timeout if timeout else None
     hlim = proc.vnet.sysctl.get("net.inet6.ip6.hlim", 64)
-    while not count or tally.transmitted < count:
-        if deadline is not None and kernel.clock >= deadline:
-            break
-        seq = tally.transmitted
-        tally.transmitted += 1
-        rtt = 0.020 + kernel.rng.uniform(0.0, 0.025)
+
+    def ping(seq: int) -> bool:
+        rtt = 0.020 + proc.kernel.rng.uniform(0.0, 0.025)
         if tally.shown(rtt, quiet, stop):
             proc.write(f"{datalen + 8} bytes from {destination}, icmp_seq={seq} hlim={hlim} "
                        f"time={rtt:.3f} ms\n")
-        if stop.once or (count and tally.transmitted >= count):
-            break
-        kernel.advance(1.0)
+        return True
+    return ping
+
+
+def _pinger6(proc: Proc, hostname: str, destination: IPv6Address, zone: str, source: IPv6Address,
+             datalen: int, quiet: bool, tally: _Tally, stop: _Stop) -> Pinger:
+    """ping6.c pinger() and pr_pack() towards a neighbour."""
+    ident = proc.kernel.rng.randint(1, 0xffff)     # ping6.c: getpid() & 0xffff
+
+    def ping(seq: int) -> bool:
+        reply = _echo6(proc, destination, zone, source, ident, seq, datalen)
+        if isinstance(reply, int):
+            tally.failures += 1
+            proc.error(f"ping: sendmsg: {strerror(reply)}\n")
+            proc.write(f"ping: wrote {hostname} {datalen + 8} chars, ret=-1\n")
+            return False
+        if reply is None:
+            return False
+        peer, hlim, rtt = reply
+        if tally.shown(rtt, quiet, stop):
+            proc.write(f"{datalen + 8} bytes from {peer}, icmp_seq={seq} hlim={hlim} "
+                       f"time={rtt:.3f} ms\n")
+        return True
+    return ping
+
+
+def _echo6(proc: Proc, destination: IPv6Address, zone: str, source: IPv6Address, ident: int,
+           seq: int, datalen: int) -> tuple[str, int, float] | int | None:
+    """One ICMPv6 echo request and icmp6_reflect()'s reply, out by the
+    interface the request came in on: (the replier as pr_addr() prints
+    it, its hop limit, rtt), an errno when sendmsg fails, or None when
+    nothing comes back."""
+    vnet = proc.vnet
+    now = proc.kernel.clock
+    request = Packet("icmp6", source, destination, ident, ident, size=datalen + 48, seq=seq)
+    asked = request.tuple()
+    try:
+        there = send(vnet, request, now, zone)
+    except Unreachable as exc:
+        return None if exc.refused else (exc.errno or None)
+    try:
+        back = send(there.destination, there.packet.answer(), now, there.packet.rcvif)
+    except Unreachable:
+        return None
+    if back.destination is not vnet or back.packet.tuple() != reverse(asked):
+        return None
+    rtt = 0.020 + 0.045 * (there.segments + back.segments) + there.latency + back.latency
+    rtt += proc.kernel.rng.uniform(0.0, 0.025)
+    replier = back.packet.src
+    assert isinstance(replier, IPv6Address)
+    hlim = there.destination.sysctl.get("net.inet6.ip6.hlim", 64)
+    return _scoped(replier, back.packet.rcvif), hlim, rtt
 
 
 def _own_address6(proc: Proc, address: IPv6Address) -> bool:
@@ -401,11 +489,17 @@ def _own_address6(proc: Proc, address: IPv6Address) -> bool:
                for ifnet in proc.vnet.ifnets)
 
 
-def _resolve6(proc: Proc, target: str) -> IPv6Address | None:
-    """getaddrinfo(3) with AF_INET6: a literal, else /etc/hosts."""
+def _resolve6(proc: Proc, target: str) -> tuple[IPv6Address, str] | None:
+    """getaddrinfo(3) with AF_INET6: a literal (a link-local one may name
+    its zone, an interface by name or index: explore_numeric_scope()),
+    else /etc/hosts; the address and its zone's interface."""
     literal = _literal(target)
     if isinstance(literal, IPv6Address):
-        return literal
+        _, percent, scope = target.partition("%")
+        if not percent:
+            return literal, ""
+        zone = _zone(proc, scope) if literal.is_link_local else None
+        return None if zone is None else (literal, zone)
     try:
         hosts = proc.kernel.vfs.read("/etc/hosts", **proc.where())
     except OSErr:
@@ -415,7 +509,16 @@ def _resolve6(proc: Proc, target: str) -> IPv6Address | None:
         if len(fields) >= 2 and target in fields[1:]:
             found = _literal(fields[0])
             if isinstance(found, IPv6Address):
-                return found
+                return found, ""
+    return None
+
+
+def _zone(proc: Proc, scope: str) -> str | None:
+    """ip6_str2scopeid(): an interface of the vnet by name
+    (if_nametoindex()) or by index; its name."""
+    for ifnet in proc.vnet.ifnets:
+        if scope in (ifnet.name, str(ifnet.index)):
+            return ifnet.name
     return None
 
 

@@ -45,7 +45,7 @@ from ..errno import OSErr
 from ..ifnet import Ifnet, Loopback
 from ..kernel import EPOCH, Deadline
 from ..octets import encode
-from ..packet import PROTOCOLS, Packet, port_name, service_port
+from ..packet import PROTOCOLS, Packet, ipv4_ends, port_name, service_port
 from ..proc import Buffer, Interrupted, Proc, program
 from ..resolver import ResolveError, hosts_file, resolve
 from ...getopt import GetoptError, getopt
@@ -399,17 +399,20 @@ def _counted(number: int, what: str) -> str:
 
 class Printer:
     """print_packet() -> ether_if_print() -> ip_print() and the protocol's
-    printer, for the sim's IPv4 packets."""
+    printer, for the sim's IPv4 packets (and ip6_print() and
+    icmp6_print() for its ICMPv6 echoes)."""
 
     def __init__(self, proc: Proc, options: Options) -> None:
         self.options = options
-        self.names = {} if options.numeric else {a: names[0] for a, names in
+        self.names: dict[ipaddress.IPv4Address | ipaddress.IPv6Address, str] = {} if options.numeric else {a: names[0] for a, names in
                                                  reversed(hosts_file(proc))}
         # print-tcp.c tcp_seq_hash4: the first numbers of each conversation
         self.conversations: dict[tuple, tuple[int, int]] = {}
 
     def line(self, capture: bpf.Capture) -> str:
         packet = capture.packet
+        if packet.inet6:
+            return f"{self._stamp(capture.time)}IP6 {self._ip6_header(packet)}{self._icmp6(packet)}\n"
         body = {"tcp": self._tcp, "udp": self._udp, "icmp": self._icmp}[packet.proto]
         return f"{self._stamp(capture.time)}IP {self._ip_header(packet)}{body(capture)}\n"
 
@@ -432,7 +435,21 @@ class Printer:
                 f"proto {IPPROTO[packet.proto]} ({PROTOCOLS[packet.proto]}), "
                 f"length {packet.size})\n    ")
 
-    def _host(self, address: ipaddress.IPv4Address) -> str:
+    def _ip6_header(self, packet: Packet) -> str:
+        """print-ip6.c with -v: the hop limit, the next header and the
+        payload length (the sim's ICMPv6 carries no flow label)."""
+        if not self.options.verbose:
+            return ""
+        return f"(hlim {packet.ttl}, next-header ICMPv6 (58) payload length: {packet.size - 40}) "
+
+    def _icmp6(self, packet: Packet) -> str:
+        """print-icmp6.c: an echo request or reply, its id and sequence."""
+        kind = "echo reply" if packet.reply else "echo request"
+        checked = "[icmp6 sum ok] " if self.options.verbose and not self.options.no_checksums else ""
+        return (f"{self._host(packet.src)} > {self._host(packet.dst)}: {checked}ICMP6, {kind}, "
+                f"id {packet.sport}, seq {packet.seq}, length {packet.size - 40}")
+
+    def _host(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
         return self.names.get(address, str(address))
 
     def _port(self, port: int) -> str:
@@ -490,8 +507,8 @@ class Printer:
         seq, ack = packet.seq, packet.ack
         if self.options.absolute or "." not in packet.flags:
             return seq, ack
-        rev = packet.sport > packet.dport or (packet.sport == packet.dport
-                                              and packet.src > packet.dst)
+        src, dst = ipv4_ends(packet)
+        rev = packet.sport > packet.dport or (packet.sport == packet.dport and src > dst)
         key = ((packet.dst, packet.src, packet.dport, packet.sport) if rev
                else (packet.src, packet.dst, packet.sport, packet.dport))
         if key not in self.conversations or "S" in packet.flags:
