@@ -208,3 +208,20 @@ def test_ipfilter_rules_without_a_family_take_ipv6(link):
                           ("block in proto tcp from any to any\n", 0)):
         link.run("jexec alcatraz ipf -Fa -f -", stdin=rules).check()
         assert (rules, _status(link, ping)) == (rules, status)
+
+
+def test_our_own_addresses_answer_through_lo0_past_the_firewall(pf):
+    """An echo to one of the stack's own addresses loops through lo0
+    (in6_ifaddloop()), where pf sees it both ways."""
+    theirs = _link_local(pf, "alcatraz", "epair0b")
+    assert run(pf, f"jexec alcatraz ping -6 -c 1 {theirs}%epair0b")[1].startswith(
+        f"PING(104=40+8+56 bytes) {theirs}%epair0b --> {theirs}%epair0b\n"
+        f"64 bytes from {theirs}%epair0b, icmp_seq=0 hlim=64 ")
+    pf.run("pfctl -e && pfctl -f -", stdin="block all\n").check()
+    assert run(pf, "ping -6 -c 1 ::1") == (
+        71, "PING(104=40+8+56 bytes) ::1 --> ::1\nping: wrote ::1 64 chars, ret=-1\n\n"
+            "--- ::1 ping statistics ---\n"
+            "1 packets transmitted, 0 packets received, 100.0% packet loss\n",
+        "ping: sendmsg: Permission denied\n")
+    pf.run("pfctl -f -", stdin="set skip on lo0\nblock all\n").check()
+    assert _status(pf, "ping -6 -c 1 ::1") == 0

@@ -178,12 +178,15 @@ def source_address(vnet: Vnet, destination: IPv4, cred: "Prison | None" = None) 
 
 def source_address6(vnet: Vnet, destination: IPv6, zone: str = "",
                     cred: "Prison | None" = None) -> IPv6:
-    """in6_selectsrc() for a neighbour: an address of the outgoing
-    interface (nd6.select_source()), one of the jail's own when it is
-    restricted to its addresses (prison_check_ip6()); EHOSTUNREACH with
-    no way there, EADDRNOTAVAIL with no address to send from."""
-    out = _onlink6(vnet, destination, zone)
+    """in6_selectsrc(): one of the stack's own addresses itself; for a
+    neighbour an address of the outgoing interface (nd6.select_source()),
+    one of the jail's own when it is restricted to its addresses
+    (prison_check_ip6()); EHOSTUNREACH with no way there, EADDRNOTAVAIL
+    with no address to send from."""
     allowed = cred.ip6 if cred is not None and cred.ip6_restricted else None
+    if _local6(vnet, destination, vnet.ifunit(zone)) and (allowed is None or destination in allowed):
+        return destination
+    out = _onlink6(vnet, destination, zone)
     source = nd6.select_source(out, destination, allowed)
     if source is None:
         raise Unreachable(EADDRNOTAVAIL)
@@ -252,10 +255,18 @@ def _cross(path: Path, out: Ifnet, receiver: Ifnet, steps: Way, packet: Packet, 
 
 
 def _send6(vnet: Vnet, packet: Packet, dst: IPv6, now: float, zone: str) -> Path:
-    """ip6_output() to a neighbour on one of ``vnet``'s links, then
+    """ip6_output() to one of the stack's own addresses (through lo0, as
+    for IPv4) or to a neighbour on one of ``vnet``'s links, then
     ip6_input() there; a hook that drops the packet as it leaves makes
     sendmsg(2) fail with EACCES, as for IPv4."""
     path = Path(packet, vnet)
+    loop = vnet.loopback
+    if loop is not None and _local6(vnet, dst, vnet.ifunit(zone)):
+        _filter(Hook(vnet, "out", loop, now), packet, True)
+        _tap(path, loop, packet, now)      # if_simloop()
+        packet.rcvif = loop.name
+        _filter(Hook(vnet, "in", loop, now), packet, False)
+        return path
     out = _onlink6(vnet, dst, zone)
     if not out.up:
         raise Unreachable(ENETDOWN)
@@ -268,7 +279,7 @@ def _send6(vnet: Vnet, packet: Packet, dst: IPv6, now: float, zone: str) -> Path
     arrived = receiver.vnet
     packet.rcvif = receiver.name
     _filter(Hook(arrived, "in", receiver, now), packet, False)
-    if not _local6(arrived, receiver, dst):
+    if not _local6(arrived, dst, receiver):
         raise Unreachable()      # not for this stack, and ip6_forward() is not modelled
     path.destination = arrived
     return path
@@ -295,11 +306,12 @@ def _prefix_holds(address: IPv6, prefixlen: int, dst: IPv6) -> bool:
     return (int(address) ^ int(dst)) >> (128 - prefixlen) == 0
 
 
-def _local6(vnet: Vnet, rcvif: Ifnet, dst: IPv6) -> bool:
-    """ip6_input(): the destination is one of the stack's addresses that
-    is not tentative; a link-local one on the interface it came in by."""
+def _local6(vnet: Vnet, dst: IPv6, scope: Ifnet | None) -> bool:
+    """One of the stack's addresses that is not tentative; a link-local
+    one on ``scope``, its zone's interface (ip6_input(): the one it came
+    in by). in6_ifaddloop() routes them all through lo0."""
     if dst.is_link_local:
-        return nd6.owns(rcvif, dst)
+        return scope is not None and nd6.owns(scope, dst)
     return any(nd6.owns(ifnet, dst) for ifnet in vnet.ifnets)
 
 

@@ -7,10 +7,10 @@ from the machine's seeded generator, so a run repeats exactly. Exit status:
 (EX_NOHOST) for a name that does not resolve (main.c: "cannot resolve").
 Replies are printed with numeric addresses unless -H asks for names.
 
-IPv6 (-6, ping6, an IPv6 target or -S source): the host's own addresses
-answer over the loopback; a neighbour on one of the vnet's links (a
-link-local one named with its %interface) answers through
-jailkit.sim.network, past the firewalls' IPv6 hooks. ping6.c finds its
+IPv6 (-6, ping6, an IPv6 target or -S source): the stack's own addresses
+answer over the loopback, a neighbour on one of the vnet's links (a
+link-local one named with its %interface) over the link, through
+jailkit.sim.network and past the firewalls' IPv6 hooks. ping6.c finds its
 source by connecting a UDP socket first, so a target with no route fails
 there ("ping: UDP connect: No route to host", exit 1); a request the
 sender's own firewall drops is a failed sendmsg ("ping: sendmsg: ...",
@@ -384,14 +384,11 @@ def _ping6(proc: Proc, target: str, flags: set[str], values: dict[str, str], cou
     if not _raw_sockets_allowed(proc):
         proc.error(f"ping: socket: {strerror(EPERM)}\n")
         return EX_OSERR
-    own = _own_address6(proc, destination)
     if "S" in values:
         source = _literal(values["S"])
         if not isinstance(source, IPv6Address) or not _own_address6(proc, source):
             proc.error(f"ping: bind: {strerror(EADDRNOTAVAIL)}\n")
             return 1
-    elif own:
-        source = destination
     else:
         try:
             source = source_address6(proc.vnet, destination, zone, proc.prison)
@@ -402,8 +399,7 @@ def _ping6(proc: Proc, target: str, flags: set[str], values: dict[str, str], cou
                f"{_scoped(destination, zone)}\n")
     tally = _Tally()
     quiet = "q" in flags
-    pinger = (_pinger6_own(proc, destination, datalen, quiet, tally, stop) if own else
-              _pinger6(proc, target, destination, zone, source, datalen, quiet, tally, stop))
+    pinger = _pinger6(proc, target, destination, zone, source, datalen, quiet, tally, stop)
     interval = float(values.get("i", "1"))
     try:
         _loop(proc, count, timeout, interval, tally, stop, pinger)
@@ -417,24 +413,9 @@ def _scoped(address: IPv6Address, zone: str) -> str:
     return f"{address}%{zone}" if address.is_link_local and zone else str(address)
 
 
-def _pinger6_own(proc: Proc, destination: IPv6Address, datalen: int, quiet: bool, tally: _Tally,
-                 stop: _Stop) -> Pinger:
-    """Echo requests to one of our own addresses: each comes straight back
-    through the loopback, with the vnet's default hop limit."""
-    hlim = proc.vnet.sysctl.get("net.inet6.ip6.hlim", 64)
-
-    def ping(seq: int) -> bool:
-        rtt = 0.020 + proc.kernel.rng.uniform(0.0, 0.025)
-        if tally.shown(rtt, quiet, stop):
-            proc.write(f"{datalen + 8} bytes from {destination}, icmp_seq={seq} hlim={hlim} "
-                       f"time={rtt:.3f} ms\n")
-        return True
-    return ping
-
-
 def _pinger6(proc: Proc, hostname: str, destination: IPv6Address, zone: str, source: IPv6Address,
              datalen: int, quiet: bool, tally: _Tally, stop: _Stop) -> Pinger:
-    """ping6.c pinger() and pr_pack() towards a neighbour."""
+    """ping6.c pinger() and pr_pack()."""
     ident = proc.kernel.rng.randint(1, 0xffff)     # ping6.c: getpid() & 0xffff
 
     def ping(seq: int) -> bool:
@@ -468,8 +449,11 @@ def _echo6(proc: Proc, destination: IPv6Address, zone: str, source: IPv6Address,
         there = send(vnet, request, now, zone)
     except Unreachable as exc:
         return None if exc.refused else (exc.errno or None)
+    # the reply goes back in the zone the request came from: the
+    # interface it came in by, or for our own address the request's own
+    back_zone = zone if there.destination is vnet else there.packet.rcvif
     try:
-        back = send(there.destination, there.packet.answer(), now, there.packet.rcvif)
+        back = send(there.destination, there.packet.answer(), now, back_zone)
     except Unreachable:
         return None
     if back.destination is not vnet or back.packet.tuple() != reverse(asked):
@@ -479,7 +463,7 @@ def _echo6(proc: Proc, destination: IPv6Address, zone: str, source: IPv6Address,
     replier = back.packet.src
     assert isinstance(replier, IPv6Address)
     hlim = there.destination.sysctl.get("net.inet6.ip6.hlim", 64)
-    return _scoped(replier, back.packet.rcvif), hlim, rtt
+    return _scoped(replier, zone), hlim, rtt
 
 
 def _own_address6(proc: Proc, address: IPv6Address) -> bool:
