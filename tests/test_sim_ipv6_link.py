@@ -225,3 +225,14 @@ def test_our_own_addresses_answer_through_lo0_past_the_firewall(pf):
         "ping: sendmsg: Permission denied\n")
     pf.run("pfctl -f -", stdin="set skip on lo0\nblock all\n").check()
     assert _status(pf, "ping -6 -c 1 ::1") == 0
+
+
+def test_what_the_stack_takes_meets_the_inet6_local_head(link):
+    """ip6_input() runs inet6-local's out hooks on a packet for the stack,
+    with lo0 as the interface: there only when pfilctl links one there."""
+    link.run("kldload ipl && jexec alcatraz ipf -E && "
+             "jexec alcatraz ipf -f -", stdin="block out on lo0 all\n").check()
+    ping = "ping -6 -c 1 -W 1 2001:db8:42::2"
+    assert _status(link, ping) == 0
+    link.run("jexec alcatraz pfilctl link -o ipfilter:default-ip6 inet6-local").check()
+    assert _status(link, ping) == 2

@@ -266,7 +266,7 @@ def _send6(vnet: Vnet, packet: Packet, dst: IPv6, now: float, zone: str) -> Path
         _tap(path, loop, packet, now)      # if_simloop()
         packet.rcvif = loop.name
         _filter(Hook(vnet, "in", loop, now), packet, False)
-        return path
+        return _ours(path, vnet, packet, now)
     out = _onlink6(vnet, dst, zone)
     if not out.up:
         raise Unreachable(ENETDOWN)
@@ -281,8 +281,7 @@ def _send6(vnet: Vnet, packet: Packet, dst: IPv6, now: float, zone: str) -> Path
     _filter(Hook(arrived, "in", receiver, now), packet, False)
     if not _local6(arrived, dst, receiver):
         raise Unreachable()      # not for this stack, and ip6_forward() is not modelled
-    path.destination = arrived
-    return path
+    return _ours(path, arrived, packet, now)
 
 
 def _onlink6(vnet: Vnet, dst: IPv6, zone: str) -> Ifnet:
@@ -316,7 +315,8 @@ def _local6(vnet: Vnet, dst: IPv6, scope: Ifnet | None) -> bool:
 
 
 def _ours(path: Path, vnet: Vnet, packet: Packet, now: float) -> Path:
-    """ip_input()'s "ours:": the inet-local head's hooks, then the stack."""
+    """ip_input()'s "ours:": the inet-local head's hooks (ip6_input()'s:
+    inet6-local's), then the stack."""
     loop = vnet.loopback
     if loop is not None:
         verdict = pfil.run_local(Hook(vnet, "out", loop, now), packet)

@@ -59,8 +59,10 @@ def run(hook: Hook, packet: "Packet") -> Verdict:
 def run_local(hook: Hook, packet: "Packet") -> Verdict:
     """The inet-local head: ip_input() runs its out hooks on a packet it
     delivers to this stack ("ours:"), with lo0 as the interface, so a
-    redirect's replies can be translated back (netinet/ip_input.c)."""
-    for name in links(hook.vnet, "inet-local", "out"):
+    redirect's replies can be translated back (netinet/ip_input.c); for
+    an IPv6 packet ip6_input() runs inet6-local's."""
+    head = "inet6-local" if packet.inet6 else "inet-local"
+    for name in links(hook.vnet, head, "out"):
         firewall = next((f for f, specs in FIREWALL_HOOKS.items()
                          if any(spec.name == name for spec in specs)), None)
         if firewall is None or firewall not in hook.vnet.firewalls:
