@@ -278,7 +278,7 @@ def test_a_pf_ruleset_with_no_copy_that_loads_back_is_left_and_named():
     with pytest.raises(CleanupError, match="pf rules: the scenario replaced the box's main ruleset"):
         journal.undo()
     assert box.run("pfctl -s rules").stdout == ("pass in quick on em0 proto tcp from any to any "
-                                                "port = ssh keep state\nblock drop all\n")
+                                                "port = ssh flags any keep state\nblock drop all\n")
 
 
 def test_interfaces_that_come_home_from_the_scenarios_jails_go_the_boxs_stay():

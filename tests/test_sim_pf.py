@@ -699,18 +699,36 @@ def test_endpoint_independent_keeps_a_udp_sources_mapping_for_every_destination(
 # -- icmp-type, label and the options the sim does not model ------------------------------
 
 def test_icmp_type_and_code_are_read_and_printed_as_pfctl_does(pf):
-    rules = ("pass in proto icmp icmp-type 8\n"
-             "pass in proto icmp icmp-type { echorep, unreach code needfrag }\n"
-             "block in proto icmp icmp-type 200 code 7 label \"odd\"\n")
+    rules = ("pass in inet proto icmp icmp-type 8\n"
+             "pass in inet proto icmp icmp-type { echorep, unreach code needfrag }\n"
+             "block in inet proto icmp icmp-type 200 code 7 label \"odd\"\n"
+             # expand_rule()'s order: each icmp-type, then each host
+             "pass inet proto icmp from { 10.0.0.1, 10.0.0.2 } icmp-type { echoreq, echorep }\n")
     assert load(pf, rules, "-n", "-v") == (0, (
-        "pass in proto icmp all icmp-type echoreq keep state\n"
-        "pass in proto icmp all icmp-type echorep keep state\n"
-        "pass in proto icmp all icmp-type unreach code needfrag keep state\n"
-        'block drop in proto icmp all icmp-type 200 code 7 label "odd"\n'), "")
+        "pass in inet proto icmp all icmp-type echoreq keep state\n"
+        "pass in inet proto icmp all icmp-type echorep keep state\n"
+        "pass in inet proto icmp all icmp-type unreach code needfrag keep state\n"
+        'block drop in inet proto icmp all icmp-type 200 code 7 label "odd"\n'
+        "pass inet proto icmp from 10.0.0.1 to any icmp-type echoreq keep state\n"
+        "pass inet proto icmp from 10.0.0.2 to any icmp-type echoreq keep state\n"
+        "pass inet proto icmp from 10.0.0.1 to any icmp-type echorep keep state\n"
+        "pass inet proto icmp from 10.0.0.2 to any icmp-type echorep keep state\n"), "")
+
+
+def test_each_inconsistent_expansion_is_said_and_skipped(pf):
+    # expand_rule() and filter_consistent(), line by line
+    status, _, err = load(pf, "pass in inet proto { icmp, tcp } icmp-type echoreq\n")
+    assert status == 1 and err.startswith(
+        "stdin:1: icmp-type mismatch\nstdin:1: icmp-type/code only applies to icmp\n"
+        "stdin:1: skipping rule due to errors\npfctl: Syntax error in config file")
+    status, _, err = load(pf, "pass in proto icmp icmp-type echoreq\n")
+    assert status == 1 and err.startswith(
+        "stdin:1: must indicate address family with icmp-type/code\n"
+        "stdin:1: skipping rule due to errors\nstdin:1: rule expands to no valid combination\n")
 
 
 @pytest.mark.parametrize("rule, message", [
-    ("pass in proto tcp icmp-type echoreq", "icmp-type mismatch"),
+    ("pass in inet proto icmp icmp-type { }", "syntax error"),
     ("pass in proto icmp icmp-type bogus", "unknown icmp-type bogus"),
     ("pass in proto icmp icmp-type 256", "illegal icmp-type 256"),
     ("pass in proto icmp icmp-type unreach code bogus", "unknown icmp-code bogus"),
@@ -723,11 +741,11 @@ def test_a_bad_icmp_type_is_named(pf, rule, message):
 def test_icmp_type_decides_which_echo_passes(pf):
     pf.run("pfctl -e").check()
     # the request is an echoreq on its way out; its reply comes back by the state
-    load(pf, "block all\npass out proto icmp icmp-type echoreq\n")
+    load(pf, "block all\npass out inet proto icmp icmp-type echoreq\n")
     assert ping(pf) == 0
-    load(pf, "block all\npass out proto icmp icmp-type echorep\n")
+    load(pf, "block all\npass out inet proto icmp icmp-type echorep\n")
     assert ping(pf) == 2
-    load(pf, "pass all\nblock out proto icmp icmp-type echoreq code 3\n")
+    load(pf, "pass all\nblock out inet proto icmp icmp-type echoreq code 3\n")
     assert ping(pf) == 0                    # an echo's code is 0
 
 
@@ -750,3 +768,32 @@ def test_pf_options_the_sim_does_not_model_are_named_not_called_syntax_errors(pf
 def test_a_protocol_number_is_printed_by_its_name(pf):
     assert load(pf, "pass in proto 6 from any to any port 22\n", "-n", "-v")[1] == (
         "pass in proto tcp from any to any port = ssh flags S/SA keep state\n")
+
+
+def test_labels_are_kept_each_with_its_macros_expanded(pf):
+    rules = ('pass in on lo0 proto tcp from 10.0.0.0/8 to ! 10.1.2.3 port 22 '
+             'label "$if $srcaddr $dstaddr $dstport" label "$proto"\n'
+             'a = "x"\npass in label "$a"\n')
+    assert load(pf, rules, "-n", "-v")[1].splitlines() == [
+        'pass in on lo0 inet proto tcp from 10.0.0.0/8 to ! 10.1.2.3 port = ssh flags S/SA '
+        'keep state label "lo0 10.0.0.0/8 ! 10.1.2.3 22" label "tcp"',
+        'a = "x"',
+        # a quoted string is no macro's: yylex() expands a $ that starts a token
+        'pass in all flags S/SA keep state label "$a"']
+
+
+def test_flags_fragment_and_scrub_as_pfctl_prints_them(pf):
+    rules = ("pass in all fragment\npass inet proto udp flags S/SA\npass proto tcp flags any\n"
+             "scrub in all fragment reassemble\n")
+    assert load(pf, rules, "-n", "-v")[1].splitlines() == [
+        "pass in all keep state fragment", "pass inet proto udp all keep state",
+        "pass proto tcp all flags any keep state", "scrub in all fragment reassemble"]
+    for rule, message in (("scrub in all bogus", "syntax error"),
+                          ("scrub in all no-df", "the scrub option no-df is not modelled by the "
+                                                 "jailkit sim"),
+                          ("pass in all scrub (no-df)", "the rule option scrub is not modelled by "
+                                                        "the jailkit sim"),
+                          ("pass in proto 300", "protocol outside range"),
+                          ("pass in divert-reply", "divert-reply has no meaning in FreeBSD pf(4)")):
+        status, _, err = load(pf, rule + "\n")
+        assert status == 1 and err.startswith(f"stdin:1: {message}\n"), rule

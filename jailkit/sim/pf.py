@@ -56,10 +56,11 @@ ANCHOR_WORDS = ("in", "out", "quick", "on", "inet", "inet6", "proto", "from", "t
 
 
 class PfSyntaxError(Exception):
-    def __init__(self, line: int, message: str = "syntax error") -> None:
+    def __init__(self, line: int, message: str = "syntax error", also: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.line = line
         self.message = message
+        self.also = list(also)      # yyerror's further lines for the same rule
         # what pfctl printed on stderr before parse.y's yyerror line
         # (pfctl_parser.c host(): "no IP address found for ...")
         self.before = ""
@@ -261,7 +262,8 @@ class Rule:
     flags: str | None = None
     icmp_type: int | None = None    # icmp-type TYPE [code CODE]
     icmp_code: int | None = None
-    label: str | None = None
+    labels: list[str] = field(default_factory=list)     # label "..." (up to five)
+    fragment: bool = False          # a filter rule's "fragment" (PFRULE_FRAGMENT)
     policy: str = "drop"            # block drop | return
     pass_: bool = False             # nat pass / rdr pass
     target: Address | None = None   # translation target
@@ -320,6 +322,9 @@ class Rule:
             words.append("fragment reassemble")
         if self.flags:
             words.append(f"flags {self.flags}")
+        elif (self.action == "pass" and self.keep_state and self.proto in (None, "tcp")
+              and not self.fragment and self.anchor is None):
+            words.append("flags any")       # print_rule(): a stateful rule that takes any flags
         if self.icmp_type is not None:
             words.append(f"icmp-type {icmp.type_name(self.icmp_type)}")
             if self.icmp_code is not None:
@@ -328,8 +333,9 @@ class Rule:
             words.append("keep state")
         elif self.action == "pass":
             words.append("no state")
-        if self.label is not None:
-            words.append(f'label "{self.label}"')
+        if self.fragment:
+            words.append("fragment")
+        words += [f'label "{label}"' for label in self.labels]
         if self.target is not None:
             words += ["->", *self._render_pool()]
         return " ".join(words)
@@ -1052,10 +1058,11 @@ UNMODELLED = {"binat-anchor": "anchors", "binat": "binat rules", "antispoof": "a
 
 # parse.y's filter_opt words (FreeBSD 14.3) the sim does not model: a rule
 # with one is refused as such, never taken as a syntax error or ignored
-UNMODELLED_OPTIONS = {"user", "group", "tos", "prio", "set", "probability", "queue", "tag",
-                      "tagged", "rtable", "divert-to", "divert-reply", "allow-opts", "once",
+UNMODELLED_OPTIONS = {"user", "group", "tos", "prio", "set", "probability", "queue", "tag", "scrub",
+                      "tagged", "rtable", "divert-to", "allow-opts", "once",
                       "max-pkt-rate", "dnpipe", "dnqueue", "ridentifier", "received-on",
                       "modulate", "synproxy", "max-mss", "min-ttl", "set-tos"}
+MAX_LABELS = 5      # PF_RULE_MAX_LABEL_COUNT
 # parse.y route: where a rule sends what it passes
 ROUTE_WORDS = ("route-to", "reply-to", "dup-to", "fastroute")
 
@@ -1221,7 +1228,48 @@ def _expand(line: str, macros: dict[str, str], number: int) -> str:
         if name not in macros:
             raise PfSyntaxError(number, f"macro '{name}' not defined")
         return macros[name]
-    return re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)", value, line)
+    # yylex() expands a $ that starts a token; a quoted string is taken as
+    # it is (a label's $proto is expand_label()'s, not a macro)
+    parts = re.split(r'("[^"]*")', line)
+    return "".join(part if part.startswith('"') else re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)", value, part)
+                   for part in parts)
+
+
+def _expand_label(label: str, rule: Rule) -> str:
+    """parse.y expand_label(): a label's $if, $srcaddr, $srcport,
+    $dstaddr, $dstport and $proto, as each expanded rule has them."""
+    for name, value in (("$if", rule.ifname or "any"), ("$srcaddr", _label_addr(rule.src)),
+                        ("$srcport", _label_port(rule.sport)), ("$dstaddr", _label_addr(rule.dst)),
+                        ("$dstport", _label_port(rule.dport)),
+                        ("$proto", rule.proto if rule.proto else "ip")):
+        label = label.replace(name, value)
+    return label
+
+
+def _label_addr(address: Address) -> str:
+    """expand_label_addr(): any, (if), <table>, or the address with its
+    prefix length when not a host's, after "! " when negated."""
+    if isinstance(address, TableAddress):
+        shown = f"<{address.table}>"
+    elif address.dynamic is not None:
+        shown = f"({address.dynamic})"
+    elif address.net is None:
+        shown = "any"
+    else:
+        net = address.net
+        shown = str(net.network_address) + (f"/{net.prefixlen}" if net.prefixlen < net.max_prefixlen
+                                            else "")
+    return ("! " if address.negate else "") + shown
+
+
+def _label_port(port: Port | None) -> str:
+    """expand_label_port(): the port, a comparison or a range; nothing for
+    none or a lo:hi range (expand_label_port() has no case for it)."""
+    if port is None or port.op == ":":
+        return ""
+    if port.op in ("><", "<>"):
+        return f"{port.low}{port.op}{port.high}"
+    return str(port.low) if port.op == "=" else f"{port.op}{port.low}"
 
 
 def _unquote(text: str) -> str:
@@ -1259,6 +1307,7 @@ class _Parser(Words):
         self.vnet = vnet
         self.policy = policy
         self.icmp_types: list[tuple[int, int | None]] = []     # a filter rule's icmp-type items
+        self.labels: list[str] = []                             # its label "..." options
 
     def fail(self, message: str | None = None) -> PfSyntaxError:
         return PfSyntaxError(self.line, message or "syntax error")
@@ -1288,7 +1337,9 @@ class _Parser(Words):
         if first == "scrub":
             rule = Rule("scrub")
             self.header(rule)
-            return self.expand(rule, self.endpoints())
+            endpoints = self.endpoints()
+            self.scrub_options()
+            return self.expand(rule, endpoints)
         if first in ("anchor", "nat-anchor", "rdr-anchor"):
             return self.anchor_rules(first)
         raise self.fail()
@@ -1402,26 +1453,64 @@ class _Parser(Words):
         self.header(rule)
         protos = [self.protocol(p) for p in self.items()] if self.take("proto") else []
         endpoints = self.endpoints()
-        wanted: list[str | None] = [*protos] if protos else [None]
-        expanded = [r for proto in wanted
-                    for r in self.expand(Rule(**{**rule.__dict__, "proto": proto}), endpoints)]
         tail = self.options(action)
-        if self.icmp_types:
-            # parse.y expand_rule(): one rule per icmp-type, each of them icmp
-            if any(r.proto != "icmp" for r in expanded):
-                raise self.fail("icmp-type mismatch")
-            expanded = [Rule(**{**r.__dict__, "icmp_type": kind, "icmp_code": code})
-                        for r in expanded for kind, code in self.icmp_types]
+        rule.fragment = "fragment" in tail
+        wanted: list[str | None] = [*protos] if protos else [None]
+        items: list[tuple[int | None, int | None]] = [*self.icmp_types] or [(None, None)]
+        # parse.y expand_rule(): protocol, then icmp-type, then the hosts and ports
+        expanded = [r for proto in wanted for kind, code in items
+                    for r in self.expand(Rule(**{**rule.__dict__, "proto": proto, "icmp_type": kind,
+                                                 "icmp_code": code}), endpoints)]
         rules = []
-        for r in expanded:
-            r.label = tail.get("label")
+        for r in self.consistent(expanded):
             r.keep_state = action == "pass" and tail.get("state", "keep") != "no"
             flags = tail.get("flags")
-            if action == "pass" and r.keep_state and flags is None and r.proto in (None, "tcp"):
+            # expand_rule(): flags only for TCP; a stateful rule without them
+            # takes S/SA (parse.y's default), unless it filters fragments
+            if r.proto not in (None, "tcp"):
+                flags = None
+            elif action == "pass" and r.keep_state and flags is None and not r.fragment:
                 flags = "S/SA"
             r.flags = None if flags == "any" else flags
+            r.labels = [_expand_label(label, r) for label in self.labels]
             rules.append(r)
         return rules
+
+    def scrub_options(self) -> None:
+        """parse.y scrub_opts: the sim's scrub is "fragment reassemble" (the
+        default, as pfctl prints it); the other options are not modelled."""
+        while (word := self.take()) is not None:
+            if word == "fragment" and self.take("reassemble"):
+                continue
+            if word in ("no-df", "random-id", "min-ttl", "max-mss", "set-tos", "reassemble",
+                        "fragment"):
+                raise PfUnmodelled(self.line, f"the scrub option {word} is not modelled by the "
+                                              "jailkit sim")
+            raise self.fail()
+
+    def consistent(self, rules: list[Rule]) -> list[Rule]:
+        """expand_rule() and filter_consistent(): each expanded rule that is
+        inconsistent is said, with "skipping rule due to errors"; when none
+        is left, "rule expands to no valid combination". Any of it fails the
+        file, with every line pfctl prints."""
+        said: list[str] = []
+        valid = []
+        for r in rules:
+            problems = []
+            if r.icmp_type is not None:
+                if r.proto != "icmp":
+                    problems += ["icmp-type mismatch", "icmp-type/code only applies to icmp"]
+                if r.af is None:
+                    problems.append("must indicate address family with icmp-type/code")
+            if problems:
+                said += problems + ["skipping rule due to errors"]
+            else:
+                valid.append(r)
+        if said:
+            if not valid:
+                said.append("rule expands to no valid combination")
+            raise PfSyntaxError(self.line, said[0], said[1:])
+        return valid
 
     def translation_rules(self, action: str) -> Sequence[Rule | None]:
         rule = Rule(action, pass_=bool(self.take("pass")))
@@ -1742,6 +1831,8 @@ class _Parser(Words):
     def protocol(self, word: str) -> str:
         """parse.y proto_item: a protocol by name or number, as pfctl
         prints it (by name); the sim's packets are ICMP, TCP and UDP."""
+        if word.isdigit() and int(word) > 255:
+            raise self.fail("protocol outside range")
         name = PROTOCOL_NAMES.get(int(word), word) if word.isdigit() else word
         if name in PROTOCOLS:
             return name
@@ -1754,6 +1845,8 @@ class _Parser(Words):
         and, after "code", its code)."""
         items: list[list[str]] = []
         if self.take("{"):
+            if self.peek() == "}":
+                raise self.fail()           # icmp_list has at least one item
             while not self.take("}"):
                 word = self.need()
                 if word == ",":
@@ -1814,15 +1907,22 @@ class _Parser(Words):
                     raise self.fail()
                 found["state"] = "no"
             elif word == "label":
-                found["label"] = self.need()
+                if len(self.labels) == MAX_LABELS:
+                    raise self.fail("filter_opts: too many labels")
+                self.labels.append(self.need())
+                if "$nr" in self.labels[-1]:
+                    raise PfUnmodelled(self.line, "the label macro $nr is not modelled by the "
+                                                  "jailkit sim")
             elif word == "icmp-type":
                 if self.icmp_types:
                     raise self.fail("icmp-type cannot be redefined")
                 self.icmp_types = [self.icmp_item(w) for w in self.icmp_words()]
             elif word == "icmp6-type":
                 raise PfUnmodelled(self.line, "icmp6-type is not modelled by the jailkit sim")
-            elif word in ("fragment", "reassemble", "no-df", "random-id"):
-                pass
+            elif word == "fragment":
+                found["fragment"] = "yes"
+            elif word == "divert-reply":
+                raise self.fail("divert-reply has no meaning in FreeBSD pf(4)")
             elif word in UNMODELLED_OPTIONS:
                 raise PfUnmodelled(self.line, f"the rule option {word} is not modelled by the "
                                               "jailkit sim")

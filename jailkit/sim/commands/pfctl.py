@@ -166,7 +166,8 @@ def _load(proc: Proc, pf: Pf | None, path: str, noaction: bool, nat_only: bool, 
         ruleset = parse(text, proc.vnet)
     except PfSyntaxError as exc:
         proc.error(exc.before)
-        proc.error(f"{name}:{exc.line}: {exc.message}\n")
+        for message in (exc.message, *exc.also):
+            proc.error(f"{name}:{exc.line}: {message}\n")
         if not noaction:
             proc.error("pfctl: Syntax error in config file: pf rules not loaded\n")
         return 1
