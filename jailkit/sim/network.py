@@ -220,21 +220,31 @@ def send(vnet: Vnet, packet: Packet, now: float = 0.0, zone: str = "") -> Path:
         out = route.ifnet
         if not out.up:
             raise Unreachable(ENETDOWN if origin else 0)
-        _filter(Hook(current, "out", out, now), packet, origin)
-        next_hop = route.gateway or packet.dst
-        frames = _l2_path(out, next_hop, now)
-        if frames is None:
-            raise Unreachable()      # nobody answers ARP: the packet is lost
-        receiver, steps = frames
-        _cross(path, out, receiver, steps, packet, now)
+        receiver = _link(path, current, out, route.gateway or packet.dst, packet, now, origin)
         arrived = receiver.vnet
-        packet.rcvif = receiver.name
-        _filter(Hook(arrived, "in", receiver, now), packet, False)
         if packet.dst in arrived.local_addresses():
             return _ours(path, arrived, packet, now)
         _forwarding(path, arrived, packet)
         current = arrived
     raise Unreachable()
+
+
+def _link(path: Path, vnet: Vnet, out: Ifnet, next_hop: IPv4 | IPv6, packet: Packet, now: float,
+          origin: bool) -> Ifnet:
+    """The packet's way from ``vnet`` out of ``out`` to the next hop's
+    stack: the hooks as it leaves (ip_output()/ip6_output()), the next
+    hop's frame (ARP or neighbour discovery: nobody answers, the packet is
+    lost), the link, and the hooks as it arrives (ip_input()/ip6_input()).
+    The interface it arrived on."""
+    _filter(Hook(vnet, "out", out, now), packet, origin)
+    frames = _l2_path(out, next_hop, now)
+    if frames is None:
+        raise Unreachable()
+    receiver, steps = frames
+    _cross(path, out, receiver, steps, packet, now)
+    packet.rcvif = receiver.name
+    _filter(Hook(receiver.vnet, "in", receiver, now), packet, False)
+    return receiver
 
 
 def _cross(path: Path, out: Ifnet, receiver: Ifnet, steps: Way, packet: Packet, now: float) -> None:
@@ -270,18 +280,10 @@ def _send6(vnet: Vnet, packet: Packet, dst: IPv6, now: float, zone: str) -> Path
     out = _onlink6(vnet, dst, zone)
     if not out.up:
         raise Unreachable(ENETDOWN)
-    _filter(Hook(vnet, "out", out, now), packet, True)
-    frames = _l2_path(out, dst, now)
-    if frames is None:
-        raise Unreachable()      # no neighbour advertisement: the packet is lost
-    receiver, steps = frames
-    _cross(path, out, receiver, steps, packet, now)
-    arrived = receiver.vnet
-    packet.rcvif = receiver.name
-    _filter(Hook(arrived, "in", receiver, now), packet, False)
-    if not _local6(arrived, dst, receiver):
+    receiver = _link(path, vnet, out, dst, packet, now, True)
+    if not _local6(receiver.vnet, dst, receiver):
         raise Unreachable()      # not for this stack, and ip6_forward() is not modelled
-    return _ours(path, arrived, packet, now)
+    return _ours(path, receiver.vnet, packet, now)
 
 
 def _onlink6(vnet: Vnet, dst: IPv6, zone: str) -> Ifnet:
