@@ -39,9 +39,9 @@ def test_a_neighbour_answers_as_ping6_prints_it(link):
     status, out, err = run(link, "ping -6 -c 2 -W 1 2001:db8:42::2")
     assert (status, err) == (0, "")
     assert re.fullmatch(
-        r"PING\(104=40\+8\+56 bytes\) 2001:db8:42::1 --> 2001:db8:42::2\n"
-        rf"64 bytes from 2001:db8:42::2, icmp_seq=0 hlim=64 time={RTT} ms\n"
-        rf"64 bytes from 2001:db8:42::2, icmp_seq=1 hlim=64 time={RTT} ms\n\n"
+        r"PING\(56=40\+8\+8 bytes\) 2001:db8:42::1 --> 2001:db8:42::2\n"
+        rf"16 bytes from 2001:db8:42::2, icmp_seq=0 hlim=64 time={RTT} ms\n"
+        rf"16 bytes from 2001:db8:42::2, icmp_seq=1 hlim=64 time={RTT} ms\n\n"
         r"--- 2001:db8:42::2 ping statistics ---\n"
         r"2 packets transmitted, 2 packets received, 0\.0% packet loss\n"
         rf"round-trip min/avg/max/stddev = {STATS} ms\n", out)
@@ -50,16 +50,16 @@ def test_a_neighbour_answers_as_ping6_prints_it(link):
 def test_the_jail_answers_back_and_pings_the_host(link):
     status, out, _ = run(link, "jexec alcatraz ping -6 -c 1 2001:db8:42::1")
     assert status == 0
-    assert out.startswith("PING(104=40+8+56 bytes) 2001:db8:42::2 --> 2001:db8:42::1\n"
-                          "64 bytes from 2001:db8:42::1, icmp_seq=0 hlim=64 ")
+    assert out.startswith("PING(56=40+8+8 bytes) 2001:db8:42::2 --> 2001:db8:42::1\n"
+                          "16 bytes from 2001:db8:42::1, icmp_seq=0 hlim=64 ")
 
 
 def test_a_link_local_neighbour_is_reached_through_its_zone(link):
     mine, theirs = _link_local(link, "", "epair0a"), _link_local(link, "alcatraz", "epair0b")
     status, out, _ = run(link, f"ping -6 -c 1 {theirs}%epair0a")
     assert status == 0
-    assert out.startswith(f"PING(104=40+8+56 bytes) {mine}%epair0a --> {theirs}%epair0a\n"
-                          f"64 bytes from {theirs}%epair0a, icmp_seq=0 hlim=64 ")
+    assert out.startswith(f"PING(56=40+8+8 bytes) {mine}%epair0a --> {theirs}%epair0a\n"
+                          f"16 bytes from {theirs}%epair0a, icmp_seq=0 hlim=64 ")
     # by the interface's index as well (ip6_str2scopeid())
     index = re.search(r"scopeid 0x([0-9a-f]+)", run(link, "ifconfig epair0a inet6")[1]).group(1)
     assert _status(link, f"ping -6 -c 1 {theirs}%{int(index, 16)}") == 0
@@ -79,7 +79,7 @@ def test_a_destination_off_every_link_has_no_route(link):
 def test_a_neighbour_that_does_not_answer_gets_nothing(link):
     link.run("jexec alcatraz ifconfig epair0b down").check()
     assert run(link, "ping -6 -c 1 -W 1 2001:db8:42::2") == (
-        2, "PING(104=40+8+56 bytes) 2001:db8:42::1 --> 2001:db8:42::2\n\n"
+        2, "PING(56=40+8+8 bytes) 2001:db8:42::1 --> 2001:db8:42::2\n\n"
            "--- 2001:db8:42::2 ping statistics ---\n"
            "1 packets transmitted, 0 packets received, 100.0% packet loss\n", "")
 
@@ -95,7 +95,7 @@ def test_neighbours_on_a_bridge(host):
              "jexec a ifconfig epair0b inet6 fd00::a/64 up no_dad && "
              "jexec b ifconfig epair1b inet6 fd00::b/64 up no_dad").check()
     status, out, _ = run(host, "jexec a ping -6 -c 1 fd00::b")
-    assert status == 0 and "64 bytes from fd00::b, icmp_seq=0 hlim=64 " in out
+    assert status == 0 and "16 bytes from fd00::b, icmp_seq=0 hlim=64 " in out
     host.run("ifconfig bridge0 deletem epair1a").check()
     assert _status(host, "jexec a ping -6 -c 1 -W 1 fd00::b") == 2
 
@@ -104,14 +104,53 @@ def test_tcpdump_shows_the_echo_on_the_wire_and_in_a_savefile(link):
     link.run("tcpdump -n -t -i epair0a > /tmp/live 2>&1 & tcpdump -n -i epair0a -w /tmp/c.pcap &").check()
     link.run("ping -6 -c 1 2001:db8:42::2").check()
     ident = re.search(r"id (\d+)", run(link, "cat /tmp/live")[1]).group(1)
-    echo = (f"IP6 2001:db8:42::1 > 2001:db8:42::2: ICMP6, echo request, id {ident}, seq 0, length 64\n"
-            f"IP6 2001:db8:42::2 > 2001:db8:42::1: ICMP6, echo reply, id {ident}, seq 0, length 64\n")
+    echo = (f"IP6 2001:db8:42::1 > 2001:db8:42::2: ICMP6, echo request, id {ident}, seq 0, length 16\n"
+            f"IP6 2001:db8:42::2 > 2001:db8:42::1: ICMP6, echo reply, id {ident}, seq 0, length 16\n")
     assert run(link, "cat /tmp/live")[1].endswith(echo)
     assert run(link, "tcpdump -n -t -v -r /tmp/c.pcap")[1] == (
-        f"IP6 (hlim 64, next-header ICMPv6 (58) payload length: 64) 2001:db8:42::1 > 2001:db8:42::2: "
-        f"[icmp6 sum ok] ICMP6, echo request, id {ident}, seq 0, length 64\n"
-        f"IP6 (hlim 64, next-header ICMPv6 (58) payload length: 64) 2001:db8:42::2 > 2001:db8:42::1: "
-        f"[icmp6 sum ok] ICMP6, echo reply, id {ident}, seq 0, length 64\n")
+        f"IP6 (hlim 64, next-header ICMPv6 (58) payload length: 16) 2001:db8:42::1 > 2001:db8:42::2: "
+        f"[icmp6 sum ok] ICMP6, echo request, id {ident}, seq 0, length 16\n"
+        f"IP6 (hlim 64, next-header ICMPv6 (58) payload length: 16) 2001:db8:42::2 > 2001:db8:42::1: "
+        f"[icmp6 sum ok] ICMP6, echo reply, id {ident}, seq 0, length 16\n")
+
+
+@pytest.mark.parametrize("expression, shown", [
+    ("ip6", 2), ("icmp6", 2), ("ip", 0), ("icmp", 0), ("not ip", 2),
+    ("host 2001:db8:42::2", 2), ("dst host 2001:db8:42::2", 1),
+    ("net 2001:db8:42::/64", 2), ("net 10.0.0.0/8", 0),
+])
+def test_tcpdump_filters_take_ipv6(link, expression, shown):
+    # pcap-filter(7): ip and ip6 are ethertypes; icmp is ICMPv4 only
+    link.run("tcpdump -n -i epair0a -w /tmp/f.pcap &").check()
+    link.run("ping -6 -c 1 2001:db8:42::2").check()
+    out = run(link, f"tcpdump -n -t -r /tmp/f.pcap {expression}")[1]
+    assert len(out.splitlines()) == shown
+
+
+def test_an_echo_to_our_own_address_comes_in_on_that_address_interface(link):
+    # if_simloop() gives lo0's bpf the packet but makes the address's own
+    # interface its rcvif: the in hook that drops it is epair0a's
+    link.run("kldload -n pf && pfctl -e && pfctl -f -",
+             stdin="set skip on lo0\nblock in on epair0a all\n").check()
+    assert _status(link, "ping -6 -c 1 2001:db8:42::1") == 2
+    link.run("pfctl -f -", stdin="set skip on lo0\nblock in on lo0 all\n").check()
+    assert _status(link, "ping -6 -c 1 2001:db8:42::1") == 0
+    link.run("pfctl -d").check()
+
+
+def test_a_tentative_source_cannot_be_bound(link):
+    # rip6_bind(): EADDRNOTAVAIL for an address DAD has not cleared yet
+    link.run("ifconfig epair create > /dev/null && ifconfig epair1a inet6 2001:db8:43::1/64 up").check()
+    tentative = _link_local(link, "", "epair1a")
+    assert f"{tentative}%epair1a prefixlen 64 tentative" in run(link, "ifconfig epair1a inet6")[1]
+    assert run(link, f"ping -6 -c 1 -S {tentative} ::1") == (
+        1, "", "ping: bind: Can't assign requested address\n")
+
+
+def test_ipf_keeps_a_state_for_icmp6(link):
+    link.run("kldload -n ipl && jexec alcatraz ipf -E").check()
+    link.run("jexec alcatraz ipf -f -", stdin="block in all\npass in all keep state\n").check()
+    assert _status(link, "ping -6 -c 1 2001:db8:42::2") == 0
 
 
 # -- pf --------------------------------------------------------------------------------------
@@ -172,9 +211,9 @@ def test_pf_dynamic_addresses_take_ipv6_ones_and_0_leaves_out_link_local(pf):
 def test_the_senders_own_pf_refuses_sendmsg(pf):
     pf.run("pfctl -e && pfctl -f -", stdin="block out inet6 all\n").check()
     assert run(pf, "ping -6 -c 2 2001:db8:42::2") == (
-        71, "PING(104=40+8+56 bytes) 2001:db8:42::1 --> 2001:db8:42::2\n"
-            "ping: wrote 2001:db8:42::2 64 chars, ret=-1\n"
-            "ping: wrote 2001:db8:42::2 64 chars, ret=-1\n\n"
+        71, "PING(56=40+8+8 bytes) 2001:db8:42::1 --> 2001:db8:42::2\n"
+            "ping: wrote 2001:db8:42::2 16 chars, ret=-1\n"
+            "ping: wrote 2001:db8:42::2 16 chars, ret=-1\n\n"
             "--- 2001:db8:42::2 ping statistics ---\n"
             "2 packets transmitted, 0 packets received, 100.0% packet loss\n",
         "ping: sendmsg: Permission denied\nping: sendmsg: Permission denied\n")
@@ -215,11 +254,11 @@ def test_our_own_addresses_answer_through_lo0_past_the_firewall(pf):
     (in6_ifaddloop()), where pf sees it both ways."""
     theirs = _link_local(pf, "alcatraz", "epair0b")
     assert run(pf, f"jexec alcatraz ping -6 -c 1 {theirs}%epair0b")[1].startswith(
-        f"PING(104=40+8+56 bytes) {theirs}%epair0b --> {theirs}%epair0b\n"
-        f"64 bytes from {theirs}%epair0b, icmp_seq=0 hlim=64 ")
+        f"PING(56=40+8+8 bytes) {theirs}%epair0b --> {theirs}%epair0b\n"
+        f"16 bytes from {theirs}%epair0b, icmp_seq=0 hlim=64 ")
     pf.run("pfctl -e && pfctl -f -", stdin="block all\n").check()
     assert run(pf, "ping -6 -c 1 ::1") == (
-        71, "PING(104=40+8+56 bytes) ::1 --> ::1\nping: wrote ::1 64 chars, ret=-1\n\n"
+        71, "PING(56=40+8+8 bytes) ::1 --> ::1\nping: wrote ::1 16 chars, ret=-1\n\n"
             "--- ::1 ping statistics ---\n"
             "1 packets transmitted, 0 packets received, 100.0% packet loss\n",
         "ping: sendmsg: Permission denied\n")

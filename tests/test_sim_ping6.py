@@ -20,13 +20,14 @@ def test_ping6_localhost_prints_as_ping6_c_does(host):
         r"round-trip min/avg/max/stddev = [\d.]+/[\d.]+/[\d.]+/[\d.]+ ms\n", out)
 
 
-def test_the_default_data_length_is_56(host):
-    assert run(host, "ping -6 -c 1 ::1")[1].startswith("PING(104=40+8+56 bytes) ::1 --> ::1\n")
+def test_the_default_data_length_is_ping6s_8(host):
+    # ping6.c: DEFDATALEN is ICMP6ECHOTMLEN, sizeof(struct tv32)
+    assert run(host, "ping -6 -c 1 ::1")[1].startswith("PING(56=40+8+8 bytes) ::1 --> ::1\n")
 
 
 def test_the_family_comes_from_the_target_minus_6_or_the_source(host):
-    assert run(host, "ping -c 1 ::1")[1].startswith("PING(104=")
-    assert run(host, "ping -c 1 -S ::1 localhost")[1].startswith("PING(104=")
+    assert run(host, "ping -c 1 ::1")[1].startswith("PING(56=")
+    assert run(host, "ping -c 1 -S ::1 localhost")[1].startswith("PING(56=")
     assert run(host, "ping -c 1 localhost")[1].startswith("PING localhost (127.0.0.1)")
     assert run(host, "ping -6 -c 1 127.0.0.1") == (
         1, "", "ping: IPv6 requested but IPv4 target address provided\n")
@@ -44,10 +45,10 @@ def test_another_own_address_answers_and_a_silent_neighbour_does_not(host):
     host.run("ifconfig epair create").check()
     host.run("ifconfig epair0a inet6 2001:db8::1/64").check()   # brings it up, as SIOCAIFADDR_IN6 does
     assert run(host, "ping -6 -c 1 2001:db8::1")[1].startswith(
-        "PING(104=40+8+56 bytes) 2001:db8::1 --> 2001:db8::1\n64 bytes from 2001:db8::1, ")
+        "PING(56=40+8+8 bytes) 2001:db8::1 --> 2001:db8::1\n16 bytes from 2001:db8::1, ")
     # on the link, but nobody answers the neighbour solicitation
     assert run(host, "ping -6 -c 1 2001:db8::2") == (
-        2, "PING(104=40+8+56 bytes) 2001:db8::1 --> 2001:db8::2\n\n"
+        2, "PING(56=40+8+8 bytes) 2001:db8::1 --> 2001:db8::2\n\n"
            "--- 2001:db8::2 ping statistics ---\n"
            "1 packets transmitted, 0 packets received, 100.0% packet loss\n", "")
 

@@ -42,7 +42,7 @@ ANY = Net4("0.0.0.0/0")
 
 # Idle timeouts in seconds: net.inet.ipf.fr_tcpidletimeout (864000 ticks of
 # half a second), fr_udptimeout (240) and fr_icmptimeout (120).
-TIMEOUT = {"icmp": 60.0, "udp": 120.0, "tcp": 432000.0}
+TIMEOUT = {"icmp": 60.0, "icmp6": 60.0, "udp": 120.0, "tcp": 432000.0}
 TICKS_PER_SECOND = 2                 # IPF ticks are half seconds (ipf_slowtimer)
 STATE_TABLE_SIZE = 5737              # IPSTATE_SIZE
 TCPS_ESTABLISHED = 4                 # IPF_TCPS_ESTABLISHED

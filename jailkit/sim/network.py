@@ -273,9 +273,14 @@ def _send6(vnet: Vnet, packet: Packet, dst: IPv6, now: float, zone: str) -> Path
     loop = vnet.loopback
     if loop is not None and _local6(vnet, dst, vnet.ifunit(zone)):
         _filter(Hook(vnet, "out", loop, now), packet, True)
-        _tap(path, loop, packet, now)      # if_simloop()
-        packet.rcvif = loop.name
-        _filter(Hook(vnet, "in", loop, now), packet, False)
+        _tap(path, loop, packet, now)      # if_simloop(): lo0's bpf sees it
+        # nd6_output_ifp() hands looutput() the address's own interface
+        # (nh_aifp), which if_simloop() makes the packet's rcvif: ip6_input()'s
+        # hooks see that interface, not lo0 ("even in case of IPv6, where
+        # ifp!=lo0", net/if_loop.c)
+        owner = _owner6(vnet, dst, vnet.ifunit(zone)) or loop
+        packet.rcvif = owner.name
+        _filter(Hook(vnet, "in", owner, now), packet, False)
         return _ours(path, vnet, packet, now)
     out = _onlink6(vnet, dst, zone)
     if not out.up:
@@ -307,13 +312,19 @@ def _prefix_holds(address: IPv6, prefixlen: int, dst: IPv6) -> bool:
     return (int(address) ^ int(dst)) >> (128 - prefixlen) == 0
 
 
+def _owner6(vnet: Vnet, dst: IPv6, scope: Ifnet | None) -> Ifnet | None:
+    """The interface that holds the stack's own address ``dst`` (a
+    link-local one on its zone's)."""
+    if dst.is_link_local:
+        return scope if scope is not None and nd6.owns(scope, dst) else None
+    return next((ifnet for ifnet in vnet.ifnets if nd6.owns(ifnet, dst)), None)
+
+
 def _local6(vnet: Vnet, dst: IPv6, scope: Ifnet | None) -> bool:
     """One of the stack's addresses that is not tentative; a link-local
     one on ``scope``, its zone's interface (ip6_input(): the one it came
     in by). in6_ifaddloop() routes them all through lo0."""
-    if dst.is_link_local:
-        return scope is not None and nd6.owns(scope, dst)
-    return any(nd6.owns(ifnet, dst) for ifnet in vnet.ifnets)
+    return _owner6(vnet, dst, scope) is not None
 
 
 def _ours(path: Path, vnet: Vnet, packet: Packet, now: float) -> Path:

@@ -113,7 +113,8 @@ def main(proc: Proc, argv: list[str]) -> int:
         return EX_USAGE
     try:
         count = _number(values, "c", "invalid count of packets to transmit", 0, minimum=1)
-        datalen = _number(values, "s", "invalid packet size", 56, minimum=0)
+        # ping.c's DEFDATALEN 56; ping6.c's is ICMP6ECHOTMLEN, 8
+        datalen = _number(values, "s", "invalid packet size", 8 if family == 6 else 56, minimum=0)
         timeout = _number(values, "t", "invalid timeout", 0, minimum=1)
         interval = float(values.get("i", "1"))
         stop = _Stop(once="o" in flags, waittime=_waittime(values.get("W")))
@@ -467,9 +468,9 @@ def _echo6(proc: Proc, destination: IPv6Address, zone: str, source: IPv6Address,
 
 
 def _own_address6(proc: Proc, address: IPv6Address) -> bool:
-    """An address of this vnet that the process's jail may use (prison_if):
-    its local route loops it back (in6_ifaddloop)."""
-    return any(any(a.address == address for a in proc.prison.if_inet6(ifnet))
+    """An address of this vnet that the process's jail may use (prison_if)
+    and that is ready: rip6_bind() refuses a tentative one (IN6_IFF_NOTREADY)."""
+    return any(any(a.address == address and not a.tentative for a in proc.prison.if_inet6(ifnet))
                for ifnet in proc.vnet.ifnets)
 
 

@@ -562,13 +562,13 @@ def _tcp_options(packet: Packet, ifnet_name: str) -> str:
 # -- the filter expression (pcap-filter(7)) -------------------------------------------------------
 
 Predicate = Callable[[Packet], bool]
-PROTOS = ("ip", "tcp", "udp", "icmp")
-NOTHING_HERE = ("ip6", "arp", "rarp")      # protocols the sim never carries: they match nothing
+PROTOS = ("ip", "ip6", "tcp", "udp", "icmp", "icmp6")
+NOTHING_HERE = ("arp", "rarp")      # protocols the sim never carries: they match nothing
 DIRECTIONS = ("src", "dst")
 TYPES = ("host", "net", "port")
 UNMODELLED_WORDS = ("ether", "proto", "portrange", "less", "greater", "broadcast", "multicast",
                     "vlan", "mpls", "gateway", "len", "inbound", "outbound", "ifname", "on",
-                    "rulenum", "reason", "action", "sctp", "igmp", "pim", "vrrp", "icmp6")
+                    "rulenum", "reason", "action", "sctp", "igmp", "pim", "vrrp")
 
 
 def _filter(proc: Proc, options: Options) -> Predicate | None:
@@ -707,8 +707,9 @@ class _Parser:
         number = service_port(word, qualifiers.proto or "tcp")
         if number is None:
             raise FilterError(f"unknown port '{word}'")
-        if qualifiers.proto in ("ip", "icmp"):
-            raise FilterError(f"port applied to {qualifiers.proto}" if qualifiers.proto == "icmp"
+        if qualifiers.proto in ("ip", "ip6", "icmp", "icmp6"):
+            raise FilterError(f"port applied to {qualifiers.proto}"
+                              if qualifiers.proto in ("icmp", "icmp6")
                               else "can't parse filter expression: syntax error")
         ends = _ends(qualifiers.direction, lambda p: p.sport, lambda p: p.dport)
         return lambda packet: packet.proto in ("tcp", "udp") and ends(packet, number)
@@ -716,7 +717,8 @@ class _Parser:
     def _address(self, word: str, qualifiers: _Qualifiers) -> Predicate:
         if qualifiers.kind == "net":
             try:
-                network = ipaddress.IPv4Network(word, strict=True)
+                network: ipaddress.IPv4Network | ipaddress.IPv6Network = \
+                    ipaddress.ip_network(word, strict=True)
             except ValueError:
                 raise FilterError(f"invalid net '{word}'" if "/" not in word
                                   else "non-network bits set in \"" + word + "\"") from None
@@ -726,10 +728,11 @@ class _Parser:
         same = _ends(qualifiers.direction, lambda p: p.src, lambda p: p.dst)
         return lambda packet: same(packet, address)
 
-    def _host(self, word: str) -> ipaddress.IPv4Address:
-        """pcap_nametoaddrinfo(): an address, or a name the resolver knows."""
+    def _host(self, word: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+        """pcap_nametoaddrinfo(): an address of either family, or a name the
+        resolver knows."""
         try:
-            return ipaddress.IPv4Address(word)
+            return ipaddress.ip_address(word)
         except ValueError:
             pass
         try:
@@ -742,8 +745,8 @@ def _ends(direction: str, source: Callable, destination: Callable) -> Callable[[
     """A host, net or port test on the ends ``direction`` names (both,
     either, or one)."""
     def match(value: object, wanted: object) -> bool:
-        if isinstance(wanted, ipaddress.IPv4Network):
-            return value in wanted
+        if isinstance(wanted, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+            return type(value) is type(wanted.network_address) and value in wanted
         return value == wanted
 
     if direction == "src":
@@ -756,8 +759,12 @@ def _ends(direction: str, source: Callable, destination: Callable) -> Callable[[
 
 
 def _protocol(name: str) -> Predicate:
+    """pcap-filter(7): ip and ip6 are the ethertypes (0x0800, 0x86dd); tcp
+    and udp over either, icmp over IPv4 and icmp6 over IPv6."""
     if name == "ip":
-        return lambda packet: True           # every packet of the sim is IPv4
+        return lambda packet: not packet.inet6
+    if name == "ip6":
+        return lambda packet: packet.inet6
     return lambda packet: packet.proto == name
 
 
