@@ -504,10 +504,11 @@ class Vfs:
                 # the matching names first (filter runs the compiled
                 # pattern over the directory at C speed); sorted at the end
                 names = filter(matcher, node.entries)
-                if not hidden:
-                    names = filter(_unhidden, names)
-                found += [(f"{head}/{name}", None) for name in names] if prefix else \
-                    [(name, None) for name in names]
+                if prefix:
+                    found += [(f"{head}/{name}", None) for name in names
+                              if hidden or name[:1] != "."]
+                else:
+                    found += [(name, None) for name in names if hidden or name[:1] != "."]
             results = found
         paths = sorted(map(itemgetter(0), results))
         if pattern.endswith("/") and _PATTERN_CHARS.search(pattern):
@@ -751,10 +752,6 @@ def _matcher(pattern: str) -> Callable[[str], object]:
     """fnmatch.fnmatchcase(name, pattern) as one compiled match, made
     once for all the names of a directory."""
     return re.compile(fnmatch.translate(pattern)).match
-
-
-def _unhidden(name: str) -> bool:
-    return name[:1] != "."
 
 
 @lru_cache(maxsize=512)

@@ -814,7 +814,7 @@ def _ls_lines(entries: list[tuple[str, Node | None]], long: bool, show_flags: bo
     listing; -o adds the file flags (fflagstostr(3), "-" for none). A
     short listing's entries need no node."""
     if not long:
-        return "".join(name + "\n" for name, _ in entries)
+        return "".join([f"{name}\n" for name, _ in entries])
     nodes = [node for _, node in entries if node is not None]
     assert len(nodes) == len(entries), "a long listing has each entry's node"
     columns = [(strmode(node), str(nlink(node)), "root", "wheel",

@@ -312,13 +312,20 @@ def head(proc: Proc, argv: list[str]) -> int:
         return 1
     status = 0
     out: list[str] = []
+    # (the loop runs once per file: qjail's head of every record, each
+    # create, makes it the one part of a jail's cost that grows with the jails)
+    headed = counted.headers or (counted.headers is None and len(counted.files) > 1)
+    count = counted.count
     for name, text in _inputs(proc, counted.files):
         if text is None:
             status = 1
             continue
-        _headed(counted, name, out)
-        out.append(decode(encode(text)[:counted.count]) if counted.in_bytes
-                   else _first_lines(text, counted.count))
+        if headed:
+            out.append(f"\n==> {name} <==\n" if out else f"==> {name} <==\n")
+        if counted.in_bytes:
+            out.append(decode(encode(text)[:count]))
+        else:
+            out.append(text if len(text) < count else _first_lines(text, count))
     proc.write("".join(out))
     return status
 
