@@ -37,3 +37,11 @@ def test_a_carriage_return_or_form_feed_stays_in_its_line(host: Host, command: s
 def test_diff_compares_lines_with_their_carriage_returns(host: Host):
     run(host, "printf 'a\\r\\nb\\n' > /tmp/dos; printf 'a\\nb\\n' > /tmp/unix")
     assert run(host, "diff /tmp/dos /tmp/unix | cat -v") == (0, "1c1\n< a^M\n---\n> a\n", "")
+
+
+def test_a_hosts_line_ending_in_a_carriage_return_names_a_host_with_it(host: Host):
+    # gethostbyht.c cuts a line at "#\n" and its words at " \t": the CR
+    # stays in the last name, which then matches nothing typed
+    run(host, "printf '10.0.10.1 crlfhost\\r\\n10.0.10.1\\tplainhost other\\n' >> /etc/hosts")
+    assert run(host, "ping -c 1 crlfhost")[0] == 68
+    assert run(host, "ping -c 1 other")[0] == 0

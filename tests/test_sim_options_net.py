@@ -116,6 +116,12 @@ def test_kldunload_i_takes_file_ids(host: Host) -> None:
     assert run(host, "kldunload -i 9") == (1, "", "kldunload: can't unload file: No such file or directory\n")
 
 
+def test_kldunload_usage_exits_ex_usage(host: Host) -> None:
+    usage = "usage: kldunload [-fv] -i id ...\n       kldunload [-fv] [-n] name ...\n"
+    assert run(host, "kldunload") == (64, "", usage)
+    assert run(host, "kldunload -x pf") == (64, "", "kldunload: illegal option -- x\n" + usage)
+
+
 def test_kldunload_stops_at_the_first_failure(host: Host) -> None:
     host.run("kldload if_epair").check()
     assert run(host, "kldunload nosuch if_epair") == (1, "", "kldunload: can't find file nosuch\n")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errno import EAFNOSUPPORT, OSErr, strerror
+from .octets import lines as text_lines
 from .packet import service_port
 from .passwd import (ERROR_MSG, MASTER, Account, PamError, account_status, accounts, authenticate,
                      authtok_prompt, change_password, with_account)
@@ -195,7 +196,7 @@ class SshdConfig:
         """The first value given for a keyword is the one used; the global
         part ends at the first Match line (sshd_config(5))."""
         config, seen = cls(), set()
-        for line in text.splitlines():
+        for line in text_lines(text):
             words = line.split("#", 1)[0].replace("=", " ", 1).split()
             if not words:
                 continue
@@ -488,7 +489,7 @@ class Inetd:
 
     def serve(self, process: "Process", text: str) -> None:
         fd = 4
-        for line in text.splitlines():
+        for line in text_lines(text):
             words = line.split("#", 1)[0].split()
             if len(words) < 6:
                 continue

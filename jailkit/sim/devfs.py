@@ -12,6 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from .octets import lines as text_lines
 from .vfs import Device, Dir
 
 DIRECTORIES = {"fd", "pts"}  # devices that are directories in devfs
@@ -72,7 +73,7 @@ class Devfs:
         [name=N] section becomes ruleset N; $name refers to another."""
         numbers: dict[str, int] = {}
         current: int | None = None
-        for raw in text.splitlines():
+        for raw in text_lines(text):
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue

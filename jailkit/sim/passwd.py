@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .errno import OSErr
-from .octets import encode
+from .octets import encode, lines as text_lines
 
 MASTER, PASSWD, GROUP = "/etc/master.passwd", "/etc/passwd", "/etc/group"
 LOCKED_PREFIX = "*LOCKED*"      # pw lock
@@ -71,7 +71,7 @@ def accounts(read: Callable[[str], str]) -> list[Account]:
             text = read(path)
         except OSErr:
             continue
-        for line in text.splitlines():
+        for line in text_lines(text):
             fields = line.split(":")
             if line.startswith("#") or len(fields) < 7:
                 continue
@@ -94,7 +94,7 @@ def with_account(master: str, account: Account) -> str:
     """master.passwd's text with ``account``'s line in place of its old one
     (pw_copy(3)); every other line is kept as it was."""
     lines = [account.master_line() if line.split(":", 1)[0] == account.name else line
-             for line in master.splitlines()]
+             for line in text_lines(master)]
     return "".join(line + "\n" for line in lines)
 
 

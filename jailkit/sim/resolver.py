@@ -12,8 +12,10 @@ resolve" when a server answered that the name does not exist, EAI_AGAIN
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from .errno import OSErr
+from .octets import lines as text_lines
 from .proc import Proc
 from .socket import ConnectError, datagram
 
@@ -38,10 +40,17 @@ def _read(proc: Proc, path: str) -> str:
         return ""
 
 
+def _fields(line: str) -> list[str]:
+    """A hosts or resolv.conf line's words, split at spaces and tabs only
+    (gethostbyht.c and res_init() look for " \t"): a carriage return is
+    part of the last word."""
+    return [field for field in re.split(r"[ \t]+", line) if field]
+
+
 def hosts_file(proc: Proc) -> list[tuple[IPv4, list[str]]]:
     entries: list[tuple[IPv4, list[str]]] = []
-    for line in _read(proc, "/etc/hosts").splitlines():
-        fields = line.split("#", 1)[0].split()
+    for line in text_lines(_read(proc, "/etc/hosts")):
+        fields = _fields(line.split("#", 1)[0])
         if len(fields) < 2:
             continue
         try:
@@ -53,8 +62,8 @@ def hosts_file(proc: Proc) -> list[tuple[IPv4, list[str]]]:
 
 def nameservers(proc: Proc) -> list[IPv4]:
     found: list[IPv4] = []
-    for line in _read(proc, "/etc/resolv.conf").splitlines():
-        fields = line.split()
+    for line in text_lines(_read(proc, "/etc/resolv.conf")):
+        fields = _fields(line)
         if len(fields) >= 2 and fields[0] == "nameserver":
             try:
                 found.append(IPv4(fields[1]))
@@ -113,8 +122,8 @@ def hosts_addresses(proc: Proc, name: str) -> list[IPv4 | ipaddress.IPv6Address]
     file's order (files.c _gethtent as getaddrinfo(3) reads it with
     AF_UNSPEC)."""
     found: list[IPv4 | ipaddress.IPv6Address] = []
-    for line in _read(proc, "/etc/hosts").splitlines():
-        fields = line.split("#", 1)[0].split()
+    for line in text_lines(_read(proc, "/etc/hosts")):
+        fields = _fields(line.split("#", 1)[0])
         if len(fields) < 2 or name.lower() not in (n.lower() for n in fields[1:]):
             continue
         try:

@@ -15,6 +15,7 @@ import re
 
 from ..errno import ENOENT, OSErr
 from ...getopt import GetoptError, getopt, option_flags, option_values
+from ..octets import lines as text_lines
 from ..passwd import accounts
 from ..proc import Proc, program
 from ..vfs import Dir, File, Node, Symlink, split
@@ -145,7 +146,7 @@ def _check_ids(proc: Proc, values: dict[str, str]) -> None:
     if "g" in values:
         group = values["g"]
         try:
-            names = {line.split(":", 1)[0] for line in read("/etc/group").splitlines()}
+            names = {line.split(":", 1)[0] for line in text_lines(read("/etc/group"))}
         except OSErr:
             names = set()
         if group not in names and not group.isdigit():

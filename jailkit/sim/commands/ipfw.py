@@ -21,6 +21,7 @@ import shlex
 from .. import pfil
 from ..errno import OSErr
 from ..ipfw import DEFAULT_RULE, Ipfw, IpfwError, compile_nat, compile_rule
+from ..octets import lines as text_lines
 from ..proc import Proc, program
 from ..resolver import ResolveError, resolve
 from ...getopt import GetoptError, getopt
@@ -81,7 +82,7 @@ def _file(proc: Proc, path: str, flags: set[str]) -> int:
     except OSErr as exc:
         proc.error(f"ipfw: fopen: {path}: {exc.strerror}\n")
         return EX_USAGE
-    for line in text.splitlines():
+    for line in text_lines(text):
         words = shlex.split(line.split("#", 1)[0])
         if not words:
             continue

@@ -19,6 +19,7 @@ from ..errno import EEXIST, OSErr
 from ...getopt import GetoptError, getopt
 from ..kernel import Prison
 from ..logincap import clean_environment
+from ..octets import lines as text_lines
 from ..passwd import accounts
 from ..proc import FileOutput, Output, Proc, Sink, program
 from ..vfs import Dir, File, Symlink, Where, split
@@ -302,7 +303,7 @@ class Run:
             except OSErr as exc:
                 self.warn(j, f"mount.fstab: {fstab}: {exc.strerror}")
                 raise Failed() from None
-            for line in text.splitlines():
+            for line in text_lines(text):
                 fields = line.split("#", 1)[0].split()
                 if fields:
                     if len(fields) < 3:

@@ -14,6 +14,7 @@ from ..errno import EEXIST, ENOENT, OSErr, strerror
 from ...getopt import GetoptError, getopt, option_flags
 from ..linker import LinkerFile
 from ..proc import Proc, program
+from ..sysexits import EX_USAGE
 
 # The module a .ko file declares (DECLARE_MODULE), where it differs from the
 # file's name: ipl.ko is IPFilter's (sys/netpfil/ipfilter/netinet/mlfk_ipl.c).
@@ -124,7 +125,7 @@ def kldunload(proc: Proc, argv: list[str]) -> int:
         return 1
     if not names:
         proc.error("usage: kldunload [-fv] -i id ...\n       kldunload [-fv] [-n] name ...\n")
-        return 1
+        return EX_USAGE
     for name in names:
         if not _kldunload_one(proc, name, by_id="i" in flags, verbose="v" in flags):
             return 1

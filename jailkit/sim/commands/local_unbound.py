@@ -10,6 +10,7 @@ import ipaddress
 import re
 
 from ..errno import OSErr
+from ..octets import lines as text_lines
 from ..proc import Proc, program
 from ..services import NameServer
 from ..socket import Listener, listen
@@ -37,7 +38,7 @@ def main(proc: Proc, argv: list[str]) -> int:
         return 1
     interfaces: list[ipaddress.IPv4Address] = []
     names: dict[str, ipaddress.IPv4Address] = {}
-    for line in text.splitlines():
+    for line in text_lines(text):
         found = SETTING.match(line.split("#", 1)[0])
         if not found:
             continue

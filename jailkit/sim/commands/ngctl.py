@@ -16,6 +16,7 @@ from typing import Callable
 from ..errno import ENOENT, OSErr
 from ..kernel import Kernel
 from ..netgraph import TYPE_MODULES, Netgraph, Node
+from ..octets import lines as text_lines
 from ..proc import Proc, program
 from ..sysexits import EX_NOINPUT, EX_OSERR, EX_USAGE
 from ...getopt import GetoptError, getopt
@@ -92,7 +93,7 @@ def read_file(session: Session, text: str) -> str:
     """main.c ReadFile(): a line whose first character is '#' is a comment
     (an indented '#' is read as a command, and is unknown); the first
     failing line stops the file."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text_lines(text), start=1):
         if line.startswith("#"):
             continue
         result = do_command(session, _split(line))

@@ -38,6 +38,7 @@ from typing import Callable
 from ..errno import EADDRNOTAVAIL, EPERM, OSErr, strerror
 from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..network import Unreachable, send, source_address, source_address6
+from ..octets import lines as text_lines
 from ..packet import Packet, reverse
 from ..proc import Interrupted, Proc, program
 from ..resolver import ResolveError, resolve, reverse as reverse_lookup
@@ -489,7 +490,7 @@ def _resolve6(proc: Proc, target: str) -> tuple[IPv6Address, str] | None:
         hosts = proc.kernel.vfs.read("/etc/hosts", **proc.where())
     except OSErr:
         return None
-    for line in hosts.splitlines():
+    for line in text_lines(hosts):
         fields = line.split("#", 1)[0].split()
         if len(fields) >= 2 and target in fields[1:]:
             found = _literal(fields[0])

@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from ..errno import OSErr
+from ..octets import lines as text_lines
 from ..passwd import GROUP, MASTER, PASSWD, Account, accounts, crypt, with_account
 from ..proc import Proc, program
 from ..sysexits import EX_DATAERR, EX_NOUSER, EX_OSFILE, EX_USAGE
@@ -210,7 +211,7 @@ def _fd_password(proc: Proc, values: dict[str, str]) -> str:
 def _group(proc: Proc, group: str) -> int:
     """-g: a group of /etc/group, by name or by number."""
     try:
-        lines = proc.kernel.vfs.read(GROUP, **proc.where()).splitlines()
+        lines = text_lines(proc.kernel.vfs.read(GROUP, **proc.where()))
     except OSErr:
         lines = []
     for line in lines:
@@ -310,7 +311,7 @@ def _userdel(proc: Proc, name: str | None, remove_home: bool) -> int:
     vfs, where = proc.kernel.vfs, proc.where()
     for path, prefix in ((MASTER, f"{name}:"), (PASSWD, f"{name}:"), (GROUP, f"{name}:")):
         try:
-            lines = vfs.read(path, **where).splitlines()
+            lines = text_lines(vfs.read(path, **where))
         except OSErr:
             continue
         vfs.write(path, "".join(l + "\n" for l in lines if not l.startswith(prefix)), **where)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from ..daemons import AuthFailed, Login, Sshd, SshRefused
 from ..errno import OSErr, strerror
+from ..octets import lines as text_lines
 from ..proc import Buffer, Proc, program
 from ..resolver import ResolveError, resolve
 from ..services import SshGreeting
@@ -207,7 +208,7 @@ def _host_key_accepted(proc: Proc, host: str, options: dict[str, str]) -> bool:
     # UserKnownHostsFile (ssh_config(5)): ~/.ssh/known_hosts unless given
     known = options.get("userknownhostsfile") or _home(proc) + "/.ssh/known_hosts"
     try:
-        lines = proc.kernel.vfs.read(known, **proc.where()).splitlines()
+        lines = text_lines(proc.kernel.vfs.read(known, **proc.where()))
     except OSErr:
         lines = []
     if any(line.split(" ", 1)[0] == host for line in lines):

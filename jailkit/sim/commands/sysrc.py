@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from ..errno import OSErr
+from ..octets import lines as text_lines
 from ..proc import Proc, Sink, program
 from ..rcconf import rc_variables
 from ...getopt import GetoptError, getopt, option_flags, option_values
@@ -129,7 +130,7 @@ def _split(arg: str) -> tuple[str, str | None, str]:
 
 def _lines(proc: Proc, path: str) -> list[str]:
     try:
-        return proc.kernel.vfs.read(path, **proc.where()).splitlines()
+        return text_lines(proc.kernel.vfs.read(path, **proc.where()))
     except OSErr:
         return []
 
