@@ -275,3 +275,21 @@ def test_what_the_stack_takes_meets_the_inet6_local_head(link):
     assert _status(link, ping) == 0
     link.run("jexec alcatraz pfilctl link -o ipfilter:default-ip6 inet6-local").check()
     assert _status(link, ping) == 2
+
+
+@pytest.mark.parametrize("command, message", [
+    ("route add -inet6 default 2001:db8::1", "route: IPv6 routes are not modelled by the jailkit sim"),
+    ("route add 2001:db8::/64 2001:db8::1", "route: IPv6 routes are not modelled by the jailkit sim"),
+    ("route get -inet6 ::1", "route: IPv6 routes are not modelled by the jailkit sim"),
+    ("ping -6 -c 1 ff02::1%epair0a", "ping: multicast destinations are not modelled by the jailkit sim"),
+    ("echo 'pass in proto ipv6-icmp all' | ipf -nf -",
+     'ipf: "ipv6-icmp" (line 1) is not modelled by the jailkit sim'),
+    ("echo 'pass in from 2001:db8::1 to any' | ipf -nf -",
+     'ipf: "2001:db8::1" (line 1) is not modelled by the jailkit sim'),
+    ("echo 'nat on epair0a inet6 from any to any -> (epair0a)' | pfctl -nf -",
+     "stdin:1: IPv6 translation (NAT66) is not modelled by the jailkit sim"),
+])
+def test_what_ipv6_the_sim_does_not_carry_is_refused_by_name(link, command, message):
+    link.run("kldload -n pf && kldload -n ipl").check()
+    status, _, err = run(link, command)
+    assert status == 1 and err.splitlines()[0] == message

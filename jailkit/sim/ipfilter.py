@@ -773,6 +773,8 @@ def _protocol(w: _Words) -> str:
         return word
     if word.isdigit():
         return next((n for n, v in PROTOCOLS.items() if v == int(word)), word)
+    if word in ("ipv6-icmp", "icmp6", "ipv6"):
+        raise IpfUnmodelled(word, w.line)      # the sim's ipf rules are IPv4 and family-less
     # yacc read one word further (a "/" would make it "tcp/udp") before
     # the action's yyerror(): the error names that next word
     raise IpfSyntaxError(w.peek() or "", w.line, "protocol unknown")
@@ -805,6 +807,8 @@ def _host(w: _Words, negate: bool) -> Host:
         return Host(negate=negate)
     if w.take("mask"):
         word = f"{word}/{w.need()}"
+    if ":" in word:
+        raise IpfUnmodelled(word, w.line)      # an IPv6 address: its rules are not modelled
     try:
         return Host(Net4(word, strict=False), negate)
     except ValueError:

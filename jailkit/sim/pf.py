@@ -1517,6 +1517,9 @@ class _Parser(Words):
         if self.take("log"):
             rule.log = True
         self.on_interface(rule)             # parse.y natrule: the interface is optional
+        if self.peek() == "inet6":
+            raise PfUnmodelled(self.line, "IPv6 translation (NAT66) is not modelled by the "
+                                          "jailkit sim")
         rule.af = self.take("inet")
         if self.take("proto"):
             rule.proto = self.protocol(self.need())

@@ -35,13 +35,12 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
 from typing import Callable
 
-from ..errno import EADDRNOTAVAIL, EPERM, OSErr, strerror
+from ..errno import EADDRNOTAVAIL, EPERM, strerror
 from ...getopt import GetoptError, getopt, option_flags, option_values
 from ..network import Unreachable, send, source_address, source_address6
-from ..octets import lines as text_lines
 from ..packet import Packet, reverse
 from ..proc import Interrupted, Proc, program
-from ..resolver import ResolveError, resolve, reverse as reverse_lookup
+from ..resolver import ResolveError, hosts_addresses, resolve, reverse as reverse_lookup
 from ..vnet import Vnet
 
 EX_USAGE = 64
@@ -378,6 +377,10 @@ def _ping6(proc: Proc, target: str, flags: set[str], values: dict[str, str], cou
     """ping6.c: "PING(total=40+8+data bytes) src --> dst", then per reply
     "N bytes from ADDR, icmp_seq=S hlim=H time=T ms" (numeric unless -H;
     a link-local address with its %interface)."""
+    literal = _literal(target)
+    if isinstance(literal, IPv6Address) and literal.is_multicast:
+        proc.warnx("multicast destinations are not modelled by the jailkit sim")
+        return 1
     resolved = _resolve6(proc, target)
     if resolved is None:
         proc.warnx(f"cannot resolve {target}: {_gai_noname()}")
@@ -486,17 +489,8 @@ def _resolve6(proc: Proc, target: str) -> tuple[IPv6Address, str] | None:
             return literal, ""
         zone = _zone(proc, scope) if literal.is_link_local else None
         return None if zone is None else (literal, zone)
-    try:
-        hosts = proc.kernel.vfs.read("/etc/hosts", **proc.where())
-    except OSErr:
-        return None
-    for line in text_lines(hosts):
-        fields = line.split("#", 1)[0].split()
-        if len(fields) >= 2 and target in fields[1:]:
-            found = _literal(fields[0])
-            if isinstance(found, IPv6Address):
-                return found, ""
-    return None
+    found = [a for a in hosts_addresses(proc, target) if isinstance(a, IPv6Address)]
+    return (found[0], "") if found else None
 
 
 def _zone(proc: Proc, scope: str) -> str | None:

@@ -94,7 +94,16 @@ def _classful(address: ipaddress.IPv4Address) -> int:
     return 8 if first < 128 else 16 if first < 192 else 24
 
 
+def _ipv6(words: list[str]) -> bool:
+    """A route of the inet6 family (-inet6, -6, or an IPv6 destination or
+    gateway): the sim's IPv6 is one link, with no routing table."""
+    return any(word in ("-inet6", "-6") or ":" in word for word in words)
+
+
 def _change(proc: Proc, vnet: Vnet, command: str, words: list[str], quiet: bool) -> int:
+    if _ipv6(words):
+        proc.warnx("IPv6 routes are not modelled by the jailkit sim")
+        return 1
     parsed = _parse_destination(words)
     if parsed is None:
         proc.warnx(f"{' '.join(words) or command}: bad address")
@@ -131,6 +140,9 @@ def _change(proc: Proc, vnet: Vnet, command: str, words: list[str], quiet: bool)
 
 
 def _get(proc: Proc, vnet: Vnet, words: list[str], numeric: bool) -> int:
+    if _ipv6(words):
+        proc.warnx("IPv6 routes are not modelled by the jailkit sim")
+        return 1
     parsed = _parse_destination(words)
     if parsed is None:
         proc.warnx(f"{' '.join(words)}: bad address")
