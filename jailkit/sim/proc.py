@@ -14,6 +14,7 @@ from .errno import EACCES, ENOENT, EPERM, ESRCH, OSErr
 from .kernel import SIGINT_STATUS, Interrupted
 from .socket import close_all
 from .vfs import Device, Dir, File, Resolved, Where
+from ..getopt import GetoptError, Options, getopt
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack    # typing's own from Python 3.11
@@ -178,6 +179,17 @@ class Proc:
 
     def error(self, text: str) -> None:
         self.stderr.write(text)
+
+    def options(self, argv: list[str], optstring: str, usage: str) -> tuple[Options, list[str]] | None:
+        """getopt(3) over argv[1:]: the options and the operands; on an
+        option getopt refuses, its warning and then ``usage`` on standard
+        error, and None (each program exits with its own usage status)."""
+        try:
+            return getopt(argv[1:], optstring)
+        except GetoptError as exc:
+            self.warnx(str(exc))
+            self.error(usage)
+            return None
 
     def warnx(self, message: str) -> None:
         """warnx(3): "prog: message" on standard error."""

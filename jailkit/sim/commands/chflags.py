@@ -9,19 +9,17 @@ from __future__ import annotations
 from ..errno import ENOENT, OSErr, strerror
 from ..proc import Proc, program
 from ..vfs import Dir, Resolved, Symlink, str_to_flags
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 
 USAGE = "usage: chflags [-fhvx] [-R [-H | -L | -P]] flags file ...\n"
 
 
 @program("/bin/chflags")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "HLPRfhvx")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "HLPRfhvx", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = [flag for flag, _ in opts]
     if len(args) < 2:
         proc.error(USAGE)

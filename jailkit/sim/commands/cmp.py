@@ -13,7 +13,7 @@ import re
 
 from ..errno import OSErr
 from ..octets import encode
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 from ..proc import Proc, program
 
 USAGE = ("usage: cmp [-l | -s | -x] [-hz] file1 file2 [skip1 [skip2]]\n"
@@ -30,12 +30,10 @@ class Usage(Exception):
 
 @program("/usr/bin/cmp")
 def cmp(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "bhi:ln:sxz")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "bhi:ln:sxz", USAGE)
+    if parsed is None:
         return ERR_EXIT
+    opts, args = parsed
     flags = {flag for flag, _ in opts}
     if "h" in flags:
         proc.warnx("option -h is not modelled by the jailkit sim")

@@ -14,12 +14,10 @@ USAGE = "usage: devfs [-m mount-point] keyword argument ...\n"
 
 @program("/sbin/devfs")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "m:")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "m:", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     given = option_values(opts).get("m", "/dev")
     mountpoint = proc.abspath(given)
     # the most recent devfs mount there (the one the path opens), searched

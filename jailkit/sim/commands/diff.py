@@ -20,7 +20,7 @@ import re
 
 from ..errno import ENOENT, OSErr
 from ..octets import lines as text_lines
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 from ..proc import Proc, program
 
 USAGE = ("usage: diff [-aBbdilpTtw] [-c | -e | -f | -n | -q | -u] [--ignore-case]\n"
@@ -35,12 +35,10 @@ Change = tuple[int, int, int, int]
 
 @program("/usr/bin/diff")
 def diff(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, files = getopt(argv[1:], "abBdiL:NqsTtuU:w")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "abBdiL:NqsTtuU:w", USAGE)
+    if parsed is None:
         return 2
+    opts, files = parsed
     flags = {flag for flag, _ in opts}
     if proc.refuses(flags & {"B", "T"}):
         return 2

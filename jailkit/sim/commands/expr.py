@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ..proc import Proc, program
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 
 ERR_EXIT = 2
 OPERATORS = set("|&=<>+-*/%:()") | {">=", "<=", "!="}
@@ -36,12 +36,10 @@ Value = int | str
 
 @program("/bin/expr")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        _, args = getopt(argv[1:], "e")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error("usage: expr [-e] expression\n")
+    parsed = proc.options(argv, "e", "usage: expr [-e] expression\n")
+    if parsed is None:
         return ERR_EXIT
+    _, args = parsed
     try:
         result = Parser(args).parse()
     except ExprError as exc:

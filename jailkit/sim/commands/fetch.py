@@ -28,7 +28,7 @@ from ..kernel import Deadline
 from ..proc import Proc, program
 from ..resolver import EAI_AGAIN, EAI_NONAME, ResolveError, resolve
 from ..socket import ConnectError, Connection, connect
-from ...getopt import GetoptError, getopt, option_flags, option_values
+from ...getopt import getopt, option_flags, option_values
 
 OPTSTRING = "146AaB:bc:dFf:Hh:i:lMmN:nPpo:qRrS:sT:tUvw:"
 MODELLED = set("4oqTv")
@@ -66,12 +66,10 @@ class Url:
 
 @program("/usr/bin/fetch")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, urls = getopt(argv[1:], OPTSTRING)
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, OPTSTRING, USAGE)
+    if parsed is None:
         return 1
+    opts, urls = parsed
     flags, values = option_flags(opts), option_values(opts)
     if proc.refuses(flags - MODELLED):
         return 1

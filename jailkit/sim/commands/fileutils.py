@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..errno import EEXIST, EISDIR, ENOENT, ENOTDIR, OSErr, strerror
 from ..octets import encode, lone_byte
-from ...getopt import GetoptError, getopt, option_flags, option_values
+from ...getopt import getopt, option_flags, option_values
 from ..proc import Proc, ctype_locale, program
 from ..sysexits import EX_USAGE
 from ..vfs import (SF_APPEND, SF_IMMUTABLE, UF_APPEND, UF_IMMUTABLE, Device, Dir, File,
@@ -39,12 +39,10 @@ def _parse(proc: Proc, argv: list[str], optstring: str,
            unmodelled: str = "") -> tuple[set[str], dict[str, str], list[str]] | None:
     """getopt() with the command's usage on a bad option; FreeBSD's options
     in ``unmodelled`` are refused as such (never taken and ignored)."""
-    try:
-        opts, args = getopt(argv[1:], optstring)
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE[proc.progname] + "\n")
+    parsed = proc.options(argv, optstring, USAGE[proc.progname] + "\n")
+    if parsed is None:
         return None
+    opts, args = parsed
     flags = option_flags(opts)
     if proc.refuses(flags & set(unmodelled)):
         return None
@@ -488,12 +486,10 @@ def mv(proc: Proc, argv: list[str]) -> int:
     # bin/mv/mv.c: of -f, -i and -n the last counts: -n leaves an existing
     # target, -i asks on stderr and reads the answer; -v names each move;
     # -h takes a target that is a link to a directory as the link
-    try:
-        opts, args = getopt(argv[1:], "fhinv")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE["mv"] + "\n")
+    parsed = proc.options(argv, "fhinv", USAGE["mv"] + "\n")
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = option_flags(opts)
     existing = next((flag for flag, _ in reversed(opts) if flag in "fin"), "f")
     if len(args) < 2:
@@ -687,12 +683,10 @@ def _ls_options(proc: Proc, opts: list[tuple[str, str | None]]) -> _LsOptions:
 
 @program("/bin/ls")
 def ls(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, names = getopt(argv[1:], LS_OPTIONS)
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE["ls"] + "\n")
+    parsed = proc.options(argv, LS_OPTIONS, USAGE["ls"] + "\n")
+    if parsed is None:
         return 1
+    opts, names = parsed
     if proc.refuses({flag for flag, _ in opts} - LS_MODELLED):
         return 1
     if "" in names:
@@ -841,12 +835,10 @@ def basename(proc: Proc, argv: list[str]) -> int:
     -s SUFFIX strips SUFFIX from each; without either a second operand is
     the suffix. The suffix is kept when it is the whole name."""
     usage = "usage: basename string [suffix]\n       basename [-a] [-s suffix] string [...]\n"
-    try:
-        opts, args = getopt(argv[1:], "as:")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(usage)
+    parsed = proc.options(argv, "as:", usage)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags, values = option_flags(opts), option_values(opts)
     if not args:
         proc.error(usage)

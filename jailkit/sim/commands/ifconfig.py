@@ -17,7 +17,7 @@ import re
 
 from .. import bstp, network
 from ..errno import EEXIST, EINVAL, ENOENT, OSErr, strerror
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 from ..ifnet import (IFBAF_NAMES, IFBIF_DISCOVER, IFBIF_LEARNING, IFBIF_NAMES, IFBIF_PRIVATE,
                      IFBIF_SPAN, IFBIF_STICKY, IFBIF_STP, IFBIF_BSTP_AUTOEDGE, IFBIF_BSTP_AUTOPTP,
                      IFBIF_BSTP_EDGE, IFBIF_BSTP_PTP, IFCAP_NAMES, IFF_BROADCAST, IFF_LOOPBACK,
@@ -62,12 +62,10 @@ class Fail(Exception):
 
 @program("/sbin/ifconfig")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "adf:g:G:j:klmnuvC")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "adf:g:G:j:klmnuvC", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = {f for f, _ in opts}
     values = {f: v for f, v in opts if v is not None}
     vnet = proc.vnet

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..daemons import INETD_CONF, Inetd
 from ..errno import OSErr
 from ..proc import Proc, program
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 
 USAGE = ("usage: inetd [-dlWw] [-a address] [-C rate] [-c maximum] [-p pidfile] "
          "[-R rate] [-s maximum] [configuration_file]\n")
@@ -18,12 +18,10 @@ USAGE = ("usage: inetd [-dlWw] [-a address] [-C rate] [-c maximum] [-p pidfile] 
 
 @program("/usr/sbin/inetd")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "a:C:c:dlp:R:s:Ww")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "a:C:c:dlp:R:s:Ww", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     pid_file = next((value for flag, value in opts if flag == "p" and value), "/var/run/inetd.pid")
     path = args[0] if args else INETD_CONF
     try:

@@ -17,7 +17,7 @@ from .. import pfil
 from ..errno import OSErr
 from ..ipfilter import FilterRule, Ipfilter, IpfSyntaxError, IpfUnmodelled, filter_rules
 from ..proc import Proc, program
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 
 USAGE = ("usage: ipf [-6AdDEInoPrRsvVyzZ] [-l block|pass|nomatch|state|nat] [-cc] "
          "[-F i|o|a|s|S|u] [-f filename] [-T <tuneopts>]\n")
@@ -44,12 +44,10 @@ def main(proc: Proc, argv: list[str]) -> int:
     if len(argv) < 2:
         proc.error(USAGE)
         return 1
-    try:
-        opts, args = getopt(argv[1:], "46Ac:dDEf:F:Il:m:noPrRsT:vVyzZ")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "46Ac:dDEf:F:Il:m:noPrRsT:vVyzZ", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     unmodelled = [flag for flag, _ in opts if flag not in MODELLED]
     if unmodelled:
         proc.warnx(f"-{unmodelled[0]} is not modelled by the jailkit sim")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..ipfilter import STATE_TABLE_SIZE, TCP_NSTATES, TCPS_ESTABLISHED, Ipfilter
 from ..proc import Proc, program
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 
 OPTIONS = "46aACdfghIilnostvD:m:M:N:O:P:RS:T:"
 MODELLED = set("ahinosvR")
@@ -24,12 +24,10 @@ def usage(name: str) -> str:
 
 @program("/sbin/ipfstat")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, _ = getopt(argv[1:], OPTIONS)
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(usage(argv[0]))
+    parsed = proc.options(argv, OPTIONS, usage(argv[0]))
+    if parsed is None:
         return 1
+    opts, _ = parsed
     flags = {f for f, _ in opts}
     ipf = proc.kernel.firewall(proc.vnet, "ipf")
     if not isinstance(ipf, Ipfilter) or not proc.has_device("ipstate"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..errno import OSErr
 from ..proc import Proc, program
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 
 OPTIONS = "?abB:C:Df:FhL:nN:o:O:pP:sS:tvxX"
 MODELLED = set("abDnpPsv")
@@ -28,12 +28,10 @@ def usage(name: str) -> str:
 
 @program("/sbin/ipmon")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], OPTIONS)
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(usage(argv[0]))
+    parsed = proc.options(argv, OPTIONS, usage(argv[0]))
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = {f for f, _ in opts}
     if flags & {"h", "?"}:
         proc.error(usage(argv[0]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..errno import OSErr
 from ..ipfilter import Ipfilter, IpfSyntaxError, IpfUnmodelled, NatRule, Session, nat_rules, ticks
 from ..proc import Proc, program
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 
 NAT_TABLE_SIZE = 2047           # NAT_TABLE_SZ: ipnat -s's buckets
 IFNET_BASE = 0xFFFFF80003200000  # where the sim places struct ifnet
@@ -28,12 +28,10 @@ class Options:
 @program("/sbin/ipnat")
 def main(proc: Proc, argv: list[str]) -> int:
     usage = f"Usage: {argv[0]} [-CFhlnrRsv] [-f filename]\n"
-    try:
-        opts, args = getopt(argv[1:], "CdFf:hlm:M:N:nO:prRsv")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(usage)
+    parsed = proc.options(argv, "CdFf:hlm:M:N:nO:prRsv", usage)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = Options({f for f, _ in opts})
     values = {f: v or "" for f, v in opts}
     if "p" in flags and "r" not in flags:

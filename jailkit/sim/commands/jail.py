@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ... import jailconf
 from ..errno import EEXIST, OSErr
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 from ..kernel import Prison
 from ..logincap import clean_environment
 from ..octets import lines as text_lines
@@ -552,12 +552,10 @@ def _shell_quote(word: str) -> str:
 
 @program("/usr/sbin/jail")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "cdf:hiJ:lmn:p:qrRs:u:U:v")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "cdf:hiJ:lmn:p:qrRs:u:U:v", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = [f for f, _ in opts]
     values = {f: v for f, v in opts if v is not None}
     # -h (every address the hostname resolves to), -J (the jid file) and

@@ -7,7 +7,7 @@ command it runs the shell ($SHELL, else /bin/sh)."""
 from __future__ import annotations
 
 from ..errno import OSErr
-from ...getopt import GetoptError, getopt, option_values
+from ...getopt import getopt, option_values
 from ..logincap import clean_environment
 from ..passwd import accounts
 from ..proc import Proc, program
@@ -18,12 +18,10 @@ USAGE = "usage: jexec [-l] [-d working-directory] [-u username | -U username] ja
 
 @program("/usr/sbin/jexec")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "d:lnu:U:")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "d:lnu:U:", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     values = dict(opts)
     if not args or ("u" in values and "U" in values):
         proc.error(USAGE)

@@ -11,7 +11,7 @@ does not keep: they are refused."""
 
 from __future__ import annotations
 
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 from ..kernel import Prison
 from ..proc import Proc, program
 
@@ -68,12 +68,10 @@ def value(prison: Prison, name: str) -> str | None:
 
 @program("/usr/sbin/jls")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, params = getopt(argv[1:], "cdhj:Nnqsv")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "cdhj:Nnqsv", USAGE)
+    if parsed is None:
         return 1
+    opts, params = parsed
     flags = {f for f, _ in opts}
     shown = _print_flags(opts)
     if "skip" in shown:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..errno import OSErr
 from ..proc import Proc, program
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 
 USAGE = ("usage: kenv [-hNq]\n"
          "       kenv [-qv] variable[=value]\n"
@@ -15,12 +15,10 @@ USAGE = ("usage: kenv [-hNq]\n"
 
 @program("/bin/kenv")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "hNquv")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "hNquv", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = {flag for flag, _ in opts}
     variable = args[0] if args else None
     if len(args) > 1 or (flags & {"h", "N"} and variable is not None) or \

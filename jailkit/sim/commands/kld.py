@@ -26,12 +26,10 @@ KLDSTAT_USAGE = "usage: kldstat [-dhqv] [-i id] [-n filename]\n       kldstat [-
 def kldstat(proc: Proc, argv: list[str]) -> int:
     """sbin/kldstat: every loaded file, one (-n FILE, -i ID), or whether a
     module is in the kernel (-m NAME); -q answers with the exit status alone."""
-    try:
-        opts, operands = getopt(argv[1:], "i:m:n:qv")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(KLDSTAT_USAGE)
+    parsed = proc.options(argv, "i:m:n:qv", KLDSTAT_USAGE)
+    if parsed is None:
         return 1
+    opts, operands = parsed
     values = dict(opts)
     if "v" in values:
         proc.warnx("option -v is not modelled by the jailkit sim")
@@ -82,12 +80,10 @@ def _kldstat_module(proc: Proc, files: list[LinkerFile], name: str, quiet: bool)
 
 @program("/sbin/kldload")
 def kldload(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, names = getopt(argv[1:], "nqv")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error("usage: kldload [-nqv] file ...\n")
+    parsed = proc.options(argv, "nqv", "usage: kldload [-nqv] file ...\n")
+    if parsed is None:
         return 1
+    opts, names = parsed
     if not names:
         proc.error("usage: kldload [-nqv] file ...\n")
         return 1

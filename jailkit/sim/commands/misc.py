@@ -88,12 +88,10 @@ def sleep(proc: Proc, argv: list[str]) -> int:
 
 @program("/bin/hostname")
 def hostname(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "fsd")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error("usage: hostname [-f] [-s | -d] [name-of-host]\n")
+    parsed = proc.options(argv, "fsd", "usage: hostname [-f] [-s | -d] [name-of-host]\n")
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = {f for f, _ in opts}
     name = proc.prison.hostname
     if args:
@@ -113,12 +111,10 @@ def hostname(proc: Proc, argv: list[str]) -> int:
 
 @program("/usr/bin/uname")
 def uname(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "abiKmnoprsUv")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error("usage: uname [-abiKmnoprsUv]\n")
+    parsed = proc.options(argv, "abiKmnoprsUv", "usage: uname [-abiKmnoprsUv]\n")
+    if parsed is None:
         return 1
+    opts, args = parsed
     if args:
         proc.error("usage: uname [-abiKmnoprsUv]\n")
         return 1
@@ -208,12 +204,10 @@ def date(proc: Proc, argv: list[str]) -> int:
     the Epoch; -R in RFC 2822's form; -u (UTC) changes nothing, the sim's
     zone being UTC; -n is obsolete and ignored. A date operand (setting the
     clock, or -j's parse), -f, -I, -v, -z and -r FILE are not modelled."""
-    try:
-        opts, args = getopt(argv[1:], "f:IjnRr:uv:z:")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(DATE_USAGE)
+    parsed = proc.options(argv, "f:IjnRr:uv:z:", DATE_USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     if proc.refuses({f for f, _ in opts} & set("fIvz")):
         return 1
     when = proc.kernel.now()

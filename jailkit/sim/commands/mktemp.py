@@ -10,7 +10,7 @@ from __future__ import annotations
 import string
 
 from ..errno import EEXIST, OSErr
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 from ..proc import Proc, program
 
 USAGE = ("usage: mktemp [-d] [-p tmpdir] [-q] [-t prefix] [-u] template ...\n"
@@ -23,12 +23,10 @@ TRIES = 100
 
 @program("/usr/bin/mktemp")
 def mktemp(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, templates = getopt(argv[1:], "dp:qt:u")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "dp:qt:u", USAGE)
+    if parsed is None:
         return 1
+    opts, templates = parsed
     flags = {flag for flag, _ in opts}
     values = {flag: value or "" for flag, value in opts}
     tmpdir = values.get("p") or proc.env.get("TMPDIR") or "/tmp"

@@ -13,7 +13,7 @@ modelled, as are umount's -a, -A, -F, -h, -N, -n and -v."""
 from __future__ import annotations
 
 from ..errno import EBUSY, ENOENT, ENOTDIR, EPERM, OSErr
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 from ..proc import Proc, program
 from ..vfs import Dir, Mount
 
@@ -55,12 +55,10 @@ def _type_listed(fstype: str, types: str) -> bool:
 
 @program("/sbin/mount")
 def mount(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "adF:flo:prt:uvw")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(MOUNT_USAGE)
+    parsed = proc.options(argv, "adF:flo:prt:uvw", MOUNT_USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = {f for f, _ in opts}
     if proc.refuses(flags & set(MOUNT_UNMODELLED)):
         return 1
@@ -121,12 +119,10 @@ def mount(proc: Proc, argv: list[str]) -> int:
 
 @program("/sbin/umount")
 def umount(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "AaF:fh:Nnt:v")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(UMOUNT_USAGE)
+    parsed = proc.options(argv, "AaF:fh:Nnt:v", UMOUNT_USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     if proc.refuses({f for f, _ in opts} & set(UMOUNT_UNMODELLED)):
         return 1
     if not args:

@@ -50,12 +50,10 @@ class Command:
 
 @program("/usr/sbin/ngctl")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, operands = getopt(argv[1:], "df:n:")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "df:n:", USAGE)
+    if parsed is None:
         return EX_USAGE
+    opts, operands = parsed
     script: str | None = None
     name = f"ngctl{proc.kernel.spawn(proc.prison.jid, 'ngctl').pid}"
     proc.kernel.processes.pop()          # ngctl runs only while this call does

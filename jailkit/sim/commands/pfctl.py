@@ -16,7 +16,7 @@ from .. import pfil
 from ..errno import OSErr
 from ..pf import Pf, PfSyntaxError, Rule, Ruleset, Table, parse
 from ..proc import Proc, program
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 
 USAGE = ("usage: pfctl [-AdeghMmNnOPqRrvz] [-a anchor] [-D macro=value] [-F modifier]\n"
          "\t[-f file] [-i interface] [-K host | network]\n"
@@ -40,12 +40,10 @@ def main(proc: Proc, argv: list[str]) -> int:
     if len(argv) < 2:
         proc.error(USAGE)
         return 1
-    try:
-        opts, args = getopt(argv[1:], "a:AdD:eqf:F:ghi:k:K:Lm:MNno:Pp:rRs:t:T:vx:z")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "a:AdD:eqf:F:ghi:k:K:Lm:MNno:Pp:rRs:t:T:vx:z", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = {f for f, _ in opts}
     values = {f: v or "" for f, v in opts}     # options with an argument always have one
     killers = [v or "" for f, v in opts if f == "k"]

@@ -36,7 +36,7 @@ from ipaddress import IPv4Address, IPv6Address
 from typing import Callable
 
 from ..errno import EADDRNOTAVAIL, EPERM, strerror
-from ...getopt import GetoptError, getopt, option_flags, option_values
+from ...getopt import getopt, option_flags, option_values
 from ..network import Unreachable, send, source_address, source_address6
 from ..packet import Packet, reverse
 from ..proc import Interrupted, Proc, program
@@ -86,12 +86,10 @@ class _Stop:
 
 @program("/sbin/ping", "/sbin/ping6")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "46AaC:c:DdfG:g:Hh:I:i:Ll:M:m:nop:QqRrS:s:T:t:vW:z:")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "46AaC:c:DdfG:g:Hh:I:i:Ll:M:m:nop:QqRrS:s:T:t:vW:z:", USAGE)
+    if parsed is None:
         return EX_USAGE
+    opts, args = parsed
     if len(args) != 1:
         proc.error(USAGE)
         return EX_USAGE

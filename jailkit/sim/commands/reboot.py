@@ -19,7 +19,7 @@ not there to signal: shutdown's signal is lost, reboot fails."""
 from __future__ import annotations
 
 from ..kernel import Rebooted
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 from ..proc import Proc, program
 
 SHUTDOWN_USAGE = ("usage: shutdown [-] [-c | -h | -p | -r | -k] [-o [-n]] time "
@@ -30,12 +30,10 @@ NOT_MODELLED = "not modelled by the jailkit sim (it reboots at once, or not at a
 
 @program("/sbin/reboot")
 def reboot(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "cdk:lNnpqr")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(REBOOT_USAGE)
+    parsed = proc.options(argv, "cdk:lNnpqr", REBOOT_USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = {flag for flag, _ in opts}
     if args:
         proc.error(REBOOT_USAGE)
@@ -53,12 +51,10 @@ def reboot(proc: Proc, argv: list[str]) -> int:
 
 @program("/sbin/shutdown")
 def shutdown(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "chknopr")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(SHUTDOWN_USAGE)
+    parsed = proc.options(argv, "chknopr", SHUTDOWN_USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = {flag for flag, _ in opts}
     if args[:1] == ["-"]:
         args = args[1:]     # the option "-": the message from standard input (unused here)

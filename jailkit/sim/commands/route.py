@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 
 from ..errno import EEXIST, ESRCH, OSErr, strerror
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 from ..proc import Proc, program
 from ..vnet import Route, Vnet
 
@@ -26,12 +26,10 @@ UNMODELLED = "6dtv"
 
 @program("/sbin/route")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "46dnqtvj:")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "46dnqtvj:", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = {f for f, _ in opts}
     if proc.refuses(flags & set(UNMODELLED)):
         return 1

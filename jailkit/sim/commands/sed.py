@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..errno import OSErr
 from ..octets import lines as text_lines
-from ...getopt import GetoptError, getopt
+from ...getopt import getopt
 from ..proc import Proc, program
 from ..regex import RegexError, compile as regcomp
 from ..vfs import File
@@ -60,12 +60,10 @@ class Command:
 
 @program("/usr/bin/sed")
 def sed(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "EI:ae:f:i:lnru")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "EI:ae:f:i:lnru", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     extended = any(f in "Er" for f, _ in opts)
     units: list[tuple[str, str]] = []
     inplace: str | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .. import rcd
 from ..proc import Proc, program
 from ..rcconf import rc_variables
-from ...getopt import GetoptError, getopt, option_flags, option_values
+from ...getopt import getopt, option_flags, option_values
 
 SCRIPT_PATH = "/sbin:/bin:/usr/sbin:/usr/bin"
 USAGE = ("usage: service [-j <jail name or id>] -e\n"
@@ -25,12 +25,10 @@ USAGE = ("usage: service [-j <jail name or id>] -e\n"
 
 @program("/usr/sbin/service")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, args = getopt(argv[1:], "ehj:lrRv")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "ehj:lrRv", USAGE)
+    if parsed is None:
         return 1
+    opts, args = parsed
     flags = option_flags(opts)
     values = option_values(opts)
     if "h" in flags:

@@ -18,7 +18,7 @@ from ..kernel import EPOCH
 from ..octets import encode
 from ..proc import Proc, program
 from ..vfs import Device, Dir, File, Node, Symlink, flags_to_str, nlink, st_size, strmode
-from ...getopt import GetoptError, Options, getopt, option_values
+from ...getopt import Options, getopt, option_values
 
 DEF_FORMAT = ('%d %i %Sp %l %Su %Sg %r %z "%Sa" "%Sm" "%Sc" "%SB" %k %b %#Xf %N')
 RAW_FORMAT = "%d %i %#p %l %u %g %r %z %a %m %c %B %k %b %f %N"
@@ -47,12 +47,10 @@ def main(proc: Proc, argv: list[str]) -> int:
     readlink = proc.progname == "readlink"
     synopsis = ("[-fn] [file ...]" if readlink else
                 "[-FLnq] [-f format | -l | -r | -s | -x] [-t timefmt] [file ...]")
-    try:
-        opts, files = getopt(argv[1:], "fn" if readlink else "f:FlLnqrst:x")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(f"usage: {proc.progname} {synopsis}\n")
+    parsed = proc.options(argv, "fn" if readlink else "f:FlLnqrst:x", f"usage: {proc.progname} {synopsis}\n")
+    if parsed is None:
         return 1
+    opts, files = parsed
     flags = {flag for flag, _ in opts}
     settings = _settings(proc, readlink, opts)
     if settings is None:

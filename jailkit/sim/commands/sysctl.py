@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from ..errno import OSErr
-from ...getopt import GetoptError, getopt, option_values
+from ...getopt import getopt, option_values
 from ..proc import Proc, program
 
 # sysctl(8) options that need what the sim's MIB does not keep (see above)
@@ -26,12 +26,10 @@ USAGE = ("usage: sysctl [-j jail] [-bdehiNnoqTtWx] [ -B <bufsize> ] [-f filename
 
 @program("/sbin/sysctl")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, names = getopt(argv[1:], "AaB:bdef:hiJ:j:NnoqTtWx")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "AaB:bdef:hiJ:j:NnoqTtWx", USAGE)
+    if parsed is None:
         return 1
+    opts, names = parsed
     flags = {f for f, _ in opts}
     values = option_values(opts)
     if proc.refuses(flags & set(UNMODELLED)):

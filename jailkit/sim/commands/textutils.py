@@ -73,12 +73,10 @@ GREP_MODELLED = set("ABCEFGHILRUacefhilmnoqrsvwxy")
 @program("/usr/bin/grep", "/usr/bin/egrep", "/usr/bin/fgrep")
 def grep(proc: Proc, argv: list[str]) -> int:
     # usr.bin/grep/grep.c main() and util.c procfile()/procline()
-    try:
-        opts, args = getopt(argv[1:], "0123456789A:B:C:D:EFGHILOSRUVabcd:e:f:hilm:nopqrsuvwxyz")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(GREP_USAGE)
+    parsed = proc.options(argv, "0123456789A:B:C:D:EFGHILOSRUVabcd:e:f:hilm:nopqrsuvwxyz", GREP_USAGE)
+    if parsed is None:
         return 2
+    opts, args = parsed
     flags = option_flags(opts)
     if proc.refuses(flags - GREP_MODELLED):
         return 2
@@ -379,12 +377,10 @@ def tail(proc: Proc, argv: list[str]) -> int:
 def wc(proc: Proc, argv: list[str]) -> int:
     # usr.bin/wc/wc.c: -c and -m replace each other; with none of -clmwL,
     # -lwc. Several operands end with a total line; "-" is a file's name.
-    try:
-        opts, files = getopt(argv[1:], "clmwL")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error("usage: wc [-Lclmw] [file ...]\n")
+    parsed = proc.options(argv, "clmwL", "usage: wc [-Lclmw] [file ...]\n")
+    if parsed is None:
         return 1
+    opts, files = parsed
     flags: set[str] = set()
     for flag, _ in opts:
         flags = (flags - {"c", "m"} if flag in "cm" else flags) | {flag}
@@ -441,12 +437,10 @@ def cut(proc: Proc, argv: list[str]) -> int:
     # usr.bin/cut/cut.c: one of -b, -c, -f; -d (one character) and -s only
     # with -f, -w (runs of spaces and tabs) instead of -d, -n only with -b;
     # -c counts characters in a UTF-8 locale and bytes in the C locale
-    try:
-        opts, files = getopt(argv[1:], "b:c:d:f:nsw")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(CUT_USAGE)
+    parsed = proc.options(argv, "b:c:d:f:nsw", CUT_USAGE)
+    if parsed is None:
         return 1
+    opts, files = parsed
     flags = option_flags(opts)
     values = option_values(opts)
     lists = [flag for flag in "bcf" if flag in values]
@@ -624,12 +618,10 @@ class SortKey:
 
 @program("/usr/bin/sort")
 def sort(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, files = getopt(argv[1:], "bcCdfiMmnrsuVghRzk:o:t:S:T:")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(SORT_USAGE + "\n")
+    parsed = proc.options(argv, "bcCdfiMmnrsuVghRzk:o:t:S:T:", SORT_USAGE + "\n")
+    if parsed is None:
         return 2
+    opts, files = parsed
     given = option_flags(opts)
     if proc.refuses(given - SORT_MODELLED):
         return 2
@@ -782,12 +774,10 @@ def uniq(proc: Proc, argv: list[str]) -> int:
     # are skipped (-i: without case); -c counts, -d only repeated lines (-D
     # each of them), -u only unique ones; a second operand is the output
     usage = "usage: uniq [-c | -d | -D | -u] [-i] [-f fields] [-s chars] [input [output]]\n"
-    try:
-        opts, files = getopt(argv[1:], "cdDuif:s:")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(usage)
+    parsed = proc.options(argv, "cdDuif:s:", usage)
+    if parsed is None:
         return 1
+    opts, files = parsed
     flags = option_flags(opts)
     values = option_values(opts)
     skips = {}

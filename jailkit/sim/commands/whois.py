@@ -15,7 +15,7 @@ from ..proc import Proc, program
 from ..resolver import ResolveError, resolve
 from ..socket import ConnectError, connect
 from ..sysexits import EX_NOHOST, EX_OSERR, EX_USAGE
-from ...getopt import GetoptError, getopt, option_values
+from ...getopt import getopt, option_values
 
 USAGE = "usage: whois [-aAbfgiIklmPQrRS] [-c country-code | -h hostname] [-p port] name ...\n"
 HOSTS = {"a": "whois.arin.net", "A": "whois.apnic.net", "b": "whois.abuse.net",
@@ -38,12 +38,10 @@ class Stop(Exception):
 
 @program("/usr/bin/whois")
 def main(proc: Proc, argv: list[str]) -> int:
-    try:
-        opts, names = getopt(argv[1:], "aAbc:fgh:iIklmp:PQrRS")
-    except GetoptError as exc:
-        proc.warnx(str(exc))
-        proc.error(USAGE)
+    parsed = proc.options(argv, "aAbc:fgh:iIklmp:PQrRS", USAGE)
+    if parsed is None:
         return EX_USAGE
+    opts, names = parsed
     values = option_values(opts)
     country = values.get("c")
     port = values.get("p", "whois")
