@@ -256,6 +256,12 @@ class _Counted:
     reverse: bool = False       # tail -r
     given: bool = False         # a count was given (else tail -r prints all)
 
+    @property
+    def headed(self) -> bool:
+        """A "==> name <==" before each file's part: with several files
+        unless -q, always with -v."""
+        return self.headers or (self.headers is None and len(self.files) > 1)
+
 
 def _count_option(proc: Proc, argv: list[str], usage: str) -> _Counted | None:
     args = list(argv[1:])
@@ -295,12 +301,9 @@ def _count_option(proc: Proc, argv: list[str], usage: str) -> _Counted | None:
     return counted
 
 
-def _headed(counted: _Counted, name: str, out: list[str]) -> None:
-    """The "==> name <==" before a file's part: with several files unless
-    -q, always with -v; a blank line before all but the first printed."""
-    several = len(counted.files) > 1
-    if counted.headers or (counted.headers is None and several):
-        out.append(f"\n==> {name} <==\n" if out else f"==> {name} <==\n")
+def _header(name: str, out: list[str]) -> None:
+    """A file's "==> name <==", after a blank line but before the first."""
+    out.append(f"\n==> {name} <==\n" if out else f"==> {name} <==\n")
 
 
 @program("/usr/bin/head")
@@ -312,14 +315,14 @@ def head(proc: Proc, argv: list[str]) -> int:
     out: list[str] = []
     # (the loop runs once per file: qjail's head of every record, each
     # create, makes it the one part of a jail's cost that grows with the jails)
-    headed = counted.headers or (counted.headers is None and len(counted.files) > 1)
+    headed = counted.headed
     count = counted.count
     for name, text in _inputs(proc, counted.files):
         if text is None:
             status = 1
             continue
         if headed:
-            out.append(f"\n==> {name} <==\n" if out else f"==> {name} <==\n")
+            _header(name, out)
         if counted.in_bytes:
             out.append(decode(encode(text)[:count]))
         else:
@@ -353,11 +356,13 @@ def tail(proc: Proc, argv: list[str]) -> int:
     status = 0
     out: list[str] = []
     count = counted.count
+    headed = counted.headed
     for name, text in _inputs(proc, counted.files):
         if text is None:
             status = 1
             continue
-        _headed(counted, name, out)
+        if headed:
+            _header(name, out)
         # +N starts at line (byte) N; otherwise the last N
         if counted.reverse and not counted.in_bytes:
             # -r: the lines last first; all of them unless -n was given
